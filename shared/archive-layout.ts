@@ -1,0 +1,79 @@
+/**
+ * Where things live in the archive (one bucket/container/folder, under a configurable prefix).
+ *
+ *   {prefix}/audit-logs/YYYY/MM/DD/events-NNNN.jsonl.gz   data only (the Athena table location)
+ *   {prefix}/manifests/YYYY/MM/DD/<sequence>.json          one per export run per day
+ *
+ * Part numbers continue across runs of the same day (a rerun after a crash never reuses a key), and
+ * the manifest sequence is global: it is the chain's write order.
+ */
+import type { Day } from './day';
+
+export const DATA_FOLDER = 'audit-logs';
+export const MANIFEST_FOLDER = 'manifests';
+
+const PART_RE = /^events-(\d{4,})\.jsonl\.gz$/;
+const MANIFEST_RE = /^(\d{10,})\.json$/;
+
+export function normalisePrefix(prefix: string): string {
+  return prefix.replace(/^\/+|\/+$/g, '');
+}
+
+function join(prefix: string, ...parts: string[]): string {
+  const p = normalisePrefix(prefix);
+  return (p ? [p, ...parts] : parts).join('/');
+}
+
+export function dayPath(day: Day): string {
+  return day.replaceAll('-', '/');
+}
+
+export function dataFolder(prefix: string): string {
+  return join(prefix, DATA_FOLDER) + '/';
+}
+
+export function manifestFolder(prefix: string): string {
+  return join(prefix, MANIFEST_FOLDER) + '/';
+}
+
+export function dayDataFolder(prefix: string, day: Day): string {
+  return join(prefix, DATA_FOLDER, dayPath(day)) + '/';
+}
+
+export function dayManifestFolder(prefix: string, day: Day): string {
+  return join(prefix, MANIFEST_FOLDER, dayPath(day)) + '/';
+}
+
+export function dataKey(prefix: string, day: Day, part: number): string {
+  return join(prefix, DATA_FOLDER, dayPath(day), `events-${String(part).padStart(4, '0')}.jsonl.gz`);
+}
+
+export function manifestKey(prefix: string, day: Day, sequence: number): string {
+  return join(prefix, MANIFEST_FOLDER, dayPath(day), `${String(sequence).padStart(10, '0')}.json`);
+}
+
+export type ParsedKey =
+  | { kind: 'data'; day: Day; part: number }
+  | { kind: 'manifest'; day: Day; sequence: number }
+  | { kind: 'other' };
+
+/** Classify a key found in a listing. Anything unexpected is 'other' (reported, never trusted). */
+export function parseKey(prefix: string, key: string): ParsedKey {
+  const p = normalisePrefix(prefix);
+  const rel = p ? (key.startsWith(p + '/') ? key.slice(p.length + 1) : null) : key;
+  if (rel === null) return { kind: 'other' };
+  const seg = rel.split('/');
+  if (seg.length !== 5) return { kind: 'other' };
+  const [folder, y, m, d, name] = seg as [string, string, string, string, string];
+  if (!/^\d{4}$/.test(y) || !/^\d{2}$/.test(m) || !/^\d{2}$/.test(d)) return { kind: 'other' };
+  const day = `${y}-${m}-${d}`;
+  if (folder === DATA_FOLDER) {
+    const mm = PART_RE.exec(name);
+    return mm ? { kind: 'data', day, part: Number(mm[1]) } : { kind: 'other' };
+  }
+  if (folder === MANIFEST_FOLDER) {
+    const mm = MANIFEST_RE.exec(name);
+    return mm ? { kind: 'manifest', day, sequence: Number(mm[1]) } : { kind: 'other' };
+  }
+  return { kind: 'other' };
+}

@@ -1,0 +1,23 @@
+/** The state of one UTC day in the archive calendar. */
+import { z } from 'zod';
+import { DaySchema } from './day';
+
+export const DAY_STATES = [
+  'archived', // manifest(s) present, objects read back locked when written
+  'missing', // no manifest, Genesys still holds the day: recoverable
+  'unrecoverable', // no manifest and older than the Genesys retention window
+  'pending', // not settled yet: not a gap
+  'failed', // the last attempt failed (error attached)
+  'tampered', // verification found a problem (delete marker, missing/changed object)
+  'not-required', // before the policy start date
+] as const;
+export const DayStateSchema = z.enum(DAY_STATES);
+export type DayState = z.infer<typeof DayStateSchema>;
+
+export const DayStatusSchema = z.object({
+  day: DaySchema,
+  state: DayStateSchema,
+  events: z.number().int().nonnegative().optional(),
+  error: z.string().optional(),
+});
+export type DayStatus = z.infer<typeof DayStatusSchema>;

@@ -1,0 +1,51 @@
+/**
+ * Stable error codes and the one error class the engine throws.
+ *
+ * Codes are part of the contract with the UI, the CLI's exit codes and the tests; messages are for
+ * people and must say what to do next. Never put a secret in a message.
+ */
+export const ERROR_CODES = [
+  // boundary / input
+  'INVALID_REQUEST',
+  'INVALID_SETTINGS',
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'INTERNAL',
+  // Genesys
+  'GENESYS_AUTH_FAILED',
+  'GENESYS_PERMISSION_MISSING',
+  'GENESYS_RATE_LIMITED',
+  'GENESYS_QUERY_FAILED',
+  'GENESYS_UNAVAILABLE',
+  'GENESYS_BAD_RESPONSE',
+  'GENESYS_NOT_CONFIGURED',
+  // archive
+  'ARCHIVE_NOT_WORM',
+  'ARCHIVE_RETENTION_TOO_SHORT',
+  'ARCHIVE_UNREACHABLE',
+  'ARCHIVE_OBJECT_EXISTS',
+  'ARCHIVE_LOCK_NOT_CONFIRMED',
+  'ARCHIVE_INTEGRITY',
+  'ARCHIVE_BAD_OBJECT',
+  'DAY_UNSETTLED',
+  'DAY_ALREADY_ARCHIVED',
+  'DAY_UNRECOVERABLE',
+  // secrets
+  'SECRET_STORE_UNAVAILABLE',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class AuditArchiveError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AuditArchiveError';
+    this.code = code;
+  }
+}
+
+export function isAuditArchiveError(e: unknown): e is AuditArchiveError {
+  return e instanceof AuditArchiveError;
+}

@@ -1,0 +1,91 @@
+/**
+ * Settings: everything a user may configure, with defaults. Secrets are NOT settings: they live in
+ * the OS keychain (SecretStore) or, headless, come from the environment.
+ *
+ * Every field has a default so that a partial or older settings file still parses; an invalid file
+ * falls back to defaults with a visible warning (see main/engine/settings).
+ */
+import { z } from 'zod';
+import { DaySchema } from './day';
+import { GENESYS_HOSTS } from './genesys-regions';
+import { LockModeSchema } from './manifest';
+
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** `s3://bucket/prefix`, `file:///absolute/path` or `azure://account/container/prefix`. */
+export const ArchiveTargetSchema = z
+  .string()
+  .refine(
+    (s) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(s) || /^file:\/\/\/.+/.test(s) || /^azure:\/\/[^/]+\/[^/]+(\/.*)?$/.test(s),
+    'must be s3://bucket/prefix, file:///absolute/path or azure://account/container/prefix',
+  );
+
+export const GenesysSettingsSchema = z.object({
+  region: z.enum(GENESYS_HOSTS).default('mypurecloud.com'),
+  /** Overrides `https://api.{region}` (tests, private gateways). */
+  apiUrl: HttpUrl.optional(),
+  /** Overrides `https://login.{region}`. */
+  loginUrl: HttpUrl.optional(),
+  /** OAuth client id (not a secret; the client secret lives in the keychain). */
+  clientId: z.string().max(200).default(''),
+  authMode: z.enum(['client-credentials', 'pkce']).default('client-credentials'),
+  /** One query per service name, for orgs that still require `serviceName`. */
+  perServiceQueries: z.boolean().default(false),
+  /** Requests per minute shared by everything that calls Genesys in this process. */
+  requestsPerMinute: z.number().int().min(1).max(6000).default(300),
+  /** Days Genesys keeps audit events; older gaps are unrecoverable. */
+  retentionDays: z.number().int().min(1).max(3650).default(365),
+});
+
+export const ArchiveSettingsSchema = z.object({
+  /** Where the archive lives. Empty: the local folder under the app's data directory. */
+  target: z.union([ArchiveTargetSchema, z.literal('')]).default(''),
+  lockMode: LockModeSchema.default('COMPLIANCE'),
+  /** Retention per object, in days (2557 = 7 years). */
+  retentionDays: z.number().int().min(1).max(36_500).default(2557),
+  /** Days before this are `not-required` in the calendar. */
+  policyStartDate: DaySchema.optional(),
+  /** Minutes after a day's end before it may be exported. */
+  settlementMinutes: z.number().int().min(0).max(10_080).default(120),
+  /** Upper bound of one data part (compressed bytes). */
+  maxPartBytes: z.number().int().min(1024).max(5 * 1024 ** 3).default(64 * 1024 * 1024),
+  s3: z
+    .object({
+      region: z.string().optional(),
+      endpoint: HttpUrl.optional(),
+      forcePathStyle: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
+export const ScheduleSettingsSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** Local time of the daily run, HH:MM. */
+  time: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time HH:MM')
+    .default('02:00'),
+  /** Days exported concurrently during catch-up. */
+  concurrency: z.number().int().min(1).max(8).default(2),
+});
+
+export const UiSettingsSchema = z.object({
+  /** Years shown in the calendar. */
+  calendarYears: z.number().int().min(1).max(10).default(7),
+});
+
+export const SettingsSchema = z.object({
+  /** The demo organisation (built-in simulator) until a real one is connected. */
+  demo: z.boolean().default(true),
+  genesys: GenesysSettingsSchema.prefault({}),
+  archive: ArchiveSettingsSchema.prefault({}),
+  schedule: ScheduleSettingsSchema.prefault({}),
+  ui: UiSettingsSchema.prefault({}),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+/** What a caller may send to change settings: any subset. */
+export type SettingsInput = z.input<typeof SettingsSchema>;
+
+export function defaultSettings(): Settings {
+  return SettingsSchema.parse({});
+}
