@@ -1,0 +1,177 @@
+/**
+ * Catch-up: archive every missing or failed day of a range, with bounded concurrency, progress and
+ * an honest summary.
+ *
+ * Order: oldest first. The oldest gaps are the ones closest to falling out of Genesys retention
+ * (after that they are lost for good); a recent gap can wait a few minutes more, an old one cannot.
+ * Resume after a crash needs no checkpoint: the plan is recomputed from the archive listing, so
+ * days that got their manifest are simply not planned again (and the exporter ignores the orphan
+ * parts an interrupted day left behind).
+ * Rate limits: every Genesys request of every concurrent day goes through the source's one shared
+ * rate budget, so concurrency adds overlap, never extra load beyond the budget.
+ */
+import type { Day } from '../../../shared/day';
+import type { DayStatus } from '../../../shared/day-status';
+import { isAuditArchiveError } from '../../../shared/errors';
+import type { RunJournal } from './run-journal';
+
+export interface CatchUpPlan {
+  /** Days to export, oldest first. */
+  readonly days: readonly Day[];
+  /** Days in the range that catch-up cannot fix, by state (shown in the summary). */
+  readonly skipped: { readonly unrecoverable: number; readonly tampered: number; readonly pending: number };
+}
+
+/** Missing and failed days, oldest first (closest to leaving the Genesys retention window). */
+export function planCatchUp(statuses: readonly DayStatus[]): CatchUpPlan {
+  const days = statuses
+    .filter((s) => s.state === 'missing' || s.state === 'failed')
+    .map((s) => s.day)
+    .sort();
+  const count = (state: DayStatus['state']) => statuses.filter((s) => s.state === state).length;
+  return { days, skipped: { unrecoverable: count('unrecoverable'), tampered: count('tampered'), pending: count('pending') } };
+}
+
+/** What one day's export reports back (a subset of exportDay's result). */
+export interface CatchUpDayResult {
+  readonly events: number;
+  readonly bytes: number;
+}
+
+export interface CatchUpDeps {
+  /** Exports one day (E1's exportDay bound to a store, source and chain). */
+  readonly exportDay: (
+    day: Day,
+    options: { signal: AbortSignal; onProgress: (p: { events: number; bytes: number }) => void },
+  ) => Promise<CatchUpDayResult>;
+  readonly journal?: RunJournal;
+  /** Clock for ETA and journal timestamps (tests). */
+  readonly now?: () => number;
+}
+
+export type CatchUpProgress =
+  | { readonly kind: 'day-started'; readonly day: Day }
+  | { readonly kind: 'day-progress'; readonly day: Day; readonly events: number; readonly bytes: number }
+  | { readonly kind: 'day-archived'; readonly day: Day; readonly events: number; readonly bytes: number }
+  | { readonly kind: 'day-failed'; readonly day: Day; readonly code: string; readonly message: string };
+
+/** The progress callback gets the event and the running totals, with an ETA once a day has finished. */
+export interface CatchUpTotals {
+  readonly daysTotal: number;
+  readonly daysDone: number;
+  readonly daysFailed: number;
+  readonly events: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+  /** Estimated milliseconds left; null until the first day finishes. */
+  readonly etaMs: number | null;
+}
+
+export interface CatchUpOptions {
+  readonly concurrency: number;
+  readonly onProgress?: (event: CatchUpProgress, totals: CatchUpTotals) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface CatchUpSummary {
+  readonly archived: number;
+  /** Days another run archived while this one was under way (nothing written twice). */
+  readonly alreadyArchived: number;
+  readonly failed: ReadonlyArray<{ readonly day: Day; readonly code: string; readonly message: string }>;
+  /** Days not started because the run was cancelled. */
+  readonly notStarted: number;
+  readonly cancelled: boolean;
+  readonly events: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+}
+
+export async function runCatchUp(deps: CatchUpDeps, plan: CatchUpPlan, options: CatchUpOptions): Promise<CatchUpSummary> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const total = plan.days.length;
+  const failed: Array<{ day: Day; code: string; message: string }> = [];
+  let archived = 0;
+  let alreadyArchived = 0;
+  let events = 0; // finished days only
+  let bytes = 0;
+  const inFlight = new Map<Day, { events: number; bytes: number }>();
+  let next = 0;
+  const signal = options.signal;
+
+  const totals = (): CatchUpTotals => {
+    const finished = archived + alreadyArchived + failed.length;
+    const elapsedMs = now() - started;
+    let flightEvents = 0;
+    let flightBytes = 0;
+    for (const p of inFlight.values()) {
+      flightEvents += p.events;
+      flightBytes += p.bytes;
+    }
+    return {
+      daysTotal: total,
+      daysDone: archived + alreadyArchived,
+      daysFailed: failed.length,
+      events: events + flightEvents,
+      bytes: bytes + flightBytes,
+      elapsedMs,
+      etaMs: finished === 0 ? null : Math.round((elapsedMs / finished) * (total - finished)),
+    };
+  };
+  const report = (event: CatchUpProgress) => options.onProgress?.(event, totals());
+
+  if (deps.journal && total > 0) await deps.journal.startCatchUp(plan.days, new Date(started));
+
+  const runDay = async (day: Day) => {
+    inFlight.set(day, { events: 0, bytes: 0 });
+    report({ kind: 'day-started', day });
+    const daySignal = signal ?? new AbortController().signal;
+    try {
+      const result = await deps.exportDay(day, {
+        signal: daySignal,
+        onProgress: (p) => {
+          inFlight.set(day, { events: p.events, bytes: p.bytes });
+          report({ kind: 'day-progress', day, events: p.events, bytes: p.bytes });
+        },
+      });
+      inFlight.delete(day);
+      archived += 1;
+      events += result.events;
+      bytes += result.bytes;
+      await deps.journal?.recordArchived(day, result.events, new Date(now()));
+      await deps.journal?.catchUpDayFinished(day, 'done');
+      report({ kind: 'day-archived', day, events: result.events, bytes: result.bytes });
+    } catch (e) {
+      inFlight.delete(day);
+      // Cancelled mid-day: not a failure of the day; the next run picks it up again.
+      if (signal?.aborted) return;
+      if (isAuditArchiveError(e) && e.code === 'DAY_ALREADY_ARCHIVED') {
+        // Another run archived it meanwhile: the goal is met, nothing was written twice.
+        alreadyArchived += 1;
+        await deps.journal?.catchUpDayFinished(day, 'done');
+        report({ kind: 'day-archived', day, events: 0, bytes: 0 });
+        return;
+      }
+      const code = isAuditArchiveError(e) ? e.code : 'INTERNAL';
+      const message = isAuditArchiveError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? String(e)}`;
+      failed.push({ day, code, message });
+      await deps.journal?.recordFailure(day, code, message, new Date(now()));
+      await deps.journal?.catchUpDayFinished(day, 'failed');
+      report({ kind: 'day-failed', day, code, message });
+    }
+  };
+
+  const worker = async () => {
+    while (next < total && !signal?.aborted) {
+      const day = plan.days[next++] as Day;
+      await runDay(day);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency, total));
+  await Promise.all(Array.from({ length: workers }, worker));
+
+  const cancelled = signal?.aborted ?? false;
+  const finished = archived + alreadyArchived + failed.length;
+  if (deps.journal && total > 0 && !cancelled) await deps.journal.finishCatchUp();
+  return { archived, alreadyArchived, failed, notStarted: total - finished, cancelled, events, bytes, elapsedMs: now() - started };
+}

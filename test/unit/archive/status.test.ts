@@ -1,0 +1,143 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dataKey, manifestKey } from '../../../shared/archive-layout';
+import { addDays, eachDay, type Day } from '../../../shared/day';
+import type { ArchiveIndex, DayIndexEntry } from '../../../main/engine/archive/archive-index';
+import { RunJournal } from '../../../main/engine/archive/run-journal';
+import { computeDayStatuses, countStates } from '../../../main/engine/archive/status';
+
+const NOW = Date.parse('2026-11-28T10:00:00.000Z'); // 10:00 UTC: yesterday settled (2 h margin) at 02:00
+const base = { now: NOW, settlementMinutes: 120, genesysRetentionDays: 365 };
+
+function version(key: string, extra: Partial<{ isDeleteMarker: boolean; versionId: string }> = {}) {
+  return { key, versionId: extra.versionId ?? 'v1', isDeleteMarker: extra.isDeleteMarker ?? false, isLatest: true, size: 10, lastModified: '2026-11-01T00:00:00.000Z' };
+}
+
+/** An index as one listing would produce it: archived days, plus optional delete markers. */
+function indexOf(archived: Day[], deleted: Array<{ day: Day; key: string }> = []): ArchiveIndex {
+  const days = new Map<Day, DayIndexEntry>();
+  let seq = 0;
+  for (const day of archived) {
+    seq += 1;
+    days.set(day, {
+      day,
+      manifests: [{ ...version(manifestKey('p', day, seq)), sequence: seq }],
+      dataObjects: [{ ...version(dataKey('p', day, 1)), part: 1 }],
+      deleteMarkers: [],
+      maxPart: 1,
+    });
+  }
+  for (const d of deleted) {
+    const entry = days.get(d.day);
+    if (!entry) throw new Error('mark an archived day');
+    days.set(d.day, { ...entry, deleteMarkers: [version(d.key, { isDeleteMarker: true, versionId: 'dm' })] });
+  }
+  return { days, maxSequence: seq, unexpectedKeys: [], requests: 1 };
+}
+
+describe('the archive calendar', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'status-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows archived days, a recoverable gap as missing and today as pending, not as a gap', () => {
+    const statuses = computeDayStatuses({ ...base, index: indexOf(['2026-11-24', '2026-11-25', '2026-11-27']), from: '2026-11-24', to: '2026-11-28' });
+    expect(statuses.map((s) => [s.day, s.state])).toEqual([
+      ['2026-11-24', 'archived'],
+      ['2026-11-25', 'archived'],
+      ['2026-11-26', 'missing'],
+      ['2026-11-27', 'archived'],
+      ['2026-11-28', 'pending'],
+    ]);
+  });
+
+  it('keeps yesterday pending until its end plus the settlement margin has passed', () => {
+    const early = Date.parse('2026-11-28T01:59:00.000Z');
+    const [yesterday] = computeDayStatuses({ ...base, now: early, index: indexOf([]), from: '2026-11-27', to: '2026-11-27' });
+    expect(yesterday?.state).toBe('pending');
+    const [later] = computeDayStatuses({ ...base, now: Date.parse('2026-11-28T02:00:00.000Z'), index: indexOf([]), from: '2026-11-27', to: '2026-11-27' });
+    expect(later?.state).toBe('missing');
+  });
+
+  it('marks gaps older than the Genesys retention window unrecoverable and days before the policy start not required', () => {
+    const firstRecoverable = addDays('2026-11-28', -365);
+    const statuses = computeDayStatuses({
+      ...base,
+      index: indexOf([]),
+      from: addDays(firstRecoverable, -3),
+      to: addDays(firstRecoverable, 1),
+      policyStartDate: addDays(firstRecoverable, -1),
+    });
+    expect(statuses.map((s) => s.state)).toEqual(['not-required', 'not-required', 'unrecoverable', 'missing', 'missing']);
+  });
+
+  it('honours a configured Genesys retention window', () => {
+    const [day] = computeDayStatuses({ ...base, genesysRetentionDays: 30, index: indexOf([]), from: '2026-10-01', to: '2026-10-01' });
+    expect(day?.state).toBe('unrecoverable');
+  });
+
+  it('shows a day whose data object was hidden by a delete marker as tampered, naming the key', () => {
+    const key = dataKey('p', '2026-11-25', 1);
+    const statuses = computeDayStatuses({ ...base, index: indexOf(['2026-11-25'], [{ day: '2026-11-25', key }]), from: '2026-11-25', to: '2026-11-25' });
+    expect(statuses[0]?.state).toBe('tampered');
+    expect(statuses[0]?.error).toContain(key);
+  });
+
+  it('shows the last failure of a day with its error, and archived once a later run succeeded', async () => {
+    const journal = await RunJournal.open(dir, 's3://bucket/prefix');
+    await journal.recordFailure('2026-11-26', 'GENESYS_QUERY_FAILED', 'The audit query ended Failed; retry later.', new Date(NOW));
+    const before = computeDayStatuses({ ...base, index: indexOf([]), from: '2026-11-26', to: '2026-11-26', journal });
+    expect(before[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('GENESYS_QUERY_FAILED') });
+
+    await journal.recordArchived('2026-11-26', 1234, new Date(NOW));
+    const after = computeDayStatuses({ ...base, index: indexOf(['2026-11-26']), from: '2026-11-26', to: '2026-11-26', journal });
+    expect(after[0]).toEqual({ day: '2026-11-26', state: 'archived', events: 1234 });
+  });
+
+  it('shows a day the last verification found a problem with as tampered, but not for an orphan', async () => {
+    const journal = await RunJournal.open(dir, 'file:///archive');
+    await journal.recordVerify(
+      [
+        { day: '2026-11-24', kind: 'hash-mismatch', key: 'k', detail: 'SHA-256 differs' },
+        { day: '2026-11-25', kind: 'orphan', key: 'k2', detail: 'left by an interrupted run' },
+      ],
+      { from: null, to: null },
+      new Date(NOW),
+    );
+    const statuses = computeDayStatuses({ ...base, index: indexOf(['2026-11-24', '2026-11-25']), from: '2026-11-24', to: '2026-11-25', journal });
+    expect(statuses.map((s) => s.state)).toEqual(['tampered', 'archived']);
+    expect(statuses[0]?.error).toContain('hash-mismatch');
+  });
+
+  it('computes seven years of calendar from one listing', () => {
+    const to = '2026-11-28';
+    const from = addDays(to, -2556);
+    const archived = [...eachDay(from, addDays(to, -1))].filter((_, i) => i % 97 !== 0);
+    const index = indexOf(archived);
+    const statuses = computeDayStatuses({ ...base, index, from, to });
+    const counts = countStates(statuses);
+    expect(statuses).toHaveLength(2557);
+    expect(counts.archived).toBe(archived.length);
+    expect(counts.pending).toBe(1);
+    expect(counts.archived + counts.missing + counts.unrecoverable + counts.pending).toBe(2557);
+    expect(counts.missing).toBeGreaterThan(0);
+    expect(counts.unrecoverable).toBeGreaterThan(0);
+  });
+
+  it('a damaged run journal is started afresh with a warning, never a crash', async () => {
+    const first = await RunJournal.open(dir, 'file:///a');
+    await first.recordArchived('2026-11-20', 5, new Date(NOW));
+    await writeFile(first.path, '{not json');
+    const reopened = await RunJournal.open(dir, 'file:///a');
+    expect(reopened.warning).toMatch(/not valid JSON/);
+    expect(reopened.day('2026-11-20')).toBeUndefined();
+    const other = await RunJournal.open(dir, 'file:///b');
+    expect(other.path).not.toBe(first.path);
+  });
+});
