@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs its arguments with a private, unlocked Secret Service (gnome-keyring) on a private D-Bus
+# session bus, so keychain tests use the real thing without touching the user's own keyring.
+#
+#   bash scripts/with-keyring.sh npx vitest run --project integration test/integration/secrets
+#
+# Sets AUDIT_ARCHIVE_TEST_KEYRING=1 for the command; exits with the command's exit code.
+# Recipe: /work/shared/docs/TEST-SERVERS.md ("OS keychain for keytar: works headless").
+set -euo pipefail
+
+if [ "$#" -eq 0 ]; then
+  echo "usage: with-keyring.sh COMMAND [ARGS...]" >&2
+  exit 2
+fi
+
+if [ "${1:-}" != "--inside-session" ]; then
+  for tool in dbus-run-session gnome-keyring-daemon; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "with-keyring.sh: $tool not found; install it with: apt-get install -y dbus gnome-keyring libsecret-tools" >&2
+      exit 127
+    fi
+  done
+  workdir="$(mktemp -d "${TMPDIR:-/tmp}/audit-archive-keyring.XXXXXX")"
+  # gnome-keyring refuses a runtime dir that others can read.
+  mkdir -m 700 "$workdir/data" "$workdir/runtime"
+  rc=0
+  XDG_DATA_HOME="$workdir/data" XDG_RUNTIME_DIR="$workdir/runtime" \
+    dbus-run-session -- bash "$0" --inside-session "$@" || rc=$?
+  rm -rf "$workdir"
+  exit "$rc"
+fi
+
+# Inside the private session bus.
+shift
+export_lines() {
+  local line
+  while IFS= read -r line; do
+    case "$line" in
+      *=*) export "${line?}" ;;
+    esac
+  done
+}
+
+# --unlock creates the default "login" collection with this password and unlocks it; --start then
+# registers the Secret Service on this bus. Each prints variables (GNOME_KEYRING_CONTROL, ...) to export.
+export_lines < <(printf 'test-keyring-password' | gnome-keyring-daemon --unlock --components=secrets)
+export_lines < <(gnome-keyring-daemon --start --components=secrets 2>/dev/null)
+
+export AUDIT_ARCHIVE_TEST_KEYRING=1
+rc=0
+"$@" || rc=$?
+
+# The daemon would exit with the bus, but stop it explicitly so nothing outlives the session.
+daemon_pid="$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+  org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets 2>/dev/null |
+  awk '/uint32/ { print $2 }' || true)"
+if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null || true; fi
+exit "$rc"
