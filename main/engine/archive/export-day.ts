@@ -1,0 +1,340 @@
+/**
+ * exportDay: one settled UTC day from Genesys into the WORM archive, every event exactly once.
+ *
+ * Genesys pages -> dedupe on id -> NDJSON -> gzip -> SHA-256 -> parts of bounded size -> store, each
+ * part read back (size, lock) before the next, then one manifest linked into the chain. A day is only
+ * archived once its manifest is written and confirmed: a run that fails or is killed before that
+ * leaves at most data objects no manifest references (orphans), which the next run lists in
+ * `orphansIgnored`, never counts, and supersedes with fresh parts under new part numbers.
+ *
+ * Reconcile re-queries an archived day and archives only the ids the archive lacks (late arrivals)
+ * into new parts and a 'reconcile' manifest that references the earlier ones. Nothing is overwritten.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+import { dataKey } from '../../../shared/archive-layout';
+import { type Day, dayInterval, dayStartMs, isSettled } from '../../../shared/day';
+import { AuditArchiveError } from '../../../shared/errors';
+import { type ArchiveManifest, type LockMode, type ManifestObject, MANIFEST_FORMAT } from '../../../shared/manifest';
+import type { AuditEventSource } from '../genesys/audit-source';
+import type { ArchiveIndex, DayIndexEntry } from './archive-index';
+import type { ArchiveStore, ObjectLock } from './archive-store';
+import { EventIdSet } from './event-id-set';
+import { confirmStoredObject, type ManifestChain, readManifest } from './manifest-chain';
+import { PartWriter } from './part-writer';
+import { readArchiveIndex } from './read-archive-index';
+
+const MS_PER_DAY = 86_400_000;
+
+export interface ExportPolicy {
+  lockMode: LockMode;
+  retentionDays: number;
+  settlementMinutes: number;
+  maxPartBytes: number;
+}
+
+export interface ExportDeps {
+  store: ArchiveStore;
+  source: AuditEventSource;
+  chain: ManifestChain;
+  policy: ExportPolicy;
+  now?: () => number;
+  toolVersion: string;
+}
+
+export interface ExportProgress {
+  day: Day;
+  /** Events archived by this run so far (after dedupe). */
+  events: number;
+  /** Compressed bytes stored so far. */
+  bytes: number;
+}
+
+export interface ExportDayOptions {
+  reconcile?: boolean;
+  signal?: AbortSignal;
+  /** Called after each stored part and once at the end. */
+  onProgress?: (p: ExportProgress) => void;
+  /** A fresh index of the archive, to save a listing (catch-up reads it once for many days). */
+  index?: ArchiveIndex;
+}
+
+export interface ExportDayResult {
+  day: Day;
+  outcome: 'archived' | 'reconciled';
+  manifestKey: string;
+  manifest: ArchiveManifest;
+  events: number;
+  bytes: number;
+  duplicatesDropped: number;
+}
+
+/** Days being exported in this process, per store: two runs of one day would race for part numbers. */
+const inFlight = new WeakMap<ArchiveStore, Set<Day>>();
+
+export async function exportDay(deps: ExportDeps, day: Day, options: ExportDayOptions = {}): Promise<ExportDayResult> {
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const { policy } = deps;
+  if (!isSettled(day, startedAt, policy.settlementMinutes)) {
+    const settlesAt = new Date(dayStartMs(day) + MS_PER_DAY + policy.settlementMinutes * 60_000).toISOString();
+    throw new AuditArchiveError(
+      'DAY_UNSETTLED',
+      `${day} is not settled yet: Genesys may still be indexing its events. It can be exported from ${settlesAt} (its end plus ${policy.settlementMinutes} minutes). Nothing was written.`,
+    );
+  }
+
+  const busy = inFlight.get(deps.store) ?? new Set<Day>();
+  inFlight.set(deps.store, busy);
+  if (busy.has(day)) {
+    throw new AuditArchiveError('INVALID_ARGUMENT', `${day} is already being exported to ${deps.store.url}. Wait for that run to finish; nothing was written.`);
+  }
+  busy.add(day);
+  try {
+    return await exportSettledDay(deps, day, options, startedAt);
+  } finally {
+    busy.delete(day);
+  }
+}
+
+async function exportSettledDay(deps: ExportDeps, day: Day, options: ExportDayOptions, startedAt: number): Promise<ExportDayResult> {
+  const { store, source, chain, policy } = deps;
+  const now = deps.now ?? Date.now;
+  const signal = options.signal;
+  signal?.throwIfAborted();
+
+  const index = options.index ?? (await readArchiveIndex(store));
+  const entry: DayIndexEntry = index.days.get(day) ?? { day, manifests: [], dataObjects: [], deleteMarkers: [], maxPart: 0 };
+  if (entry.deleteMarkers.length > 0) {
+    throw new AuditArchiveError(
+      'ARCHIVE_INTEGRITY',
+      `${day} shows deletions in the archive (a delete marker over ${entry.deleteMarkers[0]!.key}). Nothing was written: run verify and resolve the tampering before exporting this day again.`,
+    );
+  }
+  const reconcile = entry.manifests.length > 0;
+  if (reconcile && !options.reconcile) {
+    throw new AuditArchiveError(
+      'DAY_ALREADY_ARCHIVED',
+      `${day} is already archived (manifest ${entry.manifests[entry.manifests.length - 1]!.key}). Nothing was written. To look for events Genesys added later, run it again with --reconcile.`,
+    );
+  }
+
+  // What earlier runs archived: their manifests, and (to reconcile) every id they hold, hashes checked.
+  const earlier: Array<{ key: string; sha256: string; manifest: ArchiveManifest }> = [];
+  for (const m of entry.manifests) {
+    const read = await readManifest(store, m.key, m.versionId);
+    earlier.push({ key: m.key, sha256: read.sha256, manifest: read.manifest });
+  }
+  const referenced = new Set<string>();
+  const archivedIds = new EventIdSet();
+  for (const { manifest } of earlier) {
+    for (const object of manifest.objects) {
+      const ref = refOf(object.key, object.versionId);
+      if (referenced.has(ref)) continue;
+      referenced.add(ref);
+      await readArchivedIds(store, object, archivedIds, signal);
+    }
+  }
+  const orphansIgnored = entry.dataObjects
+    .filter((o) => !referenced.has(refOf(o.key, o.versionId)))
+    .map((o) => ({ key: o.key, versionId: o.versionId }));
+
+  const lock: ObjectLock = {
+    mode: policy.lockMode,
+    retainUntil: new Date(startedAt + policy.retentionDays * MS_PER_DAY).toISOString(),
+  };
+  const interval = dayInterval(day);
+  const startMs = Date.parse(interval.start);
+  const endMs = Date.parse(interval.end);
+
+  let nextPart = entry.maxPart + 1;
+  const objects: ManifestObject[] = [];
+  let events = 0;
+  let bytes = 0;
+  const progress = (): void => options.onProgress?.({ day, events, bytes });
+
+  const writer = new PartWriter({
+    maxPartBytes: policy.maxPartBytes,
+    onPart: async (part) => {
+      const key = dataKey(store.prefix, day, nextPart++);
+      const put = await store.putObject({ key, body: part.body, sha256: part.sha256, contentType: 'application/gzip', lock });
+      const confirmed = await confirmStoredObject(store, key, put.versionId, { size: part.size, lock });
+      objects.push({
+        key,
+        versionId: put.versionId,
+        sha256Raw: part.sha256Raw,
+        sha256: part.sha256,
+        size: part.size,
+        rawSize: part.rawSize,
+        events: part.events,
+        firstEventDate: part.firstEventDate,
+        lastEventDate: part.lastEventDate,
+        lockMode: confirmed.lockMode,
+        retainUntil: confirmed.retainUntil,
+      });
+      events += part.events;
+      bytes += part.size;
+      progress();
+      // A stop between parts leaves only complete, confirmed parts behind (orphans until a manifest names them).
+      signal?.throwIfAborted();
+    },
+  });
+
+  const seen = new EventIdSet();
+  let duplicatesDropped = 0;
+  let outsideIntervalDropped = 0;
+  let firstMs = Infinity;
+  let lastMs = -Infinity;
+  let firstEventDate: string | null = null;
+  let lastEventDate: string | null = null;
+  const run = source.queryInterval(interval, signal ? { signal } : {});
+  try {
+    for await (const record of run.events) {
+      if (signal?.aborted) signal.throwIfAborted();
+      if (record.eventTimeMs < startMs || record.eventTimeMs >= endMs) {
+        outsideIntervalDropped++;
+        continue;
+      }
+      if (!seen.add(record.id)) {
+        duplicatesDropped++;
+        continue;
+      }
+      // Already archived by an earlier run: not a duplicate in Genesys's answer, just not new.
+      if (reconcile && archivedIds.has(record.id)) continue;
+      if (record.eventTimeMs < firstMs) {
+        firstMs = record.eventTimeMs;
+        firstEventDate = eventDateOf(record.event, record.eventTimeMs);
+      }
+      if (record.eventTimeMs > lastMs) {
+        lastMs = record.eventTimeMs;
+        lastEventDate = eventDateOf(record.event, record.eventTimeMs);
+      }
+      await writer.write(record);
+    }
+    await writer.finish();
+  } catch (e) {
+    writer.discard();
+    throw e;
+  }
+  signal?.throwIfAborted();
+
+  const dayEventsTotal = archivedIds.size + events;
+  const appended = await chain.append(
+    (sequence, previous) => ({
+      format: MANIFEST_FORMAT,
+      sequence,
+      day,
+      interval: { start: interval.start, end: interval.end },
+      kind: reconcile ? 'reconcile' : 'export',
+      supersedes: earlier.map((m) => ({ key: m.key, sha256: m.sha256 })),
+      orphansIgnored,
+      queryTransactionIds: [...run.transactionIds],
+      events,
+      dayEventsTotal,
+      duplicatesDropped,
+      outsideIntervalDropped,
+      firstEventDate,
+      lastEventDate,
+      objects,
+      createdAt: new Date(now()).toISOString(),
+      tool: { name: 'audit-archive', version: deps.toolVersion },
+      source: { genesysApi: source.apiUrl, perServiceQueries: source.perServiceQueries },
+      previous,
+    }),
+    lock,
+  );
+  progress();
+  return {
+    day,
+    outcome: reconcile ? 'reconciled' : 'archived',
+    manifestKey: appended.key,
+    manifest: appended.manifest,
+    events,
+    bytes,
+    duplicatesDropped,
+  };
+}
+
+function refOf(key: string, versionId: string | null): string {
+  return `${key}\n${versionId ?? ''}`;
+}
+
+function eventDateOf(event: Record<string, unknown>, ms: number): string {
+  const d = event['eventDate'];
+  return typeof d === 'string' ? d : new Date(ms).toISOString();
+}
+
+/**
+ * Streams one archived part, checks its SHA-256 (stored and raw), size and event count against its
+ * manifest, and adds its ids to `ids`. Any difference is ARCHIVE_INTEGRITY: reconcile must not build
+ * on an archive it cannot prove.
+ */
+async function readArchivedIds(store: ArchiveStore, object: ManifestObject, ids: EventIdSet, signal: AbortSignal | undefined): Promise<void> {
+  const gzHash = createHash('sha256');
+  const rawHash = createHash('sha256');
+  let size = 0;
+  let rawSize = 0;
+  let events = 0;
+  let badLine: string | null = null;
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  const takeLines = (text: string): void => {
+    const lines = (rest + text).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      events++;
+      try {
+        const id = (JSON.parse(line) as { id?: unknown }).id;
+        if (typeof id !== 'string') throw new Error('no id');
+        ids.add(id);
+      } catch {
+        badLine ??= `line ${events}`;
+      }
+    }
+  };
+  try {
+    await pipeline(
+      Readable.from(store.getObject(object.key, object.versionId)),
+      async function* (chunks: AsyncIterable<Uint8Array>) {
+        for await (const chunk of chunks) {
+          gzHash.update(chunk);
+          size += chunk.length;
+          yield chunk;
+        }
+      },
+      createGunzip(),
+      async function (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          rawHash.update(chunk);
+          rawSize += chunk.length;
+          takeLines(decoder.write(chunk));
+        }
+        takeLines(decoder.end());
+      },
+      signal ? { signal } : {},
+    );
+  } catch (e) {
+    if (e instanceof AuditArchiveError && e.code !== 'ARCHIVE_UNREACHABLE') {
+      throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${object.key}, named by a manifest, cannot be read: ${e.message}`, { cause: e });
+    }
+    if (e instanceof AuditArchiveError || signal?.aborted) throw e;
+    throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${object.key} is not the gzip file its manifest describes. Nothing was written; run verify.`, { cause: e });
+  }
+  const problems: string[] = [];
+  if (gzHash.digest('hex') !== object.sha256) problems.push('its SHA-256 differs');
+  if (size !== object.size) problems.push(`it holds ${size} bytes, not ${object.size}`);
+  if (rawHash.digest('hex') !== object.sha256Raw) problems.push('its uncompressed SHA-256 differs');
+  if (rawSize !== object.rawSize) problems.push(`it unpacks to ${rawSize} bytes, not ${object.rawSize}`);
+  if (rest !== '') problems.push('its last line is cut');
+  if (events !== object.events) problems.push(`it holds ${events} events, not ${object.events}`);
+  if (badLine) problems.push(`${badLine} is not an event with an id`);
+  if (problems.length > 0) {
+    throw new AuditArchiveError(
+      'ARCHIVE_INTEGRITY',
+      `${object.key} does not match its manifest: ${problems.join(', ')}. Nothing was written; run verify to see what changed.`,
+    );
+  }
+}
