@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every Vitest project (unit, integration, ui), with a real keychain.
+ *
+ * Runs `vitest run` inside scripts/with-keyring.sh, so the keychain tests talk to a private,
+ * unlocked gnome-keyring instead of skipping. Extra arguments go to Vitest
+ * (`npm test -- --project unit`); the exit code is Vitest's. Servers (Ceph, the Genesys simulator,
+ * Chromium) are started by the tests that need them, not here.
+ *
+ * Without dbus-run-session/gnome-keyring it says so in one line and still runs the tests: the
+ * keychain tests then skip, except under CI=true, where they fail so CI never silently skips them.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const vitestArgs = ['run', ...process.argv.slice(2)];
+const vitest = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'vitest.cmd' : 'vitest');
+
+/** True when `name` is an executable somewhere on PATH. */
+function onPath(name) {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const keyringTools = ['bash', 'dbus-run-session', 'gnome-keyring-daemon'];
+const alreadyInKeyring = process.env.AUDIT_ARCHIVE_TEST_KEYRING === '1';
+const canStartKeyring = process.platform === 'linux' && keyringTools.every(onPath);
+
+let command = vitest;
+let args = vitestArgs;
+if (!alreadyInKeyring && canStartKeyring) {
+  command = 'bash';
+  args = [join(root, 'scripts', 'with-keyring.sh'), vitest, ...vitestArgs];
+} else if (!alreadyInKeyring) {
+  const missing = keyringTools.filter((t) => !onPath(t)).join(', ') || 'a Linux Secret Service';
+  console.error(
+    `npm test: no test keyring (missing ${missing}; apt-get install -y dbus gnome-keyring libsecret-tools); ` +
+      `keychain tests will ${process.env.CI === 'true' ? 'FAIL because CI=true' : 'be skipped'}.`,
+  );
+}
+
+const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+// Ctrl-C reaches the whole foreground group; forward other stops so the keyring is cleaned up.
+for (const signal of ['SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => child.kill(signal));
+}
+process.on('SIGINT', () => {});
+child.on('error', (e) => {
+  console.error(`npm test: could not start ${command}: ${e.message}`);
+  process.exit(1);
+});
+child.on('exit', (code, signal) => {
+  process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1) : 1));
+});
