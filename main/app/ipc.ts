@@ -1,0 +1,29 @@
+/**
+ * IPC registration: thin by design. Each contract channel gets one handler that checks the sender
+ * is our own renderer frame and hands the payload to `dispatch` (which validates it and returns a
+ * Result); nothing else is reachable from the renderer.
+ */
+import { ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { CHANNELS, IPC_PREFIX } from '../../shared/ipc/contract';
+import { fail } from '../../shared/result';
+import type { AppService } from '../engine/service/app-service';
+import { dispatch } from '../engine/service/dispatch';
+import { isTrustedRendererUrl } from '../engine/service/trusted-origin';
+
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return frame !== null && isTrustedRendererUrl(frame.url);
+}
+
+export function registerIpc(service: AppService): void {
+  for (const channel of CHANNELS) {
+    ipcMain.handle(IPC_PREFIX + channel, (event, payload: unknown) => {
+      if (!isTrustedSender(event)) {
+        return fail('INVALID_REQUEST', 'This page is not part of Audit Archive and may not call it.');
+      }
+      return dispatch(service, channel, payload, {
+        onInternalError: (ch, e) => console.error(`[ipc] ${ch} failed:`, e instanceof Error ? e.message : e),
+      });
+    });
+  }
+}

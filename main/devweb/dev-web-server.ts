@@ -1,0 +1,214 @@
+/**
+ * The dev/test transport: the real renderer in any browser, wired to the real engine over loopback
+ * HTTP, because the Electron binary cannot run on our build machines.
+ *
+ * Never started by the packaged app. Guards: bound to 127.0.0.1 only; every RPC carries a random
+ * 32-byte token (compared in constant time) that the page receives in the URL fragment, which the
+ * browser never sends to a server; the Host header must be exactly `127.0.0.1:<port>` (defeats DNS
+ * rebinding); a foreign Origin is refused; bodies are JSON and at most 1 MiB. Every RPC goes through
+ * `dispatch`, exactly like Electron IPC.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fail, type Result } from '../../shared/result';
+import { createAppService, type AppService } from '../engine/service/app-service';
+import { dispatch } from '../engine/service/dispatch';
+import { readRendererFile, RENDERER_HEADERS } from '../engine/service/renderer-files';
+import { KeytarSecretStore } from '../engine/secrets/keytar-secret-store';
+import type { SecretStore } from '../engine/secrets/secret-store';
+import { SettingsFile } from '../engine/settings/settings-file';
+import { DEFAULT_RENDERER_DIR, ensureRendererBuilt } from './renderer-build';
+
+/** The header that carries the token on every RPC. */
+export const TOKEN_HEADER = 'x-audit-archive-token';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface DevWebServerOptions {
+  /** Where settings.json (and the default local archive) live. */
+  userDataDir: string;
+  /** 0 (default): any free port. */
+  port?: number;
+  /** The service to expose; default: settings in userDataDir and the OS keychain. */
+  service?: AppService;
+  /** Built renderer files; built with Vite when missing. Default dist/renderer. */
+  rendererDir?: string;
+  /** Where unexpected errors are reported (never to the browser). Default: stderr. */
+  log?: (line: string) => void;
+}
+
+export interface DevWebServer {
+  /** Open this in a browser: `http://127.0.0.1:<port>/#token=<token>`. */
+  url: string;
+  /** The loopback origin, `http://127.0.0.1:<port>`. */
+  origin: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The OS keychain (keytar), and whether a Secret Service answers right now. When it does not, the
+ * store still refuses each call with SECRET_STORE_UNAVAILABLE saying what to install (a secret never
+ * falls back to a file), and it retries on the next call, so starting a keyring later just works.
+ */
+export async function openOsKeychain(): Promise<{ secrets: SecretStore; available: boolean; reason?: string }> {
+  const secrets = new KeytarSecretStore();
+  try {
+    await secrets.get('audit-archive-probe');
+    return { secrets, available: true };
+  } catch (e) {
+    // The first sentence says what failed; the rest (what to install) is repeated on every refusal.
+    const reason = e instanceof Error ? (e.message.split('. ')[0] ?? e.message).slice(0, 200) : 'unknown reason';
+    return { secrets, available: false, reason };
+  }
+}
+
+export async function startDevWebServer(options: DevWebServerOptions): Promise<DevWebServer> {
+  const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  await ensureRendererBuilt(rendererDir);
+
+  const service =
+    options.service ??
+    createAppService({
+      settingsFile: new SettingsFile(path.join(options.userDataDir, 'settings.json')),
+      secrets: (await openOsKeychain()).secrets,
+      transport: 'dev-web',
+      defaultArchiveDir: path.join(options.userDataDir, 'archive'),
+      appVersion: process.env.npm_package_version,
+    });
+
+  const tokenBytes = randomBytes(32);
+  const token = tokenBytes.toString('base64url');
+  let expectedHost = '';
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log(`dev-web: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent) sendResult(res, 500, fail('INTERNAL', 'The dev server failed on this request.'));
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.headers.host !== expectedHost) {
+      return sendResult(
+        res,
+        421,
+        fail('INVALID_REQUEST', `Open the app at http://${expectedHost}/ (other host names are refused).`),
+      );
+    }
+    const url = new URL(req.url ?? '/', `http://${expectedHost}`);
+    if (url.pathname.startsWith('/rpc/')) return handleRpc(req, res, url.pathname.slice('/rpc/'.length));
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const file = await readRendererFile(rendererDir, url.pathname);
+    if (!file) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...RENDERER_HEADERS }).end('Not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.body.length, ...RENDERER_HEADERS });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+
+  async function handleRpc(req: IncomingMessage, res: ServerResponse, rawChannel: string): Promise<void> {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { Allow: 'POST' }).end();
+      return;
+    }
+    if (!tokenMatches(req.headers[TOKEN_HEADER])) {
+      return sendResult(
+        res,
+        401,
+        fail('INVALID_REQUEST', 'Missing or wrong dev token: open the URL that `npm run dev:web` printed.'),
+      );
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${expectedHost}`) {
+      return sendResult(res, 403, fail('INVALID_REQUEST', 'Requests from other web pages are refused.'));
+    }
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return sendResult(res, 415, fail('INVALID_REQUEST', 'Send the request as application/json.'));
+    }
+    const body = await readBody(req);
+    if (body === 'too-large') {
+      return sendResult(res, 413, fail('INVALID_REQUEST', `The request is larger than ${MAX_BODY_BYTES} bytes.`));
+    }
+    let payload: unknown;
+    try {
+      payload = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      return sendResult(res, 400, fail('INVALID_REQUEST', 'request: the body is not valid JSON.'));
+    }
+    let channel: string;
+    try {
+      channel = decodeURIComponent(rawChannel);
+    } catch {
+      channel = rawChannel;
+    }
+    const result = await dispatch(service, channel, payload, {
+      onInternalError: (ch, e) => log(`dev-web: ${ch} failed: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    sendResult(res, 200, result);
+  }
+
+  function tokenMatches(header: string | string[] | undefined): boolean {
+    if (typeof header !== 'string') return false;
+    const given = Buffer.from(header, 'utf8');
+    const expected = Buffer.from(token, 'utf8');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('dev-web: the server has no TCP address');
+  const port = address.port;
+  expectedHost = `127.0.0.1:${port}`;
+  const origin = `http://${expectedHost}`;
+
+  return {
+    url: `${origin}/#token=${token}`,
+    origin,
+    token,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
+  };
+}
+
+function sendResult(res: ServerResponse, status: number, result: Result<unknown>): void {
+  const body = JSON.stringify(result);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(body);
+}
+
+/** Reads the body; past the limit it keeps draining (so the 413 reply can still be sent) but stores nothing. */
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * The service behind the IPC contract: one plain async function per channel.
+ *
+ * Both transports (Electron IPC and the dev/test loopback HTTP server) reach it only through
+ * `dispatch`, which validates requests first; so a function here receives an already-parsed request
+ * and may throw AuditArchiveError with a stable code and a message saying what to do next.
+ */
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
+import type { Channel, Contract, ResponseOf } from '../../../shared/ipc/contract';
+import type { Settings } from '../../../shared/settings';
+import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
+import type { SettingsFile } from '../settings/settings-file';
+
+/** A request after its zod schema parsed it (defaults applied). */
+export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
+
+export type AppService = {
+  readonly [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
+};
+
+export interface AppServiceDeps {
+  settingsFile: Pick<SettingsFile, 'load' | 'save'>;
+  secrets: SecretStore;
+  /** How the renderer reaches this service; shown in `app:info`. */
+  transport: 'electron' | 'dev-web';
+  /** The archive calendar; wired by the app once the archive index exists. */
+  archiveStatus?: (request: ParsedRequestOf<'archive:status'>) => Promise<ResponseOf<'archive:status'>>;
+  /** Shown in `app:info`; the Electron shell passes `app.getVersion()`. */
+  appVersion?: string;
+  /** The local folder used when `settings.archive.target` is empty (under the app's data directory). */
+  defaultArchiveDir?: string;
+}
+
+const KEYCHAIN_UNAVAILABLE =
+  'The OS keychain is not reachable, so the client secret cannot be stored safely. ' +
+  'Install and unlock a Secret Service (e.g. gnome-keyring with libsecret) or use the macOS/Windows keychain, then try again.';
+
+/**
+ * Builds the service from its dependencies; nothing is read until a channel is called.
+ */
+export function createAppService(deps: AppServiceDeps): AppService {
+  const { settingsFile, secrets } = deps;
+
+  /** Keychain failures other than our own errors become one clear, secret-free error. */
+  async function keychain<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      if (isAuditArchiveError(e)) throw e;
+      throw new AuditArchiveError('SECRET_STORE_UNAVAILABLE', KEYCHAIN_UNAVAILABLE, { cause: e });
+    }
+  }
+
+  async function clientSecretAccount(): Promise<string | null> {
+    const { settings } = await settingsFile.load();
+    const clientId = settings.genesys.clientId.trim();
+    return clientId ? SECRET_ACCOUNTS.genesysClientSecret(clientId) : null;
+  }
+
+  return {
+    async 'app:info'() {
+      const { settings } = await settingsFile.load();
+      const target = effectiveArchiveTarget(settings, deps.defaultArchiveDir);
+      return {
+        name: 'Audit Archive',
+        version: deps.appVersion ?? '0.0.0',
+        transport: deps.transport,
+        demo: settings.demo,
+        archiveTarget: target,
+        archiveIsWorm: isWormTarget(target),
+      };
+    },
+
+    async 'settings:get'() {
+      return settingsFile.load();
+    },
+
+    async 'settings:save'({ settings }) {
+      return settingsFile.save(settings);
+    },
+
+    async 'secrets:status'() {
+      const account = await clientSecretAccount();
+      if (!account) return { genesysClientSecret: false };
+      const secret = await keychain(() => secrets.get(account));
+      return { genesysClientSecret: secret !== null && secret !== '' };
+    },
+
+    async 'secrets:set-genesys-client-secret'({ secret }) {
+      const account = await clientSecretAccount();
+      if (!account) {
+        throw new AuditArchiveError(
+          'INVALID_REQUEST',
+          'Set the OAuth client id first (Settings > Genesys Cloud), save, then store its client secret.',
+        );
+      }
+      await keychain(() => secrets.set(account, secret));
+      return { stored: true as const };
+    },
+
+    async 'secrets:clear-genesys-client-secret'() {
+      const account = await clientSecretAccount();
+      if (!account) return { cleared: false };
+      return { cleared: await keychain(() => secrets.delete(account)) };
+    },
+
+    async 'archive:status'(request) {
+      if (!deps.archiveStatus) {
+        throw new AuditArchiveError('INTERNAL', 'The archive calendar is not available in this build yet.');
+      }
+      return deps.archiveStatus(request);
+    },
+  };
+}
+
+/** The archive target in effect: the configured one, else the local default folder. */
+export function effectiveArchiveTarget(settings: Settings, defaultArchiveDir?: string): string {
+  if (settings.archive.target) return settings.archive.target;
+  return defaultArchiveDir ? pathToFileURL(defaultArchiveDir).href : 'file:///';
+}
+
+/**
+ * Whether a target is WORM storage by its kind. A local folder is not (unless it sits on WORM
+ * storage such as a SnapLock share, which we cannot tell from here); S3 and Azure targets are
+ * checked for their lock when written, not here.
+ */
+export function isWormTarget(target: string): boolean {
+  return target.startsWith('s3://') || target.startsWith('azure://');
+}

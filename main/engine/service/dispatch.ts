@@ -1,0 +1,64 @@
+/**
+ * The single door into the service, shared by every transport.
+ *
+ * Refuses unknown channels, validates the request against the contract (naming the bad field),
+ * calls the service, and turns anything thrown into a Result: our own errors keep their code and
+ * message, anything else becomes a generic INTERNAL (no stack, nothing that might hold a secret).
+ */
+import type { z } from 'zod';
+import { isAuditArchiveError } from '../../../shared/errors';
+import { contract, describeIssues, isChannel } from '../../../shared/ipc/contract';
+import { fail, ok, type Result } from '../../../shared/result';
+import type { AppService } from './app-service';
+
+export interface DispatchOptions {
+  /**
+   * Parse each response with the contract's response schema too (catches service bugs before the
+   * renderer sees them). Default: on unless NODE_ENV is `production`.
+   */
+  validateResponses?: boolean;
+  /** Called with anything unexpected that was thrown, for the log (never sent to the caller). */
+  onInternalError?: (channel: string, error: unknown) => void;
+}
+
+const INTERNAL_MESSAGE =
+  'Something went wrong inside Audit Archive. Try again; if it keeps happening, send the log to support.';
+
+export async function dispatch(
+  service: AppService,
+  channel: unknown,
+  payload: unknown,
+  options: DispatchOptions = {},
+): Promise<Result<unknown>> {
+  if (!isChannel(channel)) {
+    const name = typeof channel === 'string' ? JSON.stringify(channel.slice(0, 80)) : typeof channel;
+    return fail('INVALID_REQUEST', `Unknown channel ${name}: this app version does not offer it.`);
+  }
+  const entry = contract[channel];
+  const request = entry.request.safeParse(payload);
+  if (!request.success) return fail('INVALID_REQUEST', describeIssues(request.error));
+
+  let value: unknown;
+  try {
+    const handler = service[channel] as (req: unknown) => Promise<unknown>;
+    value = await handler(request.data);
+  } catch (e) {
+    if (isAuditArchiveError(e)) return fail(e.code, e.message);
+    options.onInternalError?.(channel, e);
+    return fail('INTERNAL', INTERNAL_MESSAGE);
+  }
+
+  const validate = options.validateResponses ?? process.env.NODE_ENV !== 'production';
+  if (validate) {
+    const response = (entry.response as z.ZodType).safeParse(value);
+    if (!response.success) {
+      options.onInternalError?.(
+        channel,
+        new Error(`response broke the contract: ${describeIssues(response.error, 'response')}`),
+      );
+      return fail('INTERNAL', INTERNAL_MESSAGE);
+    }
+    return ok(response.data);
+  }
+  return ok(value);
+}

@@ -1,0 +1,53 @@
+/**
+ * Which renderer URLs may talk to the service over Electron IPC.
+ *
+ * Pure (no electron import) so it is unit-tested; main/app checks every IPC sender's frame URL with
+ * it, so a frame that navigated elsewhere, or any other page, cannot call the engine.
+ */
+
+/** The scheme and host the packaged renderer is served from (see main/app/protocol). */
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'audit-archive';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+
+/** True only for pages of our own renderer: `app://audit-archive/...`, no credentials, no port. */
+export function isTrustedRendererUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return (
+    parsed.protocol === `${APP_SCHEME}:` &&
+    parsed.hostname === APP_HOST &&
+    parsed.port === '' &&
+    parsed.username === '' &&
+    parsed.password === ''
+  );
+}
+
+/** Hosts whose https pages may be opened in the user's browser (help and documentation only). */
+export const EXTERNAL_LINK_HOSTS: readonly string[] = [
+  'help.mypurecloud.com',
+  'developer.genesys.cloud',
+  'docs.aws.amazon.com',
+  'learn.microsoft.com',
+];
+
+/** True for an https URL on an allow-listed host; everything else stays closed. */
+export function isAllowedExternalUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return (
+    parsed.protocol === 'https:' &&
+    parsed.port === '' &&
+    parsed.username === '' &&
+    parsed.password === '' &&
+    EXTERNAL_LINK_HOSTS.includes(parsed.hostname)
+  );
+}
