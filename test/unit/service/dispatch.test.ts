@@ -1,0 +1,176 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditArchiveError } from '../../../shared/errors';
+import { createAppService, type AppService } from '../../../main/engine/service/app-service';
+import { dispatch } from '../../../main/engine/service/dispatch';
+import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
+import { SettingsFile } from '../../../main/engine/settings/settings-file';
+
+let dir: string;
+let settingsPath: string;
+let service: AppService;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'aa-dispatch-'));
+  settingsPath = path.join(dir, 'settings.json');
+  service = createAppService({
+    settingsFile: new SettingsFile(settingsPath),
+    secrets: new MemorySecretStore(),
+    transport: 'dev-web',
+    appVersion: '9.8.7',
+    defaultArchiveDir: path.join(dir, 'archive'),
+  });
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a request that does not match the contract is refused', () => {
+  it('refuses a channel the contract does not have, whatever its payload', async () => {
+    for (const channel of ['fs:read-file', 'settings:get:extra', '__proto__', 'constructor', 42, null]) {
+      const result = await dispatch(service, channel, {});
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.code).toBe('INVALID_REQUEST');
+    }
+  });
+
+  it('names the bad field when a setting has the wrong type, and leaves the settings file untouched', async () => {
+    await dispatch(service, 'settings:save', { settings: { archive: { retentionDays: 3650 } } });
+    const before = await readFile(settingsPath, 'utf8');
+
+    const result = await dispatch(service, 'settings:save', { settings: { archive: { retentionDays: 'forever' } } });
+
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'INVALID_REQUEST', message: expect.stringContaining('request.settings.archive.retentionDays') },
+    });
+    expect(await readFile(settingsPath, 'utf8')).toBe(before);
+  });
+
+  it('names the field for an out-of-range value and for an unknown region', async () => {
+    const tooMany = await dispatch(service, 'settings:save', { settings: { genesys: { requestsPerMinute: 0 } } });
+    expect(!tooMany.ok && tooMany.error.message).toMatch(/^request\.settings\.genesys\.requestsPerMinute: /);
+
+    const region = await dispatch(service, 'settings:save', { settings: { genesys: { region: 'example.com' } } });
+    expect(!region.ok && region.error.message).toMatch(/^request\.settings\.genesys\.region: /);
+  });
+
+  it('refuses extra fields on strict requests and a missing payload', async () => {
+    const extra = await dispatch(service, 'settings:get', { path: '/etc/passwd' });
+    expect(!extra.ok && extra.error.code).toBe('INVALID_REQUEST');
+    expect(!extra.ok && extra.error.message).toContain('path');
+
+    const missing = await dispatch(service, 'settings:save', undefined);
+    expect(!missing.ok && missing.error.code).toBe('INVALID_REQUEST');
+  });
+});
+
+describe('settings travel through the contract', () => {
+  it('a saved setting is read back, with defaults for everything not given', async () => {
+    const saved = await dispatch(service, 'settings:save', {
+      settings: { genesys: { region: 'mypurecloud.de', clientId: 'abc-123' }, archive: { retentionDays: 2200 } },
+    });
+    expect(saved.ok).toBe(true);
+
+    const read = await dispatch(service, 'settings:get', {});
+    expect(read.ok && read.value).toMatchObject({
+      settings: {
+        genesys: { region: 'mypurecloud.de', clientId: 'abc-123', requestsPerMinute: 300 },
+        archive: { retentionDays: 2200, lockMode: 'COMPLIANCE' },
+      },
+      warnings: [],
+    });
+  });
+
+  it('app:info reports a local folder as not WORM and an S3 target as WORM', async () => {
+    const local = await dispatch(service, 'app:info', {});
+    expect(local.ok && local.value).toMatchObject({
+      version: '9.8.7',
+      transport: 'dev-web',
+      demo: true,
+      archiveIsWorm: false,
+      archiveTarget: expect.stringMatching(/^file:\/\/\/.*\/archive$/),
+    });
+
+    await dispatch(service, 'settings:save', { settings: { archive: { target: 's3://bank-audit/genesys' } } });
+    const s3 = await dispatch(service, 'app:info', {});
+    expect(s3.ok && s3.value).toMatchObject({ archiveTarget: 's3://bank-audit/genesys', archiveIsWorm: true });
+  });
+
+  it('a corrupt settings file falls back to defaults and says so', async () => {
+    await writeFile(settingsPath, '{ "archive": ');
+    const read = await dispatch(service, 'settings:get', {});
+    expect(read.ok && read.value.settings.archive.retentionDays).toBe(2557);
+    expect(read.ok && read.value.warnings.join(' ')).toContain('settings.json');
+  });
+});
+
+describe('errors leave the engine as a Result', () => {
+  function brokenService(thrown: unknown): AppService {
+    return {
+      ...service,
+      'settings:get': async () => {
+        throw thrown;
+      },
+    };
+  }
+
+  it('keeps the code and message of an AuditArchiveError', async () => {
+    const result = await dispatch(
+      brokenService(new AuditArchiveError('ARCHIVE_UNREACHABLE', 'The bucket is unreachable; check the network.')),
+      'settings:get',
+      {},
+    );
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'ARCHIVE_UNREACHABLE', message: 'The bucket is unreachable; check the network.' },
+    });
+  });
+
+  it('turns an unexpected error into INTERNAL without its message or stack', async () => {
+    const seen: unknown[] = [];
+    const result = await dispatch(
+      brokenService(new Error('password=hunter2 at /secret/path')),
+      'settings:get',
+      {},
+      {
+        onInternalError: (_channel, e) => seen.push(e),
+      },
+    );
+    expect(!result.ok && result.error.code).toBe('INTERNAL');
+    expect(JSON.stringify(result)).not.toContain('hunter2');
+    expect(JSON.stringify(result)).not.toContain('/secret/path');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('catches a service answer that breaks the contract before the renderer sees it', async () => {
+    const buggy: AppService = { ...service, 'settings:get': async () => ({ settings: 'oops' }) as never };
+    const result = await dispatch(buggy, 'settings:get', {}, { validateResponses: true });
+    expect(!result.ok && result.error.code).toBe('INTERNAL');
+  });
+
+  it('the archive calendar says it is not available until it is wired', async () => {
+    const result = await dispatch(service, 'archive:status', {});
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'The archive calendar is not available in this build yet.' },
+    });
+  });
+
+  it('the archive calendar answers through the contract once wired', async () => {
+    const wired = createAppService({
+      settingsFile: new SettingsFile(settingsPath),
+      secrets: new MemorySecretStore(),
+      transport: 'electron',
+      archiveStatus: async ({ from }) => ({ days: [{ day: from ?? '2026-01-01', state: 'archived', events: 3 }] }),
+    });
+    const result = await dispatch(wired, 'archive:status', { from: '2026-11-01', to: '2026-11-02' });
+    expect(result).toEqual({ ok: true, value: { days: [{ day: '2026-11-01', state: 'archived', events: 3 }] } });
+
+    const badDay = await dispatch(wired, 'archive:status', { from: '2026-02-30' });
+    expect(!badDay.ok && badDay.error.message).toMatch(/^request\.from: /);
+  });
+});
