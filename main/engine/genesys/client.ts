@@ -1,0 +1,292 @@
+/**
+ * GenesysAuditClient: the audit events of an interval, streamed from the Genesys Audit API.
+ *
+ * The lifecycle is the one the API documents: POST a query (closed-open UTC interval, ascending
+ * Timestamp sort), poll its status until Succeeded, then page `/results` 500 at a time with the
+ * cursor until none comes back, following 302 download pages without the auth header. Intervals
+ * over 31 days are split (the API refuses them; an integration that let its checkpoint drift past
+ * the cap silently skipped data). Events come out one at a time through an async iterator, so memory
+ * holds one page at most whatever the day's size; each event is kept exactly as returned.
+ */
+import { AuditArchiveError } from '../../../shared/errors';
+import { type AuditEventRecord } from '../../../shared/audit-event';
+import { type UtcInterval, formatInterval } from '../../../shared/day';
+import { type Settings } from '../../../shared/settings';
+import { type AuditEventSource, type AuditQueryProgress, type AuditQueryRun } from './audit-source';
+import { ClientCredentialsAuth, type TokenProvider } from './auth';
+import { resolveGenesysEndpoints } from './endpoints';
+import { type RateBudget, sharedRateBudget } from './rate-budget';
+import { DEFAULT_RETRY_POLICY, type FetchFn, GenesysTransport, type GenesysReply, sleep } from './transport';
+import { DownloadedPageSchema, EventCoreSchema, QueryStatusSchema, RedirectPageSchema, ResultsPageSchema, type ServiceMapping, ServiceMappingSchema } from './wire';
+
+/** The API refuses a query spanning more than 31 days. */
+export const MAX_QUERY_SPAN_MS = 31 * 86_400_000;
+export const MAX_PAGE_SIZE = 500;
+
+export interface GenesysAuditClientOptions {
+  readonly apiUrl: string;
+  readonly loginUrl: string;
+  readonly auth: TokenProvider;
+  readonly budget: RateBudget;
+  /** One query per service name from `/servicemapping` (orgs that still require `serviceName`). */
+  readonly perServiceQueries?: boolean;
+  /** Results per page, 1..500 (default 500: fewest requests). */
+  readonly pageSize?: number;
+  /** Give up on a query that has not finished after this long (default 15 minutes). */
+  readonly pollTimeoutMs?: number;
+  /** First wait before polling a query's status, then x1.5 up to `pollMaxMs` (defaults 500 / 5000). */
+  readonly pollInitialMs?: number;
+  readonly pollMaxMs?: number;
+  /** Retries per request for 429/408/5xx/dropped connections (default 8). */
+  readonly maxRetries?: number;
+  /** First backoff step when no Retry-After is given (default 500 ms; doubles, with jitter). */
+  readonly retryBaseMs?: number;
+  readonly fetch?: FetchFn;
+}
+
+/** Split a closed-open interval into consecutive pieces of at most 31 days. */
+export function splitInterval(interval: UtcInterval): UtcInterval[] {
+  const start = Date.parse(interval.start);
+  const end = Date.parse(interval.end);
+  if (Number.isNaN(start) || Number.isNaN(end) || end <= start) {
+    throw new AuditArchiveError('INVALID_ARGUMENT', `The interval ${interval.start}/${interval.end} is not a valid closed-open UTC interval (start before end).`);
+  }
+  const pieces: UtcInterval[] = [];
+  for (let s = start; s < end; s += MAX_QUERY_SPAN_MS) {
+    const e = Math.min(end, s + MAX_QUERY_SPAN_MS);
+    pieces.push({ start: new Date(s).toISOString(), end: new Date(e).toISOString() });
+  }
+  return pieces;
+}
+
+function parseJson(reply: GenesysReply, what: string): unknown {
+  try {
+    return JSON.parse(reply.text);
+  } catch {
+    throw new AuditArchiveError('GENESYS_BAD_RESPONSE', `Genesys answered ${what} with something that is not JSON (HTTP ${reply.status}). Check that the API URL points at Genesys.`);
+  }
+}
+
+function badShape(what: string, detail: string): AuditArchiveError {
+  return new AuditArchiveError('GENESYS_BAD_RESPONSE', `Genesys answered ${what} in an unexpected shape (${detail}). Nothing was archived from it; report it if it persists.`);
+}
+
+export class GenesysAuditClient implements AuditEventSource {
+  readonly apiUrl: string;
+  readonly loginUrl: string;
+  readonly perServiceQueries: boolean;
+  private readonly o: GenesysAuditClientOptions;
+  private readonly pageSize: number;
+  private mapping: Promise<ServiceMapping> | null = null;
+
+  constructor(options: GenesysAuditClientOptions) {
+    this.o = options;
+    this.apiUrl = options.apiUrl.replace(/\/+$/, '');
+    this.loginUrl = options.loginUrl.replace(/\/+$/, '');
+    this.perServiceQueries = options.perServiceQueries ?? false;
+    this.pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+    if (!Number.isInteger(this.pageSize) || this.pageSize < 1 || this.pageSize > MAX_PAGE_SIZE) {
+      throw new AuditArchiveError('INVALID_ARGUMENT', `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
+    }
+  }
+
+  /**
+   * A client for the configured organisation: endpoints from settings and environment, a
+   * client-credentials login (or the given token provider, e.g. a PKCE sign-in), and the process-wide
+   * rate budget.
+   */
+  static forSettings(settings: Settings, secret: string | TokenProvider, env: NodeJS.ProcessEnv = process.env, extra: Partial<GenesysAuditClientOptions> = {}): GenesysAuditClient {
+    const { apiUrl, loginUrl } = resolveGenesysEndpoints(settings.genesys, env);
+    const auth =
+      typeof secret === 'string' ? new ClientCredentialsAuth({ loginUrl, clientId: settings.genesys.clientId, clientSecret: secret, fetch: extra.fetch }) : secret;
+    return new GenesysAuditClient({
+      apiUrl,
+      loginUrl,
+      auth,
+      budget: sharedRateBudget(settings.genesys.requestsPerMinute),
+      perServiceQueries: settings.genesys.perServiceQueries,
+      ...extra,
+    });
+  }
+
+  private transport(): GenesysTransport {
+    return new GenesysTransport({
+      auth: this.o.auth,
+      budget: this.o.budget,
+      fetch: this.o.fetch ?? fetch,
+      retry: { ...DEFAULT_RETRY_POLICY, maxRetries: this.o.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries, retryBaseMs: this.o.retryBaseMs ?? DEFAULT_RETRY_POLICY.retryBaseMs },
+    });
+  }
+
+  /** The organisation's services, entity types and actions (loaded once, then cached). */
+  serviceMapping(options: { signal?: AbortSignal } = {}): Promise<ServiceMapping> {
+    this.mapping ??= this.loadServiceMapping(this.transport(), options.signal).catch((e: unknown) => {
+      this.mapping = null;
+      throw e;
+    });
+    return this.mapping;
+  }
+
+  private async loadServiceMapping(t: GenesysTransport, signal?: AbortSignal): Promise<ServiceMapping> {
+    const what = 'the service mapping request';
+    const reply = await t.send({ method: 'GET', url: `${this.apiUrl}/api/v2/audits/query/servicemapping`, signal, what });
+    const parsed = ServiceMappingSchema.safeParse(parseJson(reply, what));
+    if (!parsed.success) throw badShape(what, parsed.error.issues[0]?.message ?? 'invalid');
+    return parsed.data;
+  }
+
+  queryInterval(interval: UtcInterval, options: { signal?: AbortSignal } = {}): AuditQueryRun {
+    const pieces = splitInterval(interval);
+    const transactionIds: string[] = [];
+    const t = this.transport();
+    const counts = { pages: 0, events: 0 };
+    const progress: AuditQueryProgress = {
+      get requests() {
+        return t.counters.requests;
+      },
+      get retries() {
+        return t.counters.retries;
+      },
+      get pages() {
+        return counts.pages;
+      },
+      get events() {
+        return counts.events;
+      },
+    };
+    const events = this.stream(t, pieces, transactionIds, counts, options.signal);
+    return { events, transactionIds, progress };
+  }
+
+  private async *stream(
+    t: GenesysTransport,
+    pieces: readonly UtcInterval[],
+    transactionIds: string[],
+    counts: { pages: number; events: number },
+    signal?: AbortSignal,
+  ): AsyncGenerator<AuditEventRecord> {
+    let services: (string | undefined)[] = [undefined];
+    if (this.perServiceQueries) {
+      const mapping = await this.serviceMapping({ signal });
+      services = mapping.services.map((s) => s.name);
+    }
+    for (const piece of pieces) {
+      for (const serviceName of services) {
+        const id = await this.submit(t, piece, serviceName, signal);
+        transactionIds.push(id);
+        yield* this.pages(t, id, counts, signal);
+      }
+    }
+  }
+
+  /** POST the query and wait until it has Succeeded; returns its transaction id. */
+  private async submit(t: GenesysTransport, interval: UtcInterval, serviceName: string | undefined, signal?: AbortSignal): Promise<string> {
+    const what = `the audit query for ${formatInterval(interval)}${serviceName ? ` (${serviceName})` : ''}`;
+    const body = JSON.stringify({
+      interval: formatInterval(interval),
+      ...(serviceName ? { serviceName } : {}),
+      sort: [{ name: 'Timestamp', sortOrder: 'ascending' }],
+    });
+    const reply = await t.send({
+      method: 'POST',
+      url: `${this.apiUrl}/api/v2/audits/query`,
+      body,
+      signal,
+      what,
+      refusedCode: 'GENESYS_QUERY_FAILED',
+      refusedHint: serviceName
+        ? 'Check the interval and the service name.'
+        : 'If Genesys says serviceName is required, turn on per-service queries in the Genesys settings.',
+    });
+    let status = this.parseStatus(reply, what);
+    const deadline = Date.now() + (this.o.pollTimeoutMs ?? 15 * 60_000);
+    let delay = this.o.pollInitialMs ?? 500;
+    while (status.state === 'Queued' || status.state === 'Running') {
+      if (Date.now() + delay > deadline) {
+        throw new AuditArchiveError(
+          'GENESYS_QUERY_FAILED',
+          `${what} (transaction ${status.id}) was still ${status.state} after ${Math.round((this.o.pollTimeoutMs ?? 900_000) / 1000)} s. Genesys may be busy; retry later.`,
+        );
+      }
+      await sleep(delay, signal);
+      delay = Math.min(delay * 1.5, this.o.pollMaxMs ?? 5_000);
+      const pollWhat = `the status of ${what}`;
+      status = this.parseStatus(await t.send({ method: 'GET', url: `${this.apiUrl}/api/v2/audits/query/${encodeURIComponent(status.id)}`, signal, what: pollWhat }), pollWhat);
+    }
+    if (status.state !== 'Succeeded') {
+      throw new AuditArchiveError(
+        'GENESYS_QUERY_FAILED',
+        `${what} (transaction ${status.id}) ended ${status.state} in Genesys. Nothing was archived for it; retry the day later.`,
+      );
+    }
+    return status.id;
+  }
+
+  private parseStatus(reply: GenesysReply, what: string): { id: string; state: 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled' } {
+    if (reply.status !== 200 && reply.status !== 202) throw badShape(what, `HTTP ${reply.status}`);
+    const parsed = QueryStatusSchema.safeParse(parseJson(reply, what));
+    if (!parsed.success) throw badShape(what, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    return parsed.data;
+  }
+
+  /** Every page of a finished query, event by event. */
+  private async *pages(t: GenesysTransport, id: string, counts: { pages: number; events: number }, signal?: AbortSignal): AsyncGenerator<AuditEventRecord> {
+    let cursor: string | undefined;
+    let page = 0;
+    const seen = new Set<string>();
+    do {
+      page++;
+      const what = `results page ${page} of audit query ${id}`;
+      const url = `${this.apiUrl}/api/v2/audits/query/${encodeURIComponent(id)}/results?pageSize=${this.pageSize}&allowRedirect=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const reply = await t.send({ method: 'GET', url, signal, what });
+      let entities: unknown[];
+      let next: string | null | undefined;
+      if (reply.status === 200) {
+        const parsed = ResultsPageSchema.safeParse(parseJson(reply, what));
+        if (!parsed.success) throw badShape(what, parsed.error.issues[0]?.message ?? 'invalid');
+        entities = parsed.data.entities;
+        next = parsed.data.cursor;
+      } else if (reply.status === 302 || reply.status === 303 || reply.status === 307) {
+        // The 302's JSON body carries the next cursor; following Location blindly would lose it.
+        const parsed = RedirectPageSchema.safeParse(parseJson(reply, what));
+        if (!parsed.success) throw badShape(what, parsed.error.issues[0]?.message ?? 'invalid');
+        next = parsed.data.cursor;
+        entities = await this.download(t, parsed.data.downloadUrl, what, signal);
+      } else {
+        throw badShape(what, `HTTP ${reply.status}`);
+      }
+      counts.pages++;
+      for (let k = 0; k < entities.length; k++) {
+        yield toRecord(entities[k], { query: id, page, position: k + 1, overall: counts.events + 1 });
+        counts.events++;
+      }
+      if (next && seen.has(next)) throw badShape(what, 'a cursor came back twice, which would loop forever');
+      if (next) seen.add(next);
+      cursor = next ?? undefined;
+    } while (cursor);
+  }
+
+  /** GET a presigned download page: no Authorization header (S3 refuses two auth mechanisms). */
+  private async download(t: GenesysTransport, downloadUrl: string, what: string, signal?: AbortSignal): Promise<unknown[]> {
+    const dlWhat = `the download of ${what}`;
+    const reply = await t.send({ method: 'GET', url: downloadUrl, signal, anonymous: true, what: dlWhat });
+    if (reply.status !== 200) throw badShape(dlWhat, `HTTP ${reply.status}`);
+    const parsed = DownloadedPageSchema.safeParse(parseJson(reply, dlWhat));
+    if (!parsed.success) throw badShape(dlWhat, 'not a JSON array of events');
+    return parsed.data;
+  }
+}
+
+/** Check the fields we rely on and wrap the event, kept exactly as parsed. */
+function toRecord(raw: unknown, at: { query: string; page: number; position: number; overall: number }): AuditEventRecord {
+  const parsed = EventCoreSchema.safeParse(raw);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ');
+    throw new AuditArchiveError(
+      'GENESYS_BAD_RESPONSE',
+      `Event ${at.overall} (page ${at.page}, position ${at.position} of audit query ${at.query}) is malformed: ${why}. Nothing after it was archived; report it to Genesys with the query id.`,
+    );
+  }
+  const time = (parsed.data.eventDate ?? parsed.data.eventTime) as string;
+  return { id: parsed.data.id, eventTimeMs: Date.parse(time), event: raw as Record<string, unknown> };
+}

@@ -1,0 +1,196 @@
+/**
+ * How every request to Genesys is sent: through the shared rate budget, with a bearer token, and
+ * retried the way the API asks.
+ *
+ * 429: wait what `Retry-After` says (and pause the whole budget), or back off exponentially with
+ * jitter when the header is missing. 408/5xx and dropped connections: back off and retry. 401: log in
+ * again once. Every failure ends as an AuditArchiveError with a stable GENESYS_* code and a message
+ * that says what to do; no token or secret ever goes into a message.
+ */
+import { AuditArchiveError } from '../../../shared/errors';
+import { type TokenProvider } from './auth';
+import { ErrorBodySchema, type ErrorBody } from './wire';
+import { type RateBudget } from './rate-budget';
+
+export type FetchFn = typeof fetch;
+
+export const AUDIT_PERMISSION = 'audits:audit:view';
+
+export interface RetryPolicy {
+  /** Retries per request after the first attempt (429, 408, 5xx, dropped connections). */
+  readonly maxRetries: number;
+  /** First backoff step; doubles each retry, with full jitter, capped at `maxBackoffMs`. */
+  readonly retryBaseMs: number;
+  readonly maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 8, retryBaseMs: 500, maxBackoffMs: 30_000 };
+
+export interface GenesysReply {
+  readonly status: number;
+  readonly text: string;
+  readonly headers: Headers;
+}
+
+export interface TransportCounters {
+  requests: number;
+  retries: number;
+}
+
+const TRANSIENT = new Set([408, 500, 502, 503, 504]);
+
+/** Sleep that ends early (rejecting) when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function backoffMs(policy: RetryPolicy, attempt: number): number {
+  const cap = Math.min(policy.maxBackoffMs, policy.retryBaseMs * 2 ** attempt);
+  return Math.round(cap / 2 + Math.random() * (cap / 2));
+}
+
+export function parseErrorBody(text: string): ErrorBody {
+  try {
+    return ErrorBodySchema.parse(JSON.parse(text));
+  } catch {
+    return {};
+  }
+}
+
+/** What Genesys said, short and safe to show: its code and message, never headers or tokens. */
+export function describeGenesysError(status: number, body: ErrorBody): string {
+  const what = body.message ?? body.description ?? body.error ?? '';
+  const code = body.code ?? body.error;
+  return `HTTP ${status}${code ? ` ${code}` : ''}${what ? `: ${what.slice(0, 300)}` : ''}${body.contextId ? ` (contextId ${body.contextId})` : ''}`;
+}
+
+/** Seconds in a Retry-After header (delta-seconds or an HTTP date); undefined when absent or bad. */
+export function retryAfterMs(headers: Headers): number | undefined {
+  const raw = headers.get('retry-after');
+  if (raw === null || raw.trim() === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.min(Number(raw) * 1000, 10 * 60_000);
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.min(at - Date.now(), 10 * 60_000));
+}
+
+function isAbort(e: unknown, signal?: AbortSignal): boolean {
+  return signal?.aborted === true || (e instanceof Error && e.name === 'AbortError');
+}
+
+export interface SendOptions {
+  readonly method: 'GET' | 'POST';
+  readonly url: string;
+  readonly body?: string;
+  readonly signal?: AbortSignal;
+  /** Plain GET of a presigned download URL: no token, no budget (it is not the Genesys API). */
+  readonly anonymous?: boolean;
+  /** What the request is, for messages ("the audit query", "results page 3"). */
+  readonly what: string;
+  /** Code for a refusal that retrying cannot fix (other 4xx); default GENESYS_BAD_RESPONSE. */
+  readonly refusedCode?: 'GENESYS_BAD_RESPONSE' | 'GENESYS_QUERY_FAILED';
+  /** Added to the message of such a refusal: what the user can change. */
+  readonly refusedHint?: string;
+}
+
+export class GenesysTransport {
+  readonly counters: TransportCounters = { requests: 0, retries: 0 };
+
+  constructor(
+    private readonly deps: {
+      readonly auth: TokenProvider;
+      readonly budget: RateBudget;
+      readonly fetch: FetchFn;
+      readonly retry: RetryPolicy;
+    },
+  ) {}
+
+  /**
+   * Send one request until it gets a usable answer (2xx or 3xx) and return it with its body read.
+   * Reading the body is part of the attempt: a connection dropped mid-body is retried too.
+   */
+  async send(o: SendOptions): Promise<GenesysReply> {
+    const { auth, budget } = this.deps;
+    let retries = 0;
+    let reauthenticated = false;
+    let lastProblem = '';
+    for (;;) {
+      if (!o.anonymous) await budget.acquire(o.signal);
+      const token = o.anonymous ? undefined : await auth.getToken(o.signal);
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (o.body !== undefined) headers['content-type'] = 'application/json';
+      let reply: GenesysReply;
+      try {
+        this.counters.requests++;
+        const res = await this.deps.fetch(o.url, { method: o.method, headers, body: o.body, signal: o.signal, redirect: 'manual' });
+        reply = { status: res.status, headers: res.headers, text: await res.text() };
+      } catch (e) {
+        if (isAbort(e, o.signal)) throw o.signal?.reason ?? e;
+        lastProblem = `the connection failed (${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)})`;
+        retries = await this.backOff(retries, undefined, o, lastProblem, 'GENESYS_UNAVAILABLE');
+        continue;
+      }
+      const { status } = reply;
+      if (status < 400) return reply;
+      const body = parseErrorBody(reply.text);
+      if (status === 401 && !o.anonymous) {
+        if (token) auth.invalidate(token);
+        if (!reauthenticated) {
+          reauthenticated = true;
+          continue;
+        }
+        throw new AuditArchiveError(
+          'GENESYS_AUTH_FAILED',
+          `Genesys refused the login for ${o.what} (${describeGenesysError(status, body)}). Check the OAuth client id and secret and that the client is active in this region.`,
+        );
+      }
+      if (status === 403 && !o.anonymous) {
+        throw new AuditArchiveError(
+          'GENESYS_PERMISSION_MISSING',
+          `Genesys refused ${o.what} (${describeGenesysError(status, body)}). Give the OAuth client a role with the permission ${AUDIT_PERMISSION} (Audits > Audit > View).`,
+        );
+      }
+      if (status === 429) {
+        lastProblem = describeGenesysError(status, body);
+        const wait = retryAfterMs(reply.headers);
+        if (wait !== undefined && !o.anonymous) budget.pauseUntil(Date.now() + wait);
+        retries = await this.backOff(retries, wait, o, lastProblem, 'GENESYS_RATE_LIMITED');
+        continue;
+      }
+      if (TRANSIENT.has(status)) {
+        lastProblem = describeGenesysError(status, body);
+        retries = await this.backOff(retries, undefined, o, lastProblem, 'GENESYS_UNAVAILABLE');
+        continue;
+      }
+      throw new AuditArchiveError(
+        o.refusedCode ?? 'GENESYS_BAD_RESPONSE',
+        `Genesys answered ${o.what} with ${describeGenesysError(status, body)}. ${o.refusedHint ?? 'This will not pass on retry; report it with the contextId.'}`,
+      );
+    }
+  }
+
+  /** Count a retry, or give up with `code` once the policy's retries are spent. */
+  private async backOff(retries: number, waitMs: number | undefined, o: SendOptions, problem: string, code: 'GENESYS_RATE_LIMITED' | 'GENESYS_UNAVAILABLE'): Promise<number> {
+    if (retries >= this.deps.retry.maxRetries) {
+      const hint =
+        code === 'GENESYS_RATE_LIMITED'
+          ? 'Lower the requests per minute in settings or run fewer days at once, then retry.'
+          : 'Genesys may be down or unreachable; check the network and the Genesys status page, then retry.';
+      throw new AuditArchiveError(code, `Gave up on ${o.what} after ${retries + 1} attempts: ${problem}. ${hint}`);
+    }
+    this.counters.retries++;
+    await sleep(waitMs ?? backoffMs(this.deps.retry, retries), o.signal);
+    return retries + 1;
+  }
+}

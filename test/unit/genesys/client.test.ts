@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { dayInterval, dayStartMs } from '../../../shared/day';
+import { AUDIT_PERMISSION, ClientCredentialsAuth, GenesysAuditClient, RateBudget } from '../../../main/engine/genesys';
+import { type GenesysSimulator, startGenesysSimulator } from '../../../main/engine/genesys/simulator/server';
+import { DAY, NOW, clientFor, collect } from './fixtures';
+
+let sim: GenesysSimulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+describe('exporting a day from Genesys', () => {
+  it('streams every event of the day once, in ascending time, including both day edges', async () => {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 1234, seed: 7 });
+    const { client } = clientFor(sim);
+    const run = client.queryInterval(dayInterval(DAY));
+    const records = await collect(run.events);
+
+    expect(records.map((r) => r.id)).toEqual(sim.expectedEventIds(DAY));
+    expect(records.length).toBe(1234);
+    const times = records.map((r) => r.eventTimeMs);
+    expect(times[0]).toBe(dayStartMs(DAY));
+    expect(times.at(-1)).toBe(dayStartMs(DAY) + 86_400_000 - 1);
+    expect(times.every((t, i) => i === 0 || t >= (times[i - 1] as number))).toBe(true);
+    expect(run.transactionIds).toHaveLength(1);
+    expect(run.progress.events).toBe(1234);
+    expect(run.progress.pages).toBe(3); // 500 + 500 + 234
+  });
+
+  it('keeps each event exactly as Genesys returned it, unknown and empty fields included', async () => {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 50 });
+    const { client } = clientFor(sim);
+    const records = await collect(client.queryInterval(dayInterval(DAY)).events);
+    const first = records[0]?.event as Record<string, unknown>;
+    expect(Object.keys(first)).toEqual(
+      expect.arrayContaining(['userHomeOrgId', 'user', 'client', 'remoteIp', 'serviceName', 'level', 'message', 'action', 'entity', 'entityType', 'status', 'initiatingAction', 'transactionInitiator', 'propertyChanges', 'context', 'entityChanges']),
+    );
+    expect(records.some((r) => JSON.stringify(r.event.client) === '{"id":""}')).toBe(true);
+    expect(records.some((r) => JSON.stringify(r.event.entityChanges) === '[]')).toBe(true);
+    const size = JSON.stringify(first).length;
+    expect(size).toBeGreaterThan(500);
+  });
+
+  it('asks for a closed-open UTC interval sorted by ascending Timestamp, 500 per page', async () => {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 10 });
+    const seen: { url: string; body?: string }[] = [];
+    const { client } = clientFor(sim, {
+      fetch: (input, init) => {
+        seen.push({ url: String(input), body: typeof init?.body === 'string' ? init.body : undefined });
+        return fetch(input, init);
+      },
+    });
+    await collect(client.queryInterval(dayInterval(DAY)).events);
+    const post = seen.find((s) => s.url.endsWith('/api/v2/audits/query'));
+    expect(JSON.parse(post?.body ?? '{}')).toEqual({
+      interval: '2026-11-20T00:00:00.000Z/2026-11-21T00:00:00.000Z',
+      sort: [{ name: 'Timestamp', sortOrder: 'ascending' }],
+    });
+    expect(seen.some((s) => /\/results\?pageSize=500&allowRedirect=true$/.test(s.url))).toBe(true);
+  });
+
+  it('a month and a half is queried in pieces of at most 31 days and nothing is skipped', async () => {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 3 });
+    const { client } = clientFor(sim);
+    const run = client.queryInterval({ start: '2026-09-01T00:00:00.000Z', end: '2026-10-17T00:00:00.000Z' });
+    const records = await collect(run.events);
+    expect(run.transactionIds).toHaveLength(2);
+    expect(sim.stats.maxIntervalDays).toBeLessThanOrEqual(31);
+    expect(records).toHaveLength(46 * 3);
+    expect(new Set(records.map((r) => r.id)).size).toBe(46 * 3);
+  });
+
+  it('an org that still requires serviceName is exported service by service, every event once', async () => {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 700, requireServiceName: true });
+    const plain = clientFor(sim).client;
+    await expect(collect(plain.queryInterval(dayInterval(DAY)).events)).rejects.toMatchObject({ code: 'GENESYS_QUERY_FAILED', message: expect.stringMatching(/per-service/) });
+
+    const { client } = clientFor(sim, { perServiceQueries: true });
+    const run = client.queryInterval(dayInterval(DAY));
+    const records = await collect(run.events);
+    const mapping = await client.serviceMapping();
+    expect(run.transactionIds).toHaveLength(mapping.services.length);
+    expect([...records.map((r) => r.id)].sort()).toEqual([...sim.expectedEventIds(DAY)].sort());
+  });
+});
+
+describe('what Genesys refuses, the user is told plainly', () => {
+  it('wrong client credentials end in GENESYS_AUTH_FAILED without leaking the secret', async () => {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 5 });
+    const bad = new GenesysAuditClient({
+      apiUrl: sim.apiUrl,
+      loginUrl: sim.loginUrl,
+      auth: new ClientCredentialsAuth({ loginUrl: sim.loginUrl, clientId: sim.clientId, clientSecret: 'not-the-secret-xyz' }),
+      budget: new RateBudget({ requestsPerMinute: 600 }),
+    });
+    const err = await collect(bad.queryInterval(dayInterval(DAY)).events).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'GENESYS_AUTH_FAILED' });
+    expect(String((err as Error).message)).not.toContain('not-the-secret-xyz');
+  });
+
+  it('a client without the audit permission gets GENESYS_PERMISSION_MISSING naming it', async () => {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 5, missingPermission: true });
+    const { client } = clientFor(sim);
+    await expect(collect(client.queryInterval(dayInterval(DAY)).events)).rejects.toMatchObject({
+      code: 'GENESYS_PERMISSION_MISSING',
+      message: expect.stringContaining(AUDIT_PERMISSION),
+    });
+  });
+
+  it('a query that ends Failed in Genesys gives GENESYS_QUERY_FAILED and no events', async () => {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 5, failQueryForDays: [DAY] });
+    const { client } = clientFor(sim);
+    const got: string[] = [];
+    const err = await (async () => {
+      for await (const r of client.queryInterval(dayInterval(DAY)).events) got.push(r.id);
+    })().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'GENESYS_QUERY_FAILED', message: expect.stringContaining('Failed') });
+    expect(got).toEqual([]);
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * Shared setup for the Genesys tests: a simulator placed in time and a client pointed at it with
+ * short, test-sized backoff steps (the behaviour is the same, only the waits are shorter).
+ */
+import { type Day, dayStartMs } from '../../../shared/day';
+import { ClientCredentialsAuth, GenesysAuditClient, type GenesysAuditClientOptions, RateBudget } from '../../../main/engine/genesys';
+import { type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
+
+/** "Now" for the tests: well after the test days have settled. */
+export const NOW = dayStartMs('2026-11-28') + 6 * 3_600_000;
+export const DAY: Day = '2026-11-20';
+
+export function clientFor(sim: GenesysSimulator, extra: Partial<GenesysAuditClientOptions> = {}): { client: GenesysAuditClient; auth: ClientCredentialsAuth; budget: RateBudget } {
+  const auth = new ClientCredentialsAuth({ loginUrl: sim.loginUrl, clientId: sim.clientId, clientSecret: sim.clientSecret, retryBaseMs: 10 });
+  const budget = new RateBudget({ requestsPerMinute: 6000 });
+  const client = new GenesysAuditClient({
+    apiUrl: sim.apiUrl,
+    loginUrl: sim.loginUrl,
+    auth,
+    budget,
+    pollInitialMs: 5,
+    pollMaxMs: 20,
+    retryBaseMs: 10,
+    ...extra,
+  });
+  return { client, auth, budget };
+}
+
+export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** How many times each id was delivered. */
+export function deliveries(ids: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const id of ids) m.set(id, (m.get(id) ?? 0) + 1);
+  return m;
+}
