@@ -34,8 +34,11 @@ export function planCatchUp(statuses: readonly DayStatus[]): CatchUpPlan {
 
 /** What one day's export reports back (a subset of exportDay's result). */
 export interface CatchUpDayResult {
+  /** Events this run archived. */
   readonly events: number;
   readonly bytes: number;
+  /** Events of the whole day (all its manifests), for the calendar; defaults to `events`. */
+  readonly dayEvents?: number;
 }
 
 export interface CatchUpDeps {
@@ -138,7 +141,7 @@ export async function runCatchUp(deps: CatchUpDeps, plan: CatchUpPlan, options: 
       archived += 1;
       events += result.events;
       bytes += result.bytes;
-      await deps.journal?.recordArchived(day, result.events, new Date(now()));
+      await deps.journal?.recordArchived(day, result.dayEvents ?? result.events, new Date(now()));
       await deps.journal?.catchUpDayFinished(day, 'done');
       report({ kind: 'day-archived', day, events: result.events, bytes: result.bytes });
     } catch (e) {

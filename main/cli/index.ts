@@ -1,0 +1,20 @@
+/**
+ * Entry point of `audit-archive` (bin/audit-archive.mjs loads it through tsx): runs `main` with the
+ * process's arguments and streams, and turns Ctrl-C / SIGTERM into a clean cancellation (a second
+ * Ctrl-C exits at once; a killed run is safe either way: rerunning finishes the job).
+ */
+import { main } from './main';
+
+const controller = new AbortController();
+let interrupted = false;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  process.stderr.write(`\naudit-archive: ${signal}: finishing the current step; press Ctrl-C again to stop at once.\n`);
+  controller.abort();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const code = await main(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+process.exitCode = code;

@@ -1,0 +1,379 @@
+/**
+ * `audit-archive`: the headless command for cron, systemd and CI servers, on the same engine as the app.
+ *
+ * Exit codes: 0 success; 1 a day failed or verification found problems; 2 bad usage or settings
+ * (nothing was attempted). Progress goes to stderr, results (`--json`) to stdout.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DaySchema, type Day } from '../../shared/day';
+import { isAuditArchiveError, type ErrorCode } from '../../shared/errors';
+import { openArchiveSession, type ArchiveSession } from '../engine/archive/archive-session';
+import type { CatchUpProgress, CatchUpTotals } from '../engine/archive/catch-up';
+import { defaultStateDir } from '../engine/archive/run-journal';
+import { countStates } from '../engine/archive/status';
+import { initBucket } from '../engine/archive/stores/bucket-init';
+import { exporterIamPolicy } from '../engine/archive/stores/iam-policy';
+import { CLI_SETTING_SOURCES, describeSettingsSources, resolveCliConfig, type CliSettingsFlags } from '../engine/settings/cli-config';
+import { runDemo } from './demo';
+import { COMMAND_HELP, MAIN_HELP } from './help';
+import { bar, formatBytes, formatDuration, progressLine, type CliStream } from './progress';
+
+export interface CliContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: CliStream;
+  readonly stderr: CliStream;
+  /** Clock (tests). */
+  readonly now?: () => number;
+  /** Cancels a running command (the entry point wires SIGINT/SIGTERM to it). */
+  readonly signal?: AbortSignal;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Bad usage: exit 2 with one line saying what is wrong and where help is. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command: string | null,
+  ) {
+    super(message);
+  }
+}
+
+/** Codes that mean "the request or the configuration is wrong": nothing was attempted. */
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'INVALID_ARGUMENT',
+  'INVALID_SETTINGS',
+  'INVALID_REQUEST',
+  'GENESYS_NOT_CONFIGURED',
+  'ARCHIVE_NOT_WORM',
+  'ARCHIVE_RETENTION_TOO_SHORT',
+  'DAY_UNSETTLED',
+]);
+
+/** Settings flags (--target, --region, …) come from the one table that also documents them. */
+const SETTINGS_FLAGS = new Map<string, keyof CliSettingsFlags>(
+  CLI_SETTING_SOURCES.filter((s) => s.flag && s.flagKey).map((s) => [(s.flag as string).replace(/^--/, ''), s.flagKey as keyof CliSettingsFlags]),
+);
+
+const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
+  config: { type: 'string' },
+  'state-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  ...Object.fromEntries([...SETTINGS_FLAGS.keys()].map((name) => [name, { type: 'string' as const }])),
+};
+
+const RANGE_OPTIONS = { from: { type: 'string' }, to: { type: 'string' } } as const satisfies ParseArgsConfig['options'];
+
+const COMMAND_OPTIONS = {
+  export: { day: { type: 'string' }, reconcile: { type: 'boolean' } },
+  'catch-up': { ...RANGE_OPTIONS, concurrency: { type: 'string' } },
+  status: { ...RANGE_OPTIONS, json: { type: 'boolean' } },
+  verify: { ...RANGE_OPTIONS, full: { type: 'boolean' }, json: { type: 'boolean' } },
+  'bucket init': { yes: { type: 'boolean' } },
+  demo: { dir: { type: 'string' }, days: { type: 'string' } },
+} as const satisfies Record<string, ParseArgsConfig['options']>;
+type Command = keyof typeof COMMAND_OPTIONS;
+
+export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
+  try {
+    return await run(argv, ctx);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      ctx.stderr.write(`audit-archive: ${e.message}. See \`audit-archive ${e.command ? e.command + ' ' : ''}--help\`.\n`);
+      return EXIT_USAGE;
+    }
+    if (isAuditArchiveError(e)) {
+      ctx.stderr.write(`audit-archive: ${e.message} [${e.code}]\n`);
+      return USAGE_CODES.has(e.code) ? EXIT_USAGE : EXIT_FAILED;
+    }
+    // Unexpected: say so without a stack (it may carry paths or request details); the message is enough to report.
+    ctx.stderr.write(`audit-archive: unexpected error: ${(e as Error)?.message ?? String(e)} [INTERNAL]\n`);
+    return EXIT_FAILED;
+  }
+}
+
+async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const [first, second] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    ctx.stdout.write(MAIN_HELP + '\n\n' + describeSettingsSources() + '\n');
+    return first === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (first === '--version' || first === '-v') {
+    ctx.stdout.write('audit-archive 0.1.0\n');
+    return EXIT_OK;
+  }
+  let command: Command;
+  let rest: string[];
+  if (first === 'bucket') {
+    if (second === 'init') {
+      command = 'bucket init';
+      rest = argv.slice(2);
+    } else if (second === '--help' || second === '-h' || second === undefined) {
+      ctx.stdout.write(COMMAND_HELP['bucket init'] + '\n');
+      return second === undefined ? EXIT_USAGE : EXIT_OK;
+    } else {
+      throw new UsageError(`unknown bucket command '${second}' (only \`bucket init\` exists)`, 'bucket');
+    }
+  } else if (first in COMMAND_OPTIONS && first !== 'bucket init') {
+    command = first as Command;
+    rest = argv.slice(1);
+  } else {
+    throw new UsageError(`unknown command '${first}'`, null);
+  }
+
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[command] }, strict: true, allowPositionals: false });
+    values = parsed.values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    throw new UsageError(describeParseError(e), command);
+  }
+  if (values.help) {
+    ctx.stdout.write(COMMAND_HELP[command] + '\n');
+    return EXIT_OK;
+  }
+
+  if (command === 'demo') return runDemo(ctx, { dir: str(values.dir), days: optionalInt(values.days, 'days', command, 30, 2000) });
+
+  const now = ctx.now ?? Date.now;
+  const flags: CliSettingsFlags = {};
+  for (const [name, key] of SETTINGS_FLAGS) {
+    const v = str(values[name]);
+    if (v !== undefined) flags[key] = v;
+  }
+  const config = resolveCliConfig({ ...(str(values.config) ? { configPath: str(values.config) as string } : {}), env: ctx.env, flags });
+  for (const w of config.warnings) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
+
+  if (command === 'bucket init') return bucketInit(ctx, config.settings, values.yes === true);
+
+  const stateDir = str(values['state-dir']) ?? defaultStateDir(ctx.env);
+  const session = await openArchiveSession(config.settings, config.secrets, { env: ctx.env, stateDir, now });
+  try {
+    if (session.journal.warning) ctx.stderr.write(`audit-archive: warning: ${session.journal.warning}\n`);
+    switch (command) {
+      case 'export':
+        return await exportCommand(ctx, session, values, command);
+      case 'catch-up':
+        return await catchUpCommand(ctx, session, values, command);
+      case 'status':
+        return await statusCommand(ctx, session, values, command);
+      case 'verify':
+        return await verifyCommand(ctx, session, values, command);
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+async function exportCommand(ctx: CliContext, session: ArchiveSession, values: Record<string, unknown>, command: Command): Promise<number> {
+  const day = requiredDay(values.day, 'day', command);
+  const progress = progressLine(ctx.stderr);
+  await warnIfNotWorm(ctx, session);
+  try {
+    const result = await session.exportDay(day, {
+      reconcile: values.reconcile === true,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onProgress: (p) => progress.update(`${day}: ${p.events} events, ${formatBytes(p.bytes)} written`),
+    });
+    progress.done();
+    ctx.stderr.write(
+      `${day}: ${result.outcome} ${result.events} events (${formatBytes(result.bytes)}, ${result.duplicatesDropped} duplicates dropped) -> ${result.manifestKey}\n`,
+    );
+    return EXIT_OK;
+  } catch (e) {
+    progress.done();
+    throw e;
+  }
+}
+
+async function catchUpCommand(ctx: CliContext, session: ArchiveSession, values: Record<string, unknown>, command: Command): Promise<number> {
+  const range = dayRange(values, command);
+  const concurrency = optionalInt(values.concurrency, 'concurrency', command, 1, 8) ?? session.settings.schedule.concurrency;
+  const previous = session.journal.catchUp;
+  const { plan, from, to } = await session.planCatchUp(range);
+  if (previous) {
+    ctx.stderr.write(
+      `Resuming the catch-up started ${previous.startedAt} (${previous.done.length} of ${previous.days.length} days were done); the plan is recomputed from the archive.\n`,
+    );
+  }
+  const skipped = plan.skipped;
+  ctx.stderr.write(
+    `Catch-up ${from} to ${to}: ${plan.days.length} day(s) to archive, oldest first (closest to leaving Genesys retention)` +
+      (skipped.unrecoverable ? `; ${skipped.unrecoverable} unrecoverable` : '') +
+      (skipped.tampered ? `; ${skipped.tampered} tampered (run verify)` : '') +
+      '.\n',
+  );
+  if (plan.days.length === 0) return EXIT_OK;
+  await warnIfNotWorm(ctx, session);
+  const progress = progressLine(ctx.stderr);
+  const summary = await session.catchUp(range, {
+    concurrency,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onProgress: (event, totals) => reportCatchUp(progress, event, totals, ctx.stderr.isTTY === true),
+  });
+  progress.done();
+  ctx.stderr.write(
+    `Catch-up ${summary.cancelled ? 'cancelled' : 'finished'}: ${summary.archived} day(s) archived` +
+      (summary.alreadyArchived ? `, ${summary.alreadyArchived} already archived by another run` : '') +
+      `, ${summary.failed.length} failed` +
+      (summary.notStarted ? `, ${summary.notStarted} not started` : '') +
+      `; ${summary.events} events, ${formatBytes(summary.bytes)} in ${formatDuration(summary.elapsedMs)}.\n`,
+  );
+  for (const f of summary.failed) ctx.stderr.write(`  ${f.day} failed: ${f.message} [${f.code}]\n`);
+  return summary.failed.length > 0 || summary.cancelled ? EXIT_FAILED : EXIT_OK;
+}
+
+function reportCatchUp(progress: ReturnType<typeof progressLine>, event: CatchUpProgress, t: CatchUpTotals, tty: boolean): void {
+  const finished = t.daysDone + t.daysFailed;
+  const eta = t.etaMs === null ? '' : `, ETA ${formatDuration(t.etaMs)}`;
+  const head = `${bar(t.daysTotal ? finished / t.daysTotal : 1)} ${finished}/${t.daysTotal} days, ${t.events} events, ${formatBytes(t.bytes)}${eta}`;
+  switch (event.kind) {
+    case 'day-started':
+      if (tty) progress.update(`${head} | ${event.day}`);
+      else progress.log(`${event.day}: started`);
+      break;
+    case 'day-progress':
+      if (tty) progress.update(`${head} | ${event.day}: ${event.events} events`);
+      else progress.log(`${event.day}: ${event.events} events, ${formatBytes(event.bytes)} written`);
+      break;
+    case 'day-archived':
+      progress.log(`${event.day}: archived ${event.events} events (${formatBytes(event.bytes)}) [${finished}/${t.daysTotal}${eta}]`);
+      break;
+    case 'day-failed':
+      progress.log(`${event.day}: FAILED ${event.message} [${event.code}]`);
+      break;
+  }
+}
+
+async function statusCommand(ctx: CliContext, session: ArchiveSession, values: Record<string, unknown>, command: Command): Promise<number> {
+  const range = dayRange(values, command);
+  const { from, to, days } = await session.status(range);
+  if (values.json) {
+    ctx.stdout.write(JSON.stringify({ days }) + '\n');
+    return EXIT_OK;
+  }
+  const counts = countStates(days);
+  ctx.stdout.write(`${session.store.url}  ${from} to ${to}\n`);
+  ctx.stdout.write(
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([state, n]) => `${state}: ${n}`)
+      .join('  ') + '\n',
+  );
+  // Months at a glance: one character per day.
+  const glyph: Record<string, string> = { archived: '#', missing: '.', unrecoverable: 'x', pending: '~', failed: '!', tampered: 'T', 'not-required': ' ' };
+  let month = '';
+  let line = '';
+  for (const d of days) {
+    const m = d.day.slice(0, 7);
+    if (m !== month) {
+      if (line) ctx.stdout.write(line + '\n');
+      month = m;
+      line = `${m} ${' '.repeat(Number(d.day.slice(8)) - 1)}`;
+    }
+    line += glyph[d.state];
+  }
+  if (line) ctx.stdout.write(line + '\n');
+  ctx.stdout.write(`legend: # archived  . missing  x unrecoverable  ~ pending  ! failed  T tampered\n`);
+  for (const d of days.filter((s) => s.state === 'failed' || s.state === 'tampered')) ctx.stdout.write(`${d.day} ${d.state}: ${d.error ?? ''}\n`);
+  return EXIT_OK;
+}
+
+async function verifyCommand(ctx: CliContext, session: ArchiveSession, values: Record<string, unknown>, command: Command): Promise<number> {
+  const range = dayRange(values, command);
+  const progress = progressLine(ctx.stderr);
+  const result = await session.verify({
+    ...range,
+    full: values.full === true,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onProgress: (p) => {
+      if (ctx.stderr.isTTY) progress.update(`${bar(p.manifestsChecked / p.manifestsTotal)} ${p.manifestsChecked}/${p.manifestsTotal} manifests read`);
+    },
+  });
+  progress.done();
+  if (values.json) {
+    ctx.stdout.write(JSON.stringify({ ok: result.ok, problems: result.problems }) + '\n');
+  } else {
+    const span = result.from === null ? 'an empty archive' : `${result.from} to ${result.to}`;
+    ctx.stdout.write(
+      `${result.ok ? 'OK' : 'PROBLEMS FOUND'}: ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${values.full ? ' (full: every object hashed)' : ''}.\n`,
+    );
+    for (const p of result.problems) ctx.stdout.write(`${p.day} ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}\n`);
+  }
+  return result.ok ? EXIT_OK : EXIT_FAILED;
+}
+
+async function bucketInit(ctx: CliContext, settings: Parameters<typeof openArchiveSession>[0], confirmed: boolean): Promise<number> {
+  const target = settings.archive.target;
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target);
+  if (!m) throw new UsageError('bucket init needs an s3:// archive target (set AUDIT_ARCHIVE_TARGET or --target s3://bucket/prefix)', 'bucket init');
+  const [, bucket = '', prefix = ''] = m;
+  if (settings.archive.lockMode === 'COMPLIANCE' && !confirmed) {
+    throw new UsageError(
+      `COMPLIANCE mode cannot be undone: no one, root included, can delete objects in s3://${bucket} for ${settings.archive.retentionDays} days. Add --yes to confirm, or set AUDIT_ARCHIVE_LOCK_MODE=GOVERNANCE for a trial`,
+      'bucket init',
+    );
+  }
+  const s3 = settings.archive.s3;
+  const endpoint = s3.endpoint ?? (ctx.env.AWS_ENDPOINT_URL_S3 || ctx.env.AWS_ENDPOINT_URL || undefined);
+  const summary = await initBucket({
+    bucket,
+    lockMode: settings.archive.lockMode,
+    retentionDays: settings.archive.retentionDays,
+    connection: { ...(s3.region ? { region: s3.region } : {}), ...(endpoint ? { endpoint } : {}), forcePathStyle: s3.forcePathStyle },
+  });
+  ctx.stderr.write(
+    `s3://${summary.bucket}: ${summary.created ? 'created' : 'already existed'} with Object Lock and versioning; default retention ${summary.defaultRetention.mode} ${summary.defaultRetention.days} days${summary.retentionChanged ? ' (set now)' : ''}.\n`,
+  );
+  for (const w of summary.warnings) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
+  ctx.stdout.write(`Least-privilege IAM policy for the exporter (no delete, no governance bypass):\n${JSON.stringify(exporterIamPolicy(bucket, prefix), null, 2)}\n`);
+  return EXIT_OK;
+}
+
+async function warnIfNotWorm(ctx: CliContext, session: ArchiveSession): Promise<void> {
+  const readiness = await session.ready();
+  for (const w of readiness.warnings) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
+}
+
+function dayRange(values: Record<string, unknown>, command: Command): { from?: Day; to?: Day } {
+  const from = optionalDay(values.from, 'from', command);
+  const to = optionalDay(values.to, 'to', command);
+  if (from && to && to < from) throw new UsageError(`--to ${to} is before --from ${from}`, command);
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
+
+function requiredDay(value: unknown, name: string, command: Command): Day {
+  const day = optionalDay(value, name, command);
+  if (!day) throw new UsageError(`--${name} YYYY-MM-DD is required`, command);
+  return day;
+}
+
+function optionalDay(value: unknown, name: string, command: Command): Day | undefined {
+  if (value === undefined) return undefined;
+  const parsed = DaySchema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--${name} '${String(value)}' ${parsed.error.issues[0]?.message ?? 'is not a day'}`, command);
+  return parsed.data;
+}
+
+function optionalInt(value: unknown, name: string, command: Command, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`, command);
+  return n;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function describeParseError(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  const msg = (e as Error).message ?? String(e);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return msg.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option');
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return msg.replace(/^Unexpected argument/, 'unexpected argument').replace(/\. This command does not take positional arguments$/, '');
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return msg.replace(/^Option/, 'option');
+  return msg;
+}
