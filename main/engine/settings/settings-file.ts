@@ -46,7 +46,7 @@ export function describeSettingsIssues(error: z.ZodError): string {
  *
  * V8's messages quote a snippet of the input, so only the position is kept.
  */
-function jsonErrorPosition(text: string, error: unknown): string {
+export function describeJsonError(text: string, error: unknown): string {
   const message = error instanceof Error ? error.message : '';
   if (/end of JSON input/.test(message)) return 'it is not valid JSON (it ends too early)';
   const match = /position (\d+)/.exec(message);
@@ -165,7 +165,7 @@ export class SettingsFile {
     try {
       return { kind: 'json', value: JSON.parse(text) as unknown };
     } catch (e) {
-      return { kind: 'not-json', reason: jsonErrorPosition(text, e) };
+      return { kind: 'not-json', reason: describeJsonError(text, e) };
     }
   }
 

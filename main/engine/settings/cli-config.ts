@@ -1,0 +1,407 @@
+/**
+ * The CLI's settings: `--config FILE`, overridden by environment variables, overridden by flags.
+ *
+ * Unlike the app (which falls back to defaults with a warning so a person can fix things in the
+ * window), the CLI refuses bad settings with INVALID_SETTINGS (the CLI exits 2): it runs from cron
+ * or systemd where nobody reads a warning, and an archive job that silently ran with default
+ * retention, target or region would be a compliance failure discovered months later.
+ *
+ * The Genesys client secret comes from the environment only: never a flag (every user on the host
+ * sees flags in `ps`) and never the config file (a plain file, often in version control).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { AuditArchiveError } from '../../../shared/errors';
+import { GENESYS_HOSTS } from '../../../shared/genesys-regions';
+import {
+  ArchiveSettingsSchema,
+  ArchiveTargetSchema,
+  GenesysSettingsSchema,
+  SettingsSchema,
+  type Settings,
+} from '../../../shared/settings';
+import { describeJsonError, describeSettingsIssues } from './settings-file';
+import { hasField, isSecretLikeKey, secretLikeFields, setField, unknownFields } from './settings-fields';
+
+/** Settings the CLI accepts as flags. Values may be the raw strings of the command line. */
+export interface CliSettingsFlags {
+  region?: string;
+  apiUrl?: string;
+  loginUrl?: string;
+  clientId?: string;
+  target?: string;
+  lockMode?: string;
+  retentionDays?: string | number;
+  settlementMinutes?: string | number;
+  s3ForcePathStyle?: string | boolean;
+  s3Endpoint?: string;
+  s3Region?: string;
+  demo?: string | boolean;
+}
+
+export interface CliConfigInput {
+  /** `--config FILE`: JSON with the fields of the app's settings.json. */
+  configPath?: string;
+  env: NodeJS.ProcessEnv;
+  flags: CliSettingsFlags;
+}
+
+export interface CliConfig {
+  settings: Settings;
+  secrets: { genesysClientSecret?: string };
+  /** For stderr: things that are allowed but probably not meant (unknown fields in the file). */
+  warnings: string[];
+}
+
+/** One setting the CLI takes from the environment and/or a flag. */
+export interface CliSettingSource {
+  /** Key in CliSettingsFlags, or null when it is environment-only. */
+  flagKey: keyof CliSettingsFlags | null;
+  /** `--retention-days`, or null when it is environment-only. */
+  flag: string | null;
+  /** Environment variable, or null when it is a flag only. */
+  env: string | null;
+  /** Where it lands in Settings (empty for secrets). */
+  path: readonly string[];
+  /** What a person should know, for `--help`. */
+  meaning: string;
+  /** The default, as a person reads it. */
+  defaultText: string;
+  /** Parses the raw text of the variable or flag. */
+  parse: z.ZodType;
+}
+
+const settingsShape = {
+  genesys: GenesysSettingsSchema.shape,
+  archive: ArchiveSettingsSchema.shape,
+};
+
+/** A string from the environment or argv, trimmed, then checked by the setting's own schema. */
+function text(schema: z.ZodType<unknown, string>): z.ZodType {
+  return z.string().trim().pipe(schema);
+}
+
+function wholeNumber(schema: z.ZodType<unknown, number>): z.ZodType {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(schema);
+}
+
+const yesNo = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.mypurecloud.ie' });
+
+const regionHost = z.enum(GENESYS_HOSTS, {
+  error: `must be a Genesys Cloud region host: one of ${GENESYS_HOSTS.join(', ')}`,
+});
+
+const lockMode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .pipe(z.enum(['COMPLIANCE', 'GOVERNANCE'], { error: 'must be COMPLIANCE or GOVERNANCE' }));
+
+const target = ArchiveTargetSchema;
+
+const clientSecret = z.string().min(1).max(1024, 'must be at most 1024 characters');
+
+/** Every setting the CLI takes from outside a config file; `--help` and the parser read this table. */
+export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
+  {
+    flagKey: 'region',
+    flag: '--region',
+    env: 'AUDIT_ARCHIVE_GENESYS_REGION',
+    path: ['genesys', 'region'],
+    meaning: 'Genesys Cloud region host of your org, e.g. mypurecloud.ie (the part after https://api.).',
+    defaultText: 'mypurecloud.com',
+    parse: text(regionHost),
+  },
+  {
+    flagKey: 'apiUrl',
+    flag: '--api-url',
+    env: 'AUDIT_ARCHIVE_GENESYS_API_URL',
+    path: ['genesys', 'apiUrl'],
+    meaning: 'Genesys API base URL, overriding the region (private gateways, tests).',
+    defaultText: 'https://api.<region>',
+    parse: text(httpUrl),
+  },
+  {
+    flagKey: 'loginUrl',
+    flag: '--login-url',
+    env: 'AUDIT_ARCHIVE_GENESYS_LOGIN_URL',
+    path: ['genesys', 'loginUrl'],
+    meaning: 'Genesys login base URL, overriding the region.',
+    defaultText: 'https://login.<region>',
+    parse: text(httpUrl),
+  },
+  {
+    flagKey: 'clientId',
+    flag: '--client-id',
+    env: 'AUDIT_ARCHIVE_GENESYS_CLIENT_ID',
+    path: ['genesys', 'clientId'],
+    meaning: 'OAuth client id (client credentials grant, role with audits:audit:view). Setting it turns demo mode off.',
+    defaultText: 'none',
+    parse: text(settingsShape.genesys.clientId.unwrap().min(1, 'must not be empty')),
+  },
+  {
+    flagKey: null,
+    flag: null,
+    env: 'AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET',
+    path: [],
+    meaning:
+      'OAuth client secret. Environment only: never a flag (visible in ps) nor the config file. ' +
+      'Prefer a systemd credential or an EnvironmentFile readable only by the service user.',
+    defaultText: 'none',
+    parse: clientSecret,
+  },
+  {
+    flagKey: 'target',
+    flag: '--target',
+    env: 'AUDIT_ARCHIVE_TARGET',
+    path: ['archive', 'target'],
+    meaning: 'Where the archive lives: s3://bucket/prefix (S3 with Object Lock) or file:///absolute/path.',
+    defaultText: 'the built-in local folder',
+    parse: text(target),
+  },
+  {
+    flagKey: 'lockMode',
+    flag: '--lock-mode',
+    env: 'AUDIT_ARCHIVE_LOCK_MODE',
+    path: ['archive', 'lockMode'],
+    meaning: 'Object Lock mode per object: COMPLIANCE (SEC 17a-4: nobody can delete) or GOVERNANCE (trials).',
+    defaultText: 'COMPLIANCE',
+    parse: lockMode,
+  },
+  {
+    flagKey: 'retentionDays',
+    flag: '--retention-days',
+    env: 'AUDIT_ARCHIVE_RETENTION_DAYS',
+    path: ['archive', 'retentionDays'],
+    meaning: 'Days each archived object stays locked (1 to 36500).',
+    defaultText: '2557 (7 years)',
+    parse: wholeNumber(settingsShape.archive.retentionDays.unwrap()),
+  },
+  {
+    flagKey: 'settlementMinutes',
+    flag: '--settlement-minutes',
+    env: 'AUDIT_ARCHIVE_SETTLEMENT_MINUTES',
+    path: ['archive', 'settlementMinutes'],
+    meaning: "Minutes after a UTC day's end before it is exported, so late-indexed events are included.",
+    defaultText: '120',
+    parse: wholeNumber(settingsShape.archive.settlementMinutes.unwrap()),
+  },
+  {
+    flagKey: 's3ForcePathStyle',
+    flag: '--s3-force-path-style',
+    env: 'AUDIT_ARCHIVE_S3_FORCE_PATH_STYLE',
+    path: ['archive', 's3', 'forcePathStyle'],
+    meaning: 'true for S3-compatible stores that need path-style URLs (Ceph, on-premises gateways).',
+    defaultText: 'false',
+    parse: yesNo,
+  },
+  {
+    flagKey: 's3Endpoint',
+    flag: '--s3-endpoint',
+    env: null,
+    path: ['archive', 's3', 'endpoint'],
+    meaning: 'S3 endpoint URL (or AWS_ENDPOINT_URL_S3 in the environment).',
+    defaultText: "the AWS SDK's",
+    parse: text(httpUrl),
+  },
+  {
+    flagKey: 's3Region',
+    flag: '--s3-region',
+    env: null,
+    path: ['archive', 's3', 'region'],
+    meaning: 'AWS region of the bucket (or AWS_REGION in the environment).',
+    defaultText: "the AWS SDK's",
+    parse: text(z.string().min(1, 'must not be empty').max(64)),
+  },
+  {
+    flagKey: 'demo',
+    flag: '--demo',
+    env: 'AUDIT_ARCHIVE_DEMO',
+    path: ['demo'],
+    meaning: 'true: use the built-in Genesys simulator instead of a real org.',
+    defaultText: 'true unless a client id is configured',
+    parse: yesNo,
+  },
+];
+
+const CLIENT_SECRET_ENV = 'AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET';
+
+/** `"abc"`, shortened: enough to recognise a typo, never a secret (secrets are never quoted). */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}
+
+/**
+ * Settings and secrets for one CLI run: `--config` file < environment < flags.
+ *
+ * Throws AuditArchiveError INVALID_SETTINGS (exit 2) naming every bad file field, variable or flag
+ * at once, so a cron job is fixed in one round. An empty environment variable counts as unset.
+ */
+export function resolveCliConfig(input: CliConfigInput): CliConfig {
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  const merged: Record<string, unknown> = {};
+  let demoGiven = false;
+
+  if (input.configPath !== undefined) {
+    const file = readConfigFile(input.configPath);
+    Object.assign(merged, file.value);
+    demoGiven = hasField(file.value, ['demo']);
+    warnings.push(...file.warnings);
+  }
+
+  for (const source of CLI_SETTING_SOURCES) {
+    if (source.env === null || source.path.length === 0) continue;
+    const raw = input.env[source.env];
+    if (raw === undefined || raw === '') continue;
+    const parsed = source.parse.safeParse(raw);
+    if (parsed.success) {
+      setField(merged, source.path, parsed.data);
+      if (source.flagKey === 'demo') demoGiven = true;
+    } else {
+      problems.push(`${source.env}: ${parsed.error.issues[0]?.message ?? 'is invalid'} (got ${quoted(raw)})`);
+    }
+  }
+
+  const flagSources = new Map(CLI_SETTING_SOURCES.filter((s) => s.flagKey !== null).map((s) => [s.flagKey as string, s]));
+  for (const [key, value] of Object.entries(input.flags) as [string, unknown][]) {
+    if (value === undefined) continue;
+    if (isSecretLikeKey(key)) {
+      problems.push(
+        `a secret cannot be given as a flag (every user on this machine sees flags in ps): set ${CLIENT_SECRET_ENV} in the environment instead`,
+      );
+      continue;
+    }
+    const source = flagSources.get(key);
+    if (!source?.flag) {
+      problems.push(`unknown setting flag "${key}"`);
+      continue;
+    }
+    const raw = String(value);
+    const parsed = source.parse.safeParse(raw);
+    if (parsed.success) {
+      setField(merged, source.path, parsed.data);
+      if (source.flagKey === 'demo') demoGiven = true;
+    } else {
+      problems.push(`${source.flag}: ${parsed.error.issues[0]?.message ?? 'is invalid'} (got ${quoted(raw)})`);
+    }
+  }
+
+  const secrets: CliConfig['secrets'] = {};
+  const secretRaw = input.env[CLIENT_SECRET_ENV];
+  if (secretRaw !== undefined && secretRaw !== '') {
+    const parsed = clientSecret.safeParse(secretRaw);
+    if (parsed.success) secrets.genesysClientSecret = parsed.data;
+    // The value is never quoted: it is a secret.
+    else problems.push(`${CLIENT_SECRET_ENV}: ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  }
+
+  if (problems.length > 0) {
+    throw new AuditArchiveError(
+      'INVALID_SETTINGS',
+      `Invalid settings: ${problems.join('; ')}. Fix them and run again (audit-archive --help lists every setting).`,
+    );
+  }
+
+  const settings = SettingsSchema.safeParse(merged);
+  if (!settings.success) {
+    // Each source was valid on its own; only a combination can fail here.
+    throw new AuditArchiveError(
+      'INVALID_SETTINGS',
+      `Invalid settings: ${describeSettingsIssues(settings.error)}. Fix them and run again.`,
+    );
+  }
+  // A configured client id means a real org: the CLI must not quietly archive the simulator's data.
+  if (!demoGiven) settings.data.demo = settings.data.genesys.clientId === '';
+  return { settings: settings.data, secrets, warnings };
+}
+
+/** The config file, validated on its own so errors name the file and the field. */
+function readConfigFile(path: string): { value: Record<string, unknown>; warnings: string[] } {
+  const fail = (what: string) => new AuditArchiveError('INVALID_SETTINGS', `Config file ${path} ${what}`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? 'unknown error';
+    if (code === 'ENOENT') throw fail('does not exist; check the --config path.');
+    throw fail(`cannot be read (${code}); check its permissions.`);
+  }
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw fail(`is invalid: ${describeJsonError(text, e)}; fix it and run again.`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw fail('is invalid: it must be a JSON object like the app\'s settings.json; fix it and run again.');
+  }
+  const secrets = secretLikeFields(value);
+  if (secrets.length > 0) {
+    throw fail(
+      `contains ${secrets.join(', ')}: secrets never belong in a config file. Remove it and give the client secret ` +
+        `in the environment as ${CLIENT_SECRET_ENV} (a systemd credential or an EnvironmentFile readable only by the service user).`,
+    );
+  }
+  const parsed = SettingsSchema.safeParse(value);
+  if (!parsed.success) {
+    throw fail(`is invalid: ${describeSettingsIssues(parsed.error)}; fix it and run again.`);
+  }
+  const unknown = unknownFields(value, parsed.data);
+  const warnings =
+    unknown.length > 0
+      ? [`Config file ${path} has unknown field(s) ${unknown.join(', ')}; they are ignored (check the spelling).`]
+      : [];
+  return { value: value as Record<string, unknown>, warnings };
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** Text for `--help`: where settings come from, every variable and flag, its meaning and default. */
+export function describeSettingsSources(): string {
+  const lines = [
+    'Settings come from --config FILE (JSON with the fields of the app\'s settings.json), overridden by',
+    'environment variables, overridden by flags. An empty variable counts as unset. Invalid settings',
+    'stop the run with exit status 2.',
+    '',
+  ];
+  for (const s of CLI_SETTING_SOURCES) {
+    const names = [s.env, s.flag ? `${s.flag} ${s.parse === yesNo ? 'true|false' : 'VALUE'}` : null].filter(Boolean);
+    lines.push(`  ${names.join('  |  ')}`);
+    lines.push(...wrap(s.meaning, 92).map((l) => `      ${l}`));
+    lines.push(`      Default: ${s.defaultText}.`);
+  }
+  lines.push(
+    '',
+    "S3 credentials and options come from the AWS SDK's own variables: AWS_ACCESS_KEY_ID,",
+    'AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_S3, ...',
+    'Secrets are never read from the config file or from flags.',
+  );
+  return lines.join('\n');
+}
