@@ -9,8 +9,41 @@
  * when their strings are equal.
  */
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_LOAD = 0.7;
+
+/** Value of a lowercase hex digit by char code, -1 for anything else (upper case is not canonical). */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) NIBBLE[97 + i] = 10 + i;
+
+/** Parsed words of the last id (reused: parsing is on the hot path of every event). */
+const WORDS = new Uint32Array(4);
+
+/**
+ * Parses a canonical lowercase UUID into WORDS in one pass; false when `id` is anything else.
+ */
+function parseUuid(id: string): boolean {
+  if (id.length !== 36) return false;
+  let word = 0;
+  let acc = 0;
+  let nibbles = 0;
+  for (let i = 0; i < 36; i++) {
+    const c = id.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+      continue;
+    }
+    const v = c < 128 ? NIBBLE[c]! : -1;
+    if (v < 0) return false;
+    acc = (acc << 4) | v;
+    if (++nibbles === 8) {
+      WORDS[word++] = acc;
+      acc = 0;
+      nibbles = 0;
+    }
+  }
+  return true;
+}
 
 export class EventIdSet {
   /** Four 32-bit words per slot. */
@@ -36,12 +69,15 @@ export class EventIdSet {
 
   /** Adds an id; true when it was not there yet (false means a duplicate). */
   add(id: string): boolean {
-    if (!UUID_RE.test(id)) {
+    if (!parseUuid(id)) {
       if (this.others.has(id)) return false;
       this.others.add(id);
       return true;
     }
-    const [a, b, c, d] = uuidWords(id);
+    const a = WORDS[0]!;
+    const b = WORDS[1]!;
+    const c = WORDS[2]!;
+    const d = WORDS[3]!;
     let slot = findSlot(this.words, this.used, this.mask, a, b, c, d);
     if (this.used[slot] === 1) return false;
     if ((this.uuidCount + 1) / (this.mask + 1) > MAX_LOAD) {
@@ -59,9 +95,8 @@ export class EventIdSet {
   }
 
   has(id: string): boolean {
-    if (!UUID_RE.test(id)) return this.others.has(id);
-    const [a, b, c, d] = uuidWords(id);
-    return this.used[findSlot(this.words, this.used, this.mask, a, b, c, d)] === 1;
+    if (!parseUuid(id)) return this.others.has(id);
+    return this.used[findSlot(this.words, this.used, this.mask, WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!)] === 1;
   }
 
   private grow(): void {
@@ -89,21 +124,19 @@ export class EventIdSet {
   }
 }
 
-/** The 128 bits of a canonical UUID (already checked against UUID_RE) as four words. */
-function uuidWords(id: string): [number, number, number, number] {
-  return [
-    parseInt(id.slice(0, 8), 16) >>> 0,
-    parseInt(id.slice(9, 13) + id.slice(14, 18), 16) >>> 0,
-    parseInt(id.slice(19, 23) + id.slice(24, 28), 16) >>> 0,
-    parseInt(id.slice(28, 36), 16) >>> 0,
-  ];
-}
-
 /**
  * The slot holding (a,b,c,d), or the empty slot where it belongs (linear probing).
  * All four words are mixed, since time-based UUIDs (v1, v7) vary little in some of them.
  */
-function findSlot(words: Uint32Array, used: Uint8Array, mask: number, a: number, b: number, c: number, d: number): number {
+function findSlot(
+  words: Uint32Array,
+  used: Uint8Array,
+  mask: number,
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+): number {
   let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(c ^ Math.imul(d, 0xc2b2ae35), 0x27d4eb2f);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);

@@ -90,7 +90,10 @@ export async function exportDay(deps: ExportDeps, day: Day, options: ExportDayOp
   const busy = inFlight.get(deps.store) ?? new Set<Day>();
   inFlight.set(deps.store, busy);
   if (busy.has(day)) {
-    throw new AuditArchiveError('INVALID_ARGUMENT', `${day} is already being exported to ${deps.store.url}. Wait for that run to finish; nothing was written.`);
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `${day} is already being exported to ${deps.store.url}. Wait for that run to finish; nothing was written.`,
+    );
   }
   busy.add(day);
   try {
@@ -100,14 +103,25 @@ export async function exportDay(deps: ExportDeps, day: Day, options: ExportDayOp
   }
 }
 
-async function exportSettledDay(deps: ExportDeps, day: Day, options: ExportDayOptions, startedAt: number): Promise<ExportDayResult> {
+async function exportSettledDay(
+  deps: ExportDeps,
+  day: Day,
+  options: ExportDayOptions,
+  startedAt: number,
+): Promise<ExportDayResult> {
   const { store, source, chain, policy } = deps;
   const now = deps.now ?? Date.now;
   const signal = options.signal;
   signal?.throwIfAborted();
 
   const index = options.index ?? (await readArchiveIndex(store));
-  const entry: DayIndexEntry = index.days.get(day) ?? { day, manifests: [], dataObjects: [], deleteMarkers: [], maxPart: 0 };
+  const entry: DayIndexEntry = index.days.get(day) ?? {
+    day,
+    manifests: [],
+    dataObjects: [],
+    deleteMarkers: [],
+    maxPart: 0,
+  };
   if (entry.deleteMarkers.length > 0) {
     throw new AuditArchiveError(
       'ARCHIVE_INTEGRITY',
@@ -160,7 +174,13 @@ async function exportSettledDay(deps: ExportDeps, day: Day, options: ExportDayOp
     maxPartBytes: policy.maxPartBytes,
     onPart: async (part) => {
       const key = dataKey(store.prefix, day, nextPart++);
-      const put = await store.putObject({ key, body: part.body, sha256: part.sha256, contentType: 'application/gzip', lock });
+      const put = await store.putObject({
+        key,
+        body: part.body,
+        sha256: part.sha256,
+        contentType: 'application/gzip',
+        lock,
+      });
       const confirmed = await confirmStoredObject(store, key, put.versionId, { size: part.size, lock });
       objects.push({
         key,
@@ -272,7 +292,12 @@ function eventDateOf(event: Record<string, unknown>, ms: number): string {
  * manifest, and adds its ids to `ids`. Any difference is ARCHIVE_INTEGRITY: reconcile must not build
  * on an archive it cannot prove.
  */
-async function readArchivedIds(store: ArchiveStore, object: ManifestObject, ids: EventIdSet, signal: AbortSignal | undefined): Promise<void> {
+async function readArchivedIds(
+  store: ArchiveStore,
+  object: ManifestObject,
+  ids: EventIdSet,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const gzHash = createHash('sha256');
   const rawHash = createHash('sha256');
   let size = 0;
@@ -318,10 +343,18 @@ async function readArchivedIds(store: ArchiveStore, object: ManifestObject, ids:
     );
   } catch (e) {
     if (e instanceof AuditArchiveError && e.code !== 'ARCHIVE_UNREACHABLE') {
-      throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${object.key}, named by a manifest, cannot be read: ${e.message}`, { cause: e });
+      throw new AuditArchiveError(
+        'ARCHIVE_INTEGRITY',
+        `${object.key}, named by a manifest, cannot be read: ${e.message}`,
+        { cause: e },
+      );
     }
     if (e instanceof AuditArchiveError || signal?.aborted) throw e;
-    throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${object.key} is not the gzip file its manifest describes. Nothing was written; run verify.`, { cause: e });
+    throw new AuditArchiveError(
+      'ARCHIVE_INTEGRITY',
+      `${object.key} is not the gzip file its manifest describes. Nothing was written; run verify.`,
+      { cause: e },
+    );
   }
   const problems: string[] = [];
   if (gzHash.digest('hex') !== object.sha256) problems.push('its SHA-256 differs');

@@ -71,13 +71,19 @@ export class ManifestChain {
    * Writes the manifest `build` returns for the next sequence, linked to the previous one.
    * `lock` is the retention the data got (ignored by stores without locks). Concurrent calls queue.
    */
-  append(build: (sequence: number, previous: ChainLink | null) => ArchiveManifest, lock: ObjectLock): Promise<AppendedManifest> {
+  append(
+    build: (sequence: number, previous: ChainLink | null) => ArchiveManifest,
+    lock: ObjectLock,
+  ): Promise<AppendedManifest> {
     const run = this.tail.then(() => this.appendNow(build, lock));
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  private async appendNow(build: (sequence: number, previous: ChainLink | null) => ArchiveManifest, lock: ObjectLock): Promise<AppendedManifest> {
+  private async appendNow(
+    build: (sequence: number, previous: ChainLink | null) => ArchiveManifest,
+    lock: ObjectLock,
+  ): Promise<AppendedManifest> {
     if (this.stale) {
       const { head, lastSequence } = await findHead(this.store, await readArchiveIndex(this.store));
       this.head = head;
@@ -87,11 +93,17 @@ export class ManifestChain {
     const sequence = this.lastSequence + 1;
     const parsed = ArchiveManifestSchema.safeParse(build(sequence, this.head));
     if (!parsed.success) {
-      throw new AuditArchiveError('INTERNAL', `The manifest built for sequence ${sequence} is invalid: ${describeIssues(parsed.error, 'manifest')}. Nothing was written.`);
+      throw new AuditArchiveError(
+        'INTERNAL',
+        `The manifest built for sequence ${sequence} is invalid: ${describeIssues(parsed.error, 'manifest')}. Nothing was written.`,
+      );
     }
     const manifest = parsed.data;
     if (manifest.sequence !== sequence || !sameLink(manifest.previous, this.head)) {
-      throw new AuditArchiveError('INTERNAL', `The manifest built for sequence ${sequence} does not link to the chain head. Nothing was written.`);
+      throw new AuditArchiveError(
+        'INTERNAL',
+        `The manifest built for sequence ${sequence} does not link to the chain head. Nothing was written.`,
+      );
     }
     const key = manifestKey(this.store.prefix, manifest.day, sequence);
     const bytes = canonicalManifestBytes(manifest);
@@ -109,7 +121,10 @@ export class ManifestChain {
   }
 }
 
-async function findHead(store: ArchiveStore, index: ArchiveIndex): Promise<{ head: ChainLink | null; lastSequence: number }> {
+async function findHead(
+  store: ArchiveStore,
+  index: ArchiveIndex,
+): Promise<{ head: ChainLink | null; lastSequence: number }> {
   let newest: { key: string; versionId: string | null; sequence: number } | null = null;
   for (const entry of index.days.values()) {
     for (const m of entry.manifests) if (!newest || m.sequence > newest.sequence) newest = m;
@@ -124,7 +139,11 @@ function sameLink(a: ChainLink | null, b: ChainLink | null): boolean {
 }
 
 /** Reads one manifest version, validates it and hashes its exact bytes. A bad one is ARCHIVE_BAD_OBJECT naming the key. */
-export async function readManifest(store: ArchiveStore, key: string, versionId: string | null): Promise<ReadManifestResult> {
+export async function readManifest(
+  store: ArchiveStore,
+  key: string,
+  versionId: string | null,
+): Promise<ReadManifestResult> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of store.getObject(key, versionId)) {
@@ -144,7 +163,10 @@ export async function readManifest(store: ArchiveStore, key: string, versionId: 
   const manifest = parsed.data;
   const where = parseKey(store.prefix, key);
   if (where.kind === 'manifest' && (where.day !== manifest.day || where.sequence !== manifest.sequence)) {
-    throw badManifest(key, `it says day ${manifest.day} sequence ${manifest.sequence}, but its key says day ${where.day} sequence ${where.sequence}`);
+    throw badManifest(
+      key,
+      `it says day ${manifest.day} sequence ${manifest.sequence}, but its key says day ${where.day} sequence ${where.sequence}`,
+    );
   }
   return { manifest, sha256: sha256Hex(bytes), bytes };
 }
@@ -194,7 +216,10 @@ export async function confirmStoredObject(
 ): Promise<ConfirmedLock> {
   const info = await store.headObject(key, versionId);
   if (!info) {
-    throw new AuditArchiveError('ARCHIVE_LOCK_NOT_CONFIRMED', `${key} was written but cannot be read back from ${store.url}. The day is not counted as archived; run the export again.`);
+    throw new AuditArchiveError(
+      'ARCHIVE_LOCK_NOT_CONFIRMED',
+      `${key} was written but cannot be read back from ${store.url}. The day is not counted as archived; run the export again.`,
+    );
   }
   if (info.size !== expected.size) {
     throw new AuditArchiveError(

@@ -92,7 +92,10 @@ export class PartWriter {
   async write(record: AuditEventRecord): Promise<void> {
     const line = JSON.stringify(record.event) + '\n';
     const lineBytes = Buffer.byteLength(line);
-    if (this.partEvents > 0 && this.outLength + deflateBound(this.batchBytes + lineBytes) + GZIP_OVERHEAD > this.maxPartBytes) {
+    if (
+      this.partEvents > 0 &&
+      this.outLength + deflateBound(this.batchBytes + lineBytes) + GZIP_OVERHEAD > this.maxPartBytes
+    ) {
       // The worst case would not fit: flush to learn the exact size, then decide.
       await this.flushBatch();
       if (this.outLength + deflateBound(lineBytes) + GZIP_OVERHEAD > this.maxPartBytes) await this.cutPart();
@@ -148,7 +151,10 @@ export class PartWriter {
     const need = this.outLength + chunk.length;
     if (need > this.out.length) {
       // Grow by 1.5x, capped near the part bound, so a part is held once (plus one growth step).
-      const size = Math.max(need, Math.min(Math.ceil(this.out.length * 1.5) || 64 * 1024, this.maxPartBytes + 64 * 1024));
+      const size = Math.max(
+        need,
+        Math.min(Math.ceil(this.out.length * 1.5) || 64 * 1024, this.maxPartBytes + 64 * 1024),
+      );
       const bigger = Buffer.allocUnsafe(size);
       this.out.copy(bigger, 0, 0, this.outLength);
       this.out = bigger;

@@ -62,7 +62,13 @@ export async function readArchiveIndex(store: ArchiveStore): Promise<ArchiveInde
     const b = days.get(day)!;
     b.manifests.sort((x, y) => x.sequence - y.sequence || x.lastModified.localeCompare(y.lastModified));
     b.dataObjects.sort((x, y) => x.part - y.part || x.lastModified.localeCompare(y.lastModified));
-    result.set(day, { day, manifests: b.manifests, dataObjects: b.dataObjects, deleteMarkers: b.deleteMarkers, maxPart: b.maxPart });
+    result.set(day, {
+      day,
+      manifests: b.manifests,
+      dataObjects: b.dataObjects,
+      deleteMarkers: b.deleteMarkers,
+      maxPart: b.maxPart,
+    });
   }
   return {
     days: result,

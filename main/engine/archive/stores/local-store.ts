@@ -206,7 +206,10 @@ export class LocalFolderStore implements ArchiveStore {
       segments.some((s) => s === '' || s === '.' || s === '..') ||
       segments[0] === STAGING_FOLDER
     ) {
-      throw new AuditArchiveError('INVALID_ARGUMENT', `"${key}" is not a valid archive key (keys are relative paths like audit-logs/2026/11/27/events-0001.jsonl.gz).`);
+      throw new AuditArchiveError(
+        'INVALID_ARGUMENT',
+        `"${key}" is not a valid archive key (keys are relative paths like audit-logs/2026/11/27/events-0001.jsonl.gz).`,
+      );
     }
     return path.join(this.root, ...segments);
   }
@@ -245,11 +248,18 @@ function objectExists(key: string): AuditArchiveError {
 }
 
 function notFound(key: string): AuditArchiveError {
-  return new AuditArchiveError('NOT_FOUND', `${key} is missing from the archive folder. Run verify to see what else is missing.`);
+  return new AuditArchiveError(
+    'NOT_FOUND',
+    `${key} is missing from the archive folder. Run verify to see what else is missing.`,
+  );
 }
 
 function unreachable(root: string, e: unknown): AuditArchiveError {
-  return new AuditArchiveError('ARCHIVE_UNREACHABLE', `The archive folder ${root} cannot be read (${errnoCode(e)}). Check that it is mounted and readable.`, {
-    cause: e,
-  });
+  return new AuditArchiveError(
+    'ARCHIVE_UNREACHABLE',
+    `The archive folder ${root} cannot be read (${errnoCode(e)}). Check that it is mounted and readable.`,
+    {
+      cause: e,
+    },
+  );
 }

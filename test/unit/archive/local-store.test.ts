@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dataKey, manifestKey } from '../../../shared/archive-layout';
+import { AuditArchiveError } from '../../../shared/errors';
+import type { ObjectVersionEntry } from '../../../main/engine/archive/archive-store';
+import { LOCAL_NOT_WORM_WARNING, LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
+import { readArchiveIndex } from '../../../main/engine/archive/read-archive-index';
+
+const LOCK = { mode: 'COMPLIANCE' as const, retainUntil: '2033-11-28T00:00:00.000Z' };
+
+function put(store: LocalFolderStore, key: string, text: string) {
+  const body = Buffer.from(text);
+  return store.putObject({
+    key,
+    body,
+    sha256: createHash('sha256').update(body).digest('hex'),
+    contentType: 'application/gzip',
+    lock: LOCK,
+  });
+}
+
+async function read(store: LocalFolderStore, key: string): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of store.getObject(key, null)) chunks.push(c);
+  return Buffer.concat(chunks).toString();
+}
+
+async function list(store: LocalFolderStore, prefix = ''): Promise<ObjectVersionEntry[]> {
+  const out: ObjectVersionEntry[] = [];
+  for await (const e of store.listVersions(prefix)) out.push(e);
+  return out;
+}
+
+/** Every file under a folder, relative, with its mode. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) out.push(path.relative(dir, path.join(e.parentPath, e.name)));
+  }
+  return out.sort();
+}
+
+let root: string;
+beforeEach(async () => {
+  root = await fs.mkdtemp(path.join(tmpdir(), 'aa-local-'));
+});
+afterEach(async () => {
+  // Archived files are read-only by design: make them writable again so the temp folder can go.
+  for (const f of await filesUnder(root)) await fs.chmod(path.join(root, f), 0o644);
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+describe('a local archive folder', () => {
+  it('says plainly that it is not WORM storage', async () => {
+    const store = new LocalFolderStore({ root });
+    const ready = await store.checkReady({ lockMode: 'COMPLIANCE', retentionDays: 2557 });
+    expect(ready.worm).toBe(false);
+    expect(ready.warnings).toContain(LOCAL_NOT_WORM_WARNING);
+    expect(store.url).toBe(`file://${root}`);
+  });
+
+  it('never replaces an archived file: a second write of the key is refused and the first bytes stay', async () => {
+    const store = new LocalFolderStore({ root, prefix: 'bank' });
+    const key = dataKey(store.prefix, '2026-11-27', 1);
+    await put(store, key, 'first');
+    const second = put(store, key, 'second, different');
+    await expect(second).rejects.toMatchObject({ code: 'ARCHIVE_OBJECT_EXISTS' });
+    expect(await read(store, key)).toBe('first');
+  });
+
+  it('makes an archived file read-only and lists it with its size', async () => {
+    const store = new LocalFolderStore({ root });
+    const key = dataKey('', '2026-11-27', 1);
+    const result = await put(store, key, 'hello');
+    expect(result).toEqual({ key, versionId: null, size: 5 });
+    const st = await fs.stat(path.join(root, key));
+    expect(st.mode & 0o777).toBe(0o444);
+    expect(await store.headObject(key, null)).toEqual({ key, versionId: null, size: 5, lock: null, legalHold: false });
+    expect((await list(store)).map((e) => [e.key, e.size, e.isDeleteMarker])).toEqual([[key, 5, false]]);
+  });
+
+  it('leaves no half file and no temp file under the layout, even when a write is refused', async () => {
+    const store = new LocalFolderStore({ root });
+    const key = dataKey('', '2026-11-27', 1);
+    await put(store, key, 'part one');
+    await expect(put(store, key, 'again')).rejects.toBeInstanceOf(AuditArchiveError);
+    // Bytes that do not match their hash are refused before anything is written.
+    const bad = store.putObject({
+      key: dataKey('', '2026-11-27', 2),
+      body: Buffer.from('x'),
+      sha256: '0'.repeat(64),
+      contentType: 'application/gzip',
+      lock: LOCK,
+    });
+    await expect(bad).rejects.toMatchObject({ code: 'ARCHIVE_INTEGRITY' });
+    await put(store, manifestKey('', '2026-11-27', 1), '{}');
+    expect(await filesUnder(root)).toEqual([key, manifestKey('', '2026-11-27', 1)].sort());
+  });
+
+  it('refuses keys that would escape the folder or reach its staging area', async () => {
+    const store = new LocalFolderStore({ root });
+    for (const key of ['../outside.json', 'audit-logs/../../x', '/etc/passwd', '.staging/x', 'a//b']) {
+      await expect(put(store, key, 'x')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+    expect(await filesUnder(root)).toEqual([]);
+  });
+
+  it('reports a missing file as absent, never as an error in a listing', async () => {
+    const store = new LocalFolderStore({ root });
+    expect(await store.headObject('audit-logs/2026/11/27/events-0001.jsonl.gz', null)).toBeNull();
+    await expect(read(store, 'audit-logs/2026/11/27/events-0001.jsonl.gz')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(await list(store)).toEqual([]);
+  });
+
+  it('indexes what it holds per day in one listing: parts, manifests, strays and the highest numbers used', async () => {
+    const store = new LocalFolderStore({ root, prefix: 'archive/' });
+    await put(store, dataKey(store.prefix, '2026-11-26', 1), 'a');
+    await put(store, dataKey(store.prefix, '2026-11-26', 3), 'b');
+    await put(store, manifestKey(store.prefix, '2026-11-26', 7), '{}');
+    await put(store, dataKey(store.prefix, '2026-11-27', 2), 'c');
+    await put(store, 'archive/audit-logs/2026/11/27/notes.txt', 'stray');
+    await put(store, 'elsewhere/file.txt', 'not ours');
+    const index = await readArchiveIndex(store);
+    expect([...index.days.keys()]).toEqual(['2026-11-26', '2026-11-27']);
+    const d26 = index.days.get('2026-11-26')!;
+    expect(d26.dataObjects.map((o) => o.part)).toEqual([1, 3]);
+    expect(d26.maxPart).toBe(3);
+    expect(d26.manifests.map((m) => m.sequence)).toEqual([7]);
+    expect(index.days.get('2026-11-27')!.maxPart).toBe(2);
+    expect(index.maxSequence).toBe(7);
+    expect(index.unexpectedKeys).toEqual(['archive/audit-logs/2026/11/27/notes.txt']);
+    expect(index.requests).toBeGreaterThan(0);
+  });
+});
