@@ -9,6 +9,7 @@
  * `dispatch`, exactly like Electron IPC.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fail, type Result } from '../../shared/result';
@@ -18,7 +19,7 @@ import { readRendererFile, RENDERER_HEADERS } from '../engine/service/renderer-f
 import { KeytarSecretStore } from '../engine/secrets/keytar-secret-store';
 import type { SecretStore } from '../engine/secrets/secret-store';
 import { SettingsFile } from '../engine/settings/settings-file';
-import { DEFAULT_RENDERER_DIR, ensureRendererBuilt } from './renderer-build';
+import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, PROJECT_ROOT } from './renderer-build';
 
 /** The header that carries the token on every RPC. */
 export const TOKEN_HEADER = 'x-audit-archive-token';
@@ -76,7 +77,7 @@ export async function startDevWebServer(options: DevWebServerOptions): Promise<D
       secrets: (await openOsKeychain()).secrets,
       transport: 'dev-web',
       defaultArchiveDir: path.join(options.userDataDir, 'archive'),
-      appVersion: process.env.npm_package_version,
+      appVersion: projectVersion(),
     });
 
   const tokenBytes = randomBytes(32);
@@ -186,6 +187,16 @@ export async function startDevWebServer(options: DevWebServerOptions): Promise<D
         server.close((e) => (e ? reject(e) : resolve()));
       }),
   };
+}
+
+/** The version in package.json (the dev server runs from the source tree). */
+export function projectVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
 }
 
 function sendResult(res: ServerResponse, status: number, result: Result<unknown>): void {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createAppService } from '../engine/service/app-service';
 import { SettingsFile } from '../engine/settings/settings-file';
-import { openOsKeychain, startDevWebServer } from './dev-web-server';
+import { openOsKeychain, projectVersion, startDevWebServer } from './dev-web-server';
 import { buildRenderer, DEFAULT_RENDERER_DIR } from './renderer-build';
 
 const userDataDir = process.env.AUDIT_ARCHIVE_USER_DATA || path.join(os.homedir(), '.config', 'audit-archive-dev');
@@ -29,7 +29,7 @@ const service = createAppService({
   secrets: keychain.secrets,
   transport: 'dev-web',
   defaultArchiveDir: path.join(userDataDir, 'archive'),
-  appVersion: process.env.npm_package_version,
+  appVersion: projectVersion(),
 });
 const server = await startDevWebServer({ userDataDir, port: Number.isInteger(port) ? port : 0, service });
 process.stdout.write(`Audit Archive (dev/test transport) is at ${server.url}\n`);

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditArchiveError } from '../../../shared/errors';
+import type { ResponseOf } from '../../../shared/ipc/contract';
+import type { Result } from '../../../shared/result';
 import { createAppService, type AppService } from '../../../main/engine/service/app-service';
 import { dispatch } from '../../../main/engine/service/dispatch';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
@@ -102,7 +104,7 @@ describe('settings travel through the contract', () => {
 
   it('a corrupt settings file falls back to defaults and says so', async () => {
     await writeFile(settingsPath, '{ "archive": ');
-    const read = await dispatch(service, 'settings:get', {});
+    const read = (await dispatch(service, 'settings:get', {})) as Result<ResponseOf<'settings:get'>>;
     expect(read.ok && read.value.settings.archive.retentionDays).toBe(2557);
     expect(read.ok && read.value.warnings.join(' ')).toContain('settings.json');
   });

@@ -1,0 +1,193 @@
+/**
+ * The first end-to-end slice: the real renderer (built by Vite) in Chromium, through the dev/test
+ * transport, to the real engine service writing a real settings file.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-server';
+import { buildRenderer } from '../../main/devweb/renderer-build';
+import { launchChromium } from './chromium';
+
+let rendererDir: string;
+let browser: Browser;
+let userDataDir: string;
+let server: DevWebServer;
+let context: BrowserContext;
+let page: Page;
+/** Console errors and uncaught exceptions (a CSP violation shows up here). */
+let pageErrors: string[];
+
+const settingsPath = () => path.join(userDataDir, 'settings.json');
+
+beforeAll(async () => {
+  rendererDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-renderer-'));
+  await buildRenderer(rendererDir);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await rm(rendererDir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  userDataDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-userdata-'));
+  server = await startDevWebServer({ userDataDir, rendererDir, log: () => undefined });
+  context = await browser.newContext();
+  page = await context.newPage();
+  pageErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url);
+});
+
+afterEach(async () => {
+  await context?.close();
+  await server?.close();
+  await rm(userDataDir, { recursive: true, force: true });
+});
+
+async function openSettings(): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+  await page.getByLabel('Retention (days)').waitFor();
+}
+
+describe('settings', () => {
+  it('an officer changes the region and retention, saves, and finds them after a reload', async () => {
+    await openSettings();
+    expect(await page.getByLabel('Retention (days)').inputValue()).toBe('2557');
+
+    await page.getByLabel('Region').selectOption('mypurecloud.de');
+    await page.getByLabel('Retention (days)').fill('3653');
+    await page.getByLabel('Daily run time').fill('03:30');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    await page.screenshot({ path: '/tmp/audit-archive-settings.png', fullPage: true });
+
+    await page.reload();
+    await page.getByLabel('Retention (days)').waitFor();
+    expect(await page.getByLabel('Region').inputValue()).toBe('mypurecloud.de');
+    expect(await page.getByLabel('Retention (days)').inputValue()).toBe('3653');
+    expect(await page.getByLabel('Daily run time').inputValue()).toBe('03:30');
+
+    const onDisk = JSON.parse(await readFile(settingsPath(), 'utf8')) as {
+      genesys: { region: string };
+      archive: { retentionDays: number };
+    };
+    expect(onDisk.genesys.region).toBe('mypurecloud.de');
+    expect(onDisk.archive.retentionDays).toBe(3653);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('an out-of-range retention is refused beside the field and nothing is saved', async () => {
+    await openSettings();
+    await page.getByLabel('Retention (days)').fill('0');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+
+    const fieldError = page.locator('.field-error', { hasText: 'Retention (days):' });
+    await fieldError.waitFor();
+    expect(await fieldError.textContent()).toMatch(/Too small/);
+    expect(await page.getByRole('alert').filter({ hasText: 'Settings were not saved' }).textContent()).toContain(
+      'request.settings.archive.retentionDays',
+    );
+    await expect(readFile(settingsPath(), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('choosing GOVERNANCE warns, and going back to COMPLIANCE asks for confirmation', async () => {
+    await openSettings();
+    await page.getByLabel('Object Lock mode').selectOption('GOVERNANCE');
+    await page.getByText('It does not meet SEC 17a-4(f)', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+
+    await page.getByLabel('Object Lock mode').selectOption('COMPLIANCE');
+    const confirm = page.getByRole('alertdialog');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toContain('This cannot be undone');
+    expect(await page.getByRole('button', { name: 'Save settings' }).isDisabled()).toBe(true);
+
+    await confirm.getByRole('button', { name: 'Switch to COMPLIANCE' }).click();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const onDisk = JSON.parse(await readFile(settingsPath(), 'utf8')) as { archive: { lockMode: string } };
+    expect(onDisk.archive.lockMode).toBe('COMPLIANCE');
+  });
+});
+
+describe('the app frame', () => {
+  it('shows the demo and not-WORM banners and navigates between the four pages', async () => {
+    await page.getByText('Demo organisation.').waitFor();
+    expect(await page.getByText('A local folder is not WORM storage unless it sits on WORM storage').count()).toBe(1);
+
+    for (const name of ['Discovery', 'Reports', 'Calendar', 'Settings']) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+      await page.getByRole('heading', { name, level: 1 }).waitFor();
+      expect(
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).getAttribute('aria-current'),
+      ).toBe('page');
+    }
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('the boundary', () => {
+  it('a malformed payload sent from the page is refused naming the field, and the settings file does not change', async () => {
+    await openSettings();
+    await page.getByLabel('Retention (days)').fill('2600');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const before = await readFile(settingsPath(), 'utf8');
+
+    const result = await page.evaluate(async () => {
+      const token = sessionStorage.getItem('audit-archive-dev-token') ?? '';
+      const res = await fetch('/rpc/settings:save', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'x-audit-archive-token': token },
+        body: JSON.stringify({ settings: { archive: { retentionDays: 'ten years' } } }),
+      });
+      return res.json() as Promise<unknown>;
+    });
+
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        code: 'INVALID_REQUEST',
+        message: expect.stringContaining('request.settings.archive.retentionDays'),
+      },
+    });
+    expect(await readFile(settingsPath(), 'utf8')).toBe(before);
+  });
+
+  it('the page has no Node, the token leaves the address bar, and a request without the token gets 401', async () => {
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    const seen = await page.evaluate(async () => {
+      const g = globalThis as Record<string, unknown>;
+      const res = await fetch('/rpc/settings:get', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      return {
+        require: typeof g.require,
+        process: typeof g.process,
+        module: typeof g.module,
+        status: res.status,
+        body: (await res.json()) as unknown,
+      };
+    });
+    expect(seen).toMatchObject({
+      require: 'undefined',
+      process: 'undefined',
+      module: 'undefined',
+      status: 401,
+      body: { ok: false, error: { code: 'INVALID_REQUEST' } },
+    });
+    expect(page.url()).not.toContain(server.token);
+  });
+});
