@@ -257,6 +257,8 @@ export class GenesysAuditClient implements AuditEventSource {
       }
       counts.pages++;
       for (let k = 0; k < entities.length; k++) {
+        // A stopped export stops at once, not at the end of the page already in memory.
+        signal?.throwIfAborted();
         yield toRecord(entities[k], { query: id, page, position: k + 1, overall: counts.events + 1 });
         counts.events++;
       }
@@ -284,7 +286,7 @@ function toRecord(raw: unknown, at: { query: string; page: number; position: num
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ');
     throw new AuditArchiveError(
       'GENESYS_BAD_RESPONSE',
-      `Event ${at.overall} (page ${at.page}, position ${at.position} of audit query ${at.query}) is malformed: ${why}. Nothing after it was archived; report it to Genesys with the query id.`,
+      `Event ${at.overall} (page ${at.page}, position ${at.position} of audit query ${at.query}) is malformed: ${why}. The export of this interval stops here rather than skip it silently; report it to Genesys with the query id.`,
     );
   }
   const time = (parsed.data.eventDate ?? parsed.data.eventTime) as string;

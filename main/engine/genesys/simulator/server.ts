@@ -75,6 +75,8 @@ export interface SimulatorOptions {
   redirectEveryNthPage: number;
   /** Download arrays write `eventTime` instead of `eventDate` (one integration reads that). */
   downloadUsesEventTime: boolean;
+  /** Events served broken (their `eventDate` is not a date), to prove the client reports them. */
+  malformedEvents: readonly { day: Day; index: number }[];
   /** Orgs that still require `serviceName` on a query answer 400 without it. */
   requireServiceName: boolean;
   /** The client lacks `audits:audit:view`: audit calls answer 403 `missing.permissions`. */
@@ -102,6 +104,8 @@ export interface SimulatorStats {
   maxIntervalDays: number;
   /** Requests that carried an Authorization header to the presigned download URL (refused). */
   downloadsWithAuth: number;
+  /** API requests that arrived before the last 429's Retry-After had passed (a misbehaving client). */
+  retryAfterIgnored: number;
 }
 
 export interface GenesysSimulator {
@@ -149,6 +153,7 @@ function defaults(seed: number): SimulatorOptions {
     downloadUsesEventTime: false,
     requireServiceName: false,
     missingPermission: false,
+    malformedEvents: [],
     clientId: 'demo-client-id',
     clientSecret: 'demo-client-secret',
     port: 0,
@@ -268,7 +273,9 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     eventsServed: 0,
     maxIntervalDays: 0,
     downloadsWithAuth: 0,
+    retryAfterIgnored: 0,
   };
+  let retryAfterUntil = 0;
   let origin = '';
 
   function dayCount(day: Day): number {
@@ -347,7 +354,9 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       if (i < range.from) i = range.from;
       while (i < range.to && served < pageSize) {
         if (matches(q, dn, i)) {
-          events.push(org.eventJson(dn, i, eventTimeMs(opts.seed, dn, ds, i, range.count), timeField));
+          const json = org.eventJson(dn, i, eventTimeMs(opts.seed, dn, ds, i, range.count), timeField);
+          const broken = opts.malformedEvents.length > 0 && opts.malformedEvents.some((m) => m.day === day && m.index === i);
+          events.push(broken ? json.replace(/"(eventDate|eventTime)":"[^"]*"/, '"$1":"yesterday afternoon"') : json);
           last = { d, i };
           served++;
         }
@@ -413,6 +422,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     const withHeader = opts.rateLimit?.retryAfter ?? true;
     const limit = { key: 'oauth.token.rate.per.minute', namespace: 'platform.api', value: opts.rateLimit?.requestsPerMinute ?? 300 };
     if (withHeader) {
+      retryAfterUntil = Date.now() + opts.retryAfterSeconds * 1000;
       send(res, 429, errorBody(429, 'too.many.requests.retry.after', `Rate limit exceeded the maximum. Retry the request in [${opts.retryAfterSeconds}] seconds`, { limit }), {
         'retry-after': String(opts.retryAfterSeconds),
       });
@@ -643,6 +653,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     if (endpoint === 'unknown') throw new HttpFault(404, 'not.found', `No such resource ${path}.`);
 
     // API calls: rate limit, faults, auth, permission, in the order Genesys's gateway applies them.
+    if (Date.now() < retryAfterUntil) stats.retryAfterIgnored++;
     if (rateLimitHit()) return send429(res);
     const f = opts.failureRates;
     if (f.dropConnection > 0 && random() < f.dropConnection) {
