@@ -275,34 +275,34 @@ function checkLock(object: ArchiveManifest['objects'][number], lock: { mode: str
   return null;
 }
 
-/** SHA-256 of the stored bytes and of the uncompressed NDJSON, and its line count, streaming. */
+/**
+ * SHA-256 of the stored bytes and of the uncompressed NDJSON, and its line count, streaming.
+ * Bytes that are not valid gzip give an empty raw hash and -1 events: the comparison reports them.
+ */
 async function digestObject(store: ArchiveStore, key: string, versionId: string | null): Promise<{ sha256: string; sha256Raw: string; events: number }> {
   const stored = createHash('sha256');
   const raw = createHash('sha256');
   let events = 0;
+  let corrupt = false;
   const gunzip = createGunzip();
-  const done = new Promise<void>((resolve, reject) => {
-    gunzip.on('data', (chunk: Buffer) => {
-      raw.update(chunk);
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) events += 1;
-    });
-    gunzip.on('end', resolve);
-    gunzip.on('error', reject);
+  gunzip.on('data', (chunk: Buffer) => {
+    raw.update(chunk);
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) events += 1;
   });
-  try {
-    for await (const chunk of store.getObject(key, versionId)) {
-      stored.update(chunk);
-      if (!gunzip.write(chunk)) await new Promise((r) => gunzip.once('drain', r));
-    }
-    gunzip.end();
-    await done;
-  } catch (e) {
-    gunzip.destroy();
-    if (isAuditArchiveError(e)) throw e;
-    // Not gzip at all: the hash comparison reports it.
-    return { sha256: stored.digest('hex'), sha256Raw: '', events: -1 };
+  const done = new Promise<void>((resolve) => {
+    gunzip.on('end', resolve);
+    gunzip.on('error', () => {
+      corrupt = true;
+      resolve();
+    });
+  });
+  for await (const chunk of store.getObject(key, versionId)) {
+    stored.update(chunk);
+    if (!corrupt && !gunzip.write(chunk)) await Promise.race([new Promise((r) => gunzip.once('drain', r)), done]);
   }
-  return { sha256: stored.digest('hex'), sha256Raw: raw.digest('hex'), events };
+  if (!corrupt) gunzip.end();
+  await done;
+  return { sha256: stored.digest('hex'), sha256Raw: corrupt ? '' : raw.digest('hex'), events: corrupt ? -1 : events };
 }
 
 function versionKey(key: string, versionId: string | null): string {
