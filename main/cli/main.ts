@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DaySchema, type Day } from '../../shared/day';
 import { isAuditArchiveError, type ErrorCode } from '../../shared/errors';
-import { openArchiveSession, type ArchiveSession } from '../engine/archive/archive-session';
+import { openArchiveSession, type ArchiveSession, type DayRange } from '../engine/archive/archive-session';
 import type { CatchUpProgress, CatchUpTotals } from '../engine/archive/catch-up';
 import { defaultStateDir } from '../engine/archive/run-journal';
 import { countStates } from '../engine/archive/status';
@@ -136,7 +136,14 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     return EXIT_OK;
   }
 
-  if (command === 'demo') return runDemo(ctx, { dir: str(values.dir), days: optionalInt(values.days, 'days', command, 30, 2000) });
+  // Arguments are checked before settings are read or anything is opened: bad usage changes nothing.
+  const args = {
+    day: command === 'export' ? requiredDay(values.day, 'day', command) : undefined,
+    range: command === 'status' || command === 'verify' || command === 'catch-up' ? dayRange(values, command) : {},
+    concurrency: optionalInt(values.concurrency, 'concurrency', command, 1, 8),
+    days: optionalInt(values.days, 'days', command, 30, 2000),
+  };
+  if (command === 'demo') return runDemo(ctx, { dir: str(values.dir), days: args.days });
 
   const now = ctx.now ?? Date.now;
   const flags: CliSettingsFlags = {};
@@ -155,26 +162,33 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     if (session.journal.warning) ctx.stderr.write(`audit-archive: warning: ${session.journal.warning}\n`);
     switch (command) {
       case 'export':
-        return await exportCommand(ctx, session, values, command);
+        return await exportCommand(ctx, session, args.day as Day, values.reconcile === true);
       case 'catch-up':
-        return await catchUpCommand(ctx, session, values, command);
+        return await catchUpCommand(ctx, session, args.range, args.concurrency);
       case 'status':
-        return await statusCommand(ctx, session, values, command);
+        return await statusCommand(ctx, session, args.range, values.json === true);
       case 'verify':
-        return await verifyCommand(ctx, session, values, command);
+        return await verifyCommand(ctx, session, args.range, values.full === true, values.json === true);
     }
   } finally {
     await session.close();
   }
 }
 
-async function exportCommand(ctx: CliContext, session: ArchiveSession, values: Record<string, unknown>, command: Command): Promise<number> {
-  const day = requiredDay(values.day, 'day', command);
+async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day, reconcile: boolean): Promise<number> {
   const progress = progressLine(ctx.stderr);
   await warnIfNotWorm(ctx, session);
   try {
+    if (!reconcile) {
+      // Already archived: the goal holds, so a rerun (cron, retry) is not an error; nothing is written.
+      const { days } = await session.status({ from: day, to: day });
+      if (days[0]?.state === 'archived') {
+        ctx.stderr.write(`${day}: already archived; nothing written (use --reconcile to add events Genesys indexed late).\n`);
+        return EXIT_OK;
+      }
+    }
     const result = await session.exportDay(day, {
-      reconcile: values.reconcile === true,
+      reconcile,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (p) => progress.update(`${day}: ${p.events} events, ${formatBytes(p.bytes)} written`),
     });
@@ -189,9 +203,8 @@ async function exportCommand(ctx: CliContext, session: ArchiveSession, values: R
   }
 }
 
-async function catchUpCommand(ctx: CliContext, session: ArchiveSession, values: Record<string, unknown>, command: Command): Promise<number> {
-  const range = dayRange(values, command);
-  const concurrency = optionalInt(values.concurrency, 'concurrency', command, 1, 8) ?? session.settings.schedule.concurrency;
+async function catchUpCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, concurrencyFlag: number | undefined): Promise<number> {
+  const concurrency = concurrencyFlag ?? session.settings.schedule.concurrency;
   const previous = session.journal.catchUp;
   const { plan, from, to } = await session.planCatchUp(range);
   if (previous) {
@@ -248,10 +261,9 @@ function reportCatchUp(progress: ReturnType<typeof progressLine>, event: CatchUp
   }
 }
 
-async function statusCommand(ctx: CliContext, session: ArchiveSession, values: Record<string, unknown>, command: Command): Promise<number> {
-  const range = dayRange(values, command);
+async function statusCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, json: boolean): Promise<number> {
   const { from, to, days } = await session.status(range);
-  if (values.json) {
+  if (json) {
     ctx.stdout.write(JSON.stringify({ days }) + '\n');
     return EXIT_OK;
   }
@@ -282,24 +294,23 @@ async function statusCommand(ctx: CliContext, session: ArchiveSession, values: R
   return EXIT_OK;
 }
 
-async function verifyCommand(ctx: CliContext, session: ArchiveSession, values: Record<string, unknown>, command: Command): Promise<number> {
-  const range = dayRange(values, command);
+async function verifyCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, full: boolean, json: boolean): Promise<number> {
   const progress = progressLine(ctx.stderr);
   const result = await session.verify({
     ...range,
-    full: values.full === true,
+    full,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => {
       if (ctx.stderr.isTTY) progress.update(`${bar(p.manifestsChecked / p.manifestsTotal)} ${p.manifestsChecked}/${p.manifestsTotal} manifests read`);
     },
   });
   progress.done();
-  if (values.json) {
+  if (json) {
     ctx.stdout.write(JSON.stringify({ ok: result.ok, problems: result.problems }) + '\n');
   } else {
     const span = result.from === null ? 'an empty archive' : `${result.from} to ${result.to}`;
     ctx.stdout.write(
-      `${result.ok ? 'OK' : 'PROBLEMS FOUND'}: ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${values.full ? ' (full: every object hashed)' : ''}.\n`,
+      `${result.ok ? 'OK' : 'PROBLEMS FOUND'}: ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${full ? ' (full: every object hashed)' : ''}.\n`,
     );
     for (const p of result.problems) ctx.stdout.write(`${p.day} ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}\n`);
   }

@@ -1,0 +1,136 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { addDays, dayFromMs, lastSettledDay } from '../../../shared/day';
+import { DayStatusSchema } from '../../../shared/day-status';
+import { VerifyReportSchema } from '../../../shared/verify';
+import { main } from '../../../main/cli/main';
+import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
+
+/** Runs the CLI in-process as a user would from a shell, capturing what it prints. */
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    env,
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('audit-archive command line', () => {
+  it('prints its help with every command and every settings variable', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const word of ['export', 'catch-up', 'status', 'verify', 'bucket init', 'demo', 'AUDIT_ARCHIVE_TARGET', 'AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET']) {
+      expect(r.stdout).toContain(word);
+    }
+  });
+
+  it.each(['export', 'catch-up', 'status', 'verify', 'bucket init', 'demo'])('`%s --help` explains the command and exits 0', async (command) => {
+    const r = await cli([...command.split(' '), '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: audit-archive ${command}`);
+  });
+
+  it.each([
+    [[], /Usage: audit-archive <command>/],
+    [['archive-everything'], /unknown command 'archive-everything'.*--help/],
+    [['status', '--colour'], /unknown option '--colour'.*status --help/],
+    [['export'], /--day YYYY-MM-DD is required.*export --help/],
+    [['export', '--day', '2026-02-30'], /--day '2026-02-30' is not a real calendar day/],
+    [['status', '--from', '2026-11-10', '--to', '2026-11-01'], /--to 2026-11-01 is before --from 2026-11-10/],
+    [['catch-up', '--concurrency', '50'], /--concurrency must be a whole number from 1 to 8/],
+    [['status', 'extra'], /unexpected argument 'extra'/],
+    [['bucket', 'destroy'], /unknown bucket command 'destroy'/],
+  ])('bad usage %j exits 2 saying what is wrong', async (argv, message) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toMatch(message);
+  });
+
+  it('a bad settings variable exits 2 naming the variable, before touching anything', async () => {
+    const r = await cli(['status'], { AUDIT_ARCHIVE_TARGET: 'file:///nonexistent-archive', AUDIT_ARCHIVE_RETENTION_DAYS: 'seven years' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('AUDIT_ARCHIVE_RETENTION_DAYS');
+    expect(r.stderr).toContain('[INVALID_SETTINGS]');
+  });
+
+  it('without an archive target it says how to set one', async () => {
+    const r = await cli(['status', '--state-dir', tmpdir()], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('AUDIT_ARCHIVE_TARGET');
+  });
+});
+
+describe('audit-archive against a local archive and the simulator', () => {
+  let dir: string;
+  let sim: GenesysSimulator;
+  let env: NodeJS.ProcessEnv;
+  const yesterday = lastSettledDay(Date.now(), 120);
+  const today = dayFromMs(Date.now());
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cli-'));
+    sim = await startGenesysSimulator({ eventsPerDay: 80 });
+    env = {
+      AUDIT_ARCHIVE_TARGET: pathToFileURL(join(dir, 'archive')).href,
+      AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state'),
+      AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
+      AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
+      AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,
+      AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: sim.clientSecret,
+    };
+  });
+  afterAll(async () => {
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('exports yesterday, refuses today as unsettled, and shows both in status --json', async () => {
+    const exported = await cli(['export', '--day', yesterday], env);
+    expect(exported.stderr).toContain(`${yesterday}: archived ${sim.expectedEventCount(yesterday)} events`);
+    expect(exported.code).toBe(0);
+
+    const again = await cli(['export', '--day', yesterday], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('already archived; nothing written');
+
+    const refused = await cli(['export', '--day', today], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('[DAY_UNSETTLED]');
+
+    const status = await cli(['status', '--from', addDays(yesterday, -1), '--to', today, '--json'], env);
+    expect(status.code).toBe(0);
+    const parsed = z.object({ days: z.array(DayStatusSchema) }).strict().parse(JSON.parse(status.stdout));
+    expect(parsed.days).toEqual([
+      { day: addDays(yesterday, -1), state: 'missing' },
+      { day: yesterday, state: 'archived', events: sim.expectedEventCount(yesterday) },
+      ...(today === yesterday ? [] : [{ day: today, state: 'pending' }]),
+    ]);
+  });
+
+  it('verify --json reports a gap as day-missing and exits 1; a clean range exits 0', async () => {
+    const gap = await cli(['verify', '--from', addDays(yesterday, -1), '--to', yesterday, '--json'], env);
+    expect(gap.code).toBe(1);
+    const report = VerifyReportSchema.strict().parse(JSON.parse(gap.stdout));
+    expect(report).toEqual({ ok: false, problems: [expect.objectContaining({ day: addDays(yesterday, -1), kind: 'day-missing' })] });
+
+    const clean = await cli(['verify', '--from', yesterday, '--to', yesterday, '--full'], env);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(/^OK: /);
+  });
+
+  it('settings from a --config file are overridden by the environment and by flags', async () => {
+    const config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify({ archive: { target: 'file:///somewhere/else' } }));
+    const viaEnv = await cli(['status', '--config', config, '--from', yesterday, '--to', yesterday, '--json'], env);
+    expect(JSON.parse(viaEnv.stdout).days[0].state).toBe('archived');
+    const viaFlag = await cli(['status', '--config', config, '--target', pathToFileURL(join(dir, 'empty')).href, '--from', yesterday, '--to', yesterday, '--json'], env);
+    expect(JSON.parse(viaFlag.stdout).days[0].state).toBe('missing');
+  });
+});
