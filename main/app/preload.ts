@@ -6,18 +6,24 @@
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import { BRIDGE_GLOBAL, type Bridge } from '../../shared/ipc/bridge';
-import { IPC_PREFIX } from '../../shared/ipc/contract';
+import type { Channel, IPC_PREFIX } from '../../shared/ipc/contract';
+
+/**
+ * The contract's prefix, repeated here so the sandboxed preload does not bundle zod with the
+ * contract's schemas (700 KB); the type makes any drift from the contract a compile error.
+ */
+const PREFIX: typeof IPC_PREFIX = 'audit-archive:';
+const channel = (name: Channel) => PREFIX + name;
 
 const bridge: Bridge = {
-  appInfo: (request) => ipcRenderer.invoke(IPC_PREFIX + 'app:info', request),
-  settingsGet: (request) => ipcRenderer.invoke(IPC_PREFIX + 'settings:get', request),
-  settingsSave: (request) => ipcRenderer.invoke(IPC_PREFIX + 'settings:save', request),
-  secretsStatus: (request) => ipcRenderer.invoke(IPC_PREFIX + 'secrets:status', request),
-  secretsSetGenesysClientSecret: (request) =>
-    ipcRenderer.invoke(IPC_PREFIX + 'secrets:set-genesys-client-secret', request),
+  appInfo: (request) => ipcRenderer.invoke(channel('app:info'), request),
+  settingsGet: (request) => ipcRenderer.invoke(channel('settings:get'), request),
+  settingsSave: (request) => ipcRenderer.invoke(channel('settings:save'), request),
+  secretsStatus: (request) => ipcRenderer.invoke(channel('secrets:status'), request),
+  secretsSetGenesysClientSecret: (request) => ipcRenderer.invoke(channel('secrets:set-genesys-client-secret'), request),
   secretsClearGenesysClientSecret: (request) =>
-    ipcRenderer.invoke(IPC_PREFIX + 'secrets:clear-genesys-client-secret', request),
-  archiveStatus: (request) => ipcRenderer.invoke(IPC_PREFIX + 'archive:status', request),
+    ipcRenderer.invoke(channel('secrets:clear-genesys-client-secret'), request),
+  archiveStatus: (request) => ipcRenderer.invoke(channel('archive:status'), request),
 };
 
 contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);
