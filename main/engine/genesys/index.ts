@@ -11,3 +11,4 @@ export { type ServiceMapping } from './wire';
 export type { AuditEventSource, AuditQueryRun, AuditQueryProgress } from './audit-source';
 export { startGenesysSimulator, type GenesysSimulator, type SimulatorOptions, type SimulatorStats } from './simulator/server';
 export { realisticDayVolume } from './simulator/organisation';
+export { startPkceSignIn, createCodeVerifier, codeChallenge, AUDIT_READ_SCOPE, type PkceSignIn, type PkceSignInOptions } from './pkce';

@@ -125,8 +125,9 @@ export class GenesysTransport {
     let reauthenticated = false;
     let lastProblem = '';
     for (;;) {
-      if (!o.anonymous) await budget.acquire(o.signal);
       const token = o.anonymous ? undefined : await auth.getToken(o.signal);
+      // The token first: a login can take a while, and the budget must count when the request leaves.
+      if (!o.anonymous) await budget.acquire(o.signal);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
       if (o.body !== undefined) headers['content-type'] = 'application/json';
