@@ -91,7 +91,10 @@ export async function startPkceSignIn(options: PkceSignInOptions): Promise<PkceS
     settle = { resolve, reject };
   });
   let done = false;
+  // Assigned below; `finish` may only run once both exist (it is called from their callbacks).
+  // eslint-disable-next-line prefer-const
   let server: Server | undefined;
+  // eslint-disable-next-line prefer-const
   let timer: NodeJS.Timeout | undefined;
   const finish = (outcome: { provider?: TokenProvider; error?: unknown }): void => {
     if (done) return;
