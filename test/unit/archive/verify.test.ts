@@ -56,7 +56,7 @@ describe('verifying the archive', () => {
     const day = addDays(FIRST, 2);
     const key = dataKey('', day, 1);
     const bytes = await readFile(fileOf(key));
-    bytes[bytes.length - 5] ^= 0xff; // same size: only hashing finds it
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 5) ^ 0xff, bytes.length - 5); // same size: only hashing finds it
     await overwrite(key, bytes);
     expect((await session.verify({ full: false })).ok).toBe(true);
     const full = await session.verify({ full: true });
