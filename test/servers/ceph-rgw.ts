@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -21,6 +21,8 @@ export interface RgwConnection {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly region: 'us-east-1';
+  /** A second user with no rights of its own: tests grant it the exporter's policy as a bucket policy. */
+  readonly exporter: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 export interface RunningRgw extends RgwConnection {
@@ -71,7 +73,7 @@ export async function startCephRgw(options: { dir?: string } = {}): Promise<Runn
 async function startCluster(dir: string): Promise<RunningRgw> {
   await writeFile(join(dir, 'owner.pid'), String(process.pid));
   for (const sub of ['run', 'log', 'mon', 'osd/osd.0', 'rgw']) await mkdir(join(dir, sub), { recursive: true });
-  const [monPort, rgwPort] = await freePorts(2);
+  const [monPort = 0, rgwPort = 0] = await freePorts(2);
   const fsid = randomUUID();
   const conf = join(dir, 'ceph.conf');
   await writeFile(conf, cephConf({ dir, fsid, monPort, rgwPort }));
@@ -79,7 +81,15 @@ async function startCluster(dir: string): Promise<RunningRgw> {
   const c = ['-c', conf];
 
   await run('ceph-authtool', ['--create-keyring', keyring, '--gen-key', '-n', 'mon.', '--cap', 'mon', 'allow *']);
-  await run('ceph-authtool', [keyring, '--gen-key', '-n', 'client.admin', ...['--cap', 'mon', 'allow *'], ...['--cap', 'osd', 'allow *'], ...['--cap', 'mgr', 'allow *']]);
+  await run('ceph-authtool', [
+    keyring,
+    '--gen-key',
+    '-n',
+    'client.admin',
+    ...['--cap', 'mon', 'allow *'],
+    ...['--cap', 'osd', 'allow *'],
+    ...['--cap', 'mgr', 'allow *'],
+  ]);
   const monmap = join(dir, 'monmap');
   await run('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[v1:127.0.0.1:${monPort}]`, monmap]);
   await run('ceph-mon', [...c, '--mkfs', '-i', 'a', '--monmap', monmap, '--keyring', keyring]);
@@ -97,19 +107,32 @@ async function startCluster(dir: string): Promise<RunningRgw> {
 
   const endpoint = `http://127.0.0.1:${rgwPort}`;
   await waitForGateway(dir, endpoint);
-  const accessKeyId = 'AK' + randomBytes(9).toString('hex').toUpperCase();
-  const secretAccessKey = randomBytes(24).toString('base64url');
-  await run('radosgw-admin', [...c, 'user', 'create', '--uid=test', '--display-name=test', `--access-key=${accessKeyId}`, `--secret=${secretAccessKey}`]);
-
+  const admin = await createUser(c, 'test');
+  const exporter = await createUser(c, 'exporter');
   let stopped: Promise<void> | undefined;
   return {
     endpoint,
-    accessKeyId,
-    secretAccessKey,
+    ...admin,
     region: 'us-east-1',
+    exporter,
     dir,
     stop: () => (stopped ??= stopCluster(dir)),
   };
+}
+
+async function createUser(c: string[], uid: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const accessKeyId = 'AK' + randomBytes(9).toString('hex').toUpperCase();
+  const secretAccessKey = randomBytes(24).toString('base64url');
+  await run('radosgw-admin', [
+    ...c,
+    'user',
+    'create',
+    `--uid=${uid}`,
+    `--display-name=${uid}`,
+    `--access-key=${accessKeyId}`,
+    `--secret=${secretAccessKey}`,
+  ]);
+  return { accessKeyId, secretAccessKey };
 }
 
 /** One-node, no-auth, in-memory cluster; every path under `dir` (see TEST-SERVERS.md). */
@@ -144,6 +167,10 @@ osd objectstore = memstore
 memstore device bytes = 4294967296
 osd max object name len = 460
 osd max object namespace len = 64
+# The OSD's own crush/device-class update at start can race its monitor session and be refused with
+# "wrong fsid" (the command carries an all-zero fsid); the OSD is placed in the crush map above anyway.
+osd crush update on start = false
+osd class update on start = false
 [${RGW_NAME}]
 rgw frontends = beast endpoint=127.0.0.1:${o.rgwPort}
 rgw data = ${d}/rgw
@@ -169,7 +196,9 @@ async function waitForGateway(dir: string, endpoint: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`radosgw did not answer 200 within ${READY_TIMEOUT_MS / 1000} s (${last}): ${await logTail(dir, 'osd.0')}`);
+  throw new Error(
+    `radosgw did not answer 200 within ${READY_TIMEOUT_MS / 1000} s (${last}): ${await logTail(dir, 'osd.0')}`,
+  );
 }
 
 /** Stops the daemons this folder's pid files name (only if they really run this folder's config), then removes it. */
@@ -233,7 +262,12 @@ async function assertCephInstalled(): Promise<void> {
   for (const bin of BINARIES) {
     let found = false;
     for (const d of dirs) {
-      if (await access(join(d, bin), fsConstants.X_OK).then(() => true, () => false)) {
+      if (
+        await access(join(d, bin), fsConstants.X_OK).then(
+          () => true,
+          () => false,
+        )
+      ) {
         found = true;
         break;
       }
@@ -249,7 +283,12 @@ function run(cmd: string, args: string[]): Promise<string> {
     delete env.CEPH_ARGS;
     delete env.CEPH_CONF;
     execFile(cmd, args, { timeout: COMMAND_TIMEOUT_MS, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.filter((a) => !a.startsWith('--secret')).join(' ')} failed: ${err.message.split('\n')[0]} ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      if (err)
+        reject(
+          new Error(
+            `${cmd} ${args.filter((a) => !a.startsWith('--secret')).join(' ')} failed: ${err.message.split('\n')[0]} ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
       else resolve(stdout);
     });
   });
@@ -257,11 +296,15 @@ function run(cmd: string, args: string[]): Promise<string> {
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<import('node:net').Server>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => {
     const a = s.address();
@@ -274,7 +317,10 @@ async function freePorts(count: number): Promise<number[]> {
 
 async function logTail(dir: string, name: string): Promise<string> {
   const text = await readFile(join(dir, 'log', `${name}.log`), 'utf8').catch(() => '');
-  const lines = text.trim().split('\n').filter((l) => / -1 |error|fail/i.test(l));
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => / -1 |error|fail/i.test(l));
   return lines.slice(-3).join(' | ') || `(no errors in ${name}.log)`;
 }
 

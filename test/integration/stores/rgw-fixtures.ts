@@ -8,7 +8,9 @@ import { inject } from 'vitest';
 import type { ObjectLock, PutObjectInput } from '../../../main/engine/archive/archive-store';
 import { S3ObjectLockStore, type S3StoreOptions } from '../../../main/engine/archive/stores/s3-store';
 
-export function rgwConnection(): Required<Pick<S3StoreOptions, 'endpoint' | 'forcePathStyle' | 'region' | 'credentials'>> {
+export function rgwConnection(): Required<
+  Pick<S3StoreOptions, 'endpoint' | 'forcePathStyle' | 'region' | 'credentials'>
+> {
   const rgw = inject('rgw');
   return {
     endpoint: rgw.endpoint,
@@ -81,8 +83,11 @@ export async function deleteMany(client: S3Client, bucket: string, keys: string[
   for (let i = 0; i < keys.length; i += 250) batches.push(keys.slice(i, i + 250));
   await Promise.all(
     batches.map(async (batch) => {
-      const reply = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
-      if (reply.Errors?.length) throw new Error(`bulk delete failed for ${reply.Errors.length} keys: ${reply.Errors[0]?.Code}`);
+      const reply = await client.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      );
+      if (reply.Errors?.length)
+        throw new Error(`bulk delete failed for ${reply.Errors.length} keys: ${reply.Errors[0]?.Code}`);
     }),
   );
 }

@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dataKey, dayDataFolder } from '../../../shared/archive-layout';
 import { initBucket } from '../../../main/engine/archive/stores/bucket-init';
 import { confirmLock } from '../../../main/engine/archive/stores/confirm-lock';
-import { GOVERNANCE_WARNING, S3ObjectLockStore } from '../../../main/engine/archive/stores/s3-store';
+import { GOVERNANCE_WARNING, type S3ObjectLockStore } from '../../../main/engine/archive/stores/s3-store';
 import {
   collect,
   createPlainBucket,
@@ -40,7 +40,9 @@ function corruptOnTheWire(client: S3Client, commandName: string, partNumber?: nu
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const request = args.request as { body?: unknown; query?: Record<string, unknown> };
-      const isTarget = context.commandName === commandName && (partNumber === undefined || request.query?.partNumber === String(partNumber));
+      const isTarget =
+        context.commandName === commandName &&
+        (partNumber === undefined || request.query?.partNumber === String(partNumber));
       if (isTarget && request.body instanceof Uint8Array) {
         const copy = Uint8Array.from(request.body);
         copy[0] = copy[0]! ^ 0xff;
@@ -83,7 +85,9 @@ describe('checking that a bucket can hold the archive', () => {
     await expect(refusal).rejects.toMatchObject({ code: 'ARCHIVE_NOT_WORM' });
     await expect(refusal).rejects.toThrow(/audit-archive bucket init/);
 
-    await expect(initBucket({ connection: rgwConnection(), bucket, ...COMPLIANCE_30 })).rejects.toMatchObject({ code: 'ARCHIVE_NOT_WORM' });
+    await expect(initBucket({ connection: rgwConnection(), bucket, ...COMPLIANCE_30 })).rejects.toMatchObject({
+      code: 'ARCHIVE_NOT_WORM',
+    });
     await expect(rawClient().send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))).rejects.toMatchObject({
       name: 'ObjectLockConfigurationNotFoundError',
     });
@@ -93,12 +97,16 @@ describe('checking that a bucket can hold the archive', () => {
     const bucket = uniqueBucket('versioned');
     const client = rawClient();
     await createPlainBucket(bucket, client);
-    await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
     const store = openStore(bucket);
 
     await expect(store.checkReady(COMPLIANCE_30)).rejects.toMatchObject({ code: 'ARCHIVE_NOT_WORM' });
     const key = dataKey(PREFIX, '2026-11-27', 1);
-    await expect(store.putObject(part(key, Buffer.from('{"id":"a"}\n'), lockFor(1)))).rejects.toMatchObject({ code: 'ARCHIVE_NOT_WORM' });
+    await expect(store.putObject(part(key, Buffer.from('{"id":"a"}\n'), lockFor(1)))).rejects.toMatchObject({
+      code: 'ARCHIVE_NOT_WORM',
+    });
     expect(await collect(store.listVersions(key))).toEqual([]);
   });
 
@@ -127,7 +135,9 @@ describe('checking that a bucket can hold the archive', () => {
     await initBucket({ connection: rgwConnection(), bucket, ...COMPLIANCE_30 });
 
     const wrongSecret = 'not-the-secret-' + randomBytes(8).toString('hex');
-    const denied = openStore(bucket, { credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: wrongSecret } }).checkReady(COMPLIANCE_30);
+    const denied = openStore(bucket, {
+      credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: wrongSecret },
+    }).checkReady(COMPLIANCE_30);
     await expect(denied).rejects.toMatchObject({ code: 'ARCHIVE_UNREACHABLE' });
     const message = await denied.catch((e: Error) => e.message);
     expect(message).toMatch(/credentials/);
@@ -168,10 +178,19 @@ describe('writing archive parts', () => {
     const lock = lockFor(2);
     const put = await store.putObject(part(key, body, lock));
 
-    const longer = { mode: 'COMPLIANCE' as const, retainUntil: new Date(Date.parse(lock.retainUntil) + 86_400_000).toISOString() };
-    await expect(confirmLock(store, put, { lock: longer, size: 100 })).rejects.toMatchObject({ code: 'ARCHIVE_LOCK_NOT_CONFIRMED' });
-    await expect(confirmLock(store, put, { lock: { ...lock, mode: 'GOVERNANCE' }, size: 100 })).rejects.toMatchObject({ code: 'ARCHIVE_LOCK_NOT_CONFIRMED' });
-    await expect(confirmLock(store, put, { lock, size: 101 })).rejects.toMatchObject({ code: 'ARCHIVE_LOCK_NOT_CONFIRMED' });
+    const longer = {
+      mode: 'COMPLIANCE' as const,
+      retainUntil: new Date(Date.parse(lock.retainUntil) + 86_400_000).toISOString(),
+    };
+    await expect(confirmLock(store, put, { lock: longer, size: 100 })).rejects.toMatchObject({
+      code: 'ARCHIVE_LOCK_NOT_CONFIRMED',
+    });
+    await expect(confirmLock(store, put, { lock: { ...lock, mode: 'GOVERNANCE' }, size: 100 })).rejects.toMatchObject({
+      code: 'ARCHIVE_LOCK_NOT_CONFIRMED',
+    });
+    await expect(confirmLock(store, put, { lock, size: 101 })).rejects.toMatchObject({
+      code: 'ARCHIVE_LOCK_NOT_CONFIRMED',
+    });
     await expect(confirmLock(store, { ...put, key: key + '.missing' }, { lock, size: 100 })).rejects.toMatchObject({
       code: 'ARCHIVE_LOCK_NOT_CONFIRMED',
     });
@@ -182,7 +201,9 @@ describe('writing archive parts', () => {
     const first = randomBytes(512);
     const put = await store.putObject(part(key, first, lockFor(1)));
 
-    await expect(store.putObject(part(key, randomBytes(512), lockFor(1)))).rejects.toMatchObject({ code: 'ARCHIVE_OBJECT_EXISTS' });
+    await expect(store.putObject(part(key, randomBytes(512), lockFor(1)))).rejects.toMatchObject({
+      code: 'ARCHIVE_OBJECT_EXISTS',
+    });
 
     const versions = await collect(store.listVersions(key));
     expect(versions.map((v) => v.versionId)).toEqual([put.versionId]);
@@ -245,7 +266,9 @@ describe('writing archive parts', () => {
     corruptOnTheWire(big.client, 'UploadPartCommand', 2);
     const key = dataKey(PREFIX, '2026-11-08', 1);
 
-    await expect(big.putObject(part(key, randomBytes(11 * 1024 * 1024), lockFor(1)))).rejects.toMatchObject({ code: 'ARCHIVE_INTEGRITY' });
+    await expect(big.putObject(part(key, randomBytes(11 * 1024 * 1024), lockFor(1)))).rejects.toMatchObject({
+      code: 'ARCHIVE_INTEGRITY',
+    });
     const uploads = await rawClient().send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
     expect(uploads.Uploads ?? []).toEqual([]);
     expect(await collect(store.listVersions(key))).toEqual([]);
@@ -262,7 +285,9 @@ describe('tampering', () => {
     const lock = lockFor(1);
     const put = await store.putObject(part(key, Buffer.from('{"id":"evidence"}\n'), lock));
 
-    await expect(attacker.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: put.versionId! }))).rejects.toMatchObject({
+    await expect(
+      attacker.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: put.versionId! })),
+    ).rejects.toMatchObject({
       name: 'AccessDenied',
       $metadata: { httpStatusCode: 403 },
     });

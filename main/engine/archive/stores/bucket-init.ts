@@ -41,7 +41,12 @@ export interface BucketInitSummary {
 }
 
 const InitSchema = z.object({
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)'),
+  bucket: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)',
+    ),
   lockMode: LockModeSchema,
   // S3's maximum retention is 100 years.
   retentionDays: z.number().int().min(1).max(36_500),
@@ -72,12 +77,16 @@ export async function initBucket(options: InitBucketOptions): Promise<BucketInit
           Bucket: bucket,
           ObjectLockEnabledForBucket: true,
           // us-east-1 is the one region that refuses an explicit location constraint.
-          CreateBucketConfiguration: region && region !== 'us-east-1' ? { LocationConstraint: region as never } : undefined,
+          CreateBucketConfiguration:
+            region && region !== 'us-east-1' ? { LocationConstraint: region as never } : undefined,
         }),
       );
     } catch (e) {
       if (errorName(e) === 'BucketAlreadyExists') {
-        throw new AuditArchiveError('INVALID_ARGUMENT', `The bucket name ${bucket} is taken by another account. Choose another name; nothing was created.`);
+        throw new AuditArchiveError(
+          'INVALID_ARGUMENT',
+          `The bucket name ${bucket} is taken by another account. Choose another name; nothing was created.`,
+        );
       }
       throw s3Failure(e, url, 'create the bucket');
     }
@@ -90,7 +99,10 @@ export async function initBucket(options: InitBucketOptions): Promise<BucketInit
       await client.send(
         new PutObjectLockConfigurationCommand({
           Bucket: bucket,
-          ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: lockMode, Days: retentionDays } } },
+          ObjectLockConfiguration: {
+            ObjectLockEnabled: 'Enabled',
+            Rule: { DefaultRetention: { Mode: lockMode, Days: retentionDays } },
+          },
         }),
       );
     } catch (e) {
@@ -113,12 +125,18 @@ export async function initBucket(options: InitBucketOptions): Promise<BucketInit
     throw s3Failure(e, url, 'read its versioning state');
   }
   if (versioning !== 'Enabled') {
-    throw new AuditArchiveError('ARCHIVE_NOT_WORM', `${url} has Object Lock but versioning is not enabled. Check that the store supports Object Lock.`);
+    throw new AuditArchiveError(
+      'ARCHIVE_NOT_WORM',
+      `${url} has Object Lock but versioning is not enabled. Check that the store supports Object Lock.`,
+    );
   }
 
   const warnings: string[] = [];
   if (lockMode === 'GOVERNANCE') warnings.push(GOVERNANCE_WARNING);
-  if (!created && satisfies) warnings.push(`${url} already existed with Object Lock and a default retention of ${retention.mode} ${retention.days} days; it was left unchanged.`);
+  if (!created && satisfies)
+    warnings.push(
+      `${url} already existed with Object Lock and a default retention of ${retention.mode} ${retention.days} days; it was left unchanged.`,
+    );
   return {
     bucket,
     created,
@@ -149,12 +167,17 @@ async function bucketExists(client: S3Client, bucket: string, url: string): Prom
 }
 
 /** The bucket's default retention; null when it has none. Throws ARCHIVE_NOT_WORM without Object Lock. */
-async function readDefaultRetention(client: S3Client, bucket: string, url: string): Promise<{ mode: LockMode; days: number } | null> {
+async function readDefaultRetention(
+  client: S3Client,
+  bucket: string,
+  url: string,
+): Promise<{ mode: LockMode; days: number } | null> {
   let config;
   try {
     config = (await client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))).ObjectLockConfiguration;
   } catch (e) {
-    if (errorName(e) !== 'ObjectLockConfigurationNotFoundError') throw s3Failure(e, url, 'read its Object Lock configuration');
+    if (errorName(e) !== 'ObjectLockConfigurationNotFoundError')
+      throw s3Failure(e, url, 'read its Object Lock configuration');
   }
   if (config?.ObjectLockEnabled !== 'Enabled') {
     throw new AuditArchiveError(

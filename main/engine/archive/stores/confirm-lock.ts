@@ -32,8 +32,10 @@ export async function confirmLock(
   if (!info) throw fail('cannot be read back after writing');
   if (info.size !== expected.size) throw fail(`reads back ${info.size} bytes instead of ${expected.size}`);
   if (store.kind === 'local') return info;
-  if (!info.lock) throw fail(`reads back without a lock (expected ${expected.lock.mode} until ${expected.lock.retainUntil})`);
-  if (info.lock.mode !== expected.lock.mode) throw fail(`reads back locked in ${info.lock.mode} mode instead of ${expected.lock.mode}`);
+  if (!info.lock)
+    throw fail(`reads back without a lock (expected ${expected.lock.mode} until ${expected.lock.retainUntil})`);
+  if (info.lock.mode !== expected.lock.mode)
+    throw fail(`reads back locked in ${info.lock.mode} mode instead of ${expected.lock.mode}`);
   const actual = Date.parse(info.lock.retainUntil);
   const wanted = Date.parse(expected.lock.retainUntil);
   if (!(Math.abs(actual - wanted) < RETAIN_UNTIL_TOLERANCE_MS)) {

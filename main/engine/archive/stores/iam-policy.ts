@@ -26,7 +26,11 @@ export interface IamPolicyDocument {
  * The exporter's policy for `bucket` and the archive `prefix` ('' for the whole bucket).
  * `partition` is 'aws' except in GovCloud ('aws-us-gov') and China ('aws-cn').
  */
-export function exporterIamPolicy(bucket: string, prefix: string, partition: 'aws' | 'aws-us-gov' | 'aws-cn' = 'aws'): IamPolicyDocument {
+export function exporterIamPolicy(
+  bucket: string,
+  prefix: string,
+  partition: 'aws' | 'aws-us-gov' | 'aws-cn' = 'aws',
+): IamPolicyDocument {
   const p = prefix.replace(/^\/+|\/+$/g, '');
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
   const objects = p ? `${bucketArn}/${p}/*` : `${bucketArn}/*`;

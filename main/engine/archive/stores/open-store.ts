@@ -38,7 +38,10 @@ export function openArchiveStore(
     try {
       root = fileURLToPath(target);
     } catch {
-      throw new AuditArchiveError('INVALID_SETTINGS', `The archive target "${target}" is not a valid file URL: use file:///absolute/path.`);
+      throw new AuditArchiveError(
+        'INVALID_SETTINGS',
+        `The archive target "${target}" is not a valid file URL: use file:///absolute/path.`,
+      );
     }
     return new LocalFolderStore({ root });
   }
@@ -63,7 +66,10 @@ function envEndpoint(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = nonEmpty(env[name]);
   if (value === undefined) return undefined;
   if (!EnvUrl.safeParse(value).success) {
-    throw new AuditArchiveError('INVALID_SETTINGS', `${name} must be an http(s) URL such as https://s3.example.com; fix or unset it.`);
+    throw new AuditArchiveError(
+      'INVALID_SETTINGS',
+      `${name} must be an http(s) URL such as https://s3.example.com; fix or unset it.`,
+    );
   }
   return value;
 }

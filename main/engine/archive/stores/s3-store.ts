@@ -74,10 +74,25 @@ export interface S3StoreOptions {
 }
 
 const StoreOptionsSchema = z.object({
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)'),
+  bucket: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)',
+    ),
   prefix: z.string(),
-  multipartThresholdBytes: z.number().int().min(MIN_PART_BYTES).max(5 * 1024 * MIB).default(64 * MIB),
-  multipartPartBytes: z.number().int().min(MIN_PART_BYTES).max(5 * 1024 * MIB).default(16 * MIB),
+  multipartThresholdBytes: z
+    .number()
+    .int()
+    .min(MIN_PART_BYTES)
+    .max(5 * 1024 * MIB)
+    .default(64 * MIB),
+  multipartPartBytes: z
+    .number()
+    .int()
+    .min(MIN_PART_BYTES)
+    .max(5 * 1024 * MIB)
+    .default(16 * MIB),
 });
 
 /** What we read from GetObjectLockConfiguration. */
@@ -88,7 +103,11 @@ const LockConfigurationSchema = z.object({
       Rule: z
         .object({
           DefaultRetention: z
-            .object({ Mode: z.string().optional(), Days: z.number().int().optional(), Years: z.number().int().optional() })
+            .object({
+              Mode: z.string().optional(),
+              Days: z.number().int().optional(),
+              Years: z.number().int().optional(),
+            })
             .optional(),
         })
         .optional(),
@@ -167,9 +186,14 @@ export class S3ObjectLockStore implements ArchiveStore {
   async checkReady(policy: RetentionPolicy): Promise<StoreReadiness> {
     let config: z.infer<typeof LockConfigurationSchema>;
     try {
-      config = parseReply(LockConfigurationSchema, await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket })), this.url);
+      config = parseReply(
+        LockConfigurationSchema,
+        await this.client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket })),
+        this.url,
+      );
     } catch (e) {
-      if (errorName(e) === 'ObjectLockConfigurationNotFoundError') throw this.notWorm('Object Lock is not enabled on it');
+      if (errorName(e) === 'ObjectLockConfigurationNotFoundError')
+        throw this.notWorm('Object Lock is not enabled on it');
       throw s3Failure(e, this.url, 'read its Object Lock configuration');
     }
     const lock = config.ObjectLockConfiguration;
@@ -201,10 +225,14 @@ export class S3ObjectLockStore implements ArchiveStore {
         );
       }
       if (mode.data === 'GOVERNANCE' && policy.lockMode !== 'GOVERNANCE') {
-        warnings.push(`The bucket's default retention is GOVERNANCE: objects written by other tools can be deleted by users with s3:BypassGovernanceRetention; this tool writes ${policy.lockMode}.`);
+        warnings.push(
+          `The bucket's default retention is GOVERNANCE: objects written by other tools can be deleted by users with s3:BypassGovernanceRetention; this tool writes ${policy.lockMode}.`,
+        );
       }
     } else {
-      warnings.push('The bucket has no default retention: this tool locks every object it writes, but objects written by other tools are not locked.');
+      warnings.push(
+        'The bucket has no default retention: this tool locks every object it writes, but objects written by other tools are not locked.',
+      );
     }
     return { worm: true, defaultRetention, warnings };
   }
@@ -217,7 +245,10 @@ export class S3ObjectLockStore implements ArchiveStore {
     this.assertOwnKey(input.key);
     const retainUntil = new Date(input.lock.retainUntil);
     if (!LockModeSchema.safeParse(input.lock.mode).success || Number.isNaN(retainUntil.getTime())) {
-      throw new AuditArchiveError('INVALID_ARGUMENT', `The lock for ${input.key} is invalid (${input.lock.mode}, ${input.lock.retainUntil}); nothing was written.`);
+      throw new AuditArchiveError(
+        'INVALID_ARGUMENT',
+        `The lock for ${input.key} is invalid (${input.lock.mode}, ${input.lock.retainUntil}); nothing was written.`,
+      );
     }
     const sha256 = createHash('sha256').update(input.body);
     if (sha256.digest('hex') !== input.sha256) {
@@ -238,7 +269,9 @@ export class S3ObjectLockStore implements ArchiveStore {
   async headObject(key: string, versionId: string | null): Promise<ObjectInfo | null> {
     let reply;
     try {
-      reply = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId ?? undefined }));
+      reply = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId ?? undefined }),
+      );
     } catch (e) {
       // 404 for a missing key or version; 405 when the version is a delete marker (AWS).
       if (isMissing(e)) return null;
@@ -258,11 +291,16 @@ export class S3ObjectLockStore implements ArchiveStore {
   async *getObject(key: string, versionId: string | null): AsyncIterable<Uint8Array> {
     let body: unknown;
     try {
-      const reply = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId ?? undefined }));
+      const reply = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: versionId ?? undefined }),
+      );
       body = reply.Body;
     } catch (e) {
       if (isMissing(e)) {
-        throw new AuditArchiveError('NOT_FOUND', `${key}${versionId ? ` (version ${versionId})` : ''} is missing from ${this.url}. Run verify to see what else is missing.`);
+        throw new AuditArchiveError(
+          'NOT_FOUND',
+          `${key}${versionId ? ` (version ${versionId})` : ''} is missing from ${this.url}. Run verify to see what else is missing.`,
+        );
       }
       throw s3Failure(e, this.url, `read ${key}`);
     }
@@ -302,7 +340,9 @@ export class S3ObjectLockStore implements ArchiveStore {
         ...(page.DeleteMarkers ?? []).map((v, order) => ({ v, order, isDeleteMarker: true })),
       ];
       // The SDK splits the server's one ordered list in two; merge back into key order, newest first.
-      entries.sort((a, b) => compare(a.v.Key, b.v.Key) || (b.v.LastModified?.getTime() ?? 0) - (a.v.LastModified?.getTime() ?? 0));
+      entries.sort(
+        (a, b) => compare(a.v.Key, b.v.Key) || (b.v.LastModified?.getTime() ?? 0) - (a.v.LastModified?.getTime() ?? 0),
+      );
       for (const { v, isDeleteMarker } of entries) {
         yield {
           key: v.Key,
@@ -395,7 +435,9 @@ export class S3ObjectLockStore implements ArchiveStore {
       return versionId;
     } catch (e) {
       if (uploadId) {
-        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: input.key, UploadId: uploadId })).catch(() => undefined);
+        await this.client
+          .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: input.key, UploadId: uploadId }))
+          .catch(() => undefined);
       }
       throw this.putFailure(e, input.key);
     }
@@ -407,7 +449,11 @@ export class S3ObjectLockStore implements ArchiveStore {
    */
   private async ensureRetention(key: string, versionId: string, lock: ObjectLock, retainUntil: Date): Promise<void> {
     const info = await this.headObject(key, versionId);
-    if (!info) throw new AuditArchiveError('ARCHIVE_LOCK_NOT_CONFIRMED', `${key} (version ${versionId}) is not readable right after it was written to ${this.url}. Run the export again.`);
+    if (!info)
+      throw new AuditArchiveError(
+        'ARCHIVE_LOCK_NOT_CONFIRMED',
+        `${key} (version ${versionId}) is not readable right after it was written to ${this.url}. Run the export again.`,
+      );
     const current = info.lock ? new Date(info.lock.retainUntil).getTime() : 0;
     if (info.lock?.mode === lock.mode && current >= retainUntil.getTime() - 1000) return;
     if (current > retainUntil.getTime()) return; // longer than asked: cannot shorten; confirmLock reports it
@@ -427,7 +473,9 @@ export class S3ObjectLockStore implements ArchiveStore {
    */
   private async anyVersionExists(key: string): Promise<boolean> {
     try {
-      const reply = await this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }));
+      const reply = await this.client.send(
+        new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }),
+      );
       const page = parseReply(ListPageSchema, reply, this.url);
       return [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].some((v) => v.Key === key);
     } catch (e) {
@@ -445,7 +493,8 @@ export class S3ObjectLockStore implements ArchiveStore {
   private putFailure(e: unknown, key: string): AuditArchiveError {
     if (e instanceof AuditArchiveError) return e;
     const name = errorName(e);
-    if (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict' || statusOf(e) === 412) return objectExists(key, this.url);
+    if (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict' || statusOf(e) === 412)
+      return objectExists(key, this.url);
     if (name === 'BadDigest' || name === 'InvalidDigest' || name === 'XAmzContentSHA256Mismatch') {
       return new AuditArchiveError(
         'ARCHIVE_INTEGRITY',
@@ -474,7 +523,9 @@ export class S3ObjectLockStore implements ArchiveStore {
 }
 
 /** The SDK client for a store or for `bucket init`: default credential chain unless given. */
-export function createS3Client(options: Pick<S3StoreOptions, 'region' | 'endpoint' | 'forcePathStyle' | 'credentials'>): S3Client {
+export function createS3Client(
+  options: Pick<S3StoreOptions, 'region' | 'endpoint' | 'forcePathStyle' | 'credentials'>,
+): S3Client {
   const config: S3ClientConfig = {
     forcePathStyle: options.forcePathStyle ?? false,
     // A bucket in another region answers 301; let the SDK follow instead of failing.
@@ -502,13 +553,21 @@ export function s3Failure(e: unknown, url: string, action: string): AuditArchive
     advice = `The bucket does not exist: create it with \`audit-archive bucket init\` or fix the archive target.`;
   } else if (
     status === 403 ||
-    ['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'CredentialsProviderError', 'TokenProviderError'].includes(name)
+    [
+      'AccessDenied',
+      'InvalidAccessKeyId',
+      'SignatureDoesNotMatch',
+      'ExpiredToken',
+      'InvalidToken',
+      'CredentialsProviderError',
+      'TokenProviderError',
+    ].includes(name)
   ) {
     advice =
-      'Access was denied or no valid credentials were found: check AWS_PROFILE / AWS_ACCESS_KEY_ID / SSO login, and that the role has the exporter policy (`audit-archive bucket policy`).';
+      'Access was denied or no valid credentials were found: check AWS_PROFILE / AWS_ACCESS_KEY_ID / SSO login, and that the role has the exporter policy printed by `audit-archive bucket init`.';
   } else if (/region is missing/i.test(e instanceof Error ? e.message : '')) {
     code = 'INVALID_SETTINGS';
-    advice = 'No AWS region is configured: set the archive\'s S3 region in settings or AWS_REGION.';
+    advice = "No AWS region is configured: set the archive's S3 region in settings or AWS_REGION.";
   } else if (status && status < 500 && status !== 408 && status !== 429) {
     code = 'ARCHIVE_BAD_OBJECT';
     advice = 'The store refused the request.';
@@ -526,12 +585,19 @@ function objectExists(key: string, url: string): AuditArchiveError {
 }
 
 function badReply(url: string, what: string): AuditArchiveError {
-  return new AuditArchiveError('ARCHIVE_BAD_OBJECT', `${url} sent ${what}. Check that the endpoint is an S3-compatible store.`);
+  return new AuditArchiveError(
+    'ARCHIVE_BAD_OBJECT',
+    `${url} sent ${what}. Check that the endpoint is an S3-compatible store.`,
+  );
 }
 
 function parseReply<T>(schema: z.ZodType<T>, reply: unknown, url: string): T {
   const parsed = schema.safeParse(reply);
-  if (!parsed.success) throw badReply(url, `an unexpected reply (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+  if (!parsed.success)
+    throw badReply(
+      url,
+      `an unexpected reply (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
+    );
   return parsed.data;
 }
 
@@ -565,7 +631,9 @@ function isMissing(e: unknown): boolean {
   const name = errorName(e);
   const status = statusOf(e);
   if (name === 'NoSuchBucket') return false;
-  return status === 404 || status === 405 || ['NotFound', 'NoSuchKey', 'NoSuchVersion', 'MethodNotAllowed'].includes(name);
+  return (
+    status === 404 || status === 405 || ['NotFound', 'NoSuchKey', 'NoSuchVersion', 'MethodNotAllowed'].includes(name)
+  );
 }
 
 function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
