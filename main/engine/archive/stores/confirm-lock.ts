@@ -32,8 +32,12 @@ export async function confirmLock(
   if (!info) throw fail('cannot be read back after writing');
   if (info.size !== expected.size) throw fail(`reads back ${info.size} bytes instead of ${expected.size}`);
   if (store.kind === 'local') return info;
-  if (!info.lock)
-    throw fail(`reads back without a lock (expected ${expected.lock.mode} until ${expected.lock.retainUntil})`);
+  if (!info.lock) {
+    // S3 also omits the lock from HeadObject when the caller lacks s3:GetObjectRetention.
+    throw fail(
+      `reads back without a lock (expected ${expected.lock.mode} until ${expected.lock.retainUntil}; the credentials need s3:GetObjectRetention to see it)`,
+    );
+  }
   if (info.lock.mode !== expected.lock.mode)
     throw fail(`reads back locked in ${info.lock.mode} mode instead of ${expected.lock.mode}`);
   const actual = Date.parse(info.lock.retainUntil);
