@@ -48,16 +48,24 @@ if (!alreadyInKeyring && canStartKeyring) {
   );
 }
 
-const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
-// Ctrl-C reaches the whole foreground group; forward other stops so the keyring is cleaned up.
-for (const signal of ['SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => child.kill(signal));
+// Own process group, so a stop reaches everything under it (D-Bus, gnome-keyring, Vitest workers)
+// and with-keyring.sh can remove its temp folder.
+const child = spawn(command, args, { cwd: root, stdio: 'inherit', detached: process.platform !== 'win32' });
+const exitCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+for (const signal of Object.keys(exitCodes)) {
+  process.on(signal, () => {
+    try {
+      if (process.platform === 'win32') child.kill(signal);
+      else process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  });
 }
-process.on('SIGINT', () => {});
 child.on('error', (e) => {
   console.error(`npm test: could not start ${command}: ${e.message}`);
   process.exit(1);
 });
 child.on('exit', (code, signal) => {
-  process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1) : 1));
+  process.exit(code ?? exitCodes[signal] ?? 1);
 });
