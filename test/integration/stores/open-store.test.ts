@@ -74,6 +74,18 @@ describe('opening an S3 archive', () => {
     });
     await expect(specificWins.checkReady(policy)).rejects.toMatchObject({ code: 'ARCHIVE_UNREACHABLE' });
   });
+
+  it('an s3:// target with no region anywhere says to set one', async () => {
+    credentialsInEnvironment();
+    vi.stubEnv('AWS_REGION', undefined);
+    vi.stubEnv('AWS_DEFAULT_REGION', undefined);
+    vi.stubEnv('AWS_CONFIG_FILE', join(tmpdir(), 'audit-archive-no-aws-config'));
+    const store = openArchiveStore('s3://audit-archive-nowhere/p', NO_S3_SETTINGS, {});
+
+    const refusal = store.checkReady({ lockMode: 'COMPLIANCE', retentionDays: 10 });
+    await expect(refusal).rejects.toMatchObject({ code: 'INVALID_SETTINGS' });
+    await expect(refusal).rejects.toThrow(/AWS_REGION/);
+  });
 });
 
 describe('other targets', () => {

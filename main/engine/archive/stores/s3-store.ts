@@ -565,12 +565,11 @@ export function s3Failure(e: unknown, url: string, action: string): AuditArchive
   ) {
     advice =
       'Access was denied or no valid credentials were found: check AWS_PROFILE / AWS_ACCESS_KEY_ID / SSO login, and that the role has the exporter policy printed by `audit-archive bucket init`.';
-  } else if (/region is missing/i.test(e instanceof Error ? e.message : '')) {
+  } else if (/region is missing|region not accepted/i.test(e instanceof Error ? e.message : '')) {
     code = 'INVALID_SETTINGS';
-    advice = "No AWS region is configured: set the archive's S3 region in settings or AWS_REGION.";
+    advice = "No valid AWS region is configured: set the archive's S3 region in settings or AWS_REGION.";
   } else if (status && status < 500 && status !== 408 && status !== 429) {
-    code = 'ARCHIVE_BAD_OBJECT';
-    advice = 'The store refused the request.';
+    advice = 'The store refused the request: check that the endpoint is an S3 store with Object Lock.';
   } else {
     advice = 'Check the network, the endpoint and that the store is up, then try again.';
   }
