@@ -77,6 +77,37 @@ describe('checking that a bucket can hold the archive', () => {
     expect(again.defaultRetention).toEqual({ mode: 'COMPLIANCE', days: 30 });
   });
 
+  it('bucket init raises a short default retention on an existing locked bucket, but never lowers one', async () => {
+    const bucket = uniqueBucket('raise');
+    await initBucket({ connection: rgwConnection(), bucket, lockMode: 'COMPLIANCE', retentionDays: 7 });
+
+    const raised = await initBucket({ connection: rgwConnection(), bucket, lockMode: 'COMPLIANCE', retentionDays: 30 });
+    expect(raised).toMatchObject({
+      created: false,
+      retentionChanged: true,
+      defaultRetention: { mode: 'COMPLIANCE', days: 30 },
+    });
+
+    const kept = await initBucket({ connection: rgwConnection(), bucket, lockMode: 'COMPLIANCE', retentionDays: 10 });
+    expect(kept).toMatchObject({
+      created: false,
+      retentionChanged: false,
+      defaultRetention: { mode: 'COMPLIANCE', days: 30 },
+    });
+    expect(kept.warnings.join(' ')).toMatch(/left unchanged/);
+  });
+
+  it('bucket init refuses a name S3 would reject, before creating anything', async () => {
+    const attempt = initBucket({
+      connection: rgwConnection(),
+      bucket: 'Audit_Archive',
+      lockMode: 'COMPLIANCE',
+      retentionDays: 30,
+    });
+    await expect(attempt).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(attempt).rejects.toThrow(/bucket name/);
+  });
+
   it('a bucket without Object Lock is refused as not WORM, and bucket init will not touch it', async () => {
     const bucket = uniqueBucket('plain');
     await createPlainBucket(bucket);
