@@ -32,6 +32,34 @@ const AccountSchema = z
   .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII');
 const SecretSchema = z.string().min(1, 'must not be empty').max(16_384, 'must be at most 16384 characters');
 
+/**
+ * A keychain account name, checked; shared with MemorySecretStore so tests see the same refusals.
+ *
+ * Account names come from code (SECRET_ACCOUNTS), so a bad one is a bug, and the message says so.
+ */
+export function parseSecretAccount(account: string): string {
+  const parsed = AccountSchema.safeParse(account);
+  if (!parsed.success) {
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `Keychain account name ${parsed.error.issues[0]?.message ?? 'is invalid'}; this is a bug in the caller, please report it.`,
+    );
+  }
+  return parsed.data;
+}
+
+/** A secret to store, checked without ever quoting it. */
+export function parseSecretValue(account: string, secret: string): string {
+  const parsed = SecretSchema.safeParse(secret);
+  if (!parsed.success) {
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `The secret for "${account}" ${parsed.error.issues[0]?.message ?? 'is invalid'}; enter it again.`,
+    );
+  }
+  return parsed.data;
+}
+
 const WHAT_TO_DO =
   'On Linux install libsecret (Debian/Ubuntu: apt-get install libsecret-1-0 gnome-keyring) and run a desktop ' +
   'session with an unlocked keyring; on a headless server use the CLI and set AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET ' +
@@ -62,7 +90,7 @@ export class KeytarSecretStore implements SecretStore {
 
   async get(account: string): Promise<string | null> {
     const keytar = await this.#ready();
-    const name = this.#account(account);
+    const name = parseSecretAccount(account);
     try {
       return await keytar.getPassword(this.service, name);
     } catch (e) {
@@ -72,40 +100,23 @@ export class KeytarSecretStore implements SecretStore {
 
   async set(account: string, secret: string): Promise<void> {
     const keytar = await this.#ready();
-    const name = this.#account(account);
-    const parsed = SecretSchema.safeParse(secret);
-    if (!parsed.success) {
-      throw new AuditArchiveError(
-        'INVALID_ARGUMENT',
-        `The secret for "${name}" ${parsed.error.issues[0]?.message ?? 'is invalid'}; enter it again.`,
-      );
-    }
+    const name = parseSecretAccount(account);
+    const value = parseSecretValue(name, secret);
     try {
-      await keytar.setPassword(this.service, name, parsed.data);
+      await keytar.setPassword(this.service, name, value);
     } catch (e) {
-      throw this.#unavailable(`store "${name}" in`, e, parsed.data);
+      throw this.#unavailable(`store "${name}" in`, e, value);
     }
   }
 
   async delete(account: string): Promise<boolean> {
     const keytar = await this.#ready();
-    const name = this.#account(account);
+    const name = parseSecretAccount(account);
     try {
       return await keytar.deletePassword(this.service, name);
     } catch (e) {
       throw this.#unavailable(`delete "${name}" from`, e);
     }
-  }
-
-  #account(account: string): string {
-    const parsed = AccountSchema.safeParse(account);
-    if (!parsed.success) {
-      throw new AuditArchiveError(
-        'INVALID_ARGUMENT',
-        `Keychain account name ${parsed.error.issues[0]?.message ?? 'is invalid'}; this is a bug in the caller, please report it.`,
-      );
-    }
-    return parsed.data;
   }
 
   /** Loads keytar once; a failed load is retried on the next call (the user may install libsecret). */

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAuditArchiveError } from '../../../shared/errors';
 import { defaultSettings } from '../../../shared/settings';
 import { KeytarSecretStore } from '../../../main/engine/secrets/keytar-secret-store';
-import { SECRET_ACCOUNTS, SECRET_SERVICE } from '../../../main/engine/secrets/secret-store';
+import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
+import { SECRET_ACCOUNTS, SECRET_SERVICE, type SecretStore } from '../../../main/engine/secrets/secret-store';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
 
 const keyringReady = process.env.AUDIT_ARCHIVE_TEST_KEYRING === '1';
@@ -115,6 +116,34 @@ describe.skipIf(!keyringReady && !inCi)('client secret in the real OS keychain (
     expect(isAuditArchiveError(error) && error.code).toBe('INVALID_ARGUMENT');
     expect(keyringLookup(account).found).toBe(false);
   });
+});
+
+const contractStores: { name: string; make: () => SecretStore; needsKeyring: boolean }[] = [
+  { name: 'the in-memory store that unit tests use', make: () => new MemorySecretStore(), needsKeyring: false },
+  { name: 'the OS keychain store', make: () => new KeytarSecretStore(), needsKeyring: true },
+];
+
+describe.each(contractStores)('$name keeps the same promises', ({ make, needsKeyring }) => {
+  it.skipIf(needsKeyring && !keyringReady && !inCi)(
+    'a secret is stored, replaced, read, deleted once, and empty names or secrets are refused',
+    async () => {
+      if (needsKeyring && !keyringReady) throw new Error('CI=true but no test keyring: run the tests with `npm test`.');
+      const store = make();
+      const account = `genesys-client-secret:contract-${randomBytes(4).toString('hex')}`;
+      expect(await store.get(account)).toBeNull();
+      await store.set(account, 'first');
+      await store.set(account, 'second');
+      expect(await store.get(account)).toBe('second');
+      expect(await store.delete(account)).toBe(true);
+      expect(await store.delete(account)).toBe(false);
+      expect(await store.get(account)).toBeNull();
+      for (const refused of [() => store.set(account, ''), () => store.set('', 'x'), () => store.get(''), () => store.delete('')]) {
+        const error = await refused().catch((e: unknown) => e);
+        expect(isAuditArchiveError(error) && error.code).toBe('INVALID_ARGUMENT');
+      }
+      expect(await store.get(account)).toBeNull();
+    },
+  );
 });
 
 describe('a machine where the keychain cannot be used', () => {
