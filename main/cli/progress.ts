@@ -31,7 +31,7 @@ export function progressLine(stream: CliStream): ProgressLine {
       if (text === last) return;
       last = text;
       if (tty) {
-        const width = Math.max(20, (stream.columns ?? 80) - 1);
+        const width = Math.max(20, (stream.columns || 80) - 1); // 0 when the terminal size is unknown
         stream.write(`\r\x1b[2K${text.length > width ? text.slice(0, width - 1) + '…' : text}`);
         shown = true;
       } else {
