@@ -317,6 +317,12 @@ export function SettingsPage({ bridge, onSaved }: { bridge: Bridge; onSaved?: ()
         </Field>
       </fieldset>
 
+      {save.kind === 'refused' && (
+        <div className="banner banner-error" role="alert">
+          <p className="banner-title">Settings were not saved. Correct the fields marked in red and save again.</p>
+          <p className="detail">{save.message}</p>
+        </div>
+      )}
       <div className="save-bar">
         <button type="submit" className="primary" disabled={save.kind === 'saving' || pendingCompliance}>
           {save.kind === 'saving' ? 'Saving…' : 'Save settings'}
@@ -325,11 +331,6 @@ export function SettingsPage({ bridge, onSaved }: { bridge: Bridge; onSaved?: ()
           {save.kind === 'saved' && 'Settings saved.'}
         </p>
       </div>
-      {save.kind === 'refused' && (
-        <p className="banner banner-error" role="alert">
-          Settings were not saved. {save.message}
-        </p>
-      )}
     </form>
   );
 }
@@ -366,7 +367,10 @@ function Field({
 /** A number field; an empty or unparsable entry is sent as is and refused by the engine, naming the field. */
 function NumberInput({ id, value, onChange }: { id: string; value: number; onChange: (n: number) => void }) {
   const [text, setText] = useState(String(value));
-  useEffect(() => setText(String(value)), [value]);
+  // Follow a value that changed elsewhere (load, save), but keep what the user is typing.
+  useEffect(() => {
+    setText((current) => (Number.isNaN(value) || Number(current) === value ? current : String(value)));
+  }, [value]);
   return (
     <input
       id={id}

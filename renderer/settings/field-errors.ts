@@ -15,7 +15,12 @@ export function fieldErrorsFromMessage(message: string): FieldErrors {
     if (!match?.[1] || !match[2]) continue;
     let path = match[1];
     for (const prefix of PREFIXES) if (path.startsWith(prefix)) path = path.slice(prefix.length);
-    errors[path] ??= match[2];
+    errors[path] ??= friendlier(match[2]);
   }
   return errors;
+}
+
+/** zod's wording for an empty number field (sent as null) is accurate but not helpful. */
+function friendlier(message: string): string {
+  return /expected number, received (null|NaN)/.test(message) ? 'Enter a whole number.' : message;
 }

@@ -93,7 +93,7 @@ describe('settings', () => {
     const fieldError = page.locator('.field-error', { hasText: 'Retention (days):' });
     await fieldError.waitFor();
     expect(await fieldError.textContent()).toMatch(/Too small/);
-    expect(await page.getByRole('alert').filter({ hasText: 'Settings were not saved' }).textContent()).toContain(
+    expect(await page.getByRole('alert').filter({ hasText: 'Settings were not saved.' }).textContent()).toContain(
       'request.settings.archive.retentionDays',
     );
     await expect(readFile(settingsPath(), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
