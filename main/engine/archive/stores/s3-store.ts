@@ -35,7 +35,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { normalisePrefix } from '../../../../shared/archive-layout';
 import { AuditArchiveError, type ErrorCode } from '../../../../shared/errors';
-import { LockModeSchema, type LockMode } from '../../../../shared/manifest';
+import { LockModeSchema } from '../../../../shared/manifest';
 import type {
   ArchiveStore,
   ObjectInfo,
@@ -250,8 +250,7 @@ export class S3ObjectLockStore implements ArchiveStore {
         `The lock for ${input.key} is invalid (${input.lock.mode}, ${input.lock.retainUntil}); nothing was written.`,
       );
     }
-    const sha256 = createHash('sha256').update(input.body);
-    if (sha256.digest('hex') !== input.sha256) {
+    if (createHash('sha256').update(input.body).digest('hex') !== input.sha256) {
       throw new AuditArchiveError(
         'ARCHIVE_INTEGRITY',
         `The bytes for ${input.key} do not match their SHA-256 (${input.sha256}); nothing was written. Run the export again.`,
@@ -312,6 +311,9 @@ export class S3ObjectLockStore implements ArchiveStore {
       }
     } catch (e) {
       throw s3Failure(e, this.url, `read ${key}`);
+    } finally {
+      // A reader that stops early (a hash mismatch, a cancelled report) must not leave the socket open.
+      (body as { destroy?: () => void }).destroy?.();
     }
   }
 
@@ -606,7 +608,7 @@ function lockOf(mode: string | undefined, until: Date | undefined, url: string):
   if (!parsed.success || until === undefined || Number.isNaN(until.getTime())) {
     throw badReply(url, `an incomplete object lock (mode ${String(mode)}, retain-until ${String(until)})`);
   }
-  return { mode: parsed.data satisfies LockMode, retainUntil: until.toISOString() };
+  return { mode: parsed.data, retainUntil: until.toISOString() };
 }
 
 function md5Base64(bytes: Uint8Array): string {
