@@ -51,6 +51,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
   'ARCHIVE_NOT_WORM',
   'ARCHIVE_RETENTION_TOO_SHORT',
   'DAY_UNSETTLED',
+  'DAY_UNRECOVERABLE',
 ]);
 
 /** Settings flags (--target, --region, …) come from the one table that also documents them. */

@@ -11,7 +11,7 @@
  * in-process), so a new user sees a working archive before connecting a real organisation (the
  * CLI's settings turn demo off once a client id is configured).
  */
-import { lastSettledDay, type Day } from '../../../shared/day';
+import { firstRecoverableDay, lastSettledDay, type Day } from '../../../shared/day';
 import type { DayStatus } from '../../../shared/day-status';
 import { AuditArchiveError } from '../../../shared/errors';
 import type { Settings } from '../../../shared/settings';
@@ -169,6 +169,15 @@ export async function openArchiveSession(
     demo,
     ready,
     exportDay: async (day, opts) => {
+      const firstRecoverable = firstRecoverableDay(now(), cal.genesysRetentionDays);
+      if (day < firstRecoverable) {
+        // Genesys answers an old interval with no events rather than an error: exporting it would
+        // archive a false "empty day" and claim completeness.
+        throw new AuditArchiveError(
+          'DAY_UNRECOVERABLE',
+          `${day} is older than the Genesys retention window (${cal.genesysRetentionDays} days; the first recoverable day is ${firstRecoverable}): Genesys may no longer hold its events, and an empty answer would be archived as an empty day. Nothing was written. If your organisation keeps audit events longer, raise genesys.retentionDays.`,
+        );
+      }
       try {
         const result = await exportDay(day, opts);
         await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));

@@ -114,6 +114,15 @@ describe('audit-archive against a local archive and the simulator', () => {
     ]);
   });
 
+  it('refuses a day older than the Genesys retention window instead of archiving it as empty', async () => {
+    const old = addDays(yesterday, -400);
+    const r = await cli(['export', '--day', old], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[DAY_UNRECOVERABLE]');
+    const status = await cli(['status', '--from', old, '--to', old, '--json'], env);
+    expect(JSON.parse(status.stdout).days).toEqual([{ day: old, state: 'unrecoverable' }]);
+  });
+
   it('verify --json reports a gap as day-missing and exits 1; a clean range exits 0', async () => {
     const gap = await cli(['verify', '--from', addDays(yesterday, -1), '--to', yesterday, '--json'], env);
     expect(gap.code).toBe(1);
