@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -111,7 +111,7 @@ describe('settings file: a broken file never stops the app', () => {
 
   it('a settings path that is a folder gives defaults and a warning', async () => {
     await rm(dir, { recursive: true });
-    await (await import('node:fs/promises')).mkdir(path, { recursive: true });
+    await mkdir(path, { recursive: true });
     const { settings, warnings } = await new SettingsFile(path).load();
     expect(settings).toEqual(defaultSettings());
     expect(warnings[0]).toMatch(/could not be read \(EISDIR\)/);
@@ -219,5 +219,16 @@ describe('settings file: saving refuses invalid settings', () => {
     expect((error as Error).message).toContain('archive.retentionDays');
     expect(await readFile(path, 'utf8')).toBe(before);
     expect(await readdir(dir)).toEqual(['settings.json']);
+  });
+
+  it('a save that cannot be written says where and why, and leaves nothing half-written behind', async () => {
+    // The settings path is taken by a folder, so the final rename must fail.
+    await mkdir(join(path, 'occupied'), { recursive: true });
+    const error = await new SettingsFile(path).save(customised()).catch((e: unknown) => e);
+    expect(isAuditArchiveError(error) && error.code).toBe('INVALID_SETTINGS');
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toMatch(/\((EISDIR|ENOTEMPTY|EEXIST)\)/);
+    expect(await readdir(dir)).toEqual(['settings.json']);
+    expect(await readdir(path)).toEqual(['occupied']);
   });
 });
