@@ -15,6 +15,7 @@ import { ArchiveManifestSchema, type ArchiveManifest, type LockMode } from '../.
 import type { ArchiveIndex } from './archive-index';
 import type { ArchiveStore, ObjectLock } from './archive-store';
 import { readArchiveIndex } from './read-archive-index';
+import { confirmLock } from './stores/confirm-lock';
 
 /** Manifests are small; anything bigger is not one of ours. */
 const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
@@ -204,9 +205,9 @@ export interface ConfirmedLock {
 }
 
 /**
- * Reads back what was just written (HeadObject on the returned version) and refuses to go on unless
- * its size and lock are what was asked: some S3-compatible stores accept lock headers and ignore them.
- * Only a local folder may report no lock (it says it is not WORM; see checkReady).
+ * Reads back what was just written (HeadObject on the returned version, via confirmLock) and refuses
+ * to go on unless its size and lock are what was asked: some S3-compatible stores accept lock headers
+ * and ignore them. Only a local folder may report no lock (it says it is not WORM; see checkReady).
  */
 export async function confirmStoredObject(
   store: ArchiveStore,
@@ -214,33 +215,7 @@ export async function confirmStoredObject(
   versionId: string | null,
   expected: { size: number; lock: ObjectLock },
 ): Promise<ConfirmedLock> {
-  const info = await store.headObject(key, versionId);
-  if (!info) {
-    throw new AuditArchiveError(
-      'ARCHIVE_LOCK_NOT_CONFIRMED',
-      `${key} was written but cannot be read back from ${store.url}. The day is not counted as archived; run the export again.`,
-    );
-  }
-  if (info.size !== expected.size) {
-    throw new AuditArchiveError(
-      'ARCHIVE_INTEGRITY',
-      `${key} reads back as ${info.size} bytes, but ${expected.size} were written. The day is not counted as archived; run verify and the export again.`,
-    );
-  }
-  if (info.lock === null) {
-    if (store.kind === 'local') return { lockMode: null, retainUntil: null };
-    throw new AuditArchiveError(
-      'ARCHIVE_LOCK_NOT_CONFIRMED',
-      `${key} was written but ${store.url} reports no ${expected.lock.mode} lock on it. Check that Object Lock is enabled on the bucket; the day is not counted as archived.`,
-    );
-  }
-  // Stores keep retain-until to the second; allow that rounding, never a shorter retention.
-  const shortBy = Date.parse(expected.lock.retainUntil) - Date.parse(info.lock.retainUntil);
-  if (info.lock.mode !== expected.lock.mode || !(shortBy < 1000)) {
-    throw new AuditArchiveError(
-      'ARCHIVE_LOCK_NOT_CONFIRMED',
-      `${key} reads back locked ${info.lock.mode} until ${info.lock.retainUntil}, but policy asks ${expected.lock.mode} until ${expected.lock.retainUntil}. The day is not counted as archived; check the bucket's Object Lock settings.`,
-    );
-  }
+  const info = await confirmLock(store, { key, versionId, size: expected.size }, expected);
+  if (!info.lock) return { lockMode: null, retainUntil: null };
   return { lockMode: info.lock.mode, retainUntil: new Date(Date.parse(info.lock.retainUntil)).toISOString() };
 }

@@ -12,7 +12,8 @@
  * (deflateBound) and asks for a sync flush, which makes the size exact, only when that bound nears the limit.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { constants as zlibConstants, createGzip, type Gzip } from 'node:zlib';
+import type { TransformOptions } from 'node:stream';
+import { constants as zlibConstants, createGzip, type Gzip, type ZlibOptions } from 'node:zlib';
 import type { AuditEventRecord } from '../../../shared/audit-event';
 
 /**
@@ -149,7 +150,13 @@ export class PartWriter {
   }
 
   private startPart(): void {
-    const gzip = createGzip({ level: this.level, chunkSize: 64 * 1024, writableHighWaterMark: ZLIB_QUEUE_BYTES });
+    // zlib streams take the stream options too, though ZlibOptions does not list them.
+    const options: ZlibOptions & TransformOptions = {
+      level: this.level,
+      chunkSize: 64 * 1024,
+      writableHighWaterMark: ZLIB_QUEUE_BYTES,
+    };
+    const gzip = createGzip(options);
     gzip.on('data', (chunk: Buffer) => this.collect(chunk));
     gzip.on('error', (e: Error) => (this.failure = e));
     this.gzip = gzip;
