@@ -174,7 +174,18 @@ export class GenesysAuditClient implements AuditEventSource {
       for (const serviceName of services) {
         const id = await this.submit(t, piece, serviceName, signal);
         transactionIds.push(id);
-        yield* this.pages(t, id, counts, signal);
+        // Pages arrive asynchronously, events are handed out synchronously from each page: one
+        // async hop per page rather than per event keeps the client far from being the bottleneck.
+        for await (const page of this.pages(t, id, signal)) {
+          counts.pages++;
+          for (let k = 0; k < page.entities.length; k++) {
+            // A stopped export stops at once, not at the end of the page already in memory.
+            signal?.throwIfAborted();
+            const record = toRecord(page.entities[k], { query: id, page: page.number, position: k + 1, overall: counts.events + 1 });
+            counts.events++;
+            yield record;
+          }
+        }
       }
     }
   }
@@ -229,43 +240,38 @@ export class GenesysAuditClient implements AuditEventSource {
     return parsed.data;
   }
 
-  /** Every page of a finished query, event by event. */
-  private async *pages(t: GenesysTransport, id: string, counts: { pages: number; events: number }, signal?: AbortSignal): AsyncGenerator<AuditEventRecord> {
+  /** Every page of a finished query, as the raw entities Genesys sent. */
+  private async *pages(t: GenesysTransport, id: string, signal?: AbortSignal): AsyncGenerator<{ number: number; entities: readonly unknown[] }> {
     let cursor: string | undefined;
-    let page = 0;
+    let number = 0;
     const seen = new Set<string>();
     do {
-      page++;
-      const what = `results page ${page} of audit query ${id}`;
-      const url = `${this.apiUrl}/api/v2/audits/query/${encodeURIComponent(id)}/results?pageSize=${this.pageSize}&allowRedirect=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const reply = await t.send({ method: 'GET', url, signal, what });
-      let entities: unknown[];
-      let next: string | null | undefined;
-      if (reply.status === 200) {
-        const parsed = ResultsPageSchema.safeParse(parseJson(reply, what));
-        if (!parsed.success) throw badShape(what, parsed.error.issues[0]?.message ?? 'invalid');
-        entities = parsed.data.entities;
-        next = parsed.data.cursor;
-      } else if (reply.status === 302 || reply.status === 303 || reply.status === 307) {
-        // The 302's JSON body carries the next cursor; following Location blindly would lose it.
-        const parsed = RedirectPageSchema.safeParse(parseJson(reply, what));
-        if (!parsed.success) throw badShape(what, parsed.error.issues[0]?.message ?? 'invalid');
-        next = parsed.data.cursor;
-        entities = await this.download(t, parsed.data.downloadUrl, what, signal);
-      } else {
-        throw badShape(what, `HTTP ${reply.status}`);
-      }
-      counts.pages++;
-      for (let k = 0; k < entities.length; k++) {
-        // A stopped export stops at once, not at the end of the page already in memory.
-        signal?.throwIfAborted();
-        yield toRecord(entities[k], { query: id, page, position: k + 1, overall: counts.events + 1 });
-        counts.events++;
-      }
-      if (next && seen.has(next)) throw badShape(what, 'a cursor came back twice, which would loop forever');
-      if (next) seen.add(next);
-      cursor = next ?? undefined;
+      number++;
+      const page = await this.fetchPage(t, id, number, cursor, signal);
+      if (page.next && seen.has(page.next)) throw badShape(`results page ${number} of audit query ${id}`, 'a cursor came back twice, which would loop forever');
+      if (page.next) seen.add(page.next);
+      cursor = page.next;
+      yield { number, entities: page.entities };
     } while (cursor);
+  }
+
+  /** One results page (following a 302 to its download); the raw reply is not kept alive. */
+  private async fetchPage(t: GenesysTransport, id: string, number: number, cursor: string | undefined, signal?: AbortSignal): Promise<{ entities: unknown[]; next: string | undefined }> {
+    const what = `results page ${number} of audit query ${id}`;
+    const url = `${this.apiUrl}/api/v2/audits/query/${encodeURIComponent(id)}/results?pageSize=${this.pageSize}&allowRedirect=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const reply = await t.send({ method: 'GET', url, signal, what });
+    if (reply.status === 200) {
+      const parsed = ResultsPageSchema.safeParse(parseJson(reply, what));
+      if (!parsed.success) throw badShape(what, parsed.error.issues[0]?.message ?? 'invalid');
+      return { entities: parsed.data.entities, next: parsed.data.cursor ?? undefined };
+    }
+    if (reply.status === 302 || reply.status === 303 || reply.status === 307) {
+      // The 302's JSON body carries the next cursor; following Location blindly would lose it.
+      const parsed = RedirectPageSchema.safeParse(parseJson(reply, what));
+      if (!parsed.success) throw badShape(what, parsed.error.issues[0]?.message ?? 'invalid');
+      return { entities: await this.download(t, parsed.data.downloadUrl, what, signal), next: parsed.data.cursor ?? undefined };
+    }
+    throw badShape(what, `HTTP ${reply.status}`);
   }
 
   /** GET a presigned download page: no Authorization header (S3 refuses two auth mechanisms). */

@@ -135,7 +135,8 @@ export class GenesysTransport {
       try {
         this.counters.requests++;
         const res = await this.deps.fetch(o.url, { method: o.method, headers, body: o.body, signal: o.signal, redirect: 'manual' });
-        reply = { status: res.status, headers: res.headers, text: await res.text() };
+        // Buffer's UTF-8 decoder is several times faster than fetch's text() on large pages.
+        reply = { status: res.status, headers: res.headers, text: Buffer.from(await res.arrayBuffer()).toString('utf8') };
       } catch (e) {
         if (isAbort(e, o.signal)) throw o.signal?.reason ?? e;
         lastProblem = `the connection failed (${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)})`;

@@ -34,8 +34,11 @@ export function unitFromHash(h: number): number {
   return h / 4_294_967_296;
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** 8 hex digits of a 32-bit number (table-driven: this runs several times per generated event). */
 function hex8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
+  return (HEX_BYTE[(n >>> 24) & 255] as string) + (HEX_BYTE[(n >>> 16) & 255] as string) + (HEX_BYTE[(n >>> 8) & 255] as string) + (HEX_BYTE[n & 255] as string);
 }
 
 /** A UUID-shaped id from four hashes (version 4 and RFC 4122 variant bits, so it looks real). */
@@ -61,7 +64,7 @@ export function eventId(seed: number, dayNumber: number, index: number): string 
   const h1 = hash4(seed, dayNumber, index, 11);
   const h2 = hash4(seed, dayNumber, index, 12);
   const variant = (((h2 >>> 28) & 0x3) | 0x8).toString(16);
-  const tail = (index >>> 0).toString(16).padStart(8, '0');
+  const tail = hex8(index);
   return `${hex8(h1)}-${(dayNumber & 0xffff).toString(16).padStart(4, '0')}-4${hex8(h2).slice(0, 3)}-${variant}${hex8(h2).slice(3, 6)}-${hex8(h2).slice(6, 8)}${hex8(h1).slice(0, 2)}${tail}`;
 }
 

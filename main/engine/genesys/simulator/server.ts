@@ -394,8 +394,10 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
   }
 
   function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(body), ...headers });
-    res.end(body);
+    // Encode once: pages are ~500 KB of text, and byteLength + write would encode twice.
+    const bytes = Buffer.from(body, 'utf8');
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': bytes.length, ...headers });
+    res.end(bytes);
   }
 
   function authorize(req: IncomingMessage): void {
