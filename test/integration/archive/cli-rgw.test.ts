@@ -2,7 +2,7 @@
  * The CLI as a user drives it (a child process, settings from the environment), against a real Ceph
  * RADOS Gateway with Object Lock and the Genesys simulator on 127.0.0.1.
  */
-import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutObjectRetentionCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { addDays, dayFromMs, eachDay, lastSettledDay, type Day } from '../../../
 import { DayStatusSchema } from '../../../shared/day-status';
 import { VerifyReportSchema } from '../../../shared/verify';
 import { readManifest } from '../../../main/engine/archive/manifest-chain';
+import { initBucket } from '../../../main/engine/archive/stores/bucket-init';
 import { readArchiveIndex } from '../../../main/engine/archive/read-archive-index';
 import { S3ObjectLockStore } from '../../../main/engine/archive/stores/s3-store';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
@@ -205,5 +206,32 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[DAY_UNSETTLED]');
     expect((await readArchiveIndex(storeOf(bucket))).days.has(today)).toBe(false);
+  });
+
+  it('a GOVERNANCE lock shortened by someone with the bypass right is found by verify as lock-not-in-force', async () => {
+    const trial = `gov-${randomBytes(4).toString('hex')}`;
+    await initBucket({ client: admin, bucket: trial, lockMode: 'GOVERNANCE', retentionDays: RETENTION_DAYS });
+    const env = envFor(`s3://${trial}/${PREFIX}`, { AUDIT_ARCHIVE_LOCK_MODE: 'GOVERNANCE', AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state-gov') });
+    const exported = await runCli(['export', '--day', last], env);
+    expect(exported.stderr).toMatch(/GOVERNANCE/); // the trial mode is flagged
+    expect(exported.code).toBe(0);
+    expect((await runCli(['verify', '--from', last, '--to', last], env)).code).toBe(0);
+
+    const store = storeOf(trial);
+    const entry = (await readArchiveIndex(store)).days.get(last);
+    const object = entry?.dataObjects[0];
+    if (!object) throw new Error('the export wrote no data object');
+    await admin.send(
+      new PutObjectRetentionCommand({
+        Bucket: trial,
+        Key: object.key,
+        VersionId: object.versionId ?? undefined,
+        BypassGovernanceRetention: true,
+        Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() + 86_400_000) },
+      }),
+    );
+    const verify = await runCli(['verify', '--from', last, '--to', last, '--json'], env);
+    expect(verify.code).toBe(1);
+    expect(VerifyReportSchema.parse(JSON.parse(verify.stdout)).problems).toEqual([expect.objectContaining({ day: last, kind: 'lock-not-in-force', key: object.key })]);
   });
 });
