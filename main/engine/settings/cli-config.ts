@@ -82,12 +82,7 @@ function text(schema: z.ZodType<unknown, string>): z.ZodType {
 }
 
 function wholeNumber(schema: z.ZodType<unknown, number>): z.ZodType {
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(schema);
+  return z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(schema);
 }
 
 const yesNo = z
@@ -275,7 +270,9 @@ export function resolveCliConfig(input: CliConfigInput): CliConfig {
     }
   }
 
-  const flagSources = new Map(CLI_SETTING_SOURCES.filter((s) => s.flagKey !== null).map((s) => [s.flagKey as string, s]));
+  const flagSources = new Map(
+    CLI_SETTING_SOURCES.filter((s) => s.flagKey !== null).map((s) => [s.flagKey as string, s]),
+  );
   for (const [key, value] of Object.entries(input.flags) as [string, unknown][]) {
     if (value === undefined) continue;
     if (isSecretLikeKey(key)) {
@@ -347,7 +344,7 @@ function readConfigFile(path: string): { value: Record<string, unknown>; warning
     throw fail(`is invalid: ${describeJsonError(text, e)}; fix it and run again.`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw fail('is invalid: it must be a JSON object like the app\'s settings.json; fix it and run again.');
+    throw fail("is invalid: it must be a JSON object like the app's settings.json; fix it and run again.");
   }
   const secrets = secretLikeFields(value);
   if (secrets.length > 0) {
@@ -386,7 +383,7 @@ function wrap(text: string, width: number): string[] {
 /** Text for `--help`: where settings come from, every variable and flag, its meaning and default. */
 export function describeSettingsSources(): string {
   const lines = [
-    'Settings come from --config FILE (JSON with the fields of the app\'s settings.json), overridden by',
+    "Settings come from --config FILE (JSON with the fields of the app's settings.json), overridden by",
     'environment variables, overridden by flags. An empty variable counts as unset. Invalid settings',
     'stop the run with exit status 2.',
     '',

@@ -100,7 +100,9 @@ export class SettingsFile {
         const value = withoutSecretLikeFields(reading.value);
         const parsed = SettingsSchema.safeParse(value);
         if (!parsed.success) {
-          warnings.push(`Settings file ${this.path} is invalid: ${describeSettingsIssues(parsed.error)}; ${useDefaults}.`);
+          warnings.push(
+            `Settings file ${this.path} is invalid: ${describeSettingsIssues(parsed.error)}; ${useDefaults}.`,
+          );
           return { settings: defaultSettings(), warnings };
         }
         const unknown = unknownFields(value, parsed.data);
@@ -178,7 +180,8 @@ export class SettingsFile {
   async #keepInvalidCopy(): Promise<string | null> {
     const reading = await this.#read();
     if (reading.kind === 'missing' || reading.kind === 'unreadable') return null;
-    if (reading.kind === 'json' && SettingsSchema.safeParse(withoutSecretLikeFields(reading.value)).success) return null;
+    if (reading.kind === 'json' && SettingsSchema.safeParse(withoutSecretLikeFields(reading.value)).success)
+      return null;
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     for (let attempt = 0; ; attempt++) {
       const copy = `${this.path}.invalid-${stamp}${attempt === 0 ? '' : `-${attempt}`}`;

@@ -86,13 +86,22 @@ describe.skipIf(!keyringReady && !inCi)('client secret in the real OS keychain (
     expect(keyringItemCount(account)).toBe(1);
   });
 
-  it('a secret an administrator provisions with secret-tool (keytar\'s schema, service audit-archive) is found by the app', async () => {
+  it("a secret an administrator provisions with secret-tool (keytar's schema, service audit-archive) is found by the app", async () => {
     const other = `genesys-client-secret:ops-${randomBytes(4).toString('hex')}`;
     const secret = newSecret();
     // keytar only matches items of its libsecret schema, so provisioning must name it.
     const r = spawnSync(
       'secret-tool',
-      ['store', '--label=Audit Archive', 'xdg:schema', 'org.freedesktop.Secret.Generic', 'service', SECRET_SERVICE, 'account', other],
+      [
+        'store',
+        '--label=Audit Archive',
+        'xdg:schema',
+        'org.freedesktop.Secret.Generic',
+        'service',
+        SECRET_SERVICE,
+        'account',
+        other,
+      ],
       { input: secret, encoding: 'utf8' },
     );
     expect(r.status).toBe(0);
@@ -137,7 +146,12 @@ describe.each(contractStores)('$name keeps the same promises', ({ make, needsKey
       expect(await store.delete(account)).toBe(true);
       expect(await store.delete(account)).toBe(false);
       expect(await store.get(account)).toBeNull();
-      for (const refused of [() => store.set(account, ''), () => store.set('', 'x'), () => store.get(''), () => store.delete('')]) {
+      for (const refused of [
+        () => store.set(account, ''),
+        () => store.set('', 'x'),
+        () => store.get(''),
+        () => store.delete(''),
+      ]) {
         const error = await refused().catch((e: unknown) => e);
         expect(isAuditArchiveError(error) && error.code).toBe('INVALID_ARGUMENT');
       }
@@ -155,7 +169,11 @@ describe('a machine where the keychain cannot be used', () => {
     delete env.WAYLAND_DISPLAY;
     delete env.XDG_RUNTIME_DIR;
     const fixture = fileURLToPath(new URL('./fixtures/keychain-without-session-bus.ts', import.meta.url));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fixture, secret], { env, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fixture, secret], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).toBe(0);
     const outcome = JSON.parse(r.stdout) as { code?: string; message?: string; stored?: boolean };
     expect(outcome.code).toBe('SECRET_STORE_UNAVAILABLE');

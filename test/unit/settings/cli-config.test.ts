@@ -125,18 +125,24 @@ describe('CLI settings: where they come from', () => {
   });
 
   it('configuring a client id means a real org, unless demo mode is asked for explicitly', () => {
-    expect(resolveCliConfig({ env: { AUDIT_ARCHIVE_GENESYS_CLIENT_ID: 'archiver' }, flags: {} }).settings.demo).toBe(false);
-    expect(resolveCliConfig({ configPath: configFile({ genesys: { clientId: 'x' } }), env: {}, flags: {} }).settings.demo).toBe(
+    expect(resolveCliConfig({ env: { AUDIT_ARCHIVE_GENESYS_CLIENT_ID: 'archiver' }, flags: {} }).settings.demo).toBe(
       false,
     );
     expect(
-      resolveCliConfig({ env: { AUDIT_ARCHIVE_GENESYS_CLIENT_ID: 'archiver', AUDIT_ARCHIVE_DEMO: 'true' }, flags: {} }).settings
-        .demo,
+      resolveCliConfig({ configPath: configFile({ genesys: { clientId: 'x' } }), env: {}, flags: {} }).settings.demo,
+    ).toBe(false);
+    expect(
+      resolveCliConfig({ env: { AUDIT_ARCHIVE_GENESYS_CLIENT_ID: 'archiver', AUDIT_ARCHIVE_DEMO: 'true' }, flags: {} })
+        .settings.demo,
     ).toBe(true);
   });
 
   it('a misspelt field in the config file is reported as a warning', () => {
-    const config = resolveCliConfig({ configPath: configFile({ archive: { retentionDay: 3650 } }), env: {}, flags: {} });
+    const config = resolveCliConfig({
+      configPath: configFile({ archive: { retentionDay: 3650 } }),
+      env: {},
+      flags: {},
+    });
     expect(config.settings.archive.retentionDays).toBe(2557);
     expect(config.warnings).toEqual([expect.stringContaining('archive.retentionDay')]);
   });
@@ -162,7 +168,9 @@ describe('CLI settings: bad settings stop the run (exit 2) instead of running wi
       flags: { retentionDays: '0' },
     });
     expect(error.code).toBe('INVALID_SETTINGS');
-    expect(error.message).toMatch(/AUDIT_ARCHIVE_GENESYS_REGION: must be a Genesys Cloud region host: one of mypurecloud\.com, mypurecloud\.ie/);
+    expect(error.message).toMatch(
+      /AUDIT_ARCHIVE_GENESYS_REGION: must be a Genesys Cloud region host: one of mypurecloud\.com, mypurecloud\.ie/,
+    );
     expect(error.message).toContain('AUDIT_ARCHIVE_LOCK_MODE: must be COMPLIANCE or GOVERNANCE');
     expect(error.message).toContain('AUDIT_ARCHIVE_TARGET: must be s3://bucket/prefix');
     expect(error.message).toContain('AUDIT_ARCHIVE_SETTLEMENT_MINUTES:');
@@ -180,7 +188,9 @@ describe('CLI settings: bad settings stop the run (exit 2) instead of running wi
   });
 
   it('a config file that is not JSON, or does not exist, is an error', () => {
-    expect(refusal({ configPath: configFile('{ "archive": '), env: {}, flags: {} }).message).toMatch(/is invalid: it is not valid JSON/);
+    expect(refusal({ configPath: configFile('{ "archive": '), env: {}, flags: {} }).message).toMatch(
+      /is invalid: it is not valid JSON/,
+    );
     expect(refusal({ configPath: configFile('[1, 2]'), env: {}, flags: {} }).message).toMatch(/must be a JSON object/);
     const missing = join(dir, 'nope.json');
     expect(refusal({ configPath: missing, env: {}, flags: {} }).message).toBe(
