@@ -6,7 +6,11 @@
  * (s3:DeleteObject / s3:DeleteObjectVersion), no s3:BypassGovernanceRetention, no change to the
  * bucket's lock configuration (s3:PutBucketObjectLockConfiguration) or policy. Even if the
  * exporter's credentials leak, they cannot remove or shorten what is archived. Creating the bucket
- * (`bucket init`) needs an administrator's rights, not these.
+ * (`bucket init`) needs an administrator's rights, not these. Not needed either:
+ * s3:ListMultipartUploadParts / s3:ListBucketMultipartUploads (the store keeps its part list in
+ * memory and aborts a failed upload by its id) and s3:PutObjectLegalHold (holds are set by people).
+ *
+ * Tried for real in test/integration/stores/iam-policy.test.ts (Ceph RGW, as a bucket policy).
  */
 
 export interface IamPolicyStatement {
