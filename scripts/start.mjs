@@ -31,6 +31,8 @@ function installedElectron() {
   }
 }
 
+let noticeShown = false;
+
 /** Runs electron's own installer (what `require('electron')` does on first use), silent and time-bounded. */
 function fetchElectron() {
   return new Promise((resolve) => {
@@ -38,8 +40,14 @@ function fetchElectron() {
       cwd: electronDir,
       stdio: 'ignore',
     });
-    // Only a download that is really under way earns a line; a machine that cannot reach the host fails fast.
-    const notice = setTimeout(() => console.error('Downloading Electron (first start only)...'), 3_000);
+    // A slow first download gets a notice on a terminal only, written without a newline so that a
+    // failure replaces it and the user still sees exactly one line.
+    const notice = setTimeout(() => {
+      if (process.stderr.isTTY) {
+        process.stderr.write('Downloading Electron (first start only)...');
+        noticeShown = true;
+      }
+    }, 3_000);
     const limit = setTimeout(() => child.kill('SIGKILL'), FETCH_TIMEOUT_MS);
     const done = () => {
       clearTimeout(notice);
@@ -60,6 +68,7 @@ async function resolveElectron() {
 }
 
 const electron = await resolveElectron();
+if (noticeShown) process.stderr.write(electron ? '\n' : '\r\x1b[2K');
 if (!electron) {
   console.error(UNAVAILABLE);
   process.exit(1);

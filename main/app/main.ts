@@ -8,10 +8,8 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, Menu, nativeImage, shell, Tray } from 'electron';
-import { createAppService } from '../engine/service/app-service';
+import { openAppService } from '../engine/service/open-app-service';
 import { APP_ORIGIN, isAllowedExternalUrl } from '../engine/service/trusted-origin';
-import { KeytarSecretStore } from '../engine/secrets/keytar-secret-store';
-import { SettingsFile } from '../engine/settings/settings-file';
 import { hardenAllWebContents } from './hardening';
 import { registerIpc } from './ipc';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol';
@@ -48,14 +46,10 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  const userData = app.getPath('userData');
-  const service = createAppService({
-    settingsFile: new SettingsFile(path.join(userData, 'settings.json')),
-    // keytar loads on first use; without a keychain each call says what to install.
-    secrets: new KeytarSecretStore(),
+  const service = openAppService({
+    userDataDir: app.getPath('userData'),
     transport: 'electron',
     appVersion: app.getVersion(),
-    defaultArchiveDir: path.join(userData, 'archive'),
   });
   serveRenderer(RENDERER_DIR);
   registerIpc(service);

@@ -13,12 +13,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fail, type Result } from '../../shared/result';
-import { createAppService, type AppService } from '../engine/service/app-service';
+import type { AppService } from '../engine/service/app-service';
 import { dispatch } from '../engine/service/dispatch';
+import { openAppService } from '../engine/service/open-app-service';
 import { readRendererFile, RENDERER_HEADERS } from '../engine/service/renderer-files';
 import { KeytarSecretStore } from '../engine/secrets/keytar-secret-store';
 import type { SecretStore } from '../engine/secrets/secret-store';
-import { SettingsFile } from '../engine/settings/settings-file';
 import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, PROJECT_ROOT } from './renderer-build';
 
 /** The header that carries the token on every RPC. */
@@ -72,12 +72,11 @@ export async function startDevWebServer(options: DevWebServerOptions): Promise<D
 
   const service =
     options.service ??
-    createAppService({
-      settingsFile: new SettingsFile(path.join(options.userDataDir, 'settings.json')),
-      secrets: (await openOsKeychain()).secrets,
+    openAppService({
+      userDataDir: options.userDataDir,
       transport: 'dev-web',
-      defaultArchiveDir: path.join(options.userDataDir, 'archive'),
       appVersion: projectVersion(),
+      secrets: (await openOsKeychain()).secrets,
     });
 
   const tokenBytes = randomBytes(32);
