@@ -160,6 +160,12 @@ describe('checking that a bucket can hold the archive', () => {
     expect(readiness.warnings).toContain(GOVERNANCE_WARNING);
   });
 
+  it('a bucket that does not exist is reported with the command that creates it', async () => {
+    const refusal = openStore(uniqueBucket('missing')).checkReady(COMPLIANCE_30);
+    await expect(refusal).rejects.toMatchObject({ code: 'ARCHIVE_UNREACHABLE' });
+    await expect(refusal).rejects.toThrow(/does not exist.*audit-archive bucket init/);
+  });
+
   it('a store that cannot be reached, or refuses the credentials, is reported unreachable without the secret', async () => {
     const { endpoint, credentials } = rgwConnection();
     const bucket = uniqueBucket('reach');
