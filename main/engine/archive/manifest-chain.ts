@@ -85,6 +85,23 @@ export class ManifestChain {
     build: (sequence: number, previous: ChainLink | null) => ArchiveManifest,
     lock: ObjectLock,
   ): Promise<AppendedManifest> {
+    // A second exporter on the same archive (the app and a scheduled CLI) that took this sequence
+    // for the same day shows up as an existing key: re-read the head and link after it. The mutex
+    // only orders this process; two processes writing different days are not detected here (keys
+    // differ), which is why one archive should have one exporter at a time.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.appendOnce(build, lock);
+      } catch (e) {
+        if (!(e instanceof AuditArchiveError && e.code === 'ARCHIVE_OBJECT_EXISTS') || attempt >= 3) throw e;
+      }
+    }
+  }
+
+  private async appendOnce(
+    build: (sequence: number, previous: ChainLink | null) => ArchiveManifest,
+    lock: ObjectLock,
+  ): Promise<AppendedManifest> {
     if (this.stale) {
       const { head, lastSequence } = await findHead(this.store, await readArchiveIndex(this.store));
       this.head = head;

@@ -265,3 +265,19 @@ describe('exporting a day', () => {
     await expect(ManifestChain.open(fx.store)).rejects.toMatchObject({ code: 'ARCHIVE_BAD_OBJECT' });
   });
 });
+
+describe('the manifest chain', () => {
+  it('links after a manifest another exporter wrote for the same day instead of forking or failing', async () => {
+    fx = await archiveFixture({ now: '2026-11-28T12:00:00Z', sim: { eventsPerDay: 50 } });
+    const app = await ManifestChain.open(fx.store);
+    const cli = await ManifestChain.open(fx.store);
+    const first = await exportDay(await fx.deps({ chain: app }), '2026-11-25');
+    // The CLI still believes the archive is empty: its sequence 1 for the same day is taken.
+    const second = await exportDay(await fx.deps({ chain: cli }), '2026-11-25', {
+      reconcile: true,
+      index: await readArchiveIndex(fx.store),
+    });
+    expect(second.manifest.sequence).toBe(2);
+    expect(second.manifest.previous?.key).toBe(first.manifestKey);
+  });
+});
