@@ -55,6 +55,7 @@ interface ExportFigures {
   parts: number;
   cpuSeconds: number;
   peakRssMB: number;
+  startRssMB: number;
 }
 
 const role = process.argv[2];
@@ -92,6 +93,8 @@ async function runExport(job: { sim: SimInfo; target: 'local' | 's3'; root?: str
     pollInitialMs: 1,
     pollMaxMs: 5,
   });
+  // Node + tsx + the AWS SDK loaded, before any event: what the exporter adds is the difference.
+  const startRssMB = process.resourceUsage().maxRSS / 1024;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await exportDay(
@@ -114,6 +117,7 @@ async function runExport(job: { sim: SimInfo; target: 'local' | 's3'; root?: str
     parts: result.manifest.objects.length,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    startRssMB,
   };
   process.stdout.write(JSON.stringify(figures) + '\n', () => process.exit(0)); // open S3 sockets must not keep it alive
 }
@@ -167,7 +171,7 @@ async function orchestrate(events: number): Promise<void> {
     process.stderr.write('Writing 7 years of day listings (a manifest and a part per day) into RGW…\n');
     const status = await measureStatus(admin, rgw);
     console.log('');
-    printTable(['export of one day', 'events', 'seconds', 'events/s', 'raw MB/s', 'stored MB', 'parts', 'CPU s', 'events/CPU-s', 'peak RSS MB'], rows);
+    printTable(['export of one day', 'events', 'seconds', 'events/s', 'raw MB/s', 'stored MB', 'parts', 'CPU s', 'events/CPU-s', 'RSS at start MB', 'peak RSS MB'], rows);
     // On a shared machine wall time includes waiting for other processes; events per CPU-second is
     // what one core of the exporter sustains.
     console.log('');
@@ -208,6 +212,7 @@ function exportRow(name: string, f: ExportFigures): string[] {
     String(f.parts),
     f.cpuSeconds.toFixed(1),
     Math.round(f.events / f.cpuSeconds).toLocaleString('en'),
+    f.startRssMB.toFixed(0),
     f.peakRssMB.toFixed(0),
   ];
 }
