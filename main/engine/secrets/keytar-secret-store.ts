@@ -29,20 +29,20 @@ const AccountSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
-  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII');
+  .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
 const SecretSchema = z.string().min(1, 'must not be empty').max(16_384, 'must be at most 16384 characters');
 
 /**
  * A keychain account name, checked; shared with MemorySecretStore so tests see the same refusals.
  *
- * Account names come from code (SECRET_ACCOUNTS), so a bad one is a bug, and the message says so.
+ * Account names are built by SECRET_ACCOUNTS from the OAuth client id the user typed, hence the advice.
  */
 export function parseSecretAccount(account: string): string {
   const parsed = AccountSchema.safeParse(account);
   if (!parsed.success) {
     throw new AuditArchiveError(
       'INVALID_ARGUMENT',
-      `Keychain account name ${parsed.error.issues[0]?.message ?? 'is invalid'}; this is a bug in the caller, please report it.`,
+      `The keychain entry name ${parsed.error.issues[0]?.message ?? 'is invalid'}; check the OAuth client id in Settings.`,
     );
   }
   return parsed.data;

@@ -156,6 +156,13 @@ describe.each(contractStores)('$name keeps the same promises', ({ make, needsKey
         expect(isAuditArchiveError(error) && error.code).toBe('INVALID_ARGUMENT');
       }
       expect(await store.get(account)).toBeNull();
+      // Account names carry the client id the user typed, which may be any text but a control character.
+      const typed = `genesys-client-secret:clé-${randomBytes(4).toString('hex')}`;
+      await store.set(typed, 'third');
+      expect(await store.get(typed)).toBe('third');
+      expect(await store.delete(typed)).toBe(true);
+      const control = await store.set('genesys-client-secret:a\nb', 'x').catch((e: unknown) => e);
+      expect(isAuditArchiveError(control) && control.code).toBe('INVALID_ARGUMENT');
     },
   );
 });
