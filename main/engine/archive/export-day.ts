@@ -47,16 +47,19 @@ export interface ExportDeps {
 
 export interface ExportProgress {
   day: Day;
-  /** Events archived by this run so far (after dedupe). */
+  /** Events this run has taken so far (after dedupe; stored once their part is). */
   events: number;
-  /** Compressed bytes stored so far. */
+  /** Compressed bytes stored and confirmed so far (grows part by part). */
   bytes: number;
 }
+
+/** Events between progress reports inside a part (a 64 MB part holds about half a million). */
+const PROGRESS_EVERY = 10_000;
 
 export interface ExportDayOptions {
   reconcile?: boolean;
   signal?: AbortSignal;
-  /** Called after each stored part and once at the end. */
+  /** Called every 10,000 events, after each stored part, and once at the end. */
   onProgress?: (p: ExportProgress) => void;
   /** A fresh index of the archive, to save a listing (catch-up reads it once for many days). */
   index?: ArchiveIndex;
@@ -166,9 +169,11 @@ async function exportSettledDay(
 
   let nextPart = entry.maxPart + 1;
   const objects: ManifestObject[] = [];
+  /** Events stored in confirmed parts, and events taken so far (stored or still in the open part). */
   let events = 0;
+  let taken = 0;
   let bytes = 0;
-  const progress = (): void => options.onProgress?.({ day, events, bytes });
+  const progress = (): void => options.onProgress?.({ day, events: taken, bytes });
 
   const writer = new PartWriter({
     maxPartBytes: policy.maxPartBytes,
@@ -233,6 +238,7 @@ async function exportSettledDay(
         lastEventDate = eventDateOf(record.event, record.eventTimeMs);
       }
       await writer.write(record);
+      if (++taken % PROGRESS_EVERY === 0) progress();
     }
     await writer.finish();
   } catch (e) {
