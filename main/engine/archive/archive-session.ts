@@ -13,7 +13,7 @@
  */
 import { firstRecoverableDay, lastSettledDay, type Day } from '../../../shared/day';
 import type { DayStatus } from '../../../shared/day-status';
-import { AuditArchiveError } from '../../../shared/errors';
+import { AuditArchiveError, type ErrorCode } from '../../../shared/errors';
 import type { Settings } from '../../../shared/settings';
 import type { AuditEventSource } from '../genesys/audit-source';
 import { ClientCredentialsAuth } from '../genesys/auth';
@@ -32,6 +32,18 @@ import { openArchiveStore } from './stores/open-store';
 import { verifyArchive, type VerifyResult } from './verify';
 
 export const TOOL_VERSION = '0.1.0';
+
+/** Refusals that say nothing about the day itself: not recorded as the day's last failure. */
+const NOT_A_DAY_FAILURE: ReadonlySet<ErrorCode> = new Set([
+  'DAY_UNSETTLED',
+  'DAY_ALREADY_ARCHIVED',
+  'DAY_UNRECOVERABLE',
+  'ARCHIVE_NOT_WORM',
+  'ARCHIVE_RETENTION_TOO_SHORT',
+  'GENESYS_NOT_CONFIGURED',
+  'INVALID_ARGUMENT',
+  'INVALID_SETTINGS',
+]);
 
 export interface ArchiveSessionOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -146,7 +158,11 @@ export async function openArchiveSession(
   };
 
   const runPlan = async (p: CatchUpPlan, opts: Partial<CatchUpOptions>, index?: ArchiveIndex) => {
-    if (p.days.length > 0) await ready();
+    if (p.days.length > 0) {
+      // Configuration problems surface once, before any day, instead of failing every day.
+      await ready();
+      await source();
+    }
     const planned = index ?? (await readArchiveIndex(store));
     return runCatchUp(
       {
@@ -183,7 +199,7 @@ export async function openArchiveSession(
         await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));
         return result;
       } catch (e) {
-        if (e instanceof AuditArchiveError && !['DAY_UNSETTLED', 'DAY_ALREADY_ARCHIVED', 'ARCHIVE_NOT_WORM', 'ARCHIVE_RETENTION_TOO_SHORT'].includes(e.code)) {
+        if (e instanceof AuditArchiveError && !NOT_A_DAY_FAILURE.has(e.code)) {
           await journal.recordFailure(day, e.code, e.message, new Date(now()));
         }
         throw e;

@@ -60,6 +60,19 @@ describe('audit-archive command line', () => {
     expect(r.stderr).toContain('[INVALID_SETTINGS]');
   });
 
+  it('catch-up with a client id but no client secret exits 2 once, and marks no day failed', async () => {
+    const state = await mkdtemp(join(tmpdir(), 'cli-state-'));
+    const env = { AUDIT_ARCHIVE_TARGET: pathToFileURL(join(state, 'archive')).href, AUDIT_ARCHIVE_STATE_DIR: state, AUDIT_ARCHIVE_GENESYS_CLIENT_ID: 'abc' };
+    const yesterday = lastSettledDay(Date.now(), 120);
+    const r = await cli(['catch-up', '--from', addDays(yesterday, -2), '--to', yesterday], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[GENESYS_NOT_CONFIGURED]');
+    expect(r.stderr).toContain('AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET');
+    const status = await cli(['status', '--from', addDays(yesterday, -2), '--to', yesterday, '--json'], env);
+    expect(JSON.parse(status.stdout).days.map((d: { state: string }) => d.state)).toEqual(['missing', 'missing', 'missing']);
+    await rm(state, { recursive: true, force: true });
+  });
+
   it('without an archive target it says how to set one', async () => {
     const r = await cli(['status', '--state-dir', tmpdir()], {});
     expect(r.code).toBe(2);
