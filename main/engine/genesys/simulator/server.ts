@@ -594,6 +594,8 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       // The page is prepared now (as Genesys writes it to S3); the download URL is presigned-style.
       const { next } = buildPage(q, state, pageSize, 'eventDate');
       const key = randomBytes(16).toString('hex');
+      // Forget expired download pages so a long demo or benchmark does not grow without bound.
+      if (downloads.size > 1000) for (const [k, d] of downloads) if (d.expiresAt < Date.now()) downloads.delete(k);
       downloads.set(key, { query: q, from: state, pageSize, expiresAt: Date.now() + 15 * 60_000 });
       const downloadUrl = `${origin}/download/audits/${key}.json?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=900&X-Amz-Signature=${createHash('sha256').update(key).digest('hex')}`;
       stats.redirects++;
