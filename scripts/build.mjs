@@ -23,9 +23,9 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /** Loaded at run time from node_modules (native, or must stay one copy). */
 const EXTERNAL = ['electron', 'keytar', 'better-sqlite3', '@duckdb/*'];
 
-/** Bundles the main process and the preload. */
-export async function buildMain({ quiet = false } = {}) {
-  await rm(path.join(root, 'dist', 'main'), { recursive: true, force: true });
+/** Bundles the main process and the preload (into dist/main unless `outDir` says otherwise). */
+export async function buildMain({ quiet = false, outDir = path.join(root, 'dist', 'main') } = {}) {
+  await rm(outDir, { recursive: true, force: true });
   const common = {
     bundle: true,
     format: 'cjs',
@@ -39,14 +39,14 @@ export async function buildMain({ quiet = false } = {}) {
     esbuild.build({
       ...common,
       entryPoints: ['main/app/main.ts'],
-      outfile: 'dist/main/main.cjs',
+      outfile: path.join(outDir, 'main.cjs'),
       platform: 'node',
       target: 'node22',
     }),
     esbuild.build({
       ...common,
       entryPoints: ['main/app/preload.ts'],
-      outfile: 'dist/main/preload.cjs',
+      outfile: path.join(outDir, 'preload.cjs'),
       platform: 'node',
       target: 'chrome140',
     }),

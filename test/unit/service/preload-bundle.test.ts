@@ -1,0 +1,80 @@
+/**
+ * The preload as it ships (bundled by scripts/build.mjs), run against a recording stand-in for the
+ * two Electron objects it touches, because Electron's binary cannot run on these machines. Proves
+ * what the renderer can reach: exactly one named function per contract channel, each bound to its
+ * own channel, and no other module.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridgeName, BRIDGE_GLOBAL } from '../../../shared/ipc/bridge';
+import { CHANNELS, IPC_PREFIX } from '../../../shared/ipc/contract';
+
+let outDir: string;
+let exposed: Map<string, unknown>;
+let invoked: Array<{ channel: string; payload: unknown }>;
+let required: string[];
+
+beforeAll(async () => {
+  outDir = await mkdtemp(path.join(os.tmpdir(), 'aa-preload-'));
+  // @ts-expect-error: plain ESM script without type declarations
+  const { buildMain } = (await import('../../../scripts/build.mjs')) as {
+    buildMain: (o: { quiet: boolean; outDir: string }) => Promise<void>;
+  };
+  await buildMain({ quiet: true, outDir });
+  const code = await readFile(path.join(outDir, 'preload.cjs'), 'utf8');
+
+  exposed = new Map();
+  invoked = [];
+  required = [];
+  const electron = {
+    contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
+    ipcRenderer: {
+      invoke: async (channel: string, payload: unknown) => {
+        invoked.push({ channel, payload });
+        return { ok: true, value: null };
+      },
+    },
+  };
+  const module = { exports: {} };
+  vm.runInNewContext(code, {
+    module,
+    exports: module.exports,
+    require: (name: string) => {
+      required.push(name);
+      if (name === 'electron') return electron;
+      throw new Error(`a sandboxed preload cannot require ${name}`);
+    },
+  });
+});
+
+afterAll(async () => {
+  await rm(outDir, { recursive: true, force: true });
+});
+
+describe('the shipped preload', () => {
+  it('requires nothing but electron (a sandboxed preload can load nothing else)', () => {
+    expect(new Set(required)).toEqual(new Set(['electron']));
+  });
+
+  it('exposes one object, with exactly one named function per contract channel and no generic invoke', () => {
+    expect([...exposed.keys()]).toEqual([BRIDGE_GLOBAL]);
+    const bridge = exposed.get(BRIDGE_GLOBAL) as Record<string, unknown>;
+    expect(Object.keys(bridge).sort()).toEqual(CHANNELS.map(bridgeName).sort());
+    for (const fn of Object.values(bridge)) expect(typeof fn).toBe('function');
+    expect(bridge).not.toHaveProperty('invoke');
+    expect(bridge).not.toHaveProperty('send');
+  });
+
+  it('sends each function to its own channel with the payload untouched', async () => {
+    const bridge = exposed.get(BRIDGE_GLOBAL) as Record<string, (req: unknown) => Promise<unknown>>;
+    for (const channel of CHANNELS) {
+      invoked.length = 0;
+      const payload = { probe: channel };
+      await bridge[bridgeName(channel)]!(payload);
+      expect(invoked).toEqual([{ channel: IPC_PREFIX + channel, payload }]);
+    }
+  });
+});
