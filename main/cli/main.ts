@@ -177,6 +177,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
 }
 
 async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day, reconcile: boolean): Promise<number> {
+  let lastBytes = 0;
   const progress = progressLine(ctx.stderr);
   await warnIfNotWorm(ctx, session);
   try {
@@ -191,7 +192,11 @@ async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day,
     const result = await session.exportDay(day, {
       reconcile,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
-      onProgress: (p) => progress.update(`${day}: ${p.events} events, ${formatBytes(p.bytes)} written`),
+      onProgress: (p) => {
+        // Plain output (logs): one line per stored part; a terminal: every update.
+        if (ctx.stderr.isTTY || p.bytes !== lastBytes) progress.update(`${day}: ${p.events} events, ${formatBytes(p.bytes)} written`);
+        lastBytes = p.bytes;
+      },
     });
     progress.done();
     ctx.stderr.write(
@@ -223,10 +228,11 @@ async function catchUpCommand(ctx: CliContext, session: ArchiveSession, range: D
   if (plan.days.length === 0) return EXIT_OK;
   await warnIfNotWorm(ctx, session);
   const progress = progressLine(ctx.stderr);
+  const storedBytes = new Map<Day, number>();
   const summary = await session.catchUp(range, {
     concurrency,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
-    onProgress: (event, totals) => reportCatchUp(progress, event, totals, ctx.stderr.isTTY === true),
+    onProgress: (event, totals) => reportCatchUp(progress, event, totals, ctx.stderr.isTTY === true, storedBytes),
   });
   progress.done();
   ctx.stderr.write(
@@ -240,7 +246,8 @@ async function catchUpCommand(ctx: CliContext, session: ArchiveSession, range: D
   return summary.failed.length > 0 || summary.cancelled ? EXIT_FAILED : EXIT_OK;
 }
 
-function reportCatchUp(progress: ReturnType<typeof progressLine>, event: CatchUpProgress, t: CatchUpTotals, tty: boolean): void {
+/** A terminal gets every update on one line; plain output gets a line per day event and per stored part. */
+function reportCatchUp(progress: ReturnType<typeof progressLine>, event: CatchUpProgress, t: CatchUpTotals, tty: boolean, storedBytes: Map<Day, number>): void {
   const finished = t.daysDone + t.daysFailed;
   const eta = t.etaMs === null ? '' : `, ETA ${formatDuration(t.etaMs)}`;
   const head = `${bar(t.daysTotal ? finished / t.daysTotal : 1)} ${finished}/${t.daysTotal} days, ${t.events} events, ${formatBytes(t.bytes)}${eta}`;
@@ -251,7 +258,8 @@ function reportCatchUp(progress: ReturnType<typeof progressLine>, event: CatchUp
       break;
     case 'day-progress':
       if (tty) progress.update(`${head} | ${event.day}: ${event.events} events`);
-      else progress.log(`${event.day}: ${event.events} events, ${formatBytes(event.bytes)} written`);
+      else if (event.bytes !== (storedBytes.get(event.day) ?? 0)) progress.log(`${event.day}: ${event.events} events, ${formatBytes(event.bytes)} written`);
+      storedBytes.set(event.day, event.bytes);
       break;
     case 'day-archived':
       progress.log(`${event.day}: archived ${event.events} events (${formatBytes(event.bytes)}) [${finished}/${t.daysTotal}${eta}]`);
