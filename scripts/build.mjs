@@ -21,7 +21,7 @@ import * as esbuild from 'esbuild';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 /** Loaded at run time from node_modules (native, or must stay one copy). */
-const EXTERNAL = ['electron', 'keytar', 'better-sqlite3', '@duckdb/*'];
+export const EXTERNAL = ['electron', 'keytar', 'better-sqlite3', '@duckdb/*'];
 
 /** Bundles the main process and the preload (into dist/main unless `outDir` says otherwise). */
 export async function buildMain({ quiet = false, outDir = path.join(root, 'dist', 'main') } = {}) {
@@ -42,6 +42,9 @@ export async function buildMain({ quiet = false, outDir = path.join(root, 'dist'
       outfile: path.join(outDir, 'main.cjs'),
       platform: 'node',
       target: 'node22',
+      // import('keytar') becomes require('keytar'): Electron's CommonJS loader is the one that
+      // knows app.asar and its unpacked native modules.
+      supported: { 'dynamic-import': false },
     }),
     esbuild.build({
       ...common,

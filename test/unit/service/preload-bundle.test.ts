@@ -16,13 +16,18 @@ let outDir: string;
 let exposed: Map<string, unknown>;
 let invoked: Array<{ channel: string; payload: unknown }>;
 let required: string[];
+/** Modules the build leaves to node_modules at run time (native ones, electron). */
+let external: string[];
 
 beforeAll(async () => {
   outDir = await mkdtemp(path.join(os.tmpdir(), 'aa-preload-'));
   // @ts-expect-error: plain ESM script without type declarations
-  const { buildMain } = (await import('../../../scripts/build.mjs')) as {
+  const build = (await import('../../../scripts/build.mjs')) as {
     buildMain: (o: { quiet: boolean; outDir: string }) => Promise<void>;
+    EXTERNAL: string[];
   };
+  external = build.EXTERNAL;
+  const { buildMain } = build;
   await buildMain({ quiet: true, outDir });
   const code = await readFile(path.join(outDir, 'preload.cjs'), 'utf8');
 
@@ -76,5 +81,20 @@ describe('the shipped preload', () => {
       await bridge[bridgeName(channel)]!(payload);
       expect(invoked).toEqual([{ channel: IPC_PREFIX + channel, payload }]);
     }
+  });
+});
+
+describe('the shipped main process', () => {
+  it('loads only electron, native modules from the build's external list and Node built-ins at run time', async () => {
+    const code = await readFile(path.join(outDir, 'main.cjs'), 'utf8');
+    const modules = new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
+    expect(modules).toContain('electron');
+    expect(modules).toContain('keytar');
+    const isExternal = (m: string) =>
+      external.some((e) => (e.endsWith('/*') ? m.startsWith(e.slice(0, -1)) : m === e || m.startsWith(`${e}/`)));
+    const others = [...modules].filter((m) => !m.startsWith('node:') && !isExternal(m));
+    expect(others).toEqual([]);
+    // A dynamic import() would bypass Electron's asar-aware CommonJS loader.
+    expect(code).not.toMatch(/\bimport\(\s*"/);
   });
 });
