@@ -106,6 +106,8 @@ export interface SimulatorStats {
   downloadsWithAuth: number;
   /** API requests that arrived before the last 429's Retry-After had passed (a misbehaving client). */
   retryAfterIgnored: number;
+  /** API requests refused with 401 (no, unknown, expired or revoked token). */
+  unauthorized: number;
 }
 
 export interface GenesysSimulator {
@@ -274,6 +276,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     maxIntervalDays: 0,
     downloadsWithAuth: 0,
     retryAfterIgnored: 0,
+    unauthorized: 0,
   };
   let retryAfterUntil = 0;
   let origin = '';
@@ -400,18 +403,19 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     res.end(bytes);
   }
 
-  function authorize(req: IncomingMessage): void {
+  /** Tokens are checked as of the request's arrival (the simulated latency comes after). */
+  function authorize(req: IncomingMessage, arrivalMs: number): void {
     const m = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
     const expiresAt = m?.[1] ? tokens.get(m[1]) : undefined;
-    if (expiresAt === undefined || expiresAt <= Date.now()) {
+    if (expiresAt === undefined || expiresAt <= arrivalMs) {
+      stats.unauthorized++;
       throw new HttpFault(401, 'bad.credentials', 'Invalid login credentials.');
     }
   }
 
-  function rateLimitHit(): boolean {
+  function rateLimitHit(now: number): boolean {
     const rl = opts.rateLimit;
     if (!rl) return false;
-    const now = Date.now();
     const w = rl.windowMs ?? 60_000;
     while (window.length > 0 && (window[0] as number) <= now - w) window.shift();
     if (window.length >= rl.requestsPerMinute) return true;
@@ -647,6 +651,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
                   : /^\/api\/v2\/audits\/query\/[^/]+$/.test(path)
                     ? 'status'
                     : 'unknown';
+    const arrivalMs = Date.now();
     stats.requests++;
     stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
     if (opts.latencyMs > 0) await new Promise((r) => setTimeout(r, opts.latencyMs));
@@ -657,8 +662,8 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     if (endpoint === 'unknown') throw new HttpFault(404, 'not.found', `No such resource ${path}.`);
 
     // API calls: rate limit, faults, auth, permission, in the order Genesys's gateway applies them.
-    if (Date.now() < retryAfterUntil) stats.retryAfterIgnored++;
-    if (rateLimitHit()) return send429(res);
+    if (arrivalMs < retryAfterUntil) stats.retryAfterIgnored++;
+    if (rateLimitHit(arrivalMs)) return send429(res);
     const f = opts.failureRates;
     if (f.dropConnection > 0 && random() < f.dropConnection) {
       stats.droppedConnections++;
@@ -672,7 +677,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       send(res, status, errorBody(status, status === 500 ? 'internal.server.error' : 'service.unavailable', 'The service is temporarily unavailable.'));
       return;
     }
-    authorize(req);
+    authorize(req, arrivalMs);
     if (opts.missingPermission) {
       throw new HttpFault(403, 'missing.permissions', 'Unable to perform the requested action. You are missing the following permission(s): [audits:audit:view]');
     }
