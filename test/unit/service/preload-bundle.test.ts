@@ -85,7 +85,7 @@ describe('the shipped preload', () => {
 });
 
 describe('the shipped main process', () => {
-  it('loads only electron, native modules from the build's external list and Node built-ins at run time', async () => {
+  it("loads only electron, native modules from the build's external list and Node built-ins at run time", async () => {
     const code = await readFile(path.join(outDir, 'main.cjs'), 'utf8');
     const modules = new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
     expect(modules).toContain('electron');
