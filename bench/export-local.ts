@@ -1,8 +1,15 @@
 /**
- * Measures exportDay end to end: a day of N simulator events (no latency, run in a child process so
- * it does not share this process's memory) into a local folder. Prints events/s and peak RSS.
+ * Measures exportDay end to end: a day of N simulator events (no latency; the simulator runs in a
+ * child process so this process's memory is the exporter's alone) into a local folder. Prints one
+ * JSON line with events/s, the exporter's CPU seconds (zlib threads included), peak RSS and sampled
+ * heap/external peaks, then one with the simulator's CPU seconds (Linux /proc).
  *
  *   npx tsx bench/export-local.ts [events=1000000] [maxPartBytes=67108864]
+ *
+ * tsx adds ~40 MB of RSS (its loader thread); for the engine's own figure bundle it first:
+ *   npx esbuild bench/export-local.ts --bundle --platform=node --format=esm --outfile=/tmp/export-local.mjs \
+ *     --banner:js="import { createRequire } from 'module'; const require = createRequire(import.meta.url);"
+ *   node /tmp/export-local.mjs 1000000
  *
  * A measuring aid for the exporter; the committed benchmark suite is bench/run.ts.
  */
@@ -97,6 +104,12 @@ if (process.argv[2] === '--simulator') {
       }),
     );
   } finally {
+    const stat = await fs.readFile(`/proc/${child.pid}/stat`, 'utf8').catch(() => '');
+    if (stat) {
+      // utime + stime in clock ticks (100 per second on Linux): the simulator's share of the CPU.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      console.log(JSON.stringify({ simulatorCpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 }));
+    }
     child.kill();
     await fs.rm(root, { recursive: true, force: true }).catch(() => undefined);
   }
