@@ -100,6 +100,19 @@ describe('a local archive folder', () => {
     expect(await filesUnder(root)).toEqual([key, manifestKey('', '2026-11-27', 1)].sort());
   });
 
+  it('clears the leftovers of a crashed write from its staging area, but not a write still in progress', async () => {
+    const store = new LocalFolderStore({ root });
+    await fs.mkdir(path.join(root, '.staging'));
+    const crashed = path.join(root, '.staging', '4242-crashed.tmp');
+    const running = path.join(root, '.staging', '4343-running.tmp');
+    await fs.writeFile(crashed, 'half a part');
+    await fs.writeFile(running, 'being written');
+    const yesterday = new Date(Date.now() - 86_400_000);
+    await fs.utimes(crashed, yesterday, yesterday);
+    await store.checkReady({ lockMode: 'COMPLIANCE', retentionDays: 2557 });
+    expect(await filesUnder(root)).toEqual(['.staging/4343-running.tmp']);
+  });
+
   it('refuses keys that would escape the folder or reach its staging area', async () => {
     const store = new LocalFolderStore({ root });
     for (const key of ['../outside.json', 'audit-logs/../../x', '/etc/passwd', '.staging/x', 'a//b']) {

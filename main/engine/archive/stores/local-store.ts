@@ -31,6 +31,9 @@ export const LOCAL_NOT_WORM_WARNING =
 /** Where files are written before they are linked into the layout. */
 export const STAGING_FOLDER = '.staging';
 
+/** Age after which a temp file in staging is a crashed write's leftover. */
+const STALE_STAGING_MS = 60 * 60 * 1000;
+
 export interface LocalFolderStoreOptions {
   /** The folder that holds the archive (made absolute). */
   readonly root: string;
@@ -65,6 +68,7 @@ export class LocalFolderStore implements ArchiveStore {
       await handle.sync();
       await handle.close();
       await fs.unlink(probe);
+      await this.clearStaleStaging();
     } catch (e) {
       throw new AuditArchiveError(
         'ARCHIVE_UNREACHABLE',
@@ -189,6 +193,20 @@ export class LocalFolderStore implements ArchiveStore {
           lastModified: st.mtime.toISOString(),
         };
       }
+    }
+  }
+
+  /**
+   * Removes temp files a crashed write left in staging (never under the layout). Only old ones: a
+   * young one may belong to a write still running in another process.
+   */
+  private async clearStaleStaging(): Promise<void> {
+    const cutoff = Date.now() - STALE_STAGING_MS;
+    for (const name of await fs.readdir(this.stagingDir())) {
+      if (!name.endsWith('.tmp')) continue;
+      const file = path.join(this.stagingDir(), name);
+      const st = await fs.stat(file).catch(() => null);
+      if (st && st.mtimeMs < cutoff) await fs.unlink(file).catch(() => undefined);
     }
   }
 
