@@ -4,21 +4,30 @@
  * For development and tests only (the packaged app never starts it). User data defaults to
  * ~/.config/audit-archive-dev, override with AUDIT_ARCHIVE_USER_DATA; AUDIT_ARCHIVE_DEV_PORT picks the
  * port (default: any free one). Rebuilds the renderer on start (into AUDIT_ARCHIVE_RENDERER_DIR,
- * default dist/renderer) so the page always matches the source.
+ * default dist/renderer) so the page always matches the source; with `--watch`
+ * (`npm run dev:web -- --watch`) it keeps rebuilding on every change.
  */
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openAppService } from '../engine/service/open-app-service';
 import { openOsKeychain, projectVersion, startDevWebServer } from './dev-web-server';
-import { buildRenderer, DEFAULT_RENDERER_DIR } from './renderer-build';
+import { buildRenderer, DEFAULT_RENDERER_DIR, watchRenderer } from './renderer-build';
 
 const userDataDir = process.env.AUDIT_ARCHIVE_USER_DATA || path.join(os.homedir(), '.config', 'audit-archive-dev');
 const port = Number(process.env.AUDIT_ARCHIVE_DEV_PORT ?? 0);
 
 await mkdir(userDataDir, { recursive: true });
 const rendererDir = process.env.AUDIT_ARCHIVE_RENDERER_DIR || DEFAULT_RENDERER_DIR;
-await buildRenderer(rendererDir);
+const watching = process.argv.includes('--watch')
+  ? await watchRenderer(rendererDir, (error) =>
+      process.stderr.write(
+        error
+          ? `Audit Archive: the renderer did not build: ${error.message}\n`
+          : 'Audit Archive: renderer rebuilt; reload the page.\n',
+      ),
+    )
+  : (await buildRenderer(rendererDir), null);
 const keychain = await openOsKeychain();
 if (!keychain.available) {
   process.stderr.write(
@@ -36,6 +45,6 @@ process.stdout.write(`Audit Archive (dev/test transport) is at ${server.url}\n`)
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void server.close().finally(() => process.exit(0));
+    void Promise.allSettled([server.close(), watching?.close()]).finally(() => process.exit(0));
   });
 }
