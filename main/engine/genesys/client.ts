@@ -17,6 +17,7 @@ import { ClientCredentialsAuth, type TokenProvider } from './auth';
 import { resolveGenesysEndpoints } from './endpoints';
 import { type RateBudget, sharedRateBudget } from './rate-budget';
 import { DEFAULT_RETRY_POLICY, type FetchFn, GenesysTransport, type GenesysReply, sleep } from './transport';
+import { fromFetch, nodeHttpSend } from './http-send';
 import { DownloadedPageSchema, EventCoreSchema, QueryStatusSchema, RedirectPageSchema, ResultsPageSchema, type ServiceMapping, ServiceMappingSchema } from './wire';
 
 /** The API refuses a query spanning more than 31 days. */
@@ -41,6 +42,7 @@ export interface GenesysAuditClientOptions {
   readonly maxRetries?: number;
   /** First backoff step when no Retry-After is given (default 500 ms; doubles, with jitter). */
   readonly retryBaseMs?: number;
+  /** Send API requests through this fetch instead of node:http (to watch or proxy them). */
   readonly fetch?: FetchFn;
 }
 
@@ -113,7 +115,7 @@ export class GenesysAuditClient implements AuditEventSource {
     return new GenesysTransport({
       auth: this.o.auth,
       budget: this.o.budget,
-      fetch: this.o.fetch ?? fetch,
+      send: this.o.fetch ? fromFetch(this.o.fetch) : nodeHttpSend,
       retry: { ...DEFAULT_RETRY_POLICY, maxRetries: this.o.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries, retryBaseMs: this.o.retryBaseMs ?? DEFAULT_RETRY_POLICY.retryBaseMs },
     });
   }

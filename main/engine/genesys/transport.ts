@@ -11,6 +11,7 @@ import { AuditArchiveError } from '../../../shared/errors';
 import { type TokenProvider } from './auth';
 import { ErrorBodySchema, type ErrorBody } from './wire';
 import { type RateBudget } from './rate-budget';
+import { type HttpSend } from './http-send';
 
 export type FetchFn = typeof fetch;
 
@@ -29,7 +30,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 8, retryBaseMs: 5
 export interface GenesysReply {
   readonly status: number;
   readonly text: string;
-  readonly headers: Headers;
+  header(name: string): string | undefined;
 }
 
 export interface TransportCounters {
@@ -76,9 +77,8 @@ export function describeGenesysError(status: number, body: ErrorBody): string {
 }
 
 /** Seconds in a Retry-After header (delta-seconds or an HTTP date); undefined when absent or bad. */
-export function retryAfterMs(headers: Headers): number | undefined {
-  const raw = headers.get('retry-after');
-  if (raw === null || raw.trim() === '') return undefined;
+export function retryAfterMs(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.min(Number(raw) * 1000, 10 * 60_000);
   const at = Date.parse(raw);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.min(at - Date.now(), 10 * 60_000));
@@ -110,7 +110,7 @@ export class GenesysTransport {
     private readonly deps: {
       readonly auth: TokenProvider;
       readonly budget: RateBudget;
-      readonly fetch: FetchFn;
+      readonly send: HttpSend;
       readonly retry: RetryPolicy;
     },
   ) {}
@@ -134,9 +134,8 @@ export class GenesysTransport {
       let reply: GenesysReply;
       try {
         this.counters.requests++;
-        const res = await this.deps.fetch(o.url, { method: o.method, headers, body: o.body, signal: o.signal, redirect: 'manual' });
-        // Buffer's UTF-8 decoder is several times faster than fetch's text() on large pages.
-        reply = { status: res.status, headers: res.headers, text: Buffer.from(await res.arrayBuffer()).toString('utf8') };
+        const res = await this.deps.send(o.url, { method: o.method, headers, body: o.body, signal: o.signal });
+        reply = { status: res.status, header: res.header, text: res.body.toString('utf8') };
       } catch (e) {
         if (isAbort(e, o.signal)) throw o.signal?.reason ?? e;
         lastProblem = `the connection failed (${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)})`;
@@ -165,7 +164,7 @@ export class GenesysTransport {
       }
       if (status === 429) {
         lastProblem = describeGenesysError(status, body);
-        const wait = retryAfterMs(reply.headers);
+        const wait = retryAfterMs(reply.header('retry-after'));
         if (wait !== undefined && !o.anonymous) budget.pauseUntil(Date.now() + wait);
         retries = await this.backOff(retries, wait, o, lastProblem, 'GENESYS_RATE_LIMITED');
         continue;
