@@ -92,7 +92,7 @@ export class LocalFolderStore implements ArchiveStore {
     if (await exists(target)) throw objectExists(input.key);
 
     await fs.mkdir(this.stagingDir(), { recursive: true });
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    const firstCreated = await fs.mkdir(path.dirname(target), { recursive: true });
     const temp = path.join(this.stagingDir(), `${process.pid}-${randomUUID()}.tmp`);
     try {
       const handle = await fs.open(temp, 'wx', 0o644);
@@ -110,6 +110,12 @@ export class LocalFolderStore implements ArchiveStore {
         throw e;
       }
       await syncDir(path.dirname(target));
+      if (firstCreated) {
+        // New folders (a new day) are entries in their parents: sync those too, up to the first one made.
+        for (let dir = path.dirname(target); dir !== path.dirname(firstCreated); dir = path.dirname(dir)) {
+          await syncDir(path.dirname(dir));
+        }
+      }
     } catch (e) {
       if (e instanceof AuditArchiveError) throw e;
       throw new AuditArchiveError(
