@@ -27,7 +27,7 @@ import { exportDay as exportOneDay, type ExportDayOptions, type ExportDayResult,
 import { ManifestChain } from './manifest-chain';
 import { readArchiveIndex } from './read-archive-index';
 import { RunJournal } from './run-journal';
-import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange } from './status';
+import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange, readCalendarIndex } from './status';
 import { openArchiveStore } from './stores/open-store';
 import { verifyArchive, type VerifyResult } from './verify';
 
@@ -139,7 +139,7 @@ export async function openArchiveSession(
   };
 
   const status: ArchiveSession['status'] = async (range = {}) => {
-    const index = await readArchiveIndex(store);
+    const index = await readCalendarIndex(store);
     const defaults = defaultStatusRange(index, now(), cal.genesysRetentionDays, cal.policyStartDate);
     const from = range.from ?? defaults.from;
     const to = range.to ?? defaults.to;

@@ -10,7 +10,10 @@
 import { dayFromMs, eachDay, firstRecoverableDay, isSettled, type Day } from '../../../shared/day';
 import type { DayStatus } from '../../../shared/day-status';
 import { isFailingProblem } from '../../../shared/verify';
+import { dataFolder, manifestFolder } from '../../../shared/archive-layout';
 import type { ArchiveIndex } from './archive-index';
+import type { ArchiveStore, ObjectVersionEntry } from './archive-store';
+import { readArchiveIndex } from './read-archive-index';
 import type { RunJournalSnapshot } from './run-journal';
 
 export interface DayStatusInput {
@@ -103,4 +106,38 @@ export function defaultStatusRange(
 export function defaultCatchUpFrom(now: number, genesysRetentionDays: number, policyStartDate?: Day): Day {
   const first = firstRecoverableDay(now, genesysRetentionDays);
   return policyStartDate && policyStartDate > first ? policyStartDate : first;
+}
+
+/**
+ * The listing the calendar needs, with the manifest and data folders listed concurrently: the same
+ * requests as one listing of the prefix (S3 pages through each folder 1,000 keys at a time), in about
+ * half the wall time. Keys outside the two layout folders are not listed (verify reports those).
+ */
+export function readCalendarIndex(store: ArchiveStore): Promise<ArchiveIndex> {
+  const view: ArchiveStore = {
+    kind: store.kind,
+    url: store.url,
+    prefix: store.prefix,
+    get requestCount() {
+      return store.requestCount;
+    },
+    checkReady: (policy) => store.checkReady(policy),
+    putObject: (input) => store.putObject(input),
+    headObject: (key, versionId) => store.headObject(key, versionId),
+    getObject: (key, versionId) => store.getObject(key, versionId),
+    listVersions: () => listLayoutFolders(store),
+  };
+  return readArchiveIndex(view);
+}
+
+async function* listLayoutFolders(store: ArchiveStore): AsyncIterable<ObjectVersionEntry> {
+  const folders = [manifestFolder(store.prefix), dataFolder(store.prefix)];
+  const listed = await Promise.all(
+    folders.map(async (folder) => {
+      const entries: ObjectVersionEntry[] = [];
+      for await (const entry of store.listVersions(folder)) entries.push(entry);
+      return entries;
+    }),
+  );
+  for (const entries of listed) yield* entries;
 }
