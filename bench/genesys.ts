@@ -41,6 +41,7 @@ interface RunResult {
   readonly elapsedMs: number;
   readonly maxRssMb: number;
   readonly cpuMs: number;
+  readonly userCpuMs: number;
   readonly startRssMb: number;
 }
 
@@ -74,6 +75,7 @@ async function clientRun(spec: RunSpec): Promise<RunResult> {
     elapsedMs,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    userCpuMs: cpu.user / 1000,
     startRssMb,
   };
 }
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
   const fast = await startSimulatorProcess(['--events-per-day', String(EVENTS)]);
   try {
     const r = await runChild({ ...fast, day, requestsPerMinute: 1_000_000 });
-    rows.push([`client: ${fmt(r.events)} events, latency 0`, `${fmt(r.events / (r.elapsedMs / 1000))} events/s`, `${fmt(r.requests)} requests`, `${fmt(r.maxRssMb)} MB peak RSS`, `${fmt(r.events / (r.cpuMs / 1000))} events/CPU-s`]);
+    rows.push([`client: ${fmt(r.events)} events, latency 0`, `${fmt(r.events / (r.elapsedMs / 1000))} events/s`, `${fmt(r.requests)} requests`, `${fmt(r.maxRssMb)} MB peak RSS (${fmt(r.startRssMb)} at start)`, `client alone: ${fmt(r.events / (r.cpuMs / 1000))} events per CPU-s (${fmt(r.events / (r.userCpuMs / 1000))} per user CPU-s)`]);
   } finally {
     fast.stop();
   }
