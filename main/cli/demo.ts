@@ -44,7 +44,8 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
   const last = lastSettledDay(now(), 120);
   const first = addDays(last, -(totalDays - 1));
   const recentGaps = [addDays(last, -4), addDays(last, -16)];
-  const oldGaps = totalDays > 380 ? [addDays(first, 6), addDays(first, 7)] : [];
+  // Beyond the 365-day Genesys window once the history is long enough: shown unrecoverable.
+  const oldGaps = totalDays >= 370 ? [addDays(first, 1), addDays(first, 2)] : [];
   const failedDay = addDays(last, -9);
   const skip = new Set([...recentGaps, ...oldGaps]);
 

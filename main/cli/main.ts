@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DaySchema, type Day } from '../../shared/day';
 import { isAuditArchiveError, type ErrorCode } from '../../shared/errors';
-import { openArchiveSession, type ArchiveSession, type DayRange } from '../engine/archive/archive-session';
+import { openArchiveSession, TOOL_VERSION, type ArchiveSession, type DayRange } from '../engine/archive/archive-session';
 import type { CatchUpProgress, CatchUpTotals } from '../engine/archive/catch-up';
 import { defaultStateDir } from '../engine/archive/run-journal';
 import { countStates } from '../engine/archive/status';
@@ -103,7 +103,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     return first === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (first === '--version' || first === '-v') {
-    ctx.stdout.write('audit-archive 0.1.0\n');
+    ctx.stdout.write(`audit-archive ${TOOL_VERSION}\n`);
     return EXIT_OK;
   }
   let command: Command;

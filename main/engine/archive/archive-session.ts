@@ -199,7 +199,8 @@ export async function openArchiveSession(
         await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));
         return result;
       } catch (e) {
-        if (e instanceof AuditArchiveError && !NOT_A_DAY_FAILURE.has(e.code)) {
+        // A cancelled run is not a failure of the day: the next run simply picks it up.
+        if (e instanceof AuditArchiveError && !NOT_A_DAY_FAILURE.has(e.code) && !opts?.signal?.aborted) {
           await journal.recordFailure(day, e.code, e.message, new Date(now()));
         }
         throw e;

@@ -80,6 +80,23 @@ describe('audit-archive command line', () => {
   });
 });
 
+describe('audit-archive demo', () => {
+  it('builds a calendar with archived days, recent gaps, an unrecoverable gap and a failed day, and a rerun adds nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'demo-'));
+    try {
+      const first = await cli(['demo', '--dir', dir, '--days', '370']);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/Calendar \S+ to \S+: 365 archived, 2 missing, 2 unrecoverable, 1 pending, 1 failed\./);
+      expect(first.stdout).toContain(`audit-archive status --target ${pathToFileURL(join(dir, 'archive')).href}`);
+      const again = await cli(['demo', '--dir', dir, '--days', '370']);
+      expect(again.stderr).toMatch(/Archived 0 days/);
+      expect(again.stdout).toContain('365 archived');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('audit-archive against a local archive and the simulator', () => {
   let dir: string;
   let sim: GenesysSimulator;
