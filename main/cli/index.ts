@@ -13,6 +13,13 @@ const onSignal = (signal: NodeJS.Signals) => {
   process.stderr.write(`\naudit-archive: ${signal}: finishing the current step; press Ctrl-C again to stop at once.\n`);
   controller.abort();
 };
+// `audit-archive status | head`: the reader left; stop quietly as other Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
