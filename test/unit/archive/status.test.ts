@@ -1,6 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dataKey, manifestKey } from '../../../shared/archive-layout';
 import { addDays, eachDay, type Day } from '../../../shared/day';
@@ -128,6 +128,16 @@ describe('the archive calendar', () => {
     expect(counts.archived + counts.missing + counts.unrecoverable + counts.pending).toBe(2557);
     expect(counts.missing).toBeGreaterThan(0);
     expect(counts.unrecoverable).toBeGreaterThan(0);
+  });
+
+  it('the run journal survives concurrent writes and a reopen, leaving no temporary files', async () => {
+    const journal = await RunJournal.open(dir, 'file:///archive');
+    const days = [...eachDay('2026-11-01', '2026-11-20')];
+    await Promise.all(days.map((d, i) => (i % 2 ? journal.recordArchived(d, i, new Date(NOW)) : journal.recordFailure(d, 'GENESYS_UNAVAILABLE', 'down', new Date(NOW)))));
+    const reopened = await RunJournal.open(dir, 'file:///archive');
+    expect(reopened.warning).toBeNull();
+    expect(days.map((d, i) => (i % 2 ? reopened.day(d)?.events : reopened.day(d)?.failure?.code))).toEqual(days.map((_, i) => (i % 2 ? i : 'GENESYS_UNAVAILABLE')));
+    expect(await readdir(dir)).toEqual([basename(journal.path)]);
   });
 
   it('a damaged run journal is started afresh with a warning, never a crash', async () => {
