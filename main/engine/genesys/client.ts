@@ -242,19 +242,34 @@ export class GenesysAuditClient implements AuditEventSource {
     return parsed.data;
   }
 
-  /** Every page of a finished query, as the raw entities Genesys sent. */
+  /**
+   * Every page of a finished query, as the raw entities Genesys sent. The next page is requested as
+   * soon as its cursor is known, while the caller works through the current one: the network wait
+   * overlaps the exporter's compression and hashing instead of adding to it (two pages in memory at
+   * most).
+   */
   private async *pages(t: GenesysTransport, id: string, signal?: AbortSignal): AsyncGenerator<{ number: number; entities: readonly unknown[] }> {
-    let cursor: string | undefined;
-    let number = 0;
     const seen = new Set<string>();
-    do {
-      number++;
-      const page = await this.fetchPage(t, id, number, cursor, signal);
-      if (page.next && seen.has(page.next)) throw badShape(`results page ${number} of audit query ${id}`, 'a cursor came back twice, which would loop forever');
-      if (page.next) seen.add(page.next);
-      cursor = page.next;
-      yield { number, entities: page.entities };
-    } while (cursor);
+    let number = 1;
+    let pending: Promise<{ entities: unknown[]; next: string | undefined }> | null = this.fetchPage(t, id, number, undefined, signal);
+    try {
+      while (pending) {
+        const page = await pending;
+        pending = null;
+        if (page.next && seen.has(page.next)) throw badShape(`results page ${number} of audit query ${id}`, 'a cursor came back twice, which would loop forever');
+        if (page.next) {
+          seen.add(page.next);
+          pending = this.fetchPage(t, id, number + 1, page.next, signal);
+          // Its failure is reported when it is awaited, not as an unhandled rejection meanwhile.
+          pending.catch(() => undefined);
+        }
+        yield { number, entities: page.entities };
+        number++;
+      }
+    } finally {
+      // A caller that stops early leaves at most one request in flight; its answer is dropped.
+      pending?.catch(() => undefined);
+    }
   }
 
   /** One results page (following a 302 to its download); the raw reply is not kept alive. */
