@@ -29,7 +29,10 @@ export interface GenesysAuditClientOptions {
   readonly loginUrl: string;
   readonly auth: TokenProvider;
   readonly budget: RateBudget;
-  /** One query per service name from `/servicemapping` (orgs that still require `serviceName`). */
+  /**
+   * One query per service name from `/servicemapping` (orgs that still require `serviceName`). Events
+   * of a service the mapping does not list are not fetched, so prefer one query when the org allows.
+   */
   readonly perServiceQueries?: boolean;
   /** Results per page, 1..500 (default 500: fewest requests). */
   readonly pageSize?: number;
