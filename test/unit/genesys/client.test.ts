@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dayInterval, dayStartMs } from '../../../shared/day';
-import { AUDIT_PERMISSION, ClientCredentialsAuth, GenesysAuditClient, RateBudget } from '../../../main/engine/genesys';
+import { AUDIT_PERMISSION, ClientCredentialsAuth, GenesysAuditClient, RateBudget, splitInterval } from '../../../main/engine/genesys';
 import { type GenesysSimulator, startGenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 import { DAY, NOW, clientFor, collect } from './fixtures';
 
@@ -85,7 +87,42 @@ describe('exporting a day from Genesys', () => {
   });
 });
 
+describe('the 31-day cap', () => {
+  it('exactly 31 days is one query; a millisecond more is two, back to back', () => {
+    expect(splitInterval({ start: '2026-01-01T00:00:00.000Z', end: '2026-02-01T00:00:00.000Z' })).toHaveLength(1);
+    expect(splitInterval({ start: '2026-01-01T00:00:00.000Z', end: '2026-02-01T00:00:00.001Z' })).toEqual([
+      { start: '2026-01-01T00:00:00.000Z', end: '2026-02-01T00:00:00.000Z' },
+      { start: '2026-02-01T00:00:00.000Z', end: '2026-02-01T00:00:00.001Z' },
+    ]);
+  });
+
+  it('an interval that ends before it starts is refused before anything is sent', () => {
+    expect(() => splitInterval({ start: '2026-01-02T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
 describe('what Genesys refuses, the user is told plainly', () => {
+  it('an API URL that points at something other than Genesys gives GENESYS_BAD_RESPONSE', async () => {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 5 });
+    // A proxy's sign-in page answering everything with HTML: a common misconfigured gateway URL.
+    const portal = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Please sign in to the proxy</body></html>'));
+    await new Promise<void>((r) => portal.listen(0, '127.0.0.1', r));
+    try {
+      const wrong = new GenesysAuditClient({
+        apiUrl: `http://127.0.0.1:${(portal.address() as AddressInfo).port}`,
+        loginUrl: sim.loginUrl,
+        auth: new ClientCredentialsAuth({ loginUrl: sim.loginUrl, clientId: sim.clientId, clientSecret: sim.clientSecret }),
+        budget: new RateBudget({ requestsPerMinute: 600 }),
+      });
+      await expect(collect(wrong.queryInterval(dayInterval(DAY)).events)).rejects.toMatchObject({
+        code: 'GENESYS_BAD_RESPONSE',
+        message: expect.stringContaining('API URL points at Genesys'),
+      });
+    } finally {
+      portal.close();
+    }
+  });
+
   it('wrong client credentials end in GENESYS_AUTH_FAILED without leaking the secret', async () => {
     sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 5 });
     const bad = new GenesysAuditClient({
