@@ -25,7 +25,7 @@ const DEFAULT_PAGE_SIZE = 25;
 
 /** Knobs of the simulated organisation and of the faults it injects. */
 export interface SimulatorOptions {
-  /** Seed of the organisation, its events and its fault draws. */
+  /** Seed of the organisation, its events and its fault draws (fixed at start; setOptions ignores it). */
   seed: number;
   /** "Now" for settlement and retention (tests place "today" with it). Default `Date.now`. */
   now: () => number;
