@@ -722,7 +722,9 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     stats,
     options: opts,
     setOptions(p) {
-      Object.assign(opts, p);
+      // The organisation was built from the seed: changing it now would mix two organisations.
+      const { seed: _seed, ...rest } = p;
+      Object.assign(opts, rest);
     },
     revokeTokens() {
       tokens.clear();
