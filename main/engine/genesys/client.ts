@@ -276,7 +276,14 @@ export class GenesysAuditClient implements AuditEventSource {
   }
 
   /** One results page (following a 302 to its download); the raw reply is not kept alive. */
-  private async fetchPage(t: GenesysTransport, id: string, number: number, cursor: string | undefined, signal?: AbortSignal): Promise<{ entities: unknown[]; next: string | undefined }> {
+  private async fetchPage(
+    t: GenesysTransport,
+    id: string,
+    number: number,
+    cursor: string | undefined,
+    signal?: AbortSignal,
+    renewedDownload = false,
+  ): Promise<{ entities: unknown[]; next: string | undefined }> {
     const what = `results page ${number} of audit query ${id}`;
     const url = `${this.apiUrl}/api/v2/audits/query/${encodeURIComponent(id)}/results?pageSize=${this.pageSize}&allowRedirect=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     const reply = await t.send({ method: 'GET', url, signal, what });
@@ -289,15 +296,23 @@ export class GenesysAuditClient implements AuditEventSource {
       // The 302's JSON body carries the next cursor; following Location blindly would lose it.
       const parsed = RedirectPageSchema.safeParse(parseJson(reply, what));
       if (!parsed.success) throw badShape(what, parsed.error.issues[0]?.message ?? 'invalid');
-      return { entities: await this.download(t, parsed.data.downloadUrl, what, signal), next: parsed.data.cursor ?? undefined };
+      const entities = await this.download(t, parsed.data.downloadUrl, what, signal);
+      // A presigned URL that expired before we used it: ask for the same page again, once, for a fresh one.
+      if (entities === null && !renewedDownload) return this.fetchPage(t, id, number, cursor, signal, true);
+      if (entities === null) throw badShape(`the download of ${what}`, 'the download URL was refused twice (expired or invalid)');
+      return { entities, next: parsed.data.cursor ?? undefined };
     }
     throw badShape(what, `HTTP ${reply.status}`);
   }
 
-  /** GET a presigned download page: no Authorization header (S3 refuses two auth mechanisms). */
-  private async download(t: GenesysTransport, downloadUrl: string, what: string, signal?: AbortSignal): Promise<unknown[]> {
+  /**
+   * GET a presigned download page: no Authorization header (S3 refuses two auth mechanisms).
+   * Null when the URL is refused as expired or unknown (403/404).
+   */
+  private async download(t: GenesysTransport, downloadUrl: string, what: string, signal?: AbortSignal): Promise<unknown[] | null> {
     const dlWhat = `the download of ${what}`;
-    const reply = await t.send({ method: 'GET', url: downloadUrl, signal, anonymous: true, what: dlWhat });
+    const reply = await t.send({ method: 'GET', url: downloadUrl, signal, anonymous: true, what: dlWhat, passThrough: [403, 404] });
+    if (reply.status === 403 || reply.status === 404) return null;
     if (reply.status !== 200) throw badShape(dlWhat, `HTTP ${reply.status}`);
     const parsed = DownloadedPageSchema.safeParse(parseJson(reply, dlWhat));
     if (!parsed.success) throw badShape(dlWhat, 'not a JSON array of events');

@@ -101,6 +101,8 @@ export interface SendOptions {
   readonly refusedCode?: 'GENESYS_BAD_RESPONSE' | 'GENESYS_QUERY_FAILED';
   /** Added to the message of such a refusal: what the user can change. */
   readonly refusedHint?: string;
+  /** Refusals the caller handles itself (returned, not thrown), e.g. an expired download URL. */
+  readonly passThrough?: readonly number[];
 }
 
 export class GenesysTransport {
@@ -143,7 +145,7 @@ export class GenesysTransport {
         continue;
       }
       const { status } = reply;
-      if (status < 400) return reply;
+      if (status < 400 || o.passThrough?.includes(status)) return reply;
       const body = parseErrorBody(reply.text);
       if (status === 401 && !o.anonymous) {
         if (token) auth.invalidate(token);

@@ -85,6 +85,18 @@ describe('a day is exported exactly once whatever the network does', () => {
     expectExactlyOnce(ids, sim.expectedEventIds(DAY));
   });
 
+  it('a download URL that expired before use is renewed by asking for the page again', async () => {
+    const { sim, ids } = await exportDay({ eventsPerDay: 2600, redirectEveryNthPage: 2, expireNextDownloads: 1 });
+    expect(sim.stats.redirects).toBe(4); // page 2 twice, then pages 4 and 6
+    expectExactlyOnce(ids, sim.expectedEventIds(DAY));
+  });
+
+  it('a download URL refused again after renewal stops the export with GENESYS_BAD_RESPONSE', async () => {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 1200, redirectEveryNthPage: 2, expireNextDownloads: 2 });
+    const { client } = clientFor(sim);
+    await expect(collect(client.queryInterval(dayInterval(DAY)).events)).rejects.toMatchObject({ code: 'GENESYS_BAD_RESPONSE', message: expect.stringContaining('refused twice') });
+  });
+
   it('redirect downloads that name the time eventTime keep the event as downloaded', async () => {
     sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 1200, redirectEveryNthPage: 1, downloadUsesEventTime: true });
     const { client } = clientFor(sim);

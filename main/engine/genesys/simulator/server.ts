@@ -73,6 +73,8 @@ export interface SimulatorOptions {
   duplicateRate: number;
   /** With `allowRedirect=true`, every Nth results page answers 302 with a download URL (0: never). */
   redirectEveryNthPage: number;
+  /** The next N download URLs answer 403 "Request has expired" (counts down). */
+  expireNextDownloads: number;
   /** Download arrays write `eventTime` instead of `eventDate` (one integration reads that). */
   downloadUsesEventTime: boolean;
   /** Events served broken (their `eventDate` is not a date), to prove the client reports them. */
@@ -153,6 +155,7 @@ function defaults(seed: number): SimulatorOptions {
     duplicateRate: 0,
     redirectEveryNthPage: 0,
     downloadUsesEventTime: false,
+    expireNextDownloads: 0,
     requireServiceName: false,
     missingPermission: false,
     malformedEvents: [],
@@ -622,7 +625,9 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       return;
     }
     const d = downloads.get(key);
-    if (!d || d.expiresAt < Date.now()) {
+    const forcedExpiry = opts.expireNextDownloads > 0;
+    if (forcedExpiry) opts.expireNextDownloads--;
+    if (!d || d.expiresAt < Date.now() || forcedExpiry) {
       res.writeHead(403, { 'content-type': 'application/xml' });
       res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
       return;
