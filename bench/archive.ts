@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataKey, manifestKey } from '../shared/archive-layout';
 import { addDays, eachDay, lastSettledDay } from '../shared/day';
+import { defaultSettings } from '../shared/settings';
 import type { ArchiveStore } from '../main/engine/archive/archive-store';
 import { exportDay } from '../main/engine/archive/export-day';
 import { ManifestChain } from '../main/engine/archive/manifest-chain';
@@ -103,7 +104,7 @@ async function runExport(job: { sim: SimInfo; target: 'local' | 's3'; root?: str
       store,
       source,
       chain: await ManifestChain.open(store),
-      policy: { lockMode: 'COMPLIANCE', retentionDays: 1, settlementMinutes: 120, maxPartBytes: 64 * 1024 * 1024 },
+      policy: { lockMode: 'COMPLIANCE', retentionDays: 1, settlementMinutes: 120, maxPartBytes: defaultSettings().archive.maxPartBytes },
       toolVersion: 'bench',
     },
     DAY,

@@ -48,7 +48,7 @@ export const ArchiveSettingsSchema = z.object({
   /** Minutes after a day's end before it may be exported. */
   settlementMinutes: z.number().int().min(0).max(10_080).default(120),
   /** Upper bound of one data part (compressed bytes). */
-  maxPartBytes: z.number().int().min(1024).max(5 * 1024 ** 3).default(64 * 1024 * 1024),
+  maxPartBytes: z.number().int().min(1024).max(5 * 1024 ** 3).default(16 * 1024 * 1024),
   s3: z
     .object({
       region: z.string().optional(),
