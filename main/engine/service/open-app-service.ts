@@ -1,11 +1,14 @@
 /**
  * The service as the app and `npm run dev:web` run it: settings in `<userData>/settings.json`,
- * secrets in the OS keychain, the default archive in `<userData>/archive`.
+ * secrets in the OS keychain, the default archive in `<userData>/archive`, the run journal in
+ * `<userData>/state`.
  *
- * One place to wire what both transports must share (e.g. `archiveStatus` once the calendar is
- * connected), so the Electron shell and the dev/test server cannot drift apart.
+ * One place to wire what both transports must share, so the Electron shell and the dev/test
+ * server cannot drift apart.
  */
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openArchiveSession } from '../archive/archive-session';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { SettingsFile } from '../settings/settings-file';
@@ -17,20 +20,65 @@ export interface OpenAppServiceOptions {
   appVersion: string;
   /** Default: the OS keychain (keytar loads on first use and says what to install when it cannot). */
   secrets?: SecretStore;
+  /** Replaces the calendar wired to the archive (tests of other channels). */
   archiveStatus?: AppServiceDeps['archiveStatus'];
+  /** Where S3 endpoints, regions and credentials may come from. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Clock for the calendar (which days are settled, recoverable). Default: `Date.now`. */
+  now?: () => number;
 }
 
 export function settingsPathIn(userDataDir: string): string {
   return path.join(userDataDir, 'settings.json');
 }
 
+/** The local archive used while `settings.archive.target` is empty. */
+export function defaultArchiveDirIn(userDataDir: string): string {
+  return path.join(userDataDir, 'archive');
+}
+
+/** The app's run journal folder (event counts, last failures, last verification), per archive URL. */
+export function stateDirIn(userDataDir: string): string {
+  return path.join(userDataDir, 'state');
+}
+
 export function openAppService(options: OpenAppServiceOptions): AppService {
+  const settingsFile = new SettingsFile(settingsPathIn(options.userDataDir));
+  const defaultArchiveDir = defaultArchiveDirIn(options.userDataDir);
+  const env = options.env ?? process.env;
+
+  /**
+   * The calendar from the archive in the current settings.
+   *
+   * A session per request, so a target changed in Settings applies at once; status reads only the
+   * archive listing and the local journal, so no Genesys secret is fetched from the keychain.
+   */
+  const archiveStatus: NonNullable<AppServiceDeps['archiveStatus']> = async ({ from, to }) => {
+    const { settings } = await settingsFile.load();
+    const session = await openArchiveSession(
+      settings,
+      {},
+      {
+        env,
+        stateDir: stateDirIn(options.userDataDir),
+        defaultTarget: pathToFileURL(defaultArchiveDir).href,
+        ...(options.now ? { now: options.now } : {}),
+      },
+    );
+    try {
+      const { days } = await session.status({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
+      return { days };
+    } finally {
+      await session.close();
+    }
+  };
+
   return createAppService({
-    settingsFile: new SettingsFile(settingsPathIn(options.userDataDir)),
+    settingsFile,
     secrets: options.secrets ?? new KeytarSecretStore(),
     transport: options.transport,
     appVersion: options.appVersion,
-    defaultArchiveDir: path.join(options.userDataDir, 'archive'),
-    ...(options.archiveStatus ? { archiveStatus: options.archiveStatus } : {}),
+    defaultArchiveDir,
+    archiveStatus: options.archiveStatus ?? archiveStatus,
   });
 }

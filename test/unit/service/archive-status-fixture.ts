@@ -1,0 +1,51 @@
+/**
+ * A userData folder whose default archive holds real exports: the app's own layout (archive in
+ * `<userData>/archive`, run journal in `<userData>/state`), filled from the Genesys simulator.
+ *
+ * Shared by the service test and the calendar UI test, so both look at what a real export wrote.
+ */
+import { pathToFileURL } from 'node:url';
+import type { Day } from '../../../shared/day';
+import { SettingsSchema } from '../../../shared/settings';
+import { openArchiveSession, simulatorSource } from '../../../main/engine/archive/archive-session';
+import { startGenesysSimulator } from '../../../main/engine/genesys/simulator/server';
+import { defaultArchiveDirIn, stateDirIn } from '../../../main/engine/service/open-app-service';
+
+export interface FilledArchive {
+  /** Events each archived day holds, as its manifest recorded them. */
+  readonly events: ReadonlyMap<Day, number>;
+}
+
+/**
+ * Exports `archive` days into the app's default archive and attempts `failed` days, which the
+ * simulator refuses, so the journal records their failure as a real run would.
+ */
+export async function fillAppArchive(
+  userDataDir: string,
+  days: { archive: readonly Day[]; failed?: readonly Day[] },
+  now: () => number = Date.now,
+): Promise<FilledArchive> {
+  const failed = days.failed ?? [];
+  const sim = await startGenesysSimulator({ now, eventsPerDay: 40, failQueryForDays: failed, runningPolls: 0 });
+  const settings = SettingsSchema.parse({ archive: { target: pathToFileURL(defaultArchiveDirIn(userDataDir)).href } });
+  const session = await openArchiveSession(settings, {}, { env: {}, stateDir: stateDirIn(userDataDir), now, source: simulatorSource(sim, now) });
+  const events = new Map<Day, number>();
+  try {
+    for (const day of days.archive) {
+      const result = await session.exportDay(day);
+      events.set(day, result.manifest.dayEventsTotal);
+    }
+    for (const day of failed) {
+      await session.exportDay(day).then(
+        () => {
+          throw new Error(`the simulator was told to fail ${day}, but it was archived`);
+        },
+        () => undefined,
+      );
+    }
+  } finally {
+    await session.close();
+    await sim.close();
+  }
+  return { events };
+}
