@@ -9,13 +9,14 @@
  * (app: userData; CLI: `--state-dir`, AUDIT_ARCHIVE_STATE_DIR, default $XDG_STATE_HOME/audit-archive).
  * Writes are atomic (temp file + fsync + rename), so a crash leaves the old or the new file.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DaySchema, type Day } from '../../../shared/day';
 import { VerifyProblemSchema, type VerifyProblem } from '../../../shared/verify';
+import { writeFileAtomically } from '../files/write-file-atomically';
 
 const Instant = z.string().datetime({ offset: false });
 
@@ -162,27 +163,14 @@ export class RunJournal implements RunJournalSnapshot {
   /** Serialised atomic write of the whole file (it is small: a few hundred bytes per day with history). */
   private save(): Promise<void> {
     const text = JSON.stringify(this.data);
-    const next = this.writing.then(() => writeAtomically(this.path, text));
+    const next = this.writing.then(() => writeJournal(this.path, text));
     // A failed write must not wedge later ones; the caller still sees this one's error.
     this.writing = next.catch(() => undefined);
     return next;
   }
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
+async function writeJournal(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const fh = await open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomically(path, text);
 }
