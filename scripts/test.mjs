@@ -11,12 +11,22 @@
  * keychain tests then skip, except under CI=true, where they fail so CI never silently skips them.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const vitestArgs = ['run', ...process.argv.slice(2)];
+const userArgs = process.argv.slice(2);
+// A JSON report beside the usual output, so the run ends with one plain "N passed, N failed" line
+// that any CI can read (unless the caller chose reporters themselves).
+const summaryFile = join(tmpdir(), `audit-archive-vitest-${process.pid}.json`);
+const wantSummary = !userArgs.some((a) => a.startsWith('--reporter'));
+const vitestArgs = [
+  'run',
+  ...(wantSummary ? ['--reporter=default', '--reporter=json', `--outputFile.json=${summaryFile}`] : []),
+  ...userArgs,
+];
 const vitest = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'vitest.cmd' : 'vitest');
 
 /** True when `name` is an executable somewhere on PATH. */
@@ -67,5 +77,19 @@ child.on('error', (e) => {
   process.exit(1);
 });
 child.on('exit', (code, signal) => {
+  if (wantSummary) printSummary();
   process.exit(code ?? exitCodes[signal] ?? 1);
 });
+
+/** The closing line: counts from Vitest's JSON report. */
+function printSummary() {
+  try {
+    const r = JSON.parse(readFileSync(summaryFile, 'utf8'));
+    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  } catch {
+    // No report (Vitest did not get as far as writing one): its own output says why.
+  } finally {
+    rmSync(summaryFile, { force: true });
+  }
+}
