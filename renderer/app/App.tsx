@@ -87,7 +87,7 @@ export function App({ bridge }: { bridge: Bridge }) {
         </div>
         <main aria-labelledby="page-title">
           <h1 id="page-title">{current.label}</h1>
-          {route === 'calendar' && <CalendarPage />}
+          {route === 'calendar' && <CalendarPage bridge={bridge} />}
           {route === 'discovery' && <DiscoveryPage />}
           {route === 'reports' && <ReportsPage />}
           {route === 'settings' && <SettingsPage bridge={bridge} onSaved={refreshInfo} />}

@@ -1,0 +1,122 @@
+/**
+ * The archive calendar end to end: the real renderer in Chromium, through the dev/test transport,
+ * to the real engine reading an archive that real exports from the Genesys simulator filled.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { addDays, dayFromMs, daysBetween, lastSettledDay, type Day } from '../../shared/day';
+import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-server';
+import { buildRenderer } from '../../main/devweb/renderer-build';
+import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store';
+import { openAppService, settingsPathIn } from '../../main/engine/service/open-app-service';
+import { fillAppArchive } from '../unit/service/archive-status-fixture';
+import { launchChromium } from './chromium';
+
+let rendererDir: string;
+let browser: Browser;
+let userDataDir: string;
+let server: DevWebServer;
+let context: BrowserContext;
+let page: Page;
+/** Console errors and uncaught exceptions (a CSP violation shows up here). */
+let pageErrors: string[];
+
+beforeAll(async () => {
+  rendererDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-renderer-'));
+  await buildRenderer(rendererDir);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await rm(rendererDir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  userDataDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-calendar-'));
+});
+
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await context?.close();
+  await server?.close();
+  await rm(userDataDir, { recursive: true, force: true });
+});
+
+async function openCalendar(settings: object): Promise<void> {
+  await writeFile(settingsPathIn(userDataDir), JSON.stringify(settings));
+  const service = openAppService({ userDataDir, transport: 'dev-web', appVersion: 'test', secrets: new MemorySecretStore() });
+  server = await startDevWebServer({ userDataDir, rendererDir, service, log: () => undefined });
+  context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  page = await context.newPage();
+  pageErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  // The token travels in the fragment; the route follows it (`#token=…#/calendar`).
+  await page.goto(`${server.url}#/calendar`);
+  await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
+}
+
+describe('archive calendar', () => {
+  it('an officer sees the archived days, the counts per state and every gap listed under Problems', async () => {
+    const now = Date.now();
+    const today = dayFromMs(now);
+    const last = lastSettledDay(now, 120);
+    const policyStart = addDays(last, -6);
+    const gap = [addDays(last, -4), addDays(last, -3)];
+    const failed = addDays(last, -1);
+    const archived = [addDays(last, -6), addDays(last, -5), addDays(last, -2), last];
+    const filled = await fillAppArchive(userDataDir, { archive: archived, failed: [failed] });
+
+    await openCalendar({ archive: { policyStartDate: policyStart }, ui: { calendarYears: 3 } });
+    const counts = page.locator('.calendar-counts');
+    await counts.waitFor();
+
+    const firstShown: Day = `${Number(today.slice(0, 4)) - 2}-01-01`;
+    const notRequired = daysBetween(firstShown, policyStart);
+    const pending = daysBetween(last, today);
+    const expected = `${archived.length} archived · 2 missing · 1 failed · ${pending} pending · ${notRequired.toLocaleString('en-US')} not required`;
+    expect(await counts.textContent()).toBe(expected);
+    const legend = page.getByRole('list', { name: 'Legend' });
+    expect(await legend.locator('[data-state="archived"] .legend-count').textContent()).toBe(String(archived.length));
+    expect(await legend.locator('[data-state="missing"] .legend-count').textContent()).toBe('2');
+    expect(await legend.locator('[data-state="tampered"] .legend-count').textContent()).toBe('0');
+    expect(await page.getByRole('table').count()).toBe(3);
+
+    const day = archived[0] as Day;
+    const events = filled.events.get(day) ?? 0;
+    const cell = page.getByLabel(`${day}: archived, ${events.toLocaleString('en-US')} events`, { exact: true });
+    expect(await cell.getAttribute('class')).toContain('day-archived');
+    expect(await cell.getAttribute('title')).toBe(await cell.getAttribute('aria-label'));
+    const failedCell = page.getByLabel(new RegExp(`^${failed}: failed — GENESYS_`));
+    expect(await failedCell.getAttribute('class')).toContain('day-failed');
+
+    const problems = page.getByRole('complementary', { name: /Problems/ });
+    const items = await problems.getByRole('listitem').allTextContents();
+    expect(items[0]).toMatch(new RegExp(`^${failed} failedGENESYS_`));
+    expect(items[1]).toBe(`${gap[0]} – ${gap[1]} missing (2 days)`);
+    expect(items).toHaveLength(2);
+
+    await page.screenshot({ path: '/tmp/audit-archive-calendar.png', fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('an S3 archive that cannot be reached shows what went wrong and what to do, and no calendar', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLEEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-a-real-secret-for-this-test');
+    await openCalendar({
+      archive: { target: 's3://audit-archive-test/acme', s3: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true } },
+    });
+    const alert = page.getByRole('alert').filter({ hasText: 'The archive calendar could not be read.' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/ARCHIVE_UNREACHABLE/);
+    expect(await alert.textContent()).toMatch(/Check the network, the endpoint/);
+    expect(await alert.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+    expect(await page.getByRole('table').count()).toBe(0);
+  });
+});
