@@ -122,7 +122,7 @@ function CalendarView({ data, onRefresh }: { data: Loaded; onRefresh: () => Prom
             <YearBlock key={year} year={year} byDay={byDay} />
           ))}
         </div>
-        <Problems ranges={problems} />
+        <Problems ranges={problems} unrecoverable={counts.unrecoverable} />
       </div>
     </>
   );
@@ -172,7 +172,7 @@ function YearBlock({ year, byDay }: { year: number; byDay: ReadonlyMap<Day, DayS
   );
 }
 
-function Problems({ ranges }: { ranges: readonly ProblemRange[] }) {
+function Problems({ ranges, unrecoverable }: { ranges: readonly ProblemRange[]; unrecoverable: number }) {
   const total = ranges.reduce((n, r) => n + r.days, 0);
   return (
     <aside className="problems" aria-labelledby="problems-title">
@@ -199,6 +199,13 @@ function Problems({ ranges }: { ranges: readonly ProblemRange[] }) {
             ))}
           </ul>
         </>
+      )}
+      {unrecoverable > 0 && (
+        <p className="hint problems-unrecoverable">
+          {formatNumber(unrecoverable)} unrecoverable {unrecoverable === 1 ? 'day is' : 'days are'} not archived and older
+          than Genesys keeps audit events: they can no longer be exported. If they were archived elsewhere, record that
+          with your retention policy; otherwise set the policy start date in Settings.
+        </p>
       )}
     </aside>
   );
