@@ -29,7 +29,8 @@ import {
 import './calendar.css';
 
 type Loaded = { years: number[]; today: Day; days: DayStatus[] };
-type View = { kind: 'loading' } | { kind: 'error'; error: ResultError } | { kind: 'ready'; data: Loaded };
+type View =
+  { kind: 'loading' } | { kind: 'error'; error: ResultError } | { kind: 'ready'; data: Loaded; refreshing: boolean };
 
 const DAY_COLUMNS = Array.from({ length: 31 }, (_, i) => i + 1);
 
@@ -37,14 +38,15 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
   const [view, setView] = useState<View>({ kind: 'loading' });
 
   const load = useCallback(async () => {
-    setView({ kind: 'loading' });
+    // A refresh keeps the calendar on screen until the new answer arrives (no flash of "loading").
+    setView((v) => (v.kind === 'ready' ? { ...v, refreshing: true } : { kind: 'loading' }));
     const settings = await bridge.settingsGet({});
     if (!settings.ok) return setView({ kind: 'error', error: settings.error });
     const today = utcToday(Date.now());
     const { from, to, years } = calendarRange(today, settings.value.settings.ui.calendarYears);
     const status = await bridge.archiveStatus({ from, to });
     if (!status.ok) return setView({ kind: 'error', error: status.error });
-    setView({ kind: 'ready', data: { years, today, days: status.value.days } });
+    setView({ kind: 'ready', data: { years, today, days: status.value.days }, refreshing: false });
   }, [bridge]);
 
   useEffect(() => {
@@ -66,7 +68,7 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
         </p>
       )}
       {view.kind === 'error' && <CalendarError error={view.error} onRetry={load} />}
-      {view.kind === 'ready' && <CalendarView data={view.data} onRefresh={load} />}
+      {view.kind === 'ready' && <CalendarView data={view.data} refreshing={view.refreshing} onRefresh={load} />}
     </section>
   );
 }
@@ -88,7 +90,15 @@ function CalendarError({ error, onRetry }: { error: ResultError; onRetry: () => 
   );
 }
 
-function CalendarView({ data, onRefresh }: { data: Loaded; onRefresh: () => Promise<void> }) {
+function CalendarView({
+  data,
+  refreshing,
+  onRefresh,
+}: {
+  data: Loaded;
+  refreshing: boolean;
+  onRefresh: () => Promise<void>;
+}) {
   const byDay = useMemo(() => new Map(data.days.map((d) => [d.day, d])), [data.days]);
   const counts = useMemo(() => countStates(data.days), [data.days]);
   const problems = useMemo(() => problemRanges(data.days), [data.days]);
@@ -97,13 +107,11 @@ function CalendarView({ data, onRefresh }: { data: Loaded; onRefresh: () => Prom
   return (
     <>
       <div className="calendar-summary">
-        <p className="calendar-counts" aria-label="Days per state">
-          {countsLine(counts) || 'No days in range.'}
-        </p>
+        <p className="calendar-counts">{countsLine(counts) || 'No days in range.'}</p>
         <p className="hint">
           {from} to {data.today} (today, UTC) ·{' '}
-          <button type="button" className="link-button" onClick={() => void onRefresh()}>
-            Refresh
+          <button type="button" className="link-button" disabled={refreshing} onClick={() => void onRefresh()}>
+            {refreshing ? 'Refreshing…' : 'Refresh'}
           </button>
         </p>
         <ul className="calendar-legend" aria-label="Legend">
@@ -202,9 +210,9 @@ function Problems({ ranges, unrecoverable }: { ranges: readonly ProblemRange[]; 
       )}
       {unrecoverable > 0 && (
         <p className="hint problems-unrecoverable">
-          {formatNumber(unrecoverable)} unrecoverable {unrecoverable === 1 ? 'day is' : 'days are'} not archived and older
-          than Genesys keeps audit events: they can no longer be exported. If they were archived elsewhere, record that
-          with your retention policy; otherwise set the policy start date in Settings.
+          {formatNumber(unrecoverable)} unrecoverable {unrecoverable === 1 ? 'day is' : 'days are'} not archived and
+          older than Genesys keeps audit events: they can no longer be exported. If they were archived elsewhere, record
+          that with your retention policy; otherwise set the policy start date in Settings.
         </p>
       )}
     </aside>

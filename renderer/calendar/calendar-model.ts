@@ -48,7 +48,20 @@ export function formatNumber(n: number): string {
   return numberFormat.format(n);
 }
 
-export const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+export const MONTH_NAMES = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+] as const;
 
 /** The UTC day of an instant. */
 export function utcToday(nowMs: number): Day {
@@ -95,7 +108,8 @@ export function countsLine(counts: Record<DayState, number>): string {
 /** "2026-03-14: archived, 1,234 events" or "2026-03-15: failed — GENESYS_UNAVAILABLE: …". */
 export function dayLabel(status: DayStatus): string {
   const head = `${status.day}: ${STATE_LABELS[status.state]}`;
-  const events = status.events === undefined ? '' : `, ${formatNumber(status.events)} ${status.events === 1 ? 'event' : 'events'}`;
+  const events =
+    status.events === undefined ? '' : `, ${formatNumber(status.events)} ${status.events === 1 ? 'event' : 'events'}`;
   const error = status.error ? ` — ${status.error}` : '';
   return head + events + error;
 }
@@ -116,7 +130,9 @@ export interface ProblemRange {
  * into one range (a week-long outage is one line, not seven).
  */
 export function problemRanges(days: readonly DayStatus[]): ProblemRange[] {
-  const problems = days.filter((d) => PROBLEM_STATES.has(d.state)).sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
+  const problems = days
+    .filter((d) => PROBLEM_STATES.has(d.state))
+    .sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
   const ranges: ProblemRange[] = [];
   for (const p of problems) {
     const last = ranges[ranges.length - 1];

@@ -48,7 +48,12 @@ afterEach(async () => {
 
 async function openCalendar(settings: object): Promise<void> {
   await writeFile(settingsPathIn(userDataDir), JSON.stringify(settings));
-  const service = openAppService({ userDataDir, transport: 'dev-web', appVersion: 'test', secrets: new MemorySecretStore() });
+  const service = openAppService({
+    userDataDir,
+    transport: 'dev-web',
+    appVersion: 'test',
+    secrets: new MemorySecretStore(),
+  });
   server = await startDevWebServer({ userDataDir, rendererDir, service, log: () => undefined });
   context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   page = await context.newPage();
@@ -63,15 +68,20 @@ async function openCalendar(settings: object): Promise<void> {
 }
 
 describe('archive calendar', () => {
-  it('an officer sees the archived days, the counts per state and every gap listed under Problems', async () => {
+  it('an officer sees the archived days, the counts per state and every gap and tampered day listed under Problems', async () => {
     const now = Date.now();
     const today = dayFromMs(now);
     const last = lastSettledDay(now, 120);
     const policyStart = addDays(last, -6);
     const gap = [addDays(last, -4), addDays(last, -3)];
     const failed = addDays(last, -1);
-    const archived = [addDays(last, -6), addDays(last, -5), addDays(last, -2), last];
-    const filled = await fillAppArchive(userDataDir, { archive: archived, failed: [failed] });
+    const tampered = addDays(last, -5);
+    const archived = [addDays(last, -6), addDays(last, -2), last];
+    const filled = await fillAppArchive(userDataDir, {
+      archive: [...archived, tampered],
+      failed: [failed],
+      tampered: [tampered],
+    });
 
     await openCalendar({ archive: { policyStartDate: policyStart }, ui: { calendarYears: 3 } });
     const counts = page.locator('.calendar-counts');
@@ -80,12 +90,13 @@ describe('archive calendar', () => {
     const firstShown: Day = `${Number(today.slice(0, 4)) - 2}-01-01`;
     const notRequired = daysBetween(firstShown, policyStart);
     const pending = daysBetween(last, today);
-    const expected = `${archived.length} archived · 2 missing · 1 failed · ${pending} pending · ${notRequired.toLocaleString('en-US')} not required`;
+    const expected = `${archived.length} archived · 2 missing · 1 failed · 1 tampered · ${pending} pending · ${notRequired.toLocaleString('en-US')} not required`;
     expect(await counts.textContent()).toBe(expected);
     const legend = page.getByRole('list', { name: 'Legend' });
     expect(await legend.locator('[data-state="archived"] .legend-count').textContent()).toBe(String(archived.length));
     expect(await legend.locator('[data-state="missing"] .legend-count').textContent()).toBe('2');
-    expect(await legend.locator('[data-state="tampered"] .legend-count').textContent()).toBe('0');
+    expect(await legend.locator('[data-state="tampered"] .legend-count').textContent()).toBe('1');
+    expect(await legend.locator('[data-state="unrecoverable"] .legend-count').textContent()).toBe('0');
     expect(await page.getByRole('table').count()).toBe(3);
 
     const day = archived[0] as Day;
@@ -95,12 +106,15 @@ describe('archive calendar', () => {
     expect(await cell.getAttribute('title')).toBe(await cell.getAttribute('aria-label'));
     const failedCell = page.getByLabel(new RegExp(`^${failed}: failed — GENESYS_`));
     expect(await failedCell.getAttribute('class')).toContain('day-failed');
+    const tamperedCell = page.getByLabel(new RegExp(`^${tampered}: tampered, [\\d,]+ events — object-missing`));
+    expect(await tamperedCell.getAttribute('class')).toContain('day-tampered');
 
     const problems = page.getByRole('complementary', { name: /Problems/ });
     const items = await problems.getByRole('listitem').allTextContents();
     expect(items[0]).toMatch(new RegExp(`^${failed} failedGENESYS_`));
     expect(items[1]).toBe(`${gap[0]} – ${gap[1]} missing (2 days)`);
-    expect(items).toHaveLength(2);
+    expect(items[2]).toMatch(new RegExp(`^${tampered} tamperedobject-missing`));
+    expect(items).toHaveLength(3);
 
     await page.screenshot({ path: '/tmp/audit-archive-calendar.png', fullPage: true });
     expect(pageErrors).toEqual([]);
@@ -110,7 +124,10 @@ describe('archive calendar', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLEEXAMPLE');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-a-real-secret-for-this-test');
     await openCalendar({
-      archive: { target: 's3://audit-archive-test/acme', s3: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true } },
+      archive: {
+        target: 's3://audit-archive-test/acme',
+        s3: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true },
+      },
     });
     const alert = page.getByRole('alert').filter({ hasText: 'The archive calendar could not be read.' });
     await alert.waitFor();

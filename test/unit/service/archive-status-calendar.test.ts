@@ -15,7 +15,11 @@ import {
 
 describe('the archive calendar page', () => {
   it('asks for every shown year in one range: 1 January of the oldest year to today, newest year first', () => {
-    expect(calendarRange('2026-03-14', 7)).toEqual({ from: '2020-01-01', to: '2026-03-14', years: [2026, 2025, 2024, 2023, 2022, 2021, 2020] });
+    expect(calendarRange('2026-03-14', 7)).toEqual({
+      from: '2020-01-01',
+      to: '2026-03-14',
+      years: [2026, 2025, 2024, 2023, 2022, 2021, 2020],
+    });
     expect(calendarRange('2026-01-01', 1)).toEqual({ from: '2026-01-01', to: '2026-01-01', years: [2026] });
   });
 

@@ -4,7 +4,10 @@
  *
  * Shared by the service test and the calendar UI test, so both look at what a real export wrote.
  */
+import { unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { dataKey } from '../../../shared/archive-layout';
 import type { Day } from '../../../shared/day';
 import { SettingsSchema } from '../../../shared/settings';
 import { openArchiveSession, simulatorSource } from '../../../main/engine/archive/archive-session';
@@ -18,17 +21,22 @@ export interface FilledArchive {
 
 /**
  * Exports `archive` days into the app's default archive and attempts `failed` days, which the
- * simulator refuses, so the journal records their failure as a real run would.
+ * simulator refuses, so the journal records their failure as a real run would. Each `tampered` day
+ * (one of `archive`) then loses its first data part, and a verification records what it finds.
  */
 export async function fillAppArchive(
   userDataDir: string,
-  days: { archive: readonly Day[]; failed?: readonly Day[] },
+  days: { archive: readonly Day[]; failed?: readonly Day[]; tampered?: readonly Day[] },
   now: () => number = Date.now,
 ): Promise<FilledArchive> {
   const failed = days.failed ?? [];
   const sim = await startGenesysSimulator({ now, eventsPerDay: 40, failQueryForDays: failed, runningPolls: 0 });
   const settings = SettingsSchema.parse({ archive: { target: pathToFileURL(defaultArchiveDirIn(userDataDir)).href } });
-  const session = await openArchiveSession(settings, {}, { env: {}, stateDir: stateDirIn(userDataDir), now, source: simulatorSource(sim, now) });
+  const session = await openArchiveSession(
+    settings,
+    {},
+    { env: {}, stateDir: stateDirIn(userDataDir), now, source: simulatorSource(sim, now) },
+  );
   const events = new Map<Day, number>();
   try {
     for (const day of days.archive) {
@@ -42,6 +50,10 @@ export async function fillAppArchive(
         },
         () => undefined,
       );
+    }
+    for (const day of days.tampered ?? []) {
+      await unlink(path.join(defaultArchiveDirIn(userDataDir), ...dataKey('', day, 1).split('/')));
+      await session.verify({ from: day, to: day, full: false });
     }
   } finally {
     await session.close();

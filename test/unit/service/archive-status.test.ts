@@ -23,7 +23,14 @@ const FAILED = addDays(LAST, -1);
 let userDataDir: string;
 
 function service() {
-  return openAppService({ userDataDir, transport: 'dev-web', appVersion: 'test', secrets: new MemorySecretStore(), env: {}, now });
+  return openAppService({
+    userDataDir,
+    transport: 'dev-web',
+    appVersion: 'test',
+    secrets: new MemorySecretStore(),
+    env: {},
+    now,
+  });
 }
 
 async function status(request: { from?: Day; to?: Day }): Promise<DayStatus[]> {
@@ -72,7 +79,9 @@ describe('the archive calendar from the app service', () => {
     expect((await status({ from: LAST, to: LAST }))[0]?.state).toBe('archived');
 
     const elsewhere = path.join(userDataDir, 'another-archive');
-    const saved = await dispatch(service(), 'settings:save', { settings: { archive: { target: `file://${elsewhere}` } } });
+    const saved = await dispatch(service(), 'settings:save', {
+      settings: { archive: { target: `file://${elsewhere}` } },
+    });
     expect(saved.ok).toBe(true);
     expect((await status({ from: LAST, to: LAST }))[0]?.state).toBe('missing');
   });
@@ -83,18 +92,29 @@ describe('the archive calendar from the app service', () => {
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', secretKey);
     const app = service();
     const saved = await dispatch(app, 'settings:save', {
-      settings: { archive: { target: 's3://audit-archive-test/acme', s3: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true } } },
+      settings: {
+        archive: {
+          target: 's3://audit-archive-test/acme',
+          s3: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true },
+        },
+      },
     });
     expect(saved.ok).toBe(true);
 
     const result = await dispatch(app, 'archive:status', { from: LAST, to: LAST });
 
-    expect(result).toEqual({ ok: false, error: { code: 'ARCHIVE_UNREACHABLE', message: expect.stringMatching(/network|endpoint/) } });
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'ARCHIVE_UNREACHABLE', message: expect.stringMatching(/network|endpoint/) },
+    });
     expect(JSON.stringify(result)).not.toContain(secretKey);
   });
 
   it('a range that ends before it starts is refused, saying how to fix it', async () => {
     const result = await dispatch(service(), 'archive:status', { from: LAST, to: addDays(LAST, -3) });
-    expect(result).toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('before it starts') } });
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('before it starts') },
+    });
   });
 });
