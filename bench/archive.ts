@@ -19,6 +19,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForNode } from './lib/bundle-for-node';
 import { dataKey, manifestKey } from '../shared/archive-layout';
 import { addDays, eachDay, lastSettledDay } from '../shared/day';
 import { defaultSettings } from '../shared/settings';
@@ -95,7 +96,7 @@ async function runExport(job: { sim: SimInfo; target: 'local' | 's3'; root?: str
     pollInitialMs: 1,
     pollMaxMs: 5,
   });
-  // Node + tsx + the AWS SDK loaded, before any event: what the exporter adds is the difference.
+  // Node + the AWS SDK loaded, before any event: what the exporter adds is the difference.
   const startRssMB = process.resourceUsage().maxRSS / 1024;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -124,8 +125,10 @@ async function runExport(job: { sim: SimInfo; target: 'local' | 's3'; root?: str
   process.stdout.write(JSON.stringify(figures) + '\n', () => process.exit(0)); // open S3 sockets must not keep it alive
 }
 
-function child(args: string[]): { proc: ReturnType<typeof spawn>; firstLine: Promise<string> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** Runs a role of this file in its own process, bundled as the app ships it (see bundleForNode). */
+async function child(args: string[]): Promise<{ proc: ReturnType<typeof spawn>; firstLine: Promise<string> }> {
+  const script = await bundleForNode(SELF, 'archive-bench');
+  const proc = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const firstLine = new Promise<string>((resolve, reject) => {
     let buf = '';
     proc.stdout?.on('data', (c: Buffer) => {
@@ -152,7 +155,7 @@ async function startRgw(): Promise<{ rgw: Rgw; stop: () => Promise<void> }> {
 /** `events` 0: only the calendar. */
 async function orchestrate(events: number): Promise<void> {
   const rows: string[][] = [];
-  const sim = events > 0 ? child(['--simulator', String(events)]) : null;
+  const sim = events > 0 ? await child(['--simulator', String(events)]) : null;
   const root = await mkdtemp(join(tmpdir(), 'aa-bench-archive-'));
   let rgwHandle: { rgw: Rgw; stop: () => Promise<void> } | null = null;
   try {
@@ -209,7 +212,7 @@ async function orchestrate(events: number): Promise<void> {
 }
 
 async function measureExport(job: Parameters<typeof runExport>[0]): Promise<ExportFigures> {
-  const c = child(['--export', JSON.stringify(job)]);
+  const c = await child(['--export', JSON.stringify(job)]);
   return JSON.parse(await c.firstLine) as ExportFigures;
 }
 

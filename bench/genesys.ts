@@ -13,13 +13,11 @@
  * Targets: >= 50,000 events/s at latency 0, peak RSS < 150 MB, budgeted run within 10% of minimum.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addDays, dayFromMs, dayInterval } from '../shared/day';
 import { ClientCredentialsAuth, GenesysAuditClient, RateBudget } from '../main/engine/genesys';
 import { SyntheticOrganisation, eventId } from '../main/engine/genesys/simulator/organisation';
+import { bundleForNode } from './lib/bundle-for-node';
 
 const EVENTS = Number(process.env.BENCH_GENESYS_EVENTS ?? 200_000);
 const SELF = fileURLToPath(import.meta.url);
@@ -80,23 +78,8 @@ async function clientRun(spec: RunSpec): Promise<RunResult> {
   };
 }
 
-let bundled: string | undefined;
-
-/** This file bundled for plain Node (built once per bench run, in a temp folder). */
-async function bundle(): Promise<string> {
-  if (bundled) return bundled;
-  const dir = mkdtempSync(join(tmpdir(), 'genesys-bench-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const outfile = join(dir, 'genesys-bench.mjs');
-  // Imported here only: the bundled child must not need esbuild.
-  const { build } = await import('esbuild');
-  await build({ entryPoints: [SELF], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, external: ['esbuild'], logLevel: 'warning' });
-  bundled = outfile;
-  return outfile;
-}
-
 async function runChild(spec: RunSpec): Promise<RunResult> {
-  const script = await bundle();
+  const script = await bundleForNode(SELF, 'genesys-bench');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, '--client-run', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
