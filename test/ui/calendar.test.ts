@@ -5,35 +5,21 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addDays, dayFromMs, daysBetween, lastSettledDay, type Day } from '../../shared/day';
 import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-server';
-import { buildRenderer } from '../../main/devweb/renderer-build';
 import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store';
 import { openAppService, settingsPathIn } from '../../main/engine/service/open-app-service';
 import { fillAppArchive } from '../unit/service/archive-status-fixture';
-import { launchChromium } from './chromium';
+import { collectPageErrors, useRendererAndBrowser } from './chromium';
 
-let rendererDir: string;
-let browser: Browser;
+const ui = useRendererAndBrowser();
 let userDataDir: string;
 let server: DevWebServer;
 let context: BrowserContext;
 let page: Page;
-/** Console errors and uncaught exceptions (a CSP violation shows up here). */
 let pageErrors: string[];
-
-beforeAll(async () => {
-  rendererDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-renderer-'));
-  await buildRenderer(rendererDir);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await rm(rendererDir, { recursive: true, force: true });
-});
 
 beforeEach(async () => {
   userDataDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-calendar-'));
@@ -54,14 +40,10 @@ async function openCalendar(settings: object): Promise<void> {
     appVersion: 'test',
     secrets: new MemorySecretStore(),
   });
-  server = await startDevWebServer({ userDataDir, rendererDir, service, log: () => undefined });
-  context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  server = await startDevWebServer({ userDataDir, rendererDir: ui.rendererDir, service, log: () => undefined });
+  context = await ui.browser.newContext({ viewport: { width: 1440, height: 1000 } });
   page = await context.newPage();
-  pageErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  pageErrors = collectPageErrors(page);
   // The token travels in the fragment; the route follows it (`#token=…#/calendar`).
   await page.goto(`${server.url}#/calendar`);
   await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();

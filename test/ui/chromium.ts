@@ -2,7 +2,12 @@
  * Debian's Chromium driven by playwright-core (never Playwright's own browser download), with the
  * flags that work on these machines (docs/TEST-SERVERS.md).
  */
-import { chromium, type Browser } from 'playwright-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { buildRenderer } from '../../main/devweb/renderer-build';
 
 export const CHROMIUM_PATH = process.env.AUDIT_ARCHIVE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -20,4 +25,40 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * For a UI test file: builds the renderer into a temp folder and launches Chromium once (beforeAll),
+ * and removes both afterwards. Read the values inside tests or hooks.
+ */
+export function useRendererAndBrowser(): { readonly rendererDir: string; readonly browser: Browser } {
+  const shared = { rendererDir: '', browser: undefined as Browser | undefined };
+  beforeAll(async () => {
+    shared.rendererDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-renderer-'));
+    await buildRenderer(shared.rendererDir);
+    shared.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await shared.browser?.close();
+    if (shared.rendererDir) await rm(shared.rendererDir, { recursive: true, force: true });
+  });
+  return {
+    get rendererDir() {
+      return shared.rendererDir;
+    },
+    get browser() {
+      if (!shared.browser) throw new Error('Chromium is not running yet: use it inside a test or hook');
+      return shared.browser;
+    },
+  };
+}
+
+/** Console errors and uncaught exceptions of a page (a CSP violation shows up here). */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
 }

@@ -5,44 +5,26 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-server';
-import { buildRenderer } from '../../main/devweb/renderer-build';
-import { launchChromium } from './chromium';
+import { collectPageErrors, useRendererAndBrowser } from './chromium';
 
-let rendererDir: string;
-let browser: Browser;
+const ui = useRendererAndBrowser();
 let userDataDir: string;
 let server: DevWebServer;
 let context: BrowserContext;
 let page: Page;
-/** Console errors and uncaught exceptions (a CSP violation shows up here). */
 let pageErrors: string[];
 
 const settingsPath = () => path.join(userDataDir, 'settings.json');
 
-beforeAll(async () => {
-  rendererDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-renderer-'));
-  await buildRenderer(rendererDir);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await rm(rendererDir, { recursive: true, force: true });
-});
-
 beforeEach(async () => {
   userDataDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-userdata-'));
-  server = await startDevWebServer({ userDataDir, rendererDir, log: () => undefined });
-  context = await browser.newContext();
+  server = await startDevWebServer({ userDataDir, rendererDir: ui.rendererDir, log: () => undefined });
+  context = await ui.browser.newContext();
   page = await context.newPage();
-  pageErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  pageErrors = collectPageErrors(page);
   await page.goto(server.url);
 });
 
