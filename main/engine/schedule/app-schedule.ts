@@ -13,7 +13,12 @@ import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import { defaultArchiveDirIn, settingsPathIn, stateDirIn } from '../service/open-app-service';
 import { SettingsFile } from '../settings/settings-file';
-import { startDailySchedule, type CatchUpOutcome, type DailySchedule, type DailyScheduleOptions } from './daily-schedule';
+import {
+  startDailySchedule,
+  type CatchUpOutcome,
+  type DailySchedule,
+  type DailyScheduleOptions,
+} from './daily-schedule';
 
 export interface AppCatchUpOptions {
   readonly userDataDir: string;

@@ -90,7 +90,14 @@ function wallClock(ms: number, timeZone: string): number {
   }
   const part: Record<string, number> = {};
   for (const p of format.formatToParts(ms)) if (p.type !== 'literal') part[p.type] = Number(p.value);
-  const wholeSeconds = Date.UTC(part.year ?? 1970, (part.month ?? 1) - 1, part.day ?? 1, part.hour ?? 0, part.minute ?? 0, part.second ?? 0);
+  const wholeSeconds = Date.UTC(
+    part.year ?? 1970,
+    (part.month ?? 1) - 1,
+    part.day ?? 1,
+    part.hour ?? 0,
+    part.minute ?? 0,
+    part.second ?? 0,
+  );
   return wholeSeconds + (((ms % 1000) + 1000) % 1000);
 }
 

@@ -43,7 +43,14 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 async function calendarDay(day: string): Promise<DayStatus | undefined> {
-  const service = openAppService({ userDataDir, transport: 'dev-web', appVersion: 'test', secrets: new MemorySecretStore(), env: {}, now });
+  const service = openAppService({
+    userDataDir,
+    transport: 'dev-web',
+    appVersion: 'test',
+    secrets: new MemorySecretStore(),
+    env: {},
+    now,
+  });
   const result = await dispatch(service, 'archive:status', { from: day, to: day });
   if (!result.ok) throw new Error(`archive:status failed: ${result.error.code}: ${result.error.message}`);
   return (result.value as { days: DayStatus[] }).days[0];
@@ -52,7 +59,9 @@ async function calendarDay(day: string): Promise<DayStatus | undefined> {
 describe('the daily schedule in the app', () => {
   it('"run now" archives yesterday into the default local archive from the demo organisation, and a second run writes nothing new', async () => {
     // A policy that starts yesterday keeps the catch-up to that one day (a new user's first night).
-    await new SettingsFile(settingsPathIn(userDataDir)).save(SettingsSchema.parse({ archive: { policyStartDate: LAST } }));
+    await new SettingsFile(settingsPathIn(userDataDir)).save(
+      SettingsSchema.parse({ archive: { policyStartDate: LAST } }),
+    );
     expect(await calendarDay(LAST)).toMatchObject({ state: 'missing' });
 
     schedule = startAppSchedule({ userDataDir, secrets: new MemorySecretStore(), env: {}, now, timeZone: 'UTC' });

@@ -284,7 +284,9 @@ describe('the daily schedule', () => {
       {
         runCatchUp: (signal) => {
           seen = signal;
-          return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ...outcome(0), cancelled: true })));
+          return new Promise((resolve) =>
+            signal.addEventListener('abort', () => resolve({ ...outcome(0), cancelled: true })),
+          );
         },
       },
     );
