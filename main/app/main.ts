@@ -8,6 +8,8 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, Menu, nativeImage, shell, Tray } from 'electron';
+import { startAppSchedule } from '../engine/schedule/app-schedule';
+import type { DailySchedule } from '../engine/schedule/daily-schedule';
 import { openAppService } from '../engine/service/open-app-service';
 import { APP_ORIGIN, isAllowedExternalUrl } from '../engine/service/trusted-origin';
 import { hardenAllWebContents } from './hardening';
@@ -26,6 +28,7 @@ if (process.env.AUDIT_ARCHIVE_USER_DATA) app.setPath('userData', process.env.AUD
 
 let mainWindow: BrowserWindow | null = null;
 let tray: Tray | null = null;
+let schedule: DailySchedule | null = null;
 
 if (!app.requestSingleInstanceLock()) {
   // Another Audit Archive already runs on this user-data folder: it gets focus, we leave.
@@ -39,6 +42,7 @@ if (!app.requestSingleInstanceLock()) {
     if (!tray) app.quit();
   });
   app.on('activate', () => showMainWindow());
+  app.on('will-quit', () => void schedule?.stop());
   app.whenReady().then(start, (e: unknown) => {
     console.error('Audit Archive could not start:', e);
     app.exit(1);
@@ -56,6 +60,11 @@ async function start(): Promise<void> {
   Menu.setApplicationMenu(buildMenu());
   createTray();
   showMainWindow();
+  // The daily archive run; failed days are in the run journal, so the calendar shows them.
+  schedule = startAppSchedule({
+    userDataDir: app.getPath('userData'),
+    onError: (e) => console.error('Audit Archive: the scheduled archive run failed:', e instanceof Error ? e.message : e),
+  });
 }
 
 function showMainWindow(): void {

@@ -10,6 +10,7 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { startAppSchedule } from '../engine/schedule/app-schedule';
 import { openAppService } from '../engine/service/open-app-service';
 import { openOsKeychain, projectVersion, startDevWebServer } from './dev-web-server';
 import { buildRenderer, DEFAULT_RENDERER_DIR, watchRenderer } from './renderer-build';
@@ -42,9 +43,23 @@ const service = openAppService({
 });
 const server = await startDevWebServer({ userDataDir, port: Number.isInteger(port) ? port : 0, service, rendererDir });
 process.stdout.write(`Audit Archive (dev/test transport) is at ${server.url}\n`);
+// Off unless asked: tests and developers get no surprise exports.
+const schedule = process.argv.includes('--schedule')
+  ? startAppSchedule({
+      userDataDir,
+      secrets: keychain.secrets,
+      onRun: (r) =>
+        process.stderr.write(
+          r.ok
+            ? `Audit Archive: scheduled run archived ${r.outcome.archived} day(s), ${r.outcome.failed.length} failed.\n`
+            : `Audit Archive: scheduled run failed: ${r.error instanceof Error ? r.error.message : String(r.error)}\n`,
+        ),
+    })
+  : null;
+if (schedule) process.stdout.write(`Audit Archive: daily schedule on (settings in ${userDataDir}).\n`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void Promise.allSettled([server.close(), watching?.close()]).finally(() => process.exit(0));
+    void Promise.allSettled([server.close(), watching?.close(), schedule?.stop()]).finally(() => process.exit(0));
   });
 }
