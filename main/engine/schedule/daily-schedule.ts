@@ -63,7 +63,7 @@ export interface DailySchedule {
   stop(): Promise<void>;
   /** When the next run is due (epoch ms), or null while the schedule is off or stopped. */
   nextRunAt(): number | null;
-  /** Runs the catch-up now, or joins the run already under way (never two at once); never rejects. */
+  /** Runs the catch-up now (even while the schedule is off: someone asked), or joins the run under way; never rejects. */
   runNow(): Promise<ScheduledRun>;
   /** Re-reads the settings and plans the next run at once (after Settings were saved). */
   reschedule(): Promise<void>;

@@ -3,11 +3,31 @@
  * ordinary days and across daylight-saving transitions (each zone named explicitly, so the test does
  * not depend on the machine's zone).
  */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { nextRunAt, settlementFollowUp } from '../../../main/engine/schedule/daily-schedule';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+
+/** nextRunAt without a zone, in a fresh process whose local zone is `tz` (as the app runs it). */
+async function nextRunInProcessZone(tz: string, nowIso: string, time: string): Promise<string> {
+  const script =
+    "import { nextRunAt } from './main/engine/schedule/daily-schedule';" +
+    `console.log(new Date(nextRunAt(Date.parse('${nowIso}'), '${time}')).toISOString());`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '-e', script],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, TZ: tz },
+    },
+  );
+  return stdout.trim();
+}
 
 describe('the next daily run on ordinary days', () => {
   it('runs at 02:00 London time the next morning when asked at midday in winter (GMT = UTC)', () => {
@@ -65,6 +85,17 @@ describe('the next daily run across daylight-saving changes', () => {
     const due = nextRunAt(at('2026-10-31T12:00:00Z'), '01:30', 'America/New_York');
     expect(iso(due)).toBe('2026-11-01T05:30:00.000Z');
     expect(iso(nextRunAt(due, '01:30', 'America/New_York'))).toBe('2026-11-02T06:30:00.000Z');
+  });
+});
+
+describe('the local time zone of the app', () => {
+  it('is the zone the process runs in (TZ), across a spring-forward night', async () => {
+    expect(await nextRunInProcessZone('America/New_York', '2026-03-07T12:00:00Z', '02:30')).toBe(
+      '2026-03-08T07:00:00.000Z',
+    );
+    expect(await nextRunInProcessZone('Europe/London', '2026-03-28T12:00:00Z', '02:30')).toBe(
+      '2026-03-29T01:30:00.000Z',
+    );
   });
 });
 
