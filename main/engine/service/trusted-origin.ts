@@ -12,19 +12,18 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
 /** True only for pages of our own renderer: `app://audit-archive/...`, no credentials, no port. */
 export function isTrustedRendererUrl(url: string): boolean {
-  let parsed: URL;
+  const parsed = plainUrl(url);
+  return parsed !== null && parsed.protocol === `${APP_SCHEME}:` && parsed.hostname === APP_HOST;
+}
+
+/** The URL parsed, or null when it does not parse or carries a port or credentials (never ours). */
+function plainUrl(url: string): URL | null {
   try {
-    parsed = new URL(url);
+    const parsed = new URL(url);
+    return parsed.port === '' && parsed.username === '' && parsed.password === '' ? parsed : null;
   } catch {
-    return false;
+    return null;
   }
-  return (
-    parsed.protocol === `${APP_SCHEME}:` &&
-    parsed.hostname === APP_HOST &&
-    parsed.port === '' &&
-    parsed.username === '' &&
-    parsed.password === ''
-  );
 }
 
 /** Hosts whose https pages may be opened in the user's browser (help and documentation only). */
@@ -37,17 +36,6 @@ export const EXTERNAL_LINK_HOSTS: readonly string[] = [
 
 /** True for an https URL on an allow-listed host; everything else stays closed. */
 export function isAllowedExternalUrl(url: string): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  return (
-    parsed.protocol === 'https:' &&
-    parsed.port === '' &&
-    parsed.username === '' &&
-    parsed.password === '' &&
-    EXTERNAL_LINK_HOSTS.includes(parsed.hostname)
-  );
+  const parsed = plainUrl(url);
+  return parsed !== null && parsed.protocol === 'https:' && EXTERNAL_LINK_HOSTS.includes(parsed.hostname);
 }
