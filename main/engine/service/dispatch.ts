@@ -30,12 +30,34 @@ export async function dispatch(
   payload: unknown,
   options: DispatchOptions = {},
 ): Promise<Result<unknown>> {
+  // Whatever happens below, the caller gets a Result: a transport never sees a throw (dev:web would answer 500).
+  try {
+    return await dispatchChecked(service, channel, payload, options);
+  } catch (e) {
+    report(options, typeof channel === 'string' ? channel : '(not a channel)', e);
+    return fail('INTERNAL', INTERNAL_MESSAGE);
+  }
+}
+
+async function dispatchChecked(
+  service: AppService,
+  channel: unknown,
+  payload: unknown,
+  options: DispatchOptions,
+): Promise<Result<unknown>> {
   if (!isChannel(channel)) {
     const name = typeof channel === 'string' ? JSON.stringify(channel.slice(0, 80)) : typeof channel;
     return fail('INVALID_REQUEST', `Unknown channel ${name}: this app version does not offer it.`);
   }
   const entry = contract[channel];
-  const request = entry.request.safeParse(payload);
+  let request: ReturnType<typeof entry.request.safeParse>;
+  try {
+    request = entry.request.safeParse(payload);
+  } catch (e) {
+    // A payload whose reading throws (a getter, a proxy) is refused like any malformed request: nothing was done.
+    report(options, channel, e);
+    return fail('INVALID_REQUEST', `The request to ${channel} could not be read; nothing was done. Send plain data.`);
+  }
   if (!request.success) return fail('INVALID_REQUEST', describeIssues(request.error));
 
   let value: unknown;
@@ -44,7 +66,7 @@ export async function dispatch(
     value = await handler(request.data);
   } catch (e) {
     if (isAuditArchiveError(e)) return fail(e.code, e.message);
-    options.onInternalError?.(channel, e);
+    report(options, channel, e);
     return fail('INTERNAL', INTERNAL_MESSAGE);
   }
 
@@ -52,13 +74,19 @@ export async function dispatch(
   if (validate) {
     const response = (entry.response as z.ZodType).safeParse(value);
     if (!response.success) {
-      options.onInternalError?.(
-        channel,
-        new Error(`response broke the contract: ${describeIssues(response.error, 'response')}`),
-      );
+      report(options, channel, new Error(`response broke the contract: ${describeIssues(response.error, 'response')}`));
       return fail('INTERNAL', INTERNAL_MESSAGE);
     }
     return ok(response.data);
   }
   return ok(value);
+}
+
+/** The log hook must not turn a Result into a throw either. */
+function report(options: DispatchOptions, channel: string, error: unknown): void {
+  try {
+    options.onInternalError?.(channel, error);
+  } catch {
+    // Nothing more can be done for the log.
+  }
 }

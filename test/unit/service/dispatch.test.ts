@@ -176,3 +176,101 @@ describe('errors leave the engine as a Result', () => {
     expect(!badDay.ok && badDay.error.message).toMatch(/^request\.from: /);
   });
 });
+
+/** A service whose calendar records what it was asked (so a test sees that nothing reached it). */
+function withCalendar(): { service: AppService; asked: unknown[] } {
+  const asked: unknown[] = [];
+  const wired = createAppService({
+    settingsFile: new SettingsFile(settingsPath),
+    secrets: new MemorySecretStore(),
+    transport: 'dev-web',
+    archiveStatus: async (request) => {
+      asked.push(request);
+      return { days: [] };
+    },
+  });
+  return { service: wired, asked };
+}
+
+describe('a malformed day over IPC is a Result error, never INTERNAL', () => {
+  it.each([
+    [{ from: 'yesterday' }, /^request\.from: must be a UTC day written YYYY-MM-DD/],
+    [{ from: '2026-13-45' }, /^request\.from: is not a real calendar day/],
+    [{ to: '2026-00-01' }, /^request\.to: is not a real calendar day/],
+  ])(
+    'the calendar asked for %j answers INVALID_REQUEST naming the field, and the archive is not read',
+    async (request, message) => {
+      const { service: wired, asked } = withCalendar();
+      const result = await dispatch(wired, 'archive:status', request);
+      expect(result).toEqual({
+        ok: false,
+        error: { code: 'INVALID_REQUEST', message: expect.stringMatching(message) },
+      });
+      expect(asked).toEqual([]);
+    },
+  );
+
+  it('saving an impossible policy start date is refused naming the field, and the settings file is unchanged', async () => {
+    await dispatch(service, 'settings:save', { settings: { archive: { retentionDays: 3650 } } });
+    const before = await readFile(settingsPath, 'utf8');
+    for (const policyStartDate of ['2026-13-45', 'yesterday']) {
+      const result = await dispatch(service, 'settings:save', { settings: { archive: { policyStartDate } } });
+      expect(!result.ok && result.error).toEqual({
+        code: 'INVALID_REQUEST',
+        message: expect.stringContaining('request.settings.archive.policyStartDate'),
+      });
+    }
+    expect(await readFile(settingsPath, 'utf8')).toBe(before);
+  });
+
+  it('a settings file with an impossible policy start date still opens the app: defaults and a warning naming the field', async () => {
+    await writeFile(settingsPath, JSON.stringify({ archive: { policyStartDate: '2026-13-45', retentionDays: 3000 } }));
+    const read = (await dispatch(service, 'settings:get', {})) as Result<ResponseOf<'settings:get'>>;
+    expect(read.ok).toBe(true);
+    if (!read.ok) return;
+    expect(read.value.settings.archive.policyStartDate).toBeUndefined();
+    expect(read.value.warnings).toEqual([
+      expect.stringContaining('archive.policyStartDate: is not a real calendar day'),
+    ]);
+  });
+});
+
+describe('dispatch answers every request with a Result', () => {
+  it('a request that throws while it is read is refused, logged, and nothing is done', async () => {
+    const { service: wired, asked } = withCalendar();
+    const hostile = {
+      get from(): string {
+        throw new RangeError('Invalid time value');
+      },
+    };
+    const logged: unknown[] = [];
+    const result = await dispatch(wired, 'archive:status', hostile, { onInternalError: (_c, e) => logged.push(e) });
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'INVALID_REQUEST', message: expect.stringContaining('archive:status') },
+    });
+    expect(JSON.stringify(result)).not.toContain('Invalid time value');
+    expect(logged).toHaveLength(1);
+    expect(asked).toEqual([]);
+  });
+
+  it('a log hook that throws still leaves a Result', async () => {
+    const broken: AppService = {
+      ...service,
+      'settings:get': async () => {
+        throw new Error('disk on fire');
+      },
+    };
+    const result = await dispatch(
+      broken,
+      'settings:get',
+      {},
+      {
+        onInternalError: () => {
+          throw new Error('the log is gone too');
+        },
+      },
+    );
+    expect(!result.ok && result.error.code).toBe('INTERNAL');
+  });
+});
