@@ -18,7 +18,30 @@ export const ArchiveTargetSchema = z
   .refine(
     (s) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(s) || /^file:\/\/\/.+/.test(s) || /^azure:\/\/[^/]+\/[^/]+(\/.*)?$/.test(s),
     'must be s3://bucket/prefix, file:///absolute/path or azure://account/container/prefix',
-  );
+  )
+  .refine((s) => !s.startsWith('file://') || fileTargetPathProblem(s) === null, {
+    error: (issue) => fileTargetPathProblem(String(issue.input)) ?? 'is not a usable file:// URL',
+  });
+
+/**
+ * Why a `file://` target's path cannot be used as written, or null. A `..` segment (as is or
+ * percent-encoded, `%2e%2e`) is refused: a URL parser resolves it silently, so
+ * `file:///srv/archive/../other` would archive into /srv/other while every message, the journal and
+ * the manifests name the URL as written. A `%` that is not an escape cannot be read unambiguously.
+ */
+export function fileTargetPathProblem(target: string): string | null {
+  const path = target.replace(/^file:\/\//, '').split(/[?#]/, 1)[0] ?? '';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return 'has a "%" that is not an escape such as %20: write a space as %20 and a percent sign as %25';
+  }
+  if (decoded.split(/[/\\]/).includes('..')) {
+    return 'must name its folder without ".." (write the absolute path it leads to, e.g. file:///srv/audit-archive)';
+  }
+  return null;
+}
 
 export const GenesysSettingsSchema = z.object({
   region: z.enum(GENESYS_HOSTS).default('mypurecloud.com'),

@@ -27,10 +27,12 @@ export function openArchiveStore(
   if (target.startsWith('azure://')) {
     throw new AuditArchiveError('INVALID_SETTINGS', 'Azure immutable blob is not supported yet; use s3:// or file://');
   }
-  if (!ArchiveTargetSchema.safeParse(target).success) {
+  // The schema also refuses a file:// path with `..`, which fileURLToPath would resolve silently.
+  const checked = ArchiveTargetSchema.safeParse(target);
+  if (!checked.success) {
     throw new AuditArchiveError(
       'INVALID_SETTINGS',
-      `The archive target "${target}" is not valid: use s3://bucket/prefix or file:///absolute/path.`,
+      `The archive target "${target}" ${checked.error.issues[0]?.message ?? 'is not valid'}.`,
     );
   }
   if (target.startsWith('file://')) {
