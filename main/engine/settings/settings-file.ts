@@ -4,20 +4,20 @@
  * Loading never fails: a missing file means defaults; an unreadable or invalid one means defaults
  * for this session plus a warning that names the file and the field, and the file is left alone so
  * the user can fix it. Only an explicit save replaces it, and the first save over an invalid file
- * keeps a `.invalid-<timestamp>` copy beside it. Secrets are never kept: a secret-looking field is
- * reported and ignored (secrets belong in the OS keychain, see SecretStore).
+ * keeps a `.invalid-<timestamp>` copy beside it (mode 0600, without secret-looking fields). Secrets
+ * are never kept: a secret-looking field is reported and ignored (secrets belong in the OS keychain,
+ * see SecretStore).
  *
  * Writes are atomic (temp file in the same folder, fsync, rename) with mode 0600, so a crash or a
  * full disk leaves either the old file or the new one, never half of one.
  */
-import { constants } from 'node:fs';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { z } from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
 import { defaultSettings, SettingsSchema, type Settings } from '../../../shared/settings';
 import { writeFileAtomically } from '../files/write-file-atomically';
-import { secretLikeFields, unknownFields, withoutSecretLikeFields } from './settings-fields';
+import { isSecretLikeKey, secretLikeFields, unknownFields, withoutSecretLikeFields } from './settings-fields';
 
 export interface SettingsLoadResult {
   settings: Settings;
@@ -29,8 +29,8 @@ export interface SettingsLoadResult {
 type SettingsFileReading =
   | { kind: 'missing' }
   | { kind: 'unreadable'; reason: string }
-  | { kind: 'not-json'; reason: string }
-  | { kind: 'json'; value: unknown };
+  | { kind: 'not-json'; reason: string; text: string }
+  | { kind: 'json'; value: unknown; text: string };
 
 const UTF8_BOM = '\uFEFF';
 
@@ -165,33 +165,38 @@ export class SettingsFile {
     }
     if (text.startsWith(UTF8_BOM)) text = text.slice(1);
     try {
-      return { kind: 'json', value: JSON.parse(text) as unknown };
+      return { kind: 'json', value: JSON.parse(text) as unknown, text };
     } catch (e) {
-      return { kind: 'not-json', reason: describeJsonError(text, e) };
+      return { kind: 'not-json', reason: describeJsonError(text, e), text };
     }
   }
 
   /**
-   * Copies an invalid settings file aside before it is replaced; returns the copy's path.
+   * Keeps a copy of an invalid settings file before it is replaced; returns the copy's path.
    *
-   * A secret found in a readable file is not copied along: the copy exists to recover settings, and
-   * secrets must not linger on disk.
+   * The copy exists to recover settings, and secrets must not linger on disk: it is readable by its
+   * owner only (0600, like the settings file) and holds no secret-looking field, whether the file is
+   * JSON (the fields are dropped) or not (lines naming such a field are replaced by a note).
    */
   async #keepInvalidCopy(): Promise<string | null> {
     const reading = await this.#read();
     if (reading.kind === 'missing' || reading.kind === 'unreadable') return null;
     if (reading.kind === 'json' && SettingsSchema.safeParse(withoutSecretLikeFields(reading.value)).success)
       return null;
+    let content: string;
+    if (reading.kind === 'json') {
+      content =
+        secretLikeFields(reading.value).length > 0
+          ? `${JSON.stringify(withoutSecretLikeFields(reading.value), null, 2)}\n`
+          : reading.text;
+    } else {
+      content = withoutSecretLikeLines(reading.text);
+    }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     for (let attempt = 0; ; attempt++) {
       const copy = `${this.path}.invalid-${stamp}${attempt === 0 ? '' : `-${attempt}`}`;
       try {
-        if (reading.kind === 'json' && secretLikeFields(reading.value).length > 0) {
-          const redacted = `${JSON.stringify(withoutSecretLikeFields(reading.value), null, 2)}\n`;
-          await writeFile(copy, redacted, { flag: 'wx', mode: 0o600 });
-        } else {
-          await copyFile(this.path, copy, constants.COPYFILE_EXCL);
-        }
+        await writeFile(copy, content, { flag: 'wx', mode: 0o600 });
         return copy;
       } catch (e) {
         if (errorCode(e) !== 'EEXIST' || attempt > 100) throw e;
@@ -200,3 +205,46 @@ export class SettingsFile {
   }
 }
 
+/** `"clientSecret":`, `token =`, `'apiKey':`: a field name as it appears in a file that is not JSON. */
+const FIELD_IN_TEXT = /["']?([A-Za-z_$][\w$.-]*)["']?\s*[:=]/g;
+
+/**
+ * Text of a file that is not JSON with every line that names a secret-looking field replaced by a
+ * note, and the lines of its value too when it goes on (a value on the next line, an object or a
+ * list left open), so a broken file's copy keeps what is needed to recover settings but no secret.
+ */
+export function withoutSecretLikeLines(text: string): string {
+  const out: string[] = [];
+  let valueOnNextLine = false;
+  let openBrackets = 0;
+  for (const line of text.split('\n')) {
+    const indent = /^\s*/.exec(line)?.[0] ?? '';
+    const note = `${indent}(removed: a line with a secret-looking field; secrets belong in the OS keychain)`;
+    if (openBrackets > 0 || (valueOnNextLine && line.trim() !== '')) {
+      openBrackets = Math.max(0, openBrackets + bracketBalance(line));
+      valueOnNextLine = false;
+      out.push(note);
+      continue;
+    }
+    const secretField = [...line.matchAll(FIELD_IN_TEXT)].find((m) => isSecretLikeKey(m[1] ?? ''));
+    if (secretField) {
+      const rest = line.slice((secretField.index ?? 0) + secretField[0].length);
+      valueOnNextLine = rest.trim() === '';
+      openBrackets = Math.max(0, bracketBalance(rest));
+      out.push(note);
+      continue;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+/** Opening minus closing brackets on a line (quotes are not parsed: good enough to find a value's end). */
+function bracketBalance(line: string): number {
+  let balance = 0;
+  for (const c of line) {
+    if (c === '{' || c === '[') balance += 1;
+    else if (c === '}' || c === ']') balance -= 1;
+  }
+  return balance;
+}

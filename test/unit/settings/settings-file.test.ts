@@ -232,3 +232,76 @@ describe('settings file: saving refuses invalid settings', () => {
     expect(await readdir(path)).toEqual(['occupied']);
   });
 });
+
+describe('settings file: an impossible day never breaks the app', () => {
+  it.each(['2026-13-45', 'yesterday', '2026-02-30'])(
+    'a policyStartDate of %s loads the defaults with the usual warning naming the field',
+    async (policyStartDate) => {
+      await writeFile(path, JSON.stringify({ archive: { policyStartDate, retentionDays: 3000 } }));
+      const { settings, warnings } = await new SettingsFile(path).load();
+      expect(settings).toEqual(defaultSettings());
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^Settings file .* is invalid: archive\.policyStartDate: .*; using defaults for this session/,
+        ),
+      ]);
+    },
+  );
+
+  it('saving an impossible policyStartDate is refused with INVALID_SETTINGS, and the file is unchanged', async () => {
+    const file = new SettingsFile(path);
+    await file.save(customised());
+    const before = await readFile(path, 'utf8');
+    const bad = customised();
+    bad.archive.policyStartDate = '2026-13-45';
+    const error = await file.save(bad).catch((e: unknown) => e);
+    expect(isAuditArchiveError(error) && error.code).toBe('INVALID_SETTINGS');
+    expect((error as Error).message).toContain('archive.policyStartDate: is not a real calendar day');
+    expect(await readFile(path, 'utf8')).toBe(before);
+  });
+});
+
+describe('settings file: the kept copy of an invalid file', () => {
+  const secret = 'pa55-very-secret-value';
+
+  async function keptCopy(): Promise<{ text: string; mode: number }> {
+    await new SettingsFile(path).save(customised());
+    const copies = (await readdir(dir)).filter((n) => n.startsWith('settings.json.invalid-'));
+    expect(copies).toHaveLength(1);
+    const copy = join(dir, copies[0] as string);
+    return { text: await readFile(copy, 'utf8'), mode: (await stat(copy)).mode & 0o777 };
+  }
+
+  it('is readable by its owner only, even when the original was readable by everyone', async () => {
+    await writeFile(path, '{"archive": {"retentionDays": "seven years"}}', { mode: 0o644 });
+    await chmod(path, 0o644);
+    const { mode, text } = await keptCopy();
+    expect(mode).toBe(0o600);
+    expect(text).toBe('{"archive": {"retentionDays": "seven years"}}');
+  });
+
+  it('of a file that is not JSON keeps its settings but no secret-looking field, whatever its layout', async () => {
+    const broken = [
+      '{',
+      '  "genesys": {',
+      '    "clientId": "abc",',
+      `    "clientSecret": "${secret}",`,
+      '    "apiToken":',
+      `      "${secret}-2",`,
+      '    "credentials": {',
+      `      "accessKeyId": "${secret}-3",`,
+      `      "value": "${secret}-4"`,
+      '    },',
+      '  },',
+      '  "archive": { "retentionDays": 3650, }',
+      '',
+    ].join('\n');
+    await writeFile(path, broken, { mode: 0o644 });
+    const { mode, text } = await keptCopy();
+    expect(mode).toBe(0o600);
+    expect(text).not.toContain(secret);
+    expect(text).toContain('"clientId": "abc"');
+    expect(text).toContain('"archive": { "retentionDays": 3650, }');
+    expect(text).toContain('removed: a line with a secret-looking field');
+  });
+});
