@@ -5,7 +5,7 @@
  * (nothing was attempted). Progress goes to stderr, results (`--json`) to stdout.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DaySchema, type Day } from '../../shared/day';
+import { parseDay, type Day } from '../../shared/day';
 import { isAuditArchiveError, type ErrorCode } from '../../shared/errors';
 import { openArchiveSession, TOOL_VERSION, type ArchiveSession, type DayRange } from '../engine/archive/archive-session';
 import type { CatchUpProgress, CatchUpTotals } from '../engine/archive/catch-up';
@@ -160,7 +160,9 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const stateDir = str(values['state-dir']) ?? defaultStateDir(ctx.env);
   const session = await openArchiveSession(config.settings, config.secrets, { env: ctx.env, stateDir, now });
   try {
-    if (session.journal.warning) ctx.stderr.write(`audit-archive: warning: ${session.journal.warning}\n`);
+    // The journal is bookkeeping: its trouble is a warning, and the exit status stays the work's.
+    for (const w of session.journal.warnings) journalWarning(ctx, w);
+    session.journal.onWarning((w) => journalWarning(ctx, w));
     switch (command) {
       case 'export':
         return await exportCommand(ctx, session, args.day as Day, values.reconcile === true);
@@ -371,11 +373,23 @@ function requiredDay(value: unknown, name: string, command: Command): Day {
   return day;
 }
 
+/** Every day flag goes through here: a malformed day is bad usage (exit 2), never an internal error. */
 function optionalDay(value: unknown, name: string, command: Command): Day | undefined {
   if (value === undefined) return undefined;
-  const parsed = DaySchema.safeParse(value);
-  if (!parsed.success) throw new UsageError(`--${name} '${String(value)}' ${parsed.error.issues[0]?.message ?? 'is not a day'}`, command);
-  return parsed.data;
+  const parsed = parseDay(value);
+  if (!parsed.ok) throw new UsageError(`--${name} '${shortForMessage(String(value))}' ${parsed.error.message}`, command);
+  return parsed.value;
+}
+
+/** A value typed by the user, as an error line may quote it: short and on one line. */
+function shortForMessage(value: string): string {
+  const line = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return line.length > 40 ? `${line.slice(0, 40)}…` : line;
+}
+
+/** On a terminal the progress line is cleared first, so the warning stands on its own line. */
+function journalWarning(ctx: CliContext, message: string): void {
+  ctx.stderr.write(`${ctx.stderr.isTTY ? '\r\x1b[2K' : ''}audit-archive: warning: ${message}\n`);
 }
 
 function optionalInt(value: unknown, name: string, command: Command, min: number, max: number): number | undefined {

@@ -8,14 +8,20 @@
  * history and counts. One file per archive (keyed by the archive URL) in a local state directory
  * (app: userData; CLI: `--state-dir`, AUDIT_ARCHIVE_STATE_DIR, default $XDG_STATE_HOME/audit-archive).
  * Writes are atomic (temp file + fsync + rename), so a crash leaves the old or the new file.
+ *
+ * Being bookkeeping, it never fails the work it records: a write that fails (read-only or full
+ * state folder) becomes one warning (`onWarning`, `warnings`) and the run goes on; the next write
+ * that succeeds stores everything again. It stays small whatever a run finds: failure texts are
+ * bounded, the last verification keeps a few problems per day up to a total (the rest are counted),
+ * and a file too large to be this journal's is started afresh rather than read.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DaySchema, type Day } from '../../../shared/day';
-import { VerifyProblemSchema, type VerifyProblem } from '../../../shared/verify';
+import { isFailingProblem, VerifyProblemSchema, type VerifyProblem } from '../../../shared/verify';
 import { writeFileAtomically } from '../files/write-file-atomically';
 
 const Instant = z.string().datetime({ offset: false });
@@ -35,14 +41,38 @@ const CatchUpRecordSchema = z.object({
 });
 export type CatchUpRecord = z.infer<typeof CatchUpRecordSchema>;
 
+const VerifyRecordSchema = z.object({
+  at: Instant,
+  from: DaySchema.nullable(),
+  to: DaySchema.nullable(),
+  /** At most JOURNAL_LIMITS.problemsPerDay a day and JOURNAL_LIMITS.problems in all, the most serious kept first. */
+  problems: z.array(VerifyProblemSchema),
+  /** Problems found but not kept (the verify report itself listed them all). */
+  omitted: z.number().int().nonnegative().default(0),
+});
+export type VerifyRecord = z.infer<typeof VerifyRecordSchema>;
+
 const JournalFileSchema = z.object({
   format: z.literal('audit-archive/run-journal@1'),
   archive: z.string(),
   days: z.record(DaySchema, DayRecordSchema),
-  verify: z.object({ at: Instant, from: DaySchema.nullable(), to: DaySchema.nullable(), problems: z.array(VerifyProblemSchema) }).nullable(),
+  verify: VerifyRecordSchema.nullable(),
   catchUp: CatchUpRecordSchema.nullable(),
 });
 type JournalFile = z.infer<typeof JournalFileSchema>;
+
+/**
+ * Bounds that keep the file small (well under a megabyte) and every status quick. Status needs one
+ * failing problem per archived day; the rest is for people, who run verify for the full report.
+ */
+export const JOURNAL_LIMITS = {
+  problemsPerDay: 3,
+  problems: 1000,
+  /** Characters of a failure message or a problem's detail, and of a problem's key. */
+  text: 300,
+  /** A file larger than this was not written by this version: started afresh, never read. */
+  fileBytes: 16 * 1024 * 1024,
+} as const;
 
 /** A read-only view of the journal, as status computation consumes it. */
 export interface RunJournalSnapshot {
@@ -66,38 +96,65 @@ export function journalPath(stateDir: string, archiveUrl: string): string {
 
 export class RunJournal implements RunJournalSnapshot {
   readonly path: string;
-  /** Set when the file existed but could not be used (it is then started afresh). */
+  /** Set when the file existed but could not be used (it is then started afresh). Also first in `warnings`. */
   readonly warning: string | null;
   private data: JournalFile;
+  private problemsByDay: Map<Day, VerifyProblem[]>;
   private writing: Promise<void> = Promise.resolve();
+  private readonly warningsSoFar: string[] = [];
+  private readonly listeners = new Set<(message: string) => void>();
+  private writeFailureReported = false;
 
   private constructor(path: string, data: JournalFile, warning: string | null) {
     this.path = path;
     this.data = data;
     this.warning = warning;
+    if (warning) this.warningsSoFar.push(warning);
+    // A file written before the bounds existed is bounded now (and stored so at the next write).
+    if (data.verify) data.verify = { ...data.verify, ...boundProblems(data.verify.problems, data.verify.omitted) };
+    this.problemsByDay = indexByDay(data.verify?.problems ?? []);
   }
 
-  /** Opens (or starts) the journal of `archiveUrl` in `stateDir`. A damaged file is replaced on the next write, with a warning. */
+  /**
+   * Opens (or starts) the journal of `archiveUrl` in `stateDir`. Never throws: a damaged, unreadable
+   * or oversized file is started afresh (replaced on the next write) with a warning.
+   */
   static async open(stateDir: string, archiveUrl: string): Promise<RunJournal> {
     const path = journalPath(stateDir, archiveUrl);
-    const fresh: JournalFile = { format: 'audit-archive/run-journal@1', archive: archiveUrl, days: {}, verify: null, catchUp: null };
+    const fresh: JournalFile = {
+      format: 'audit-archive/run-journal@1',
+      archive: archiveUrl,
+      days: {},
+      verify: null,
+      catchUp: null,
+    };
+    const afresh = (why: string) =>
+      new RunJournal(
+        path,
+        fresh,
+        `The run journal ${path} ${why}; error history starts afresh (the archive itself is unaffected).`,
+      );
     let text: string;
     try {
+      const { size } = await stat(path);
+      if (size > JOURNAL_LIMITS.fileBytes) {
+        return afresh(
+          `is too large (${Math.round(size / 1024 / 1024)} MB; an earlier version kept every verify problem), so it is not read and is replaced at the next write`,
+        );
+      }
       text = await readFile(path, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new RunJournal(path, fresh, null);
-      return new RunJournal(path, fresh, `The run journal ${path} could not be read (${(e as Error).message}); error history starts afresh.`);
+      if (errorCode(e) === 'ENOENT') return new RunJournal(path, fresh, null);
+      return afresh(`could not be read (${describeFsError(e)})`);
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      return new RunJournal(path, fresh, `The run journal ${path} is not valid JSON; error history starts afresh (the archive itself is unaffected).`);
+      return afresh('is not valid JSON');
     }
     const parsed = JournalFileSchema.safeParse(json);
-    if (!parsed.success || parsed.data.archive !== archiveUrl) {
-      return new RunJournal(path, fresh, `The run journal ${path} is not in the expected format; error history starts afresh (the archive itself is unaffected).`);
-    }
+    if (!parsed.success || parsed.data.archive !== archiveUrl) return afresh('is not in the expected format');
     return new RunJournal(path, parsed.data, null);
   }
 
@@ -105,11 +162,12 @@ export class RunJournal implements RunJournalSnapshot {
     return this.data.days[day];
   }
 
+  /** Problems the last verification found on `day` that were kept (most serious first). */
   verifyProblems(day: Day): readonly VerifyProblem[] {
-    return this.data.verify?.problems.filter((p) => p.day === day) ?? [];
+    return this.problemsByDay.get(day) ?? [];
   }
 
-  get lastVerify(): JournalFile['verify'] {
+  get lastVerify(): VerifyRecord | null {
     return this.data.verify;
   }
 
@@ -117,31 +175,58 @@ export class RunJournal implements RunJournalSnapshot {
     return this.data.catchUp;
   }
 
-  /** A day was archived: remember its event count and forget its last failure. */
+  /** Everything a person should know about this journal so far: a damaged file, a failed write. */
+  get warnings(): readonly string[] {
+    return this.warningsSoFar;
+  }
+
+  /**
+   * Calls `listener` with each new warning as it happens (a failed write is reported once per
+   * journal). Warnings given before subscribing are in `warnings`. Returns the unsubscribe.
+   */
+  onWarning(listener: (message: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A day was archived: remember its event count and forget its last failure. Never rejects. */
   recordArchived(day: Day, events: number, at: Date): Promise<void> {
     this.data.days[day] = { events, archivedAt: at.toISOString() };
     return this.save();
   }
 
-  /** Event counts learned from manifests (verify reads them all), without touching failures. */
+  /** Event counts learned from manifests (verify reads them all), without touching failures. Never rejects. */
   recordEventCounts(counts: ReadonlyMap<Day, number>): Promise<void> {
     for (const [day, events] of counts) this.data.days[day] = { ...this.data.days[day], events };
     return this.save();
   }
 
+  /** The day's last failure (its message bounded). Never rejects. */
   recordFailure(day: Day, code: string, message: string, at: Date): Promise<void> {
-    this.data.days[day] = { ...this.data.days[day], failure: { code, message, at: at.toISOString() } };
+    const failure = { code: bounded(code, 100), message: bounded(message, JOURNAL_LIMITS.text), at: at.toISOString() };
+    this.data.days[day] = { ...this.data.days[day], failure };
     return this.save();
   }
 
   /**
-   * Stores the problems of a verification of [from, to] (null: the whole archive). Problems of days
-   * outside the range are kept, so verifying one month does not clear another month's findings.
+   * Stores the problems of a verification of [from, to] (null: unbounded). Problems of days outside
+   * the range are kept, so verifying one month does not clear another month's findings. Only a few
+   * problems per day and a total are kept, most serious first; `lastVerify.omitted` counts the rest
+   * (including those of earlier partial verifications, until one of the whole archive). Never rejects.
    */
-  recordVerify(problems: readonly VerifyProblem[], range: { from: Day | null; to: Day | null }, at: Date): Promise<void> {
+  recordVerify(
+    problems: readonly VerifyProblem[],
+    range: { from: Day | null; to: Day | null },
+    at: Date,
+  ): Promise<void> {
     const inRange = (d: Day) => (range.from === null || d >= range.from) && (range.to === null || d <= range.to);
-    const kept = (this.data.verify?.problems ?? []).filter((p) => !inRange(p.day));
-    this.data.verify = { at: at.toISOString(), from: range.from, to: range.to, problems: [...kept, ...problems] };
+    const previous = this.data.verify;
+    const kept = (previous?.problems ?? []).filter((p) => !inRange(p.day));
+    const wholeArchive = range.from === null && range.to === null;
+    const carried = wholeArchive ? 0 : (previous?.omitted ?? 0);
+    const bound = boundProblems([...kept, ...problems], carried);
+    this.data.verify = { at: at.toISOString(), from: range.from, to: range.to, ...bound };
+    this.problemsByDay = indexByDay(bound.problems);
     return this.save();
   }
 
@@ -160,14 +245,116 @@ export class RunJournal implements RunJournalSnapshot {
     return this.save();
   }
 
-  /** Serialised atomic write of the whole file (it is small: a few hundred bytes per day with history). */
+  /**
+   * Serialised atomic write of the whole file (bounded: see JOURNAL_LIMITS). Resolves whether or not
+   * the write succeeded: a failure is a warning, never the caller's error.
+   */
   private save(): Promise<void> {
     const text = JSON.stringify(this.data);
-    const next = this.writing.then(() => writeJournal(this.path, text));
-    // A failed write must not wedge later ones; the caller still sees this one's error.
-    this.writing = next.catch(() => undefined);
+    const next = this.writing.then(() => writeJournal(this.path, text)).catch((e: unknown) => this.writeFailed(e));
+    this.writing = next;
     return next;
   }
+
+  private writeFailed(e: unknown): void {
+    if (this.writeFailureReported) return;
+    this.writeFailureReported = true;
+    this.warn(
+      `The run journal ${this.path} could not be written (${describeFsError(e)}): the archive itself is unaffected, ` +
+        `but error history and event counts of this run are not kept. Check that ${dirname(this.path)} is writable and the disk is not full.`,
+    );
+  }
+
+  private warn(message: string): void {
+    this.warningsSoFar.push(message);
+    for (const listener of this.listeners) {
+      try {
+        listener(message);
+      } catch {
+        // A listener that fails (a closed stream) must not turn bookkeeping into an error.
+      }
+    }
+  }
+}
+
+/** Most serious first: tampering (what the calendar shows), then missing days, then informational. */
+function seriousness(p: VerifyProblem): number {
+  if (!isFailingProblem(p.kind)) return 2;
+  return p.kind === 'day-missing' ? 1 : 0;
+}
+
+/**
+ * The problems to keep: first the most serious problem of each day (so the calendar marks every
+ * tampered day it can), then more per day up to the per-day bound, within the total bound. The
+ * result is in the order given; texts are shortened.
+ */
+function boundProblems(
+  problems: readonly VerifyProblem[],
+  alreadyOmitted: number,
+): { problems: VerifyProblem[]; omitted: number } {
+  const order = problems
+    .map((p, i) => i)
+    .sort((a, b) => seriousness(problems[a] as VerifyProblem) - seriousness(problems[b] as VerifyProblem) || a - b);
+  const keep = new Set<number>();
+  const perDay = new Map<Day, number>();
+  for (const firstOfDay of [true, false]) {
+    for (const i of order) {
+      if (keep.size >= JOURNAL_LIMITS.problems) break;
+      const day = (problems[i] as VerifyProblem).day;
+      const count = perDay.get(day) ?? 0;
+      if (keep.has(i) || (firstOfDay ? count > 0 : count >= JOURNAL_LIMITS.problemsPerDay)) continue;
+      keep.add(i);
+      perDay.set(day, count + 1);
+    }
+  }
+  const kept = problems.filter((_, i) => keep.has(i)).map(shortened);
+  return { problems: kept, omitted: alreadyOmitted + problems.length - kept.length };
+}
+
+function indexByDay(problems: readonly VerifyProblem[]): Map<Day, VerifyProblem[]> {
+  const byDay = new Map<Day, VerifyProblem[]>();
+  for (const p of problems) {
+    const list = byDay.get(p.day);
+    if (list) list.push(p);
+    else byDay.set(p.day, [p]);
+  }
+  for (const list of byDay.values()) list.sort((a, b) => seriousness(a) - seriousness(b));
+  return byDay;
+}
+
+function shortened(p: VerifyProblem): VerifyProblem {
+  return {
+    ...p,
+    ...(p.key === undefined ? {} : { key: bounded(p.key, JOURNAL_LIMITS.text) }),
+    detail: bounded(p.detail, JOURNAL_LIMITS.text),
+  };
+}
+
+function bounded(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function errorCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+const FS_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+  ENOTDIR: 'part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EEXIST: 'part of the path is taken by a file',
+};
+
+/** `EACCES: permission denied`: the code and what it means, never a stack. */
+function describeFsError(e: unknown): string {
+  const code = errorCode(e);
+  if (!code) return 'unknown error';
+  const meaning = FS_ERRORS[code];
+  return meaning ? `${code}: ${meaning}` : code;
 }
 
 async function writeJournal(path: string, text: string): Promise<void> {
