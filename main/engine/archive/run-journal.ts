@@ -285,16 +285,24 @@ function seriousness(p: VerifyProblem): number {
 
 /**
  * The problems to keep: first the most serious problem of each day (so the calendar marks every
- * tampered day it can), then more per day up to the per-day bound, within the total bound. The
- * result is in the order given; texts are shortened.
+ * tampered day it can), then more per day up to the per-day bound, within the total bound; among
+ * equally serious ones the newest days first (what a person looks at). The result is in the order
+ * given; texts are shortened.
  */
 function boundProblems(
   problems: readonly VerifyProblem[],
   alreadyOmitted: number,
 ): { problems: VerifyProblem[]; omitted: number } {
+  const newestDayFirst = (a: number, b: number) => {
+    const [dayA, dayB] = [(problems[a] as VerifyProblem).day, (problems[b] as VerifyProblem).day];
+    return dayA === dayB ? a - b : dayA < dayB ? 1 : -1;
+  };
   const order = problems
-    .map((p, i) => i)
-    .sort((a, b) => seriousness(problems[a] as VerifyProblem) - seriousness(problems[b] as VerifyProblem) || a - b);
+    .map((_, i) => i)
+    .sort(
+      (a, b) =>
+        seriousness(problems[a] as VerifyProblem) - seriousness(problems[b] as VerifyProblem) || newestDayFirst(a, b),
+    );
   const keep = new Set<number>();
   const perDay = new Map<Day, number>();
   for (const firstOfDay of [true, false]) {
