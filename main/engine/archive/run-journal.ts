@@ -140,7 +140,7 @@ export class RunJournal implements RunJournalSnapshot {
    */
   recordVerify(problems: readonly VerifyProblem[], range: { from: Day | null; to: Day | null }, at: Date): Promise<void> {
     const inRange = (d: Day) => (range.from === null || d >= range.from) && (range.to === null || d <= range.to);
-    const kept = (this.data.verify?.problems ?? []).filter((p) => !inRange(p.day));
+    const kept = (this.data.verify?.problems ?? []).filter((p) => p.day !== null && !inRange(p.day));
     this.data.verify = { at: at.toISOString(), from: range.from, to: range.to, problems: [...kept, ...problems] };
     return this.save();
   }
