@@ -1,8 +1,10 @@
 /**
  * Where things live in the archive (one bucket/container/folder, under a configurable prefix).
  *
+ *   {prefix}/archive.json                                  the root object: id, purpose, signing key
  *   {prefix}/audit-logs/YYYY/MM/DD/events-NNNN.jsonl.gz   data only (the Athena table location)
- *   {prefix}/manifests/YYYY/MM/DD/<sequence>.json          one per export run per day
+ *   {prefix}/manifests/YYYY/MM/DD/<sequence>.json          one per export run per day, signed, chained
+ *   {prefix}/lease/<claim>.json                            the single-writer lease (bookkeeping, not evidence)
  *
  * Part numbers continue across runs of the same day (a rerun after a crash never reuses a key), and
  * the manifest sequence is global: it is the chain's write order.
@@ -11,9 +13,11 @@ import type { Day } from './day';
 
 export const DATA_FOLDER = 'audit-logs';
 export const MANIFEST_FOLDER = 'manifests';
+export const LEASE_FOLDER = 'lease';
+export const ROOT_NAME = 'archive.json';
 
-const PART_RE = /^events-(\d{4,})\.jsonl\.gz$/;
-const MANIFEST_RE = /^(\d{10,})\.json$/;
+const PART_RE = /^events-(\d{4,9})\.jsonl\.gz$/;
+const MANIFEST_RE = /^(\d{10})\.json$/;
 
 export function normalisePrefix(prefix: string): string {
   return prefix.replace(/^\/+|\/+$/g, '');
@@ -26,6 +30,20 @@ function join(prefix: string, ...parts: string[]): string {
 
 export function dayPath(day: Day): string {
   return day.replaceAll('-', '/');
+}
+
+/** Where listings of the whole archive start ('' or `prefix/`). */
+export function archiveFolder(prefix: string): string {
+  const p = normalisePrefix(prefix);
+  return p ? p + '/' : '';
+}
+
+export function rootKey(prefix: string): string {
+  return join(prefix, ROOT_NAME);
+}
+
+export function leaseFolder(prefix: string): string {
+  return join(prefix, LEASE_FOLDER) + '/';
 }
 
 export function dataFolder(prefix: string): string {
@@ -53,27 +71,37 @@ export function manifestKey(prefix: string, day: Day, sequence: number): string 
 }
 
 export type ParsedKey =
+  | { kind: 'root' }
   | { kind: 'data'; day: Day; part: number }
   | { kind: 'manifest'; day: Day; sequence: number }
+  | { kind: 'lease' }
   | { kind: 'other' };
 
-/** Classify a key found in a listing. Anything unexpected is 'other' (reported, never trusted). */
+/**
+ * Classify a key found in a listing. Anything unexpected is 'other' (reported, never trusted). The
+ * numbers read from a key are bounded by the patterns (a part number has at most 9 digits, a
+ * sequence exactly 10), and nobody loops up to them.
+ */
 export function parseKey(prefix: string, key: string): ParsedKey {
   const p = normalisePrefix(prefix);
   const rel = p ? (key.startsWith(p + '/') ? key.slice(p.length + 1) : null) : key;
   if (rel === null) return { kind: 'other' };
+  if (rel === ROOT_NAME) return { kind: 'root' };
   const seg = rel.split('/');
+  if (seg.length === 2 && seg[0] === LEASE_FOLDER && /^[A-Za-z0-9._-]{1,200}$/.test(seg[1] as string)) return { kind: 'lease' };
   if (seg.length !== 5) return { kind: 'other' };
   const [folder, y, m, d, name] = seg as [string, string, string, string, string];
   if (!/^\d{4}$/.test(y) || !/^\d{2}$/.test(m) || !/^\d{2}$/.test(d)) return { kind: 'other' };
   const day = `${y}-${m}-${d}`;
+  // A folder that is not a real calendar day (2026/13/45) is junk, not a day.
+  if (new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))).toISOString().slice(0, 10) !== day) return { kind: 'other' };
   if (folder === DATA_FOLDER) {
     const mm = PART_RE.exec(name);
     return mm ? { kind: 'data', day, part: Number(mm[1]) } : { kind: 'other' };
   }
   if (folder === MANIFEST_FOLDER) {
     const mm = MANIFEST_RE.exec(name);
-    return mm ? { kind: 'manifest', day, sequence: Number(mm[1]) } : { kind: 'other' };
+    return mm && Number(mm[1]) > 0 ? { kind: 'manifest', day, sequence: Number(mm[1]) } : { kind: 'other' };
   }
   return { kind: 'other' };
 }

@@ -72,6 +72,16 @@ export const ArchiveSettingsSchema = z.object({
   settlementMinutes: z.number().int().min(0).max(10_080).default(120),
   /** Upper bound of one data part (compressed bytes). */
   maxPartBytes: z.number().int().min(1024).max(5 * 1024 ** 3).default(16 * 1024 * 1024),
+  /**
+   * The single-writer lease: a writer whose heartbeat stops for `staleSeconds` is taken to have died
+   * and is taken over; another writer waits up to `waitSeconds` for the holder before giving up.
+   */
+  lease: z
+    .object({
+      staleSeconds: z.number().int().min(2).max(3600).default(300),
+      waitSeconds: z.number().int().min(0).max(86_400).default(900),
+    })
+    .prefault({}),
   s3: z
     .object({
       region: z.string().optional(),

@@ -2,23 +2,36 @@
  * What the verifier reports: one problem per finding, with a stable kind.
  *
  * Kinds are part of the CLI's `verify --json` contract and of the calendar (a day with a failing
- * problem is shown `tampered`). `orphan` is informational: a data object no manifest references is
- * what an interrupted run leaves behind on WORM storage (it cannot be removed, and the exporter never
- * counts it), so it is reported but does not make verification fail.
+ * problem is shown `tampered`). Every kind fails verification except `orphan`: a data part that an
+ * interrupted run left behind and that a later manifest of the same day declares (by key and
+ * version) as ignored. It cannot be removed from WORM storage and is never counted, so it is
+ * reported but does not fail. A data part that no manifest declares is `unexpected-object`.
+ *
+ * `day` is null for findings about the archive as a whole (its root object, an empty target).
  */
 import { z } from 'zod';
 import { DaySchema } from './day';
 
 export const VERIFY_PROBLEM_KINDS = [
-  'manifest-missing', // a sequence number in the chain has no live manifest
-  'manifest-invalid', // a manifest cannot be read or does not match the manifest schema or its key
-  'chain-broken', // a manifest's `previous` does not name the actual previous manifest and its SHA-256
-  'object-missing', // a data object a manifest records is gone at its version
-  'delete-marker', // a delete marker hides an archived object or manifest (tampering)
-  'lock-not-in-force', // the lock is weaker than recorded, shortened, or expired
-  'hash-mismatch', // size, SHA-256 or event count differ from the manifest (full mode)
-  'day-missing', // a settled, required day in range has no manifest at all
-  'orphan', // informational: a data object no manifest references (left by an interrupted run)
+  'archive-missing', // the target holds no archive (no root object) while days are expected, or it vanished
+  'root-invalid', // the root object is unreadable, invalid, or has more than one version
+  'root-changed', // the root's key or id differs from what this installation or the officer recorded
+  'head-rewound', // the chain's head is older than, or differs from, the head this installation recorded
+  'manifest-missing', // a manifest the chain links to is not in the archive
+  'manifest-invalid', // a manifest-shaped key that is not a valid manifest of this archive
+  'signature-invalid', // a manifest not signed by the archive's key
+  'chain-broken', // a manifest's `previous` does not match the manifest it names (key, sequence, SHA-256)
+  'chain-forked', // two valid manifests claim one sequence number (two writers at once)
+  'manifest-unreachable', // a valid manifest the chain, walked back from its head, does not reach
+  'version-added', // a key the archive references has a second version, or not the version recorded
+  'delete-marker', // a delete marker hides a key the archive references (tampering)
+  'object-missing', // an object a manifest records is gone at its version
+  'lock-not-in-force', // the lock is weaker than the policy or than recorded, shortened, or expired
+  'hash-mismatch', // size, SHA-256 or event count differ from the manifest (full mode: bytes)
+  'source-mismatch', // a manifest from another organisation, or demo data in a real archive (or the reverse)
+  'unexpected-object', // a key in the archive that is neither its root, a manifest, a declared part nor the lease
+  'day-missing', // a settled, required day in range has no manifest on the chain
+  'orphan', // informational: a part left by an interrupted run, declared by a later manifest
 ] as const;
 export const VerifyProblemKindSchema = z.enum(VERIFY_PROBLEM_KINDS);
 export type VerifyProblemKind = z.infer<typeof VerifyProblemKindSchema>;
@@ -31,10 +44,10 @@ export function isFailingProblem(kind: VerifyProblemKind): boolean {
 }
 
 export const VerifyProblemSchema = z.object({
-  day: DaySchema,
+  day: DaySchema.nullable(),
   kind: VerifyProblemKindSchema,
-  key: z.string().optional(),
-  detail: z.string(),
+  key: z.string().max(1100).optional(),
+  detail: z.string().max(2000),
 });
 export type VerifyProblem = z.infer<typeof VerifyProblemSchema>;
 

@@ -49,36 +49,66 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
   const failedDay = addDays(last, -9);
   const skip = new Set([...recentGaps, ...oldGaps]);
 
-  const sim = await startGenesysSimulator({ now, eventsPerDay: demoVolume, retentionDays: 3650, failQueryForDays: [failedDay], runningPolls: 0 });
-  const settings = SettingsSchema.parse({
+  const sim = await startGenesysSimulator({
+    now,
+    eventsPerDay: demoVolume,
+    retentionDays: 3650,
+    failQueryForDays: [failedDay],
+    runningPolls: 0,
+  });
+  // The simulator keeps ten years, so the demo may archive days older than Genesys's usual 365;
+  // the calendar shown afterwards judges recoverability by the usual window.
+  const exportSettings = SettingsSchema.parse({
     demo: true,
+    genesys: { retentionDays: 3650 },
     archive: { target: pathToFileURL(archiveDir).href, policyStartDate: first, retentionDays: 2557 },
     schedule: { concurrency: 4 },
   });
-  const session = await openArchiveSession(settings, {}, { env: ctx.env, stateDir, now, source: simulatorSource(sim, now) });
+  const settings = { ...exportSettings, genesys: { ...exportSettings.genesys, retentionDays: 365 } };
+  const warn = (w: string) => ctx.stderr.write(`audit-archive: ${w}\n`);
+  const session = await openArchiveSession(
+    exportSettings,
+    {},
+    {
+      env: ctx.env,
+      stateDir,
+      now,
+      demoSource: simulatorSource(sim, now),
+      program: 'the audit-archive demo',
+      onWarning: warn,
+    },
+  );
   try {
-    ctx.stderr.write(`Demo archive in ${dir}: ${totalDays} days of a simulated Genesys organisation (${first} to ${last}).\n`);
+    ctx.stderr.write(
+      `Demo archive in ${dir}: ${totalDays} days of a simulated Genesys organisation (${first} to ${last}).\n`,
+    );
     // Every day not archived yet, old ones included (the simulator still has them), minus the planned gaps.
     const before = await session.status({ from: first, to: last });
-    const days = before.days.filter((s) => s.state !== 'archived' && s.state !== 'pending' && !skip.has(s.day)).map((s) => s.day);
+    const days = before.days
+      .filter((s) => s.state !== 'archived' && s.state !== 'pending' && !skip.has(s.day))
+      .map((s) => s.day);
     const progress = progressLine(ctx.stderr);
-    const summary = await session.runPlan(
-      { days, skipped: { unrecoverable: 0, tampered: 0, pending: 0 } },
-      {
-        concurrency: 4,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        onProgress: (event, t) => {
-          const finished = t.daysDone + t.daysFailed;
-          if (event.kind === 'day-failed') progress.log(`${event.day}: failed as planned for the demo (${event.code})`);
-          else if (ctx.stderr.isTTY) progress.update(`${bar(finished / Math.max(1, t.daysTotal))} ${finished}/${t.daysTotal} days, ${t.events} events`);
-          else if (event.kind === 'day-archived' && t.daysDone % 50 === 0) progress.log(`${t.daysDone}/${t.daysTotal} days archived`);
-        },
+    const summary = await session.runDays(days, {
+      concurrency: 4,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onProgress: (event, t) => {
+        const finished = t.daysDone + t.daysFailed;
+        if (event.kind === 'day-failed') progress.log(`${event.day}: failed as planned for the demo (${event.code})`);
+        else if (ctx.stderr.isTTY)
+          progress.update(
+            `${bar(finished / Math.max(1, t.daysTotal))} ${finished}/${t.daysTotal} days, ${t.events} events`,
+          );
+        else if (event.kind === 'day-archived' && t.daysDone % 50 === 0)
+          progress.log(`${t.daysDone}/${t.daysTotal} days archived`);
       },
-    );
+    });
     progress.done();
-    ctx.stderr.write(`Archived ${summary.archived} days, ${summary.events} events (${formatBytes(summary.bytes)}) in ${formatDuration(summary.elapsedMs)}.\n`);
+    ctx.stderr.write(
+      `Archived ${summary.archived} days, ${summary.events} events (${formatBytes(summary.bytes)}) in ${formatDuration(summary.elapsedMs)}.\n`,
+    );
 
-    const status = await session.status({ from: first, to: addDays(last, 1) });
+    const calendar = await openArchiveSession(settings, {}, { env: ctx.env, stateDir, now });
+    const status = await calendar.status({ from: first, to: addDays(last, 1) });
     const counts = countStates(status.days);
     ctx.stdout.write(
       `Calendar ${first} to ${addDays(last, 1)}: ` +
@@ -92,7 +122,9 @@ export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<nu
       `See it:    audit-archive status --target ${settings.archive.target} --state-dir ${stateDir} --from ${first}\n` +
         `Verify it: audit-archive verify --target ${settings.archive.target} --state-dir ${stateDir} --from ${first}\n`,
     );
-    ctx.stdout.write('The local folder is not WORM storage: this is a demo. Point --target at an s3:// bucket with Object Lock for real use.\n');
+    ctx.stdout.write(
+      'The local folder is not WORM storage: this is a demo. Point --target at an s3:// bucket with Object Lock for real use.\n',
+    );
     return summary.cancelled ? 1 : 0;
   } finally {
     await session.close();

@@ -19,8 +19,10 @@ Commands:
   export --day YYYY-MM-DD [--reconcile]   archive one settled day (reconcile: add late events)
   catch-up [--from DAY] [--to DAY]        archive every missing or failed day in the range
   status [--from DAY] [--to DAY] [--json] the archive calendar
-  verify [--from DAY] [--to DAY] [--full] [--json]
-                                          walk the manifest chain and check every object
+  verify [--from DAY] [--to DAY] [--full] [--expect-key FP] [--json]
+                                          walk the signed manifest chain and check every object
+  key show | key export [--out FILE] | key import --file FILE
+                                          the archive's signing key: fingerprint, copy to a second machine
   bucket init [--yes]                     create an S3 bucket with Object Lock and print the IAM policy
   demo [--dir DIR]                        a demo archive from the built-in Genesys simulator
 
@@ -31,7 +33,7 @@ ${COMMON}
 ${EXIT}`;
 
 export const COMMAND_HELP = {
-  export: `Usage: audit-archive export --day YYYY-MM-DD [--reconcile]
+  export: `Usage: audit-archive export --day YYYY-MM-DD [--reconcile] [--wait SECONDS]
 
 Archives one UTC day. The day must have settled (its end plus the settlement margin, default
 120 minutes, has passed). A day already archived is refused unless --reconcile is given, which
@@ -39,11 +41,13 @@ re-queries Genesys and archives only events the archive lacks, in a new part and
 
   --day YYYY-MM-DD     the UTC day to archive (required)
   --reconcile          add late events to a day already archived
+  --wait SECONDS       how long to wait while another writer holds the archive (default:
+                       settings archive.lease.waitSeconds, 900); one writer at a time
 
 ${COMMON}
 
 ${EXIT}`,
-  'catch-up': `Usage: audit-archive catch-up [--from DAY] [--to DAY] [--concurrency N]
+  'catch-up': `Usage: audit-archive catch-up [--from DAY] [--to DAY] [--concurrency N] [--wait SECONDS]
 
 Archives every missing or failed day in the range, oldest first (the days closest to falling out
 of Genesys retention go first). Safe to rerun after a crash or Ctrl-C: the plan is recomputed from
@@ -53,6 +57,8 @@ the archive, so nothing is lost or written twice.
   --to DAY             last day (default: the last settled day)
   --concurrency N      days exported at once, 1-8 (default: settings schedule.concurrency, 2);
                        all days share one Genesys rate budget
+  --wait SECONDS       how long to wait while another writer (the app, another cron job) holds the
+                       archive (default: settings archive.lease.waitSeconds, 900)
 
 ${COMMON}
 
@@ -71,17 +77,22 @@ a verification problem), not-required (before the policy start). One listing of 
 ${COMMON}
 
 ${EXIT}`,
-  verify: `Usage: audit-archive verify [--from DAY] [--to DAY] [--full] [--json]
+  verify: `Usage: audit-archive verify [--from DAY] [--to DAY] [--full] [--expect-key FP] [--json]
 
-Walks every manifest and the chain between them, checks each archived object exists at its
-version, has no delete marker over it and is still locked; counts the expected days independently
-of the chain. --full also downloads every object and compares SHA-256 and event counts.
-Orphans (parts left by an interrupted run, never counted) are reported but do not fail.
+Proves the archive complete and unaltered. Lists every key and version, reads the root object and
+every manifest, checks each manifest's signature against the archive's key, walks the chain back
+from its head, checks that every referenced key has exactly the one version recorded (no second
+version, no delete marker), that every object is still locked as the policy asks, and counts the
+expected days independently of the chain. It also compares the head with the one this
+installation last recorded (a removed newest manifest, an unmounted folder). --full also
+downloads every data part and compares SHA-256 and event counts. Orphans (parts left by an
+interrupted run and declared by a later manifest, never counted) are reported but do not fail.
 
   --from DAY           first day (default: the policy start, else the archive's first day)
   --to DAY             last day (default: the last settled day)
   --full               hash every object's bytes
-  --json               print {"ok":bool,"problems":[{"day","kind","key"?,"detail"}]} on stdout
+  --expect-key FP      the signing key fingerprint you recorded (\`key show\`): fail if the archive's differs
+  --json               print {"ok":bool,"problems":[{"day","kind","key"?,"detail"}],"archive":{…}|null} on stdout
 
 ${COMMON}
 
@@ -94,6 +105,24 @@ exporter needs. A bucket that exists without Object Lock is refused. COMPLIANCE 
 shortened or removed by anyone: --yes confirms it (use AUDIT_ARCHIVE_LOCK_MODE=GOVERNANCE to try).
 
   --yes                confirm COMPLIANCE mode
+
+${COMMON}
+
+${EXIT}`,
+  key: `Usage: audit-archive key show [--json]
+       audit-archive key export [--out FILE]
+       audit-archive key import --file FILE
+
+Every manifest is signed (Ed25519) with the archive's own key, created by the first export; its
+public half and fingerprint are in the archive's root object. Record the fingerprint when the
+archive is created: \`verify --expect-key\` checks it later, on any machine.
+
+  key show             the archive's fingerprint, and whether this installation holds its private key
+  key export           the private key (PEM) on stdout, or --out FILE (mode 0600, must not exist):
+                       for a second machine that writes the same archive. Treat it like a password.
+  key import --file F  keep a key exported elsewhere in this installation's state folder (0600),
+                       after checking it is the archive's key
+The CLI also takes the key from AUDIT_ARCHIVE_SIGNING_KEY (PEM text) when set.
 
 ${COMMON}
 

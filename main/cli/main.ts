@@ -4,15 +4,21 @@
  * Exit codes: 0 success; 1 a day failed or verification found problems; 2 bad usage or settings
  * (nothing was attempted). Progress goes to stderr, results (`--json`) to stdout.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { formatFingerprint, parseFingerprint, type ArchiveRoot } from '../../shared/archive-root';
 import { parseDay, type Day } from '../../shared/day';
-import { isAuditArchiveError, type ErrorCode } from '../../shared/errors';
+import { AuditArchiveError, isAuditArchiveError, type ErrorCode } from '../../shared/errors';
+import { isFailingProblem } from '../../shared/verify';
+import { signingKeyFromPem, signingKeyToPem } from '../engine/archive/signing';
+import { FileSigningKeyStore } from '../engine/archive/signing-keys';
+import { describeHolder, type LeaseHolder } from '../engine/archive/writer-lease';
 import { openArchiveSession, TOOL_VERSION, type ArchiveSession, type DayRange } from '../engine/archive/archive-session';
 import type { CatchUpProgress, CatchUpTotals } from '../engine/archive/catch-up';
 import { defaultStateDir } from '../engine/archive/run-journal';
 import { countStates } from '../engine/archive/status';
 import { initBucket } from '../engine/archive/stores/bucket-init';
-import { exporterIamPolicy } from '../engine/archive/stores/iam-policy';
+import { exporterIamPolicy, overwriteGuardBucketPolicy } from '../engine/archive/stores/iam-policy';
 import { CLI_SETTING_SOURCES, describeSettingsSources, resolveCliConfig, type CliSettingsFlags } from '../engine/settings/cli-config';
 import { runDemo } from './demo';
 import { COMMAND_HELP, MAIN_HELP } from './help';
@@ -69,11 +75,14 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
 const RANGE_OPTIONS = { from: { type: 'string' }, to: { type: 'string' } } as const satisfies ParseArgsConfig['options'];
 
 const COMMAND_OPTIONS = {
-  export: { day: { type: 'string' }, reconcile: { type: 'boolean' } },
-  'catch-up': { ...RANGE_OPTIONS, concurrency: { type: 'string' } },
+  export: { day: { type: 'string' }, reconcile: { type: 'boolean' }, wait: { type: 'string' } },
+  'catch-up': { ...RANGE_OPTIONS, concurrency: { type: 'string' }, wait: { type: 'string' } },
   status: { ...RANGE_OPTIONS, json: { type: 'boolean' } },
-  verify: { ...RANGE_OPTIONS, full: { type: 'boolean' }, json: { type: 'boolean' } },
+  verify: { ...RANGE_OPTIONS, full: { type: 'boolean' }, json: { type: 'boolean' }, 'expect-key': { type: 'string' } },
   'bucket init': { yes: { type: 'boolean' } },
+  'key show': { json: { type: 'boolean' } },
+  'key export': { out: { type: 'string' } },
+  'key import': { file: { type: 'string' } },
   demo: { dir: { type: 'string' }, days: { type: 'string' } },
 } as const satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof COMMAND_OPTIONS;
@@ -118,7 +127,18 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     } else {
       throw new UsageError(`unknown bucket command '${second}' (only \`bucket init\` exists)`, 'bucket');
     }
-  } else if (first in COMMAND_OPTIONS && first !== 'bucket init') {
+  } else if (first === 'key') {
+    const sub = `key ${second ?? ''}` as Command;
+    if (second === 'show' || second === 'export' || second === 'import') {
+      command = sub;
+      rest = argv.slice(2);
+    } else if (second === '--help' || second === '-h' || second === undefined) {
+      ctx.stdout.write(COMMAND_HELP.key + '\n');
+      return second === undefined ? EXIT_USAGE : EXIT_OK;
+    } else {
+      throw new UsageError(`unknown key command '${second}' (key show, key export, key import)`, 'key');
+    }
+  } else if (first in COMMAND_OPTIONS && !first.includes(' ')) {
     command = first as Command;
     rest = argv.slice(1);
   } else {
@@ -133,7 +153,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     throw new UsageError(describeParseError(e), command);
   }
   if (values.help) {
-    ctx.stdout.write(COMMAND_HELP[command] + '\n');
+    ctx.stdout.write((command.startsWith('key ') ? COMMAND_HELP.key : COMMAND_HELP[command as keyof typeof COMMAND_HELP]) + '\n');
     return EXIT_OK;
   }
 
@@ -143,6 +163,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     range: command === 'status' || command === 'verify' || command === 'catch-up' ? dayRange(values, command) : {},
     concurrency: optionalInt(values.concurrency, 'concurrency', command, 1, 8),
     days: optionalInt(values.days, 'days', command, 30, 2000),
+    waitSeconds: optionalInt(values.wait, 'wait', command, 0, 86_400),
+    expectKey: optionalFingerprint(values['expect-key'], command),
   };
   if (command === 'demo') return runDemo(ctx, { dir: str(values.dir), days: args.days });
 
@@ -158,7 +180,14 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   if (command === 'bucket init') return bucketInit(ctx, config.settings, values.yes === true);
 
   const stateDir = str(values['state-dir']) ?? defaultStateDir(ctx.env);
-  const session = await openArchiveSession(config.settings, config.secrets, { env: ctx.env, stateDir, now });
+  const session = await openArchiveSession(config.settings, config.secrets, {
+    env: ctx.env,
+    stateDir,
+    now,
+    program: 'the audit-archive CLI',
+    ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),
+    onWarning: (w) => ctx.stderr.write(`audit-archive: warning: ${w}\n`),
+  });
   try {
     // The journal is bookkeeping: its trouble is a warning, and the exit status stays the work's.
     for (const w of session.journal.warnings) journalWarning(ctx, w);
@@ -171,11 +200,27 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       case 'status':
         return await statusCommand(ctx, session, args.range, values.json === true);
       case 'verify':
-        return await verifyCommand(ctx, session, args.range, values.full === true, values.json === true);
+        return await verifyCommand(ctx, session, args.range, { full: values.full === true, json: values.json === true, ...(args.expectKey ? { expectKey: args.expectKey } : {}) });
+      case 'key show':
+        return await keyShow(ctx, session, stateDir, values.json === true);
+      case 'key export':
+        return await keyExport(ctx, session, stateDir, str(values.out));
+      case 'key import':
+        return await keyImport(ctx, session, stateDir, str(values.file));
     }
   } finally {
     await session.close();
   }
+}
+
+/** Tells the user, once, that another writer holds the archive and this run waits for it. */
+function waitNotice(ctx: CliContext): (holder: LeaseHolder | null, waitedMs: number) => void {
+  let said = false;
+  return (holder) => {
+    if (said) return;
+    said = true;
+    ctx.stderr.write(`${describeHolder(holder)} is writing this archive; waiting for it to finish (one writer at a time).\n`);
+  };
 }
 
 async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day, reconcile: boolean): Promise<number> {
@@ -183,16 +228,9 @@ async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day,
   const progress = progressLine(ctx.stderr);
   await warnIfNotWorm(ctx, session);
   try {
-    if (!reconcile) {
-      // Already archived: the goal holds, so a rerun (cron, retry) is not an error; nothing is written.
-      const { days } = await session.status({ from: day, to: day });
-      if (days[0]?.state === 'archived') {
-        ctx.stderr.write(`${day}: already archived; nothing written (use --reconcile to add events Genesys indexed late).\n`);
-        return EXIT_OK;
-      }
-    }
     const result = await session.exportDay(day, {
       reconcile,
+      onWait: waitNotice(ctx),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (p) => {
         // Plain output (logs): one line per stored part; a terminal: every update.
@@ -207,6 +245,11 @@ async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day,
     return EXIT_OK;
   } catch (e) {
     progress.done();
+    if (isAuditArchiveError(e) && e.code === 'DAY_ALREADY_ARCHIVED' && !reconcile) {
+      // The goal holds, so a rerun (cron, retry) is not an error; nothing was written.
+      ctx.stderr.write(`${day}: already archived; nothing written (use --reconcile to add events Genesys indexed late).\n`);
+      return EXIT_OK;
+    }
     throw e;
   }
 }
@@ -214,29 +257,31 @@ async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day,
 async function catchUpCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, concurrencyFlag: number | undefined): Promise<number> {
   const concurrency = concurrencyFlag ?? session.settings.schedule.concurrency;
   const previous = session.journal.catchUp;
-  const { plan, from, to } = await session.planCatchUp(range);
   if (previous) {
     ctx.stderr.write(
       `Resuming the catch-up started ${previous.startedAt} (${previous.done.length} of ${previous.days.length} days were done); the plan is recomputed from the archive.\n`,
     );
   }
-  const skipped = plan.skipped;
-  ctx.stderr.write(
-    `Catch-up ${from} to ${to}: ${plan.days.length} day(s) to archive, oldest first (closest to leaving Genesys retention)` +
-      (skipped.unrecoverable ? `; ${skipped.unrecoverable} unrecoverable` : '') +
-      (skipped.tampered ? `; ${skipped.tampered} tampered (run verify)` : '') +
-      '.\n',
-  );
-  if (plan.days.length === 0) return EXIT_OK;
   await warnIfNotWorm(ctx, session);
   const progress = progressLine(ctx.stderr);
   const storedBytes = new Map<Day, number>();
   const summary = await session.catchUp(range, {
     concurrency,
+    onWait: waitNotice(ctx),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onPlan: ({ plan, from, to }) => {
+      const skipped = plan.skipped;
+      ctx.stderr.write(
+        `Catch-up ${from} to ${to}: ${plan.days.length} day(s) to archive, oldest first (closest to leaving Genesys retention)` +
+          (skipped.unrecoverable ? `; ${skipped.unrecoverable} unrecoverable` : '') +
+          (skipped.tampered ? `; ${skipped.tampered} tampered (run verify)` : '') +
+          '.\n',
+      );
+    },
     onProgress: (event, totals) => reportCatchUp(progress, event, totals, ctx.stderr.isTTY === true, storedBytes),
   });
   progress.done();
+  if (summary.plan.days.length === 0) return EXIT_OK;
   ctx.stderr.write(
     `Catch-up ${summary.cancelled ? 'cancelled' : 'finished'}: ${summary.archived} day(s) archived` +
       (summary.alreadyArchived ? `, ${summary.alreadyArchived} already archived by another run` : '') +
@@ -273,11 +318,16 @@ function reportCatchUp(progress: ReturnType<typeof progressLine>, event: CatchUp
 }
 
 async function statusCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, json: boolean): Promise<number> {
-  const { from, to, days } = await session.status(range);
+  const { from, to, days, problems, empty } = await session.status(range);
+  // An empty or unmounted target must not look like a clean archive.
+  const failing = problems.filter((p) => isFailingProblem(p.kind));
+  const exit = empty || failing.length > 0 ? EXIT_FAILED : EXIT_OK;
   if (json) {
-    ctx.stdout.write(JSON.stringify({ days }) + '\n');
-    return EXIT_OK;
+    ctx.stdout.write(JSON.stringify({ days, problems, empty }) + '\n');
+    return exit;
   }
+  if (empty) ctx.stderr.write(`${session.store.url} holds no archive (no root object, no manifests): if one should be there, check that it is mounted and the target is right; if nothing was archived yet, run catch-up.\n`);
+  for (const p of problems) ctx.stderr.write(`archive ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}\n`);
   const counts = countStates(days);
   ctx.stdout.write(`${session.store.url}  ${from} to ${to}\n`);
   ctx.stdout.write(
@@ -302,30 +352,102 @@ async function statusCommand(ctx: CliContext, session: ArchiveSession, range: Da
   if (line) ctx.stdout.write(line + '\n');
   ctx.stdout.write(`legend: # archived  . missing  x unrecoverable  ~ pending  ! failed  T tampered\n`);
   for (const d of days.filter((s) => s.state === 'failed' || s.state === 'tampered')) ctx.stdout.write(`${d.day} ${d.state}: ${d.error ?? ''}\n`);
-  return EXIT_OK;
+  return exit;
 }
 
-async function verifyCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, full: boolean, json: boolean): Promise<number> {
+async function verifyCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, opts: { full: boolean; json: boolean; expectKey?: string }): Promise<number> {
   const progress = progressLine(ctx.stderr);
   const result = await session.verify({
     ...range,
-    full,
+    full: opts.full,
+    ...(opts.expectKey ? { expectKey: opts.expectKey } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => {
-      if (ctx.stderr.isTTY) progress.update(`${bar(p.manifestsChecked / p.manifestsTotal)} ${p.manifestsChecked}/${p.manifestsTotal} manifests read`);
+      if (ctx.stderr.isTTY && p.phase === 'objects') progress.update(`${bar(p.done / Math.max(1, p.total))} ${p.done}/${p.total} checks`);
     },
   });
   progress.done();
-  if (json) {
-    ctx.stdout.write(JSON.stringify({ ok: result.ok, problems: result.problems }) + '\n');
+  if (opts.json) {
+    ctx.stdout.write(JSON.stringify({ ok: result.ok, problems: result.problems, archive: result.archive }) + '\n');
   } else {
-    const span = result.from === null ? 'an empty archive' : `${result.from} to ${result.to}`;
+    const span = result.from === null ? 'no days' : `${result.from} to ${result.to}`;
     ctx.stdout.write(
-      `${result.ok ? 'OK' : 'PROBLEMS FOUND'}: ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${full ? ' (full: every object hashed)' : ''}.\n`,
+      `${result.ok ? 'OK' : 'PROBLEMS FOUND'}: ${session.store.url}, ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${opts.full ? ' (full: every object hashed)' : ''}.\n`,
     );
-    for (const p of result.problems) ctx.stdout.write(`${p.day} ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}\n`);
+    if (result.archive) {
+      ctx.stdout.write(
+        `Archive ${result.archive.archiveId} (${result.archive.purpose}), signing key ${formatFingerprint(result.archive.keyFingerprint)}${result.archive.head ? `, head ${result.archive.head.key} (sequence ${result.archive.head.sequence})` : ''}.\n`,
+      );
+    }
+    for (const p of result.problems) ctx.stdout.write(`${p.day ?? 'archive'} ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}\n`);
   }
   return result.ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The archive's signing key: its fingerprint (to record) and whether this installation holds it. */
+async function keyShow(ctx: CliContext, session: ArchiveSession, stateDir: string, json: boolean): Promise<number> {
+  const root = await archiveRoot(session);
+  const held = root ? (await new FileSigningKeyStore(stateDir, ctx.env).get(root.signingKey.fingerprint)) !== null : false;
+  if (json) {
+    ctx.stdout.write(JSON.stringify({ archive: session.store.url, archiveId: root?.archiveId ?? null, fingerprint: root?.signingKey.fingerprint ?? null, held }) + '\n');
+    return root ? EXIT_OK : EXIT_FAILED;
+  }
+  if (!root) {
+    ctx.stdout.write(`${session.store.url} holds no archive yet: its signing key is created by the first export.\n`);
+    return EXIT_FAILED;
+  }
+  ctx.stdout.write(
+    `Archive ${root.archiveId} at ${session.store.url} (${root.purpose}, created ${root.createdAt})\n` +
+      `Signing key fingerprint: ${formatFingerprint(root.signingKey.fingerprint)}\n` +
+      `This installation ${held ? 'holds' : 'does NOT hold'} its private key${held ? '' : ' (import it with `audit-archive key import --file KEY.pem` to write here)'}.\n` +
+      'Record the fingerprint where an examiner can find it; `audit-archive verify --expect-key <fingerprint>` checks it.\n',
+  );
+  return EXIT_OK;
+}
+
+/** The private key as PEM, for a second machine that writes the same archive. */
+async function keyExport(ctx: CliContext, session: ArchiveSession, stateDir: string, out: string | undefined): Promise<number> {
+  const root = await archiveRoot(session);
+  if (!root) throw new AuditArchiveError('INVALID_ARGUMENT', `${session.store.url} holds no archive yet, so it has no key to export.`);
+  const key = await new FileSigningKeyStore(stateDir, ctx.env).get(root.signingKey.fingerprint);
+  if (!key) throw new AuditArchiveError('ARCHIVE_KEY_MISSING', `This installation does not hold the key ${formatFingerprint(root.signingKey.fingerprint)} of ${session.store.url}; export it on the machine that created the archive.`);
+  const pem = signingKeyToPem(key);
+  if (out) {
+    await writeFile(out, pem, { mode: 0o600, flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+      throw new AuditArchiveError('INVALID_ARGUMENT', `Cannot write ${out} (${e.code ?? 'error'}); it must not exist yet. Nothing was written.`);
+    });
+    ctx.stderr.write(`Wrote the private signing key of ${session.store.url} to ${out} (mode 0600). Move it to the other machine and delete it here; anyone holding it can sign manifests for this archive.\n`);
+  } else {
+    ctx.stdout.write(pem);
+    ctx.stderr.write('That is the private signing key: anyone holding it can sign manifests for this archive. Keep it like a password.\n');
+  }
+  return EXIT_OK;
+}
+
+/** Keeps a key exported elsewhere in this installation's state folder (0600), after checking it is this archive's. */
+async function keyImport(ctx: CliContext, session: ArchiveSession, stateDir: string, file: string | undefined): Promise<number> {
+  if (!file) throw new UsageError('--file KEY.pem is required', 'key');
+  let pem: string;
+  try {
+    pem = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new AuditArchiveError('INVALID_ARGUMENT', `Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  const key = signingKeyFromPem(pem, file);
+  const root = await archiveRoot(session);
+  if (root && root.signingKey.fingerprint !== key.fingerprint) {
+    throw new AuditArchiveError('INVALID_ARGUMENT', `${file} holds key ${formatFingerprint(key.fingerprint)}, but ${session.store.url} is signed with ${formatFingerprint(root.signingKey.fingerprint)}. Nothing was imported.`);
+  }
+  await new FileSigningKeyStore(stateDir, ctx.env).save(key);
+  ctx.stderr.write(`Imported signing key ${formatFingerprint(key.fingerprint)} into ${stateDir}/keys (mode 0600)${root ? ` for ${session.store.url}` : ''}.\n`);
+  return EXIT_OK;
+}
+
+async function archiveRoot(session: ArchiveSession): Promise<ArchiveRoot | null> {
+  const snapshot = await session.archive.read({ scope: 'layout' });
+  const root = snapshot.assessment.root;
+  if (root.status === 'invalid') throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${root.detail} Run verify.`);
+  return root.status === 'ok' ? root.root : null;
 }
 
 async function bucketInit(ctx: CliContext, settings: Parameters<typeof openArchiveSession>[0], confirmed: boolean): Promise<number> {
@@ -352,6 +474,9 @@ async function bucketInit(ctx: CliContext, settings: Parameters<typeof openArchi
   );
   for (const w of summary.warnings) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
   ctx.stdout.write(`Least-privilege IAM policy for the exporter (no delete, no governance bypass):\n${JSON.stringify(exporterIamPolicy(bucket, prefix), null, 2)}\n`);
+  ctx.stdout.write(
+    `\nOptional, on AWS: a bucket policy that refuses any write adding a version to an existing key under the archive (verify reports one anyway; this makes it impossible). Merge it into the bucket's policy:\n${JSON.stringify(overwriteGuardBucketPolicy(bucket, prefix), null, 2)}\n`,
+  );
   return EXIT_OK;
 }
 
@@ -390,6 +515,13 @@ function shortForMessage(value: string): string {
 /** On a terminal the progress line is cleared first, so the warning stands on its own line. */
 function journalWarning(ctx: CliContext, message: string): void {
   ctx.stderr.write(`${ctx.stderr.isTTY ? '\r\x1b[2K' : ''}audit-archive: warning: ${message}\n`);
+}
+
+function optionalFingerprint(value: unknown, command: Command): string | undefined {
+  if (value === undefined) return undefined;
+  const fp = parseFingerprint(String(value));
+  if (!fp) throw new UsageError(`--expect-key must be the 64 hex digits of a key fingerprint (spaces allowed), as \`audit-archive key show\` prints it`, command);
+  return fp;
 }
 
 function optionalInt(value: unknown, name: string, command: Command, min: number, max: number): number | undefined {

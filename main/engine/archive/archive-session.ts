@@ -1,37 +1,40 @@
 /**
- * ArchiveSession: one archive, its Genesys source, manifest chain and run journal, wired once for
- * the CLI and the app's service.
+ * ArchiveSession: the settings made concrete for one run of the CLI, one request of the app, or one
+ * scheduled job: the Archive (store, root, chain, lease), the Genesys source, the run journal.
  *
- * Everything is opened lazily: `status` and `verify` need only the store (no Genesys credentials),
- * the source and the chain are created on the first export. The store's readiness (Object Lock on,
- * retention long enough) is checked once before the first write, so a bucket that is not WORM is
- * refused before anything is written.
+ * Everything is opened lazily: `status` and `verify` need only the store (no Genesys credentials);
+ * the source is made on the first export, and a writing command checks first, before the store is
+ * touched, that a source is configured at all. Every write goes through `Archive.withWriter`, so
+ * the app, its schedule and a cron job on another machine take turns on one archive.
  *
- * Demo mode: while `settings.demo` is on, the source is the built-in Genesys simulator (started
- * in-process), so a new user sees a working archive before connecting a real organisation (the
- * CLI's settings turn demo off once a client id is configured).
+ * The source of the data is never in doubt: the demo organisation (the built-in simulator) only
+ * writes into an archive whose root says "demo", a real organisation never into one, and every
+ * manifest names the organisation its events came from.
  */
-import { firstRecoverableDay, lastSettledDay, type Day } from '../../../shared/day';
+import { lastSettledDay, type Day } from '../../../shared/day';
 import type { DayStatus } from '../../../shared/day-status';
 import { AuditArchiveError, type ErrorCode } from '../../../shared/errors';
+import type { ArchiveOrganisation, ArchivePurpose } from '../../../shared/archive-root';
+import type { ManifestSource } from '../../../shared/manifest';
 import type { Settings } from '../../../shared/settings';
+import type { VerifyProblem } from '../../../shared/verify';
 import type { AuditEventSource } from '../genesys/audit-source';
 import { ClientCredentialsAuth } from '../genesys/auth';
 import { GenesysAuditClient } from '../genesys/client';
 import { RateBudget } from '../genesys/rate-budget';
 import { startGenesysSimulator, type GenesysSimulator } from '../genesys/simulator/server';
-import type { ArchiveIndex } from './archive-index';
+import { Archive, type ArchiveWriter } from './archive';
 import type { ArchiveStore, StoreReadiness } from './archive-store';
 import { planCatchUp, runCatchUp, type CatchUpOptions, type CatchUpPlan, type CatchUpSummary } from './catch-up';
 import { exportDay as exportOneDay, type ExportDayOptions, type ExportDayResult, type ExportPolicy } from './export-day';
-import { ManifestChain } from './manifest-chain';
-import { readArchiveIndex } from './read-archive-index';
 import { RunJournal } from './run-journal';
-import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange, readCalendarIndex } from './status';
+import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
+import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange } from './status';
 import { openArchiveStore } from './stores/open-store';
-import { verifyArchive, type VerifyResult } from './verify';
+import { verifyArchive, type VerifyProgress, type VerifyResult } from './verify';
+import type { LeaseHolder } from './writer-lease';
 
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION = '0.2.0';
 
 /** Refusals that say nothing about the day itself: not recorded as the day's last failure. */
 const NOT_A_DAY_FAILURE: ReadonlySet<ErrorCode> = new Set([
@@ -40,6 +43,9 @@ const NOT_A_DAY_FAILURE: ReadonlySet<ErrorCode> = new Set([
   'DAY_UNRECOVERABLE',
   'ARCHIVE_NOT_WORM',
   'ARCHIVE_RETENTION_TOO_SHORT',
+  'ARCHIVE_BUSY',
+  'ARCHIVE_KEY_MISSING',
+  'ARCHIVE_SOURCE_MISMATCH',
   'GENESYS_NOT_CONFIGURED',
   'INVALID_ARGUMENT',
   'INVALID_SETTINGS',
@@ -47,16 +53,24 @@ const NOT_A_DAY_FAILURE: ReadonlySet<ErrorCode> = new Set([
 
 export interface ArchiveSessionOptions {
   readonly env: NodeJS.ProcessEnv;
-  /** Where the run journal lives (app: userData; CLI: --state-dir). */
+  /** Where the run journal, the manifest cache, the head record and (CLI) signing keys live. */
   readonly stateDir: string;
   /** Clock (tests and the demo place "today"). */
   readonly now?: () => number;
   /** The archive when `settings.archive.target` is empty (the app's local folder under userData). */
   readonly defaultTarget?: string;
-  /** A source to use instead of the one the settings describe (the demo's own simulator). */
-  readonly source?: AuditEventSource;
+  /** A simulator source to use instead of starting one (the `demo` command's own). */
+  readonly demoSource?: AuditEventSource;
   /** A store to use instead of opening the target (tests of the app service). */
   readonly store?: ArchiveStore;
+  /** Where signing keys live (default: files in the state folder, or AUDIT_ARCHIVE_SIGNING_KEY). */
+  readonly keys?: SigningKeyStore;
+  /** Who writes, as other writers are told ("the audit-archive CLI"). */
+  readonly program?: string;
+  /** How long a write waits for another writer (default: the setting). */
+  readonly leaseWaitMs?: number;
+  /** Bookkeeping that failed, and other things a person should know: said, never fatal. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface DayRange {
@@ -64,42 +78,74 @@ export interface DayRange {
   readonly to?: Day;
 }
 
+export interface StatusResult {
+  readonly from: Day;
+  readonly to: Day;
+  readonly days: DayStatus[];
+  /** Findings about the archive as a whole (its root, an empty target, keys outside the layout). */
+  readonly problems: VerifyProblem[];
+  /** The target holds no archive at all. */
+  readonly empty: boolean;
+  readonly requests: number;
+  /** Manifests read from the store for this status (0 once this installation's cache is warm). */
+  readonly manifestReads: number;
+}
+
+export interface WriteOptions {
+  readonly signal?: AbortSignal;
+  /** Called while another writer holds the archive. */
+  readonly onWait?: (holder: LeaseHolder | null, waitedMs: number) => void;
+}
+
 export interface ArchiveSession {
   readonly settings: Settings;
   readonly store: ArchiveStore;
+  readonly archive: Archive;
   readonly journal: RunJournal;
-  /** True when exports go to the built-in simulator. */
+  /** True when exports come from the built-in demo organisation. */
   readonly demo: boolean;
   /** Readiness of the store, checked once before the first write (throws ARCHIVE_NOT_WORM, …). */
   ready(): Promise<StoreReadiness>;
-  exportDay(day: Day, options?: Omit<ExportDayOptions, 'index'>): Promise<ExportDayResult>;
-  status(range?: DayRange): Promise<{ from: Day; to: Day; days: DayStatus[]; requests: number }>;
-  planCatchUp(range?: DayRange): Promise<{ from: Day; to: Day; plan: CatchUpPlan }>;
-  catchUp(range: DayRange, options: Partial<CatchUpOptions>): Promise<CatchUpSummary & { from: Day; to: Day; plan: CatchUpPlan }>;
-  /** Runs a plan made elsewhere (the demo archives days beyond the usual window). */
-  runPlan(plan: CatchUpPlan, options: Partial<CatchUpOptions>): Promise<CatchUpSummary>;
-  verify(options: DayRange & { full: boolean; onProgress?: (p: { manifestsChecked: number; manifestsTotal: number }) => void; signal?: AbortSignal }): Promise<VerifyResult>;
+  exportDay(day: Day, options?: ExportDayOptions & WriteOptions): Promise<ExportDayResult>;
+  status(range?: DayRange): Promise<StatusResult>;
+  catchUp(
+    range: DayRange,
+    options: Partial<CatchUpOptions> & WriteOptions & { onPlan?: (p: { from: Day; to: Day; plan: CatchUpPlan }) => void },
+  ): Promise<CatchUpSummary & { from: Day; to: Day; plan: CatchUpPlan }>;
+  /** Exports the given days, skipping any archived meanwhile (the demo archives days beyond the usual window). */
+  runDays(days: readonly Day[], options: Partial<CatchUpOptions> & WriteOptions): Promise<CatchUpSummary>;
+  verify(options: DayRange & { full: boolean; expectKey?: string; onProgress?: (p: VerifyProgress) => void; signal?: AbortSignal }): Promise<VerifyResult>;
   close(): Promise<void>;
 }
 
-export async function openArchiveSession(
-  settings: Settings,
-  secrets: { genesysClientSecret?: string },
-  options: ArchiveSessionOptions,
-): Promise<ArchiveSession> {
+export async function openArchiveSession(settings: Settings, secrets: { genesysClientSecret?: string }, options: ArchiveSessionOptions): Promise<ArchiveSession> {
   const now = options.now ?? Date.now;
+  const warn = options.onWarning ?? (() => undefined);
   const target = settings.archive.target || options.defaultTarget;
   if (!target && !options.store) {
     throw new AuditArchiveError('INVALID_SETTINGS', 'No archive target is set: set AUDIT_ARCHIVE_TARGET (s3://bucket/prefix or file:///absolute/path) or archive.target in the --config file.');
   }
   const store = options.store ?? openArchiveStore(target as string, settings.archive.s3, options.env);
   const journal = await RunJournal.open(options.stateDir, store.url);
-  const demo = !options.source && settings.demo;
+  const demo = settings.demo;
+  const archive = new Archive({
+    store,
+    stateDir: options.stateDir,
+    keys: options.keys ?? new FileSigningKeyStore(options.stateDir, options.env),
+    policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
+    lease: {
+      ttlMs: settings.archive.lease.staleSeconds * 1000,
+      waitMs: options.leaseWaitMs ?? settings.archive.lease.waitSeconds * 1000,
+      program: options.program ?? 'audit-archive',
+    },
+    toolVersion: TOOL_VERSION,
+    now,
+    onWarning: warn,
+  });
   const policy: ExportPolicy = {
-    lockMode: settings.archive.lockMode,
-    retentionDays: settings.archive.retentionDays,
     settlementMinutes: settings.archive.settlementMinutes,
     maxPartBytes: settings.archive.maxPartBytes,
+    genesysRetentionDays: settings.genesys.retentionDays,
   };
   const cal = {
     settlementMinutes: settings.archive.settlementMinutes,
@@ -107,126 +153,130 @@ export async function openArchiveSession(
     ...(settings.archive.policyStartDate ? { policyStartDate: settings.archive.policyStartDate } : {}),
   };
 
+  /** A writing command with no organisation configured stops here, before the store is touched. */
+  const checkConfigured = () => {
+    if (demo || options.demoSource) return;
+    if (!settings.genesys.clientId || !secrets.genesysClientSecret) {
+      throw new AuditArchiveError(
+        'GENESYS_NOT_CONFIGURED',
+        settings.genesys.clientId
+          ? 'The Genesys client secret is not set: give it in AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET (CLI) or Settings > Genesys (app). Nothing was written.'
+          : 'No Genesys organisation is configured: set AUDIT_ARCHIVE_GENESYS_CLIENT_ID and AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET, or pass --demo true to archive the built-in demo organisation into a demo archive. Nothing was written.',
+      );
+    }
+  };
+
   let closeSimulator: (() => Promise<void>) | null = null;
-  let sourcePromise: Promise<AuditEventSource> | null = null;
+  let sourcePromise: Promise<{ source: AuditEventSource; record: ManifestSource; organisation: ArchiveOrganisation }> | null = null;
   const source = () =>
     (sourcePromise ??= (async () => {
-      if (options.source) return options.source;
-      if (demo) {
+      let src: AuditEventSource;
+      if (options.demoSource) src = options.demoSource;
+      else if (demo) {
         const sim = await startGenesysSimulator({ now });
         closeSimulator = () => sim.close();
-        return simulatorSource(sim, now);
+        src = simulatorSource(sim, now);
+      } else {
+        checkConfigured();
+        src = GenesysAuditClient.forSettings(settings, secrets.genesysClientSecret as string, options.env);
       }
-      if (!settings.genesys.clientId || !secrets.genesysClientSecret) {
-        throw new AuditArchiveError(
-          'GENESYS_NOT_CONFIGURED',
-          'No Genesys OAuth client is configured: set AUDIT_ARCHIVE_GENESYS_CLIENT_ID and AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET (or use the demo organisation).',
-        );
-      }
-      return GenesysAuditClient.forSettings(settings, secrets.genesysClientSecret, options.env);
-    })());
+      const identity = await src.identify();
+      const record: ManifestSource = { demo: demo || options.demoSource !== undefined, ...identity, perServiceQueries: src.perServiceQueries };
+      const organisation: ArchiveOrganisation = { id: identity.organisationId, name: identity.organisationName, apiHost: identity.apiHost };
+      return { source: src, record, organisation };
+    })().catch((e: unknown) => {
+      sourcePromise = null;
+      throw e;
+    }));
+  const purpose: ArchivePurpose = demo || options.demoSource ? 'demo' : 'production';
+
   let readiness: Promise<StoreReadiness> | null = null;
-  const ready = () => (readiness ??= store.checkReady({ lockMode: policy.lockMode, retentionDays: policy.retentionDays }));
-  let chainPromise: Promise<ManifestChain> | null = null;
-  const chain = (index?: ArchiveIndex) => (chainPromise ??= ManifestChain.open(store, index));
+  const ready = () => (readiness ??= store.checkReady({ lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays }));
 
-  /** One day; a catch-up passes the listing it planned from (each day only adds its own keys). */
-  const exportDay = async (day: Day, opts: Omit<ExportDayOptions, 'index'> = {}, planned?: ArchiveIndex) => {
+  /** Runs `fn` as the archive's writer, with the source ready. */
+  const write = async <T>(opts: WriteOptions, fn: (writer: ArchiveWriter, src: Awaited<ReturnType<typeof source>>) => Promise<T>): Promise<T> => {
+    checkConfigured();
     await ready();
-    const index = planned ?? (await readArchiveIndex(store));
-    const deps = { store, source: await source(), chain: await chain(index), policy, now, toolVersion: TOOL_VERSION };
-    return exportOneDay(deps, day, { ...opts, index });
+    const src = await source();
+    return archive.withWriter({ purpose, organisation: src.organisation, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onWait ? { onWait: opts.onWait } : {}) }, (writer) => fn(writer, src));
   };
 
-  const status: ArchiveSession['status'] = async (range = {}) => {
-    const index = await readCalendarIndex(store);
-    const defaults = defaultStatusRange(index, now(), cal.genesysRetentionDays, cal.policyStartDate);
-    const from = range.from ?? defaults.from;
-    const to = range.to ?? defaults.to;
-    checkRange(from, to);
-    const days = computeDayStatuses({ index, from, to, now: now(), ...cal, journal });
-    return { from, to, days, requests: index.requests };
-  };
-
-  const plan = async (range: DayRange = {}) => {
-    const from = range.from ?? defaultCatchUpFrom(now(), cal.genesysRetentionDays, cal.policyStartDate);
-    const to = range.to ?? lastSettledDay(now(), cal.settlementMinutes);
-    checkRange(from, to);
-    const index = await readArchiveIndex(store);
-    const days = computeDayStatuses({ index, from, to, now: now(), ...cal, journal });
-    return { from, to, plan: planCatchUp(days), index };
-  };
-
-  const runPlan = async (p: CatchUpPlan, opts: Partial<CatchUpOptions>, index?: ArchiveIndex) => {
-    if (p.days.length > 0) {
-      // Configuration problems surface once, before any day, instead of failing every day.
-      await ready();
-      await source();
+  const exportWith = async (writer: ArchiveWriter, src: Awaited<ReturnType<typeof source>>, day: Day, opts: ExportDayOptions) => {
+    try {
+      const result = await exportOneDay({ writer, source: src.source, sourceRecord: src.record, policy, toolVersion: TOOL_VERSION, now }, day, opts);
+      await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));
+      return result;
+    } catch (e) {
+      // A cancelled run is not a failure of the day: the next run simply picks it up.
+      if (e instanceof AuditArchiveError && !NOT_A_DAY_FAILURE.has(e.code) && !opts.signal?.aborted) {
+        await journal.recordFailure(day, e.code, e.message, new Date(now()));
+      }
+      throw e;
     }
-    const planned = index ?? (await readArchiveIndex(store));
-    return runCatchUp(
+  };
+
+  const runDaysWith = (writer: ArchiveWriter, src: Awaited<ReturnType<typeof source>>, plan: CatchUpPlan, opts: Partial<CatchUpOptions>) =>
+    runCatchUp(
       {
         exportDay: async (day, o) => {
-          const r = await exportDay(day, o, planned);
+          const r = await exportWith(writer, src, day, o);
           return { events: r.events, bytes: r.bytes, dayEvents: r.manifest.dayEventsTotal };
         },
         journal,
         now,
       },
-      p,
+      plan,
       { concurrency: opts.concurrency ?? settings.schedule.concurrency, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     );
-  };
 
   return {
     settings,
     store,
+    archive,
     journal,
-    demo,
+    demo: purpose === 'demo',
     ready,
-    exportDay: async (day, opts) => {
-      const firstRecoverable = firstRecoverableDay(now(), cal.genesysRetentionDays);
-      if (day < firstRecoverable) {
-        // Genesys answers an old interval with no events rather than an error: exporting it would
-        // archive a false "empty day" and claim completeness.
-        throw new AuditArchiveError(
-          'DAY_UNRECOVERABLE',
-          `${day} is older than the Genesys retention window (${cal.genesysRetentionDays} days; the first recoverable day is ${firstRecoverable}): Genesys may no longer hold its events, and an empty answer would be archived as an empty day. Nothing was written. If your organisation keeps audit events longer, raise genesys.retentionDays.`,
-        );
-      }
-      try {
-        const result = await exportDay(day, opts);
-        await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));
-        return result;
-      } catch (e) {
-        // A cancelled run is not a failure of the day: the next run simply picks it up.
-        if (e instanceof AuditArchiveError && !NOT_A_DAY_FAILURE.has(e.code) && !opts?.signal?.aborted) {
-          await journal.recordFailure(day, e.code, e.message, new Date(now()));
-        }
-        throw e;
-      }
+    exportDay: (day, opts = {}) => write(opts, (writer, src) => exportWith(writer, src, day, opts)),
+    async status(range = {}) {
+      const snapshot = await archive.read({ scope: 'layout' });
+      const defaults = defaultStatusRange(snapshot.assessment, now(), cal.genesysRetentionDays, cal.policyStartDate);
+      const from = range.from ?? defaults.from;
+      const to = range.to ?? defaults.to;
+      checkRange(from, to);
+      const days = computeDayStatuses({ assessment: snapshot.assessment, from, to, now: now(), ...cal, journal });
+      const problems = [...snapshot.assessment.problems.filter((p) => p.day === null), ...archive.installationProblems(snapshot)];
+      const empty = snapshot.assessment.root.status === 'absent' && !snapshot.assessment.hasContent;
+      return { from, to, days, problems, empty, requests: snapshot.requests, manifestReads: snapshot.manifestReads };
     },
-    status,
-    planCatchUp: plan,
-    catchUp: async (range, opts) => {
-      const planned = await plan(range);
-      const summary = await runPlan(planned.plan, opts, planned.index);
-      return { ...summary, from: planned.from, to: planned.to, plan: planned.plan };
-    },
-    runPlan: (p, opts) => runPlan(p, opts),
-    verify: async (opts) => {
+    catchUp: (range, opts) =>
+      write(opts, async (writer, src) => {
+        const from = range.from ?? defaultCatchUpFrom(now(), cal.genesysRetentionDays, cal.policyStartDate);
+        const to = range.to ?? lastSettledDay(now(), cal.settlementMinutes);
+        checkRange(from, to);
+        // Planned under the lease, from the archive as it is now: days another writer archived are not planned.
+        const statuses = computeDayStatuses({ assessment: writer.assessment, from, to, now: now(), ...cal, journal });
+        const plan = planCatchUp(statuses);
+        opts.onPlan?.({ from, to, plan });
+        const summary = await runDaysWith(writer, src, plan, opts);
+        return { ...summary, from, to, plan };
+      }),
+    runDays: (days, opts) =>
+      write(opts, (writer, src) => runDaysWith(writer, src, { days: days.filter((d) => writer.dayManifests(d).length === 0), skipped: { unrecoverable: 0, tampered: 0, pending: 0 } }, opts)),
+    async verify(opts) {
       const result = await verifyArchive({
-        store,
+        archive,
         ...(opts.from ? { from: opts.from } : {}),
         ...(opts.to ? { to: opts.to } : {}),
         full: opts.full,
         now: now(),
         ...cal,
+        policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
+        ...(opts.expectKey ? { expectKey: opts.expectKey } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       await journal.recordEventCounts(result.eventCounts);
-      await journal.recordVerify(result.problems, { from: opts.from ? result.from : null, to: opts.to ? result.to : null }, new Date(now()));
+      await journal.recordVerify(result.problems.filter((p) => p.day !== null), { from: opts.from ? result.from : null, to: opts.to ? result.to : null }, new Date(now()));
       return result;
     },
     close: async () => {
@@ -249,3 +299,4 @@ export function simulatorSource(sim: GenesysSimulator, now: () => number = Date.
 function checkRange(from: Day, to: Day): void {
   if (to < from) throw new AuditArchiveError('INVALID_ARGUMENT', `The range ends (${to}) before it starts (${from}): swap --from and --to.`);
 }
+

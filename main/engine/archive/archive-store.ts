@@ -6,6 +6,7 @@
  * invents or rewrites keys.
  */
 import type { LockMode } from '../../../shared/manifest';
+import type { LeaseMechanism } from './writer-lease';
 
 export interface ObjectLock {
   readonly mode: LockMode;
@@ -91,6 +92,15 @@ export interface ArchiveStore {
 
   /** Every version and delete marker under a prefix, in as few requests as the backend allows. */
   listVersions(prefix: string): AsyncIterable<ObjectVersionEntry>;
+
+  /**
+   * Extends one version's retention to `lock` (S3 PutObjectRetention; never shortens, which S3
+   * refuses anyway). A no-op for stores without locks.
+   */
+  extendRetention(key: string, versionId: string | null, lock: ObjectLock): Promise<void>;
+
+  /** The store's primitive for the single-writer lease (see writer-lease.ts). */
+  writerLease(): LeaseMechanism;
 
   /** Requests made so far (for benchmarks and the "status in at most N requests" promise). */
   readonly requestCount: number;

@@ -16,33 +16,33 @@ import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { dataKey } from '../../../shared/archive-layout';
-import { type Day, dayInterval, dayStartMs, isSettled } from '../../../shared/day';
+import { type Day, dayInterval, dayStartMs, firstRecoverableDay, isSettled } from '../../../shared/day';
 import { AuditArchiveError } from '../../../shared/errors';
-import { type ArchiveManifest, type LockMode, type ManifestObject, MANIFEST_FORMAT } from '../../../shared/manifest';
+import type { ArchiveManifest, ManifestObject, ManifestSource } from '../../../shared/manifest';
 import type { AuditEventSource } from '../genesys/audit-source';
-import type { ArchiveIndex, DayIndexEntry } from './archive-index';
-import type { ArchiveStore, ObjectLock } from './archive-store';
+import type { ArchiveWriter } from './archive';
+import type { ArchiveStore } from './archive-store';
 import { EventIdSet } from './event-id-set';
-import { confirmStoredObject, type ManifestChain, readManifest } from './manifest-chain';
 import { PartWriter } from './part-writer';
-import { readArchiveIndex } from './read-archive-index';
+import { confirmLock } from './stores/confirm-lock';
 
 const MS_PER_DAY = 86_400_000;
 
 export interface ExportPolicy {
-  lockMode: LockMode;
-  retentionDays: number;
-  settlementMinutes: number;
-  maxPartBytes: number;
+  readonly settlementMinutes: number;
+  readonly maxPartBytes: number;
+  /** Days Genesys keeps audit events: older days are refused (an empty answer would be archived as an empty day). */
+  readonly genesysRetentionDays: number;
 }
 
 export interface ExportDeps {
-  store: ArchiveStore;
-  source: AuditEventSource;
-  chain: ManifestChain;
-  policy: ExportPolicy;
-  now?: () => number;
-  toolVersion: string;
+  readonly writer: ArchiveWriter;
+  readonly source: AuditEventSource;
+  /** Where the events come from, as every manifest records it. */
+  readonly sourceRecord: ManifestSource;
+  readonly policy: ExportPolicy;
+  readonly toolVersion: string;
+  readonly now?: () => number;
 }
 
 export interface ExportProgress {
@@ -53,7 +53,7 @@ export interface ExportProgress {
   bytes: number;
 }
 
-/** Events between progress reports inside a part (a 64 MB part holds about half a million). */
+/** Events between progress reports inside a part (a 16 MB part holds about 130,000). */
 const PROGRESS_EVERY = 10_000;
 
 export interface ExportDayOptions {
@@ -61,8 +61,6 @@ export interface ExportDayOptions {
   signal?: AbortSignal;
   /** Called every 10,000 events, after each stored part, and once at the end. */
   onProgress?: (p: ExportProgress) => void;
-  /** A fresh index of the archive, to save a listing (catch-up reads it once for many days). */
-  index?: ArchiveIndex;
 }
 
 export interface ExportDayResult {
@@ -75,13 +73,15 @@ export interface ExportDayResult {
   duplicatesDropped: number;
 }
 
-/** Days being exported in this process, per store: two runs of one day would race for part numbers. */
-const inFlight = new WeakMap<ArchiveStore, Set<Day>>();
-
+/**
+ * The one export path for a day, whoever calls it (the CLI's export and catch-up, the app, the
+ * schedule): every guard is here. Refuses (writing nothing) a day that is not settled, that Genesys
+ * no longer holds, that is already archived (unless reconciling), or that shows tampering.
+ */
 export async function exportDay(deps: ExportDeps, day: Day, options: ExportDayOptions = {}): Promise<ExportDayResult> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
-  const { policy } = deps;
+  const { policy, writer } = deps;
   if (!isSettled(day, startedAt, policy.settlementMinutes)) {
     const settlesAt = new Date(dayStartMs(day) + MS_PER_DAY + policy.settlementMinutes * 60_000).toISOString();
     throw new AuditArchiveError(
@@ -89,85 +89,59 @@ export async function exportDay(deps: ExportDeps, day: Day, options: ExportDayOp
       `${day} is not settled yet: Genesys may still be indexing its events. It can be exported from ${settlesAt} (its end plus ${policy.settlementMinutes} minutes). Nothing was written.`,
     );
   }
-
-  const busy = inFlight.get(deps.store) ?? new Set<Day>();
-  inFlight.set(deps.store, busy);
-  if (busy.has(day)) {
+  const firstRecoverable = firstRecoverableDay(startedAt, policy.genesysRetentionDays);
+  if (day < firstRecoverable) {
+    // Genesys answers an old interval with no events rather than an error: exporting it would
+    // archive a false "empty day" and claim completeness.
     throw new AuditArchiveError(
-      'INVALID_ARGUMENT',
-      `${day} is already being exported to ${deps.store.url}. Wait for that run to finish; nothing was written.`,
+      'DAY_UNRECOVERABLE',
+      `${day} is older than the Genesys retention window (${policy.genesysRetentionDays} days; the first recoverable day is ${firstRecoverable}): Genesys may no longer hold its events, and an empty answer would be archived as an empty day. Nothing was written. If your organisation keeps audit events longer, raise genesys.retentionDays.`,
     );
   }
-  busy.add(day);
+  const done = writer.beginDay(day);
   try {
     return await exportSettledDay(deps, day, options, startedAt);
   } finally {
-    busy.delete(day);
+    done();
   }
 }
 
-async function exportSettledDay(
-  deps: ExportDeps,
-  day: Day,
-  options: ExportDayOptions,
-  startedAt: number,
-): Promise<ExportDayResult> {
-  const { store, source, chain, policy } = deps;
+async function exportSettledDay(deps: ExportDeps, day: Day, options: ExportDayOptions, startedAt: number): Promise<ExportDayResult> {
+  const { writer, source } = deps;
+  const store = writer.store;
   const now = deps.now ?? Date.now;
   const signal = options.signal;
   signal?.throwIfAborted();
 
-  const index = options.index ?? (await readArchiveIndex(store));
-  const entry: DayIndexEntry = index.days.get(day) ?? {
-    day,
-    manifests: [],
-    dataObjects: [],
-    deleteMarkers: [],
-    maxPart: 0,
-  };
-  if (entry.deleteMarkers.length > 0) {
-    throw new AuditArchiveError(
-      'ARCHIVE_INTEGRITY',
-      `${day} shows deletions in the archive (a delete marker over ${entry.deleteMarkers[0]!.key}). Nothing was written: run verify and resolve the tampering before exporting this day again.`,
-    );
-  }
-  const reconcile = entry.manifests.length > 0;
+  const earlier = writer.dayManifests(day);
+  const reconcile = earlier.length > 0;
   if (reconcile && !options.reconcile) {
     throw new AuditArchiveError(
       'DAY_ALREADY_ARCHIVED',
-      `${day} is already archived (manifest ${entry.manifests[entry.manifests.length - 1]!.key}). Nothing was written. To look for events Genesys added later, run it again with --reconcile.`,
+      `${day} is already archived (manifest ${earlier[earlier.length - 1]!.key}). Nothing was written. To look for events Genesys added later, run it again with --reconcile.`,
+    );
+  }
+  // A reconcile builds on what the day's manifests reference: it must be intact.
+  const problem = reconcile ? writer.dayProblems(day)[0] : undefined;
+  if (problem) {
+    throw new AuditArchiveError(
+      'ARCHIVE_INTEGRITY',
+      `${day} cannot be proved as it stands (${problem.kind}${problem.key ? ` ${problem.key}` : ''}: ${problem.detail}). Nothing was written: run verify and resolve it before reconciling this day.`,
     );
   }
 
-  // What earlier runs archived: their manifests, and (to reconcile) every id they hold, hashes checked.
-  const earlier: Array<{ key: string; sha256: string; manifest: ArchiveManifest }> = [];
-  for (const m of entry.manifests) {
-    const read = await readManifest(store, m.key, m.versionId);
-    earlier.push({ key: m.key, sha256: read.sha256, manifest: read.manifest });
-  }
-  const referenced = new Set<string>();
+  // What earlier runs archived: every id they hold, hashes checked (reconcile builds only on what it can prove).
   const archivedIds = new EventIdSet();
   for (const { manifest } of earlier) {
-    for (const object of manifest.objects) {
-      const ref = refOf(object.key, object.versionId);
-      if (referenced.has(ref)) continue;
-      referenced.add(ref);
-      await readArchivedIds(store, object, archivedIds, signal);
-    }
+    for (const object of manifest.objects) await readArchivedIds(store, object, archivedIds, signal);
   }
-  const orphansIgnored = entry.dataObjects
-    .filter((o) => !referenced.has(refOf(o.key, o.versionId)))
-    .map((o) => ({ key: o.key, versionId: o.versionId }));
+  const orphansIgnored = writer.dayOrphans(day);
 
-  const lock: ObjectLock = {
-    mode: policy.lockMode,
-    retainUntil: new Date(startedAt + policy.retentionDays * MS_PER_DAY).toISOString(),
-  };
+  const lock = writer.lockFor(startedAt);
   const interval = dayInterval(day);
   const startMs = Date.parse(interval.start);
   const endMs = Date.parse(interval.end);
 
-  let nextPart = entry.maxPart + 1;
   const objects: ManifestObject[] = [];
   /** Events stored in confirmed parts, and events taken so far (stored or still in the open part). */
   let events = 0;
@@ -175,18 +149,12 @@ async function exportSettledDay(
   let bytes = 0;
   const progress = (): void => options.onProgress?.({ day, events: taken, bytes });
 
-  const writer = new PartWriter({
-    maxPartBytes: policy.maxPartBytes,
+  const writerOfParts = new PartWriter({
+    maxPartBytes: deps.policy.maxPartBytes,
     onPart: async (part) => {
-      const key = dataKey(store.prefix, day, nextPart++);
-      const put = await store.putObject({
-        key,
-        body: part.body,
-        sha256: part.sha256,
-        contentType: 'application/gzip',
-        lock,
-      });
-      const confirmed = await confirmStoredObject(store, key, put.versionId, { size: part.size, lock });
+      const key = dataKey(store.prefix, day, writer.nextPart(day));
+      const put = await store.putObject({ key, body: part.body, sha256: part.sha256, contentType: 'application/gzip', lock });
+      const info = await confirmLock(store, put, { size: part.size, lock });
       objects.push({
         key,
         versionId: put.versionId,
@@ -197,13 +165,13 @@ async function exportSettledDay(
         events: part.events,
         firstEventDate: part.firstEventDate,
         lastEventDate: part.lastEventDate,
-        lockMode: confirmed.lockMode,
-        retainUntil: confirmed.retainUntil,
+        lockMode: info.lock?.mode ?? null,
+        retainUntil: info.lock ? new Date(Date.parse(info.lock.retainUntil)).toISOString() : null,
       });
       events += part.events;
       bytes += part.size;
       progress();
-      // A stop between parts leaves only complete, confirmed parts behind (orphans until a manifest names them).
+      // A stop between parts leaves only complete, confirmed parts behind (orphans until a manifest declares them).
       signal?.throwIfAborted();
     },
   });
@@ -231,33 +199,31 @@ async function exportSettledDay(
       if (reconcile && archivedIds.has(record.id)) continue;
       if (record.eventTimeMs < firstMs) {
         firstMs = record.eventTimeMs;
-        firstEventDate = eventDateOf(record.event, record.eventTimeMs);
+        firstEventDate = record.eventDate;
       }
       if (record.eventTimeMs > lastMs) {
         lastMs = record.eventTimeMs;
-        lastEventDate = eventDateOf(record.event, record.eventTimeMs);
+        lastEventDate = record.eventDate;
       }
-      await writer.write(record);
+      await writerOfParts.write(record);
       if (++taken % PROGRESS_EVERY === 0) progress();
     }
-    await writer.finish();
+    await writerOfParts.finish();
   } catch (e) {
-    writer.discard();
+    writerOfParts.discard();
     throw e;
   }
   signal?.throwIfAborted();
 
   const dayEventsTotal = archivedIds.size + events;
-  const appended = await chain.append(
-    (sequence, previous) => ({
-      format: MANIFEST_FORMAT,
-      sequence,
+  const appended = await writer.append(
+    {
       day,
       interval: { start: interval.start, end: interval.end },
       kind: reconcile ? 'reconcile' : 'export',
       supersedes: earlier.map((m) => ({ key: m.key, sha256: m.sha256 })),
       orphansIgnored,
-      queryTransactionIds: [...run.transactionIds],
+      queries: run.queries.map((q) => ({ transactionId: q.transactionId, interval: q.interval, serviceName: q.serviceName, state: q.state })),
       events,
       dayEventsTotal,
       duplicatesDropped,
@@ -267,30 +233,12 @@ async function exportSettledDay(
       objects,
       createdAt: new Date(now()).toISOString(),
       tool: { name: 'audit-archive', version: deps.toolVersion },
-      source: { genesysApi: source.apiUrl, perServiceQueries: source.perServiceQueries },
-      previous,
-    }),
+      source: deps.sourceRecord,
+    },
     lock,
   );
   progress();
-  return {
-    day,
-    outcome: reconcile ? 'reconciled' : 'archived',
-    manifestKey: appended.key,
-    manifest: appended.manifest,
-    events,
-    bytes,
-    duplicatesDropped,
-  };
-}
-
-function refOf(key: string, versionId: string | null): string {
-  return `${key}\n${versionId ?? ''}`;
-}
-
-function eventDateOf(event: Record<string, unknown>, ms: number): string {
-  const d = event['eventDate'];
-  return typeof d === 'string' ? d : new Date(ms).toISOString();
+  return { day, outcome: reconcile ? 'reconciled' : 'archived', manifestKey: appended.key, manifest: appended.manifest, events, bytes, duplicatesDropped };
 }
 
 /**

@@ -22,6 +22,10 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DaySchema, type Day } from '../../../shared/day';
 import { isFailingProblem, VerifyProblemSchema, type VerifyProblem } from '../../../shared/verify';
+
+/** A verification finding about one day: the only kind the calendar keeps. */
+const DayProblemSchema = VerifyProblemSchema.extend({ day: DaySchema });
+type DayProblem = z.infer<typeof DayProblemSchema>;
 import { writeFileAtomically } from '../files/write-file-atomically';
 
 const Instant = z.string().datetime({ offset: false });
@@ -46,7 +50,7 @@ const VerifyRecordSchema = z.object({
   from: DaySchema.nullable(),
   to: DaySchema.nullable(),
   /** At most JOURNAL_LIMITS.problemsPerDay a day and JOURNAL_LIMITS.problems in all, the most serious kept first. */
-  problems: z.array(VerifyProblemSchema),
+  problems: z.array(DayProblemSchema),
   /** Problems found but not kept (the verify report itself listed them all). */
   omitted: z.number().int().nonnegative().default(0),
 });
@@ -78,7 +82,7 @@ export const JOURNAL_LIMITS = {
 export interface RunJournalSnapshot {
   day(day: Day): JournalDayRecord | undefined;
   /** Problems the last verification found, by day. */
-  verifyProblems(day: Day): readonly VerifyProblem[];
+  verifyProblems(day: Day): readonly DayProblem[];
 }
 
 /** Where the CLI keeps its state when nothing says otherwise. */
@@ -99,7 +103,7 @@ export class RunJournal implements RunJournalSnapshot {
   /** Set when the file existed but could not be used (it is then started afresh). Also first in `warnings`. */
   readonly warning: string | null;
   private data: JournalFile;
-  private problemsByDay: Map<Day, VerifyProblem[]>;
+  private problemsByDay: Map<Day, DayProblem[]>;
   private writing: Promise<void> = Promise.resolve();
   private readonly warningsSoFar: string[] = [];
   private readonly listeners = new Set<(message: string) => void>();
@@ -163,7 +167,7 @@ export class RunJournal implements RunJournalSnapshot {
   }
 
   /** Problems the last verification found on `day` that were kept (most serious first). */
-  verifyProblems(day: Day): readonly VerifyProblem[] {
+  verifyProblems(day: Day): readonly DayProblem[] {
     return this.problemsByDay.get(day) ?? [];
   }
 
@@ -224,7 +228,8 @@ export class RunJournal implements RunJournalSnapshot {
     const kept = (previous?.problems ?? []).filter((p) => !inRange(p.day));
     const wholeArchive = range.from === null && range.to === null;
     const carried = wholeArchive ? 0 : (previous?.omitted ?? 0);
-    const bound = boundProblems([...kept, ...problems], carried);
+    // Findings about the archive as a whole (day null) are not the calendar's: they are not kept.
+    const bound = boundProblems([...kept, ...problems.filter((p): p is DayProblem => p.day !== null)], carried);
     this.data.verify = { at: at.toISOString(), from: range.from, to: range.to, ...bound };
     this.problemsByDay = indexByDay(bound.problems);
     return this.save();
@@ -290,25 +295,25 @@ function seriousness(p: VerifyProblem): number {
  * given; texts are shortened.
  */
 function boundProblems(
-  problems: readonly VerifyProblem[],
+  problems: readonly DayProblem[],
   alreadyOmitted: number,
-): { problems: VerifyProblem[]; omitted: number } {
+): { problems: DayProblem[]; omitted: number } {
   const newestDayFirst = (a: number, b: number) => {
-    const [dayA, dayB] = [(problems[a] as VerifyProblem).day, (problems[b] as VerifyProblem).day];
+    const [dayA, dayB] = [(problems[a] as DayProblem).day, (problems[b] as DayProblem).day];
     return dayA === dayB ? a - b : dayA < dayB ? 1 : -1;
   };
   const order = problems
     .map((_, i) => i)
     .sort(
       (a, b) =>
-        seriousness(problems[a] as VerifyProblem) - seriousness(problems[b] as VerifyProblem) || newestDayFirst(a, b),
+        seriousness(problems[a] as DayProblem) - seriousness(problems[b] as DayProblem) || newestDayFirst(a, b),
     );
   const keep = new Set<number>();
   const perDay = new Map<Day, number>();
   for (const firstOfDay of [true, false]) {
     for (const i of order) {
       if (keep.size >= JOURNAL_LIMITS.problems) break;
-      const day = (problems[i] as VerifyProblem).day;
+      const day = (problems[i] as DayProblem).day;
       const count = perDay.get(day) ?? 0;
       if (keep.has(i) || (firstOfDay ? count > 0 : count >= JOURNAL_LIMITS.problemsPerDay)) continue;
       keep.add(i);
@@ -319,8 +324,8 @@ function boundProblems(
   return { problems: kept, omitted: alreadyOmitted + problems.length - kept.length };
 }
 
-function indexByDay(problems: readonly VerifyProblem[]): Map<Day, VerifyProblem[]> {
-  const byDay = new Map<Day, VerifyProblem[]>();
+function indexByDay(problems: readonly DayProblem[]): Map<Day, DayProblem[]> {
+  const byDay = new Map<Day, DayProblem[]>();
   for (const p of problems) {
     const list = byDay.get(p.day);
     if (list) list.push(p);
@@ -330,7 +335,7 @@ function indexByDay(problems: readonly VerifyProblem[]): Map<Day, VerifyProblem[
   return byDay;
 }
 
-function shortened(p: VerifyProblem): VerifyProblem {
+function shortened(p: DayProblem): DayProblem {
   return {
     ...p,
     ...(p.key === undefined ? {} : { key: bounded(p.key, JOURNAL_LIMITS.text) }),

@@ -1,23 +1,21 @@
 /**
- * The archive calendar: the state of every day in a range, computed from ONE listing of the archive.
+ * The archive calendar: the state of every day in a range, judged by the same assessment as verify
+ * and the writer (assessment.ts), over the listing of the root and the two layout folders (7 years
+ * is a handful of LIST requests) and the manifests this installation has already read (a local
+ * cache: each manifest version is read once). A day is archived only when a valid, signed manifest
+ * for it is on the chain; a junk key is visible as what it is, never as an archived day.
  *
- * Pure over an ArchiveIndex (one version listing: 7 years is a handful of LIST requests) plus the
- * local run journal for what a listing cannot show cheaply (event counts, the last failure, the last
- * verification's findings). No request per day: event counts come from the journal, which records
- * them when a day is exported and when verify reads the manifests; a day archived by another
- * machine shows without a count until verify has run here.
+ * The run journal adds what the archive cannot tell: the last failure per day and the last
+ * verification's findings (a changed byte found by a full verify, a lock found shortened).
  */
 import { dayFromMs, eachDay, firstRecoverableDay, isSettled, type Day } from '../../../shared/day';
 import type { DayStatus } from '../../../shared/day-status';
-import { isFailingProblem } from '../../../shared/verify';
-import { dataFolder, manifestFolder } from '../../../shared/archive-layout';
-import type { ArchiveIndex } from './archive-index';
-import type { ArchiveStore, ObjectVersionEntry } from './archive-store';
-import { readArchiveIndex } from './read-archive-index';
+import { isFailingProblem, type VerifyProblem } from '../../../shared/verify';
+import type { Assessment } from './assessment';
 import type { RunJournalSnapshot } from './run-journal';
 
 export interface DayStatusInput {
-  readonly index: ArchiveIndex;
+  readonly assessment: Assessment;
   readonly from: Day;
   readonly to: Day;
   /** Milliseconds since the epoch. */
@@ -33,31 +31,30 @@ export interface DayStatusInput {
 /**
  * The state of each day of [from, to], ascending.
  *
- * Precedence, most alarming first: a delete marker over any key of the day, or a failing problem the
- * last verification recorded for an archived day, is `tampered`; a live manifest is `archived`;
- * otherwise `not-required` before the policy start, `pending` until settled, `failed` when the
- * journal's last attempt failed and Genesys still holds the day, `unrecoverable` beyond Genesys
- * retention, else `missing`.
+ * Precedence, most alarming first: a failing problem the archive shows for the day (a second
+ * version, a delete marker, an invalid or unsigned manifest, an object gone) or that the last
+ * verification recorded, on a day that has or had manifests, is `tampered`; a manifest on the chain
+ * is `archived`; otherwise `not-required` before the policy start, `pending` until settled,
+ * `unrecoverable` beyond Genesys retention, `failed` when the journal's last attempt failed, else
+ * `missing`. Parts an interrupted run left on a day never archived do not make it tampered.
  */
 export function computeDayStatuses(input: DayStatusInput): DayStatus[] {
-  const { index, journal } = input;
+  const { assessment, journal } = input;
   const firstRecoverable = firstRecoverableDay(input.now, input.genesysRetentionDays);
   const out: DayStatus[] = [];
   for (const day of eachDay(input.from, input.to)) {
-    const entry = index.days.get(day);
+    const evidence = assessment.days.get(day);
+    const archived = evidence !== undefined && evidence.manifests.length > 0;
     const record = journal?.day(day);
-    const marker = entry?.deleteMarkers[0];
-    if (marker) {
-      out.push({ day, state: 'tampered', ...events(record), error: `A delete marker hides ${marker.key}: run verify for details.` });
-      continue;
-    }
-    if (entry && entry.manifests.length > 0) {
-      const problem = journal?.verifyProblems(day).find((p) => isFailingProblem(p.kind));
-      if (problem) out.push({ day, state: 'tampered', ...events(record), error: `${problem.kind}: ${problem.detail}` });
-      else out.push({ day, state: 'archived', ...events(record) });
-      continue;
-    }
-    if (input.policyStartDate && day < input.policyStartDate) {
+    const problem =
+      evidence?.problems.find((p) => isFailingProblem(p.kind) && (archived || !leftoverPart(p))) ??
+      (archived ? journal?.verifyProblems(day).find((p) => isFailingProblem(p.kind)) : undefined);
+    const events = archived ? { events: evidence.manifests[evidence.manifests.length - 1]!.manifest.dayEventsTotal } : {};
+    if (problem) {
+      out.push({ day, state: 'tampered', ...events, error: describe(problem) });
+    } else if (archived) {
+      out.push({ day, state: 'archived', ...events });
+    } else if (input.policyStartDate && day < input.policyStartDate) {
       out.push({ day, state: 'not-required' });
     } else if (!isSettled(day, input.now, input.settlementMinutes)) {
       out.push({ day, state: 'pending' });
@@ -72,8 +69,13 @@ export function computeDayStatuses(input: DayStatusInput): DayStatus[] {
   return out;
 }
 
-function events(record: { events?: number } | undefined): { events?: number } {
-  return record?.events === undefined ? {} : { events: record.events };
+/** A data part no manifest names (the only day-scoped unexpected object), on a day never archived: what an interrupted run leaves. */
+function leftoverPart(p: VerifyProblem): boolean {
+  return p.kind === 'unexpected-object';
+}
+
+function describe(p: VerifyProblem): string {
+  return `${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}`;
 }
 
 function failureText(f: { code: string; message: string; at: string }): string {
@@ -88,17 +90,12 @@ export function countStates(statuses: readonly DayStatus[]): Record<DayStatus['s
 }
 
 /**
- * The default calendar range: from the earliest of (policy start, first day in the archive, start
+ * The default calendar range: from the earliest of (policy start, first day on the chain, start
  * of the Genesys window) to today (today shows `pending`).
  */
-export function defaultStatusRange(
-  index: ArchiveIndex,
-  now: number,
-  genesysRetentionDays: number,
-  policyStartDate?: Day,
-): { from: Day; to: Day } {
+export function defaultStatusRange(assessment: Assessment, now: number, genesysRetentionDays: number, policyStartDate?: Day): { from: Day; to: Day } {
   let from = policyStartDate ?? firstRecoverableDay(now, genesysRetentionDays);
-  for (const day of index.days.keys()) if (day < from) from = day;
+  for (const c of assessment.chain) if (c.manifest.day < from) from = c.manifest.day;
   return { from, to: dayFromMs(now) };
 }
 
@@ -106,38 +103,4 @@ export function defaultStatusRange(
 export function defaultCatchUpFrom(now: number, genesysRetentionDays: number, policyStartDate?: Day): Day {
   const first = firstRecoverableDay(now, genesysRetentionDays);
   return policyStartDate && policyStartDate > first ? policyStartDate : first;
-}
-
-/**
- * The listing the calendar needs, with the manifest and data folders listed concurrently: the same
- * requests as one listing of the prefix (S3 pages through each folder 1,000 keys at a time), in about
- * half the wall time. Keys outside the two layout folders are not listed (verify reports those).
- */
-export function readCalendarIndex(store: ArchiveStore): Promise<ArchiveIndex> {
-  const view: ArchiveStore = {
-    kind: store.kind,
-    url: store.url,
-    prefix: store.prefix,
-    get requestCount() {
-      return store.requestCount;
-    },
-    checkReady: (policy) => store.checkReady(policy),
-    putObject: (input) => store.putObject(input),
-    headObject: (key, versionId) => store.headObject(key, versionId),
-    getObject: (key, versionId) => store.getObject(key, versionId),
-    listVersions: () => listLayoutFolders(store),
-  };
-  return readArchiveIndex(view);
-}
-
-async function* listLayoutFolders(store: ArchiveStore): AsyncIterable<ObjectVersionEntry> {
-  const folders = [manifestFolder(store.prefix), dataFolder(store.prefix)];
-  const listed = await Promise.all(
-    folders.map(async (folder) => {
-      const entries: ObjectVersionEntry[] = [];
-      for await (const entry of store.listVersions(folder)) entries.push(entry);
-      return entries;
-    }),
-  );
-  for (const entries of listed) yield* entries;
 }

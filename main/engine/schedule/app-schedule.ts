@@ -1,17 +1,15 @@
 /**
- * The daily schedule as the app runs it: settings from `<userData>/settings.json`, the archive in
- * the current settings (or the default local folder), the run journal in `<userData>/state`, the
+ * The daily schedule as the app runs it: settings from `<userData>/settings.json`, the archive the
+ * app uses with them (app-archive.ts), state in `<userData>/state`, the
  * Genesys client secret from the keychain (not touched in demo mode).
  *
  * Shared by the Electron shell and `npm run dev:web -- --schedule`, so both run the same job.
  */
-import { pathToFileURL } from 'node:url';
 import { AuditArchiveError } from '../../../shared/errors';
 import type { Settings } from '../../../shared/settings';
-import { openArchiveSession } from '../archive/archive-session';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
-import { defaultArchiveDirIn, settingsPathIn, stateDirIn } from '../service/open-app-service';
+import { openAppArchiveSession, settingsPathIn } from '../service/app-archive';
 import { SettingsFile } from '../settings/settings-file';
 import {
   startDailySchedule,
@@ -34,10 +32,12 @@ export interface AppCatchUpOptions {
  * recoverable one up to the last settled UTC day, then the session is closed.
  */
 export async function appCatchUp(settings: Settings, options: AppCatchUpOptions): Promise<CatchUpOutcome> {
-  const session = await openArchiveSession(settings, await clientSecret(settings, options.secrets), {
+  const secret = await clientSecret(settings, options.secrets);
+  const session = await openAppArchiveSession(settings, {
+    userDataDir: options.userDataDir,
+    secrets: options.secrets,
     env: options.env ?? process.env,
-    stateDir: stateDirIn(options.userDataDir),
-    defaultTarget: pathToFileURL(defaultArchiveDirIn(options.userDataDir)).href,
+    ...(secret.genesysClientSecret ? { genesysClientSecret: secret.genesysClientSecret } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   try {

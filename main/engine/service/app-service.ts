@@ -5,7 +5,6 @@
  * `dispatch`, which validates requests first; so a function here receives an already-parsed request
  * and may throw AuditArchiveError with a stable code and a message saying what to do next.
  */
-import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { Channel, Contract, ResponseOf } from '../../../shared/ipc/contract';
@@ -29,8 +28,8 @@ export interface AppServiceDeps {
   archiveStatus?: (request: ParsedRequestOf<'archive:status'>) => Promise<ResponseOf<'archive:status'>>;
   /** Shown in `app:info`; the Electron shell passes `app.getVersion()`. */
   appVersion?: string;
-  /** The local folder used when `settings.archive.target` is empty (under the app's data directory). */
-  defaultArchiveDir?: string;
+  /** The archive the app uses with these settings (app-archive.ts: the demo archive in demo mode). */
+  archiveTargetOf?: (settings: Settings) => string;
 }
 
 const KEYCHAIN_UNAVAILABLE =
@@ -42,6 +41,7 @@ const KEYCHAIN_UNAVAILABLE =
  */
 export function createAppService(deps: AppServiceDeps): AppService {
   const { settingsFile, secrets } = deps;
+  const archiveTargetOf = deps.archiveTargetOf ?? ((settings: Settings) => settings.archive.target || 'file:///');
 
   /** Keychain failures other than our own errors become one clear, secret-free error. */
   async function keychain<T>(op: () => Promise<T>): Promise<T> {
@@ -62,7 +62,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
   return {
     async 'app:info'() {
       const { settings } = await settingsFile.load();
-      const target = effectiveArchiveTarget(settings, deps.defaultArchiveDir);
+      const target = archiveTargetOf(settings);
       return {
         name: 'Audit Archive',
         version: deps.appVersion ?? '0.0.0',
@@ -78,6 +78,11 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
 
     async 'settings:save'({ settings }) {
+      // Connecting an organisation (a client id) leaves demo mode, and says where the app now archives.
+      if (settings.demo && settings.genesys.clientId.trim()) {
+        const saved = await settingsFile.save({ ...settings, demo: false });
+        return { ...saved, warnings: [...saved.warnings, `Organisation connected (client ${settings.genesys.clientId.trim()}): demo mode is off, and the app now archives to ${archiveTargetOf(saved.settings)}.`] };
+      }
       return settingsFile.save(settings);
     },
 
@@ -113,12 +118,6 @@ export function createAppService(deps: AppServiceDeps): AppService {
       return deps.archiveStatus(request);
     },
   };
-}
-
-/** The archive target in effect: the configured one, else the local default folder. */
-export function effectiveArchiveTarget(settings: Settings, defaultArchiveDir?: string): string {
-  if (settings.archive.target) return settings.archive.target;
-  return defaultArchiveDir ? pathToFileURL(defaultArchiveDir).href : 'file:///';
 }
 
 /**

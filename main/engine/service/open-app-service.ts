@@ -1,18 +1,18 @@
 /**
  * The service as the app and `npm run dev:web` run it: settings in `<userData>/settings.json`,
- * secrets in the OS keychain, the default archive in `<userData>/archive`, the run journal in
- * `<userData>/state`.
+ * secrets in the OS keychain, the archive as app-archive.ts chooses it (the demo archive, or the
+ * configured target, or `<userData>/archive`), state in `<userData>/state`.
  *
  * One place to wire what both transports must share, so the Electron shell and the dev/test
  * server cannot drift apart.
  */
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { openArchiveSession } from '../archive/archive-session';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { SettingsFile } from '../settings/settings-file';
+import { appArchiveTarget, openAppArchiveSession, settingsPathIn } from './app-archive';
 import { createAppService, type AppService, type AppServiceDeps } from './app-service';
+
+export { defaultArchiveDirIn, demoArchiveDirIn, settingsPathIn, stateDirIn } from './app-archive';
 
 export interface OpenAppServiceOptions {
   userDataDir: string;
@@ -28,43 +28,20 @@ export interface OpenAppServiceOptions {
   now?: () => number;
 }
 
-export function settingsPathIn(userDataDir: string): string {
-  return path.join(userDataDir, 'settings.json');
-}
-
-/** The local archive used while `settings.archive.target` is empty. */
-export function defaultArchiveDirIn(userDataDir: string): string {
-  return path.join(userDataDir, 'archive');
-}
-
-/** The app's run journal folder (event counts, last failures, last verification), per archive URL. */
-export function stateDirIn(userDataDir: string): string {
-  return path.join(userDataDir, 'state');
-}
-
 export function openAppService(options: OpenAppServiceOptions): AppService {
   const settingsFile = new SettingsFile(settingsPathIn(options.userDataDir));
-  const defaultArchiveDir = defaultArchiveDirIn(options.userDataDir);
   const env = options.env ?? process.env;
+  const secrets = options.secrets ?? new KeytarSecretStore();
 
   /**
    * The calendar from the archive in the current settings.
    *
    * A session per request, so a target changed in Settings applies at once; status reads only the
-   * archive listing and the local journal, so no Genesys secret is fetched from the keychain.
+   * archive listing, the manifest cache and the local journal, so no Genesys secret is fetched.
    */
   const archiveStatus: NonNullable<AppServiceDeps['archiveStatus']> = async ({ from, to }) => {
     const { settings } = await settingsFile.load();
-    const session = await openArchiveSession(
-      settings,
-      {},
-      {
-        env,
-        stateDir: stateDirIn(options.userDataDir),
-        defaultTarget: pathToFileURL(defaultArchiveDir).href,
-        ...(options.now ? { now: options.now } : {}),
-      },
-    );
+    const session = await openAppArchiveSession(settings, { userDataDir: options.userDataDir, secrets, env, ...(options.now ? { now: options.now } : {}) });
     try {
       const { days } = await session.status({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
       return { days };
@@ -75,10 +52,10 @@ export function openAppService(options: OpenAppServiceOptions): AppService {
 
   return createAppService({
     settingsFile,
-    secrets: options.secrets ?? new KeytarSecretStore(),
+    secrets,
     transport: options.transport,
     appVersion: options.appVersion,
-    defaultArchiveDir,
+    archiveTargetOf: (settings) => appArchiveTarget(settings, options.userDataDir),
     archiveStatus: options.archiveStatus ?? archiveStatus,
   });
 }

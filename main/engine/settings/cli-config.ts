@@ -142,7 +142,7 @@ export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
     flag: '--client-id',
     env: 'AUDIT_ARCHIVE_GENESYS_CLIENT_ID',
     path: ['genesys', 'clientId'],
-    meaning: 'OAuth client id (client credentials grant, role with audits:audit:view). Setting it turns demo mode off.',
+    meaning: 'OAuth client id (client credentials grant, role with audits:audit:view).',
     defaultText: 'none',
     parse: text(settingsShape.genesys.clientId.unwrap().min(1, 'must not be empty')),
   },
@@ -225,8 +225,8 @@ export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
     flag: '--demo',
     env: 'AUDIT_ARCHIVE_DEMO',
     path: ['demo'],
-    meaning: 'true: use the built-in Genesys simulator instead of a real org.',
-    defaultText: 'true unless a client id is configured',
+    meaning: 'true: archive the built-in demo organisation (the Genesys simulator) into a demo archive; never into COMPLIANCE storage or a real archive.',
+    defaultText: 'false (with no client id, writing commands stop with exit 2)',
     parse: yesNo,
   },
 ];
@@ -320,8 +320,9 @@ export function resolveCliConfig(input: CliConfigInput): CliConfig {
       `Invalid settings: ${describeSettingsIssues(settings.error)}. Fix them and run again.`,
     );
   }
-  // A configured client id means a real org: the CLI must not quietly archive the simulator's data.
-  if (!demoGiven) settings.data.demo = settings.data.genesys.clientId === '';
+  // The CLI archives the simulator only when told to (--demo true): a cron job whose environment
+  // lost its client id must fail loudly, never lock simulated events into a real archive.
+  if (!demoGiven) settings.data.demo = false;
   return { settings: settings.data, secrets, warnings };
 }
 

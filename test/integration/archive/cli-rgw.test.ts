@@ -14,12 +14,10 @@ import { dataKey } from '../../../shared/archive-layout';
 import { addDays, dayFromMs, eachDay, lastSettledDay, type Day } from '../../../shared/day';
 import { DayStatusSchema } from '../../../shared/day-status';
 import { VerifyReportSchema } from '../../../shared/verify';
-import { readManifest } from '../../../main/engine/archive/manifest-chain';
 import { initBucket } from '../../../main/engine/archive/stores/bucket-init';
-import { readArchiveIndex } from '../../../main/engine/archive/read-archive-index';
 import { S3ObjectLockStore } from '../../../main/engine/archive/stores/s3-store';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
-import { archivedEventIds } from '../../unit/archive/verify-archive.helpers';
+import { archivedEventIds, readArchiveAfresh } from '../../unit/archive/verify-archive.helpers';
 
 const BIN = new URL('../../../bin/audit-archive.mjs', import.meta.url).pathname;
 const RETENTION_DAYS = 30;
@@ -101,7 +99,10 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     const r = await runCli(['bucket', 'init', '--yes'], envFor(`s3://${bucket}/${PREFIX}`));
     expect(r.stderr).toContain(`s3://${bucket}: created`);
     expect(r.code).toBe(0);
-    const policy = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { Statement: Array<{ Action: string | string[] }> };
+    const policy = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'), r.stdout.indexOf('\n\nOptional'))) as { Statement: Array<{ Action: string | string[] }> };
+    // And the AWS bucket policy that refuses overwrites, for the administrator to merge.
+    const guard = JSON.parse(r.stdout.slice(r.stdout.indexOf('{', r.stdout.indexOf('\n\nOptional')))) as { Statement: Array<{ Effect: string; Condition: unknown }> };
+    expect(guard.Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Null: { 's3:if-none-match': 'true' } } });
     const actions = policy.Statement.flatMap((s) => s.Action);
     expect(actions).toContain('s3:PutObject');
     expect(actions.some((a) => /Delete|Bypass/.test(a))).toBe(false);
@@ -114,13 +115,14 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     expect(sim.stats.rateLimited + sim.stats.faults5xx + sim.stats.droppedConnections).toBeGreaterThan(0);
 
     const store = storeOf(bucket);
-    const index = await readArchiveIndex(store);
+    const snapshot = await readArchiveAfresh(store);
+    expect(snapshot.assessment.problems).toEqual([]);
     for (const day of days) {
-      const ids = await archivedEventIds(store, day);
+      const ids = await archivedEventIds(store, day, snapshot);
       expect(ids.length).toBe(new Set(ids).size);
       expect(ids.sort()).toEqual(sim.expectedEventIds(day).sort());
-      for (const m of index.days.get(day)?.manifests ?? []) {
-        const { manifest } = await readManifest(store, m.key, m.versionId);
+      for (const m of snapshot.assessment.days.get(day)?.manifests ?? []) {
+        const manifest = m.manifest;
         const expectedUntil = Date.parse(manifest.createdAt) + RETENTION_DAYS * 86_400_000;
         for (const key of [m.key, ...manifest.objects.map((o) => o.key)]) {
           const versionId = key === m.key ? m.versionId : (manifest.objects.find((o) => o.key === key)?.versionId ?? null);
@@ -146,7 +148,8 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     const prefix = 'killed/run';
     const target = `s3://${bucket}/${prefix}`;
     const config = join(dir, 'small-parts.json');
-    await writeFile(config, JSON.stringify({ archive: { maxPartBytes: 16 * 1024 } }));
+    // A short stale period: the killed run's writer lease is taken over after 3 s without a heartbeat.
+    await writeFile(config, JSON.stringify({ archive: { maxPartBytes: 16 * 1024, lease: { staleSeconds: 3 } } }));
     const range = ['--from', addDays(last, -3), '--to', last];
     const env = envFor(target, { AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state-killed') });
 
@@ -154,8 +157,8 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     const killed = await runCli(['catch-up', '--config', config, '--concurrency', '1', ...range], env, /: \d+ events, [\d.]+ \w+ written/);
     expect(killed.signal).toBe('SIGKILL');
     const store = storeOf(bucket, prefix);
-    const afterKill = await readArchiveIndex(store);
-    const partsWritten = [...afterKill.days.values()].reduce((n, e) => n + e.dataObjects.length, 0);
+    const afterKill = await readArchiveAfresh(store);
+    const partsWritten = afterKill.listing.data.size;
     expect(partsWritten).toBeGreaterThan(0);
 
     const rerun = await runCli(['catch-up', '--config', config, '--concurrency', '2', ...range], env);
@@ -205,7 +208,8 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     const r = await runCli(['export', '--day', today], envFor(`s3://${bucket}/${PREFIX}`));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[DAY_UNSETTLED]');
-    expect((await readArchiveIndex(storeOf(bucket))).days.has(today)).toBe(false);
+    const after = await readArchiveAfresh(storeOf(bucket));
+    expect([...after.listing.data.values(), ...after.listing.manifests.values()].some((k) => k.day === today)).toBe(false);
   });
 
   it('a GOVERNANCE lock shortened by someone with the bypass right is found by verify as lock-not-in-force', async () => {
@@ -218,8 +222,7 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     expect((await runCli(['verify', '--from', last, '--to', last], env)).code).toBe(0);
 
     const store = storeOf(trial);
-    const entry = (await readArchiveIndex(store)).days.get(last);
-    const object = entry?.dataObjects[0];
+    const object = (await readArchiveAfresh(store)).assessment.days.get(last)?.manifests[0]?.manifest.objects[0];
     if (!object) throw new Error('the export wrote no data object');
     await admin.send(
       new PutObjectRetentionCommand({

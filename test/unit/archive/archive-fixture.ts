@@ -1,6 +1,7 @@
 /**
  * A real archive setup for exporter tests: the Genesys simulator on 127.0.0.1, the real audit
- * client against it, and a local archive folder in a temp directory.
+ * client against it, and an Archive over a local folder in a temp directory, with its state folder
+ * (signing key, manifest cache, head record) in another.
  */
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,47 +9,48 @@ import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { Day } from '../../../shared/day';
-import { readArchiveIndex } from '../../../main/engine/archive/read-archive-index';
-import { ManifestChain, readManifest } from '../../../main/engine/archive/manifest-chain';
-import type { ExportDeps, ExportPolicy } from '../../../main/engine/archive/export-day';
-import { LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
+import type { ArchiveManifest, ManifestSource } from '../../../shared/manifest';
+import { Archive, type ArchiveOptions, type ArchiveWriter, type WriterRequest } from '../../../main/engine/archive/archive';
 import type { ArchiveStore } from '../../../main/engine/archive/archive-store';
-import type { ArchiveManifest } from '../../../shared/manifest';
+import { exportDay, type ExportDayOptions, type ExportDayResult, type ExportPolicy } from '../../../main/engine/archive/export-day';
+import { FileSigningKeyStore } from '../../../main/engine/archive/signing-keys';
+import { LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
+import { verifyArchive, type VerifyResult } from '../../../main/engine/archive/verify';
 import { ClientCredentialsAuth } from '../../../main/engine/genesys/auth';
 import { GenesysAuditClient } from '../../../main/engine/genesys/client';
 import { RateBudget } from '../../../main/engine/genesys/rate-budget';
-import {
-  startGenesysSimulator,
-  type GenesysSimulator,
-  type SimulatorOptions,
-} from '../../../main/engine/genesys/simulator/server';
+import { startGenesysSimulator, type GenesysSimulator, type SimulatorOptions } from '../../../main/engine/genesys/simulator/server';
 
-export const POLICY: ExportPolicy = {
-  lockMode: 'COMPLIANCE',
-  retentionDays: 2557,
-  settlementMinutes: 120,
-  maxPartBytes: 64 * 1024,
-};
+export const POLICY: ExportPolicy = { settlementMinutes: 120, maxPartBytes: 64 * 1024, genesysRetentionDays: 365 };
+export const RETENTION = { lockMode: 'COMPLIANCE' as const, retentionDays: 2557 };
 
 export interface ArchiveFixture {
   sim: GenesysSimulator;
   store: LocalFolderStore;
+  /** The archive folder. */
   root: string;
+  /** This installation's state folder (key, cache, head record). */
+  stateDir: string;
   /** "Now" for the simulator and the exporter; tests move it. */
   clock: { now: number };
   client: GenesysAuditClient;
-  deps(overrides?: Partial<ExportDeps>): Promise<ExportDeps>;
+  /** An Archive over the folder, as a fresh process would open it. */
+  archive(overrides?: Partial<ArchiveOptions>): Archive;
+  /** What a writer for the simulator's organisation asks `withWriter` for. */
+  request(): Promise<WriterRequest>;
+  /** Exports one day under the writer lease, the way every caller does. */
+  export(day: Day, options?: ExportDayOptions, archive?: Archive): Promise<ExportDayResult>;
+  /** Exports several days under one lease, concurrently. */
+  exportAll(days: readonly Day[]): Promise<ExportDayResult[]>;
+  verify(options?: { from?: Day; to?: Day; full?: boolean; expectKey?: string; archive?: Archive }): Promise<VerifyResult>;
   close(): Promise<void>;
 }
 
-export async function archiveFixture(options: {
-  now: string;
-  sim?: Partial<SimulatorOptions>;
-  pageSize?: number;
-}): Promise<ArchiveFixture> {
+export async function archiveFixture(options: { now: string; sim?: Partial<SimulatorOptions>; pageSize?: number }): Promise<ArchiveFixture> {
   const clock = { now: Date.parse(options.now) };
   const sim = await startGenesysSimulator({ seed: 7, now: () => clock.now, ...options.sim });
   const root = await fs.mkdtemp(path.join(tmpdir(), 'aa-export-'));
+  const stateDir = await fs.mkdtemp(path.join(tmpdir(), 'aa-state-'));
   const store = new LocalFolderStore({ root, prefix: 'org-a' });
   const client = new GenesysAuditClient({
     apiUrl: sim.apiUrl,
@@ -59,79 +61,96 @@ export async function archiveFixture(options: {
     pollInitialMs: 1,
     pollMaxMs: 5,
   });
+  const archive = (overrides: Partial<ArchiveOptions> = {}) =>
+    new Archive({
+      store,
+      stateDir,
+      keys: new FileSigningKeyStore(stateDir),
+      policy: RETENTION,
+      lease: { ttlMs: 5_000, waitMs: 0, program: 'a test' },
+      toolVersion: '0.2.0-test',
+      now: () => clock.now,
+      ...overrides,
+    });
+  const sourceRecord = async (): Promise<ManifestSource> => ({ demo: false, ...(await client.identify()), perServiceQueries: false });
+  const withWriter = async <T>(a: Archive, fn: (w: ArchiveWriter, record: ManifestSource) => Promise<T>): Promise<T> => {
+    const record = await sourceRecord();
+    return a.withWriter({ purpose: 'production', organisation: { id: record.organisationId, name: record.organisationName, apiHost: record.apiHost } }, (w) => fn(w, record));
+  };
+  const deps = (writer: ArchiveWriter, record: ManifestSource) => ({ writer, source: client, sourceRecord: record, policy: POLICY, toolVersion: '0.2.0-test', now: () => clock.now });
   return {
     sim,
     store,
     root,
+    stateDir,
     clock,
     client,
-    async deps(overrides = {}) {
-      return {
-        store,
-        source: client,
-        chain: await ManifestChain.open(store),
-        policy: POLICY,
-        now: () => clock.now,
-        toolVersion: '0.1.0-test',
-        ...overrides,
-      };
+    archive,
+    request: async () => {
+      const record = await sourceRecord();
+      return { purpose: 'production', organisation: { id: record.organisationId, name: record.organisationName, apiHost: record.apiHost } };
     },
+    export: (day, opts = {}, a = archive()) => withWriter(a, (w, record) => exportDay(deps(w, record), day, opts)),
+    exportAll: (days) => withWriter(archive(), (w, record) => Promise.all(days.map((d) => exportDay(deps(w, record), d)))),
+    verify: (opts = {}) =>
+      verifyArchive({
+        archive: opts.archive ?? archive(),
+        full: opts.full ?? false,
+        now: clock.now,
+        settlementMinutes: POLICY.settlementMinutes,
+        genesysRetentionDays: POLICY.genesysRetentionDays,
+        policy: RETENTION,
+        ...(opts.from ? { from: opts.from } : {}),
+        ...(opts.to ? { to: opts.to } : {}),
+        ...(opts.expectKey ? { expectKey: opts.expectKey } : {}),
+      }),
     async close() {
       await sim.close();
       await makeWritable(root);
       await fs.rm(root, { recursive: true, force: true });
+      await fs.rm(stateDir, { recursive: true, force: true });
     },
   };
 }
 
-async function makeWritable(dir: string): Promise<void> {
+export async function makeWritable(dir: string): Promise<void> {
   for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
     if (e.isFile()) await fs.chmod(path.join(e.parentPath, e.name), 0o644);
   }
 }
 
-/** Every file under the archive folder, relative, sorted. */
+/** Every file under the archive folder, relative, sorted (the writer lease's dot-file left out). */
 export async function filesIn(root: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await fs.readdir(root, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) out.push(path.relative(root, path.join(e.parentPath, e.name)));
+    if (e.isFile() && !e.name.startsWith('.') && !e.parentPath.includes('.staging')) out.push(path.relative(root, path.join(e.parentPath, e.name)));
   }
   return out.sort();
 }
 
 /** The event ids inside one stored data object, in file order, read straight from the store. */
-export async function idsInObject(
-  store: ArchiveStore,
-  key: string,
-  versionId: string | null = null,
-): Promise<string[]> {
-  const ids: string[] = [];
-  let text = '';
-  for await (const chunk of Readable.from(store.getObject(key, versionId)).pipe(createGunzip()))
-    text += (chunk as Buffer).toString('utf8');
-  for (const line of text.split('\n')) if (line) ids.push((JSON.parse(line) as { id: string }).id);
-  return ids;
+export async function idsInObject(store: ArchiveStore, key: string, versionId: string | null = null): Promise<string[]> {
+  return (await linesInObject(store, key, versionId)).map((line) => (JSON.parse(line) as { id: string }).id);
 }
 
-/** The manifests of a day, in sequence order, as read (and validated) from the store. */
-export async function dayManifests(
-  store: ArchiveStore,
-  day: Day,
-): Promise<Array<{ key: string; sha256: string; manifest: ArchiveManifest }>> {
-  const index = await readArchiveIndex(store);
-  const out = [];
-  for (const m of index.days.get(day)?.manifests ?? []) {
-    const read = await readManifest(store, m.key, m.versionId);
-    out.push({ key: m.key, sha256: read.sha256, manifest: read.manifest });
-  }
-  return out;
+/** The NDJSON lines of one stored data object, exactly as stored. */
+export async function linesInObject(store: ArchiveStore, key: string, versionId: string | null = null): Promise<string[]> {
+  let text = '';
+  for await (const chunk of Readable.from(store.getObject(key, versionId)).pipe(createGunzip())) text += (chunk as Buffer).toString('utf8');
+  return text.split('\n').filter((line) => line !== '');
+}
+
+/** The manifests of a day on the chain, in sequence order, as a fresh reader judges the archive. */
+export async function dayManifests(archive: Archive, day: Day): Promise<Array<{ key: string; sha256: string; manifest: ArchiveManifest }>> {
+  const snapshot = await archive.read({ scope: 'layout', fresh: true });
+  return (snapshot.assessment.days.get(day)?.manifests ?? []).map((c) => ({ key: c.key, sha256: c.sha256, manifest: c.manifest }));
 }
 
 /** Every id the day's manifests say is archived (duplicates kept, so a test can see them). */
-export async function archivedIds(store: ArchiveStore, day: Day): Promise<string[]> {
+export async function archivedIds(archive: Archive, day: Day): Promise<string[]> {
   const ids: string[] = [];
-  for (const { manifest } of await dayManifests(store, day)) {
-    for (const o of manifest.objects) ids.push(...(await idsInObject(store, o.key, o.versionId)));
+  for (const { manifest } of await dayManifests(archive, day)) {
+    for (const o of manifest.objects) ids.push(...(await idsInObject(archive.store, o.key, o.versionId)));
   }
   return ids;
 }

@@ -24,7 +24,7 @@ describe('catching up the gaps', () => {
 
   async function open() {
     const settings = SettingsSchema.parse({ archive: { target: store.url, maxPartBytes: 4096 } });
-    return openArchiveSession(settings, {}, { env: {}, stateDir: join(dir, 'state'), now: () => NOW, store, source: simulatorSource(sim, () => NOW) });
+    return openArchiveSession(settings, {}, { env: {}, stateDir: join(dir, 'state'), now: () => NOW, store, demoSource: simulatorSource(sim, () => NOW) });
   }
 
   beforeEach(async () => {

@@ -3,11 +3,11 @@ import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dataKey, manifestKey } from '../../../shared/archive-layout';
+import { dataKey, manifestKey, rootKey } from '../../../shared/archive-layout';
 import { AuditArchiveError } from '../../../shared/errors';
 import type { ObjectVersionEntry } from '../../../main/engine/archive/archive-store';
 import { LOCAL_NOT_WORM_WARNING, LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
-import { readArchiveIndex } from '../../../main/engine/archive/read-archive-index';
+import { readArchiveListing } from '../../../main/engine/archive/archive-listing';
 
 const LOCK = { mode: 'COMPLIANCE' as const, retainUntil: '2033-11-28T00:00:00.000Z' };
 
@@ -130,23 +130,29 @@ describe('a local archive folder', () => {
     expect(await list(store)).toEqual([]);
   });
 
-  it('indexes what it holds per day in one listing: parts, manifests, strays and the highest numbers used', async () => {
+  it('lists what it holds in one walk, grouped by what each key is: parts, manifests, the root, strays', async () => {
     const store = new LocalFolderStore({ root, prefix: 'archive/' });
     await put(store, dataKey(store.prefix, '2026-11-26', 1), 'a');
     await put(store, dataKey(store.prefix, '2026-11-26', 3), 'b');
     await put(store, manifestKey(store.prefix, '2026-11-26', 7), '{}');
     await put(store, dataKey(store.prefix, '2026-11-27', 2), 'c');
+    await put(store, rootKey(store.prefix), '{}');
     await put(store, 'archive/audit-logs/2026/11/27/notes.txt', 'stray');
+    await put(store, 'archive/manifests/2026/13/45/0000000001.json', 'not a day');
     await put(store, 'elsewhere/file.txt', 'not ours');
-    const index = await readArchiveIndex(store);
-    expect([...index.days.keys()]).toEqual(['2026-11-26', '2026-11-27']);
-    const d26 = index.days.get('2026-11-26')!;
-    expect(d26.dataObjects.map((o) => o.part)).toEqual([1, 3]);
-    expect(d26.maxPart).toBe(3);
-    expect(d26.manifests.map((m) => m.sequence)).toEqual([7]);
-    expect(index.days.get('2026-11-27')!.maxPart).toBe(2);
-    expect(index.maxSequence).toBe(7);
-    expect(index.unexpectedKeys).toEqual(['archive/audit-logs/2026/11/27/notes.txt']);
-    expect(index.requests).toBeGreaterThan(0);
+    const listing = await readArchiveListing(store, 'whole');
+    expect([...listing.data.values()].map((k) => [k.day, k.part])).toEqual([
+      ['2026-11-26', 1],
+      ['2026-11-26', 3],
+      ['2026-11-27', 2],
+    ]);
+    expect([...listing.manifests.values()].map((k) => [k.day, k.sequence])).toEqual([['2026-11-26', 7]]);
+    expect(listing.root?.key).toBe('archive/archive.json');
+    expect(listing.other.map((k) => k.key).sort()).toEqual(['archive/audit-logs/2026/11/27/notes.txt', 'archive/manifests/2026/13/45/0000000001.json']);
+    expect(listing.requests).toBeGreaterThan(0);
+    // The calendar's listing (root and the two layout folders) sees the same parts and manifests.
+    const layout = await readArchiveListing(store, 'layout');
+    expect([...layout.data.keys()]).toEqual([...listing.data.keys()]);
+    expect([...layout.manifests.keys()]).toEqual([...listing.manifests.keys()]);
   });
 });

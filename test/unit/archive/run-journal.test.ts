@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { manifestKey } from '../../../shared/archive-layout';
 import { addDays, eachDay, type Day } from '../../../shared/day';
 import type { VerifyProblem } from '../../../shared/verify';
-import type { ArchiveIndex, DayIndexEntry } from '../../../main/engine/archive/archive-index';
+import type { Assessment, ChainManifest, DayEvidence } from '../../../main/engine/archive/assessment';
+import type { ArchiveManifest } from '../../../shared/manifest';
 import { JOURNAL_LIMITS, journalPath, RunJournal } from '../../../main/engine/archive/run-journal';
 import { computeDayStatuses } from '../../../main/engine/archive/status';
 
@@ -24,22 +25,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** An archive listing in which each of `days` has one manifest. */
-function archivedDays(days: Day[]): ArchiveIndex {
-  const entries = new Map<Day, DayIndexEntry>();
-  days.forEach((day, i) => {
-    const manifest = {
-      key: manifestKey('', day, i + 1),
-      versionId: null,
-      isDeleteMarker: false,
-      isLatest: true,
-      size: 10,
-      lastModified: '2026-11-01T00:00:00.000Z',
-      sequence: i + 1,
-    };
-    entries.set(day, { day, manifests: [manifest], dataObjects: [], deleteMarkers: [], maxPart: 0 });
-  });
-  return { days: entries, maxSequence: days.length, unexpectedKeys: [], requests: 1 };
+/** The archive as assessed, with one manifest on the chain for each of `days`. */
+function archivedDays(days: Day[]): Assessment {
+  const chain: ChainManifest[] = days.map((day, i) => ({ key: manifestKey('', day, i + 1), versionId: null, sha256: '0'.repeat(64), manifest: { day, sequence: i + 1, dayEventsTotal: 1 } as ArchiveManifest }));
+  const byDay = new Map<Day, DayEvidence>(chain.map((c) => [c.manifest.day, { day: c.manifest.day, manifests: [c], problems: [] }]));
+  return { root: { status: 'absent' }, head: null, chain, days: byDay, problems: [], hasContent: true, nextPart: () => 1 };
 }
 
 describe('a verification that finds a great many problems', () => {
@@ -82,7 +72,7 @@ describe('a verification that finds a great many problems', () => {
     }
 
     const calendar = computeDayStatuses({
-      index: archivedDays(tampered),
+      assessment: archivedDays(tampered),
       from: tampered[0] as Day,
       to: tampered.at(-1) as Day,
       now: NOW,

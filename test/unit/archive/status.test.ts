@@ -4,37 +4,33 @@ import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dataKey, manifestKey } from '../../../shared/archive-layout';
 import { addDays, eachDay, type Day } from '../../../shared/day';
-import type { ArchiveIndex, DayIndexEntry } from '../../../main/engine/archive/archive-index';
+import type { Assessment, ChainManifest, DayEvidence } from '../../../main/engine/archive/assessment';
+import type { ArchiveManifest } from '../../../shared/manifest';
+import type { VerifyProblem } from '../../../shared/verify';
 import { RunJournal } from '../../../main/engine/archive/run-journal';
 import { computeDayStatuses, countStates } from '../../../main/engine/archive/status';
 
 const NOW = Date.parse('2026-11-28T10:00:00.000Z'); // 10:00 UTC: yesterday settled (2 h margin) at 02:00
 const base = { now: NOW, settlementMinutes: 120, genesysRetentionDays: 365 };
 
-function version(key: string, extra: Partial<{ isDeleteMarker: boolean; versionId: string }> = {}) {
-  return { key, versionId: extra.versionId ?? 'v1', isDeleteMarker: extra.isDeleteMarker ?? false, isLatest: true, size: 10, lastModified: '2026-11-01T00:00:00.000Z' };
-}
-
-/** An index as one listing would produce it: archived days, plus optional delete markers. */
-function indexOf(archived: Day[], deleted: Array<{ day: Day; key: string }> = []): ArchiveIndex {
-  const days = new Map<Day, DayIndexEntry>();
-  let seq = 0;
-  for (const day of archived) {
-    seq += 1;
-    days.set(day, {
-      day,
-      manifests: [{ ...version(manifestKey('p', day, seq)), sequence: seq }],
-      dataObjects: [{ ...version(dataKey('p', day, 1)), part: 1 }],
-      deleteMarkers: [],
-      maxPart: 1,
-    });
+/**
+ * An assessment as the archive would produce it: one signed manifest on the chain per archived day
+ * (its event total given), plus problems found on some days.
+ */
+function assessmentOf(archived: Day[], problems: VerifyProblem[] = [], events = 10): Assessment {
+  const days = new Map<Day, DayEvidence>();
+  const chain: ChainManifest[] = [];
+  for (const [i, day] of archived.entries()) {
+    const c = { key: manifestKey('p', day, i + 1), versionId: null, sha256: '0'.repeat(64), manifest: { day, sequence: i + 1, dayEventsTotal: events } as ArchiveManifest };
+    chain.push(c);
+    days.set(day, { day, manifests: [c], problems: [] });
   }
-  for (const d of deleted) {
-    const entry = days.get(d.day);
-    if (!entry) throw new Error('mark an archived day');
-    days.set(d.day, { ...entry, deleteMarkers: [version(d.key, { isDeleteMarker: true, versionId: 'dm' })] });
+  for (const p of problems) {
+    const d = days.get(p.day as Day) ?? { day: p.day as Day, manifests: [], problems: [] };
+    d.problems.push(p);
+    days.set(p.day as Day, d);
   }
-  return { days, maxSequence: seq, unexpectedKeys: [], requests: 1 };
+  return { root: { status: 'absent' }, head: null, chain, days, problems, hasContent: archived.length > 0, nextPart: () => 1 };
 }
 
 describe('the archive calendar', () => {
@@ -47,7 +43,7 @@ describe('the archive calendar', () => {
   });
 
   it('shows archived days, a recoverable gap as missing and today as pending, not as a gap', () => {
-    const statuses = computeDayStatuses({ ...base, index: indexOf(['2026-11-24', '2026-11-25', '2026-11-27']), from: '2026-11-24', to: '2026-11-28' });
+    const statuses = computeDayStatuses({ ...base, assessment: assessmentOf(['2026-11-24', '2026-11-25', '2026-11-27']), from: '2026-11-24', to: '2026-11-28' });
     expect(statuses.map((s) => [s.day, s.state])).toEqual([
       ['2026-11-24', 'archived'],
       ['2026-11-25', 'archived'],
@@ -59,9 +55,9 @@ describe('the archive calendar', () => {
 
   it('keeps yesterday pending until its end plus the settlement margin has passed', () => {
     const early = Date.parse('2026-11-28T01:59:00.000Z');
-    const [yesterday] = computeDayStatuses({ ...base, now: early, index: indexOf([]), from: '2026-11-27', to: '2026-11-27' });
+    const [yesterday] = computeDayStatuses({ ...base, now: early, assessment: assessmentOf([]), from: '2026-11-27', to: '2026-11-27' });
     expect(yesterday?.state).toBe('pending');
-    const [later] = computeDayStatuses({ ...base, now: Date.parse('2026-11-28T02:00:00.000Z'), index: indexOf([]), from: '2026-11-27', to: '2026-11-27' });
+    const [later] = computeDayStatuses({ ...base, now: Date.parse('2026-11-28T02:00:00.000Z'), assessment: assessmentOf([]), from: '2026-11-27', to: '2026-11-27' });
     expect(later?.state).toBe('missing');
   });
 
@@ -69,7 +65,7 @@ describe('the archive calendar', () => {
     const firstRecoverable = addDays('2026-11-28', -365);
     const statuses = computeDayStatuses({
       ...base,
-      index: indexOf([]),
+      assessment: assessmentOf([]),
       from: addDays(firstRecoverable, -3),
       to: addDays(firstRecoverable, 1),
       policyStartDate: addDays(firstRecoverable, -1),
@@ -78,13 +74,14 @@ describe('the archive calendar', () => {
   });
 
   it('honours a configured Genesys retention window', () => {
-    const [day] = computeDayStatuses({ ...base, genesysRetentionDays: 30, index: indexOf([]), from: '2026-10-01', to: '2026-10-01' });
+    const [day] = computeDayStatuses({ ...base, genesysRetentionDays: 30, assessment: assessmentOf([]), from: '2026-10-01', to: '2026-10-01' });
     expect(day?.state).toBe('unrecoverable');
   });
 
   it('shows a day whose data object was hidden by a delete marker as tampered, naming the key', () => {
     const key = dataKey('p', '2026-11-25', 1);
-    const statuses = computeDayStatuses({ ...base, index: indexOf(['2026-11-25'], [{ day: '2026-11-25', key }]), from: '2026-11-25', to: '2026-11-25' });
+    const problems: VerifyProblem[] = [{ day: '2026-11-25', kind: 'delete-marker', key, detail: `A delete marker hides ${key}.` }];
+    const statuses = computeDayStatuses({ ...base, assessment: assessmentOf(['2026-11-25'], problems), from: '2026-11-25', to: '2026-11-25' });
     expect(statuses[0]?.state).toBe('tampered');
     expect(statuses[0]?.error).toContain(key);
   });
@@ -92,11 +89,11 @@ describe('the archive calendar', () => {
   it('shows the last failure of a day with its error, and archived once a later run succeeded', async () => {
     const journal = await RunJournal.open(dir, 's3://bucket/prefix');
     await journal.recordFailure('2026-11-26', 'GENESYS_QUERY_FAILED', 'The audit query ended Failed; retry later.', new Date(NOW));
-    const before = computeDayStatuses({ ...base, index: indexOf([]), from: '2026-11-26', to: '2026-11-26', journal });
+    const before = computeDayStatuses({ ...base, assessment: assessmentOf([]), from: '2026-11-26', to: '2026-11-26', journal });
     expect(before[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('GENESYS_QUERY_FAILED') });
 
     await journal.recordArchived('2026-11-26', 1234, new Date(NOW));
-    const after = computeDayStatuses({ ...base, index: indexOf(['2026-11-26']), from: '2026-11-26', to: '2026-11-26', journal });
+    const after = computeDayStatuses({ ...base, assessment: assessmentOf(['2026-11-26'], [], 1234), from: '2026-11-26', to: '2026-11-26', journal });
     expect(after[0]).toEqual({ day: '2026-11-26', state: 'archived', events: 1234 });
   });
 
@@ -110,17 +107,24 @@ describe('the archive calendar', () => {
       { from: null, to: null },
       new Date(NOW),
     );
-    const statuses = computeDayStatuses({ ...base, index: indexOf(['2026-11-24', '2026-11-25']), from: '2026-11-24', to: '2026-11-25', journal });
+    const statuses = computeDayStatuses({ ...base, assessment: assessmentOf(['2026-11-24', '2026-11-25']), from: '2026-11-24', to: '2026-11-25', journal });
     expect(statuses.map((s) => s.state)).toEqual(['tampered', 'archived']);
     expect(statuses[0]?.error).toContain('hash-mismatch');
+  });
+
+  it('a day whose only manifest-shaped key is junk is not archived; a leftover part does not make an unarchived day tampered', () => {
+    const junk: VerifyProblem = { day: '2026-11-25', kind: 'manifest-invalid', key: manifestKey('p', '2026-11-25', 9), detail: 'not a manifest' };
+    const leftover: VerifyProblem = { day: '2026-11-26', kind: 'unexpected-object', key: dataKey('p', '2026-11-26', 1), detail: 'named by no manifest' };
+    const statuses = computeDayStatuses({ ...base, assessment: assessmentOf([], [junk, leftover]), from: '2026-11-25', to: '2026-11-26' });
+    expect(statuses.map((s) => s.state)).toEqual(['tampered', 'missing']);
+    expect(statuses[0]?.error).toContain('manifest-invalid');
   });
 
   it('computes seven years of calendar from one listing', () => {
     const to = '2026-11-28';
     const from = addDays(to, -2556);
     const archived = [...eachDay(from, addDays(to, -1))].filter((_, i) => i % 97 !== 0);
-    const index = indexOf(archived);
-    const statuses = computeDayStatuses({ ...base, index, from, to });
+    const statuses = computeDayStatuses({ ...base, assessment: assessmentOf(archived), from, to });
     const counts = countStates(statuses);
     expect(statuses).toHaveLength(2557);
     expect(counts.archived).toBe(archived.length);

@@ -26,7 +26,7 @@ describe('verifying the archive', () => {
     sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 120 });
     store = new LocalFolderStore({ root: join(dir, 'archive') });
     const settings = SettingsSchema.parse({ archive: { target: store.url, maxPartBytes: 4096, policyStartDate: FIRST } });
-    session = await openArchiveSession(settings, {}, { env: {}, stateDir: join(dir, 'state'), now: () => NOW, store, source: simulatorSource(sim, () => NOW) });
+    session = await openArchiveSession(settings, {}, { env: {}, stateDir: join(dir, 'state'), now: () => NOW, store, demoSource: simulatorSource(sim, () => NOW) });
     // Concurrency 1: the chain's write order is then the day order, which the tamper tests rely on.
     const summary = await session.catchUp({ from: FIRST, to: LAST }, { concurrency: 1 });
     expect(summary.archived).toBe(6);
@@ -84,18 +84,19 @@ describe('verifying the archive', () => {
     expect(byKind('day-missing')).toEqual(gone);
     // The chain names the manifest right before the next live one.
     expect(byKind('manifest-missing')).toContain(gone[1]);
-    // Their data parts are now referenced by no manifest.
-    expect(byKind('orphan').length).toBeGreaterThan(0);
+    // Their data parts are now named by no manifest: unexpected, and verification fails on them too.
+    expect(byKind('unexpected-object').length).toBeGreaterThan(0);
   });
 
-  it('an edited manifest breaks the chain at that manifest', async () => {
+  it("an edited manifest is no longer the archive's: its signature fails, and its day is missing", async () => {
     const day = addDays(FIRST, 1);
     const key = manifestKey('', day, 2);
     const manifest = JSON.parse(await readFile(fileOf(key), 'utf8'));
-    manifest.duplicatesDropped += 1; // still a valid manifest: only the next link's SHA-256 gives it away
+    manifest.duplicatesDropped += 1; // still a valid-looking manifest: only the signature gives it away
     await overwrite(key, JSON.stringify(manifest));
     const result = await session.verify({ full: false });
-    expect(result.problems).toEqual([expect.objectContaining({ day, kind: 'chain-broken', key })]);
+    expect(result.problems).toContainEqual(expect.objectContaining({ day, kind: 'signature-invalid', key }));
+    expect(result.problems).toContainEqual(expect.objectContaining({ day, kind: 'day-missing' }));
   });
 
   it('a manifest that is not JSON is reported as invalid, not a crash', async () => {
@@ -107,15 +108,15 @@ describe('verifying the archive', () => {
     expect(result.problems.map((p) => [p.day, p.kind])).toContainEqual([day, 'manifest-invalid']);
   });
 
-  it('a leftover part from an interrupted run is reported but does not fail verification', async () => {
+  it('a part that no manifest names in an archived day fails verification as unexpected: Athena would read it', async () => {
     const day = addDays(FIRST, 0);
     const index = (await readdir(join(dir, 'archive', 'audit-logs', ...day.split('-')))).length;
     const key = dataKey('', day, index + 1);
     const body = gzipSync('{"id":"left-behind"}\n');
     await store.putObject({ key, body, sha256: createHash('sha256').update(body).digest('hex'), contentType: 'application/gzip', lock: { mode: 'COMPLIANCE', retainUntil: '2033-01-01T00:00:00.000Z' } });
     const result = await session.verify({ full: true });
-    expect(result.ok).toBe(true);
-    expect(result.problems).toEqual([expect.objectContaining({ day, kind: 'orphan', key })]);
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([expect.objectContaining({ day, kind: 'unexpected-object', key })]);
   });
 
   it('a range verifies only its own days', async () => {

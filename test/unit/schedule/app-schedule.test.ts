@@ -14,7 +14,7 @@ import { startAppSchedule } from '../../../main/engine/schedule/app-schedule';
 import type { DailySchedule } from '../../../main/engine/schedule/daily-schedule';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
 import { dispatch } from '../../../main/engine/service/dispatch';
-import { defaultArchiveDirIn, openAppService, settingsPathIn } from '../../../main/engine/service/open-app-service';
+import { demoArchiveDirIn, openAppService, settingsPathIn } from '../../../main/engine/service/open-app-service';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
 
 const NOW = Date.parse('2026-11-28T10:00:00.000Z');
@@ -57,7 +57,7 @@ async function calendarDay(day: string): Promise<DayStatus | undefined> {
 }
 
 describe('the daily schedule in the app', () => {
-  it('"run now" archives yesterday into the default local archive from the demo organisation, and a second run writes nothing new', async () => {
+  it('"run now" archives yesterday into the demo archive from the demo organisation, and a second run writes nothing new', async () => {
     // A policy that starts yesterday keeps the catch-up to that one day (a new user's first night).
     await new SettingsFile(settingsPathIn(userDataDir)).save(
       SettingsSchema.parse({ archive: { policyStartDate: LAST } }),
@@ -72,13 +72,13 @@ describe('the daily schedule in the app', () => {
 
     const archivedDay = await calendarDay(LAST);
     expect(archivedDay).toEqual({ day: LAST, state: 'archived', events: first.outcome.events });
-    const written = await filesUnder(defaultArchiveDirIn(userDataDir));
+    const written = await filesUnder(demoArchiveDirIn(userDataDir));
     expect(written.some((f) => f.startsWith(path.join('manifests', ...LAST.split('-'))))).toBe(true);
 
     const second = await schedule.runNow();
     if (!second.ok) throw second.error;
     expect(second.outcome).toMatchObject({ archived: 0, failed: [], events: 0 });
-    expect(await filesUnder(defaultArchiveDirIn(userDataDir))).toEqual(written);
+    expect(await filesUnder(demoArchiveDirIn(userDataDir))).toEqual(written);
     expect(await calendarDay(LAST)).toEqual(archivedDay);
   });
 

@@ -1,6 +1,7 @@
 /**
- * A userData folder whose default archive holds real exports: the app's own layout (archive in
- * `<userData>/archive`, run journal in `<userData>/state`), filled from the Genesys simulator.
+ * A userData folder whose demo archive holds real exports: the app's own layout (the demo archive
+ * in `<userData>/demo-archive`, state in `<userData>/state`), filled from the Genesys simulator,
+ * as the app's demo organisation fills it.
  *
  * Shared by the service test and the calendar UI test, so both look at what a real export wrote.
  */
@@ -12,7 +13,7 @@ import type { Day } from '../../../shared/day';
 import { SettingsSchema } from '../../../shared/settings';
 import { openArchiveSession, simulatorSource } from '../../../main/engine/archive/archive-session';
 import { startGenesysSimulator } from '../../../main/engine/genesys/simulator/server';
-import { defaultArchiveDirIn, stateDirIn } from '../../../main/engine/service/open-app-service';
+import { demoArchiveDirIn, stateDirIn } from '../../../main/engine/service/app-archive';
 
 export interface FilledArchive {
   /** Events each archived day holds, as its manifest recorded them. */
@@ -20,7 +21,7 @@ export interface FilledArchive {
 }
 
 /**
- * Exports `archive` days into the app's default archive and attempts `failed` days, which the
+ * Exports `archive` days into the app's demo archive and attempts `failed` days, which the
  * simulator refuses, so the journal records their failure as a real run would. Each `tampered` day
  * (one of `archive`) then loses its first data part, and a verification records what it finds.
  */
@@ -31,12 +32,8 @@ export async function fillAppArchive(
 ): Promise<FilledArchive> {
   const failed = days.failed ?? [];
   const sim = await startGenesysSimulator({ now, eventsPerDay: 40, failQueryForDays: failed, runningPolls: 0 });
-  const settings = SettingsSchema.parse({ archive: { target: pathToFileURL(defaultArchiveDirIn(userDataDir)).href } });
-  const session = await openArchiveSession(
-    settings,
-    {},
-    { env: {}, stateDir: stateDirIn(userDataDir), now, source: simulatorSource(sim, now) },
-  );
+  const settings = SettingsSchema.parse({ demo: true, archive: { target: pathToFileURL(demoArchiveDirIn(userDataDir)).href } });
+  const session = await openArchiveSession(settings, {}, { env: {}, stateDir: stateDirIn(userDataDir), now, demoSource: simulatorSource(sim, now) });
   const events = new Map<Day, number>();
   try {
     for (const day of days.archive) {
@@ -52,7 +49,7 @@ export async function fillAppArchive(
       );
     }
     for (const day of days.tampered ?? []) {
-      await unlink(path.join(defaultArchiveDirIn(userDataDir), ...dataKey('', day, 1).split('/')));
+      await unlink(path.join(demoArchiveDirIn(userDataDir), ...dataKey('', day, 1).split('/')));
       await session.verify({ from: day, to: day, full: false });
     }
   } finally {

@@ -74,13 +74,13 @@ describe('the archive calendar from the app service', () => {
     expect(days.some((d) => d.state === 'missing')).toBe(true);
   });
 
-  it('follows the target saved in Settings on the next request, without a restart', async () => {
+  it('follows the target saved in Settings on the next request, without a restart; the demo archive is only for the demo', async () => {
     await fillAppArchive(userDataDir, { archive: [LAST] }, now);
     expect((await status({ from: LAST, to: LAST }))[0]?.state).toBe('archived');
 
     const elsewhere = path.join(userDataDir, 'another-archive');
     const saved = await dispatch(service(), 'settings:save', {
-      settings: { archive: { target: `file://${elsewhere}` } },
+      settings: { demo: false, archive: { target: `file://${elsewhere}` } },
     });
     expect(saved.ok).toBe(true);
     expect((await status({ from: LAST, to: LAST }))[0]?.state).toBe('missing');
@@ -93,6 +93,7 @@ describe('the archive calendar from the app service', () => {
     const app = service();
     const saved = await dispatch(app, 'settings:save', {
       settings: {
+        demo: false,
         archive: {
           target: 's3://audit-archive-test/acme',
           s3: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true },
@@ -108,6 +109,15 @@ describe('the archive calendar from the app service', () => {
       error: { code: 'ARCHIVE_UNREACHABLE', message: expect.stringMatching(/network|endpoint/) },
     });
     expect(JSON.stringify(result)).not.toContain(secretKey);
+  });
+
+  it('connecting an organisation leaves demo mode and says which archive the app now writes to', async () => {
+    const app = service();
+    expect((await dispatch(app, 'app:info', {})) as { value: { demo: boolean } }).toMatchObject({ ok: true, value: { demo: true, archiveTarget: expect.stringContaining('demo-archive') } });
+    const saved = await dispatch(app, 'settings:save', { settings: { genesys: { clientId: 'my-oauth-client' } } });
+    expect(saved).toMatchObject({ ok: true, value: { settings: { demo: false }, warnings: [expect.stringContaining('demo mode is off')] } });
+    const info = await dispatch(app, 'app:info', {});
+    expect(info).toMatchObject({ ok: true, value: { demo: false, archiveTarget: expect.stringMatching(/\/archive$/) } });
   });
 
   it('a range that ends before it starts is refused, saying how to fix it', async () => {

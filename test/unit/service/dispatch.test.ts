@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditArchiveError } from '../../../shared/errors';
 import type { ResponseOf } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/result';
+import { appArchiveTarget } from '../../../main/engine/service/app-archive';
 import { createAppService, type AppService } from '../../../main/engine/service/app-service';
 import { dispatch } from '../../../main/engine/service/dispatch';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
@@ -22,7 +23,7 @@ beforeEach(async () => {
     secrets: new MemorySecretStore(),
     transport: 'dev-web',
     appVersion: '9.8.7',
-    defaultArchiveDir: path.join(dir, 'archive'),
+    archiveTargetOf: (settings) => appArchiveTarget(settings, dir),
   });
 });
 
@@ -94,10 +95,10 @@ describe('settings travel through the contract', () => {
       transport: 'dev-web',
       demo: true,
       archiveIsWorm: false,
-      archiveTarget: expect.stringMatching(/^file:\/\/\/.*\/archive$/),
+      archiveTarget: expect.stringMatching(/^file:\/\/\/.*\/demo-archive$/),
     });
 
-    await dispatch(service, 'settings:save', { settings: { archive: { target: 's3://bank-audit/genesys' } } });
+    await dispatch(service, 'settings:save', { settings: { demo: false, archive: { target: 's3://bank-audit/genesys' } } });
     const s3 = await dispatch(service, 'app:info', {});
     expect(s3.ok && s3.value).toMatchObject({ archiveTarget: 's3://bank-audit/genesys', archiveIsWorm: true });
   });

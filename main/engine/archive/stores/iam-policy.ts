@@ -103,3 +103,39 @@ export function exporterIamPolicy(
     ],
   };
 }
+
+export interface BucketPolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Deny';
+  readonly Principal: '*';
+  readonly Action: readonly string[];
+  readonly Resource: string;
+  readonly Condition: Record<string, Record<string, string>>;
+}
+
+/**
+ * On AWS, a bucket policy can make "a new version over an archived key" impossible instead of
+ * merely detected (INTEGRITY.md): it refuses every object-creating write under the prefix that
+ * does not carry `If-None-Match: *`, which AWS then enforces (412 when the key exists). The
+ * exporter sends that header on every PutObject and CompleteMultipartUpload, the writer lease
+ * included (its heartbeats are new keys, never new versions). `s3:ObjectCreationOperation` exempts
+ * CreateMultipartUpload and UploadPart, which take no conditional header. Ceph ignores both, so
+ * this is offered for AWS and cannot be tried here; verify catches a second version either way.
+ */
+export function overwriteGuardBucketPolicy(bucket: string, prefix: string, partition: 'aws' | 'aws-us-gov' | 'aws-cn' = 'aws'): { Version: '2012-10-17'; Statement: BucketPolicyStatement[] } {
+  const p = prefix.replace(/^\/+|\/+$/g, '');
+  const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'RefuseWritesOverArchivedKeys',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:PutObject'],
+        Resource: p ? `${bucketArn}/${p}/*` : `${bucketArn}/*`,
+        Condition: { Null: { 's3:if-none-match': 'true' }, Bool: { 's3:ObjectCreationOperation': 'true' } },
+      },
+    ],
+  };
+}

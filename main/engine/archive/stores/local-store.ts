@@ -15,8 +15,11 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { normalisePrefix } from '../../../../shared/archive-layout';
 import { AuditArchiveError } from '../../../../shared/errors';
+import { LockFileLease } from './local-lease';
+import type { LeaseMechanism } from '../writer-lease';
 import type {
   ArchiveStore,
+  ObjectLock,
   ObjectInfo,
   ObjectVersionEntry,
   PutObjectInput,
@@ -77,6 +80,14 @@ export class LocalFolderStore implements ArchiveStore {
       );
     }
     return { worm: false, defaultRetention: null, warnings: [LOCAL_NOT_WORM_WARNING] };
+  }
+
+  /** A folder has no locks to extend. */
+  async extendRetention(_key: string, _versionId: string | null, _lock: ObjectLock): Promise<void> {}
+
+  /** A lock file beside the layout (`{root}/{prefix}/.writer-lease`). */
+  writerLease(): LeaseMechanism {
+    return new LockFileLease(this.prefix ? path.join(this.root, ...this.prefix.split('/')) : this.root);
   }
 
   async putObject(input: PutObjectInput): Promise<PutObjectResult> {
@@ -177,7 +188,8 @@ export class LocalFolderStore implements ArchiveStore {
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      if (!relDir && entry.name === STAGING_FOLDER) continue;
+      // Dot-files are never archive keys: staging, the writer lease and its takeover file live there.
+      if (entry.name.startsWith('.')) continue;
       const key = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         // Descend only where keys under this folder can still match the prefix.

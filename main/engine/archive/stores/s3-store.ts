@@ -36,6 +36,8 @@ import { z } from 'zod';
 import { normalisePrefix } from '../../../../shared/archive-layout';
 import { AuditArchiveError, type ErrorCode } from '../../../../shared/errors';
 import { LockModeSchema } from '../../../../shared/manifest';
+import type { LeaseMechanism } from '../writer-lease';
+import { S3ClaimLease } from './s3-lease';
 import type {
   ArchiveStore,
   ObjectInfo,
@@ -263,6 +265,26 @@ export class S3ObjectLockStore implements ArchiveStore {
         ? await this.putMultipart(input, retainUntil)
         : await this.putSingle(input, retainUntil);
     return { key: input.key, versionId, size: input.body.byteLength };
+  }
+
+  async extendRetention(key: string, versionId: string | null, lock: ObjectLock): Promise<void> {
+    this.assertOwnKey(key);
+    try {
+      await this.client.send(
+        new PutObjectRetentionCommand({
+          Bucket: this.bucket,
+          Key: key,
+          VersionId: versionId ?? undefined,
+          Retention: { Mode: lock.mode, RetainUntilDate: new Date(lock.retainUntil) },
+        }),
+      );
+    } catch (e) {
+      throw s3Failure(e, this.url, `extend the retention of ${key}`);
+    }
+  }
+
+  writerLease(): LeaseMechanism {
+    return new S3ClaimLease(this.client, this.bucket, this.prefix, this.url);
   }
 
   async headObject(key: string, versionId: string | null): Promise<ObjectInfo | null> {

@@ -1,0 +1,112 @@
+/**
+ * ArchiveListing: every version of every key of the archive, from version listings only (no
+ * request per object), grouped by what the key is.
+ *
+ * The listing is the part of the evidence a reader cannot be lied to about cheaply: a second
+ * version of a key, a delete marker, a missing key or a key nobody wrote all show here without
+ * reading a byte. Versions of a key keep the store's own order (newest first, as S3 lists them);
+ * the oldest is the one the archive wrote.
+ *
+ * Two scopes: `layout` lists only the root key and the two layout folders (what the calendar needs:
+ * about six requests for seven years); `whole` lists everything under the prefix, so that verify
+ * also sees keys outside the layout.
+ */
+import { archiveFolder, dataFolder, manifestFolder, parseKey, rootKey, type ParsedKey } from '../../../shared/archive-layout';
+import type { Day } from '../../../shared/day';
+import type { ArchiveStore, ObjectVersionEntry } from './archive-store';
+
+export interface KeyVersions {
+  readonly key: string;
+  /** Newest first, as listed; delete markers included. */
+  readonly versions: readonly ObjectVersionEntry[];
+}
+
+export interface ManifestKeyVersions extends KeyVersions {
+  readonly day: Day;
+  readonly sequence: number;
+}
+
+export interface DataKeyVersions extends KeyVersions {
+  readonly day: Day;
+  readonly part: number;
+}
+
+export interface ArchiveListing {
+  readonly root: KeyVersions | null;
+  /** Manifest-shaped keys, by key. */
+  readonly manifests: ReadonlyMap<string, ManifestKeyVersions>;
+  /** Data-shaped keys, by key. */
+  readonly data: ReadonlyMap<string, DataKeyVersions>;
+  /** Keys that are neither (only seen with scope `whole`, plus junk inside the layout folders). */
+  readonly other: readonly KeyVersions[];
+  readonly scope: 'layout' | 'whole';
+  /** Requests the listing took. */
+  readonly requests: number;
+}
+
+export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 'whole'): Promise<ArchiveListing> {
+  const before = store.requestCount;
+  const grouped = new Map<string, ObjectVersionEntry[]>();
+  const add = (entry: ObjectVersionEntry) => {
+    const list = grouped.get(entry.key);
+    if (list) list.push(entry);
+    else grouped.set(entry.key, [entry]);
+  };
+  if (scope === 'whole') {
+    for await (const entry of store.listVersions(archiveFolder(store.prefix))) add(entry);
+  } else {
+    // The listing of a key prefix also lists keys that merely start with it: kept only if exactly the root.
+    const root = rootKey(store.prefix);
+    const lists = await Promise.all(
+      [root, manifestFolder(store.prefix), dataFolder(store.prefix)].map(async (prefix) => {
+        const entries: ObjectVersionEntry[] = [];
+        for await (const entry of store.listVersions(prefix)) if (prefix !== root || entry.key === root) entries.push(entry);
+        return entries;
+      }),
+    );
+    for (const entries of lists) for (const entry of entries) add(entry);
+  }
+
+  let root: KeyVersions | null = null;
+  const manifests = new Map<string, ManifestKeyVersions>();
+  const data = new Map<string, DataKeyVersions>();
+  const other: KeyVersions[] = [];
+  for (const [key, versions] of grouped) {
+    const parsed: ParsedKey = parseKey(store.prefix, key);
+    switch (parsed.kind) {
+      case 'root':
+        root = { key, versions };
+        break;
+      case 'manifest':
+        manifests.set(key, { key, versions, day: parsed.day, sequence: parsed.sequence });
+        break;
+      case 'data':
+        data.set(key, { key, versions, day: parsed.day, part: parsed.part });
+        break;
+      case 'lease':
+        break; // bookkeeping of the writer lease, never evidence
+      case 'other':
+        other.push({ key, versions });
+        break;
+    }
+  }
+  return { root, manifests, data, other, scope, requests: store.requestCount - before };
+}
+
+/** The version the archive wrote: the oldest one that is not a delete marker. */
+export function originalVersion(k: KeyVersions): ObjectVersionEntry | null {
+  for (let i = k.versions.length - 1; i >= 0; i--) {
+    const v = k.versions[i] as ObjectVersionEntry;
+    if (!v.isDeleteMarker) return v;
+  }
+  return null;
+}
+
+/** Versions that are not delete markers. */
+export function liveVersions(k: KeyVersions): ObjectVersionEntry[] {
+  return k.versions.filter((v) => !v.isDeleteMarker);
+}
+
+export function deleteMarkers(k: KeyVersions): ObjectVersionEntry[] {
+  return k.versions.filter((v) => v.isDeleteMarker);
+}

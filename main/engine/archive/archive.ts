@@ -1,0 +1,402 @@
+/**
+ * Archive: one archive (a store under a prefix), the one home of its root object, its chain and
+ * its single-writer lease. Export, catch-up, verify and status all go through it, from the app, the
+ * schedule and the CLI alike.
+ *
+ * - `read()` judges the archive as it is now: one listing, the root, every manifest (from the local
+ *   cache where known) and the assessment (assessment.ts), plus what this installation recorded.
+ * - `withWriter()` is the only way to write: it takes the writer lease (waiting for, or refusing
+ *   beside, another writer with a message naming it), reads the archive fresh, refuses an archive
+ *   whose head went backwards since this installation last saw it (an unmounted share, a removed
+ *   manifest), creates the root object on first use, loads the signing key, and hands out an
+ *   ArchiveWriter whose appends are serialised, lease-checked, signed, read back and recorded.
+ */
+import { randomUUID } from 'node:crypto';
+import { rootKey, manifestKey } from '../../../shared/archive-layout';
+import { ROOT_FORMAT, formatFingerprint, type ArchiveOrganisation, type ArchivePurpose, type ArchiveRoot } from '../../../shared/archive-root';
+import type { Day } from '../../../shared/day';
+import { AuditArchiveError } from '../../../shared/errors';
+import { ArchiveManifestSchema, type ArchiveManifest, type LockMode, type ManifestLink, type UnsignedManifest } from '../../../shared/manifest';
+import { describeIssues } from '../../../shared/ipc/contract';
+import type { VerifyProblem } from '../../../shared/verify';
+import { readArchiveListing, originalVersion, type ArchiveListing } from './archive-listing';
+import type { ArchiveStore, ObjectLock } from './archive-store';
+import { assessArchive, checkRootBytes, type Assessment, type ChainHead, type ChainManifest, type RootState } from './assessment';
+import { readHeadRecord, writeHeadRecord, type HeadRecord } from './head-record';
+import { ManifestCatalog } from './manifest-catalog';
+import { canonicalJsonBytes, generateSigningKey, sha256Hex, signManifest, type SigningKey } from './signing';
+import type { SigningKeyStore } from './signing-keys';
+import { confirmLock } from './stores/confirm-lock';
+import { acquireWriterLease, type LeaseHolder, type WriterLease } from './writer-lease';
+
+const MS_PER_DAY = 86_400_000;
+const MAX_ROOT_BYTES = 64 * 1024;
+/** The root's lock is extended when less than this is left beyond what new objects get. */
+const ROOT_EXTEND_MARGIN_MS = 30 * MS_PER_DAY;
+
+export interface ArchiveOptions {
+  readonly store: ArchiveStore;
+  /** The installation's state folder: manifest cache and head record. */
+  readonly stateDir: string;
+  readonly keys: SigningKeyStore;
+  readonly policy: { readonly lockMode: LockMode; readonly retentionDays: number };
+  readonly lease: { readonly ttlMs: number; readonly waitMs: number; readonly program: string };
+  readonly toolVersion: string;
+  readonly now?: () => number;
+  /** Bookkeeping that failed (cache, head record): said, never fatal. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface ArchiveSnapshot {
+  readonly listing: ArchiveListing;
+  readonly assessment: Assessment;
+  /** What this installation recorded before this read (null: nothing yet). */
+  readonly headRecord: HeadRecord | null;
+  /** Requests the listing and the reads took, and manifests read from the store (not the cache). */
+  readonly requests: number;
+  readonly manifestReads: number;
+}
+
+export interface WriterRequest {
+  readonly purpose: ArchivePurpose;
+  /** The organisation whose events this writer archives (a new archive records it in its root). */
+  readonly organisation: ArchiveOrganisation;
+  readonly signal?: AbortSignal;
+  /** Called while another writer holds the archive. */
+  readonly onWait?: (holder: LeaseHolder | null, waitedMs: number) => void;
+}
+
+export class Archive {
+  readonly store: ArchiveStore;
+  private readonly catalog: ManifestCatalog;
+  private readonly now: () => number;
+  private readonly warn: (message: string) => void;
+
+  constructor(readonly options: ArchiveOptions) {
+    this.store = options.store;
+    this.now = options.now ?? Date.now;
+    this.warn = options.onWarning ?? (() => undefined);
+    this.catalog = new ManifestCatalog(options.store, ManifestCatalog.cacheFileFor(options.stateDir, options.store.url), this.warn);
+  }
+
+  /**
+   * The archive as it is now. `layout` lists only the root and the two layout folders (the
+   * calendar); `whole` lists everything under the prefix (verify). `fresh` reads every manifest
+   * from the store instead of the cache (verify).
+   */
+  async read(options: { scope: 'layout' | 'whole'; fresh?: boolean; signal?: AbortSignal }): Promise<ArchiveSnapshot> {
+    const before = this.store.requestCount;
+    const headRecord = await readHeadRecord(this.options.stateDir, this.store.url, this.warn);
+    const listing = await readArchiveListing(this.store, options.scope);
+    options.signal?.throwIfAborted();
+    const root = await this.readRoot(listing);
+    const reads = await this.catalog.readAll(listing, root.status === 'ok' ? root.signingKey : null, { ...(options.signal ? { signal: options.signal } : {}), fresh: options.fresh ?? false });
+    const assessment = assessArchive(this.store.prefix, listing, root, reads);
+    return { listing, assessment, headRecord, requests: this.store.requestCount - before, manifestReads: this.catalog.lastReads };
+  }
+
+  private async readRoot(listing: ArchiveListing): Promise<RootState> {
+    if (!listing.root) return { status: 'absent' };
+    const version = originalVersion(listing.root);
+    if (!version) return { status: 'invalid', key: listing.root.key, detail: `The root object ${listing.root.key} is hidden by a delete marker.` };
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of this.store.getObject(listing.root.key, version.versionId)) {
+        size += chunk.length;
+        if (size > MAX_ROOT_BYTES) return { status: 'invalid', key: listing.root.key, detail: `The root object ${listing.root.key} is larger than a root object can be.` };
+        chunks.push(chunk);
+      }
+    } catch (e) {
+      if (e instanceof AuditArchiveError && e.code === 'NOT_FOUND') return { status: 'invalid', key: listing.root.key, detail: `The root object ${listing.root.key} is listed but cannot be read.` };
+      throw e;
+    }
+    return checkRootBytes(listing.root.key, version.versionId, Buffer.concat(chunks));
+  }
+
+  /**
+   * Findings only this installation can make: the archive vanished, its root changed, or its head
+   * went backwards since this installation last wrote or verified it. `expectKey` is a fingerprint
+   * the officer recorded (verify --expect-key).
+   */
+  installationProblems(snapshot: ArchiveSnapshot, expectKey?: string): VerifyProblem[] {
+    const problems: VerifyProblem[] = [];
+    const { assessment, headRecord } = snapshot;
+    const root = assessment.root;
+    if (expectKey && root.status === 'ok' && root.root.signingKey.fingerprint !== expectKey) {
+      problems.push({ day: null, kind: 'root-changed', key: root.key, detail: `The archive's signing key is ${formatFingerprint(root.root.signingKey.fingerprint)}, not the ${formatFingerprint(expectKey)} you recorded: this is not the archive you recorded, or its root was replaced.` });
+    }
+    if (!headRecord) return problems;
+    if (root.status !== 'ok') {
+      if (root.status === 'absent') {
+        problems.push({ day: null, kind: 'archive-missing', detail: `This installation last saw archive ${headRecord.archiveId} here${headRecord.head ? ` at sequence ${headRecord.head.sequence}` : ''} (${headRecord.at}); the target now holds no archive. Is the folder or bucket mounted and the prefix right? If the archive was removed, that is the finding.` });
+      }
+      return problems;
+    }
+    if (root.root.archiveId !== headRecord.archiveId || root.root.signingKey.fingerprint !== headRecord.keyFingerprint) {
+      problems.push({ day: null, kind: 'root-changed', key: root.key, detail: `This installation recorded archive ${headRecord.archiveId} with key ${formatFingerprint(headRecord.keyFingerprint)} here; the root now names archive ${root.root.archiveId} with key ${formatFingerprint(root.root.signingKey.fingerprint)}.` });
+      return problems;
+    }
+    const recorded = headRecord.head;
+    if (!recorded) return problems;
+    const onChain = assessment.chain.find((c) => c.key === recorded.key);
+    const head = assessment.head;
+    if (!head || head.sequence < recorded.sequence) {
+      problems.push({ day: dayOfManifest(onChain), kind: 'head-rewound', key: recorded.key, detail: `The chain's head is ${head ? `${head.key} (sequence ${head.sequence})` : 'gone'}, but this installation recorded ${recorded.key} (sequence ${recorded.sequence}) on ${headRecord.at}: the newest manifests were removed.` });
+    } else if (!onChain || onChain.sha256 !== recorded.sha256) {
+      problems.push({ day: dayOfManifest(onChain), kind: 'head-rewound', key: recorded.key, detail: `This installation recorded ${recorded.key} with SHA-256 ${recorded.sha256} on ${headRecord.at}; the chain ${onChain ? `holds it with SHA-256 ${onChain.sha256}` : 'no longer reaches it'}.` });
+    }
+    return problems;
+  }
+
+  /** Remembers the head this installation now vouches for (after a clean verify, or a write). */
+  async recordHead(root: ArchiveRoot, head: ChainHead | null): Promise<void> {
+    await writeHeadRecord(
+      this.options.stateDir,
+      { archiveUrl: this.store.url, archiveId: root.archiveId, keyFingerprint: root.signingKey.fingerprint, head, at: new Date(this.now()).toISOString() },
+      this.warn,
+    );
+  }
+
+  /** Runs `fn` as the archive's only writer (see the module comment). */
+  async withWriter<T>(request: WriterRequest, fn: (writer: ArchiveWriter) => Promise<T>): Promise<T> {
+    const lease = await acquireWriterLease(this.store.writerLease(), {
+      program: this.options.lease.program,
+      ttlMs: this.options.lease.ttlMs,
+      waitMs: this.options.lease.waitMs,
+      archiveUrl: this.store.url,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.onWait ? { onWait: request.onWait } : {}),
+    });
+    try {
+      const snapshot = await this.read({ scope: 'layout', ...(request.signal ? { signal: request.signal } : {}) });
+      // A demo archive is not evidence: one the user removed may simply be started again.
+      const refusal = request.purpose === 'demo' ? undefined : this.installationProblems(snapshot)[0];
+      if (refusal) throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${refusal.detail} Nothing was written: run verify and resolve this first.`);
+      const { root, key } = await this.openRoot(snapshot, request);
+      const writer = new ArchiveWriter(this, lease, snapshot, root, key);
+      await this.extendRootLock(snapshot);
+      return await fn(writer);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** The root in effect, created on the first write; refuses the wrong kind of archive. */
+  private async openRoot(snapshot: ArchiveSnapshot, request: WriterRequest): Promise<{ root: ArchiveRoot; key: SigningKey }> {
+    const { assessment } = snapshot;
+    const url = this.store.url;
+    if (request.purpose === 'demo' && this.store.kind !== 'local' && this.options.policy.lockMode === 'COMPLIANCE') {
+      throw new AuditArchiveError('ARCHIVE_SOURCE_MISMATCH', `The demo organisation's simulated events never go into COMPLIANCE-locked storage (${url}): they would be locked there for years. Connect your organisation (a client id), or use GOVERNANCE mode for a trial bucket. Nothing was written.`);
+    }
+    const state = assessment.root;
+    if (state.status === 'invalid') throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${state.detail} Nothing was written: run verify.`);
+    if (state.status === 'absent') {
+      if (assessment.hasContent) {
+        throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${url} holds manifests or data but no root object (archive.json), so its signing key is unknown. Nothing was written: run verify, and restore the root object or use a new prefix.`);
+      }
+      return this.createRoot(request);
+    }
+    const root = state.root;
+    if (root.purpose !== request.purpose) {
+      throw new AuditArchiveError(
+        'ARCHIVE_SOURCE_MISMATCH',
+        root.purpose === 'demo'
+          ? `${url} is a demo archive (it holds the simulated demo organisation's events); a real organisation's events never go into it. Choose another archive target. Nothing was written.`
+          : `${url} is a real organisation's archive; the demo organisation's simulated events never go into it. Turn demo mode off (connect your organisation) or choose the demo archive. Nothing was written.`,
+      );
+    }
+    const org = root.organisation;
+    const sameOrg = org.id !== null && request.organisation.id !== null ? org.id === request.organisation.id : org.apiHost === request.organisation.apiHost;
+    if (!sameOrg) {
+      throw new AuditArchiveError('ARCHIVE_SOURCE_MISMATCH', `${url} holds the events of organisation ${org.id ?? org.apiHost}${org.name ? ` (${org.name})` : ''}, but the configured Genesys client belongs to ${request.organisation.id ?? request.organisation.apiHost}${request.organisation.name ? ` (${request.organisation.name})` : ''}. One archive holds one organisation: check the client id and region, or choose that organisation's archive. Nothing was written.`);
+    }
+    const key = await this.options.keys.get(root.signingKey.fingerprint);
+    if (!key) {
+      throw new AuditArchiveError('ARCHIVE_KEY_MISSING', `${url} is signed with key ${formatFingerprint(root.signingKey.fingerprint)}, which this installation does not hold (looked in ${this.options.keys.description}). Export it on the machine that created the archive (audit-archive key export) and import it here (audit-archive key import); never create a second key for one archive. Nothing was written.`);
+    }
+    return { root, key };
+  }
+
+  private async createRoot(request: WriterRequest): Promise<{ root: ArchiveRoot; key: SigningKey }> {
+    const key = generateSigningKey();
+    // The key is kept before the root names it: a crash in between leaves a spare key, never a root whose key is lost.
+    await this.options.keys.save(key);
+    const now = this.now();
+    const root: ArchiveRoot = {
+      format: ROOT_FORMAT,
+      archiveId: randomUUID(),
+      createdAt: new Date(now).toISOString(),
+      purpose: request.purpose,
+      organisation: request.organisation,
+      signingKey: { algorithm: 'Ed25519', publicKey: key.publicKeyBase64, fingerprint: key.fingerprint },
+      policy: { lockMode: this.options.policy.lockMode, retentionDays: this.options.policy.retentionDays },
+      tool: { name: 'audit-archive', version: this.options.toolVersion },
+    };
+    const bytes = canonicalJsonBytes(root);
+    const lock = this.lockFor(now);
+    const put = await this.store.putObject({ key: rootKey(this.store.prefix), body: bytes, sha256: sha256Hex(bytes), contentType: 'application/json', lock });
+    await confirmLock(this.store, put, { size: bytes.length, lock });
+    this.warn(`Created the archive ${this.store.url} (${root.purpose}) with signing key ${formatFingerprint(key.fingerprint)}. Record this fingerprint: verify --expect-key checks it later.`);
+    return { root, key };
+  }
+
+  /** Keeps the root locked at least as long as anything written now. */
+  private async extendRootLock(snapshot: ArchiveSnapshot): Promise<void> {
+    if (this.store.kind === 'local' || !snapshot.listing.root) return;
+    const version = originalVersion(snapshot.listing.root);
+    if (!version) return;
+    const info = await this.store.headObject(version.key, version.versionId);
+    const wanted = this.lockFor(this.now());
+    if (info?.lock && Date.parse(info.lock.retainUntil) < Date.parse(wanted.retainUntil) - ROOT_EXTEND_MARGIN_MS) {
+      await this.store.extendRetention(version.key, version.versionId, { mode: info.lock.mode, retainUntil: wanted.retainUntil });
+    }
+  }
+
+  /** The lock an object written at `ms` gets. */
+  lockFor(ms: number): ObjectLock {
+    return { mode: this.options.policy.lockMode, retainUntil: new Date(ms + this.options.policy.retentionDays * MS_PER_DAY).toISOString() };
+  }
+}
+
+function dayOfManifest(c: ChainManifest | undefined): Day | null {
+  return c?.manifest.day ?? null;
+}
+
+export interface AppendedManifest {
+  readonly key: string;
+  readonly versionId: string | null;
+  readonly sha256: string;
+  readonly manifest: ArchiveManifest;
+}
+
+/** What `ArchiveWriter.append` asks the caller for: everything but the chain fields and the signature. */
+export type ManifestDraft = Omit<UnsignedManifest, 'format' | 'archiveId' | 'sequence' | 'previous' | 'policy'>;
+
+/**
+ * The writer an Archive hands out under its lease. Appends are serialised (days exported
+ * concurrently still form one chain), checked against the lease before anything is written,
+ * signed, written with the lock, read back, and recorded as this installation's head.
+ */
+export class ArchiveWriter {
+  private tail: Promise<unknown> = Promise.resolve();
+  private head: ChainHead | null;
+  /** Manifests appended by this writer, by day. */
+  private readonly appended = new Map<Day, ChainManifest[]>();
+  private readonly parts = new Map<Day, number>();
+  private readonly busy = new Set<Day>();
+
+  /** The archive as read when the lease was taken. */
+  readonly assessment: Assessment;
+
+  constructor(
+    readonly archive: Archive,
+    private readonly lease: WriterLease,
+    private readonly snapshot: ArchiveSnapshot,
+    readonly root: ArchiveRoot,
+    private readonly key: SigningKey,
+  ) {
+    this.assessment = snapshot.assessment;
+    this.head = snapshot.assessment.head;
+  }
+
+  get store(): ArchiveStore {
+    return this.archive.store;
+  }
+
+  /** The day's manifests on the chain, including those this writer appended. */
+  dayManifests(day: Day): ChainManifest[] {
+    return [...(this.assessment.days.get(day)?.manifests ?? []), ...(this.appended.get(day) ?? [])];
+  }
+
+  /**
+   * Problems with what a day's chain manifests reference (the manifests themselves and their
+   * parts: a second version, a delete marker, a missing object). A reconcile builds on those, so it
+   * refuses such a day. Junk beside them (an invalid manifest-shaped key, a stray part) never
+   * stops a writer: it is ignored here and reported by verify.
+   */
+  dayProblems(day: Day): VerifyProblem[] {
+    const referenced = new Set<string>();
+    for (const c of this.dayManifests(day)) {
+      referenced.add(c.key);
+      for (const o of c.manifest.objects) referenced.add(o.key);
+    }
+    return (this.assessment.days.get(day)?.problems ?? []).filter((p) => p.key !== undefined && referenced.has(p.key) && p.kind !== 'orphan');
+  }
+
+  /** Data parts of the day that no manifest names, at their original version. */
+  dayOrphans(day: Day): Array<{ key: string; versionId: string | null }> {
+    const named = new Set(this.dayManifests(day).flatMap((c) => c.manifest.objects.map((o) => o.key)));
+    const out: Array<{ key: string; versionId: string | null }> = [];
+    for (const k of this.snapshot.listing.data.values()) {
+      if (k.day !== day || named.has(k.key)) continue;
+      const v = originalVersion(k);
+      if (v) out.push({ key: k.key, versionId: v.versionId });
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+
+  /** Claims a day for this process's run of it; throws when it is already being exported here. */
+  beginDay(day: Day): () => void {
+    if (this.busy.has(day)) {
+      throw new AuditArchiveError('INVALID_ARGUMENT', `${day} is already being exported to ${this.store.url} by this process. Wait for that run to finish; nothing was written.`);
+    }
+    this.busy.add(day);
+    return () => this.busy.delete(day);
+  }
+
+  /** The next part number of a day (never a key that exists). */
+  nextPart(day: Day): number {
+    const n = this.parts.get(day) ?? this.assessment.nextPart(day);
+    this.parts.set(day, n + 1);
+    return n;
+  }
+
+  lockFor(ms: number): ObjectLock {
+    return this.archive.lockFor(ms);
+  }
+
+  append(draft: ManifestDraft, lock: ObjectLock): Promise<AppendedManifest> {
+    const run = this.tail.then(() => this.appendNow(draft, lock));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(draft: ManifestDraft, lock: ObjectLock): Promise<AppendedManifest> {
+    await this.lease.confirm();
+    // A key taken by something else (junk planted with that sequence in that day) is skipped, never replaced.
+    for (let skip = 0; ; skip++) {
+      const sequence = (this.head?.sequence ?? 0) + 1 + skip;
+      const previous: ManifestLink | null = this.head ? { key: this.head.key, sequence: this.head.sequence, sha256: this.head.sha256 } : null;
+      const unsigned: UnsignedManifest = {
+        format: 'audit-archive/manifest@2',
+        archiveId: this.root.archiveId,
+        sequence,
+        previous,
+        policy: { lockMode: this.archive.options.policy.lockMode, retentionDays: this.archive.options.policy.retentionDays },
+        ...draft,
+      };
+      const manifest = signManifest(unsigned, this.key);
+      const parsed = ArchiveManifestSchema.safeParse(manifest);
+      if (!parsed.success) {
+        throw new AuditArchiveError('INTERNAL', `The manifest built for ${draft.day} is invalid: ${describeIssues(parsed.error, 'manifest')}. Nothing was written.`);
+      }
+      const key = manifestKey(this.store.prefix, manifest.day, sequence);
+      const bytes = canonicalJsonBytes(manifest);
+      const sha256 = sha256Hex(bytes);
+      let put;
+      try {
+        put = await this.store.putObject({ key, body: bytes, sha256, contentType: 'application/json', lock });
+      } catch (e) {
+        if (e instanceof AuditArchiveError && e.code === 'ARCHIVE_OBJECT_EXISTS' && skip < 5) continue;
+        throw e;
+      }
+      await confirmLock(this.store, put, { size: bytes.length, lock });
+      this.head = { key, sequence, sha256 };
+      const entry: ChainManifest = { key, versionId: put.versionId, sha256, manifest };
+      this.appended.set(manifest.day, [...(this.appended.get(manifest.day) ?? []), entry]);
+      await this.archive.recordHead(this.root, this.head);
+      return { key, versionId: put.versionId, sha256, manifest };
+    }
+  }
+}

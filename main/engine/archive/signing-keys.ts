@@ -1,0 +1,94 @@
+/**
+ * Where an installation keeps archives' private signing keys, looked up by fingerprint.
+ *
+ * The private key is a secret like the Genesys client secret: never in the archive, the settings
+ * file, logs or IPC. The app keeps it in the OS keychain (account `archive-signing-key:<fingerprint>`);
+ * the CLI takes it from the environment (`AUDIT_ARCHIVE_SIGNING_KEY`, PEM text) or from a 0600 file
+ * in its state folder (`keys/<fingerprint>.pem`), where `audit-archive key import` puts it. A second
+ * machine writing the same archive needs the same key: `audit-archive key export` on the first.
+ */
+import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AuditArchiveError } from '../../../shared/errors';
+import { writeFileAtomically } from '../files/write-file-atomically';
+import type { SecretStore } from '../secrets/secret-store';
+import { signingKeyFromPem, signingKeyToPem, type SigningKey } from './signing';
+
+export const SIGNING_KEY_ENV = 'AUDIT_ARCHIVE_SIGNING_KEY';
+
+export interface SigningKeyStore {
+  /** Where keys are kept, for messages ("the OS keychain", "/var/lib/audit-archive/keys"). */
+  readonly description: string;
+  /** The key with this fingerprint, or null when this installation does not hold it. */
+  get(fingerprint: string): Promise<SigningKey | null>;
+  /** Keeps a key (a new archive's, or one imported from another machine). */
+  save(key: SigningKey): Promise<void>;
+}
+
+/** Keys as 0600 PEM files in `<stateDir>/keys/`, plus one optionally given in the environment. */
+export class FileSigningKeyStore implements SigningKeyStore {
+  readonly description: string;
+  private readonly dir: string;
+
+  constructor(
+    stateDir: string,
+    private readonly env: NodeJS.ProcessEnv = {},
+  ) {
+    this.dir = join(stateDir, 'keys');
+    this.description = `${this.dir} (or ${SIGNING_KEY_ENV})`;
+  }
+
+  async get(fingerprint: string): Promise<SigningKey | null> {
+    const fromEnv = this.env[SIGNING_KEY_ENV];
+    if (fromEnv) {
+      const key = signingKeyFromPem(fromEnv, SIGNING_KEY_ENV);
+      if (key.fingerprint === fingerprint) return key;
+    }
+    let pem: string;
+    try {
+      pem = await readFile(this.fileOf(fingerprint), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new AuditArchiveError('SECRET_STORE_UNAVAILABLE', `The signing key file ${this.fileOf(fingerprint)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); check its permissions.`);
+    }
+    const key = signingKeyFromPem(pem, this.fileOf(fingerprint));
+    if (key.fingerprint !== fingerprint) {
+      throw new AuditArchiveError('SECRET_STORE_UNAVAILABLE', `${this.fileOf(fingerprint)} holds a different key (fingerprint ${key.fingerprint}); import the archive's key again.`);
+    }
+    return key;
+  }
+
+  async save(key: SigningKey): Promise<void> {
+    try {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await writeFileAtomically(this.fileOf(key.fingerprint), signingKeyToPem(key));
+      await chmod(this.fileOf(key.fingerprint), 0o600);
+    } catch (e) {
+      throw new AuditArchiveError('SECRET_STORE_UNAVAILABLE', `The signing key cannot be saved in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? 'error'}); check that the state folder is writable. Nothing was written to the archive.`, { cause: e });
+    }
+  }
+
+  private fileOf(fingerprint: string): string {
+    return join(this.dir, `${fingerprint}.pem`);
+  }
+}
+
+/** Keys in the OS keychain (the app), via the same SecretStore as the Genesys client secret. */
+export class SecretSigningKeyStore implements SigningKeyStore {
+  readonly description = 'the OS keychain';
+
+  constructor(private readonly secrets: SecretStore) {}
+
+  async get(fingerprint: string): Promise<SigningKey | null> {
+    const pem = await this.secrets.get(signingKeyAccount(fingerprint));
+    return pem ? signingKeyFromPem(pem, `the keychain entry ${signingKeyAccount(fingerprint)}`) : null;
+  }
+
+  async save(key: SigningKey): Promise<void> {
+    await this.secrets.set(signingKeyAccount(key.fingerprint), signingKeyToPem(key));
+  }
+}
+
+export function signingKeyAccount(fingerprint: string): string {
+  return `archive-signing-key:${fingerprint}`;
+}

@@ -1,0 +1,182 @@
+/**
+ * The single-writer lease: at most one exporter writes an archive at a time.
+ *
+ * The app's 02:00 schedule and a 02:00 cron job on another machine must not both claim the next
+ * manifest sequence number (that forks the chain) or export the same day twice. Each store offers
+ * its own primitive (a lock file created exclusively on a local folder; on S3, a claim key per
+ * holder whose versions every reader orders the same way), behind `LeaseMechanism`; this module
+ * adds what is common: waiting for the holder with a message naming it, heartbeats, taking over
+ * from a holder that died (its claim goes stale after `ttlMs` without a heartbeat), and a check
+ * before every manifest is written that the lease is still ours (`confirm`).
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { z } from 'zod';
+import { AuditArchiveError } from '../../../shared/errors';
+
+export interface LeaseHolder {
+  /** Unique per acquisition. */
+  readonly id: string;
+  /** "the audit-archive CLI", "the Audit Archive app". */
+  readonly program: string;
+  readonly host: string;
+  readonly user: string;
+  readonly pid: number;
+  /** When it started waiting for or holding the lease (its own clock). */
+  readonly since: string;
+}
+
+/** What a lease object may say about its holder: outside input, bounded. */
+const Printable = (max: number) => z.string().max(max).regex(/^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/);
+export const LeaseHolderSchema = z.object({
+  id: z.string().regex(/^[0-9a-f-]{36}$/),
+  program: Printable(100),
+  host: Printable(255),
+  user: Printable(100),
+  pid: z.number().int().nonnegative(),
+  since: Printable(40),
+});
+
+export interface LeaseClaim {
+  /** True when the caller holds the lease now. */
+  readonly mine: boolean;
+  /** Who holds it (the caller when `mine`); null when the holder cannot be told. */
+  readonly holder: LeaseHolder | null;
+}
+
+/** A store's primitive: claim (or renew) and release. */
+export interface LeaseMechanism {
+  /** Claims the lease for `holder`, or renews its claim; says who holds it now. */
+  claim(holder: LeaseHolder, ttlMs: number): Promise<LeaseClaim>;
+  /** Gives the lease up (or withdraws a waiting claim). Never throws for a lease already gone. */
+  release(holder: LeaseHolder): Promise<void>;
+}
+
+export interface WriterLease {
+  readonly holder: LeaseHolder;
+  /** Throws ARCHIVE_BUSY when another writer holds the archive now (the lease was lost). */
+  confirm(): Promise<void>;
+  release(): Promise<void>;
+}
+
+export interface AcquireLeaseOptions {
+  readonly program: string;
+  /** A claim without a heartbeat for this long is stale: its holder is taken to have died. */
+  readonly ttlMs: number;
+  /** How long to wait for a holder before giving up with ARCHIVE_BUSY (0: do not wait). */
+  readonly waitMs: number;
+  /** The archive, for messages. */
+  readonly archiveUrl: string;
+  readonly signal?: AbortSignal;
+  /** Called when the lease is held by someone else, each time the caller looks again. */
+  readonly onWait?: (holder: LeaseHolder | null, waitedMs: number) => void;
+}
+
+export function newLeaseHolder(program: string): LeaseHolder {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (containers): the pid and host still name the process.
+  }
+  return { id: randomUUID(), program, host: hostname(), user, pid: process.pid, since: new Date().toISOString() };
+}
+
+export function describeHolder(holder: LeaseHolder | null): string {
+  if (!holder) return 'another writer';
+  return `${holder.program} (pid ${holder.pid} on ${holder.host}, user ${holder.user}, since ${holder.since})`;
+}
+
+/** Claims the lease, waiting up to `waitMs` for its holder to finish or go stale. */
+export async function acquireWriterLease(mechanism: LeaseMechanism, options: AcquireLeaseOptions): Promise<WriterLease> {
+  const holder = newLeaseHolder(options.program);
+  const started = Date.now();
+  const pollMs = Math.max(50, Math.min(options.ttlMs / 4, 5_000));
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const claim = await mechanism.claim(holder, options.ttlMs);
+    if (claim.mine) return new HeldLease(mechanism, holder, options);
+    const waited = Date.now() - started;
+    if (waited >= options.waitMs) {
+      await mechanism.release(holder).catch(() => undefined);
+      throw new AuditArchiveError(
+        'ARCHIVE_BUSY',
+        `${options.archiveUrl} is being written by ${describeHolder(claim.holder)}; one writer at a time keeps the manifest chain whole. Nothing was written${options.waitMs > 0 ? ` after waiting ${Math.round(waited / 1000)} s` : ''}: run again once it has finished (a writer that died is taken over after ${Math.round(options.ttlMs / 1000)} s without a heartbeat).`,
+      );
+    }
+    options.onWait?.(claim.holder, waited);
+    try {
+      await sleep(Math.min(pollMs, options.waitMs - waited), options.signal);
+    } catch (e) {
+      await mechanism.release(holder).catch(() => undefined);
+      throw e;
+    }
+  }
+}
+
+class HeldLease implements WriterLease {
+  private timer: NodeJS.Timeout | null;
+  private lost: LeaseHolder | null | undefined = undefined;
+  private beating: Promise<void> = Promise.resolve();
+  private released = false;
+
+  constructor(
+    private readonly mechanism: LeaseMechanism,
+    readonly holder: LeaseHolder,
+    private readonly options: AcquireLeaseOptions,
+  ) {
+    this.timer = setInterval(() => void this.beat(), Math.max(50, options.ttlMs / 4));
+    this.timer.unref();
+  }
+
+  /** A heartbeat; a failed one is not fatal by itself (confirm looks again before every write). */
+  private beat(): Promise<void> {
+    this.beating = this.beating.then(async () => {
+      if (this.released) return;
+      try {
+        const claim = await this.mechanism.claim(this.holder, this.options.ttlMs);
+        if (!claim.mine) this.lost = claim.holder;
+      } catch {
+        // Unreachable store: the next confirm() will find out.
+      }
+    });
+    return this.beating;
+  }
+
+  async confirm(): Promise<void> {
+    await this.beating;
+    if (this.lost === undefined) {
+      const claim = await this.mechanism.claim(this.holder, this.options.ttlMs);
+      if (claim.mine) return;
+      this.lost = claim.holder;
+    }
+    throw new AuditArchiveError(
+      'ARCHIVE_BUSY',
+      `This run lost the writer lease on ${this.options.archiveUrl} to ${describeHolder(this.lost)} (no heartbeat reached the store for ${Math.round(this.options.ttlMs / 1000)} s). It stopped before writing a manifest; run it again once that writer has finished.`,
+    );
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.beating;
+    if (this.lost === undefined) await this.mechanism.release(this.holder).catch(() => undefined);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

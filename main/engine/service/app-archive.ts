@@ -1,0 +1,68 @@
+/**
+ * The archive as the app uses it (its service, its daily schedule), in one place so both open it
+ * the same way: which archive, where its state lives, where its signing key is kept.
+ *
+ * - The demo organisation writes only into the demo archive, `<userData>/demo-archive`, whose root
+ *   says "demo". A connected organisation writes into `settings.archive.target`, or
+ *   `<userData>/archive` when none is set: never the demo folder.
+ * - State (run journal, manifest cache, head record) lives in `<userData>/state`.
+ * - A real archive's signing key lives in the OS keychain; the demo archive's in the state folder
+ *   (it signs simulated events, so it needs no keychain, and the demo works without one).
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Settings } from '../../../shared/settings';
+import { openArchiveSession, type ArchiveSession, type ArchiveSessionOptions } from '../archive/archive-session';
+import { FileSigningKeyStore, SecretSigningKeyStore } from '../archive/signing-keys';
+import type { SecretStore } from '../secrets/secret-store';
+
+export const APP_PROGRAM = 'the Audit Archive app';
+
+export function settingsPathIn(userDataDir: string): string {
+  return path.join(userDataDir, 'settings.json');
+}
+
+/** The local archive used while `settings.archive.target` is empty and an organisation is connected. */
+export function defaultArchiveDirIn(userDataDir: string): string {
+  return path.join(userDataDir, 'archive');
+}
+
+/** The demo organisation's archive. */
+export function demoArchiveDirIn(userDataDir: string): string {
+  return path.join(userDataDir, 'demo-archive');
+}
+
+/** The app's state folder: run journal, manifest cache, head record, the demo archive's key. */
+export function stateDirIn(userDataDir: string): string {
+  return path.join(userDataDir, 'state');
+}
+
+/** The archive the app reads and writes with these settings. */
+export function appArchiveTarget(settings: Settings, userDataDir: string): string {
+  if (settings.demo) return pathToFileURL(demoArchiveDirIn(userDataDir)).href;
+  return settings.archive.target || pathToFileURL(defaultArchiveDirIn(userDataDir)).href;
+}
+
+export interface AppArchiveOptions {
+  readonly userDataDir: string;
+  readonly secrets: SecretStore;
+  readonly env: NodeJS.ProcessEnv;
+  readonly now?: () => number;
+  readonly onWarning?: (message: string) => void;
+  /** The Genesys client secret, for writes of a real organisation (status and verify need none). */
+  readonly genesysClientSecret?: string;
+}
+
+export function openAppArchiveSession(settings: Settings, options: AppArchiveOptions): Promise<ArchiveSession> {
+  const stateDir = stateDirIn(options.userDataDir);
+  const sessionOptions: ArchiveSessionOptions = {
+    env: options.env,
+    stateDir,
+    program: APP_PROGRAM,
+    keys: settings.demo ? new FileSigningKeyStore(stateDir) : new SecretSigningKeyStore(options.secrets),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  };
+  const effective: Settings = { ...settings, archive: { ...settings.archive, target: appArchiveTarget(settings, options.userDataDir) } };
+  return openArchiveSession(effective, options.genesysClientSecret ? { genesysClientSecret: options.genesysClientSecret } : {}, sessionOptions);
+}

@@ -1,0 +1,109 @@
+/**
+ * One writer at a time on a local archive folder: the app's schedule and a cron job on one
+ * archive take turns, a writer that died is taken over, and a writer that lost the lease stops
+ * before it writes a manifest.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import { hostname } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LockFileLease } from '../../../main/engine/archive/stores/local-lease';
+import { acquireWriterLease, newLeaseHolder } from '../../../main/engine/archive/writer-lease';
+import { type ArchiveFixture, archiveFixture } from './archive-fixture';
+
+let fx: ArchiveFixture | undefined;
+afterEach(async () => {
+  await fx?.close();
+  fx = undefined;
+});
+
+const leaseFile = (f: ArchiveFixture) => path.join(f.root, 'org-a', '.writer-lease');
+
+describe('one writer at a time on an archive folder', () => {
+  it('a second writer that may not wait is refused, naming the holder; nothing is written twice', async () => {
+    fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const first = fx.archive({ lease: { ttlMs: 5000, waitMs: 0, program: 'the Audit Archive app' } });
+    const firstRun = first.withWriter(await fx.request(), async () => held).catch((e) => e);
+    await waitFor(() => fs.stat(leaseFile(fx!)).then(() => true, () => false));
+    await expect(fx.export('2026-11-25', {}, fx.archive({ lease: { ttlMs: 5000, waitMs: 0, program: 'the audit-archive CLI' } }))).rejects.toMatchObject({
+      code: 'ARCHIVE_BUSY',
+      message: expect.stringContaining(`the Audit Archive app (pid ${process.pid} on ${hostname()}`),
+    });
+    release();
+    await firstRun;
+    // Once released, the next writer proceeds.
+    await fx.export('2026-11-25');
+    await expect(fs.stat(leaseFile(fx))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a writer that waits proceeds once the holder is done, and finds the day already archived rather than writing it twice', async () => {
+    fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
+    const a = fx.export('2026-11-25');
+    await waitFor(() => fs.stat(leaseFile(fx!)).then(() => true, () => false));
+    const b = fx.export('2026-11-25', {}, fx.archive({ lease: { ttlMs: 5000, waitMs: 30_000, program: 'b' } })).catch((e: { code?: string }) => e.code);
+    await a;
+    expect(await b).toBe('DAY_ALREADY_ARCHIVED');
+    const verdict = await fx.verify({ from: '2026-11-25' });
+    expect(verdict.ok).toBe(true);
+  });
+
+  it('a holder whose process died on this machine is taken over at once', async () => {
+    fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.on('exit', r));
+    await fs.mkdir(path.dirname(leaseFile(fx)), { recursive: true });
+    await fs.writeFile(leaseFile(fx), JSON.stringify({ holder: { ...newLeaseHolder('the audit-archive CLI'), pid: dead.pid }, ttlMs: 600_000 }));
+    const result = await fx.export('2026-11-25');
+    expect(result.manifest.sequence).toBe(1);
+  });
+
+  it('a holder on another machine is waited for until its heartbeat is older than its TTL, then taken over', async () => {
+    fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
+    await fs.mkdir(path.dirname(leaseFile(fx)), { recursive: true });
+    await fs.writeFile(leaseFile(fx), JSON.stringify({ holder: { ...newLeaseHolder('the audit-archive CLI'), host: 'cron-box', pid: 4242 }, ttlMs: 1500 }));
+    const started = Date.now();
+    const result = await fx.export('2026-11-25', {}, fx.archive({ lease: { ttlMs: 5000, waitMs: 20_000, program: 'the app' } }));
+    expect(result.manifest.sequence).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('junk in the lock file does not keep writers out longer than the fallback TTL, and never crashes', async () => {
+    const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'lease-'));
+    try {
+      await fs.writeFile(path.join(dir, '.writer-lease'), 'not json at all');
+      const old = new Date(Date.now() - 10 * 60_000);
+      await fs.utimes(path.join(dir, '.writer-lease'), old, old);
+      const lease = await acquireWriterLease(new LockFileLease(dir), { program: 't', ttlMs: 2000, waitMs: 0, archiveUrl: 'file:///x' });
+      await lease.release();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a writer that lost its lease stops before writing a manifest', async () => {
+    const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'lease-'));
+    try {
+      const mechanism = new LockFileLease(dir);
+      const lease = await acquireWriterLease(mechanism, { program: 'slow', ttlMs: 60_000, waitMs: 0, archiveUrl: 'file:///x' });
+      // Someone decided it was dead and took over (its heartbeat was paused too long).
+      await fs.writeFile(path.join(dir, '.writer-lease'), JSON.stringify({ holder: newLeaseHolder('the other writer'), ttlMs: 60_000 }));
+      await expect(lease.confirm()).rejects.toMatchObject({ code: 'ARCHIVE_BUSY', message: expect.stringContaining('the other writer') });
+      await lease.release();
+      // Releasing a lease it no longer holds leaves the new holder's file alone.
+      expect(JSON.parse(await fs.readFile(path.join(dir, '.writer-lease'), 'utf8')).holder.program).toBe('the other writer');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
