@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { DaySchema } from './day';
 import { GENESYS_HOSTS } from './genesys-regions';
+import { GenesysBaseUrlSchema } from './genesys-url';
 import { LockModeSchema } from './manifest';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -22,10 +23,10 @@ export const ArchiveTargetSchema = z
 
 export const GenesysSettingsSchema = z.object({
   region: z.enum(GENESYS_HOSTS).default('mypurecloud.com'),
-  /** Overrides `https://api.{region}` (tests, private gateways). */
-  apiUrl: HttpUrl.optional(),
-  /** Overrides `https://login.{region}`. */
-  loginUrl: HttpUrl.optional(),
+  /** Overrides `https://api.{region}` (private gateways; http only on loopback, for tests). */
+  apiUrl: GenesysBaseUrlSchema.optional(),
+  /** Overrides `https://login.{region}` (same rule: the client secret is sent there). */
+  loginUrl: GenesysBaseUrlSchema.optional(),
   /** OAuth client id (not a secret; the client secret lives in the keychain). */
   clientId: z.string().max(200).default(''),
   authMode: z.enum(['client-credentials', 'pkce']).default('client-credentials'),

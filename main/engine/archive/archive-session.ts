@@ -239,11 +239,11 @@ export async function openArchiveSession(
 /**
  * A Genesys client for a simulator in this process (demo, tests, benchmarks), with its own
  * generous rate budget so it never throttles the real exporter's shared one, and quick status
- * polls (the simulator answers in milliseconds; Genesys takes seconds).
+ * polls and resubmissions (the simulator answers in milliseconds; Genesys takes seconds).
  */
 export function simulatorSource(sim: GenesysSimulator, now: () => number = Date.now): AuditEventSource {
   const auth = new ClientCredentialsAuth({ loginUrl: sim.loginUrl, clientId: sim.clientId, clientSecret: sim.clientSecret, now });
-  return new GenesysAuditClient({ apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, auth, budget: new RateBudget({ requestsPerMinute: 60_000 }), pollInitialMs: 5, pollMaxMs: 100 });
+  return new GenesysAuditClient({ apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, auth, budget: new RateBudget({ requestsPerMinute: 60_000 }), pollInitialMs: 5, pollMaxMs: 100, queryRetryDelayMs: 20 });
 }
 
 function checkRange(from: Day, to: Day): void {

@@ -231,11 +231,11 @@ async function exportSettledDay(
       if (reconcile && archivedIds.has(record.id)) continue;
       if (record.eventTimeMs < firstMs) {
         firstMs = record.eventTimeMs;
-        firstEventDate = eventDateOf(record.event, record.eventTimeMs);
+        firstEventDate = record.eventDate;
       }
       if (record.eventTimeMs > lastMs) {
         lastMs = record.eventTimeMs;
-        lastEventDate = eventDateOf(record.event, record.eventTimeMs);
+        lastEventDate = record.eventDate;
       }
       await writer.write(record);
       if (++taken % PROGRESS_EVERY === 0) progress();
@@ -286,11 +286,6 @@ async function exportSettledDay(
 
 function refOf(key: string, versionId: string | null): string {
   return `${key}\n${versionId ?? ''}`;
-}
-
-function eventDateOf(event: Record<string, unknown>, ms: number): string {
-  const d = event['eventDate'];
-  return typeof d === 'string' ? d : new Date(ms).toISOString();
 }
 
 /**

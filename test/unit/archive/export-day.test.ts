@@ -73,7 +73,7 @@ describe('exporting a day', () => {
     const { manifest } = await exportDay(await fx.deps(), day);
     const { events } = fx.client.queryInterval({ start: '2026-11-24T00:00:00.000Z', end: '2026-11-25T00:00:00.000Z' });
     const fromGenesys: string[] = [];
-    for await (const r of events) fromGenesys.push(JSON.stringify(r.event));
+    for await (const r of events) fromGenesys.push(r.json);
     const { gunzipSync } = await import('node:zlib');
     const text = gunzipSync(await fs.readFile(path.join(fx.root, manifest.objects[0]!.key))).toString('utf8');
     expect(text).toBe(fromGenesys.join('\n') + '\n');
