@@ -1,8 +1,9 @@
 /**
- * An audit event (Genesys `AuditLogMessage`) as we rely on it.
+ * An audit event (Genesys `AuditLogMessage`) as the archive carries it: its own JSON text.
  *
- * We validate only the fields the archive depends on (`id`, `eventDate`) and keep everything else,
- * unknown fields included, exactly as Genesys returned it: the archive is a copy, not a model.
+ * We validate only the fields the archive depends on (`id`, `eventDate`) and keep the rest, unknown
+ * fields included, as the text Genesys sent: parsing and re-serialising would reformat numbers
+ * (`1.0`), round integers above 2^53 and decode escapes. The archive is a copy, not a model.
  */
 import { z } from 'zod';
 
@@ -15,11 +16,16 @@ export const AuditEventCoreSchema = z.looseObject({
 });
 export type AuditEventCore = z.infer<typeof AuditEventCoreSchema>;
 
-/** An event as it travels through the exporter: the parsed object plus the fields we use. */
+/** An event as it travels through the exporter: its text plus the fields we use. */
 export interface AuditEventRecord {
   readonly id: string;
   /** Milliseconds since the epoch of `eventDate`. */
   readonly eventTimeMs: number;
-  /** The event exactly as returned (all fields kept). */
-  readonly event: Record<string, unknown>;
+  /** The event's time as Genesys wrote it (`eventDate`, or `eventTime` on some download pages). */
+  readonly eventDate: string;
+  /**
+   * The event's own JSON text from the response, with only the insignificant whitespace between
+   * tokens removed, so it is one line. This is what the archive stores, byte for byte.
+   */
+  readonly json: string;
 }

@@ -1,6 +1,7 @@
 /** The state of one UTC day in the archive calendar. */
 import { z } from 'zod';
 import { DaySchema } from './day';
+import { VerifyProblemSchema } from './verify';
 
 export const DAY_STATES = [
   'archived', // manifest(s) present, objects read back locked when written
@@ -21,3 +22,11 @@ export const DayStatusSchema = z.object({
   error: z.string().optional(),
 });
 export type DayStatus = z.infer<typeof DayStatusSchema>;
+
+/** What `status --json` prints: the days, findings about the archive as a whole, and whether the target holds no archive. */
+export const StatusReportSchema = z.object({
+  days: z.array(DayStatusSchema),
+  problems: z.array(VerifyProblemSchema),
+  empty: z.boolean(),
+});
+export type StatusReport = z.infer<typeof StatusReportSchema>;

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { DaySchema } from './day';
 import { GENESYS_HOSTS } from './genesys-regions';
+import { GenesysBaseUrlSchema } from './genesys-url';
 import { LockModeSchema } from './manifest';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -16,7 +17,10 @@ const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 export const ArchiveTargetSchema = z
   .string()
   .refine(
-    (s) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(s) || /^file:\/\/\/.+/.test(s) || /^azure:\/\/[^/]+\/[^/]+(\/.*)?$/.test(s),
+    (s) =>
+      /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(s) ||
+      /^file:\/\/\/.+/.test(s) ||
+      /^azure:\/\/[^/]+\/[^/]+(\/.*)?$/.test(s),
     'must be s3://bucket/prefix, file:///absolute/path or azure://account/container/prefix',
   )
   .refine((s) => !s.startsWith('file://') || fileTargetPathProblem(s) === null, {
@@ -45,10 +49,10 @@ export function fileTargetPathProblem(target: string): string | null {
 
 export const GenesysSettingsSchema = z.object({
   region: z.enum(GENESYS_HOSTS).default('mypurecloud.com'),
-  /** Overrides `https://api.{region}` (tests, private gateways). */
-  apiUrl: HttpUrl.optional(),
-  /** Overrides `https://login.{region}`. */
-  loginUrl: HttpUrl.optional(),
+  /** Overrides `https://api.{region}` (private gateways; http only on loopback, for tests). */
+  apiUrl: GenesysBaseUrlSchema.optional(),
+  /** Overrides `https://login.{region}` (same rule: the client secret is sent there). */
+  loginUrl: GenesysBaseUrlSchema.optional(),
   /** OAuth client id (not a secret; the client secret lives in the keychain). */
   clientId: z.string().max(200).default(''),
   authMode: z.enum(['client-credentials', 'pkce']).default('client-credentials'),
@@ -71,7 +75,12 @@ export const ArchiveSettingsSchema = z.object({
   /** Minutes after a day's end before it may be exported. */
   settlementMinutes: z.number().int().min(0).max(10_080).default(120),
   /** Upper bound of one data part (compressed bytes). */
-  maxPartBytes: z.number().int().min(1024).max(5 * 1024 ** 3).default(16 * 1024 * 1024),
+  maxPartBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(5 * 1024 ** 3)
+    .default(16 * 1024 * 1024),
   /**
    * The single-writer lease: a writer whose heartbeat stops for `staleSeconds` is taken to have died
    * and is taken over; another writer waits up to `waitSeconds` for the holder before giving up.

@@ -51,8 +51,18 @@ export const VerifyProblemSchema = z.object({
 });
 export type VerifyProblem = z.infer<typeof VerifyProblemSchema>;
 
+/** Which archive was verified: what `verify --json` prints beside the problems (null: no archive found). */
+export const VerifiedArchiveSchema = z.object({
+  archiveId: z.string(),
+  purpose: z.enum(['production', 'demo']),
+  organisation: z.object({ id: z.string().nullable(), name: z.string().nullable(), apiHost: z.string() }),
+  keyFingerprint: z.string(),
+  head: z.object({ key: z.string(), sequence: z.number().int(), sha256: z.string() }).nullable(),
+});
+
 export const VerifyReportSchema = z.object({
   ok: z.boolean(),
   problems: z.array(VerifyProblemSchema),
+  archive: VerifiedArchiveSchema.nullable(),
 });
 export type VerifyReport = z.infer<typeof VerifyReportSchema>;

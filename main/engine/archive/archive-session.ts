@@ -26,7 +26,12 @@ import { startGenesysSimulator, type GenesysSimulator } from '../genesys/simulat
 import { Archive, type ArchiveWriter } from './archive';
 import type { ArchiveStore, StoreReadiness } from './archive-store';
 import { planCatchUp, runCatchUp, type CatchUpOptions, type CatchUpPlan, type CatchUpSummary } from './catch-up';
-import { exportDay as exportOneDay, type ExportDayOptions, type ExportDayResult, type ExportPolicy } from './export-day';
+import {
+  exportDay as exportOneDay,
+  type ExportDayOptions,
+  type ExportDayResult,
+  type ExportPolicy,
+} from './export-day';
 import { RunJournal } from './run-journal';
 import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
 import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange } from './status';
@@ -110,20 +115,35 @@ export interface ArchiveSession {
   status(range?: DayRange): Promise<StatusResult>;
   catchUp(
     range: DayRange,
-    options: Partial<CatchUpOptions> & WriteOptions & { onPlan?: (p: { from: Day; to: Day; plan: CatchUpPlan }) => void },
+    options: Partial<CatchUpOptions> &
+      WriteOptions & { onPlan?: (p: { from: Day; to: Day; plan: CatchUpPlan }) => void },
   ): Promise<CatchUpSummary & { from: Day; to: Day; plan: CatchUpPlan }>;
   /** Exports the given days, skipping any archived meanwhile (the demo archives days beyond the usual window). */
   runDays(days: readonly Day[], options: Partial<CatchUpOptions> & WriteOptions): Promise<CatchUpSummary>;
-  verify(options: DayRange & { full: boolean; expectKey?: string; onProgress?: (p: VerifyProgress) => void; signal?: AbortSignal }): Promise<VerifyResult>;
+  verify(
+    options: DayRange & {
+      full: boolean;
+      expectKey?: string;
+      onProgress?: (p: VerifyProgress) => void;
+      signal?: AbortSignal;
+    },
+  ): Promise<VerifyResult>;
   close(): Promise<void>;
 }
 
-export async function openArchiveSession(settings: Settings, secrets: { genesysClientSecret?: string }, options: ArchiveSessionOptions): Promise<ArchiveSession> {
+export async function openArchiveSession(
+  settings: Settings,
+  secrets: { genesysClientSecret?: string },
+  options: ArchiveSessionOptions,
+): Promise<ArchiveSession> {
   const now = options.now ?? Date.now;
   const warn = options.onWarning ?? (() => undefined);
   const target = settings.archive.target || options.defaultTarget;
   if (!target && !options.store) {
-    throw new AuditArchiveError('INVALID_SETTINGS', 'No archive target is set: set AUDIT_ARCHIVE_TARGET (s3://bucket/prefix or file:///absolute/path) or archive.target in the --config file.');
+    throw new AuditArchiveError(
+      'INVALID_SETTINGS',
+      'No archive target is set: set AUDIT_ARCHIVE_TARGET (s3://bucket/prefix or file:///absolute/path) or archive.target in the --config file.',
+    );
   }
   const store = options.store ?? openArchiveStore(target as string, settings.archive.s3, options.env);
   const journal = await RunJournal.open(options.stateDir, store.url);
@@ -167,7 +187,11 @@ export async function openArchiveSession(settings: Settings, secrets: { genesysC
   };
 
   let closeSimulator: (() => Promise<void>) | null = null;
-  let sourcePromise: Promise<{ source: AuditEventSource; record: ManifestSource; organisation: ArchiveOrganisation }> | null = null;
+  let sourcePromise: Promise<{
+    source: AuditEventSource;
+    record: ManifestSource;
+    organisation: ArchiveOrganisation;
+  }> | null = null;
   const source = () =>
     (sourcePromise ??= (async () => {
       let src: AuditEventSource;
@@ -181,8 +205,16 @@ export async function openArchiveSession(settings: Settings, secrets: { genesysC
         src = GenesysAuditClient.forSettings(settings, secrets.genesysClientSecret as string, options.env);
       }
       const identity = await src.identify();
-      const record: ManifestSource = { demo: demo || options.demoSource !== undefined, ...identity, perServiceQueries: src.perServiceQueries };
-      const organisation: ArchiveOrganisation = { id: identity.organisationId, name: identity.organisationName, apiHost: identity.apiHost };
+      const record: ManifestSource = {
+        demo: demo || options.demoSource !== undefined,
+        ...identity,
+        perServiceQueries: src.perServiceQueries,
+      };
+      const organisation: ArchiveOrganisation = {
+        id: identity.organisationId,
+        name: identity.organisationName,
+        apiHost: identity.apiHost,
+      };
       return { source: src, record, organisation };
     })().catch((e: unknown) => {
       sourcePromise = null;
@@ -191,19 +223,43 @@ export async function openArchiveSession(settings: Settings, secrets: { genesysC
   const purpose: ArchivePurpose = demo || options.demoSource ? 'demo' : 'production';
 
   let readiness: Promise<StoreReadiness> | null = null;
-  const ready = () => (readiness ??= store.checkReady({ lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays }));
+  const ready = () =>
+    (readiness ??= store.checkReady({
+      lockMode: settings.archive.lockMode,
+      retentionDays: settings.archive.retentionDays,
+    }));
 
   /** Runs `fn` as the archive's writer, with the source ready. */
-  const write = async <T>(opts: WriteOptions, fn: (writer: ArchiveWriter, src: Awaited<ReturnType<typeof source>>) => Promise<T>): Promise<T> => {
+  const write = async <T>(
+    opts: WriteOptions,
+    fn: (writer: ArchiveWriter, src: Awaited<ReturnType<typeof source>>) => Promise<T>,
+  ): Promise<T> => {
     checkConfigured();
     await ready();
     const src = await source();
-    return archive.withWriter({ purpose, organisation: src.organisation, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onWait ? { onWait: opts.onWait } : {}) }, (writer) => fn(writer, src));
+    return archive.withWriter(
+      {
+        purpose,
+        organisation: src.organisation,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.onWait ? { onWait: opts.onWait } : {}),
+      },
+      (writer) => fn(writer, src),
+    );
   };
 
-  const exportWith = async (writer: ArchiveWriter, src: Awaited<ReturnType<typeof source>>, day: Day, opts: ExportDayOptions) => {
+  const exportWith = async (
+    writer: ArchiveWriter,
+    src: Awaited<ReturnType<typeof source>>,
+    day: Day,
+    opts: ExportDayOptions,
+  ) => {
     try {
-      const result = await exportOneDay({ writer, source: src.source, sourceRecord: src.record, policy, toolVersion: TOOL_VERSION, now }, day, opts);
+      const result = await exportOneDay(
+        { writer, source: src.source, sourceRecord: src.record, policy, toolVersion: TOOL_VERSION, now },
+        day,
+        opts,
+      );
       await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));
       return result;
     } catch (e) {
@@ -215,7 +271,12 @@ export async function openArchiveSession(settings: Settings, secrets: { genesysC
     }
   };
 
-  const runDaysWith = (writer: ArchiveWriter, src: Awaited<ReturnType<typeof source>>, plan: CatchUpPlan, opts: Partial<CatchUpOptions>) =>
+  const runDaysWith = (
+    writer: ArchiveWriter,
+    src: Awaited<ReturnType<typeof source>>,
+    plan: CatchUpPlan,
+    opts: Partial<CatchUpOptions>,
+  ) =>
     runCatchUp(
       {
         exportDay: async (day, o) => {
@@ -226,7 +287,11 @@ export async function openArchiveSession(settings: Settings, secrets: { genesysC
         now,
       },
       plan,
-      { concurrency: opts.concurrency ?? settings.schedule.concurrency, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+      {
+        concurrency: opts.concurrency ?? settings.schedule.concurrency,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
     );
 
   return {
@@ -244,7 +309,10 @@ export async function openArchiveSession(settings: Settings, secrets: { genesysC
       const to = range.to ?? defaults.to;
       checkRange(from, to);
       const days = computeDayStatuses({ assessment: snapshot.assessment, from, to, now: now(), ...cal, journal });
-      const problems = [...snapshot.assessment.problems.filter((p) => p.day === null), ...archive.installationProblems(snapshot)];
+      const problems = [
+        ...snapshot.assessment.problems.filter((p) => p.day === null),
+        ...archive.installationProblems(snapshot),
+      ];
       const empty = snapshot.assessment.root.status === 'absent' && !snapshot.assessment.hasContent;
       return { from, to, days, problems, empty, requests: snapshot.requests, manifestReads: snapshot.manifestReads };
     },
@@ -261,7 +329,17 @@ export async function openArchiveSession(settings: Settings, secrets: { genesysC
         return { ...summary, from, to, plan };
       }),
     runDays: (days, opts) =>
-      write(opts, (writer, src) => runDaysWith(writer, src, { days: days.filter((d) => writer.dayManifests(d).length === 0), skipped: { unrecoverable: 0, tampered: 0, pending: 0 } }, opts)),
+      write(opts, (writer, src) =>
+        runDaysWith(
+          writer,
+          src,
+          {
+            days: days.filter((d) => writer.dayManifests(d).length === 0),
+            skipped: { unrecoverable: 0, tampered: 0, pending: 0 },
+          },
+          opts,
+        ),
+      ),
     async verify(opts) {
       const result = await verifyArchive({
         archive,
@@ -276,7 +354,11 @@ export async function openArchiveSession(settings: Settings, secrets: { genesysC
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       await journal.recordEventCounts(result.eventCounts);
-      await journal.recordVerify(result.problems.filter((p) => p.day !== null), { from: opts.from ? result.from : null, to: opts.to ? result.to : null }, new Date(now()));
+      await journal.recordVerify(
+        result.problems.filter((p) => p.day !== null),
+        { from: opts.from ? result.from : null, to: opts.to ? result.to : null },
+        new Date(now()),
+      );
       return result;
     },
     close: async () => {
@@ -289,14 +371,30 @@ export async function openArchiveSession(settings: Settings, secrets: { genesysC
 /**
  * A Genesys client for a simulator in this process (demo, tests, benchmarks), with its own
  * generous rate budget so it never throttles the real exporter's shared one, and quick status
- * polls (the simulator answers in milliseconds; Genesys takes seconds).
+ * polls and resubmissions (the simulator answers in milliseconds; Genesys takes seconds).
  */
 export function simulatorSource(sim: GenesysSimulator, now: () => number = Date.now): AuditEventSource {
-  const auth = new ClientCredentialsAuth({ loginUrl: sim.loginUrl, clientId: sim.clientId, clientSecret: sim.clientSecret, now });
-  return new GenesysAuditClient({ apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, auth, budget: new RateBudget({ requestsPerMinute: 60_000 }), pollInitialMs: 5, pollMaxMs: 100 });
+  const auth = new ClientCredentialsAuth({
+    loginUrl: sim.loginUrl,
+    clientId: sim.clientId,
+    clientSecret: sim.clientSecret,
+    now,
+  });
+  return new GenesysAuditClient({
+    apiUrl: sim.apiUrl,
+    loginUrl: sim.loginUrl,
+    auth,
+    budget: new RateBudget({ requestsPerMinute: 60_000 }),
+    pollInitialMs: 5,
+    pollMaxMs: 100,
+    queryRetryDelayMs: 20,
+  });
 }
 
 function checkRange(from: Day, to: Day): void {
-  if (to < from) throw new AuditArchiveError('INVALID_ARGUMENT', `The range ends (${to}) before it starts (${from}): swap --from and --to.`);
+  if (to < from)
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `The range ends (${to}) before it starts (${from}): swap --from and --to.`,
+    );
 }
-

@@ -13,15 +13,34 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rootKey, manifestKey } from '../../../shared/archive-layout';
-import { ROOT_FORMAT, formatFingerprint, type ArchiveOrganisation, type ArchivePurpose, type ArchiveRoot } from '../../../shared/archive-root';
+import {
+  ROOT_FORMAT,
+  formatFingerprint,
+  type ArchiveOrganisation,
+  type ArchivePurpose,
+  type ArchiveRoot,
+} from '../../../shared/archive-root';
 import type { Day } from '../../../shared/day';
 import { AuditArchiveError } from '../../../shared/errors';
-import { ArchiveManifestSchema, type ArchiveManifest, type LockMode, type ManifestLink, type UnsignedManifest } from '../../../shared/manifest';
+import {
+  ArchiveManifestSchema,
+  type ArchiveManifest,
+  type LockMode,
+  type ManifestLink,
+  type UnsignedManifest,
+} from '../../../shared/manifest';
 import { describeIssues } from '../../../shared/ipc/contract';
 import type { VerifyProblem } from '../../../shared/verify';
 import { readArchiveListing, originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore, ObjectLock } from './archive-store';
-import { assessArchive, checkRootBytes, type Assessment, type ChainHead, type ChainManifest, type RootState } from './assessment';
+import {
+  assessArchive,
+  checkRootBytes,
+  type Assessment,
+  type ChainHead,
+  type ChainManifest,
+  type RootState,
+} from './assessment';
 import { readHeadRecord, writeHeadRecord, type HeadRecord } from './head-record';
 import { ManifestCatalog } from './manifest-catalog';
 import { canonicalJsonBytes, generateSigningKey, sha256Hex, signManifest, type SigningKey } from './signing';
@@ -76,7 +95,11 @@ export class Archive {
     this.store = options.store;
     this.now = options.now ?? Date.now;
     this.warn = options.onWarning ?? (() => undefined);
-    this.catalog = new ManifestCatalog(options.store, ManifestCatalog.cacheFileFor(options.stateDir, options.store.url), this.warn);
+    this.catalog = new ManifestCatalog(
+      options.store,
+      ManifestCatalog.cacheFileFor(options.stateDir, options.store.url),
+      this.warn,
+    );
   }
 
   /**
@@ -90,25 +113,49 @@ export class Archive {
     const listing = await readArchiveListing(this.store, options.scope);
     options.signal?.throwIfAborted();
     const root = await this.readRoot(listing);
-    const reads = await this.catalog.readAll(listing, root.status === 'ok' ? root.signingKey : null, { ...(options.signal ? { signal: options.signal } : {}), fresh: options.fresh ?? false });
+    const reads = await this.catalog.readAll(listing, root.status === 'ok' ? root.signingKey : null, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      fresh: options.fresh ?? false,
+    });
     const assessment = assessArchive(this.store.prefix, listing, root, reads);
-    return { listing, assessment, headRecord, requests: this.store.requestCount - before, manifestReads: this.catalog.lastReads };
+    return {
+      listing,
+      assessment,
+      headRecord,
+      requests: this.store.requestCount - before,
+      manifestReads: this.catalog.lastReads,
+    };
   }
 
   private async readRoot(listing: ArchiveListing): Promise<RootState> {
     if (!listing.root) return { status: 'absent' };
     const version = originalVersion(listing.root);
-    if (!version) return { status: 'invalid', key: listing.root.key, detail: `The root object ${listing.root.key} is hidden by a delete marker.` };
+    if (!version)
+      return {
+        status: 'invalid',
+        key: listing.root.key,
+        detail: `The root object ${listing.root.key} is hidden by a delete marker.`,
+      };
     const chunks: Uint8Array[] = [];
     let size = 0;
     try {
       for await (const chunk of this.store.getObject(listing.root.key, version.versionId)) {
         size += chunk.length;
-        if (size > MAX_ROOT_BYTES) return { status: 'invalid', key: listing.root.key, detail: `The root object ${listing.root.key} is larger than a root object can be.` };
+        if (size > MAX_ROOT_BYTES)
+          return {
+            status: 'invalid',
+            key: listing.root.key,
+            detail: `The root object ${listing.root.key} is larger than a root object can be.`,
+          };
         chunks.push(chunk);
       }
     } catch (e) {
-      if (e instanceof AuditArchiveError && e.code === 'NOT_FOUND') return { status: 'invalid', key: listing.root.key, detail: `The root object ${listing.root.key} is listed but cannot be read.` };
+      if (e instanceof AuditArchiveError && e.code === 'NOT_FOUND')
+        return {
+          status: 'invalid',
+          key: listing.root.key,
+          detail: `The root object ${listing.root.key} is listed but cannot be read.`,
+        };
       throw e;
     }
     return checkRootBytes(listing.root.key, version.versionId, Buffer.concat(chunks));
@@ -124,17 +171,34 @@ export class Archive {
     const { assessment, headRecord } = snapshot;
     const root = assessment.root;
     if (expectKey && root.status === 'ok' && root.root.signingKey.fingerprint !== expectKey) {
-      problems.push({ day: null, kind: 'root-changed', key: root.key, detail: `The archive's signing key is ${formatFingerprint(root.root.signingKey.fingerprint)}, not the ${formatFingerprint(expectKey)} you recorded: this is not the archive you recorded, or its root was replaced.` });
+      problems.push({
+        day: null,
+        kind: 'root-changed',
+        key: root.key,
+        detail: `The archive's signing key is ${formatFingerprint(root.root.signingKey.fingerprint)}, not the ${formatFingerprint(expectKey)} you recorded: this is not the archive you recorded, or its root was replaced.`,
+      });
     }
     if (!headRecord) return problems;
     if (root.status !== 'ok') {
       if (root.status === 'absent') {
-        problems.push({ day: null, kind: 'archive-missing', detail: `This installation last saw archive ${headRecord.archiveId} here${headRecord.head ? ` at sequence ${headRecord.head.sequence}` : ''} (${headRecord.at}); the target now holds no archive. Is the folder or bucket mounted and the prefix right? If the archive was removed, that is the finding.` });
+        problems.push({
+          day: null,
+          kind: 'archive-missing',
+          detail: `This installation last saw archive ${headRecord.archiveId} here${headRecord.head ? ` at sequence ${headRecord.head.sequence}` : ''} (${headRecord.at}); the target now holds no archive. Is the folder or bucket mounted and the prefix right? If the archive was removed, that is the finding.`,
+        });
       }
       return problems;
     }
-    if (root.root.archiveId !== headRecord.archiveId || root.root.signingKey.fingerprint !== headRecord.keyFingerprint) {
-      problems.push({ day: null, kind: 'root-changed', key: root.key, detail: `This installation recorded archive ${headRecord.archiveId} with key ${formatFingerprint(headRecord.keyFingerprint)} here; the root now names archive ${root.root.archiveId} with key ${formatFingerprint(root.root.signingKey.fingerprint)}.` });
+    if (
+      root.root.archiveId !== headRecord.archiveId ||
+      root.root.signingKey.fingerprint !== headRecord.keyFingerprint
+    ) {
+      problems.push({
+        day: null,
+        kind: 'root-changed',
+        key: root.key,
+        detail: `This installation recorded archive ${headRecord.archiveId} with key ${formatFingerprint(headRecord.keyFingerprint)} here; the root now names archive ${root.root.archiveId} with key ${formatFingerprint(root.root.signingKey.fingerprint)}.`,
+      });
       return problems;
     }
     const recorded = headRecord.head;
@@ -142,9 +206,19 @@ export class Archive {
     const onChain = assessment.chain.find((c) => c.key === recorded.key);
     const head = assessment.head;
     if (!head || head.sequence < recorded.sequence) {
-      problems.push({ day: dayOfManifest(onChain), kind: 'head-rewound', key: recorded.key, detail: `The chain's head is ${head ? `${head.key} (sequence ${head.sequence})` : 'gone'}, but this installation recorded ${recorded.key} (sequence ${recorded.sequence}) on ${headRecord.at}: the newest manifests were removed.` });
+      problems.push({
+        day: dayOfManifest(onChain),
+        kind: 'head-rewound',
+        key: recorded.key,
+        detail: `The chain's head is ${head ? `${head.key} (sequence ${head.sequence})` : 'gone'}, but this installation recorded ${recorded.key} (sequence ${recorded.sequence}) on ${headRecord.at}: the newest manifests were removed.`,
+      });
     } else if (!onChain || onChain.sha256 !== recorded.sha256) {
-      problems.push({ day: dayOfManifest(onChain), kind: 'head-rewound', key: recorded.key, detail: `This installation recorded ${recorded.key} with SHA-256 ${recorded.sha256} on ${headRecord.at}; the chain ${onChain ? `holds it with SHA-256 ${onChain.sha256}` : 'no longer reaches it'}.` });
+      problems.push({
+        day: dayOfManifest(onChain),
+        kind: 'head-rewound',
+        key: recorded.key,
+        detail: `This installation recorded ${recorded.key} with SHA-256 ${recorded.sha256} on ${headRecord.at}; the chain ${onChain ? `holds it with SHA-256 ${onChain.sha256}` : 'no longer reaches it'}.`,
+      });
     }
     return problems;
   }
@@ -153,7 +227,13 @@ export class Archive {
   async recordHead(root: ArchiveRoot, head: ChainHead | null): Promise<void> {
     await writeHeadRecord(
       this.options.stateDir,
-      { archiveUrl: this.store.url, archiveId: root.archiveId, keyFingerprint: root.signingKey.fingerprint, head, at: new Date(this.now()).toISOString() },
+      {
+        archiveUrl: this.store.url,
+        archiveId: root.archiveId,
+        keyFingerprint: root.signingKey.fingerprint,
+        head,
+        at: new Date(this.now()).toISOString(),
+      },
       this.warn,
     );
   }
@@ -172,7 +252,11 @@ export class Archive {
       const snapshot = await this.read({ scope: 'layout', ...(request.signal ? { signal: request.signal } : {}) });
       // A demo archive is not evidence: one the user removed may simply be started again.
       const refusal = request.purpose === 'demo' ? undefined : this.installationProblems(snapshot)[0];
-      if (refusal) throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${refusal.detail} Nothing was written: run verify and resolve this first.`);
+      if (refusal)
+        throw new AuditArchiveError(
+          'ARCHIVE_INTEGRITY',
+          `${refusal.detail} Nothing was written: run verify and resolve this first.`,
+        );
       const { root, key } = await this.openRoot(snapshot, request);
       const writer = new ArchiveWriter(this, lease, snapshot, root, key);
       await this.extendRootLock(snapshot);
@@ -183,17 +267,27 @@ export class Archive {
   }
 
   /** The root in effect, created on the first write; refuses the wrong kind of archive. */
-  private async openRoot(snapshot: ArchiveSnapshot, request: WriterRequest): Promise<{ root: ArchiveRoot; key: SigningKey }> {
+  private async openRoot(
+    snapshot: ArchiveSnapshot,
+    request: WriterRequest,
+  ): Promise<{ root: ArchiveRoot; key: SigningKey }> {
     const { assessment } = snapshot;
     const url = this.store.url;
     if (request.purpose === 'demo' && this.store.kind !== 'local' && this.options.policy.lockMode === 'COMPLIANCE') {
-      throw new AuditArchiveError('ARCHIVE_SOURCE_MISMATCH', `The demo organisation's simulated events never go into COMPLIANCE-locked storage (${url}): they would be locked there for years. Connect your organisation (a client id), or use GOVERNANCE mode for a trial bucket. Nothing was written.`);
+      throw new AuditArchiveError(
+        'ARCHIVE_SOURCE_MISMATCH',
+        `The demo organisation's simulated events never go into COMPLIANCE-locked storage (${url}): they would be locked there for years. Connect your organisation (a client id), or use GOVERNANCE mode for a trial bucket. Nothing was written.`,
+      );
     }
     const state = assessment.root;
-    if (state.status === 'invalid') throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${state.detail} Nothing was written: run verify.`);
+    if (state.status === 'invalid')
+      throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${state.detail} Nothing was written: run verify.`);
     if (state.status === 'absent') {
       if (assessment.hasContent) {
-        throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${url} holds manifests or data but no root object (archive.json), so its signing key is unknown. Nothing was written: run verify, and restore the root object or use a new prefix.`);
+        throw new AuditArchiveError(
+          'ARCHIVE_INTEGRITY',
+          `${url} holds manifests or data but no root object (archive.json), so its signing key is unknown. Nothing was written: run verify, and restore the root object or use a new prefix.`,
+        );
       }
       return this.createRoot(request);
     }
@@ -207,21 +301,33 @@ export class Archive {
       );
     }
     const org = root.organisation;
-    const sameOrg = org.id !== null && request.organisation.id !== null ? org.id === request.organisation.id : org.apiHost === request.organisation.apiHost;
+    const sameOrg =
+      org.id !== null && request.organisation.id !== null
+        ? org.id === request.organisation.id
+        : org.apiHost === request.organisation.apiHost;
     if (!sameOrg) {
-      throw new AuditArchiveError('ARCHIVE_SOURCE_MISMATCH', `${url} holds the events of organisation ${org.id ?? org.apiHost}${org.name ? ` (${org.name})` : ''}, but the configured Genesys client belongs to ${request.organisation.id ?? request.organisation.apiHost}${request.organisation.name ? ` (${request.organisation.name})` : ''}. One archive holds one organisation: check the client id and region, or choose that organisation's archive. Nothing was written.`);
+      throw new AuditArchiveError(
+        'ARCHIVE_SOURCE_MISMATCH',
+        `${url} holds the events of organisation ${org.id ?? org.apiHost}${org.name ? ` (${org.name})` : ''}, but the configured Genesys client belongs to ${request.organisation.id ?? request.organisation.apiHost}${request.organisation.name ? ` (${request.organisation.name})` : ''}. One archive holds one organisation: check the client id and region, or choose that organisation's archive. Nothing was written.`,
+      );
     }
     const key = await this.options.keys.get(root.signingKey.fingerprint);
     if (!key) {
-      throw new AuditArchiveError('ARCHIVE_KEY_MISSING', `${url} is signed with key ${formatFingerprint(root.signingKey.fingerprint)}, which this installation does not hold (looked in ${this.options.keys.description}). Export it on the machine that created the archive (audit-archive key export) and import it here (audit-archive key import); never create a second key for one archive. Nothing was written.`);
+      throw new AuditArchiveError(
+        'ARCHIVE_KEY_MISSING',
+        `${url} is signed with key ${formatFingerprint(root.signingKey.fingerprint)}, which this installation does not hold (looked in ${this.options.keys.description}). Export it on the machine that created the archive (audit-archive key export) and import it here (audit-archive key import); never create a second key for one archive. Nothing was written.`,
+      );
     }
     return { root, key };
   }
 
   private async createRoot(request: WriterRequest): Promise<{ root: ArchiveRoot; key: SigningKey }> {
-    const key = generateSigningKey();
-    // The key is kept before the root names it: a crash in between leaves a spare key, never a root whose key is lost.
-    await this.options.keys.save(key);
+    // A key given to this installation (kept by whoever gave it) signs a new archive; otherwise a new
+    // one is made and kept before the root names it: a crash in between leaves a spare key, never a
+    // root whose key is lost.
+    const given = this.options.keys.given?.() ?? null;
+    const key = given ?? generateSigningKey();
+    if (!given) await this.options.keys.save(key);
     const now = this.now();
     const root: ArchiveRoot = {
       format: ROOT_FORMAT,
@@ -235,9 +341,17 @@ export class Archive {
     };
     const bytes = canonicalJsonBytes(root);
     const lock = this.lockFor(now);
-    const put = await this.store.putObject({ key: rootKey(this.store.prefix), body: bytes, sha256: sha256Hex(bytes), contentType: 'application/json', lock });
+    const put = await this.store.putObject({
+      key: rootKey(this.store.prefix),
+      body: bytes,
+      sha256: sha256Hex(bytes),
+      contentType: 'application/json',
+      lock,
+    });
     await confirmLock(this.store, put, { size: bytes.length, lock });
-    this.warn(`Created the archive ${this.store.url} (${root.purpose}) with signing key ${formatFingerprint(key.fingerprint)}. Record this fingerprint: verify --expect-key checks it later.`);
+    this.warn(
+      `Created the archive ${this.store.url} (${root.purpose}) with signing key ${formatFingerprint(key.fingerprint)}. Record this fingerprint: verify --expect-key checks it later.`,
+    );
     return { root, key };
   }
 
@@ -249,13 +363,19 @@ export class Archive {
     const info = await this.store.headObject(version.key, version.versionId);
     const wanted = this.lockFor(this.now());
     if (info?.lock && Date.parse(info.lock.retainUntil) < Date.parse(wanted.retainUntil) - ROOT_EXTEND_MARGIN_MS) {
-      await this.store.extendRetention(version.key, version.versionId, { mode: info.lock.mode, retainUntil: wanted.retainUntil });
+      await this.store.extendRetention(version.key, version.versionId, {
+        mode: info.lock.mode,
+        retainUntil: wanted.retainUntil,
+      });
     }
   }
 
   /** The lock an object written at `ms` gets. */
   lockFor(ms: number): ObjectLock {
-    return { mode: this.options.policy.lockMode, retainUntil: new Date(ms + this.options.policy.retentionDays * MS_PER_DAY).toISOString() };
+    return {
+      mode: this.options.policy.lockMode,
+      retainUntil: new Date(ms + this.options.policy.retentionDays * MS_PER_DAY).toISOString(),
+    };
   }
 }
 
@@ -321,7 +441,9 @@ export class ArchiveWriter {
       referenced.add(c.key);
       for (const o of c.manifest.objects) referenced.add(o.key);
     }
-    return (this.assessment.days.get(day)?.problems ?? []).filter((p) => p.key !== undefined && referenced.has(p.key) && p.kind !== 'orphan');
+    return (this.assessment.days.get(day)?.problems ?? []).filter(
+      (p) => p.key !== undefined && referenced.has(p.key) && p.kind !== 'orphan',
+    );
   }
 
   /** Data parts of the day that no manifest names, at their original version. */
@@ -339,7 +461,10 @@ export class ArchiveWriter {
   /** Claims a day for this process's run of it; throws when it is already being exported here. */
   beginDay(day: Day): () => void {
     if (this.busy.has(day)) {
-      throw new AuditArchiveError('INVALID_ARGUMENT', `${day} is already being exported to ${this.store.url} by this process. Wait for that run to finish; nothing was written.`);
+      throw new AuditArchiveError(
+        'INVALID_ARGUMENT',
+        `${day} is already being exported to ${this.store.url} by this process. Wait for that run to finish; nothing was written.`,
+      );
     }
     this.busy.add(day);
     return () => this.busy.delete(day);
@@ -367,19 +492,27 @@ export class ArchiveWriter {
     // A key taken by something else (junk planted with that sequence in that day) is skipped, never replaced.
     for (let skip = 0; ; skip++) {
       const sequence = (this.head?.sequence ?? 0) + 1 + skip;
-      const previous: ManifestLink | null = this.head ? { key: this.head.key, sequence: this.head.sequence, sha256: this.head.sha256 } : null;
+      const previous: ManifestLink | null = this.head
+        ? { key: this.head.key, sequence: this.head.sequence, sha256: this.head.sha256 }
+        : null;
       const unsigned: UnsignedManifest = {
         format: 'audit-archive/manifest@2',
         archiveId: this.root.archiveId,
         sequence,
         previous,
-        policy: { lockMode: this.archive.options.policy.lockMode, retentionDays: this.archive.options.policy.retentionDays },
+        policy: {
+          lockMode: this.archive.options.policy.lockMode,
+          retentionDays: this.archive.options.policy.retentionDays,
+        },
         ...draft,
       };
       const manifest = signManifest(unsigned, this.key);
       const parsed = ArchiveManifestSchema.safeParse(manifest);
       if (!parsed.success) {
-        throw new AuditArchiveError('INTERNAL', `The manifest built for ${draft.day} is invalid: ${describeIssues(parsed.error, 'manifest')}. Nothing was written.`);
+        throw new AuditArchiveError(
+          'INTERNAL',
+          `The manifest built for ${draft.day} is invalid: ${describeIssues(parsed.error, 'manifest')}. Nothing was written.`,
+        );
       }
       const key = manifestKey(this.store.prefix, manifest.day, sequence);
       const bytes = canonicalJsonBytes(manifest);

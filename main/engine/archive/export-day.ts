@@ -106,7 +106,12 @@ export async function exportDay(deps: ExportDeps, day: Day, options: ExportDayOp
   }
 }
 
-async function exportSettledDay(deps: ExportDeps, day: Day, options: ExportDayOptions, startedAt: number): Promise<ExportDayResult> {
+async function exportSettledDay(
+  deps: ExportDeps,
+  day: Day,
+  options: ExportDayOptions,
+  startedAt: number,
+): Promise<ExportDayResult> {
   const { writer, source } = deps;
   const store = writer.store;
   const now = deps.now ?? Date.now;
@@ -153,7 +158,13 @@ async function exportSettledDay(deps: ExportDeps, day: Day, options: ExportDayOp
     maxPartBytes: deps.policy.maxPartBytes,
     onPart: async (part) => {
       const key = dataKey(store.prefix, day, writer.nextPart(day));
-      const put = await store.putObject({ key, body: part.body, sha256: part.sha256, contentType: 'application/gzip', lock });
+      const put = await store.putObject({
+        key,
+        body: part.body,
+        sha256: part.sha256,
+        contentType: 'application/gzip',
+        lock,
+      });
       const info = await confirmLock(store, put, { size: part.size, lock });
       objects.push({
         key,
@@ -223,7 +234,12 @@ async function exportSettledDay(deps: ExportDeps, day: Day, options: ExportDayOp
       kind: reconcile ? 'reconcile' : 'export',
       supersedes: earlier.map((m) => ({ key: m.key, sha256: m.sha256 })),
       orphansIgnored,
-      queries: run.queries.map((q) => ({ transactionId: q.transactionId, interval: q.interval, serviceName: q.serviceName, state: q.state })),
+      queries: run.queries.map((q) => ({
+        transactionId: q.transactionId,
+        interval: q.interval,
+        serviceName: q.serviceName,
+        state: q.state,
+      })),
       events,
       dayEventsTotal,
       duplicatesDropped,
@@ -238,7 +254,15 @@ async function exportSettledDay(deps: ExportDeps, day: Day, options: ExportDayOp
     lock,
   );
   progress();
-  return { day, outcome: reconcile ? 'reconciled' : 'archived', manifestKey: appended.key, manifest: appended.manifest, events, bytes, duplicatesDropped };
+  return {
+    day,
+    outcome: reconcile ? 'reconciled' : 'archived',
+    manifestKey: appended.key,
+    manifest: appended.manifest,
+    events,
+    bytes,
+    duplicatesDropped,
+  };
 }
 
 /**

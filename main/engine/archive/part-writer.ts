@@ -1,8 +1,8 @@
 /**
  * PartWriter: events -> NDJSON -> gzip -> SHA-256 -> parts of bounded size, one part in memory.
  *
- * Each event becomes one line, `JSON.stringify` of the object exactly as Genesys returned it (Athena's
- * JSON SerDe reads one object per line). The raw and the compressed bytes are hashed as they stream.
+ * Each event becomes one line: its own JSON text as Genesys sent it (`record.json`, already one line;
+ * Athena's JSON SerDe reads one object per line). The raw and the compressed bytes are hashed as they stream.
  * A part is cut before its compressed size could pass `maxPartBytes`, and handed to `onPart`, which
  * stores it; the writer waits for it (backpressure), so memory holds at most one part whatever the
  * size of the day.
@@ -104,7 +104,7 @@ export class PartWriter {
 
   /** Adds one event; resolves once it is accepted (which may include storing a finished part). */
   async write(record: AuditEventRecord): Promise<void> {
-    const line = JSON.stringify(record.event);
+    const line = record.json;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: a bound without measuring the line.
     const worst = line.length * 3 + 1;
     if (
@@ -128,11 +128,11 @@ export class PartWriter {
     const ms = record.eventTimeMs;
     if (ms < this.firstMs) {
       this.firstMs = ms;
-      this.firstDate = eventDateOf(record);
+      this.firstDate = record.eventDate;
     }
     if (ms > this.lastMs || this.lastDate === null) {
       this.lastMs = ms;
-      this.lastDate = eventDateOf(record);
+      this.lastDate = record.eventDate;
     }
   }
 
@@ -257,9 +257,4 @@ export class PartWriter {
     this.parts++;
     await this.onPart(part);
   }
-}
-
-function eventDateOf(record: AuditEventRecord): string {
-  const d = record.event['eventDate'];
-  return typeof d === 'string' ? d : new Date(record.eventTimeMs).toISOString();
 }

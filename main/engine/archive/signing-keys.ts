@@ -23,6 +23,8 @@ export interface SigningKeyStore {
   get(fingerprint: string): Promise<SigningKey | null>;
   /** Keeps a key (a new archive's, or one imported from another machine). */
   save(key: SigningKey): Promise<void>;
+  /** A key this installation was given for new archives (the CLI's AUDIT_ARCHIVE_SIGNING_KEY), kept elsewhere already. */
+  given?(): SigningKey | null;
 }
 
 /** Keys as 0600 PEM files in `<stateDir>/keys/`, plus one optionally given in the environment. */
@@ -49,13 +51,24 @@ export class FileSigningKeyStore implements SigningKeyStore {
       pem = await readFile(this.fileOf(fingerprint), 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new AuditArchiveError('SECRET_STORE_UNAVAILABLE', `The signing key file ${this.fileOf(fingerprint)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); check its permissions.`);
+      throw new AuditArchiveError(
+        'SECRET_STORE_UNAVAILABLE',
+        `The signing key file ${this.fileOf(fingerprint)} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); check its permissions.`,
+      );
     }
     const key = signingKeyFromPem(pem, this.fileOf(fingerprint));
     if (key.fingerprint !== fingerprint) {
-      throw new AuditArchiveError('SECRET_STORE_UNAVAILABLE', `${this.fileOf(fingerprint)} holds a different key (fingerprint ${key.fingerprint}); import the archive's key again.`);
+      throw new AuditArchiveError(
+        'SECRET_STORE_UNAVAILABLE',
+        `${this.fileOf(fingerprint)} holds a different key (fingerprint ${key.fingerprint}); import the archive's key again.`,
+      );
     }
     return key;
+  }
+
+  given(): SigningKey | null {
+    const fromEnv = this.env[SIGNING_KEY_ENV];
+    return fromEnv ? signingKeyFromPem(fromEnv, SIGNING_KEY_ENV) : null;
   }
 
   async save(key: SigningKey): Promise<void> {
@@ -64,7 +77,11 @@ export class FileSigningKeyStore implements SigningKeyStore {
       await writeFileAtomically(this.fileOf(key.fingerprint), signingKeyToPem(key));
       await chmod(this.fileOf(key.fingerprint), 0o600);
     } catch (e) {
-      throw new AuditArchiveError('SECRET_STORE_UNAVAILABLE', `The signing key cannot be saved in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? 'error'}); check that the state folder is writable. Nothing was written to the archive.`, { cause: e });
+      throw new AuditArchiveError(
+        'SECRET_STORE_UNAVAILABLE',
+        `The signing key cannot be saved in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? 'error'}); check that the state folder is writable. Nothing was written to the archive.`,
+        { cause: e },
+      );
     }
   }
 

@@ -87,7 +87,11 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
   const store = archive.store;
   const before = store.requestCount;
   options.onProgress?.({ phase: 'listing', done: 0, total: 1 });
-  const snapshot = await archive.read({ scope: 'whole', fresh: true, ...(options.signal ? { signal: options.signal } : {}) });
+  const snapshot = await archive.read({
+    scope: 'whole',
+    fresh: true,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const { assessment } = snapshot;
   options.onProgress?.({ phase: 'listing', done: 1, total: 1 });
 
@@ -96,12 +100,21 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
   const to = options.to ?? lastSettledDay(now, options.settlementMinutes);
   // An explicit range limits what is checked; without one, every finding counts, wherever its day
   // lies (a junk manifest filed under 2099 included).
-  const inRange = (d: Day | null) => d === null || ((options.from === undefined || d >= options.from) && (options.to === undefined || d <= options.to));
+  const inRange = (d: Day | null) =>
+    d === null || ((options.from === undefined || d >= options.from) && (options.to === undefined || d <= options.to));
   const problems: VerifyProblem[] = assessment.problems.filter((p) => inRange(p.day));
   problems.push(...archive.installationProblems(snapshot, options.expectKey));
   const root = assessment.root.status === 'ok' ? assessment.root : null;
-  if (assessment.root.status === 'absent' && !assessment.hasContent && !problems.some((p) => p.kind === 'archive-missing')) {
-    problems.push({ day: null, kind: 'archive-missing', detail: `${store.url} holds no archive (no root object, no manifest, no data). If the archive should be here, check that the folder or bucket is mounted and the prefix is right; if nothing was archived yet, run catch-up first.` });
+  if (
+    assessment.root.status === 'absent' &&
+    !assessment.hasContent &&
+    !problems.some((p) => p.kind === 'archive-missing')
+  ) {
+    problems.push({
+      day: null,
+      kind: 'archive-missing',
+      detail: `${store.url} holds no archive (no root object, no manifest, no data). If the archive should be here, check that the folder or bucket is mounted and the prefix is right; if nothing was archived yet, run catch-up first.`,
+    });
   }
 
   // Locks of everything relied on, and (full) the bytes of every data part.
@@ -135,7 +148,12 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
           const info = await headOf(object.key, object.versionId);
           if (!info) return; // object-missing / delete-marker: the listing already told
           if (info.size !== object.size) {
-            problems.push({ day, kind: 'hash-mismatch', key: object.key, detail: `${object.key} is ${info.size} bytes; ${c.key} recorded ${object.size}.` });
+            problems.push({
+              day,
+              kind: 'hash-mismatch',
+              key: object.key,
+              detail: `${object.key} is ${info.size} bytes; ${c.key} recorded ${object.size}.`,
+            });
             return;
           }
           if (object.lockMode !== null && object.retainUntil !== null) {
@@ -146,8 +164,17 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
         }
         if (full) {
           const digest = await digestObject(archive, object.key, object.versionId);
-          if (digest.sha256 !== object.sha256 || digest.sha256Raw !== object.sha256Raw || digest.events !== object.events) {
-            problems.push({ day, kind: 'hash-mismatch', key: object.key, detail: `${object.key} does not match ${c.key}: SHA-256 ${digest.sha256} (recorded ${object.sha256}), ${digest.events} events (recorded ${object.events}).` });
+          if (
+            digest.sha256 !== object.sha256 ||
+            digest.sha256Raw !== object.sha256Raw ||
+            digest.events !== object.events
+          ) {
+            problems.push({
+              day,
+              kind: 'hash-mismatch',
+              key: object.key,
+              detail: `${object.key} does not match ${c.key}: SHA-256 ${digest.sha256} (recorded ${object.sha256}), ${digest.events} events (recorded ${object.events}).`,
+            });
           }
         }
       });
@@ -168,9 +195,15 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
       if (!isSettled(day, now, options.settlementMinutes)) continue;
       const evidence = assessment.days.get(day);
       if (evidence && evidence.manifests.length > 0) continue;
-      if (evidence?.problems.some((p) => p.kind === 'delete-marker' || p.kind === 'manifest-missing')) continue; // already said
-      const advice = day < firstRecoverable ? 'It is older than the Genesys retention window: it cannot be recovered from Genesys any more.' : 'Run catch-up while Genesys still holds it.';
-      problems.push({ day, kind: 'day-missing', detail: `No manifest on the chain for ${day}: the day was never archived or its manifests are gone. ${advice}` });
+      const advice =
+        day < firstRecoverable
+          ? 'It is older than the Genesys retention window: it cannot be recovered from Genesys any more.'
+          : 'Run catch-up while Genesys still holds it.';
+      problems.push({
+        day,
+        kind: 'day-missing',
+        detail: `No manifest on the chain for ${day}: the day was never archived or its manifests are gone. ${advice}`,
+      });
     }
   }
 
@@ -188,7 +221,13 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
     objectsChecked,
     eventCounts,
     archive: root
-      ? { archiveId: root.root.archiveId, purpose: root.root.purpose, organisation: root.root.organisation, keyFingerprint: root.root.signingKey.fingerprint, head: assessment.head }
+      ? {
+          archiveId: root.root.archiveId,
+          purpose: root.root.purpose,
+          organisation: root.root.organisation,
+          keyFingerprint: root.root.signingKey.fingerprint,
+          head: assessment.head,
+        }
       : null,
     requests: store.requestCount - before,
   };
@@ -198,13 +237,24 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
  * The lock as read back now, against the policy (mode at least as strong), the policy's length from
  * when the object was written, what was recorded at write time, and the clock (still in force).
  */
-function lockProblem(key: string, lock: ObjectLock | null, policyMode: LockMode, minimumMs: number, recorded: string | null, now: number): string | null {
-  if (!lock) return `${key} has no lock now (the exporter's role needs s3:GetObjectRetention to see it; otherwise it was never locked or the lock is gone).`;
-  if (policyMode === 'COMPLIANCE' && lock.mode !== 'COMPLIANCE') return `${key} is locked in ${lock.mode} mode, weaker than the COMPLIANCE policy: users with s3:BypassGovernanceRetention can delete it.`;
+function lockProblem(
+  key: string,
+  lock: ObjectLock | null,
+  policyMode: LockMode,
+  minimumMs: number,
+  recorded: string | null,
+  now: number,
+): string | null {
+  if (!lock)
+    return `${key} has no lock now (the exporter's role needs s3:GetObjectRetention to see it; otherwise it was never locked or the lock is gone).`;
+  if (policyMode === 'COMPLIANCE' && lock.mode !== 'COMPLIANCE')
+    return `${key} is locked in ${lock.mode} mode, weaker than the COMPLIANCE policy: users with s3:BypassGovernanceRetention can delete it.`;
   const until = Date.parse(lock.retainUntil);
   if (until <= now) return `${key}'s retention ended on ${lock.retainUntil}: it is no longer protected.`;
-  if (recorded !== null && until + RETAIN_SLACK_MS < Date.parse(recorded)) return `${key} is retained until ${lock.retainUntil}, earlier than the ${recorded} recorded when it was written.`;
-  if (until + MS_PER_DAY < minimumMs) return `${key} is retained until ${lock.retainUntil}, shorter than the policy asked when it was written (until ${new Date(minimumMs).toISOString()}).`;
+  if (recorded !== null && until + RETAIN_SLACK_MS < Date.parse(recorded))
+    return `${key} is retained until ${lock.retainUntil}, earlier than the ${recorded} recorded when it was written.`;
+  if (until + MS_PER_DAY < minimumMs)
+    return `${key} is retained until ${lock.retainUntil}, shorter than the policy asked when it was written (until ${new Date(minimumMs).toISOString()}).`;
   return null;
 }
 
@@ -212,7 +262,11 @@ function lockProblem(key: string, lock: ObjectLock | null, policyMode: LockMode,
  * SHA-256 of the stored bytes and of the uncompressed NDJSON, and its line count, streaming.
  * Bytes that are not valid gzip give an empty raw hash and -1 events: the comparison reports them.
  */
-async function digestObject(archive: Archive, key: string, versionId: string | null): Promise<{ sha256: string; sha256Raw: string; events: number }> {
+async function digestObject(
+  archive: Archive,
+  key: string,
+  versionId: string | null,
+): Promise<{ sha256: string; sha256Raw: string; events: number }> {
   const stored = createHash('sha256');
   const raw = createHash('sha256');
   let events = 0;
@@ -238,7 +292,12 @@ async function digestObject(archive: Archive, key: string, versionId: string | n
   return { sha256: stored.digest('hex'), sha256Raw: corrupt ? '' : raw.digest('hex'), events: corrupt ? -1 : events };
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<void>): Promise<void> {
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  signal: AbortSignal | undefined,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -7,6 +7,7 @@
  * interface.
  */
 import { AuditArchiveError } from '../../../shared/errors';
+import { assertGenesysBaseUrl } from './endpoints';
 import { TokenResponseSchema } from './wire';
 import { type FetchFn, backoffMs, describeGenesysError, parseErrorBody, sleep } from './transport';
 
@@ -15,6 +16,8 @@ export interface TokenProvider {
   getToken(signal?: AbortSignal): Promise<string>;
   /** The API refused this token (401): forget it so the next getToken logs in again. */
   invalidate(token: string): void;
+  /** The OAuth client id the token is issued to, when known (not a secret; recorded as the source). */
+  readonly clientId?: string;
 }
 
 export interface IssuedToken {
@@ -30,13 +33,22 @@ export function renewalMarginMs(lifetimeMs: number): number {
 
 /**
  * POST a form to `{loginUrl}/oauth/token` and parse the token, retrying transient failures.
- * Bad credentials end as GENESYS_AUTH_FAILED.
+ * Bad credentials end as GENESYS_AUTH_FAILED. The login URL is checked first (https unless loopback,
+ * no credentials): the form or its Basic header carries a secret.
  */
 export async function requestToken(
   loginUrl: string,
   form: URLSearchParams,
-  options: { basic?: string; fetch?: FetchFn; signal?: AbortSignal; maxRetries?: number; retryBaseMs?: number; now?: () => number },
+  options: {
+    basic?: string;
+    fetch?: FetchFn;
+    signal?: AbortSignal;
+    maxRetries?: number;
+    retryBaseMs?: number;
+    now?: () => number;
+  },
 ): Promise<IssuedToken> {
+  assertGenesysBaseUrl(loginUrl, 'The Genesys login URL');
   const fetchFn = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
   const policy = { maxRetries: options.maxRetries ?? 4, retryBaseMs: options.retryBaseMs ?? 500, maxBackoffMs: 10_000 };
@@ -44,15 +56,27 @@ export async function requestToken(
     let status = 0;
     let text = '';
     try {
-      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      };
       if (options.basic) headers.authorization = `Basic ${options.basic}`;
-      const res = await fetchFn(`${loginUrl}/oauth/token`, { method: 'POST', headers, body: form.toString(), signal: options.signal, redirect: 'manual' });
+      const res = await fetchFn(`${loginUrl}/oauth/token`, {
+        method: 'POST',
+        headers,
+        body: form.toString(),
+        signal: options.signal,
+        redirect: 'manual',
+      });
       status = res.status;
       text = await res.text();
     } catch (e) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (attempt >= policy.maxRetries) {
-        throw new AuditArchiveError('GENESYS_UNAVAILABLE', `Could not reach the Genesys login at ${loginUrl} (${e instanceof Error ? e.message : String(e)}). Check the region and the network, then retry.`);
+        throw new AuditArchiveError(
+          'GENESYS_UNAVAILABLE',
+          `Could not reach the Genesys login at ${loginUrl} (${e instanceof Error ? e.message : String(e)}). Check the region and the network, then retry.`,
+        );
       }
       await sleep(backoffMs(policy, attempt), options.signal);
       continue;
@@ -66,7 +90,10 @@ export async function requestToken(
       }
       const parsed = TokenResponseSchema.safeParse(json);
       if (!parsed.success) {
-        throw new AuditArchiveError('GENESYS_BAD_RESPONSE', `The Genesys login at ${loginUrl} answered without a usable token. Check that the login URL points at Genesys.`);
+        throw new AuditArchiveError(
+          'GENESYS_BAD_RESPONSE',
+          `The Genesys login at ${loginUrl} answered without a usable token. Check that the login URL points at Genesys.`,
+        );
       }
       return { accessToken: parsed.data.access_token, expiresAtMs: now() + parsed.data.expires_in * 1000 };
     }
@@ -106,8 +133,17 @@ export class ClientCredentialsAuth implements TokenProvider {
 
   constructor(private readonly options: ClientCredentialsOptions) {
     if (!options.clientId || !options.clientSecret) {
-      throw new AuditArchiveError('GENESYS_NOT_CONFIGURED', 'Set the Genesys OAuth client id and store its secret before exporting.');
+      throw new AuditArchiveError(
+        'GENESYS_NOT_CONFIGURED',
+        'Set the Genesys OAuth client id and store its secret before exporting.',
+      );
     }
+    // Refused before any login: the secret goes out as Basic auth to this URL.
+    assertGenesysBaseUrl(options.loginUrl, 'The Genesys login URL');
+  }
+
+  get clientId(): string {
+    return this.options.clientId;
   }
 
   async getToken(signal?: AbortSignal): Promise<string> {

@@ -12,6 +12,8 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { AuditArchiveError } from '../../../shared/errors';
 import { type IssuedToken, type TokenProvider, renewalMarginMs, requestToken } from './auth';
+import { assertGenesysBaseUrl } from './endpoints';
+import { safeRemoteText } from './remote-text';
 import { type FetchFn } from './transport';
 
 /** The scope a code/PKCE client needs for the audit API. */
@@ -59,7 +61,10 @@ class SignedInToken implements TokenProvider {
   private token: IssuedToken | null;
   private readonly lifetimeMs: number;
 
-  constructor(token: IssuedToken) {
+  constructor(
+    token: IssuedToken,
+    readonly clientId: string,
+  ) {
     this.token = token;
     this.lifetimeMs = token.expiresAtMs - Date.now();
   }
@@ -67,7 +72,10 @@ class SignedInToken implements TokenProvider {
   async getToken(): Promise<string> {
     const t = this.token;
     if (!t || Date.now() >= t.expiresAtMs - renewalMarginMs(this.lifetimeMs)) {
-      throw new AuditArchiveError('GENESYS_AUTH_FAILED', 'Your Genesys sign-in has expired or was revoked. Sign in again to continue.');
+      throw new AuditArchiveError(
+        'GENESYS_AUTH_FAILED',
+        'Your Genesys sign-in has expired or was revoked. Sign in again to continue.',
+      );
     }
     return t.accessToken;
   }
@@ -85,6 +93,7 @@ export async function startPkceSignIn(options: PkceSignInOptions): Promise<PkceS
   const verifier = createCodeVerifier();
   const state = randomBytes(24).toString('base64url');
   const redirectPath = options.redirectPath ?? '/oauth/callback';
+  assertGenesysBaseUrl(options.loginUrl, 'The Genesys login URL');
   const loginUrl = options.loginUrl.replace(/\/+$/, '');
   let settle: { resolve: (p: TokenProvider) => void; reject: (e: unknown) => void };
   const result = new Promise<TokenProvider>((resolve, reject) => {
@@ -106,7 +115,10 @@ export async function startPkceSignIn(options: PkceSignInOptions): Promise<PkceS
     if (outcome.provider) settle.resolve(outcome.provider);
     else settle.reject(outcome.error);
   };
-  const onAbort = (): void => finish({ error: new AuditArchiveError('GENESYS_AUTH_FAILED', 'The sign-in was cancelled. Start it again to sign in.') });
+  const onAbort = (): void =>
+    finish({
+      error: new AuditArchiveError('GENESYS_AUTH_FAILED', 'The sign-in was cancelled. Start it again to sign in.'),
+    });
 
   let redirectUri = '';
   server = createServer((req, res) => {
@@ -116,26 +128,51 @@ export async function startPkceSignIn(options: PkceSignInOptions): Promise<PkceS
       return;
     }
     const reply = (status: number, title: string, text: string): void => {
-      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }).end(PAGE(title, text));
+      res
+        .writeHead(status, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'close',
+        })
+        .end(PAGE(title, text));
     };
     if (url.searchParams.get('state') !== state) {
       // A redirect we did not ask for (a stale tab, or someone else's link): refuse, keep waiting.
-      reply(400, 'Sign-in refused', 'This sign-in link does not belong to the sign-in in progress. Return to Audit Archive and start again.');
+      reply(
+        400,
+        'Sign-in refused',
+        'This sign-in link does not belong to the sign-in in progress. Return to Audit Archive and start again.',
+      );
       return;
     }
     const error = url.searchParams.get('error');
     const code = url.searchParams.get('code');
     if (error || !code) {
       reply(400, 'Sign-in failed', 'Genesys did not sign you in. Return to Audit Archive for details.');
-      const why = (url.searchParams.get('error_description') ?? error ?? 'no authorization code').slice(0, 200);
-      finish({ error: new AuditArchiveError('GENESYS_AUTH_FAILED', `Genesys did not complete the sign-in (${why}). Check that the OAuth client allows this redirect URI and try again.`) });
+      const why = safeRemoteText(url.searchParams.get('error_description') ?? error ?? 'no authorization code', 200);
+      finish({
+        error: new AuditArchiveError(
+          'GENESYS_AUTH_FAILED',
+          `Genesys did not complete the sign-in (${why}). Check that the OAuth client allows this redirect URI and try again.`,
+        ),
+      });
       return;
     }
-    const form = new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: verifier, client_id: options.clientId, redirect_uri: redirectUri });
+    const form = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      client_id: options.clientId,
+      redirect_uri: redirectUri,
+    });
     requestToken(loginUrl, form, { fetch: options.fetch }).then(
       (token) => {
-        reply(200, 'Signed in', 'You are signed in to Genesys Cloud. You can close this window and return to Audit Archive.');
-        finish({ provider: new SignedInToken(token) });
+        reply(
+          200,
+          'Signed in',
+          'You are signed in to Genesys Cloud. You can close this window and return to Audit Archive.',
+        );
+        finish({ provider: new SignedInToken(token, options.clientId) });
       },
       (e: unknown) => {
         reply(400, 'Sign-in failed', 'Genesys refused the sign-in. Return to Audit Archive for details.');
@@ -144,7 +181,14 @@ export async function startPkceSignIn(options: PkceSignInOptions): Promise<PkceS
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server?.once('error', (e) => reject(new AuditArchiveError('GENESYS_AUTH_FAILED', `Could not listen on 127.0.0.1:${options.port ?? 0} for the sign-in redirect (${e.message}). Close what uses that port or choose another.`)));
+    server?.once('error', (e) =>
+      reject(
+        new AuditArchiveError(
+          'GENESYS_AUTH_FAILED',
+          `Could not listen on 127.0.0.1:${options.port ?? 0} for the sign-in redirect (${e.message}). Close what uses that port or choose another.`,
+        ),
+      ),
+    );
     server?.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}${redirectPath}`;
@@ -161,13 +205,26 @@ export async function startPkceSignIn(options: PkceSignInOptions): Promise<PkceS
   const authorizeUrl = authorize.toString();
 
   timer = setTimeout(
-    () => finish({ error: new AuditArchiveError('GENESYS_AUTH_FAILED', 'The sign-in was not completed in time. Start it again and finish it in the browser.') }),
+    () =>
+      finish({
+        error: new AuditArchiveError(
+          'GENESYS_AUTH_FAILED',
+          'The sign-in was not completed in time. Start it again and finish it in the browser.',
+        ),
+      }),
     options.timeoutMs ?? 5 * 60_000,
   );
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   Promise.resolve()
     .then(() => options.openBrowser(authorizeUrl))
-    .catch((e: unknown) => finish({ error: new AuditArchiveError('GENESYS_AUTH_FAILED', `Could not open the browser for the sign-in (${e instanceof Error ? e.message : String(e)}). Open this address yourself: ${authorizeUrl}`) }));
+    .catch((e: unknown) =>
+      finish({
+        error: new AuditArchiveError(
+          'GENESYS_AUTH_FAILED',
+          `Could not open the browser for the sign-in (${e instanceof Error ? e.message : String(e)}). Open this address yourself: ${authorizeUrl}`,
+        ),
+      }),
+    );
   return { authorizeUrl, redirectUri, result, cancel: onAbort };
 }

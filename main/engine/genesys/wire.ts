@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { EVENT_DATE_RE } from '../../../shared/audit-event';
+import { downloadUrlProblem } from '../../../shared/genesys-url';
+import { safeRemoteText } from './remote-text';
 
 export const TokenResponseSchema = z.object({
   access_token: z.string().min(1),
@@ -13,59 +15,93 @@ export const TokenResponseSchema = z.object({
   expires_in: z.number().positive(),
 });
 
+/** A field of an error body, made safe to show (see remote-text.ts); a non-string is dropped. */
+const shownText = (max: number) =>
+  z
+    .string()
+    .transform((t) => safeRemoteText(t, max) || undefined)
+    .optional()
+    .catch(undefined);
+
+/** What an error body may tell us, every text already stripped of control characters and bounded. */
 export const ErrorBodySchema = z
-  .looseObject({
-    message: z.string().optional(),
-    code: z.string().optional(),
-    status: z.number().optional(),
-    contextId: z.string().optional(),
-    error: z.string().optional(),
-    description: z.string().optional(),
+  .object({
+    message: shownText(300),
+    code: shownText(100),
+    status: z.number().optional().catch(undefined),
+    contextId: shownText(100),
+    error: shownText(100),
+    description: shownText(300),
   })
   .catch({});
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export const QUERY_STATES = ['Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled'] as const;
 
+/**
+ * Ids Genesys hands back that we repeat in messages and manifests (transaction ids, service names):
+ * printable, bounded. Real ones are UUIDs and names like `Directory`.
+ */
+const GenesysName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]*$/, 'holds control characters');
+
 export const QueryStatusSchema = z.looseObject({
-  id: z.string().min(1),
+  id: GenesysName,
   state: z.enum(QUERY_STATES),
 });
 
+/** The envelope of a results page (its `entities` are scanned as text, see event-text.ts). */
 export const ResultsPageSchema = z.looseObject({
   id: z.string().optional(),
   pageSize: z.number().optional(),
   cursor: z.string().min(1).optional().nullable(),
-  entities: z.array(z.unknown()).optional().default([]),
+  entities: z.array(z.unknown()).optional(),
+});
+
+/** `GET /api/v2/organizations/me`: the fields the source identity uses. */
+export const OrganizationSchema = z.looseObject({
+  id: GenesysName,
+  name: z.string().optional().nullable(),
 });
 
 export const RedirectPageSchema = z.looseObject({
   id: z.string().optional(),
   pageSize: z.number().optional(),
   cursor: z.string().min(1).optional().nullable(),
-  downloadUrl: z.url({ protocol: /^https?$/ }),
+  downloadUrl: z
+    .string()
+    .refine((u) => downloadUrlProblem(u) === null, 'downloadUrl must be an https URL without credentials'),
 });
-
-export const DownloadedPageSchema = z.array(z.unknown());
 
 export const ServiceMappingSchema = z.object({
   services: z.array(
     z.looseObject({
-      name: z.string().min(1),
+      name: GenesysName,
       entities: z.array(z.looseObject({ name: z.string(), actions: z.array(z.string()).optional() })).optional(),
     }),
   ),
 });
 export type ServiceMapping = z.infer<typeof ServiceMappingSchema>;
 
+/** An event's time: the documented shape, and a real instant (`2026-13-45T…` has the shape only). */
+const eventInstant = (field: string) =>
+  z
+    .string()
+    .regex(EVENT_DATE_RE, `${field} must be an ISO-8601 UTC instant`)
+    .refine((t) => Number.isFinite(Date.parse(t)), `${field} is not a real instant`);
+
 /**
  * The fields of an event the archive relies on. Redirect downloads sometimes name the time
  * `eventTime` (an integration reads that); it is accepted for the time only, the event is kept as is.
+ * The client checks these fields directly on the fast path and uses this schema to say what is wrong.
  */
 export const EventCoreSchema = z
   .object({
     id: z.string().min(1, 'id is empty'),
-    eventDate: z.string().regex(EVENT_DATE_RE, 'eventDate must be an ISO-8601 UTC instant').optional(),
-    eventTime: z.string().regex(EVENT_DATE_RE, 'eventTime must be an ISO-8601 UTC instant').optional(),
+    eventDate: eventInstant('eventDate').optional(),
+    eventTime: eventInstant('eventTime').optional(),
   })
   .refine((e) => e.eventDate !== undefined || e.eventTime !== undefined, 'eventDate is missing');

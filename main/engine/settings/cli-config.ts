@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
 import { GENESYS_HOSTS } from '../../../shared/genesys-regions';
+import { GenesysBaseUrlSchema, withoutUrlCredentials } from '../../../shared/genesys-url';
 import {
   ArchiveSettingsSchema,
   ArchiveTargetSchema,
@@ -124,18 +125,20 @@ export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
     flag: '--api-url',
     env: 'AUDIT_ARCHIVE_GENESYS_API_URL',
     path: ['genesys', 'apiUrl'],
-    meaning: 'Genesys API base URL, overriding the region (private gateways, tests).',
+    meaning:
+      'Genesys API base URL, overriding the region (private gateways). https only; http only for a test server on localhost/127.0.0.1.',
     defaultText: 'https://api.<region>',
-    parse: text(httpUrl),
+    parse: text(GenesysBaseUrlSchema),
   },
   {
     flagKey: 'loginUrl',
     flag: '--login-url',
     env: 'AUDIT_ARCHIVE_GENESYS_LOGIN_URL',
     path: ['genesys', 'loginUrl'],
-    meaning: 'Genesys login base URL, overriding the region.',
+    meaning:
+      'Genesys login base URL, overriding the region. https only (the client secret is sent there); http only on localhost/127.0.0.1.',
     defaultText: 'https://login.<region>',
-    parse: text(httpUrl),
+    parse: text(GenesysBaseUrlSchema),
   },
   {
     flagKey: 'clientId',
@@ -225,7 +228,8 @@ export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
     flag: '--demo',
     env: 'AUDIT_ARCHIVE_DEMO',
     path: ['demo'],
-    meaning: 'true: archive the built-in demo organisation (the Genesys simulator) into a demo archive; never into COMPLIANCE storage or a real archive.',
+    meaning:
+      'true: archive the built-in demo organisation (the Genesys simulator) into a demo archive; never into COMPLIANCE storage or a real archive.',
     defaultText: 'false (with no client id, writing commands stop with exit 2)',
     parse: yesNo,
   },
@@ -233,9 +237,13 @@ export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
 
 const CLIENT_SECRET_ENV = 'AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET';
 
-/** `"abc"`, shortened: enough to recognise a typo, never a secret (secrets are never quoted). */
+/**
+ * `"abc"`, shortened: enough to recognise a typo, never a secret (secrets are never quoted, and a
+ * URL's user:password@ part is masked).
+ */
 function quoted(value: string): string {
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  const shown = withoutUrlCredentials(value);
+  return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 80)}…` : shown);
 }
 
 /**

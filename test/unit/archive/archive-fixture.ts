@@ -10,16 +10,30 @@ import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { Day } from '../../../shared/day';
 import type { ArchiveManifest, ManifestSource } from '../../../shared/manifest';
-import { Archive, type ArchiveOptions, type ArchiveWriter, type WriterRequest } from '../../../main/engine/archive/archive';
+import {
+  Archive,
+  type ArchiveOptions,
+  type ArchiveWriter,
+  type WriterRequest,
+} from '../../../main/engine/archive/archive';
 import type { ArchiveStore } from '../../../main/engine/archive/archive-store';
-import { exportDay, type ExportDayOptions, type ExportDayResult, type ExportPolicy } from '../../../main/engine/archive/export-day';
+import {
+  exportDay,
+  type ExportDayOptions,
+  type ExportDayResult,
+  type ExportPolicy,
+} from '../../../main/engine/archive/export-day';
 import { FileSigningKeyStore } from '../../../main/engine/archive/signing-keys';
 import { LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
 import { verifyArchive, type VerifyResult } from '../../../main/engine/archive/verify';
 import { ClientCredentialsAuth } from '../../../main/engine/genesys/auth';
 import { GenesysAuditClient } from '../../../main/engine/genesys/client';
 import { RateBudget } from '../../../main/engine/genesys/rate-budget';
-import { startGenesysSimulator, type GenesysSimulator, type SimulatorOptions } from '../../../main/engine/genesys/simulator/server';
+import {
+  startGenesysSimulator,
+  type GenesysSimulator,
+  type SimulatorOptions,
+} from '../../../main/engine/genesys/simulator/server';
 
 export const POLICY: ExportPolicy = { settlementMinutes: 120, maxPartBytes: 64 * 1024, genesysRetentionDays: 365 };
 export const RETENTION = { lockMode: 'COMPLIANCE' as const, retentionDays: 2557 };
@@ -39,14 +53,29 @@ export interface ArchiveFixture {
   /** What a writer for the simulator's organisation asks `withWriter` for. */
   request(): Promise<WriterRequest>;
   /** Exports one day under the writer lease, the way every caller does. */
-  export(day: Day, options?: ExportDayOptions, archive?: Archive): Promise<ExportDayResult>;
+  export(
+    day: Day,
+    options?: ExportDayOptions,
+    archive?: Archive,
+    source?: GenesysAuditClient,
+  ): Promise<ExportDayResult>;
   /** Exports several days under one lease, concurrently. */
   exportAll(days: readonly Day[]): Promise<ExportDayResult[]>;
-  verify(options?: { from?: Day; to?: Day; full?: boolean; expectKey?: string; archive?: Archive }): Promise<VerifyResult>;
+  verify(options?: {
+    from?: Day;
+    to?: Day;
+    full?: boolean;
+    expectKey?: string;
+    archive?: Archive;
+  }): Promise<VerifyResult>;
   close(): Promise<void>;
 }
 
-export async function archiveFixture(options: { now: string; sim?: Partial<SimulatorOptions>; pageSize?: number }): Promise<ArchiveFixture> {
+export async function archiveFixture(options: {
+  now: string;
+  sim?: Partial<SimulatorOptions>;
+  pageSize?: number;
+}): Promise<ArchiveFixture> {
   const clock = { now: Date.parse(options.now) };
   const sim = await startGenesysSimulator({ seed: 7, now: () => clock.now, ...options.sim });
   const root = await fs.mkdtemp(path.join(tmpdir(), 'aa-export-'));
@@ -72,12 +101,32 @@ export async function archiveFixture(options: { now: string; sim?: Partial<Simul
       now: () => clock.now,
       ...overrides,
     });
-  const sourceRecord = async (): Promise<ManifestSource> => ({ demo: false, ...(await client.identify()), perServiceQueries: false });
-  const withWriter = async <T>(a: Archive, fn: (w: ArchiveWriter, record: ManifestSource) => Promise<T>): Promise<T> => {
+  const sourceRecord = async (): Promise<ManifestSource> => ({
+    demo: false,
+    ...(await client.identify()),
+    perServiceQueries: false,
+  });
+  const withWriter = async <T>(
+    a: Archive,
+    fn: (w: ArchiveWriter, record: ManifestSource) => Promise<T>,
+  ): Promise<T> => {
     const record = await sourceRecord();
-    return a.withWriter({ purpose: 'production', organisation: { id: record.organisationId, name: record.organisationName, apiHost: record.apiHost } }, (w) => fn(w, record));
+    return a.withWriter(
+      {
+        purpose: 'production',
+        organisation: { id: record.organisationId, name: record.organisationName, apiHost: record.apiHost },
+      },
+      (w) => fn(w, record),
+    );
   };
-  const deps = (writer: ArchiveWriter, record: ManifestSource) => ({ writer, source: client, sourceRecord: record, policy: POLICY, toolVersion: '0.2.0-test', now: () => clock.now });
+  const deps = (writer: ArchiveWriter, record: ManifestSource, source: GenesysAuditClient = client) => ({
+    writer,
+    source,
+    sourceRecord: record,
+    policy: POLICY,
+    toolVersion: '0.2.0-test',
+    now: () => clock.now,
+  });
   return {
     sim,
     store,
@@ -88,10 +137,15 @@ export async function archiveFixture(options: { now: string; sim?: Partial<Simul
     archive,
     request: async () => {
       const record = await sourceRecord();
-      return { purpose: 'production', organisation: { id: record.organisationId, name: record.organisationName, apiHost: record.apiHost } };
+      return {
+        purpose: 'production',
+        organisation: { id: record.organisationId, name: record.organisationName, apiHost: record.apiHost },
+      };
     },
-    export: (day, opts = {}, a = archive()) => withWriter(a, (w, record) => exportDay(deps(w, record), day, opts)),
-    exportAll: (days) => withWriter(archive(), (w, record) => Promise.all(days.map((d) => exportDay(deps(w, record), d)))),
+    export: (day, opts = {}, a = archive(), source = client) =>
+      withWriter(a, (w, record) => exportDay(deps(w, record, source), day, opts)),
+    exportAll: (days) =>
+      withWriter(archive(), (w, record) => Promise.all(days.map((d) => exportDay(deps(w, record), d)))),
     verify: (opts = {}) =>
       verifyArchive({
         archive: opts.archive ?? archive(),
@@ -123,27 +177,44 @@ export async function makeWritable(dir: string): Promise<void> {
 export async function filesIn(root: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await fs.readdir(root, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && !e.name.startsWith('.') && !e.parentPath.includes('.staging')) out.push(path.relative(root, path.join(e.parentPath, e.name)));
+    if (e.isFile() && !e.name.startsWith('.') && !e.parentPath.includes('.staging'))
+      out.push(path.relative(root, path.join(e.parentPath, e.name)));
   }
   return out.sort();
 }
 
 /** The event ids inside one stored data object, in file order, read straight from the store. */
-export async function idsInObject(store: ArchiveStore, key: string, versionId: string | null = null): Promise<string[]> {
+export async function idsInObject(
+  store: ArchiveStore,
+  key: string,
+  versionId: string | null = null,
+): Promise<string[]> {
   return (await linesInObject(store, key, versionId)).map((line) => (JSON.parse(line) as { id: string }).id);
 }
 
 /** The NDJSON lines of one stored data object, exactly as stored. */
-export async function linesInObject(store: ArchiveStore, key: string, versionId: string | null = null): Promise<string[]> {
+export async function linesInObject(
+  store: ArchiveStore,
+  key: string,
+  versionId: string | null = null,
+): Promise<string[]> {
   let text = '';
-  for await (const chunk of Readable.from(store.getObject(key, versionId)).pipe(createGunzip())) text += (chunk as Buffer).toString('utf8');
+  for await (const chunk of Readable.from(store.getObject(key, versionId)).pipe(createGunzip()))
+    text += (chunk as Buffer).toString('utf8');
   return text.split('\n').filter((line) => line !== '');
 }
 
 /** The manifests of a day on the chain, in sequence order, as a fresh reader judges the archive. */
-export async function dayManifests(archive: Archive, day: Day): Promise<Array<{ key: string; sha256: string; manifest: ArchiveManifest }>> {
+export async function dayManifests(
+  archive: Archive,
+  day: Day,
+): Promise<Array<{ key: string; sha256: string; manifest: ArchiveManifest }>> {
   const snapshot = await archive.read({ scope: 'layout', fresh: true });
-  return (snapshot.assessment.days.get(day)?.manifests ?? []).map((c) => ({ key: c.key, sha256: c.sha256, manifest: c.manifest }));
+  return (snapshot.assessment.days.get(day)?.manifests ?? []).map((c) => ({
+    key: c.key,
+    sha256: c.sha256,
+    manifest: c.manifest,
+  }));
 }
 
 /** Every id the day's manifests say is archived (duplicates kept, so a test can see them). */

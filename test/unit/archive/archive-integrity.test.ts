@@ -12,7 +12,7 @@ import { ArchiveManifestSchema, type ArchiveManifest } from '../../../shared/man
 import { canonicalJsonBytes, generateSigningKey, signManifest } from '../../../main/engine/archive/signing';
 import { FileSigningKeyStore } from '../../../main/engine/archive/signing-keys';
 import { ArchiveRootSchema } from '../../../shared/archive-root';
-import { type ArchiveFixture, archiveFixture, makeWritable } from './archive-fixture';
+import { type ArchiveFixture, archiveFixture, filesIn, makeWritable } from './archive-fixture';
 
 let fx: ArchiveFixture | undefined;
 afterEach(async () => {
@@ -58,7 +58,9 @@ describe('an archive someone tampers with, without its signing key', () => {
     await writeOver(fx, key, canonicalJsonBytes({ ...m, dayEventsTotal: m.dayEventsTotal - 1, events: m.events - 1 }));
     const verdict = await fx.verify();
     expect(verdict.ok).toBe(false);
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ day: '2026-11-25', kind: 'signature-invalid', key }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({ day: '2026-11-25', kind: 'signature-invalid', key }),
+    );
     // The calendar no longer calls the day archived on that manifest's word.
     const status = await fx.archive().read({ scope: 'layout' });
     expect(status.assessment.days.get('2026-11-25')?.manifests ?? []).toEqual([]);
@@ -70,7 +72,9 @@ describe('an archive someone tampers with, without its signing key', () => {
     const text = await fs.readFile(file(fx, key), 'utf8');
     await writeOver(fx, key, text.replace('{', '{\n  "note": "checked",'));
     const verdict = await fx.verify();
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ day: '2026-11-25', kind: 'manifest-invalid', key }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({ day: '2026-11-25', kind: 'manifest-invalid', key }),
+    );
   });
 
   it('the newest manifest removed: the head went backwards, and the day is missing', async () => {
@@ -83,7 +87,10 @@ describe('an archive someone tampers with, without its signing key', () => {
     expect(verdict.problems).toContainEqual(expect.objectContaining({ day: '2026-11-25', kind: 'day-missing' }));
     // And nothing is written on top of a rewound archive.
     fx.clock.now = Date.parse('2026-11-27T12:00:00Z');
-    await expect(fx.export('2026-11-26')).rejects.toMatchObject({ code: 'ARCHIVE_INTEGRITY', message: expect.stringContaining('sequence 3') });
+    await expect(fx.export('2026-11-26')).rejects.toMatchObject({
+      code: 'ARCHIVE_INTEGRITY',
+      message: expect.stringContaining('sequence 3'),
+    });
   });
 
   it('a well-linked manifest appended with another key is refused as unsigned, and the head stays', async () => {
@@ -101,14 +108,20 @@ describe('an archive someone tampers with, without its signing key', () => {
         objects: [],
         events: 0,
         dayEventsTotal: 0,
-        previous: { key: manifestKey('org-a', '2026-11-25', 3), sequence: 3, sha256: (await import('node:crypto')).createHash('sha256').update(headBytes).digest('hex') },
+        previous: {
+          key: manifestKey('org-a', '2026-11-25', 3),
+          sequence: 3,
+          sha256: (await import('node:crypto')).createHash('sha256').update(headBytes).digest('hex'),
+        },
       },
       generateSigningKey(),
     );
     const key = manifestKey('org-a', '2026-11-26', 4);
     await writeOver(fx, key, canonicalJsonBytes(forged));
     const verdict = await fx.verify();
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ day: '2026-11-26', kind: 'signature-invalid', key }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({ day: '2026-11-26', kind: 'signature-invalid', key }),
+    );
     expect(verdict.problems).toContainEqual(expect.objectContaining({ day: '2026-11-26', kind: 'day-missing' }));
     expect(verdict.archive?.head?.sequence).toBe(3);
   });
@@ -118,7 +131,9 @@ describe('an archive someone tampers with, without its signing key', () => {
     const copy = manifestKey('org-a', '2026-11-22', 1);
     await writeOver(fx, copy, await fs.readFile(file(fx, manifestKey('org-a', '2026-11-23', 1))));
     const verdict = await fx.verify({ from: '2026-11-22' });
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ day: '2026-11-22', kind: 'manifest-invalid', key: copy }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({ day: '2026-11-22', kind: 'manifest-invalid', key: copy }),
+    );
   });
 
   it('two manifests signed with the archive key for one sequence (two writers at once) are a fork: both named', async () => {
@@ -129,7 +144,17 @@ describe('an archive someone tampers with, without its signing key', () => {
     const key = (await new FileSigningKeyStore(fx.stateDir).get(root.signingKey.fingerprint))!;
     const third = await readManifestFile(fx, manifestKey('org-a', '2026-11-25', 3));
     const { signature: _s, ...unsigned } = third;
-    const sibling = signManifest({ ...unsigned, day: '2026-11-26', interval: { start: '2026-11-26T00:00:00.000Z', end: '2026-11-27T00:00:00.000Z' }, objects: [], events: 0, dayEventsTotal: 0 }, key);
+    const sibling = signManifest(
+      {
+        ...unsigned,
+        day: '2026-11-26',
+        interval: { start: '2026-11-26T00:00:00.000Z', end: '2026-11-27T00:00:00.000Z' },
+        objects: [],
+        events: 0,
+        dayEventsTotal: 0,
+      },
+      key,
+    );
     const siblingKey = manifestKey('org-a', '2026-11-26', 3);
     await writeOver(fx, siblingKey, canonicalJsonBytes(sibling));
     const verdict = await fx.verify({ to: '2026-11-26' });
@@ -145,9 +170,11 @@ describe('an archive someone tampers with, without its signing key', () => {
     await fs.rm(path.join(fx.root, 'org-a'), { recursive: true, force: true });
     const verdict = await fx.verify();
     expect(verdict.ok).toBe(false);
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ day: null, kind: 'archive-missing', detail: expect.stringContaining('mounted') }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({ day: null, kind: 'archive-missing', detail: expect.stringContaining('mounted') }),
+    );
     await expect(fx.export('2026-11-25')).rejects.toMatchObject({ code: 'ARCHIVE_INTEGRITY' });
-    expect(await fs.readdir(fx.root)).toEqual([]);
+    expect(await filesIn(fx.root)).toEqual([]);
   });
 
   it('a folder that is not mounted (it does not exist) is "no archive", exit-worthy, on a machine that never saw one', async () => {
@@ -166,9 +193,13 @@ describe('an archive someone tampers with, without its signing key', () => {
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 20) ^ 0x01, bytes.length - 20);
     await writeOver(fx, changed, bytes);
     const fast = await fx.verify();
-    expect(fast.problems).toContainEqual(expect.objectContaining({ day: '2026-11-24', kind: 'unexpected-object', key: planted }));
+    expect(fast.problems).toContainEqual(
+      expect.objectContaining({ day: '2026-11-24', kind: 'unexpected-object', key: planted }),
+    );
     const full = await fx.verify({ full: true });
-    expect(full.problems).toContainEqual(expect.objectContaining({ day: '2026-11-23', kind: 'hash-mismatch', key: changed }));
+    expect(full.problems).toContainEqual(
+      expect.objectContaining({ day: '2026-11-23', kind: 'hash-mismatch', key: changed }),
+    );
   });
 
   it('the root rewritten with another key, or replaced by another archive, is named', async () => {
@@ -176,7 +207,14 @@ describe('an archive someone tampers with, without its signing key', () => {
     const rootFile = file(fx, rootKey('org-a'));
     const root = ArchiveRootSchema.parse(JSON.parse(await fs.readFile(rootFile, 'utf8')));
     const other = generateSigningKey();
-    await writeOver(fx, rootKey('org-a'), canonicalJsonBytes({ ...root, signingKey: { algorithm: 'Ed25519', publicKey: other.publicKeyBase64, fingerprint: other.fingerprint } }));
+    await writeOver(
+      fx,
+      rootKey('org-a'),
+      canonicalJsonBytes({
+        ...root,
+        signingKey: { algorithm: 'Ed25519', publicKey: other.publicKeyBase64, fingerprint: other.fingerprint },
+      }),
+    );
     const verdict = await fx.verify();
     expect(verdict.problems).toContainEqual(expect.objectContaining({ kind: 'root-changed', key: rootKey('org-a') }));
     expect(verdict.problems.filter((p) => p.kind === 'signature-invalid')).toHaveLength(3);
@@ -192,10 +230,21 @@ describe('an archive someone tampers with, without its signing key', () => {
 
   it('a fresh machine without the head record still finds a removed manifest by counting the days', async () => {
     fx = await threeDays();
-    await fs.rm(path.join(fx.stateDir, (await fs.readdir(fx.stateDir)).find((n) => n.startsWith('head-'))!));
+    await fs.rm(
+      path.join(
+        fx.stateDir,
+        (await fs.readdir(fx.stateDir)).find((n) => n.startsWith('head-'))!,
+      ),
+    );
     await fs.rm(file(fx, manifestKey('org-a', '2026-11-24', 2)), { force: true });
     const verdict = await fx.verify();
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ day: '2026-11-24', kind: 'manifest-missing', key: manifestKey('org-a', '2026-11-24', 2) }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({
+        day: '2026-11-24',
+        kind: 'manifest-missing',
+        key: manifestKey('org-a', '2026-11-24', 2),
+      }),
+    );
     expect(verdict.problems.filter((p) => p.kind === 'manifest-unreachable')).toEqual([]);
   });
 
@@ -205,6 +254,8 @@ describe('an archive someone tampers with, without its signing key', () => {
     const text = await fs.readFile(file(fx, key), 'utf8');
     await writeOver(fx, key, text.replace('"day": "2026-11-25"', '"day": "2026-13-45"'));
     const verdict = await fx.verify();
-    expect(verdict.problems).toContainEqual(expect.objectContaining({ day: '2026-11-25', kind: 'manifest-invalid', key }));
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({ day: '2026-11-25', kind: 'manifest-invalid', key }),
+    );
   });
 });

@@ -24,7 +24,11 @@ describe('catching up the gaps', () => {
 
   async function open() {
     const settings = SettingsSchema.parse({ archive: { target: store.url, maxPartBytes: 4096 } });
-    return openArchiveSession(settings, {}, { env: {}, stateDir: join(dir, 'state'), now: () => NOW, store, demoSource: simulatorSource(sim, () => NOW) });
+    return openArchiveSession(
+      settings,
+      {},
+      { env: {}, stateDir: join(dir, 'state'), now: () => NOW, store, demoSource: simulatorSource(sim, () => NOW) },
+    );
   }
 
   beforeEach(async () => {
@@ -96,7 +100,10 @@ describe('catching up the gaps', () => {
     expect(summary.failed).toEqual([{ day: bad, code: 'GENESYS_QUERY_FAILED', message: expect.stringContaining(bad) }]);
 
     const status = await session.status({ from: FIRST, to: LAST });
-    expect(status.days.find((d) => d.day === bad)).toMatchObject({ state: 'failed', error: expect.stringContaining('GENESYS_QUERY_FAILED') });
+    expect(status.days.find((d) => d.day === bad)).toMatchObject({
+      state: 'failed',
+      error: expect.stringContaining('GENESYS_QUERY_FAILED'),
+    });
     expect(status.days.filter((d) => d.state === 'archived')).toHaveLength(DAYS.length - 1);
 
     sim.setOptions({ failQueryForDays: [] });

@@ -4,7 +4,14 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataKey, manifestKey, rootKey } from '../../../shared/archive-layout';
 import { ArchiveRootSchema } from '../../../shared/archive-root';
-import { type ArchiveFixture, archiveFixture, archivedIds, dayManifests, filesIn, idsInObject } from './archive-fixture';
+import {
+  type ArchiveFixture,
+  archiveFixture,
+  archivedIds,
+  dayManifests,
+  filesIn,
+  idsInObject,
+} from './archive-fixture';
 
 const sorted = (ids: readonly string[]): string[] => [...ids].sort();
 
@@ -16,7 +23,11 @@ afterEach(async () => {
 
 describe('exporting a day', () => {
   it('archives every event of the day exactly once, dropping and counting the duplicates Genesys served', async () => {
-    fx = await archiveFixture({ now: '2026-11-28T12:00:00Z', sim: { eventsPerDay: 3000, duplicateRate: 0.5 }, pageSize: 100 });
+    fx = await archiveFixture({
+      now: '2026-11-28T12:00:00Z',
+      sim: { eventsPerDay: 3000, duplicateRate: 0.5 },
+      pageSize: 100,
+    });
     const day = '2026-11-25';
     const result = await fx.export(day);
 
@@ -30,7 +41,14 @@ describe('exporting a day', () => {
     expect(result.duplicatesDropped).toBe(fx.sim.stats.duplicatesServed);
     expect(result).toMatchObject({ day, outcome: 'archived', events: 3000 });
     const m = result.manifest;
-    expect(m).toMatchObject({ kind: 'export', sequence: 1, previous: null, events: 3000, dayEventsTotal: 3000, duplicatesDropped: result.duplicatesDropped });
+    expect(m).toMatchObject({
+      kind: 'export',
+      sequence: 1,
+      previous: null,
+      events: 3000,
+      dayEventsTotal: 3000,
+      duplicatesDropped: result.duplicatesDropped,
+    });
     expect(m.interval).toEqual({ start: '2026-11-25T00:00:00.000Z', end: '2026-11-26T00:00:00.000Z' });
     expect(m.firstEventDate).toBe('2026-11-25T00:00:00.000Z');
     expect(m.lastEventDate).toBe('2026-11-25T23:59:59.999Z');
@@ -59,21 +77,44 @@ describe('exporting a day', () => {
       expect(o.retainUntil).toBeNull();
     }
     // The root, data under audit-logs/, the manifest beside it, nothing half-written anywhere.
-    expect(await filesIn(fx.root)).toEqual(sorted([rootKey('org-a'), ...m.objects.map((o) => o.key), result.manifestKey]));
+    expect(await filesIn(fx.root)).toEqual(
+      sorted([rootKey('org-a'), ...m.objects.map((o) => o.key), result.manifestKey]),
+    );
     expect(result.manifestKey).toBe(manifestKey('org-a', day, 1));
+  });
+
+  it('keeps each event exactly as Genesys returned it, one JSON object per line', async () => {
+    fx = await archiveFixture({ now: '2026-11-28T12:00:00Z', sim: { eventsPerDay: 50 } });
+    const day = '2026-11-24';
+    const { manifest } = await fx.export(day);
+    const { events } = fx.client.queryInterval({ start: '2026-11-24T00:00:00.000Z', end: '2026-11-25T00:00:00.000Z' });
+    const fromGenesys: string[] = [];
+    for await (const r of events) fromGenesys.push(r.json);
+    const { gunzipSync } = await import('node:zlib');
+    const text = gunzipSync(await fs.readFile(path.join(fx.root, manifest.objects[0]!.key))).toString('utf8');
+    expect(text).toBe(fromGenesys.join('\n') + '\n');
   });
 
   it('gives an empty day a manifest that says it held no events', async () => {
     fx = await archiveFixture({ now: '2026-11-28T12:00:00Z', sim: { eventsPerDay: 10, quietDays: ['2026-11-22'] } });
     const result = await fx.export('2026-11-22');
     expect(result.events).toBe(0);
-    expect(result.manifest).toMatchObject({ events: 0, dayEventsTotal: 0, objects: [], firstEventDate: null, lastEventDate: null });
+    expect(result.manifest).toMatchObject({
+      events: 0,
+      dayEventsTotal: 0,
+      objects: [],
+      firstEventDate: null,
+      lastEventDate: null,
+    });
     expect((await fx.verify({ from: '2026-11-22', to: '2026-11-22' })).ok).toBe(true);
   });
 
   it('refuses a day that has not settled yet, saying when it will, and writes nothing', async () => {
     fx = await archiveFixture({ now: '2026-11-28T01:00:00Z', sim: { eventsPerDay: 10 } });
-    await expect(fx.export('2026-11-27')).rejects.toMatchObject({ code: 'DAY_UNSETTLED', message: expect.stringContaining('2026-11-28T02:00:00.000Z') });
+    await expect(fx.export('2026-11-27')).rejects.toMatchObject({
+      code: 'DAY_UNSETTLED',
+      message: expect.stringContaining('2026-11-28T02:00:00.000Z'),
+    });
     await expect(fx.export('2026-11-28')).rejects.toMatchObject({ code: 'DAY_UNSETTLED' });
     expect((await filesIn(fx.root)).filter((f) => f.includes('audit-logs') || f.includes('manifests'))).toEqual([]);
   });
@@ -89,12 +130,18 @@ describe('exporting a day', () => {
     fx = await archiveFixture({ now: '2026-11-28T12:00:00Z', sim: { eventsPerDay: 50 } });
     await fx.export('2026-11-25');
     const before = await filesIn(fx.root);
-    await expect(fx.export('2026-11-25')).rejects.toMatchObject({ code: 'DAY_ALREADY_ARCHIVED', message: expect.stringContaining('--reconcile') });
+    await expect(fx.export('2026-11-25')).rejects.toMatchObject({
+      code: 'DAY_ALREADY_ARCHIVED',
+      message: expect.stringContaining('--reconcile'),
+    });
     expect(await filesIn(fx.root)).toEqual(before);
   });
 
   it('reconciles late arrivals into a new part and a new manifest that references the earlier one, overwriting nothing', async () => {
-    fx = await archiveFixture({ now: '2026-11-26T03:00:00Z', sim: { eventsPerDay: 400, settlementLagMinutes: 60 * 20 } });
+    fx = await archiveFixture({
+      now: '2026-11-26T03:00:00Z',
+      sim: { eventsPerDay: 400, settlementLagMinutes: 60 * 20 },
+    });
     const day = '2026-11-25';
     // At 03:00 with a 20-hour indexing lag, Genesys shows only the events of the first hours.
     const first = await fx.export(day);
@@ -107,7 +154,12 @@ describe('exporting a day', () => {
     const second = await fx.export(day, { reconcile: true });
     expect(second.outcome).toBe('reconciled');
     expect(second.events).toBe(400 - first.events);
-    expect(second.manifest).toMatchObject({ kind: 'reconcile', sequence: 2, dayEventsTotal: 400, supersedes: [{ key: first.manifestKey }] });
+    expect(second.manifest).toMatchObject({
+      kind: 'reconcile',
+      sequence: 2,
+      dayEventsTotal: 400,
+      supersedes: [{ key: first.manifestKey }],
+    });
     expect(second.manifest.previous).toMatchObject({ key: first.manifestKey, sequence: 1 });
     // The new part continues the numbering; nothing written before changed.
     expect(second.manifest.objects[0]!.key).toBe(dataKey('org-a', day, first.manifest.objects.length + 1));
@@ -138,7 +190,8 @@ describe('exporting a day', () => {
     const bySequence = [...results].sort((a, b) => a.manifest.sequence - b.manifest.sequence);
     expect(bySequence.map((r) => r.manifest.sequence)).toEqual([1, 2, 3]);
     expect(bySequence[0]!.manifest.previous).toBeNull();
-    for (let i = 1; i < 3; i++) expect(bySequence[i]!.manifest.previous).toMatchObject({ key: bySequence[i - 1]!.manifestKey, sequence: i });
+    for (let i = 1; i < 3; i++)
+      expect(bySequence[i]!.manifest.previous).toMatchObject({ key: bySequence[i - 1]!.manifestKey, sequence: i });
     const verdict = await fx.verify({ from: '2026-11-23', to: '2026-11-25', full: true });
     expect(verdict.problems).toEqual([]);
     expect(verdict.archive?.head?.sequence).toBe(3);
@@ -181,7 +234,9 @@ describe('exporting a day', () => {
     expect(next.manifest.sequence).toBe(2);
     const verdict = await fx.verify();
     expect(verdict.ok).toBe(false);
-    expect(verdict.problems).toEqual([expect.objectContaining({ day: '2099-01-01', kind: 'manifest-invalid', key: junk })]);
+    expect(verdict.problems).toEqual([
+      expect.objectContaining({ day: '2099-01-01', kind: 'manifest-invalid', key: junk }),
+    ]);
     // A range that leaves 2099 out checks only its own days.
     expect((await fx.verify({ from: '2026-11-24', to: '2026-11-25' })).ok).toBe(true);
   });

@@ -148,7 +148,10 @@ describe('a local archive folder', () => {
     ]);
     expect([...listing.manifests.values()].map((k) => [k.day, k.sequence])).toEqual([['2026-11-26', 7]]);
     expect(listing.root?.key).toBe('archive/archive.json');
-    expect(listing.other.map((k) => k.key).sort()).toEqual(['archive/audit-logs/2026/11/27/notes.txt', 'archive/manifests/2026/13/45/0000000001.json']);
+    expect(listing.other.map((k) => k.key).sort()).toEqual([
+      'archive/audit-logs/2026/11/27/notes.txt',
+      'archive/manifests/2026/13/45/0000000001.json',
+    ]);
     expect(listing.requests).toBeGreaterThan(0);
     // The calendar's listing (root and the two layout folders) sees the same parts and manifests.
     const layout = await readArchiveListing(store, 'layout');

@@ -27,9 +27,24 @@ afterEach(async () => {
 
 /** The archive as assessed, with one manifest on the chain for each of `days`. */
 function archivedDays(days: Day[]): Assessment {
-  const chain: ChainManifest[] = days.map((day, i) => ({ key: manifestKey('', day, i + 1), versionId: null, sha256: '0'.repeat(64), manifest: { day, sequence: i + 1, dayEventsTotal: 1 } as ArchiveManifest }));
-  const byDay = new Map<Day, DayEvidence>(chain.map((c) => [c.manifest.day, { day: c.manifest.day, manifests: [c], problems: [] }]));
-  return { root: { status: 'absent' }, head: null, chain, days: byDay, problems: [], hasContent: true, nextPart: () => 1 };
+  const chain: ChainManifest[] = days.map((day, i) => ({
+    key: manifestKey('', day, i + 1),
+    versionId: null,
+    sha256: '0'.repeat(64),
+    manifest: { day, sequence: i + 1, dayEventsTotal: 1 } as ArchiveManifest,
+  }));
+  const byDay = new Map<Day, DayEvidence>(
+    chain.map((c) => [c.manifest.day, { day: c.manifest.day, manifests: [c], problems: [] }]),
+  );
+  return {
+    root: { status: 'absent' },
+    head: null,
+    chain,
+    days: byDay,
+    problems: [],
+    hasContent: true,
+    nextPart: () => 1,
+  };
 }
 
 describe('a verification that finds a great many problems', () => {

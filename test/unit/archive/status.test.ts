@@ -21,7 +21,12 @@ function assessmentOf(archived: Day[], problems: VerifyProblem[] = [], events = 
   const days = new Map<Day, DayEvidence>();
   const chain: ChainManifest[] = [];
   for (const [i, day] of archived.entries()) {
-    const c = { key: manifestKey('p', day, i + 1), versionId: null, sha256: '0'.repeat(64), manifest: { day, sequence: i + 1, dayEventsTotal: events } as ArchiveManifest };
+    const c = {
+      key: manifestKey('p', day, i + 1),
+      versionId: null,
+      sha256: '0'.repeat(64),
+      manifest: { day, sequence: i + 1, dayEventsTotal: events } as ArchiveManifest,
+    };
     chain.push(c);
     days.set(day, { day, manifests: [c], problems: [] });
   }
@@ -30,7 +35,15 @@ function assessmentOf(archived: Day[], problems: VerifyProblem[] = [], events = 
     d.problems.push(p);
     days.set(p.day as Day, d);
   }
-  return { root: { status: 'absent' }, head: null, chain, days, problems, hasContent: archived.length > 0, nextPart: () => 1 };
+  return {
+    root: { status: 'absent' },
+    head: null,
+    chain,
+    days,
+    problems,
+    hasContent: archived.length > 0,
+    nextPart: () => 1,
+  };
 }
 
 describe('the archive calendar', () => {
@@ -43,7 +56,12 @@ describe('the archive calendar', () => {
   });
 
   it('shows archived days, a recoverable gap as missing and today as pending, not as a gap', () => {
-    const statuses = computeDayStatuses({ ...base, assessment: assessmentOf(['2026-11-24', '2026-11-25', '2026-11-27']), from: '2026-11-24', to: '2026-11-28' });
+    const statuses = computeDayStatuses({
+      ...base,
+      assessment: assessmentOf(['2026-11-24', '2026-11-25', '2026-11-27']),
+      from: '2026-11-24',
+      to: '2026-11-28',
+    });
     expect(statuses.map((s) => [s.day, s.state])).toEqual([
       ['2026-11-24', 'archived'],
       ['2026-11-25', 'archived'],
@@ -55,9 +73,21 @@ describe('the archive calendar', () => {
 
   it('keeps yesterday pending until its end plus the settlement margin has passed', () => {
     const early = Date.parse('2026-11-28T01:59:00.000Z');
-    const [yesterday] = computeDayStatuses({ ...base, now: early, assessment: assessmentOf([]), from: '2026-11-27', to: '2026-11-27' });
+    const [yesterday] = computeDayStatuses({
+      ...base,
+      now: early,
+      assessment: assessmentOf([]),
+      from: '2026-11-27',
+      to: '2026-11-27',
+    });
     expect(yesterday?.state).toBe('pending');
-    const [later] = computeDayStatuses({ ...base, now: Date.parse('2026-11-28T02:00:00.000Z'), assessment: assessmentOf([]), from: '2026-11-27', to: '2026-11-27' });
+    const [later] = computeDayStatuses({
+      ...base,
+      now: Date.parse('2026-11-28T02:00:00.000Z'),
+      assessment: assessmentOf([]),
+      from: '2026-11-27',
+      to: '2026-11-27',
+    });
     expect(later?.state).toBe('missing');
   });
 
@@ -70,30 +100,66 @@ describe('the archive calendar', () => {
       to: addDays(firstRecoverable, 1),
       policyStartDate: addDays(firstRecoverable, -1),
     });
-    expect(statuses.map((s) => s.state)).toEqual(['not-required', 'not-required', 'unrecoverable', 'missing', 'missing']);
+    expect(statuses.map((s) => s.state)).toEqual([
+      'not-required',
+      'not-required',
+      'unrecoverable',
+      'missing',
+      'missing',
+    ]);
   });
 
   it('honours a configured Genesys retention window', () => {
-    const [day] = computeDayStatuses({ ...base, genesysRetentionDays: 30, assessment: assessmentOf([]), from: '2026-10-01', to: '2026-10-01' });
+    const [day] = computeDayStatuses({
+      ...base,
+      genesysRetentionDays: 30,
+      assessment: assessmentOf([]),
+      from: '2026-10-01',
+      to: '2026-10-01',
+    });
     expect(day?.state).toBe('unrecoverable');
   });
 
   it('shows a day whose data object was hidden by a delete marker as tampered, naming the key', () => {
     const key = dataKey('p', '2026-11-25', 1);
-    const problems: VerifyProblem[] = [{ day: '2026-11-25', kind: 'delete-marker', key, detail: `A delete marker hides ${key}.` }];
-    const statuses = computeDayStatuses({ ...base, assessment: assessmentOf(['2026-11-25'], problems), from: '2026-11-25', to: '2026-11-25' });
+    const problems: VerifyProblem[] = [
+      { day: '2026-11-25', kind: 'delete-marker', key, detail: `A delete marker hides ${key}.` },
+    ];
+    const statuses = computeDayStatuses({
+      ...base,
+      assessment: assessmentOf(['2026-11-25'], problems),
+      from: '2026-11-25',
+      to: '2026-11-25',
+    });
     expect(statuses[0]?.state).toBe('tampered');
     expect(statuses[0]?.error).toContain(key);
   });
 
   it('shows the last failure of a day with its error, and archived once a later run succeeded', async () => {
     const journal = await RunJournal.open(dir, 's3://bucket/prefix');
-    await journal.recordFailure('2026-11-26', 'GENESYS_QUERY_FAILED', 'The audit query ended Failed; retry later.', new Date(NOW));
-    const before = computeDayStatuses({ ...base, assessment: assessmentOf([]), from: '2026-11-26', to: '2026-11-26', journal });
+    await journal.recordFailure(
+      '2026-11-26',
+      'GENESYS_QUERY_FAILED',
+      'The audit query ended Failed; retry later.',
+      new Date(NOW),
+    );
+    const before = computeDayStatuses({
+      ...base,
+      assessment: assessmentOf([]),
+      from: '2026-11-26',
+      to: '2026-11-26',
+      journal,
+    });
     expect(before[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('GENESYS_QUERY_FAILED') });
 
     await journal.recordArchived('2026-11-26', 1234, new Date(NOW));
-    const after = computeDayStatuses({ ...base, assessment: assessmentOf(['2026-11-26'], [], 1234), from: '2026-11-26', to: '2026-11-26', journal });
+    const after = computeDayStatuses({
+      ...base,
+      assessment: assessmentOf(['2026-11-26'], [], 1234),
+      from: '2026-11-26',
+      to: '2026-11-26',
+      journal,
+    });
     expect(after[0]).toEqual({ day: '2026-11-26', state: 'archived', events: 1234 });
   });
 
@@ -107,15 +173,36 @@ describe('the archive calendar', () => {
       { from: null, to: null },
       new Date(NOW),
     );
-    const statuses = computeDayStatuses({ ...base, assessment: assessmentOf(['2026-11-24', '2026-11-25']), from: '2026-11-24', to: '2026-11-25', journal });
+    const statuses = computeDayStatuses({
+      ...base,
+      assessment: assessmentOf(['2026-11-24', '2026-11-25']),
+      from: '2026-11-24',
+      to: '2026-11-25',
+      journal,
+    });
     expect(statuses.map((s) => s.state)).toEqual(['tampered', 'archived']);
     expect(statuses[0]?.error).toContain('hash-mismatch');
   });
 
   it('a day whose only manifest-shaped key is junk is not archived; a leftover part does not make an unarchived day tampered', () => {
-    const junk: VerifyProblem = { day: '2026-11-25', kind: 'manifest-invalid', key: manifestKey('p', '2026-11-25', 9), detail: 'not a manifest' };
-    const leftover: VerifyProblem = { day: '2026-11-26', kind: 'unexpected-object', key: dataKey('p', '2026-11-26', 1), detail: 'named by no manifest' };
-    const statuses = computeDayStatuses({ ...base, assessment: assessmentOf([], [junk, leftover]), from: '2026-11-25', to: '2026-11-26' });
+    const junk: VerifyProblem = {
+      day: '2026-11-25',
+      kind: 'manifest-invalid',
+      key: manifestKey('p', '2026-11-25', 9),
+      detail: 'not a manifest',
+    };
+    const leftover: VerifyProblem = {
+      day: '2026-11-26',
+      kind: 'unexpected-object',
+      key: dataKey('p', '2026-11-26', 1),
+      detail: 'named by no manifest',
+    };
+    const statuses = computeDayStatuses({
+      ...base,
+      assessment: assessmentOf([], [junk, leftover]),
+      from: '2026-11-25',
+      to: '2026-11-26',
+    });
     expect(statuses.map((s) => s.state)).toEqual(['tampered', 'missing']);
     expect(statuses[0]?.error).toContain('manifest-invalid');
   });
@@ -137,10 +224,18 @@ describe('the archive calendar', () => {
   it('the run journal survives concurrent writes and a reopen, leaving no temporary files', async () => {
     const journal = await RunJournal.open(dir, 'file:///archive');
     const days = [...eachDay('2026-11-01', '2026-11-20')];
-    await Promise.all(days.map((d, i) => (i % 2 ? journal.recordArchived(d, i, new Date(NOW)) : journal.recordFailure(d, 'GENESYS_UNAVAILABLE', 'down', new Date(NOW)))));
+    await Promise.all(
+      days.map((d, i) =>
+        i % 2
+          ? journal.recordArchived(d, i, new Date(NOW))
+          : journal.recordFailure(d, 'GENESYS_UNAVAILABLE', 'down', new Date(NOW)),
+      ),
+    );
     const reopened = await RunJournal.open(dir, 'file:///archive');
     expect(reopened.warning).toBeNull();
-    expect(days.map((d, i) => (i % 2 ? reopened.day(d)?.events : reopened.day(d)?.failure?.code))).toEqual(days.map((_, i) => (i % 2 ? i : 'GENESYS_UNAVAILABLE')));
+    expect(days.map((d, i) => (i % 2 ? reopened.day(d)?.events : reopened.day(d)?.failure?.code))).toEqual(
+      days.map((_, i) => (i % 2 ? i : 'GENESYS_UNAVAILABLE')),
+    );
     expect(await readdir(dir)).toEqual([basename(journal.path)]);
   });
 

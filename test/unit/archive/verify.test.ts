@@ -9,6 +9,7 @@ import { addDays, eachDay, lastSettledDay, type Day } from '../../../shared/day'
 import { SettingsSchema } from '../../../shared/settings';
 import { openArchiveSession, simulatorSource, type ArchiveSession } from '../../../main/engine/archive/archive-session';
 import { LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
+import { canonicalJsonBytes } from '../../../main/engine/archive/signing';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 
 const NOW = Date.parse('2026-11-28T10:00:00.000Z');
@@ -25,8 +26,14 @@ describe('verifying the archive', () => {
     dir = await mkdtemp(join(tmpdir(), 'verify-'));
     sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 120 });
     store = new LocalFolderStore({ root: join(dir, 'archive') });
-    const settings = SettingsSchema.parse({ archive: { target: store.url, maxPartBytes: 4096, policyStartDate: FIRST } });
-    session = await openArchiveSession(settings, {}, { env: {}, stateDir: join(dir, 'state'), now: () => NOW, store, demoSource: simulatorSource(sim, () => NOW) });
+    const settings = SettingsSchema.parse({
+      archive: { target: store.url, maxPartBytes: 4096, policyStartDate: FIRST },
+    });
+    session = await openArchiveSession(
+      settings,
+      {},
+      { env: {}, stateDir: join(dir, 'state'), now: () => NOW, store, demoSource: simulatorSource(sim, () => NOW) },
+    );
     // Concurrency 1: the chain's write order is then the day order, which the tamper tests rely on.
     const summary = await session.catchUp({ from: FIRST, to: LAST }, { concurrency: 1 });
     expect(summary.archived).toBe(6);
@@ -93,7 +100,7 @@ describe('verifying the archive', () => {
     const key = manifestKey('', day, 2);
     const manifest = JSON.parse(await readFile(fileOf(key), 'utf8'));
     manifest.duplicatesDropped += 1; // still a valid-looking manifest: only the signature gives it away
-    await overwrite(key, JSON.stringify(manifest));
+    await overwrite(key, canonicalJsonBytes(manifest));
     const result = await session.verify({ full: false });
     expect(result.problems).toContainEqual(expect.objectContaining({ day, kind: 'signature-invalid', key }));
     expect(result.problems).toContainEqual(expect.objectContaining({ day, kind: 'day-missing' }));
@@ -113,7 +120,13 @@ describe('verifying the archive', () => {
     const index = (await readdir(join(dir, 'archive', 'audit-logs', ...day.split('-')))).length;
     const key = dataKey('', day, index + 1);
     const body = gzipSync('{"id":"left-behind"}\n');
-    await store.putObject({ key, body, sha256: createHash('sha256').update(body).digest('hex'), contentType: 'application/gzip', lock: { mode: 'COMPLIANCE', retainUntil: '2033-01-01T00:00:00.000Z' } });
+    await store.putObject({
+      key,
+      body,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      contentType: 'application/gzip',
+      lock: { mode: 'COMPLIANCE', retainUntil: '2033-01-01T00:00:00.000Z' },
+    });
     const result = await session.verify({ full: true });
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual([expect.objectContaining({ day, kind: 'unexpected-object', key })]);

@@ -27,8 +27,15 @@ describe('one writer at a time on an archive folder', () => {
     const held = new Promise<void>((r) => (release = r));
     const first = fx.archive({ lease: { ttlMs: 5000, waitMs: 0, program: 'the Audit Archive app' } });
     const firstRun = first.withWriter(await fx.request(), async () => held).catch((e) => e);
-    await waitFor(() => fs.stat(leaseFile(fx!)).then(() => true, () => false));
-    await expect(fx.export('2026-11-25', {}, fx.archive({ lease: { ttlMs: 5000, waitMs: 0, program: 'the audit-archive CLI' } }))).rejects.toMatchObject({
+    await waitFor(() =>
+      fs.stat(leaseFile(fx!)).then(
+        () => true,
+        () => false,
+      ),
+    );
+    await expect(
+      fx.export('2026-11-25', {}, fx.archive({ lease: { ttlMs: 5000, waitMs: 0, program: 'the audit-archive CLI' } })),
+    ).rejects.toMatchObject({
       code: 'ARCHIVE_BUSY',
       message: expect.stringContaining(`the Audit Archive app (pid ${process.pid} on ${hostname()}`),
     });
@@ -42,8 +49,15 @@ describe('one writer at a time on an archive folder', () => {
   it('a writer that waits proceeds once the holder is done, and finds the day already archived rather than writing it twice', async () => {
     fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
     const a = fx.export('2026-11-25');
-    await waitFor(() => fs.stat(leaseFile(fx!)).then(() => true, () => false));
-    const b = fx.export('2026-11-25', {}, fx.archive({ lease: { ttlMs: 5000, waitMs: 30_000, program: 'b' } })).catch((e: { code?: string }) => e.code);
+    await waitFor(() =>
+      fs.stat(leaseFile(fx!)).then(
+        () => true,
+        () => false,
+      ),
+    );
+    const b = fx
+      .export('2026-11-25', {}, fx.archive({ lease: { ttlMs: 5000, waitMs: 30_000, program: 'b' } }))
+      .catch((e: { code?: string }) => e.code);
     await a;
     expect(await b).toBe('DAY_ALREADY_ARCHIVED');
     const verdict = await fx.verify({ from: '2026-11-25' });
@@ -55,7 +69,10 @@ describe('one writer at a time on an archive folder', () => {
     const dead = spawn(process.execPath, ['-e', '0']);
     await new Promise((r) => dead.on('exit', r));
     await fs.mkdir(path.dirname(leaseFile(fx)), { recursive: true });
-    await fs.writeFile(leaseFile(fx), JSON.stringify({ holder: { ...newLeaseHolder('the audit-archive CLI'), pid: dead.pid }, ttlMs: 600_000 }));
+    await fs.writeFile(
+      leaseFile(fx),
+      JSON.stringify({ holder: { ...newLeaseHolder('the audit-archive CLI'), pid: dead.pid }, ttlMs: 600_000 }),
+    );
     const result = await fx.export('2026-11-25');
     expect(result.manifest.sequence).toBe(1);
   });
@@ -63,9 +80,19 @@ describe('one writer at a time on an archive folder', () => {
   it('a holder on another machine is waited for until its heartbeat is older than its TTL, then taken over', async () => {
     fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
     await fs.mkdir(path.dirname(leaseFile(fx)), { recursive: true });
-    await fs.writeFile(leaseFile(fx), JSON.stringify({ holder: { ...newLeaseHolder('the audit-archive CLI'), host: 'cron-box', pid: 4242 }, ttlMs: 1500 }));
+    await fs.writeFile(
+      leaseFile(fx),
+      JSON.stringify({
+        holder: { ...newLeaseHolder('the audit-archive CLI'), host: 'cron-box', pid: 4242 },
+        ttlMs: 1500,
+      }),
+    );
     const started = Date.now();
-    const result = await fx.export('2026-11-25', {}, fx.archive({ lease: { ttlMs: 5000, waitMs: 20_000, program: 'the app' } }));
+    const result = await fx.export(
+      '2026-11-25',
+      {},
+      fx.archive({ lease: { ttlMs: 5000, waitMs: 20_000, program: 'the app' } }),
+    );
     expect(result.manifest.sequence).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
@@ -76,7 +103,12 @@ describe('one writer at a time on an archive folder', () => {
       await fs.writeFile(path.join(dir, '.writer-lease'), 'not json at all');
       const old = new Date(Date.now() - 10 * 60_000);
       await fs.utimes(path.join(dir, '.writer-lease'), old, old);
-      const lease = await acquireWriterLease(new LockFileLease(dir), { program: 't', ttlMs: 2000, waitMs: 0, archiveUrl: 'file:///x' });
+      const lease = await acquireWriterLease(new LockFileLease(dir), {
+        program: 't',
+        ttlMs: 2000,
+        waitMs: 0,
+        archiveUrl: 'file:///x',
+      });
       await lease.release();
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
@@ -87,13 +119,26 @@ describe('one writer at a time on an archive folder', () => {
     const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'lease-'));
     try {
       const mechanism = new LockFileLease(dir);
-      const lease = await acquireWriterLease(mechanism, { program: 'slow', ttlMs: 60_000, waitMs: 0, archiveUrl: 'file:///x' });
+      const lease = await acquireWriterLease(mechanism, {
+        program: 'slow',
+        ttlMs: 60_000,
+        waitMs: 0,
+        archiveUrl: 'file:///x',
+      });
       // Someone decided it was dead and took over (its heartbeat was paused too long).
-      await fs.writeFile(path.join(dir, '.writer-lease'), JSON.stringify({ holder: newLeaseHolder('the other writer'), ttlMs: 60_000 }));
-      await expect(lease.confirm()).rejects.toMatchObject({ code: 'ARCHIVE_BUSY', message: expect.stringContaining('the other writer') });
+      await fs.writeFile(
+        path.join(dir, '.writer-lease'),
+        JSON.stringify({ holder: newLeaseHolder('the other writer'), ttlMs: 60_000 }),
+      );
+      await expect(lease.confirm()).rejects.toMatchObject({
+        code: 'ARCHIVE_BUSY',
+        message: expect.stringContaining('the other writer'),
+      });
       await lease.release();
       // Releasing a lease it no longer holds leaves the new holder's file alone.
-      expect(JSON.parse(await fs.readFile(path.join(dir, '.writer-lease'), 'utf8')).holder.program).toBe('the other writer');
+      expect(JSON.parse(await fs.readFile(path.join(dir, '.writer-lease'), 'utf8')).holder.program).toBe(
+        'the other writer',
+      );
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

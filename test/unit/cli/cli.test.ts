@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { addDays, dayFromMs, lastSettledDay } from '../../../shared/day';
-import { DayStatusSchema } from '../../../shared/day-status';
+import { StatusReportSchema } from '../../../shared/day-status';
 import { VerifyReportSchema } from '../../../shared/verify';
 import { main } from '../../../main/cli/main';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
@@ -26,16 +25,28 @@ describe('audit-archive command line', () => {
   it('prints its help with every command and every settings variable', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    for (const word of ['export', 'catch-up', 'status', 'verify', 'bucket init', 'demo', 'AUDIT_ARCHIVE_TARGET', 'AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET']) {
+    for (const word of [
+      'export',
+      'catch-up',
+      'status',
+      'verify',
+      'bucket init',
+      'demo',
+      'AUDIT_ARCHIVE_TARGET',
+      'AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET',
+    ]) {
       expect(r.stdout).toContain(word);
     }
   });
 
-  it.each(['export', 'catch-up', 'status', 'verify', 'bucket init', 'demo'])('`%s --help` explains the command and exits 0', async (command) => {
-    const r = await cli([...command.split(' '), '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`Usage: audit-archive ${command}`);
-  });
+  it.each(['export', 'catch-up', 'status', 'verify', 'bucket init', 'demo'])(
+    '`%s --help` explains the command and exits 0',
+    async (command) => {
+      const r = await cli([...command.split(' '), '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: audit-archive ${command}`);
+    },
+  );
 
   it.each([
     [[], /Usage: audit-archive <command>/],
@@ -54,7 +65,10 @@ describe('audit-archive command line', () => {
   });
 
   it('a bad settings variable exits 2 naming the variable, before touching anything', async () => {
-    const r = await cli(['status'], { AUDIT_ARCHIVE_TARGET: 'file:///nonexistent-archive', AUDIT_ARCHIVE_RETENTION_DAYS: 'seven years' });
+    const r = await cli(['status'], {
+      AUDIT_ARCHIVE_TARGET: 'file:///nonexistent-archive',
+      AUDIT_ARCHIVE_RETENTION_DAYS: 'seven years',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('AUDIT_ARCHIVE_RETENTION_DAYS');
     expect(r.stderr).toContain('[INVALID_SETTINGS]');
@@ -62,14 +76,22 @@ describe('audit-archive command line', () => {
 
   it('catch-up with a client id but no client secret exits 2 once, and marks no day failed', async () => {
     const state = await mkdtemp(join(tmpdir(), 'cli-state-'));
-    const env = { AUDIT_ARCHIVE_TARGET: pathToFileURL(join(state, 'archive')).href, AUDIT_ARCHIVE_STATE_DIR: state, AUDIT_ARCHIVE_GENESYS_CLIENT_ID: 'abc' };
+    const env = {
+      AUDIT_ARCHIVE_TARGET: pathToFileURL(join(state, 'archive')).href,
+      AUDIT_ARCHIVE_STATE_DIR: state,
+      AUDIT_ARCHIVE_GENESYS_CLIENT_ID: 'abc',
+    };
     const yesterday = lastSettledDay(Date.now(), 120);
     const r = await cli(['catch-up', '--from', addDays(yesterday, -2), '--to', yesterday], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[GENESYS_NOT_CONFIGURED]');
     expect(r.stderr).toContain('AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET');
     const status = await cli(['status', '--from', addDays(yesterday, -2), '--to', yesterday, '--json'], env);
-    expect(JSON.parse(status.stdout).days.map((d: { state: string }) => d.state)).toEqual(['missing', 'missing', 'missing']);
+    expect(JSON.parse(status.stdout).days.map((d: { state: string }) => d.state)).toEqual([
+      'missing',
+      'missing',
+      'missing',
+    ]);
     await rm(state, { recursive: true, force: true });
   });
 
@@ -86,7 +108,9 @@ describe('audit-archive demo', () => {
     try {
       const first = await cli(['demo', '--dir', dir, '--days', '370']);
       expect(first.code).toBe(0);
-      expect(first.stdout).toMatch(/Calendar \S+ to \S+: 365 archived, 2 missing, 2 unrecoverable, 1 pending, 1 failed\./);
+      expect(first.stdout).toMatch(
+        /Calendar \S+ to \S+: 365 archived, 2 missing, 2 unrecoverable, 1 pending, 1 failed\./,
+      );
       expect(first.stdout).toContain(`audit-archive status --target ${pathToFileURL(join(dir, 'archive')).href}`);
       const again = await cli(['demo', '--dir', dir, '--days', '370']);
       expect(again.stderr).toMatch(/Archived 0 days/);
@@ -136,7 +160,8 @@ describe('audit-archive against a local archive and the simulator', () => {
 
     const status = await cli(['status', '--from', addDays(yesterday, -1), '--to', today, '--json'], env);
     expect(status.code).toBe(0);
-    const parsed = z.object({ days: z.array(DayStatusSchema) }).strict().parse(JSON.parse(status.stdout));
+    const parsed = StatusReportSchema.strict().parse(JSON.parse(status.stdout));
+    expect(parsed).toMatchObject({ problems: [], empty: false });
     expect(parsed.days).toEqual([
       { day: addDays(yesterday, -1), state: 'missing' },
       { day: yesterday, state: 'archived', events: sim.expectedEventCount(yesterday) },
@@ -157,7 +182,11 @@ describe('audit-archive against a local archive and the simulator', () => {
     const gap = await cli(['verify', '--from', addDays(yesterday, -1), '--to', yesterday, '--json'], env);
     expect(gap.code).toBe(1);
     const report = VerifyReportSchema.strict().parse(JSON.parse(gap.stdout));
-    expect(report).toEqual({ ok: false, problems: [expect.objectContaining({ day: addDays(yesterday, -1), kind: 'day-missing' })] });
+    expect(report).toMatchObject({
+      ok: false,
+      problems: [expect.objectContaining({ day: addDays(yesterday, -1), kind: 'day-missing' })],
+      archive: { purpose: 'production' },
+    });
 
     const clean = await cli(['verify', '--from', yesterday, '--to', yesterday, '--full'], env);
     expect(clean.code).toBe(0);
@@ -169,7 +198,21 @@ describe('audit-archive against a local archive and the simulator', () => {
     await writeFile(config, JSON.stringify({ archive: { target: 'file:///somewhere/else' } }));
     const viaEnv = await cli(['status', '--config', config, '--from', yesterday, '--to', yesterday, '--json'], env);
     expect(JSON.parse(viaEnv.stdout).days[0].state).toBe('archived');
-    const viaFlag = await cli(['status', '--config', config, '--target', pathToFileURL(join(dir, 'empty')).href, '--from', yesterday, '--to', yesterday, '--json'], env);
+    const viaFlag = await cli(
+      [
+        'status',
+        '--config',
+        config,
+        '--target',
+        pathToFileURL(join(dir, 'empty')).href,
+        '--from',
+        yesterday,
+        '--to',
+        yesterday,
+        '--json',
+      ],
+      env,
+    );
     expect(JSON.parse(viaFlag.stdout).days[0].state).toBe('missing');
   });
 });

@@ -14,14 +14,25 @@ import { DAY, NOW } from './fixtures';
 const require = createRequire(import.meta.url);
 
 interface SdkAuditApi {
-  getAuditsQueryServicemapping(): Promise<{ services: { name: string; entities: { name: string; actions: string[] }[] }[] }>;
+  getAuditsQueryServicemapping(): Promise<{
+    services: { name: string; entities: { name: string; actions: string[] }[] }[];
+  }>;
   postAuditsQuery(body: unknown): Promise<Record<string, unknown> & { id: string; state: string }>;
   getAuditsQueryTransactionId(id: string): Promise<Record<string, unknown> & { id: string; state: string }>;
-  getAuditsQueryTransactionIdResults(id: string, opts: { cursor?: string; pageSize?: number }): Promise<{ id: string; pageSize: number; cursor?: string; entities: Record<string, unknown>[] }>;
+  getAuditsQueryTransactionIdResults(
+    id: string,
+    opts: { cursor?: string; pageSize?: number },
+  ): Promise<{ id: string; pageSize: number; cursor?: string; entities: Record<string, unknown>[] }>;
 }
 interface Sdk {
-  ApiClient: { instance: { setGateway(g: Record<string, unknown>): void; loginClientCredentialsGrant(id: string, secret: string): Promise<{ accessToken: string }> } };
+  ApiClient: {
+    instance: {
+      setGateway(g: Record<string, unknown>): void;
+      loginClientCredentialsGrant(id: string, secret: string): Promise<{ accessToken: string }>;
+    };
+  };
   AuditApi: new () => SdkAuditApi;
+  OrganizationApi: new () => { getOrganizationsMe(): Promise<Record<string, unknown>> };
 }
 const sdk = require('purecloud-platform-client-v2') as Sdk;
 
@@ -45,7 +56,12 @@ let sim: GenesysSimulator;
 beforeAll(async () => {
   sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 620, runningPolls: 2 });
   const origin = new URL(sim.apiUrl);
-  sdk.ApiClient.instance.setGateway({ host: origin.hostname, port: Number(origin.port), protocol: 'http', path_params_login: new URL(sim.loginUrl).pathname });
+  sdk.ApiClient.instance.setGateway({
+    host: origin.hostname,
+    port: Number(origin.port),
+    protocol: 'http',
+    path_params_login: new URL(sim.loginUrl).pathname,
+  });
 });
 afterAll(async () => sim.close());
 
@@ -58,7 +74,10 @@ describe('the official Genesys SDK accepts the simulator as Genesys', () => {
     const mapping = await api.getAuditsQueryServicemapping();
     expect(mapping.services.length).toBeGreaterThan(5);
 
-    const submitted = await api.postAuditsQuery({ interval: formatInterval(dayInterval(DAY)), sort: [{ name: 'Timestamp', sortOrder: 'ascending' }] });
+    const submitted = await api.postAuditsQuery({
+      interval: formatInterval(dayInterval(DAY)),
+      sort: [{ name: 'Timestamp', sortOrder: 'ascending' }],
+    });
     expect(submitted.state).toBe('Queued');
     let status = submitted;
     const states = [status.state];
@@ -75,7 +94,10 @@ describe('the official Genesys SDK accepts the simulator as Genesys', () => {
     const eventFields = modelFields('AuditLogMessage');
     let cursor: string | undefined;
     do {
-      const page = await api.getAuditsQueryTransactionIdResults(submitted.id, { pageSize: 500, ...(cursor ? { cursor } : {}) });
+      const page = await api.getAuditsQueryTransactionIdResults(submitted.id, {
+        pageSize: 500,
+        ...(cursor ? { cursor } : {}),
+      });
       expect(Object.keys(page).filter((k) => !pageFields.has(k))).toEqual([]);
       for (const e of page.entities) {
         expect(Object.keys(e).filter((k) => !eventFields.has(k))).toEqual([]);
@@ -94,7 +116,10 @@ describe('the official Genesys SDK accepts the simulator as Genesys', () => {
     const check = (value: unknown, model: string): void => {
       if (value && typeof value === 'object' && !Array.isArray(value)) {
         const fields = modelFields(model);
-        expect(Object.keys(value).filter((k) => !fields.has(k)), model).toEqual([]);
+        expect(
+          Object.keys(value).filter((k) => !fields.has(k)),
+          model,
+        ).toEqual([]);
       }
     };
     for (const e of page.entities) {
@@ -110,10 +135,19 @@ describe('the official Genesys SDK accepts the simulator as Genesys', () => {
     expect(page.entities.some((e) => JSON.stringify(e.propertyChanges).includes('"property":"password"'))).toBe(true);
   });
 
+  it('reads the organisation with the SDK, every field one its Organization model declares', async () => {
+    const org = await new sdk.OrganizationApi().getOrganizationsMe();
+    expect(org.id).toBe(sim.organisation.orgId);
+    const fields = modelFields('Organization');
+    expect(Object.keys(org).filter((k) => !fields.has(k))).toEqual([]);
+  });
+
   it('the SDK sees the documented error body when the interval is over 31 days', async () => {
     const api = new sdk.AuditApi();
     // The SDK rejects with the error body itself.
-    const err = (await api.postAuditsQuery({ interval: '2026-09-01T00:00:00.000Z/2026-10-03T00:00:00.000Z' }).catch((e: unknown) => e)) as Record<string, unknown>;
+    const err = (await api
+      .postAuditsQuery({ interval: '2026-09-01T00:00:00.000Z/2026-10-03T00:00:00.000Z' })
+      .catch((e: unknown) => e)) as Record<string, unknown>;
     expect(err.status).toBe(400);
     expect(err.code).toBe('invalid.date');
     expect(err.message).toContain('does not exceed 31 days');

@@ -18,11 +18,11 @@ afterEach(async () => {
 describe('the simulated organisation', () => {
   it('is the same organisation for the same seed and a different one for another seed', async () => {
     sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 30, seed: 11 });
-    const a = (await collect(clientFor(sim).client.queryInterval(dayInterval(DAY)).events)).map((r) => JSON.stringify(r.event));
-    const b = (await collect(clientFor(sim).client.queryInterval(dayInterval(DAY)).events)).map((r) => JSON.stringify(r.event));
+    const a = (await collect(clientFor(sim).client.queryInterval(dayInterval(DAY)).events)).map((r) => r.json);
+    const b = (await collect(clientFor(sim).client.queryInterval(dayInterval(DAY)).events)).map((r) => r.json);
     await sim.close();
     sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 30, seed: 12 });
-    const c = (await collect(clientFor(sim).client.queryInterval(dayInterval(DAY)).events)).map((r) => JSON.stringify(r.event));
+    const c = (await collect(clientFor(sim).client.queryInterval(dayInterval(DAY)).events)).map((r) => r.json);
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
   });
@@ -43,7 +43,9 @@ describe('the simulated organisation', () => {
   it('speaks with real-looking people and things: unicode names, a redacted password change, system events, services from the mapping', async () => {
     sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 2000 });
     const { client } = clientFor(sim);
-    const events = (await collect(client.queryInterval(dayInterval(DAY)).events)).map((r) => r.event);
+    const events = (await collect(client.queryInterval(dayInterval(DAY)).events)).map(
+      (r) => JSON.parse(r.json) as Record<string, unknown>,
+    );
     const text = JSON.stringify(events);
     expect(text).toMatch(/[^\x00-\x7f]/);
     const password = events.find((e) => JSON.stringify(e.propertyChanges).includes('"property":"password"'));
@@ -52,7 +54,9 @@ describe('the simulated organisation', () => {
     const services = new Set((await client.serviceMapping()).services.map((s) => s.name));
     expect(events.every((e) => services.has(e.serviceName as string))).toBe(true);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
-    expect(events.every((e) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(e.id as string))).toBe(true);
+    expect(
+      events.every((e) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(e.id as string)),
+    ).toBe(true);
   });
 
   it('ids stay the same when the day is asked again later, so late arrivals only add', async () => {
@@ -70,13 +74,30 @@ describe('the simulated organisation', () => {
   it('a query that never finishes ends in GENESYS_QUERY_FAILED after the poll timeout', async () => {
     sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 5, runningPolls: 1_000_000 });
     const { client } = clientFor(sim, { pollTimeoutMs: 300 });
-    await expect(collect(client.queryInterval(dayInterval(DAY)).events)).rejects.toMatchObject({ code: 'GENESYS_QUERY_FAILED', message: expect.stringContaining('still Running') });
+    await expect(collect(client.queryInterval(dayInterval(DAY)).events)).rejects.toMatchObject({
+      code: 'GENESYS_QUERY_FAILED',
+      message: expect.stringContaining('still Running'),
+    });
   });
 });
 
 describe('npm run simulator', () => {
   it('prints its base URLs and demo credentials, and they work', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main/engine/genesys/simulator/cli.ts', '--port', '0', '--seed', '5', '--events-per-day', '40'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'main/engine/genesys/simulator/cli.ts',
+        '--port',
+        '0',
+        '--seed',
+        '5',
+        '--events-per-day',
+        '40',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       const out = await new Promise<string>((resolve, reject) => {
         let text = '';
@@ -92,7 +113,10 @@ describe('npm run simulator', () => {
       expect(out).toMatch(/API URL:\s+http:\/\/127\.0\.0\.1:\d+/);
       const res = await fetch(`${loginUrl}/oauth/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: 'grant_type=client_credentials',
       });
       expect(res.status).toBe(200);
@@ -103,7 +127,11 @@ describe('npm run simulator', () => {
   });
 
   it('a bad flag exits 2 and points to --help', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main/engine/genesys/simulator/cli.ts', '--latency', 'slow'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'main/engine/genesys/simulator/cli.ts', '--latency', 'slow'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

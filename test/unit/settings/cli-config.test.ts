@@ -39,10 +39,9 @@ function refusal(input: CliConfigInput): AuditArchiveError {
 }
 
 describe('CLI settings: where they come from', () => {
-  it('with no config file, environment or flags the CLI runs the demo with the default settings', () => {
+  it('with no config file, environment or flags the CLI has the default settings, and no demo unless asked for', () => {
     const config = resolveCliConfig({ env: {}, flags: {} });
-    expect(config.settings).toEqual(defaultSettings());
-    expect(config.settings.demo).toBe(true);
+    expect(config.settings).toEqual({ ...defaultSettings(), demo: false });
     expect(config.secrets).toEqual({});
     expect(config.warnings).toEqual([]);
   });
@@ -175,7 +174,7 @@ describe('CLI settings: bad settings stop the run (exit 2) instead of running wi
     expect(error.message).toContain('AUDIT_ARCHIVE_TARGET: must be s3://bucket/prefix');
     expect(error.message).toContain('AUDIT_ARCHIVE_SETTLEMENT_MINUTES:');
     expect(error.message).toContain('AUDIT_ARCHIVE_S3_FORCE_PATH_STYLE: must be true or false');
-    expect(error.message).toContain('AUDIT_ARCHIVE_GENESYS_API_URL: must be an http(s) URL');
+    expect(error.message).toContain('AUDIT_ARCHIVE_GENESYS_API_URL: must be an https:// URL');
     expect(error.message).toContain('--retention-days:');
   });
 

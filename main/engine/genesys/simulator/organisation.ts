@@ -38,7 +38,12 @@ const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2
 
 /** 8 hex digits of a 32-bit number (table-driven: this runs several times per generated event). */
 function hex8(n: number): string {
-  return (HEX_BYTE[(n >>> 24) & 255] as string) + (HEX_BYTE[(n >>> 16) & 255] as string) + (HEX_BYTE[(n >>> 8) & 255] as string) + (HEX_BYTE[n & 255] as string);
+  return (
+    (HEX_BYTE[(n >>> 24) & 255] as string) +
+    (HEX_BYTE[(n >>> 16) & 255] as string) +
+    (HEX_BYTE[(n >>> 8) & 255] as string) +
+    (HEX_BYTE[n & 255] as string)
+  );
 }
 
 /** A UUID-shaped id from four hashes (version 4 and RFC 4122 variant bits, so it looks real). */
@@ -53,7 +58,12 @@ function uuidFrom(h1: number, h2: number, h3: number, h4: number): string {
 
 /** A stable id for an entity of the organisation. */
 function entityId(seed: number, kind: number, index: number): string {
-  return uuidFrom(hash4(seed, kind, index, 1), hash4(seed, kind, index, 2), hash4(seed, kind, index, 3), hash4(seed, kind, index, 4));
+  return uuidFrom(
+    hash4(seed, kind, index, 1),
+    hash4(seed, kind, index, 2),
+    hash4(seed, kind, index, 3),
+    hash4(seed, kind, index, 4),
+  );
 }
 
 /**
@@ -114,13 +124,94 @@ export interface EventDescriptor {
   readonly clientId: string;
 }
 
-const FIRST_NAMES = ['Zoë', 'José', 'Ørjan', 'Renée', 'Amélie', 'Łukasz', 'Søren', 'Chloé', 'Björn', 'Noémie', 'Dmitri', 'Aoife', 'Siobhán', 'Ngozi', 'Mateo', 'Priya', '美咲', 'Hiroshi', 'Ayşe', 'Mehmet', 'Fatima', 'Zoltán', 'Jürgen', 'Inés'];
-const LAST_NAMES = ['Åkesson', 'Núñez', 'Lindqvist', "O'Brien", 'Müller', 'Kowalski', 'Ødegaard', 'Dubois', 'Ström', 'Fernández', '佐藤', 'Tanaka', 'Yılmaz', 'Øvrebø', 'Nakamura', 'Okafor', 'Ibáñez', 'Gruß'];
-const QUEUE_NAMES = ['Retail Banking – Tier 1', 'Wealth Desk', 'Fraud Hotline', 'Mortgages', 'Brokerage Support', 'Cartes & Paiements', 'Kundenservice DE', 'Collections', 'VIP Clients ★', 'Complaints (FCA)', 'After-hours Overflow', 'Trading Desk'];
-const ROLE_NAMES = ['Supervisor', 'Agent', 'Compliance Officer', 'Admin', 'Quality Evaluator', 'Telephony Admin', 'Architect Developer', 'Reporting Analyst'];
+const FIRST_NAMES = [
+  'Zoë',
+  'José',
+  'Ørjan',
+  'Renée',
+  'Amélie',
+  'Łukasz',
+  'Søren',
+  'Chloé',
+  'Björn',
+  'Noémie',
+  'Dmitri',
+  'Aoife',
+  'Siobhán',
+  'Ngozi',
+  'Mateo',
+  'Priya',
+  '美咲',
+  'Hiroshi',
+  'Ayşe',
+  'Mehmet',
+  'Fatima',
+  'Zoltán',
+  'Jürgen',
+  'Inés',
+];
+const LAST_NAMES = [
+  'Åkesson',
+  'Núñez',
+  'Lindqvist',
+  "O'Brien",
+  'Müller',
+  'Kowalski',
+  'Ødegaard',
+  'Dubois',
+  'Ström',
+  'Fernández',
+  '佐藤',
+  'Tanaka',
+  'Yılmaz',
+  'Øvrebø',
+  'Nakamura',
+  'Okafor',
+  'Ibáñez',
+  'Gruß',
+];
+const QUEUE_NAMES = [
+  'Retail Banking – Tier 1',
+  'Wealth Desk',
+  'Fraud Hotline',
+  'Mortgages',
+  'Brokerage Support',
+  'Cartes & Paiements',
+  'Kundenservice DE',
+  'Collections',
+  'VIP Clients ★',
+  'Complaints (FCA)',
+  'After-hours Overflow',
+  'Trading Desk',
+];
+const ROLE_NAMES = [
+  'Supervisor',
+  'Agent',
+  'Compliance Officer',
+  'Admin',
+  'Quality Evaluator',
+  'Telephony Admin',
+  'Architect Developer',
+  'Reporting Analyst',
+];
 const TRUNK_NAMES = ['SIP Trunk – London', 'SIP Trunk – Frankfurt', 'BYOC Cloud NYC', 'PSTN Failover'];
-const FLOW_NAMES = ['Main IVR', 'Card Activation', 'Fraud Triage', 'Callback Flow', 'Après-vente IVR', 'In-queue Music'];
+const FLOW_NAMES = [
+  'Main IVR',
+  'Card Activation',
+  'Fraud Triage',
+  'Callback Flow',
+  'Après-vente IVR',
+  'In-queue Music',
+];
 const CLIENT_NAMES = ['Audit Archive', 'Salesforce Connector', 'WFM Sync', 'HR Provisioning (SCIM)'];
+const ORGANISATION_NAMES = [
+  'Example Bank plc',
+  'Northwind Savings',
+  'Banque Exemple SA',
+  'Beispielbank AG',
+  'Contoso Trust & Securities',
+  'Fabrikam Wealth',
+];
 const REMOTE_IPS = ['203.0.113.7', '198.51.100.23', '192.0.2.54', '2001:db8::1f', '203.0.113.88', '10.20.30.40'];
 
 function namedEntities(seed: number, kind: number, names: readonly string[], uriBase: string): NamedEntity[] {
@@ -135,8 +226,24 @@ function change(property: string, oldValues: readonly string[], newValues: reado
 }
 
 /** The catalogue of services, entity types and actions the organisation answers in `/servicemapping`. */
+/** What `GET /api/v2/organizations/me` answers (the SDK's `Organization`, the fields an org always has). */
+export interface OrganizationDescription {
+  readonly id: string;
+  readonly name: string;
+  /** The org's short name (what people type at login). */
+  readonly thirdPartyOrgName: string;
+  readonly domain: string;
+  /** The SDK's model declares it required. */
+  readonly version: number;
+  readonly state: 'active';
+  readonly selfUri: string;
+}
+
 export interface ServiceMapping {
-  readonly services: readonly { readonly name: string; readonly entities: readonly { readonly name: string; readonly actions: readonly string[] }[] }[];
+  readonly services: readonly {
+    readonly name: string;
+    readonly entities: readonly { readonly name: string; readonly actions: readonly string[] }[];
+  }[];
 }
 
 /**
@@ -146,6 +253,7 @@ export interface ServiceMapping {
 export class SyntheticOrganisation {
   readonly seed: number;
   readonly orgId: string;
+  readonly organization: OrganizationDescription;
   readonly users: readonly NamedEntity[];
   private readonly templates: readonly EventTemplate[];
   /** Cumulative weights scaled to 2^32 for a single-hash template pick. */
@@ -157,6 +265,17 @@ export class SyntheticOrganisation {
     this.seed = seed >>> 0;
     const s = this.seed;
     this.orgId = entityId(s, 0, 0);
+    const orgName = ORGANISATION_NAMES[hash4(s, 200) % ORGANISATION_NAMES.length] ?? 'Example Bank plc';
+    const shortName = `${orgName.toLowerCase().replace(/[^a-z]+/g, '')}-${s}`;
+    this.organization = {
+      id: this.orgId,
+      name: orgName,
+      thirdPartyOrgName: shortName,
+      domain: shortName,
+      version: 1,
+      state: 'active',
+      selfUri: `/api/v2/organizations/${this.orgId}`,
+    };
     const userNames: string[] = [];
     for (let i = 0; i < 40; i++) {
       const f = FIRST_NAMES[hash4(s, 100, i) % FIRST_NAMES.length] ?? 'Alex';
@@ -199,7 +318,9 @@ export class SyntheticOrganisation {
         entities: queues,
         weight: 22,
         propertyChanges: (h, e) =>
-          h % 2 === 0 ? change('name', [e.name], [`${e.name} (new)`]) : change('acwSettings.timeoutMs', ['30000'], [String(15000 + (h % 4) * 15000)]),
+          h % 2 === 0
+            ? change('name', [e.name], [`${e.name} (new)`])
+            : change('acwSettings.timeoutMs', ['30000'], [String(15000 + (h % 4) * 15000)]),
       },
       {
         serviceName: 'Authorization',

@@ -2,9 +2,12 @@
  * The Genesys Cloud Audit API simulator: a real HTTP server on 127.0.0.1.
  *
  * Tests, benchmarks and the demo organisation all talk to it exactly as they would to Genesys: OAuth
- * token (client credentials and authorization code + PKCE), service mapping, async audit queries with
- * Queued/Running/Succeeded/Failed states, paged results with opaque cursors, 302 redirect pages to a
- * presigned-style download URL, and the documented error bodies. Faults are knobs (see
+ * token (client credentials and authorization code + PKCE), the organisation (`organizations/me`),
+ * service mapping, async audit queries with Queued/Running/Succeeded/Failed/Cancelled states, paged
+ * results with opaque cursors, 302 redirect pages to a presigned-style download URL, and the
+ * documented error bodies. Events go out as JSON text built by hand, never re-serialised, so a test
+ * can make them hold what a re-serialising client would alter (`rawEventTexts`) and read back
+ * exactly what was sent (`servedEventTexts`). Faults are knobs (see
  * SimulatorOptions), drawn from a seeded generator so a run can be replayed.
  *
  * The login host is served under `/login` on the same port (`loginUrl = {origin}/login`), so a client
@@ -16,7 +19,15 @@ import { type AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { type Day, addDays, dayFromMs, dayStartMs, firstRecoverableDay } from '../../../../shared/day';
 import { EVENT_DATE_RE } from '../../../../shared/audit-event';
-import { SyntheticOrganisation, dayNumber, eventId, eventTimeMs, hash4, realisticDayVolume, unitFromHash } from './organisation';
+import {
+  SyntheticOrganisation,
+  dayNumber,
+  eventId,
+  eventTimeMs,
+  hash4,
+  realisticDayVolume,
+  unitFromHash,
+} from './organisation';
 
 const MS_PER_DAY = 86_400_000;
 const MAX_INTERVAL_DAYS = 31;
@@ -65,6 +76,8 @@ export interface SimulatorOptions {
   failQueryForDays: readonly Day[];
   /** The next N queries end `Failed` (counts down). */
   failNextQueries: number;
+  /** The next N queries end `Cancelled` (counts down; applied after `failNextQueries`). */
+  cancelNextQueries: number;
   /** How many status polls answer `Running` before the final state. */
   runningPolls: number;
   /** `expires_in` of issued tokens; a token is refused (401) once expired. */
@@ -79,10 +92,21 @@ export interface SimulatorOptions {
   downloadUsesEventTime: boolean;
   /** Events served broken (their `eventDate` is not a date), to prove the client reports them. */
   malformedEvents: readonly { day: Day; index: number }[];
+  /**
+   * Events served with a text of the test's making: `text` gets the generated JSON text (keep its
+   * `id` and time so the day's order and `expectedEventIds` still hold) and returns what to send,
+   * e.g. with a 20-digit integer, `1.0`, `\u00e9` escapes or fields Genesys may add one day. Sent
+   * as given on results pages and download pages alike.
+   */
+  rawEventTexts: readonly { day: Day; index: number; text: (generated: string) => string }[];
+  /** Keep every event text sent on results and download pages, for `servedEventTexts(day)`. */
+  recordServedEvents: boolean;
   /** Orgs that still require `serviceName` on a query answer 400 without it. */
   requireServiceName: boolean;
   /** The client lacks `audits:audit:view`: audit calls answer 403 `missing.permissions`. */
   missingPermission: boolean;
+  /** The client's role may not read the organisation: `organizations/me` answers 403 `missing.permissions`. */
+  organizationRefused: boolean;
   clientId: string;
   clientSecret: string;
   /** TCP port; 0 picks a free one. */
@@ -130,6 +154,11 @@ export interface GenesysSimulator {
   dayEventCount(day: Day): number;
   /** Exactly the distinct event ids a complete query of the day returns at `now()`, in order. */
   expectedEventIds(day: Day): string[];
+  /**
+   * Every event text sent for the day so far (results and download pages, repeats included), in the
+   * order sent, exactly as sent. Needs `recordServedEvents: true`.
+   */
+  servedEventTexts(day: Day): string[];
   /** `expectedEventIds(day).length`, without building the ids. */
   expectedEventCount(day: Day): number;
   close(): Promise<void>;
@@ -150,6 +179,7 @@ function defaults(seed: number): SimulatorOptions {
     retryAfterSeconds: 1,
     failQueryForDays: [],
     failNextQueries: 0,
+    cancelNextQueries: 0,
     runningPolls: 1,
     tokenLifetimeSeconds: 86_400,
     duplicateRate: 0,
@@ -158,7 +188,10 @@ function defaults(seed: number): SimulatorOptions {
     expireNextDownloads: 0,
     requireServiceName: false,
     missingPermission: false,
+    organizationRefused: false,
     malformedEvents: [],
+    rawEventTexts: [],
+    recordServedEvents: false,
     clientId: 'demo-client-id',
     clientSecret: 'demo-client-secret',
     port: 0,
@@ -191,21 +224,28 @@ interface AuditQuery {
   readonly sort: readonly { name: string; sortOrder?: string }[] | undefined;
   readonly interval: string;
   readonly startDate: string;
-  readonly fail: boolean;
+  readonly outcome: 'Succeeded' | 'Failed' | 'Cancelled';
   /** Visibility is fixed when the query runs, as a real index snapshot would be. */
   readonly visibleUntilMs: number;
   readonly retainedFromMs: number;
   pollsLeft: number;
-  state: 'Queued' | 'Running' | 'Succeeded' | 'Failed';
+  state: 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
 }
 
 const QueryRequestSchema = z.object({
   interval: z.string(),
   serviceName: z.string().optional(),
   filters: z
-    .array(z.object({ property: z.enum(['UserId', 'TrusteeOrganizationId', 'ClientId', 'Action', 'EntityType', 'EntityId']), value: z.string() }))
+    .array(
+      z.object({
+        property: z.enum(['UserId', 'TrusteeOrganizationId', 'ClientId', 'Action', 'EntityType', 'EntityId']),
+        value: z.string(),
+      }),
+    )
     .optional(),
-  sort: z.array(z.object({ name: z.literal('Timestamp'), sortOrder: z.enum(['ascending', 'descending']).optional() })).optional(),
+  sort: z
+    .array(z.object({ name: z.literal('Timestamp'), sortOrder: z.enum(['ascending', 'descending']).optional() }))
+    .optional(),
 });
 
 function errorBody(status: number, code: string, message: string, extra: Record<string, unknown> = {}): string {
@@ -263,6 +303,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
   const queries = new Map<string, AuditQuery>();
   const downloads = new Map<string, { query: AuditQuery; from: CursorState; pageSize: number; expiresAt: number }>();
   const window: number[] = [];
+  const servedTexts = new Map<Day, string[]>();
   const stats: SimulatorStats = {
     requests: 0,
     byEndpoint: {},
@@ -292,7 +333,13 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
   }
 
   /** Index range [from, to) of the day's events within [startMs, endMs) and visible/retained. */
-  function dayRange(day: Day, startMs: number, endMs: number, visibleUntilMs: number, retainedFromMs: number): { from: number; to: number; count: number } {
+  function dayRange(
+    day: Day,
+    startMs: number,
+    endMs: number,
+    visibleUntilMs: number,
+    retainedFromMs: number,
+  ): { from: number; to: number; count: number } {
     const count = dayCount(day);
     const ds = dayStartMs(day);
     const dn = dayNumber(day);
@@ -335,18 +382,53 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     return true;
   }
 
+  /** The text sent for event `i` of `day`: generated, then broken or rewritten as the knobs say. */
+  function eventText(day: Day, dn: number, i: number, timeMs: number, timeField: 'eventDate' | 'eventTime'): string {
+    const json = org.eventJson(dn, i, timeMs, timeField);
+    if (opts.malformedEvents.length > 0 && opts.malformedEvents.some((m) => m.day === day && m.index === i)) {
+      return json.replace(/"(eventDate|eventTime)":"[^"]*"/, '"$1":"yesterday afternoon"');
+    }
+    if (opts.rawEventTexts.length > 0) {
+      const raw = opts.rawEventTexts.find((r) => r.day === day && r.index === i);
+      if (raw) return raw.text(json);
+    }
+    return json;
+  }
+
   /**
    * One page of a query: up to `pageSize` matching events from `state.p`, possibly starting with a
    * duplicate of the previous page's last event. Pure in (query, state), so a retried cursor gets
-   * exactly the same page.
+   * exactly the same page. `sending`: the page goes out now (counted and recorded), rather than
+   * being prepared for a download URL.
    */
-  function buildPage(q: AuditQuery, state: CursorState, pageSize: number, timeField: 'eventDate' | 'eventTime'): { events: string[]; next: CursorState | null } {
+  function buildPage(
+    q: AuditQuery,
+    state: CursorState,
+    pageSize: number,
+    timeField: 'eventDate' | 'eventTime',
+    sending: boolean,
+  ): { events: string[]; next: CursorState | null } {
     const events: string[] = [];
-    if (state.l && opts.duplicateRate > 0 && unitFromHash(hash4(opts.seed, state.l.d, state.l.i, 51)) < opts.duplicateRate) {
+    const record = sending && opts.recordServedEvents;
+    const sent = (day: Day, text: string): void => {
+      events.push(text);
+      if (!record) return;
+      const texts = servedTexts.get(day) ?? [];
+      texts.push(text);
+      servedTexts.set(day, texts);
+    };
+    if (
+      state.l &&
+      opts.duplicateRate > 0 &&
+      unitFromHash(hash4(opts.seed, state.l.d, state.l.i, 51)) < opts.duplicateRate
+    ) {
       const day = addDays(q.firstDay, state.l.d);
       const dn = dayNumber(day);
-      events.push(org.eventJson(dn, state.l.i, eventTimeMs(opts.seed, dn, dayStartMs(day), state.l.i, dayCount(day)), timeField));
-      stats.duplicatesServed++;
+      sent(
+        day,
+        eventText(day, dn, state.l.i, eventTimeMs(opts.seed, dn, dayStartMs(day), state.l.i, dayCount(day)), timeField),
+      );
+      if (sending) stats.duplicatesServed++;
     }
     let last: Position | null = state.l;
     let d = state.p.d;
@@ -360,9 +442,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       if (i < range.from) i = range.from;
       while (i < range.to && served < pageSize) {
         if (matches(q, dn, i)) {
-          const json = org.eventJson(dn, i, eventTimeMs(opts.seed, dn, ds, i, range.count), timeField);
-          const broken = opts.malformedEvents.length > 0 && opts.malformedEvents.some((m) => m.day === day && m.index === i);
-          events.push(broken ? json.replace(/"(eventDate|eventTime)":"[^"]*"/, '"$1":"yesterday afternoon"') : json);
+          sent(day, eventText(day, dn, i, eventTimeMs(opts.seed, dn, ds, i, range.count), timeField));
           last = { d, i };
           served++;
         }
@@ -372,8 +452,11 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       d++;
       i = 0;
     }
-    stats.eventsServed += events.length;
-    const done = d >= q.days || (d === q.days - 1 && i >= dayRange(addDays(q.firstDay, d), q.startMs, q.endMs, q.visibleUntilMs, q.retainedFromMs).to);
+    if (sending) stats.eventsServed += events.length;
+    const done =
+      d >= q.days ||
+      (d === q.days - 1 &&
+        i >= dayRange(addDays(q.firstDay, d), q.startMs, q.endMs, q.visibleUntilMs, q.retainedFromMs).to);
     return { events, next: done ? null : { p: { d, i }, l: last, n: state.n + 1 } };
   }
 
@@ -402,7 +485,11 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
   function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
     // Encode once: pages are ~500 KB of text, and byteLength + write would encode twice.
     const bytes = Buffer.from(body, 'utf8');
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': bytes.length, ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=UTF-8',
+      'content-length': bytes.length,
+      ...headers,
+    });
     res.end(bytes);
   }
 
@@ -429,12 +516,26 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
   function send429(res: ServerResponse): void {
     stats.rateLimited++;
     const withHeader = opts.rateLimit?.retryAfter ?? true;
-    const limit = { key: 'oauth.token.rate.per.minute', namespace: 'platform.api', value: opts.rateLimit?.requestsPerMinute ?? 300 };
+    const limit = {
+      key: 'oauth.token.rate.per.minute',
+      namespace: 'platform.api',
+      value: opts.rateLimit?.requestsPerMinute ?? 300,
+    };
     if (withHeader) {
       retryAfterUntil = Date.now() + opts.retryAfterSeconds * 1000;
-      send(res, 429, errorBody(429, 'too.many.requests.retry.after', `Rate limit exceeded the maximum. Retry the request in [${opts.retryAfterSeconds}] seconds`, { limit }), {
-        'retry-after': String(opts.retryAfterSeconds),
-      });
+      send(
+        res,
+        429,
+        errorBody(
+          429,
+          'too.many.requests.retry.after',
+          `Rate limit exceeded the maximum. Retry the request in [${opts.retryAfterSeconds}] seconds`,
+          { limit },
+        ),
+        {
+          'retry-after': String(opts.retryAfterSeconds),
+        },
+      );
     } else {
       send(res, 429, errorBody(429, 'too.many.requests', 'Rate limit exceeded the maximum.', { limit }));
     }
@@ -459,13 +560,27 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       const token = randomBytes(24).toString('base64url');
       tokens.set(token, Date.now() + opts.tokenLifetimeSeconds * 1000);
       stats.tokensIssued++;
-      send(res, 200, JSON.stringify({ access_token: token, token_type: 'bearer', expires_in: opts.tokenLifetimeSeconds }));
+      send(
+        res,
+        200,
+        JSON.stringify({ access_token: token, token_type: 'bearer', expires_in: opts.tokenLifetimeSeconds }),
+      );
     };
     if (grant === 'client_credentials') {
       const m = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
-      const [id, secret] = Buffer.from(m?.[1] ?? '', 'base64').toString('utf8').split(':');
+      const [id, secret] = Buffer.from(m?.[1] ?? '', 'base64')
+        .toString('utf8')
+        .split(':');
       if (id !== opts.clientId || secret !== opts.clientSecret) {
-        send(res, 401, JSON.stringify({ error: 'invalid_client', description: 'client not found', error_description: 'client not found' }));
+        send(
+          res,
+          401,
+          JSON.stringify({
+            error: 'invalid_client',
+            description: 'client not found',
+            error_description: 'client not found',
+          }),
+        );
         return;
       }
       issue();
@@ -486,7 +601,15 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
         verifier.length > 128 ||
         entry.challenge !== challenge
       ) {
-        send(res, 400, JSON.stringify({ error: 'invalid_grant', description: 'authorization code is invalid', error_description: 'authorization code is invalid' }));
+        send(
+          res,
+          400,
+          JSON.stringify({
+            error: 'invalid_grant',
+            description: 'authorization code is invalid',
+            error_description: 'authorization code is invalid',
+          }),
+        );
         return;
       }
       issue();
@@ -506,11 +629,23 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       /^[A-Za-z0-9_-]{43}$/.test(p.get('code_challenge') ?? '') &&
       /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(redirectUri);
     if (!ok) {
-      send(res, 400, JSON.stringify({ error: 'invalid_request', description: 'client_id, redirect_uri, response_type=code and an S256 code_challenge are required' }));
+      send(
+        res,
+        400,
+        JSON.stringify({
+          error: 'invalid_request',
+          description: 'client_id, redirect_uri, response_type=code and an S256 code_challenge are required',
+        }),
+      );
       return;
     }
     const code = randomBytes(18).toString('base64url');
-    authCodes.set(code, { challenge: p.get('code_challenge') ?? '', redirectUri, clientId: opts.clientId, expiresAt: Date.now() + 60_000 });
+    authCodes.set(code, {
+      challenge: p.get('code_challenge') ?? '',
+      redirectUri,
+      clientId: opts.clientId,
+      expiresAt: Date.now() + 60_000,
+    });
     const target = new URL(redirectUri);
     target.searchParams.set('code', code);
     if (p.get('state') !== null) target.searchParams.set('state', p.get('state') ?? '');
@@ -529,24 +664,36 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     const startMs = parseIso(a ?? '');
     const endMs = parseIso(b ?? '');
     if (extra !== undefined || Number.isNaN(startMs) || Number.isNaN(endMs) || endMs <= startMs) {
-      throw new HttpFault(400, 'invalid.date', 'The interval must be two ISO-8601 instants, start/end, with start before end.');
+      throw new HttpFault(
+        400,
+        'invalid.date',
+        'The interval must be two ISO-8601 instants, start/end, with start before end.',
+      );
     }
     const spanDays = (endMs - startMs) / MS_PER_DAY;
     stats.maxIntervalDays = Math.max(stats.maxIntervalDays, spanDays);
     if (spanDays > MAX_INTERVAL_DAYS) {
-      throw new HttpFault(400, 'invalid.date', 'You must specify a search interval as part of your query that does not exceed 31 days');
+      throw new HttpFault(
+        400,
+        'invalid.date',
+        'You must specify a search interval as part of your query that does not exceed 31 days',
+      );
     }
-    if (opts.requireServiceName && !body.serviceName) throw new HttpFault(400, 'invalid.value', 'serviceName is required.');
+    if (opts.requireServiceName && !body.serviceName)
+      throw new HttpFault(400, 'invalid.value', 'serviceName is required.');
     if (body.serviceName && !org.serviceMapping.services.some((s) => s.name === body.serviceName)) {
       throw new HttpFault(400, 'invalid.value', `Unknown serviceName ${body.serviceName}.`);
     }
     const firstDay = dayFromMs(startMs);
     const days = Math.round((dayStartMs(dayFromMs(endMs - 1)) - dayStartMs(firstDay)) / MS_PER_DAY) + 1;
-    let fail = false;
-    for (let d = 0; d < days; d++) if (opts.failQueryForDays.includes(addDays(firstDay, d))) fail = true;
+    let outcome: AuditQuery['outcome'] = 'Succeeded';
+    for (let d = 0; d < days; d++) if (opts.failQueryForDays.includes(addDays(firstDay, d))) outcome = 'Failed';
     if (opts.failNextQueries > 0) {
       opts.failNextQueries--;
-      fail = true;
+      outcome = 'Failed';
+    } else if (opts.cancelNextQueries > 0) {
+      opts.cancelNextQueries--;
+      outcome = 'Cancelled';
     }
     const now = opts.now();
     const q: AuditQuery = {
@@ -560,7 +707,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       sort: body.sort,
       interval: body.interval,
       startDate: new Date().toISOString(),
-      fail,
+      outcome,
       visibleUntilMs: now - opts.settlementLagMinutes * 60_000,
       retainedFromMs: dayStartMs(firstRecoverableDay(now, opts.retentionDays)),
       pollsLeft: opts.runningPolls,
@@ -579,16 +726,21 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
         q.pollsLeft--;
         q.state = 'Running';
       } else {
-        q.state = q.fail ? 'Failed' : 'Succeeded';
+        q.state = q.outcome;
       }
     }
-    send(res, q.state === 'Succeeded' || q.state === 'Failed' ? 200 : 202, statusBody(q));
+    send(res, q.state === 'Running' ? 202 : 200, statusBody(q));
   }
 
   function handleResults(id: string, url: URL, res: ServerResponse): void {
     const q = queries.get(id);
     if (!q) throw new HttpFault(404, 'not.found', `No audit query ${id}.`);
-    if (q.state !== 'Succeeded') throw new HttpFault(400, 'bad.request', `The audit query is ${q.state}; results are available once it has Succeeded.`);
+    if (q.state !== 'Succeeded')
+      throw new HttpFault(
+        400,
+        'bad.request',
+        `The audit query is ${q.state}; results are available once it has Succeeded.`,
+      );
     const sizeParam = url.searchParams.get('pageSize');
     const pageSize = sizeParam === null ? DEFAULT_PAGE_SIZE : Number(sizeParam);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
@@ -599,18 +751,23 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     stats.pages++;
     if (allowRedirect && opts.redirectEveryNthPage > 0 && state.n % opts.redirectEveryNthPage === 0) {
       // The page is prepared now (as Genesys writes it to S3); the download URL is presigned-style.
-      const { next } = buildPage(q, state, pageSize, 'eventDate');
+      const { next } = buildPage(q, state, pageSize, 'eventDate', false);
       const key = randomBytes(16).toString('hex');
       // Forget expired download pages so a long demo or benchmark does not grow without bound.
       if (downloads.size > 1000) for (const [k, d] of downloads) if (d.expiresAt < Date.now()) downloads.delete(k);
       downloads.set(key, { query: q, from: state, pageSize, expiresAt: Date.now() + 15 * 60_000 });
       const downloadUrl = `${origin}/download/audits/${key}.json?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=900&X-Amz-Signature=${createHash('sha256').update(key).digest('hex')}`;
       stats.redirects++;
-      const body = JSON.stringify({ id: q.id, pageSize, ...(next ? { cursor: encodeCursor(q, next) } : {}), downloadUrl });
+      const body = JSON.stringify({
+        id: q.id,
+        pageSize,
+        ...(next ? { cursor: encodeCursor(q, next) } : {}),
+        downloadUrl,
+      });
       send(res, 302, body, { location: downloadUrl });
       return;
     }
-    const { events, next } = buildPage(q, state, pageSize, 'eventDate');
+    const { events, next } = buildPage(q, state, pageSize, 'eventDate', true);
     const head = `{"id":"${q.id}","pageSize":${pageSize},${next ? `"cursor":"${encodeCursor(q, next)}",` : ''}"entities":[`;
     send(res, 200, `${head}${events.join(',')}]}`);
   }
@@ -621,7 +778,9 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       // S3 refuses a presigned URL that also carries an Authorization header.
       stats.downloadsWithAuth++;
       res.writeHead(400, { 'content-type': 'application/xml' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>',
+      );
       return;
     }
     const d = downloads.get(key);
@@ -629,10 +788,18 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     if (forcedExpiry) opts.expireNextDownloads--;
     if (!d || d.expiresAt < Date.now() || forcedExpiry) {
       res.writeHead(403, { 'content-type': 'application/xml' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+      );
       return;
     }
-    const { events } = buildPage(d.query, d.from, d.pageSize, opts.downloadUsesEventTime ? 'eventTime' : 'eventDate');
+    const { events } = buildPage(
+      d.query,
+      d.from,
+      d.pageSize,
+      opts.downloadUsesEventTime ? 'eventTime' : 'eventDate',
+      true,
+    );
     send(res, 200, `[${events.join(',')}]`);
   }
 
@@ -647,15 +814,17 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
           ? 'authorize'
           : path.startsWith('/download/')
             ? 'download'
-            : path === '/api/v2/audits/query/servicemapping'
-              ? 'servicemapping'
-              : path === '/api/v2/audits/query'
-                ? 'query'
-                : /^\/api\/v2\/audits\/query\/[^/]+\/results$/.test(path)
-                  ? 'results'
-                  : /^\/api\/v2\/audits\/query\/[^/]+$/.test(path)
-                    ? 'status'
-                    : 'unknown';
+            : path === '/api/v2/organizations/me'
+              ? 'organization'
+              : path === '/api/v2/audits/query/servicemapping'
+                ? 'servicemapping'
+                : path === '/api/v2/audits/query'
+                  ? 'query'
+                  : /^\/api\/v2\/audits\/query\/[^/]+\/results$/.test(path)
+                    ? 'results'
+                    : /^\/api\/v2\/audits\/query\/[^/]+$/.test(path)
+                      ? 'status'
+                      : 'unknown';
     const arrivalMs = Date.now();
     stats.requests++;
     stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
@@ -663,7 +832,8 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
 
     if (endpoint === 'token' && method === 'POST') return handleToken(req, res);
     if (endpoint === 'authorize' && method === 'GET') return handleAuthorize(url, res);
-    if (endpoint === 'download' && method === 'GET') return handleDownload(req, path.slice('/download/audits/'.length).replace(/\.json$/, ''), res);
+    if (endpoint === 'download' && method === 'GET')
+      return handleDownload(req, path.slice('/download/audits/'.length).replace(/\.json$/, ''), res);
     if (endpoint === 'unknown') throw new HttpFault(404, 'not.found', `No such resource ${path}.`);
 
     // API calls: rate limit, faults, auth, permission, in the order Genesys's gateway applies them.
@@ -679,12 +849,35 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     if (f.http5xx > 0 && random() < f.http5xx) {
       stats.faults5xx++;
       const status = [500, 503, 504][Math.floor(random() * 3)] as number;
-      send(res, status, errorBody(status, status === 500 ? 'internal.server.error' : 'service.unavailable', 'The service is temporarily unavailable.'));
+      send(
+        res,
+        status,
+        errorBody(
+          status,
+          status === 500 ? 'internal.server.error' : 'service.unavailable',
+          'The service is temporarily unavailable.',
+        ),
+      );
       return;
     }
     authorize(req, arrivalMs);
+    if (endpoint === 'organization' && method === 'GET') {
+      if (opts.organizationRefused) {
+        throw new HttpFault(
+          403,
+          'missing.permissions',
+          "Unable to perform the requested action. The OAuth client's roles do not allow reading the organization.",
+        );
+      }
+      return send(res, 200, JSON.stringify(org.organization));
+    }
+    // Only the audit endpoints need audits:audit:view.
     if (opts.missingPermission) {
-      throw new HttpFault(403, 'missing.permissions', 'Unable to perform the requested action. You are missing the following permission(s): [audits:audit:view]');
+      throw new HttpFault(
+        403,
+        'missing.permissions',
+        'Unable to perform the requested action. You are missing the following permission(s): [audits:audit:view]',
+      );
     }
     if (endpoint === 'servicemapping' && method === 'GET') return send(res, 200, JSON.stringify(org.serviceMapping));
     if (endpoint === 'query' && method === 'POST') return handleQuery(req, res);
@@ -711,7 +904,13 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
 
   function visibleRange(day: Day): { from: number; to: number; count: number } {
     const now = opts.now();
-    return dayRange(day, dayStartMs(day), dayStartMs(day) + MS_PER_DAY, now - opts.settlementLagMinutes * 60_000, dayStartMs(firstRecoverableDay(now, opts.retentionDays)));
+    return dayRange(
+      day,
+      dayStartMs(day),
+      dayStartMs(day) + MS_PER_DAY,
+      now - opts.settlementLagMinutes * 60_000,
+      dayStartMs(firstRecoverableDay(now, opts.retentionDays)),
+    );
   }
 
   return {
@@ -745,6 +944,11 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     expectedEventCount(day) {
       const { from, to } = visibleRange(day);
       return to - from;
+    },
+    servedEventTexts(day) {
+      if (!opts.recordServedEvents)
+        throw new Error('servedEventTexts needs the simulator option recordServedEvents: true');
+      return [...(servedTexts.get(day) ?? [])];
     },
     close() {
       return new Promise<void>((resolve) => {
