@@ -106,6 +106,7 @@ describe('archive calendar', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLEEXAMPLE');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-a-real-secret-for-this-test');
     await openCalendar({
+      demo: false,
       archive: {
         target: 's3://audit-archive-test/acme',
         s3: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true },
