@@ -13,13 +13,23 @@ import { isFailingProblem } from '../../shared/verify';
 import { signingKeyFromPem, signingKeyToPem } from '../engine/archive/signing';
 import { FileSigningKeyStore } from '../engine/archive/signing-keys';
 import { describeHolder, type LeaseHolder } from '../engine/archive/writer-lease';
-import { openArchiveSession, TOOL_VERSION, type ArchiveSession, type DayRange } from '../engine/archive/archive-session';
+import {
+  openArchiveSession,
+  TOOL_VERSION,
+  type ArchiveSession,
+  type DayRange,
+} from '../engine/archive/archive-session';
 import type { CatchUpProgress, CatchUpTotals } from '../engine/archive/catch-up';
 import { defaultStateDir } from '../engine/archive/run-journal';
 import { countStates } from '../engine/archive/status';
 import { initBucket } from '../engine/archive/stores/bucket-init';
 import { exporterIamPolicy, overwriteGuardBucketPolicy } from '../engine/archive/stores/iam-policy';
-import { CLI_SETTING_SOURCES, describeSettingsSources, resolveCliConfig, type CliSettingsFlags } from '../engine/settings/cli-config';
+import {
+  CLI_SETTING_SOURCES,
+  describeSettingsSources,
+  resolveCliConfig,
+  type CliSettingsFlags,
+} from '../engine/settings/cli-config';
 import { runDemo } from './demo';
 import { COMMAND_HELP, MAIN_HELP } from './help';
 import { bar, formatBytes, formatDuration, progressLine, type CliStream } from './progress';
@@ -62,7 +72,10 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
 
 /** Settings flags (--target, --region, …) come from the one table that also documents them. */
 const SETTINGS_FLAGS = new Map<string, keyof CliSettingsFlags>(
-  CLI_SETTING_SOURCES.filter((s) => s.flag && s.flagKey).map((s) => [(s.flag as string).replace(/^--/, ''), s.flagKey as keyof CliSettingsFlags]),
+  CLI_SETTING_SOURCES.filter((s) => s.flag && s.flagKey).map((s) => [
+    (s.flag as string).replace(/^--/, ''),
+    s.flagKey as keyof CliSettingsFlags,
+  ]),
 );
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
@@ -72,7 +85,10 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   ...Object.fromEntries([...SETTINGS_FLAGS.keys()].map((name) => [name, { type: 'string' as const }])),
 };
 
-const RANGE_OPTIONS = { from: { type: 'string' }, to: { type: 'string' } } as const satisfies ParseArgsConfig['options'];
+const RANGE_OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
 
 const COMMAND_OPTIONS = {
   export: { day: { type: 'string' }, reconcile: { type: 'boolean' }, wait: { type: 'string' } },
@@ -92,7 +108,9 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
     return await run(argv, ctx);
   } catch (e) {
     if (e instanceof UsageError) {
-      ctx.stderr.write(`audit-archive: ${e.message}. See \`audit-archive ${e.command ? e.command + ' ' : ''}--help\`.\n`);
+      ctx.stderr.write(
+        `audit-archive: ${e.message}. See \`audit-archive ${e.command ? e.command + ' ' : ''}--help\`.\n`,
+      );
       return EXIT_USAGE;
     }
     if (isAuditArchiveError(e)) {
@@ -147,13 +165,20 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
 
   let values: Record<string, string | boolean | undefined>;
   try {
-    const parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[command] }, strict: true, allowPositionals: false });
+    const parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[command] },
+      strict: true,
+      allowPositionals: false,
+    });
     values = parsed.values as Record<string, string | boolean | undefined>;
   } catch (e) {
     throw new UsageError(describeParseError(e), command);
   }
   if (values.help) {
-    ctx.stdout.write((command.startsWith('key ') ? COMMAND_HELP.key : COMMAND_HELP[command as keyof typeof COMMAND_HELP]) + '\n');
+    ctx.stdout.write(
+      (command.startsWith('key ') ? COMMAND_HELP.key : COMMAND_HELP[command as keyof typeof COMMAND_HELP]) + '\n',
+    );
     return EXIT_OK;
   }
 
@@ -174,7 +199,11 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const v = str(values[name]);
     if (v !== undefined) flags[key] = v;
   }
-  const config = resolveCliConfig({ ...(str(values.config) ? { configPath: str(values.config) as string } : {}), env: ctx.env, flags });
+  const config = resolveCliConfig({
+    ...(str(values.config) ? { configPath: str(values.config) as string } : {}),
+    env: ctx.env,
+    flags,
+  });
   for (const w of config.warnings) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
 
   if (command === 'bucket init') return bucketInit(ctx, config.settings, values.yes === true);
@@ -200,7 +229,11 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       case 'status':
         return await statusCommand(ctx, session, args.range, values.json === true);
       case 'verify':
-        return await verifyCommand(ctx, session, args.range, { full: values.full === true, json: values.json === true, ...(args.expectKey ? { expectKey: args.expectKey } : {}) });
+        return await verifyCommand(ctx, session, args.range, {
+          full: values.full === true,
+          json: values.json === true,
+          ...(args.expectKey ? { expectKey: args.expectKey } : {}),
+        });
       case 'key show':
         return await keyShow(ctx, session, stateDir, values.json === true);
       case 'key export':
@@ -219,7 +252,9 @@ function waitNotice(ctx: CliContext): (holder: LeaseHolder | null, waitedMs: num
   return (holder) => {
     if (said) return;
     said = true;
-    ctx.stderr.write(`${describeHolder(holder)} is writing this archive; waiting for it to finish (one writer at a time).\n`);
+    ctx.stderr.write(
+      `${describeHolder(holder)} is writing this archive; waiting for it to finish (one writer at a time).\n`,
+    );
   };
 }
 
@@ -234,7 +269,8 @@ async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (p) => {
         // Plain output (logs): one line per stored part; a terminal: every update.
-        if (ctx.stderr.isTTY || p.bytes !== lastBytes) progress.update(`${day}: ${p.events} events, ${formatBytes(p.bytes)} written`);
+        if (ctx.stderr.isTTY || p.bytes !== lastBytes)
+          progress.update(`${day}: ${p.events} events, ${formatBytes(p.bytes)} written`);
         lastBytes = p.bytes;
       },
     });
@@ -247,14 +283,21 @@ async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day,
     progress.done();
     if (isAuditArchiveError(e) && e.code === 'DAY_ALREADY_ARCHIVED' && !reconcile) {
       // The goal holds, so a rerun (cron, retry) is not an error; nothing was written.
-      ctx.stderr.write(`${day}: already archived; nothing written (use --reconcile to add events Genesys indexed late).\n`);
+      ctx.stderr.write(
+        `${day}: already archived; nothing written (use --reconcile to add events Genesys indexed late).\n`,
+      );
       return EXIT_OK;
     }
     throw e;
   }
 }
 
-async function catchUpCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, concurrencyFlag: number | undefined): Promise<number> {
+async function catchUpCommand(
+  ctx: CliContext,
+  session: ArchiveSession,
+  range: DayRange,
+  concurrencyFlag: number | undefined,
+): Promise<number> {
   const concurrency = concurrencyFlag ?? session.settings.schedule.concurrency;
   const previous = session.journal.catchUp;
   if (previous) {
@@ -294,7 +337,13 @@ async function catchUpCommand(ctx: CliContext, session: ArchiveSession, range: D
 }
 
 /** A terminal gets every update on one line; plain output gets a line per day event and per stored part. */
-function reportCatchUp(progress: ReturnType<typeof progressLine>, event: CatchUpProgress, t: CatchUpTotals, tty: boolean, storedBytes: Map<Day, number>): void {
+function reportCatchUp(
+  progress: ReturnType<typeof progressLine>,
+  event: CatchUpProgress,
+  t: CatchUpTotals,
+  tty: boolean,
+  storedBytes: Map<Day, number>,
+): void {
   const finished = t.daysDone + t.daysFailed;
   const eta = t.etaMs === null ? '' : `, ETA ${formatDuration(t.etaMs)}`;
   const head = `${bar(t.daysTotal ? finished / t.daysTotal : 1)} ${finished}/${t.daysTotal} days, ${t.events} events, ${formatBytes(t.bytes)}${eta}`;
@@ -305,11 +354,14 @@ function reportCatchUp(progress: ReturnType<typeof progressLine>, event: CatchUp
       break;
     case 'day-progress':
       if (tty) progress.update(`${head} | ${event.day}: ${event.events} events`);
-      else if (event.bytes !== (storedBytes.get(event.day) ?? 0)) progress.log(`${event.day}: ${event.events} events, ${formatBytes(event.bytes)} written`);
+      else if (event.bytes !== (storedBytes.get(event.day) ?? 0))
+        progress.log(`${event.day}: ${event.events} events, ${formatBytes(event.bytes)} written`);
       storedBytes.set(event.day, event.bytes);
       break;
     case 'day-archived':
-      progress.log(`${event.day}: archived ${event.events} events (${formatBytes(event.bytes)}) [${finished}/${t.daysTotal}${eta}]`);
+      progress.log(
+        `${event.day}: archived ${event.events} events (${formatBytes(event.bytes)}) [${finished}/${t.daysTotal}${eta}]`,
+      );
       break;
     case 'day-failed':
       progress.log(`${event.day}: FAILED ${event.message} [${event.code}]`);
@@ -317,7 +369,12 @@ function reportCatchUp(progress: ReturnType<typeof progressLine>, event: CatchUp
   }
 }
 
-async function statusCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, json: boolean): Promise<number> {
+async function statusCommand(
+  ctx: CliContext,
+  session: ArchiveSession,
+  range: DayRange,
+  json: boolean,
+): Promise<number> {
   const { from, to, days, problems, empty } = await session.status(range);
   // An empty or unmounted target must not look like a clean archive.
   const failing = problems.filter((p) => isFailingProblem(p.kind));
@@ -326,7 +383,10 @@ async function statusCommand(ctx: CliContext, session: ArchiveSession, range: Da
     ctx.stdout.write(JSON.stringify({ days, problems, empty }) + '\n');
     return exit;
   }
-  if (empty) ctx.stderr.write(`${session.store.url} holds no archive (no root object, no manifests): if one should be there, check that it is mounted and the target is right; if nothing was archived yet, run catch-up.\n`);
+  if (empty)
+    ctx.stderr.write(
+      `${session.store.url} holds no archive (no root object, no manifests): if one should be there, check that it is mounted and the target is right; if nothing was archived yet, run catch-up.\n`,
+    );
   for (const p of problems) ctx.stderr.write(`archive ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}\n`);
   const counts = countStates(days);
   ctx.stdout.write(`${session.store.url}  ${from} to ${to}\n`);
@@ -337,7 +397,15 @@ async function statusCommand(ctx: CliContext, session: ArchiveSession, range: Da
       .join('  ') + '\n',
   );
   // Months at a glance: one character per day.
-  const glyph: Record<string, string> = { archived: '#', missing: '.', unrecoverable: 'x', pending: '~', failed: '!', tampered: 'T', 'not-required': ' ' };
+  const glyph: Record<string, string> = {
+    archived: '#',
+    missing: '.',
+    unrecoverable: 'x',
+    pending: '~',
+    failed: '!',
+    tampered: 'T',
+    'not-required': ' ',
+  };
   let month = '';
   let line = '';
   for (const d of days) {
@@ -351,11 +419,17 @@ async function statusCommand(ctx: CliContext, session: ArchiveSession, range: Da
   }
   if (line) ctx.stdout.write(line + '\n');
   ctx.stdout.write(`legend: # archived  . missing  x unrecoverable  ~ pending  ! failed  T tampered\n`);
-  for (const d of days.filter((s) => s.state === 'failed' || s.state === 'tampered')) ctx.stdout.write(`${d.day} ${d.state}: ${d.error ?? ''}\n`);
+  for (const d of days.filter((s) => s.state === 'failed' || s.state === 'tampered'))
+    ctx.stdout.write(`${d.day} ${d.state}: ${d.error ?? ''}\n`);
   return exit;
 }
 
-async function verifyCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, opts: { full: boolean; json: boolean; expectKey?: string }): Promise<number> {
+async function verifyCommand(
+  ctx: CliContext,
+  session: ArchiveSession,
+  range: DayRange,
+  opts: { full: boolean; json: boolean; expectKey?: string },
+): Promise<number> {
   const progress = progressLine(ctx.stderr);
   const result = await session.verify({
     ...range,
@@ -363,7 +437,8 @@ async function verifyCommand(ctx: CliContext, session: ArchiveSession, range: Da
     ...(opts.expectKey ? { expectKey: opts.expectKey } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => {
-      if (ctx.stderr.isTTY && p.phase === 'objects') progress.update(`${bar(p.done / Math.max(1, p.total))} ${p.done}/${p.total} checks`);
+      if (ctx.stderr.isTTY && p.phase === 'objects')
+        progress.update(`${bar(p.done / Math.max(1, p.total))} ${p.done}/${p.total} checks`);
     },
   });
   progress.done();
@@ -379,7 +454,8 @@ async function verifyCommand(ctx: CliContext, session: ArchiveSession, range: Da
         `Archive ${result.archive.archiveId} (${result.archive.purpose}), signing key ${formatFingerprint(result.archive.keyFingerprint)}${result.archive.head ? `, head ${result.archive.head.key} (sequence ${result.archive.head.sequence})` : ''}.\n`,
       );
     }
-    for (const p of result.problems) ctx.stdout.write(`${p.day ?? 'archive'} ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}\n`);
+    for (const p of result.problems)
+      ctx.stdout.write(`${p.day ?? 'archive'} ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}\n`);
   }
   return result.ok ? EXIT_OK : EXIT_FAILED;
 }
@@ -387,9 +463,18 @@ async function verifyCommand(ctx: CliContext, session: ArchiveSession, range: Da
 /** The archive's signing key: its fingerprint (to record) and whether this installation holds it. */
 async function keyShow(ctx: CliContext, session: ArchiveSession, stateDir: string, json: boolean): Promise<number> {
   const root = await archiveRoot(session);
-  const held = root ? (await new FileSigningKeyStore(stateDir, ctx.env).get(root.signingKey.fingerprint)) !== null : false;
+  const held = root
+    ? (await new FileSigningKeyStore(stateDir, ctx.env).get(root.signingKey.fingerprint)) !== null
+    : false;
   if (json) {
-    ctx.stdout.write(JSON.stringify({ archive: session.store.url, archiveId: root?.archiveId ?? null, fingerprint: root?.signingKey.fingerprint ?? null, held }) + '\n');
+    ctx.stdout.write(
+      JSON.stringify({
+        archive: session.store.url,
+        archiveId: root?.archiveId ?? null,
+        fingerprint: root?.signingKey.fingerprint ?? null,
+        held,
+      }) + '\n',
+    );
     return root ? EXIT_OK : EXIT_FAILED;
   }
   if (!root) {
@@ -406,40 +491,73 @@ async function keyShow(ctx: CliContext, session: ArchiveSession, stateDir: strin
 }
 
 /** The private key as PEM, for a second machine that writes the same archive. */
-async function keyExport(ctx: CliContext, session: ArchiveSession, stateDir: string, out: string | undefined): Promise<number> {
+async function keyExport(
+  ctx: CliContext,
+  session: ArchiveSession,
+  stateDir: string,
+  out: string | undefined,
+): Promise<number> {
   const root = await archiveRoot(session);
-  if (!root) throw new AuditArchiveError('INVALID_ARGUMENT', `${session.store.url} holds no archive yet, so it has no key to export.`);
+  if (!root)
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `${session.store.url} holds no archive yet, so it has no key to export.`,
+    );
   const key = await new FileSigningKeyStore(stateDir, ctx.env).get(root.signingKey.fingerprint);
-  if (!key) throw new AuditArchiveError('ARCHIVE_KEY_MISSING', `This installation does not hold the key ${formatFingerprint(root.signingKey.fingerprint)} of ${session.store.url}; export it on the machine that created the archive.`);
+  if (!key)
+    throw new AuditArchiveError(
+      'ARCHIVE_KEY_MISSING',
+      `This installation does not hold the key ${formatFingerprint(root.signingKey.fingerprint)} of ${session.store.url}; export it on the machine that created the archive.`,
+    );
   const pem = signingKeyToPem(key);
   if (out) {
     await writeFile(out, pem, { mode: 0o600, flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
-      throw new AuditArchiveError('INVALID_ARGUMENT', `Cannot write ${out} (${e.code ?? 'error'}); it must not exist yet. Nothing was written.`);
+      throw new AuditArchiveError(
+        'INVALID_ARGUMENT',
+        `Cannot write ${out} (${e.code ?? 'error'}); it must not exist yet. Nothing was written.`,
+      );
     });
-    ctx.stderr.write(`Wrote the private signing key of ${session.store.url} to ${out} (mode 0600). Move it to the other machine and delete it here; anyone holding it can sign manifests for this archive.\n`);
+    ctx.stderr.write(
+      `Wrote the private signing key of ${session.store.url} to ${out} (mode 0600). Move it to the other machine and delete it here; anyone holding it can sign manifests for this archive.\n`,
+    );
   } else {
     ctx.stdout.write(pem);
-    ctx.stderr.write('That is the private signing key: anyone holding it can sign manifests for this archive. Keep it like a password.\n');
+    ctx.stderr.write(
+      'That is the private signing key: anyone holding it can sign manifests for this archive. Keep it like a password.\n',
+    );
   }
   return EXIT_OK;
 }
 
 /** Keeps a key exported elsewhere in this installation's state folder (0600), after checking it is this archive's. */
-async function keyImport(ctx: CliContext, session: ArchiveSession, stateDir: string, file: string | undefined): Promise<number> {
+async function keyImport(
+  ctx: CliContext,
+  session: ArchiveSession,
+  stateDir: string,
+  file: string | undefined,
+): Promise<number> {
   if (!file) throw new UsageError('--file KEY.pem is required', 'key');
   let pem: string;
   try {
     pem = await readFile(file, 'utf8');
   } catch (e) {
-    throw new AuditArchiveError('INVALID_ARGUMENT', `Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`,
+    );
   }
   const key = signingKeyFromPem(pem, file);
   const root = await archiveRoot(session);
   if (root && root.signingKey.fingerprint !== key.fingerprint) {
-    throw new AuditArchiveError('INVALID_ARGUMENT', `${file} holds key ${formatFingerprint(key.fingerprint)}, but ${session.store.url} is signed with ${formatFingerprint(root.signingKey.fingerprint)}. Nothing was imported.`);
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `${file} holds key ${formatFingerprint(key.fingerprint)}, but ${session.store.url} is signed with ${formatFingerprint(root.signingKey.fingerprint)}. Nothing was imported.`,
+    );
   }
   await new FileSigningKeyStore(stateDir, ctx.env).save(key);
-  ctx.stderr.write(`Imported signing key ${formatFingerprint(key.fingerprint)} into ${stateDir}/keys (mode 0600)${root ? ` for ${session.store.url}` : ''}.\n`);
+  ctx.stderr.write(
+    `Imported signing key ${formatFingerprint(key.fingerprint)} into ${stateDir}/keys (mode 0600)${root ? ` for ${session.store.url}` : ''}.\n`,
+  );
   return EXIT_OK;
 }
 
@@ -450,10 +568,18 @@ async function archiveRoot(session: ArchiveSession): Promise<ArchiveRoot | null>
   return root.status === 'ok' ? root.root : null;
 }
 
-async function bucketInit(ctx: CliContext, settings: Parameters<typeof openArchiveSession>[0], confirmed: boolean): Promise<number> {
+async function bucketInit(
+  ctx: CliContext,
+  settings: Parameters<typeof openArchiveSession>[0],
+  confirmed: boolean,
+): Promise<number> {
   const target = settings.archive.target;
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target);
-  if (!m) throw new UsageError('bucket init needs an s3:// archive target (set AUDIT_ARCHIVE_TARGET or --target s3://bucket/prefix)', 'bucket init');
+  if (!m)
+    throw new UsageError(
+      'bucket init needs an s3:// archive target (set AUDIT_ARCHIVE_TARGET or --target s3://bucket/prefix)',
+      'bucket init',
+    );
   const [, bucket = '', prefix = ''] = m;
   if (settings.archive.lockMode === 'COMPLIANCE' && !confirmed) {
     throw new UsageError(
@@ -467,20 +593,28 @@ async function bucketInit(ctx: CliContext, settings: Parameters<typeof openArchi
     bucket,
     lockMode: settings.archive.lockMode,
     retentionDays: settings.archive.retentionDays,
-    connection: { ...(s3.region ? { region: s3.region } : {}), ...(endpoint ? { endpoint } : {}), forcePathStyle: s3.forcePathStyle },
+    connection: {
+      ...(s3.region ? { region: s3.region } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      forcePathStyle: s3.forcePathStyle,
+    },
   });
   ctx.stderr.write(
     `s3://${summary.bucket}: ${summary.created ? 'created' : 'already existed'} with Object Lock and versioning; default retention ${summary.defaultRetention.mode} ${summary.defaultRetention.days} days${summary.retentionChanged ? ' (set now)' : ''}.\n`,
   );
   for (const w of summary.warnings) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
-  ctx.stdout.write(`Least-privilege IAM policy for the exporter (no delete, no governance bypass):\n${JSON.stringify(exporterIamPolicy(bucket, prefix), null, 2)}\n`);
+  ctx.stdout.write(
+    `Least-privilege IAM policy for the exporter (no delete, no governance bypass):\n${JSON.stringify(exporterIamPolicy(bucket, prefix), null, 2)}\n`,
+  );
   ctx.stdout.write(
     `\nOptional, on AWS: a bucket policy that refuses any write adding a version to an existing key under the archive (verify reports one anyway; this makes it impossible). Merge it into the bucket's policy:\n${JSON.stringify(overwriteGuardBucketPolicy(bucket, prefix), null, 2)}\n`,
   );
   return EXIT_OK;
 }
 
+/** Before a write: no organisation configured stops here (exit 2), before the store is touched; then the store's warnings. */
 async function warnIfNotWorm(ctx: CliContext, session: ArchiveSession): Promise<void> {
+  session.checkConfigured();
   const readiness = await session.ready();
   for (const w of readiness.warnings) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
 }
@@ -502,7 +636,8 @@ function requiredDay(value: unknown, name: string, command: Command): Day {
 function optionalDay(value: unknown, name: string, command: Command): Day | undefined {
   if (value === undefined) return undefined;
   const parsed = parseDay(value);
-  if (!parsed.ok) throw new UsageError(`--${name} '${shortForMessage(String(value))}' ${parsed.error.message}`, command);
+  if (!parsed.ok)
+    throw new UsageError(`--${name} '${shortForMessage(String(value))}' ${parsed.error.message}`, command);
   return parsed.value;
 }
 
@@ -520,14 +655,19 @@ function journalWarning(ctx: CliContext, message: string): void {
 function optionalFingerprint(value: unknown, command: Command): string | undefined {
   if (value === undefined) return undefined;
   const fp = parseFingerprint(String(value));
-  if (!fp) throw new UsageError(`--expect-key must be the 64 hex digits of a key fingerprint (spaces allowed), as \`audit-archive key show\` prints it`, command);
+  if (!fp)
+    throw new UsageError(
+      `--expect-key must be the 64 hex digits of a key fingerprint (spaces allowed), as \`audit-archive key show\` prints it`,
+      command,
+    );
   return fp;
 }
 
 function optionalInt(value: unknown, name: string, command: Command, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`, command);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`, command);
   return n;
 }
 
@@ -538,8 +678,12 @@ function str(value: unknown): string | undefined {
 function describeParseError(e: unknown): string {
   const code = (e as { code?: string }).code;
   const msg = (e as Error).message ?? String(e);
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return msg.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option');
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return msg.replace(/^Unexpected argument/, 'unexpected argument').replace(/\. This command does not take positional arguments$/, '');
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return msg.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option');
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return msg
+      .replace(/^Unexpected argument/, 'unexpected argument')
+      .replace(/\. This command does not take positional arguments$/, '');
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return msg.replace(/^Option/, 'option');
   return msg;
 }

@@ -11,7 +11,14 @@
  * about six requests for seven years); `whole` lists everything under the prefix, so that verify
  * also sees keys outside the layout.
  */
-import { archiveFolder, dataFolder, manifestFolder, parseKey, rootKey, type ParsedKey } from '../../../shared/archive-layout';
+import {
+  archiveFolder,
+  dataFolder,
+  manifestFolder,
+  parseKey,
+  rootKey,
+  type ParsedKey,
+} from '../../../shared/archive-layout';
 import type { Day } from '../../../shared/day';
 import type { ArchiveStore, ObjectVersionEntry } from './archive-store';
 
@@ -60,7 +67,8 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
     const lists = await Promise.all(
       [root, manifestFolder(store.prefix), dataFolder(store.prefix)].map(async (prefix) => {
         const entries: ObjectVersionEntry[] = [];
-        for await (const entry of store.listVersions(prefix)) if (prefix !== root || entry.key === root) entries.push(entry);
+        for await (const entry of store.listVersions(prefix))
+          if (prefix !== root || entry.key === root) entries.push(entry);
         return entries;
       }),
     );

@@ -111,6 +111,8 @@ export interface ArchiveSession {
   readonly demo: boolean;
   /** Readiness of the store, checked once before the first write (throws ARCHIVE_NOT_WORM, …). */
   ready(): Promise<StoreReadiness>;
+  /** Throws GENESYS_NOT_CONFIGURED when a write could not know its source; touches nothing. */
+  checkConfigured(): void;
   exportDay(day: Day, options?: ExportDayOptions & WriteOptions): Promise<ExportDayResult>;
   status(range?: DayRange): Promise<StatusResult>;
   catchUp(
@@ -301,6 +303,7 @@ export async function openArchiveSession(
     journal,
     demo: purpose === 'demo',
     ready,
+    checkConfigured,
     exportDay: (day, opts = {}) => write(opts, (writer, src) => exportWith(writer, src, day, opts)),
     async status(range = {}) {
       const snapshot = await archive.read({ scope: 'layout' });

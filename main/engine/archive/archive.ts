@@ -203,21 +203,22 @@ export class Archive {
     }
     const recorded = headRecord.head;
     if (!recorded) return problems;
-    const onChain = assessment.chain.find((c) => c.key === recorded.key);
+    const recordedKey = this.store.prefix ? `${this.store.prefix}/${recorded.key}` : recorded.key;
+    const onChain = assessment.chain.find((c) => this.relativeKey(c.key) === recorded.key);
     const head = assessment.head;
     if (!head || head.sequence < recorded.sequence) {
       problems.push({
         day: dayOfManifest(onChain),
         kind: 'head-rewound',
-        key: recorded.key,
-        detail: `The chain's head is ${head ? `${head.key} (sequence ${head.sequence})` : 'gone'}, but this installation recorded ${recorded.key} (sequence ${recorded.sequence}) on ${headRecord.at}: the newest manifests were removed.`,
+        key: recordedKey,
+        detail: `The chain's head is ${head ? `${head.key} (sequence ${head.sequence})` : 'gone'}, but this installation recorded ${recordedKey} (sequence ${recorded.sequence}) on ${headRecord.at}: the newest manifests were removed.`,
       });
     } else if (!onChain || onChain.sha256 !== recorded.sha256) {
       problems.push({
         day: dayOfManifest(onChain),
         kind: 'head-rewound',
-        key: recorded.key,
-        detail: `This installation recorded ${recorded.key} with SHA-256 ${recorded.sha256} on ${headRecord.at}; the chain ${onChain ? `holds it with SHA-256 ${onChain.sha256}` : 'no longer reaches it'}.`,
+        key: recordedKey,
+        detail: `This installation recorded ${recordedKey} with SHA-256 ${recorded.sha256} on ${headRecord.at}; the chain ${onChain ? `holds it with SHA-256 ${onChain.sha256}` : 'no longer reaches it'}.`,
       });
     }
     return problems;
@@ -225,17 +226,24 @@ export class Archive {
 
   /** Remembers the head this installation now vouches for (after a clean verify, or a write). */
   async recordHead(root: ArchiveRoot, head: ChainHead | null): Promise<void> {
+    // Keys are kept relative to the archive's prefix: one archive reached as a folder with a prefix,
+    // or as that subfolder, is one archive.
     await writeHeadRecord(
       this.options.stateDir,
       {
         archiveUrl: this.store.url,
         archiveId: root.archiveId,
         keyFingerprint: root.signingKey.fingerprint,
-        head,
+        head: head ? { ...head, key: this.relativeKey(head.key) } : null,
         at: new Date(this.now()).toISOString(),
       },
       this.warn,
     );
+  }
+
+  private relativeKey(key: string): string {
+    const p = this.store.prefix;
+    return p && key.startsWith(p + '/') ? key.slice(p.length + 1) : key;
   }
 
   /** Runs `fn` as the archive's only writer (see the module comment). */

@@ -51,8 +51,12 @@ export function checkRootBytes(key: string, versionId: string | null, bytes: Uin
     return invalid(`The root object ${key} is not valid JSON.`);
   }
   const parsed = ArchiveRootSchema.safeParse(json);
-  if (!parsed.success) return invalid(`The root object ${key} is not an archive root: ${describeIssues(parsed.error, 'root')}.`);
-  if (!Buffer.from(bytes).equals(canonicalJsonBytes(parsed.data))) return invalid(`The root object ${key} is not in the canonical form the archive writes: it was changed after it was written.`);
+  if (!parsed.success)
+    return invalid(`The root object ${key} is not an archive root: ${describeIssues(parsed.error, 'root')}.`);
+  if (!Buffer.from(bytes).equals(canonicalJsonBytes(parsed.data)))
+    return invalid(
+      `The root object ${key} is not in the canonical form the archive writes: it was changed after it was written.`,
+    );
   const publicKey: KeyObject | null = publicKeyFromBase64(parsed.data.signingKey.publicKey);
   if (!publicKey || fingerprintOfPublicKey(publicKey) !== parsed.data.signingKey.fingerprint) {
     return invalid(`The root object ${key} names a signing key whose fingerprint does not match it.`);
@@ -111,7 +115,12 @@ interface Valid {
   readonly manifest: ArchiveManifest;
 }
 
-export function assessArchive(prefix: string, listing: ArchiveListing, root: RootState, reads: ReadonlyMap<string, ManifestRead>): Assessment {
+export function assessArchive(
+  prefix: string,
+  listing: ArchiveListing,
+  root: RootState,
+  reads: ReadonlyMap<string, ManifestRead>,
+): Assessment {
   const problems: VerifyProblem[] = [];
   const problem = (day: Day | null, kind: VerifyProblem['kind'], key: string | undefined, detail: string) =>
     problems.push({ day, kind, ...(key !== undefined ? { key } : {}), detail: detail.slice(0, 2000) });
@@ -121,7 +130,12 @@ export function assessArchive(prefix: string, listing: ArchiveListing, root: Roo
   if (listing.root) checkVersions(listing.root, null, problem, 'the root object');
   if (root.status === 'invalid') problem(null, 'root-invalid', root.key, root.detail);
   if (root.status === 'absent' && hasContent) {
-    problem(null, 'root-invalid', undefined, 'The archive holds manifests or data but no root object (archive.json): its signing key cannot be known, so nothing in it can be proved. Restore the root object from a copy, or start a new archive elsewhere.');
+    problem(
+      null,
+      'root-invalid',
+      undefined,
+      'The archive holds manifests or data but no root object (archive.json): its signing key cannot be known, so nothing in it can be proved. Restore the root object from a copy, or start a new archive elsewhere.',
+    );
   }
   const rootOk = root.status === 'ok' ? root.root : null;
 
@@ -138,11 +152,21 @@ export function assessArchive(prefix: string, listing: ArchiveListing, root: Roo
     if (!rootOk) continue; // nothing can be judged without the root; reported above
     const m = read.manifest;
     if (m.archiveId !== rootOk.archiveId) {
-      problem(k.day, 'manifest-invalid', k.key, `${k.key} belongs to another archive (${m.archiveId}), not ${rootOk.archiveId}.`);
+      problem(
+        k.day,
+        'manifest-invalid',
+        k.key,
+        `${k.key} belongs to another archive (${m.archiveId}), not ${rootOk.archiveId}.`,
+      );
       continue;
     }
     if (!read.signed) {
-      problem(k.day, 'signature-invalid', k.key, `${k.key} is not signed by this archive's key (fingerprint ${rootOk.signingKey.fingerprint}): it was not written by this archive's exporter, or it was changed. It is ignored.`);
+      problem(
+        k.day,
+        'signature-invalid',
+        k.key,
+        `${k.key} is not signed by this archive's key (fingerprint ${rootOk.signingKey.fingerprint}): it was not written by this archive's exporter, or it was changed. It is ignored.`,
+      );
       continue;
     }
     const sourceProblem = checkSource(m, rootOk);
@@ -156,7 +180,12 @@ export function assessArchive(prefix: string, listing: ArchiveListing, root: Roo
   for (const [sequence, same] of bySequence) {
     if (same.length < 2) continue;
     for (const v of same) {
-      problem(v.manifest.day, 'chain-forked', v.key, `Sequence ${sequence} is claimed by ${same.length} manifests (${same.map((s) => s.key).join(', ')}): two writers wrote at once and the chain forked.`);
+      problem(
+        v.manifest.day,
+        'chain-forked',
+        v.key,
+        `Sequence ${sequence} is claimed by ${same.length} manifests (${same.map((s) => s.key).join(', ')}): two writers wrote at once and the chain forked.`,
+      );
     }
   }
 
@@ -166,7 +195,9 @@ export function assessArchive(prefix: string, listing: ArchiveListing, root: Roo
   const visited = new Set<string>();
   const chain: Valid[] = [];
   let current: Valid | undefined = ordered[0];
-  const head: ChainHead | null = current ? { key: current.key, sequence: current.manifest.sequence, sha256: current.sha256 } : null;
+  const head: ChainHead | null = current
+    ? { key: current.key, sequence: current.manifest.sequence, sha256: current.sha256 }
+    : null;
   while (current) {
     visited.add(current.key);
     chain.push(current);
@@ -175,28 +206,63 @@ export function assessArchive(prefix: string, listing: ArchiveListing, root: Roo
     if (prev) {
       const target = byKey.get(prev.key);
       if (prev.sequence >= current.manifest.sequence) {
-        problem(current.manifest.day, 'chain-broken', current.key, `${current.key} names a previous manifest (${prev.key}, sequence ${prev.sequence}) that is not earlier than itself.`);
-      } else if (target && !visited.has(target.key) && target.sha256 === prev.sha256 && target.manifest.sequence === prev.sequence) {
+        problem(
+          current.manifest.day,
+          'chain-broken',
+          current.key,
+          `${current.key} names a previous manifest (${prev.key}, sequence ${prev.sequence}) that is not earlier than itself.`,
+        );
+      } else if (
+        target &&
+        !visited.has(target.key) &&
+        target.sha256 === prev.sha256 &&
+        target.manifest.sequence === prev.sequence
+      ) {
         next = target;
       } else if (target) {
-        problem(target.manifest.day, 'chain-broken', target.key, `${current.key} recorded ${prev.key} with SHA-256 ${prev.sha256} (sequence ${prev.sequence}), but the archive's copy has SHA-256 ${target.sha256} (sequence ${target.manifest.sequence}): it was changed after it was written.`);
+        problem(
+          target.manifest.day,
+          'chain-broken',
+          target.key,
+          `${current.key} recorded ${prev.key} with SHA-256 ${prev.sha256} (sequence ${prev.sequence}), but the archive's copy has SHA-256 ${target.sha256} (sequence ${target.manifest.sequence}): it was changed after it was written.`,
+        );
       } else if (!listing.manifests.has(prev.key)) {
         const where = parseKey(prefix, prev.key);
-        problem(where.kind === 'manifest' ? where.day : current.manifest.day, 'manifest-missing', prev.key, `${prev.key} (sequence ${prev.sequence}), the manifest written before ${current.key}, is not in the archive.`);
+        problem(
+          where.kind === 'manifest' ? where.day : current.manifest.day,
+          'manifest-missing',
+          prev.key,
+          `${prev.key} (sequence ${prev.sequence}), the manifest written before ${current.key}, is not in the archive.`,
+        );
       }
       // else: the key is there but invalid or unsigned, reported above.
     } else if (ordered.some((v) => !visited.has(v.key) && v.manifest.sequence < current!.manifest.sequence)) {
-      problem(current.manifest.day, 'chain-broken', current.key, `${current.key} says it is the first manifest of the archive, but earlier manifests exist.`);
+      problem(
+        current.manifest.day,
+        'chain-broken',
+        current.key,
+        `${current.key} says it is the first manifest of the archive, but earlier manifests exist.`,
+      );
     }
     if (!next) {
       const below = current.manifest.sequence;
-      next = ordered.find((v) => !visited.has(v.key) && v.manifest.sequence < below && !chain.some((c) => c.manifest.sequence === v.manifest.sequence));
+      next = ordered.find(
+        (v) =>
+          !visited.has(v.key) &&
+          v.manifest.sequence < below &&
+          !chain.some((c) => c.manifest.sequence === v.manifest.sequence),
+      );
     }
     current = next;
   }
   for (const v of valid) {
     if (!visited.has(v.key)) {
-      problem(v.manifest.day, 'manifest-unreachable', v.key, `${v.key} (sequence ${v.manifest.sequence}) is signed but the chain, walked back from its head ${head?.key ?? ''}, does not reach it: written beside the chain (a second writer) and not part of the record.`);
+      problem(
+        v.manifest.day,
+        'manifest-unreachable',
+        v.key,
+        `${v.key} (sequence ${v.manifest.sequence}) is signed but the chain, walked back from its head ${head?.key ?? ''}, does not reach it: written beside the chain (a second writer) and not part of the record.`,
+      );
     }
   }
   chain.reverse();
@@ -223,33 +289,75 @@ export function assessArchive(prefix: string, listing: ArchiveListing, root: Roo
     const ref = referenced.get(k.key);
     const live = liveVersions(k);
     for (const dm of deleteMarkers(k)) {
-      problem(k.day, 'delete-marker', k.key, `A delete marker (${dm.lastModified}) hides ${k.key}; the locked version survives but a plain listing and Athena no longer see it. Investigate who deleted it.`);
+      problem(
+        k.day,
+        'delete-marker',
+        k.key,
+        `A delete marker (${dm.lastModified}) hides ${k.key}; the locked version survives but a plain listing and Athena no longer see it. Investigate who deleted it.`,
+      );
     }
     if (ref) {
       const recorded = live.find((v) => v.versionId === ref.versionId);
       if (!recorded) {
-        problem(k.day, 'object-missing', k.key, `${k.key}${ref.versionId ? ` version ${ref.versionId}` : ''}, recorded by ${ref.manifestKey}, is not in the archive.`);
+        problem(
+          k.day,
+          'object-missing',
+          k.key,
+          `${k.key}${ref.versionId ? ` version ${ref.versionId}` : ''}, recorded by ${ref.manifestKey}, is not in the archive.`,
+        );
       } else if (ref.versionId === null && recorded.size !== ref.size) {
-        problem(k.day, 'hash-mismatch', k.key, `${k.key} is ${recorded.size} bytes; ${ref.manifestKey} recorded ${ref.size}.`);
+        problem(
+          k.day,
+          'hash-mismatch',
+          k.key,
+          `${k.key} is ${recorded.size} bytes; ${ref.manifestKey} recorded ${ref.size}.`,
+        );
       }
       const extra = live.filter((v) => v !== recorded);
       if (extra.length > 0) {
-        problem(k.day, 'version-added', k.key, `${k.key} has ${extra.length} version(s) besides the one ${ref.manifestKey} recorded (${extra.map((v) => `${v.versionId ?? 'unversioned'} at ${v.lastModified}`).join(', ')}): a GET or Athena now reads the newest, which the archive never wrote.`);
+        problem(
+          k.day,
+          'version-added',
+          k.key,
+          `${k.key} has ${extra.length} version(s) besides the one ${ref.manifestKey} recorded (${extra.map((v) => `${v.versionId ?? 'unversioned'} at ${v.lastModified}`).join(', ')}): a GET or Athena now reads the newest, which the archive never wrote.`,
+        );
       }
       continue;
     }
     const declaredVersions = declared.get(k.key);
     if (declaredVersions && live.length === 1 && declaredVersions.has(live[0]!.versionId ?? '')) {
-      problem(k.day, 'orphan', k.key, `${k.key} was left by an interrupted run and is declared by a later manifest; it is not counted. Discovery reads only what manifests name.`);
+      problem(
+        k.day,
+        'orphan',
+        k.key,
+        `${k.key} was left by an interrupted run and is declared by a later manifest; it is not counted. Discovery reads only what manifests name.`,
+      );
     } else if (live.length > 0) {
-      problem(k.day, 'unexpected-object', k.key, `${k.key} is named by no manifest: the archive did not write it (or an interrupted run did and the day was never archived). Athena reads it as data; discovery here ignores it.`);
+      problem(
+        k.day,
+        'unexpected-object',
+        k.key,
+        `${k.key} is named by no manifest: the archive did not write it (or an interrupted run did and the day was never archived). Athena reads it as data; discovery here ignores it.`,
+      );
     }
   }
   for (const [key, ref] of referenced) {
-    if (!listing.data.has(key)) problem(ref.day, 'object-missing', key, `${key}${ref.versionId ? ` version ${ref.versionId}` : ''}, recorded by ${ref.manifestKey}, is not in the archive.`);
+    if (!listing.data.has(key))
+      problem(
+        ref.day,
+        'object-missing',
+        key,
+        `${key}${ref.versionId ? ` version ${ref.versionId}` : ''}, recorded by ${ref.manifestKey}, is not in the archive.`,
+      );
   }
   for (const k of listing.other) {
-    if (liveVersions(k).length > 0) problem(null, 'unexpected-object', k.key, `${k.key} is not part of the archive's layout: it was not written by the archive. It is ignored.`);
+    if (liveVersions(k).length > 0)
+      problem(
+        null,
+        'unexpected-object',
+        k.key,
+        `${k.key} is not part of the archive's layout: it was not written by the archive. It is ignored.`,
+      );
   }
 
   // By day.
@@ -279,21 +387,38 @@ export function assessArchive(prefix: string, listing: ArchiveListing, root: Roo
 }
 
 /** A key the archive references: one version, no delete marker. */
-function checkVersions(k: KeyVersions, day: Day | null, problem: (day: Day | null, kind: VerifyProblem['kind'], key: string, detail: string) => void, what: string): void {
+function checkVersions(
+  k: KeyVersions,
+  day: Day | null,
+  problem: (day: Day | null, kind: VerifyProblem['kind'], key: string, detail: string) => void,
+  what: string,
+): void {
   for (const dm of deleteMarkers(k)) {
-    problem(day, 'delete-marker', k.key, `A delete marker (${dm.lastModified}) hides the ${what} ${k.key}; the locked version survives but a plain listing no longer shows it. Investigate who deleted it.`);
+    problem(
+      day,
+      'delete-marker',
+      k.key,
+      `A delete marker (${dm.lastModified}) hides the ${what} ${k.key}; the locked version survives but a plain listing no longer shows it. Investigate who deleted it.`,
+    );
   }
   const live = liveVersions(k);
   if (live.length > 1) {
     const original = originalVersion(k);
-    problem(day, 'version-added', k.key, `The ${what} ${k.key} has ${live.length} versions; the archive wrote one (${original?.versionId ?? 'unversioned'} at ${original?.lastModified ?? '?'}) and only that one is trusted. Someone wrote over it.`);
+    problem(
+      day,
+      'version-added',
+      k.key,
+      `The ${what} ${k.key} has ${live.length} versions; the archive wrote one (${original?.versionId ?? 'unversioned'} at ${original?.lastModified ?? '?'}) and only that one is trusted. Someone wrote over it.`,
+    );
   }
 }
 
 /** Demo data never in a real archive (and the reverse); one organisation per archive. */
 function checkSource(m: ArchiveManifest, root: ArchiveRoot): string | null {
   if (m.source.demo !== (root.purpose === 'demo')) {
-    return m.source.demo ? `The manifest holds demo (simulated) events, but this is a ${root.purpose} archive.` : 'The manifest holds a real organisation\'s events, but this is a demo archive.';
+    return m.source.demo
+      ? `The manifest holds demo (simulated) events, but this is a ${root.purpose} archive.`
+      : "The manifest holds a real organisation's events, but this is a demo archive.";
   }
   const org = root.organisation;
   if (org.id !== null && m.source.organisationId !== null && org.id !== m.source.organisationId) {

@@ -29,7 +29,10 @@ export function planCatchUp(statuses: readonly DayStatus[]): CatchUpPlan {
     .map((s) => s.day)
     .sort();
   const count = (state: DayStatus['state']) => statuses.filter((s) => s.state === state).length;
-  return { days, skipped: { unrecoverable: count('unrecoverable'), tampered: count('tampered'), pending: count('pending') } };
+  return {
+    days,
+    skipped: { unrecoverable: count('unrecoverable'), tampered: count('tampered'), pending: count('pending') },
+  };
 }
 
 /** What one day's export reports back (a subset of exportDay's result). */
@@ -89,7 +92,11 @@ export interface CatchUpSummary {
   readonly elapsedMs: number;
 }
 
-export async function runCatchUp(deps: CatchUpDeps, plan: CatchUpPlan, options: CatchUpOptions): Promise<CatchUpSummary> {
+export async function runCatchUp(
+  deps: CatchUpDeps,
+  plan: CatchUpPlan,
+  options: CatchUpOptions,
+): Promise<CatchUpSummary> {
   const now = deps.now ?? Date.now;
   const started = now();
   const total = plan.days.length;
@@ -176,5 +183,14 @@ export async function runCatchUp(deps: CatchUpDeps, plan: CatchUpPlan, options: 
   const cancelled = signal?.aborted ?? false;
   const finished = archived + alreadyArchived + failed.length;
   if (deps.journal && total > 0 && !cancelled) await deps.journal.finishCatchUp();
-  return { archived, alreadyArchived, failed, notStarted: total - finished, cancelled, events, bytes, elapsedMs: now() - started };
+  return {
+    archived,
+    alreadyArchived,
+    failed,
+    notStarted: total - finished,
+    cancelled,
+    events,
+    bytes,
+    elapsedMs: now() - started,
+  };
 }

@@ -18,7 +18,9 @@ const HeadRecordSchema = z.object({
   archiveUrl: z.string(),
   archiveId: z.uuid(),
   keyFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
-  head: z.object({ key: z.string(), sequence: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).nullable(),
+  head: z
+    .object({ key: z.string(), sequence: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
+    .nullable(),
   at: z.string(),
 });
 export type HeadRecord = z.infer<typeof HeadRecordSchema>;
@@ -28,13 +30,20 @@ export function headRecordPath(stateDir: string, archiveUrl: string): string {
 }
 
 /** The record, or null when there is none (a new installation) or it cannot be read (said in a warning). */
-export async function readHeadRecord(stateDir: string, archiveUrl: string, onWarning: (m: string) => void): Promise<HeadRecord | null> {
+export async function readHeadRecord(
+  stateDir: string,
+  archiveUrl: string,
+  onWarning: (m: string) => void,
+): Promise<HeadRecord | null> {
   const file = headRecordPath(stateDir, archiveUrl);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') onWarning(`The head record ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): a rewound head cannot be detected this time.`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      onWarning(
+        `The head record ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): a rewound head cannot be detected this time.`,
+      );
     return null;
   }
   try {
@@ -43,17 +52,25 @@ export async function readHeadRecord(stateDir: string, archiveUrl: string, onWar
   } catch {
     // reported below
   }
-  onWarning(`The head record ${file} is damaged: a rewound head cannot be detected this time; it is written afresh after this run.`);
+  onWarning(
+    `The head record ${file} is damaged: a rewound head cannot be detected this time; it is written afresh after this run.`,
+  );
   return null;
 }
 
 /** Writes the record; a failure is a warning (bookkeeping never fails finished work). */
-export async function writeHeadRecord(stateDir: string, record: Omit<HeadRecord, 'format'>, onWarning: (m: string) => void): Promise<void> {
+export async function writeHeadRecord(
+  stateDir: string,
+  record: Omit<HeadRecord, 'format'>,
+  onWarning: (m: string) => void,
+): Promise<void> {
   const file = headRecordPath(stateDir, record.archiveUrl);
   try {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     await writeFileAtomically(file, JSON.stringify({ format: 'audit-archive/head@1', ...record }));
   } catch (e) {
-    onWarning(`The head record ${file} cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'}): this installation cannot tell later whether the archive's head went backwards.`);
+    onWarning(
+      `The head record ${file} cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'}): this installation cannot tell later whether the archive's head went backwards.`,
+    );
   }
 }

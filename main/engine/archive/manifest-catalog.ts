@@ -44,7 +44,13 @@ export interface RootKey {
 }
 
 /** Reads and checks one manifest version's bytes (no cache). */
-export function checkManifestBytes(prefix: string, key: string, versionId: string | null, bytes: Uint8Array, rootKey: RootKey | null): ManifestRead {
+export function checkManifestBytes(
+  prefix: string,
+  key: string,
+  versionId: string | null,
+  bytes: Uint8Array,
+  rootKey: RootKey | null,
+): ManifestRead {
   const invalid = (detail: string): ManifestRead => ({ ok: false, key, versionId, detail });
   let json: unknown;
   try {
@@ -57,33 +63,54 @@ export function checkManifestBytes(prefix: string, key: string, versionId: strin
   const manifest = parsed.data;
   const where = parseKey(prefix, key);
   if (where.kind === 'manifest' && (where.day !== manifest.day || where.sequence !== manifest.sequence)) {
-    return invalid(`${key} says day ${manifest.day} sequence ${manifest.sequence}, but its key says day ${where.day} sequence ${where.sequence}.`);
+    return invalid(
+      `${key} says day ${manifest.day} sequence ${manifest.sequence}, but its key says day ${where.day} sequence ${where.sequence}.`,
+    );
   }
   if (!Buffer.from(bytes).equals(canonicalJsonBytes(manifest))) {
-    return invalid(`${key} is not in the canonical form the archive writes (bytes were added or rearranged after it was written).`);
+    return invalid(
+      `${key} is not in the canonical form the archive writes (bytes were added or rearranged after it was written).`,
+    );
   }
   const signed = rootKey !== null && manifestSignatureValid(manifest, rootKey.publicKey, rootKey.fingerprint);
   return { ok: true, key, versionId, sha256: sha256Hex(bytes), manifest, signed };
 }
 
-export async function readManifestVersion(store: ArchiveStore, key: string, versionId: string | null, rootKey: RootKey | null): Promise<ManifestRead> {
+export async function readManifestVersion(
+  store: ArchiveStore,
+  key: string,
+  versionId: string | null,
+  rootKey: RootKey | null,
+): Promise<ManifestRead> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
     for await (const chunk of store.getObject(key, versionId)) {
       size += chunk.length;
-      if (size > MAX_MANIFEST_BYTES) return { ok: false, key, versionId, detail: `${key} is larger than ${MAX_MANIFEST_BYTES} bytes: not a manifest.` };
+      if (size > MAX_MANIFEST_BYTES)
+        return {
+          ok: false,
+          key,
+          versionId,
+          detail: `${key} is larger than ${MAX_MANIFEST_BYTES} bytes: not a manifest.`,
+        };
       chunks.push(chunk);
     }
   } catch (e) {
-    if (isAuditArchiveError(e) && e.code === 'NOT_FOUND') return { ok: false, key, versionId, detail: `${key} is listed but cannot be read at its version.` };
+    if (isAuditArchiveError(e) && e.code === 'NOT_FOUND')
+      return { ok: false, key, versionId, detail: `${key} is listed but cannot be read at its version.` };
     throw e;
   }
   return checkManifestBytes(store.prefix, key, versionId, Buffer.concat(chunks), rootKey);
 }
 
 const CachedSchema = z.union([
-  z.object({ ok: z.literal(true), sha256: z.string(), manifest: ArchiveManifestSchema, signedBy: z.string().nullable() }),
+  z.object({
+    ok: z.literal(true),
+    sha256: z.string(),
+    manifest: ArchiveManifestSchema,
+    signedBy: z.string().nullable(),
+  }),
   z.object({ ok: z.literal(false), detail: z.string() }),
 ]);
 type Cached = z.infer<typeof CachedSchema>;
@@ -116,7 +143,11 @@ export class ManifestCatalog {
   }
 
   /** Every manifest-shaped key's original version, read and checked; by key. */
-  async readAll(listing: ArchiveListing, rootKey: RootKey | null, options: { signal?: AbortSignal; fresh?: boolean } = {}): Promise<Map<string, ManifestRead>> {
+  async readAll(
+    listing: ArchiveListing,
+    rootKey: RootKey | null,
+    options: { signal?: AbortSignal; fresh?: boolean } = {},
+  ): Promise<Map<string, ManifestRead>> {
     await this.load();
     const out = new Map<string, ManifestRead>();
     const todo: Array<{ key: string; version: ObjectVersionEntry; cacheKey: string }> = [];
@@ -136,7 +167,17 @@ export class ManifestCatalog {
         const item = todo[next++]!;
         const read = await readManifestVersion(this.store, item.key, item.version.versionId, rootKey);
         out.set(item.key, read);
-        this.entries.set(item.cacheKey, read.ok ? { ok: true, sha256: read.sha256, manifest: read.manifest, signedBy: read.signed && rootKey ? rootKey.fingerprint : null } : { ok: false, detail: read.detail });
+        this.entries.set(
+          item.cacheKey,
+          read.ok
+            ? {
+                ok: true,
+                sha256: read.sha256,
+                manifest: read.manifest,
+                signedBy: read.signed && rootKey ? rootKey.fingerprint : null,
+              }
+            : { ok: false, detail: read.detail },
+        );
         this.dirty = true;
       }
     };
@@ -166,7 +207,10 @@ export class ManifestCatalog {
     try {
       text = await readFile(this.cacheFile, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.onWarning(`The manifest cache ${this.cacheFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); manifests are read from the archive instead.`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.onWarning(
+          `The manifest cache ${this.cacheFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); manifests are read from the archive instead.`,
+        );
       return;
     }
     try {
@@ -189,10 +233,15 @@ export class ManifestCatalog {
     this.entries = new Map(entries);
     try {
       await mkdir(dirname(this.cacheFile), { recursive: true, mode: 0o700 });
-      await writeFileAtomically(this.cacheFile, JSON.stringify({ format: 'audit-archive/manifest-cache@1', archive: this.store.url, entries }));
+      await writeFileAtomically(
+        this.cacheFile,
+        JSON.stringify({ format: 'audit-archive/manifest-cache@1', archive: this.store.url, entries }),
+      );
       this.dirty = false;
     } catch (e) {
-      this.onWarning(`The manifest cache ${this.cacheFile} cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'}); the next status reads the manifests again.`);
+      this.onWarning(
+        `The manifest cache ${this.cacheFile} cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'}); the next status reads the manifests again.`,
+      );
     }
   }
 }

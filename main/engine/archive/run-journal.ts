@@ -305,8 +305,7 @@ function boundProblems(
   const order = problems
     .map((_, i) => i)
     .sort(
-      (a, b) =>
-        seriousness(problems[a] as DayProblem) - seriousness(problems[b] as DayProblem) || newestDayFirst(a, b),
+      (a, b) => seriousness(problems[a] as DayProblem) - seriousness(problems[b] as DayProblem) || newestDayFirst(a, b),
     );
   const keep = new Set<number>();
   const perDay = new Map<Day, number>();

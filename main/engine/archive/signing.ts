@@ -10,7 +10,15 @@
  * The key's fingerprint is the SHA-256 of its public key's DER (SPKI) encoding, in hex: what the
  * root object names and the officer records.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { AuditArchiveError } from '../../../shared/errors';
 import { SIGNATURE_ALGORITHM, type ArchiveManifest, type UnsignedManifest } from '../../../shared/manifest';
 
@@ -40,10 +48,16 @@ export function signingKeyFromPem(pem: string, where: string): SigningKey {
   try {
     key = createPrivateKey({ key: pem, format: 'pem' });
   } catch {
-    throw new AuditArchiveError('INVALID_SETTINGS', `${where} does not hold a PEM private key. Export the key again from the machine that created the archive (audit-archive key export).`);
+    throw new AuditArchiveError(
+      'INVALID_SETTINGS',
+      `${where} does not hold a PEM private key. Export the key again from the machine that created the archive (audit-archive key export).`,
+    );
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new AuditArchiveError('INVALID_SETTINGS', `${where} holds a ${key.asymmetricKeyType ?? 'unknown'} key, not the Ed25519 key an archive is signed with.`);
+    throw new AuditArchiveError(
+      'INVALID_SETTINGS',
+      `${where} holds a ${key.asymmetricKeyType ?? 'unknown'} key, not the Ed25519 key an archive is signed with.`,
+    );
   }
   return signingKeyFrom(key);
 }

@@ -49,7 +49,9 @@ export function computeDayStatuses(input: DayStatusInput): DayStatus[] {
     const problem =
       evidence?.problems.find((p) => isFailingProblem(p.kind) && (archived || !leftoverPart(p))) ??
       (archived ? journal?.verifyProblems(day).find((p) => isFailingProblem(p.kind)) : undefined);
-    const events = archived ? { events: evidence.manifests[evidence.manifests.length - 1]!.manifest.dayEventsTotal } : {};
+    const events = archived
+      ? { events: evidence.manifests[evidence.manifests.length - 1]!.manifest.dayEventsTotal }
+      : {};
     if (problem) {
       out.push({ day, state: 'tampered', ...events, error: describe(problem) });
     } else if (archived) {
@@ -93,7 +95,12 @@ export function countStates(statuses: readonly DayStatus[]): Record<DayStatus['s
  * The default calendar range: from the earliest of (policy start, first day on the chain, start
  * of the Genesys window) to today (today shows `pending`).
  */
-export function defaultStatusRange(assessment: Assessment, now: number, genesysRetentionDays: number, policyStartDate?: Day): { from: Day; to: Day } {
+export function defaultStatusRange(
+  assessment: Assessment,
+  now: number,
+  genesysRetentionDays: number,
+  policyStartDate?: Day,
+): { from: Day; to: Day } {
   let from = policyStartDate ?? firstRecoverableDay(now, genesysRetentionDays);
   for (const c of assessment.chain) if (c.manifest.day < from) from = c.manifest.day;
   return { from, to: dayFromMs(now) };

@@ -27,7 +27,11 @@ export interface LeaseHolder {
 }
 
 /** What a lease object may say about its holder: outside input, bounded. */
-const Printable = (max: number) => z.string().max(max).regex(/^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/);
+const Printable = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/);
 export const LeaseHolderSchema = z.object({
   id: z.string().regex(/^[0-9a-f-]{36}$/),
   program: Printable(100),
@@ -88,7 +92,10 @@ export function describeHolder(holder: LeaseHolder | null): string {
 }
 
 /** Claims the lease, waiting up to `waitMs` for its holder to finish or go stale. */
-export async function acquireWriterLease(mechanism: LeaseMechanism, options: AcquireLeaseOptions): Promise<WriterLease> {
+export async function acquireWriterLease(
+  mechanism: LeaseMechanism,
+  options: AcquireLeaseOptions,
+): Promise<WriterLease> {
   const holder = newLeaseHolder(options.program);
   const started = Date.now();
   const pollMs = Math.max(50, Math.min(options.ttlMs / 4, 5_000));
