@@ -161,6 +161,17 @@ export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
     parse: clientSecret,
   },
   {
+    flagKey: null,
+    flag: null,
+    env: 'AUDIT_ARCHIVE_SIGNING_KEY',
+    path: [],
+    meaning:
+      "The archive's private signing key as PEM text (audit-archive key export). Environment only, like the client secret; " +
+      'otherwise keys live in the state folder (keys/, mode 0600). A new archive is signed with it.',
+    defaultText: 'none',
+    parse: z.string().min(1),
+  },
+  {
     flagKey: 'target',
     flag: '--target',
     env: 'AUDIT_ARCHIVE_TARGET',
