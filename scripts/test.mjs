@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every Vitest project (unit, integration, ui) on this machine's Node with a real
- * keychain, then the unit project again on Node 22, the other Node the engine must run on.
+ * keychain, and the unit project again on Node 22, the other Node the engine must run on.
  *
  * 1. Checks first (scripts/test-prerequisites.mjs) that the machine has what the selected projects
  *    start: Ceph, gnome-keyring on D-Bus, Chromium, pdftotext, the Node 22 binary. Anything missing
@@ -9,7 +9,8 @@
  * 2. Runs `vitest run` (inside scripts/with-keyring.sh when the integration or UI project runs, so
  *    the keychain tests talk to a private, unlocked gnome-keyring).
  * 3. When the unit project was selected, runs it again with Node 22's binary (`npm run setup`
- *    installs it into .cache/node22), so engine code that works only on one Node fails here.
+ *    installs it into .cache/node22), so engine code that works only on one Node fails here. That
+ *    pass runs beside the first (the tests mostly wait), its output printed once the first is done.
  *
  * Extra arguments go to Vitest (`npm test -- --project unit`, `npm test -- test/unit/cli`); each
  * pass says which Node it used, and the run ends with one "N passed, N failed" line over both.
@@ -17,7 +18,7 @@
  * Chromium) are started by the tests that need them, not here.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,27 +49,30 @@ if (missing.length > 0) {
 // that any CI can read (unless the caller chose reporters themselves).
 const wantSummary = !userArgs.some((a) => a.startsWith('--reporter'));
 const exitCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-/** The pass running now, so a stop reaches it. */
-let running = null;
+/** The passes running now, so a stop reaches them. */
+const running = new Set();
 let stopped = null;
 for (const signal of Object.keys(exitCodes)) {
   process.on(signal, () => {
     stopped = signal;
-    try {
-      if (running && process.platform === 'win32') running.kill(signal);
-      else if (running) process.kill(-running.pid, signal);
-    } catch {
-      // Already gone.
+    for (const child of running) {
+      try {
+        if (process.platform === 'win32') child.kill(signal);
+        else process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
     }
   });
 }
 
 /**
- * Runs Vitest with `node` and resolves with its exit code and counts. Its own process group, so a
- * stop reaches everything under it (D-Bus, gnome-keyring, Vitest workers).
+ * Runs Vitest with `node` and resolves with its exit code, counts and time. Its own process group,
+ * so a stop reaches everything under it (D-Bus, gnome-keyring, Vitest workers). `logFile`: its
+ * output goes there instead of the terminal (a pass running beside another).
  */
-function runVitest({ node, args, env, keyring }) {
-  const summaryFile = path.join(tmpdir(), `audit-archive-vitest-${process.pid}-${Date.now()}.json`);
+function runVitest({ node, args, env, keyring, logFile }) {
+  const summaryFile = path.join(tmpdir(), `audit-archive-vitest-${process.pid}-${running.size}-${Date.now()}.json`);
   const vitestArgs = [
     vitestEntry,
     'run',
@@ -78,17 +82,19 @@ function runVitest({ node, args, env, keyring }) {
   const [command, commandArgs] = keyring
     ? ['bash', [path.join(root, 'scripts', 'with-keyring.sh'), node, ...vitestArgs]]
     : [node, vitestArgs];
+  const log = logFile ? openSync(logFile, 'w') : null;
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(command, commandArgs, {
       cwd: root,
-      stdio: 'inherit',
+      stdio: log === null ? 'inherit' : ['ignore', log, log],
       env,
       detached: process.platform !== 'win32',
     });
-    running = child;
+    running.add(child);
     const finish = (code) => {
-      running = null;
+      running.delete(child);
+      if (log !== null) closeSync(log);
       resolve({ code, counts: wantSummary ? readCounts(summaryFile) : null, seconds: (Date.now() - started) / 1000 });
     };
     child.on('error', (e) => {
@@ -120,14 +126,12 @@ if (projects.includes('ui') && !env.AUDIT_ARCHIVE_CHROMIUM) env.AUDIT_ARCHIVE_CH
 const needsKeyring = projects.includes('integration') || projects.includes('ui');
 const keyring = needsKeyring && process.platform === 'linux' && env.AUDIT_ARCHIVE_TEST_KEYRING !== '1';
 
-const passes = [];
+// The unit pass on Node 22 runs beside the first pass, its output held back until the first is done:
+// the tests mostly wait (timers, rate budgets, servers), so the two share the cores well and the
+// second pass adds little to the total time.
 console.log(`npm test: pass 1: ${projects.join(', ')} on Node ${process.version} (${process.execPath})`);
-passes.push({
-  label: `Node ${process.version} (${projects.join(', ')})`,
-  ...(await runVitest({ node: process.execPath, args: userArgs, env, keyring })),
-});
-
-if (secondPass && !stopped) {
+let secondRun = null;
+if (secondPass) {
   const node = secondNodeBinary();
   const version = secondNodeVersion(node);
   // Same filters and options, the unit project only; `node` on PATH is Node 22 too, for tests that
@@ -137,20 +141,41 @@ if (secondPass && !stopped) {
     if (userArgs[i] === '--project') i++;
     else if (!userArgs[i].startsWith('--project=')) args.push(userArgs[i]);
   }
+  const logFile = path.join(tmpdir(), `audit-archive-test-node${SECOND_NODE_MAJOR}-${process.pid}.log`);
   console.log(
     `npm test: pass 2: unit again on Node ${version} (${path.relative(root, node) || node}), ` +
-      `the engine must run on Node ${SECOND_NODE_MAJOR} too`,
+      `the engine must run on Node ${SECOND_NODE_MAJOR} too; it runs beside pass 1 and its output follows pass 1's`,
   );
   const pathWithNode = [path.dirname(node), env.PATH].filter(Boolean).join(path.delimiter);
-  passes.push({
+  secondRun = {
     label: `Node ${version} (unit)`,
-    ...(await runVitest({
+    logFile,
+    result: runVitest({
       node,
       args: ['--project', 'unit', '--passWithNoTests', ...args],
       env: { ...env, PATH: pathWithNode },
       keyring: false,
-    })),
-  });
+      logFile,
+    }),
+  };
+}
+
+const passes = [];
+passes.push({
+  label: `Node ${process.version} (${projects.join(', ')})`,
+  ...(await runVitest({ node: process.execPath, args: userArgs, env, keyring })),
+});
+
+if (secondRun) {
+  if (running.size > 0) console.log(`npm test: pass 1 done; waiting for pass 2 (${secondRun.label})`);
+  const result = await secondRun.result;
+  console.log(`npm test: pass 2 output (${secondRun.label}):`);
+  try {
+    process.stdout.write(readFileSync(secondRun.logFile));
+  } finally {
+    rmSync(secondRun.logFile, { force: true });
+  }
+  passes.push({ label: secondRun.label, ...result });
 }
 
 if (wantSummary) {
