@@ -150,9 +150,10 @@ if (present) {
 // 4. What npm test will check.
 const missing = missingPrerequisites({ projects: [...PROJECTS] });
 if (missing.length > 0) {
-  fail(
-    describeMissing(missing, { prefix: 'after setup', advice: 'install them by hand (README: What `npm test` needs)' }),
+  console.error(
+    describeMissing(missing, { prefix: 'setup', advice: 'install them by hand (README: What `npm test` needs)' }),
   );
+  process.exit(1);
 }
 step(
   `done in ${Math.round((Date.now() - started) / 1000)} s. Next: \`npm start\` (the app on the demo organisation) or \`npm test\`.`,
