@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs: Chromium (UI tests), Ceph RADOS Gateway
-# (real S3 Object Lock), gnome-keyring + libsecret (real Secret Service for keytar).
+# Installs the Debian/Ubuntu packages listed in .ci/system-packages.txt that are not installed yet
+# (needs root: `npm run setup` calls it through sudo when it is not root). Nothing to do: no apt.
 set -euo pipefail
-pkgs=(chromium xvfb ceph-mon ceph-osd radosgw ceph-common curl libsecret-1-dev gnome-keyring dbus dbus-x11 libsecret-tools build-essential poppler-utils)
+list="$(dirname "$0")/system-packages.txt"
+mapfile -t pkgs < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | grep -v '^$')
 missing=()
-for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+for p in "${pkgs[@]}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "System packages: all ${#pkgs[@]} installed."
+  exit 0
 fi
+echo "Installing ${#missing[@]} Debian package(s): ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -2,9 +2,11 @@
 
 const COMMON = `Options for every command:
   --config FILE        settings file (JSON); environment overrides it, flags override both
-  --target URL         the archive: s3://bucket/prefix or file:///absolute/path
+  --target URL         the archive: s3://bucket/prefix or file:///absolute/path (required:
+                       this, AUDIT_ARCHIVE_TARGET or archive.target in --config; no default)
   --state-dir DIR      where the run journal (error history, counts) lives
-                       (default $AUDIT_ARCHIVE_STATE_DIR, else $XDG_STATE_HOME/audit-archive)
+                       (default $AUDIT_ARCHIVE_STATE_DIR, else $XDG_STATE_HOME/audit-archive,
+                       else ~/.local/state/audit-archive)
   -h, --help           this help
 Every setting flag and environment variable is listed by \`audit-archive --help\`.`;
 
@@ -24,7 +26,8 @@ Commands:
   key show | key export [--out FILE] | key import --file FILE
                                           the archive's signing key: fingerprint, copy to a second machine
   bucket init [--yes]                     create an S3 bucket with Object Lock and print the IAM policy
-  demo [--dir DIR]                        a demo archive from the built-in Genesys simulator
+  demo [--dir DIR] [--days N]             a demo archive from the built-in Genesys simulator
+                                          (default ~/AuditArchiveDemo, 400 days)
 
 Run \`audit-archive <command> --help\` for a command's options.
 

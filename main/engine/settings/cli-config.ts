@@ -177,7 +177,7 @@ export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
     env: 'AUDIT_ARCHIVE_TARGET',
     path: ['archive', 'target'],
     meaning: 'Where the archive lives: s3://bucket/prefix (S3 with Object Lock) or file:///absolute/path.',
-    defaultText: 'the built-in local folder',
+    defaultText: 'none, it is required (only the app and `demo` have a local folder by default)',
     parse: text(target),
   },
   {
