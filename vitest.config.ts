@@ -15,6 +15,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 60_000,
+          // Some suites export a few days in beforeEach: on a loaded machine that passes Vitest's 10 s default.
+          hookTimeout: 60_000,
         },
       },
       {
