@@ -100,15 +100,21 @@ export class LocalQueryEngine implements QueryEngine {
     const { signal, onProgress } = options;
     if (signal?.aborted) throw cancelled();
     onProgress?.({ phase: 'listing', message: 'Reading the manifests of the days in range…' });
-    const objects = await listVouchedObjects(this.options.store, query.range ?? ALL_DAYS, signal ? { signal } : {});
-    const prepare = {
-      ...(signal ? { signal } : {}),
-      onProgress: (p: { done: number; total: number; message: string }) => onProgress?.({ phase: 'preparing', ...p }),
-    };
-    const files =
-      this.reader === 'columnar'
-        ? await this.cache.columnarFiles(objects, prepare)
-        : await this.cache.gzipFiles(objects, prepare);
+    let objects: VouchedObject[];
+    let files: string[];
+    try {
+      objects = await listVouchedObjects(this.options.store, query.range ?? ALL_DAYS, signal ? { signal } : {});
+      const prepare = {
+        ...(signal ? { signal } : {}),
+        onProgress: (p: { done: number; total: number; message: string }) => onProgress?.({ phase: 'preparing', ...p }),
+      };
+      files =
+        this.reader === 'columnar'
+          ? await this.cache.columnarFiles(objects, prepare)
+          : await this.cache.gzipFiles(objects, prepare);
+    } catch (e) {
+      throw signal?.aborted ? cancelled() : e;
+    }
     if (signal?.aborted) throw cancelled();
 
     const connection = await this.connect();
