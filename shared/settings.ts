@@ -17,10 +17,7 @@ const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 export const ArchiveTargetSchema = z
   .string()
   .refine(
-    (s) =>
-      /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(s) ||
-      /^file:\/\/\/.+/.test(s) ||
-      /^azure:\/\/[^/]+\/[^/]+(\/.*)?$/.test(s),
+    (s) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(s) || /^file:\/\/\/.+/.test(s) || /^azure:\/\/[^/]+\/[^/]+(\/.*)?$/.test(s),
     'must be s3://bucket/prefix, file:///absolute/path or azure://account/container/prefix',
   );
 
@@ -52,12 +49,7 @@ export const ArchiveSettingsSchema = z.object({
   /** Minutes after a day's end before it may be exported. */
   settlementMinutes: z.number().int().min(0).max(10_080).default(120),
   /** Upper bound of one data part (compressed bytes). */
-  maxPartBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .max(5 * 1024 ** 3)
-    .default(16 * 1024 * 1024),
+  maxPartBytes: z.number().int().min(1024).max(5 * 1024 ** 3).default(16 * 1024 * 1024),
   s3: z
     .object({
       region: z.string().optional(),

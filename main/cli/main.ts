@@ -7,23 +7,13 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DaySchema, type Day } from '../../shared/day';
 import { isAuditArchiveError, type ErrorCode } from '../../shared/errors';
-import {
-  openArchiveSession,
-  TOOL_VERSION,
-  type ArchiveSession,
-  type DayRange,
-} from '../engine/archive/archive-session';
+import { openArchiveSession, TOOL_VERSION, type ArchiveSession, type DayRange } from '../engine/archive/archive-session';
 import type { CatchUpProgress, CatchUpTotals } from '../engine/archive/catch-up';
 import { defaultStateDir } from '../engine/archive/run-journal';
 import { countStates } from '../engine/archive/status';
 import { initBucket } from '../engine/archive/stores/bucket-init';
 import { exporterIamPolicy } from '../engine/archive/stores/iam-policy';
-import {
-  CLI_SETTING_SOURCES,
-  describeSettingsSources,
-  resolveCliConfig,
-  type CliSettingsFlags,
-} from '../engine/settings/cli-config';
+import { CLI_SETTING_SOURCES, describeSettingsSources, resolveCliConfig, type CliSettingsFlags } from '../engine/settings/cli-config';
 import { runDemo } from './demo';
 import { parseQueryArgs, QUERY_OPTIONS, queryCommand, type QueryArgs } from './query-command';
 import { COMMAND_HELP, MAIN_HELP } from './help';
@@ -71,10 +61,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
 
 /** Settings flags (--target, --region, …) come from the one table that also documents them. */
 const SETTINGS_FLAGS = new Map<string, keyof CliSettingsFlags>(
-  CLI_SETTING_SOURCES.filter((s) => s.flag && s.flagKey).map((s) => [
-    (s.flag as string).replace(/^--/, ''),
-    s.flagKey as keyof CliSettingsFlags,
-  ]),
+  CLI_SETTING_SOURCES.filter((s) => s.flag && s.flagKey).map((s) => [(s.flag as string).replace(/^--/, ''), s.flagKey as keyof CliSettingsFlags]),
 );
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
@@ -84,10 +71,7 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   ...Object.fromEntries([...SETTINGS_FLAGS.keys()].map((name) => [name, { type: 'string' as const }])),
 };
 
-const RANGE_OPTIONS = {
-  from: { type: 'string' },
-  to: { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
+const RANGE_OPTIONS = { from: { type: 'string' }, to: { type: 'string' } } as const satisfies ParseArgsConfig['options'];
 
 const COMMAND_OPTIONS = {
   export: { day: { type: 'string' }, reconcile: { type: 'boolean' } },
@@ -105,9 +89,7 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
     return await run(argv, ctx);
   } catch (e) {
     if (e instanceof UsageError) {
-      ctx.stderr.write(
-        `audit-archive: ${e.message}. See \`audit-archive ${e.command ? e.command + ' ' : ''}--help\`.\n`,
-      );
+      ctx.stderr.write(`audit-archive: ${e.message}. See \`audit-archive ${e.command ? e.command + ' ' : ''}--help\`.\n`);
       return EXIT_USAGE;
     }
     if (isAuditArchiveError(e)) {
@@ -151,12 +133,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
 
   let values: Record<string, string | boolean | undefined>;
   try {
-    const parsed = parseArgs({
-      args: rest,
-      options: { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[command] },
-      strict: true,
-      allowPositionals: false,
-    });
+    const parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[command] }, strict: true, allowPositionals: false });
     values = parsed.values as Record<string, string | boolean | undefined>;
   } catch (e) {
     throw new UsageError(describeParseError(e), command);
@@ -182,11 +159,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const v = str(values[name]);
     if (v !== undefined) flags[key] = v;
   }
-  const config = resolveCliConfig({
-    ...(str(values.config) ? { configPath: str(values.config) as string } : {}),
-    env: ctx.env,
-    flags,
-  });
+  const config = resolveCliConfig({ ...(str(values.config) ? { configPath: str(values.config) as string } : {}), env: ctx.env, flags });
   for (const w of config.warnings) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
 
   if (command === 'bucket init') return bucketInit(ctx, config.settings, values.yes === true);
@@ -220,9 +193,7 @@ async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day,
       // Already archived: the goal holds, so a rerun (cron, retry) is not an error; nothing is written.
       const { days } = await session.status({ from: day, to: day });
       if (days[0]?.state === 'archived') {
-        ctx.stderr.write(
-          `${day}: already archived; nothing written (use --reconcile to add events Genesys indexed late).\n`,
-        );
+        ctx.stderr.write(`${day}: already archived; nothing written (use --reconcile to add events Genesys indexed late).\n`);
         return EXIT_OK;
       }
     }
@@ -231,8 +202,7 @@ async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (p) => {
         // Plain output (logs): one line per stored part; a terminal: every update.
-        if (ctx.stderr.isTTY || p.bytes !== lastBytes)
-          progress.update(`${day}: ${p.events} events, ${formatBytes(p.bytes)} written`);
+        if (ctx.stderr.isTTY || p.bytes !== lastBytes) progress.update(`${day}: ${p.events} events, ${formatBytes(p.bytes)} written`);
         lastBytes = p.bytes;
       },
     });
@@ -247,12 +217,7 @@ async function exportCommand(ctx: CliContext, session: ArchiveSession, day: Day,
   }
 }
 
-async function catchUpCommand(
-  ctx: CliContext,
-  session: ArchiveSession,
-  range: DayRange,
-  concurrencyFlag: number | undefined,
-): Promise<number> {
+async function catchUpCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, concurrencyFlag: number | undefined): Promise<number> {
   const concurrency = concurrencyFlag ?? session.settings.schedule.concurrency;
   const previous = session.journal.catchUp;
   const { plan, from, to } = await session.planCatchUp(range);
@@ -290,13 +255,7 @@ async function catchUpCommand(
 }
 
 /** A terminal gets every update on one line; plain output gets a line per day event and per stored part. */
-function reportCatchUp(
-  progress: ReturnType<typeof progressLine>,
-  event: CatchUpProgress,
-  t: CatchUpTotals,
-  tty: boolean,
-  storedBytes: Map<Day, number>,
-): void {
+function reportCatchUp(progress: ReturnType<typeof progressLine>, event: CatchUpProgress, t: CatchUpTotals, tty: boolean, storedBytes: Map<Day, number>): void {
   const finished = t.daysDone + t.daysFailed;
   const eta = t.etaMs === null ? '' : `, ETA ${formatDuration(t.etaMs)}`;
   const head = `${bar(t.daysTotal ? finished / t.daysTotal : 1)} ${finished}/${t.daysTotal} days, ${t.events} events, ${formatBytes(t.bytes)}${eta}`;
@@ -307,14 +266,11 @@ function reportCatchUp(
       break;
     case 'day-progress':
       if (tty) progress.update(`${head} | ${event.day}: ${event.events} events`);
-      else if (event.bytes !== (storedBytes.get(event.day) ?? 0))
-        progress.log(`${event.day}: ${event.events} events, ${formatBytes(event.bytes)} written`);
+      else if (event.bytes !== (storedBytes.get(event.day) ?? 0)) progress.log(`${event.day}: ${event.events} events, ${formatBytes(event.bytes)} written`);
       storedBytes.set(event.day, event.bytes);
       break;
     case 'day-archived':
-      progress.log(
-        `${event.day}: archived ${event.events} events (${formatBytes(event.bytes)}) [${finished}/${t.daysTotal}${eta}]`,
-      );
+      progress.log(`${event.day}: archived ${event.events} events (${formatBytes(event.bytes)}) [${finished}/${t.daysTotal}${eta}]`);
       break;
     case 'day-failed':
       progress.log(`${event.day}: FAILED ${event.message} [${event.code}]`);
@@ -322,12 +278,7 @@ function reportCatchUp(
   }
 }
 
-async function statusCommand(
-  ctx: CliContext,
-  session: ArchiveSession,
-  range: DayRange,
-  json: boolean,
-): Promise<number> {
+async function statusCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, json: boolean): Promise<number> {
   const { from, to, days } = await session.status(range);
   if (json) {
     ctx.stdout.write(JSON.stringify({ days }) + '\n');
@@ -342,15 +293,7 @@ async function statusCommand(
       .join('  ') + '\n',
   );
   // Months at a glance: one character per day.
-  const glyph: Record<string, string> = {
-    archived: '#',
-    missing: '.',
-    unrecoverable: 'x',
-    pending: '~',
-    failed: '!',
-    tampered: 'T',
-    'not-required': ' ',
-  };
+  const glyph: Record<string, string> = { archived: '#', missing: '.', unrecoverable: 'x', pending: '~', failed: '!', tampered: 'T', 'not-required': ' ' };
   let month = '';
   let line = '';
   for (const d of days) {
@@ -364,28 +307,18 @@ async function statusCommand(
   }
   if (line) ctx.stdout.write(line + '\n');
   ctx.stdout.write(`legend: # archived  . missing  x unrecoverable  ~ pending  ! failed  T tampered\n`);
-  for (const d of days.filter((s) => s.state === 'failed' || s.state === 'tampered'))
-    ctx.stdout.write(`${d.day} ${d.state}: ${d.error ?? ''}\n`);
+  for (const d of days.filter((s) => s.state === 'failed' || s.state === 'tampered')) ctx.stdout.write(`${d.day} ${d.state}: ${d.error ?? ''}\n`);
   return EXIT_OK;
 }
 
-async function verifyCommand(
-  ctx: CliContext,
-  session: ArchiveSession,
-  range: DayRange,
-  full: boolean,
-  json: boolean,
-): Promise<number> {
+async function verifyCommand(ctx: CliContext, session: ArchiveSession, range: DayRange, full: boolean, json: boolean): Promise<number> {
   const progress = progressLine(ctx.stderr);
   const result = await session.verify({
     ...range,
     full,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => {
-      if (ctx.stderr.isTTY)
-        progress.update(
-          `${bar(p.manifestsChecked / p.manifestsTotal)} ${p.manifestsChecked}/${p.manifestsTotal} manifests read`,
-        );
+      if (ctx.stderr.isTTY) progress.update(`${bar(p.manifestsChecked / p.manifestsTotal)} ${p.manifestsChecked}/${p.manifestsTotal} manifests read`);
     },
   });
   progress.done();
@@ -401,18 +334,10 @@ async function verifyCommand(
   return result.ok ? EXIT_OK : EXIT_FAILED;
 }
 
-async function bucketInit(
-  ctx: CliContext,
-  settings: Parameters<typeof openArchiveSession>[0],
-  confirmed: boolean,
-): Promise<number> {
+async function bucketInit(ctx: CliContext, settings: Parameters<typeof openArchiveSession>[0], confirmed: boolean): Promise<number> {
   const target = settings.archive.target;
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target);
-  if (!m)
-    throw new UsageError(
-      'bucket init needs an s3:// archive target (set AUDIT_ARCHIVE_TARGET or --target s3://bucket/prefix)',
-      'bucket init',
-    );
+  if (!m) throw new UsageError('bucket init needs an s3:// archive target (set AUDIT_ARCHIVE_TARGET or --target s3://bucket/prefix)', 'bucket init');
   const [, bucket = '', prefix = ''] = m;
   if (settings.archive.lockMode === 'COMPLIANCE' && !confirmed) {
     throw new UsageError(
@@ -426,19 +351,13 @@ async function bucketInit(
     bucket,
     lockMode: settings.archive.lockMode,
     retentionDays: settings.archive.retentionDays,
-    connection: {
-      ...(s3.region ? { region: s3.region } : {}),
-      ...(endpoint ? { endpoint } : {}),
-      forcePathStyle: s3.forcePathStyle,
-    },
+    connection: { ...(s3.region ? { region: s3.region } : {}), ...(endpoint ? { endpoint } : {}), forcePathStyle: s3.forcePathStyle },
   });
   ctx.stderr.write(
     `s3://${summary.bucket}: ${summary.created ? 'created' : 'already existed'} with Object Lock and versioning; default retention ${summary.defaultRetention.mode} ${summary.defaultRetention.days} days${summary.retentionChanged ? ' (set now)' : ''}.\n`,
   );
   for (const w of summary.warnings) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
-  ctx.stdout.write(
-    `Least-privilege IAM policy for the exporter (no delete, no governance bypass):\n${JSON.stringify(exporterIamPolicy(bucket, prefix), null, 2)}\n`,
-  );
+  ctx.stdout.write(`Least-privilege IAM policy for the exporter (no delete, no governance bypass):\n${JSON.stringify(exporterIamPolicy(bucket, prefix), null, 2)}\n`);
   return EXIT_OK;
 }
 
@@ -463,16 +382,14 @@ function requiredDay(value: unknown, name: string, command: Command): Day {
 function optionalDay(value: unknown, name: string, command: Command): Day | undefined {
   if (value === undefined) return undefined;
   const parsed = DaySchema.safeParse(value);
-  if (!parsed.success)
-    throw new UsageError(`--${name} '${String(value)}' ${parsed.error.issues[0]?.message ?? 'is not a day'}`, command);
+  if (!parsed.success) throw new UsageError(`--${name} '${String(value)}' ${parsed.error.issues[0]?.message ?? 'is not a day'}`, command);
   return parsed.data;
 }
 
 function optionalInt(value: unknown, name: string, command: Command, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`, command);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`, command);
   return n;
 }
 
@@ -483,12 +400,8 @@ function str(value: unknown): string | undefined {
 function describeParseError(e: unknown): string {
   const code = (e as { code?: string }).code;
   const msg = (e as Error).message ?? String(e);
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
-    return msg.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option');
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-    return msg
-      .replace(/^Unexpected argument/, 'unexpected argument')
-      .replace(/\. This command does not take positional arguments$/, '');
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return msg.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown option');
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return msg.replace(/^Unexpected argument/, 'unexpected argument').replace(/\. This command does not take positional arguments$/, '');
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return msg.replace(/^Option/, 'option');
   return msg;
 }

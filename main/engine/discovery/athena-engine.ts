@@ -57,6 +57,8 @@ export interface AthenaQueryEngineOptions {
   readonly polling?: AthenaPolling;
   /** Rows per GetQueryResults page (Athena's maximum is 1,000). */
   readonly pageSize?: number;
+  /** What a query without a date range would read, to say so before it runs (the vouched objects' bytes). */
+  readonly estimateScanBytes?: () => Promise<number>;
 }
 
 export class AthenaQueryEngine implements QueryEngine {
@@ -85,9 +87,14 @@ export class AthenaQueryEngine implements QueryEngine {
   async execute(query: CompiledQuery, options: ExecuteOptions = {}): Promise<QueryExecution> {
     const { signal, onProgress } = options;
     if (query.range === null && !options.confirmUnboundedScan) {
+      const bytes = await this.options.estimateScanBytes?.().catch(() => null);
+      const size =
+        bytes == null
+          ? ''
+          : `: about ${formatMegabytes(bytes)} of archived events (about $${athenaCost(bytes).costUsd.toFixed(4)})`;
       throw new AuditArchiveError(
         'QUERY_UNBOUNDED_SCAN',
-        `This query has no date range, so Athena would read (and bill) every day under ${this.tableUrl()}. Give a date range (--from/--to), or confirm the full scan.`,
+        `This query has no date range, so Athena would read (and bill) every day under ${this.tableUrl()}${size}. Give a date range (--from/--to), or confirm the full scan.`,
       );
     }
     if (signal?.aborted) throw cancelledError();

@@ -12,6 +12,7 @@ import type { ArchiveStore } from '../archive/archive-store';
 import { AthenaQueryEngine } from './athena-engine';
 import { LocalQueryEngine } from './local-engine';
 import type { QueryEngine } from './query-engine';
+import { listVouchedObjects } from './vouched-objects';
 
 export interface OpenQueryEngineOptions {
   readonly kind: 'local' | 'athena';
@@ -56,6 +57,9 @@ export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
     database: athena.database,
     ...(athena.outputLocation ? { outputLocation: athena.outputLocation } : {}),
     location: { bucket: target[1] as string, prefix: target[2] ?? '' },
+    // Parts left by interrupted runs add a little to this; Athena reads them too.
+    estimateScanBytes: async () =>
+      (await listVouchedObjects(store, { from: '1970-01-01', to: '9999-12-31' })).reduce((n, o) => n + o.size, 0),
   });
 }
 

@@ -9,10 +9,11 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openArchiveSession } from '../archive/archive-session';
+import { createDiscoveryService } from '../discovery/discovery-service';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { SettingsFile } from '../settings/settings-file';
-import { createAppService, type AppService, type AppServiceDeps } from './app-service';
+import { createAppService, effectiveArchiveTarget, type AppService, type AppServiceDeps } from './app-service';
 
 export interface OpenAppServiceOptions {
   userDataDir: string;
@@ -73,8 +74,20 @@ export function openAppService(options: OpenAppServiceOptions): AppService {
     }
   };
 
+  /** Discovery: the local engine's cache, result spools and exports live under userData too. */
+  const discovery = createDiscoveryService({
+    loadSettings: async () => (await settingsFile.load()).settings,
+    saveSettings: (settings) => settingsFile.save(settings),
+    archiveTarget: (settings) => effectiveArchiveTarget(settings, defaultArchiveDir),
+    cacheFolder: path.join(options.userDataDir, 'discovery-cache'),
+    resultsFolder: path.join(options.userDataDir, 'discovery-results'),
+    exportsFolder: path.join(options.userDataDir, 'exports'),
+    env,
+  });
+
   return createAppService({
     settingsFile,
+    discovery,
     secrets: options.secrets ?? new KeytarSecretStore(),
     transport: options.transport,
     appVersion: options.appVersion,
