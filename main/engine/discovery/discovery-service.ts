@@ -220,7 +220,7 @@ export function createDiscoveryService(
       const stamp = r.metadata.finishedAt.replace(/[:.]/g, '-');
       const base = `audit-archive-query-${stamp}-${r.id.slice(0, 8)}`;
       const file = path.join(options.exportsFolder, `${base}.${format === 'csv' ? 'csv' : 'ndjson'}`);
-      const metadataFile = path.join(options.exportsFolder, `${base}.query.json`);
+      const metadataFile = `${file}.query.json`;
       const out = createWriteStream(file, { flags: 'wx' });
       const writer = new ResultWriter(format, (text) =>
         out.write(text) ? undefined : new Promise<void>((res) => out.once('drain', () => res())),

@@ -125,6 +125,8 @@ export class LocalQueryEngine implements QueryEngine {
       connection.closeSync();
     };
     try {
+      // Aborted while the connection was being made: the listener came too late to fire.
+      if (signal?.aborted) throw cancelled();
       await connection.run(`CREATE TEMP VIEW ${AUDIT_EVENTS_RAW_TABLE} AS ${this.rawRelation(files)}`);
       const statement = await prepareQuery(connection, query.sql);
       bindParameters(statement, query.parameters);
