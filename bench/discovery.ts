@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/discovery.ts                 all scenarios
  *   npx tsx bench/discovery.ts --quick         skip the slow comparisons (NDJSON.gz and jq over seven years)
+ *   npx tsx bench/discovery.ts --rebuild-cache measure the Parquet cache's first build again
  *
  * The question: "everything user X did", over one month and over all seven years. Each scenario runs
  * in its own child process (bundled for plain Node, as the app ships the engine) so its peak RSS is its
@@ -71,7 +72,7 @@ async function runPrepareChild(job: { root: string; cache: string }): Promise<vo
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const objects = await listVouchedObjects(store, SEVEN);
-  await engine.cache.columnarFiles(objects, { onProgress: (p) => process.stderr.write(`\r  ${p.message}   `) });
+  await engine.cache.columnarMonths(objects, { onProgress: (p) => process.stderr.write(`\r  ${p.message}   `) });
   process.stderr.write('\n');
   const cpu = process.cpuUsage(cpu0);
   await engine.close();
@@ -169,8 +170,8 @@ async function orchestrate(quick: boolean): Promise<void> {
       `${card.reused ? `reused from ${card.root} (made ${card.createdAt} in ${Math.round(card.generationSeconds)} s)` : `made now in ${Math.round(card.generationSeconds)} s`}: ${card.made}.`,
   );
   const cache = join(benchCacheDir(), 'discovery-columnar-cache');
-  await mkdir(cache, { recursive: true });
   if (process.argv.includes('--rebuild-cache')) await rm(cache, { recursive: true, force: true });
+  await mkdir(cache, { recursive: true });
 
   process.stderr.write('Preparing the Parquet cache (checked against the manifests; only missing files are built)…\n');
   const prepared = await child<{ seconds: number; cpuSeconds: number; peakRssMB: number; objects: number }>([

@@ -2,19 +2,22 @@
  * ArchiveObjectCache: what the local engine derives from the archive, in a folder of its own (never
  * part of the archive, safe to delete, rebuilt on demand).
  *
- *   {folder}/objects/YYYY/MM/DD/<sha256>.jsonl.gz    S3 objects downloaded by version id (the range cache)
- *   {folder}/columnar-v1/YYYY/MM/DD/<sha256>.parquet  one Parquet file per archived object
- *   {folder}/staging/                                 files being written (renamed into place when complete)
+ *   {folder}/objects/YYYY/MM/DD/<sha256>.jsonl.gz     S3 objects downloaded by version id (the range cache)
+ *   {folder}/columnar-v1/YYYY/MM/<month key>.parquet   one Parquet file per month of archived objects
+ *   {folder}/staging/                                  files being written (renamed into place when complete)
  *
  * Every byte that enters the cache is hashed on the way in and compared with the SHA-256 its manifest
  * recorded; an object that does not match is refused (ARCHIVE_INTEGRITY, naming day and key) and
- * nothing of it is kept. A Parquet file is built only from such checked bytes (a private copy, so a
- * file changed after the check cannot slip in), must hold exactly the manifest's event count, and is
- * named by the object's SHA-256: the same name can only ever mean the same vouched bytes.
+ * nothing of it is kept. A month's Parquet file is built only from such checked bytes (private
+ * copies, so a file changed after the check cannot slip in), must hold exactly the events each day's
+ * manifests count, and is named by the SHA-256 of the list of its objects (day, key, version,
+ * SHA-256): the same name can only ever mean the same vouched bytes, and a month that gains a part
+ * (a reconcile) gets a new name and is rebuilt.
  *
- * Why a columnar cache at all: DuckDB reading the NDJSON.gz parts directly spends nearly all its time
- * in gunzip and JSON parsing (bench/discovery.ts prints both figures); Parquet keeps the parsed
- * columns, so a question over seven years reads only the columns it needs.
+ * Why columnar, and why by month: DuckDB reading the NDJSON.gz parts directly spends nearly all its
+ * time in gunzip and JSON parsing, and opening one small file per archived object costs milliseconds
+ * each (2,500 of them over seven years); bench/discovery.ts prints the figures. A month's events,
+ * sorted by day, are one file whose row groups a `dt` bound can skip.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -44,12 +47,14 @@ export interface CacheProgress {
   readonly message: string;
 }
 
+type Options = { signal?: AbortSignal; onProgress?: (p: CacheProgress) => void };
+
 export interface ArchiveObjectCacheOptions {
   readonly store: ArchiveStore;
   readonly folder: string;
   /** A connection of the engine's (locked-down) DuckDB instance, for building Parquet. */
   readonly connect: () => Promise<DuckDBConnection>;
-  /** Objects prepared at once (default 2: one per core). */
+  /** Objects downloaded or months built at once (default 2: one per core). */
   readonly concurrency?: number;
 }
 
@@ -75,84 +80,113 @@ export class ArchiveObjectCache {
    * place, unhashed: this is the direct reader the benchmark compares against), verified downloads
    * for S3.
    */
-  async gzipFiles(
-    objects: readonly VouchedObject[],
-    options: { signal?: AbortSignal; onProgress?: (p: CacheProgress) => void } = {},
-  ): Promise<string[]> {
+  async gzipFiles(objects: readonly VouchedObject[], options: Options = {}): Promise<string[]> {
     const root = localRoot(this.store);
     if (root !== null) return objects.map((o) => path.join(root, ...o.key.split('/')));
-    return this.forEach(objects, options, 'Downloading and checking', (o) => this.downloaded(o, options.signal));
+    return this.forEach(objects, options, 'Downloading and checking archived objects', (o) =>
+      this.downloaded(o, options.signal),
+    );
   }
 
-  /** Parquet files for the objects, built where missing from bytes that matched their manifest. */
-  async columnarFiles(
-    objects: readonly VouchedObject[],
-    options: { signal?: AbortSignal; onProgress?: (p: CacheProgress) => void } = {},
-  ): Promise<string[]> {
-    return this.forEach(objects, options, 'Preparing archived objects for queries', async (o) => {
-      const target = this.columnarPath(o);
-      if (await exists(target)) return target;
-      await this.buildColumnar(o, target, options.signal);
-      return target;
-    });
+  /**
+   * One Parquet file per month of the objects (pass whole months: a month's file holds exactly the
+   * objects given for it), built where missing from bytes that matched their manifests.
+   */
+  async columnarMonths(objects: readonly VouchedObject[], options: Options = {}): Promise<string[]> {
+    const months = new Map<string, VouchedObject[]>();
+    for (const o of objects) {
+      const month = o.day.slice(0, 7);
+      months.set(month, [...(months.get(month) ?? []), o]);
+    }
+    return this.forEach(
+      [...months.values()],
+      options,
+      'Preparing archived months for queries',
+      async (monthObjects) => {
+        const target = this.monthPath(monthObjects);
+        if (await exists(target)) return target;
+        await this.buildMonth(monthObjects, target, options.signal);
+        return target;
+      },
+    );
   }
 
   /** The verified local copy of an S3 object, downloading it (by version id) if the cache lacks it. */
   private async downloaded(o: VouchedObject, signal?: AbortSignal): Promise<string> {
     const target = path.join(this.folder, 'objects', dayPath(o.day), `${o.sha256}.jsonl.gz`);
     if (await exists(target)) return target;
-    const staged = await this.copyVerified(o, signal);
+    const staged = await this.copyVerified(o, this.stagingFolder, signal);
     await fs.mkdir(path.dirname(target), { recursive: true });
     await fs.rename(staged, target);
     return target;
   }
 
-  private async buildColumnar(o: VouchedObject, target: string, signal?: AbortSignal): Promise<void> {
+  private async buildMonth(objects: readonly VouchedObject[], target: string, signal?: AbortSignal): Promise<void> {
     const root = localRoot(this.store);
-    // A local folder's file is copied while hashing, so the bytes converted are the bytes checked.
-    const source = root === null ? await this.downloaded(o, signal) : await this.copyVerified(o, signal);
-    const staged = path.join(this.stagingFolder, `${randomUUID()}.parquet`);
+    // A local folder's files are copied while hashing, so the bytes converted are the bytes checked;
+    // each copy sits under its day's path, which the reader turns into `dt`.
+    const work = path.join(this.stagingFolder, randomUUID());
+    const staged = `${work}.parquet`;
     try {
-      signal?.throwIfAborted();
-      const connection = await this.connect();
-      let rows: number;
-      try {
-        const reader = await connection.runAndReadAll(
-          `COPY (SELECT ${CAST_TO_TABLE}, ${sqlString(dtOf(o.day))} AS "${DT_COLUMN}" ` +
-            `FROM read_json(${sqlString(source)}, format = 'newline_delimited', compression = 'gzip', columns = ${JSON_COLUMNS})) ` +
-            `TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION snappy)`,
+      const sources: string[] = [];
+      for (const o of objects) {
+        signal?.throwIfAborted();
+        sources.push(
+          root === null
+            ? await this.downloaded(o, signal)
+            : await this.copyVerified(o, path.join(work, dayPath(o.day)), signal),
         );
-        rows = Number(reader.getRowsJson()[0]?.[0] ?? -1);
+      }
+      const connection = await this.connect();
+      let perDay: Map<string, number>;
+      try {
+        await connection.run(
+          `COPY (SELECT ${NDJSON_TABLE_SELECT} FROM read_json([${sources.map(sqlString).join(', ')}], ${NDJSON_READ_OPTIONS}) ORDER BY "${DT_COLUMN}") ` +
+            `TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)`,
+        );
+        const counts = await connection.runAndReadAll(
+          `SELECT "${DT_COLUMN}", count(*) FROM read_parquet(${sqlString(staged)}) GROUP BY 1`,
+        );
+        perDay = new Map(counts.getRowsJson().map(([dt, n]) => [String(dt), Number(n)]));
       } catch (e) {
+        const days = [...new Set(objects.map((o) => o.day))];
         throw new AuditArchiveError(
           'ARCHIVE_BAD_OBJECT',
-          `${o.key} (${o.day}) matches its manifest but cannot be read as audit events: ${(e as Error).message.split('\n')[0]}. Run verify --full.`,
+          `The archived objects of ${days[0]}${days.length > 1 ? ` to ${days.at(-1)}` : ''} match their manifests but cannot be read as audit events: ${(e as Error).message.split('\n')[0]}. Run verify --full.`,
           { cause: e },
         );
       } finally {
         connection.closeSync();
       }
-      if (rows !== o.events) {
-        throw new AuditArchiveError(
-          'ARCHIVE_INTEGRITY',
-          `${o.key} (${o.day}) holds ${rows} events, but its manifest says ${o.events}. Nothing was cached; run verify --full.`,
-        );
+      const expected = new Map<string, number>();
+      for (const o of objects) expected.set(dtOf(o.day), (expected.get(dtOf(o.day)) ?? 0) + o.events);
+      for (const [dt, events] of expected) {
+        const found = perDay.get(dt) ?? 0;
+        if (found !== events) {
+          throw new AuditArchiveError(
+            'ARCHIVE_INTEGRITY',
+            `The archived objects of ${dt.replaceAll('/', '-')} hold ${found} events, but their manifests say ${events}. Nothing was cached; run verify --full.`,
+          );
+        }
       }
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.rename(staged, target);
+    } catch (e) {
+      if (signal?.aborted) throw cancelled();
+      throw e;
     } finally {
       await fs.rm(staged, { force: true });
-      if (root !== null) await fs.rm(source, { force: true });
+      await fs.rm(work, { recursive: true, force: true });
     }
   }
 
   /**
-   * Streams one object version into staging, hashing it; refuses (and deletes) it unless size and
-   * SHA-256 are the manifest's.
+   * Streams one object version into `folder` as `<sha256>.jsonl.gz`, hashing it; refuses (and
+   * deletes) it unless size and SHA-256 are the manifest's.
    */
-  private async copyVerified(o: VouchedObject, signal?: AbortSignal): Promise<string> {
-    await fs.mkdir(this.stagingFolder, { recursive: true });
-    const staged = path.join(this.stagingFolder, `${randomUUID()}.jsonl.gz`);
+  private async copyVerified(o: VouchedObject, folder: string, signal?: AbortSignal): Promise<string> {
+    await fs.mkdir(folder, { recursive: true });
+    const staged = path.join(folder, `${folder === this.stagingFolder ? randomUUID() : o.sha256}.jsonl.gz`);
     const hash = createHash('sha256');
     let size = 0;
     const out = createWriteStream(staged, { flags: 'wx' });
@@ -189,18 +223,25 @@ export class ArchiveObjectCache {
     return staged;
   }
 
-  private columnarPath(o: VouchedObject): string {
-    return path.join(this.folder, COLUMNAR_FORMAT, dayPath(o.day), `${o.sha256}.parquet`);
+  /** A month's file, named by the SHA-256 of exactly which object versions (and bytes) it holds. */
+  private monthPath(objects: readonly VouchedObject[]): string {
+    const list = objects
+      .map((o) => `${o.day} ${o.key} ${o.versionId ?? ''} ${o.sha256}`)
+      .sort()
+      .join('\n');
+    const key = createHash('sha256').update(list).digest('hex');
+    const [year, month] = (objects[0]?.day ?? '0000-00').split('-');
+    return path.join(this.folder, COLUMNAR_FORMAT, year as string, month as string, `${key}.parquet`);
   }
 
-  /** Runs `each` over the objects, a few at a time, in order of the result. */
-  private async forEach(
-    objects: readonly VouchedObject[],
-    options: { signal?: AbortSignal; onProgress?: (p: CacheProgress) => void },
+  /** Runs `each` over the items, a few at a time, keeping their order in the result. */
+  private async forEach<T>(
+    items: readonly T[],
+    options: Options,
     what: string,
-    each: (o: VouchedObject) => Promise<string>,
+    each: (item: T) => Promise<string>,
   ): Promise<string[]> {
-    const out: string[] = new Array(objects.length);
+    const out: string[] = new Array(items.length);
     let next = 0;
     let done = 0;
     let lastReport = 0;
@@ -210,18 +251,18 @@ export class ArchiveObjectCache {
         lastReport = now;
         options.onProgress?.({
           done,
-          total: objects.length,
-          message: `${what}: ${done.toLocaleString('en')} of ${objects.length.toLocaleString('en')}`,
+          total: items.length,
+          message: `${what}: ${done.toLocaleString('en')} of ${items.length.toLocaleString('en')}`,
         });
       }
     };
     report(true);
     await Promise.all(
-      Array.from({ length: Math.min(this.concurrency, objects.length) }, async () => {
-        while (next < objects.length) {
+      Array.from({ length: Math.min(this.concurrency, items.length) }, async () => {
+        while (next < items.length) {
           const i = next++;
           if (options.signal?.aborted) throw cancelled();
-          out[i] = await each(objects[i] as VouchedObject);
+          out[i] = await each(items[i] as T);
           done++;
           report(false);
         }

@@ -14,9 +14,13 @@
 import os from 'node:os';
 import {
   DuckDBInstance,
+  DuckDBTypeId,
   version as duckdbVersion,
   type DuckDBConnection,
+  type DuckDBDataChunk,
   type DuckDBPreparedStatement,
+  type DuckDBType,
+  type DuckDBValue,
 } from '@duckdb/node-api';
 import {
   AUDIT_EVENT_FIELDS,
@@ -26,7 +30,8 @@ import {
 } from '../../../shared/discovery/audit-events-table';
 import type { CompiledQuery } from '../../../shared/discovery/compile-query';
 import type { PositionalParameter } from '../../../shared/discovery/parameters';
-import type { ResultColumn, ResultMetadata, ResultRow } from '../../../shared/discovery/result-metadata';
+import type { ResultColumn, ResultMetadata, ResultRow, ResultValue } from '../../../shared/discovery/result-metadata';
+import type { Day } from '../../../shared/day';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { ArchiveStore } from '../archive/archive-store';
 import { ArchiveObjectCache, cancelled, NDJSON_READ_OPTIONS, NDJSON_TABLE_SELECT } from './archive-object-cache';
@@ -103,14 +108,16 @@ export class LocalQueryEngine implements QueryEngine {
     let objects: VouchedObject[];
     let files: string[];
     try {
-      objects = await listVouchedObjects(this.options.store, query.range ?? ALL_DAYS, signal ? { signal } : {});
+      // The columnar cache is kept by whole months: list whole months, read only the days asked for.
+      const listed = this.reader === 'columnar' && query.range ? wholeMonths(query.range) : (query.range ?? ALL_DAYS);
+      objects = await listVouchedObjects(this.options.store, listed, signal ? { signal } : {});
       const prepare = {
         ...(signal ? { signal } : {}),
         onProgress: (p: { done: number; total: number; message: string }) => onProgress?.({ phase: 'preparing', ...p }),
       };
       files =
         this.reader === 'columnar'
-          ? await this.cache.columnarFiles(objects, prepare)
+          ? await this.cache.columnarMonths(objects, prepare)
           : await this.cache.gzipFiles(objects, prepare);
     } catch (e) {
       throw signal?.aborted ? cancelled() : e;
@@ -134,6 +141,7 @@ export class LocalQueryEngine implements QueryEngine {
       const result = await statement.stream().catch((e: unknown) => {
         throw signal?.aborted ? cancelled() : queryFailed(e);
       });
+      const converters = result.columnTypes().map(cellConverter);
       const columns: ResultColumn[] = result
         .columnNames()
         .map((name, i) => ({ name, type: result.columnType(i).toString().toLowerCase() }));
@@ -143,7 +151,7 @@ export class LocalQueryEngine implements QueryEngine {
           version: `DuckDB ${duckdbVersion()}`,
           reads: this.reader === 'columnar' ? 'verified-parquet-cache' : 'ndjson-gz',
         },
-        population: population(objects),
+        population: population(inRange(objects, query.range)),
         cost: null,
       };
       let rows = 0;
@@ -157,7 +165,7 @@ export class LocalQueryEngine implements QueryEngine {
               throw signal?.aborted ? cancelled() : queryFailed(e);
             }
             if (!chunk || chunk.rowCount === 0) return;
-            const page = chunk.convertRows(resultValueConverter) as ResultRow[];
+            const page = rowsOf(chunk, converters);
             rows += page.length;
             onProgress?.({ phase: 'fetching', message: `${rows.toLocaleString('en')} rows`, rows });
             yield page;
@@ -224,6 +232,43 @@ function bindParameters(statement: DuckDBPreparedStatement, parameters: readonly
         statement.bindVarchar(index, String(p.value));
     }
   });
+}
+
+/** The first and last day of the months a range touches. */
+function wholeMonths(range: { from: Day; to: Day }): { from: Day; to: Day } {
+  const last = new Date(Date.UTC(Number(range.to.slice(0, 4)), Number(range.to.slice(5, 7)), 0));
+  return { from: `${range.from.slice(0, 7)}-01`, to: last.toISOString().slice(0, 10) };
+}
+
+function inRange(objects: readonly VouchedObject[], range: { from: Day; to: Day } | null): readonly VouchedObject[] {
+  return range ? objects.filter((o) => o.day >= range.from && o.day <= range.to) : objects;
+}
+
+type CellConverter = ((v: DuckDBValue) => ResultValue) | null;
+
+/** How a column's values become cells: text, booleans and small numbers as they are, the rest converted. */
+function cellConverter(type: DuckDBType): CellConverter {
+  switch (type.typeId) {
+    case DuckDBTypeId.VARCHAR:
+    case DuckDBTypeId.BOOLEAN:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.TINYINT:
+      return null;
+    default:
+      return (v) => resultValueConverter(v, type, resultValueConverter) as ResultValue;
+  }
+}
+
+/** A chunk's rows, converting only the columns that need it (most result columns are text). */
+function rowsOf(chunk: DuckDBDataChunk, converters: readonly CellConverter[]): ResultRow[] {
+  const columns = converters.map((convert, c) => {
+    const values = chunk.getColumnValues(c);
+    return convert ? values.map((v) => (v === null ? null : convert(v))) : (values as ResultValue[]);
+  });
+  const rows: ResultRow[] = new Array(chunk.rowCount);
+  for (let r = 0; r < chunk.rowCount; r++) rows[r] = columns.map((col) => col[r] ?? null);
+  return rows;
 }
 
 function queryFailed(e: unknown): AuditArchiveError {

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openArchiveSession } from '../archive/archive-session';
-import { createDiscoveryService } from '../discovery/discovery-service';
+import { createDiscoveryService, type DiscoveryServiceOptions } from '../discovery/discovery-service';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { SettingsFile } from '../settings/settings-file';
@@ -27,6 +27,8 @@ export interface OpenAppServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Clock for the calendar (which days are settled, recoverable). Default: `Date.now`. */
   now?: () => number;
+  /** Tests: the discovery engine to use instead of the one settings describe (Athena under a mock). */
+  discoveryEngine?: DiscoveryServiceOptions['openEngine'];
 }
 
 export function settingsPathIn(userDataDir: string): string {
@@ -83,6 +85,7 @@ export function openAppService(options: OpenAppServiceOptions): AppService {
     resultsFolder: path.join(options.userDataDir, 'discovery-results'),
     exportsFolder: path.join(options.userDataDir, 'exports'),
     env,
+    ...(options.discoveryEngine ? { openEngine: options.discoveryEngine } : {}),
   });
 
   return createAppService({
