@@ -66,6 +66,18 @@ export const EVENT_ROW_SELECT = `SELECT\n  ${EVENT_ROW_COLUMNS.map(([alias, expr
 /** Events in time order; the id breaks ties so both engines agree on the order. */
 export const EVENT_ROW_ORDER = `ORDER BY from_iso8601_timestamp("eventdate"), "id"`;
 
+const GENESYS_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Genesys ids are UUIDs; a name never looks like one, so a UUID is compared with the id alone (no lower() over every row). */
+function isGenesysId(value: string): boolean {
+  return GENESYS_ID.test(value);
+}
+
+/** Ids as Genesys writes them (lower case); names as typed. */
+function idOrName(value: string): string {
+  return isGenesysId(value) ? value.toLowerCase() : value;
+}
+
 function rangeParameters(range: DateRange | null): PositionalParameter[] {
   return range
     ? [
@@ -81,21 +93,19 @@ function structuredConditions(q: StructuredQuery): { where: string[]; parameters
   const parameters: PositionalParameter[] = [];
   const param = (name: string, value: string) => parameters.push({ name, type: 'string', value });
   if (q.users.length > 0) {
-    const one = `("user"."id" = ? OR lower("user"."name") = lower(?))`;
-    where.push(q.users.length === 1 ? one : `(${q.users.map(() => one).join(' OR ')})`);
-    q.users.forEach((u, i) => {
-      param(`users[${i}]`, u);
-      param(`users[${i}]`, u);
+    const each = q.users.map((u, i) => {
+      param(`users[${i}]`, idOrName(u));
+      return isGenesysId(u) ? `"user"."id" = ?` : `lower("user"."name") = lower(?)`;
     });
+    where.push(each.length === 1 ? (each[0] as string) : `(${each.join(' OR ')})`);
   }
   if (q.entityType) {
     where.push(`lower("entitytype") = lower(?)`);
     param('entityType', q.entityType);
   }
   if (q.entity) {
-    where.push(`("entity"."id" = ? OR lower("entity"."name") = lower(?))`);
-    param('entity', q.entity);
-    param('entity', q.entity);
+    where.push(isGenesysId(q.entity) ? `"entity"."id" = ?` : `lower("entity"."name") = lower(?)`);
+    param('entity', idOrName(q.entity));
   }
   if (q.actions.length > 0) {
     where.push(`lower("action") IN (${q.actions.map(() => 'lower(?)').join(', ')})`);

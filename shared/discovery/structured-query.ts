@@ -4,8 +4,9 @@
  * entity: Y}`. A date range is required, so Athena always reads only those days.
  *
  * Matching rules (the same on both engines, compiled by compile-query.ts):
- * - users: each is a user id, or a user name compared without case; several are OR-ed;
- * - entity: an entity id, or an entity name compared without case;
+ * - users: each is a user id (a UUID, as Genesys writes them), or a user name compared without
+ *   case; several are OR-ed;
+ * - entity: an entity id (a UUID), or an entity name compared without case;
  * - entityType, service: compared without case; actions: any of them, without case;
  * - status: exactly SUCCESS, FAILURE or WARNING;
  * - text: free text, found without case in the user's name, the entity's name, or any property

@@ -16,8 +16,8 @@
  *
  * Why columnar, and why by month: DuckDB reading the NDJSON.gz parts directly spends nearly all its
  * time in gunzip and JSON parsing, and opening one small file per archived object costs milliseconds
- * each (2,500 of them over seven years); bench/discovery.ts prints the figures. A month's events,
- * sorted by day, are one file whose row groups a `dt` bound can skip.
+ * each (2,500 of them over seven years); bench/discovery.ts prints the figures. A month is one
+ * file (84 over seven years).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -47,7 +47,7 @@ export interface CacheProgress {
   readonly message: string;
 }
 
-type Options = { signal?: AbortSignal; onProgress?: (p: CacheProgress) => void };
+type Options = { signal?: AbortSignal; onProgress?: (p: CacheProgress) => void; concurrency?: number };
 
 export interface ArchiveObjectCacheOptions {
   readonly store: ArchiveStore;
@@ -100,7 +100,9 @@ export class ArchiveObjectCache {
     }
     return this.forEach(
       [...months.values()],
-      options,
+      // One month at a time: DuckDB already reads a month's files on every thread, and two months
+      // at once would double the memory a build takes.
+      { ...options, concurrency: 1 },
       'Preparing archived months for queries',
       async (monthObjects) => {
         const target = this.monthPath(monthObjects);
@@ -141,7 +143,7 @@ export class ArchiveObjectCache {
       let perDay: Map<string, number>;
       try {
         await connection.run(
-          `COPY (SELECT ${NDJSON_TABLE_SELECT} FROM read_json([${sources.map(sqlString).join(', ')}], ${NDJSON_READ_OPTIONS}) ORDER BY "${DT_COLUMN}") ` +
+          `COPY (SELECT ${NDJSON_TABLE_SELECT} FROM read_json([${sources.map(sqlString).join(', ')}], ${NDJSON_READ_OPTIONS})) ` +
             `TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)`,
         );
         const counts = await connection.runAndReadAll(
@@ -258,7 +260,7 @@ export class ArchiveObjectCache {
     };
     report(true);
     await Promise.all(
-      Array.from({ length: Math.min(this.concurrency, items.length) }, async () => {
+      Array.from({ length: Math.min(options.concurrency ?? this.concurrency, items.length) }, async () => {
         while (next < items.length) {
           const i = next++;
           if (options.signal?.aborted) throw cancelled();
