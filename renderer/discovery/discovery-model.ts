@@ -108,8 +108,10 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
 
+/** Athena costs are fractions of a cent to a few dollars: enough digits to see them. */
 export function formatUsd(usd: number): string {
-  return usd < 0.01 ? `$${usd.toFixed(6)}` : `$${usd.toFixed(2)}`;
+  if (usd < 0.0001) return `$${usd.toFixed(6)}`;
+  return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 
 /** One line saying what a result is: rows, time, engine, what was read and (Athena) what it cost. */
