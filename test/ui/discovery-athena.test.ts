@@ -109,7 +109,8 @@ afterAll(async () => {
 
 describe('Discovery on Athena', () => {
   it('shows Athena running with the data scanned so far, then the rows, the data scanned and what it cost', async () => {
-    expect(await page.getByLabel('Engine').inputValue()).toBe('athena');
+    // The page picks the configured engine once its library has loaded.
+    await expect.poll(() => page.getByLabel('Engine').inputValue()).toBe('athena');
     await page.getByRole('tab', { name: 'SQL' }).click();
     await page.locator('.cm-content').click();
     await page.keyboard.press('Control+A');
