@@ -35,6 +35,13 @@ export const ERROR_CODES = [
   'DAY_UNRECOVERABLE',
   // secrets
   'SECRET_STORE_UNAVAILABLE',
+  // discovery
+  'QUERY_INVALID',
+  'QUERY_UNBOUNDED_SCAN',
+  'QUERY_ENGINE_NOT_CONFIGURED',
+  'QUERY_FAILED',
+  'QUERY_CANCELLED',
+  'QUERY_ACCESS_DENIED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -10,6 +10,7 @@ import { DaySchema } from './day';
 import { GENESYS_HOSTS } from './genesys-regions';
 import { GenesysBaseUrlSchema } from './genesys-url';
 import { LockModeSchema } from './manifest';
+import { SavedQuerySchema } from './discovery/saved-query';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -116,6 +117,54 @@ export const UiSettingsSchema = z.object({
   calendarYears: z.number().int().min(1).max(10).default(7),
 });
 
+export const AthenaSettingsSchema = z.object({
+  /** AWS region of the workgroup; unset: archive.s3.region, else AWS_REGION. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region such as eu-west-1')
+    .optional(),
+  /** The workgroup queries run in (a dedicated one can pin the result location and cap bytes scanned). */
+  workgroup: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be 1-128 letters, digits, ., _ or -')
+    .default('primary'),
+  /** The Glue database that holds the `audit_events_raw` table (created if missing). */
+  database: z
+    .string()
+    .regex(/^[a-z0-9_]{1,255}$/, 'must be lower-case letters, digits and _')
+    .default('audit_archive'),
+  /** Where Athena writes results, `s3://bucket/path/`; unset: the workgroup's own result location. */
+  outputLocation: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be an s3://bucket/path/ URL')
+    .optional(),
+});
+
+export const DiscoverySettingsSchema = z.object({
+  /** Where queries run by default: `local` (DuckDB on this machine) or `athena`. */
+  engine: z.enum(['local', 'athena']).default('local'),
+  athena: AthenaSettingsSchema.prefault({}),
+  /**
+   * Where the local engine keeps what it derives from the archive (S3 objects downloaded by version,
+   * Parquet built from objects whose SHA-256 matched their manifest). Unset: the app's data folder,
+   * or the CLI's state folder. Never part of the archive; safe to delete.
+   */
+  cacheDir: z
+    .string()
+    .refine((s) => s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s), 'must be an absolute path')
+    .optional(),
+  /** The officer's own saved queries (the starter library is built in). */
+  savedQueries: z
+    .array(SavedQuerySchema)
+    .max(500)
+    .default([])
+    .superRefine((qs, ctx) => {
+      const ids = qs.map((q) => q.id);
+      const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+      if (dup) ctx.addIssue({ code: 'custom', message: `two saved queries have the id ${dup}` });
+    }),
+});
+
 export const SettingsSchema = z.object({
   /** The demo organisation (built-in simulator) until a real one is connected. */
   demo: z.boolean().default(true),
@@ -123,6 +172,7 @@ export const SettingsSchema = z.object({
   archive: ArchiveSettingsSchema.prefault({}),
   schedule: ScheduleSettingsSchema.prefault({}),
   ui: UiSettingsSchema.prefault({}),
+  discovery: DiscoverySettingsSchema.prefault({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 /** What a caller may send to change settings: any subset. */

@@ -3,13 +3,18 @@
  * adds ~45 MB of RSS, which would be counted against the engine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const bundles = new Map<string, Promise<string>>();
 
-/** Bundles `entry` once per process into a temp folder (removed at exit); returns the .mjs path. */
-export function bundleForNode(entry: string, name: string): Promise<string> {
+/**
+ * Bundles `entry` once per process into a temp folder (removed at exit); returns the .mjs path.
+ * `native` packages (DuckDB's bindings load a .node file) stay outside the bundle, imported by
+ * absolute path, since the bundle lives in a temp folder with no node_modules beside it.
+ */
+export function bundleForNode(entry: string, name: string, native: readonly string[] = []): Promise<string> {
   let out = bundles.get(entry);
   if (!out) {
     out = (async () => {
@@ -26,6 +31,18 @@ export function bundleForNode(entry: string, name: string): Promise<string> {
         target: 'node20',
         outfile,
         external: ['esbuild'],
+        plugins: [
+          {
+            name: 'native-packages-by-absolute-path',
+            setup(b) {
+              const resolveFrom = createRequire(entry);
+              for (const pkg of native) {
+                const filter = new RegExp(`^${pkg.replace(/[/\\^$.*+?()[\]{}|-]/g, '\\$&')}$`);
+                b.onResolve({ filter }, (args) => ({ path: resolveFrom.resolve(args.path), external: true }));
+              }
+            },
+          },
+        ],
         logLevel: 'warning',
         // Bundled CommonJS dependencies (the AWS SDK) call require() for Node built-ins.
         banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

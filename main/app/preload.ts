@@ -24,6 +24,16 @@ const bridge: Bridge = {
   secretsClearGenesysClientSecret: (request) =>
     ipcRenderer.invoke(channel('secrets:clear-genesys-client-secret'), request),
   archiveStatus: (request) => ipcRenderer.invoke(channel('archive:status'), request),
+  discoveryLibrary: (request) => ipcRenderer.invoke(channel('discovery:library'), request),
+  discoveryRun: (request) => ipcRenderer.invoke(channel('discovery:run'), request),
+  discoveryStatus: (request) => ipcRenderer.invoke(channel('discovery:status'), request),
+  discoveryRows: (request) => ipcRenderer.invoke(channel('discovery:rows'), request),
+  discoveryCancel: (request) => ipcRenderer.invoke(channel('discovery:cancel'), request),
+  discoveryExport: (request) => ipcRenderer.invoke(channel('discovery:export'), request),
+  discoverySaveQuery: (request) => ipcRenderer.invoke(channel('discovery:save-query'), request),
+  discoveryDeleteQuery: (request) => ipcRenderer.invoke(channel('discovery:delete-query'), request),
+  discoveryExportQueries: (request) => ipcRenderer.invoke(channel('discovery:export-queries'), request),
+  discoveryImportQueries: (request) => ipcRenderer.invoke(channel('discovery:import-queries'), request),
 };
 
 contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);

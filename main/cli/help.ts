@@ -28,6 +28,9 @@ Commands:
   bucket init [--yes]                     create an S3 bucket with Object Lock and print the IAM policy
   demo [--dir DIR] [--days N]             a demo archive from the built-in Genesys simulator
                                           (default ~/AuditArchiveDemo, 400 days)
+  query (--sql SQL | --saved NAME) [--param name=value]... [--from DAY --to DAY]
+        [--format table|csv|json] [--engine athena|local] [--out FILE]
+                                          a discovery query over the archive (--list: saved queries)
 
 Run \`audit-archive <command> --help\` for a command's options.
 
@@ -138,6 +141,40 @@ failed day, then shows the calendar. Nothing leaves this machine.
 
   --dir DIR            where the demo archive goes (default ~/AuditArchiveDemo)
   --days N             days of history (default 400)
+
+${EXIT}`,
+  query: `Usage: audit-archive query (--sql SQL | --saved NAME) [--param name=value]... [--from DAY --to DAY]
+                          [--format table|csv|json] [--engine athena|local] [--out FILE] [--confirm-scan]
+       audit-archive query --list [--format json]
+
+Runs a discovery query over the archive's table audit_events (one row per archived event, each
+event once even where an interrupted run left a second copy). SQL is Athena's dialect (Trino):
+the local engine runs the same text. Values are never part of the SQL: write :name in the SQL and
+give --param name=value (text) or --param name:type=value (type: string, integer, number, boolean,
+day, instant). Only queries (SELECT or WITH) run.
+
+  --sql SQL            a query over audit_events, e.g.
+                       "SELECT action, count(*) AS n FROM audit_events GROUP BY 1 ORDER BY n DESC"
+  --saved NAME         a saved or starter query, by id or name (see --list)
+  --param name=value   a parameter value; repeat for each parameter
+  --from DAY --to DAY  the UTC days to read (both, inclusive); Athena reads and bills only these days
+  --format FORMAT      table (default, for people), csv (with a header row) or json (one JSON object
+                       per row)
+  --engine ENGINE      local (DuckDB on this machine: a file:// archive in place, an s3:// archive
+                       downloaded into the cache by version and checked against its manifests) or
+                       athena (default: settings discovery.engine, local)
+  --out FILE           write the rows to FILE (never over an existing file) and the result's
+                       metadata (exact query, parameters, engine, archive, days, run time, rows,
+                       Athena cost) to FILE.query.json
+  --confirm-scan       Athena only: run a query without --from/--to, reading every day
+  --cache-dir DIR      the local engine's cache (default: discovery.cacheDir, else <state-dir>/discovery-cache)
+  --list               list the starter and saved queries with their parameters
+
+Progress and a summary (rows, run time, days and events read; Athena: bytes scanned and cost) go to
+stderr. Exit status 2 for a query that cannot run as written (bad SQL, a missing or mistyped
+parameter, Athena without a date range), 1 when it failed or was cancelled.
+
+${COMMON}
 
 ${EXIT}`,
 } as const;

@@ -31,6 +31,7 @@ import {
   type CliSettingsFlags,
 } from '../engine/settings/cli-config';
 import { runDemo } from './demo';
+import { parseQueryArgs, QUERY_OPTIONS, queryCommand, type QueryArgs } from './query-command';
 import { COMMAND_HELP, MAIN_HELP } from './help';
 import { bar, formatBytes, formatDuration, progressLine, type CliStream } from './progress';
 
@@ -68,6 +69,10 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
   'ARCHIVE_RETENTION_TOO_SHORT',
   'DAY_UNSETTLED',
   'DAY_UNRECOVERABLE',
+  'NOT_FOUND',
+  'QUERY_INVALID',
+  'QUERY_UNBOUNDED_SCAN',
+  'QUERY_ENGINE_NOT_CONFIGURED',
 ]);
 
 /** Settings flags (--target, --region, …) come from the one table that also documents them. */
@@ -100,6 +105,7 @@ const COMMAND_OPTIONS = {
   'key export': { out: { type: 'string' } },
   'key import': { file: { type: 'string' } },
   demo: { dir: { type: 'string' }, days: { type: 'string' } },
+  query: QUERY_OPTIONS,
 } as const satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof COMMAND_OPTIONS;
 
@@ -192,6 +198,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     expectKey: optionalFingerprint(values['expect-key'], command),
   };
   if (command === 'demo') return runDemo(ctx, { dir: str(values.dir), days: args.days });
+  const queryArgs = command === 'query' ? parseQueryArgs(values as Parameters<typeof parseQueryArgs>[0]) : null;
 
   const now = ctx.now ?? Date.now;
   const flags: CliSettingsFlags = {};
@@ -209,6 +216,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   if (command === 'bucket init') return bucketInit(ctx, config.settings, values.yes === true);
 
   const stateDir = str(values['state-dir']) ?? defaultStateDir(ctx.env);
+  if (command === 'query') return queryCommand(ctx, config.settings, queryArgs as QueryArgs, stateDir);
   const session = await openArchiveSession(config.settings, config.secrets, {
     env: ctx.env,
     stateDir,

@@ -88,7 +88,7 @@ export function App({ bridge }: { bridge: Bridge }) {
         <main aria-labelledby="page-title">
           <h1 id="page-title">{current.label}</h1>
           {route === 'calendar' && <CalendarPage bridge={bridge} />}
-          {route === 'discovery' && <DiscoveryPage />}
+          {route === 'discovery' && <DiscoveryPage bridge={bridge} />}
           {route === 'reports' && <ReportsPage />}
           {route === 'settings' && <SettingsPage bridge={bridge} onSaved={refreshInfo} />}
         </main>

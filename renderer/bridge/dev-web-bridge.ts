@@ -57,5 +57,15 @@ export function createDevWebBridge(token: string | null): Bridge {
     secretsSetGenesysClientSecret: (request) => call('secrets:set-genesys-client-secret', request),
     secretsClearGenesysClientSecret: (request) => call('secrets:clear-genesys-client-secret', request),
     archiveStatus: (request) => call('archive:status', request),
+    discoveryLibrary: (request) => call('discovery:library', request),
+    discoveryRun: (request) => call('discovery:run', request),
+    discoveryStatus: (request) => call('discovery:status', request),
+    discoveryRows: (request) => call('discovery:rows', request),
+    discoveryCancel: (request) => call('discovery:cancel', request),
+    discoveryExport: (request) => call('discovery:export', request),
+    discoverySaveQuery: (request) => call('discovery:save-query', request),
+    discoveryDeleteQuery: (request) => call('discovery:delete-query', request),
+    discoveryExportQueries: (request) => call('discovery:export-queries', request),
+    discoveryImportQueries: (request) => call('discovery:import-queries', request),
   };
 }

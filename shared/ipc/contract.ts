@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DaySchema } from '../day';
 import { DayStatusSchema } from '../day-status';
 import { SettingsSchema } from '../settings';
+import { discoveryContract } from '../discovery/discovery-contract';
 
 const Empty = z.object({}).strict();
 
@@ -52,6 +53,8 @@ export const contract = {
     request: z.object({ from: DaySchema.optional(), to: DaySchema.optional() }).strict(),
     response: z.object({ days: z.array(DayStatusSchema) }),
   },
+  // Discovery (issue 9): queries, their results and the saved-query library.
+  ...discoveryContract,
 } as const;
 
 export type Contract = typeof contract;

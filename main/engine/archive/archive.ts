@@ -55,8 +55,8 @@ const ROOT_EXTEND_MARGIN_MS = 30 * MS_PER_DAY;
 
 export interface ArchiveOptions {
   readonly store: ArchiveStore;
-  /** The installation's state folder: manifest cache and head record. */
-  readonly stateDir: string;
+  /** The installation's state folder: manifest cache and head record (null: a reader that keeps nothing). */
+  readonly stateDir: string | null;
   readonly keys: SigningKeyStore;
   readonly policy: { readonly lockMode: LockMode; readonly retentionDays: number };
   readonly lease: { readonly ttlMs: number; readonly waitMs: number; readonly program: string };
@@ -97,9 +97,31 @@ export class Archive {
     this.warn = options.onWarning ?? (() => undefined);
     this.catalog = new ManifestCatalog(
       options.store,
-      ManifestCatalog.cacheFileFor(options.stateDir, options.store.url),
+      options.stateDir === null ? null : ManifestCatalog.cacheFileFor(options.stateDir, options.store.url),
       this.warn,
     );
+  }
+
+  /**
+   * An Archive only to read (discovery, reports): it never writes, so it needs no key or lease.
+   * `stateDir` keeps its manifest cache (null: none).
+   */
+  static forReading(store: ArchiveStore, stateDir: string | null, onWarning?: (message: string) => void): Archive {
+    return new Archive({
+      store,
+      stateDir,
+      keys: {
+        description: 'none (a reader)',
+        get: async () => null,
+        save: async () => {
+          throw new AuditArchiveError('INTERNAL', 'A reader does not keep keys.');
+        },
+      },
+      policy: { lockMode: 'COMPLIANCE', retentionDays: 1 },
+      lease: { ttlMs: 1, waitMs: 0, program: 'a reader' },
+      toolVersion: 'reader',
+      ...(onWarning ? { onWarning } : {}),
+    });
   }
 
   /**
@@ -109,7 +131,8 @@ export class Archive {
    */
   async read(options: { scope: 'layout' | 'whole'; fresh?: boolean; signal?: AbortSignal }): Promise<ArchiveSnapshot> {
     const before = this.store.requestCount;
-    const headRecord = await readHeadRecord(this.options.stateDir, this.store.url, this.warn);
+    const headRecord =
+      this.options.stateDir === null ? null : await readHeadRecord(this.options.stateDir, this.store.url, this.warn);
     const listing = await readArchiveListing(this.store, options.scope);
     options.signal?.throwIfAborted();
     const root = await this.readRoot(listing);
@@ -226,10 +249,11 @@ export class Archive {
 
   /** Remembers the head this installation now vouches for (after a clean verify, or a write). */
   async recordHead(root: ArchiveRoot, head: ChainHead | null): Promise<void> {
+    if (this.options.stateDir === null) return;
     // Keys are kept relative to the archive's prefix: one archive reached as a folder with a prefix,
     // or as that subfolder, is one archive.
     await writeHeadRecord(
-      this.options.stateDir,
+      this.options.stateDir as string,
       {
         archiveUrl: this.store.url,
         archiveId: root.archiveId,

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { Channel, Contract, ResponseOf } from '../../../shared/ipc/contract';
 import type { Settings } from '../../../shared/settings';
+import type { DiscoveryService } from '../discovery/discovery-service';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
 
@@ -30,6 +31,8 @@ export interface AppServiceDeps {
   appVersion?: string;
   /** The archive the app uses with these settings (app-archive.ts: the demo archive in demo mode). */
   archiveTargetOf?: (settings: Settings) => string;
+  /** Discovery queries, results and saved queries (issue 9). */
+  discovery?: DiscoveryService;
 }
 
 const KEYCHAIN_UNAVAILABLE =
@@ -117,6 +120,28 @@ export function createAppService(deps: AppServiceDeps): AppService {
       }
       return deps.archiveStatus(request);
     },
+
+    ...discoveryChannels(deps.discovery),
+  };
+}
+
+/** The discovery channels, or a clear refusal from each when this build has no discovery service. */
+function discoveryChannels(discovery: DiscoveryService | undefined): DiscoveryService {
+  if (discovery) return discovery;
+  const missing = async (): Promise<never> => {
+    throw new AuditArchiveError('INTERNAL', 'Discovery is not available in this build.');
+  };
+  return {
+    'discovery:library': missing,
+    'discovery:run': missing,
+    'discovery:status': missing,
+    'discovery:rows': missing,
+    'discovery:cancel': missing,
+    'discovery:export': missing,
+    'discovery:save-query': missing,
+    'discovery:delete-query': missing,
+    'discovery:export-queries': missing,
+    'discovery:import-queries': missing,
   };
 }
 

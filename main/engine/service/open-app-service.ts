@@ -6,6 +6,8 @@
  * One place to wire what both transports must share, so the Electron shell and the dev/test
  * server cannot drift apart.
  */
+import path from 'node:path';
+import { createDiscoveryService, type DiscoveryServiceOptions } from '../discovery/discovery-service';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { SettingsFile } from '../settings/settings-file';
@@ -26,6 +28,8 @@ export interface OpenAppServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Clock for the calendar (which days are settled, recoverable). Default: `Date.now`. */
   now?: () => number;
+  /** Tests: the discovery engine to use instead of the one settings describe (Athena under a mock). */
+  discoveryEngine?: DiscoveryServiceOptions['openEngine'];
 }
 
 export function openAppService(options: OpenAppServiceOptions): AppService {
@@ -50,8 +54,21 @@ export function openAppService(options: OpenAppServiceOptions): AppService {
     }
   };
 
+  /** Discovery: the local engine's cache, result spools and exports live under userData too. */
+  const discovery = createDiscoveryService({
+    loadSettings: async () => (await settingsFile.load()).settings,
+    saveSettings: (settings) => settingsFile.save(settings),
+    archiveTarget: (settings) => appArchiveTarget(settings, options.userDataDir),
+    cacheFolder: path.join(options.userDataDir, 'discovery-cache'),
+    resultsFolder: path.join(options.userDataDir, 'discovery-results'),
+    exportsFolder: path.join(options.userDataDir, 'exports'),
+    env,
+    ...(options.discoveryEngine ? { openEngine: options.discoveryEngine } : {}),
+  });
+
   return createAppService({
     settingsFile,
+    discovery,
     secrets,
     transport: options.transport,
     appVersion: options.appVersion,

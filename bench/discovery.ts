@@ -1,0 +1,286 @@
+/**
+ * The discovery benchmark (issue 9): local query latency over a 10,000,000-event archive (seven years
+ * at about 4,000 events a day, made once by the real exporter from the simulator and cached, see
+ * lib/seven-year-archive.ts), next to the same question answered by `zcat | jq` over the same files.
+ *
+ *   npx tsx bench/discovery.ts                 all scenarios
+ *   npx tsx bench/discovery.ts --quick         skip the slow comparisons (NDJSON.gz and jq over seven years)
+ *   npx tsx bench/discovery.ts --rebuild-cache measure the Parquet cache's first build again
+ *
+ * The question: "everything user X did", over one month and over all seven years. Each scenario runs
+ * in its own child process (bundled for plain Node, as the app ships the engine) so its peak RSS is its
+ * own; each query runs three times in that process (the first one cold for the process: a new DuckDB
+ * instance, the manifests read and parsed), and the table shows the first and the fastest.
+ * Engines: the local engine over its verified Parquet cache (what the app uses), and DuckDB reading
+ * the archived NDJSON.gz directly (the alternative it was measured against).
+ * Targets (2 cores): one month under 1 s, seven years under 10 s, peak RSS under 1 GB.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Day } from '../shared/day';
+import type { QueryText } from '../shared/discovery/compile-query';
+import { StructuredQuerySchema } from '../shared/discovery/structured-query';
+import { LocalFolderStore } from '../main/engine/archive/stores/local-store';
+import { LocalQueryEngine } from '../main/engine/discovery/local-engine';
+import { runDiscoveryQuery } from '../main/engine/discovery/run-query';
+import { listVouchedObjects } from '../main/engine/discovery/vouched-objects';
+import { SyntheticOrganisation } from '../main/engine/genesys/simulator/organisation';
+import { bundleForNode } from './lib/bundle-for-node';
+import { benchCacheDir, ensureSevenYearArchive, SEVEN_YEARS, type BenchArchiveCard } from './lib/seven-year-archive';
+
+const SELF = fileURLToPath(import.meta.url);
+const ONE_MONTH = { from: '2025-03-01', to: '2025-03-31' } as const;
+const SEVEN = { from: SEVEN_YEARS.from, to: SEVEN_YEARS.to } as const;
+
+interface Scenario {
+  readonly label: string;
+  /** `user`: every event of one user (the form); `services`: events per service (SQL, a scan of every event). */
+  readonly question: 'user' | 'services';
+  readonly range: { from: Day; to: Day };
+  readonly reader: 'columnar' | 'ndjson';
+  readonly runs: number;
+}
+
+interface Figures {
+  readonly rows: number;
+  readonly firstSeconds: number;
+  readonly bestSeconds: number;
+  /** Of the best run: reading the manifests (listVouchedObjects), the rest is DuckDB. */
+  readonly listingSeconds: number;
+  readonly cpuSeconds: number;
+  readonly peakRssMB: number;
+  readonly events: number;
+  readonly objects: number;
+}
+
+/** The user the question is about: the organisation's first user, by id (the same in SQL and jq). */
+function theUser(): { id: string; name: string } {
+  const u = new SyntheticOrganisation(SEVEN_YEARS.seed).users[0];
+  if (!u) throw new Error('the simulated organisation has no users');
+  return { id: u.id, name: u.name };
+}
+
+const role = process.argv[2];
+if (role === '--query') await runQueryChild(JSON.parse(process.argv[3] as string));
+else if (role === '--prepare') await runPrepareChild(JSON.parse(process.argv[3] as string));
+else await orchestrate(process.argv.includes('--quick'));
+
+/** Child: build the Parquet cache for all seven years (cold unless it already exists). */
+async function runPrepareChild(job: { root: string; cache: string }): Promise<void> {
+  const store = new LocalFolderStore({ root: job.root });
+  const engine = new LocalQueryEngine({ store, cacheFolder: job.cache, threads: 2 });
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const objects = await listVouchedObjects(store, SEVEN);
+  await engine.cache.columnarMonths(objects, { onProgress: (p) => process.stderr.write(`\r  ${p.message}   `) });
+  process.stderr.write('\n');
+  const cpu = process.cpuUsage(cpu0);
+  await engine.close();
+  const out = {
+    seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    objects: objects.length,
+  };
+  process.stdout.write(JSON.stringify(out) + '\n', () => process.exit(0));
+}
+
+/** Child: one scenario, `runs` times in this process. */
+async function runQueryChild(job: { root: string; cache: string; scenario: Scenario }): Promise<void> {
+  const store = new LocalFolderStore({ root: job.root });
+  const engine = new LocalQueryEngine({ store, cacheFolder: job.cache, reader: job.scenario.reader, threads: 2 });
+  const user = theUser();
+  const query: QueryText =
+    job.scenario.question === 'user'
+      ? { kind: 'structured', structured: StructuredQuerySchema.parse({ range: job.scenario.range, users: [user.id] }) }
+      : {
+          kind: 'sql',
+          sql: 'SELECT servicename, count(*) AS events FROM audit_events GROUP BY servicename ORDER BY events DESC',
+          parameters: [],
+          range: job.scenario.range,
+        };
+  const cpu0 = process.cpuUsage();
+  const times: Array<{ total: number; listing: number }> = [];
+  let rows = 0;
+  let population = { events: 0, objects: 0 };
+  for (let i = 0; i < job.scenario.runs; i++) {
+    let listedAt = 0;
+    const t0 = performance.now();
+    rows = 0;
+    const metadata = await runDiscoveryQuery({
+      engine,
+      query,
+      archive: store.url,
+      onProgress: (p) => {
+        if (p.phase !== 'listing' && listedAt === 0) listedAt = performance.now();
+      },
+      onPage: (page) => void (rows += page.length),
+    });
+    times.push({ total: (performance.now() - t0) / 1000, listing: (listedAt - t0) / 1000 });
+    population = { events: metadata.population?.events ?? 0, objects: metadata.population?.objects ?? 0 };
+  }
+  const cpu = process.cpuUsage(cpu0);
+  await engine.close();
+  const best = times.reduce((a, b) => (b.total < a.total ? b : a));
+  const out: Figures = {
+    rows,
+    firstSeconds: times[0]?.total ?? 0,
+    bestSeconds: best.total,
+    listingSeconds: best.listing,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6 / job.scenario.runs,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    events: population.events,
+    objects: population.objects,
+  };
+  process.stdout.write(JSON.stringify(out) + '\n', () => process.exit(0));
+}
+
+async function child<T>(args: string[]): Promise<T> {
+  const script = await bundleForNode(SELF, 'discovery-bench', ['@duckdb/node-api']);
+  const proc = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  if (code !== 0) throw new Error(`bench child ${args[0]} exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as T;
+}
+
+/** `zcat <files> | jq` answering the same question: the events of one user id. */
+async function zcatJq(
+  card: BenchArchiveCard,
+  range: { from: Day; to: Day },
+  userId: string,
+): Promise<{ rows: number; seconds: number; files: number }> {
+  const store = new LocalFolderStore({ root: card.root });
+  const files = (await listVouchedObjects(store, range)).map((o) => join(card.root, ...o.key.split('/')));
+  const t0 = performance.now();
+  // xargs keeps the command line within limits over 2,500 files; jq reads the concatenated stream.
+  const proc = spawn('sh', ['-c', `xargs zcat | jq -c --arg id "$USER_ID" 'select(.user.id == $id)' | wc -l`], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, USER_ID: userId },
+  });
+  proc.stdin.end(files.join('\n') + '\n');
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  await new Promise((resolve) => proc.on('exit', resolve));
+  return { rows: Number(out.trim()), seconds: (performance.now() - t0) / 1000, files: files.length };
+}
+
+async function orchestrate(quick: boolean): Promise<void> {
+  process.stderr.write('The seven-year archive (made once, then reused from the bench cache)…\n');
+  const card = await ensureSevenYearArchive((l) => process.stderr.write(l + '\n'));
+  console.log(
+    `Archive: ${card.events.toLocaleString('en')} events, ${card.days.toLocaleString('en')} days (${card.from} to ${card.to}), ` +
+      `${card.parts.toLocaleString('en')} parts, ${(card.storedBytes / 1e6).toFixed(0)} MB gzip; ` +
+      `${card.reused ? `reused from ${card.root} (made ${card.createdAt} in ${Math.round(card.generationSeconds)} s)` : `made now in ${Math.round(card.generationSeconds)} s`}: ${card.made}.`,
+  );
+  const cache = join(benchCacheDir(), 'discovery-columnar-cache');
+  if (process.argv.includes('--rebuild-cache')) await rm(cache, { recursive: true, force: true });
+  await mkdir(cache, { recursive: true });
+
+  process.stderr.write('Preparing the Parquet cache (checked against the manifests; only missing files are built)…\n');
+  const prepared = await child<{ seconds: number; cpuSeconds: number; peakRssMB: number; objects: number }>([
+    '--prepare',
+    JSON.stringify({ root: card.root, cache }),
+  ]);
+  console.log(
+    `Columnar cache: ${prepared.objects.toLocaleString('en')} objects ready in ${prepared.seconds.toFixed(1)} s (${prepared.cpuSeconds.toFixed(1)} CPU s, peak RSS ${prepared.peakRssMB.toFixed(0)} MB)` +
+      ` — a first build hashes every object and converts it once; later runs only look the files up.`,
+  );
+
+  const user = theUser();
+  const scenarios: Scenario[] = [
+    { label: 'one month, one user (Parquet cache)', question: 'user', range: ONE_MONTH, reader: 'columnar', runs: 3 },
+    { label: 'seven years, one user (Parquet cache)', question: 'user', range: SEVEN, reader: 'columnar', runs: 3 },
+    {
+      label: 'one month, one user (DuckDB on NDJSON.gz)',
+      question: 'user',
+      range: ONE_MONTH,
+      reader: 'ndjson',
+      runs: 2,
+    },
+    {
+      label: 'seven years, events per service (Parquet)',
+      question: 'services',
+      range: SEVEN,
+      reader: 'columnar',
+      runs: 2,
+    },
+  ];
+  if (!quick) {
+    scenarios.push({
+      label: 'seven years, one user (DuckDB on NDJSON.gz)',
+      question: 'user',
+      range: SEVEN,
+      reader: 'ndjson',
+      runs: 1,
+    });
+  }
+
+  const rows: string[][] = [];
+  const results = new Map<string, Figures>();
+  for (const s of scenarios) {
+    process.stderr.write(`Running: ${s.label}…\n`);
+    const f = await child<Figures>(['--query', JSON.stringify({ root: card.root, cache, scenario: s })]);
+    results.set(s.label, f);
+    rows.push([
+      s.label,
+      f.rows.toLocaleString('en'),
+      f.events.toLocaleString('en'),
+      f.firstSeconds.toFixed(2),
+      f.bestSeconds.toFixed(2),
+      f.listingSeconds.toFixed(2),
+      (f.bestSeconds - f.listingSeconds).toFixed(2),
+      f.cpuSeconds.toFixed(1),
+      f.peakRssMB.toFixed(0),
+    ]);
+  }
+  const jqScenarios: Array<{ label: string; range: { from: Day; to: Day } }> = [
+    { label: 'one month, one user: zcat | jq', range: ONE_MONTH },
+  ];
+  if (!quick) jqScenarios.push({ label: 'seven years, one user: zcat | jq', range: SEVEN });
+  for (const j of jqScenarios) {
+    process.stderr.write(`Running: ${j.label}…\n`);
+    const r = await zcatJq(card, j.range, user.id);
+    rows.push([j.label, r.rows.toLocaleString('en'), '', r.seconds.toFixed(2), r.seconds.toFixed(2), '', '', '', '']);
+  }
+
+  console.log(
+    `\nQuestions: every event of user ${user.name} (${user.id}), as the form asks it; events per service (SQL over every event). ` +
+      `2 DuckDB threads; each engine row: the first run in a fresh process, then the fastest of its runs.`,
+  );
+  printTable(
+    ['scenario', 'rows', 'events read', 'first s', 'best s', 'manifests s', 'DuckDB s', 'CPU s/run', 'peak RSS MB'],
+    rows,
+  );
+  const month = results.get(scenarios[0]?.label as string) as Figures;
+  const seven = results.get(scenarios[1]?.label as string) as Figures;
+  const peak = Math.max(...[...results.values()].map((f) => f.peakRssMB), prepared.peakRssMB);
+  console.log('');
+  for (const [what, ok] of [
+    ['one month, one user < 1 s (best run)', month.bestSeconds < 1],
+    ['seven years, one user < 10 s (best run)', seven.bestSeconds < 10],
+    [
+      'seven years, every event (events per service) < 10 s (best run)',
+      (results.get(scenarios[3]?.label as string)?.bestSeconds ?? Infinity) < 10,
+    ],
+    ['peak RSS < 1 GB (every scenario, cache build included)', peak < 1024],
+    [
+      'the Parquet cache and the NDJSON.gz give the same rows',
+      month.rows === results.get(scenarios[2]?.label as string)?.rows,
+    ],
+  ] as const) {
+    console.log(`${ok ? 'PASS' : 'MISS'}  ${what}`);
+  }
+}
+
+function printTable(head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}

@@ -1,0 +1,205 @@
+/**
+ * The discovery benchmark's archive: seven years (2019-01-01 to 2025-12-31, 2,557 UTC days) of a
+ * synthetic organisation, about 10,000,000 events, made ONCE by the real exporter (`exportDay`, real
+ * parts and signed-off manifests in a local folder) from the Genesys simulator over HTTP, and cached
+ * for every later run (`AUDIT_ARCHIVE_BENCH_CACHE`, default ~/.cache/audit-archive-bench).
+ *
+ * The simulator runs in its own process so it and the exporter each get one of the two cores.
+ *
+ *   npx tsx bench/lib/seven-year-archive.ts            make (or reuse) the archive and print its card
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eachDay, type Day } from '../../shared/day';
+import { Archive } from '../../main/engine/archive/archive';
+import { exportDay } from '../../main/engine/archive/export-day';
+import { FileSigningKeyStore } from '../../main/engine/archive/signing-keys';
+import { LocalFolderStore } from '../../main/engine/archive/stores/local-store';
+import { ClientCredentialsAuth } from '../../main/engine/genesys/auth';
+import { GenesysAuditClient } from '../../main/engine/genesys/client';
+import { RateBudget } from '../../main/engine/genesys/rate-budget';
+
+export const SEVEN_YEARS = { from: '2019-01-01', to: '2025-12-31', seed: 11, dayVolumeBase: 4780 } as const;
+// 2: manifests are signed (issue 7): an archive made by version 1 is made again.
+const VERSION = 2;
+
+export interface BenchArchiveCard {
+  /** The folder that holds the archive (a LocalFolderStore root, prefix ''). */
+  readonly root: string;
+  readonly from: Day;
+  readonly to: Day;
+  readonly days: number;
+  readonly events: number;
+  readonly storedBytes: number;
+  readonly parts: number;
+  /** How it was made, in one sentence. */
+  readonly made: string;
+  readonly createdAt: string;
+  readonly generationSeconds: number;
+  /** True when this run found it in the cache. */
+  readonly reused: boolean;
+}
+
+export function benchCacheDir(): string {
+  return process.env.AUDIT_ARCHIVE_BENCH_CACHE ?? join(homedir(), '.cache', 'audit-archive-bench');
+}
+
+/** Makes the archive unless a complete one is cached; `log` gets progress lines. */
+export async function ensureSevenYearArchive(log: (line: string) => void): Promise<BenchArchiveCard> {
+  const dir = join(
+    benchCacheDir(),
+    `discovery-7y-seed${SEVEN_YEARS.seed}-base${SEVEN_YEARS.dayVolumeBase}-v${VERSION}`,
+  );
+  const cardFile = join(dir, 'bench-archive.json');
+  if (existsSync(cardFile)) {
+    return { ...(JSON.parse(await readFile(cardFile, 'utf8')) as BenchArchiveCard), reused: true };
+  }
+  // An incomplete earlier attempt is thrown away: the card is written only after the last day.
+  await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(async () => {
+    await makeWritable(dir);
+    await rm(dir, { recursive: true, force: true });
+  });
+  const root = join(dir, 'archive');
+  await mkdir(root, { recursive: true });
+
+  const sim = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--simulator'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const info = await new Promise<{ apiUrl: string; loginUrl: string; clientId: string; clientSecret: string }>(
+    (resolve, reject) => {
+      let buf = '';
+      sim.stdout.on('data', (c: Buffer) => {
+        buf += c.toString();
+        const nl = buf.indexOf('\n');
+        if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+      });
+      sim.on('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
+    },
+  );
+  try {
+    const store = new LocalFolderStore({ root });
+    const source = new GenesysAuditClient({
+      apiUrl: info.apiUrl,
+      loginUrl: info.loginUrl,
+      auth: new ClientCredentialsAuth({
+        loginUrl: info.loginUrl,
+        clientId: info.clientId,
+        clientSecret: info.clientSecret,
+      }),
+      budget: new RateBudget({ requestsPerMinute: 10_000_000 }),
+      pollInitialMs: 1,
+      pollMaxMs: 5,
+    });
+    const stateDir = join(dir, 'state');
+    const archive = new Archive({
+      store,
+      stateDir,
+      keys: new FileSigningKeyStore(stateDir),
+      policy: { lockMode: 'COMPLIANCE', retentionDays: 1 },
+      lease: { ttlMs: 60_000, waitMs: 0, program: 'the discovery benchmark' },
+      toolVersion: 'bench',
+    });
+    const identity = await source.identify();
+    const policy = { settlementMinutes: 120, maxPartBytes: 16 * 1024 * 1024, genesysRetentionDays: 36_500 };
+    const days = [...eachDay(SEVEN_YEARS.from, SEVEN_YEARS.to)];
+    const t0 = performance.now();
+    let events = 0;
+    let bytes = 0;
+    let parts = 0;
+    let next = 0;
+    let done = 0;
+    // Two days at a time under one writer: the writer serialises the appends, the parts overlap.
+    await archive.withWriter(
+      {
+        purpose: 'production',
+        organisation: { id: identity.organisationId, name: identity.organisationName, apiHost: identity.apiHost },
+      },
+      (writer) =>
+        Promise.all(
+          [0, 1].map(async () => {
+            while (next < days.length) {
+              const day = days[next++] as Day;
+              const r = await exportDay(
+                {
+                  writer,
+                  source,
+                  sourceRecord: { demo: false, ...identity, perServiceQueries: false },
+                  policy,
+                  toolVersion: 'bench',
+                },
+                day,
+              );
+              events += r.events;
+              bytes += r.bytes;
+              parts += r.manifest.objects.length;
+              if (++done % 100 === 0 || done === days.length) {
+                const s = (performance.now() - t0) / 1000;
+                log(
+                  `  ${done}/${days.length} days, ${events.toLocaleString('en')} events, ${Math.round(events / s).toLocaleString('en')} events/s`,
+                );
+              }
+            }
+          }),
+        ),
+    );
+    const generationSeconds = (performance.now() - t0) / 1000;
+    const card: BenchArchiveCard = {
+      root,
+      from: SEVEN_YEARS.from,
+      to: SEVEN_YEARS.to,
+      days: days.length,
+      events,
+      storedBytes: bytes,
+      parts,
+      made: `the Genesys simulator (seed ${SEVEN_YEARS.seed}, weekday/weekend volume around ${SEVEN_YEARS.dayVolumeBase} a weekday) over HTTP, archived day by day by the real exportDay into a local folder with manifests`,
+      createdAt: new Date().toISOString(),
+      generationSeconds,
+      reused: false,
+    };
+    await writeFile(cardFile, JSON.stringify(card, null, 2) + '\n');
+    return card;
+  } finally {
+    sim.stdin.end();
+  }
+}
+
+async function makeWritable(dir: string): Promise<void> {
+  const { readdir, chmod } = await import('node:fs/promises');
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (e.isFile()) await chmod(join(e.parentPath, e.name), 0o644).catch(() => undefined);
+  }
+}
+
+/** Child: the simulator, until its parent closes stdin. */
+async function runSimulator(): Promise<void> {
+  const { startGenesysSimulator } = await import('../../main/engine/genesys/simulator/server');
+  const { realisticDayVolume } = await import('../../main/engine/genesys/simulator/organisation');
+  const sim = await startGenesysSimulator({
+    seed: SEVEN_YEARS.seed,
+    eventsPerDay: realisticDayVolume(SEVEN_YEARS.seed, SEVEN_YEARS.dayVolumeBase),
+    runningPolls: 0,
+    retentionDays: 100_000,
+  });
+  process.stdout.write(
+    JSON.stringify({
+      apiUrl: sim.apiUrl,
+      loginUrl: sim.loginUrl,
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+    }) + '\n',
+  );
+  process.stdin.resume();
+  process.stdin.on('end', () => void sim.close().then(() => process.exit(0)));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv[2] === '--simulator') await runSimulator();
+  else {
+    const card = await ensureSevenYearArchive((l) => process.stderr.write(l + '\n'));
+    process.stdout.write(JSON.stringify(card, null, 2) + '\n');
+  }
+}

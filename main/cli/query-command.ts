@@ -1,0 +1,323 @@
+/**
+ * `audit-archive query`: a discovery query from the command line, on the same engines as the app.
+ *
+ *   audit-archive query (--sql SQL | --saved NAME) [--param name=value]... [--from DAY --to DAY]
+ *                       [--format table|csv|json] [--engine athena|local] [--out FILE] [--confirm-scan]
+ *   audit-archive query --list
+ *
+ * Rows go to stdout (or --out FILE, with the result's metadata in FILE.query.json beside it); progress
+ * and a one-line summary (rows, run time, what was read, Athena's bytes scanned and cost) to stderr.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DaySchema } from '../../shared/day';
+import type { QueryText } from '../../shared/discovery/compile-query';
+import {
+  PARAMETER_TYPES,
+  ParameterNameSchema,
+  type ParameterType,
+  type RawParameterValue,
+  type TypedParameterValue,
+  parseParameterValue,
+} from '../../shared/discovery/parameters';
+import { findQuery, listQueries, queryTextFor } from '../../shared/discovery/query-library';
+import type { ResultColumn, ResultMetadata, ResultRow, ResultValue } from '../../shared/discovery/result-metadata';
+import type { DateRange } from '../../shared/discovery/structured-query';
+import { AuditArchiveError } from '../../shared/errors';
+import type { Settings } from '../../shared/settings';
+import { openArchiveStore } from '../engine/archive/stores/open-store';
+import { openQueryEngine } from '../engine/discovery/open-query-engine';
+import { ResultWriter } from '../engine/discovery/result-export';
+import { runDiscoveryQuery } from '../engine/discovery/run-query';
+import type { CliContext } from './main';
+import { formatBytes, formatDuration, progressLine } from './progress';
+
+export const QUERY_OPTIONS = {
+  sql: { type: 'string' },
+  saved: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string' },
+  engine: { type: 'string' },
+  out: { type: 'string' },
+  list: { type: 'boolean' },
+  'confirm-scan': { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+} as const;
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+type Format = 'table' | 'csv' | 'json';
+
+export interface QueryArgs {
+  readonly list: boolean;
+  readonly sql?: string;
+  readonly saved?: string;
+  /** `name=value` (text, or the saved query's declared type) and `name:type=value`. */
+  readonly params: ReadonlyArray<{ name: string; type: ParameterType | null; value: string }>;
+  readonly range: DateRange | null;
+  readonly format: Format;
+  readonly engine?: 'local' | 'athena';
+  readonly out?: string;
+  readonly confirmScan: boolean;
+  readonly cacheDir?: string;
+}
+
+function usage(message: string): AuditArchiveError {
+  return new AuditArchiveError('INVALID_ARGUMENT', `${message}. See \`audit-archive query --help\``);
+}
+
+/** Checks the flags before anything is read or opened: bad usage changes nothing. */
+export function parseQueryArgs(values: Values): QueryArgs {
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const list = values.list === true;
+  const sql = str('sql');
+  const saved = str('saved');
+  if (!list && (sql === undefined) === (saved === undefined))
+    throw usage('give exactly one of --sql SQL or --saved NAME (or --list)');
+  const format = (str('format') ?? 'table') as Format;
+  if (!['table', 'csv', 'json'].includes(format)) throw usage(`--format must be table, csv or json, not '${format}'`);
+  const engine = str('engine');
+  if (engine !== undefined && engine !== 'local' && engine !== 'athena')
+    throw usage(`--engine must be local or athena, not '${engine}'`);
+  const day = (name: 'from' | 'to') => {
+    const v = str(name);
+    if (v === undefined) return undefined;
+    const parsed = DaySchema.safeParse(v);
+    if (!parsed.success) throw usage(`--${name} '${v}' ${parsed.error.issues[0]?.message ?? 'is not a day'}`);
+    return parsed.data;
+  };
+  const from = day('from');
+  const to = day('to');
+  if ((from === undefined) !== (to === undefined))
+    throw usage('give both --from and --to (a query reads whole UTC days)');
+  if (from && to && to < from) throw usage(`--to ${to} is before --from ${from}`);
+  const params = ((values.param as string[] | undefined) ?? []).map((text) => {
+    const m = /^([^=:]+)(?::([a-z]+))?=(.*)$/s.exec(text);
+    if (!m) throw usage(`--param '${text}' must be name=value (or name:type=value)`);
+    const [, name = '', type, value = ''] = m;
+    if (!ParameterNameSchema.safeParse(name).success)
+      throw usage(`--param name '${name}' must be letters, digits and _`);
+    if (type !== undefined && !(PARAMETER_TYPES as readonly string[]).includes(type))
+      throw usage(`--param ${name}: the type must be one of ${PARAMETER_TYPES.join(', ')}`);
+    return { name, type: (type ?? null) as ParameterType | null, value };
+  });
+  const out = str('out');
+  const cacheDir = str('cache-dir');
+  return {
+    list,
+    ...(sql !== undefined ? { sql } : {}),
+    ...(saved !== undefined ? { saved } : {}),
+    params,
+    range: from && to ? { from, to } : null,
+    format,
+    ...(engine ? { engine: engine as 'local' | 'athena' } : {}),
+    ...(out ? { out } : {}),
+    confirmScan: values['confirm-scan'] === true,
+    ...(cacheDir ? { cacheDir: path.resolve(cacheDir) } : {}),
+  };
+}
+
+export async function queryCommand(
+  ctx: CliContext,
+  settings: Settings,
+  args: QueryArgs,
+  stateDir: string,
+): Promise<number> {
+  if (args.list) return listCommand(ctx, settings, args.format);
+  const { query, savedQuery } = resolveQuery(settings, args);
+  if (!settings.archive.target) {
+    throw new AuditArchiveError(
+      'INVALID_SETTINGS',
+      'No archive target is set: set AUDIT_ARCHIVE_TARGET (s3://bucket/prefix or file:///absolute/path) or --target.',
+    );
+  }
+  const store = openArchiveStore(settings.archive.target, settings.archive.s3, ctx.env);
+  const engine = openQueryEngine({
+    kind: args.engine ?? settings.discovery.engine,
+    settings: args.cacheDir ? { ...settings, discovery: { ...settings.discovery, cacheDir: args.cacheDir } } : settings,
+    store,
+    defaultCacheFolder: path.join(stateDir, 'discovery-cache'),
+    env: ctx.env,
+  });
+  const progress = progressLine(ctx.stderr);
+  let file: WriteStream | null = null;
+  try {
+    if (args.out) file = await openOutFile(args.out);
+    const sink = file ? streamSink(file) : (text: string) => void ctx.stdout.write(text);
+    const table = args.format === 'table' ? new TablePrinter(sink) : null;
+    const writer = args.format === 'table' ? null : new ResultWriter(args.format === 'csv' ? 'csv' : 'ndjson', sink);
+    const metadata = await runDiscoveryQuery({
+      engine,
+      query,
+      archive: store.url,
+      savedQuery,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      confirmUnboundedScan: args.confirmScan,
+      onProgress: (p) => {
+        if (ctx.stderr.isTTY || p.phase !== 'fetching') progress.update(p.message);
+      },
+      onColumns: async (columns) => {
+        table?.columns(columns);
+        await writer?.columns(columns);
+      },
+      onPage: async (rows) => {
+        table?.rows(rows);
+        await writer?.rows(rows);
+      },
+    });
+    table?.end();
+    progress.done();
+    if (file) {
+      await closeFile(file);
+      file = null;
+      await writeFile(`${args.out}.query.json`, JSON.stringify(metadata, null, 2) + '\n', { flag: 'wx' });
+    }
+    ctx.stderr.write(
+      summary(metadata) + (args.out ? ` -> ${args.out} (+ ${path.basename(args.out)}.query.json)` : '') + '\n',
+    );
+    return 0;
+  } catch (e) {
+    progress.done();
+    throw e;
+  } finally {
+    if (file) await closeFile(file).catch(() => undefined);
+    await engine.close();
+  }
+}
+
+function resolveQuery(
+  settings: Settings,
+  args: QueryArgs,
+): { query: QueryText; savedQuery: { id: string; name: string } | null } {
+  if (args.saved !== undefined) {
+    const saved = findQuery(settings, args.saved);
+    const declared = new Map(saved.parameters.map((p) => [p.name, p.type]));
+    const raw: Record<string, RawParameterValue> = {};
+    for (const p of args.params) {
+      if (p.type && declared.get(p.name) && declared.get(p.name) !== p.type) {
+        throw usage(`--param ${p.name}: "${saved.name}" declares it as ${declared.get(p.name)}, not ${p.type}`);
+      }
+      raw[p.name] = p.value;
+    }
+    return {
+      query: queryTextFor(saved, { parameters: raw, range: args.range }),
+      savedQuery: { id: saved.id, name: saved.name },
+    };
+  }
+  const parameters: TypedParameterValue[] = args.params.map((p) => {
+    const type = p.type ?? 'string';
+    const parsed = parseParameterValue(type, p.value);
+    if (!parsed.ok) throw new AuditArchiveError('QUERY_INVALID', `The parameter :${p.name} ${parsed.message}.`);
+    return { name: p.name, type, value: parsed.value };
+  });
+  return { query: { kind: 'sql', sql: args.sql as string, parameters, range: args.range }, savedQuery: null };
+}
+
+function listCommand(ctx: CliContext, settings: Settings, format: Format): number {
+  const queries = listQueries(settings);
+  if (format === 'json') {
+    for (const q of queries) ctx.stdout.write(JSON.stringify(q) + '\n');
+    return 0;
+  }
+  for (const q of queries) {
+    const params = q.parameters.map((p) => `--param ${p.name}=<${p.type}>`).join(' ');
+    ctx.stdout.write(
+      `${q.id}${q.builtIn ? ' (starter)' : ''}: ${q.name}${params ? `  ${params}` : ''}\n  ${q.description}\n`,
+    );
+  }
+  return 0;
+}
+
+function summary(m: ResultMetadata): string {
+  const rows = `${m.rowCount.toLocaleString('en')} row${m.rowCount === 1 ? '' : 's'} in ${m.runTimeMs < 10_000 ? `${(m.runTimeMs / 1000).toFixed(2)}s` : formatDuration(m.runTimeMs)}`;
+  const range = m.range ? `${m.range.from} to ${m.range.to}` : 'every day';
+  if (m.engine.kind === 'athena') {
+    const cost = m.cost ? `, ${formatBytes(m.cost.bytesScanned)} scanned, $${m.cost.costUsd.toFixed(4)}` : '';
+    return `${rows} (Athena ${m.engine.workgroup}, query ${m.engine.queryExecutionId}; ${range}${cost})`;
+  }
+  const p = m.population;
+  const read = p
+    ? `; read ${p.objects.toLocaleString('en')} archived object(s), ${p.events.toLocaleString('en')} events over ${p.days} day(s)`
+    : '';
+  return `${rows} (local, ${m.engine.version}; ${range}${read})`;
+}
+
+async function openOutFile(file: string): Promise<WriteStream> {
+  const stream = createWriteStream(file, { flags: 'wx' });
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new AuditArchiveError(
+          'INVALID_ARGUMENT',
+          e.code === 'EEXIST'
+            ? `--out ${file} exists already; choose a new file (results are never written over)`
+            : `--out ${file} cannot be created (${e.code ?? e.message})`,
+        ),
+      ),
+    );
+  });
+  return stream;
+}
+
+function streamSink(stream: WriteStream): (text: string) => Promise<void> {
+  return (text) => (stream.write(text) ? Promise.resolve() : new Promise((resolve) => stream.once('drain', resolve)));
+}
+
+function closeFile(stream: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+/** A plain text table for people: widths from the first page, long cells cut with an ellipsis. */
+class TablePrinter {
+  private widths: number[] = [];
+  private names: string[] = [];
+  private printedHeader = false;
+  private count = 0;
+
+  constructor(private readonly write: (text: string) => unknown) {}
+
+  columns(columns: readonly ResultColumn[]): void {
+    this.names = columns.map((c) => c.name);
+  }
+
+  rows(rows: readonly ResultRow[]): void {
+    if (!this.printedHeader) {
+      this.widths = this.names.map((n, i) =>
+        Math.min(MAX_CELL, Math.max(n.length, ...rows.slice(0, 1000).map((r) => text(r[i] ?? null).length))),
+      );
+      this.line(this.names);
+      this.write(this.widths.map((w) => '-'.repeat(w)).join('  ') + '\n');
+      this.printedHeader = true;
+    }
+    for (const row of rows) this.line(row.map((v) => text(v)));
+    this.count += rows.length;
+  }
+
+  end(): void {
+    if (!this.printedHeader) this.rows([]);
+    if (this.count === 0) this.write('(no rows)\n');
+  }
+
+  private line(cells: readonly string[]): void {
+    this.write(
+      cells
+        .map((c, i) => fit(c, this.widths[i] ?? c.length))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
+  }
+}
+
+const MAX_CELL = 48;
+
+function text(v: ResultValue): string {
+  if (v === null) return '';
+  return (typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/[\r\n\t]+/g, ' ');
+}
+
+function fit(cell: string, width: number): string {
+  return cell.length > width ? cell.slice(0, width - 1) + '…' : cell.padEnd(width);
+}

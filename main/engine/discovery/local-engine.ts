@@ -1,0 +1,298 @@
+/**
+ * LocalQueryEngine: discovery on this machine with DuckDB, for local-folder archives, the demo,
+ * officers without Athena, and S3 archives cached locally.
+ *
+ * It reads only what the manifests vouch for (listVouchedObjects), never a listing of `audit-logs/`:
+ * an orphan part of an interrupted run is simply not there. The objects become the relation
+ * `audit_events_raw` (Parquet built from objects whose SHA-256 matched their manifest, see
+ * ArchiveObjectCache; or, for comparison, the NDJSON.gz parts read directly), and the compiled
+ * query, the same text Athena runs, reads `audit_events` from it.
+ *
+ * The DuckDB instance is locked down before any query: it may read only the cache folder (and a
+ * local archive's folder), nothing else on the machine, and cannot change that.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import {
+  DuckDBInstance,
+  DuckDBTypeId,
+  version as duckdbVersion,
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import {
+  AUDIT_EVENT_FIELDS,
+  AUDIT_EVENTS_RAW_TABLE,
+  DT_COLUMN,
+  duckTableType,
+} from '../../../shared/discovery/audit-events-table';
+import type { CompiledQuery } from '../../../shared/discovery/compile-query';
+import type { PositionalParameter } from '../../../shared/discovery/parameters';
+import type { ResultColumn, ResultMetadata, ResultRow, ResultValue } from '../../../shared/discovery/result-metadata';
+import type { Day } from '../../../shared/day';
+import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
+import type { ArchiveStore } from '../archive/archive-store';
+import { ArchiveObjectCache, cancelled, NDJSON_READ_OPTIONS, NDJSON_TABLE_SELECT } from './archive-object-cache';
+import { lockDown, resultValueConverter, sqlString } from './duckdb-dialect';
+import type { ExecuteOptions, ExecutionFacts, QueryEngine, QueryExecution } from './query-engine';
+import { listVouchedObjects, type VouchedObject } from './vouched-objects';
+
+/** Every day, for a query without a range: the manifests say which days exist. */
+const ALL_DAYS = { from: '1970-01-01', to: '9999-12-31' } as const;
+
+export interface LocalQueryEngineOptions {
+  readonly store: ArchiveStore;
+  /** Where derived files live (see ArchiveObjectCache). */
+  readonly cacheFolder: string;
+  /** `columnar` (default): Parquet built from verified objects. `ndjson`: DuckDB reads the NDJSON.gz parts. */
+  readonly reader?: 'columnar' | 'ndjson';
+  /** DuckDB threads (default: the cores, at most 4). */
+  readonly threads?: number;
+  /** DuckDB's memory limit; beyond it DuckDB spills to the cache folder (default 512MB). */
+  readonly memoryLimit?: string;
+}
+
+export class LocalQueryEngine implements QueryEngine {
+  readonly kind = 'local' as const;
+  readonly cache: ArchiveObjectCache;
+  private readonly reader: 'columnar' | 'ndjson';
+  private instance: Promise<DuckDBInstance> | null = null;
+
+  constructor(private readonly options: LocalQueryEngineOptions) {
+    this.reader = options.reader ?? 'columnar';
+    this.cache = new ArchiveObjectCache({
+      store: options.store,
+      folder: options.cacheFolder,
+      connect: () => this.connect(),
+      concurrency: this.threads,
+    });
+  }
+
+  private get threads(): number {
+    return this.options.threads ?? Math.min(4, Math.max(1, os.availableParallelism()));
+  }
+
+  /** A connection to the engine's one DuckDB instance, locked down on first use. */
+  private async connect(): Promise<DuckDBConnection> {
+    this.instance ??= (async () => {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(this.cache.stagingFolder, { recursive: true });
+      const instance = await DuckDBInstance.create(':memory:');
+      const setup = await instance.connect();
+      try {
+        const store = this.options.store;
+        const readable = [this.cache.folder];
+        if (this.reader === 'ndjson' && store.kind === 'local' && 'root' in store && typeof store.root === 'string')
+          readable.push(store.root);
+        await lockDown(setup, {
+          readableFolders: readable,
+          memoryLimit: this.options.memoryLimit ?? '512MB',
+          threads: this.threads,
+          spillFolder: this.cache.stagingFolder,
+        });
+      } finally {
+        setup.closeSync();
+      }
+      return instance;
+    })();
+    this.instance.catch(() => (this.instance = null));
+    return (await this.instance).connect();
+  }
+
+  async execute(query: CompiledQuery, options: ExecuteOptions = {}): Promise<QueryExecution> {
+    const { signal, onProgress } = options;
+    if (signal?.aborted) throw cancelled();
+    onProgress?.({ phase: 'listing', message: 'Reading the manifests of the days in range…' });
+    let objects: VouchedObject[];
+    let files: string[];
+    try {
+      // The columnar cache is kept by whole months: list whole months, read only the days asked for.
+      const listed = this.reader === 'columnar' && query.range ? wholeMonths(query.range) : (query.range ?? ALL_DAYS);
+      objects = await listVouchedObjects(this.options.store, listed, {
+        ...(signal ? { signal } : {}),
+        stateDir: path.join(this.options.cacheFolder, 'archive-state'),
+      });
+      const prepare = {
+        ...(signal ? { signal } : {}),
+        onProgress: (p: { done: number; total: number; message: string }) => onProgress?.({ phase: 'preparing', ...p }),
+      };
+      files =
+        this.reader === 'columnar'
+          ? await this.cache.columnarMonths(objects, prepare)
+          : await this.cache.gzipFiles(objects, prepare);
+    } catch (e) {
+      throw signal?.aborted ? cancelled() : e;
+    }
+    if (signal?.aborted) throw cancelled();
+
+    const connection = await this.connect();
+    const onAbort = () => connection.interrupt();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const release = () => {
+      signal?.removeEventListener('abort', onAbort);
+      connection.closeSync();
+    };
+    try {
+      // Aborted while the connection was being made: the listener came too late to fire.
+      if (signal?.aborted) throw cancelled();
+      await connection.run(`CREATE TEMP VIEW ${AUDIT_EVENTS_RAW_TABLE} AS ${this.rawRelation(files)}`);
+      const statement = await prepareQuery(connection, query.sql);
+      bindParameters(statement, query.parameters);
+      onProgress?.({ phase: 'running', message: 'Running the query…' });
+      const result = await statement.stream().catch((e: unknown) => {
+        throw signal?.aborted ? cancelled() : queryFailed(e);
+      });
+      const converters = result.columnTypes().map(cellConverter);
+      const columns: ResultColumn[] = result
+        .columnNames()
+        .map((name, i) => ({ name, type: result.columnType(i).toString().toLowerCase() }));
+      const facts: ExecutionFacts = {
+        engine: {
+          kind: 'local',
+          version: `DuckDB ${duckdbVersion()}`,
+          reads: this.reader === 'columnar' ? 'verified-parquet-cache' : 'ndjson-gz',
+        },
+        population: population(inRange(objects, query.range)),
+        cost: null,
+      };
+      let rows = 0;
+      async function* pages(): AsyncGenerator<readonly ResultRow[]> {
+        try {
+          for (;;) {
+            let chunk;
+            try {
+              chunk = await result.fetchChunk();
+            } catch (e) {
+              throw signal?.aborted ? cancelled() : queryFailed(e);
+            }
+            if (!chunk || chunk.rowCount === 0) return;
+            const page = rowsOf(chunk, converters);
+            rows += page.length;
+            onProgress?.({ phase: 'fetching', message: `${rows.toLocaleString('en')} rows`, rows });
+            yield page;
+          }
+        } finally {
+          release();
+        }
+      }
+      return { columns, pages: pages(), facts: () => facts };
+    } catch (e) {
+      release();
+      if (signal?.aborted) throw cancelled();
+      throw e;
+    }
+  }
+
+  /** `audit_events_raw` over the prepared files (an empty typed relation when there are none). */
+  private rawRelation(files: readonly string[]): string {
+    if (files.length === 0) {
+      const cols = AUDIT_EVENT_FIELDS.map((f) => `CAST(NULL AS ${duckTableType(f)}) AS "${f.key.toLowerCase()}"`);
+      return `SELECT ${cols.join(', ')}, CAST(NULL AS VARCHAR) AS "${DT_COLUMN}" WHERE false`;
+    }
+    const list = `[${files.map(sqlString).join(', ')}]`;
+    return this.reader === 'columnar'
+      ? `SELECT * FROM read_parquet(${list})`
+      : `SELECT ${NDJSON_TABLE_SELECT} FROM read_json(${list}, ${NDJSON_READ_OPTIONS})`;
+  }
+
+  async close(): Promise<void> {
+    const instance = this.instance;
+    this.instance = null;
+    if (instance) (await instance.catch(() => null))?.closeSync();
+  }
+}
+
+async function prepareQuery(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  try {
+    return await connection.prepare(sql);
+  } catch (e) {
+    throw new AuditArchiveError('QUERY_INVALID', `The query cannot run: ${firstLine(e)}`, { cause: e });
+  }
+}
+
+function bindParameters(statement: DuckDBPreparedStatement, parameters: readonly PositionalParameter[]): void {
+  if (statement.parameterCount !== parameters.length) {
+    throw new AuditArchiveError(
+      'QUERY_INVALID',
+      `The query has ${statement.parameterCount} placeholders but ${parameters.length} values; write each parameter as :name.`,
+    );
+  }
+  parameters.forEach((p, i) => {
+    const index = i + 1;
+    switch (p.type) {
+      case 'integer':
+        statement.bindBigInt(index, BigInt(p.value as number));
+        break;
+      case 'number':
+        statement.bindDouble(index, p.value as number);
+        break;
+      case 'boolean':
+        statement.bindBoolean(index, p.value as boolean);
+        break;
+      default:
+        statement.bindVarchar(index, String(p.value));
+    }
+  });
+}
+
+/** The first and last day of the months a range touches. */
+function wholeMonths(range: { from: Day; to: Day }): { from: Day; to: Day } {
+  const last = new Date(Date.UTC(Number(range.to.slice(0, 4)), Number(range.to.slice(5, 7)), 0));
+  return { from: `${range.from.slice(0, 7)}-01`, to: last.toISOString().slice(0, 10) };
+}
+
+function inRange(objects: readonly VouchedObject[], range: { from: Day; to: Day } | null): readonly VouchedObject[] {
+  return range ? objects.filter((o) => o.day >= range.from && o.day <= range.to) : objects;
+}
+
+type CellConverter = ((v: DuckDBValue) => ResultValue) | null;
+
+/** How a column's values become cells: text, booleans and small numbers as they are, the rest converted. */
+function cellConverter(type: DuckDBType): CellConverter {
+  switch (type.typeId) {
+    case DuckDBTypeId.VARCHAR:
+    case DuckDBTypeId.BOOLEAN:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.TINYINT:
+      return null;
+    default:
+      return (v) => resultValueConverter(v, type, resultValueConverter) as ResultValue;
+  }
+}
+
+/** A chunk's rows, converting only the columns that need it (most result columns are text). */
+function rowsOf(chunk: DuckDBDataChunk, converters: readonly CellConverter[]): ResultRow[] {
+  const columns = converters.map((convert, c) => {
+    const values = chunk.getColumnValues(c);
+    return convert ? values.map((v) => (v === null ? null : convert(v))) : (values as ResultValue[]);
+  });
+  const rows: ResultRow[] = new Array(chunk.rowCount);
+  for (let r = 0; r < chunk.rowCount; r++) rows[r] = columns.map((col) => col[r] ?? null);
+  return rows;
+}
+
+function queryFailed(e: unknown): AuditArchiveError {
+  if (isAuditArchiveError(e)) return e;
+  return new AuditArchiveError('QUERY_FAILED', `The query failed: ${firstLine(e)}`, { cause: e });
+}
+
+function firstLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.split('\n')[0] ?? message;
+}
+
+function population(objects: readonly VouchedObject[]): NonNullable<ResultMetadata['population']> {
+  const days = new Set(objects.map((o) => o.day));
+  const sorted = [...days].sort();
+  return {
+    firstDay: sorted[0] ?? null,
+    lastDay: sorted[sorted.length - 1] ?? null,
+    days: days.size,
+    objects: objects.length,
+    events: objects.reduce((n, o) => n + o.events, 0),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * openQueryEngine: the one place settings become a QueryEngine.
+ *
+ * - `local`: DuckDB on this machine over the archive target (a local folder read in place, an S3
+ *   archive downloaded into the cache by version id and checked against its manifests first).
+ * - `athena`: Amazon Athena over the S3 archive target, in the configured workgroup and database.
+ */
+import { AthenaClient } from '@aws-sdk/client-athena';
+import type { Settings } from '../../../shared/settings';
+import { AuditArchiveError } from '../../../shared/errors';
+import type { ArchiveStore } from '../archive/archive-store';
+import { AthenaQueryEngine } from './athena-engine';
+import { LocalQueryEngine } from './local-engine';
+import type { QueryEngine } from './query-engine';
+import { listVouchedObjects } from './vouched-objects';
+
+export interface OpenQueryEngineOptions {
+  readonly kind: 'local' | 'athena';
+  readonly settings: Settings;
+  readonly store: ArchiveStore;
+  /** The local engine's cache folder (settings.discovery.cacheDir wins when set). */
+  readonly defaultCacheFolder: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Tests: a client to use instead of a new one (the real client, under aws-sdk-client-mock). */
+  readonly athenaClient?: AthenaClient;
+}
+
+export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
+  const { settings, store } = options;
+  if (options.kind === 'local') {
+    return new LocalQueryEngine({ store, cacheFolder: settings.discovery.cacheDir ?? options.defaultCacheFolder });
+  }
+  const target = /^s3:\/\/([^/]+)\/?(.*)$/.exec(store.url);
+  if (store.kind !== 's3' || !target) {
+    throw new AuditArchiveError(
+      'QUERY_ENGINE_NOT_CONFIGURED',
+      `Athena reads archives in S3; this archive is ${store.url}. Use the local engine, or set the archive target to s3://bucket/prefix.`,
+    );
+  }
+  const athena = settings.discovery.athena;
+  const region =
+    athena.region ??
+    settings.archive.s3.region ??
+    nonEmpty(options.env.AWS_REGION) ??
+    nonEmpty(options.env.AWS_DEFAULT_REGION);
+  if (!region) {
+    throw new AuditArchiveError(
+      'QUERY_ENGINE_NOT_CONFIGURED',
+      'Athena needs an AWS region: set discovery.athena.region (or AWS_REGION).',
+    );
+  }
+  const client = options.athenaClient ?? new AthenaClient({ region });
+  return new AthenaQueryEngine({
+    client,
+    region,
+    workgroup: athena.workgroup,
+    database: athena.database,
+    ...(athena.outputLocation ? { outputLocation: athena.outputLocation } : {}),
+    location: { bucket: target[1] as string, prefix: target[2] ?? '' },
+    // Parts left by interrupted runs add a little to this; Athena reads them too.
+    estimateScanBytes: async () =>
+      (await listVouchedObjects(store, { from: '1970-01-01', to: '9999-12-31' })).reduce((n, o) => n + o.size, 0),
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() ? value.trim() : undefined;
+}

@@ -1,0 +1,161 @@
+/**
+ * The results table, virtualised: only the rows in view (plus a few either side) are in the page,
+ * fetched from main 200 at a time as they scroll into view, so 100,000 rows scroll as smoothly as 100.
+ *
+ * Positions are set through the CSSOM (element.style), which the CSP allows; the markup carries no
+ * style attribute.
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { ResultColumn, ResultRow } from '../../shared/discovery/result-metadata';
+import type { Bridge } from '../../shared/ipc/bridge';
+import { cellText, formatCount } from './discovery-model';
+
+/** Must match `.results-row` height in discovery.css. */
+const ROW_HEIGHT = 28;
+const BLOCK = 200;
+const OVERSCAN = 8;
+
+export function ResultsTable({
+  bridge,
+  runId,
+  columns,
+  rowCount,
+}: {
+  bridge: Bridge;
+  runId: string;
+  columns: readonly ResultColumn[];
+  rowCount: number;
+}) {
+  const viewport = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLDivElement>(null);
+  const windowRef = useRef<HTMLDivElement>(null);
+  const grid = useRef<HTMLDivElement>(null);
+  const blocks = useRef(new Map<number, ResultRow[]>());
+  const loading = useRef(new Set<number>());
+  const [version, setVersion] = useState(0);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(480);
+  const [error, setError] = useState<string | null>(null);
+
+  // A new run starts with nothing loaded and the view at the top.
+  useEffect(() => {
+    blocks.current = new Map();
+    loading.current = new Set();
+    setVersion((v) => v + 1);
+    setScrollTop(0);
+    if (viewport.current) viewport.current.scrollTop = 0;
+  }, [runId]);
+
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    if (!el) return;
+    const measure = () => setHeight(el.clientHeight || 480);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(rowCount, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+
+  const load = useCallback(
+    async (block: number) => {
+      if (loading.current.has(block)) return;
+      loading.current.add(block);
+      const result = await bridge.discoveryRows({ runId, offset: block * BLOCK, limit: BLOCK });
+      loading.current.delete(block);
+      if (!result.ok) return setError(result.error.message);
+      blocks.current.set(block, result.value.rows);
+      setVersion((v) => v + 1);
+    },
+    [bridge, runId],
+  );
+
+  useEffect(() => {
+    if (last <= first) return;
+    for (let b = Math.floor(first / BLOCK); b <= Math.floor((last - 1) / BLOCK); b++) {
+      const have = blocks.current.get(b);
+      // A block read while the query was still running may have grown since.
+      const complete = have && (have.length === BLOCK || b * BLOCK + have.length >= rowCount);
+      if (!complete) void load(b);
+    }
+  }, [first, last, rowCount, load, version]);
+
+  const rowAt = (i: number): ResultRow | null => blocks.current.get(Math.floor(i / BLOCK))?.[i % BLOCK] ?? null;
+
+  // Column widths from the names and the first rows loaded, in characters, capped.
+  const sample = blocks.current.get(0);
+  const template = useMemo(() => {
+    return columns
+      .map((c, i) => {
+        const longest = Math.max(c.name.length, ...(sample ?? []).slice(0, 100).map((r) => cellText(r[i]).length));
+        // Slack for longer values further down (widths do not change while scrolling).
+        return `${Math.min(48, Math.max(10, longest + 4))}ch`;
+      })
+      .join(' ');
+  }, [columns, sample]);
+
+  useLayoutEffect(() => {
+    grid.current?.style.setProperty('--result-columns', template);
+    if (canvas.current) canvas.current.style.height = `${rowCount * ROW_HEIGHT}px`;
+    if (windowRef.current) windowRef.current.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+  }, [template, rowCount, first]);
+
+  const onScroll = () => {
+    const top = viewport.current?.scrollTop ?? 0;
+    requestAnimationFrame(() => setScrollTop(top));
+  };
+
+  const rows = [];
+  for (let i = first; i < last; i++) {
+    const row = rowAt(i);
+    rows.push(
+      <div role="row" aria-rowindex={i + 2} className={`results-row${i % 2 ? ' odd' : ''}`} key={i}>
+        {columns.map((c, j) => {
+          const text = row ? cellText(row[j]) : '…';
+          return (
+            <div role="gridcell" className="results-cell" key={j} title={text.length > 40 ? text : undefined}>
+              {text}
+            </div>
+          );
+        })}
+      </div>,
+    );
+  }
+
+  return (
+    <div className="results">
+      {error && (
+        <p className="banner banner-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div
+        className="results-grid"
+        role="grid"
+        aria-label={`Results, ${formatCount(rowCount)} rows`}
+        aria-rowcount={rowCount + 1}
+        aria-colcount={columns.length}
+        ref={grid}
+      >
+        <div className="results-viewport" ref={viewport} onScroll={onScroll} tabIndex={0}>
+          <div role="rowgroup" className="results-head">
+            <div role="row" aria-rowindex={1} className="results-row">
+              {columns.map((c, j) => (
+                <div role="columnheader" className="results-cell" key={j} title={c.type}>
+                  {c.name}
+                </div>
+              ))}
+            </div>
+          </div>
+          <div className="results-canvas" ref={canvas}>
+            <div role="rowgroup" className="results-window" ref={windowRef}>
+              {rows}
+            </div>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

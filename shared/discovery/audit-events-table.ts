@@ -1,0 +1,148 @@
+/**
+ * The logical table every discovery query reads: `audit_events`, one row per archived event, with the
+ * event's nested fields typed and a `dt` column (`yyyy/MM/dd`, the day's folder under `audit-logs/`).
+ *
+ * Described once here and derived three ways: Athena's DDL (Hive types, lower-case names, as Hive
+ * stores them), DuckDB's JSON reader (the event's own camelCase keys, which DuckDB matches exactly)
+ * and the cast that gives DuckDB the same lower-case names as Athena. Column and field names are
+ * therefore lower-case on both engines; SQL may write them in any case (`serviceName`), because
+ * both engines compare identifiers without case.
+ *
+ * Parts left by an interrupted run sit under `audit-logs/` beside the real ones, and Athena reads
+ * that whole folder: the physical relation `audit_events_raw` may hold an event twice. Every query
+ * therefore reads `audit_events` through `dedupedAuditEvents`, a CTE that keeps one row per
+ * (`dt`, `id`); an id lives in one day only, and partitioning by `dt` too lets both engines push a
+ * `dt` bound below the window, so Athena still reads only those days.
+ */
+import { dayPath, DATA_FOLDER } from '../archive-layout';
+import type { Day } from '../day';
+
+/** The table queries name. */
+export const AUDIT_EVENTS_TABLE = 'audit_events';
+/** The physical relation: every line of every part under `audit-logs/` (orphans included on Athena). */
+export const AUDIT_EVENTS_RAW_TABLE = 'audit_events_raw';
+
+type FieldType =
+  | 'string'
+  | 'boolean'
+  | { readonly array: FieldType }
+  | { readonly struct: readonly Field[] }
+  | { readonly map: 'string' };
+interface Field {
+  /** The key as Genesys writes it. */
+  readonly key: string;
+  readonly type: FieldType;
+}
+
+const str = (key: string): Field => ({ key, type: 'string' });
+const strings = (key: string): Field => ({ key, type: { array: 'string' } });
+const struct = (key: string, fields: readonly Field[]): Field => ({ key, type: { struct: fields } });
+
+/** The AuditLogMessage fields the table types (docs/GENESYS_AUDIT_API.md); anything else stays in the archive only. */
+export const AUDIT_EVENT_FIELDS: readonly Field[] = [
+  str('id'),
+  str('userHomeOrgId'),
+  struct('user', [str('id'), str('name'), str('selfUri')]),
+  struct('client', [str('id'), str('selfUri')]),
+  strings('remoteIp'),
+  str('serviceName'),
+  str('level'),
+  // A string, not a timestamp: Hive's parser rejects ISO-8601 ending in Z. Use from_iso8601_timestamp(eventdate).
+  str('eventDate'),
+  struct('message', [
+    str('localizableMessageCode'),
+    str('message'),
+    str('messageWithParams'),
+    { key: 'messageParams', type: { map: 'string' } },
+  ]),
+  str('action'),
+  struct('entity', [str('id'), str('name'), str('selfUri')]),
+  str('entityType'),
+  str('status'),
+  str('application'),
+  struct('initiatingAction', [str('transactionId'), str('actionContext')]),
+  { key: 'transactionInitiator', type: 'boolean' },
+  {
+    key: 'propertyChanges',
+    type: { array: { struct: [str('property'), strings('oldValues'), strings('newValues')] } },
+  },
+  { key: 'context', type: { map: 'string' } },
+  {
+    key: 'entityChanges',
+    type: {
+      array: {
+        struct: [str('entityId'), str('entityName'), str('entityType'), strings('oldValues'), strings('newValues')],
+      },
+    },
+  },
+];
+
+/** The partition column: the day's folder, `yyyy/MM/dd`. */
+export const DT_COLUMN = 'dt';
+
+/** Every column of `audit_events`, lower-case, in table order (`dt` last). */
+export const AUDIT_EVENTS_COLUMNS: readonly string[] = [
+  ...AUDIT_EVENT_FIELDS.map((f) => f.key.toLowerCase()),
+  DT_COLUMN,
+];
+
+/** A day as its `dt` value: `2026/03/01`. */
+export function dtOf(day: Day): string {
+  return dayPath(day);
+}
+
+/** Hive type text (DDL): lower-case names, backticks where Hive needs them. */
+export function hiveType(type: FieldType): string {
+  if (type === 'string' || type === 'boolean') return type;
+  if ('array' in type) return `array<${hiveType(type.array)}>`;
+  if ('map' in type) return 'map<string,string>';
+  return `struct<${type.struct.map((f) => `${f.key.toLowerCase()}:${hiveType(f.type)}`).join(',')}>`;
+}
+
+/** DuckDB type text with the given field-name case. */
+function duckType(type: FieldType, name: (key: string) => string): string {
+  if (type === 'string') return 'VARCHAR';
+  if (type === 'boolean') return 'BOOLEAN';
+  if ('array' in type) return `${duckType(type.array, name)}[]`;
+  if ('map' in type) return 'MAP(VARCHAR, VARCHAR)';
+  return `STRUCT(${type.struct.map((f) => `"${name(f.key)}" ${duckType(f.type, name)}`).join(', ')})`;
+}
+
+/** DuckDB `read_json(columns := …)`: the event's own keys (DuckDB matches JSON keys exactly). */
+export function duckJsonColumns(): Record<string, string> {
+  return Object.fromEntries(AUDIT_EVENT_FIELDS.map((f) => [f.key, duckType(f.type, (k) => k)]));
+}
+
+/** The DuckDB type of a column with Athena's lower-case names (a struct cast renames by name). */
+export function duckTableType(field: Field): string {
+  return duckType(field.type, (k) => k.toLowerCase());
+}
+
+/** The column list every query's CTE projects, quoted (`user` is reserved). */
+const COLUMN_LIST = AUDIT_EVENTS_COLUMNS.map((c) => `"${c}"`).join(', ');
+
+/**
+ * The CTE that defines `audit_events` for one query: the raw relation restricted to the range (two
+ * `?`: the first and last `dt`) and to `prefilter` (a structured query's conditions, applied before
+ * the deduplication, which is the same answer because copies of an event are byte-identical, and
+ * cheaper), with one row per (`dt`, `id`). `prefilter` holds only `?` placeholders, never values.
+ */
+export function dedupedAuditEvents(options: { bounded: boolean; prefilter?: string }): string {
+  const where = [options.bounded ? `"${DT_COLUMN}" BETWEEN ? AND ?` : null, options.prefilter ?? null].filter(Boolean);
+  return (
+    `WITH ${AUDIT_EVENTS_TABLE} AS (\n` +
+    `  SELECT ${COLUMN_LIST}\n` +
+    `  FROM (\n` +
+    `    SELECT ${COLUMN_LIST}, row_number() OVER (PARTITION BY "${DT_COLUMN}", "id") AS "copy_number"\n` +
+    `    FROM ${AUDIT_EVENTS_RAW_TABLE}${where.length ? `\n    WHERE ${where.join('\n      AND ')}` : ''}\n` +
+    `  ) AS "event_copies"\n` +
+    `  WHERE "copy_number" = 1\n` +
+    `)\n`
+  );
+}
+
+/** Where Athena's table and its partition template point: `s3://bucket/prefix/audit-logs/`. */
+export function auditLogsLocation(bucket: string, prefix: string): string {
+  const p = prefix.replace(/^\/+|\/+$/g, '');
+  return `s3://${bucket}/${p ? `${p}/` : ''}${DATA_FOLDER}/`;
+}
