@@ -54,6 +54,8 @@ async function start(): Promise<void> {
     userDataDir: app.getPath('userData'),
     transport: 'electron',
     appVersion: app.getVersion(),
+    // A report's folder in the file manager ('' means shell.openPath succeeded).
+    openFolder: async (folder) => (await shell.openPath(folder)) === '',
   });
   serveRenderer(RENDERER_DIR);
   registerIpc(service);
@@ -63,7 +65,8 @@ async function start(): Promise<void> {
   // The daily archive run; failed days are in the run journal, so the calendar shows them.
   schedule = startAppSchedule({
     userDataDir: app.getPath('userData'),
-    onError: (e) => console.error('Audit Archive: the scheduled archive run failed:', e instanceof Error ? e.message : e),
+    onError: (e) =>
+      console.error('Audit Archive: the scheduled archive run failed:', e instanceof Error ? e.message : e),
   });
 }
 

@@ -34,6 +34,12 @@ const bridge: Bridge = {
   discoveryDeleteQuery: (request) => ipcRenderer.invoke(channel('discovery:delete-query'), request),
   discoveryExportQueries: (request) => ipcRenderer.invoke(channel('discovery:export-queries'), request),
   discoveryImportQueries: (request) => ipcRenderer.invoke(channel('discovery:import-queries'), request),
+  reportsPreview: (request) => ipcRenderer.invoke(channel('reports:preview'), request),
+  reportsGenerate: (request) => ipcRenderer.invoke(channel('reports:generate'), request),
+  reportsStatus: (request) => ipcRenderer.invoke(channel('reports:status'), request),
+  reportsList: (request) => ipcRenderer.invoke(channel('reports:list'), request),
+  reportsCheck: (request) => ipcRenderer.invoke(channel('reports:check'), request),
+  reportsOpenFolder: (request) => ipcRenderer.invoke(channel('reports:open-folder'), request),
 };
 
 contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);

@@ -67,5 +67,11 @@ export function createDevWebBridge(token: string | null): Bridge {
     discoveryDeleteQuery: (request) => call('discovery:delete-query', request),
     discoveryExportQueries: (request) => call('discovery:export-queries', request),
     discoveryImportQueries: (request) => call('discovery:import-queries', request),
+    reportsPreview: (request) => call('reports:preview', request),
+    reportsGenerate: (request) => call('reports:generate', request),
+    reportsStatus: (request) => call('reports:status', request),
+    reportsList: (request) => call('reports:list', request),
+    reportsCheck: (request) => call('reports:check', request),
+    reportsOpenFolder: (request) => call('reports:open-folder', request),
   };
 }

@@ -10,6 +10,7 @@ import { DaySchema } from '../day';
 import { DayStatusSchema } from '../day-status';
 import { SettingsSchema } from '../settings';
 import { discoveryContract } from '../discovery/discovery-contract';
+import { reportsContract } from '../reports/report-contract';
 
 const Empty = z.object({}).strict();
 
@@ -55,6 +56,8 @@ export const contract = {
   },
   // Discovery (issue 9): queries, their results and the saved-query library.
   ...discoveryContract,
+  // Reports (issue 10): audit response reports, generated as jobs, listed and re-checked.
+  ...reportsContract,
 } as const;
 
 export type Contract = typeof contract;

@@ -10,6 +10,7 @@ import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { Channel, Contract, ResponseOf } from '../../../shared/ipc/contract';
 import type { Settings } from '../../../shared/settings';
 import type { DiscoveryService } from '../discovery/discovery-service';
+import type { ReportService } from '../reports/report-service';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
 
@@ -33,6 +34,8 @@ export interface AppServiceDeps {
   archiveTargetOf?: (settings: Settings) => string;
   /** Discovery queries, results and saved queries (issue 9). */
   discovery?: DiscoveryService;
+  /** Audit response reports (issue 10). */
+  reports?: ReportService;
 }
 
 const KEYCHAIN_UNAVAILABLE =
@@ -84,7 +87,13 @@ export function createAppService(deps: AppServiceDeps): AppService {
       // Connecting an organisation (a client id) leaves demo mode, and says where the app now archives.
       if (settings.demo && settings.genesys.clientId.trim()) {
         const saved = await settingsFile.save({ ...settings, demo: false });
-        return { ...saved, warnings: [...saved.warnings, `Organisation connected (client ${settings.genesys.clientId.trim()}): demo mode is off, and the app now archives to ${archiveTargetOf(saved.settings)}.`] };
+        return {
+          ...saved,
+          warnings: [
+            ...saved.warnings,
+            `Organisation connected (client ${settings.genesys.clientId.trim()}): demo mode is off, and the app now archives to ${archiveTargetOf(saved.settings)}.`,
+          ],
+        };
       }
       return settingsFile.save(settings);
     },
@@ -122,6 +131,23 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
 
     ...discoveryChannels(deps.discovery),
+    ...reportChannels(deps.reports),
+  };
+}
+
+/** The report channels, or a clear refusal from each when this build has no report service. */
+function reportChannels(reports: ReportService | undefined): ReportService {
+  if (reports) return reports;
+  const missing = async (): Promise<never> => {
+    throw new AuditArchiveError('INTERNAL', 'Reports are not available in this build.');
+  };
+  return {
+    'reports:preview': missing,
+    'reports:generate': missing,
+    'reports:status': missing,
+    'reports:list': missing,
+    'reports:check': missing,
+    'reports:open-folder': missing,
   };
 }
 

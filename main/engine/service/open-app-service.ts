@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { createDiscoveryService, type DiscoveryServiceOptions } from '../discovery/discovery-service';
+import { createReportService } from '../reports/report-service';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { SettingsFile } from '../settings/settings-file';
@@ -30,6 +31,8 @@ export interface OpenAppServiceOptions {
   now?: () => number;
   /** Tests: the discovery engine to use instead of the one settings describe (Athena under a mock). */
   discoveryEngine?: DiscoveryServiceOptions['openEngine'];
+  /** Shows a folder in the desktop's file manager (the Electron shell's `shell.openPath`); none in dev:web. */
+  openFolder?: (folder: string) => Promise<boolean>;
 }
 
 export function openAppService(options: OpenAppServiceOptions): AppService {
@@ -45,7 +48,12 @@ export function openAppService(options: OpenAppServiceOptions): AppService {
    */
   const archiveStatus: NonNullable<AppServiceDeps['archiveStatus']> = async ({ from, to }) => {
     const { settings } = await settingsFile.load();
-    const session = await openAppArchiveSession(settings, { userDataDir: options.userDataDir, secrets, env, ...(options.now ? { now: options.now } : {}) });
+    const session = await openAppArchiveSession(settings, {
+      userDataDir: options.userDataDir,
+      secrets,
+      env,
+      ...(options.now ? { now: options.now } : {}),
+    });
     try {
       const { days } = await session.status({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
       return { days };
@@ -66,9 +74,27 @@ export function openAppService(options: OpenAppServiceOptions): AppService {
     ...(options.discoveryEngine ? { openEngine: options.discoveryEngine } : {}),
   });
 
+  /** Reports: written to `<userData>/reports`, which is also their list; Discovery's cache keeps queries warm. */
+  const reports = createReportService({
+    loadSettings: async () => (await settingsFile.load()).settings,
+    openSession: (settings) =>
+      openAppArchiveSession(settings, {
+        userDataDir: options.userDataDir,
+        secrets,
+        env,
+        ...(options.now ? { now: options.now } : {}),
+      }),
+    reportsFolder: path.join(options.userDataDir, 'reports'),
+    cacheFolder: path.join(options.userDataDir, 'discovery-cache'),
+    env,
+    ...(options.discoveryEngine ? { openEngine: options.discoveryEngine } : {}),
+    ...(options.openFolder ? { openFolder: options.openFolder } : {}),
+  });
+
   return createAppService({
     settingsFile,
     discovery,
+    reports,
     secrets,
     transport: options.transport,
     appVersion: options.appVersion,
