@@ -31,8 +31,13 @@ export interface CliRun {
 export interface RunningCli {
   readonly child: ChildProcess;
   readonly pid: number;
-  /** Resolves once stderr (so far) matches `pattern`; rejects if the process ends first. */
-  stderrMatches(pattern: RegExp): Promise<string>;
+  /** What it wrote to stderr so far. */
+  readonly stderr: string;
+  /**
+   * Resolves (with stderr so far) as soon as stderr matches `pattern` (a test of the whole text);
+   * rejects if the process ends first.
+   */
+  stderrMatches(pattern: RegExp | ((stderr: string) => boolean)): Promise<string>;
   readonly done: Promise<CliRun>;
 }
 
@@ -41,10 +46,14 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): Runni
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  const watchers: Array<{ pattern: RegExp; resolve: (s: string) => void; reject: (e: Error) => void }> = [];
+  const watchers: Array<{
+    pattern: RegExp | ((stderr: string) => boolean);
+    resolve: (s: string) => void;
+    reject: (e: Error) => void;
+  }> = [];
   const check = () => {
     for (const w of [...watchers]) {
-      if (w.pattern.test(stderr)) {
+      if (typeof w.pattern === 'function' ? w.pattern(stderr) : w.pattern.test(stderr)) {
         watchers.splice(watchers.indexOf(w), 1);
         w.resolve(stderr);
       }
@@ -61,7 +70,7 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): Runni
       for (const w of watchers.splice(0))
         w.reject(
           new Error(
-            `audit-archive ${args.join(' ')} ended (${code ?? signal}) before stderr matched ${w.pattern}:\n${stderr}`,
+            `audit-archive ${args.join(' ')} ended (${code ?? signal}) before stderr matched ${String(w.pattern)}:\n${stderr}`,
           ),
         );
       resolve({ code, signal, stdout, stderr });
@@ -71,6 +80,9 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv): Runni
   return {
     child,
     pid: child.pid,
+    get stderr() {
+      return stderr;
+    },
     done,
     stderrMatches: (pattern) =>
       new Promise((resolve, reject) => {

@@ -29,6 +29,8 @@ import {
 
 const RETENTION_DAYS = 2;
 const WAITING = /is writing this archive; waiting for it to finish/;
+/** The line a catch-up prints (not on a terminal) after each stored part: day, events taken so far. */
+const STORED_PART = /^(\d{4}-\d\d-\d\d): (\d+) events, [\d.]+ \w+ written$/m;
 
 describe('two exporters on one bucket in Ceph RGW', () => {
   const last = lastSettledDay(Date.now(), 120);
@@ -112,24 +114,32 @@ describe('two exporters on one bucket in Ceph RGW', () => {
     }
   });
 
-  it('a writer killed while it holds the lease is taken over once its heartbeat is stale, and the other finishes the job', async () => {
+  it('a writer killed mid-day while it holds the lease is taken over once its heartbeat is stale, and the other finishes the job', async () => {
     const bucket = await exporterBucket('two-k', 'COMPLIANCE', RETENTION_DAYS);
     const [from, to] = [addDays(last, -4), last];
-    // A short stale period (3 s without a heartbeat) and small parts, so the killed run leaves some behind.
+    // A short stale period (3 s without a heartbeat), and small parts (about four a day), so the
+    // killed run leaves parts without a manifest.
     const config = join(home, `${bucket}.json`);
     await writeFile(config, JSON.stringify({ archive: { maxPartBytes: 16 * 1024, lease: { staleSeconds: 3 } } }));
     const args = ['catch-up', '--config', config, '--from', from, '--to', to, '--concurrency', '1'];
     const a = machine(bucket, 'app');
     const b = machine(bucket, 'cron');
 
-    // Genesys answers slowly, so the first writer is still mid-day while the second starts and waits.
+    // Genesys answers slowly, so the first writer is still at work while the second starts and waits.
     sim.setOptions({ latencyMs: 600 });
     try {
       const killed = startCli(args, a);
-      await killed.stderrMatches(/: \d+ events, [\d.]+ \w+ written/);
+      await killed.stderrMatches(STORED_PART);
       const survivor = startCli(args, b);
       const waiting = await survivor.stderrMatches(WAITING);
       expect(waiting).toContain(`the audit-archive CLI (pid ${killed.pid} on `);
+      // Killed right after storing a part that is not its day's last: the day has parts, no manifest.
+      const seen = killed.stderr.length;
+      await killed.stderrMatches((text) =>
+        [...text.slice(seen).matchAll(new RegExp(STORED_PART, 'gm'))].some(
+          (m) => Number(m[2]) < sim.expectedEventCount(m[1] as Day) - 50,
+        ),
+      );
       killed.child.kill('SIGKILL');
       expect((await killed.done).signal).toBe('SIGKILL');
       sim.setOptions({ latencyMs: 0 });
