@@ -324,17 +324,19 @@ async function writeSevenYears(store: S3ObjectLockStore, days: readonly string[]
   const sha = createHash('sha256').update(body).digest('hex');
   const lock = { mode: 'GOVERNANCE' as const, retainUntil: new Date(Date.now() + 86_400_000).toISOString() };
   const parts = new Map<string, string | null>();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (next < days.length) {
-        const day = days[next++] as string;
-        const put = await store.putObject({ key: dataKey('bench', day, 1), body, sha256: sha, contentType: 'application/gzip', lock });
-        parts.set(day, put.versionId);
-      }
-    }),
-  );
+  // Under the writer, which creates the root object first: a writer refuses a target that holds
+  // data but no root (its signing key would be unknown).
   await archive.withWriter({ purpose: 'production', organisation: { id: 'bench-org', name: 'Bench', apiHost: 'api.example.com' } }, async (writer) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < days.length) {
+          const day = days[next++] as string;
+          const put = await store.putObject({ key: dataKey('bench', day, 1), body, sha256: sha, contentType: 'application/gzip', lock });
+          parts.set(day, put.versionId);
+        }
+      }),
+    );
     // Appends are serialised by the writer (one chain); each is written, read back and linked.
     for (const day of days) {
       await writer.append(
