@@ -224,10 +224,7 @@ async function runVerify(job: { rgw: Rgw; bucket: string }): Promise<void> {
   process.stdout.write(JSON.stringify(figures) + '\n', () => process.exit(0));
 }
 
-async function measureVerify(job: {
-  rgw: Rgw;
-  bucket: string;
-}): Promise<{
+async function measureVerify(job: { rgw: Rgw; bucket: string }): Promise<{
   ok: boolean;
   manifests: number;
   objects: number;

@@ -88,13 +88,15 @@ export function parseKey(prefix: string, key: string): ParsedKey {
   if (rel === null) return { kind: 'other' };
   if (rel === ROOT_NAME) return { kind: 'root' };
   const seg = rel.split('/');
-  if (seg.length === 2 && seg[0] === LEASE_FOLDER && /^[A-Za-z0-9._-]{1,200}$/.test(seg[1] as string)) return { kind: 'lease' };
+  if (seg.length === 2 && seg[0] === LEASE_FOLDER && /^[A-Za-z0-9._-]{1,200}$/.test(seg[1] as string))
+    return { kind: 'lease' };
   if (seg.length !== 5) return { kind: 'other' };
   const [folder, y, m, d, name] = seg as [string, string, string, string, string];
   if (!/^\d{4}$/.test(y) || !/^\d{2}$/.test(m) || !/^\d{2}$/.test(d)) return { kind: 'other' };
   const day = `${y}-${m}-${d}`;
   // A folder that is not a real calendar day (2026/13/45) is junk, not a day.
-  if (new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))).toISOString().slice(0, 10) !== day) return { kind: 'other' };
+  if (new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))).toISOString().slice(0, 10) !== day)
+    return { kind: 'other' };
   if (folder === DATA_FOLDER) {
     const mm = PART_RE.exec(name);
     return mm ? { kind: 'data', day, part: Number(mm[1]) } : { kind: 'other' };

@@ -82,7 +82,10 @@ export class RateBudget {
   private waitMs(now: number): number {
     while (this.spent.length > 0 && (this.spent[0] as number) <= now - this.windowMs) this.spent.shift();
     const paused = this.pausedUntilMs - now;
-    const full = this.spent.length >= this.limit ? (this.spent[this.spent.length - this.limit] as number) + this.windowMs - now : 0;
+    const full =
+      this.spent.length >= this.limit
+        ? (this.spent[this.spent.length - this.limit] as number) + this.windowMs - now
+        : 0;
     return Math.max(0, paused, full);
   }
 

@@ -63,6 +63,13 @@ export function openAppArchiveSession(settings: Settings, options: AppArchiveOpt
     ...(options.now ? { now: options.now } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   };
-  const effective: Settings = { ...settings, archive: { ...settings.archive, target: appArchiveTarget(settings, options.userDataDir) } };
-  return openArchiveSession(effective, options.genesysClientSecret ? { genesysClientSecret: options.genesysClientSecret } : {}, sessionOptions);
+  const effective: Settings = {
+    ...settings,
+    archive: { ...settings.archive, target: appArchiveTarget(settings, options.userDataDir) },
+  };
+  return openArchiveSession(
+    effective,
+    options.genesysClientSecret ? { genesysClientSecret: options.genesysClientSecret } : {},
+    sessionOptions,
+  );
 }
