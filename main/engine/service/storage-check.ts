@@ -221,7 +221,8 @@ async function nearestFolderWritable(
       return { ok: true, exists: current === folder };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
+      // Missing, or a file where a folder should be (ENOTDIR): look at the part above.
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
         const parent = path.dirname(current);
         if (parent === current) break;
         current = parent;
