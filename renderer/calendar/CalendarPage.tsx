@@ -59,8 +59,15 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
   const [view, setView] = useState<View>({ kind: 'loading' });
   const [openDay, setOpenDay] = useState<Day | null>(null);
 
+  /**
+   * Days a job changed since the current read of the calendar started: the read may have been
+   * answered before they changed, so they are applied over its answer.
+   */
+  const changedSinceRead = useRef(new Map<Day, DayStatus>());
+
   const load = useCallback(async () => {
     performance.mark('calendar-load-start');
+    changedSinceRead.current = new Map();
     // A refresh keeps the calendar on screen until the new answer arrives (no flash of "loading").
     setView((v) => (v.kind === 'ready' ? { ...v, refreshing: true } : { kind: 'loading' }));
     const settings = await bridge.settingsGet({});
@@ -79,7 +86,7 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
         horizon: retentionHorizon(today, retentionDays),
         retentionDays,
         demo: settings.value.settings.demo,
-        days: status.value.days,
+        days: status.value.days.map((d) => changedSinceRead.current.get(d.day) ?? d),
       },
       refreshing: false,
     });
@@ -92,6 +99,7 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
   // Days a running job archived or failed, painted at once.
   useAppEvent(bridge, 'days', ({ days }) => {
     const changed = new Map(days.map((d) => [d.day, d]));
+    for (const d of days) changedSinceRead.current.set(d.day, d);
     setView((v) =>
       v.kind === 'ready' ? { ...v, data: { ...v.data, days: v.data.days.map((d) => changed.get(d.day) ?? d) } } : v,
     );

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-server';
-import { collectPageErrors, useRendererAndBrowser } from './chromium';
+import { collectPageErrors, screenshotPath, useRendererAndBrowser } from './chromium';
 
 const ui = useRendererAndBrowser();
 let userDataDir: string;
@@ -50,7 +50,7 @@ describe('settings', () => {
     await page.getByLabel('Daily run time').fill('03:30');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
-    await page.screenshot({ path: '/tmp/audit-archive-settings.png', fullPage: true });
+    await page.screenshot({ path: await screenshotPath('settings'), fullPage: true });
 
     await page.reload();
     await page.getByLabel('Retention (days)').waitFor();
@@ -141,6 +141,7 @@ describe('the boundary', () => {
       error: {
         code: 'INVALID_REQUEST',
         message: expect.stringContaining('request.settings.archive.retentionDays'),
+        issues: [{ path: ['settings', 'archive', 'retentionDays'], message: expect.any(String) }],
       },
     });
     expect(await readFile(settingsPath(), 'utf8')).toBe(before);
