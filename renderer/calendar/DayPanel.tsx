@@ -124,6 +124,10 @@ export function DayPanel({ bridge, day, onClose }: { bridge: Bridge; day: Day; o
                     <dd>
                       <code>{m.key}</code>
                     </dd>
+                    <dt>Version id</dt>
+                    <dd>
+                      <code className="version-id">{m.versionId ?? 'none (a local folder has no versions)'}</code>
+                    </dd>
                     <dt>SHA-256</dt>
                     <dd>
                       <code className="hash">{m.sha256}</code>
@@ -155,7 +159,7 @@ export function DayPanel({ bridge, day, onClose }: { bridge: Bridge; day: Day; o
                             <code className="hash">{o.sha256}</code>
                           </td>
                           <td>{formatCount(o.events)}</td>
-                          <td>{o.lockMode ?? 'none (not WORM)'}</td>
+                          <td className="lock-mode">{o.lockMode ?? 'none (not WORM)'}</td>
                           <td className="retain-until">{o.retainUntil ? formatInstant(o.retainUntil) : 'none'}</td>
                         </tr>
                       ))}
