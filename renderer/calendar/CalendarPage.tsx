@@ -76,6 +76,7 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
     const { from, to, years } = calendarRange(today, settings.value.settings.ui.calendarYears);
     const status = await bridge.archiveStatus({ from, to });
     if (!status.ok) return setView({ kind: 'error', error: status.error });
+    performance.mark('calendar-data-received');
     const retentionDays = settings.value.settings.genesys.retentionDays;
     setView({
       kind: 'ready',
