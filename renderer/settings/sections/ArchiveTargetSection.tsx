@@ -230,8 +230,7 @@ export function ArchiveTargetSection({
           </Field>
           <p className="banner banner-warning not-worm-note" role="note">
             <strong>A local folder is not WORM storage.</strong> Anyone with access to it can delete or change the
-            files; it does not meet SEC 17a-4(f) unless the folder itself sits on WORM storage (such as a NetApp
-            SnapLock share).
+            files. For SEC 17a-4(f) the folder must itself sit on WORM storage (such as a NetApp SnapLock share).
           </p>
         </>
       )}
