@@ -93,6 +93,15 @@ describe('the first run, on the demo organisation', () => {
     expect(problems.some((p) => p.startsWith(`${addDays(last, -9)} failedGENESYS_QUERY_FAILED`))).toBe(true);
     await page.screenshot({ path: await screenshotPath('calendar') });
     await page.screenshot({ path: await screenshotPath('calendar-full'), fullPage: true });
+    // The README's picture (docs/calendar.png is copied from it): the summary, this year and the problems.
+    const top = await page.locator('.calendar-summary').boundingBox();
+    const bottom = await page.locator('table.year').first().boundingBox();
+    if (top && bottom) {
+      await page.screenshot({
+        path: await screenshotPath('readme-calendar'),
+        clip: { x: top.x - 8, y: top.y - 8, width: top.width + 16, height: bottom.y + bottom.height - top.y + 16 },
+      });
+    }
   });
 
   it('"Catch up now" turns the gaps archived with visible progress; cancelled, it resumes after the app restarts', async () => {
