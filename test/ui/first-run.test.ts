@@ -106,7 +106,8 @@ describe('the first run, on the demo organisation', () => {
 
   it('"Catch up now" turns the gaps archived with visible progress; cancelled, it resumes after the app restarts', async () => {
     // A slow Genesys, so the officer can watch the progress and cancel.
-    app = await startApp(ui, { userDataDir, demoArchive: { fill: true }, demoSimulator: { latencyMs: 150 } });
+    // About two seconds a day: time enough to watch, and to cancel after the first, even on a busy machine.
+    app = await startApp(ui, { userDataDir, demoArchive: { fill: true }, demoSimulator: { latencyMs: 400 } });
     let page = app.page;
     await app.open('#/calendar', 'Calendar');
     await page.locator('.calendar-counts').waitFor();
@@ -120,16 +121,15 @@ describe('the first run, on the demo organisation', () => {
       .getByText(/ events, /)
       .first()
       .waitFor();
+    await page.screenshot({ path: await screenshotPath('catch-up-in-progress') });
     await expect
       .poll(async () => Number(/^(\d+) of/.exec((await bar.getAttribute('aria-label')) ?? '')?.[1]), {
         timeout: 60_000,
       })
       .toBeGreaterThanOrEqual(1);
-    await page.screenshot({ path: await screenshotPath('catch-up-in-progress') });
+    await page.getByRole('button', { name: 'Cancel' }).click();
     // Days land on the calendar as they are archived, before the catch-up ends.
     expect(Number(await legendCount('missing')) + Number(await legendCount('failed'))).toBeLessThan(10);
-
-    await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByText('Catch-up: cancelled').waitFor({ timeout: 60_000 });
     const cancelled = await page.locator('.job-summary').textContent();
     const done = Number(/^Cancelled after (\d+) of 10 days; the rest can be resumed\.$/.exec(cancelled ?? '')?.[1]);

@@ -110,10 +110,12 @@ export function createDeskService(deps: DeskDeps): DeskService {
     },
 
     async 'archive:catch-up'(request) {
+      checkRange(request);
       return jobs.startCatchUp(request, 'officer');
     },
 
     async 'archive:verify'(request) {
+      checkRange(request);
       return jobs.startVerify(request, 'officer');
     },
 
@@ -217,4 +219,17 @@ export function createDeskService(deps: DeskDeps): DeskService {
       return { fingerprint: key.fingerprint };
     },
   };
+}
+
+/** A range that ends before it starts is refused before any job starts, naming the field. */
+function checkRange({ from, to }: { from?: string | undefined; to?: string | undefined }): void {
+  if (from && to && to < from) {
+    throw new AuditArchiveError(
+      'INVALID_REQUEST',
+      `The range ends (${to}) before it starts (${from}): swap the two days.`,
+      {
+        issues: [{ path: ['to'], message: `must not be before ${from}` }],
+      },
+    );
+  }
 }

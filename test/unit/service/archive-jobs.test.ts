@@ -209,6 +209,13 @@ describe('catch up now', () => {
 });
 
 describe('verify from the app', () => {
+  it('a range that ends before it starts is refused naming the field, and no job starts', async () => {
+    await start({});
+    const r = await dispatch(runtime!.service, 'archive:verify', { from: LAST, to: START, full: false });
+    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', issues: [{ path: ['to'] }] } });
+    expect(jobEvents()).toEqual([]);
+  });
+
   it('a day whose bytes were changed turns tampered after a full verify, and the finding is listed and on the day', async () => {
     await fillAppArchive(userDataDir, { archive: ARCHIVED }, now);
     const victim = ARCHIVED[1] as Day;
