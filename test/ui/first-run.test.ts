@@ -121,12 +121,12 @@ describe('the first run, on the demo organisation', () => {
       .getByText(/ events, /)
       .first()
       .waitFor();
-    await page.screenshot({ path: await screenshotPath('catch-up-in-progress') });
     await expect
       .poll(async () => Number(/^(\d+) of/.exec((await bar.getAttribute('aria-label')) ?? '')?.[1]), {
         timeout: 60_000,
       })
       .toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: await screenshotPath('catch-up-in-progress') });
     await page.getByRole('button', { name: 'Cancel' }).click();
     // Days land on the calendar as they are archived, before the catch-up ends.
     expect(Number(await legendCount('missing')) + Number(await legendCount('failed'))).toBeLessThan(10);
