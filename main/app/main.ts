@@ -49,7 +49,14 @@ if (!app.requestSingleInstanceLock()) {
     if (!tray) app.quit();
   });
   app.on('activate', () => showMainWindow());
-  app.on('will-quit', () => void runtime?.close());
+  // A running job is cancelled cleanly first (a catch-up keeps its record, so it can be resumed).
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed || !runtime) return;
+    event.preventDefault();
+    closed = true;
+    void runtime.close().finally(() => app.quit());
+  });
   app.whenReady().then(start, (e: unknown) => {
     console.error('Audit Archive could not start:', e);
     app.exit(1);
