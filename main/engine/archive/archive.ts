@@ -357,7 +357,7 @@ export class Archive {
     // A key given to this installation (kept by whoever gave it) signs a new archive; otherwise a new
     // one is made and kept before the root names it: a crash in between leaves a spare key, never a
     // root whose key is lost.
-    const given = this.options.keys.given?.() ?? null;
+    const given = (await this.options.keys.given?.()) ?? null;
     const key = given ?? generateSigningKey();
     if (!given) await this.options.keys.save(key);
     const now = this.now();

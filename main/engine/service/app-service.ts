@@ -12,6 +12,7 @@ import type { Settings } from '../../../shared/settings';
 import type { DiscoveryService } from '../discovery/discovery-service';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
+import { DESK_CHANNELS, type DeskChannel, type DeskService } from './desk-service';
 
 /** A request after its zod schema parsed it (defaults applied). */
 export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
@@ -19,6 +20,9 @@ export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']
 export type AppService = {
   readonly [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
 };
+
+/** The channels served here; the desk's are served by desk-service.ts. */
+type AppChannel = Exclude<Channel, DeskChannel>;
 
 export interface AppServiceDeps {
   settingsFile: Pick<SettingsFile, 'load' | 'save'>;
@@ -33,6 +37,10 @@ export interface AppServiceDeps {
   archiveTargetOf?: (settings: Settings) => string;
   /** Discovery queries, results and saved queries (issue 9). */
   discovery?: DiscoveryService;
+  /** The officer's desk (catch-up, verify, setup checks); wired by the app runtime. */
+  desk?: DeskService;
+  /** Settings were saved (the runtime re-plans the daily job, the shell its tray and login item). */
+  onSettingsSaved?: (settings: Settings) => void;
 }
 
 const KEYCHAIN_UNAVAILABLE =
@@ -56,13 +64,13 @@ export function createAppService(deps: AppServiceDeps): AppService {
     }
   }
 
-  async function clientSecretAccount(): Promise<string | null> {
-    const { settings } = await settingsFile.load();
-    const clientId = settings.genesys.clientId.trim();
+  /** The keychain account of the client secret: for the client id given (setup, before saving), else the saved one. */
+  async function clientSecretAccount(given?: string): Promise<string | null> {
+    const clientId = given?.trim() || (await settingsFile.load()).settings.genesys.clientId.trim();
     return clientId ? SECRET_ACCOUNTS.genesysClientSecret(clientId) : null;
   }
 
-  return {
+  const app: Pick<AppService, AppChannel> = {
     async 'app:info'() {
       const { settings } = await settingsFile.load();
       const target = archiveTargetOf(settings);
@@ -84,32 +92,42 @@ export function createAppService(deps: AppServiceDeps): AppService {
       // Connecting an organisation (a client id) leaves demo mode, and says where the app now archives.
       if (settings.demo && settings.genesys.clientId.trim()) {
         const saved = await settingsFile.save({ ...settings, demo: false });
-        return { ...saved, warnings: [...saved.warnings, `Organisation connected (client ${settings.genesys.clientId.trim()}): demo mode is off, and the app now archives to ${archiveTargetOf(saved.settings)}.`] };
+        deps.onSettingsSaved?.(saved.settings);
+        return {
+          ...saved,
+          warnings: [
+            ...saved.warnings,
+            `Organisation connected (client ${settings.genesys.clientId.trim()}): demo mode is off, and the app now archives to ${archiveTargetOf(saved.settings)}.`,
+          ],
+        };
       }
-      return settingsFile.save(settings);
+      const saved = await settingsFile.save(settings);
+      deps.onSettingsSaved?.(saved.settings);
+      return saved;
     },
 
-    async 'secrets:status'() {
-      const account = await clientSecretAccount();
+    async 'secrets:status'({ clientId }) {
+      const account = await clientSecretAccount(clientId);
       if (!account) return { genesysClientSecret: false };
       const secret = await keychain(() => secrets.get(account));
       return { genesysClientSecret: secret !== null && secret !== '' };
     },
 
-    async 'secrets:set-genesys-client-secret'({ secret }) {
-      const account = await clientSecretAccount();
+    async 'secrets:set-genesys-client-secret'({ secret, clientId }) {
+      const account = await clientSecretAccount(clientId);
       if (!account) {
         throw new AuditArchiveError(
           'INVALID_REQUEST',
-          'Set the OAuth client id first (Settings > Genesys Cloud), save, then store its client secret.',
+          'Enter the OAuth client id first (Settings > Genesys Cloud), then store its client secret.',
+          { issues: [{ path: ['clientId'], message: 'Enter the OAuth client id first.' }] },
         );
       }
       await keychain(() => secrets.set(account, secret));
       return { stored: true as const };
     },
 
-    async 'secrets:clear-genesys-client-secret'() {
-      const account = await clientSecretAccount();
+    async 'secrets:clear-genesys-client-secret'({ clientId }) {
+      const account = await clientSecretAccount(clientId);
       if (!account) return { cleared: false };
       return { cleared: await keychain(() => secrets.delete(account)) };
     },
@@ -123,6 +141,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
 
     ...discoveryChannels(deps.discovery),
   };
+  return { ...app, ...(deps.desk ?? deskUnavailable()) };
 }
 
 /** The discovery channels, or a clear refusal from each when this build has no discovery service. */
@@ -143,6 +162,14 @@ function discoveryChannels(discovery: DiscoveryService | undefined): DiscoverySe
     'discovery:export-queries': missing,
     'discovery:import-queries': missing,
   };
+}
+
+/** Without a desk (tests of the other channels), its channels answer that they are not available. */
+function deskUnavailable(): DeskService {
+  const refuse = async (): Promise<never> => {
+    throw new AuditArchiveError('INTERNAL', 'This part of Audit Archive is not available in this build.');
+  };
+  return Object.fromEntries(DESK_CHANNELS.map((c) => [c, refuse])) as unknown as DeskService;
 }
 
 /**
