@@ -6,6 +6,9 @@
  *   npx tsx bench/archive.ts [events=1000000]
  *   npx tsx bench/archive.ts --status-only      (only the 7-year calendar)
  *
+ * AUDIT_ARCHIVE_BENCH_MEMORY=1 adds the export's peak heap, external and array-buffer figures (sampled
+ * every 20 ms); AUDIT_ARCHIVE_BENCH_PART_BYTES overrides the part size (default: the setting's).
+ *
  * Each export runs in its own child process so its peak RSS is its own; the simulator runs in
  * another child (it is Genesys's work, not ours). Ceph is started here (about 20 s) unless
  * AUDIT_ARCHIVE_TEST_RGW points at a running one (`npx tsx test/servers/rgw-cli.ts`).
@@ -74,13 +77,26 @@ else await orchestrate(Number(process.argv[2] ?? 1_000_000));
 async function runSimulator(events: number): Promise<void> {
   const { startGenesysSimulator } = await import('../main/engine/genesys/simulator/server');
   const sim = await startGenesysSimulator({ seed: 11, eventsPerDay: events, runningPolls: 0 });
-  process.stdout.write(JSON.stringify({ apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, clientId: sim.clientId, clientSecret: sim.clientSecret }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      apiUrl: sim.apiUrl,
+      loginUrl: sim.loginUrl,
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+    }) + '\n',
+  );
   process.stdin.resume();
   process.stdin.on('end', () => void sim.close().then(() => process.exit(0)));
 }
 
 /** Child: one exportDay, measured from inside so RSS and CPU are the exporter's alone. */
-async function runExport(job: { sim: SimInfo; target: 'local' | 's3'; root?: string; rgw?: Rgw; bucket?: string }): Promise<void> {
+async function runExport(job: {
+  sim: SimInfo;
+  target: 'local' | 's3';
+  root?: string;
+  rgw?: Rgw;
+  bucket?: string;
+}): Promise<void> {
   const store: ArchiveStore =
     job.target === 'local'
       ? new LocalFolderStore({ root: job.root as string })
@@ -90,12 +106,19 @@ async function runExport(job: { sim: SimInfo; target: 'local' | 's3'; root?: str
           endpoint: job.rgw?.endpoint,
           forcePathStyle: true,
           region: job.rgw?.region,
-          credentials: { accessKeyId: job.rgw?.accessKeyId as string, secretAccessKey: job.rgw?.secretAccessKey as string },
+          credentials: {
+            accessKeyId: job.rgw?.accessKeyId as string,
+            secretAccessKey: job.rgw?.secretAccessKey as string,
+          },
         });
   const source = new GenesysAuditClient({
     apiUrl: job.sim.apiUrl,
     loginUrl: job.sim.loginUrl,
-    auth: new ClientCredentialsAuth({ loginUrl: job.sim.loginUrl, clientId: job.sim.clientId, clientSecret: job.sim.clientSecret }),
+    auth: new ClientCredentialsAuth({
+      loginUrl: job.sim.loginUrl,
+      clientId: job.sim.clientId,
+      clientSecret: job.sim.clientSecret,
+    }),
     budget: new RateBudget({ requestsPerMinute: 1_000_000 }),
     pollInitialMs: 1,
     pollMaxMs: 5,
@@ -112,19 +135,33 @@ async function runExport(job: { sim: SimInfo; target: 'local' | 's3'; root?: str
   const identity = await source.identify();
   // Node + the AWS SDK loaded, before any event: what the exporter adds is the difference.
   const startRssMB = process.resourceUsage().maxRSS / 1024;
+  const peaks = { heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0, rss: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    for (const k of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[k] = Math.max(peaks[k], Math.round(m[k] / 1e6));
+  }, 20);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const result = await archive.withWriter({ purpose: 'production', organisation: { id: identity.organisationId, name: identity.organisationName, apiHost: identity.apiHost } }, (writer) =>
-    exportDay(
-      {
-        writer,
-        source,
-        sourceRecord: { demo: false, ...identity, perServiceQueries: false },
-        policy: { settlementMinutes: 120, maxPartBytes: defaultSettings().archive.maxPartBytes, genesysRetentionDays: 365 },
-        toolVersion: 'bench',
-      },
-      DAY,
-    ),
+  const result = await archive.withWriter(
+    {
+      purpose: 'production',
+      organisation: { id: identity.organisationId, name: identity.organisationName, apiHost: identity.apiHost },
+    },
+    (writer) =>
+      exportDay(
+        {
+          writer,
+          source,
+          sourceRecord: { demo: false, ...identity, perServiceQueries: false },
+          policy: {
+            settlementMinutes: 120,
+            maxPartBytes: Number(process.env.AUDIT_ARCHIVE_BENCH_PART_BYTES ?? defaultSettings().archive.maxPartBytes),
+            genesysRetentionDays: 365,
+          },
+          toolVersion: 'bench',
+        },
+        DAY,
+      ),
   );
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -137,26 +174,65 @@ async function runExport(job: { sim: SimInfo; target: 'local' | 's3'; root?: str
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     startRssMB,
+    ...(process.env.AUDIT_ARCHIVE_BENCH_MEMORY ? { peaks } : {}),
   };
+  clearInterval(sampler);
   process.stdout.write(JSON.stringify(figures) + '\n', () => process.exit(0)); // open S3 sockets must not keep it alive
 }
 
 /** Child: verify (fast) of the seven-year archive, measured from inside. */
 async function runVerify(job: { rgw: Rgw; bucket: string }): Promise<void> {
   const { verifyArchive } = await import('../main/engine/archive/verify');
-  const store = new S3ObjectLockStore({ bucket: job.bucket, prefix: 'bench', endpoint: job.rgw.endpoint, forcePathStyle: true, region: job.rgw.region, credentials: { accessKeyId: job.rgw.accessKeyId, secretAccessKey: job.rgw.secretAccessKey } });
+  const store = new S3ObjectLockStore({
+    bucket: job.bucket,
+    prefix: 'bench',
+    endpoint: job.rgw.endpoint,
+    forcePathStyle: true,
+    region: job.rgw.region,
+    credentials: { accessKeyId: job.rgw.accessKeyId, secretAccessKey: job.rgw.secretAccessKey },
+  });
   const stateDir = await mkdtemp(join(tmpdir(), 'aa-bench-verify-'));
-  const archive = new Archive({ store, stateDir, keys: new FileSigningKeyStore(stateDir), policy: { lockMode: 'GOVERNANCE', retentionDays: 1 }, lease: { ttlMs: 60_000, waitMs: 0, program: 'bench' }, toolVersion: 'bench' });
+  const archive = new Archive({
+    store,
+    stateDir,
+    keys: new FileSigningKeyStore(stateDir),
+    policy: { lockMode: 'GOVERNANCE', retentionDays: 1 },
+    lease: { ttlMs: 60_000, waitMs: 0, program: 'bench' },
+    toolVersion: 'bench',
+  });
   const startRssMB = process.resourceUsage().maxRSS / 1024;
   const t0 = performance.now();
-  const result = await verifyArchive({ archive, full: false, now: Date.now(), settlementMinutes: 120, genesysRetentionDays: 365, policy: { lockMode: 'GOVERNANCE', retentionDays: 1 } });
+  const result = await verifyArchive({
+    archive,
+    full: false,
+    now: Date.now(),
+    settlementMinutes: 120,
+    genesysRetentionDays: 365,
+    policy: { lockMode: 'GOVERNANCE', retentionDays: 1 },
+  });
   const seconds = (performance.now() - t0) / 1000;
   if (!result.ok) process.stderr.write(JSON.stringify(result.problems.slice(0, 5)) + '\n');
-  const figures = { ok: result.ok, manifests: result.manifestsChecked, objects: result.objectsChecked, requests: result.requests, seconds, peakRssMB: process.resourceUsage().maxRSS / 1024, startRssMB };
+  const figures = {
+    ok: result.ok,
+    manifests: result.manifestsChecked,
+    objects: result.objectsChecked,
+    requests: result.requests,
+    seconds,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    startRssMB,
+  };
   process.stdout.write(JSON.stringify(figures) + '\n', () => process.exit(0));
 }
 
-async function measureVerify(job: { rgw: Rgw; bucket: string }): Promise<{ ok: boolean; manifests: number; objects: number; requests: number; seconds: number; peakRssMB: number; startRssMB: number }> {
+async function measureVerify(job: { rgw: Rgw; bucket: string }): Promise<{
+  ok: boolean;
+  manifests: number;
+  objects: number;
+  requests: number;
+  seconds: number;
+  peakRssMB: number;
+  startRssMB: number;
+}> {
   const c = await child(['--verify', JSON.stringify(job)]);
   return JSON.parse(await c.firstLine) as Awaited<ReturnType<typeof measureVerify>>;
 }
@@ -206,7 +282,12 @@ async function orchestrate(events: number): Promise<void> {
     process.stderr.write('Starting Ceph RGW…\n');
     rgwHandle = await startRgw();
     const { rgw } = rgwHandle;
-    const admin = new S3Client({ endpoint: rgw.endpoint, forcePathStyle: true, region: rgw.region, credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey } });
+    const admin = new S3Client({
+      endpoint: rgw.endpoint,
+      forcePathStyle: true,
+      region: rgw.region,
+      credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+    });
     if (simInfo) {
       const bucket = `bench-${randomBytes(4).toString('hex')}`;
       await initBucket({ client: admin, bucket, lockMode: 'COMPLIANCE', retentionDays: 1 });
@@ -215,24 +296,79 @@ async function orchestrate(events: number): Promise<void> {
       rows.push(exportRow('Ceph RGW, COMPLIANCE', s3));
     }
 
-    process.stderr.write('Writing 7 years of a signed archive (a root, and per day a part and a chained manifest) into RGW…\n');
+    process.stderr.write(
+      'Writing 7 years of a signed archive (a root, and per day a part and a chained manifest) into RGW…\n',
+    );
     const status = await measureStatus(admin, rgw);
     console.log('');
-    if (rows.length > 0) printTable(['export of one day', 'events', 'seconds', 'events/s', 'raw MB/s', 'stored MB', 'parts', 'CPU s', 'events/CPU-s', 'RSS at start MB', 'peak RSS MB'], rows);
+    if (rows.length > 0)
+      printTable(
+        [
+          'export of one day',
+          'events',
+          'seconds',
+          'events/s',
+          'raw MB/s',
+          'stored MB',
+          'parts',
+          'CPU s',
+          'events/CPU-s',
+          'RSS at start MB',
+          'peak RSS MB',
+        ],
+        rows,
+      );
     // On a shared machine wall time includes waiting for other processes; events per CPU-second is
     // what one core of the exporter sustains.
     console.log('');
     printTable(
       ['7 years of status', 'days', 'keys', 'S3 requests', 'manifests read', 'seconds'],
       [
-        ['cold (new installation)', String(status.days), String(status.keys), String(status.cold.requests), String(status.cold.manifestReads), status.cold.seconds.toFixed(2)],
-        ['warm (local manifest cache)', String(status.days), String(status.keys), String(status.warm.requests), String(status.warm.manifestReads), status.warm.seconds.toFixed(2)],
+        [
+          'cold (new installation)',
+          String(status.days),
+          String(status.keys),
+          String(status.cold.requests),
+          String(status.cold.manifestReads),
+          status.cold.seconds.toFixed(2),
+        ],
+        [
+          'warm (local manifest cache)',
+          String(status.days),
+          String(status.keys),
+          String(status.warm.requests),
+          String(status.warm.manifestReads),
+          status.warm.seconds.toFixed(2),
+        ],
       ],
     );
     process.stderr.write('Verifying the 7 years (fast mode) in its own process…\n');
     const verify = await measureVerify({ rgw, bucket: status.bucket });
     console.log('');
-    printTable(['7 years of verify (fast)', 'manifests', 'objects', 'S3 requests', 'seconds', 'peak RSS MB', 'RSS at start MB', 'ok'], [[ 'RGW, GOVERNANCE', String(verify.manifests), String(verify.objects), String(verify.requests), verify.seconds.toFixed(1), verify.peakRssMB.toFixed(0), verify.startRssMB.toFixed(0), String(verify.ok)]]);
+    printTable(
+      [
+        '7 years of verify (fast)',
+        'manifests',
+        'objects',
+        'S3 requests',
+        'seconds',
+        'peak RSS MB',
+        'RSS at start MB',
+        'ok',
+      ],
+      [
+        [
+          'RGW, GOVERNANCE',
+          String(verify.manifests),
+          String(verify.objects),
+          String(verify.requests),
+          verify.seconds.toFixed(1),
+          verify.peakRssMB.toFixed(0),
+          verify.startRssMB.toFixed(0),
+          String(verify.ok),
+        ],
+      ],
+    );
     console.log('');
     const checks: Array<readonly [string, boolean]> = [
       [`7 years of status (warm) < 2 s`, status.warm.seconds < 2],
@@ -290,18 +426,40 @@ async function measureStatus(
   await initBucket({ client: admin, bucket, lockMode: 'GOVERNANCE', retentionDays: 1 });
   const to = lastSettledDay(Date.now(), 120);
   const days = [...eachDay(addDays(to, -2556), to)];
-  const store = new S3ObjectLockStore({ bucket, prefix: 'bench', endpoint: rgw.endpoint, forcePathStyle: true, region: rgw.region, credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey } });
+  const store = new S3ObjectLockStore({
+    bucket,
+    prefix: 'bench',
+    endpoint: rgw.endpoint,
+    forcePathStyle: true,
+    region: rgw.region,
+    credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+  });
   const written = await writeSevenYears(store, days);
   const stateDir = await mkdtemp(join(tmpdir(), 'aa-bench-status-'));
-  const archive = new Archive({ store, stateDir, keys: new FileSigningKeyStore(stateDir), policy: { lockMode: 'GOVERNANCE', retentionDays: 1 }, lease: { ttlMs: 60_000, waitMs: 0, program: 'bench' }, toolVersion: 'bench' });
+  const archive = new Archive({
+    store,
+    stateDir,
+    keys: new FileSigningKeyStore(stateDir),
+    policy: { lockMode: 'GOVERNANCE', retentionDays: 1 },
+    lease: { ttlMs: 60_000, waitMs: 0, program: 'bench' },
+    toolVersion: 'bench',
+  });
   const run = async (): Promise<StatusFigures> => {
     const before = store.requestCount;
     const t0 = performance.now();
     const snapshot = await archive.read({ scope: 'layout' });
-    const statuses = computeDayStatuses({ assessment: snapshot.assessment, from: days[0] as string, to, now: Date.now(), settlementMinutes: 120, genesysRetentionDays: 365 });
+    const statuses = computeDayStatuses({
+      assessment: snapshot.assessment,
+      from: days[0] as string,
+      to,
+      now: Date.now(),
+      settlementMinutes: 120,
+      genesysRetentionDays: 365,
+    });
     const seconds = (performance.now() - t0) / 1000;
     const archived = statuses.filter((d) => d.state === 'archived').length;
-    if (archived !== days.length) throw new Error(`expected ${days.length} archived days, the calendar shows ${archived}`);
+    if (archived !== days.length)
+      throw new Error(`expected ${days.length} archived days, the calendar shows ${archived}`);
     return { seconds, requests: store.requestCount - before, manifestReads: snapshot.manifestReads };
   };
   const cold = await run();
@@ -318,55 +476,100 @@ interface StatusFigures {
 /** Writes the seven-year archive as the exporter would, without Genesys: parts first (their version ids go into the manifests). */
 async function writeSevenYears(store: S3ObjectLockStore, days: readonly string[]): Promise<number> {
   const stateDir = await mkdtemp(join(tmpdir(), 'aa-bench-writer-'));
-  const archive = new Archive({ store, stateDir, keys: new FileSigningKeyStore(stateDir), policy: { lockMode: 'GOVERNANCE', retentionDays: 1 }, lease: { ttlMs: 60_000, waitMs: 0, program: 'bench' }, toolVersion: 'bench' });
+  const archive = new Archive({
+    store,
+    stateDir,
+    keys: new FileSigningKeyStore(stateDir),
+    policy: { lockMode: 'GOVERNANCE', retentionDays: 1 },
+    lease: { ttlMs: 60_000, waitMs: 0, program: 'bench' },
+    toolVersion: 'bench',
+  });
   const body = gzipSync('{"id":"00000000-0000-4000-8000-000000000000","eventDate":"2020-01-01T00:00:00.000Z"}\n');
   const raw = gunzipSync(body);
   const sha = createHash('sha256').update(body).digest('hex');
   const lock = { mode: 'GOVERNANCE' as const, retainUntil: new Date(Date.now() + 86_400_000).toISOString() };
   const parts = new Map<string, string | null>();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (next < days.length) {
-        const day = days[next++] as string;
-        const put = await store.putObject({ key: dataKey('bench', day, 1), body, sha256: sha, contentType: 'application/gzip', lock });
-        parts.set(day, put.versionId);
-      }
-    }),
-  );
-  await archive.withWriter({ purpose: 'production', organisation: { id: 'bench-org', name: 'Bench', apiHost: 'api.example.com' } }, async (writer) => {
-    // Appends are serialised by the writer (one chain); each is written, read back and linked.
-    for (const day of days) {
-      await writer.append(
-        {
-          day,
-          interval: { start: `${day}T00:00:00.000Z`, end: new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString() },
-          kind: 'export',
-          supersedes: [],
-          orphansIgnored: [],
-          queries: [{ transactionId: 'bench', interval: day, serviceName: null, state: 'Succeeded' }],
-          events: 1,
-          dayEventsTotal: 1,
-          duplicatesDropped: 0,
-          outsideIntervalDropped: 0,
-          firstEventDate: null,
-          lastEventDate: null,
-          objects: [{ key: dataKey('bench', day, 1), versionId: parts.get(day) ?? null, sha256Raw: createHash('sha256').update(raw).digest('hex'), sha256: sha, size: body.length, rawSize: raw.length, events: 1, firstEventDate: null, lastEventDate: null, lockMode: 'GOVERNANCE', retainUntil: lock.retainUntil }],
-          createdAt: new Date().toISOString(),
-          tool: { name: 'audit-archive', version: 'bench' },
-          source: { demo: false, organisationId: 'bench-org', organisationName: 'Bench', apiHost: 'api.example.com', regionHost: null, clientId: null, note: null, perServiceQueries: false },
-        },
-        lock,
+  // Under the writer, which creates the root object first: a writer refuses a target that holds
+  // data but no root (its signing key would be unknown).
+  await archive.withWriter(
+    { purpose: 'production', organisation: { id: 'bench-org', name: 'Bench', apiHost: 'api.example.com' } },
+    async (writer) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < days.length) {
+            const day = days[next++] as string;
+            const put = await store.putObject({
+              key: dataKey('bench', day, 1),
+              body,
+              sha256: sha,
+              contentType: 'application/gzip',
+              lock,
+            });
+            parts.set(day, put.versionId);
+          }
+        }),
       );
-    }
-  });
+      // Appends are serialised by the writer (one chain); each is written, read back and linked.
+      for (const day of days) {
+        await writer.append(
+          {
+            day,
+            interval: {
+              start: `${day}T00:00:00.000Z`,
+              end: new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString(),
+            },
+            kind: 'export',
+            supersedes: [],
+            orphansIgnored: [],
+            queries: [{ transactionId: 'bench', interval: day, serviceName: null, state: 'Succeeded' }],
+            events: 1,
+            dayEventsTotal: 1,
+            duplicatesDropped: 0,
+            outsideIntervalDropped: 0,
+            firstEventDate: null,
+            lastEventDate: null,
+            objects: [
+              {
+                key: dataKey('bench', day, 1),
+                versionId: parts.get(day) ?? null,
+                sha256Raw: createHash('sha256').update(raw).digest('hex'),
+                sha256: sha,
+                size: body.length,
+                rawSize: raw.length,
+                events: 1,
+                firstEventDate: null,
+                lastEventDate: null,
+                lockMode: 'GOVERNANCE',
+                retainUntil: lock.retainUntil,
+              },
+            ],
+            createdAt: new Date().toISOString(),
+            tool: { name: 'audit-archive', version: 'bench' },
+            source: {
+              demo: false,
+              organisationId: 'bench-org',
+              organisationName: 'Bench',
+              apiHost: 'api.example.com',
+              regionHost: null,
+              clientId: null,
+              note: null,
+              perServiceQueries: false,
+            },
+          },
+          lock,
+        );
+      }
+    },
+  );
   await rm(stateDir, { recursive: true, force: true });
   return days.length * 2 + 1;
 }
 
 function printTable(head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));

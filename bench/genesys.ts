@@ -45,7 +45,11 @@ interface RunResult {
 
 /** One client export of a day (runs in a child process). */
 async function clientRun(spec: RunSpec): Promise<RunResult> {
-  const auth = new ClientCredentialsAuth({ loginUrl: spec.loginUrl, clientId: spec.clientId, clientSecret: spec.clientSecret });
+  const auth = new ClientCredentialsAuth({
+    loginUrl: spec.loginUrl,
+    clientId: spec.clientId,
+    clientSecret: spec.clientSecret,
+  });
   const client = new GenesysAuditClient({
     apiUrl: spec.apiUrl,
     loginUrl: spec.loginUrl,
@@ -81,11 +85,15 @@ async function clientRun(spec: RunSpec): Promise<RunResult> {
 async function runChild(spec: RunSpec): Promise<RunResult> {
   const script = await bundleForNode(SELF, 'genesys-bench');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, '--client-run', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [script, '--client-run', JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as RunResult) : reject(new Error(`client run exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as RunResult) : reject(new Error(`client run exited ${code}`)),
+    );
   });
 }
 
@@ -108,7 +116,14 @@ function startSimulatorProcess(args: string[]): Promise<RunningSimulator> {
       const login = /Login URL:\s+(\S+)/.exec(out)?.[1];
       const id = /Client id:\s+(\S+)/.exec(out)?.[1];
       const secret = /Client secret:\s+(\S+)/.exec(out)?.[1];
-      if (api && login && id && secret) resolve({ apiUrl: api, loginUrl: login, clientId: id, clientSecret: secret, stop: () => child.kill('SIGTERM') });
+      if (api && login && id && secret)
+        resolve({
+          apiUrl: api,
+          loginUrl: login,
+          clientId: id,
+          clientSecret: secret,
+          stop: () => child.kill('SIGTERM'),
+        });
     });
     child.on('exit', (code) => reject(new Error(`simulator exited ${code} before it was ready`)));
   });
@@ -151,17 +166,30 @@ async function main(): Promise<void> {
     return;
   }
 
-  const fmt = (n: number, d = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const fmt = (n: number, d = 0): string =>
+    n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const day = addDays(dayFromMs(Date.now()), -2);
   const rows: string[][] = [];
 
   const gen = generationRate();
-  rows.push(['simulator: event generation', `${fmt(gen.eventsPerSecond)} events/s`, `${fmt(gen.avgBytes)} bytes/event`, '', '']);
+  rows.push([
+    'simulator: event generation',
+    `${fmt(gen.eventsPerSecond)} events/s`,
+    `${fmt(gen.avgBytes)} bytes/event`,
+    '',
+    '',
+  ]);
 
   const fast = await startSimulatorProcess(['--events-per-day', String(EVENTS)]);
   try {
     const r = await runChild({ ...fast, day, requestsPerMinute: 1_000_000 });
-    rows.push([`client: ${fmt(r.events)} events, latency 0`, `${fmt(r.events / (r.elapsedMs / 1000))} events/s`, `${fmt(r.requests)} requests`, `${fmt(r.maxRssMb)} MB peak RSS (${fmt(r.startRssMb)} at start)`, `client alone: ${fmt(r.events / (r.cpuMs / 1000))} events per CPU-s (${fmt(r.events / (r.userCpuMs / 1000))} per user CPU-s)`]);
+    rows.push([
+      `client: ${fmt(r.events)} events, latency 0`,
+      `${fmt(r.events / (r.elapsedMs / 1000))} events/s`,
+      `${fmt(r.requests)} requests`,
+      `${fmt(r.maxRssMb)} MB peak RSS (${fmt(r.startRssMb)} at start)`,
+      `client alone: ${fmt(r.events / (r.cpuMs / 1000))} events per CPU-s (${fmt(r.events / (r.userCpuMs / 1000))} per user CPU-s)`,
+    ]);
   } finally {
     fast.stop();
   }
@@ -169,7 +197,13 @@ async function main(): Promise<void> {
   const slow = await startSimulatorProcess(['--events-per-day', String(EVENTS), '--latency', '20']);
   try {
     const r = await runChild({ ...slow, day, requestsPerMinute: 1_000_000 });
-    rows.push([`client: ${fmt(r.events)} events, latency 20 ms`, `${fmt(r.events / (r.elapsedMs / 1000))} events/s`, `${fmt(r.requests)} requests`, `${fmt(r.maxRssMb)} MB peak RSS`, `${fmt(r.elapsedMs / 1000, 1)} s`]);
+    rows.push([
+      `client: ${fmt(r.events)} events, latency 20 ms`,
+      `${fmt(r.events / (r.elapsedMs / 1000))} events/s`,
+      `${fmt(r.requests)} requests`,
+      `${fmt(r.maxRssMb)} MB peak RSS`,
+      `${fmt(r.elapsedMs / 1000, 1)} s`,
+    ]);
     if (process.env.BENCH_GENESYS_SKIP_BUDGET === '1') return printTable(rows);
     const b = await runChild({ ...slow, day, requestsPerMinute: 300 });
     const min = budgetMinimumMs(b.requests, 300, 20);
@@ -190,7 +224,8 @@ async function main(): Promise<void> {
 function printTable(rows: readonly string[][]): void {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   process.stdout.write('Genesys connector benchmark\n');
-  for (const r of rows) process.stdout.write(`  ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ')}\n`.replace(/\s+\n$/, '\n'));
+  for (const r of rows)
+    process.stdout.write(`  ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ')}\n`.replace(/\s+\n$/, '\n'));
 }
 
 main().then(

@@ -33,7 +33,10 @@ export const ArchiveRootSchema = z.strictObject({
   signingKey: z.strictObject({
     algorithm: z.literal(SIGNATURE_ALGORITHM),
     /** Base64 of the public key's DER (SPKI) encoding. */
-    publicKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(200),
+    publicKey: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+      .max(200),
     /** SHA-256 of that DER, hex. */
     fingerprint: Sha256HexSchema,
   }),
@@ -49,6 +52,9 @@ export function formatFingerprint(hex: string): string {
 
 /** A fingerprint as typed by a person (spaces, colons, upper case allowed), or null when it is not one. */
 export function parseFingerprint(text: string): string | null {
-  const hex = text.replace(/^sha256:/i, '').replace(/[\s:]/g, '').toLowerCase();
+  const hex = text
+    .replace(/^sha256:/i, '')
+    .replace(/[\s:]/g, '')
+    .toLowerCase();
   return /^[0-9a-f]{64}$/.test(hex) ? hex : null;
 }

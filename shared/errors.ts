@@ -4,6 +4,8 @@
  * Codes are part of the contract with the UI, the CLI's exit codes and the tests; messages are for
  * people and must say what to do next. Never put a secret in a message.
  */
+import type { FieldIssue } from './result';
+
 export const ERROR_CODES = [
   // boundary / input
   'INVALID_REQUEST',
@@ -48,11 +50,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AuditArchiveError extends Error {
   readonly code: ErrorCode;
+  /** Bad fields by path (relative to what the caller sent), for forms; see shared/result.ts. */
+  readonly issues: readonly FieldIssue[];
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; issues?: readonly FieldIssue[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AuditArchiveError';
     this.code = code;
+    this.issues = options?.issues ?? [];
   }
 }
 

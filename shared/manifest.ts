@@ -67,7 +67,11 @@ export const ManifestSourceSchema = z.strictObject({
 });
 export type ManifestSource = z.infer<typeof ManifestSourceSchema>;
 
-export const ManifestLinkSchema = z.strictObject({ key: Key, sequence: z.number().int().positive(), sha256: Sha256HexSchema });
+export const ManifestLinkSchema = z.strictObject({
+  key: Key,
+  sequence: z.number().int().positive(),
+  sha256: Sha256HexSchema,
+});
 export type ManifestLink = z.infer<typeof ManifestLinkSchema>;
 
 export const SIGNATURE_ALGORITHM = 'Ed25519';

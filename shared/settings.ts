@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { DaySchema } from './day';
 import { GENESYS_HOSTS } from './genesys-regions';
 import { GenesysBaseUrlSchema } from './genesys-url';
-import { LockModeSchema } from './manifest';
 import { SavedQuerySchema } from './discovery/saved-query';
+import { LockModeSchema, Sha256HexSchema } from './manifest';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -63,6 +63,12 @@ export const GenesysSettingsSchema = z.object({
   requestsPerMinute: z.number().int().min(1).max(6000).default(300),
   /** Days Genesys keeps audit events; older gaps are unrecoverable. */
   retentionDays: z.number().int().min(1).max(3650).default(365),
+  /**
+   * Loopback port of "Sign in as myself" (PKCE): register `http://127.0.0.1:<port>/oauth/callback`
+   * as a redirect URI on the OAuth client. 0 picks a free port (tests only: Genesys accepts only a
+   * registered redirect URI).
+   */
+  signInRedirectPort: z.number().int().min(0).max(65_535).default(47_615),
 });
 
 export const ArchiveSettingsSchema = z.object({
@@ -97,8 +103,19 @@ export const ArchiveSettingsSchema = z.object({
       region: z.string().optional(),
       endpoint: HttpUrl.optional(),
       forcePathStyle: z.boolean().default(false),
+      /** A named AWS profile (~/.aws/config) for the credentials; unset: the SDK's default chain. */
+      profile: z
+        .string()
+        .max(128)
+        .regex(/^[A-Za-z0-9_.@+=,-]+$/, 'must be a profile name from ~/.aws/config (letters, digits, - _ . @)')
+        .optional(),
     })
     .prefault({}),
+  /**
+   * The archive's signing key fingerprint as the officer recorded it: a new archive is signed with
+   * this key (held in the OS keychain), and verify checks that the archive's root names it.
+   */
+  signingKeyFingerprint: Sha256HexSchema.optional(),
 });
 
 export const ScheduleSettingsSchema = z.object({
@@ -165,6 +182,14 @@ export const DiscoverySettingsSchema = z.object({
     }),
 });
 
+/** The Electron shell only (the CLI and dev:web ignore them). */
+export const DesktopSettingsSchema = z.object({
+  /** Open the app (hidden, in the tray) when the user logs in, so the daily job runs. */
+  startAtLogin: z.boolean().default(false),
+  /** A tray icon that keeps the app (and its daily job) running when the window is closed. */
+  trayIcon: z.boolean().default(true),
+});
+
 export const SettingsSchema = z.object({
   /** The demo organisation (built-in simulator) until a real one is connected. */
   demo: z.boolean().default(true),
@@ -173,6 +198,7 @@ export const SettingsSchema = z.object({
   schedule: ScheduleSettingsSchema.prefault({}),
   ui: UiSettingsSchema.prefault({}),
   discovery: DiscoverySettingsSchema.prefault({}),
+  desktop: DesktopSettingsSchema.prefault({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 /** What a caller may send to change settings: any subset. */

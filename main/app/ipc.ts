@@ -1,10 +1,11 @@
 /**
- * IPC registration: thin by design. Each contract channel gets one handler that checks the sender
- * is our own renderer frame and hands the payload to `dispatch` (which validates it and returns a
- * Result); nothing else is reachable from the renderer.
+ * IPC registration, the one file in main that touches ipcMain: thin by design. Each contract channel
+ * gets one handler that checks the sender is our own renderer frame and hands the payload to
+ * `dispatch` (which validates it and returns a Result); the events main pushes go to our own
+ * windows' frames only, on one channel. Nothing else is reachable from the renderer.
  */
-import { ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { CHANNELS, IPC_PREFIX } from '../../shared/ipc/contract';
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { CHANNELS, EVENT_CHANNEL, IPC_PREFIX, type AppEvent } from '../../shared/ipc/contract';
 import { fail } from '../../shared/result';
 import type { AppService } from '../engine/service/app-service';
 import { dispatch } from '../engine/service/dispatch';
@@ -26,4 +27,20 @@ export function registerIpc(service: AppService): void {
       });
     });
   }
+}
+
+/**
+ * Forwards every pushed event to the windows `targets()` returns, while their main frame is our own
+ * renderer (a frame that navigated elsewhere gets nothing). Returns the unsubscribe.
+ */
+export function forwardEvents(
+  events: { subscribe(listener: (event: AppEvent) => void): () => void },
+  targets: () => readonly WebContents[],
+): () => void {
+  return events.subscribe((event) => {
+    for (const contents of targets()) {
+      if (contents.isDestroyed() || !isTrustedRendererUrl(contents.getURL())) continue;
+      contents.send(EVENT_CHANNEL, event);
+    }
+  });
 }

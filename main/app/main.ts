@@ -1,25 +1,29 @@
 /**
- * The Electron shell: one window, the tray, the menu and IPC registration. Thin on purpose: all work
- * happens in main/engine (which never imports electron), reached only through `dispatch`.
+ * The Electron shell: one window, the tray, the menu, notifications and IPC registration. Thin on
+ * purpose: all work happens in main/engine (which never imports electron), reached only through
+ * `dispatch`; the shell adds what only a desktop has (a tray, a login item, desktop notifications,
+ * the system browser, waking from sleep).
  *
  * Secure by default: contextIsolation, sandbox, no nodeIntegration, renderer served from
  * `app://audit-archive/` with a strict CSP, navigation and new windows denied, IPC senders checked,
  * a single instance. AUDIT_ARCHIVE_USER_DATA overrides the user-data folder (tests, portable use).
  */
 import path from 'node:path';
-import { app, BrowserWindow, Menu, nativeImage, shell, Tray } from 'electron';
-import { startAppSchedule } from '../engine/schedule/app-schedule';
-import type { DailySchedule } from '../engine/schedule/daily-schedule';
-import { openAppService } from '../engine/service/open-app-service';
+import { app, BrowserWindow, Menu, nativeImage, Notification, powerMonitor, shell, Tray } from 'electron';
+import type { ScheduleStatus } from '../../shared/schedule-status';
+import type { Settings } from '../../shared/settings';
+import { openAppRuntime, type AppRuntime } from '../engine/service/app-runtime';
 import { APP_ORIGIN, isAllowedExternalUrl } from '../engine/service/trusted-origin';
 import { hardenAllWebContents } from './hardening';
-import { registerIpc } from './ipc';
+import { forwardEvents, registerIpc } from './ipc';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol';
 
 /** dist/main/main.cjs -> dist/renderer and dist/main/preload.cjs. */
 const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
 const PRELOAD = path.join(__dirname, 'preload.cjs');
 const HELP_URL = 'https://help.mypurecloud.com/articles/about-audit-viewer/';
+/** Passed by the login item: start in the tray, without a window. */
+const HIDDEN_FLAG = '--hidden';
 /** 16x16 tray icon, inline so packaging needs no extra resource. */
 const TRAY_ICON =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAJklEQVR4nGNgoAYQjSv9Tw4ebgY8+/CVJEx9AwY+DEYNGGgDKAEAl3uiNFNdp6oAAAAASUVORK5CYII=';
@@ -28,7 +32,10 @@ if (process.env.AUDIT_ARCHIVE_USER_DATA) app.setPath('userData', process.env.AUD
 
 let mainWindow: BrowserWindow | null = null;
 let tray: Tray | null = null;
-let schedule: DailySchedule | null = null;
+let runtime: AppRuntime | null = null;
+/** The failure last notified, so one failure raises one desktop notification, not one per status. */
+let notifiedFailure: string | null = null;
+let scheduleFailure: string | null = null;
 
 if (!app.requestSingleInstanceLock()) {
   // Another Audit Archive already runs on this user-data folder: it gets focus, we leave.
@@ -38,11 +45,18 @@ if (!app.requestSingleInstanceLock()) {
   hardenAllWebContents();
   app.on('second-instance', () => showMainWindow());
   app.on('window-all-closed', () => {
-    // The tray keeps the daily schedule alive on Windows/Linux; macOS keeps apps running anyway.
+    // The tray keeps the daily job alive on Windows/Linux; macOS keeps apps running anyway.
     if (!tray) app.quit();
   });
   app.on('activate', () => showMainWindow());
-  app.on('will-quit', () => void schedule?.stop());
+  // A running job is cancelled cleanly first (a catch-up keeps its record, so it can be resumed).
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed || !runtime) return;
+    event.preventDefault();
+    closed = true;
+    void runtime.close().finally(() => app.quit());
+  });
   app.whenReady().then(start, (e: unknown) => {
     console.error('Audit Archive could not start:', e);
     app.exit(1);
@@ -50,24 +64,64 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  const service = openAppService({
+  runtime = openAppRuntime({
     userDataDir: app.getPath('userData'),
     transport: 'electron',
     appVersion: app.getVersion(),
     // A report's folder in the file manager ('' means shell.openPath succeeded).
     openFolder: async (folder) => (await shell.openPath(folder)) === '',
+    schedule: true,
+    demoArchive: { fill: true },
+    // "Sign in as myself" opens Genesys's sign-in page in the user's own browser.
+    openExternal: (url) => shell.openExternal(url),
+    onWarning: (message) => console.warn(`Audit Archive: ${message}`),
+    onInternalError: (e) => console.error('Audit Archive: unexpected error:', e instanceof Error ? e.message : e),
   });
   serveRenderer(RENDERER_DIR);
-  registerIpc(service);
-  Menu.setApplicationMenu(buildMenu());
-  createTray();
-  showMainWindow();
-  // The daily archive run; failed days are in the run journal, so the calendar shows them.
-  schedule = startAppSchedule({
-    userDataDir: app.getPath('userData'),
-    onError: (e) =>
-      console.error('Audit Archive: the scheduled archive run failed:', e instanceof Error ? e.message : e),
+  registerIpc(runtime.service);
+  forwardEvents(runtime.events, () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow.webContents] : []));
+  runtime.events.subscribe((event) => {
+    if (event.event === 'schedule') onScheduleStatus(event.payload);
   });
+  runtime.onSettingsSaved((settings) => applyDesktopSettings(settings));
+  // Node's timers stop while the machine sleeps: look at the clock at once on wake (a missed run runs once).
+  powerMonitor.on('resume', () => void runtime?.schedule?.reschedule());
+  Menu.setApplicationMenu(buildMenu());
+  const loaded = await runtime.service['settings:get']({});
+  applyDesktopSettings(loaded.settings);
+  void runtime.service['schedule:status']({}).then(onScheduleStatus, () => undefined);
+  const hidden = process.argv.includes(HIDDEN_FLAG) || app.getLoginItemSettings().wasOpenedAtLogin === true;
+  if (!hidden || !tray) showMainWindow();
+}
+
+/** Start at login and the tray icon, as Settings say. */
+function applyDesktopSettings(settings: Settings): void {
+  if (app.isPackaged) {
+    app.setLoginItemSettings({ openAtLogin: settings.desktop.startAtLogin, args: [HIDDEN_FLAG] });
+  }
+  if (settings.desktop.trayIcon && !tray) createTray();
+  if (!settings.desktop.trayIcon && tray) {
+    tray.destroy();
+    tray = null;
+  }
+  updateTray();
+}
+
+/** A failed daily run raises one desktop notification and stays in the tray until a run succeeds. */
+function onScheduleStatus(status: ScheduleStatus): void {
+  scheduleFailure = status.failure ? status.failure.message : null;
+  const id = status.failure ? `${status.failure.since}|${status.failure.code}` : null;
+  if (id && id !== notifiedFailure && Notification.isSupported()) {
+    const note = new Notification({
+      title: 'Audit Archive: the daily archive run failed',
+      body: status.failure?.message ?? '',
+      urgency: 'critical',
+    });
+    note.on('click', () => showMainWindow());
+    note.show();
+  }
+  notifiedFailure = id;
+  updateTray();
 }
 
 function showMainWindow(): void {
@@ -135,13 +189,26 @@ function createTray(): void {
     tray = null; // some Linux desktops have no tray; the window alone is fine
     return;
   }
-  tray.setToolTip('Audit Archive');
+  tray.on('click', () => showMainWindow());
+  updateTray();
+}
+
+function updateTray(): void {
+  if (!tray) return;
+  tray.setToolTip(scheduleFailure ? `Audit Archive: the daily run failed (${scheduleFailure})` : 'Audit Archive');
   tray.setContextMenu(
     Menu.buildFromTemplate([
       { label: 'Open Audit Archive', click: () => showMainWindow() },
+      ...(scheduleFailure ? [{ label: 'The daily run failed: open for details', click: () => showMainWindow() }] : []),
+      {
+        label: 'Catch up now',
+        click: () => {
+          void runtime?.service['archive:catch-up']({}).catch(() => undefined);
+          showMainWindow();
+        },
+      },
       { type: 'separator' },
       { label: 'Quit', click: () => app.quit() },
     ]),
   );
-  tray.on('click', () => showMainWindow());
 }

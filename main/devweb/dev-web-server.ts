@@ -7,15 +7,20 @@
  * browser never sends to a server; the Host header must be exactly `127.0.0.1:<port>` (defeats DNS
  * rebinding); a foreign Origin is refused; bodies are JSON and at most 1 MiB. Every RPC goes through
  * `dispatch`, exactly like Electron IPC.
+ *
+ * Events main pushes (job progress, the daily job, the sign-in) reach the page as server-sent
+ * events on `GET /events`, under the same token, Host and Origin checks; the page reads the stream
+ * with fetch (an EventSource cannot send the token header, and a token in a URL ends up in logs).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { AppEvent } from '../../shared/ipc/contract';
 import { fail, type Result } from '../../shared/result';
+import { openAppRuntime, type AppRuntime } from '../engine/service/app-runtime';
 import type { AppService } from '../engine/service/app-service';
 import { dispatch } from '../engine/service/dispatch';
-import { openAppService } from '../engine/service/open-app-service';
 import { readRendererFile, RENDERER_HEADERS } from '../engine/service/renderer-files';
 import { KeytarSecretStore } from '../engine/secrets/keytar-secret-store';
 import type { SecretStore } from '../engine/secrets/secret-store';
@@ -30,8 +35,10 @@ export interface DevWebServerOptions {
   userDataDir: string;
   /** 0 (default): any free port. */
   port?: number;
-  /** The service to expose; default: settings in userDataDir and the OS keychain. */
+  /** The service to expose; default: the app runtime over userDataDir and the OS keychain. */
   service?: AppService;
+  /** Where the events pushed to the page come from (the runtime's hub); none: the stream stays quiet. */
+  events?: { subscribe(listener: (event: AppEvent) => void): () => void };
   /** Built renderer files; built with Vite when missing. Default dist/renderer. */
   rendererDir?: string;
   /** Where unexpected errors are reported (never to the browser). Default: stderr. */
@@ -70,14 +77,21 @@ export async function startDevWebServer(options: DevWebServerOptions): Promise<D
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   await ensureRendererBuilt(rendererDir);
 
-  const service =
-    options.service ??
-    openAppService({
+  let service = options.service;
+  let events = options.events;
+  let runtime: AppRuntime | null = null;
+  if (!service) {
+    runtime = openAppRuntime({
       userDataDir: options.userDataDir,
       transport: 'dev-web',
       appVersion: projectVersion(),
       secrets: (await openOsKeychain()).secrets,
     });
+    service = runtime.service;
+    events ??= runtime.events;
+  }
+  const app = service;
+  const streams = new Set<ServerResponse>();
 
   const tokenBytes = randomBytes(32);
   const token = tokenBytes.toString('base64url');
@@ -101,6 +115,7 @@ export async function startDevWebServer(options: DevWebServerOptions): Promise<D
     }
     const url = new URL(req.url ?? '/', `http://${expectedHost}`);
     if (url.pathname.startsWith('/rpc/')) return handleRpc(req, res, url.pathname.slice('/rpc/'.length));
+    if (url.pathname === '/events') return handleEvents(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
@@ -114,22 +129,58 @@ export async function startDevWebServer(options: DevWebServerOptions): Promise<D
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
+  /** The token and Origin checks every RPC and the event stream pass; false when it answered a refusal. */
+  function admitted(req: IncomingMessage, res: ServerResponse): boolean {
+    if (!tokenMatches(req.headers[TOKEN_HEADER])) {
+      sendResult(
+        res,
+        401,
+        fail('INVALID_REQUEST', 'Missing or wrong dev token: open the URL that `npm run dev:web` printed.'),
+      );
+      return false;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${expectedHost}`) {
+      sendResult(res, 403, fail('INVALID_REQUEST', 'Requests from other web pages are refused.'));
+      return false;
+    }
+    return true;
+  }
+
+  /** Server-sent events: one `data:` line of `{event, payload}` JSON per pushed event, a comment every 15 s. */
+  function handleEvents(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') {
+      res.writeHead(405, { Allow: 'GET' }).end();
+      return;
+    }
+    if (!admitted(req, res)) return;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      Connection: 'keep-alive',
+    });
+    res.write(': connected\n\n');
+    streams.add(res);
+    const unsubscribe =
+      events?.subscribe((event) => res.write(`data: ${JSON.stringify(event)}\n\n`)) ?? (() => undefined);
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
+    heartbeat.unref();
+    const end = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      streams.delete(res);
+    };
+    req.on('close', end);
+    res.on('close', end);
+  }
+
   async function handleRpc(req: IncomingMessage, res: ServerResponse, rawChannel: string): Promise<void> {
     if (req.method !== 'POST') {
       res.writeHead(405, { Allow: 'POST' }).end();
       return;
     }
-    if (!tokenMatches(req.headers[TOKEN_HEADER])) {
-      return sendResult(
-        res,
-        401,
-        fail('INVALID_REQUEST', 'Missing or wrong dev token: open the URL that `npm run dev:web` printed.'),
-      );
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${expectedHost}`) {
-      return sendResult(res, 403, fail('INVALID_REQUEST', 'Requests from other web pages are refused.'));
-    }
+    if (!admitted(req, res)) return;
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       return sendResult(res, 415, fail('INVALID_REQUEST', 'Send the request as application/json.'));
     }
@@ -149,7 +200,7 @@ export async function startDevWebServer(options: DevWebServerOptions): Promise<D
     } catch {
       channel = rawChannel;
     }
-    const result = await dispatch(service, channel, payload, {
+    const result = await dispatch(app, channel, payload, {
       onInternalError: (ch, e) => log(`dev-web: ${ch} failed: ${e instanceof Error ? e.message : String(e)}`),
     });
     sendResult(res, 200, result);
@@ -180,11 +231,14 @@ export async function startDevWebServer(options: DevWebServerOptions): Promise<D
     origin,
     token,
     port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      for (const stream of streams) stream.destroy();
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => (e ? reject(e) : resolve()));
-      }),
+      });
+      await runtime?.close();
+    },
   };
 }
 

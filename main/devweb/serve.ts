@@ -5,13 +5,13 @@
  * ~/.config/audit-archive-dev, override with AUDIT_ARCHIVE_USER_DATA; AUDIT_ARCHIVE_DEV_PORT picks the
  * port (default: any free one). Rebuilds the renderer on start (into AUDIT_ARCHIVE_RENDERER_DIR,
  * default dist/renderer) so the page always matches the source; with `--watch`
- * (`npm run dev:web -- --watch`) it keeps rebuilding on every change.
+ * (`npm run dev:web -- --watch`) it keeps rebuilding on every change; with `--schedule` it also runs
+ * the daily job. On the first run in demo mode it fills the demo archive, like the app.
  */
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startAppSchedule } from '../engine/schedule/app-schedule';
-import { openAppService } from '../engine/service/open-app-service';
+import { openAppRuntime } from '../engine/service/app-runtime';
 import { openOsKeychain, projectVersion, startDevWebServer } from './dev-web-server';
 import { buildRenderer, DEFAULT_RENDERER_DIR, watchRenderer } from './renderer-build';
 
@@ -35,31 +35,32 @@ if (!keychain.available) {
     `Audit Archive: ${keychain.reason}; storing the Genesys client secret is refused until a Secret Service runs.\n`,
   );
 }
-const service = openAppService({
+// The daily job only with --schedule: tests and developers get no surprise exports. The demo
+// archive is filled on the first run in demo mode, as the app does.
+const withSchedule = process.argv.includes('--schedule');
+const runtime = openAppRuntime({
   userDataDir,
   transport: 'dev-web',
   appVersion: projectVersion(),
   secrets: keychain.secrets,
+  schedule: withSchedule,
+  demoArchive: { fill: true },
+  onWarning: (message) => process.stderr.write(`Audit Archive: ${message}\n`),
+  onInternalError: (e) =>
+    process.stderr.write(`Audit Archive: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`),
 });
-const server = await startDevWebServer({ userDataDir, port: Number.isInteger(port) ? port : 0, service, rendererDir });
+const server = await startDevWebServer({
+  userDataDir,
+  port: Number.isInteger(port) ? port : 0,
+  service: runtime.service,
+  events: runtime.events,
+  rendererDir,
+});
 process.stdout.write(`Audit Archive (dev/test transport) is at ${server.url}\n`);
-// Off unless asked: tests and developers get no surprise exports.
-const schedule = process.argv.includes('--schedule')
-  ? startAppSchedule({
-      userDataDir,
-      secrets: keychain.secrets,
-      onRun: (r) =>
-        process.stderr.write(
-          r.ok
-            ? `Audit Archive: scheduled run archived ${r.outcome.archived} day(s), ${r.outcome.failed.length} failed.\n`
-            : `Audit Archive: scheduled run failed: ${r.error instanceof Error ? r.error.message : String(r.error)}\n`,
-        ),
-    })
-  : null;
-if (schedule) process.stdout.write(`Audit Archive: daily schedule on (settings in ${userDataDir}).\n`);
+if (withSchedule) process.stdout.write(`Audit Archive: daily schedule on (settings in ${userDataDir}).\n`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void Promise.allSettled([server.close(), watching?.close(), schedule?.stop()]).finally(() => process.exit(0));
+    void Promise.allSettled([server.close(), watching?.close(), runtime.close()]).finally(() => process.exit(0));
   });
 }

@@ -5,9 +5,13 @@ export const ROUTES = [
   { id: 'reports', label: 'Reports' },
   { id: 'settings', label: 'Settings' },
 ] as const;
-export type RouteId = (typeof ROUTES)[number]['id'];
+
+/** Pages reached from within the app, not from the sidebar. */
+export const OTHER_ROUTES = [{ id: 'setup', label: 'Connect your organisation' }] as const;
+
+export type RouteId = (typeof ROUTES)[number]['id'] | (typeof OTHER_ROUTES)[number]['id'];
 
 export function routeFromHash(hash: string): RouteId {
   const id = hash.replace(/^#\/?/, '');
-  return ROUTES.find((r) => r.id === id)?.id ?? 'calendar';
+  return [...ROUTES, ...OTHER_ROUTES].find((r) => r.id === id)?.id ?? 'calendar';
 }

@@ -1,43 +1,73 @@
 /**
- * The archive calendar: years at a glance, one square per UTC day coloured by its state, so gaps
- * (missing, failed, tampered) jump out, with the counts, a legend and the list of problems.
+ * The archive calendar: years at a glance, one square per UTC day coloured by its state, today and
+ * the Genesys retention horizon marked, a summary strip, the problems listed; "Catch up now" and
+ * "Verify" with their progress; a day opens its evidence beside the calendar.
  *
- * One `archive:status` call covers every shown year (the engine answers from one listing).
+ * One `archive:status` call covers every shown year (the engine answers from one listing); days a
+ * running job archives or fails arrive as events and are painted at once; when a job ends the
+ * calendar is read again (verify's findings land on it at once). The keyboard moves across days
+ * (arrows: a day or a month, Page Up/Down: a year, Home/End: the month's ends, Enter: open).
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Day } from '../../shared/day';
 import type { DayStatus } from '../../shared/day-status';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResultError } from '../../shared/result';
+import { formatDay } from '../app/display-format';
+import { useAppEvent } from '../app/use-app-events';
+import { JobPanel } from '../jobs/JobPanel';
+import { useJobs } from '../jobs/jobs-context';
 import {
   calendarRange,
-  countsLine,
+  cellLabel,
   countStates,
-  dayLabel,
+  countsLine,
   dayOf,
   daysInMonth,
   formatNumber,
   LEGEND_ORDER,
   MONTH_NAMES,
+  moveDay,
   problemRanges,
   problemRangeText,
+  retentionHorizon,
   STATE_LABELS,
   STATE_MEANINGS,
+  summaryStrip,
   utcToday,
   type ProblemRange,
 } from './calendar-model';
+import { DayPanel } from './DayPanel';
 import './calendar.css';
 
-type Loaded = { years: number[]; today: Day; days: DayStatus[] };
+type Loaded = {
+  years: number[];
+  today: Day;
+  first: Day;
+  horizon: Day;
+  retentionDays: number;
+  demo: boolean;
+  days: DayStatus[];
+};
 type View =
   { kind: 'loading' } | { kind: 'error'; error: ResultError } | { kind: 'ready'; data: Loaded; refreshing: boolean };
 
 const DAY_COLUMNS = Array.from({ length: 31 }, (_, i) => i + 1);
 
 export function CalendarPage({ bridge }: { bridge: Bridge }) {
+  const jobs = useJobs();
   const [view, setView] = useState<View>({ kind: 'loading' });
+  const [openDay, setOpenDay] = useState<Day | null>(null);
+
+  /**
+   * Days a job changed since the current read of the calendar started: the read may have been
+   * answered before they changed, so they are applied over its answer.
+   */
+  const changedSinceRead = useRef(new Map<Day, DayStatus>());
 
   const load = useCallback(async () => {
+    performance.mark('calendar-load-start');
+    changedSinceRead.current = new Map();
     // A refresh keeps the calendar on screen until the new answer arrives (no flash of "loading").
     setView((v) => (v.kind === 'ready' ? { ...v, refreshing: true } : { kind: 'loading' }));
     const settings = await bridge.settingsGet({});
@@ -46,30 +76,115 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
     const { from, to, years } = calendarRange(today, settings.value.settings.ui.calendarYears);
     const status = await bridge.archiveStatus({ from, to });
     if (!status.ok) return setView({ kind: 'error', error: status.error });
-    setView({ kind: 'ready', data: { years, today, days: status.value.days }, refreshing: false });
+    performance.mark('calendar-data-received');
+    const retentionDays = settings.value.settings.genesys.retentionDays;
+    setView({
+      kind: 'ready',
+      data: {
+        years,
+        today,
+        first: from,
+        horizon: retentionHorizon(today, retentionDays),
+        retentionDays,
+        demo: settings.value.settings.demo,
+        days: status.value.days.map((d) => changedSinceRead.current.get(d.day) ?? d),
+      },
+      refreshing: false,
+    });
   }, [bridge]);
 
   useEffect(() => {
     void load();
-  }, [load]);
+  }, [load, jobs.archiveVersion]);
 
+  // Days a running job archived or failed, painted at once.
+  useAppEvent(bridge, 'days', ({ days }) => {
+    const changed = new Map(days.map((d) => [d.day, d]));
+    for (const d of days) changedSinceRead.current.set(d.day, d);
+    setView((v) =>
+      v.kind === 'ready' ? { ...v, data: { ...v.data, days: v.data.days.map((d) => changed.get(d.day) ?? d) } } : v,
+    );
+  });
+
+  const running = jobs.current !== null;
   return (
     <section className="calendar" aria-labelledby="calendar-title">
       <header className="calendar-head">
         <h2 id="calendar-title">Archive calendar · UTC days</h2>
         <p className="hint">
           Every square is one <strong>UTC day</strong> (00:00 to 24:00 UTC), the unit in which audit events are
-          archived. Hover a day for its state and event count.
+          archived. Click a day, or move with the arrow keys and press Enter, for its evidence.
         </p>
       </header>
+      <Toolbar running={running} onCatchUp={() => void jobs.catchUp()} onVerify={(r) => void jobs.verify(r)} />
+      <JobPanel />
       {view.kind === 'loading' && (
         <p className="calendar-loading" aria-busy="true">
           Reading the archive…
         </p>
       )}
       {view.kind === 'error' && <CalendarError error={view.error} onRetry={load} />}
-      {view.kind === 'ready' && <CalendarView data={view.data} refreshing={view.refreshing} onRefresh={load} />}
+      {view.kind === 'ready' && (
+        <CalendarView data={view.data} refreshing={view.refreshing} onRefresh={load} onOpenDay={setOpenDay} />
+      )}
+      {openDay && <DayPanel bridge={bridge} day={openDay} onClose={() => closeDay(openDay, setOpenDay)} />}
     </section>
+  );
+}
+
+/** Closing the panel gives the keyboard back to the day it came from. */
+function closeDay(day: Day, setOpenDay: (day: Day | null) => void): void {
+  setOpenDay(null);
+  requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-day="${day}"]`)?.focus());
+}
+
+function Toolbar({
+  running,
+  onCatchUp,
+  onVerify,
+}: {
+  running: boolean;
+  onCatchUp: () => void;
+  onVerify: (request: { from?: Day; to?: Day; full: boolean }) => void;
+}) {
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [mode, setMode] = useState<'fast' | 'full'>('fast');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onVerify({ ...(from ? { from } : {}), ...(to ? { to } : {}), full: mode === 'full' });
+  };
+  return (
+    <div className="calendar-toolbar">
+      <button
+        type="button"
+        className="primary"
+        disabled={running}
+        onClick={onCatchUp}
+        title="Archive every missing or failed day Genesys still holds, oldest first"
+      >
+        Catch up now
+      </button>
+      <form className="verify-form" onSubmit={submit} aria-label="Verify the archive">
+        <label>
+          From <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} aria-label="Verify from" />
+        </label>
+        <label>
+          to <input type="date" value={to} onChange={(e) => setTo(e.target.value)} aria-label="Verify to" />
+        </label>
+        <select
+          value={mode}
+          onChange={(e) => setMode(e.target.value as 'fast' | 'full')}
+          aria-label="Verification mode"
+        >
+          <option value="fast">Fast (listing, locks, signatures)</option>
+          <option value="full">Full (also hash every part)</option>
+        </select>
+        <button type="submit" disabled={running}>
+          Verify
+        </button>
+      </form>
+    </div>
   );
 }
 
@@ -94,22 +209,47 @@ function CalendarView({
   data,
   refreshing,
   onRefresh,
+  onOpenDay,
 }: {
   data: Loaded;
   refreshing: boolean;
   onRefresh: () => Promise<void>;
+  onOpenDay: (day: Day) => void;
 }) {
   const byDay = useMemo(() => new Map(data.days.map((d) => [d.day, d])), [data.days]);
   const counts = useMemo(() => countStates(data.days), [data.days]);
   const problems = useMemo(() => problemRanges(data.days), [data.days]);
-  const from = data.days[0]?.day;
+  const strip = useMemo(() => summaryStrip(data.days, data.retentionDays, formatDay), [data.days, data.retentionDays]);
+  const from = data.days[0]?.day ?? data.first;
+  const [focused, setFocused] = useState<Day>(data.today);
+  const moved = useRef(false);
+
+  useEffect(() => {
+    performance.mark('calendar-rendered');
+  }, [data]);
+
+  useEffect(() => {
+    if (!moved.current) return;
+    moved.current = false;
+    document.querySelector<HTMLElement>(`[data-day="${focused}"]`)?.focus();
+  }, [focused]);
+
+  const dayOfEvent = (target: EventTarget): Day | null =>
+    target instanceof HTMLElement ? (target.closest<HTMLElement>('[data-day]')?.dataset.day ?? null) : null;
 
   return (
     <>
       <div className="calendar-summary">
+        <p
+          className={`summary-strip${counts.missing + counts.failed + counts.tampered === 0 ? ' summary-clear' : ''}`}
+          role="status"
+        >
+          {strip}
+        </p>
         <p className="calendar-counts">{countsLine(counts) || 'No days in range.'}</p>
         <p className="hint">
-          {from} to {data.today} (today, UTC) ·{' '}
+          {from} to {data.today} (today, UTC) · Genesys keeps audit events {formatNumber(data.retentionDays)} days: days
+          before {data.horizon} can no longer be exported ·{' '}
           <button type="button" className="link-button" disabled={refreshing} onClick={() => void onRefresh()}>
             {refreshing ? 'Refreshing…' : 'Refresh'}
           </button>
@@ -122,25 +262,79 @@ function CalendarView({
               <span className="legend-count">{formatNumber(counts[state])}</span>
             </li>
           ))}
+          <li title="Today (UTC)" data-mark="today">
+            <span className="swatch swatch-today" aria-hidden="true" />
+            <span className="legend-name">today</span>
+          </li>
+          <li title="The oldest day Genesys still holds" data-mark="horizon">
+            <span className="swatch swatch-horizon" aria-hidden="true" />
+            <span className="legend-name">retention horizon</span>
+          </li>
         </ul>
       </div>
       <div className="calendar-layout">
-        <div className="calendar-years">
+        <div
+          className="calendar-years"
+          data-rendered-days={data.days.length}
+          onClick={(e) => {
+            const day = dayOfEvent(e.target);
+            if (day && byDay.has(day)) {
+              setFocused(day);
+              onOpenDay(day);
+            }
+          }}
+          onKeyDown={(e) => {
+            const day = dayOfEvent(e.target);
+            if (!day) return;
+            if (e.key === 'Enter' || e.key === ' ') {
+              e.preventDefault();
+              onOpenDay(day);
+              return;
+            }
+            const next = moveDay(day, e.key, from, data.today);
+            if (next === null) return;
+            e.preventDefault();
+            moved.current = true;
+            setFocused(next);
+          }}
+        >
           {data.years.map((year) => (
-            <YearBlock key={year} year={year} byDay={byDay} />
+            <YearBlock
+              key={year}
+              year={year}
+              byDay={byDay}
+              today={data.today}
+              horizon={data.horizon}
+              focused={focused.startsWith(`${year}-`) ? focused : null}
+            />
           ))}
         </div>
-        <Problems ranges={problems} unrecoverable={counts.unrecoverable} />
+        <Problems ranges={problems} unrecoverable={counts.unrecoverable} demo={data.demo} />
       </div>
     </>
   );
 }
 
-function YearBlock({ year, byDay }: { year: number; byDay: ReadonlyMap<Day, DayStatus> }) {
-  const yearDays = useMemo(() => [...byDay.values()].filter((d) => d.day.startsWith(`${year}-`)), [byDay, year]);
-  const summary = countsLine(countStates(yearDays));
+const YearBlock = memo(function YearBlock({
+  year,
+  byDay,
+  today,
+  horizon,
+  focused,
+}: {
+  year: number;
+  byDay: ReadonlyMap<Day, DayStatus>;
+  today: Day;
+  horizon: Day;
+  focused: Day | null;
+}) {
+  const summary = useMemo(() => {
+    const yearDays: DayStatus[] = [];
+    for (const d of byDay.values()) if (d.day.startsWith(`${year}-`)) yearDays.push(d);
+    return countsLine(countStates(yearDays));
+  }, [byDay, year]);
   return (
-    <table className="year" aria-label={`${year} (UTC days)`}>
+    <table className="year" role="grid" aria-label={`${year} (UTC days)`}>
       <caption>
         <span className="year-number">{year}</span>
         <span className="year-summary">{summary || 'not in range'}</span>
@@ -167,10 +361,24 @@ function YearBlock({ year, byDay }: { year: number; byDay: ReadonlyMap<Day, DayS
               </th>
               {DAY_COLUMNS.map((d) => {
                 if (d > length) return <td key={d} className="day-none" aria-hidden="true" />;
-                const status = byDay.get(dayOf(year, month, d));
+                const day = dayOf(year, month, d);
+                const status = byDay.get(day);
                 if (!status) return <td key={d} className="day day-future" aria-hidden="true" />;
-                const label = dayLabel(status);
-                return <td key={d} className={`day day-${status.state}`} title={label} aria-label={label} />;
+                const isToday = day === today;
+                const isHorizon = day === horizon;
+                const label = cellLabel(status, { today: isToday, horizon: isHorizon });
+                return (
+                  <td
+                    key={d}
+                    role="gridcell"
+                    data-day={day}
+                    tabIndex={day === focused ? 0 : -1}
+                    className={`day day-${status.state}${isToday ? ' day-today' : ''}${isHorizon ? ' day-horizon' : ''}`}
+                    title={label}
+                    aria-label={label}
+                    aria-current={isToday ? 'date' : undefined}
+                  />
+                );
               })}
             </tr>
           );
@@ -178,9 +386,17 @@ function YearBlock({ year, byDay }: { year: number; byDay: ReadonlyMap<Day, DayS
       </tbody>
     </table>
   );
-}
+});
 
-function Problems({ ranges, unrecoverable }: { ranges: readonly ProblemRange[]; unrecoverable: number }) {
+function Problems({
+  ranges,
+  unrecoverable,
+  demo,
+}: {
+  ranges: readonly ProblemRange[];
+  unrecoverable: number;
+  demo: boolean;
+}) {
   const total = ranges.reduce((n, r) => n + r.days, 0);
   return (
     <aside className="problems" aria-labelledby="problems-title">
@@ -192,8 +408,9 @@ function Problems({ ranges, unrecoverable }: { ranges: readonly ProblemRange[]; 
       ) : (
         <>
           <p className="hint">
-            Newest first. Missing and failed days can be caught up while Genesys still holds them; a tampered day needs
-            verification (<code>audit-archive verify</code>).
+            Newest first. Missing and failed days can be caught up while Genesys still holds them ("Catch up now"); a
+            tampered day needs investigating: open it for what verify found.
+            {demo ? ' These gaps are part of the demo: catch them up to see how it works.' : ''}
           </p>
           <ul className="problem-list">
             {ranges.map((r) => (

@@ -1,6 +1,7 @@
 /**
  * What the archive calendar shows, computed from the day statuses: the range of the shown years,
- * counts per state, each day's label and the problems grouped into ranges.
+ * counts per state, each day's label, today and the Genesys retention horizon, the summary strip,
+ * the problems grouped into ranges, and where the keyboard moves.
  *
  * Pure (no React, no DOM) so it reads like the page's rules.
  */
@@ -149,4 +150,96 @@ export function problemRanges(days: readonly DayStatus[]): ProblemRange[] {
 export function problemRangeText(r: ProblemRange): string {
   if (r.days === 1) return `${r.from} ${STATE_LABELS[r.state]}`;
   return `${r.from} – ${r.to} ${STATE_LABELS[r.state]} (${formatNumber(daysBetween(r.from, r.to) + 1)} days)`;
+}
+
+/**
+ * The Genesys retention horizon: the oldest day Genesys still guarantees to hold today. A day
+ * older than it that is not archived can no longer be exported.
+ */
+export function retentionHorizon(today: Day, genesysRetentionDays: number): Day {
+  return addDays(today, -genesysRetentionDays);
+}
+
+/** The last day a missing `day` can still be caught up (Genesys keeps it this long). */
+export function recoverableUntil(day: Day, genesysRetentionDays: number): Day {
+  return addDays(day, genesysRetentionDays);
+}
+
+/**
+ * The summary strip: "12 missing days, recoverable until 3 March 2027 · 1 failed · 0 tampered", the
+ * deadline being the day the oldest missing or failed day falls out of Genesys retention.
+ */
+export function summaryStrip(
+  days: readonly DayStatus[],
+  genesysRetentionDays: number,
+  formatDay: (day: Day) => string,
+): string {
+  const counts = countStates(days);
+  const gaps = days.filter((d) => d.state === 'missing' || d.state === 'failed');
+  const oldest = gaps.reduce<Day | null>((o, d) => (o === null || d.day < o ? d.day : o), null);
+  const missing = `${formatNumber(counts.missing)} missing ${counts.missing === 1 ? 'day' : 'days'}`;
+  const deadline = oldest ? `, recoverable until ${formatDay(recoverableUntil(oldest, genesysRetentionDays))}` : '';
+  const parts = [
+    `${missing}${deadline}`,
+    `${formatNumber(counts.failed)} failed`,
+    `${formatNumber(counts.tampered)} tampered`,
+  ];
+  if (counts.unrecoverable > 0) parts.push(`${formatNumber(counts.unrecoverable)} unrecoverable`);
+  return parts.join(' · ');
+}
+
+/** A cell's label for a screen reader: its state and events, and whether it is today or the horizon. */
+export function cellLabel(status: DayStatus, marks: { today: boolean; horizon: boolean }): string {
+  const notes = [
+    ...(marks.today ? ['today'] : []),
+    ...(marks.horizon ? ['Genesys retention horizon: older days can no longer be exported'] : []),
+  ];
+  return notes.length > 0 ? `${dayLabel(status)} (${notes.join('; ')})` : dayLabel(status);
+}
+
+/** Keys that move across days, and where they lead (kept inside `[first, last]`); null for other keys. */
+export function moveDay(day: Day, key: string, first: Day, last: Day): Day | null {
+  let next: Day;
+  switch (key) {
+    case 'ArrowLeft':
+      next = addDays(day, -1);
+      break;
+    case 'ArrowRight':
+      next = addDays(day, 1);
+      break;
+    case 'ArrowUp':
+      next = shiftMonths(day, -1);
+      break;
+    case 'ArrowDown':
+      next = shiftMonths(day, 1);
+      break;
+    case 'PageUp':
+      next = shiftMonths(day, -12);
+      break;
+    case 'PageDown':
+      next = shiftMonths(day, 12);
+      break;
+    case 'Home':
+      next = `${day.slice(0, 8)}01`;
+      break;
+    case 'End':
+      next = dayOf(
+        Number(day.slice(0, 4)),
+        Number(day.slice(5, 7)) - 1,
+        daysInMonth(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1),
+      );
+      break;
+    default:
+      return null;
+  }
+  return next < first ? first : next > last ? last : next;
+}
+
+/** The same day of the month `months` later (the month's last day when it is shorter). */
+function shiftMonths(day: Day, months: number): Day {
+  const year = Number(day.slice(0, 4));
+  const month = Number(day.slice(5, 7)) - 1 + months;
+  const y = year + Math.floor(month / 12);
+  const m = ((month % 12) + 12) % 12;
+  return dayOf(y, m, Math.min(Number(day.slice(8, 10)), daysInMonth(y, m)));
 }

@@ -1,21 +1,27 @@
 /**
- * Turns a refusal message from the engine into errors per settings field.
- *
- * The contract names each bad field (`request.settings.archive.retentionDays: Too small…; …`), so
- * the form can show the message beside the field the user must fix.
+ * Errors per form field, from the structured issues the engine returns with a refusal: each issue
+ * names its field by path in the request (`['settings', 'archive', 'retentionDays']`), so the form
+ * shows the message beside that field. No message text is parsed.
  */
+import type { FieldIssue } from '../../shared/result';
+
+/** Field path (dotted, inside the form's object) -> message. */
 export type FieldErrors = Readonly<Record<string, string>>;
 
-const PREFIXES = ['request.settings.', 'settings.'];
-
-export function fieldErrorsFromMessage(message: string): FieldErrors {
+/**
+ * The issues under `prefix` (e.g. `['settings']` for a settings form), keyed by the rest of the path
+ * (`archive.retentionDays`); the first issue of a field wins.
+ */
+export function fieldErrorsFrom(
+  issues: readonly FieldIssue[] | undefined,
+  prefix: readonly string[] = [],
+): FieldErrors {
   const errors: Record<string, string> = {};
-  for (const part of message.split('; ')) {
-    const match = /^([A-Za-z0-9_.]+): (.+)$/.exec(part.trim());
-    if (!match?.[1] || !match[2]) continue;
-    let path = match[1];
-    for (const prefix of PREFIXES) if (path.startsWith(prefix)) path = path.slice(prefix.length);
-    errors[path] ??= friendlier(match[2]);
+  for (const issue of issues ?? []) {
+    const path = issue.path.map(String);
+    if (!prefix.every((p, i) => path[i] === p)) continue;
+    const field = path.slice(prefix.length).join('.');
+    errors[field] ??= friendlier(issue.message);
   }
   return errors;
 }

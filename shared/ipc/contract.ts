@@ -1,20 +1,39 @@
 /**
- * The one IPC contract: channel name -> request schema -> response schema.
+ * The one IPC contract: channel name -> request schema -> response schema, and the events main
+ * pushes to the renderer (event name -> payload schema).
  *
  * Main validates every request against it (Electron IPC and the dev/test transport alike); the
- * preload exposes one named function per channel; the renderer calls only those. Types come from
+ * preload exposes one named function per channel and one subscription to events; the renderer's
+ * bridge validates every response and every event against it too, in every build. Types come from
  * `z.infer`, so a change here is a compile error everywhere it matters.
+ *
+ * Channels come in blocks, one per part of the app, so each part's additions stay together.
  */
 import { z } from 'zod';
+import type { FieldIssue } from '../result';
+import { InterruptedCatchUpSchema, JobStateSchema } from '../archive-jobs';
 import { DaySchema } from '../day';
+import { DayDetailsSchema } from '../day-details';
 import { DayStatusSchema } from '../day-status';
-import { SettingsSchema } from '../settings';
+import { ERROR_CODES } from '../errors';
+import { ScheduleStatusSchema } from '../schedule-status';
+import { ArchiveSettingsSchema, GenesysSettingsSchema, SettingsSchema } from '../settings';
 import { discoveryContract } from '../discovery/discovery-contract';
 import { reportsContract } from '../reports/report-contract';
+import {
+  BucketInitResultSchema,
+  ConnectionCheckSchema,
+  SignInStateSchema,
+  SigningKeyStatusSchema,
+  StorageCheckSchema,
+} from '../setup-checks';
 
 const Empty = z.object({}).strict();
+/** An OAuth client id as typed (the secret is kept under it). */
+const ClientId = z.string().trim().min(1, 'must not be empty').max(200);
 
-export const contract = {
+/** The app frame, settings, secrets and the calendar. */
+const appChannels = {
   'app:info': {
     request: Empty,
     response: z.object({
@@ -38,16 +57,19 @@ export const contract = {
     response: z.object({ settings: SettingsSchema, warnings: z.array(z.string()) }),
   },
   'secrets:status': {
-    request: Empty,
+    /** For this client id (as entered, saved or not); default: the saved one. */
+    request: z.object({ clientId: ClientId.optional() }).strict(),
     /** Whether each secret is present; never the secret itself. */
     response: z.object({ genesysClientSecret: z.boolean() }),
   },
   'secrets:set-genesys-client-secret': {
-    request: z.object({ secret: z.string().min(1, 'must not be empty').max(4096) }).strict(),
+    request: z
+      .object({ secret: z.string().min(1, 'must not be empty').max(4096), clientId: ClientId.optional() })
+      .strict(),
     response: z.object({ stored: z.literal(true) }),
   },
   'secrets:clear-genesys-client-secret': {
-    request: Empty,
+    request: z.object({ clientId: ClientId.optional() }).strict(),
     response: z.object({ cleared: z.boolean() }),
   },
   'archive:status': {
@@ -59,6 +81,95 @@ export const contract = {
   // Reports (issue 10): audit response reports, generated as jobs, listed and re-checked.
   ...reportsContract,
 } as const;
+
+const JobResponse = JobStateSchema;
+
+/**
+ * The officer's desk: catch-up, verify, one day's evidence and actions, the daily job, and the live
+ * checks of setup (Genesys connection and sign-in, the archive target, the signing key).
+ */
+const deskChannels = {
+  'jobs:state': {
+    request: Empty,
+    response: z.object({
+      /** The job running now. */
+      current: JobStateSchema.nullable(),
+      /** The last one that finished in this app session. */
+      last: JobStateSchema.nullable(),
+      /** A catch-up that stopped before its end (cancelled, or the app quit): offer to resume it. */
+      interrupted: InterruptedCatchUpSchema.nullable(),
+    }),
+  },
+  'jobs:cancel': {
+    request: z.object({ id: z.string().min(1).max(64) }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
+  },
+  'archive:catch-up': {
+    request: z.object({ from: DaySchema.optional(), to: DaySchema.optional() }).strict(),
+    response: JobResponse,
+  },
+  'archive:verify': {
+    request: z.object({ from: DaySchema.optional(), to: DaySchema.optional(), full: z.boolean() }).strict(),
+    response: JobResponse,
+  },
+  'archive:export-day': {
+    /** Export a missing or failed day, or (reconcile) add late events to an archived one. */
+    request: z.object({ day: DaySchema, reconcile: z.boolean() }).strict(),
+    response: JobResponse,
+  },
+  'archive:day': {
+    request: z.object({ day: DaySchema }).strict(),
+    response: DayDetailsSchema,
+  },
+  'schedule:status': {
+    request: Empty,
+    response: ScheduleStatusSchema,
+  },
+  'genesys:test-connection': {
+    /** The Genesys settings as entered (saved or not); the client secret comes from the keychain. */
+    request: z.object({ genesys: GenesysSettingsSchema }).strict(),
+    response: ConnectionCheckSchema,
+  },
+  'genesys:sign-in': {
+    /** Starts "Sign in as myself" (PKCE) with these settings; the outcome arrives as a `sign-in` event. */
+    request: z.object({ genesys: GenesysSettingsSchema }).strict(),
+    response: SignInStateSchema,
+  },
+  'genesys:sign-out': {
+    request: Empty,
+    response: SignInStateSchema,
+  },
+  'genesys:sign-in-state': {
+    request: Empty,
+    response: SignInStateSchema,
+  },
+  'storage:check': {
+    /** The archive settings as entered (saved or not). */
+    request: z.object({ archive: ArchiveSettingsSchema }).strict(),
+    response: StorageCheckSchema,
+  },
+  'storage:init-bucket': {
+    /** COMPLIANCE cannot be undone: refused unless the officer confirmed it. */
+    request: z.object({ archive: ArchiveSettingsSchema, confirmCompliance: z.boolean() }).strict(),
+    response: BucketInitResultSchema,
+  },
+  'signing-key:status': {
+    request: z.object({ archive: ArchiveSettingsSchema }).strict(),
+    response: SigningKeyStatusSchema,
+  },
+  'signing-key:create': {
+    request: Empty,
+    /** The new key's fingerprint (its private half went straight to the keychain). */
+    response: z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/) }),
+  },
+  'signing-key:import': {
+    /** A private key exported on another machine (`audit-archive key export`), as PEM text. */
+    request: z.object({ pem: z.string().min(1, 'must not be empty').max(10_000) }).strict(),
+    response: z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/) }),
+  },
+} as const;
+
+export const contract = { ...appChannels, ...deskChannels } as const;
 
 export type Contract = typeof contract;
 export type Channel = keyof Contract;
@@ -73,6 +184,59 @@ export function isChannel(name: unknown): name is Channel {
 
 /** Prefix of every channel as registered with Electron's ipcMain (keeps ours apart from others). */
 export const IPC_PREFIX = 'audit-archive:';
+
+/** Pushed from main to the renderer: event name -> payload schema. */
+export const events = {
+  /** A job's state changed (throttled; the final state is always sent). */
+  job: JobStateSchema,
+  /** Days whose state a running job changed (archived, failed), so the calendar follows at once. */
+  days: z.object({ days: z.array(DayStatusSchema).max(100) }),
+  /** The daily job's status changed (a run started or ended, settings moved it). */
+  schedule: ScheduleStatusSchema,
+  /** "Sign in as myself" finished, failed or was cancelled. */
+  'sign-in': SignInStateSchema,
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventOf<E extends EventName> = z.infer<Events[E]>;
+export type AppEvent = { [E in EventName]: { readonly event: E; readonly payload: EventOf<E> } }[EventName];
+
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** The IPC channel (Electron) and the dev/test stream both carry `{event, payload}` on this name. */
+export const EVENT_CHANNEL = 'audit-archive:event';
+
+export const FieldIssueSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])).max(20),
+  message: z.string().max(1000),
+});
+
+export const ResultErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  issues: z.array(FieldIssueSchema).max(100).optional(),
+});
+
+/** What a channel's caller receives: the response, or a coded error. */
+export function resultSchemaOf<T extends z.ZodType>(value: T) {
+  return z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: ResultErrorSchema }),
+  ]);
+}
+
+/** zod issues as field issues: each path as given (relative to the request), the message as is. */
+export function fieldIssues(error: z.ZodError, prefix: readonly (string | number)[] = []): FieldIssue[] {
+  return error.issues.slice(0, 100).map((i) => ({
+    path: [...prefix, ...i.path.map((p) => (typeof p === 'number' ? p : String(p)))],
+    message: i.message,
+  }));
+}
 
 /** Turns zod issues into one message naming the field, e.g. `settings.archive.retentionDays: …`. */
 export function describeIssues(error: z.ZodError, root = 'request'): string {

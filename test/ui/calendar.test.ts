@@ -12,7 +12,7 @@ import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-
 import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store';
 import { openAppService, settingsPathIn } from '../../main/engine/service/open-app-service';
 import { fillAppArchive } from '../unit/service/archive-status-fixture';
-import { collectPageErrors, useRendererAndBrowser } from './chromium';
+import { collectPageErrors, screenshotPath, useRendererAndBrowser } from './chromium';
 
 const ui = useRendererAndBrowser();
 let userDataDir: string;
@@ -79,7 +79,7 @@ describe('archive calendar', () => {
     expect(await legend.locator('[data-state="missing"] .legend-count').textContent()).toBe('2');
     expect(await legend.locator('[data-state="tampered"] .legend-count').textContent()).toBe('1');
     expect(await legend.locator('[data-state="unrecoverable"] .legend-count').textContent()).toBe('0');
-    expect(await page.getByRole('table').count()).toBe(3);
+    expect(await page.getByRole('grid').count()).toBe(3);
 
     const day = archived[0] as Day;
     const events = filled.events.get(day) ?? 0;
@@ -98,7 +98,48 @@ describe('archive calendar', () => {
     expect(items[2]).toMatch(new RegExp(`^${tampered} tamperedobject-missing`));
     expect(items).toHaveLength(3);
 
-    await page.screenshot({ path: '/tmp/audit-archive-calendar.png', fullPage: true });
+    await page.screenshot({ path: await screenshotPath('calendar-states'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('marks today and the retention horizon, sums up the gaps, labels every day, and moves by keyboard', async () => {
+    const now = Date.now();
+    const today = dayFromMs(now);
+    const last = lastSettledDay(now, 120);
+    const gap = addDays(last, -3);
+    await fillAppArchive(userDataDir, {
+      archive: [addDays(last, -4), addDays(last, -2), last],
+      failed: [addDays(last, -1)],
+    });
+    await openCalendar({ archive: { policyStartDate: addDays(last, -4) }, ui: { calendarYears: 2 } });
+    await page.locator('.calendar-counts').waitFor();
+
+    expect(await page.locator('.summary-strip').textContent()).toMatch(
+      /^1 missing day, recoverable until \d{1,2} [A-Z][a-z]+ \d{4} · 1 failed · 0 tampered$/,
+    );
+    const todayCell = page.locator('[aria-current="date"]');
+    expect(await todayCell.getAttribute('aria-label')).toBe(`${today}: pending (today)`);
+    const horizon = page.locator('.day-horizon');
+    expect(await horizon.getAttribute('data-day')).toBe(addDays(today, -365));
+    expect(await horizon.getAttribute('aria-label')).toMatch(
+      /\(Genesys retention horizon: older days can no longer be exported\)$/,
+    );
+    // Every day in range has a label for a screen reader; days after today are not announced at all.
+    expect(await page.locator('td[data-day]:not([aria-label])').count()).toBe(0);
+    expect(await page.locator('td.day-future[aria-hidden="true"]').count()).toBeGreaterThan(0);
+
+    // The keyboard: today has the focus stop; arrows move a day at a time; Enter opens the day.
+    expect(await page.locator('td[data-day][tabindex="0"]').getAttribute('data-day')).toBe(today);
+    await todayCell.focus();
+    for (let d = today; d !== gap; d = addDays(d, -1)) await page.keyboard.press('ArrowLeft');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-day'))).toBe(gap);
+    await page.keyboard.press('Enter');
+    const panel = page.getByRole('dialog', { name: `${gap} UTC` });
+    await panel.getByText('No manifest: this day is not in the archive.').waitFor();
+    expect(await panel.getByRole('button', { name: 'Export this day' }).isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-day'))).toBe(gap);
     expect(pageErrors).toEqual([]);
   });
 
@@ -117,6 +158,6 @@ describe('archive calendar', () => {
     expect(await alert.textContent()).toMatch(/ARCHIVE_UNREACHABLE/);
     expect(await alert.textContent()).toMatch(/Check the network, the endpoint/);
     expect(await alert.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
-    expect(await page.getByRole('table').count()).toBe(0);
+    expect(await page.getByRole('grid').count()).toBe(0);
   });
 });

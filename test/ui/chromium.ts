@@ -2,7 +2,7 @@
  * Debian's Chromium driven by playwright-core (never Playwright's own browser download), with the
  * flags that work on these machines (docs/TEST-SERVERS.md).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -61,4 +61,14 @@ export function collectPageErrors(page: Page): string[] {
   });
   page.on('pageerror', (e) => errors.push(e.message));
   return errors;
+}
+
+/**
+ * Where a UI test saves a screenshot (`test-results/screenshots/<name>.png`, gitignored; CI keeps
+ * test-results/ as its artifacts).
+ */
+export async function screenshotPath(name: string): Promise<string> {
+  const dir = path.join(process.cwd(), 'test-results', 'screenshots');
+  await mkdir(dir, { recursive: true });
+  return path.join(dir, `${name}.png`);
 }

@@ -74,6 +74,7 @@ beforeAll(async () => {
   await fs.writeFile(
     settingsPathIn(userDataDir),
     JSON.stringify({
+      demo: false,
       archive: { target: 's3://acme-audit-archive/genesys', s3: { region: 'eu-west-1' } },
       discovery: { engine: 'athena', athena: { workgroup: 'audit-archive' } },
     }),

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-server';
-import { collectPageErrors, useRendererAndBrowser } from './chromium';
+import { collectPageErrors, screenshotPath, useRendererAndBrowser } from './chromium';
 
 const ui = useRendererAndBrowser();
 let userDataDir: string;
@@ -50,7 +50,7 @@ describe('settings', () => {
     await page.getByLabel('Daily run time').fill('03:30');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
-    await page.screenshot({ path: '/tmp/audit-archive-settings.png', fullPage: true });
+    await page.screenshot({ path: await screenshotPath('settings'), fullPage: true });
 
     await page.reload();
     await page.getByLabel('Retention (days)').waitFor();
@@ -102,6 +102,44 @@ describe('settings', () => {
   });
 });
 
+describe('every field the engine reads', () => {
+  it('S3 connection, AWS profile, concurrency, Genesys URLs and the lease are editable, a bad one refused beside its field', async () => {
+    await openSettings();
+    await page.getByLabel('Kind of storage').selectOption('s3');
+    await page.getByLabel('Bucket').fill('my-audit-archive');
+    await page.getByLabel('Prefix').fill('genesys/prod');
+    await page.getByLabel('S3 region').fill('eu-west-1');
+    await page.getByLabel('S3 endpoint').fill('not a url');
+    await page.getByLabel('Path-style URLs').check();
+    await page.getByLabel('AWS profile').fill('audit-archive');
+    await page.getByLabel('Days at once').fill('4');
+    await page.getByLabel('API URL').fill('https://api.gateway.example.com');
+    await page.getByLabel('Login URL').fill('https://login.gateway.example.com');
+    await page.getByLabel('Wait for another writer (seconds)').fill('60');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+
+    const endpointError = page.locator('.field-error', { hasText: 'S3 endpoint:' });
+    await endpointError.waitFor();
+    expect(await endpointError.textContent()).toContain('must be an http(s) URL');
+    await expect(readFile(settingsPath(), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+
+    await page.getByLabel('S3 endpoint').fill('https://s3.example.com');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const onDisk = JSON.parse(await readFile(settingsPath(), 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(onDisk.archive).toMatchObject({
+      target: 's3://my-audit-archive/genesys/prod',
+      s3: { region: 'eu-west-1', endpoint: 'https://s3.example.com', forcePathStyle: true, profile: 'audit-archive' },
+      lease: { waitSeconds: 60 },
+    });
+    expect(onDisk.schedule).toMatchObject({ concurrency: 4 });
+    expect(onDisk.genesys).toMatchObject({
+      apiUrl: 'https://api.gateway.example.com',
+      loginUrl: 'https://login.gateway.example.com',
+    });
+  });
+});
+
 describe('the app frame', () => {
   it('shows the demo and not-WORM banners and navigates between the four pages', async () => {
     await page.getByText('Demo organisation.').waitFor();
@@ -141,6 +179,7 @@ describe('the boundary', () => {
       error: {
         code: 'INVALID_REQUEST',
         message: expect.stringContaining('request.settings.archive.retentionDays'),
+        issues: [{ path: ['settings', 'archive', 'retentionDays'], message: expect.any(String) }],
       },
     });
     expect(await readFile(settingsPath(), 'utf8')).toBe(before);

@@ -19,7 +19,7 @@ import type { ManifestSource } from '../../../shared/manifest';
 import type { Settings } from '../../../shared/settings';
 import type { VerifyProblem } from '../../../shared/verify';
 import type { AuditEventSource } from '../genesys/audit-source';
-import { ClientCredentialsAuth } from '../genesys/auth';
+import { ClientCredentialsAuth, type TokenProvider } from '../genesys/auth';
 import { GenesysAuditClient } from '../genesys/client';
 import { RateBudget } from '../genesys/rate-budget';
 import { startGenesysSimulator, type GenesysSimulator } from '../genesys/simulator/server';
@@ -133,9 +133,16 @@ export interface ArchiveSession {
   close(): Promise<void>;
 }
 
+/** What lets a session log in to a real organisation: the client secret, or an officer's own sign-in (PKCE). */
+export interface GenesysCredentials {
+  readonly genesysClientSecret?: string;
+  /** A signed-in officer's token (PKCE); used instead of the client secret when given. */
+  readonly genesysToken?: TokenProvider;
+}
+
 export async function openArchiveSession(
   settings: Settings,
-  secrets: { genesysClientSecret?: string },
+  secrets: GenesysCredentials,
   options: ArchiveSessionOptions,
 ): Promise<ArchiveSession> {
   const now = options.now ?? Date.now;
@@ -178,6 +185,7 @@ export async function openArchiveSession(
   /** A writing command with no organisation configured stops here, before the store is touched. */
   const checkConfigured = () => {
     if (demo || options.demoSource) return;
+    if (secrets.genesysToken) return;
     if (!settings.genesys.clientId || !secrets.genesysClientSecret) {
       throw new AuditArchiveError(
         'GENESYS_NOT_CONFIGURED',
@@ -204,7 +212,11 @@ export async function openArchiveSession(
         src = simulatorSource(sim, now);
       } else {
         checkConfigured();
-        src = GenesysAuditClient.forSettings(settings, secrets.genesysClientSecret as string, options.env);
+        src = GenesysAuditClient.forSettings(
+          settings,
+          secrets.genesysToken ?? (secrets.genesysClientSecret as string),
+          options.env,
+        );
       }
       const identity = await src.identify();
       const record: ManifestSource = {

@@ -12,7 +12,7 @@
  *   ArchiveWriter whose appends are serialised, lease-checked, signed, read back and recorded.
  */
 import { randomUUID } from 'node:crypto';
-import { rootKey, manifestKey } from '../../../shared/archive-layout';
+import { dayDataFolder, dayManifestFolder, manifestKey, parseKey, rootKey } from '../../../shared/archive-layout';
 import {
   ROOT_FORMAT,
   formatFingerprint,
@@ -371,7 +371,7 @@ export class Archive {
     // A key given to this installation (kept by whoever gave it) signs a new archive; otherwise a new
     // one is made and kept before the root names it: a crash in between leaves a spare key, never a
     // root whose key is lost.
-    const given = this.options.keys.given?.() ?? null;
+    const given = (await this.options.keys.given?.()) ?? null;
     const key = given ?? generateSigningKey();
     if (!given) await this.options.keys.save(key);
     const now = this.now();
@@ -451,6 +451,8 @@ export class ArchiveWriter {
   private readonly appended = new Map<Day, ChainManifest[]>();
   private readonly parts = new Map<Day, number>();
   private readonly busy = new Set<Day>();
+  /** Manifest keys found taken after the archive was read (junk planted meanwhile). */
+  private readonly plantedSince = new Set<string>();
 
   /** The archive as read when the lease was taken. */
   readonly assessment: Assessment;
@@ -523,6 +525,19 @@ export class ArchiveWriter {
     return n;
   }
 
+  /**
+   * After a part's key was found taken (planted since the archive was read): lists the day's data
+   * folder again so `nextPart` continues above every part key there. Bounded by that listing.
+   */
+  async stepOverTakenParts(day: Day): Promise<void> {
+    let above = this.parts.get(day) ?? this.assessment.nextPart(day);
+    for await (const v of this.store.listVersions(dayDataFolder(this.store.prefix, day))) {
+      const parsed = parseKey(this.store.prefix, v.key);
+      if (parsed.kind === 'data' && parsed.day === day) above = Math.max(above, parsed.part + 1);
+    }
+    this.parts.set(day, above);
+  }
+
   lockFor(ms: number): ObjectLock {
     return this.archive.lockFor(ms);
   }
@@ -560,9 +575,14 @@ export class ArchiveWriter {
 
   private async appendNow(draft: ManifestDraft, lock: ObjectLock): Promise<AppendedManifest> {
     await this.lease.confirm();
-    // A key taken by something else (junk planted with that sequence in that day) is skipped, never replaced.
-    for (let skip = 0; ; skip++) {
-      const sequence = (this.head?.sequence ?? 0) + 1 + skip;
+    // A key taken by something else (junk planted under the next sequence numbers of that day) is
+    // stepped over, never replaced: every such key the listing showed, and those planted since,
+    // found by listing the day's folder again when a write finds its key taken. The steps are
+    // bounded by what the listings hold, however many keys were planted.
+    const taken = (key: string) => this.snapshot.listing.manifests.has(key) || this.plantedSince.has(key);
+    let sequence = (this.head?.sequence ?? 0) + 1;
+    for (let relisted = 0; ; sequence++) {
+      while (taken(manifestKey(this.store.prefix, draft.day, sequence))) sequence++;
       const previous: ManifestLink | null = this.head
         ? { key: this.head.key, sequence: this.head.sequence, sha256: this.head.sha256 }
         : null;
@@ -592,8 +612,10 @@ export class ArchiveWriter {
       try {
         put = await this.store.putObject({ key, body: bytes, sha256, contentType: 'application/json', lock });
       } catch (e) {
-        if (e instanceof AuditArchiveError && e.code === 'ARCHIVE_OBJECT_EXISTS' && skip < 5) continue;
-        throw e;
+        if (!(e instanceof AuditArchiveError && e.code === 'ARCHIVE_OBJECT_EXISTS') || relisted++ >= 3) throw e;
+        for await (const v of this.store.listVersions(dayManifestFolder(this.store.prefix, draft.day)))
+          this.plantedSince.add(v.key);
+        continue;
       }
       await confirmLock(this.store, put, { size: bytes.length, lock });
       this.head = { key, sequence, sha256 };

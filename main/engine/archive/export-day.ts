@@ -21,7 +21,7 @@ import { AuditArchiveError } from '../../../shared/errors';
 import type { ArchiveManifest, ManifestObject, ManifestSource } from '../../../shared/manifest';
 import type { AuditEventSource } from '../genesys/audit-source';
 import type { ArchiveWriter } from './archive';
-import type { ArchiveStore } from './archive-store';
+import type { ArchiveStore, PutObjectResult } from './archive-store';
 import { EventIdSet } from './event-id-set';
 import { PartWriter } from './part-writer';
 import { confirmLock } from './stores/confirm-lock';
@@ -157,14 +157,25 @@ async function exportSettledDay(
   const writerOfParts = new PartWriter({
     maxPartBytes: deps.policy.maxPartBytes,
     onPart: async (part) => {
-      const key = dataKey(store.prefix, day, writer.nextPart(day));
-      const put = await store.putObject({
-        key,
-        body: part.body,
-        sha256: part.sha256,
-        contentType: 'application/gzip',
-        lock,
-      });
+      // A key planted since the archive was read is stepped over (never replaced), like a manifest's.
+      let key: string;
+      let put: PutObjectResult;
+      for (let relisted = 0; ;) {
+        key = dataKey(store.prefix, day, writer.nextPart(day));
+        try {
+          put = await store.putObject({
+            key,
+            body: part.body,
+            sha256: part.sha256,
+            contentType: 'application/gzip',
+            lock,
+          });
+          break;
+        } catch (e) {
+          if (!(e instanceof AuditArchiveError && e.code === 'ARCHIVE_OBJECT_EXISTS') || relisted++ >= 3) throw e;
+          await writer.stepOverTakenParts(day);
+        }
+      }
       const info = await confirmLock(store, put, { size: part.size, lock });
       objects.push({
         key,

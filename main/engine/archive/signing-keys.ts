@@ -23,8 +23,11 @@ export interface SigningKeyStore {
   get(fingerprint: string): Promise<SigningKey | null>;
   /** Keeps a key (a new archive's, or one imported from another machine). */
   save(key: SigningKey): Promise<void>;
-  /** A key this installation was given for new archives (the CLI's AUDIT_ARCHIVE_SIGNING_KEY), kept elsewhere already. */
-  given?(): SigningKey | null;
+  /**
+   * A key this installation was given for new archives, kept already (the CLI's
+   * AUDIT_ARCHIVE_SIGNING_KEY; the app's key created or imported in setup, in the keychain).
+   */
+  given?(): SigningKey | null | Promise<SigningKey | null>;
 }
 
 /** Keys as 0600 PEM files in `<stateDir>/keys/`, plus one optionally given in the environment. */
@@ -90,15 +93,44 @@ export class FileSigningKeyStore implements SigningKeyStore {
   }
 }
 
-/** Keys in the OS keychain (the app), via the same SecretStore as the Genesys client secret. */
+/**
+ * Keys in the OS keychain (the app), via the same SecretStore as the Genesys client secret.
+ *
+ * `forNewArchive` is the fingerprint the officer recorded in setup (created or imported there): a
+ * new archive is signed with that key rather than a fresh one, so the fingerprint on record is the
+ * archive's from its first manifest.
+ */
 export class SecretSigningKeyStore implements SigningKeyStore {
   readonly description = 'the OS keychain';
 
-  constructor(private readonly secrets: SecretStore) {}
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly forNewArchive?: string,
+  ) {}
 
   async get(fingerprint: string): Promise<SigningKey | null> {
     const pem = await this.secrets.get(signingKeyAccount(fingerprint));
-    return pem ? signingKeyFromPem(pem, `the keychain entry ${signingKeyAccount(fingerprint)}`) : null;
+    if (!pem) return null;
+    const key = signingKeyFromPem(pem, `the keychain entry ${signingKeyAccount(fingerprint)}`);
+    if (key.fingerprint !== fingerprint) {
+      throw new AuditArchiveError(
+        'SECRET_STORE_UNAVAILABLE',
+        `The keychain entry ${signingKeyAccount(fingerprint)} holds a different key (fingerprint ${key.fingerprint}); import the archive's key again.`,
+      );
+    }
+    return key;
+  }
+
+  async given(): Promise<SigningKey | null> {
+    if (!this.forNewArchive) return null;
+    const key = await this.get(this.forNewArchive);
+    if (!key) {
+      throw new AuditArchiveError(
+        'ARCHIVE_KEY_MISSING',
+        `The signing key ${this.forNewArchive} recorded in Settings is not in the OS keychain. Import it again (Settings > Signing key) or create a new one before the first export. Nothing was written.`,
+      );
+    }
+    return key;
   }
 
   async save(key: SigningKey): Promise<void> {

@@ -72,7 +72,13 @@ export const nodeHttpSend: HttpSend = (url, call) =>
 /** Adapt a fetch function (tests that watch requests, custom agents) to HttpSend. */
 export function fromFetch(fetchFn: typeof fetch): HttpSend {
   return async (url, call) => {
-    const res = await fetchFn(url, { method: call.method, headers: call.headers, body: call.body, signal: call.signal, redirect: 'manual' });
+    const res = await fetchFn(url, {
+      method: call.method,
+      headers: call.headers,
+      body: call.body,
+      signal: call.signal,
+      redirect: 'manual',
+    });
     const body = Buffer.from(await res.arrayBuffer());
     return { status: res.status, header: (name) => res.headers.get(name) ?? undefined, body };
   };

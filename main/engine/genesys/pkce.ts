@@ -41,7 +41,7 @@ export interface PkceSignIn {
   readonly authorizeUrl: string;
   readonly redirectUri: string;
   /** Resolves once the code has been exchanged; rejects with GENESYS_AUTH_FAILED otherwise. */
-  readonly result: Promise<TokenProvider>;
+  readonly result: Promise<SignedInTokenProvider>;
   /** Stop waiting (the user closed the dialog). */
   cancel(): void;
 }
@@ -56,8 +56,13 @@ export function codeChallenge(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
 }
 
+/** A signed-in officer's token, and when Genesys stops accepting it (no refresh token: sign in again). */
+export interface SignedInTokenProvider extends TokenProvider {
+  readonly expiresAtMs: number;
+}
+
 /** The token of a signed-in officer; when it runs out, the officer signs in again. */
-class SignedInToken implements TokenProvider {
+class SignedInToken implements SignedInTokenProvider {
   private token: IssuedToken | null;
   private readonly lifetimeMs: number;
 
@@ -67,7 +72,10 @@ class SignedInToken implements TokenProvider {
   ) {
     this.token = token;
     this.lifetimeMs = token.expiresAtMs - Date.now();
+    this.expiresAtMs = token.expiresAtMs;
   }
+
+  readonly expiresAtMs: number;
 
   async getToken(): Promise<string> {
     const t = this.token;
@@ -95,8 +103,8 @@ export async function startPkceSignIn(options: PkceSignInOptions): Promise<PkceS
   const redirectPath = options.redirectPath ?? '/oauth/callback';
   assertGenesysBaseUrl(options.loginUrl, 'The Genesys login URL');
   const loginUrl = options.loginUrl.replace(/\/+$/, '');
-  let settle: { resolve: (p: TokenProvider) => void; reject: (e: unknown) => void };
-  const result = new Promise<TokenProvider>((resolve, reject) => {
+  let settle: { resolve: (p: SignedInTokenProvider) => void; reject: (e: unknown) => void };
+  const result = new Promise<SignedInTokenProvider>((resolve, reject) => {
     settle = { resolve, reject };
   });
   let done = false;
@@ -105,7 +113,7 @@ export async function startPkceSignIn(options: PkceSignInOptions): Promise<PkceS
   let server: Server | undefined;
   // eslint-disable-next-line prefer-const
   let timer: NodeJS.Timeout | undefined;
-  const finish = (outcome: { provider?: TokenProvider; error?: unknown }): void => {
+  const finish = (outcome: { provider?: SignedInTokenProvider; error?: unknown }): void => {
     if (done) return;
     done = true;
     clearTimeout(timer);

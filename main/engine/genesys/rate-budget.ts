@@ -30,6 +30,7 @@ export class RateBudget {
   private readonly queue: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
   private pausedUntilMs = 0;
+  private readonly pauseListeners = new Set<(untilMs: number) => void>();
   /** Requests granted so far (for progress and benchmarks). */
   granted = 0;
 
@@ -76,13 +77,34 @@ export class RateBudget {
     if (epochMs <= this.pausedUntilMs) return;
     this.pausedUntilMs = epochMs;
     this.reschedule();
+    for (const listener of this.pauseListeners) {
+      try {
+        listener(epochMs);
+      } catch {
+        // Someone showing the wait failed; the wait itself goes on.
+      }
+    }
+  }
+
+  /** Until when every caller waits because Genesys asked (0 or a past instant: not paused). */
+  get pausedUntil(): number {
+    return this.pausedUntilMs;
+  }
+
+  /** Calls `listener` whenever a 429 pauses the budget (progress shows the wait); returns the unsubscribe. */
+  onPause(listener: (untilMs: number) => void): () => void {
+    this.pauseListeners.add(listener);
+    return () => this.pauseListeners.delete(listener);
   }
 
   /** Ms until the next token is available (0: now). */
   private waitMs(now: number): number {
     while (this.spent.length > 0 && (this.spent[0] as number) <= now - this.windowMs) this.spent.shift();
     const paused = this.pausedUntilMs - now;
-    const full = this.spent.length >= this.limit ? (this.spent[this.spent.length - this.limit] as number) + this.windowMs - now : 0;
+    const full =
+      this.spent.length >= this.limit
+        ? (this.spent[this.spent.length - this.limit] as number) + this.windowMs - now
+        : 0;
     return Math.max(0, paused, full);
   }
 
@@ -116,6 +138,11 @@ export class RateBudget {
 }
 
 let shared: RateBudget | null = null;
+
+/** The process-wide budget if anything made it yet (what the app watches for rate-limit waits). */
+export function existingSharedRateBudget(): RateBudget | null {
+  return shared;
+}
 
 /** The process-wide budget; a later call with another limit re-configures it (settings changed). */
 export function sharedRateBudget(requestsPerMinute: number): RateBudget {

@@ -184,7 +184,13 @@ export class GenesysTransport {
   }
 
   /** Count a retry, or give up with `code` once the policy's retries are spent. */
-  private async backOff(retries: number, waitMs: number | undefined, o: SendOptions, problem: string, code: 'GENESYS_RATE_LIMITED' | 'GENESYS_UNAVAILABLE'): Promise<number> {
+  private async backOff(
+    retries: number,
+    waitMs: number | undefined,
+    o: SendOptions,
+    problem: string,
+    code: 'GENESYS_RATE_LIMITED' | 'GENESYS_UNAVAILABLE',
+  ): Promise<number> {
     if (retries >= this.deps.retry.maxRetries) {
       const hint =
         code === 'GENESYS_RATE_LIMITED'

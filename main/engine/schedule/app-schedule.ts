@@ -9,14 +9,17 @@ import { AuditArchiveError } from '../../../shared/errors';
 import type { Settings } from '../../../shared/settings';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
-import { openAppArchiveSession, settingsPathIn } from '../service/app-archive';
+import type { ScheduledRunRecord } from '../../../shared/schedule-status';
+import { openAppArchiveSession, settingsPathIn, stateDirIn } from '../service/app-archive';
 import { SettingsFile } from '../settings/settings-file';
 import {
   startDailySchedule,
   type CatchUpOutcome,
   type DailySchedule,
   type DailyScheduleOptions,
+  type ScheduledRun,
 } from './daily-schedule';
+import { ScheduleRecordFile, scheduleRecordPathIn, type ScheduleRecord } from './schedule-record';
 
 export interface AppCatchUpOptions {
   readonly userDataDir: string;
@@ -64,30 +67,106 @@ async function clientSecret(settings: Settings, secrets: SecretStore): Promise<{
   return secret ? { genesysClientSecret: secret } : {};
 }
 
-export interface AppScheduleOptions extends Pick<DailyScheduleOptions, 'onRun' | 'onError' | 'now' | 'timeZone'> {
+export interface AppScheduleOptions extends Pick<
+  DailyScheduleOptions,
+  'onRun' | 'onError' | 'now' | 'timeZone' | 'onRunStarted'
+> {
   readonly userDataDir: string;
   /** Default: the OS keychain. */
   readonly secrets?: SecretStore;
   readonly env?: NodeJS.ProcessEnv;
+  /** Runs the catch-up; the app runs it through its jobs so the officer sees it. Default: appCatchUp. */
+  readonly runCatchUp?: DailyScheduleOptions['runCatchUp'];
+  /** Where runs are recorded across starts. Default: `<userData>/state/schedule.json`. */
+  readonly record?: ScheduleRecordFile;
+  /** After each run was recorded: the record as it now stands. */
+  readonly onRecorded?: (record: ScheduleRecord) => void;
 }
 
-/** Starts the daily schedule over the app's user-data folder. */
+/**
+ * Starts the daily schedule over the app's user-data folder. Each run is recorded: a run missed
+ * while the app was closed is made up once at the next start, and a failed run (or one with failed
+ * days) leaves a failure that stays until a run succeeds. A run cut short by quitting is not
+ * recorded, so it is made up at the next start.
+ */
 export function startAppSchedule(options: AppScheduleOptions): DailySchedule {
   const settingsFile = new SettingsFile(settingsPathIn(options.userDataDir));
   const secrets = options.secrets ?? new KeytarSecretStore();
+  const record = options.record ?? new ScheduleRecordFile(scheduleRecordPathIn(stateDirIn(options.userDataDir)));
+  const onRun = (run: ScheduledRun) => {
+    options.onRun?.(run);
+    if (run.ok && run.outcome.cancelled) return;
+    const entry = scheduledRunRecord(run);
+    void record.recordRun(entry.run, entry.failure).then((r) => options.onRecorded?.(r));
+  };
   return startDailySchedule({
     loadSettings: async () => (await settingsFile.load()).settings,
-    runCatchUp: (settings, signal) =>
-      appCatchUp(settings, {
-        userDataDir: options.userDataDir,
-        secrets,
-        signal,
-        ...(options.env ? { env: options.env } : {}),
-        ...(options.now ? { now: options.now } : {}),
-      }),
+    runCatchUp:
+      options.runCatchUp ??
+      ((settings, signal) =>
+        appCatchUp(settings, {
+          userDataDir: options.userDataDir,
+          secrets,
+          signal,
+          ...(options.env ? { env: options.env } : {}),
+          ...(options.now ? { now: options.now } : {}),
+        })),
+    lastRunAt: async () => {
+      const last = (await record.load()).lastRun;
+      return last ? Date.parse(last.finishedAt) : null;
+    },
+    onRun,
     ...(options.now ? { now: options.now } : {}),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
-    ...(options.onRun ? { onRun: options.onRun } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.onRunStarted ? { onRunStarted: options.onRunStarted } : {}),
   });
+}
+
+/** A run as the record keeps it, and the failure it leaves (null: it succeeded). */
+export function scheduledRunRecord(run: ScheduledRun): {
+  run: ScheduledRunRecord;
+  failure: { code: string; message: string } | null;
+} {
+  const times = {
+    reason: run.reason,
+    startedAt: new Date(run.startedAt).toISOString(),
+    finishedAt: new Date(run.finishedAt).toISOString(),
+  };
+  if (!run.ok) {
+    const code = run.error instanceof AuditArchiveError ? run.error.code : 'INTERNAL';
+    const message =
+      run.error instanceof AuditArchiveError
+        ? run.error.message
+        : 'The daily archive run failed unexpectedly; see the log, then run a catch-up.';
+    return {
+      run: { ...times, ok: false, archived: 0, failedDays: 0, message: message.slice(0, 1000) },
+      failure: { code, message: message.slice(0, 1000) },
+    };
+  }
+  const { outcome } = run;
+  const failed = outcome.failed;
+  const archivedText = `Archived ${outcome.archived} day${outcome.archived === 1 ? '' : 's'} (${outcome.from} to ${outcome.to})`;
+  if (failed.length === 0) {
+    return {
+      run: { ...times, ok: true, archived: outcome.archived, failedDays: 0, message: `${archivedText}.` },
+      failure: null,
+    };
+  }
+  const first = failed[0] as { day: string; code: string; message: string };
+  const message =
+    `${failed.length} day${failed.length === 1 ? '' : 's'} failed (${first.day}: ${first.code}: ${first.message})`.slice(
+      0,
+      1000,
+    );
+  return {
+    run: {
+      ...times,
+      ok: false,
+      archived: outcome.archived,
+      failedDays: failed.length,
+      message: `${archivedText}; ${message}`.slice(0, 1000),
+    },
+    failure: { code: first.code, message },
+  };
 }

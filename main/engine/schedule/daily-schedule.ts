@@ -24,8 +24,10 @@ export type CatchUpOutcome = CatchUpSummary & { readonly from: Day; readonly to:
 
 /** Why a run started. */
 export type ScheduledRunReason =
-  /** The configured daily time came (or passed while the machine slept). */
+  /** The configured daily time came (within a check or two of it). */
   | 'daily'
+  /** The configured time passed while the app was closed or the machine asleep: made up once, late. */
+  | 'missed'
   /** The previous UTC day was not settled yet at the daily run, so a second run follows once it is. */
   | 'settled'
   /** Someone asked (runNow). */
@@ -45,6 +47,14 @@ export interface DailyScheduleOptions {
   readonly loadSettings: () => Promise<Settings>;
   /** Runs the default catch-up; `signal` aborts it when the schedule stops (the app quits). */
   readonly runCatchUp: (settings: Settings, signal: AbortSignal) => Promise<CatchUpOutcome>;
+  /**
+   * When the last run ended, as recorded across app starts (null: never). Runs are due after it,
+   * so a time that passed while the app was closed is made up once at start. Without it (or with
+   * nothing recorded) runs are due after the schedule starts.
+   */
+  readonly lastRunAt?: () => Promise<number | null>;
+  /** A run is starting (the app shows it). */
+  readonly onRunStarted?: (reason: ScheduledRunReason) => void;
   /** Wall clock. Default: Date.now. */
   readonly now?: () => number;
   /** Default: setTimeout (unref'd, so a CLI or test process is never kept alive by the schedule). */
@@ -65,9 +75,16 @@ export interface DailySchedule {
   nextRunAt(): number | null;
   /** Runs the catch-up now (even while the schedule is off: someone asked), or joins the run under way; never rejects. */
   runNow(): Promise<ScheduledRun>;
-  /** Re-reads the settings and plans the next run at once (after Settings were saved). */
+  /** Re-reads the settings and plans the next run at once (after Settings were saved, or on wake). */
   reschedule(): Promise<void>;
+  /** Whether a run is under way. */
+  isRunning(): boolean;
+  /** The IANA zone the daily time is read in. */
+  readonly timeZone: string;
 }
+
+/** A run this late after its time was missed (app closed, machine asleep), not merely checked late. */
+const MISSED_AFTER_MS = 2 * SCHEDULE_CHECK_MS;
 
 /** Wall-clock formatters per zone (creating one costs far more than using it). */
 const wallFormats = new Map<string, Intl.DateTimeFormat>();
@@ -178,8 +195,9 @@ export function startDailySchedule(options: DailyScheduleOptions): DailySchedule
   let timer: TimerHandle | null = null;
   let running: Promise<ScheduledRun> | null = null;
   let abort: AbortController | null = null;
-  /** Runs are due after this instant (start, or the end of the last run). */
+  /** Runs are due after this instant (the end of the last run recorded, or start). */
   let anchor = now();
+  let anchorLoaded = options.lastRunAt === undefined;
   /** The schedule settings the anchor was taken under; a change re-anchors at "now". */
   let planned: { enabled: boolean; time: string } | null = null;
   let followUpAt: number | null = null;
@@ -202,6 +220,7 @@ export function startDailySchedule(options: DailyScheduleOptions): DailySchedule
     const controller = new AbortController();
     abort = controller;
     const startedAt = now();
+    report(options.onRunStarted, reason);
     const finish = async (): Promise<ScheduledRun> => {
       try {
         const outcome = await options.runCatchUp(settings, controller.signal);
@@ -228,6 +247,11 @@ export function startDailySchedule(options: DailyScheduleOptions): DailySchedule
     if (stopped || running) return;
     let settings: Settings;
     try {
+      if (!anchorLoaded) {
+        const last = await options.lastRunAt?.();
+        anchorLoaded = true;
+        if (typeof last === 'number' && Number.isFinite(last)) anchor = last;
+      }
       settings = await options.loadSettings();
     } catch (error) {
       report(options.onError, error);
@@ -251,7 +275,7 @@ export function startDailySchedule(options: DailyScheduleOptions): DailySchedule
     const daily = nextRunAt(anchor, time, timeZone);
     due = followUpAt !== null && followUpAt < daily ? followUpAt : daily;
     if (t >= due) {
-      void run(due === followUpAt ? 'settled' : 'daily', settings);
+      void run(due === followUpAt ? 'settled' : t - due > MISSED_AFTER_MS ? 'missed' : 'daily', settings);
       return;
     }
     arm(due - t);
@@ -285,5 +309,7 @@ export function startDailySchedule(options: DailyScheduleOptions): DailySchedule
       return run('requested', settings);
     },
     reschedule: () => check(),
+    isRunning: () => running !== null,
+    timeZone,
   };
 }

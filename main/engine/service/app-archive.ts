@@ -12,8 +12,15 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Settings } from '../../../shared/settings';
-import { openArchiveSession, type ArchiveSession, type ArchiveSessionOptions } from '../archive/archive-session';
-import { FileSigningKeyStore, SecretSigningKeyStore } from '../archive/signing-keys';
+import {
+  openArchiveSession,
+  type ArchiveSession,
+  type ArchiveSessionOptions,
+  type GenesysCredentials,
+} from '../archive/archive-session';
+import { FileSigningKeyStore, SecretSigningKeyStore, type SigningKeyStore } from '../archive/signing-keys';
+import type { TokenProvider } from '../genesys/auth';
+import type { AuditEventSource } from '../genesys/audit-source';
 import type { SecretStore } from '../secrets/secret-store';
 
 export const APP_PROGRAM = 'the Audit Archive app';
@@ -51,6 +58,17 @@ export interface AppArchiveOptions {
   readonly onWarning?: (message: string) => void;
   /** The Genesys client secret, for writes of a real organisation (status and verify need none). */
   readonly genesysClientSecret?: string;
+  /** An officer's own sign-in (PKCE), used instead of the client secret. */
+  readonly genesysToken?: TokenProvider;
+  /** The demo organisation's simulator, when the app keeps one running (demo mode only). */
+  readonly demoSource?: AuditEventSource;
+}
+
+/** Where the app keeps the signing key of the archive these settings use. */
+export function appSigningKeys(settings: Settings, userDataDir: string, secrets: SecretStore): SigningKeyStore {
+  return settings.demo
+    ? new FileSigningKeyStore(stateDirIn(userDataDir))
+    : new SecretSigningKeyStore(secrets, settings.archive.signingKeyFingerprint);
 }
 
 export function openAppArchiveSession(settings: Settings, options: AppArchiveOptions): Promise<ArchiveSession> {
@@ -59,10 +77,18 @@ export function openAppArchiveSession(settings: Settings, options: AppArchiveOpt
     env: options.env,
     stateDir,
     program: APP_PROGRAM,
-    keys: settings.demo ? new FileSigningKeyStore(stateDir) : new SecretSigningKeyStore(options.secrets),
+    keys: appSigningKeys(settings, options.userDataDir, options.secrets),
     ...(options.now ? { now: options.now } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    ...(settings.demo && options.demoSource ? { demoSource: options.demoSource } : {}),
   };
-  const effective: Settings = { ...settings, archive: { ...settings.archive, target: appArchiveTarget(settings, options.userDataDir) } };
-  return openArchiveSession(effective, options.genesysClientSecret ? { genesysClientSecret: options.genesysClientSecret } : {}, sessionOptions);
+  const effective: Settings = {
+    ...settings,
+    archive: { ...settings.archive, target: appArchiveTarget(settings, options.userDataDir) },
+  };
+  const credentials: GenesysCredentials = {
+    ...(options.genesysClientSecret ? { genesysClientSecret: options.genesysClientSecret } : {}),
+    ...(options.genesysToken ? { genesysToken: options.genesysToken } : {}),
+  };
+  return openArchiveSession(effective, credentials, sessionOptions);
 }

@@ -13,6 +13,7 @@ import type { DiscoveryService } from '../discovery/discovery-service';
 import type { ReportService } from '../reports/report-service';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
+import { DESK_CHANNELS, type DeskChannel, type DeskService } from './desk-service';
 
 /** A request after its zod schema parsed it (defaults applied). */
 export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
@@ -20,6 +21,9 @@ export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']
 export type AppService = {
   readonly [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
 };
+
+/** The channels served here; the desk's are served by desk-service.ts. */
+type AppChannel = Exclude<Channel, DeskChannel>;
 
 export interface AppServiceDeps {
   settingsFile: Pick<SettingsFile, 'load' | 'save'>;
@@ -36,6 +40,10 @@ export interface AppServiceDeps {
   discovery?: DiscoveryService;
   /** Audit response reports (issue 10). */
   reports?: ReportService;
+  /** The officer's desk (catch-up, verify, setup checks); wired by the app runtime. */
+  desk?: DeskService;
+  /** Settings were saved (the runtime re-plans the daily job, the shell its tray and login item). */
+  onSettingsSaved?: (settings: Settings) => void;
 }
 
 const KEYCHAIN_UNAVAILABLE =
@@ -59,13 +67,13 @@ export function createAppService(deps: AppServiceDeps): AppService {
     }
   }
 
-  async function clientSecretAccount(): Promise<string | null> {
-    const { settings } = await settingsFile.load();
-    const clientId = settings.genesys.clientId.trim();
+  /** The keychain account of the client secret: for the client id given (setup, before saving), else the saved one. */
+  async function clientSecretAccount(given?: string): Promise<string | null> {
+    const clientId = given?.trim() || (await settingsFile.load()).settings.genesys.clientId.trim();
     return clientId ? SECRET_ACCOUNTS.genesysClientSecret(clientId) : null;
   }
 
-  return {
+  const app: Pick<AppService, AppChannel> = {
     async 'app:info'() {
       const { settings } = await settingsFile.load();
       const target = archiveTargetOf(settings);
@@ -87,6 +95,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
       // Connecting an organisation (a client id) leaves demo mode, and says where the app now archives.
       if (settings.demo && settings.genesys.clientId.trim()) {
         const saved = await settingsFile.save({ ...settings, demo: false });
+        deps.onSettingsSaved?.(saved.settings);
         return {
           ...saved,
           warnings: [
@@ -95,30 +104,33 @@ export function createAppService(deps: AppServiceDeps): AppService {
           ],
         };
       }
-      return settingsFile.save(settings);
+      const saved = await settingsFile.save(settings);
+      deps.onSettingsSaved?.(saved.settings);
+      return saved;
     },
 
-    async 'secrets:status'() {
-      const account = await clientSecretAccount();
+    async 'secrets:status'({ clientId }) {
+      const account = await clientSecretAccount(clientId);
       if (!account) return { genesysClientSecret: false };
       const secret = await keychain(() => secrets.get(account));
       return { genesysClientSecret: secret !== null && secret !== '' };
     },
 
-    async 'secrets:set-genesys-client-secret'({ secret }) {
-      const account = await clientSecretAccount();
+    async 'secrets:set-genesys-client-secret'({ secret, clientId }) {
+      const account = await clientSecretAccount(clientId);
       if (!account) {
         throw new AuditArchiveError(
           'INVALID_REQUEST',
-          'Set the OAuth client id first (Settings > Genesys Cloud), save, then store its client secret.',
+          'Enter the OAuth client id first (Settings > Genesys Cloud), then store its client secret.',
+          { issues: [{ path: ['clientId'], message: 'Enter the OAuth client id first.' }] },
         );
       }
       await keychain(() => secrets.set(account, secret));
       return { stored: true as const };
     },
 
-    async 'secrets:clear-genesys-client-secret'() {
-      const account = await clientSecretAccount();
+    async 'secrets:clear-genesys-client-secret'({ clientId }) {
+      const account = await clientSecretAccount(clientId);
       if (!account) return { cleared: false };
       return { cleared: await keychain(() => secrets.delete(account)) };
     },
@@ -133,6 +145,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
     ...discoveryChannels(deps.discovery),
     ...reportChannels(deps.reports),
   };
+  return { ...app, ...(deps.desk ?? deskUnavailable()) };
 }
 
 /** The report channels, or a clear refusal from each when this build has no report service. */
@@ -169,6 +182,14 @@ function discoveryChannels(discovery: DiscoveryService | undefined): DiscoverySe
     'discovery:export-queries': missing,
     'discovery:import-queries': missing,
   };
+}
+
+/** Without a desk (tests of the other channels), its channels answer that they are not available. */
+function deskUnavailable(): DeskService {
+  const refuse = async (): Promise<never> => {
+    throw new AuditArchiveError('INTERNAL', 'This part of Audit Archive is not available in this build.');
+  };
+  return Object.fromEntries(DESK_CHANNELS.map((c) => [c, refuse])) as unknown as DeskService;
 }
 
 /**

@@ -7,14 +7,15 @@
  */
 import type { z } from 'zod';
 import { isAuditArchiveError } from '../../../shared/errors';
-import { contract, describeIssues, isChannel } from '../../../shared/ipc/contract';
+import { contract, describeIssues, fieldIssues, isChannel } from '../../../shared/ipc/contract';
 import { fail, ok, type Result } from '../../../shared/result';
 import type { AppService } from './app-service';
 
 export interface DispatchOptions {
   /**
    * Parse each response with the contract's response schema too (catches service bugs before the
-   * renderer sees them). Default: on unless NODE_ENV is `production`.
+   * renderer sees them, and drops any field the contract does not name). Default: on, in every
+   * build; the renderer's bridge checks again on its side.
    */
   validateResponses?: boolean;
   /** Called with anything unexpected that was thrown, for the log (never sent to the caller). */
@@ -58,19 +59,19 @@ async function dispatchChecked(
     report(options, channel, e);
     return fail('INVALID_REQUEST', `The request to ${channel} could not be read; nothing was done. Send plain data.`);
   }
-  if (!request.success) return fail('INVALID_REQUEST', describeIssues(request.error));
+  if (!request.success) return fail('INVALID_REQUEST', describeIssues(request.error), fieldIssues(request.error));
 
   let value: unknown;
   try {
     const handler = service[channel] as (req: unknown) => Promise<unknown>;
     value = await handler(request.data);
   } catch (e) {
-    if (isAuditArchiveError(e)) return fail(e.code, e.message);
+    if (isAuditArchiveError(e)) return fail(e.code, e.message, e.issues);
     report(options, channel, e);
     return fail('INTERNAL', INTERNAL_MESSAGE);
   }
 
-  const validate = options.validateResponses ?? process.env.NODE_ENV !== 'production';
+  const validate = options.validateResponses ?? true;
   if (validate) {
     const response = (entry.response as z.ZodType).safeParse(value);
     if (!response.success) {

@@ -2,7 +2,13 @@
  * The CLI as a user drives it (a child process, settings from the environment), against a real Ceph
  * RADOS Gateway with Object Lock and the Genesys simulator on 127.0.0.1.
  */
-import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutObjectRetentionCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectRetentionCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -48,7 +54,12 @@ function runCli(args: string[], env: NodeJS.ProcessEnv, killWhen?: RegExp): Prom
 
 describe('audit-archive against Ceph RGW with Object Lock', () => {
   const rgw = inject('rgw');
-  const admin = new S3Client({ endpoint: rgw.endpoint, forcePathStyle: true, region: rgw.region, credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey } });
+  const admin = new S3Client({
+    endpoint: rgw.endpoint,
+    forcePathStyle: true,
+    region: rgw.region,
+    credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+  });
   const bucket = `cli-${randomBytes(4).toString('hex')}`;
   const last = lastSettledDay(Date.now(), 120);
   const days: Day[] = [...eachDay(addDays(last, -9), last)];
@@ -73,7 +84,14 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     ...extra,
   });
   const storeOf = (b: string, prefix = PREFIX) =>
-    new S3ObjectLockStore({ bucket: b, prefix, endpoint: rgw.endpoint, forcePathStyle: true, region: rgw.region, credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey } });
+    new S3ObjectLockStore({
+      bucket: b,
+      prefix,
+      endpoint: rgw.endpoint,
+      forcePathStyle: true,
+      region: rgw.region,
+      credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+    });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cli-rgw-'));
@@ -99,9 +117,13 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     const r = await runCli(['bucket', 'init', '--yes'], envFor(`s3://${bucket}/${PREFIX}`));
     expect(r.stderr).toContain(`s3://${bucket}: created`);
     expect(r.code).toBe(0);
-    const policy = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'), r.stdout.indexOf('\n\nOptional'))) as { Statement: Array<{ Action: string | string[] }> };
+    const policy = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'), r.stdout.indexOf('\n\nOptional'))) as {
+      Statement: Array<{ Action: string | string[] }>;
+    };
     // And the AWS bucket policy that refuses overwrites, for the administrator to merge.
-    const guard = JSON.parse(r.stdout.slice(r.stdout.indexOf('{', r.stdout.indexOf('\n\nOptional')))) as { Statement: Array<{ Effect: string; Condition: unknown }> };
+    const guard = JSON.parse(r.stdout.slice(r.stdout.indexOf('{', r.stdout.indexOf('\n\nOptional')))) as {
+      Statement: Array<{ Effect: string; Condition: unknown }>;
+    };
     expect(guard.Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Null: { 's3:if-none-match': 'true' } } });
     const actions = policy.Statement.flatMap((s) => s.Action);
     expect(actions).toContain('s3:PutObject');
@@ -109,7 +131,10 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
   });
 
   it('catch-up over 10 days with faults archives every event exactly once, every object COMPLIANCE until the right date', async () => {
-    const r = await runCli(['catch-up', '--from', days[0] as Day, '--to', last, '--concurrency', '3'], envFor(`s3://${bucket}/${PREFIX}`));
+    const r = await runCli(
+      ['catch-up', '--from', days[0] as Day, '--to', last, '--concurrency', '3'],
+      envFor(`s3://${bucket}/${PREFIX}`),
+    );
     expect(r.stderr).toMatch(/Catch-up finished: 10 day\(s\) archived, 0 failed/);
     expect(r.code).toBe(0);
     expect(sim.stats.rateLimited + sim.stats.faults5xx + sim.stats.droppedConnections).toBeGreaterThan(0);
@@ -125,7 +150,8 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
         const manifest = m.manifest;
         const expectedUntil = Date.parse(manifest.createdAt) + RETENTION_DAYS * 86_400_000;
         for (const key of [m.key, ...manifest.objects.map((o) => o.key)]) {
-          const versionId = key === m.key ? m.versionId : (manifest.objects.find((o) => o.key === key)?.versionId ?? null);
+          const versionId =
+            key === m.key ? m.versionId : (manifest.objects.find((o) => o.key === key)?.versionId ?? null);
           const info = await store.headObject(key, versionId);
           expect(info?.lock?.mode).toBe('COMPLIANCE');
           // Retain-until is fixed when the day's export starts: within the few minutes of the run.
@@ -134,12 +160,20 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
       }
     }
 
-    const status = await runCli(['status', '--from', days[0] as Day, '--to', last, '--json'], envFor(`s3://${bucket}/${PREFIX}`));
+    const status = await runCli(
+      ['status', '--from', days[0] as Day, '--to', last, '--json'],
+      envFor(`s3://${bucket}/${PREFIX}`),
+    );
     expect(status.code).toBe(0);
     const parsed = z.object({ days: z.array(DayStatusSchema) }).parse(JSON.parse(status.stdout));
-    expect(parsed.days.map((d) => [d.day, d.state, d.events])).toEqual(days.map((d) => [d, 'archived', sim.expectedEventCount(d)]));
+    expect(parsed.days.map((d) => [d.day, d.state, d.events])).toEqual(
+      days.map((d) => [d, 'archived', sim.expectedEventCount(d)]),
+    );
 
-    const verify = await runCli(['verify', '--from', days[0] as Day, '--to', last, '--full'], envFor(`s3://${bucket}/${PREFIX}`));
+    const verify = await runCli(
+      ['verify', '--from', days[0] as Day, '--to', last, '--full'],
+      envFor(`s3://${bucket}/${PREFIX}`),
+    );
     expect(verify.stdout).toMatch(/^OK: /);
     expect(verify.code).toBe(0);
   });
@@ -154,7 +188,11 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     const env = envFor(target, { AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state-killed') });
 
     // Plain progress lines (not a terminal): "<day>: N events, X written" after each stored part.
-    const killed = await runCli(['catch-up', '--config', config, '--concurrency', '1', ...range], env, /: \d+ events, [\d.]+ \w+ written/);
+    const killed = await runCli(
+      ['catch-up', '--config', config, '--concurrency', '1', ...range],
+      env,
+      /: \d+ events, [\d.]+ \w+ written/,
+    );
     expect(killed.signal).toBe('SIGKILL');
     const store = storeOf(bucket, prefix);
     const afterKill = await readArchiveAfresh(store);
@@ -187,7 +225,9 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     expect(verify.stdout).toContain(`${day} delete-marker ${key}`);
 
     const json = await runCli(['verify', '--from', days[0] as Day, '--to', last, '--json'], env);
-    expect(VerifyReportSchema.parse(JSON.parse(json.stdout)).problems).toEqual([expect.objectContaining({ day, kind: 'delete-marker', key })]);
+    expect(VerifyReportSchema.parse(JSON.parse(json.stdout)).problems).toEqual([
+      expect.objectContaining({ day, kind: 'delete-marker', key }),
+    ]);
 
     const status = await runCli(['status', '--from', day, '--to', day, '--json'], env);
     expect(JSON.parse(status.stdout).days[0]).toMatchObject({ day, state: 'tampered' });
@@ -209,13 +249,18 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[DAY_UNSETTLED]');
     const after = await readArchiveAfresh(storeOf(bucket));
-    expect([...after.listing.data.values(), ...after.listing.manifests.values()].some((k) => k.day === today)).toBe(false);
+    expect([...after.listing.data.values(), ...after.listing.manifests.values()].some((k) => k.day === today)).toBe(
+      false,
+    );
   });
 
   it('a GOVERNANCE lock shortened by someone with the bypass right is found by verify as lock-not-in-force', async () => {
     const trial = `gov-${randomBytes(4).toString('hex')}`;
     await initBucket({ client: admin, bucket: trial, lockMode: 'GOVERNANCE', retentionDays: RETENTION_DAYS });
-    const env = envFor(`s3://${trial}/${PREFIX}`, { AUDIT_ARCHIVE_LOCK_MODE: 'GOVERNANCE', AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state-gov') });
+    const env = envFor(`s3://${trial}/${PREFIX}`, {
+      AUDIT_ARCHIVE_LOCK_MODE: 'GOVERNANCE',
+      AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state-gov'),
+    });
     const exported = await runCli(['export', '--day', last], env);
     expect(exported.stderr).toMatch(/GOVERNANCE/); // the trial mode is flagged
     expect(exported.code).toBe(0);
@@ -235,6 +280,8 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     );
     const verify = await runCli(['verify', '--from', last, '--to', last, '--json'], env);
     expect(verify.code).toBe(1);
-    expect(VerifyReportSchema.parse(JSON.parse(verify.stdout)).problems).toEqual([expect.objectContaining({ day: last, kind: 'lock-not-in-force', key: object.key })]);
+    expect(VerifyReportSchema.parse(JSON.parse(verify.stdout)).problems).toEqual([
+      expect.objectContaining({ day: last, kind: 'lock-not-in-force', key: object.key }),
+    ]);
   });
 });

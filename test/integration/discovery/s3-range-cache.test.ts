@@ -102,8 +102,10 @@ describe('an S3 range cached locally', () => {
 
     const again = store.requestCount;
     expect(await rowsOf(engine, deletions())).toEqual(expectedDeletions());
-    // The second query only lists and reads manifests: no data object is fetched again.
-    expect(store.requestCount - again).toBe(firstRun - objects.length);
+    // The second query only lists the archive (and reads its root): no data object is fetched
+    // again, and the manifests, read once, come from the engine's manifest cache.
+    expect(store.requestCount - again).toBeLessThanOrEqual(firstRun - objects.length);
+    expect(store.requestCount - again).toBeLessThanOrEqual(4);
     await engine.close();
   });
 

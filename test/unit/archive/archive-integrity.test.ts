@@ -4,6 +4,7 @@
  * The same attacks against S3 Object Lock (second versions, delete markers) run against Ceph RGW
  * in test/integration/archive/attacks-rgw.test.ts.
  */
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -162,6 +163,42 @@ describe('an archive someone tampers with, without its signing key', () => {
     const kinds = verdict.problems.filter((p) => p.kind === 'chain-forked').map((p) => p.key);
     expect(kinds.sort()).toEqual([manifestKey('org-a', '2026-11-25', 3), siblingKey].sort());
     expect(verdict.problems.some((p) => p.kind === 'manifest-unreachable')).toBe(true);
+  });
+
+  it('junk planted under the keys the exporter writes next, before and during the run, is stepped over and named', async () => {
+    fx = await threeDays();
+    fx.clock.now = Date.parse('2026-11-27T12:00:00Z');
+    const day = '2026-11-26';
+    fx.sim.setOptions({ eventsPerDay: 3000 }); // several parts
+    const before = [4, 5, 6, 7, 8, 9, 10].map((n) => manifestKey('org-a', day, n));
+    for (const key of before) await writeOver(fx, key, 'junk');
+    // More planted once the first part is stored, after the writer read the archive: the next
+    // manifest keys, and the next part keys.
+    const during = [11, 12, 13, 14, 15, 16, 17].map((n) => manifestKey('org-a', day, n));
+    const parts = [2, 3, 4, 5, 6, 7, 8].map((n) => dataKey('org-a', day, n));
+    let planted = false;
+    const result = await fx.export(day, {
+      onProgress: () => {
+        if (planted) return;
+        planted = true;
+        for (const key of [...during, ...parts]) {
+          fsSync.mkdirSync(path.dirname(file(fx!, key)), { recursive: true });
+          fsSync.writeFileSync(file(fx!, key), 'junk');
+        }
+      },
+    });
+    expect(planted).toBe(true);
+    expect(result.manifestKey).toBe(manifestKey('org-a', day, 18));
+    expect(result.manifest.previous?.sequence).toBe(3);
+    expect(result.manifest.objects.length).toBeGreaterThan(2);
+    expect(result.manifest.objects.map((o) => o.key)).not.toContain(parts[0]);
+    expect(result.manifest.dayEventsTotal).toBe(fx.sim.expectedEventCount(day));
+    const verdict = await fx.verify();
+    expect(verdict.archive?.head?.sequence).toBe(18);
+    expect(verdict.problems).toEqual([
+      ...[...before, ...during].map((key) => expect.objectContaining({ day, kind: 'manifest-invalid', key })),
+      ...parts.map((key) => expect.objectContaining({ day, kind: 'unexpected-object', key })),
+    ]);
   });
 
   it('the whole archive removed: never "OK", and the writer will not start a new archive in its place', async () => {

@@ -105,6 +105,12 @@ describe('every door refuses the same URLs', () => {
       error: {
         code: 'INVALID_REQUEST',
         message: expect.stringMatching(/genesys\.loginUrl: must not contain a user name or password/),
+        issues: [
+          {
+            path: ['settings', 'genesys', 'loginUrl'],
+            message: expect.stringMatching(/^must not contain a user name or password/),
+          },
+        ],
       },
     });
     expect(JSON.stringify(result)).not.toContain(SECRET);

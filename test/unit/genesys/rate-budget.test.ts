@@ -5,7 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addDays, dayInterval } from '../../../shared/day';
 import { defaultSettings } from '../../../shared/settings';
-import { GenesysAuditClient, RateBudget, resolveGenesysEndpoints, sharedRateBudget } from '../../../main/engine/genesys';
+import {
+  GenesysAuditClient,
+  RateBudget,
+  resolveGenesysEndpoints,
+  sharedRateBudget,
+} from '../../../main/engine/genesys';
 import { type GenesysSimulator, startGenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 import { DAY, NOW, clientFor, collect } from './fixtures';
 
@@ -19,10 +24,18 @@ describe('one rate budget for the whole process', () => {
   it('three days exported at once within the budget never trip the server limit', async () => {
     // The server counts 8 requests per rolling 600 ms; the client allows 8 per 1000 ms (the margin
     // absorbs the time between a request leaving the client and the server counting it).
-    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 1500, rateLimit: { requestsPerMinute: 8, windowMs: 600, retryAfter: true } });
+    sim = await startGenesysSimulator({
+      now: () => NOW,
+      eventsPerDay: 1500,
+      rateLimit: { requestsPerMinute: 8, windowMs: 600, retryAfter: true },
+    });
     const budget = new RateBudget({ requestsPerMinute: 8, windowMs: 1000 });
     const days = [DAY, addDays(DAY, 1), addDays(DAY, 2)];
-    const results = await Promise.all(days.map((d) => collect(clientFor(sim as GenesysSimulator, { budget }).client.queryInterval(dayInterval(d)).events)));
+    const results = await Promise.all(
+      days.map((d) =>
+        collect(clientFor(sim as GenesysSimulator, { budget }).client.queryInterval(dayInterval(d)).events),
+      ),
+    );
     expect(sim.stats.rateLimited).toBe(0);
     expect(sim.stats.requests - (sim.stats.byEndpoint.token ?? 0)).toBe(budget.granted);
     results.forEach((records, k) => expect(records.map((r) => r.id)).toEqual(sim?.expectedEventIds(days[k] as string)));
@@ -48,25 +61,43 @@ describe('one rate budget for the whole process', () => {
   it('clients built from the same settings share the process budget', () => {
     const settings = defaultSettings();
     settings.genesys.clientId = 'x';
-    const env = { AUDIT_ARCHIVE_GENESYS_API_URL: 'http://127.0.0.1:1', AUDIT_ARCHIVE_GENESYS_LOGIN_URL: 'http://127.0.0.1:2' };
+    const env = {
+      AUDIT_ARCHIVE_GENESYS_API_URL: 'http://127.0.0.1:1',
+      AUDIT_ARCHIVE_GENESYS_LOGIN_URL: 'http://127.0.0.1:2',
+    };
     const a = GenesysAuditClient.forSettings(settings, 'secret', env);
     const b = GenesysAuditClient.forSettings(settings, 'secret', env);
     expect(a.apiUrl).toBe('http://127.0.0.1:1');
-    expect((a as unknown as { o: { budget: RateBudget } }).o.budget).toBe((b as unknown as { o: { budget: RateBudget } }).o.budget);
+    expect((a as unknown as { o: { budget: RateBudget } }).o.budget).toBe(
+      (b as unknown as { o: { budget: RateBudget } }).o.budget,
+    );
   });
 });
 
 describe('where Genesys is', () => {
   it('a region maps to its api and login hosts', () => {
     const g = { ...defaultSettings().genesys, region: 'mypurecloud.ie' as const };
-    expect(resolveGenesysEndpoints(g, {})).toEqual({ apiUrl: 'https://api.mypurecloud.ie', loginUrl: 'https://login.mypurecloud.ie' });
+    expect(resolveGenesysEndpoints(g, {})).toEqual({
+      apiUrl: 'https://api.mypurecloud.ie',
+      loginUrl: 'https://login.mypurecloud.ie',
+    });
     const eu = { ...g, region: 'edee1.eusc-pure.cloud' as const };
-    expect(resolveGenesysEndpoints(eu, {})).toEqual({ apiUrl: 'https://api.edee1.eusc-pure.cloud', loginUrl: 'https://login.edee1.eusc-pure.cloud' });
+    expect(resolveGenesysEndpoints(eu, {})).toEqual({
+      apiUrl: 'https://api.edee1.eusc-pure.cloud',
+      loginUrl: 'https://login.edee1.eusc-pure.cloud',
+    });
   });
 
   it('settings override the region and the environment overrides settings', () => {
-    const g = { ...defaultSettings().genesys, apiUrl: 'https://gateway.bank.example/genesys-api/', loginUrl: 'https://gateway.bank.example/genesys-login' };
-    expect(resolveGenesysEndpoints(g, {})).toEqual({ apiUrl: 'https://gateway.bank.example/genesys-api', loginUrl: 'https://gateway.bank.example/genesys-login' });
+    const g = {
+      ...defaultSettings().genesys,
+      apiUrl: 'https://gateway.bank.example/genesys-api/',
+      loginUrl: 'https://gateway.bank.example/genesys-login',
+    };
+    expect(resolveGenesysEndpoints(g, {})).toEqual({
+      apiUrl: 'https://gateway.bank.example/genesys-api',
+      loginUrl: 'https://gateway.bank.example/genesys-login',
+    });
     expect(resolveGenesysEndpoints(g, { AUDIT_ARCHIVE_GENESYS_API_URL: 'http://127.0.0.1:9001' })).toEqual({
       apiUrl: 'http://127.0.0.1:9001',
       loginUrl: 'https://gateway.bank.example/genesys-login',
@@ -74,12 +105,19 @@ describe('where Genesys is', () => {
   });
 
   it('a malformed URL in the environment is refused, naming the variable', () => {
-    expect(() => resolveGenesysEndpoints(defaultSettings().genesys, { AUDIT_ARCHIVE_GENESYS_LOGIN_URL: 'login.mypurecloud.com' })).toThrow(
-      expect.objectContaining({ code: 'INVALID_SETTINGS', message: expect.stringContaining('AUDIT_ARCHIVE_GENESYS_LOGIN_URL') }),
+    expect(() =>
+      resolveGenesysEndpoints(defaultSettings().genesys, { AUDIT_ARCHIVE_GENESYS_LOGIN_URL: 'login.mypurecloud.com' }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_SETTINGS',
+        message: expect.stringContaining('AUDIT_ARCHIVE_GENESYS_LOGIN_URL'),
+      }),
     );
   });
 
   it('exporting without a client id or secret says what to set', () => {
-    expect(() => GenesysAuditClient.forSettings(defaultSettings(), '', {})).toThrow(expect.objectContaining({ code: 'GENESYS_NOT_CONFIGURED' }));
+    expect(() => GenesysAuditClient.forSettings(defaultSettings(), '', {})).toThrow(
+      expect.objectContaining({ code: 'GENESYS_NOT_CONFIGURED' }),
+    );
   });
 });

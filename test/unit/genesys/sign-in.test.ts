@@ -34,7 +34,13 @@ describe('an officer signs in as themself with PKCE', () => {
     expect(signIn.redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/);
     await expect.poll(() => browserSaw).toContain('Signed in');
 
-    const client = new GenesysAuditClient({ apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, auth, budget: new RateBudget({ requestsPerMinute: 600 }), pollInitialMs: 5 });
+    const client = new GenesysAuditClient({
+      apiUrl: sim.apiUrl,
+      loginUrl: sim.loginUrl,
+      auth,
+      budget: new RateBudget({ requestsPerMinute: 600 }),
+      pollInitialMs: 5,
+    });
     const ids = (await collect(client.queryInterval(dayInterval(DAY)).events)).map((r) => r.id);
     expect(ids).toEqual(sim.expectedEventIds(DAY));
   });
@@ -43,16 +49,22 @@ describe('an officer signs in as themself with PKCE', () => {
     sim = await startGenesysSimulator({ now: () => NOW });
     const urls: URL[] = [];
     for (let i = 0; i < 2; i++) {
-      const s = await startPkceSignIn({ loginUrl: sim.loginUrl, clientId: sim.clientId, openBrowser: async (u) => void (await fetch(u)) });
+      const s = await startPkceSignIn({
+        loginUrl: sim.loginUrl,
+        clientId: sim.clientId,
+        openBrowser: async (u) => void (await fetch(u)),
+      });
       await s.result;
       urls.push(new URL(s.authorizeUrl));
     }
     expect(urls[0]?.searchParams.get('state')).not.toBe(urls[1]?.searchParams.get('state'));
     expect(urls[0]?.searchParams.get('code_challenge')).not.toBe(urls[1]?.searchParams.get('code_challenge'));
-    expect(codeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'); // RFC 7636 appendix B
+    expect(codeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe(
+      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    ); // RFC 7636 appendix B
   });
 
-  it('a redirect carrying someone else\'s state is refused and the real one still completes', async () => {
+  it("a redirect carrying someone else's state is refused and the real one still completes", async () => {
     sim = await startGenesysSimulator({ now: () => NOW });
     let forged = 0;
     const signIn = await startPkceSignIn({

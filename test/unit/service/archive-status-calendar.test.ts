@@ -6,11 +6,15 @@ import { describe, expect, it } from 'vitest';
 import type { DayStatus } from '../../../shared/day-status';
 import {
   calendarRange,
+  cellLabel,
   countsLine,
   countStates,
   dayLabel,
+  moveDay,
   problemRanges,
   problemRangeText,
+  retentionHorizon,
+  summaryStrip,
 } from '../../../renderer/calendar/calendar-model';
 
 describe('the archive calendar page', () => {
@@ -62,5 +66,62 @@ describe('the archive calendar page', () => {
       ['2026-01-03 – 2026-01-05 missing (3 days)', undefined],
       ['2026-01-01 missing', undefined],
     ]);
+  });
+});
+
+describe('the calendar, finished', () => {
+  const days = (states: Array<[string, DayStatus['state']]>): DayStatus[] =>
+    states.map(([day, state]) => ({ day, state }));
+
+  it('the summary strip says how many days are missing and until when the oldest can still be caught up', () => {
+    const strip = summaryStrip(
+      days([
+        ['2026-03-01', 'missing'],
+        ['2026-03-02', 'archived'],
+        ['2026-03-03', 'failed'],
+        ['2026-03-05', 'missing'],
+        ['2026-03-06', 'tampered'],
+        ['2025-01-01', 'unrecoverable'],
+      ]),
+      365,
+      (d) => `«${d}»`,
+    );
+    expect(strip).toBe('2 missing days, recoverable until «2027-03-01» · 1 failed · 1 tampered · 1 unrecoverable');
+    expect(summaryStrip(days([['2026-03-02', 'archived']]), 365, String)).toBe(
+      '0 missing days · 0 failed · 0 tampered',
+    );
+  });
+
+  it('marks the retention horizon: the oldest day Genesys still holds', () => {
+    expect(retentionHorizon('2026-12-02', 365)).toBe('2025-12-02');
+  });
+
+  it('labels today and the horizon for a screen reader', () => {
+    expect(cellLabel({ day: '2026-12-02', state: 'pending' }, { today: true, horizon: false })).toBe(
+      '2026-12-02: pending (today)',
+    );
+    expect(cellLabel({ day: '2025-12-02', state: 'archived', events: 3 }, { today: false, horizon: true })).toBe(
+      '2025-12-02: archived, 3 events (Genesys retention horizon: older days can no longer be exported)',
+    );
+  });
+
+  it.each([
+    ['ArrowRight', '2026-03-15'],
+    ['ArrowLeft', '2026-03-13'],
+    ['ArrowUp', '2026-02-14'],
+    ['ArrowDown', '2026-04-14'],
+    ['PageUp', '2025-03-14'],
+    ['Home', '2026-03-01'],
+    ['End', '2026-03-31'],
+  ])('%s moves from 2026-03-14 to %s', (key, expected) => {
+    expect(moveDay('2026-03-14', key, '2020-01-01', '2026-12-02')).toBe(expected);
+  });
+
+  it('keeps the keyboard inside the shown days and ignores other keys', () => {
+    expect(moveDay('2026-01-31', 'ArrowUp', '2020-01-01', '2026-12-02')).toBe('2025-12-31');
+    expect(moveDay('2026-03-31', 'ArrowUp', '2020-01-01', '2026-12-02')).toBe('2026-02-28');
+    expect(moveDay('2026-12-02', 'ArrowRight', '2020-01-01', '2026-12-02')).toBe('2026-12-02');
+    expect(moveDay('2020-01-01', 'PageUp', '2020-01-01', '2026-12-02')).toBe('2020-01-01');
+    expect(moveDay('2026-03-14', 'Tab', '2020-01-01', '2026-12-02')).toBeNull();
   });
 });

@@ -32,8 +32,15 @@ export async function fillAppArchive(
 ): Promise<FilledArchive> {
   const failed = days.failed ?? [];
   const sim = await startGenesysSimulator({ now, eventsPerDay: 40, failQueryForDays: failed, runningPolls: 0 });
-  const settings = SettingsSchema.parse({ demo: true, archive: { target: pathToFileURL(demoArchiveDirIn(userDataDir)).href } });
-  const session = await openArchiveSession(settings, {}, { env: {}, stateDir: stateDirIn(userDataDir), now, demoSource: simulatorSource(sim, now) });
+  const settings = SettingsSchema.parse({
+    demo: true,
+    archive: { target: pathToFileURL(demoArchiveDirIn(userDataDir)).href },
+  });
+  const session = await openArchiveSession(
+    settings,
+    {},
+    { env: {}, stateDir: stateDirIn(userDataDir), now, demoSource: simulatorSource(sim, now) },
+  );
   const events = new Map<Day, number>();
   try {
     for (const day of days.archive) {

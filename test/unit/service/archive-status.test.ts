@@ -113,11 +113,20 @@ describe('the archive calendar from the app service', () => {
 
   it('connecting an organisation leaves demo mode and says which archive the app now writes to', async () => {
     const app = service();
-    expect((await dispatch(app, 'app:info', {})) as { value: { demo: boolean } }).toMatchObject({ ok: true, value: { demo: true, archiveTarget: expect.stringContaining('demo-archive') } });
+    expect((await dispatch(app, 'app:info', {})) as { value: { demo: boolean } }).toMatchObject({
+      ok: true,
+      value: { demo: true, archiveTarget: expect.stringContaining('demo-archive') },
+    });
     const saved = await dispatch(app, 'settings:save', { settings: { genesys: { clientId: 'my-oauth-client' } } });
-    expect(saved).toMatchObject({ ok: true, value: { settings: { demo: false }, warnings: [expect.stringContaining('demo mode is off')] } });
+    expect(saved).toMatchObject({
+      ok: true,
+      value: { settings: { demo: false }, warnings: [expect.stringContaining('demo mode is off')] },
+    });
     const info = await dispatch(app, 'app:info', {});
-    expect(info).toMatchObject({ ok: true, value: { demo: false, archiveTarget: expect.stringMatching(/\/archive$/) } });
+    expect(info).toMatchObject({
+      ok: true,
+      value: { demo: false, archiveTarget: expect.stringMatching(/\/archive$/) },
+    });
   });
 
   it('a range that ends before it starts is refused, saying how to fix it', async () => {

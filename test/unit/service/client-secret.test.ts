@@ -35,12 +35,31 @@ async function allFilesText(): Promise<string> {
 }
 
 describe('the Genesys client secret', () => {
-  it('is refused until a client id is saved, and says what to do', async () => {
+  it('is refused until a client id is entered, and says what to do', async () => {
     const result = await dispatch(service, 'secrets:set-genesys-client-secret', { secret: SECRET });
     expect(result).toEqual({
       ok: false,
-      error: { code: 'INVALID_REQUEST', message: expect.stringContaining('Set the OAuth client id first') },
+      error: {
+        code: 'INVALID_REQUEST',
+        message: expect.stringContaining('Enter the OAuth client id first'),
+        issues: [{ path: ['clientId'], message: expect.any(String) }],
+      },
     });
+  });
+
+  it('setup stores it under the client id being entered, before the settings are saved', async () => {
+    const stored = await dispatch(service, 'secrets:set-genesys-client-secret', {
+      secret: SECRET,
+      clientId: ' client-7 ',
+    });
+    expect(stored).toEqual({ ok: true, value: { stored: true } });
+    expect(await secrets.get(SECRET_ACCOUNTS.genesysClientSecret('client-7'))).toBe(SECRET);
+    expect(await dispatch(service, 'secrets:status', { clientId: 'client-7' })).toEqual({
+      ok: true,
+      value: { genesysClientSecret: true },
+    });
+    expect(await dispatch(service, 'secrets:status', {})).toEqual({ ok: true, value: { genesysClientSecret: false } });
+    expect(await allFilesText()).not.toContain(SECRET);
   });
 
   it('goes to the keychain under the client id, never into the settings file, and only its presence comes back', async () => {

@@ -138,6 +138,7 @@ describe('the dev/test transport only answers the page it served', () => {
       error: {
         code: 'INVALID_REQUEST',
         message: expect.stringMatching(/^request\.settings\.archive\.retentionDays: /),
+        issues: [{ path: ['settings', 'archive', 'retentionDays'], message: expect.any(String) }],
       },
     });
     expect(await readFile(path.join(dir, 'settings.json'), 'utf8')).toBe(before);

@@ -48,7 +48,14 @@ describe('a request that does not match the contract is refused', () => {
 
     expect(result).toEqual({
       ok: false,
-      error: { code: 'INVALID_REQUEST', message: expect.stringContaining('request.settings.archive.retentionDays') },
+      error: {
+        code: 'INVALID_REQUEST',
+        message: expect.stringContaining('request.settings.archive.retentionDays'),
+        // The field by its path, for the form: no message parsing in the renderer.
+        issues: [
+          { path: ['settings', 'archive', 'retentionDays'], message: expect.stringContaining('expected number') },
+        ],
+      },
     });
     expect(await readFile(settingsPath, 'utf8')).toBe(before);
   });
@@ -98,7 +105,9 @@ describe('settings travel through the contract', () => {
       archiveTarget: expect.stringMatching(/^file:\/\/\/.*\/demo-archive$/),
     });
 
-    await dispatch(service, 'settings:save', { settings: { demo: false, archive: { target: 's3://bank-audit/genesys' } } });
+    await dispatch(service, 'settings:save', {
+      settings: { demo: false, archive: { target: 's3://bank-audit/genesys' } },
+    });
     const s3 = await dispatch(service, 'app:info', {});
     expect(s3.ok && s3.value).toMatchObject({ archiveTarget: 's3://bank-audit/genesys', archiveIsWorm: true });
   });
@@ -205,7 +214,11 @@ describe('a malformed day over IPC is a Result error, never INTERNAL', () => {
       const result = await dispatch(wired, 'archive:status', request);
       expect(result).toEqual({
         ok: false,
-        error: { code: 'INVALID_REQUEST', message: expect.stringMatching(message) },
+        error: {
+          code: 'INVALID_REQUEST',
+          message: expect.stringMatching(message),
+          issues: [{ path: Object.keys(request), message: expect.any(String) }],
+        },
       });
       expect(asked).toEqual([]);
     },
@@ -219,6 +232,7 @@ describe('a malformed day over IPC is a Result error, never INTERNAL', () => {
       expect(!result.ok && result.error).toEqual({
         code: 'INVALID_REQUEST',
         message: expect.stringContaining('request.settings.archive.policyStartDate'),
+        issues: [{ path: ['settings', 'archive', 'policyStartDate'], message: expect.any(String) }],
       });
     }
     expect(await readFile(settingsPath, 'utf8')).toBe(before);

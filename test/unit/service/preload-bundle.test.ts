@@ -10,11 +10,13 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeName, BRIDGE_GLOBAL } from '../../../shared/ipc/bridge';
-import { CHANNELS, IPC_PREFIX } from '../../../shared/ipc/contract';
+import { CHANNELS, EVENT_CHANNEL, IPC_PREFIX } from '../../../shared/ipc/contract';
 
 let outDir: string;
 let exposed: Map<string, unknown>;
 let invoked: Array<{ channel: string; payload: unknown }>;
+/** Listeners the preload put on ipcRenderer, by channel. */
+let listening: Map<string, Set<(event: unknown, message: unknown) => void>>;
 let required: string[];
 /** Modules the build leaves to node_modules at run time (native ones, electron). */
 let external: string[];
@@ -34,12 +36,19 @@ beforeAll(async () => {
   exposed = new Map();
   invoked = [];
   required = [];
+  listening = new Map();
   const electron = {
     contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
     ipcRenderer: {
       invoke: async (channel: string, payload: unknown) => {
         invoked.push({ channel, payload });
         return { ok: true, value: null };
+      },
+      on: (channel: string, listener: (event: unknown, message: unknown) => void) => {
+        listening.set(channel, new Set([...(listening.get(channel) ?? []), listener]));
+      },
+      removeListener: (channel: string, listener: (event: unknown, message: unknown) => void) => {
+        listening.get(channel)?.delete(listener);
       },
     },
   };
@@ -64,10 +73,10 @@ describe('the shipped preload', () => {
     expect(new Set(required)).toEqual(new Set(['electron']));
   });
 
-  it('exposes one object, with exactly one named function per contract channel and no generic invoke', () => {
+  it('exposes one object, with exactly one named function per contract channel, one subscription, and no generic invoke', () => {
     expect([...exposed.keys()]).toEqual([BRIDGE_GLOBAL]);
     const bridge = exposed.get(BRIDGE_GLOBAL) as Record<string, unknown>;
-    expect(Object.keys(bridge).sort()).toEqual(CHANNELS.map(bridgeName).sort());
+    expect(Object.keys(bridge).sort()).toEqual([...CHANNELS.map(bridgeName), 'subscribe'].sort());
     for (const fn of Object.values(bridge)) expect(typeof fn).toBe('function');
     expect(bridge).not.toHaveProperty('invoke');
     expect(bridge).not.toHaveProperty('send');
@@ -81,6 +90,20 @@ describe('the shipped preload', () => {
       await bridge[bridgeName(channel)]!(payload);
       expect(invoked).toEqual([{ channel: IPC_PREFIX + channel, payload }]);
     }
+  });
+});
+
+describe('events pushed from main', () => {
+  it("reach the page on the one event channel, without Electron's event object, until unsubscribed", () => {
+    const bridge = exposed.get(BRIDGE_GLOBAL) as { subscribe: (l: (m: unknown) => void) => () => void };
+    const received: unknown[] = [];
+    const unsubscribe = bridge.subscribe((m) => received.push(m));
+    expect([...listening.keys()]).toEqual([EVENT_CHANNEL]);
+    const sender = { sender: 'the WebContents, which the page must never hold' };
+    for (const listener of listening.get(EVENT_CHANNEL) ?? []) listener(sender, { event: 'job', payload: { id: '1' } });
+    expect(received).toEqual([{ event: 'job', payload: { id: '1' } }]);
+    unsubscribe();
+    expect(listening.get(EVENT_CHANNEL)?.size).toBe(0);
   });
 });
 

@@ -22,7 +22,7 @@ import { createS3Client, errorName, GOVERNANCE_WARNING, s3Failure, type S3StoreO
 export interface InitBucketOptions {
   /** An SDK client to use; otherwise one is made from `connection` (default credential chain). */
   readonly client?: S3Client;
-  readonly connection?: Pick<S3StoreOptions, 'region' | 'endpoint' | 'forcePathStyle' | 'credentials'>;
+  readonly connection?: Pick<S3StoreOptions, 'region' | 'endpoint' | 'forcePathStyle' | 'credentials' | 'profile'>;
   readonly bucket: string;
   readonly lockMode: LockMode;
   readonly retentionDays: number;

@@ -45,7 +45,9 @@ export async function confirmLock(
   const actual = Date.parse(info.lock.retainUntil);
   const wanted = Date.parse(expected.lock.retainUntil);
   if (!(actual + RETAIN_UNTIL_TOLERANCE_MS > wanted)) {
-    throw fail(`reads back retained until ${info.lock.retainUntil}, earlier than the ${expected.lock.retainUntil} asked`);
+    throw fail(
+      `reads back retained until ${info.lock.retainUntil}, earlier than the ${expected.lock.retainUntil} asked`,
+    );
   }
   return info;
 }

@@ -122,7 +122,11 @@ export interface BucketPolicyStatement {
  * CreateMultipartUpload and UploadPart, which take no conditional header. Ceph ignores both, so
  * this is offered for AWS and cannot be tried here; verify catches a second version either way.
  */
-export function overwriteGuardBucketPolicy(bucket: string, prefix: string, partition: 'aws' | 'aws-us-gov' | 'aws-cn' = 'aws'): { Version: '2012-10-17'; Statement: BucketPolicyStatement[] } {
+export function overwriteGuardBucketPolicy(
+  bucket: string,
+  prefix: string,
+  partition: 'aws' | 'aws-us-gov' | 'aws-cn' = 'aws',
+): { Version: '2012-10-17'; Statement: BucketPolicyStatement[] } {
   const p = prefix.replace(/^\/+|\/+$/g, '');
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
   return {

@@ -90,7 +90,12 @@ export class LockFileLease implements LeaseMechanism {
     } catch {
       parsed = null; // junk, or a holder killed while writing it: judged by its age alone
     }
-    return { holder: parsed?.holder ?? null, ttlMs: Math.min(parsed?.ttlMs ?? FALLBACK_TTL_MS, MAX_TTL_MS), mtimeMs, text };
+    return {
+      holder: parsed?.holder ?? null,
+      ttlMs: Math.min(parsed?.ttlMs ?? FALLBACK_TTL_MS, MAX_TTL_MS),
+      mtimeMs,
+      text,
+    };
   }
 
   private async isStale(current: { holder: LeaseHolder | null; ttlMs: number; mtimeMs: number }): Promise<boolean> {
@@ -123,7 +128,8 @@ export class LockFileLease implements LeaseMechanism {
       await handle.writeFile(randomUUID());
       await handle.close();
       const again = await this.read();
-      if (again && again.text === stale.text && again.mtimeMs === stale.mtimeMs) await fs.unlink(this.file).catch(() => undefined);
+      if (again && again.text === stale.text && again.mtimeMs === stale.mtimeMs)
+        await fs.unlink(this.file).catch(() => undefined);
     } finally {
       await fs.unlink(this.takeover).catch(() => undefined);
     }
@@ -131,5 +137,9 @@ export class LockFileLease implements LeaseMechanism {
 }
 
 function unreachable(file: string, e: unknown): AuditArchiveError {
-  return new AuditArchiveError('ARCHIVE_UNREACHABLE', `The writer lease ${file} cannot be used (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check that the archive folder is mounted and writable.`, { cause: e });
+  return new AuditArchiveError(
+    'ARCHIVE_UNREACHABLE',
+    `The writer lease ${file} cannot be used (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check that the archive folder is mounted and writable.`,
+    { cause: e },
+  );
 }

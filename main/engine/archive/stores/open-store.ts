@@ -57,6 +57,7 @@ export function openArchiveStore(
     region: s3.region ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
     endpoint: s3.endpoint ?? envEndpoint(env, 'AWS_ENDPOINT_URL_S3') ?? envEndpoint(env, 'AWS_ENDPOINT_URL'),
     forcePathStyle: s3.forcePathStyle || envFlag(env, 'AUDIT_ARCHIVE_S3_FORCE_PATH_STYLE'),
+    ...(s3.profile ? { profile: s3.profile } : {}),
   });
 }
 

@@ -90,7 +90,10 @@ export class S3ClaimLease implements LeaseMechanism {
   private baseOf(holder: LeaseHolder, ttlMs: number): string {
     let base = this.bases.get(holder.id);
     if (!base) {
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+      const stamp = new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
       base = `${this.folder}${stamp}-${Math.min(Math.ceil(ttlMs / 1000), MAX_TTL_SECONDS)}-${holder.id}`;
       this.bases.set(holder.id, base);
     }
@@ -118,14 +121,25 @@ export class S3ClaimLease implements LeaseMechanism {
   }
 
   private async list(): Promise<Map<string, Claimant>> {
-    const since = new Date(Date.now() - LOOKBACK_MS).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const since = new Date(Date.now() - LOOKBACK_MS)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     let keyMarker: string | undefined = `${this.folder}${since}`;
     let versionIdMarker: string | undefined;
     const claimants = new Map<string, Claimant>();
     for (let page = 0; page < 100; page++) {
       let reply: z.infer<typeof PageSchema>;
       try {
-        const raw = await this.client.send(new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: this.folder, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker, MaxKeys: 1000 }));
+        const raw = await this.client.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.bucket,
+            Prefix: this.folder,
+            KeyMarker: keyMarker,
+            VersionIdMarker: versionIdMarker,
+            MaxKeys: 1000,
+          }),
+        );
         const parsed = PageSchema.safeParse(raw);
         if (!parsed.success) throw new Error('unexpected listing');
         reply = parsed.data;
@@ -137,7 +151,14 @@ export class S3ClaimLease implements LeaseMechanism {
         if (!m || !v.LastModified) continue;
         const base = this.folder + (m[1] as string);
         const at = v.LastModified.getTime();
-        const c = claimants.get(base) ?? { base, ttlMs: Math.min(Number(m[2]), MAX_TTL_SECONDS) * 1000, start: Infinity, lastBeat: -Infinity, newestKey: undefined, released: false };
+        const c = claimants.get(base) ?? {
+          base,
+          ttlMs: Math.min(Number(m[2]), MAX_TTL_SECONDS) * 1000,
+          start: Infinity,
+          lastBeat: -Infinity,
+          newestKey: undefined,
+          released: false,
+        };
         if (m[3] === undefined) c.released = true;
         else {
           c.start = Math.min(c.start, at);
@@ -163,7 +184,9 @@ export class S3ClaimLease implements LeaseMechanism {
     if (this.holders.has(key)) return this.holders.get(key) ?? null;
     let holder: LeaseHolder | null = null;
     try {
-      const reply = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: 'bytes=0-4095' }));
+      const reply = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: 'bytes=0-4095' }),
+      );
       const text = reply.Body ? await reply.Body.transformToString() : '';
       const parsed = LeaseHolderSchema.safeParse(JSON.parse(text));
       holder = parsed.success ? parsed.data : null;

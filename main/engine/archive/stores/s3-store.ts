@@ -69,6 +69,8 @@ export interface S3StoreOptions {
   readonly forcePathStyle?: boolean;
   /** Tests only: production uses the SDK default credential chain. */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** A named profile of ~/.aws/config for the default credential chain (settings `archive.s3.profile`). */
+  readonly profile?: string;
   /** Bodies larger than this go multipart (default 64 MiB). */
   readonly multipartThresholdBytes?: number;
   /** Part size of multipart uploads (default 16 MiB, at least 5 MiB). */
@@ -548,7 +550,7 @@ export class S3ObjectLockStore implements ArchiveStore {
 
 /** The SDK client for a store or for `bucket init`: default credential chain unless given. */
 export function createS3Client(
-  options: Pick<S3StoreOptions, 'region' | 'endpoint' | 'forcePathStyle' | 'credentials'>,
+  options: Pick<S3StoreOptions, 'region' | 'endpoint' | 'forcePathStyle' | 'credentials' | 'profile'>,
 ): S3Client {
   const config: S3ClientConfig = {
     forcePathStyle: options.forcePathStyle ?? false,
@@ -559,6 +561,7 @@ export function createS3Client(
   const region = options.region ?? (options.endpoint ? 'us-east-1' : undefined);
   if (region) config.region = region;
   if (options.credentials) config.credentials = options.credentials;
+  else if (options.profile) config.profile = options.profile;
   return new S3Client(config);
 }
 

@@ -25,8 +25,16 @@ const USAGE = `Usage: npm run simulator -- [options]
   --client-secret SECRET   demo client secret (default demo-client-secret)
   --help`;
 
-const Int = (name: string, min = 0) => z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(min, `${name} must be at least ${min}`);
-const Prob = (name: string) => z.coerce.number({ error: `${name} must be a number` }).min(0, `${name} must be 0..1`).max(1, `${name} must be 0..1`);
+const Int = (name: string, min = 0) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be at least ${min}`);
+const Prob = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .min(0, `${name} must be 0..1`)
+    .max(1, `${name} must be 0..1`);
 
 const FlagsSchema = z.object({
   port: Int('--port').max(65535).default(0),
@@ -99,7 +107,9 @@ async function main(argv: string[]): Promise<number> {
     clientId: f['client-id'],
     clientSecret: f['client-secret'],
     ...(f['events-per-day'] !== undefined ? { eventsPerDay: f['events-per-day'] } : {}),
-    ...(f['rate-limit'] !== undefined ? { rateLimit: { requestsPerMinute: f['rate-limit'], retryAfter: !f['no-retry-after'] } } : {}),
+    ...(f['rate-limit'] !== undefined
+      ? { rateLimit: { requestsPerMinute: f['rate-limit'], retryAfter: !f['no-retry-after'] } }
+      : {}),
   };
   const sim = await startGenesysSimulator(options);
   process.stdout.write(

@@ -1,0 +1,235 @@
+/**
+ * The officer's desk behind the contract's desk channels (shared/ipc/contract.ts `deskChannels`):
+ * catch-up, verify, one day's evidence and actions, the daily job's status, and the live checks of
+ * setup and Settings (Genesys connection and sign-in, the archive target, the signing key).
+ *
+ * Each function receives a request its schema already parsed (dispatch) and may throw
+ * AuditArchiveError; secrets (the client secret, the signing key) only ever go into the keychain.
+ */
+import type { Channel } from '../../../shared/ipc/contract';
+import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
+import type { Settings } from '../../../shared/settings';
+import type { ConnectionCheck } from '../../../shared/setup-checks';
+import type { ArchiveSession } from '../archive/archive-session';
+import { generateSigningKey, signingKeyFromPem } from '../archive/signing';
+import { SecretSigningKeyStore } from '../archive/signing-keys';
+import { openArchiveStore } from '../archive/stores/open-store';
+import { Archive } from '../archive/archive';
+import { checkGenesysConnection } from '../genesys/connection-check';
+import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
+import type { SettingsFile } from '../settings/settings-file';
+import { stateDirIn } from './app-archive';
+import type { AppService } from './app-service';
+import type { ArchiveJobs } from './archive-jobs';
+import { readDayDetails } from './day-details';
+import type { OfficerSignIn } from './officer-sign-in';
+import { checkStorage, connectedTarget, initArchiveBucket } from './storage-check';
+
+/** The contract's desk channels, served here. */
+export const DESK_CHANNELS = [
+  'jobs:state',
+  'jobs:cancel',
+  'archive:catch-up',
+  'archive:verify',
+  'archive:export-day',
+  'archive:day',
+  'schedule:status',
+  'genesys:test-connection',
+  'genesys:sign-in',
+  'genesys:sign-out',
+  'genesys:sign-in-state',
+  'storage:check',
+  'storage:init-bucket',
+  'signing-key:status',
+  'signing-key:create',
+  'signing-key:import',
+] as const satisfies readonly Channel[];
+export type DeskChannel = (typeof DESK_CHANNELS)[number];
+
+export type DeskService = Pick<AppService, DeskChannel>;
+
+export interface DeskDeps {
+  readonly userDataDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly now: () => number;
+  readonly settingsFile: Pick<SettingsFile, 'load'>;
+  readonly secrets: SecretStore;
+  readonly jobs: ArchiveJobs;
+  readonly signIn: OfficerSignIn;
+  readonly openSession: (purpose: 'read' | 'write') => Promise<ArchiveSession>;
+  readonly scheduleStatus: () => Promise<Awaited<ReturnType<AppService['schedule:status']>>>;
+}
+
+export function createDeskService(deps: DeskDeps): DeskService {
+  const { jobs, signIn, secrets } = deps;
+
+  const withSession = async <T>(purpose: 'read' | 'write', fn: (s: ArchiveSession) => Promise<T>): Promise<T> => {
+    const session = await deps.openSession(purpose);
+    try {
+      return await fn(session);
+    } finally {
+      await session.close();
+    }
+  };
+
+  const keychain = async <T>(op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (e) {
+      if (isAuditArchiveError(e)) throw e;
+      throw new AuditArchiveError(
+        'SECRET_STORE_UNAVAILABLE',
+        'The OS keychain is not reachable, so the signing key cannot be kept safely. Install and unlock a Secret Service (e.g. gnome-keyring) or use the macOS/Windows keychain, then try again.',
+        { cause: e },
+      );
+    }
+  };
+
+  const keys = (archive?: Settings['archive']) => new SecretSigningKeyStore(secrets, archive?.signingKeyFingerprint);
+
+  return {
+    async 'jobs:state'() {
+      const { current, last } = jobs.state();
+      let interrupted = null;
+      if (!current) {
+        const record = await withSession('read', async (s) => s.journal.catchUp).catch(() => null);
+        if (record && record.days.length > record.done.length + record.failed.length) {
+          interrupted = {
+            startedAt: record.startedAt,
+            days: record.days.length,
+            done: record.done.length,
+            failed: record.failed.length,
+          };
+        }
+      }
+      return { current, last, interrupted };
+    },
+
+    async 'jobs:cancel'({ id }) {
+      return { cancelled: jobs.cancel(id) };
+    },
+
+    async 'archive:catch-up'(request) {
+      checkRange(request);
+      return jobs.startCatchUp(request, 'officer');
+    },
+
+    async 'archive:verify'(request) {
+      checkRange(request);
+      return jobs.startVerify(request, 'officer');
+    },
+
+    async 'archive:export-day'({ day, reconcile }) {
+      return jobs.startExportDay(day, reconcile, 'officer');
+    },
+
+    async 'archive:day'({ day }) {
+      return withSession('read', (s) => readDayDetails(s, day, deps.now()));
+    },
+
+    async 'schedule:status'() {
+      return deps.scheduleStatus();
+    },
+
+    async 'genesys:test-connection'({ genesys }): Promise<ConnectionCheck> {
+      const clientId = genesys.clientId.trim();
+      const refused = (detail: string): ConnectionCheck => ({
+        ok: false,
+        steps: [{ step: 'login', ok: false, detail }],
+        organisation: null,
+        missingPermission: null,
+      });
+      if (!clientId) return refused('Enter the OAuth client id first.');
+      if (genesys.authMode === 'pkce') {
+        const token = signIn.tokenFor(clientId);
+        if (!token) return refused('Sign in as yourself first ("Sign in as myself"); the test then uses your sign-in.');
+        return checkGenesysConnection(genesys, { credentials: { token }, env: deps.env });
+      }
+      const secret = await keychain(() => secrets.get(SECRET_ACCOUNTS.genesysClientSecret(clientId)));
+      if (!secret) {
+        return refused(
+          `No client secret is stored for client ${clientId}: enter it and store it in the keychain, then test again.`,
+        );
+      }
+      return checkGenesysConnection(genesys, { credentials: { clientSecret: secret }, env: deps.env });
+    },
+
+    async 'genesys:sign-in'({ genesys }) {
+      return signIn.start(genesys);
+    },
+
+    async 'genesys:sign-out'() {
+      return signIn.signOut();
+    },
+
+    async 'genesys:sign-in-state'() {
+      return signIn.current();
+    },
+
+    async 'storage:check'({ archive }) {
+      return checkStorage(archive, { userDataDir: deps.userDataDir, env: deps.env, keys: keys(archive) });
+    },
+
+    async 'storage:init-bucket'({ archive, confirmCompliance }) {
+      return initArchiveBucket(archive, confirmCompliance, { env: deps.env });
+    },
+
+    async 'signing-key:status'({ archive }) {
+      const store = keys(archive);
+      const recordedFingerprint = archive.signingKeyFingerprint ?? null;
+      const recorded = recordedFingerprint
+        ? { fingerprint: recordedFingerprint, held: (await keychain(() => store.get(recordedFingerprint))) !== null }
+        : null;
+      let atTarget = null;
+      try {
+        const reader = new Archive({
+          store: openArchiveStore(connectedTarget(archive, deps.userDataDir), archive.s3, deps.env),
+          stateDir: stateDirIn(deps.userDataDir),
+          keys: store,
+          policy: { lockMode: archive.lockMode, retentionDays: archive.retentionDays },
+          lease: { ttlMs: 60_000, waitMs: 0, program: 'the Audit Archive app (setup check)' },
+          toolVersion: 'check',
+        });
+        const root = (await reader.read({ scope: 'layout' })).assessment.root;
+        if (root.status === 'ok') {
+          const fingerprint = root.root.signingKey.fingerprint;
+          atTarget = { fingerprint, held: (await store.get(fingerprint).catch(() => null)) !== null };
+        }
+      } catch {
+        // Unreachable or not set up yet: "Check bucket" says why; the key status stands without it.
+      }
+      return { recorded, archive: atTarget, keptIn: store.description };
+    },
+
+    async 'signing-key:create'() {
+      const key = generateSigningKey();
+      await keychain(() => keys().save(key));
+      return { fingerprint: key.fingerprint };
+    },
+
+    async 'signing-key:import'({ pem }) {
+      let key;
+      try {
+        key = signingKeyFromPem(pem, 'The key you imported');
+      } catch (e) {
+        const message = isAuditArchiveError(e) ? e.message : 'The key you imported is not a PEM private key.';
+        throw new AuditArchiveError('INVALID_REQUEST', message, { issues: [{ path: ['pem'], message }] });
+      }
+      await keychain(() => keys().save(key));
+      return { fingerprint: key.fingerprint };
+    },
+  };
+}
+
+/** A range that ends before it starts is refused before any job starts, naming the field. */
+function checkRange({ from, to }: { from?: string | undefined; to?: string | undefined }): void {
+  if (from && to && to < from) {
+    throw new AuditArchiveError(
+      'INVALID_REQUEST',
+      `The range ends (${to}) before it starts (${from}): swap the two days.`,
+      {
+        issues: [{ path: ['to'], message: `must not be before ${from}` }],
+      },
+    );
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * One day's evidence, beside the calendar: its state, each manifest and the objects it recorded
+ * (key, version id, size, SHA-256, lock mode, retain-until), event count, first and last event,
+ * where the events came from, what happened to the day, the last verification, and what can be
+ * done now (export or retry, reconcile, verify this day).
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { Day } from '../../shared/day';
+import type { DayDetails } from '../../shared/day-details';
+import type { Bridge } from '../../shared/ipc/bridge';
+import type { ResultError } from '../../shared/result';
+import { formatBytes, formatCount, formatInstant } from '../app/display-format';
+import { useJobs } from '../jobs/jobs-context';
+import { STATE_LABELS } from './calendar-model';
+
+export function DayPanel({ bridge, day, onClose }: { bridge: Bridge; day: Day; onClose: () => void }) {
+  const jobs = useJobs();
+  const [details, setDetails] = useState<DayDetails | null>(null);
+  const [error, setError] = useState<ResultError | null>(null);
+  const closeButton = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    void bridge.archiveDay({ day }).then((r) => {
+      if (!live) return;
+      if (r.ok) setDetails(r.value);
+      else setError(r.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [bridge, day, jobs.archiveVersion]);
+
+  useEffect(() => {
+    closeButton.current?.focus();
+  }, [day]);
+
+  const busy = jobs.current !== null;
+  const shown = details && details.status.day === day ? details : null;
+  return (
+    <aside
+      className="day-panel"
+      role="dialog"
+      aria-modal="false"
+      aria-labelledby="day-panel-title"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <header className="day-panel-head">
+        <h2 id="day-panel-title">
+          {day} <span className="hint">UTC</span>
+        </h2>
+        <button type="button" ref={closeButton} onClick={onClose} aria-label={`Close ${day}`}>
+          Close
+        </button>
+      </header>
+      {error && (
+        <p className="banner banner-error" role="alert">
+          {error.message}
+        </p>
+      )}
+      {!shown && !error && <p aria-busy="true">Reading the day…</p>}
+      {shown && (
+        <>
+          <p className={`day-state state-${shown.status.state}`}>
+            <span className={`swatch day-${shown.status.state}`} aria-hidden="true" />
+            <strong>{STATE_LABELS[shown.status.state]}</strong>
+            {shown.status.events !== undefined && <> · {formatCount(shown.status.events)} events</>}
+          </p>
+          {shown.status.error && <p className="day-error">{shown.status.error}</p>}
+
+          <div className="actions day-actions">
+            {shown.actions.export && (
+              <button type="button" className="primary" disabled={busy} onClick={() => void jobs.exportDay(day, false)}>
+                {shown.status.state === 'failed' ? 'Retry export' : 'Export this day'}
+              </button>
+            )}
+            {shown.actions.reconcile && (
+              <button type="button" disabled={busy} onClick={() => void jobs.exportDay(day, true)}>
+                Reconcile (add late events)
+              </button>
+            )}
+            {shown.actions.verify && (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => void jobs.verify({ from: day, to: day, full: true })}
+              >
+                Verify this day
+              </button>
+            )}
+          </div>
+
+          <section aria-labelledby="day-manifests-title">
+            <h3 id="day-manifests-title">Manifests</h3>
+            {shown.manifests.length === 0 ? (
+              <p className="hint">No manifest: this day is not in the archive.</p>
+            ) : (
+              shown.manifests.map((m) => (
+                <article key={m.key} className="manifest" aria-label={`Manifest ${m.sequence}`}>
+                  <dl className="facts">
+                    <dt>Manifest</dt>
+                    <dd>
+                      {m.sequence} ({m.kind}), written {formatInstant(m.createdAt)}
+                    </dd>
+                    <dt>Events</dt>
+                    <dd>
+                      {formatCount(m.events)} in this run, {formatCount(m.dayEventsTotal)} in the day
+                      {m.duplicatesDropped > 0 ? `, ${formatCount(m.duplicatesDropped)} duplicates dropped` : ''}
+                    </dd>
+                    <dt>First event</dt>
+                    <dd>{m.firstEventDate ?? 'none (an empty day)'}</dd>
+                    <dt>Last event</dt>
+                    <dd>{m.lastEventDate ?? 'none'}</dd>
+                    <dt>Source</dt>
+                    <dd>
+                      {m.source.organisationName ?? m.source.organisationId ?? m.source.apiHost}
+                      {m.source.organisationId ? ` (${m.source.organisationId})` : ''} at {m.source.apiHost}
+                      {m.source.demo ? ' · the demo organisation (simulated)' : ''}
+                    </dd>
+                    <dt>Key</dt>
+                    <dd>
+                      <code>{m.key}</code>
+                    </dd>
+                    <dt>Version id</dt>
+                    <dd>
+                      <code className="version-id">{m.versionId ?? 'none (a local folder has no versions)'}</code>
+                    </dd>
+                    <dt>SHA-256</dt>
+                    <dd>
+                      <code className="hash">{m.sha256}</code>
+                    </dd>
+                  </dl>
+                  <table className="objects" aria-label={`Objects of manifest ${m.sequence}`}>
+                    <thead>
+                      <tr>
+                        <th scope="col">Object</th>
+                        <th scope="col">Version id</th>
+                        <th scope="col">Size</th>
+                        <th scope="col">SHA-256</th>
+                        <th scope="col">Events</th>
+                        <th scope="col">Lock</th>
+                        <th scope="col">Retain until</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {m.objects.map((o) => (
+                        <tr key={o.key}>
+                          <td>
+                            <code>{o.key}</code>
+                          </td>
+                          <td>
+                            <code className="version-id">{o.versionId ?? 'none (a local folder has no versions)'}</code>
+                          </td>
+                          <td>{formatBytes(o.size)}</td>
+                          <td>
+                            <code className="hash">{o.sha256}</code>
+                          </td>
+                          <td>{formatCount(o.events)}</td>
+                          <td className="lock-mode">{o.lockMode ?? 'none (not WORM)'}</td>
+                          <td className="retain-until">{o.retainUntil ? formatInstant(o.retainUntil) : 'none'}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                  {m.objectsTotal > m.objects.length && (
+                    <p className="hint">
+                      {formatCount(m.objectsTotal - m.objects.length)} more objects are recorded in this manifest.
+                    </p>
+                  )}
+                </article>
+              ))
+            )}
+          </section>
+
+          {shown.problems.length > 0 && (
+            <section aria-labelledby="day-problems-title">
+              <h3 id="day-problems-title">Problems</h3>
+              <ul className="verify-problems">
+                {shown.problems.map((p, i) => (
+                  <li key={`${p.kind}-${p.key ?? i}`} className={`verify-problem kind-${p.kind}`}>
+                    <span className="verify-kind">{p.kind}</span>
+                    {p.key && <code className="verify-key">{p.key}</code>}
+                    <span className="verify-detail">{p.detail}</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+
+          <section aria-labelledby="day-verified-title">
+            <h3 id="day-verified-title">Last verification</h3>
+            <p>
+              {shown.lastVerification
+                ? `${formatInstant(shown.lastVerification.at)}: ${
+                    shown.lastVerification.problems === 0
+                      ? 'no problem found on this day'
+                      : `${shown.lastVerification.problems} problem(s) on this day`
+                  }.`
+                : 'Not covered by the last verification. Verify this day, or the archive, to prove it unaltered.'}
+            </p>
+          </section>
+
+          <section aria-labelledby="day-history-title">
+            <h3 id="day-history-title">History</h3>
+            {shown.history.length === 0 ? (
+              <p className="hint">Nothing has happened to this day yet.</p>
+            ) : (
+              <ul className="day-history">
+                {shown.history.map((h, i) => (
+                  <li key={`${h.at}-${i}`} className={`history-${h.what}`}>
+                    <span className="history-when">{formatInstant(h.at)}</span> {h.detail}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </>
+      )}
+    </aside>
+  );
+}

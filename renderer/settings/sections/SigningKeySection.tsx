@@ -1,0 +1,163 @@
+/**
+ * The archive's signing key: create one here (its private half goes straight to the OS keychain) or
+ * import the one another machine exported, and record its fingerprint. A new archive is signed with
+ * it, and verify checks that the archive's root names it: a root swapped for another is noticed on
+ * any machine that has the fingerprint on record.
+ */
+import { useEffect, useId, useState } from 'react';
+import { formatFingerprint } from '../../../shared/archive-root';
+import type { Bridge } from '../../../shared/ipc/bridge';
+import type { SigningKeyStatus } from '../../../shared/setup-checks';
+import { CheckOutcome, type SectionProps } from '../form-parts';
+
+export function SigningKeySection({
+  bridge,
+  settings,
+  update,
+  errors,
+  recordedConfirmation,
+}: SectionProps & {
+  bridge: Bridge;
+  /** Setup asks the officer to confirm the fingerprint is on record. */
+  recordedConfirmation?: { checked: boolean; onChange: (checked: boolean) => void };
+}) {
+  const { archive } = settings;
+  const [status, setStatus] = useState<SigningKeyStatus | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [importing, setImporting] = useState(false);
+  const [pem, setPem] = useState('');
+  const pemId = useId();
+
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      void bridge.signingKeyStatus({ archive }).then((r) => {
+        if (!live) return;
+        if (r.ok) setStatus(r.value);
+        else setMessage({ ok: false, text: r.error.message });
+      });
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [bridge, archive]);
+
+  async function create() {
+    const r = await bridge.signingKeyCreate({});
+    if (r.ok) {
+      update('archive', { signingKeyFingerprint: r.value.fingerprint });
+      setMessage({ ok: true, text: 'A new signing key was created and stored in the OS keychain.' });
+    } else {
+      setMessage({ ok: false, text: r.error.message });
+    }
+  }
+
+  async function importKey() {
+    const r = await bridge.signingKeyImport({ pem });
+    if (r.ok) {
+      setPem('');
+      setImporting(false);
+      update('archive', { signingKeyFingerprint: r.value.fingerprint });
+      setMessage({ ok: true, text: 'The key was imported into the OS keychain.' });
+    } else {
+      setMessage({ ok: false, text: r.error.message });
+    }
+  }
+
+  async function readFile(file: File) {
+    setPem(await file.text());
+  }
+
+  const recorded = archive.signingKeyFingerprint ?? null;
+  const atTarget = status?.archive ?? null;
+  const mismatch = recorded !== null && atTarget !== null && atTarget.fingerprint !== recorded;
+  return (
+    <fieldset>
+      <legend>Signing key</legend>
+      <p className="hint section-intro">
+        Every manifest is signed with the archive&apos;s key, whose fingerprint you record with your compliance records:
+        verify then proves, on any machine, that the archive is the one you recorded. The private key stays in the OS
+        keychain; only the fingerprint is shown.
+      </p>
+      {recorded ? (
+        <div className="fingerprint-box">
+          <p className="fingerprint-label">Fingerprint to record (SHA-256 of the public key)</p>
+          <p className="fingerprint" aria-label="Signing key fingerprint">
+            <code>{formatFingerprint(recorded)}</code>
+          </p>
+          <p className="hint">
+            {status?.recorded?.held === false
+              ? 'This installation does not hold this key: import it before exporting.'
+              : `Held in ${status?.keptIn ?? 'the OS keychain'}.`}
+          </p>
+        </div>
+      ) : atTarget ? (
+        <p className="hint">
+          The archive at the target is signed with key <code>{formatFingerprint(atTarget.fingerprint)}</code>
+          {atTarget.held ? ', held here.' : ', which this installation does not hold: import it.'}
+        </p>
+      ) : (
+        <p className="hint">No key yet: create one, or import the key of an archive that already exists.</p>
+      )}
+      {mismatch && (
+        <p className="banner banner-error" role="alert">
+          The archive at the target is signed with key {formatFingerprint(atTarget.fingerprint)}, not the one recorded
+          here. Import that archive&apos;s key, or choose another target.
+        </p>
+      )}
+      {errors['archive.signingKeyFingerprint'] && (
+        <p className="field-error" role="alert">
+          Signing key: {errors['archive.signingKeyFingerprint']}
+        </p>
+      )}
+      <div className="actions key-actions">
+        <button type="button" onClick={() => void create()}>
+          {recorded ? 'Create another key' : 'Create a signing key'}
+        </button>
+        <button type="button" onClick={() => setImporting((v) => !v)} aria-expanded={importing}>
+          Import a key…
+        </button>
+      </div>
+      {importing && (
+        <div className="key-import">
+          <label htmlFor={pemId}>Private key (PEM), as `audit-archive key export` wrote it</label>
+          <textarea
+            id={pemId}
+            rows={5}
+            spellCheck={false}
+            autoComplete="off"
+            value={pem}
+            placeholder="-----BEGIN PRIVATE KEY-----"
+            onChange={(e) => setPem(e.target.value)}
+          />
+          <div className="actions">
+            <input
+              type="file"
+              accept=".pem,.key,text/plain"
+              aria-label="Read the key from a file"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                if (file) void readFile(file);
+              }}
+            />
+            <button type="button" className="primary" disabled={!pem.trim()} onClick={() => void importKey()}>
+              Import into the keychain
+            </button>
+          </div>
+        </div>
+      )}
+      {message && <CheckOutcome ok={message.ok} title={message.text} />}
+      {recordedConfirmation && recorded && (
+        <label className="recorded-confirmation">
+          <input
+            type="checkbox"
+            checked={recordedConfirmation.checked}
+            onChange={(e) => recordedConfirmation.onChange(e.target.checked)}
+          />{' '}
+          I have recorded this fingerprint with our compliance records.
+        </label>
+      )}
+    </fieldset>
+  );
+}

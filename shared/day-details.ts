@@ -1,0 +1,77 @@
+/**
+ * One UTC day's evidence, as the calendar's day panel shows it: its state, every manifest on the
+ * chain for it with the objects each one recorded (key, version id, size, SHA-256, lock as read
+ * back), where the events came from, what happened to it (exports, reconciliations, failures),
+ * the last verification that covered it and what the officer can do next.
+ */
+import { z } from 'zod';
+import { DaySchema } from './day';
+import { DayStatusSchema } from './day-status';
+import { LockModeSchema, Sha256HexSchema } from './manifest';
+import { VerifyProblemSchema } from './verify';
+
+const Instant = z.string().datetime({ offset: false });
+const Count = z.number().int().nonnegative();
+
+/** Objects listed per manifest (a day of 16 MiB parts rarely has more than a few). */
+export const DAY_OBJECTS_LIMIT = 200;
+
+export const DayObjectSchema = z.object({
+  key: z.string().max(1100),
+  versionId: z.string().max(1024).nullable(),
+  size: Count,
+  sha256: Sha256HexSchema,
+  events: Count,
+  lockMode: LockModeSchema.nullable(),
+  retainUntil: Instant.nullable(),
+});
+export type DayObject = z.infer<typeof DayObjectSchema>;
+
+export const DayManifestSchema = z.object({
+  key: z.string().max(1100),
+  versionId: z.string().max(1024).nullable(),
+  sha256: Sha256HexSchema,
+  sequence: z.number().int().positive(),
+  kind: z.enum(['export', 'reconcile']),
+  createdAt: Instant,
+  /** Events this run added, and the day's total after it. */
+  events: Count,
+  dayEventsTotal: Count,
+  duplicatesDropped: Count,
+  firstEventDate: z.string().max(40).nullable(),
+  lastEventDate: z.string().max(40).nullable(),
+  queries: Count,
+  source: z.object({
+    demo: z.boolean(),
+    organisationId: z.string().max(200).nullable(),
+    organisationName: z.string().max(500).nullable(),
+    apiHost: z.string().max(300),
+    clientId: z.string().max(200).nullable(),
+  }),
+  objects: z.array(DayObjectSchema).max(DAY_OBJECTS_LIMIT),
+  objectsTotal: Count,
+});
+export type DayManifest = z.infer<typeof DayManifestSchema>;
+
+export const DayHistoryEntrySchema = z.object({
+  at: Instant,
+  what: z.enum(['exported', 'reconciled', 'failed']),
+  detail: z.string().max(1000),
+});
+export type DayHistoryEntry = z.infer<typeof DayHistoryEntrySchema>;
+
+export const DayDetailsSchema = z.object({
+  status: DayStatusSchema,
+  /** Oldest first (the chain's order). */
+  manifests: z.array(DayManifestSchema).max(100),
+  /** What the archive shows now and what the last verification found, for this day. */
+  problems: z.array(VerifyProblemSchema).max(50),
+  /** Newest first. */
+  history: z.array(DayHistoryEntrySchema).max(100),
+  lastVerification: z
+    .object({ at: Instant, from: DaySchema.nullable(), to: DaySchema.nullable(), problems: Count })
+    .nullable(),
+  /** What the officer can do with the day now. */
+  actions: z.object({ export: z.boolean(), reconcile: z.boolean(), verify: z.boolean() }),
+});
+export type DayDetails = z.infer<typeof DayDetailsSchema>;
