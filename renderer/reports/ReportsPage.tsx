@@ -125,6 +125,8 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
   // Every report job's events, kept by job id: an event can arrive before reports:generate answers.
   useAppEvent(bridge, 'report', ({ jobId: id, ...status }) => {
     setJobs((all) => ({ ...all, [id]: withStatus(all[id], status) }));
+    // A report started before this page opened (the officer went to another page and came back).
+    if (status.state === 'running') setJobId((current) => current ?? id);
     if (status.state !== 'running') void loadReports();
   });
 

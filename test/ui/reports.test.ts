@@ -177,6 +177,9 @@ describe('answering an examiner with a report', () => {
     expect(folder).toBe(path.join(userDataDir, 'reports', reportId));
     expect((await stat(path.join(folder, 'report.pdf'))).size).toBeGreaterThan(1000);
     await page.screenshot({ path: await screenshotPath('reports-generated'), fullPage: true });
+    await page
+      .getByRole('region', { name: /^Report AR-/ })
+      .screenshot({ path: await screenshotPath('reports-generation-receipt') });
 
     // The list of past reports: this one, with the same SHA-256; "Re-check" passes.
     const listed = page.getByRole('list', { name: 'Past reports' }).getByRole('listitem', { name: reportId });
@@ -203,7 +206,9 @@ describe('answering an examiner with a report', () => {
     await handle.close();
     const changedSha = await sha256Of(bundle);
 
-    await listed.getByRole('button', { name: `Re-check ${reportId}` }).click();
+    // Re-checked from the keyboard this time.
+    await listed.getByRole('button', { name: `Re-check ${reportId}` }).focus();
+    await page.keyboard.press('Enter');
     await check.locator('.check-title').filter({ hasText: 'Changed' }).waitFor();
     expect(await check.getAttribute('role')).toBe('alert');
     expect(await check.locator('.check-title').textContent()).toMatch(
@@ -220,7 +225,45 @@ describe('answering an examiner with a report', () => {
         .filter({ hasText: /^Report folder: / })
         .innerText(),
     ).toMatch(/^Report folder: passed · /);
-    await listed.scrollIntoViewIfNeeded();
     await page.screenshot({ path: await screenshotPath('reports-recheck-failed'), fullPage: true });
+    await page
+      .getByRole('region', { name: 'Past reports' })
+      .screenshot({ path: await screenshotPath('reports-past-reports-recheck-failed') });
   }, 300_000);
+
+  it('a report can start from a starter query instead; a time zone it does not know is refused beside the field', async () => {
+    const { page } = app;
+    const who = officerOfInterest;
+    // A fresh Reports page (the app opened again in this tab).
+    await page.goto('about:blank');
+    await app.open('#/reports', 'Reports');
+    await page.getByRole('radio', { name: 'A saved or starter query, run over the period' }).check();
+    await page.getByLabel('Query', { exact: true }).selectOption({ label: 'Everything one user did (starter)' });
+    await page.getByLabel('User name or id').fill(who.name);
+    await page.getByLabel('Request reference').fill('Internal audit IA-31');
+    await page.getByLabel('From (UTC day)').fill(days[0] as Day);
+    await page.getByLabel('To (UTC day)').fill(days.at(-1) as Day);
+    const zone = page.getByLabel('Time zone');
+    await zone.fill('Mars/Olympus_Mons');
+
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const zoneError = page.locator('.field-error').filter({ hasText: 'Time zone:' });
+    await zoneError.waitFor();
+    expect(await zoneError.textContent()).toBe('Time zone: must be an IANA time zone such as Europe/London or UTC');
+    expect(await zone.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('alert').filter({ hasText: 'see the fields marked above' }).textContent()).toContain(
+      '[INVALID_REQUEST]',
+    );
+    await page.screenshot({ path: await screenshotPath('reports-field-error') });
+
+    await zone.fill('America/New_York');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const cover = page.getByRole('article', { name: 'Cover' });
+    await cover.waitFor({ timeout: 60_000 });
+    expect(await page.locator('.field-error').count()).toBe(0);
+    expect(await cover.locator('.cover-facts').innerText()).toContain(
+      `Events in this report\n${who.events} event${who.events === 1 ? '' : 's'}`,
+    );
+    expect(await page.getByRole('columnheader', { name: 'Time (UTC / America/New_York)' }).count()).toBe(1);
+  });
 });
