@@ -231,7 +231,7 @@ describe('answering an examiner with a report', () => {
       .screenshot({ path: await screenshotPath('reports-past-reports-recheck-failed') });
   }, 300_000);
 
-  it('a report can start from a starter query instead; a time zone it does not know is refused beside the field', async () => {
+  it('a report can start from a starter query instead; a time zone it does not know is refused beside the field; a copy kept in the archive is re-checked there too', async () => {
     const { page } = app;
     const who = officerOfInterest;
     // A fresh Reports page (the app opened again in this tab).
@@ -265,5 +265,29 @@ describe('answering an examiner with a report', () => {
       `Events in this report\n${who.events} event${who.events === 1 ? '' : 's'}`,
     );
     expect(await page.getByRole('columnheader', { name: 'Time (UTC / America/New_York)' }).count()).toBe(1);
-  });
+
+    // This one is kept in the archive too: its re-check reads the copy back and checks its signed record.
+    await page.getByRole('checkbox', { name: /Keep a copy in the archive/ }).check();
+    await page.getByRole('button', { name: 'Generate report' }).click();
+    const written = page.getByRole('heading', { name: /^Report AR-\d{8}-[0-9a-f]{8} written$/, level: 2 });
+    await written.waitFor({ timeout: 120_000 });
+    const reportId = /AR-\d{8}-[0-9a-f]{8}/.exec((await written.textContent()) ?? '')?.[0] as string;
+    const steps = await page.getByRole('list', { name: 'Steps' }).getByRole('listitem').allInnerTexts();
+    expect(steps.at(-1)).toMatch(/^✓ Keeping a copy in the archive · /);
+    const receipt = page.getByRole('region', { name: /^Report AR-/ }).locator('.report-outcome');
+    expect(await receipt.innerText()).toContain(`Kept in the archive\nreports/${reportId}/`);
+
+    const listed = page.getByRole('list', { name: 'Past reports' }).getByRole('listitem', { name: reportId });
+    await listed.getByRole('button', { name: `Re-check ${reportId}` }).click();
+    const check = listed.getByLabel(`Check of ${reportId}`);
+    await check.locator('.check-title').filter({ hasText: 'Intact' }).waitFor();
+    expect(
+      await check
+        .getByRole('listitem')
+        .filter({ hasText: /^Archive copy: / })
+        .innerText(),
+    ).toMatch(
+      /^Archive copy: passed · reports\/.+ in the archive is this bundle, and its record is signed with the archive's key\.$/,
+    );
+  }, 300_000);
 });
