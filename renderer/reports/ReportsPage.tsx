@@ -93,7 +93,7 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
   });
   const [period, setPeriod] = useState({ from: initial.from, to: initial.to });
   const [archiveCopy, setArchiveCopy] = useState(false);
-  const [preview, setPreview] = useState<Preview | null>(null);
+  const [preview, setPreview] = useState<{ of: string; model: Preview } | null>(null);
   const [previewing, setPreviewing] = useState(false);
   const [refusal, setRefusal] = useState<ResultError | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -153,7 +153,8 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
       ? `The result read ${handoff.range.from} to ${handoff.range.to}: the period must cover it.`
       : null;
 
-  function spec(): Spec | null {
+  /** The request as the form states it now, or null when it cannot be made (no query chosen). */
+  function currentSpec(): Spec | null {
     const request = {
       reference: fields.reference,
       requester: fields.requester,
@@ -163,28 +164,32 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
       preparedBy: fields.preparedBy,
       timeZone: fields.timeZone,
     };
-    if (source === 'result' && handoff) {
-      if (outsidePeriod) {
-        refuse({
-          code: 'INVALID_REQUEST',
-          message: outsidePeriod,
-          issues: [{ path: ['period'], message: outsidePeriod }],
-        });
-        return null;
-      }
-      return { request, period, sources: [{ kind: 'result', metadata: handoff }] };
-    }
-    if (!saved) {
-      const message = 'Choose the query the report cites.';
-      refuse({ code: 'INVALID_REQUEST', message, issues: [{ path: ['sources'], message }] });
-      return null;
-    }
+    if (source === 'result' && handoff) return { request, period, sources: [{ kind: 'result', metadata: handoff }] };
+    if (!saved) return null;
     const parameters = Object.fromEntries(Object.entries(savedParams).filter(([, v]) => v.trim() !== ''));
     return {
       request,
       period,
       sources: [{ kind: 'query', query: { kind: 'saved', id: saved.id, parameters, range: period } }],
     };
+  }
+
+  /** The request to send, or null after showing why there is none. */
+  function spec(): Spec | null {
+    if (source === 'result' && handoff && outsidePeriod) {
+      refuse({
+        code: 'INVALID_REQUEST',
+        message: outsidePeriod,
+        issues: [{ path: ['period'], message: outsidePeriod }],
+      });
+      return null;
+    }
+    const s = currentSpec();
+    if (!s) {
+      const message = 'Choose the query the report cites.';
+      refuse({ code: 'INVALID_REQUEST', message, issues: [{ path: ['sources'], message }] });
+    }
+    return s;
   }
 
   /** Shows a refusal: each issue beside its field (the first one focused), the rest in the banner. */
@@ -213,7 +218,7 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
     const r = await bridge.reportsPreview(s);
     setPreviewing(false);
     if (!r.ok) return refuse(r.error);
-    setPreview(r.value);
+    setPreview({ of: JSON.stringify(s), model: r.value });
     requestAnimationFrame(() => previewRef.current?.focus());
   }
 
@@ -451,7 +456,13 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
         />
       )}
 
-      {preview && <PreviewView preview={preview} headingRef={previewRef} />}
+      {preview && (
+        <PreviewView
+          preview={preview.model}
+          stale={preview.of !== JSON.stringify(currentSpec())}
+          headingRef={previewRef}
+        />
+      )}
 
       <PastReports
         reports={reports}
@@ -622,12 +633,25 @@ function Generation({
 }
 
 /** The first pages of the report, as HTML: the same model (evidence, summary, first events) the PDF draws. */
-function PreviewView({ preview, headingRef }: { preview: Preview; headingRef: Ref<HTMLElement> }) {
+function PreviewView({
+  preview,
+  stale,
+  headingRef,
+}: {
+  preview: Preview;
+  stale: boolean;
+  headingRef: Ref<HTMLElement>;
+}) {
   const e = preview.evidence;
   const r = e.request;
   return (
     <section className="report-preview" aria-labelledby="preview-title" ref={headingRef} tabIndex={-1}>
       <h2 id="preview-title">Preview: first pages</h2>
+      {stale && (
+        <p className="banner banner-warning" role="status">
+          The request or what it cites changed since this preview: choose &ldquo;Preview&rdquo; again to see it.
+        </p>
+      )}
       <p className="hint">
         An HTML view of the same report model the PDF is drawn from (the app does not embed PDFs). Verification here is
         the standard check; generating the report hashes every object of the period.

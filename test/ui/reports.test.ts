@@ -266,6 +266,11 @@ describe('answering an examiner with a report', () => {
     );
     expect(await page.getByRole('columnheader', { name: 'Time (UTC / America/New_York)' }).count()).toBe(1);
 
+    // A preview shows the request as it was: a change since is flagged, not silently ignored.
+    expect(await page.getByText('changed since this preview').count()).toBe(0);
+    await page.getByLabel('Prepared by').fill('Head of Compliance');
+    await page.getByRole('status').filter({ hasText: 'changed since this preview' }).waitFor();
+
     // This one is kept in the archive too: its re-check reads the copy back and checks its signed record.
     await page.getByRole('checkbox', { name: /Keep a copy in the archive/ }).check();
     await page.getByRole('button', { name: 'Generate report' }).click();
