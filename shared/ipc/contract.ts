@@ -19,7 +19,7 @@ import { ERROR_CODES } from '../errors';
 import { ScheduleStatusSchema } from '../schedule-status';
 import { ArchiveSettingsSchema, GenesysSettingsSchema, SettingsSchema } from '../settings';
 import { discoveryContract } from '../discovery/discovery-contract';
-import { reportsContract } from '../reports/report-contract';
+import { ReportJobEventSchema, reportsContract } from '../reports/report-contract';
 import {
   BucketInitResultSchema,
   ConnectionCheckSchema,
@@ -195,6 +195,8 @@ export const events = {
   schedule: ScheduleStatusSchema,
   /** "Sign in as myself" finished, failed or was cancelled. */
   'sign-in': SignInStateSchema,
+  /** A report job's progress, and its receipt or error when it ends (issue 10). */
+  report: ReportJobEventSchema,
 } as const;
 
 export type Events = typeof events;

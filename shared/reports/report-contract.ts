@@ -1,8 +1,9 @@
 /**
  * The Reports page's IPC channels (request -> response schemas), merged into shared/ipc/contract.ts.
  *
- * A report is generated in main as a job: the page starts it, polls its progress (the phases and
- * the PDF's pages), and gets its receipt (paths, bundle SHA-256, verdict). Before that it may ask
+ * A report is generated in main as a job: the page starts it, follows its progress (the phases and
+ * the PDF's pages) as `report` events pushed from main (`reports:status` answers the same on
+ * demand), and gets its receipt (paths, bundle SHA-256, verdict). Before that it may ask
  * for a preview: the same report model the PDF is drawn from (cover, results, summary and the first
  * events), which the page shows as HTML (the renderer's CSP forbids embedding a PDF).
  */
@@ -46,6 +47,19 @@ export const ReportPreviewSchema = z.strictObject({
 });
 export type ReportPreview = z.infer<typeof ReportPreviewSchema>;
 
+/** Where a report job is: its last progress while running, its receipt or error once it ended. */
+export const ReportJobStatusSchema = z.object({
+  state: z.enum(['running', 'succeeded', 'failed']),
+  progress: ReportProgressSchema.nullable(),
+  receipt: ReportReceiptSchema.nullable(),
+  error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }).nullable(),
+});
+export type ReportJobStatus = z.infer<typeof ReportJobStatusSchema>;
+
+/** The `report` event: a report job's status, pushed on each new phase, at most a few times a second within one, and at its end. */
+export const ReportJobEventSchema = ReportJobStatusSchema.extend({ jobId: z.string() });
+export type ReportJobEvent = z.infer<typeof ReportJobEventSchema>;
+
 export const reportsContract = {
   'reports:preview': {
     request: ReportSpecSchema,
@@ -60,12 +74,7 @@ export const reportsContract = {
   },
   'reports:status': {
     request: z.strictObject({ jobId: JobId }),
-    response: z.object({
-      state: z.enum(['running', 'succeeded', 'failed']),
-      progress: ReportProgressSchema.nullable(),
-      receipt: ReportReceiptSchema.nullable(),
-      error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }).nullable(),
-    }),
+    response: ReportJobStatusSchema,
   },
   'reports:list': {
     request: z.strictObject({}),

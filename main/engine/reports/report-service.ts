@@ -1,7 +1,8 @@
 /**
  * ReportService: the Reports page's channels over the report builder.
  *
- * A report runs as a job in main (the page polls its progress and gets its receipt); reports live in
+ * A report runs as a job in main (its progress and receipt go to `onJob`, which the app pushes to the
+ * page as `report` events; `reports:status` answers the same on demand); reports live in
  * one folder (`<userData>/reports` in the app), each as `<id>/`, `<id>.zip` and `<id>.receipt.json`,
  * which is also the list of past reports. Each call opens the archive in the current settings, so a
  * target changed in Settings applies at once. Opening a report's folder is the desktop's business:
@@ -14,7 +15,7 @@ import type { z } from 'zod';
 import { findQuery, queryTextFor } from '../../../shared/discovery/query-library';
 import type { QueryEngineKind } from '../../../shared/discovery/result-metadata';
 import { AuditArchiveError, isAuditArchiveError, type ErrorCode } from '../../../shared/errors';
-import type { ReportProgress, reportsContract } from '../../../shared/reports/report-contract';
+import type { ReportJobStatus, ReportProgress, reportsContract } from '../../../shared/reports/report-contract';
 import { ReportReceiptSchema, type ReportReceipt } from '../../../shared/reports/report-receipt';
 import type { ReportSpec } from '../../../shared/reports/report-request';
 import type { Settings } from '../../../shared/settings';
@@ -49,6 +50,11 @@ export interface ReportServiceOptions {
   readonly openFolder?: (folder: string) => Promise<boolean>;
   readonly now?: () => number;
   readonly fonts?: ResolvedFonts;
+  /**
+   * A job's status changed: on each new phase, at most every PROGRESS_INTERVAL_MS within one, and
+   * always at its end (the app pushes it as the `report` event).
+   */
+  readonly onJob?: (jobId: string, status: ReportJobStatus) => void;
 }
 
 interface Job {
@@ -60,6 +66,7 @@ interface Job {
 }
 
 const KEEP_JOBS = 20;
+const PROGRESS_INTERVAL_MS = 250;
 
 export function createReportService(options: ReportServiceOptions): ReportService & { close(): Promise<void> } {
   const jobs = new Map<string, Job>();
@@ -175,6 +182,26 @@ export function createReportService(options: ReportServiceOptions): ReportServic
       sourcesOf(await options.loadSettings(), spec);
       const id = randomUUID();
       const job: Job = { state: 'running', progress: null, receipt: null, error: null, done: Promise.resolve() };
+      let lastSent = 0;
+      let sent: ReportProgress | null = null;
+      const publish = () => {
+        if (!options.onJob) return;
+        lastSent = Date.now();
+        sent = job.progress;
+        try {
+          options.onJob(id, { state: job.state, progress: job.progress, receipt: job.receipt, error: job.error });
+        } catch {
+          // a listener's failure is not the report's
+        }
+      };
+      /** Every phase's first and last word is sent (the page lists them); in between, a few a second. */
+      const progressed = (p: ReportProgress) => {
+        const previous = job.progress;
+        const newPhase = p.phase !== previous?.phase;
+        if (newPhase && previous && sent !== previous) publish();
+        job.progress = p;
+        if (newPhase || Date.now() - lastSent >= PROGRESS_INTERVAL_MS) publish();
+      };
       job.done = (async () => {
         try {
           job.receipt = await withBuild(spec, (build) =>
@@ -182,7 +209,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
               ...build,
               outDir: options.reportsFolder,
               archiveCopy,
-              onProgress: (p) => (job.progress = p),
+              onProgress: progressed,
             }),
           );
           job.state = 'succeeded';
@@ -193,6 +220,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
           job.state = 'failed';
           job.error = { code: error.code, message: error.message };
         }
+        publish();
       })();
       jobs.set(id, job);
       for (const [old, j] of jobs) if (jobs.size > KEEP_JOBS && j.state !== 'running') jobs.delete(old);

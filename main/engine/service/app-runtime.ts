@@ -298,6 +298,7 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     env,
     ...(options.discoveryEngine ? { openEngine: options.discoveryEngine } : {}),
     ...(options.openFolder ? { openFolder: options.openFolder } : {}),
+    onJob: (jobId, status) => events.emit('report', { jobId, ...status }),
   });
 
   const service = createAppService({
@@ -366,6 +367,7 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     async close() {
       await schedule?.stop();
       await jobs.stop();
+      await reports.close();
       signIn.signOut();
       const sim = await demoSim?.catch(() => null);
       await sim?.sim.close();
