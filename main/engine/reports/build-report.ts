@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { formatFingerprint } from '../../../shared/archive-root';
+import { compileQuery } from '../../../shared/discovery/compile-query';
 import type { QueryEngineKind } from '../../../shared/discovery/result-metadata';
 import type { Day } from '../../../shared/day';
 import { AuditArchiveError } from '../../../shared/errors';
@@ -135,7 +136,11 @@ export function reportIdFor(inputs: ReportInputs, archiveUrl: string, generatedA
 function checkInputs(inputs: ReportInputs): void {
   const { from, to } = inputs.period;
   inputs.sources.forEach((s, i) => {
-    if (s.kind !== 'result') return;
+    // A query that cannot run as written (not one SELECT, a parameter missing) is bad input, not a finding.
+    if (s.kind === 'query') {
+      compileQuery(s.query);
+      return;
+    }
     const range = s.metadata.range;
     if (!range)
       throw new AuditArchiveError(
