@@ -42,7 +42,7 @@ import type { LeaseHolder } from '../archive/writer-lease';
 import type { QueryEngine } from '../discovery/query-engine';
 import { csvRows, ResultWriter } from '../discovery/result-export';
 import { writeArchiveCopy } from './archive-copy';
-import { runCitedResults, type CitedResult, type CitedSource } from './cited-results';
+import { checkRecordedQuery, runCitedResults, type CitedResult, type CitedSource } from './cited-results';
 import {
   collectEventLines,
   readEventRows,
@@ -133,7 +133,7 @@ export function reportIdFor(inputs: ReportInputs, archiveUrl: string, generatedA
 }
 
 /** Refuses what a report cannot answer for before anything runs. */
-function checkInputs(inputs: ReportInputs): void {
+function checkInputs(inputs: ReportInputs, archiveUrl: string): void {
   const { from, to } = inputs.period;
   inputs.sources.forEach((s, i) => {
     // A query that cannot run as written (not one SELECT, a parameter missing) is bad input, not a finding.
@@ -152,6 +152,12 @@ function checkInputs(inputs: ReportInputs): void {
         'INVALID_ARGUMENT',
         `Result ${i + 1} read ${range.from} to ${range.to}, outside the report's period ${from} to ${to}: choose a period that covers it.`,
       );
+    if (s.metadata.archive !== archiveUrl)
+      throw new AuditArchiveError(
+        'INVALID_ARGUMENT',
+        `Result ${i + 1} was run over ${s.metadata.archive.slice(0, 300)}, not over ${archiveUrl}, the archive this report reads: cite results of this archive.`,
+      );
+    checkRecordedQuery(s.metadata, i + 1);
   });
 }
 
@@ -162,7 +168,7 @@ async function prepare(
 ): Promise<Prepared & { close(): Promise<void> }> {
   const now = o.now ?? Date.now;
   const { inputs, archive } = o;
-  checkInputs(inputs);
+  checkInputs(inputs, archive.store.url);
   const generatedAt = new Date(now()).toISOString();
   const reportId = reportIdFor(inputs, archive.store.url, generatedAt);
   const progress = o.onProgress ?? (() => undefined);

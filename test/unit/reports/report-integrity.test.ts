@@ -1,0 +1,186 @@
+/**
+ * A report never vouches for what the archive cannot prove. Over a demo archive real exports
+ * filled: result files forged to read outside the period or to run other SQL than they show are
+ * refused before anything is written; a past report is re-checked (untouched passes, a file changed
+ * afterwards is named); its copy kept in the archive is known to verify, and a forged record or
+ * replaced bundle is named; and a day whose archived part lost a byte is named on the cover, in
+ * words, whichever way the report was asked for.
+ */
+import * as fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Day } from '../../../shared/day';
+import type { ResultMetadata } from '../../../shared/discovery/result-metadata';
+import { ReportEvidenceSchema, type ReportEvidence } from '../../../shared/reports/report-evidence';
+import type { ReportReceipt } from '../../../shared/reports/report-receipt';
+import { generateReport } from '../../../main/engine/reports/build-report';
+import { checkReport } from '../../../main/engine/reports/check-report';
+import type { CitedSource } from '../../../main/engine/reports/cited-results';
+import { runDiscoveryQuery } from '../../../main/engine/discovery/run-query';
+import { dayManifests } from '../archive/archive-fixture';
+import { DEMO_DAYS, demoArchive, type DemoArchive } from '../discovery/discovery-fixture';
+import { buildOptions, flat, generate, pdfPages } from './report-fixture';
+
+const RANGE = { from: DEMO_DAYS[0] as Day, to: DEMO_DAYS.at(-1) as Day };
+const ALL_EVENTS: CitedSource = {
+  kind: 'query',
+  query: { kind: 'sql', sql: 'SELECT id FROM audit_events', parameters: [], range: RANGE },
+  savedQuery: null,
+};
+
+let demo: DemoArchive;
+
+beforeAll(async () => {
+  demo = await demoArchive();
+});
+afterAll(async () => {
+  await demo?.close();
+});
+
+async function evidenceOf(receipt: ReportReceipt): Promise<ReportEvidence> {
+  return ReportEvidenceSchema.parse(JSON.parse(await fs.readFile(path.join(receipt.folder, 'evidence.json'), 'utf8')));
+}
+
+async function emptyOut(): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), 'aa-report-refused-'));
+}
+
+/** A result of the demo archive over the first two days, as Discovery recorded it. */
+async function recordedResult(): Promise<ResultMetadata> {
+  return runDiscoveryQuery({
+    engine: demo.engine(),
+    query: {
+      kind: 'sql',
+      sql: 'SELECT id FROM audit_events WHERE action = :action',
+      parameters: [{ name: 'action', type: 'string', value: 'update' }],
+      range: { from: DEMO_DAYS[0] as Day, to: DEMO_DAYS[1] as Day },
+    },
+    archive: demo.fixture.store.url,
+  });
+}
+
+describe('a result file cannot make a report vouch for what it did not check', () => {
+  const period = { from: DEMO_DAYS[0] as Day, to: DEMO_DAYS[1] as Day };
+
+  it.each<[string, (m: ResultMetadata) => ResultMetadata, RegExp]>([
+    [
+      'its bound days widened past the period while its range says otherwise',
+      (m) => ({
+        ...m,
+        query: {
+          ...m.query,
+          positionalParameters: m.query.positionalParameters.map((p) =>
+            p.name === 'range.to' ? { ...p, value: DEMO_DAYS[3]!.replaceAll('-', '/') } : p,
+          ),
+        },
+      }),
+      /Result 1's recorded SQL and parameters are not what its query compiles to/,
+    ],
+    [
+      'SQL other than the query it shows',
+      (m) => ({
+        ...m,
+        query: { ...m.query, sql: m.query.sql.replace(/WHERE action = \?/i, 'WHERE true OR action = ?') },
+      }),
+      /Result 1's recorded SQL and parameters are not what its query compiles to/,
+    ],
+    [
+      'a parameter value other than the one it shows',
+      (m) =>
+        m.query.kind === 'sql'
+          ? { ...m, query: { ...m.query, parameters: [{ name: 'action', type: 'string', value: 'delete' }] } }
+          : m,
+      /Result 1's recorded SQL and parameters are not what its query compiles to/,
+    ],
+    [
+      'another archive',
+      (m) => ({ ...m, archive: 's3://someone-else/archive' }),
+      /Result 1 was run over s3:\/\/someone-else\/archive, not over .* this report reads/,
+    ],
+    [
+      'every day the archive holds',
+      (m) => ({ ...m, range: null }),
+      /Result 1 was run over every day the archive holds/,
+    ],
+  ])('refuses a result with %s, before anything is written', async (_what, forge, message) => {
+    const out = await emptyOut();
+    await expect(
+      generate(demo, [{ kind: 'result', metadata: forge(await recordedResult()) }], { period, outDir: out }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
+    expect(await fs.readdir(out)).toEqual([]);
+  });
+
+  it('says so when a cited row count is not what the archive answers now', async () => {
+    const metadata = await recordedResult();
+    const { receipt } = await generate(
+      demo,
+      [{ kind: 'result', metadata: { ...metadata, rowCount: metadata.rowCount + 7 } }],
+      {
+        period,
+      },
+    );
+    expect(receipt.verified).toBe(false);
+    const cover = flat((await pdfPages(receipt.pdf))[0] as string);
+    expect(cover).toContain('VERIFICATION FAILED');
+    expect(cover).toContain(
+      `Result 1 returned ${metadata.rowCount} rows at report time, not the ${metadata.rowCount + 7} rows it was cited with`,
+    );
+  });
+});
+
+describe('re-checking a past report', () => {
+  let receipt: ReportReceipt;
+  beforeAll(async () => {
+    ({ receipt } = await generate(demo, [ALL_EVENTS]));
+  });
+
+  it('passes while nothing was touched', async () => {
+    const checks = await checkReport(receipt, null);
+    expect(checks.map((c) => [c.what, c.ok])).toEqual([
+      ['Bundle', true],
+      ['Files in the bundle', true],
+      ['Report folder', true],
+    ]);
+  });
+
+  it('fails, naming the file, when a file of the report folder was changed afterwards', async () => {
+    const csv = path.join(receipt.folder, 'events.csv');
+    const original = await fs.readFile(csv);
+    await fs.writeFile(csv, Buffer.concat([original, Buffer.from('1,forged\r\n')]));
+    try {
+      const checks = await checkReport(receipt, null);
+      expect(checks.find((c) => c.what === 'Report folder')).toEqual({
+        what: 'Report folder',
+        ok: false,
+        detail: 'Changed since the report was made: events.csv.',
+      });
+      expect(checks.find((c) => c.what === 'Bundle')?.ok).toBe(true);
+    } finally {
+      await fs.writeFile(csv, original);
+    }
+  });
+
+  it('fails, naming the bundle, when the bundle was replaced by one with its own matching SHA256SUMS', async () => {
+    const original = await fs.readFile(receipt.bundle);
+    const copy = await fs.mkdtemp(path.join(os.tmpdir(), 'aa-forged-'));
+    try {
+      // Someone edits the PDF, recomputes SHA256SUMS and zips it again: sha256sum -c passes inside.
+      const { receipt: other } = await generate(demo, [ALL_EVENTS], {
+        outDir: copy,
+        request: { reference: 'SEC-EXAM-2026-0042', question: 'Something else entirely.' },
+      });
+      await fs.copyFile(other.bundle, receipt.bundle);
+      const checks = await checkReport(receipt, null);
+      const bundle = checks.find((c) => c.what === 'Bundle');
+      expect(bundle?.ok).toBe(false);
+      expect(bundle?.detail).toContain(`${path.basename(receipt.bundle)} now has SHA-256`);
+      const inside = checks.find((c) => c.what === 'Files in the bundle');
+      expect(inside?.ok).toBe(false);
+      expect(inside?.detail).toMatch(/report\.pdf/);
+    } finally {
+      await fs.writeFile(receipt.bundle, original);
+      await fs.rm(copy, { recursive: true, force: true });
+    }
+  });
+});
