@@ -20,7 +20,7 @@ import type { CitedSource } from '../../../main/engine/reports/cited-results';
 import { runDiscoveryQuery } from '../../../main/engine/discovery/run-query';
 import { dayManifests } from '../archive/archive-fixture';
 import { DEMO_DAYS, demoArchive, type DemoArchive } from '../discovery/discovery-fixture';
-import { buildOptions, flat, generate, pdfPages } from './report-fixture';
+import { buildOptions, flat, flipByte, generate, pdfPages } from './report-fixture';
 
 const RANGE = { from: DEMO_DAYS[0] as Day, to: DEMO_DAYS.at(-1) as Day };
 const ALL_EVENTS: CitedSource = {
@@ -182,5 +182,97 @@ describe('re-checking a past report', () => {
       await fs.writeFile(receipt.bundle, original);
       await fs.rm(copy, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a report over a day whose archived part lost a byte', () => {
+  const day = DEMO_DAYS[2] as Day;
+  let key: string;
+
+  beforeAll(async () => {
+    // The query engine's verified cache was filled before the byte was lost (the reports above).
+    const [first] = await dayManifests(demo.fixture.archive(), day);
+    key = first?.manifest.objects[0]?.key as string;
+    await flipByte(path.join(demo.fixture.store.root, ...key.split('/')));
+  });
+
+  it('says VERIFICATION FAILED on its cover, naming the day, the object and the problem, and evidence.json carries it', async () => {
+    const { receipt } = await generate(demo, [ALL_EVENTS]);
+    expect(receipt.verified).toBe(false);
+    expect(receipt.headline).toMatch(/^VERIFICATION FAILED/);
+    const cover = flat((await pdfPages(receipt.pdf))[0] as string);
+    expect(cover).toContain('VERIFICATION FAILED');
+    expect(cover).toContain(`${day}: hash-mismatch (${key})`);
+    expect(cover).not.toContain('Verified: every archived day');
+    const evidence = await evidenceOf(receipt);
+    expect(evidence.verdict.ok).toBe(false);
+    expect(evidence.verification).toMatchObject({ ok: false, mode: 'full' });
+    expect(evidence.verification.problems).toContainEqual(expect.objectContaining({ day, kind: 'hash-mismatch', key }));
+    expect(evidence.days.find((d) => d.day === day)?.problems).toContainEqual(
+      expect.objectContaining({ kind: 'hash-mismatch', key }),
+    );
+    // The report is still whole: its bundle is there.
+    expect((await fs.stat(receipt.bundle)).size).toBeGreaterThan(0);
+  });
+
+  it('says so too when the period is too large to hash whole and the events come from that object', async () => {
+    const ids = demo.events
+      .filter((e) => e.eventDate.startsWith(day))
+      .slice(0, 3)
+      .map((e) => `'${e.id}'`);
+    const out = await emptyOut();
+    const receipt = await generateReport({
+      ...buildOptions(demo, [
+        {
+          kind: 'query',
+          query: {
+            kind: 'sql',
+            sql: `SELECT id FROM audit_events WHERE id IN (${ids.join(', ')})`,
+            parameters: [],
+            range: RANGE,
+          },
+          savedQuery: null,
+        },
+      ]),
+      fullVerifyLimitBytes: 0,
+      outDir: out,
+      archiveCopy: false,
+    });
+    expect(receipt.verified).toBe(false);
+    const evidence = await evidenceOf(receipt);
+    expect(evidence.verification.mode).toBe('standard');
+    const cover = flat((await pdfPages(receipt.pdf))[0] as string);
+    expect(cover).toContain('VERIFICATION FAILED');
+    expect(cover).toContain(key);
+  });
+
+  it('does not call the period unaltered when it was too large to hash whole and the lost byte is elsewhere', async () => {
+    // A result over the first two days, read from the archived NDJSON itself: nothing of the damaged day is read.
+    const ndjson = () => demo.engine('ndjson');
+    const metadata = await runDiscoveryQuery({
+      engine: ndjson(),
+      query: {
+        kind: 'sql',
+        sql: 'SELECT id FROM audit_events ORDER BY id LIMIT 5',
+        parameters: [],
+        range: { from: DEMO_DAYS[0] as Day, to: DEMO_DAYS[1] as Day },
+      },
+      archive: demo.fixture.store.url,
+    });
+    const receipt = await generateReport({
+      ...buildOptions(demo, [{ kind: 'result', metadata }]),
+      openEngine: ndjson,
+      fullVerifyLimitBytes: 0,
+      outDir: await emptyOut(),
+      archiveCopy: false,
+    });
+    const evidence = await evidenceOf(receipt);
+    expect(evidence.verification).toMatchObject({ mode: 'standard', ok: true });
+    expect(evidence.events.count).toBe(5);
+    const cover = flat((await pdfPages(receipt.pdf))[0] as string);
+    expect(cover).not.toContain('unaltered at');
+    expect(cover).toContain(
+      'the other 2 archived objects of the period were not read (their SHA-256 was not checked); audit-archive verify --full reads them',
+    );
   });
 });
