@@ -16,10 +16,14 @@ import { ReportEvidenceSchema } from '../../../shared/reports/report-evidence';
 import { ReportReceiptSchema, type ReportReceipt } from '../../../shared/reports/report-receipt';
 import { VerifyReportSchema } from '../../../shared/verify';
 import { main } from '../../../main/cli/main';
+import { openArchiveSession } from '../../../main/engine/archive/archive-session';
+import { canonicalJsonBytes, generateSigningKey, signDocument } from '../../../main/engine/archive/signing';
+import { checkReport } from '../../../main/engine/reports/check-report';
+import { SettingsSchema } from '../../../shared/settings';
 import { demoArchiveDirIn } from '../../../main/engine/service/open-app-service';
 import { makeWritable } from '../archive/archive-fixture';
 import { fillAppArchive } from '../service/archive-status-fixture';
-import { checkBundle, flat, pdfPages } from './report-fixture';
+import { checkBundle, flat, flipByte, pdfPages } from './report-fixture';
 
 let dir: string;
 let root: string;
@@ -48,6 +52,16 @@ async function newOut(): Promise<string> {
 /** The receipt the report left beside its bundle. */
 async function receiptOf(bundle: string): Promise<ReportReceipt> {
   return ReportReceiptSchema.parse(JSON.parse(await fs.readFile(bundle.replace(/\.zip$/, '.receipt.json'), 'utf8')));
+}
+
+/** The Reports page's "Re-check", over the archive as this installation opens it. */
+async function checkReportHere(receipt: ReportReceipt) {
+  const session = await openArchiveSession(SettingsSchema.parse({ archive: { target } }), {}, { env: {}, stateDir });
+  try {
+    return await checkReport(receipt, session.archive);
+  } finally {
+    await session.close();
+  }
 }
 
 function period(): string[] {
@@ -340,5 +354,169 @@ describe('audit-archive report', () => {
     const v = await cli('verify', '--full', '--json', ...period());
     expect(v.code, v.stdout + v.stderr).toBe(0);
     expect(VerifyReportSchema.parse(JSON.parse(v.stdout)).problems).toEqual([]);
+  });
+
+  describe('verify names a report copy that was changed in the archive', () => {
+    let receipt: ReportReceipt;
+    const file = (key: string) => path.join(root, ...key.split('/'));
+
+    beforeAll(async () => {
+      const r = await cli(
+        'report',
+        '--sql',
+        'SELECT id FROM audit_events LIMIT 3',
+        ...period(),
+        '--request-ref',
+        'SEC-COPY-2',
+        '--archive-copy',
+        '--out',
+        await newOut(),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      receipt = await receiptOf(r.stdout.trimEnd().split('\n')[1] as string);
+    });
+
+    /** Rewrites an archived file (read-only, as the archive leaves it) for one check, then puts it back. */
+    async function whileChanged(key: string, bytes: Buffer, check: () => Promise<void>) {
+      const original = await fs.readFile(file(key));
+      await fs.chmod(file(key), 0o644);
+      await fs.writeFile(file(key), bytes);
+      try {
+        await check();
+      } finally {
+        await fs.writeFile(file(key), original);
+        await fs.chmod(file(key), 0o444);
+      }
+    }
+
+    async function verifyProblems() {
+      const v = await cli('verify', '--full', '--json', ...period());
+      return { code: v.code, problems: VerifyReportSchema.parse(JSON.parse(v.stdout)).problems };
+    }
+
+    async function record(): Promise<Record<string, unknown>> {
+      return JSON.parse(await fs.readFile(file(receipt.archiveCopy!.recordKey), 'utf8')) as Record<string, unknown>;
+    }
+
+    it('a bundle replaced by other bytes of the same size', async () => {
+      const bytes = await fs.readFile(file(receipt.archiveCopy!.bundleKey));
+      bytes[100] = (bytes[100] as number) ^ 0xff;
+      await whileChanged(receipt.archiveCopy!.bundleKey, bytes, async () => {
+        const v = await verifyProblems();
+        expect(v.code).toBe(1);
+        expect(v.problems).toContainEqual(
+          expect.objectContaining({ kind: 'hash-mismatch', key: receipt.archiveCopy!.bundleKey }),
+        );
+        const checks = await checkReportHere(receipt);
+        expect(checks.find((c) => c.what === 'Archive copy')).toMatchObject({
+          ok: false,
+          detail: expect.stringContaining(`${receipt.archiveCopy!.bundleKey} in the archive has SHA-256`),
+        });
+      });
+    });
+
+    it('a record whose words were changed after it was signed', async () => {
+      const forged = { ...(await record()), reference: 'SEC-SOMETHING-ELSE' };
+      await whileChanged(receipt.archiveCopy!.recordKey, canonicalJsonBytes(forged), async () => {
+        const v = await verifyProblems();
+        expect(v.code).toBe(1);
+        expect(v.problems).toContainEqual(
+          expect.objectContaining({ kind: 'signature-invalid', key: receipt.archiveCopy!.recordKey }),
+        );
+      });
+    });
+
+    it('a record without a signature', async () => {
+      const { signature: _dropped, ...unsigned } = await record();
+      await whileChanged(receipt.archiveCopy!.recordKey, canonicalJsonBytes(unsigned), async () => {
+        const v = await verifyProblems();
+        expect(v.code).toBe(1);
+        expect(v.problems).toContainEqual(
+          expect.objectContaining({
+            kind: 'report-invalid',
+            key: receipt.archiveCopy!.recordKey,
+            detail: expect.stringContaining('is not a report record'),
+          }),
+        );
+        const checks = await checkReportHere(receipt);
+        expect(checks.find((c) => c.what === 'Archive copy')?.ok).toBe(false);
+      });
+    });
+
+    it('a record signed with another key', async () => {
+      const { signature: _dropped, ...unsigned } = await record();
+      const forged = signDocument(unsigned, generateSigningKey());
+      await whileChanged(receipt.archiveCopy!.recordKey, canonicalJsonBytes(forged), async () => {
+        const v = await verifyProblems();
+        expect(v.code).toBe(1);
+        expect(v.problems).toContainEqual(
+          expect.objectContaining({ kind: 'signature-invalid', key: receipt.archiveCopy!.recordKey }),
+        );
+        const checks = await checkReportHere(receipt);
+        expect(checks.find((c) => c.what === 'Archive copy')).toMatchObject({
+          ok: false,
+          detail: expect.stringContaining("is not signed with this archive's key"),
+        });
+      });
+    });
+
+    it('a second report copy added beside it with no record', async () => {
+      const stray = path.join(root, 'reports', 'AR-20260101-00000000', 'bundle.zip');
+      await fs.mkdir(path.dirname(stray), { recursive: true });
+      await fs.copyFile(receipt.bundle, stray);
+      try {
+        const v = await verifyProblems();
+        expect(v.code).toBe(1);
+        expect(v.problems).toContainEqual(
+          expect.objectContaining({ kind: 'report-invalid', key: 'reports/AR-20260101-00000000/bundle.zip' }),
+        );
+      } finally {
+        await fs.rm(path.dirname(stray), { recursive: true, force: true });
+      }
+    });
+
+    it('and verify passes again once all is as the report wrote it', async () => {
+      const v = await verifyProblems();
+      expect(v).toEqual({ code: 0, problems: [] });
+      const checks = await checkReportHere(receipt);
+      expect(checks.every((c) => c.ok)).toBe(true);
+    });
+  });
+
+  it('over a day whose archived part lost a byte: writes the report, says so on its cover, prints both paths and exits 1', async () => {
+    const part = (await fs.readdir(root, { recursive: true })).find(
+      (f) => f.endsWith('.jsonl.gz') && f.includes(to.replaceAll('-', '/')),
+    ) as string;
+    expect(part).toBeTruthy();
+    await flipByte(path.join(root, part));
+    const out = await newOut();
+    const r = await cli(
+      'report',
+      '--sql',
+      'SELECT id FROM audit_events',
+      ...period(),
+      '--request-ref',
+      'SEC-BAD',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(1);
+    const [pdf, bundle] = r.stdout.trimEnd().split('\n') as [string, string];
+    expect(pdf).toMatch(/report\.pdf$/);
+    expect(bundle).toMatch(/\.zip$/);
+    const receipt = await receiptOf(bundle);
+    expect(receipt.verified).toBe(false);
+    expect(r.stderr).toContain('VERIFICATION FAILED');
+    const cover = flat((await pdfPages(pdf))[0] as string);
+    expect(cover).toContain('VERIFICATION FAILED');
+    expect(cover).toContain(`${to}: hash-mismatch (${part})`);
+    const evidence = ReportEvidenceSchema.parse(
+      JSON.parse(await fs.readFile(path.join(receipt.folder, 'evidence.json'), 'utf8')),
+    );
+    expect(evidence.verification.ok).toBe(false);
+    expect(evidence.verification.problems).toContainEqual(
+      expect.objectContaining({ day: to, kind: 'hash-mismatch', key: part }),
+    );
+    expect((await checkBundle(bundle, receipt.reportId)).code).toBe(0);
   });
 });
