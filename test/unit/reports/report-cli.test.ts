@@ -327,6 +327,104 @@ describe('audit-archive report', () => {
     });
   });
 
+  describe('refuses a --results file with a malformed value in any field, naming the field, writing nothing', () => {
+    type Forge = (m: Record<string, unknown> & { query: Record<string, unknown> }) => unknown;
+    const at =
+      (path: string, value: unknown): Forge =>
+      (m) => {
+        const copy = structuredClone(m) as Record<string, unknown>;
+        const keys = path.split('.');
+        let o = copy as Record<string, unknown>;
+        for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
+        o[keys.at(-1) as string] = value;
+        return copy;
+      };
+    const cases: Array<[string, Forge, RegExp]> = [
+      ['format', at('format', 'audit-archive/query-result@9'), /format: /],
+      ['resultId', at('resultId', ''), /resultId: /],
+      ['query.kind', at('query.kind', 'python'), /query(\.kind)?: /],
+      ['query.sql', at('query.sql', 42), /query\.sql: /],
+      ['query.sourceSql', at('query.sourceSql', null), /query\.sourceSql: /],
+      [
+        'query.parameters',
+        at('query.parameters', [{ name: 'x y', type: 'string', value: 'a' }]),
+        /query\.parameters\.0\.name: /,
+      ],
+      [
+        'query.parameters (value not of its type)',
+        at('query.parameters', [{ name: 'n', type: 'integer', value: 'one' }]),
+        /query\.parameters\.0/,
+      ],
+      [
+        'query.positionalParameters',
+        at('query.positionalParameters', [{ name: 'x', type: 'money', value: 1 }]),
+        /query\.positionalParameters\.0\.type: /,
+      ],
+      ['query.savedQuery', at('query.savedQuery', 'deletions'), /query\.savedQuery: /],
+      ['query (an unknown field)', at('query.extra', 'x'), /query: /],
+      ['engine.kind', at('engine.kind', 'sqlite'), /engine(\.kind)?: /],
+      ['engine.reads', at('engine.reads', 'rumour'), /engine\.reads: /],
+      ['archive', at('archive', 7), /archive: /],
+      ['range.from', at('range.from', '2026-02-30'), /range\.from: /],
+      ['range (reversed)', (m) => ({ ...m, range: { from: to, to: from } }), /range\.to: ends before it starts/],
+      ['population.events', at('population.events', -1), /population\.events: /],
+      ['startedAt', at('startedAt', 'yesterday'), /startedAt: /],
+      ['finishedAt', at('finishedAt', 12), /finishedAt: /],
+      ['runTimeMs', at('runTimeMs', -5), /runTimeMs: /],
+      ['rowCount', at('rowCount', 1.5), /rowCount: /],
+      ['columns', at('columns', [{ name: 'id' }]), /columns\.0\.type: /],
+      ['cost', at('cost', { bytesScanned: -1, billedBytes: 0, costUsd: 0 }), /cost\.bytesScanned: /],
+      ['an unknown field', at('comment', 'trust me'), /(comment|Unrecognized key)/],
+    ];
+    it.each(cases)('%s', async (_field, forge, message) => {
+      const metadata = JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')) as Parameters<Forge>[0];
+      const file = path.join(await newOut(), 'forged.query.json');
+      await fs.writeFile(file, JSON.stringify(forge(metadata)));
+      const out = await newOut();
+      const r = await cli('report', '--results', file, ...period(), '--request-ref', 'X', '--out', out);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/forged\.query\.json is not a discovery result's metadata/);
+      expect(lines[0]).toMatch(message);
+      expect(await fs.readdir(out)).toEqual([]);
+    });
+  });
+
+  describe('refuses a malformed value in any field of the request, writing nothing', () => {
+    const cases: Array<[string, string[], RegExp]> = [
+      ['--request-ref too long', ['--request-ref', 'R'.repeat(201)], /reference: .*200/],
+      ['--request-ref on two lines', ['--request-ref', 'SEC-1\nVerified: every archived day'], /reference: .*one line/],
+      [
+        '--request-ref with a direction override',
+        ['--request-ref', 'SEC-\u202E1-CES'],
+        /reference: .*control or direction/,
+      ],
+      ['--requester too long', ['--request-ref', 'X', '--requester', 'r'.repeat(301)], /requester: /],
+      ['--requester on two lines', ['--request-ref', 'X', '--requester', 'A\r\nB'], /requester: .*one line/],
+      ['--regulator too long', ['--request-ref', 'X', '--regulator', 'r'.repeat(301)], /recipient: /],
+      ['--due not a day', ['--request-ref', 'X', '--due', '2026-13-01'], /--due '2026-13-01'/],
+      ['--question too long', ['--request-ref', 'X', '--question', 'q'.repeat(5001)], /question: /],
+      [
+        '--question with a control character',
+        ['--request-ref', 'X', '--question', 'why\u0007'],
+        /question: .*control or direction/,
+      ],
+      ['--prepared-by too long', ['--request-ref', 'X', '--prepared-by', 'p'.repeat(301)], /preparedBy: /],
+      ['--engine unknown', ['--request-ref', 'X', '--engine', 'oracle'], /--engine must be local or athena/],
+      ['--wait not a number', ['--request-ref', 'X', '--wait', 'soon'], /--wait must be a whole number/],
+    ];
+    it.each(cases)('%s', async (_what, argv, message) => {
+      const out = await newOut();
+      const r = await cli('report', '--sql', 'SELECT id FROM audit_events', ...period(), ...argv, '--out', out);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(await fs.readdir(out)).toEqual([]);
+    });
+  });
+
   it('--archive-copy keeps the bundle and a signed record in the archive, locked, and verify knows them', async () => {
     const out = await newOut();
     const r = await cli(
