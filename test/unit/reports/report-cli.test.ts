@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportBundleKey, reportRecordKey } from '../../../shared/archive-layout';
 import { addDays, lastSettledDay, type Day } from '../../../shared/day';
-import { ResultMetadataSchema, type ResultMetadata } from '../../../shared/discovery/result-metadata';
+import { ResultMetadataSchema } from '../../../shared/discovery/result-metadata';
 import { ReportEvidenceSchema } from '../../../shared/reports/report-evidence';
 import { ReportReceiptSchema, type ReportReceipt } from '../../../shared/reports/report-receipt';
 import { VerifyReportSchema } from '../../../shared/verify';
