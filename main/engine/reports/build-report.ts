@@ -362,8 +362,16 @@ const EVENT_CSV_COLUMNS = [
 
 /** Generates the report: its folder, bundle and receipt under `outDir`; returns the receipt. */
 export async function generateReport(o: GenerateReportOptions): Promise<ReportReceipt> {
-  await fs.mkdir(o.outDir, { recursive: true });
-  const workDir = await fs.mkdtemp(path.join(o.outDir, '.report-'));
+  let workDir: string;
+  try {
+    await fs.mkdir(o.outDir, { recursive: true });
+    workDir = await fs.mkdtemp(path.join(o.outDir, '.report-'));
+  } catch (e) {
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `Cannot write a report into ${o.outDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}): give a folder you can write to.`,
+    );
+  }
   let created: string[] = [];
   try {
     const p = await prepare(o, workDir, 'generate');

@@ -310,6 +310,15 @@ describe('audit-archive report', () => {
         /rows\.csv is not a discovery result's metadata/,
       ],
       [
+        'an --out that is a file',
+        async () => {
+          const file = path.join(dir, 'a-file');
+          await fs.writeFile(file, 'not a folder');
+          return ['--sql', 'SELECT id FROM audit_events', ...period(), '--request-ref', 'X', '--out', file];
+        },
+        /Cannot write a report into .*a-file \((EEXIST|ENOTDIR)\): give a folder you can write to/,
+      ],
+      [
         'a result read outside the period',
         (out) => ['--results', resultFile, '--from', to, '--to', to, '--request-ref', 'X', '--out', out],
         /Result 1 read .* outside the report's period/,
