@@ -184,6 +184,9 @@ async function prepare(
     for (const e of engines.values()) await e.close().catch(() => undefined);
   };
   try {
+    // Every engine the sources run on, opened first: one that is not configured is bad input, refused before anything runs.
+    for (const s of inputs.sources)
+      engineFor(inputs.engine ?? (s.kind === 'result' ? s.metadata.engine.kind : o.defaultEngine));
     results.push(
       ...(await runCitedResults(inputs.sources, {
         engineFor,

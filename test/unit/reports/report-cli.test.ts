@@ -310,6 +310,30 @@ describe('audit-archive report', () => {
         /rows\.csv is not a discovery result's metadata/,
       ],
       [
+        'a result run on Athena, which this archive has none of',
+        async (out) => {
+          const m = JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')) as Record<string, unknown>;
+          const file = path.join(dir, 'athena.query.json');
+          await fs.writeFile(
+            file,
+            JSON.stringify({
+              ...m,
+              engine: {
+                kind: 'athena',
+                region: 'eu-west-1',
+                workgroup: 'primary',
+                database: 'audit',
+                table: 'audit_events',
+                queryExecutionId: 'q-1',
+                outputLocation: null,
+              },
+            }),
+          );
+          return ['--results', file, ...period(), '--request-ref', 'X', '--out', out];
+        },
+        /\[QUERY_ENGINE_NOT_CONFIGURED\]/,
+      ],
+      [
         'an --out that is a file',
         async () => {
           const file = path.join(dir, 'a-file');
