@@ -151,36 +151,45 @@ function userName(): string {
   }
 }
 
-/** A result file: `FILE.query.json` as `query --out` and the app's export write it, or the rows file beside one. */
+/**
+ * A result file: `FILE.query.json` as `query --out` and the app's export write it, or the rows file
+ * beside one (its `.query.json` is read). Anything else is named as what it is not.
+ */
 async function readResultFile(file: string): Promise<ResultMetadata> {
-  const candidates = file.endsWith('.query.json') ? [file] : [file, `${file}.query.json`];
-  for (const candidate of candidates) {
-    let text: string;
+  const beside = file.endsWith('.query.json') ? null : `${file}.query.json`;
+  const read = async (candidate: string): Promise<string | null> => {
     try {
-      text = await readFile(candidate, 'utf8');
+      return await readFile(candidate, 'utf8');
     } catch (e) {
-      if (candidate === candidates.at(-1))
-        throw new AuditArchiveError(
-          'INVALID_ARGUMENT',
-          `Cannot read ${candidate} (${(e as NodeJS.ErrnoException).code ?? 'error'}): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
-        );
-      continue;
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      if (code === 'ENOENT') return null;
+      throw new AuditArchiveError('INVALID_ARGUMENT', `Cannot read ${candidate} (${code}).`);
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      continue; // a rows file (CSV, NDJSON): its metadata is beside it
-    }
-    const parsed = ResultMetadataSchema.safeParse(json);
-    if (parsed.success) return parsed.data;
-    if (candidate === candidates.at(-1) || candidate.endsWith('.query.json'))
-      throw new AuditArchiveError(
-        'INVALID_ARGUMENT',
-        `${candidate} is not a discovery result's metadata (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'}).`,
-      );
+  };
+  const besideText = beside ? await read(beside) : null;
+  const [candidate, text] = besideText !== null ? [beside as string, besideText] : [file, await read(file)];
+  if (text === null)
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `Cannot read ${beside ?? file} (ENOENT): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
+    );
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
   }
-  throw new AuditArchiveError('INVALID_ARGUMENT', `${file} holds no discovery result; give its .query.json file.`);
+  const parsed = ResultMetadataSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const why =
+      json === undefined ? 'it is not JSON' : `${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'invalid'}`;
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `${candidate} is not a discovery result's metadata (${why}): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
+    );
+  }
+  return parsed.data;
 }
 
 export async function reportCommand(

@@ -21,20 +21,36 @@ export const TimeZoneSchema = z
     }
   }, 'must be an IANA time zone such as Europe/London or UTC');
 
-const Text = (max: number) => z.string().trim().max(max);
+/**
+ * Control characters, and the direction embeddings, overrides and isolates that reorder what a
+ * reader sees: the request is printed on the cover, and must read there as it was typed.
+ */
+const HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const LINE_BREAK = /[\r\n\u2028\u2029]/;
+const HIDDEN_MESSAGE = 'must not hold control or direction-override characters';
+
+/** Text of several lines (the question). */
+const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((v) => !HIDDEN.test(v), HIDDEN_MESSAGE);
+/** One line of text: a line break could make the cover say what the report does not. */
+const Line = (max: number) => Text(max).refine((v) => !LINE_BREAK.test(v), 'must be one line (no line breaks)');
 
 export const ReportRequestSchema = z.strictObject({
   /** The request's reference as the examiner wrote it (letter number, case id). */
-  reference: Text(200).min(1, 'must not be empty'),
+  reference: Line(200).min(1, 'must not be empty'),
   /** Who asked: a person and their organisation. */
-  requester: Text(300).default(''),
+  requester: Line(300).default(''),
   /** The regulator or auditor the request comes from (SEC, FINRA, the external auditor, …). */
-  recipient: Text(300).default(''),
+  recipient: Line(300).default(''),
   dueDate: DaySchema.nullable().default(null),
   /** The question in words, as asked. */
   question: Text(5000).default(''),
   /** Who prepared the answer (the officer). */
-  preparedBy: Text(300).default(''),
+  preparedBy: Line(300).default(''),
   /** The officer's zone: event times are shown in UTC and in this zone. */
   timeZone: TimeZoneSchema.default('UTC'),
 });

@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { formatFingerprint } from '../../../shared/archive-root';
+import { compileQuery } from '../../../shared/discovery/compile-query';
 import type { QueryEngineKind } from '../../../shared/discovery/result-metadata';
 import type { Day } from '../../../shared/day';
 import { AuditArchiveError } from '../../../shared/errors';
@@ -41,7 +42,7 @@ import type { LeaseHolder } from '../archive/writer-lease';
 import type { QueryEngine } from '../discovery/query-engine';
 import { csvRows, ResultWriter } from '../discovery/result-export';
 import { writeArchiveCopy } from './archive-copy';
-import { runCitedResults, type CitedResult, type CitedSource } from './cited-results';
+import { checkRecordedQuery, runCitedResults, type CitedResult, type CitedSource } from './cited-results';
 import {
   collectEventLines,
   readEventRows,
@@ -132,10 +133,14 @@ export function reportIdFor(inputs: ReportInputs, archiveUrl: string, generatedA
 }
 
 /** Refuses what a report cannot answer for before anything runs. */
-function checkInputs(inputs: ReportInputs): void {
+function checkInputs(inputs: ReportInputs, archiveUrl: string): void {
   const { from, to } = inputs.period;
   inputs.sources.forEach((s, i) => {
-    if (s.kind !== 'result') return;
+    // A query that cannot run as written (not one SELECT, a parameter missing) is bad input, not a finding.
+    if (s.kind === 'query') {
+      compileQuery(s.query);
+      return;
+    }
     const range = s.metadata.range;
     if (!range)
       throw new AuditArchiveError(
@@ -147,6 +152,12 @@ function checkInputs(inputs: ReportInputs): void {
         'INVALID_ARGUMENT',
         `Result ${i + 1} read ${range.from} to ${range.to}, outside the report's period ${from} to ${to}: choose a period that covers it.`,
       );
+    if (s.metadata.archive !== archiveUrl)
+      throw new AuditArchiveError(
+        'INVALID_ARGUMENT',
+        `Result ${i + 1} was run over ${s.metadata.archive.slice(0, 300)}, not over ${archiveUrl}, the archive this report reads: cite results of this archive.`,
+      );
+    checkRecordedQuery(s.metadata, i + 1);
   });
 }
 
@@ -157,7 +168,7 @@ async function prepare(
 ): Promise<Prepared & { close(): Promise<void> }> {
   const now = o.now ?? Date.now;
   const { inputs, archive } = o;
-  checkInputs(inputs);
+  checkInputs(inputs, archive.store.url);
   const generatedAt = new Date(now()).toISOString();
   const reportId = reportIdFor(inputs, archive.store.url, generatedAt);
   const progress = o.onProgress ?? (() => undefined);
@@ -173,6 +184,9 @@ async function prepare(
     for (const e of engines.values()) await e.close().catch(() => undefined);
   };
   try {
+    // Every engine the sources run on, opened first: one that is not configured is bad input, refused before anything runs.
+    for (const s of inputs.sources)
+      engineFor(inputs.engine ?? (s.kind === 'result' ? s.metadata.engine.kind : o.defaultEngine));
     results.push(
       ...(await runCitedResults(inputs.sources, {
         engineFor,
@@ -351,8 +365,16 @@ const EVENT_CSV_COLUMNS = [
 
 /** Generates the report: its folder, bundle and receipt under `outDir`; returns the receipt. */
 export async function generateReport(o: GenerateReportOptions): Promise<ReportReceipt> {
-  await fs.mkdir(o.outDir, { recursive: true });
-  const workDir = await fs.mkdtemp(path.join(o.outDir, '.report-'));
+  let workDir: string;
+  try {
+    await fs.mkdir(o.outDir, { recursive: true });
+    workDir = await fs.mkdtemp(path.join(o.outDir, '.report-'));
+  } catch (e) {
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `Cannot write a report into ${o.outDir} (${(e as NodeJS.ErrnoException).code ?? 'error'}): give a folder you can write to.`,
+    );
+  }
   let created: string[] = [];
   try {
     const p = await prepare(o, workDir, 'generate');

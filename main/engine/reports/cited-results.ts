@@ -23,7 +23,7 @@ import type {
 } from '../../../shared/discovery/result-metadata';
 import { RESULT_METADATA_FORMAT } from '../../../shared/discovery/result-metadata';
 import type { Day } from '../../../shared/day';
-import { isAuditArchiveError, type ErrorCode } from '../../../shared/errors';
+import { AuditArchiveError, isAuditArchiveError, type ErrorCode } from '../../../shared/errors';
 import type { ResultEvidence } from '../../../shared/reports/report-evidence';
 import type { QueryEngine, QueryProgress } from '../discovery/query-engine';
 import { ResultSpool } from '../discovery/result-spool';
@@ -77,6 +77,32 @@ export async function runCitedResults(
 function labelOf(metadata: ResultMetadata): string {
   if (metadata.query.savedQuery) return metadata.query.savedQuery.name;
   return metadata.query.kind === 'structured' ? 'a query from the Discovery form' : 'an SQL query';
+}
+
+/**
+ * Refuses a recorded result whose SQL and bound parameters are not what its own query (the SQL as
+ * written or the Discovery form, its parameters and its range) compiles to: a result file edited to
+ * read other days or rows than it shows would otherwise be run, and cited, as it claims to be.
+ */
+export function checkRecordedQuery(m: ResultMetadata, index: number): void {
+  const refuse = (why: string) =>
+    new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `Result ${index}'s recorded SQL and parameters are not what its query compiles to (${why}): the result file was changed, or made by another version of Audit Archive. Run the query again and cite the new result.`,
+    );
+  let compiled: CompiledQuery;
+  try {
+    compiled =
+      m.query.kind === 'structured'
+        ? compileQuery({ kind: 'structured', structured: m.query.structured })
+        : compileQuery({ kind: 'sql', sql: m.query.sourceSql, parameters: m.query.parameters, range: m.range });
+  } catch (e) {
+    throw refuse(isAuditArchiveError(e) ? e.message : 'it does not compile');
+  }
+  if (JSON.stringify(compiled.range) !== JSON.stringify(m.range)) throw refuse("its range is not its query's");
+  if (compiled.sql !== m.query.sql) throw refuse('the SQL differs');
+  if (JSON.stringify(compiled.parameters) !== JSON.stringify(m.query.positionalParameters))
+    throw refuse('the bound parameters differ');
 }
 
 /** A recorded result's query, exactly as it ran. */

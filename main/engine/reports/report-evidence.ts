@@ -173,8 +173,12 @@ export function verdictOf(e: Omit<ReportEvidence, 'verdict'>): ReportEvidence['v
   }
   const ok = findings.length === 0;
   const p = e.population;
-  const headline = ok
-    ? `Verified: every archived day of the period (${plural(p.archivedDays, 'day')} of ${plural(p.days, 'day')}, ${plural(p.events, 'event')}) is complete and unaltered at ${e.verification.at}, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived.`
-    : `VERIFICATION FAILED: ${plural(findings.length, 'finding')} about the archive or the days this report draws on. The report shows the archive as it stands, but the archive does not prove it complete and unaltered:`;
+  // Standard mode hashes only the objects the events came from: the rest is not called unaltered.
+  const unread = e.verification.mode === 'full' ? 0 : Math.max(0, p.objects - e.verification.readBack.objects);
+  const headline = !ok
+    ? `VERIFICATION FAILED: ${plural(findings.length, 'finding')} about the archive or the days this report draws on. The report shows the archive as it stands, but the archive does not prove it complete and unaltered:`
+    : unread === 0
+      ? `Verified: every archived day of the period (${plural(p.archivedDays, 'day')} of ${plural(p.days, 'day')}, ${plural(p.events, 'event')}) is complete and unaltered at ${e.verification.at}, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived.`
+      : `Verified with the standard checks at ${e.verification.at}: every archived day of the period (${plural(p.archivedDays, 'day')} of ${plural(p.days, 'day')}, ${plural(p.events, 'event')}) is complete, signed and locked as its manifests record, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived (the ${plural(e.verification.readBack.objects, 'archived object')} they come from were hashed); the other ${plural(unread, 'archived object')} of the period were not read (their SHA-256 was not checked); audit-archive verify --full reads them.`;
   return { ok, headline, findings };
 }

@@ -112,3 +112,14 @@ export function squash(text: string): string {
 export function flat(text: string): string {
   return text.replace(/\s+/g, ' ');
 }
+
+/** Flips one byte in the middle of a stored file (a read-only archive file made writable for it), keeping its size. */
+export async function flipByte(file: string): Promise<void> {
+  const { mode } = await fs.stat(file);
+  await fs.chmod(file, 0o644);
+  const bytes = await fs.readFile(file);
+  const at = Math.floor(bytes.length / 2);
+  bytes[at] = (bytes[at] as number) ^ 0x01;
+  await fs.writeFile(file, bytes);
+  await fs.chmod(file, mode & 0o777);
+}
