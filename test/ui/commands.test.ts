@@ -54,7 +54,8 @@ describe('npm run dev:web', () => {
     const rendererDir = await tempDir('aa-devweb-renderer-');
     const server = run(
       process.execPath,
-      [path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'main/devweb/serve.ts'],
+      // As `npm run dev:web` runs it: node with tsx's loader, so the signal reaches the server itself.
+      ['--import', 'tsx', 'main/devweb/serve.ts'],
       {
         AUDIT_ARCHIVE_USER_DATA: userData,
         AUDIT_ARCHIVE_RENDERER_DIR: rendererDir,

@@ -98,6 +98,14 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
   const events = new AppEventHub();
   const warn = options.onWarning ?? (() => undefined);
   const settingsListeners = new Set<(settings: Settings) => void>();
+  /** Writes nobody waits for (the daily job's record after a catch-up); close() waits for them. */
+  const pendingBookkeeping = new Set<Promise<unknown>>();
+  const openSessions = new Set<Promise<void>>();
+  const bookkeeping = (work: Promise<unknown>) => {
+    pendingBookkeeping.add(work);
+    const settled = () => pendingBookkeeping.delete(work);
+    work.then(settled, settled);
+  };
   const signIn = new OfficerSignIn({
     events,
     env,
@@ -159,7 +167,7 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     const settings: Settings = demoStart
       ? { ...loaded, archive: { ...loaded.archive, policyStartDate: demoStart } }
       : loaded;
-    return openAppArchiveSession(settings, {
+    const session = await openAppArchiveSession(settings, {
       userDataDir,
       secrets,
       env,
@@ -168,6 +176,21 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
       ...(purpose === 'write' ? await credentials(settings) : {}),
       ...(settings.demo && purpose === 'write' ? { demoSource: await demoSource() } : {}),
     });
+    // close() waits for sessions still in use (a request in flight writes the manifest cache).
+    let closed: () => void = () => undefined;
+    const whenClosed = new Promise<void>((resolve) => (closed = resolve));
+    openSessions.add(whenClosed);
+    return {
+      ...session,
+      close: async () => {
+        try {
+          await session.close();
+        } finally {
+          openSessions.delete(whenClosed);
+          closed();
+        }
+      },
+    };
   };
 
   const record = new ScheduleRecordFile(scheduleRecordPathIn(stateDirIn(userDataDir)), warn);
@@ -234,7 +257,7 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     onFinished: (job: JobState) => {
       // An officer's full catch-up that archived everything fixes what a failed night left.
       if (job.kind === 'catch-up' && job.origin === 'officer' && job.phase === 'done' && job.days.failed === 0) {
-        void record.clearFailure().then(publishSchedule, () => undefined);
+        bookkeeping(record.clearFailure().then(publishSchedule, () => undefined));
       }
     },
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
@@ -368,6 +391,13 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
       await schedule?.stop();
       await jobs.stop();
       await reports.close();
+      await Promise.allSettled([...pendingBookkeeping]);
+      // Requests still reading the archive finish first (bounded: quitting never hangs on one).
+      await Promise.race([
+        Promise.allSettled([...openSessions]),
+        new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
+      ]);
+      await discovery.close();
       signIn.signOut();
       const sim = await demoSim?.catch(() => null);
       await sim?.sim.close();
