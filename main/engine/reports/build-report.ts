@@ -103,7 +103,8 @@ export interface GenerateReportOptions extends ReportBuildOptions {
 interface Prepared {
   readonly reportId: string;
   readonly generatedAt: string;
-  readonly results: readonly CitedResult[];
+  /** The cited results, their located ids dropped once the events are read (only their number is kept). */
+  readonly results: ReadonlyArray<CitedResult & { readonly eventsLocated: number }>;
   readonly assessment: Awaited<ReturnType<Archive['read']>>['assessment'];
   readonly verify: { result: VerifyResult; mode: 'full' | 'standard'; at: string };
   readonly collected: CollectedEvents;
@@ -179,9 +180,13 @@ async function prepare(
     return e;
   };
   const results: CitedResult[] = [];
+  const closeEngines = async () => {
+    for (const e of engines.values()) await e.close().catch(() => undefined);
+    engines.clear();
+  };
   const close = async () => {
     for (const r of results) await r.spool?.dispose();
-    for (const e of engines.values()) await e.close().catch(() => undefined);
+    await closeEngines();
   };
   try {
     // Every engine the sources run on, opened first: one that is not configured is bad input, refused before anything runs.
@@ -200,6 +205,8 @@ async function prepare(
         onProgress: (message, done, total) => progress({ phase: 'queries', message, done, total }),
       })),
     );
+    // The results are spooled: DuckDB's memory is given back before the events are read and written.
+    await closeEngines();
 
     progress({ phase: 'locating', message: 'Reading the manifests of the period…' });
     const snapshot = await archive.read({ scope: 'layout', ...(o.signal ? { signal: o.signal } : {}) });
@@ -260,10 +267,18 @@ async function prepare(
           total,
         }),
     });
+    // The located ids (a string per event) would stay live through the PDF for a count: only the
+    // count is kept (here, and in the list `close` disposes the spools from).
+    const lean = results.map((r) => ({
+      ...r,
+      located: new Map<Day, Set<string>>(),
+      eventsLocated: [...r.located.values()].reduce((n, s) => n + s.size, 0),
+    }));
+    results.splice(0, results.length, ...lean);
     return {
       reportId,
       generatedAt,
-      results,
+      results: lean,
       assessment: snapshot.assessment,
       verify: { result: verified, mode: full ? 'full' : 'standard', at: verifyAt },
       collected,
@@ -277,10 +292,11 @@ async function prepare(
 }
 
 function resultEvidence(p: Prepared, rowsFile: (r: CitedResult) => string | null): ResultEvidence[] {
-  return p.results.map((r) => {
-    const located = [...r.located.values()].reduce((n, s) => n + s.size, 0);
-    return { ...r.evidence, rowsFile: rowsFile(r), eventsFound: r.evidence.idColumn ? located : 0 };
-  });
+  return p.results.map((r) => ({
+    ...r.evidence,
+    rowsFile: rowsFile(r),
+    eventsFound: r.evidence.idColumn ? r.eventsLocated : 0,
+  }));
 }
 
 function evidenceOf(
@@ -300,7 +316,7 @@ function evidenceOf(
     archiveUrl: o.archive.store.url,
     assessment: p.assessment,
     results,
-    events: { count: p.collected.entries.length, notFound: p.collected.notFound, files },
+    events: { count: p.collected.count, notFound: p.collected.notFound, files },
     citedByDay,
     verification: p.verify,
     readBack: p.collected.readBack,
@@ -395,7 +411,7 @@ export async function generateReport(o: GenerateReportOptions): Promise<ReportRe
       const zone = o.inputs.request.timeZone;
 
       // Events: the archive's lines in report order, the same events as CSV, and the summary.
-      progress({ phase: 'writing', message: `Writing ${p.collected.entries.length.toLocaleString('en')} events…` });
+      progress({ phase: 'writing', message: `Writing ${p.collected.count.toLocaleString('en')} events…` });
       const summary = new EventSummary();
       const citedByDay = new Map<Day, number>();
       const csv = createWriteStream(path.join(folder, 'events.csv'), { flags: 'wx' });
@@ -510,7 +526,7 @@ export async function generateReport(o: GenerateReportOptions): Promise<ReportRe
         bundle: zipFile,
         bundleSha256: bundle.sha256,
         bundleSize: bundle.size,
-        events: p.collected.entries.length,
+        events: p.collected.count,
         pages: pdf.pages,
         verified: evidence.verdict.ok,
         headline: evidence.verdict.headline,

@@ -113,8 +113,14 @@ export async function writeReportPdf(input: ReportPdfInput, file: string): Promi
   // Pass 2: draw, writing each page as it is finished.
   const out = createWriteStream(file, { flags: 'wx' });
   doc.pipe(out);
+  let previous: PageDictionary | null = null;
   const startPage = async (n: number) => {
     doc.addPage();
+    // addPage wrote out the page before; the document keeps its dictionary (in /Kids) only for its
+    // object number, so what it held (content, resources) is let go: otherwise every page of a
+    // 100,000-event table would stay in memory to the end.
+    if (previous) previous.data = {};
+    previous = (doc.page as unknown as { dictionary: PageDictionary }).dictionary;
     book.pageStarted();
     drawPageFrame(layout, evidence, n, total);
     input.onPage?.(n, total);
@@ -126,6 +132,11 @@ export async function writeReportPdf(input: ReportPdfInput, file: string): Promi
   await finished(out);
   if (drawn !== total) throw new Error(`The report laid out ${drawn} pages after announcing ${total}.`);
   return { pages: total, ...measured, fontsUsed: book.describeUsed() };
+}
+
+/** pdfkit's reference to a page's dictionary (a PDFReference: written once, then only named). */
+interface PageDictionary {
+  data: object;
 }
 
 /** Text blocks: wrapped, measured and drawn with one FontBook. */
