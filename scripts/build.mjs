@@ -20,8 +20,11 @@ import * as esbuild from 'esbuild';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
-/** Loaded at run time from node_modules (native, or must stay one copy). */
-export const EXTERNAL = ['electron', 'keytar', 'better-sqlite3', '@duckdb/*'];
+/**
+ * Loaded at run time from node_modules: native modules, and pdfkit (reads its font metrics from files
+ * beside its own code) and fflate (its Node build loads worker_threads through createRequire).
+ */
+export const EXTERNAL = ['electron', 'keytar', 'better-sqlite3', '@duckdb/*', 'pdfkit', 'fflate'];
 
 /** Bundles the main process and the preload (into dist/main unless `outDir` says otherwise). */
 export async function buildMain({ quiet = false, outDir = path.join(root, 'dist', 'main') } = {}) {

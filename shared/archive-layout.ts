@@ -5,6 +5,8 @@
  *   {prefix}/audit-logs/YYYY/MM/DD/events-NNNN.jsonl.gz   data only (the Athena table location)
  *   {prefix}/manifests/YYYY/MM/DD/<sequence>.json          one per export run per day, signed, chained
  *   {prefix}/lease/<claim>.json                            the single-writer lease (bookkeeping, not evidence)
+ *   {prefix}/reports/<report-id>/bundle.zip                an audit response report's bundle, locked like the rest
+ *   {prefix}/reports/<report-id>/record.json               its record: the bundle's version and SHA-256, signed
  *
  * Part numbers continue across runs of the same day (a rerun after a crash never reuses a key), and
  * the manifest sequence is global: it is the chain's write order.
@@ -14,6 +16,11 @@ import type { Day } from './day';
 export const DATA_FOLDER = 'audit-logs';
 export const MANIFEST_FOLDER = 'manifests';
 export const LEASE_FOLDER = 'lease';
+export const REPORTS_FOLDER = 'reports';
+export const REPORT_BUNDLE_NAME = 'bundle.zip';
+export const REPORT_RECORD_NAME = 'record.json';
+/** A report id as the archive accepts it in a key (the builder makes `AR-YYYYMMDD-xxxxxxxx`). */
+export const REPORT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const ROOT_NAME = 'archive.json';
 
 const PART_RE = /^events-(\d{4,9})\.jsonl\.gz$/;
@@ -54,6 +61,18 @@ export function manifestFolder(prefix: string): string {
   return join(prefix, MANIFEST_FOLDER) + '/';
 }
 
+export function reportsFolder(prefix: string): string {
+  return join(prefix, REPORTS_FOLDER) + '/';
+}
+
+export function reportBundleKey(prefix: string, reportId: string): string {
+  return join(prefix, REPORTS_FOLDER, reportId, REPORT_BUNDLE_NAME);
+}
+
+export function reportRecordKey(prefix: string, reportId: string): string {
+  return join(prefix, REPORTS_FOLDER, reportId, REPORT_RECORD_NAME);
+}
+
 export function dayDataFolder(prefix: string, day: Day): string {
   return join(prefix, DATA_FOLDER, dayPath(day)) + '/';
 }
@@ -75,6 +94,7 @@ export type ParsedKey =
   | { kind: 'data'; day: Day; part: number }
   | { kind: 'manifest'; day: Day; sequence: number }
   | { kind: 'lease' }
+  | { kind: 'report'; reportId: string; file: 'bundle' | 'record' }
   | { kind: 'other' };
 
 /**
@@ -90,6 +110,11 @@ export function parseKey(prefix: string, key: string): ParsedKey {
   const seg = rel.split('/');
   if (seg.length === 2 && seg[0] === LEASE_FOLDER && /^[A-Za-z0-9._-]{1,200}$/.test(seg[1] as string))
     return { kind: 'lease' };
+  if (seg.length === 3 && seg[0] === REPORTS_FOLDER && REPORT_ID_RE.test(seg[1] as string)) {
+    if (seg[2] === REPORT_BUNDLE_NAME) return { kind: 'report', reportId: seg[1] as string, file: 'bundle' };
+    if (seg[2] === REPORT_RECORD_NAME) return { kind: 'report', reportId: seg[1] as string, file: 'record' };
+    return { kind: 'other' };
+  }
   if (seg.length !== 5) return { kind: 'other' };
   const [folder, y, m, d, name] = seg as [string, string, string, string, string];
   if (!/^\d{4}$/.test(y) || !/^\d{2}$/.test(m) || !/^\d{2}$/.test(d)) return { kind: 'other' };

@@ -29,7 +29,8 @@ export const VERIFY_PROBLEM_KINDS = [
   'lock-not-in-force', // the lock is weaker than the policy or than recorded, shortened, or expired
   'hash-mismatch', // size, SHA-256 or event count differ from the manifest (full mode: bytes)
   'source-mismatch', // a manifest from another organisation, or demo data in a real archive (or the reverse)
-  'unexpected-object', // a key in the archive that is neither its root, a manifest, a declared part nor the lease
+  'unexpected-object', // a key in the archive that is neither its root, a manifest, a declared part, a report copy nor the lease
+  'report-invalid', // a report copy whose record is missing, invalid, another archive's, or names another bundle
   'day-missing', // a settled, required day in range has no manifest on the chain
   'orphan', // informational: a part left by an interrupted run, declared by a later manifest
 ] as const;

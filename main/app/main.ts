@@ -68,6 +68,8 @@ async function start(): Promise<void> {
     userDataDir: app.getPath('userData'),
     transport: 'electron',
     appVersion: app.getVersion(),
+    // A report's folder in the file manager ('' means shell.openPath succeeded).
+    openFolder: async (folder) => (await shell.openPath(folder)) === '',
     schedule: true,
     demoArchive: { fill: true },
     // "Sign in as myself" opens Genesys's sign-in page in the user's own browser.

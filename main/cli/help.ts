@@ -31,6 +31,10 @@ Commands:
   query (--sql SQL | --saved NAME) [--param name=value]... [--from DAY --to DAY]
         [--format table|csv|json] [--engine athena|local] [--out FILE]
                                           a discovery query over the archive (--list: saved queries)
+  report (--saved NAME [--param name=value]... | --sql SQL | --results FILE)
+         [--engine athena|local] --from DAY --to DAY --request-ref REF [--requester TEXT]
+         [--question TEXT] --out DIR [--archive-copy]
+                                          an audit response report: PDF, CSV, NDJSON, evidence, bundle
 
 Run \`audit-archive <command> --help\` for a command's options.
 
@@ -173,6 +177,46 @@ day, instant). Only queries (SELECT or WITH) run.
 Progress and a summary (rows, run time, days and events read; Athena: bytes scanned and cost) go to
 stderr. Exit status 2 for a query that cannot run as written (bad SQL, a missing or mistyped
 parameter, Athena without a date range), 1 when it failed or was cancelled.
+
+${COMMON}
+
+${EXIT}`,
+  report: `Usage: audit-archive report (--saved NAME [--param name=value]... | --sql SQL | --results FILE)
+                           [--engine athena|local] --from DAY --to DAY --request-ref REF
+                           [--requester TEXT] [--question TEXT] --out DIR [--archive-copy]
+
+Answers an examiner's or auditor's request with an audit response report: a PDF for people (cover
+with the verification verdict in words, the queries, a summary, every event, the evidence), the
+events as NDJSON (byte for byte the archive's lines) and CSV, evidence.json, the rows of each
+result, and SHA256SUMS, zipped into a bundle. The cited queries run again at report time, and the
+archive is verified over the period (every object hashed when the period's objects weigh at most
+1 GiB; the objects the events come from always are).
+
+  --saved NAME         a saved or starter query (see \`audit-archive query --list\`), run over the period
+  --param name=value   its parameter values (as for \`query\`); repeat for each parameter
+  --sql SQL            a query over audit_events, run over the period
+  --results FILE       a result run before: the FILE.query.json that \`query --out FILE\` or the app's
+                       export wrote (or FILE itself); run again with its exact SQL and parameters and
+                       its row count compared; repeat to cite several
+  --engine ENGINE      local or athena (default: a result's own engine, else discovery.engine)
+  --from DAY --to DAY  the report's period (UTC days, inclusive); every archived day in it is evidence
+  --request-ref REF    the request's reference, as the examiner wrote it (required)
+  --requester TEXT     who asked
+  --regulator TEXT     the regulator or auditor the request comes from
+  --due DAY            the request's due date
+  --question TEXT      the question in words
+  --prepared-by TEXT   who prepared the report (default: the user running the command)
+  --time-zone ZONE     the zone event times are also shown in (default: TZ, else this machine's)
+  --out DIR            where the report folder <id>/, its bundle <id>.zip and <id>.receipt.json go
+  --archive-copy       also keep the bundle in the archive under reports/<id>/, locked like the
+                       events, with a record of it signed with the archive's key (verify checks it)
+  --wait SECONDS       with --archive-copy: how long to wait for another writer (default: settings)
+  --cache-dir DIR      the local engine's cache (as for \`query\`)
+
+Prints the paths of the PDF and the bundle on stdout; the verdict, the bundle's SHA-256 and the
+archive copy on stderr. Exit status 1 when verification of the period failed (the report is still
+written, and its cover says so) or the archive copy could not be written; 2 for bad usage (nothing is
+written).
 
 ${COMMON}
 

@@ -32,6 +32,7 @@ import {
 } from '../engine/settings/cli-config';
 import { runDemo } from './demo';
 import { parseQueryArgs, QUERY_OPTIONS, queryCommand, type QueryArgs } from './query-command';
+import { parseReportArgs, REPORT_OPTIONS, reportCommand, type ReportArgs } from './report-command';
 import { COMMAND_HELP, MAIN_HELP } from './help';
 import { bar, formatBytes, formatDuration, progressLine, type CliStream } from './progress';
 
@@ -106,6 +107,7 @@ const COMMAND_OPTIONS = {
   'key import': { file: { type: 'string' } },
   demo: { dir: { type: 'string' }, days: { type: 'string' } },
   query: QUERY_OPTIONS,
+  report: REPORT_OPTIONS,
 } as const satisfies Record<string, ParseArgsConfig['options']>;
 type Command = keyof typeof COMMAND_OPTIONS;
 
@@ -199,6 +201,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   };
   if (command === 'demo') return runDemo(ctx, { dir: str(values.dir), days: args.days });
   const queryArgs = command === 'query' ? parseQueryArgs(values as Parameters<typeof parseQueryArgs>[0]) : null;
+  const reportArgs =
+    command === 'report' ? parseReportArgs(values as Parameters<typeof parseReportArgs>[0], ctx.env) : null;
 
   const now = ctx.now ?? Date.now;
   const flags: CliSettingsFlags = {};
@@ -217,6 +221,8 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
 
   const stateDir = str(values['state-dir']) ?? defaultStateDir(ctx.env);
   if (command === 'query') return queryCommand(ctx, config.settings, queryArgs as QueryArgs, stateDir);
+  if (command === 'report')
+    return reportCommand(ctx, config.settings, config.secrets, reportArgs as ReportArgs, stateDir);
   const session = await openArchiveSession(config.settings, config.secrets, {
     env: ctx.env,
     stateDir,

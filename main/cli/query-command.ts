@@ -187,7 +187,7 @@ export async function queryCommand(
   }
 }
 
-function resolveQuery(
+export function resolveQuery(
   settings: Settings,
   args: QueryArgs,
 ): { query: QueryText; savedQuery: { id: string; name: string } | null } {

@@ -134,7 +134,7 @@ export function App({ bridge }: { bridge: Bridge }) {
             <h1 id="page-title">{current.label}</h1>
             {route === 'calendar' && <CalendarPage bridge={bridge} />}
             {route === 'discovery' && <DiscoveryPage bridge={bridge} />}
-            {route === 'reports' && <ReportsPage />}
+            {route === 'reports' && <ReportsPage bridge={bridge} />}
             {route === 'settings' && <SettingsPage bridge={bridge} transport={transport} onSaved={refreshInfo} />}
             {route === 'setup' && <SetupPage bridge={bridge} transport={transport} onConnected={refreshInfo} />}
           </main>

@@ -19,6 +19,7 @@ import { ERROR_CODES } from '../errors';
 import { ScheduleStatusSchema } from '../schedule-status';
 import { ArchiveSettingsSchema, GenesysSettingsSchema, SettingsSchema } from '../settings';
 import { discoveryContract } from '../discovery/discovery-contract';
+import { ReportJobEventSchema, reportsContract } from '../reports/report-contract';
 import {
   BucketInitResultSchema,
   ConnectionCheckSchema,
@@ -77,6 +78,8 @@ const appChannels = {
   },
   // Discovery (issue 9): queries, their results and the saved-query library.
   ...discoveryContract,
+  // Reports (issue 10): audit response reports, generated as jobs, listed and re-checked.
+  ...reportsContract,
 } as const;
 
 const JobResponse = JobStateSchema;
@@ -192,6 +195,8 @@ export const events = {
   schedule: ScheduleStatusSchema,
   /** "Sign in as myself" finished, failed or was cancelled. */
   'sign-in': SignInStateSchema,
+  /** A report job's progress, and its receipt or error when it ends (issue 10). */
+  report: ReportJobEventSchema,
 } as const;
 
 export type Events = typeof events;

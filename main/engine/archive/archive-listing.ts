@@ -38,12 +38,21 @@ export interface DataKeyVersions extends KeyVersions {
   readonly part: number;
 }
 
+/** The two keys of one report copy (`reports/<id>/bundle.zip` and `record.json`), either possibly absent. */
+export interface ReportKeys {
+  readonly reportId: string;
+  readonly bundle: KeyVersions | null;
+  readonly record: KeyVersions | null;
+}
+
 export interface ArchiveListing {
   readonly root: KeyVersions | null;
   /** Manifest-shaped keys, by key. */
   readonly manifests: ReadonlyMap<string, ManifestKeyVersions>;
   /** Data-shaped keys, by key. */
   readonly data: ReadonlyMap<string, DataKeyVersions>;
+  /** Report copies under `reports/`, by report id (only seen with scope `whole`). */
+  readonly reports: ReadonlyMap<string, ReportKeys>;
   /** Keys that are neither (only seen with scope `whole`, plus junk inside the layout folders). */
   readonly other: readonly KeyVersions[];
   readonly scope: 'layout' | 'whole';
@@ -78,6 +87,7 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
   let root: KeyVersions | null = null;
   const manifests = new Map<string, ManifestKeyVersions>();
   const data = new Map<string, DataKeyVersions>();
+  const reports = new Map<string, ReportKeys>();
   const other: KeyVersions[] = [];
   for (const [key, versions] of grouped) {
     const parsed: ParsedKey = parseKey(store.prefix, key);
@@ -93,12 +103,17 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
         break;
       case 'lease':
         break; // bookkeeping of the writer lease, never evidence
+      case 'report': {
+        const known = reports.get(parsed.reportId) ?? { reportId: parsed.reportId, bundle: null, record: null };
+        reports.set(parsed.reportId, { ...known, [parsed.file]: { key, versions } });
+        break;
+      }
       case 'other':
         other.push({ key, versions });
         break;
     }
   }
-  return { root, manifests, data, other, scope, requests: store.requestCount - before };
+  return { root, manifests, data, reports, other, scope, requests: store.requestCount - before };
 }
 
 /** The version the archive wrote: the oldest one that is not a delete marker. */

@@ -43,7 +43,16 @@ import {
 } from './assessment';
 import { readHeadRecord, writeHeadRecord, type HeadRecord } from './head-record';
 import { ManifestCatalog } from './manifest-catalog';
-import { canonicalJsonBytes, generateSigningKey, sha256Hex, signManifest, type SigningKey } from './signing';
+import { readReportRecords } from './report-records';
+import {
+  canonicalJsonBytes,
+  generateSigningKey,
+  sha256Hex,
+  signDocument,
+  signManifest,
+  type DocumentSignature,
+  type SigningKey,
+} from './signing';
 import type { SigningKeyStore } from './signing-keys';
 import { confirmLock } from './stores/confirm-lock';
 import { acquireWriterLease, type LeaseHolder, type WriterLease } from './writer-lease';
@@ -140,7 +149,12 @@ export class Archive {
       ...(options.signal ? { signal: options.signal } : {}),
       fresh: options.fresh ?? false,
     });
-    const assessment = assessArchive(this.store.prefix, listing, root, reads);
+    // Report copies are listed only with the whole archive (verify); their records are few and read fresh.
+    const reportReads =
+      listing.reports.size > 0
+        ? await readReportRecords(this.store, listing, root.status === 'ok' ? root.signingKey : null, options.signal)
+        : undefined;
+    const assessment = assessArchive(this.store.prefix, listing, root, reads, reportReads);
     return {
       listing,
       assessment,
@@ -526,6 +540,31 @@ export class ArchiveWriter {
 
   lockFor(ms: number): ObjectLock {
     return this.archive.lockFor(ms);
+  }
+
+  /** Signs an archive document other than a manifest (a report copy's record) with the archive's key. */
+  sign<T extends object>(unsigned: T): T & { signature: DocumentSignature } {
+    return signDocument(unsigned, this.key);
+  }
+
+  /**
+   * Writes one new object beside the chain (a report copy) with the policy's lock, once the lease is
+   * confirmed, and reads it back (size and lock). Serialised with appends; never replaces a key.
+   */
+  putLocked(input: { key: string; body: Uint8Array; contentType: string }): Promise<{
+    versionId: string | null;
+    size: number;
+    lock: ObjectLock | null;
+  }> {
+    const run = this.tail.then(async () => {
+      await this.lease.confirm();
+      const lock = this.lockFor((this.archive.options.now ?? Date.now)());
+      const put = await this.store.putObject({ ...input, sha256: sha256Hex(input.body), lock });
+      const info = await confirmLock(this.store, put, { size: input.body.length, lock });
+      return { versionId: put.versionId, size: put.size, lock: info.lock };
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   append(draft: ManifestDraft, lock: ObjectLock): Promise<AppendedManifest> {

@@ -16,6 +16,9 @@
  * - A data part counts when a chain manifest names it at its version; a part left by an
  *   interrupted run and declared by a later manifest is an informational orphan; any other key is
  *   unexpected (Athena would read it as data).
+ * - A report copy (`reports/<id>/bundle.zip` + `record.json`) counts when both keys have exactly
+ *   one version, the record is valid, this archive's and signed, and names that bundle at its
+ *   version; anything else under `reports/` is reported (`report-invalid`, `version-added`, …).
  * - Nothing loops to a number read from a key: all work is bounded by what the listing holds.
  */
 import { createHash, type KeyObject } from 'node:crypto';
@@ -24,9 +27,11 @@ import { ArchiveRootSchema, type ArchiveRoot } from '../../../shared/archive-roo
 import type { Day } from '../../../shared/day';
 import { describeIssues } from '../../../shared/ipc/contract';
 import type { ArchiveManifest } from '../../../shared/manifest';
+import type { ReportRecord } from '../../../shared/reports/report-record';
 import type { VerifyProblem } from '../../../shared/verify';
 import { deleteMarkers, liveVersions, originalVersion, type ArchiveListing, type KeyVersions } from './archive-listing';
 import type { ManifestRead, RootKey } from './manifest-catalog';
+import type { ReportRecordRead } from './report-records';
 import { canonicalJsonBytes, fingerprintOfPublicKey, publicKeyFromBase64 } from './signing';
 
 export type RootState =
@@ -93,6 +98,16 @@ export interface DayEvidence {
   readonly problems: VerifyProblem[];
 }
 
+/** A report copy whose record is valid, this archive's and signed (its keys may still have problems, reported). */
+export interface ReportCopy {
+  readonly reportId: string;
+  readonly recordKey: string;
+  readonly recordVersionId: string | null;
+  readonly record: ReportRecord;
+  /** Whether the bundle is in the archive at the version the record names. */
+  readonly bundlePresent: boolean;
+}
+
 export interface Assessment {
   readonly root: RootState;
   /** The chain's head; null when no valid manifest exists. */
@@ -102,6 +117,8 @@ export interface Assessment {
   readonly days: ReadonlyMap<Day, DayEvidence>;
   /** Every problem found, the day-less (archive-wide) ones included. */
   readonly problems: readonly VerifyProblem[];
+  /** Report copies with a valid, signed record (listed with scope `whole` only; absent: none). */
+  readonly reports?: readonly ReportCopy[];
   /** True when the listing holds any manifest- or data-shaped key. */
   readonly hasContent: boolean;
   /** The next unused part number of a day (above every part a manifest names, skipping keys that exist). */
@@ -120,6 +137,7 @@ export function assessArchive(
   listing: ArchiveListing,
   root: RootState,
   reads: ReadonlyMap<string, ManifestRead>,
+  reportReads: ReadonlyMap<string, ReportRecordRead> = new Map(),
 ): Assessment {
   const problems: VerifyProblem[] = [];
   const problem = (day: Day | null, kind: VerifyProblem['kind'], key: string | undefined, detail: string) =>
@@ -360,6 +378,8 @@ export function assessArchive(
       );
   }
 
+  const reports = assessReports(listing, rootOk, reportReads, problem);
+
   // By day.
   const days = new Map<Day, DayEvidence>();
   const dayOf = (day: Day): DayEvidence => {
@@ -377,6 +397,7 @@ export function assessArchive(
     chain,
     days,
     problems,
+    reports,
     hasContent,
     nextPart(day: Day): number {
       let n = (maxPart.get(day) ?? 0) + 1;
@@ -384,6 +405,95 @@ export function assessArchive(
       return n;
     },
   };
+}
+
+/**
+ * Report copies: each key one version; the record valid, this archive's, signed, and naming this
+ * bundle at a version the archive holds. Findings are archive-wide (no day).
+ */
+function assessReports(
+  listing: ArchiveListing,
+  root: ArchiveRoot | null,
+  reads: ReadonlyMap<string, ReportRecordRead>,
+  problem: (day: Day | null, kind: VerifyProblem['kind'], key: string | undefined, detail: string) => void,
+): ReportCopy[] {
+  const copies: ReportCopy[] = [];
+  for (const keys of listing.reports.values()) {
+    if (keys.bundle) checkVersions(keys.bundle, null, problem, 'report bundle');
+    if (keys.record) checkVersions(keys.record, null, problem, 'report record');
+    const someKey = (keys.record ?? keys.bundle) as KeyVersions;
+    const read = reads.get(keys.reportId);
+    if (!keys.record || !read) {
+      if (!keys.record || originalVersion(keys.record)) {
+        problem(
+          null,
+          'report-invalid',
+          someKey.key,
+          `The report copy ${keys.reportId} has no record (record.json) beside its bundle: the archive did not write it this way, or its record was removed. It proves nothing.`,
+        );
+      }
+      continue;
+    }
+    if (!read.ok) {
+      problem(null, 'report-invalid', read.key, read.detail);
+      continue;
+    }
+    if (!root) continue; // nothing can be judged without the root; reported already
+    const r = read.record;
+    if (r.archiveId !== root.archiveId) {
+      problem(
+        null,
+        'report-invalid',
+        read.key,
+        `${read.key} belongs to another archive (${r.archiveId}), not ${root.archiveId}.`,
+      );
+      continue;
+    }
+    if (!read.signed) {
+      problem(
+        null,
+        'signature-invalid',
+        read.key,
+        `${read.key} is not signed by this archive's key (fingerprint ${root.signingKey.fingerprint}): the report copy was not written by this archive, or it was changed. It is ignored.`,
+      );
+      continue;
+    }
+    if (r.reportId !== keys.reportId || !keys.bundle || r.bundle.key !== keys.bundle.key) {
+      problem(
+        null,
+        keys.bundle ? 'report-invalid' : 'object-missing',
+        read.key,
+        keys.bundle
+          ? `${read.key} names report ${r.reportId} and bundle ${r.bundle.key}, not the ones beside it.`
+          : `${r.bundle.key}${r.bundle.versionId ? ` version ${r.bundle.versionId}` : ''}, the bundle ${read.key} records, is not in the archive.`,
+      );
+      continue;
+    }
+    const recorded = liveVersions(keys.bundle).find((v) => v.versionId === r.bundle.versionId);
+    if (!recorded) {
+      problem(
+        null,
+        'object-missing',
+        keys.bundle.key,
+        `${keys.bundle.key}${r.bundle.versionId ? ` version ${r.bundle.versionId}` : ''}, recorded by ${read.key}, is not in the archive.`,
+      );
+    } else if (recorded.size !== r.bundle.size) {
+      problem(
+        null,
+        'hash-mismatch',
+        keys.bundle.key,
+        `${keys.bundle.key} is ${recorded.size} bytes; ${read.key} recorded ${r.bundle.size}.`,
+      );
+    }
+    copies.push({
+      reportId: keys.reportId,
+      recordKey: read.key,
+      recordVersionId: read.versionId,
+      record: r,
+      bundlePresent: recorded !== undefined,
+    });
+  }
+  return copies.sort((a, b) => (a.reportId < b.reportId ? -1 : 1));
 }
 
 /** A key the archive references: one version, no delete marker. */

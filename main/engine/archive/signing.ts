@@ -96,14 +96,34 @@ function sortKeys(value: unknown): unknown {
 }
 
 export function signManifest(unsigned: UnsignedManifest, key: SigningKey): ArchiveManifest {
-  const value = sign(null, canonicalJsonBytes(unsigned), key.privateKey).toString('base64');
-  return { ...unsigned, signature: { algorithm: SIGNATURE_ALGORITHM, keyFingerprint: key.fingerprint, value } };
+  return signDocument(unsigned, key);
 }
 
 /** Whether the manifest's signature is valid for `publicKey` (whose fingerprint is `fingerprint`). */
 export function manifestSignatureValid(manifest: ArchiveManifest, publicKey: KeyObject, fingerprint: string): boolean {
-  if (manifest.signature.keyFingerprint !== fingerprint) return false;
-  const { signature, ...unsigned } = manifest;
+  return documentSignatureValid(manifest, publicKey, fingerprint);
+}
+
+/** A signature over the canonical bytes of `unsigned`, as manifests carry it. */
+export interface DocumentSignature {
+  readonly algorithm: typeof SIGNATURE_ALGORITHM;
+  readonly keyFingerprint: string;
+  readonly value: string;
+}
+
+/** Any archive document (a manifest, a report record) signed like a manifest: over its canonical bytes without `signature`. */
+export function signDocument<T extends object>(unsigned: T, key: SigningKey): T & { signature: DocumentSignature } {
+  const value = sign(null, canonicalJsonBytes(unsigned), key.privateKey).toString('base64');
+  return { ...unsigned, signature: { algorithm: SIGNATURE_ALGORITHM, keyFingerprint: key.fingerprint, value } };
+}
+
+export function documentSignatureValid(
+  document: { readonly signature: DocumentSignature },
+  publicKey: KeyObject,
+  fingerprint: string,
+): boolean {
+  if (document.signature.keyFingerprint !== fingerprint) return false;
+  const { signature, ...unsigned } = document;
   try {
     return verify(null, canonicalJsonBytes(unsigned), publicKey, Buffer.from(signature.value, 'base64'));
   } catch {

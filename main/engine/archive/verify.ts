@@ -180,6 +180,39 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
       });
     }
   }
+  // Report copies: their locks, and (full) the bundle's bytes against its signed record.
+  for (const copy of assessment.reports ?? []) {
+    const { record } = copy;
+    if (store.kind !== 'local') {
+      for (const [key, versionId] of [
+        [copy.recordKey, copy.recordVersionId],
+        ...(copy.bundlePresent ? [[record.bundle.key, record.bundle.versionId] as const] : []),
+      ] as const) {
+        checks.push(async () => {
+          objectsChecked += 1;
+          const info = await headOf(key, versionId);
+          if (!info) return; // the listing already told
+          const p = lockProblem(key, info.lock, options.policy.lockMode, 0, record.bundle.retainUntil, now);
+          if (p) problems.push({ day: null, kind: 'lock-not-in-force', key, detail: p });
+        });
+      }
+    }
+    if (full && copy.bundlePresent) {
+      checks.push(async () => {
+        const hash = createHash('sha256');
+        for await (const chunk of store.getObject(record.bundle.key, record.bundle.versionId)) hash.update(chunk);
+        const sha256 = hash.digest('hex');
+        if (sha256 !== record.bundle.sha256)
+          problems.push({
+            day: null,
+            kind: 'hash-mismatch',
+            key: record.bundle.key,
+            detail: `${record.bundle.key} does not match ${copy.recordKey}: SHA-256 ${sha256} (recorded ${record.bundle.sha256}).`,
+          });
+      });
+    }
+  }
+
   let done = 0;
   await forEachLimited(checks, options.concurrency ?? 16, options.signal, async (check) => {
     await check();

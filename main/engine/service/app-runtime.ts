@@ -27,6 +27,7 @@ import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import { SettingsFile } from '../settings/settings-file';
 import { createDiscoveryService, type DiscoveryServiceOptions } from '../discovery/discovery-service';
+import { createReportService } from '../reports/report-service';
 import { appArchiveTarget, demoArchiveDirIn, openAppArchiveSession, settingsPathIn, stateDirIn } from './app-archive';
 import { AppEventHub } from './app-events';
 import { createAppService, type AppService, type AppServiceDeps } from './app-service';
@@ -50,6 +51,8 @@ export interface AppRuntimeOptions {
   readonly now?: () => number;
   /** Tests: the discovery engine to use instead of the one settings describe (Athena under a mock). */
   readonly discoveryEngine?: DiscoveryServiceOptions['openEngine'];
+  /** Shows a folder in the desktop's file manager (the Electron shell's `shell.openPath`); none in dev:web. */
+  readonly openFolder?: (folder: string) => Promise<boolean>;
   /** Run the daily job in this process (the desktop app; dev:web with --schedule). */
   readonly schedule?: boolean | { readonly timeZone?: string };
   /** On the first run in demo mode, fill the demo archive (so the calendar has a year to show). */
@@ -308,9 +311,23 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     ...(options.discoveryEngine ? { openEngine: options.discoveryEngine } : {}),
   });
 
+  /** Reports: written to `<userData>/reports`, which is also their list; Discovery's cache keeps queries warm. */
+  const reports = createReportService({
+    loadSettings: async () => (await settingsFile.load()).settings,
+    // The demo's policy start as the calendar has it; reports only read the archive.
+    openSession: () => openSession('read'),
+    reportsFolder: path.join(userDataDir, 'reports'),
+    cacheFolder: path.join(userDataDir, 'discovery-cache'),
+    env,
+    ...(options.discoveryEngine ? { openEngine: options.discoveryEngine } : {}),
+    ...(options.openFolder ? { openFolder: options.openFolder } : {}),
+    onJob: (jobId, status) => events.emit('report', { jobId, ...status }),
+  });
+
   const service = createAppService({
     settingsFile,
     discovery,
+    reports,
     secrets,
     transport: options.transport,
     appVersion: options.appVersion,
@@ -373,6 +390,7 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     async close() {
       await schedule?.stop();
       await jobs.stop();
+      await reports.close();
       await Promise.allSettled([...pendingBookkeeping]);
       // Requests still reading the archive finish first (bounded: quitting never hangs on one).
       await Promise.race([

@@ -10,6 +10,7 @@ import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { Channel, Contract, ResponseOf } from '../../../shared/ipc/contract';
 import type { Settings } from '../../../shared/settings';
 import type { DiscoveryService } from '../discovery/discovery-service';
+import type { ReportService } from '../reports/report-service';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
 import { DESK_CHANNELS, type DeskChannel, type DeskService } from './desk-service';
@@ -37,6 +38,8 @@ export interface AppServiceDeps {
   archiveTargetOf?: (settings: Settings) => string;
   /** Discovery queries, results and saved queries (issue 9). */
   discovery?: DiscoveryService;
+  /** Audit response reports (issue 10). */
+  reports?: ReportService;
   /** The officer's desk (catch-up, verify, setup checks); wired by the app runtime. */
   desk?: DeskService;
   /** Settings were saved (the runtime re-plans the daily job, the shell its tray and login item). */
@@ -140,8 +143,25 @@ export function createAppService(deps: AppServiceDeps): AppService {
     },
 
     ...discoveryChannels(deps.discovery),
+    ...reportChannels(deps.reports),
   };
   return { ...app, ...(deps.desk ?? deskUnavailable()) };
+}
+
+/** The report channels, or a clear refusal from each when this build has no report service. */
+function reportChannels(reports: ReportService | undefined): ReportService {
+  if (reports) return reports;
+  const missing = async (): Promise<never> => {
+    throw new AuditArchiveError('INTERNAL', 'Reports are not available in this build.');
+  };
+  return {
+    'reports:preview': missing,
+    'reports:generate': missing,
+    'reports:status': missing,
+    'reports:list': missing,
+    'reports:check': missing,
+    'reports:open-folder': missing,
+  };
 }
 
 /** The discovery channels, or a clear refusal from each when this build has no discovery service. */

@@ -10,7 +10,15 @@ export { defaultArchiveDirIn, demoArchiveDirIn, settingsPathIn, stateDirIn } fro
 
 export type OpenAppServiceOptions = Pick<
   AppRuntimeOptions,
-  'userDataDir' | 'transport' | 'appVersion' | 'secrets' | 'archiveStatus' | 'env' | 'now' | 'discoveryEngine'
+  | 'userDataDir'
+  | 'transport'
+  | 'appVersion'
+  | 'secrets'
+  | 'archiveStatus'
+  | 'env'
+  | 'now'
+  | 'discoveryEngine'
+  | 'openFolder'
 >;
 
 export function openAppService(options: OpenAppServiceOptions): AppService {

@@ -1,0 +1,279 @@
+/**
+ * `audit-archive report`: an audit response report from the command line, on the same builder as
+ * the app's Reports page.
+ *
+ *   audit-archive report (--saved NAME [--param name=value]... | --sql SQL | --results FILE)
+ *                        [--engine athena|local] --from DAY --to DAY --request-ref REF
+ *                        [--requester TEXT] [--question TEXT] --out DIR [--archive-copy]
+ *
+ * Prints the paths of the PDF and the bundle on stdout (one per line), progress and a summary
+ * (events, pages, verdict, the bundle's SHA-256, the archive copy) on stderr. Exit 0; 1 when
+ * verification of the period failed (the report is still written, and says so on its cover) or the
+ * archive copy asked for could not be written; 2 for bad usage (nothing is written).
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DaySchema, type Day } from '../../shared/day';
+import { ResultMetadataSchema, type ResultMetadata } from '../../shared/discovery/result-metadata';
+import { AuditArchiveError } from '../../shared/errors';
+import { ReportRequestSchema, TimeZoneSchema } from '../../shared/reports/report-request';
+import type { Settings } from '../../shared/settings';
+import { openArchiveSession, TOOL_VERSION } from '../engine/archive/archive-session';
+import { describeHolder } from '../engine/archive/writer-lease';
+import { openQueryEngine } from '../engine/discovery/open-query-engine';
+import { generateReport } from '../engine/reports/build-report';
+import type { CitedSource } from '../engine/reports/cited-results';
+import type { CliContext } from './main';
+import { bar, progressLine } from './progress';
+import { parseQueryArgs, resolveQuery } from './query-command';
+
+export const REPORT_OPTIONS = {
+  saved: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  sql: { type: 'string' },
+  results: { type: 'string', multiple: true },
+  engine: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'request-ref': { type: 'string' },
+  requester: { type: 'string' },
+  question: { type: 'string' },
+  regulator: { type: 'string' },
+  due: { type: 'string' },
+  'prepared-by': { type: 'string' },
+  'time-zone': { type: 'string' },
+  out: { type: 'string' },
+  'archive-copy': { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  wait: { type: 'string' },
+} as const;
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+export interface ReportArgs {
+  readonly query: ReturnType<typeof parseQueryArgs> | null;
+  readonly results: readonly string[];
+  readonly engine?: 'local' | 'athena';
+  readonly period: { from: Day; to: Day };
+  readonly request: ReturnType<typeof ReportRequestSchema.parse>;
+  readonly out: string;
+  readonly archiveCopy: boolean;
+  readonly cacheDir?: string;
+  readonly waitSeconds?: number;
+}
+
+function usage(message: string): AuditArchiveError {
+  return new AuditArchiveError('INVALID_ARGUMENT', `${message}. See \`audit-archive report --help\``);
+}
+
+/** Checks the flags before anything is read or opened: bad usage changes nothing. */
+export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv): ReportArgs {
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const results = (values.results as string[] | undefined) ?? [];
+  const given = [str('saved') !== undefined, str('sql') !== undefined, results.length > 0].filter(Boolean).length;
+  if (given !== 1) throw usage('give exactly one of --saved NAME, --sql SQL or --results FILE');
+  if (results.length > 0 && ((values.param as string[] | undefined) ?? []).length > 0)
+    throw usage('--param goes with --saved or --sql; a result file carries its own parameters');
+  const day = (name: string, required: boolean) => {
+    const v = str(name);
+    if (v === undefined) {
+      if (required) throw usage(`--${name} YYYY-MM-DD is required (the report's period, UTC days)`);
+      return undefined;
+    }
+    const parsed = DaySchema.safeParse(v);
+    if (!parsed.success)
+      throw usage(`--${name} '${v.slice(0, 40)}' ${parsed.error.issues[0]?.message ?? 'is not a day'}`);
+    return parsed.data;
+  };
+  const from = day('from', true) as Day;
+  const to = day('to', true) as Day;
+  if (to < from) throw usage(`--to ${to} is before --from ${from}`);
+  const reference = str('request-ref');
+  if (!reference?.trim()) throw usage("--request-ref REF is required (the examiner's request reference)");
+  const out = str('out');
+  if (!out) throw usage('--out DIR is required (where the report folder and its bundle go)');
+  const engine = str('engine');
+  if (engine !== undefined && engine !== 'local' && engine !== 'athena')
+    throw usage(`--engine must be local or athena, not '${engine}'`);
+  const timeZone = str('time-zone') ?? env.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  if (!TimeZoneSchema.safeParse(timeZone).success)
+    throw usage(
+      `--time-zone '${timeZone.slice(0, 60)}' is not an IANA time zone (Europe/London, America/New_York, UTC)`,
+    );
+  const request = ReportRequestSchema.safeParse({
+    reference,
+    requester: str('requester') ?? '',
+    recipient: str('regulator') ?? '',
+    dueDate: day('due', false) ?? null,
+    question: str('question') ?? '',
+    preparedBy: str('prepared-by') ?? userName(),
+    timeZone,
+  });
+  if (!request.success) {
+    const issue = request.error.issues[0];
+    throw usage(`${issue?.path.join('.') ?? 'request'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const waitText = str('wait');
+  const waitSeconds = waitText === undefined ? undefined : Number(waitText);
+  if (waitSeconds !== undefined && (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 86_400))
+    throw usage('--wait must be a whole number of seconds from 0 to 86400');
+  const query =
+    results.length > 0
+      ? null
+      : parseQueryArgs({
+          sql: str('sql'),
+          saved: str('saved'),
+          param: values.param as string[] | undefined,
+          from,
+          to,
+          ...(engine ? { engine } : {}),
+        });
+  const cacheDir = str('cache-dir');
+  return {
+    query,
+    results,
+    ...(engine ? { engine: engine as 'local' | 'athena' } : {}),
+    period: { from, to },
+    request: request.data,
+    out: path.resolve(out),
+    archiveCopy: values['archive-copy'] === true,
+    ...(cacheDir ? { cacheDir: path.resolve(cacheDir) } : {}),
+    ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+  };
+}
+
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A result file: `FILE.query.json` as `query --out` and the app's export write it, or the rows file
+ * beside one (its `.query.json` is read). Anything else is named as what it is not.
+ */
+async function readResultFile(file: string): Promise<ResultMetadata> {
+  const beside = file.endsWith('.query.json') ? null : `${file}.query.json`;
+  const read = async (candidate: string): Promise<string | null> => {
+    try {
+      return await readFile(candidate, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      if (code === 'ENOENT') return null;
+      throw new AuditArchiveError('INVALID_ARGUMENT', `Cannot read ${candidate} (${code}).`);
+    }
+  };
+  const besideText = beside ? await read(beside) : null;
+  const [candidate, text] = besideText !== null ? [beside as string, besideText] : [file, await read(file)];
+  if (text === null)
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `Cannot read ${beside ?? file} (ENOENT): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
+    );
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = ResultMetadataSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const why =
+      json === undefined ? 'it is not JSON' : `${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'invalid'}`;
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `${candidate} is not a discovery result's metadata (${why}): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
+    );
+  }
+  return parsed.data;
+}
+
+export async function reportCommand(
+  ctx: CliContext,
+  settings: Settings,
+  secrets: { genesysClientSecret?: string },
+  args: ReportArgs,
+  stateDir: string,
+): Promise<number> {
+  const sources: CitedSource[] = [];
+  if (args.query) {
+    const { query, savedQuery } = resolveQuery(settings, args.query);
+    sources.push({ kind: 'query', query, savedQuery });
+  }
+  for (const file of args.results) sources.push({ kind: 'result', metadata: await readResultFile(file) });
+
+  const session = await openArchiveSession(settings, secrets, {
+    env: ctx.env,
+    stateDir,
+    ...(ctx.now ? { now: ctx.now } : {}),
+    program: 'the audit-archive CLI (report)',
+    ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),
+    onWarning: (w) => ctx.stderr.write(`audit-archive: warning: ${w}\n`),
+  });
+  const progress = progressLine(ctx.stderr);
+  try {
+    const engineSettings = args.cacheDir
+      ? { ...settings, discovery: { ...settings.discovery, cacheDir: args.cacheDir } }
+      : settings;
+    let waited = false;
+    const receipt = await generateReport({
+      archive: session.archive,
+      inputs: { request: args.request, period: args.period, sources, ...(args.engine ? { engine: args.engine } : {}) },
+      openEngine: (kind) =>
+        openQueryEngine({
+          kind,
+          settings: engineSettings,
+          store: session.store,
+          defaultCacheFolder: path.join(stateDir, 'discovery-cache'),
+          env: ctx.env,
+        }),
+      defaultEngine: settings.discovery.engine,
+      verification: {
+        settlementMinutes: settings.archive.settlementMinutes,
+        genesysRetentionDays: settings.genesys.retentionDays,
+        ...(settings.archive.policyStartDate ? { policyStartDate: settings.archive.policyStartDate } : {}),
+        policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
+      },
+      toolVersion: TOOL_VERSION,
+      ...(ctx.now ? { now: ctx.now } : {}),
+      outDir: args.out,
+      archiveCopy: args.archiveCopy,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onWait: (holder) => {
+        if (waited) return;
+        waited = true;
+        progress.log(
+          `${describeHolder(holder)} is writing this archive; the report's copy waits for it (one writer at a time).`,
+        );
+      },
+      onProgress: (p) => {
+        const share = p.total ? `${bar((p.done ?? 0) / Math.max(1, p.total))} ` : '';
+        if (ctx.stderr.isTTY) progress.update(`${share}${p.message}`);
+        else if (p.phase !== 'pdf' && p.phase !== 'events' && p.phase !== 'verifying') progress.log(p.message);
+      },
+    });
+    progress.done();
+    ctx.stdout.write(`${receipt.pdf}\n${receipt.bundle}\n`);
+    ctx.stderr.write(
+      `Report ${receipt.reportId} for request ${receipt.reference}: ${receipt.events.toLocaleString('en')} events, ${receipt.pages.toLocaleString('en')} pages.\n` +
+        `${receipt.headline}\n` +
+        `Bundle SHA-256: ${receipt.bundleSha256} (${receipt.bundleSize.toLocaleString('en')} bytes); in the report folder, \`sha256sum -c SHA256SUMS\` checks every file.\n`,
+    );
+    if (receipt.archiveCopy)
+      ctx.stderr.write(
+        `Kept in the archive: ${receipt.archiveCopy.bundleKey}${receipt.archiveCopy.bundleVersionId ? ` (version ${receipt.archiveCopy.bundleVersionId})` : ''} and its signed record ${receipt.archiveCopy.recordKey}.\n`,
+      );
+    if (receipt.archiveCopyError)
+      ctx.stderr.write(`audit-archive: the archive copy was not written: ${receipt.archiveCopyError}\n`);
+    return receipt.verified && !receipt.archiveCopyError ? 0 : 1;
+  } catch (e) {
+    progress.done();
+    throw e;
+  } finally {
+    await session.close();
+  }
+}

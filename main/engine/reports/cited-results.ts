@@ -1,0 +1,318 @@
+/**
+ * The results a report cites, run at report time.
+ *
+ * - A result run before (its metadata, from Discovery's "add to report", `query --out`'s
+ *   `.query.json` or the CLI's `--results`) is run again with its exact recorded SQL and positional
+ *   parameters, and its row count set against the one cited: a report never relies on rows it was
+ *   handed, only on what the archive answers now.
+ * - A query given to the report (`--sql`, `--saved`, a saved query on the Reports page) runs now.
+ *
+ * Each result's rows go to a spool (the bundle's CSV, and the PDF for results that name no events).
+ * A result with an `id` column names events: a locator query (the cited SQL as a CTE, joined with
+ * `audit_events_raw` on `id`) tells on which day each one is archived, so the report reads only
+ * the objects of those days to take each event's exact line.
+ */
+import { DT_COLUMN, AUDIT_EVENTS_RAW_TABLE, dtOf } from '../../../shared/discovery/audit-events-table';
+import { compileQuery, type CompiledQuery, type QueryText } from '../../../shared/discovery/compile-query';
+import type { PositionalParameter } from '../../../shared/discovery/parameters';
+import type {
+  QueryEngineKind,
+  ResultColumn,
+  ResultMetadata,
+  ResultRow,
+} from '../../../shared/discovery/result-metadata';
+import { RESULT_METADATA_FORMAT } from '../../../shared/discovery/result-metadata';
+import type { Day } from '../../../shared/day';
+import { AuditArchiveError, isAuditArchiveError, type ErrorCode } from '../../../shared/errors';
+import type { ResultEvidence } from '../../../shared/reports/report-evidence';
+import type { QueryEngine, QueryProgress } from '../discovery/query-engine';
+import { ResultSpool } from '../discovery/result-spool';
+import { runDiscoveryQuery } from '../discovery/run-query';
+
+/** A source made concrete: a cited result, or a query to run (its range already the report's period). */
+export type CitedSource =
+  | { readonly kind: 'result'; readonly metadata: ResultMetadata }
+  | { readonly kind: 'query'; readonly query: QueryText; readonly savedQuery: { id: string; name: string } | null };
+
+export interface CitedResult {
+  readonly evidence: Omit<ResultEvidence, 'rowsFile' | 'eventsFound'>;
+  readonly columns: readonly ResultColumn[];
+  /** The rows as returned (null when the query could not run). */
+  readonly spool: ResultSpool | null;
+  /** Distinct event ids the result names, by the day the archive holds each. */
+  readonly located: ReadonlyMap<Day, ReadonlySet<string>>;
+}
+
+/** Failures that belong in the report (it says so); anything else stops the report before it is written. */
+const REPORTED: ReadonlySet<ErrorCode> = new Set(['ARCHIVE_INTEGRITY', 'QUERY_FAILED']);
+
+export interface RunCitedOptions {
+  readonly engineFor: (kind: QueryEngineKind) => QueryEngine;
+  /** Engine for cited queries when the report names none: a result's own, else this. */
+  readonly engine: QueryEngineKind | undefined;
+  readonly defaultEngine: QueryEngineKind;
+  readonly archiveUrl: string;
+  /** Where spools live (the report's temporary folder). */
+  readonly spoolFolder: string;
+  /** Prefix of the ids given to results run for this report (deterministic: the report id). */
+  readonly resultIdPrefix: string;
+  readonly now: () => number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (message: string, done: number, total: number) => void;
+}
+
+export async function runCitedResults(
+  sources: readonly CitedSource[],
+  options: RunCitedOptions,
+): Promise<CitedResult[]> {
+  const out: CitedResult[] = [];
+  for (const [i, source] of sources.entries()) {
+    const index = i + 1;
+    options.onProgress?.(`Running result ${index} of ${sources.length}…`, i, sources.length);
+    out.push(await runOne(source, index, options));
+  }
+  return out;
+}
+
+function labelOf(metadata: ResultMetadata): string {
+  if (metadata.query.savedQuery) return metadata.query.savedQuery.name;
+  return metadata.query.kind === 'structured' ? 'a query from the Discovery form' : 'an SQL query';
+}
+
+/**
+ * Refuses a recorded result whose SQL and bound parameters are not what its own query (the SQL as
+ * written or the Discovery form, its parameters and its range) compiles to: a result file edited to
+ * read other days or rows than it shows would otherwise be run, and cited, as it claims to be.
+ */
+export function checkRecordedQuery(m: ResultMetadata, index: number): void {
+  const refuse = (why: string) =>
+    new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `Result ${index}'s recorded SQL and parameters are not what its query compiles to (${why}): the result file was changed, or made by another version of Audit Archive. Run the query again and cite the new result.`,
+    );
+  let compiled: CompiledQuery;
+  try {
+    compiled =
+      m.query.kind === 'structured'
+        ? compileQuery({ kind: 'structured', structured: m.query.structured })
+        : compileQuery({ kind: 'sql', sql: m.query.sourceSql, parameters: m.query.parameters, range: m.range });
+  } catch (e) {
+    throw refuse(isAuditArchiveError(e) ? e.message : 'it does not compile');
+  }
+  if (JSON.stringify(compiled.range) !== JSON.stringify(m.range)) throw refuse("its range is not its query's");
+  if (compiled.sql !== m.query.sql) throw refuse('the SQL differs');
+  if (JSON.stringify(compiled.parameters) !== JSON.stringify(m.query.positionalParameters))
+    throw refuse('the bound parameters differ');
+}
+
+/** A recorded result's query, exactly as it ran. */
+export function compiledFromMetadata(m: ResultMetadata): CompiledQuery {
+  return {
+    sql: m.query.sql,
+    parameters: m.query.positionalParameters,
+    range: m.range,
+    source:
+      m.query.kind === 'structured'
+        ? { kind: 'structured', structured: m.query.structured }
+        : { kind: 'sql', sql: m.query.sourceSql, parameters: m.query.parameters, range: m.range },
+  };
+}
+
+async function runOne(source: CitedSource, index: number, options: RunCitedOptions): Promise<CitedResult> {
+  const spool = await ResultSpool.create(options.spoolFolder, `result-${index}`);
+  let columns: ResultColumn[] = [];
+  const ids = new Set<string>();
+  let idIndex = -1;
+  const onColumns = (cols: readonly ResultColumn[]) => {
+    columns = [...cols];
+    idIndex = columns.findIndex((c) => c.name.toLowerCase() === 'id');
+  };
+  const onPage = async (rows: readonly ResultRow[]) => {
+    if (idIndex >= 0)
+      for (const row of rows) {
+        const v = row[idIndex];
+        if (typeof v === 'string' && v !== '') ids.add(v);
+      }
+    await spool.append(rows);
+  };
+  const progress = (p: QueryProgress) => options.onProgress?.(`Result ${index}: ${p.message}`, index - 1, index);
+
+  let metadata: ResultMetadata;
+  let compiled: CompiledQuery;
+  let rerun: ResultEvidence['rerun'] = null;
+  let error: ResultEvidence['error'] = null;
+  let engine: QueryEngine;
+  if (source.kind === 'result') {
+    metadata = source.metadata;
+    compiled = compiledFromMetadata(metadata);
+    engine = options.engineFor(options.engine ?? metadata.engine.kind);
+    try {
+      const startedAt = options.now();
+      const execution = await engine.execute(compiled, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: progress,
+      });
+      onColumns(execution.columns);
+      let rowCount = 0;
+      for await (const page of execution.pages) {
+        rowCount += page.length;
+        await onPage(page);
+      }
+      const finishedAt = options.now();
+      const facts = execution.facts();
+      rerun = {
+        startedAt: new Date(startedAt).toISOString(),
+        finishedAt: new Date(finishedAt).toISOString(),
+        runTimeMs: finishedAt - startedAt,
+        rowCount,
+        engine: facts.engine,
+        population: facts.population,
+      };
+    } catch (e) {
+      error = reported(e);
+    }
+  } else {
+    engine = options.engineFor(options.engine ?? options.defaultEngine);
+    compiled = compileQuery(source.query);
+    try {
+      const fresh = await runDiscoveryQuery({
+        engine,
+        query: source.query,
+        archive: options.archiveUrl,
+        savedQuery: source.savedQuery,
+        now: options.now,
+        onColumns,
+        onPage,
+        onProgress: progress,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      metadata = { ...fresh, resultId: `${options.resultIdPrefix}/result-${index}` };
+    } catch (e) {
+      error = reported(e);
+      metadata = unrunMetadata(source, compiled, options, index, engine.kind);
+    }
+  }
+
+  const idColumn = idIndex >= 0 ? (columns[idIndex] as ResultColumn).name : null;
+  let located = new Map<Day, Set<string>>();
+  if (!error && idColumn && ids.size > 0) {
+    options.onProgress?.(
+      `Result ${index}: finding the day of each of its ${ids.size.toLocaleString('en')} events…`,
+      index - 1,
+      index,
+    );
+    try {
+      located = await locateEvents(engine, compiled, idColumn, options.signal);
+    } catch (e) {
+      error = reported(e);
+    }
+  }
+  const found = [...located.values()].reduce((n, s) => n + s.size, 0);
+  return {
+    evidence: {
+      index,
+      label: labelOf(metadata),
+      origin: source.kind === 'result' ? 'cited-result' : 'run-for-report',
+      metadata,
+      rerun,
+      error,
+      // A column named id whose values name no archived event (a user id, a count's key) names no events.
+      idColumn: found > 0 ? idColumn : null,
+      ids: found > 0 ? ids.size : 0,
+    },
+    columns,
+    spool: error && spool.rowCount === 0 ? (await spool.dispose(), null) : spool,
+    located,
+  };
+}
+
+function reported(e: unknown): { code: ErrorCode; message: string } {
+  if (isAuditArchiveError(e) && REPORTED.has(e.code)) return { code: e.code, message: e.message };
+  throw e;
+}
+
+/** What a query that could not run is cited as: its exact query, nothing run. */
+function unrunMetadata(
+  source: Extract<CitedSource, { kind: 'query' }>,
+  compiled: CompiledQuery,
+  options: RunCitedOptions,
+  index: number,
+  kind: QueryEngineKind,
+): ResultMetadata {
+  const at = new Date(options.now()).toISOString();
+  const common = { sql: compiled.sql, positionalParameters: [...compiled.parameters], savedQuery: source.savedQuery };
+  return {
+    format: RESULT_METADATA_FORMAT,
+    resultId: `${options.resultIdPrefix}/result-${index}`,
+    query:
+      source.query.kind === 'structured'
+        ? { kind: 'structured', structured: source.query.structured, ...common }
+        : { kind: 'sql', sourceSql: source.query.sql, parameters: [...source.query.parameters], ...common },
+    engine:
+      kind === 'local'
+        ? { kind: 'local', version: 'DuckDB (did not run)', reads: 'verified-parquet-cache' }
+        : {
+            kind: 'athena',
+            region: '',
+            workgroup: '',
+            database: '',
+            table: '',
+            queryExecutionId: '',
+            outputLocation: null,
+          },
+    archive: options.archiveUrl,
+    range: compiled.range,
+    population: null,
+    startedAt: at,
+    finishedAt: at,
+    runTimeMs: 0,
+    rowCount: 0,
+    columns: [],
+    cost: null,
+  };
+}
+
+/** `"name"` with embedded quotes doubled. */
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The day of every event the cited query names: the cited SQL (with its own parameters) as a CTE,
+ * its id column matched against the archive's raw table in the same days. Both engines run it.
+ */
+export function locatorQuery(compiled: CompiledQuery, idColumn: string): CompiledQuery {
+  const range = compiled.range;
+  const bound = range ? `"${DT_COLUMN}" BETWEEN ? AND ? AND ` : '';
+  const sql =
+    `WITH "cited_result" AS (\n${compiled.sql}\n)\n` +
+    `SELECT DISTINCT "${DT_COLUMN}", "id" FROM ${AUDIT_EVENTS_RAW_TABLE}\n` +
+    `WHERE ${bound}"id" IN (SELECT CAST(${quoteIdentifier(idColumn)} AS VARCHAR) FROM "cited_result")`;
+  const rangeParameters: PositionalParameter[] = range
+    ? [
+        { name: 'range.from', type: 'string', value: dtOf(range.from) },
+        { name: 'range.to', type: 'string', value: dtOf(range.to) },
+      ]
+    : [];
+  return { sql, parameters: [...compiled.parameters, ...rangeParameters], range, source: compiled.source };
+}
+
+async function locateEvents(
+  engine: QueryEngine,
+  compiled: CompiledQuery,
+  idColumn: string,
+  signal: AbortSignal | undefined,
+): Promise<Map<Day, Set<string>>> {
+  const execution = await engine.execute(locatorQuery(compiled, idColumn), signal ? { signal } : {});
+  const located = new Map<Day, Set<string>>();
+  for await (const page of execution.pages) {
+    for (const [dt, id] of page) {
+      if (typeof dt !== 'string' || typeof id !== 'string') continue;
+      const day = dt.replaceAll('/', '-');
+      let set = located.get(day);
+      if (!set) located.set(day, (set = new Set()));
+      set.add(id);
+    }
+  }
+  return located;
+}

@@ -1,0 +1,84 @@
+/**
+ * What the officer is answering: the examiner's or auditor's request, as the report's cover states
+ * it, and what the report cites (discovery results, or queries to run now).
+ */
+import { z } from 'zod';
+import { DaySchema } from '../day';
+import { RunRequestQuerySchema } from '../discovery/discovery-contract';
+import { QueryEngineKindSchema, ResultMetadataSchema } from '../discovery/result-metadata';
+
+/** An IANA time zone the runtime knows (`Europe/London`, `America/New_York`, `UTC`). */
+export const TimeZoneSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Europe/London or UTC');
+
+/**
+ * Control characters, and the direction embeddings, overrides and isolates that reorder what a
+ * reader sees: the request is printed on the cover, and must read there as it was typed.
+ */
+const HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const LINE_BREAK = /[\r\n\u2028\u2029]/;
+const HIDDEN_MESSAGE = 'must not hold control or direction-override characters';
+
+/** Text of several lines (the question). */
+const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((v) => !HIDDEN.test(v), HIDDEN_MESSAGE);
+/** One line of text: a line break could make the cover say what the report does not. */
+const Line = (max: number) => Text(max).refine((v) => !LINE_BREAK.test(v), 'must be one line (no line breaks)');
+
+export const ReportRequestSchema = z.strictObject({
+  /** The request's reference as the examiner wrote it (letter number, case id). */
+  reference: Line(200).min(1, 'must not be empty'),
+  /** Who asked: a person and their organisation. */
+  requester: Line(300).default(''),
+  /** The regulator or auditor the request comes from (SEC, FINRA, the external auditor, …). */
+  recipient: Line(300).default(''),
+  dueDate: DaySchema.nullable().default(null),
+  /** The question in words, as asked. */
+  question: Text(5000).default(''),
+  /** Who prepared the answer (the officer). */
+  preparedBy: Line(300).default(''),
+  /** The officer's zone: event times are shown in UTC and in this zone. */
+  timeZone: TimeZoneSchema.default('UTC'),
+});
+export type ReportRequest = z.output<typeof ReportRequestSchema>;
+export type ReportRequestInput = z.input<typeof ReportRequestSchema>;
+
+/** The days a report answers for: every archived day in it is evidence (inclusive, UTC). */
+export const ReportPeriodSchema = z
+  .strictObject({ from: DaySchema, to: DaySchema })
+  .refine((p) => p.from <= p.to, 'the period ends before it starts');
+export type ReportPeriod = z.infer<typeof ReportPeriodSchema>;
+
+/**
+ * One thing a report cites: a discovery result already run (its metadata: the report runs its exact
+ * SQL and parameters again and compares the row count), or a query to run now.
+ */
+export const ReportSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('result'), metadata: ResultMetadataSchema }),
+  z.strictObject({ kind: z.literal('query'), query: RunRequestQuerySchema }),
+]);
+export type ReportSource = z.infer<typeof ReportSourceSchema>;
+
+/** Everything a report is made from (the app's request; the CLI builds the same). */
+export const ReportSpecSchema = z.strictObject({
+  request: ReportRequestSchema,
+  period: ReportPeriodSchema,
+  sources: z.array(ReportSourceSchema).min(1, 'cite at least one result or query').max(10),
+  /** Where cited queries run (default: a result's own engine, else the configured one). */
+  engine: QueryEngineKindSchema.optional(),
+});
+export type ReportSpec = z.output<typeof ReportSpecSchema>;
