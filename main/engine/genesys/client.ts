@@ -136,10 +136,13 @@ function scanPage(
   let elements: ElementText[];
   let envelope: string;
   try {
-    ({ elements, envelope } = scan(reply.text));
+    ({ elements, envelope } = scan(reply.body));
   } catch (e) {
     if (e instanceof PageSyntaxError) throw notJson(what, reply.status, e.message);
     throw e;
+  } finally {
+    // Every event is now a string of its own: the page's buffer serves the next page.
+    reply.release();
   }
   try {
     return { elements, envelope: JSON.parse(envelope) };
@@ -524,7 +527,7 @@ export class GenesysAuditClient implements AuditEventSource {
   ): Promise<{ elements: ElementText[]; next: string | undefined }> {
     const what = `results page ${number} of audit query ${id}`;
     const url = `${this.apiUrl}/api/v2/audits/query/${encodeURIComponent(id)}/results?pageSize=${this.pageSize}&allowRedirect=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const reply = await t.send({ method: 'GET', url, signal, what });
+    const reply = await t.send({ method: 'GET', url, signal, what, pageBody: true });
     if (reply.status === 200) {
       const { elements, envelope } = scanPage(reply, what, scanResultsPage);
       const parsed = ResultsPageSchema.safeParse(envelope);
@@ -533,7 +536,9 @@ export class GenesysAuditClient implements AuditEventSource {
     }
     if (reply.status === 302 || reply.status === 303 || reply.status === 307) {
       // The 302's JSON body carries the next cursor; following Location blindly would lose it.
-      const parsed = RedirectPageSchema.safeParse(parseJson(reply, what));
+      const redirect = parseJson(reply, what);
+      reply.release();
+      const parsed = RedirectPageSchema.safeParse(redirect);
       if (!parsed.success) throw badShape(what, parsed.error.issues[0]?.message ?? 'invalid');
       const elements = await this.download(t, parsed.data.downloadUrl, what, signal);
       // A presigned URL that expired before we used it: ask for the same page again, once, for a fresh one.
@@ -542,6 +547,7 @@ export class GenesysAuditClient implements AuditEventSource {
         throw badShape(`the download of ${what}`, 'the download URL was refused twice (expired or invalid)');
       return { elements, next: parsed.data.cursor ?? undefined };
     }
+    reply.release();
     throw badShape(what, `HTTP ${reply.status}`);
   }
 
@@ -563,9 +569,16 @@ export class GenesysAuditClient implements AuditEventSource {
       anonymous: true,
       what: dlWhat,
       passThrough: [403, 404],
+      pageBody: true,
     });
-    if (reply.status === 403 || reply.status === 404) return null;
-    if (reply.status !== 200) throw badShape(dlWhat, `HTTP ${reply.status}`);
+    if (reply.status === 403 || reply.status === 404) {
+      reply.release();
+      return null;
+    }
+    if (reply.status !== 200) {
+      reply.release();
+      throw badShape(dlWhat, `HTTP ${reply.status}`);
+    }
     return scanPage(reply, dlWhat, scanDownloadPage).elements;
   }
 }
@@ -600,7 +613,9 @@ function toRecord(
     event = JSON.parse(element.source);
   } catch (e) {
     const offset = jsonErrorPosition(e);
-    throw malformed(`it is not valid JSON (at character ${element.position + (offset ?? 0)} of the page)`);
+    throw malformed(
+      `it is not valid JSON (${offset === null ? '' : `character ${offset} of the event, `}which starts at byte ${element.position} of the page)`,
+    );
   }
   const eventDate = checkedEventDate(event);
   if (eventDate === null) {

@@ -21,6 +21,11 @@ export interface HttpCall {
   readonly headers: Record<string, string>;
   readonly body?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Where a body of a known length may be received (a reused page buffer: see PageBodies); the
+   * answer's body is then a view of it. Without it, or without a Content-Length, a new Buffer.
+   */
+  readonly receiveInto?: (size: number) => Buffer;
 }
 
 export type HttpSend = (url: string, call: HttpCall) => Promise<HttpAnswer>;
@@ -42,8 +47,18 @@ export const nodeHttpSend: HttpSend = (url, call) =>
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        const declared = Number(res.headers['content-length']);
+        // A body of a known size goes straight into the caller's buffer: no chunk list, no concat copy.
+        let into =
+          call.receiveInto && Number.isSafeInteger(declared) && declared > 0 ? call.receiveInto(declared) : null;
         res.on('data', (c: Buffer) => {
-          chunks.push(c);
+          if (into && size + c.length <= into.length) {
+            c.copy(into, size);
+          } else {
+            if (into) chunks.push(Buffer.from(into.subarray(0, size))); // longer than declared: keep it all
+            into = null;
+            chunks.push(c);
+          }
           size += c.length;
         });
         res.on('error', reject);
@@ -60,7 +75,11 @@ export const nodeHttpSend: HttpSend = (url, call) =>
               const v = h[name.toLowerCase()];
               return Array.isArray(v) ? v.join(', ') : v;
             },
-            body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
+            body: into
+              ? into.subarray(0, size)
+              : chunks.length === 1
+                ? (chunks[0] as Buffer)
+                : Buffer.concat(chunks, size),
           });
         });
       },
@@ -82,4 +101,28 @@ export function fromFetch(fetchFn: typeof fetch): HttpSend {
     const body = Buffer.from(await res.arrayBuffer());
     return { status: res.status, header: (name) => res.headers.get(name) ?? undefined, body };
   };
+}
+
+/**
+ * Buffers that events pages are received into, reused page after page. Each page is about half a
+ * megabyte; a new Buffer per page made a million-event day allocate a gigabyte of external memory,
+ * tens of megabytes of it dead at any time until V8 next collected. A page's buffer is given back
+ * once its events have been decoded into strings of their own (event-text.ts), so a few suffice:
+ * one per page in flight.
+ */
+export class PageBodies {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly keep = 4) {}
+
+  /** A buffer of at least `size` bytes, not in use elsewhere until it is given back. */
+  take(size: number): Buffer {
+    const i = this.free.findIndex((b) => b.length >= size);
+    if (i >= 0) return this.free.splice(i, 1)[0] as Buffer;
+    return Buffer.allocUnsafeSlow(Math.max(size, 1024 * 1024));
+  }
+
+  give(buffer: Buffer): void {
+    if (this.free.length < this.keep) this.free.push(buffer);
+  }
 }

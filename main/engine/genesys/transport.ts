@@ -11,7 +11,7 @@ import { AuditArchiveError } from '../../../shared/errors';
 import { type TokenProvider } from './auth';
 import { ErrorBodySchema, type ErrorBody } from './wire';
 import { type RateBudget } from './rate-budget';
-import { type HttpSend } from './http-send';
+import { PageBodies, type HttpSend } from './http-send';
 
 export type FetchFn = typeof fetch;
 
@@ -29,7 +29,15 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 8, retryBaseMs: 5
 
 export interface GenesysReply {
   readonly status: number;
+  /** The body as sent (pages are scanned as bytes: see event-text.ts). */
+  readonly body: Buffer;
+  /** The body decoded as UTF-8, on first use. */
   readonly text: string;
+  /**
+   * For a reply sent with `pageBody`: gives its buffer back for the next page. The body must not
+   * be read afterwards (it throws).
+   */
+  release(): void;
   header(name: string): string | undefined;
 }
 
@@ -103,10 +111,13 @@ export interface SendOptions {
   readonly refusedHint?: string;
   /** Refusals the caller handles itself (returned, not thrown), e.g. an expired download URL. */
   readonly passThrough?: readonly number[];
+  /** An events page: received into a reused buffer, which the caller gives back with `release()`. */
+  readonly pageBody?: boolean;
 }
 
 export class GenesysTransport {
   readonly counters: TransportCounters = { requests: 0, retries: 0 };
+  private readonly pageBodies = new PageBodies();
 
   constructor(
     private readonly deps: {
@@ -136,8 +147,26 @@ export class GenesysTransport {
       let reply: GenesysReply;
       try {
         this.counters.requests++;
-        const res = await this.deps.send(o.url, { method: o.method, headers, body: o.body, signal: o.signal });
-        reply = { status: res.status, header: res.header, text: res.body.toString('utf8') };
+        let lent: Buffer | null = null;
+        const receiveInto = o.pageBody
+          ? (size: number) => {
+              lent = this.pageBodies.take(size);
+              return lent;
+            }
+          : undefined;
+        const res = await this.deps
+          .send(o.url, {
+            method: o.method,
+            headers,
+            body: o.body,
+            signal: o.signal,
+            ...(receiveInto ? { receiveInto } : {}),
+          })
+          .catch((e: unknown) => {
+            if (lent) this.pageBodies.give(lent);
+            throw e;
+          });
+        reply = textReply(res.status, res.header, res.body, lent ? () => this.pageBodies.give(lent as Buffer) : null);
       } catch (e) {
         if (isAbort(e, o.signal)) throw o.signal?.reason ?? e;
         lastProblem = `the connection failed (${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)})`;
@@ -147,6 +176,7 @@ export class GenesysTransport {
       const { status } = reply;
       if (status < 400 || o.passThrough?.includes(status)) return reply;
       const body = parseErrorBody(reply.text);
+      reply.release(); // a refusal is read; its page buffer (if any) is free for the retry
       if (status === 401 && !o.anonymous) {
         if (token) auth.invalidate(token);
         if (!reauthenticated) {
@@ -202,4 +232,35 @@ export class GenesysTransport {
     await sleep(waitMs ?? backoffMs(this.deps.retry, retries), o.signal);
     return retries + 1;
   }
+}
+
+/** A reply whose text is decoded only when asked for: an events page is scanned as bytes instead. */
+function textReply(
+  status: number,
+  header: GenesysReply['header'],
+  received: Buffer,
+  giveBack: (() => void) | null,
+): GenesysReply {
+  let text: string | null = null;
+  let released = false;
+  const body = (): Buffer => {
+    if (released) throw new Error('a page body was read after it was given back');
+    return received;
+  };
+  return {
+    status,
+    header,
+    get body() {
+      return body();
+    },
+    get text() {
+      text ??= body().toString('utf8');
+      return text;
+    },
+    release() {
+      if (released) return;
+      released = true;
+      giveBack?.();
+    },
+  };
 }

@@ -184,7 +184,7 @@ describe('each event is kept as the text Genesys sent', () => {
     );
   });
 
-  it('a page whose brackets do not close is refused with the character where it went wrong', async () => {
+  it('a page whose brackets do not close is refused with the byte where it went wrong', async () => {
     sim = await startGenesysSimulator({
       now: () => NOW,
       eventsPerDay: 10,
@@ -194,7 +194,7 @@ describe('each event is kept as the text Genesys sent', () => {
     await expect(collect(client.queryInterval(dayInterval(DAY)).events)).rejects.toMatchObject({
       code: 'GENESYS_BAD_RESPONSE',
       message: expect.stringMatching(
-        /results page 1 of audit query \S+ with something that is not JSON \(HTTP 200; .*character \d+/,
+        /results page 1 of audit query \S+ with something that is not JSON \(HTTP 200; .*byte \d+/,
       ),
     });
   });

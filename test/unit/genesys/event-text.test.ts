@@ -25,9 +25,12 @@ describe('a results page', () => {
     const page = `{"id":"q1","pageSize":500,"cursor":"c2","entities":[${EXOTIC.join(',')}]}`;
     const { elements, envelope } = scanResultsPage(page);
     expect(elements.map((e) => e.json)).toEqual(EXOTIC);
-    // Nothing was copied or rebuilt for a compact page: the text is the page's own.
+    // Nothing was rebuilt for a compact page: the text is the page's own bytes, where the position says.
     expect(elements.map((e) => e.source)).toEqual(EXOTIC);
-    expect(elements.map((e) => page.slice(e.position, e.position + e.json.length))).toEqual(EXOTIC);
+    const bytes = Buffer.from(page, 'utf8');
+    expect(elements.map((e) => bytes.toString('utf8', e.position, e.position + Buffer.byteLength(e.json)))).toEqual(
+      EXOTIC,
+    );
     expect(JSON.parse(envelope)).toEqual({ id: 'q1', pageSize: 500, cursor: 'c2', entities: [] });
     // What a re-serialising client would have stored instead:
     expect(JSON.stringify(JSON.parse(EXOTIC[0] as string))).not.toBe(EXOTIC[0]);
@@ -123,18 +126,18 @@ describe('a download page (a bare array)', () => {
 
 describe('a page that is not what it claims stops with the position of the problem', () => {
   const cases: Array<[string, string, RegExp, number]> = [
-    ['an HTML sign-in page', '<html><body>Sign in</body></html>', /expected '\{' at character 0/, 0],
-    ['a string that never ends', '{"entities":[{"id":"abc}]}', /string opened at character 19 never ends/, 19],
+    ['an HTML sign-in page', '<html><body>Sign in</body></html>', /expected '\{' at byte 0/, 0],
+    ['a string that never ends', '{"entities":[{"id":"abc}]}', /string opened at byte 19 never ends/, 19],
     [
       'a missing comma between events',
       '{"entities":[{"id":"a"} {"id":"b"}]}',
-      /expected ',' or '\]' after the element at character 13/,
+      /expected ',' or '\]' after the element at byte 13/,
       24,
     ],
-    ['a bracket closed by a brace', '{"entities":[{"id":[1,2}]}', /unexpected '\}' at character 23/, 23],
-    ['an event that never closes', '{"entities":[{"id":{"a":1}', /a value opened at character 13 never ends/, 13],
-    ['a trailing comma', '{"entities":[{"id":"a"},]}', /expected a value at character 24/, 24],
-    ['text after the page', '{"entities":[]} {"entities":[]}', /unexpected text after the end at character 16/, 16],
+    ['a bracket closed by a brace', '{"entities":[{"id":[1,2}]}', /unexpected '\}' at byte 23/, 23],
+    ['an event that never closes', '{"entities":[{"id":{"a":1}', /a value opened at byte 13 never ends/, 13],
+    ['a trailing comma', '{"entities":[{"id":"a"},]}', /expected a value at byte 24/, 24],
+    ['text after the page', '{"entities":[]} {"entities":[]}', /unexpected text after the end at byte 16/, 16],
     ['entities that is not an array', '{"entities":{"id":"a"}}', /"entities" is not an array/, 12],
     ['entities given twice', '{"entities":[],"entities":[{"id":"a"}]}', /"entities" appears twice/, 26],
     ['a truncated page', '{"id":"q","entities":[{"id":"a"},{"id":"b"', /never ends/, 33],
@@ -156,6 +159,6 @@ describe('a page that is not what it claims stops with the position of the probl
   }
 
   it('a download that is an object, not an array', () => {
-    expect(() => scanDownloadPage('{"id":"a"}')).toThrow(/expected '\[' at character 0/);
+    expect(() => scanDownloadPage('{"id":"a"}')).toThrow(/expected '\[' at byte 0/);
   });
 });
