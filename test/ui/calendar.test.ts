@@ -144,7 +144,7 @@ describe('archive calendar', () => {
   });
 
   it('an S3 archive that cannot be reached shows what went wrong and what to do, and no calendar', async () => {
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLEEXAMPLE');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test-access-key-id');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-a-real-secret-for-this-test');
     await openCalendar({
       demo: false,

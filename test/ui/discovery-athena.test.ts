@@ -25,7 +25,7 @@ import { collectPageErrors, useRendererAndBrowser } from './chromium';
 const ui = useRendererAndBrowser();
 const client = new AthenaClient({
   region: 'eu-west-1',
-  credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'not-a-secret' },
+  credentials: { accessKeyId: 'test-access-key-id', secretAccessKey: 'not-a-secret' },
 });
 const athena = mockClient(client);
 const started: StartQueryExecutionCommandInput[] = [];

@@ -128,7 +128,7 @@ export function SigningKeySection({
             spellCheck={false}
             autoComplete="off"
             value={pem}
-            placeholder="-----BEGIN PRIVATE KEY-----"
+            placeholder="Paste the PEM text the export wrote, or choose its file"
             onChange={(e) => setPem(e.target.value)}
           />
           <div className="actions">

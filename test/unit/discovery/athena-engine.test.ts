@@ -29,7 +29,7 @@ import { demoArchive, leaveOrphanPart, runAsAthenaWould, type DemoArchive } from
 
 const client = new AthenaClient({
   region: 'eu-west-1',
-  credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'not-a-secret' },
+  credentials: { accessKeyId: 'test-access-key-id', secretAccessKey: 'not-a-secret' },
 });
 const athena = mockClient(client);
 let demo: DemoArchive;

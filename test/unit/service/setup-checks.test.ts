@@ -4,6 +4,7 @@
  * (PKCE through a loopback redirect), the archive target, and the signing key. S3 buckets are
  * checked against Ceph RGW in test/integration/ui/s3-setup.test.ts.
  */
+import { createPrivateKey } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -202,7 +203,9 @@ describe('the signing key', () => {
     const { fingerprint } = await value<{ fingerprint: string }>('signing-key:create', {});
     expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
     const pem = await secrets.get(signingKeyAccount(fingerprint));
-    expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    // What the keychain holds is the Ed25519 private key itself (PKCS#8 PEM), usable as it is.
+    const key = createPrivateKey(pem as string);
+    expect([key.type, key.asymmetricKeyType]).toEqual(['private', 'ed25519']);
     const status = await value('signing-key:status', { archive: { ...archive(), signingKeyFingerprint: fingerprint } });
     expect(status).toEqual({ recorded: { fingerprint, held: true }, archive: null, keptIn: 'the OS keychain' });
     expect(JSON.stringify(status)).not.toContain('PRIVATE');
