@@ -6,7 +6,7 @@
  * falls back to defaults with a visible warning (see main/engine/settings).
  */
 import { z } from 'zod';
-import { DaySchema } from './day';
+import { DaySchema, type Day } from './day';
 import { GENESYS_HOSTS } from './genesys-regions';
 import { GenesysBaseUrlSchema } from './genesys-url';
 import { SavedQuerySchema } from './discovery/saved-query';
@@ -203,6 +203,19 @@ export const SettingsSchema = z.object({
 export type Settings = z.infer<typeof SettingsSchema>;
 /** What a caller may send to change settings: any subset. */
 export type SettingsInput = z.input<typeof SettingsSchema>;
+
+/** What decides which days the archive must hold: settled, still held by Genesys, not before the policy start. */
+export function calendarRulesOf(settings: Settings): {
+  settlementMinutes: number;
+  genesysRetentionDays: number;
+  policyStartDate?: Day;
+} {
+  return {
+    settlementMinutes: settings.archive.settlementMinutes,
+    genesysRetentionDays: settings.genesys.retentionDays,
+    ...(settings.archive.policyStartDate ? { policyStartDate: settings.archive.policyStartDate } : {}),
+  };
+}
 
 export function defaultSettings(): Settings {
   return SettingsSchema.parse({});

@@ -22,7 +22,7 @@ import type { Settings } from '../../shared/settings';
 import { openArchiveSession, TOOL_VERSION } from '../engine/archive/archive-session';
 import { describeHolder } from '../engine/archive/writer-lease';
 import { openQueryEngine } from '../engine/discovery/open-query-engine';
-import { generateReport } from '../engine/reports/build-report';
+import { generateReport, verificationPolicyOf } from '../engine/reports/build-report';
 import type { CitedSource } from '../engine/reports/cited-results';
 import type { CliContext } from './main';
 import { bar, progressLine } from './progress';
@@ -232,12 +232,7 @@ export async function reportCommand(
           env: ctx.env,
         }),
       defaultEngine: settings.discovery.engine,
-      verification: {
-        settlementMinutes: settings.archive.settlementMinutes,
-        genesysRetentionDays: settings.genesys.retentionDays,
-        ...(settings.archive.policyStartDate ? { policyStartDate: settings.archive.policyStartDate } : {}),
-        policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
-      },
+      verification: verificationPolicyOf(settings),
       toolVersion: TOOL_VERSION,
       ...(ctx.now ? { now: ctx.now } : {}),
       outDir: args.out,

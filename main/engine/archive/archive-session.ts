@@ -16,7 +16,7 @@ import type { DayStatus } from '../../../shared/day-status';
 import { AuditArchiveError, type ErrorCode } from '../../../shared/errors';
 import type { ArchiveOrganisation, ArchivePurpose } from '../../../shared/archive-root';
 import type { ManifestSource } from '../../../shared/manifest';
-import type { Settings } from '../../../shared/settings';
+import { calendarRulesOf, type Settings } from '../../../shared/settings';
 import type { VerifyProblem } from '../../../shared/verify';
 import type { AuditEventSource } from '../genesys/audit-source';
 import { ClientCredentialsAuth, type TokenProvider } from '../genesys/auth';
@@ -176,11 +176,7 @@ export async function openArchiveSession(
     maxPartBytes: settings.archive.maxPartBytes,
     genesysRetentionDays: settings.genesys.retentionDays,
   };
-  const cal = {
-    settlementMinutes: settings.archive.settlementMinutes,
-    genesysRetentionDays: settings.genesys.retentionDays,
-    ...(settings.archive.policyStartDate ? { policyStartDate: settings.archive.policyStartDate } : {}),
-  };
+  const cal = calendarRulesOf(settings);
 
   /** A writing command with no organisation configured stops here, before the store is touched. */
   const checkConfigured = () => {

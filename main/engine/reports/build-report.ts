@@ -36,6 +36,7 @@ import { REPORT_RECEIPT_FORMAT, type ReportReceipt } from '../../../shared/repor
 import type { ReportPeriod, ReportRequest } from '../../../shared/reports/report-request';
 import { reportBundleKey, reportRecordKey } from '../../../shared/archive-layout';
 import type { LockMode } from '../../../shared/manifest';
+import { calendarRulesOf, type Settings } from '../../../shared/settings';
 import type { Archive } from '../archive/archive';
 import { verifyArchive, type VerifyResult } from '../archive/verify';
 import type { LeaseHolder } from '../archive/writer-lease';
@@ -74,6 +75,14 @@ export interface VerificationPolicy {
   readonly genesysRetentionDays: number;
   readonly policyStartDate?: Day;
   readonly policy: { readonly lockMode: LockMode; readonly retentionDays: number };
+}
+
+/** The verification a report runs, as the settings describe the archive. */
+export function verificationPolicyOf(settings: Settings): VerificationPolicy {
+  return {
+    ...calendarRulesOf(settings),
+    policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
+  };
 }
 
 export interface ReportBuildOptions {

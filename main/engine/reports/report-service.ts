@@ -24,7 +24,7 @@ import { TOOL_VERSION } from '../archive/archive-session';
 import type { ArchiveStore } from '../archive/archive-store';
 import { openQueryEngine } from '../discovery/open-query-engine';
 import type { QueryEngine } from '../discovery/query-engine';
-import { generateReport, previewReport, type ReportBuildOptions } from './build-report';
+import { generateReport, previewReport, verificationPolicyOf, type ReportBuildOptions } from './build-report';
 import { checkReport } from './check-report';
 import type { CitedSource } from './cited-results';
 import type { ResolvedFonts } from './pdf/fonts';
@@ -123,12 +123,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
               env: options.env,
             }),
           defaultEngine: settings.discovery.engine,
-          verification: {
-            settlementMinutes: settings.archive.settlementMinutes,
-            genesysRetentionDays: settings.genesys.retentionDays,
-            ...(settings.archive.policyStartDate ? { policyStartDate: settings.archive.policyStartDate } : {}),
-            policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
-          },
+          verification: verificationPolicyOf(settings),
           toolVersion: TOOL_VERSION,
           ...(options.now ? { now: options.now } : {}),
           ...(options.fonts ? { fonts: options.fonts } : {}),

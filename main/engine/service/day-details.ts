@@ -5,6 +5,7 @@
  */
 import type { Day } from '../../../shared/day';
 import { DAY_OBJECTS_LIMIT, type DayDetails, type DayHistoryEntry } from '../../../shared/day-details';
+import { calendarRulesOf } from '../../../shared/settings';
 import type { VerifyProblem } from '../../../shared/verify';
 import type { ArchiveSession } from '../archive/archive-session';
 import { computeDayStatuses } from '../archive/status';
@@ -17,9 +18,7 @@ export async function readDayDetails(session: ArchiveSession, day: Day, now: num
     from: day,
     to: day,
     now,
-    settlementMinutes: settings.archive.settlementMinutes,
-    genesysRetentionDays: settings.genesys.retentionDays,
-    ...(settings.archive.policyStartDate ? { policyStartDate: settings.archive.policyStartDate } : {}),
+    ...calendarRulesOf(settings),
     journal,
   });
   if (!status) throw new Error(`no status computed for ${day}`);
