@@ -36,19 +36,11 @@ import { computeDayStatuses } from '../main/engine/archive/status';
 import { initBucket } from '../main/engine/archive/stores/bucket-init';
 import { LocalFolderStore } from '../main/engine/archive/stores/local-store';
 import { S3ObjectLockStore } from '../main/engine/archive/stores/s3-store';
-import { ClientCredentialsAuth } from '../main/engine/genesys/auth';
-import { GenesysAuditClient } from '../main/engine/genesys/client';
-import { RateBudget } from '../main/engine/genesys/rate-budget';
+import { benchAuditClient, serveSimulator, type SimInfo } from './lib/bench-simulator';
 
 const SELF = fileURLToPath(import.meta.url);
 const DAY = addDays(lastSettledDay(Date.now(), 120), -3);
 
-interface SimInfo {
-  apiUrl: string;
-  loginUrl: string;
-  clientId: string;
-  clientSecret: string;
-}
 interface Rgw {
   endpoint: string;
   accessKeyId: string;
@@ -75,18 +67,7 @@ else await orchestrate(Number(process.argv[2] ?? 1_000_000));
 
 /** Child: the simulator, until its parent closes stdin. */
 async function runSimulator(events: number): Promise<void> {
-  const { startGenesysSimulator } = await import('../main/engine/genesys/simulator/server');
-  const sim = await startGenesysSimulator({ seed: 11, eventsPerDay: events, runningPolls: 0 });
-  process.stdout.write(
-    JSON.stringify({
-      apiUrl: sim.apiUrl,
-      loginUrl: sim.loginUrl,
-      clientId: sim.clientId,
-      clientSecret: sim.clientSecret,
-    }) + '\n',
-  );
-  process.stdin.resume();
-  process.stdin.on('end', () => void sim.close().then(() => process.exit(0)));
+  await serveSimulator({ seed: 11, eventsPerDay: events, runningPolls: 0 });
 }
 
 /** Child: one exportDay, measured from inside so RSS and CPU are the exporter's alone. */
@@ -111,18 +92,7 @@ async function runExport(job: {
             secretAccessKey: job.rgw?.secretAccessKey as string,
           },
         });
-  const source = new GenesysAuditClient({
-    apiUrl: job.sim.apiUrl,
-    loginUrl: job.sim.loginUrl,
-    auth: new ClientCredentialsAuth({
-      loginUrl: job.sim.loginUrl,
-      clientId: job.sim.clientId,
-      clientSecret: job.sim.clientSecret,
-    }),
-    budget: new RateBudget({ requestsPerMinute: 1_000_000 }),
-    pollInitialMs: 1,
-    pollMaxMs: 5,
-  });
+  const source = benchAuditClient(job.sim);
   const stateDir = await mkdtemp(join(tmpdir(), 'aa-bench-state-'));
   const archive = new Archive({
     store,

@@ -42,9 +42,7 @@ import { FileSigningKeyStore } from '../main/engine/archive/signing-keys';
 import { LocalFolderStore } from '../main/engine/archive/stores/local-store';
 import { LocalQueryEngine } from '../main/engine/discovery/local-engine';
 import { listVouchedObjects } from '../main/engine/discovery/vouched-objects';
-import { ClientCredentialsAuth } from '../main/engine/genesys/auth';
-import { GenesysAuditClient } from '../main/engine/genesys/client';
-import { RateBudget } from '../main/engine/genesys/rate-budget';
+import { benchAuditClient, serveSimulator, simulatorInfo } from './lib/bench-simulator';
 import { generateReport } from '../main/engine/reports/build-report';
 import { bundleForNode } from './lib/bundle-for-node';
 
@@ -143,23 +141,7 @@ else {
 
 /** Child: the simulator (10,000 events every day), until its parent closes stdin. */
 async function runSimulator(): Promise<void> {
-  const { startGenesysSimulator } = await import('../main/engine/genesys/simulator/server');
-  const sim = await startGenesysSimulator({
-    seed: SEED,
-    eventsPerDay: EVENTS_PER_DAY,
-    runningPolls: 0,
-    retentionDays: 100_000,
-  });
-  process.stdout.write(
-    JSON.stringify({
-      apiUrl: sim.apiUrl,
-      loginUrl: sim.loginUrl,
-      clientId: sim.clientId,
-      clientSecret: sim.clientSecret,
-    }) + '\n',
-  );
-  process.stdin.resume();
-  process.stdin.on('end', () => void sim.close().then(() => process.exit(0)));
+  await serveSimulator({ seed: SEED, eventsPerDay: EVENTS_PER_DAY, runningPolls: 0, retentionDays: 100_000 });
 }
 
 /** The ten-day archive: made once by the real exporter from the simulator, then reused. */
@@ -172,30 +154,9 @@ async function ensureArchive(log: (line: string) => void): Promise<ArchiveCard> 
   const root = join(dir, 'archive');
   await mkdir(root, { recursive: true });
   const sim = spawn(process.execPath, ['--import', 'tsx', SELF, '--simulator'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const info = await new Promise<{ apiUrl: string; loginUrl: string; clientId: string; clientSecret: string }>(
-    (resolve, reject) => {
-      let buf = '';
-      sim.stdout.on('data', (c: Buffer) => {
-        buf += c.toString();
-        const nl = buf.indexOf('\n');
-        if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-      });
-      sim.on('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
-    },
-  );
+  const info = await simulatorInfo(sim);
   try {
-    const source = new GenesysAuditClient({
-      apiUrl: info.apiUrl,
-      loginUrl: info.loginUrl,
-      auth: new ClientCredentialsAuth({
-        loginUrl: info.loginUrl,
-        clientId: info.clientId,
-        clientSecret: info.clientSecret,
-      }),
-      budget: new RateBudget({ requestsPerMinute: 10_000_000 }),
-      pollInitialMs: 1,
-      pollMaxMs: 5,
-    });
+    const source = benchAuditClient(info);
     const stateDir = join(dir, 'state');
     const archive = new Archive({
       store: new LocalFolderStore({ root }),

@@ -19,9 +19,7 @@ import { Archive } from '../../main/engine/archive/archive';
 import { exportDay } from '../../main/engine/archive/export-day';
 import { FileSigningKeyStore } from '../../main/engine/archive/signing-keys';
 import { LocalFolderStore } from '../../main/engine/archive/stores/local-store';
-import { ClientCredentialsAuth } from '../../main/engine/genesys/auth';
-import { GenesysAuditClient } from '../../main/engine/genesys/client';
-import { RateBudget } from '../../main/engine/genesys/rate-budget';
+import { benchAuditClient, serveSimulator, simulatorInfo } from './bench-simulator';
 
 export const SEVEN_YEARS = { from: '2019-01-01', to: '2025-12-31', seed: 11, dayVolumeBase: 4780 } as const;
 // 2: manifests are signed (issue 7): an archive made by version 1 is made again.
@@ -69,31 +67,10 @@ export async function ensureSevenYearArchive(log: (line: string) => void): Promi
   const sim = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--simulator'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const info = await new Promise<{ apiUrl: string; loginUrl: string; clientId: string; clientSecret: string }>(
-    (resolve, reject) => {
-      let buf = '';
-      sim.stdout.on('data', (c: Buffer) => {
-        buf += c.toString();
-        const nl = buf.indexOf('\n');
-        if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-      });
-      sim.on('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
-    },
-  );
+  const info = await simulatorInfo(sim);
   try {
     const store = new LocalFolderStore({ root });
-    const source = new GenesysAuditClient({
-      apiUrl: info.apiUrl,
-      loginUrl: info.loginUrl,
-      auth: new ClientCredentialsAuth({
-        loginUrl: info.loginUrl,
-        clientId: info.clientId,
-        clientSecret: info.clientSecret,
-      }),
-      budget: new RateBudget({ requestsPerMinute: 10_000_000 }),
-      pollInitialMs: 1,
-      pollMaxMs: 5,
-    });
+    const source = benchAuditClient(info);
     const stateDir = join(dir, 'state');
     const archive = new Archive({
       store,
@@ -176,24 +153,13 @@ async function makeWritable(dir: string): Promise<void> {
 
 /** Child: the simulator, until its parent closes stdin. */
 async function runSimulator(): Promise<void> {
-  const { startGenesysSimulator } = await import('../../main/engine/genesys/simulator/server');
   const { realisticDayVolume } = await import('../../main/engine/genesys/simulator/organisation');
-  const sim = await startGenesysSimulator({
+  await serveSimulator({
     seed: SEVEN_YEARS.seed,
     eventsPerDay: realisticDayVolume(SEVEN_YEARS.seed, SEVEN_YEARS.dayVolumeBase),
     runningPolls: 0,
     retentionDays: 100_000,
   });
-  process.stdout.write(
-    JSON.stringify({
-      apiUrl: sim.apiUrl,
-      loginUrl: sim.loginUrl,
-      clientId: sim.clientId,
-      clientSecret: sim.clientSecret,
-    }) + '\n',
-  );
-  process.stdin.resume();
-  process.stdin.on('end', () => void sim.close().then(() => process.exit(0)));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
