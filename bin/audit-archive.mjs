@@ -2,8 +2,9 @@
 // `audit-archive`: runs the CLI's bundle (dist/cli/audit-archive.mjs, built from main/cli by
 // `npm run setup` or `npm run build:cli`; see scripts/cli-bundle.mjs) on a supported Node.
 //
-// - On a Node older than 22.12 (or 23, 25...), it runs itself again on the Node that `npm run setup`
-//   put in .cache/ (or AUDIT_ARCHIVE_NODE24 / AUDIT_ARCHIVE_NODE22), else says what to install.
+// - On a Node other than 22 (22.12+) or 24 (an older one, typically), it runs itself again on the
+//   Node that `npm run setup` put in .cache/ (or AUDIT_ARCHIVE_NODE24 / AUDIT_ARCHIVE_NODE22), else
+//   says what to install.
 // - A bundle that is missing or older than its sources is refused (exit 2) with the command to run:
 //   the CLI never runs code that is not the checkout's.
 // Works through a symlink on PATH (Node resolves it to this file, so the paths below hold).
