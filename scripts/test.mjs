@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every Vitest project (unit, integration, ui) on this machine's Node with a real
- * keychain, then the unit project again on Node 24, the other Node the engine must run on.
+ * `npm test`: every Vitest project (unit, integration, ui) on Node 24 (Electron 45's) with a real
+ * keychain, then the files whose behaviour depends on the Node version again on Node 22, the other
+ * supported Node (vitest.node22.config.ts names them and says why).
  *
  * 1. Checks first (scripts/test-prerequisites.mjs) that the machine has what the selected projects
- *    start: Ceph, gnome-keyring on D-Bus, Chromium, pdftotext, the Node 24 binary. Anything missing
- *    is one line naming the Debian packages and `npm run setup`, and nothing is started.
- * 2. Runs `vitest run` (inside scripts/with-keyring.sh when the integration or UI project runs, so
- *    the keychain tests talk to a private, unlocked gnome-keyring).
- * 3. When the unit project was selected, runs it again with Node 24's binary (`npm run setup`
- *    installs it into .cache/node24), so engine code that works only on one Node fails here.
+ *    start: Ceph, gnome-keyring on D-Bus, Chromium, pdftotext, Node 24 and Node 22 (this process
+ *    may run on an older system Node: it only starts the passes). Anything missing is one line
+ *    naming the Debian packages and `npm run setup`, and nothing is started.
+ * 2. Runs `vitest run` on Node 24 (inside scripts/with-keyring.sh when the integration or UI project
+ *    runs, so the keychain tests talk to a private, unlocked gnome-keyring).
+ * 3. When the unit or integration project was selected, runs vitest.node22.config.ts's selection
+ *    of them on Node 22, with the same filters and options.
  *
  * Extra arguments go to Vitest (`npm test -- --project unit`, `npm test -- test/unit/cli`); each
  * pass says which Node it used, and the run ends with one "N passed, N failed" line over both.
@@ -21,24 +23,22 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findNode, PRIMARY_NODE_MAJOR, SECOND_NODE_MAJOR } from './supported-node.mjs';
 import {
   describeMissing,
   findOnPath,
   missingPrerequisites,
-  secondNodeBinary,
-  secondNodeVersion,
+  secondPassProjects,
   selectedProjects,
-  SECOND_NODE_MAJOR,
-  wantsSecondNodePass,
 } from './test-prerequisites.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const vitestEntry = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const userArgs = process.argv.slice(2);
 const projects = selectedProjects(userArgs);
-const secondPass = wantsSecondNodePass(projects);
+const againOnNode22 = secondPassProjects(projects);
 
-const missing = missingPrerequisites({ projects, secondNode: secondPass });
+const missing = missingPrerequisites({ projects, secondPass: againOnNode22.length > 0 });
 if (missing.length > 0) {
   console.error(describeMissing(missing));
   process.exit(1);
@@ -117,42 +117,62 @@ function readCounts(file) {
   }
 }
 
+/** A path as a person reads it: relative inside the project. */
+function shown(file) {
+  const relative = path.relative(root, file);
+  return relative.startsWith('..') ? file : relative;
+}
+
 const env = { ...process.env };
 if (projects.includes('ui') && !env.AUDIT_ARCHIVE_CHROMIUM) env.AUDIT_ARCHIVE_CHROMIUM = findOnPath('chromium') ?? '';
 const needsKeyring = projects.includes('integration') || projects.includes('ui');
 const keyring = needsKeyring && process.platform === 'linux' && env.AUDIT_ARCHIVE_TEST_KEYRING !== '1';
 
+/** `env` with `node` on PATH being `binary`'s, for tests that start child processes by name. */
+function withNodeOnPath(binary) {
+  return { ...env, PATH: [path.dirname(binary), env.PATH].filter(Boolean).join(path.delimiter) };
+}
+
+/** The user's arguments without their `--project` choices (a pass names its own projects). */
+function withoutProjects(args) {
+  const rest = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--project') i++;
+    else if (!args[i].startsWith('--project=')) rest.push(args[i]);
+  }
+  return rest;
+}
+
 const passes = [];
-console.log(`npm test: pass 1: ${projects.join(', ')} on Node ${process.version} (${process.execPath})`);
+const primary = findNode(PRIMARY_NODE_MAJOR);
+console.log(`npm test: pass 1: ${projects.join(', ')} on Node ${primary.version} (${shown(primary.binary)})`);
 passes.push({
-  label: `Node ${process.version} (${projects.join(', ')})`,
-  ...(await runVitest({ node: process.execPath, args: userArgs, env, keyring })),
+  label: `Node ${primary.version} (${projects.join(', ')})`,
+  ...(await runVitest({ node: primary.binary, args: userArgs, env: withNodeOnPath(primary.binary), keyring })),
 });
 
 // After the first pass, not beside it: the two at once made a heavy test time out on a loaded
 // 2-core machine, and a test that fails only under load is worse than two minutes.
-if (secondPass && !stopped) {
-  const node = secondNodeBinary();
-  const version = secondNodeVersion(node);
-  // Same filters and options, the unit project only; `node` on PATH is Node 24 too, for tests that
-  // start child processes. No files left after the filters is not a failure of this pass.
-  const args = [];
-  for (let i = 0; i < userArgs.length; i++) {
-    if (userArgs[i] === '--project') i++;
-    else if (!userArgs[i].startsWith('--project=')) args.push(userArgs[i]);
-  }
+if (againOnNode22.length > 0 && !stopped) {
+  const second = findNode(SECOND_NODE_MAJOR);
+  // Same filters and options; no files left after the filters is not a failure of this pass.
   console.log(
-    `npm test: pass 2: unit again on Node ${version} (${path.relative(root, node) || node}), ` +
-      `the engine must run on Node ${SECOND_NODE_MAJOR} too`,
+    `npm test: pass 2: what depends on the Node version (vitest.node22.config.ts: ${againOnNode22.join(', ')}) ` +
+      `on Node ${second.version} (${shown(second.binary)})`,
   );
-  const pathWithNode = [path.dirname(node), env.PATH].filter(Boolean).join(path.delimiter);
   passes.push({
-    label: `Node ${version} (unit)`,
+    label: `Node ${second.version} (${againOnNode22.join(', ')}: runtime-dependent files)`,
     ...(await runVitest({
-      node,
-      args: ['--project', 'unit', '--passWithNoTests', ...args],
-      env: { ...env, PATH: pathWithNode },
-      keyring: false,
+      node: second.binary,
+      args: [
+        '--config',
+        path.join(root, 'vitest.node22.config.ts'),
+        ...againOnNode22.flatMap((p) => ['--project', p]),
+        '--passWithNoTests',
+        ...withoutProjects(userArgs),
+      ],
+      env: withNodeOnPath(second.binary),
+      keyring: keyring && againOnNode22.includes('integration'),
     })),
   });
 }

@@ -28,7 +28,7 @@ export function bundleForNode(entry: string, name: string, native: readonly stri
         bundle: true,
         platform: 'node',
         format: 'esm',
-        target: 'node20',
+        target: 'node22',
         outfile,
         external: ['esbuild'],
         plugins: [

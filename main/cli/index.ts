@@ -1,9 +1,11 @@
 /**
- * Entry point of `audit-archive` (bin/audit-archive.mjs loads it through tsx): runs `main` with the
- * process's arguments and streams, and turns Ctrl-C / SIGTERM into a clean cancellation (a second
- * Ctrl-C exits at once; a killed run is safe either way: rerunning finishes the job).
+ * Entry point of `audit-archive` (bundled into dist/cli by scripts/build.mjs; bin/audit-archive.mjs
+ * loads the bundle): answers `--version` and `--help` without loading the engine (quick-answers.ts),
+ * else runs `main` with the process's arguments and streams, and turns Ctrl-C / SIGTERM into a clean
+ * cancellation (a second Ctrl-C exits at once; a killed run is safe either way: rerunning finishes
+ * the job).
  */
-import { main } from './main';
+import { quickAnswer } from './quick-answers';
 
 const controller = new AbortController();
 let interrupted = false;
@@ -20,13 +22,20 @@ for (const stream of [process.stdout, process.stderr]) {
     throw e;
   });
 }
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
 
-const code = await main(process.argv.slice(2), {
-  env: process.env,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  signal: controller.signal,
-});
-process.exitCode = code;
+const argv = process.argv.slice(2);
+const quick = await quickAnswer(argv);
+if (quick) {
+  process.stdout.write(quick.stdout);
+  process.exitCode = quick.exitCode;
+} else {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const { main } = await import('./main');
+  process.exitCode = await main(argv, {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signal: controller.signal,
+  });
+}

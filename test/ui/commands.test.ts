@@ -2,7 +2,7 @@
  * The README's promises about the two start commands, run as a user would run them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,19 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
+/**
+ * An npm script's command as npm runs it (package.json), with this test's Node for `node`: through
+ * scripts/supported-node.mjs, which runs it on a supported Node and passes SIGTERM on.
+ */
+function npmScript(name: string): [string, string[]] {
+  const scripts = (
+    JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
+  const [command, ...args] = (scripts[name] ?? '').split(' ');
+  if (command !== 'node') throw new Error(`npm run ${name} is not a node command: ${scripts[name]}`);
+  return [process.execPath, args];
+}
+
 /** Resolves with the first full stdout line (the server is ready once it prints it). */
 function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -52,15 +65,10 @@ describe('npm run dev:web', () => {
   it('prints one line with a 127.0.0.1 URL that serves the app wired to the engine, and stops cleanly', async () => {
     const userData = await tempDir('aa-devweb-userdata-');
     const rendererDir = await tempDir('aa-devweb-renderer-');
-    const server = run(
-      process.execPath,
-      // As `npm run dev:web` runs it: node with tsx's loader, so the signal reaches the server itself.
-      ['--import', 'tsx', 'main/devweb/serve.ts'],
-      {
-        AUDIT_ARCHIVE_USER_DATA: userData,
-        AUDIT_ARCHIVE_RENDERER_DIR: rendererDir,
-      },
-    );
+    const server = run(...npmScript('dev:web'), {
+      AUDIT_ARCHIVE_USER_DATA: userData,
+      AUDIT_ARCHIVE_RENDERER_DIR: rendererDir,
+    });
 
     const line = await firstLine(server.child);
     const match =
@@ -94,7 +102,7 @@ const electronInstalled = existsSync(path.join(PROJECT_ROOT, 'node_modules', 'el
 
 describe.skipIf(electronInstalled)('npm start where Electron cannot be fetched', () => {
   it('says so in one line, points to npm run dev:web, and exits 1 without hanging', async () => {
-    const start = run(process.execPath, ['scripts/start.mjs']);
+    const start = run(...npmScript('start'));
     expect(await start.exited).toBe(1);
     const { stdout, stderr } = start.output();
     const lines = (stdout + stderr).split('\n').filter((l) => l.trim() !== '');

@@ -37,9 +37,10 @@ import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
 import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange } from './status';
 import { openArchiveStore } from './stores/open-store';
 import { verifyArchive, type VerifyProgress, type VerifyResult } from './verify';
+import { TOOL_VERSION } from './tool-version';
 import type { LeaseHolder } from './writer-lease';
 
-export const TOOL_VERSION = '0.2.0';
+export { TOOL_VERSION };
 
 /** Refusals that say nothing about the day itself: not recorded as the day's last failure. */
 const NOT_A_DAY_FAILURE: ReadonlySet<ErrorCode> = new Set([

@@ -1,17 +1,18 @@
 /**
- * `audit-archive` as a separate process, the way cron and a shell run it: linked onto PATH, run from
- * another folder, and quiet about the AWS SDK's Node-version notice.
+ * `audit-archive` as a separate process, the way cron and a shell run it: the bundle that setup
+ * builds (dist/cli, built for this run by test/servers/cli-bundle.ts), linked onto PATH, run from
+ * another folder; refused, with the command to run, when the bundle is missing or older than its
+ * sources; and on a Node older than the supported ones, run on the Node setup installed.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { olderNode } from '../scripts/older-node';
 
 const BIN = path.resolve('bin/audit-archive.mjs');
-const SDK_NOTICE = 'NodeVersionSupportWarning';
-const nodeMajor = Number(process.versions.node.split('.')[0]);
 const tempDirs: string[] = [];
 
 afterAll(async () => {
@@ -50,52 +51,73 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** `bucket init` against an S3 endpoint that refuses: loads the AWS SDK and builds its client. */
-async function bucketInitAgainstRefusingS3(extraEnv: NodeJS.ProcessEnv = {}) {
-  const home = await tempDir('cli-home-');
-  const port = await closedPort();
-  return run(
-    process.execPath,
-    [
-      BIN,
-      'bucket',
-      'init',
-      '--target',
-      's3://audit-test/genesys',
-      '--s3-endpoint',
-      `http://127.0.0.1:${port}`,
-      '--s3-force-path-style',
-      'true',
-      '--s3-region',
-      'us-east-1',
-      '--lock-mode',
-      'GOVERNANCE',
-    ],
-    {
-      env: {
-        HOME: home,
-        AWS_ACCESS_KEY_ID: 'test-access-key',
-        AWS_SECRET_ACCESS_KEY: 'test-secret-key',
-        AUDIT_ARCHIVE_GENESYS_CLIENT_ID: 'test-client',
-        AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: 'test-client-secret',
-        ...extraEnv,
-      },
-    },
-  );
+interface CliBundleModule {
+  CLI_ENTRY: string;
+  CLI_BUILD_RECORD: string;
+  describeInput: (root: string, relative: string) => unknown;
 }
 
-describe.concurrent('audit-archive as cron runs it', () => {
-  it('prints no AWS SDK Node-version notice when it talks to S3', async () => {
-    const r = await bucketInitAgainstRefusingS3();
-    expect(r.stderr).toContain('ECONNREFUSED'); // it did reach the SDK's client
-    expect(r.stderr).not.toContain(SDK_NOTICE);
-    expect(r.code).toBe(1);
-  });
+/**
+ * A checkout with the real bin and its two scripts, and a stand-in bundle built "from" one source
+ * file (main/cli/index.ts), recorded as the build records it.
+ */
+async function checkoutWithBundle() {
+  const root = await tempDir('cli-checkout-');
+  for (const file of ['bin/audit-archive.mjs', 'scripts/cli-bundle.mjs', 'scripts/supported-node.mjs']) {
+    await mkdir(path.join(root, path.dirname(file)), { recursive: true });
+    await copyFile(path.resolve(file), path.join(root, file));
+  }
+  // @ts-expect-error: plain ESM script without type declarations
+  const bundle = (await import('../../../scripts/cli-bundle.mjs')) as CliBundleModule;
+  const source = path.join(root, 'main', 'cli', 'index.ts');
+  await mkdir(path.dirname(source), { recursive: true });
+  await writeFile(source, "console.log('the source');\n");
+  await mkdir(path.join(root, path.dirname(bundle.CLI_ENTRY)), { recursive: true });
+  await writeFile(
+    path.join(root, bundle.CLI_ENTRY),
+    "console.log('the bundle ran', process.argv.slice(2).join(' '));\n",
+  );
+  const record = { inputs: { 'main/cli/index.ts': bundle.describeInput(root, 'main/cli/index.ts') } };
+  await writeFile(path.join(root, bundle.CLI_BUILD_RECORD), JSON.stringify(record));
+  return { root, bin: path.join(root, 'bin', 'audit-archive.mjs'), source, entry: path.join(root, bundle.CLI_ENTRY) };
+}
 
-  // Proves the check above can fail: the notice exists on this Node and only the CLI's default hides it.
-  it.skipIf(nodeMajor >= 22)('keeps the notice when the user asked for it', async () => {
-    const r = await bucketInitAgainstRefusingS3({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false' });
-    expect(r.stderr).toContain(SDK_NOTICE);
+const OLDER_NODE = olderNode();
+
+describe.concurrent('audit-archive as cron runs it', () => {
+  it('runs the bundled AWS SDK: a refused S3 connection is one line on stderr, exit 1, no warning', async () => {
+    const home = await tempDir('cli-home-');
+    const r = await run(
+      process.execPath,
+      [
+        BIN,
+        'bucket',
+        'init',
+        '--target',
+        's3://audit-test/genesys',
+        '--s3-endpoint',
+        `http://127.0.0.1:${await closedPort()}`,
+        '--s3-force-path-style',
+        'true',
+        '--s3-region',
+        'us-east-1',
+        '--lock-mode',
+        'GOVERNANCE',
+      ],
+      {
+        env: {
+          HOME: home,
+          AWS_ACCESS_KEY_ID: 'test-access-key-id',
+          AWS_SECRET_ACCESS_KEY: 'test-secret-access-key',
+          AUDIT_ARCHIVE_GENESYS_CLIENT_ID: 'test-client',
+          AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: 'test-client-secret',
+        },
+      },
+    );
+    expect(r.stderr).toContain('ECONNREFUSED'); // it did reach the SDK's client
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/Warning/i);
+    expect(r.code).toBe(1);
   });
 
   it('linked onto PATH, runs from any folder and lists every command with its options', async () => {
@@ -108,5 +130,64 @@ describe.concurrent('audit-archive as cron runs it', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('demo [--dir DIR] [--days N]');
     expect(help.stdout).toMatch(/AUDIT_ARCHIVE_TARGET.*\n.*\n\s+Default: none, it is required/);
+    const version = await run('audit-archive', ['--version'], { env, cwd: elsewhere });
+    expect(version).toEqual({ code: 0, stdout: expect.stringMatching(/^audit-archive \d+\.\d+\.\d+\n$/), stderr: '' });
+  });
+});
+
+describe.concurrent('audit-archive and its bundle', () => {
+  it('runs the bundle while it matches its sources, also after a touch that changed no byte', async () => {
+    const c = await checkoutWithBundle();
+    expect(await run(process.execPath, [c.bin, 'status', '--json'], { env: {} })).toEqual({
+      code: 0,
+      stdout: 'the bundle ran status --json\n',
+      stderr: '',
+    });
+    const later = new Date(Date.now() + 60_000);
+    await utimes(c.source, later, later);
+    expect((await run(process.execPath, [c.bin, 'status'], { env: {} })).stdout).toBe('the bundle ran status\n');
+  });
+
+  it('refuses a bundle older than a source, naming the file and the command to run, and runs nothing', async () => {
+    const c = await checkoutWithBundle();
+    await writeFile(c.source, "console.log('the source, changed');\n");
+    const r = await run(process.execPath, [c.bin, 'export', '--day', '2026-01-01'], { env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `audit-archive: the CLI bundle was built before the last change to main/cli/index.ts; run \`npm run build:cli\` in ${c.root} to rebuild it.\n`,
+    );
+  });
+
+  it('says how to build a bundle that is not there', async () => {
+    const c = await checkoutWithBundle();
+    await rm(c.entry);
+    const r = await run(process.execPath, [c.bin, '--version'], { env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^audit-archive: the CLI is not built \(no dist\/cli\/audit-archive\.mjs\); run `npm run build:cli` \(or `npm run setup`\) in /,
+    );
+  });
+});
+
+describe.concurrent('audit-archive on a Node older than 22.12', () => {
+  it.skipIf(!OLDER_NODE)('runs itself again on the supported Node that AUDIT_ARCHIVE_NODE24 names', async () => {
+    // Without the variables it is .cache/node24 from `npm run setup`; this test's own Node stands in.
+    const r = await run(OLDER_NODE as string, [BIN, '--version'], {
+      env: { AUDIT_ARCHIVE_NODE24: process.execPath, AUDIT_ARCHIVE_NODE22: process.execPath },
+    });
+    expect(r).toEqual({ code: 0, stdout: expect.stringMatching(/^audit-archive \d+\.\d+\.\d+\n$/), stderr: '' });
+  });
+
+  it.skipIf(!OLDER_NODE)('without one, says in one line what to install, and exits 2', async () => {
+    const nowhere = path.join(tmpdir(), 'no-such-node', 'node');
+    const r = await run(OLDER_NODE as string, [BIN, 'status'], {
+      env: { AUDIT_ARCHIVE_NODE24: nowhere, AUDIT_ARCHIVE_NODE22: nowhere },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^audit-archive: Audit Archive runs on Node 22 or 24, and this is Node v\d+\.\d+\.\d+ \(.*\); run `npm run setup` in .* \(it fetches Node 24 into \.cache\/\), or install Node 24\.\n$/,
+    );
   });
 });

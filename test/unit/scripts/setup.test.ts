@@ -3,22 +3,62 @@
  * it says it will use sudo, then installs them through .ci/install-system-packages.sh.
  *
  * dpkg-query, apt-get, sudo and npm are stand-ins on PATH (this must not install anything); the
- * script itself runs for real, as an unprivileged user.
+ * script itself runs for real, as an unprivileged user. When these tests run as root that user is
+ * `nobody`, who may not read a checkout in a private folder (a `mktemp -d`, root's 0700 home): the
+ * script runs from a copy of scripts/ and .ci/ that anyone can read, with a Node anyone can run.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { chmod, copyFile, cp, link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const SETUP_SCRIPT = path.resolve('scripts/setup.mjs');
+const AS_ROOT = process.getuid?.() === 0;
 /** `nobody`, when these tests run as root; otherwise the developer is not root already. */
-const UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+const UNPRIVILEGED = AS_ROOT ? { uid: 65534, gid: 65534 } : {};
 const tempDirs: string[] = [];
+let setupScript = path.resolve('scripts/setup.mjs');
+let node = process.execPath;
 
 afterAll(async () => {
   for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
+});
+
+/** True when a user who is neither owner nor group may run `file` (and reach it). */
+function othersCanRun(file: string): boolean {
+  let at = realpathSync(file);
+  for (;;) {
+    if ((statSync(at).mode & 0o001) === 0) return false;
+    if (path.dirname(at) === at) return true;
+    at = path.dirname(at);
+  }
+}
+
+/** scripts/ and .ci/ where `nobody` can read them, and this Node where `nobody` can run it. */
+beforeAll(async () => {
+  if (!AS_ROOT) return;
+  const checkout = await mkdtemp(path.join(tmpdir(), 'setup-checkout-'));
+  tempDirs.push(checkout);
+  await chmod(checkout, 0o755);
+  for (const dir of ['scripts', '.ci']) await cp(dir, path.join(checkout, dir), { recursive: true });
+  setupScript = path.join(checkout, 'scripts', 'setup.mjs');
+  if (othersCanRun(process.execPath)) return;
+  const binary = realpathSync(process.execPath);
+  node = path.join(checkout, 'node', path.basename(binary));
+  await mkdir(path.dirname(node), { mode: 0o755 });
+  // A hard link when the binary itself is runnable by others (it shares bytes and mode), else (or
+  // on another file system) a copy made runnable.
+  const linked =
+    (statSync(binary).mode & 0o001) !== 0 &&
+    (await link(binary, node).then(
+      () => true,
+      () => false,
+    ));
+  if (!linked) {
+    await copyFile(binary, node);
+    await chmod(node, 0o755);
+  }
 });
 
 async function fakeCommands(scripts: Record<string, string>): Promise<string> {
@@ -34,7 +74,7 @@ async function fakeCommands(scripts: Record<string, string>): Promise<string> {
 
 function setup(env: NodeJS.ProcessEnv) {
   return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [SETUP_SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'], ...UNPRIVILEGED });
+    const child = spawn(node, [setupScript], { env, stdio: ['ignore', 'pipe', 'pipe'], ...UNPRIVILEGED });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));

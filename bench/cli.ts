@@ -1,0 +1,234 @@
+/**
+ * The CLI's start-up and memory (issue 16): `npm run bench -- cli`.
+ *
+ *   npx tsx bench/cli.ts            start-up rows, then a 50,000-event export
+ *   npx tsx bench/cli.ts --quick    start-up rows only
+ *
+ * Runs the CLI as a user does (`node bin/audit-archive.mjs ...`, the bundle in dist/cli, built
+ * first if it is stale) and prints, per command, the best and median wall time of RUNS starts, their
+ * CPU time and peak RSS, beside `node -e 0` on the same Node. Targets: `--version` under 0.2 s and
+ * 60 MB, each `--help` under 0.3 s. On a machine whose /usr/bin/node is older than the supported
+ * ones, `--version` through it is printed too (the bin runs itself again on the supported Node: two
+ * processes, so only the wall time is the pair's).
+ * Then one 50,000-event day exported from the simulator (in a child of its own) into a local
+ * folder, with its peak RSS.
+ *
+ * Each figure is the child's own: a preload (`--require`) writes its process.resourceUsage() to
+ * file descriptor 3 as it exits. Wall time is from spawn to exit, seen by this process.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addDays, lastSettledDay } from '../shared/day';
+import { serveSimulator, simulatorInfo, type SimInfo } from './lib/bench-simulator';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = path.dirname(path.dirname(SELF));
+const BIN = path.join(ROOT, 'bin', 'audit-archive.mjs');
+const RUNS = 10;
+const EXPORT_EVENTS = 50_000;
+const COMMANDS = ['export', 'catch-up', 'status', 'verify', 'key', 'bucket', 'demo', 'query', 'report'];
+
+interface Run {
+  seconds: number;
+  cpuSeconds: number;
+  peakMB: number;
+  code: number | null;
+}
+
+/** The preload that reports a child's own resource usage on fd 3 as it exits. */
+async function usagePreload(dir: string): Promise<string> {
+  const file = path.join(dir, 'report-usage.cjs');
+  await writeFile(
+    file,
+    "process.on('exit', () => { const u = process.resourceUsage(); try { require('node:fs').writeSync(3, JSON.stringify(u)); } catch {} });\n",
+  );
+  return file;
+}
+
+/** Runs `node ARGS` once with the preload; stdout is discarded, stderr kept for an error. */
+function runOnce(node: string, preload: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(node, ['--require', preload, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env,
+    });
+    let usage = '';
+    let stderr = '';
+    child.stdio[3]?.on('data', (c: Buffer) => (usage += c.toString('utf8')));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (!usage) return reject(new Error(`no usage from ${args.join(' ')} (exit ${code}): ${stderr.trim()}`));
+      const u = JSON.parse(usage) as { maxRSS: number; userCPUTime: number; systemCPUTime: number };
+      resolve({ seconds, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, peakMB: u.maxRSS / 1024, code });
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+interface Row {
+  label: string;
+  best: number;
+  median: number;
+  /** Null when the figure would be only one of two processes' (the bin run again on another Node). */
+  cpu: number | null;
+  peakMB: number | null;
+  target: string;
+  met: boolean | null;
+}
+
+async function measure(
+  label: string,
+  node: string,
+  preload: string,
+  args: string[],
+  target: { seconds: number; mb?: number } | null,
+  { wallOnly = false } = {},
+): Promise<Row> {
+  const runs: Run[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await runOnce(node, preload, args));
+  const best = Math.min(...runs.map((r) => r.seconds));
+  const peakMB = wallOnly ? null : Math.max(...runs.map((r) => r.peakMB));
+  return {
+    label,
+    best,
+    median: median(runs.map((r) => r.seconds)),
+    cpu: wallOnly ? null : median(runs.map((r) => r.cpuSeconds)),
+    peakMB,
+    target: target ? `< ${target.seconds} s${target.mb && !wallOnly ? `, ${target.mb} MB` : ''}` : '',
+    met: target ? best < target.seconds && (target.mb === undefined || peakMB === null || peakMB < target.mb) : null,
+  };
+}
+
+function printRows(rows: Row[]): void {
+  const width = Math.max(...rows.map((r) => r.label.length));
+  console.log(`${'command'.padEnd(width)}  best s  median s  CPU s  peak RSS  target`);
+  console.log('-'.repeat(width + 58));
+  for (const r of rows) {
+    const verdict = r.met === null ? '' : `${r.target} ${r.met ? 'met' : 'MISSED'}`;
+    const cpu = r.cpu === null ? '-' : r.cpu.toFixed(2);
+    const peak = r.peakMB === null ? '-' : `${r.peakMB.toFixed(0)} MB`;
+    console.log(
+      `${r.label.padEnd(width)}  ${r.best.toFixed(3).padStart(6)}  ${r.median.toFixed(3).padStart(8)}  ${cpu.padStart(
+        5,
+      )}  ${peak.padStart(8)}  ${verdict}`,
+    );
+  }
+}
+
+/** /usr/bin/node when it is older than the supported Nodes (the bin then runs itself again). */
+function olderSystemNode(): { path: string; version: string } | null {
+  const r = spawnSync('/usr/bin/node', ['-p', 'process.version'], { encoding: 'utf8' });
+  const version = r.status === 0 ? r.stdout.trim() : '';
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  if (major === undefined || minor === undefined || Number.isNaN(major)) return null;
+  return major < 22 || (major === 22 && minor < 12) ? { path: '/usr/bin/node', version } : null;
+}
+
+async function ensureBundle(): Promise<void> {
+  // @ts-expect-error: plain ESM script without type declarations
+  const bundle = (await import('../scripts/cli-bundle.mjs')) as { cliBundleProblem: () => string | null };
+  if (bundle.cliBundleProblem() === null) return;
+  console.log('(building the CLI bundle first: it was missing or stale)');
+  // @ts-expect-error: plain ESM script without type declarations
+  const build = (await import('../scripts/build.mjs')) as { buildCli: (o: { quiet: boolean }) => Promise<void> };
+  await build.buildCli({ quiet: true });
+}
+
+async function startupRows(preload: string): Promise<Row[]> {
+  const node = process.execPath;
+  const rows = [
+    await measure(`node -e 0 (${process.version})`, node, preload, ['-e', '0'], null),
+    await measure('audit-archive --version', node, preload, [BIN, '--version'], { seconds: 0.2, mb: 60 }),
+    await measure('audit-archive --help', node, preload, [BIN, '--help'], { seconds: 0.3 }),
+  ];
+  for (const command of COMMANDS) {
+    rows.push(
+      await measure(`audit-archive ${command} --help`, node, preload, [BIN, command, '--help'], { seconds: 0.3 }),
+    );
+  }
+  const older = olderSystemNode();
+  if (older) {
+    rows.push(await measure(`node -e 0 (${older.version}, ${older.path})`, older.path, preload, ['-e', '0'], null));
+    // Two processes (this Node, then the supported one): wall time only; each one's memory is its row's.
+    rows.push(
+      await measure(
+        `audit-archive --version via ${older.version}`,
+        older.path,
+        preload,
+        [BIN, '--version'],
+        { seconds: 0.2 },
+        { wallOnly: true },
+      ),
+    );
+  }
+  return rows;
+}
+
+/** One 50,000-event day from the simulator, exported by the CLI into a local folder. */
+async function exportRow(preload: string, dir: string): Promise<void> {
+  const sim = spawn(process.execPath, ['--import', 'tsx', SELF, '--simulator'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const info: SimInfo = await simulatorInfo(sim);
+    const day = addDays(lastSettledDay(Date.now(), 120), -3);
+    const env = {
+      ...process.env,
+      AUDIT_ARCHIVE_GENESYS_API_URL: info.apiUrl,
+      AUDIT_ARCHIVE_GENESYS_LOGIN_URL: info.loginUrl,
+      AUDIT_ARCHIVE_GENESYS_CLIENT_ID: info.clientId,
+      AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: info.clientSecret,
+    };
+    const runs: Run[] = [];
+    for (let i = 0; i < 3; i++) {
+      const target = path.join(dir, `export-${i}`);
+      const args = [
+        BIN,
+        'export',
+        '--day',
+        day,
+        '--target',
+        `file://${target}/archive`,
+        '--state-dir',
+        `${target}/state`,
+      ];
+      const r = await runOnce(process.execPath, preload, args, env);
+      if (r.code !== 0) throw new Error(`audit-archive export exited ${r.code}`);
+      runs.push(r);
+    }
+    console.log(
+      `\naudit-archive export of one ${EXPORT_EVENTS.toLocaleString('en')}-event day (simulator in its own process, local folder), 3 runs:\n` +
+        `  wall ${runs.map((r) => r.seconds.toFixed(1)).join(', ')} s; CPU ${runs.map((r) => r.cpuSeconds.toFixed(1)).join(', ')} s; ` +
+        `peak RSS ${runs.map((r) => r.peakMB.toFixed(0)).join(', ')} MB`,
+    );
+  } finally {
+    sim.stdin?.end();
+  }
+}
+
+async function main(): Promise<void> {
+  await ensureBundle();
+  const dir = await mkdtemp(path.join(tmpdir(), 'cli-bench-'));
+  try {
+    const preload = await usagePreload(dir);
+    console.log(`CLI start-up on Node ${process.version}, ${RUNS} runs each (the bundle in dist/cli):\n`);
+    printRows(await startupRows(preload));
+    if (!process.argv.includes('--quick')) await exportRow(preload, dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--simulator') {
+  await serveSimulator({ seed: 11, eventsPerDay: EXPORT_EVENTS, runningPolls: 0 });
+} else {
+  await main();
+}
