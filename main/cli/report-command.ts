@@ -5,18 +5,22 @@
  *   audit-archive report (--saved NAME [--param name=value]... | --sql SQL | --results FILE)
  *                        [--engine athena|local] --from DAY --to DAY --request-ref REF
  *                        [--requester TEXT] [--question TEXT] --out DIR [--archive-copy]
+ *                        [--generated-at INSTANT] [--cited-objects include|omit]
  *
  * Prints the paths of the PDF and the bundle on stdout (one per line), progress and a summary
- * (events, pages, verdict, the bundle's SHA-256, the archive copy) on stderr. Exit 0; 1 when
- * verification of the period failed (the report is still written, and says so on its cover) or the
- * archive copy asked for could not be written; 2 for bad usage (nothing is written).
+ * (events, pages, the verdict and every finding, the days not archived, whether the bundle is
+ * signed, its SHA-256, the archive copy) on stderr. Exit 0; 1 when verification of the period
+ * failed (the report is still written, and says so on its cover) or the archive copy asked for
+ * could not be written; 2 for bad usage (nothing is written, no folder is made).
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DaySchema, type Day } from '../../shared/day';
+import { listQueries } from '../../shared/discovery/query-library';
 import { ResultMetadataSchema, type ResultMetadata } from '../../shared/discovery/result-metadata';
 import { AuditArchiveError } from '../../shared/errors';
+import type { ReportReceipt } from '../../shared/reports/report-receipt';
 import { ReportRequestSchema, TimeZoneSchema } from '../../shared/reports/report-request';
 import type { Settings } from '../../shared/settings';
 import { openArchiveSession, TOOL_VERSION } from '../engine/archive/archive-session';
@@ -24,6 +28,9 @@ import { describeHolder } from '../engine/archive/writer-lease';
 import { openQueryEngine } from '../engine/discovery/open-query-engine';
 import { generateReport, verificationPolicyOf } from '../engine/reports/build-report';
 import type { CitedSource } from '../engine/reports/cited-results';
+import { fixedGenerationTime } from '../engine/reports/generation-time';
+import { checkReportOutDir } from '../engine/reports/report-out-dir';
+import { citedRowsFromFile, type CitedRows } from '../engine/reports/rerun-comparison';
 import type { CliContext } from './main';
 import { bar, progressLine } from './progress';
 import { parseQueryArgs, resolveQuery } from './query-command';
@@ -47,6 +54,8 @@ export const REPORT_OPTIONS = {
   'archive-copy': { type: 'boolean' },
   'cache-dir': { type: 'string' },
   wait: { type: 'string' },
+  'generated-at': { type: 'string' },
+  'cited-objects': { type: 'string' },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -61,14 +70,29 @@ export interface ReportArgs {
   readonly archiveCopy: boolean;
   readonly cacheDir?: string;
   readonly waitSeconds?: number;
+  /** A fixed generation time (--generated-at, else SOURCE_DATE_EPOCH): a reproducible report. */
+  readonly generatedAt?: string;
+  /** --cited-objects include|omit; unset: included when they weigh at most the default limit. */
+  readonly includeObjects?: boolean;
 }
+
+/** The flag of each request field, for messages. */
+const REQUEST_FLAGS: Record<string, string> = {
+  reference: '--request-ref',
+  requester: '--requester',
+  recipient: '--regulator',
+  dueDate: '--due',
+  question: '--question',
+  preparedBy: '--prepared-by',
+  timeZone: '--time-zone',
+};
 
 function usage(message: string): AuditArchiveError {
   return new AuditArchiveError('INVALID_ARGUMENT', `${message}. See \`audit-archive report --help\``);
 }
 
 /** Checks the flags before anything is read or opened: bad usage changes nothing. */
-export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv): ReportArgs {
+export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const results = (values.results as string[] | undefined) ?? [];
   const given = [str('saved') !== undefined, str('sql') !== undefined, results.length > 0].filter(Boolean).length;
@@ -112,7 +136,17 @@ export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv): ReportA
   });
   if (!request.success) {
     const issue = request.error.issues[0];
-    throw usage(`${issue?.path.join('.') ?? 'request'}: ${issue?.message ?? 'invalid'}`);
+    const field = String(issue?.path[0] ?? '');
+    throw usage(`${REQUEST_FLAGS[field] ?? (field || 'the request')}: ${issue?.message ?? 'invalid'}`);
+  }
+  const citedObjects = str('cited-objects');
+  if (citedObjects !== undefined && citedObjects !== 'include' && citedObjects !== 'omit')
+    throw usage(`--cited-objects must be include or omit, not '${citedObjects.slice(0, 40)}'`);
+  let generatedAt: string | null;
+  try {
+    generatedAt = fixedGenerationTime(str('generated-at'), env, now);
+  } catch (e) {
+    throw usage((e as Error).message.replace(/\.$/, ''));
   }
   const waitText = str('wait');
   const waitSeconds = waitText === undefined ? undefined : Number(waitText);
@@ -140,6 +174,8 @@ export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv): ReportA
     archiveCopy: values['archive-copy'] === true,
     ...(cacheDir ? { cacheDir: path.resolve(cacheDir) } : {}),
     ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+    ...(generatedAt ? { generatedAt } : {}),
+    ...(citedObjects ? { includeObjects: citedObjects === 'include' } : {}),
   };
 }
 
@@ -153,9 +189,11 @@ function userName(): string {
 
 /**
  * A result file: `FILE.query.json` as `query --out` and the app's export write it, or the rows file
- * beside one (its `.query.json` is read). Anything else is named as what it is not.
+ * beside one (its `.query.json` is read). The rows file, when it is there, is what the result is
+ * cited with: the report compares today's rows with it by content. Anything else is named as what
+ * it is not.
  */
-async function readResultFile(file: string): Promise<ResultMetadata> {
+async function readResultFile(file: string): Promise<{ metadata: ResultMetadata; rows?: CitedRows }> {
   const beside = file.endsWith('.query.json') ? null : `${file}.query.json`;
   const read = async (candidate: string): Promise<string | null> => {
     try {
@@ -173,6 +211,16 @@ async function readResultFile(file: string): Promise<ResultMetadata> {
       'INVALID_ARGUMENT',
       `Cannot read ${beside ?? file} (ENOENT): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
     );
+  const metadata = parseResultMetadata(candidate, text);
+  const rowsFile = candidate.slice(0, -'.query.json'.length);
+  const hasRows = await access(rowsFile).then(
+    () => true,
+    () => false,
+  );
+  return hasRows ? { metadata, rows: await citedRowsFromFile(rowsFile, metadata) } : { metadata };
+}
+
+function parseResultMetadata(file: string, text: string): ResultMetadata {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -186,10 +234,30 @@ async function readResultFile(file: string): Promise<ResultMetadata> {
       json === undefined ? 'it is not JSON' : `${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'invalid'}`;
     throw new AuditArchiveError(
       'INVALID_ARGUMENT',
-      `${candidate} is not a discovery result's metadata (${why}): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
+      `${file} is not a discovery result's metadata (${why}): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
     );
   }
   return parsed.data;
+}
+
+/** What the report says on stderr besides progress: the verdict, each finding, the days not archived, the signature. */
+function describeReceipt(receipt: ReportReceipt): string {
+  const lines = [
+    `Report ${receipt.reportId} for request ${receipt.reference}: ${receipt.events.toLocaleString('en')} events, ${receipt.pages.toLocaleString('en')} pages.`,
+    receipt.headline,
+    ...receipt.findings.map((f) => `  - ${f}`),
+  ];
+  if (receipt.gaps.length > 0) {
+    lines.push(`Days of the period not archived (${receipt.gaps.length}):`);
+    lines.push(...receipt.gaps.map((g) => `  ${g.day} ${g.state}: ${g.detail}`));
+  }
+  lines.push(
+    receipt.signed
+      ? "SHA256SUMS is signed with the archive's key (SHA256SUMS.sig); README.txt in the bundle gives the commands that check it."
+      : "audit-archive: warning: the bundle is UNSIGNED (the archive's private key is not on this machine; the report's cover says why).",
+    `Bundle SHA-256: ${receipt.bundleSha256} (${receipt.bundleSize.toLocaleString('en')} bytes); in the report folder, \`sha256sum -c SHA256SUMS\` checks every file.`,
+  );
+  return lines.join('\n') + '\n';
 }
 
 export async function reportCommand(
@@ -199,12 +267,14 @@ export async function reportCommand(
   args: ReportArgs,
   stateDir: string,
 ): Promise<number> {
+  // Where the report goes is checked first: a bad --out is refused before anything is read or made.
+  await checkReportOutDir(args.out);
   const sources: CitedSource[] = [];
   if (args.query) {
     const { query, savedQuery } = resolveQuery(settings, args.query);
     sources.push({ kind: 'query', query, savedQuery });
   }
-  for (const file of args.results) sources.push({ kind: 'result', metadata: await readResultFile(file) });
+  for (const file of args.results) sources.push({ kind: 'result', ...(await readResultFile(file)) });
 
   const session = await openArchiveSession(settings, secrets, {
     env: ctx.env,
@@ -234,7 +304,11 @@ export async function reportCommand(
       defaultEngine: settings.discovery.engine,
       verification: verificationPolicyOf(settings),
       toolVersion: TOOL_VERSION,
+      library: listQueries(settings),
+      journal: session.journal,
       ...(ctx.now ? { now: ctx.now } : {}),
+      ...(args.generatedAt ? { generatedAt: args.generatedAt } : {}),
+      ...(args.includeObjects !== undefined ? { includeObjects: args.includeObjects } : {}),
       outDir: args.out,
       archiveCopy: args.archiveCopy,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -253,11 +327,7 @@ export async function reportCommand(
     });
     progress.done();
     ctx.stdout.write(`${receipt.pdf}\n${receipt.bundle}\n`);
-    ctx.stderr.write(
-      `Report ${receipt.reportId} for request ${receipt.reference}: ${receipt.events.toLocaleString('en')} events, ${receipt.pages.toLocaleString('en')} pages.\n` +
-        `${receipt.headline}\n` +
-        `Bundle SHA-256: ${receipt.bundleSha256} (${receipt.bundleSize.toLocaleString('en')} bytes); in the report folder, \`sha256sum -c SHA256SUMS\` checks every file.\n`,
-    );
+    ctx.stderr.write(describeReceipt(receipt));
     if (receipt.archiveCopy)
       ctx.stderr.write(
         `Kept in the archive: ${receipt.archiveCopy.bundleKey}${receipt.archiveCopy.bundleVersionId ? ` (version ${receipt.archiveCopy.bundleVersionId})` : ''} and its signed record ${receipt.archiveCopy.recordKey}.\n`,

@@ -187,7 +187,7 @@ describe('audit-archive report', () => {
     expect(evidence.population.archivedDays).toBe(2);
   });
 
-  it('--results FILE cites a result `query --out` wrote, runs it again and says the row count matches', async () => {
+  it('--results FILE cites a result `query --out` wrote, runs it again and compares its rows by content with the rows file', async () => {
     const metadata = ResultMetadataSchema.parse(JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')));
     // The rows file, and its .query.json beside it, both name the result.
     for (const file of [resultFile, `${resultFile}.query.json`]) {
@@ -203,7 +203,17 @@ describe('audit-archive report', () => {
         rerun: { rowCount: metadata.rowCount },
       });
       expect(receipt.events).toBe(metadata.rowCount);
-      expect(flat((await pdfPages(receipt.pdf)).join('\n'))).toContain('the same row count as cited');
+      expect(evidence.results[0]?.comparison).toEqual({
+        method: 'content',
+        source: 'queue-changes.json',
+        missing: 0,
+        extra: 0,
+        missingExamples: [],
+        extraExamples: [],
+      });
+      expect(flat((await pdfPages(receipt.pdf)).join('\n'))).toContain(
+        `every row compared by its content with the cited rows (queue-changes.json): the same ${metadata.rowCount} rows`,
+      );
     }
   });
 
@@ -340,7 +350,65 @@ describe('audit-archive report', () => {
           await fs.writeFile(file, 'not a folder');
           return ['--sql', 'SELECT id FROM audit_events', ...period(), '--request-ref', 'X', '--out', file];
         },
-        /Cannot write a report into .*a-file \((EEXIST|ENOTDIR)\): give a folder you can write to/,
+        /Cannot write a report into .*a-file: it is not a folder\. Give a folder you can write to/,
+      ],
+      [
+        'an --out under /proc (where a recursive mkdir never ends)',
+        () => [
+          '--sql',
+          'SELECT id FROM audit_events',
+          ...period(),
+          '--request-ref',
+          'X',
+          '--out',
+          '/proc/audit-archive-report',
+        ],
+        /Cannot write a report into \/proc\/audit-archive-report: it cannot be created \(ENOENT\)/,
+      ],
+      [
+        'an --out whose parent does not exist',
+        (out) => [
+          '--sql',
+          'SELECT id FROM audit_events',
+          ...period(),
+          '--request-ref',
+          'X',
+          '--out',
+          path.join(out, 'a', 'b'),
+        ],
+        /Cannot write a report into .*\/a\/b: its parent folder .*\/a does not exist/,
+      ],
+      [
+        'a result claiming to be a saved query it is not',
+        async () => {
+          const file = path.join(dir, 'claims-deletions.query.json');
+          const m = JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')) as Record<
+            string,
+            Record<string, unknown>
+          >;
+          await fs.writeFile(
+            file,
+            JSON.stringify({ ...m, query: { ...m.query, savedQuery: { id: 'deletions', name: 'Deletions' } } }),
+          );
+          return ['--results', file, ...period(), '--request-ref', 'X', '--out', await newOut()];
+        },
+        /Result 1 says it is the saved query "Deletions" \(deletions\), but its query is not that saved query's/,
+      ],
+      [
+        'a result claiming a saved query the library does not hold',
+        async () => {
+          const file = path.join(dir, 'claims-unknown.query.json');
+          const m = JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')) as Record<
+            string,
+            Record<string, unknown>
+          >;
+          await fs.writeFile(
+            file,
+            JSON.stringify({ ...m, query: { ...m.query, savedQuery: { id: 'queue-changes', name: 'Queue changes' } } }),
+          );
+          return ['--results', file, ...period(), '--request-ref', 'X', '--out', await newOut()];
+        },
+        /this installation has no saved or starter query of that id/,
       ],
       [
         'a result read outside the period',
@@ -426,26 +494,76 @@ describe('audit-archive report', () => {
 
   describe('refuses a malformed value in any field of the request, writing nothing', () => {
     const cases: Array<[string, string[], RegExp]> = [
-      ['--request-ref too long', ['--request-ref', 'R'.repeat(201)], /reference: .*200/],
-      ['--request-ref on two lines', ['--request-ref', 'SEC-1\nVerified: every archived day'], /reference: .*one line/],
+      ['--request-ref too long', ['--request-ref', 'R'.repeat(201)], /--request-ref: .*200/],
+      [
+        '--request-ref on two lines',
+        ['--request-ref', 'SEC-1\nVerified: every archived day'],
+        /--request-ref: .*one line/,
+      ],
       [
         '--request-ref with a direction override',
         ['--request-ref', 'SEC-\u202E1-CES'],
-        /reference: .*control or direction/,
+        /--request-ref: .*control or direction/,
       ],
-      ['--requester too long', ['--request-ref', 'X', '--requester', 'r'.repeat(301)], /requester: /],
-      ['--requester on two lines', ['--request-ref', 'X', '--requester', 'A\r\nB'], /requester: .*one line/],
-      ['--regulator too long', ['--request-ref', 'X', '--regulator', 'r'.repeat(301)], /recipient: /],
+      ['--requester too long', ['--request-ref', 'X', '--requester', 'r'.repeat(301)], /--requester: /],
+      ['--requester on two lines', ['--request-ref', 'X', '--requester', 'A\r\nB'], /--requester: .*one line/],
+      ['--regulator too long', ['--request-ref', 'X', '--regulator', 'r'.repeat(301)], /--regulator: /],
       ['--due not a day', ['--request-ref', 'X', '--due', '2026-13-01'], /--due '2026-13-01'/],
-      ['--question too long', ['--request-ref', 'X', '--question', 'q'.repeat(5001)], /question: /],
+      ['--question too long', ['--request-ref', 'X', '--question', 'q'.repeat(5001)], /--question: /],
       [
         '--question with a control character',
         ['--request-ref', 'X', '--question', 'why\u0007'],
-        /question: .*control or direction/,
+        /--question: .*control or direction/,
       ],
-      ['--prepared-by too long', ['--request-ref', 'X', '--prepared-by', 'p'.repeat(301)], /preparedBy: /],
+      ['--prepared-by too long', ['--request-ref', 'X', '--prepared-by', 'p'.repeat(301)], /--prepared-by: /],
       ['--engine unknown', ['--request-ref', 'X', '--engine', 'oracle'], /--engine must be local or athena/],
       ['--wait not a number', ['--request-ref', 'X', '--wait', 'soon'], /--wait must be a whole number/],
+      ...(
+        [
+          ['a zero-width space', '\u200B'],
+          ['a zero-width joiner', '\u200D'],
+          ['a right-to-left mark', '\u200F'],
+          ['a word joiner', '\u2060'],
+          ['an Arabic letter mark', '\u061C'],
+          ['a byte-order mark', '\uFEFF'],
+        ] as const
+      ).flatMap(([what, c]): Array<[string, string[], RegExp]> => [
+        [
+          `--request-ref with ${what}`,
+          ['--request-ref', `SEC-${c}42`],
+          /--request-ref: must not hold invisible characters/,
+        ],
+        [
+          `--requester with ${what}`,
+          ['--request-ref', 'X', '--requester', `Jo${c}rdan`],
+          /--requester: must not hold invisible/,
+        ],
+        [
+          `--regulator with ${what}`,
+          ['--request-ref', 'X', '--regulator', `SEC${c}`],
+          /--regulator: must not hold invisible/,
+        ],
+        [
+          `--prepared-by with ${what}`,
+          ['--request-ref', 'X', '--prepared-by', `${c}Alex`],
+          /--prepared-by: must not hold invisible/,
+        ],
+      ]),
+      [
+        '--generated-at not an instant',
+        ['--request-ref', 'X', '--generated-at', 'yesterday'],
+        /--generated-at 'yesterday' is not a UTC instant/,
+      ],
+      [
+        '--generated-at in the future',
+        ['--request-ref', 'X', '--generated-at', '2999-01-01T00:00:00Z'],
+        /--generated-at gives 2999-01-01T00:00:00\.000Z, which is later than now/,
+      ],
+      [
+        '--cited-objects unknown',
+        ['--request-ref', 'X', '--cited-objects', 'some'],
+        /--cited-objects must be include or omit/,
+      ],
     ];
     it.each(cases)('%s', async (_what, argv, message) => {
       const out = await newOut();
