@@ -34,11 +34,13 @@ let to: Day;
 /** A result file `audit-archive query --format json --out` wrote over the period. */
 let resultFile: string;
 
-async function cli(command: string, ...argv: string[]) {
+async function cli(command: string, ...args: Array<string | { env: NodeJS.ProcessEnv }>) {
   let stdout = '';
   let stderr = '';
+  const argv = args.filter((a): a is string => typeof a === 'string');
+  const env = args.find((a): a is { env: NodeJS.ProcessEnv } => typeof a !== 'string')?.env ?? { TZ: 'Europe/London' };
   const code = await main([command, ...argv, '--target', target, '--state-dir', stateDir], {
-    env: { TZ: 'Europe/London' },
+    env,
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
   });
@@ -732,6 +734,83 @@ describe('audit-archive report', () => {
     });
   });
 
+  it('names on stderr every day of the period it does not hold, and every finding, and exits 1', async () => {
+    const before = addDays(from, -1);
+    const today = new Date(Date.now()).toISOString().slice(0, 10) as Day;
+    const out = await newOut();
+    const r = await cli(
+      'report',
+      '--sql',
+      'SELECT id FROM audit_events',
+      '--from',
+      before,
+      '--to',
+      today,
+      '--request-ref',
+      'SEC-GAPS',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(1);
+    const receipt = await receiptOf(r.stdout.trimEnd().split('\n')[1] as string);
+    expect(receipt.gaps.map((g) => [g.day, g.state])).toContainEqual([before, 'missing']);
+    expect(receipt.gaps.map((g) => [g.day, g.state])).toContainEqual([today, 'pending']);
+    expect(r.stderr).toContain(`Days of the period not archived (${receipt.gaps.length}):`);
+    expect(r.stderr).toContain(`  ${before} missing: not archived; Genesys still holds it: catch-up can archive it`);
+    expect(r.stderr).toContain(`  ${today} pending: not settled yet when the report was made`);
+    expect(receipt.findings.length).toBeGreaterThan(0);
+    for (const f of receipt.findings) expect(r.stderr).toContain(`  - ${f}\n`);
+    expect(r.stderr).toContain(`  - ${before}: day-missing.`);
+  });
+
+  it('SOURCE_DATE_EPOCH (or --generated-at) makes two runs give the same bytes', async () => {
+    const epoch = String(Math.floor(Date.now() / 1000) - 3600);
+    const at = new Date(Number(epoch) * 1000).toISOString();
+    const runs = [];
+    for (const extra of [[], [], ['--generated-at', at]]) {
+      const r = await cli(
+        'report',
+        '--sql',
+        "SELECT id, action FROM audit_events WHERE entitytype = 'Queue'",
+        ...period(),
+        '--request-ref',
+        'SEC-SAME',
+        '--prepared-by',
+        'Alex Officer',
+        '--out',
+        await newOut(),
+        ...extra,
+        { env: { TZ: 'Europe/London', SOURCE_DATE_EPOCH: extra.length ? '' : epoch } },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      runs.push(r.stdout.trimEnd().split('\n')[1] as string);
+    }
+    const [a, b, c] = await Promise.all(runs.map((bundle) => fs.readFile(bundle)));
+    expect(path.basename(runs[0] as string)).toBe(path.basename(runs[1] as string));
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    const evidence = ReportEvidenceSchema.parse(
+      JSON.parse(await fs.readFile(path.join((await receiptOf(runs[0] as string)).folder, 'evidence.json'), 'utf8')),
+    );
+    // The query states no order: its rows are sorted, and the report says so.
+    expect(evidence).toMatchObject({ generatedAt: at, clock: 'fixed', results: [{ order: 'sorted' }] });
+  });
+
+  it('--results whose rows file was changed: names the rows that differ from what the archive answers now, exits 1', async () => {
+    const dir2 = await newOut();
+    const rows = path.join(dir2, 'edited.json');
+    const lines = (await fs.readFile(resultFile, 'utf8')).trimEnd().split('\n');
+    const removed = JSON.parse(lines[0] as string) as { id: string };
+    await fs.writeFile(rows, lines.slice(1).join('\n') + '\n');
+    const metadata = JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')) as { rowCount: number };
+    await fs.writeFile(`${rows}.query.json`, JSON.stringify({ ...metadata, rowCount: metadata.rowCount - 1 }));
+    const r = await cli('report', '--results', rows, ...period(), '--request-ref', 'SEC-ROWS', '--out', await newOut());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `  - Result 1 at report time differs from the rows it was cited with (edited.json): 0 cited rows not returned now, 1 row returned now that was not cited (${removed.id}).`,
+    );
+  });
+
   it('over a day whose archived part lost a byte: writes the report, says so on its cover, prints both paths and exits 1', async () => {
     const part = (await fs.readdir(root, { recursive: true })).find(
       (f) => f.endsWith('.jsonl.gz') && f.includes(to.replaceAll('-', '/')),
@@ -756,6 +835,8 @@ describe('audit-archive report', () => {
     const receipt = await receiptOf(bundle);
     expect(receipt.verified).toBe(false);
     expect(r.stderr).toContain('VERIFICATION FAILED');
+    // Every finding, not only the headline.
+    expect(r.stderr).toContain(`  - ${to}: hash-mismatch (${part}).`);
     const cover = flat((await pdfPages(pdf))[0] as string);
     expect(cover).toContain('VERIFICATION FAILED');
     expect(cover).toContain(`${to}: hash-mismatch (${part})`);

@@ -95,6 +95,11 @@ describe('an audit response report from the demo archive', () => {
     expect(cover).toContain(`${expected.length} events from 3 cited results`);
     expect(cover).toContain('4 signed manifests naming 4 archived objects with 1,000 events in all');
     expect(cover).toContain('Jordan Examiner');
+    // A local folder: said in words to be no WORM storage, and no lock is claimed.
+    expect(cover).toContain(
+      'A local folder is not WORM storage: whoever can write to it can change or delete its files, and it has no locks, so no lock was checked.',
+    );
+    expect(cover).not.toMatch(/locked in|signed and locked|still locked/);
     expect(cover).toContain('Alex Officer, Compliance');
     expect(cover).toMatch(new RegExp(`${receipt.reportId} · Page 1 of ${pages.length}`));
   });
