@@ -23,10 +23,10 @@ import { AuditArchiveError } from '../../shared/errors';
 import type { ReportReceipt } from '../../shared/reports/report-receipt';
 import { ReportRequestSchema, TimeZoneSchema } from '../../shared/reports/report-request';
 import type { Settings } from '../../shared/settings';
-import { openArchiveSession, TOOL_VERSION } from '../engine/archive/archive-session';
+import { openArchiveSession, TOOL_VERSION, type ArchiveSession } from '../engine/archive/archive-session';
 import { describeHolder } from '../engine/archive/writer-lease';
 import { openQueryEngine } from '../engine/discovery/open-query-engine';
-import { generateReport, verificationPolicyOf } from '../engine/reports/build-report';
+import { generateReport, verificationPolicyOf, type GenerateReportOptions } from '../engine/reports/build-report';
 import type { CitedSource } from '../engine/reports/cited-results';
 import { fixedGenerationTime } from '../engine/reports/generation-time';
 import { checkReportOutDir } from '../engine/reports/report-out-dir';
@@ -91,35 +91,25 @@ function usage(message: string): AuditArchiveError {
   return new AuditArchiveError('INVALID_ARGUMENT', `${message}. See \`audit-archive report --help\``);
 }
 
-/** Checks the flags before anything is read or opened: bad usage changes nothing. */
-export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
-  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const results = (values.results as string[] | undefined) ?? [];
-  const given = [str('saved') !== undefined, str('sql') !== undefined, results.length > 0].filter(Boolean).length;
-  if (given !== 1) throw usage('give exactly one of --saved NAME, --sql SQL or --results FILE');
-  if (results.length > 0 && ((values.param as string[] | undefined) ?? []).length > 0)
-    throw usage('--param goes with --saved or --sql; a result file carries its own parameters');
-  const day = (name: string, required: boolean) => {
-    const v = str(name);
-    if (v === undefined) {
-      if (required) throw usage(`--${name} YYYY-MM-DD is required (the report's period, UTC days)`);
-      return undefined;
-    }
-    const parsed = DaySchema.safeParse(v);
-    if (!parsed.success)
-      throw usage(`--${name} '${v.slice(0, 40)}' ${parsed.error.issues[0]?.message ?? 'is not a day'}`);
-    return parsed.data;
-  };
-  const from = day('from', true) as Day;
-  const to = day('to', true) as Day;
-  if (to < from) throw usage(`--to ${to} is before --from ${from}`);
+type Str = (name: string) => string | undefined;
+
+/** A `--name YYYY-MM-DD` flag: a day, or undefined when absent and not required. */
+function dayFlag(str: Str, name: string, required: boolean): Day | undefined {
+  const v = str(name);
+  if (v === undefined) {
+    if (required) throw usage(`--${name} YYYY-MM-DD is required (the report's period, UTC days)`);
+    return undefined;
+  }
+  const parsed = DaySchema.safeParse(v);
+  if (!parsed.success)
+    throw usage(`--${name} '${v.slice(0, 40)}' ${parsed.error.issues[0]?.message ?? 'is not a day'}`);
+  return parsed.data;
+}
+
+/** The request as the cover states it, from its flags (each named when it is refused). */
+function parseRequest(str: Str, env: NodeJS.ProcessEnv): ReportArgs['request'] {
   const reference = str('request-ref');
   if (!reference?.trim()) throw usage("--request-ref REF is required (the examiner's request reference)");
-  const out = str('out');
-  if (!out) throw usage('--out DIR is required (where the report folder and its bundle go)');
-  const engine = str('engine');
-  if (engine !== undefined && engine !== 'local' && engine !== 'athena')
-    throw usage(`--engine must be local or athena, not '${engine}'`);
   const timeZone = str('time-zone') ?? env.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   if (!TimeZoneSchema.safeParse(timeZone).success)
     throw usage(
@@ -129,7 +119,7 @@ export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: num
     reference,
     requester: str('requester') ?? '',
     recipient: str('regulator') ?? '',
-    dueDate: day('due', false) ?? null,
+    dueDate: dayFlag(str, 'due', false) ?? null,
     question: str('question') ?? '',
     preparedBy: str('prepared-by') ?? userName(),
     timeZone,
@@ -139,6 +129,15 @@ export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: num
     const field = String(issue?.path[0] ?? '');
     throw usage(`${REQUEST_FLAGS[field] ?? (field || 'the request')}: ${issue?.message ?? 'invalid'}`);
   }
+  return request.data;
+}
+
+/** How the bundle is made: its fixed time, the cited objects, the archive copy's wait. */
+function parseBundleFlags(
+  str: Str,
+  env: NodeJS.ProcessEnv,
+  now: number,
+): Pick<ReportArgs, 'generatedAt' | 'includeObjects' | 'waitSeconds'> {
   const citedObjects = str('cited-objects');
   if (citedObjects !== undefined && citedObjects !== 'include' && citedObjects !== 'omit')
     throw usage(`--cited-objects must be include or omit, not '${citedObjects.slice(0, 40)}'`);
@@ -152,6 +151,31 @@ export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: num
   const waitSeconds = waitText === undefined ? undefined : Number(waitText);
   if (waitSeconds !== undefined && (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 86_400))
     throw usage('--wait must be a whole number of seconds from 0 to 86400');
+  return {
+    ...(generatedAt ? { generatedAt } : {}),
+    ...(citedObjects ? { includeObjects: citedObjects === 'include' } : {}),
+    ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+  };
+}
+
+/** Checks the flags before anything is read or opened: bad usage changes nothing. */
+export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
+  const str: Str = (name) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const results = (values.results as string[] | undefined) ?? [];
+  const given = [str('saved') !== undefined, str('sql') !== undefined, results.length > 0].filter(Boolean).length;
+  if (given !== 1) throw usage('give exactly one of --saved NAME, --sql SQL or --results FILE');
+  if (results.length > 0 && ((values.param as string[] | undefined) ?? []).length > 0)
+    throw usage('--param goes with --saved or --sql; a result file carries its own parameters');
+  const from = dayFlag(str, 'from', true) as Day;
+  const to = dayFlag(str, 'to', true) as Day;
+  if (to < from) throw usage(`--to ${to} is before --from ${from}`);
+  const request = parseRequest(str, env);
+  const out = str('out');
+  if (!out) throw usage('--out DIR is required (where the report folder and its bundle go)');
+  const engine = str('engine');
+  if (engine !== undefined && engine !== 'local' && engine !== 'athena')
+    throw usage(`--engine must be local or athena, not '${engine}'`);
+  const bundle = parseBundleFlags(str, env, now);
   const query =
     results.length > 0
       ? null
@@ -169,13 +193,11 @@ export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: num
     results,
     ...(engine ? { engine: engine as 'local' | 'athena' } : {}),
     period: { from, to },
-    request: request.data,
+    request,
     out: path.resolve(out),
     archiveCopy: values['archive-copy'] === true,
     ...(cacheDir ? { cacheDir: path.resolve(cacheDir) } : {}),
-    ...(waitSeconds !== undefined ? { waitSeconds } : {}),
-    ...(generatedAt ? { generatedAt } : {}),
-    ...(citedObjects ? { includeObjects: citedObjects === 'include' } : {}),
+    ...bundle,
   };
 }
 
@@ -260,6 +282,41 @@ function describeReceipt(receipt: ReportReceipt): string {
   return lines.join('\n') + '\n';
 }
 
+/** What the builder needs from the settings, the session and the flags. */
+function buildOptionsOf(
+  ctx: CliContext,
+  settings: Settings,
+  session: ArchiveSession,
+  args: ReportArgs,
+  stateDir: string,
+): Omit<GenerateReportOptions, 'inputs' | 'onWait' | 'onProgress'> {
+  const engineSettings = args.cacheDir
+    ? { ...settings, discovery: { ...settings.discovery, cacheDir: args.cacheDir } }
+    : settings;
+  return {
+    archive: session.archive,
+    openEngine: (kind) =>
+      openQueryEngine({
+        kind,
+        settings: engineSettings,
+        store: session.store,
+        defaultCacheFolder: path.join(stateDir, 'discovery-cache'),
+        env: ctx.env,
+      }),
+    defaultEngine: settings.discovery.engine,
+    verification: verificationPolicyOf(settings),
+    toolVersion: TOOL_VERSION,
+    library: listQueries(settings),
+    journal: session.journal,
+    ...(ctx.now ? { now: ctx.now } : {}),
+    ...(args.generatedAt ? { generatedAt: args.generatedAt } : {}),
+    ...(args.includeObjects !== undefined ? { includeObjects: args.includeObjects } : {}),
+    outDir: args.out,
+    archiveCopy: args.archiveCopy,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+}
+
 export async function reportCommand(
   ctx: CliContext,
   settings: Settings,
@@ -286,32 +343,10 @@ export async function reportCommand(
   });
   const progress = progressLine(ctx.stderr);
   try {
-    const engineSettings = args.cacheDir
-      ? { ...settings, discovery: { ...settings.discovery, cacheDir: args.cacheDir } }
-      : settings;
     let waited = false;
     const receipt = await generateReport({
-      archive: session.archive,
+      ...buildOptionsOf(ctx, settings, session, args, stateDir),
       inputs: { request: args.request, period: args.period, sources, ...(args.engine ? { engine: args.engine } : {}) },
-      openEngine: (kind) =>
-        openQueryEngine({
-          kind,
-          settings: engineSettings,
-          store: session.store,
-          defaultCacheFolder: path.join(stateDir, 'discovery-cache'),
-          env: ctx.env,
-        }),
-      defaultEngine: settings.discovery.engine,
-      verification: verificationPolicyOf(settings),
-      toolVersion: TOOL_VERSION,
-      library: listQueries(settings),
-      journal: session.journal,
-      ...(ctx.now ? { now: ctx.now } : {}),
-      ...(args.generatedAt ? { generatedAt: args.generatedAt } : {}),
-      ...(args.includeObjects !== undefined ? { includeObjects: args.includeObjects } : {}),
-      outDir: args.out,
-      archiveCopy: args.archiveCopy,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
       onWait: (holder) => {
         if (waited) return;
         waited = true;

@@ -406,43 +406,15 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
           </ReportField>
         </fieldset>
 
-        <fieldset>
-          <legend>Period</legend>
-          <ReportField
-            label="From (UTC day)"
-            hint="Every archived day of the period is evidence: the report verifies it and lists its objects."
-            error={periodError}
-            field="period.from"
-          >
-            {(props) => (
-              <input
-                {...props}
-                type="date"
-                value={period.from}
-                onChange={(e) => setPeriod((p) => ({ ...p, from: e.target.value }))}
-              />
-            )}
-          </ReportField>
-          <ReportField label="To (UTC day)" field="period.to">
-            {(props) => (
-              <input
-                {...props}
-                type="date"
-                value={period.to}
-                onChange={(e) => setPeriod((p) => ({ ...p, to: e.target.value }))}
-              />
-            )}
-          </ReportField>
-          <label className="choice">
-            <input type="checkbox" checked={archiveCopy} onChange={(e) => setArchiveCopy(e.target.checked)} /> Keep a
-            copy in the archive (locked like the events, with a record signed by the archive&rsquo;s key)
-          </label>
-          <label className="choice">
-            <input type="checkbox" checked={includeObjects} onChange={(e) => setIncludeObjects(e.target.checked)} /> Put
-            the archived objects the events come from into the bundle, so an examiner can hash them again (when they
-            weigh at most 100 MiB)
-          </label>
-        </fieldset>
+        <PeriodFieldset
+          period={period}
+          onPeriod={setPeriod}
+          error={periodError}
+          archiveCopy={archiveCopy}
+          onArchiveCopy={setArchiveCopy}
+          includeObjects={includeObjects}
+          onIncludeObjects={setIncludeObjects}
+        />
 
         <div className="actions">
           <button type="button" onClick={() => void runPreview()} disabled={previewing || running}>
@@ -488,6 +460,58 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
         onOpen={(id) => void openFolder(id, 'list')}
       />
     </section>
+  );
+}
+
+/** The period, and how the report is kept: a copy in the archive, the cited objects in the bundle. */
+function PeriodFieldset(props: {
+  period: { from: string; to: string };
+  onPeriod: (period: { from: string; to: string }) => void;
+  error: string | undefined;
+  archiveCopy: boolean;
+  onArchiveCopy: (on: boolean) => void;
+  includeObjects: boolean;
+  onIncludeObjects: (on: boolean) => void;
+}) {
+  const { period, onPeriod, error, archiveCopy, onArchiveCopy, includeObjects, onIncludeObjects } = props;
+  return (
+    <fieldset>
+      <legend>Period</legend>
+      <ReportField
+        label="From (UTC day)"
+        hint="Every archived day of the period is evidence: the report verifies it and lists its objects."
+        error={error}
+        field="period.from"
+      >
+        {(props) => (
+          <input
+            {...props}
+            type="date"
+            value={period.from}
+            onChange={(e) => onPeriod({ ...period, from: e.target.value })}
+          />
+        )}
+      </ReportField>
+      <ReportField label="To (UTC day)" field="period.to">
+        {(props) => (
+          <input
+            {...props}
+            type="date"
+            value={period.to}
+            onChange={(e) => onPeriod({ ...period, to: e.target.value })}
+          />
+        )}
+      </ReportField>
+      <label className="choice">
+        <input type="checkbox" checked={archiveCopy} onChange={(e) => onArchiveCopy(e.target.checked)} /> Keep a copy in
+        the archive (locked like the events, with a record signed by the archive&rsquo;s key)
+      </label>
+      <label className="choice">
+        <input type="checkbox" checked={includeObjects} onChange={(e) => onIncludeObjects(e.target.checked)} /> Put the
+        archived objects the events come from into the bundle, so an examiner can hash them again (when they weigh at
+        most 100 MiB)
+      </label>
+    </fieldset>
   );
 }
 

@@ -54,7 +54,16 @@ export function storageStatement(e: ReportEvidence): string {
   const modes = [...new Set(locked.map((l) => l.mode))].sort().join(' or ');
   const earliest = locked.map((l) => l.retainUntil).sort()[0];
   const without = files.length - locked.length;
-  const what = `the root object, ${count(e.bundle.archiveFiles.filter((f) => f.role === 'manifest' || f.role === 'chain').length, 'manifest')} and ${count(e.citedObjects.length, 'archived object')} the events come from`;
+  const roots = e.bundle.archiveFiles.filter((f) => f.role === 'root').length;
+  const manifests = e.bundle.archiveFiles.filter((f) => f.role === 'manifest' || f.role === 'chain').length;
+  const parts = [
+    ...(roots ? ['the root object'] : []),
+    ...(manifests ? [count(manifests, 'manifest')] : []),
+    ...(e.citedObjects.length ? [`${count(e.citedObjects.length, 'archived object')} the events come from`] : []),
+  ];
+  const what = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? 'none');
+  if (files.length === 0)
+    return `The archive is in S3 (${url}); no lock of it was read for this report (it reads none of its files).`;
   if (locked.length === 0)
     return `The archive is in S3 (${url}), but none of the files this report relies on (${what}) has a lock now: see Appendix A.`;
   return `The archive is in S3 with Object Lock (${url}). The files this report relies on (${what}) were read back at report time: ${without === 0 ? 'every one is' : `${count(locked.length, 'file')} ${locked.length === 1 ? 'is' : 'are'}`} locked in ${modes} mode, retained until ${earliest?.slice(0, 10)} at the earliest${without === 0 ? '' : `; ${count(without, 'file')} ${without === 1 ? 'has' : 'have'} no lock now (see Appendix A)`}.`;

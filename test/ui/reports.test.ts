@@ -181,6 +181,16 @@ describe('answering an examiner with a report', () => {
     const folder = /: (.+)$/.exec((await folderNotice.textContent()) ?? '')?.[1] as string;
     expect(folder).toBe(path.join(userDataDir, 'reports', reportId));
     expect((await stat(path.join(folder, 'report.pdf'))).size).toBeGreaterThan(1000);
+    // The Discovery run is still kept: the report compared today's rows with its rows, by content.
+    const evidence = JSON.parse(await readFile(path.join(folder, 'evidence.json'), 'utf8')) as {
+      results: Array<{ comparison: unknown }>;
+    };
+    expect(evidence.results[0]?.comparison).toMatchObject({
+      method: 'content',
+      source: "the Discovery page's result",
+      missing: 0,
+      extra: 0,
+    });
     await page.screenshot({ path: await screenshotPath('reports-generated'), fullPage: true });
     await page
       .getByRole('region', { name: /^Report AR-/ })

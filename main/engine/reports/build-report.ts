@@ -235,10 +235,11 @@ function evidenceOf(
 export async function previewReport(o: ReportBuildOptions): Promise<ReportPreview> {
   const inputs = o.inputs;
   checkInputs(inputs, o.archive.store.url, o.library);
-  const reportId = reportIdFor(inputs, o.archive.store.url, clockOf(o).generatedAt);
+  const clock = clockOf(o);
+  const reportId = reportIdFor(inputs, o.archive.store.url, clock.generatedAt);
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'audit-archive-preview-'));
   try {
-    const p = await prepareReport(o, reportId, workDir, 'preview');
+    const p = await prepareReport(o, clock, reportId, workDir, 'preview');
     try {
       const summary = new EventSummary();
       const citedByDay = new Map<Day, number>();
@@ -403,7 +404,9 @@ async function finishBundle(
 export async function generateReport(o: GenerateReportOptions): Promise<ReportReceipt> {
   checkInputs(o.inputs, o.archive.store.url, o.library);
   const out = await checkReportOutDir(o.outDir);
-  const reportId = reportIdFor(o.inputs, o.archive.store.url, clockOf(o).generatedAt);
+  // One clock for the whole report: its id is a hash of the inputs and the time the report states.
+  const clock = clockOf(o);
+  const reportId = reportIdFor(o.inputs, o.archive.store.url, clock.generatedAt);
   const paths = {
     folder: path.join(o.outDir, reportId),
     zipFile: path.join(o.outDir, `${reportId}.zip`),
@@ -417,7 +420,7 @@ export async function generateReport(o: GenerateReportOptions): Promise<ReportRe
   let workDir: string | null = null;
   try {
     workDir = await fs.mkdtemp(path.join(o.outDir, '.report-'));
-    const p = await prepareReport(o, reportId, workDir, 'generate');
+    const p = await prepareReport(o, clock, reportId, workDir, 'generate');
     try {
       await fs.mkdir(paths.folder);
       const written = await writeReportFolder(p, o, paths.folder);

@@ -43,7 +43,8 @@ export async function checkArchiveCopy(
       ok: false,
       detail: `The copy is in ${receipt.archive}, which is not the archive open here; check it there with \`audit-archive verify\`.`,
     };
-  const root = (await archive.read({ scope: 'layout', fresh: true })).assessment.root;
+  // The root is read from the store every time (only manifests are cached): its key is what the record must be signed with.
+  const root = (await archive.read({ scope: 'layout' })).assessment.root;
   const bytes = await readAll(archive, copy.recordKey, copy.recordVersionId);
   const read = bytes
     ? checkReportRecordBytes(copy.recordKey, copy.recordVersionId, bytes, root.status === 'ok' ? root.signingKey : null)

@@ -179,7 +179,7 @@ export async function checkReport(receipt: ReportReceipt, archive: Archive | nul
   });
   const folder = await readFolder(receipt.folder, KEEP).catch(() => null);
   const reachable = archive && archive.store.url === receipt.archive ? archive : null;
-  const snapshot = reachable ? await reachable.read({ scope: 'layout', fresh: true }).catch(() => null) : null;
+  const snapshot = reachable ? await reachable.read({ scope: 'layout' }).catch(() => null) : null;
   const checks = [
     bundleCheck(receipt, bundleSha),
     bundleFilesCheck(receipt, zip, zipError),

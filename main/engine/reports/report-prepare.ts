@@ -53,7 +53,7 @@ export interface Prepared {
   close(): Promise<void>;
 }
 
-interface Clock {
+export interface Clock {
   readonly generatedAt: string;
   readonly clock: ReportEvidence['clock'];
   /** The time the report writes: the generation time when fixed, else the clock. */
@@ -226,11 +226,11 @@ async function citedObjectsOf(
 /** Runs everything a report knows before it writes (see the module comment). */
 export async function prepareReport(
   o: ReportBuildOptions,
+  clock: Clock,
   reportId: string,
   workDir: string,
   mode: 'generate' | 'preview',
 ): Promise<Prepared> {
-  const clock = clockOf(o);
   const progress = o.onProgress ?? (() => undefined);
   const { inputs, archive } = o;
   const engines = new Engines(o.openEngine);

@@ -75,50 +75,54 @@ interface Job {
 const KEEP_JOBS = 20;
 const PROGRESS_INTERVAL_MS = 250;
 
+/** What the page cited, made concrete: queries run over the report's period, results with their rows when kept. */
+async function citedSourcesOf(
+  settings: Settings,
+  spec: ReportSpec,
+  citedRows: ReportServiceOptions['citedRows'],
+): Promise<CitedSource[]> {
+  const range = spec.period;
+  const out: CitedSource[] = [];
+  for (const s of spec.sources) {
+    if (s.kind === 'result') {
+      const rows = s.runId ? await citedRows?.(s.runId, s.metadata.resultId) : null;
+      out.push({ kind: 'result', metadata: s.metadata, ...(rows ? { rows } : {}) });
+      continue;
+    }
+    const q = s.query;
+    if (q.kind === 'saved') {
+      const saved = findQuery(settings, q.id);
+      out.push({
+        kind: 'query',
+        query: queryTextFor(saved, { parameters: q.parameters, range }),
+        savedQuery: { id: saved.id, name: saved.name },
+      });
+    } else if (q.kind === 'structured')
+      out.push({
+        kind: 'query',
+        query: { kind: 'structured', structured: { ...q.structured, range } },
+        savedQuery: null,
+      });
+    else
+      out.push({
+        kind: 'query',
+        query: { kind: 'sql', sql: q.sql, parameters: q.parameters, range },
+        savedQuery: null,
+      });
+  }
+  return out;
+}
+
 export function createReportService(options: ReportServiceOptions): ReportService & { close(): Promise<void> } {
   const jobs = new Map<string, Job>();
   const controller = new AbortController();
-
-  /** What the page cited, made concrete: queries run over the report's period, results with their rows when kept. */
-  async function sourcesOf(settings: Settings, spec: ReportSpec): Promise<CitedSource[]> {
-    const range = spec.period;
-    const out: CitedSource[] = [];
-    for (const s of spec.sources) {
-      if (s.kind === 'result') {
-        const rows = s.runId ? await options.citedRows?.(s.runId, s.metadata.resultId) : null;
-        out.push({ kind: 'result', metadata: s.metadata, ...(rows ? { rows } : {}) });
-        continue;
-      }
-      const q = s.query;
-      if (q.kind === 'saved') {
-        const saved = findQuery(settings, q.id);
-        out.push({
-          kind: 'query',
-          query: queryTextFor(saved, { parameters: q.parameters, range }),
-          savedQuery: { id: saved.id, name: saved.name },
-        });
-      } else if (q.kind === 'structured')
-        out.push({
-          kind: 'query',
-          query: { kind: 'structured', structured: { ...q.structured, range } },
-          savedQuery: null,
-        });
-      else
-        out.push({
-          kind: 'query',
-          query: { kind: 'sql', sql: q.sql, parameters: q.parameters, range },
-          savedQuery: null,
-        });
-    }
-    return out;
-  }
 
   async function withBuild<T>(
     spec: ReportSpec,
     fn: (build: ReportBuildOptions, session: ArchiveSession) => Promise<T>,
   ): Promise<T> {
     const settings = await options.loadSettings();
-    const sources = await sourcesOf(settings, spec);
+    const sources = await citedSourcesOf(settings, spec, options.citedRows);
     const now = options.now ?? Date.now;
     // SOURCE_DATE_EPOCH in the app's environment fixes the generation time too (reproducible reports).
     const generatedAt = fixedGenerationTime(undefined, options.env, now());
@@ -197,7 +201,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
     async 'reports:generate'(request) {
       const { archiveCopy, includeObjects, ...spec } = request;
       // Sources are resolved now, so a query that names no saved query is refused at once.
-      await sourcesOf(await options.loadSettings(), spec);
+      await citedSourcesOf(await options.loadSettings(), spec, options.citedRows);
       const id = randomUUID();
       const job: Job = { state: 'running', progress: null, receipt: null, error: null, done: Promise.resolve() };
       let lastSent = 0;
