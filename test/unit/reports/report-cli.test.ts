@@ -734,6 +734,14 @@ describe('audit-archive report', () => {
     });
   });
 
+  it('a refused run makes no --out folder: the folder it would have made does not exist afterwards', async () => {
+    const out = path.join(await newOut(), 'not-yet');
+    const r = await cli('report', '--results', resultFile, '--from', to, '--to', to, '--request-ref', 'X', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Result 1 read .* outside the report's period/);
+    await expect(fs.stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('names on stderr every day of the period it does not hold, and every finding, and exits 1', async () => {
     const before = addDays(from, -1);
     const today = new Date(Date.now()).toISOString().slice(0, 10) as Day;
