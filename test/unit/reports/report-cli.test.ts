@@ -736,7 +736,19 @@ describe('audit-archive report', () => {
 
   it('a refused run makes no --out folder: the folder it would have made does not exist afterwards', async () => {
     const out = path.join(await newOut(), 'not-yet');
-    const r = await cli('report', '--results', resultFile, '--from', to, '--to', to, '--request-ref', 'X', '--out', out);
+    const r = await cli(
+      'report',
+      '--results',
+      resultFile,
+      '--from',
+      to,
+      '--to',
+      to,
+      '--request-ref',
+      'X',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Result 1 read .* outside the report's period/);
     await expect(fs.stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
