@@ -4,9 +4,11 @@
  * period verified in full, every cited event's line read back from the archive, the PDF, CSV, NDJSON,
  * evidence.json and the zipped bundle).
  *
- *   npx tsx bench/reports.ts            10k, 50k and 100k events, and 100k again with a 96 MB heap
- *   npx tsx bench/reports.ts 10000      one size (a multiple of 10,000, at most 100,000)
- *   npx tsx bench/reports.ts 100000:96  one size with the heap capped (Node's --max-old-space-size, MB)
+ *   npx tsx bench/reports.ts              10k events (its bundle with the cited objects, and again without
+ *                                         them), 50k and 100k events, and 100k again with a 96 MB heap
+ *   npx tsx bench/reports.ts 10000        one size (a multiple of 10,000, at most 100,000)
+ *   npx tsx bench/reports.ts 100000:96    one size with the heap capped (Node's --max-old-space-size, MB)
+ *   npx tsx bench/reports.ts 10000:omit   one size, the cited objects left out of the bundle
  *
  * The archive: ten UTC days of 10,000 events each from the Genesys simulator (its organisation's
  * users, unicode names included, and property changes), exported by the real exportDay into a local
@@ -29,7 +31,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
 import { addDays, eachDay, type Day } from '../shared/day';
@@ -70,6 +72,8 @@ const HEAP_CAP_MB = 96;
 interface Scenario {
   readonly size: number;
   readonly heapCapMB: number | null;
+  /** False: the bundle leaves the cited archived objects out (--cited-objects omit). */
+  readonly objects: boolean;
 }
 
 /** As lib/seven-year-archive.ts's (not imported: bundled, its command-line entry would run in our children). */
@@ -92,6 +96,7 @@ interface ReportJob {
   readonly cache: string;
   readonly out: string;
   readonly period: { from: Day; to: Day };
+  readonly objects: boolean;
 }
 
 type MemoryKind = 'rss' | 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers';
@@ -110,6 +115,9 @@ interface ReportFigures {
   readonly headline: string;
   readonly pdfBytes: number;
   readonly bundleBytes: number;
+  /** The cited archived objects in the bundle (0: left out). */
+  readonly objectBytes: number;
+  readonly signed: boolean;
   readonly seconds: number;
   readonly cpuSeconds: number;
   readonly peakRssMB: number;
@@ -125,16 +133,21 @@ if (role === '--simulator') await runSimulator();
 else if (role === '--prepare') await runPrepareChild(JSON.parse(process.argv[3] as string));
 else if (role === '--report') await runReportChild(JSON.parse(process.argv[3] as string));
 else {
-  // `100000` or `100000:96` (that size with a 96 MB heap).
-  const sizes = process.argv.slice(2).map((a) => a.split(':').map(Number));
+  // `100000`, `100000:96` (that size with a 96 MB heap) or `10000:omit` (without the cited objects).
+  const sizes = process.argv.slice(2).map((a) => a.split(':'));
   await orchestrate(
     sizes.length
-      ? sizes.map(([size, cap]) => ({ size: size as number, heapCapMB: cap ?? null }))
+      ? sizes.map(([size, opt]) => ({
+          size: Number(size),
+          heapCapMB: opt && opt !== 'omit' ? Number(opt) : null,
+          objects: opt !== 'omit',
+        }))
       : [
-          { size: 10_000, heapCapMB: null },
-          { size: 50_000, heapCapMB: null },
-          { size: 100_000, heapCapMB: null },
-          { size: 100_000, heapCapMB: HEAP_CAP_MB },
+          { size: 10_000, heapCapMB: null, objects: true },
+          { size: 10_000, heapCapMB: null, objects: false },
+          { size: 50_000, heapCapMB: null, objects: true },
+          { size: 100_000, heapCapMB: null, objects: true },
+          { size: 100_000, heapCapMB: HEAP_CAP_MB, objects: true },
         ],
   );
 }
@@ -229,11 +242,12 @@ async function runPrepareChild(job: { root: string; cache: string }): Promise<vo
 async function runReportChild(job: ReportJob): Promise<void> {
   const stateDir = await mkdtemp(join(tmpdir(), 'aa-bench-report-state-'));
   const store = new LocalFolderStore({ root: job.root });
-  // A new installation reading the archive: its manifests come from the store, not a cache.
+  // A new installation reading the archive: its manifests come from the store, not a cache. It holds
+  // the archive's key (the exporter's, kept beside the archive in the bench cache), so the bundle is signed.
   const archive = new Archive({
     store,
     stateDir,
-    keys: new FileSigningKeyStore(stateDir),
+    keys: new FileSigningKeyStore(join(dirname(job.root), 'state')),
     policy: RETENTION,
     lease: { ttlMs: 60_000, waitMs: 0, program: 'the reports benchmark' },
     toolVersion: 'bench',
@@ -300,6 +314,8 @@ async function runReportChild(job: ReportJob): Promise<void> {
       policy: RETENTION,
     },
     toolVersion: 'bench',
+    library: [],
+    includeObjects: job.objects,
     outDir: job.out,
     archiveCopy: false,
     onProgress,
@@ -316,6 +332,14 @@ async function runReportChild(job: ReportJob): Promise<void> {
     headline: receipt.headline,
     pdfBytes: (await stat(receipt.pdf)).size,
     bundleBytes: receipt.bundleSize,
+    objectBytes: (
+      JSON.parse(await readFile(join(receipt.folder, 'evidence.json'), 'utf8')) as {
+        bundle: { archiveFiles: Array<{ role: string; size: number }> };
+      }
+    ).bundle.archiveFiles
+      .filter((f) => f.role === 'object')
+      .reduce((n, f) => n + f.size, 0),
+    signed: receipt.signed,
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
@@ -368,15 +392,15 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), 'aa-bench-reports-'));
   const results: Array<Scenario & { f: ReportFigures; loadBefore: string; loadAfter: string }> = [];
   try {
-    for (const { size, heapCapMB } of scenarios) {
+    for (const { size, heapCapMB, objects } of scenarios) {
       const period = { from: FIRST_DAY, to: addDays(FIRST_DAY, size / EVENTS_PER_DAY - 1) };
       process.stderr.write(`Generating the report over ${period.from} to ${period.to}…\n`);
       const loadBefore = load();
       const f = await child<ReportFigures>(
-        ['--report', JSON.stringify({ root: card.root, cache, out, period })],
+        ['--report', JSON.stringify({ root: card.root, cache, out, period, objects })],
         heapCapMB ? [`--max-old-space-size=${heapCapMB}`] : [],
       );
-      results.push({ size, heapCapMB, f, loadBefore, loadAfter: load() });
+      results.push({ size, heapCapMB, objects, f, loadBefore, loadAfter: load() });
       // The reports themselves are not kept: only their figures.
       await rm(out, { recursive: true, force: true });
       await mkdir(out);
@@ -397,11 +421,12 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
       'pages',
       'PDF MB',
       'bundle MB',
+      'of which objects MB',
       'load before',
       'load after',
     ],
-    results.map(({ size, heapCapMB, f, loadBefore, loadAfter }) => [
-      label(size, heapCapMB),
+    results.map(({ size, heapCapMB, objects, f, loadBefore, loadAfter }) => [
+      label(size, heapCapMB, objects),
       f.events.toLocaleString('en'),
       f.seconds.toFixed(1),
       f.cpuSeconds.toFixed(1),
@@ -410,6 +435,7 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
       f.pages.toLocaleString('en'),
       (f.pdfBytes / 1e6).toFixed(1),
       (f.bundleBytes / 1e6).toFixed(1),
+      (f.objectBytes / 1e6).toFixed(1),
       loadBefore,
       loadAfter,
     ]),
@@ -419,8 +445,8 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
   const phaseNames = [...new Set(results.flatMap((r) => Object.keys(r.f.phases)))];
   printTable(
     ['report', 'heap used', 'heap total', 'external', 'array buffers', ...phaseNames],
-    results.map(({ size, heapCapMB, f }) => [
-      label(size, heapCapMB),
+    results.map(({ size, heapCapMB, objects, f }) => [
+      label(size, heapCapMB, objects),
       String(f.peaks.heapUsed),
       String(f.peaks.heapTotal),
       String(f.peaks.external),
@@ -434,7 +460,8 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
   for (const { f } of results) if (!f.verified) console.log(`Verdict: ${f.headline}`);
 
   console.log('');
-  const at = (n: number, capped = false) => results.find((r) => r.size === n && (r.heapCapMB !== null) === capped)?.f;
+  const at = (n: number, capped = false, objects = true) =>
+    results.find((r) => r.size === n && (r.heapCapMB !== null) === capped && r.objects === objects)?.f;
   const small = at(10_000);
   const half = at(50_000);
   const large = at(100_000);
@@ -442,9 +469,14 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
   const checks: Array<readonly [string, boolean]> = [];
   for (const r of results)
     checks.push([
-      `${label(r.size, r.heapCapMB)}: every event in the report, period verified`,
-      r.f.events === r.size && r.f.verified,
+      `${label(r.size, r.heapCapMB, r.objects)}: every event in the report, period verified, bundle signed`,
+      r.f.events === r.size && r.f.verified && r.f.signed,
     ]);
+  const without = at(10_000, false, false);
+  if (small && without)
+    console.log(
+      `Bundle of the 10,000-event report: ${(small.bundleBytes / 1e6).toFixed(2)} MB with the cited objects (${(small.objectBytes / 1e6).toFixed(2)} MB of them), ${(without.bundleBytes / 1e6).toFixed(2)} MB without.`,
+    );
   if (small) {
     checks.push(['10,000 events < 15 s (wall clock)', small.seconds < 15]);
     checks.push(['10,000 events < 15 s of CPU (what it costs without the other loads)', small.cpuSeconds < 15]);
@@ -462,8 +494,8 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
   for (const [what, ok] of checks) console.log(`${ok ? 'PASS' : 'MISS'}  ${what}`);
 }
 
-function label(size: number, heapCapMB: number | null): string {
-  return `${(size / 1000).toLocaleString('en')}k events${heapCapMB ? `, ${heapCapMB} MB heap` : ''}`;
+function label(size: number, heapCapMB: number | null, objects = true): string {
+  return `${(size / 1000).toLocaleString('en')}k events${heapCapMB ? `, ${heapCapMB} MB heap` : ''}${objects ? '' : ', no objects'}`;
 }
 
 function printTable(head: string[], rows: string[][]): void {

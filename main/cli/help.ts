@@ -184,11 +184,15 @@ ${EXIT}`,
   report: `Usage: audit-archive report (--saved NAME [--param name=value]... | --sql SQL | --results FILE)
                            [--engine athena|local] --from DAY --to DAY --request-ref REF
                            [--requester TEXT] [--question TEXT] --out DIR [--archive-copy]
+                           [--generated-at INSTANT] [--cited-objects include|omit]
 
 Answers an examiner's or auditor's request with an audit response report: a PDF for people (cover
-with the verification verdict in words, the queries, a summary, every event, the evidence), the
-events as NDJSON (byte for byte the archive's lines) and CSV, evidence.json, the rows of each
-result, and SHA256SUMS, zipped into a bundle. The cited queries run again at report time, and the
+with the verdict in words, the days not archived, the storage and the locks read back, the queries,
+a summary, every event, the evidence), the events as NDJSON (byte for byte the archive's lines) and
+CSV, evidence.json, the rows of each result, the archive's public key, root object and manifests
+(and the cited objects), verify_bundle.py, and SHA256SUMS signed with the archive's key, zipped into
+a bundle that proves itself with sha256sum, openssl and python3 (its README.txt says how). The cited
+queries run again at report time and every cited row is checked against its archived line; the
 archive is verified over the period (every object hashed when the period's objects weigh at most
 1 GiB; the objects the events come from always are).
 
@@ -197,26 +201,33 @@ archive is verified over the period (every object hashed when the period's objec
   --sql SQL            a query over audit_events, run over the period
   --results FILE       a result run before: the FILE.query.json that \`query --out FILE\` or the app's
                        export wrote (or FILE itself); run again with its exact SQL and parameters and
-                       its row count compared; repeat to cite several
+                       its rows compared with the rows file by content (by count without it); repeat
+                       to cite several
   --engine ENGINE      local or athena (default: a result's own engine, else discovery.engine)
   --from DAY --to DAY  the report's period (UTC days, inclusive); every archived day in it is evidence
-  --request-ref REF    the request's reference, as the examiner wrote it (required)
+  --request-ref REF    the request's reference, as the examiner wrote it (required; one line, no
+                       invisible or direction characters, as for the other one-line fields below)
   --requester TEXT     who asked
   --regulator TEXT     the regulator or auditor the request comes from
   --due DAY            the request's due date
   --question TEXT      the question in words
   --prepared-by TEXT   who prepared the report (default: the user running the command)
   --time-zone ZONE     the zone event times are also shown in (default: TZ, else this machine's)
-  --out DIR            where the report folder <id>/, its bundle <id>.zip and <id>.receipt.json go
+  --out DIR            where the report folder <id>/, its bundle <id>.zip and <id>.receipt.json go: a
+                       folder you can write, or a new folder inside one
   --archive-copy       also keep the bundle in the archive under reports/<id>/, locked like the
                        events, with a record of it signed with the archive's key (verify checks it)
+  --generated-at T     a fixed generation time (UTC, 2026-03-20T12:00:00Z; else SOURCE_DATE_EPOCH):
+                       the same archive and inputs then give the same bytes
+  --cited-objects X    include or omit the archived objects the events come from in the bundle
+                       (default: included when they weigh at most 100 MiB)
   --wait SECONDS       with --archive-copy: how long to wait for another writer (default: settings)
   --cache-dir DIR      the local engine's cache (as for \`query\`)
 
-Prints the paths of the PDF and the bundle on stdout; the verdict, the bundle's SHA-256 and the
-archive copy on stderr. Exit status 1 when verification of the period failed (the report is still
-written, and its cover says so) or the archive copy could not be written; 2 for bad usage (nothing is
-written).
+Prints the paths of the PDF and the bundle on stdout; the verdict, every finding, the days not
+archived, whether the bundle is signed, its SHA-256 and the archive copy on stderr. Exit status 1
+when a check of the report failed (the report is still written, and its cover says so) or the
+archive copy could not be written; 2 for bad usage (nothing is written, no folder is made).
 
 ${COMMON}
 

@@ -202,7 +202,9 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   if (command === 'demo') return runDemo(ctx, { dir: str(values.dir), days: args.days });
   const queryArgs = command === 'query' ? parseQueryArgs(values as Parameters<typeof parseQueryArgs>[0]) : null;
   const reportArgs =
-    command === 'report' ? parseReportArgs(values as Parameters<typeof parseReportArgs>[0], ctx.env) : null;
+    command === 'report'
+      ? parseReportArgs(values as Parameters<typeof parseReportArgs>[0], ctx.env, (ctx.now ?? Date.now)())
+      : null;
 
   const now = ctx.now ?? Date.now;
   const flags: CliSettingsFlags = {};

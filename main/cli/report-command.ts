@@ -5,25 +5,32 @@
  *   audit-archive report (--saved NAME [--param name=value]... | --sql SQL | --results FILE)
  *                        [--engine athena|local] --from DAY --to DAY --request-ref REF
  *                        [--requester TEXT] [--question TEXT] --out DIR [--archive-copy]
+ *                        [--generated-at INSTANT] [--cited-objects include|omit]
  *
  * Prints the paths of the PDF and the bundle on stdout (one per line), progress and a summary
- * (events, pages, verdict, the bundle's SHA-256, the archive copy) on stderr. Exit 0; 1 when
- * verification of the period failed (the report is still written, and says so on its cover) or the
- * archive copy asked for could not be written; 2 for bad usage (nothing is written).
+ * (events, pages, the verdict and every finding, the days not archived, whether the bundle is
+ * signed, its SHA-256, the archive copy) on stderr. Exit 0; 1 when verification of the period
+ * failed (the report is still written, and says so on its cover) or the archive copy asked for
+ * could not be written; 2 for bad usage (nothing is written, no folder is made).
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DaySchema, type Day } from '../../shared/day';
+import { listQueries } from '../../shared/discovery/query-library';
 import { ResultMetadataSchema, type ResultMetadata } from '../../shared/discovery/result-metadata';
 import { AuditArchiveError } from '../../shared/errors';
+import type { ReportReceipt } from '../../shared/reports/report-receipt';
 import { ReportRequestSchema, TimeZoneSchema } from '../../shared/reports/report-request';
 import type { Settings } from '../../shared/settings';
-import { openArchiveSession, TOOL_VERSION } from '../engine/archive/archive-session';
+import { openArchiveSession, TOOL_VERSION, type ArchiveSession } from '../engine/archive/archive-session';
 import { describeHolder } from '../engine/archive/writer-lease';
 import { openQueryEngine } from '../engine/discovery/open-query-engine';
-import { generateReport, verificationPolicyOf } from '../engine/reports/build-report';
+import { generateReport, verificationPolicyOf, type GenerateReportOptions } from '../engine/reports/build-report';
 import type { CitedSource } from '../engine/reports/cited-results';
+import { fixedGenerationTime } from '../engine/reports/generation-time';
+import { checkReportOutDir } from '../engine/reports/report-out-dir';
+import { citedRowsFromFile, type CitedRows } from '../engine/reports/rerun-comparison';
 import type { CliContext } from './main';
 import { bar, progressLine } from './progress';
 import { parseQueryArgs, resolveQuery } from './query-command';
@@ -47,6 +54,8 @@ export const REPORT_OPTIONS = {
   'archive-copy': { type: 'boolean' },
   'cache-dir': { type: 'string' },
   wait: { type: 'string' },
+  'generated-at': { type: 'string' },
+  'cited-objects': { type: 'string' },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -61,41 +70,46 @@ export interface ReportArgs {
   readonly archiveCopy: boolean;
   readonly cacheDir?: string;
   readonly waitSeconds?: number;
+  /** A fixed generation time (--generated-at, else SOURCE_DATE_EPOCH): a reproducible report. */
+  readonly generatedAt?: string;
+  /** --cited-objects include|omit; unset: included when they weigh at most the default limit. */
+  readonly includeObjects?: boolean;
 }
+
+/** The flag of each request field, for messages. */
+const REQUEST_FLAGS: Record<string, string> = {
+  reference: '--request-ref',
+  requester: '--requester',
+  recipient: '--regulator',
+  dueDate: '--due',
+  question: '--question',
+  preparedBy: '--prepared-by',
+  timeZone: '--time-zone',
+};
 
 function usage(message: string): AuditArchiveError {
   return new AuditArchiveError('INVALID_ARGUMENT', `${message}. See \`audit-archive report --help\``);
 }
 
-/** Checks the flags before anything is read or opened: bad usage changes nothing. */
-export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv): ReportArgs {
-  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const results = (values.results as string[] | undefined) ?? [];
-  const given = [str('saved') !== undefined, str('sql') !== undefined, results.length > 0].filter(Boolean).length;
-  if (given !== 1) throw usage('give exactly one of --saved NAME, --sql SQL or --results FILE');
-  if (results.length > 0 && ((values.param as string[] | undefined) ?? []).length > 0)
-    throw usage('--param goes with --saved or --sql; a result file carries its own parameters');
-  const day = (name: string, required: boolean) => {
-    const v = str(name);
-    if (v === undefined) {
-      if (required) throw usage(`--${name} YYYY-MM-DD is required (the report's period, UTC days)`);
-      return undefined;
-    }
-    const parsed = DaySchema.safeParse(v);
-    if (!parsed.success)
-      throw usage(`--${name} '${v.slice(0, 40)}' ${parsed.error.issues[0]?.message ?? 'is not a day'}`);
-    return parsed.data;
-  };
-  const from = day('from', true) as Day;
-  const to = day('to', true) as Day;
-  if (to < from) throw usage(`--to ${to} is before --from ${from}`);
+type Str = (name: string) => string | undefined;
+
+/** A `--name YYYY-MM-DD` flag: a day, or undefined when absent and not required. */
+function dayFlag(str: Str, name: string, required: boolean): Day | undefined {
+  const v = str(name);
+  if (v === undefined) {
+    if (required) throw usage(`--${name} YYYY-MM-DD is required (the report's period, UTC days)`);
+    return undefined;
+  }
+  const parsed = DaySchema.safeParse(v);
+  if (!parsed.success)
+    throw usage(`--${name} '${v.slice(0, 40)}' ${parsed.error.issues[0]?.message ?? 'is not a day'}`);
+  return parsed.data;
+}
+
+/** The request as the cover states it, from its flags (each named when it is refused). */
+function parseRequest(str: Str, env: NodeJS.ProcessEnv): ReportArgs['request'] {
   const reference = str('request-ref');
   if (!reference?.trim()) throw usage("--request-ref REF is required (the examiner's request reference)");
-  const out = str('out');
-  if (!out) throw usage('--out DIR is required (where the report folder and its bundle go)');
-  const engine = str('engine');
-  if (engine !== undefined && engine !== 'local' && engine !== 'athena')
-    throw usage(`--engine must be local or athena, not '${engine}'`);
   const timeZone = str('time-zone') ?? env.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   if (!TimeZoneSchema.safeParse(timeZone).success)
     throw usage(
@@ -105,19 +119,63 @@ export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv): ReportA
     reference,
     requester: str('requester') ?? '',
     recipient: str('regulator') ?? '',
-    dueDate: day('due', false) ?? null,
+    dueDate: dayFlag(str, 'due', false) ?? null,
     question: str('question') ?? '',
     preparedBy: str('prepared-by') ?? userName(),
     timeZone,
   });
   if (!request.success) {
     const issue = request.error.issues[0];
-    throw usage(`${issue?.path.join('.') ?? 'request'}: ${issue?.message ?? 'invalid'}`);
+    const field = String(issue?.path[0] ?? '');
+    throw usage(`${REQUEST_FLAGS[field] ?? (field || 'the request')}: ${issue?.message ?? 'invalid'}`);
+  }
+  return request.data;
+}
+
+/** How the bundle is made: its fixed time, the cited objects, the archive copy's wait. */
+function parseBundleFlags(
+  str: Str,
+  env: NodeJS.ProcessEnv,
+  now: number,
+): Pick<ReportArgs, 'generatedAt' | 'includeObjects' | 'waitSeconds'> {
+  const citedObjects = str('cited-objects');
+  if (citedObjects !== undefined && citedObjects !== 'include' && citedObjects !== 'omit')
+    throw usage(`--cited-objects must be include or omit, not '${citedObjects.slice(0, 40)}'`);
+  let generatedAt: string | null;
+  try {
+    generatedAt = fixedGenerationTime(str('generated-at'), env, now);
+  } catch (e) {
+    throw usage((e as Error).message.replace(/\.$/, ''));
   }
   const waitText = str('wait');
   const waitSeconds = waitText === undefined ? undefined : Number(waitText);
   if (waitSeconds !== undefined && (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 86_400))
     throw usage('--wait must be a whole number of seconds from 0 to 86400');
+  return {
+    ...(generatedAt ? { generatedAt } : {}),
+    ...(citedObjects ? { includeObjects: citedObjects === 'include' } : {}),
+    ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+  };
+}
+
+/** Checks the flags before anything is read or opened: bad usage changes nothing. */
+export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
+  const str: Str = (name) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const results = (values.results as string[] | undefined) ?? [];
+  const given = [str('saved') !== undefined, str('sql') !== undefined, results.length > 0].filter(Boolean).length;
+  if (given !== 1) throw usage('give exactly one of --saved NAME, --sql SQL or --results FILE');
+  if (results.length > 0 && ((values.param as string[] | undefined) ?? []).length > 0)
+    throw usage('--param goes with --saved or --sql; a result file carries its own parameters');
+  const from = dayFlag(str, 'from', true) as Day;
+  const to = dayFlag(str, 'to', true) as Day;
+  if (to < from) throw usage(`--to ${to} is before --from ${from}`);
+  const request = parseRequest(str, env);
+  const out = str('out');
+  if (!out) throw usage('--out DIR is required (where the report folder and its bundle go)');
+  const engine = str('engine');
+  if (engine !== undefined && engine !== 'local' && engine !== 'athena')
+    throw usage(`--engine must be local or athena, not '${engine}'`);
+  const bundle = parseBundleFlags(str, env, now);
   const query =
     results.length > 0
       ? null
@@ -135,11 +193,11 @@ export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv): ReportA
     results,
     ...(engine ? { engine: engine as 'local' | 'athena' } : {}),
     period: { from, to },
-    request: request.data,
+    request,
     out: path.resolve(out),
     archiveCopy: values['archive-copy'] === true,
     ...(cacheDir ? { cacheDir: path.resolve(cacheDir) } : {}),
-    ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+    ...bundle,
   };
 }
 
@@ -153,9 +211,11 @@ function userName(): string {
 
 /**
  * A result file: `FILE.query.json` as `query --out` and the app's export write it, or the rows file
- * beside one (its `.query.json` is read). Anything else is named as what it is not.
+ * beside one (its `.query.json` is read). The rows file, when it is there, is what the result is
+ * cited with: the report compares today's rows with it by content. Anything else is named as what
+ * it is not.
  */
-async function readResultFile(file: string): Promise<ResultMetadata> {
+async function readResultFile(file: string): Promise<{ metadata: ResultMetadata; rows?: CitedRows }> {
   const beside = file.endsWith('.query.json') ? null : `${file}.query.json`;
   const read = async (candidate: string): Promise<string | null> => {
     try {
@@ -173,6 +233,16 @@ async function readResultFile(file: string): Promise<ResultMetadata> {
       'INVALID_ARGUMENT',
       `Cannot read ${beside ?? file} (ENOENT): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
     );
+  const metadata = parseResultMetadata(candidate, text);
+  const rowsFile = candidate.slice(0, -'.query.json'.length);
+  const hasRows = await access(rowsFile).then(
+    () => true,
+    () => false,
+  );
+  return hasRows ? { metadata, rows: await citedRowsFromFile(rowsFile, metadata) } : { metadata };
+}
+
+function parseResultMetadata(file: string, text: string): ResultMetadata {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -186,10 +256,65 @@ async function readResultFile(file: string): Promise<ResultMetadata> {
       json === undefined ? 'it is not JSON' : `${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'invalid'}`;
     throw new AuditArchiveError(
       'INVALID_ARGUMENT',
-      `${candidate} is not a discovery result's metadata (${why}): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
+      `${file} is not a discovery result's metadata (${why}): give the .query.json file that \`audit-archive query --out FILE\` or the app's export wrote.`,
     );
   }
   return parsed.data;
+}
+
+/** What the report says on stderr besides progress: the verdict, each finding, the days not archived, the signature. */
+function describeReceipt(receipt: ReportReceipt): string {
+  const lines = [
+    `Report ${receipt.reportId} for request ${receipt.reference}: ${receipt.events.toLocaleString('en')} events, ${receipt.pages.toLocaleString('en')} pages.`,
+    receipt.headline,
+    ...receipt.findings.map((f) => `  - ${f}`),
+  ];
+  if (receipt.gaps.length > 0) {
+    lines.push(`Days of the period not archived (${receipt.gaps.length}):`);
+    lines.push(...receipt.gaps.map((g) => `  ${g.day} ${g.state}: ${g.detail}`));
+  }
+  lines.push(
+    receipt.signed
+      ? "SHA256SUMS is signed with the archive's key (SHA256SUMS.sig); README.txt in the bundle gives the commands that check it."
+      : "audit-archive: warning: the bundle is UNSIGNED (the archive's private key is not on this machine; the report's cover says why).",
+    `Bundle SHA-256: ${receipt.bundleSha256} (${receipt.bundleSize.toLocaleString('en')} bytes); in the report folder, \`sha256sum -c SHA256SUMS\` checks every file.`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** What the builder needs from the settings, the session and the flags. */
+function buildOptionsOf(
+  ctx: CliContext,
+  settings: Settings,
+  session: ArchiveSession,
+  args: ReportArgs,
+  stateDir: string,
+): Omit<GenerateReportOptions, 'inputs' | 'onWait' | 'onProgress'> {
+  const engineSettings = args.cacheDir
+    ? { ...settings, discovery: { ...settings.discovery, cacheDir: args.cacheDir } }
+    : settings;
+  return {
+    archive: session.archive,
+    openEngine: (kind) =>
+      openQueryEngine({
+        kind,
+        settings: engineSettings,
+        store: session.store,
+        defaultCacheFolder: path.join(stateDir, 'discovery-cache'),
+        env: ctx.env,
+      }),
+    defaultEngine: settings.discovery.engine,
+    verification: verificationPolicyOf(settings),
+    toolVersion: TOOL_VERSION,
+    library: listQueries(settings),
+    journal: session.journal,
+    ...(ctx.now ? { now: ctx.now } : {}),
+    ...(args.generatedAt ? { generatedAt: args.generatedAt } : {}),
+    ...(args.includeObjects !== undefined ? { includeObjects: args.includeObjects } : {}),
+    outDir: args.out,
+    archiveCopy: args.archiveCopy,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
 }
 
 export async function reportCommand(
@@ -199,12 +324,14 @@ export async function reportCommand(
   args: ReportArgs,
   stateDir: string,
 ): Promise<number> {
+  // Where the report goes is checked first: a bad --out is refused before anything is read or made.
+  await checkReportOutDir(args.out);
   const sources: CitedSource[] = [];
   if (args.query) {
     const { query, savedQuery } = resolveQuery(settings, args.query);
     sources.push({ kind: 'query', query, savedQuery });
   }
-  for (const file of args.results) sources.push({ kind: 'result', metadata: await readResultFile(file) });
+  for (const file of args.results) sources.push({ kind: 'result', ...(await readResultFile(file)) });
 
   const session = await openArchiveSession(settings, secrets, {
     env: ctx.env,
@@ -216,28 +343,10 @@ export async function reportCommand(
   });
   const progress = progressLine(ctx.stderr);
   try {
-    const engineSettings = args.cacheDir
-      ? { ...settings, discovery: { ...settings.discovery, cacheDir: args.cacheDir } }
-      : settings;
     let waited = false;
     const receipt = await generateReport({
-      archive: session.archive,
+      ...buildOptionsOf(ctx, settings, session, args, stateDir),
       inputs: { request: args.request, period: args.period, sources, ...(args.engine ? { engine: args.engine } : {}) },
-      openEngine: (kind) =>
-        openQueryEngine({
-          kind,
-          settings: engineSettings,
-          store: session.store,
-          defaultCacheFolder: path.join(stateDir, 'discovery-cache'),
-          env: ctx.env,
-        }),
-      defaultEngine: settings.discovery.engine,
-      verification: verificationPolicyOf(settings),
-      toolVersion: TOOL_VERSION,
-      ...(ctx.now ? { now: ctx.now } : {}),
-      outDir: args.out,
-      archiveCopy: args.archiveCopy,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
       onWait: (holder) => {
         if (waited) return;
         waited = true;
@@ -253,11 +362,7 @@ export async function reportCommand(
     });
     progress.done();
     ctx.stdout.write(`${receipt.pdf}\n${receipt.bundle}\n`);
-    ctx.stderr.write(
-      `Report ${receipt.reportId} for request ${receipt.reference}: ${receipt.events.toLocaleString('en')} events, ${receipt.pages.toLocaleString('en')} pages.\n` +
-        `${receipt.headline}\n` +
-        `Bundle SHA-256: ${receipt.bundleSha256} (${receipt.bundleSize.toLocaleString('en')} bytes); in the report folder, \`sha256sum -c SHA256SUMS\` checks every file.\n`,
-    );
+    ctx.stderr.write(describeReceipt(receipt));
     if (receipt.archiveCopy)
       ctx.stderr.write(
         `Kept in the archive: ${receipt.archiveCopy.bundleKey}${receipt.archiveCopy.bundleVersionId ? ` (version ${receipt.archiveCopy.bundleVersionId})` : ''} and its signed record ${receipt.archiveCopy.recordKey}.\n`,

@@ -636,7 +636,7 @@ function RunView({
             <button type="button" onClick={() => onExport('ndjson')}>
               Export NDJSON
             </button>
-            <button type="button" className="primary" onClick={() => handOffToReport(m)}>
+            <button type="button" className="primary" onClick={() => handOffToReport(m, runId)}>
               Add to report
             </button>
           </div>

@@ -17,7 +17,14 @@ import type { Bridge } from '../../shared/ipc/bridge';
 import type { RequestOf, ResponseOf } from '../../shared/ipc/contract';
 import { describeChange } from '../../shared/reports/event-row';
 import type { ReportJobStatus, ReportProgress } from '../../shared/reports/report-contract';
-import { count, organisationText, populationStatement } from '../../shared/reports/report-words';
+import { formatFingerprint } from '../../shared/archive-root';
+import {
+  count,
+  gapsStatement,
+  organisationText,
+  populationStatement,
+  storageStatement,
+} from '../../shared/reports/report-words';
 import type { ResultError } from '../../shared/result';
 import { useAppEvent } from '../app/use-app-events';
 import { defaultRange, formatCount, resultSummary, TYPE_LABELS } from '../discovery/discovery-model';
@@ -76,7 +83,8 @@ function withStatus(view: JobView | undefined, status: ReportJobStatus): JobView
 }
 
 export function ReportsPage({ bridge }: { bridge: Bridge }) {
-  const handoff = useMemo(() => reportHandoff(), []);
+  const handedOff = useMemo(() => reportHandoff(), []);
+  const handoff = handedOff?.metadata ?? null;
   const initial = useMemo(() => handoff?.range ?? defaultRange(Date.now()), [handoff]);
   const [library, setLibrary] = useState<Library | null>(null);
   const [source, setSource] = useState<'result' | 'saved'>(handoff ? 'result' : 'saved');
@@ -93,6 +101,7 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
   });
   const [period, setPeriod] = useState({ from: initial.from, to: initial.to });
   const [archiveCopy, setArchiveCopy] = useState(false);
+  const [includeObjects, setIncludeObjects] = useState(true);
   const [preview, setPreview] = useState<{ of: string; model: Preview } | null>(null);
   const [previewing, setPreviewing] = useState(false);
   const [refusal, setRefusal] = useState<ResultError | null>(null);
@@ -164,7 +173,8 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
       preparedBy: fields.preparedBy,
       timeZone: fields.timeZone,
     };
-    if (source === 'result' && handoff) return { request, period, sources: [{ kind: 'result', metadata: handoff }] };
+    if (source === 'result' && handedOff)
+      return { request, period, sources: [{ kind: 'result', metadata: handedOff.metadata, runId: handedOff.runId }] };
     if (!saved) return null;
     const parameters = Object.fromEntries(Object.entries(savedParams).filter(([, v]) => v.trim() !== ''));
     return {
@@ -228,7 +238,8 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
     clearRefusal();
     setStarting(true);
     setJobId(null);
-    const r = await bridge.reportsGenerate({ ...s, archiveCopy });
+    // Checked: the objects go in when they weigh at most 100 MiB (the engine's default); unchecked: left out.
+    const r = await bridge.reportsGenerate({ ...s, archiveCopy, ...(includeObjects ? {} : { includeObjects: false }) });
     setStarting(false);
     if (!r.ok) return refuse(r.error);
     setJobId(r.value.jobId);
@@ -395,38 +406,15 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
           </ReportField>
         </fieldset>
 
-        <fieldset>
-          <legend>Period</legend>
-          <ReportField
-            label="From (UTC day)"
-            hint="Every archived day of the period is evidence: the report verifies it and lists its objects."
-            error={periodError}
-            field="period.from"
-          >
-            {(props) => (
-              <input
-                {...props}
-                type="date"
-                value={period.from}
-                onChange={(e) => setPeriod((p) => ({ ...p, from: e.target.value }))}
-              />
-            )}
-          </ReportField>
-          <ReportField label="To (UTC day)" field="period.to">
-            {(props) => (
-              <input
-                {...props}
-                type="date"
-                value={period.to}
-                onChange={(e) => setPeriod((p) => ({ ...p, to: e.target.value }))}
-              />
-            )}
-          </ReportField>
-          <label className="choice">
-            <input type="checkbox" checked={archiveCopy} onChange={(e) => setArchiveCopy(e.target.checked)} /> Keep a
-            copy in the archive (locked like the events, with a record signed by the archive&rsquo;s key)
-          </label>
-        </fieldset>
+        <PeriodFieldset
+          period={period}
+          onPeriod={setPeriod}
+          error={periodError}
+          archiveCopy={archiveCopy}
+          onArchiveCopy={setArchiveCopy}
+          includeObjects={includeObjects}
+          onIncludeObjects={setIncludeObjects}
+        />
 
         <div className="actions">
           <button type="button" onClick={() => void runPreview()} disabled={previewing || running}>
@@ -472,6 +460,58 @@ export function ReportsPage({ bridge }: { bridge: Bridge }) {
         onOpen={(id) => void openFolder(id, 'list')}
       />
     </section>
+  );
+}
+
+/** The period, and how the report is kept: a copy in the archive, the cited objects in the bundle. */
+function PeriodFieldset(props: {
+  period: { from: string; to: string };
+  onPeriod: (period: { from: string; to: string }) => void;
+  error: string | undefined;
+  archiveCopy: boolean;
+  onArchiveCopy: (on: boolean) => void;
+  includeObjects: boolean;
+  onIncludeObjects: (on: boolean) => void;
+}) {
+  const { period, onPeriod, error, archiveCopy, onArchiveCopy, includeObjects, onIncludeObjects } = props;
+  return (
+    <fieldset>
+      <legend>Period</legend>
+      <ReportField
+        label="From (UTC day)"
+        hint="Every archived day of the period is evidence: the report verifies it and lists its objects."
+        error={error}
+        field="period.from"
+      >
+        {(props) => (
+          <input
+            {...props}
+            type="date"
+            value={period.from}
+            onChange={(e) => onPeriod({ ...period, from: e.target.value })}
+          />
+        )}
+      </ReportField>
+      <ReportField label="To (UTC day)" field="period.to">
+        {(props) => (
+          <input
+            {...props}
+            type="date"
+            value={period.to}
+            onChange={(e) => onPeriod({ ...period, to: e.target.value })}
+          />
+        )}
+      </ReportField>
+      <label className="choice">
+        <input type="checkbox" checked={archiveCopy} onChange={(e) => onArchiveCopy(e.target.checked)} /> Keep a copy in
+        the archive (locked like the events, with a record signed by the archive&rsquo;s key)
+      </label>
+      <label className="choice">
+        <input type="checkbox" checked={includeObjects} onChange={(e) => onIncludeObjects(e.target.checked)} /> Put the
+        archived objects the events come from into the bundle, so an examiner can hash them again (when they weigh at
+        most 100 MiB)
+      </label>
+    </fieldset>
   );
 }
 
@@ -596,6 +636,21 @@ function Generation({
             {formatCount(receipt.events)} events, {formatCount(receipt.pages)} pages.
           </p>
           <p className="headline">{receipt.headline}</p>
+          {receipt.findings.length > 0 && (
+            <ul className="findings" aria-label="Findings">
+              {receipt.findings.map((f, i) => (
+                <li key={i}>{f}</li>
+              ))}
+            </ul>
+          )}
+          {receipt.gaps.length > 0 && (
+            <p className="gaps">Not archived: {receipt.gaps.map((g) => `${g.day} (${g.state})`).join(', ')}.</p>
+          )}
+          <p className="signature">
+            {receipt.signed
+              ? "The bundle's SHA256SUMS is signed with the archive's key."
+              : "The bundle is UNSIGNED: the archive's private key is not on this machine (the cover says why)."}
+          </p>
           <dl>
             <dt>PDF</dt>
             <dd className="path">{receipt.pdf}</dd>
@@ -715,8 +770,18 @@ function PreviewView({
           <dd>{count(e.events.count, 'event')}</dd>
           <dt>Population</dt>
           <dd>{populationStatement(e)}</dd>
+          <dt>Days not archived</dt>
+          <dd>{gapsStatement(e)}</dd>
+          <dt>Storage</dt>
+          <dd>{storageStatement(e)}</dd>
           <dt>Signing key fingerprint</dt>
-          <dd className="hash">{e.archive.keyFingerprint ?? 'none'}</dd>
+          <dd className="hash">{e.archive.keyFingerprint ? formatFingerprint(e.archive.keyFingerprint) : 'none'}</dd>
+          <dt>Signature</dt>
+          <dd>
+            {e.signature.signed
+              ? "The bundle's SHA256SUMS will be signed with the archive's own key (SHA256SUMS.sig), which OpenSSL checks against archive-public-key.pem."
+              : `The bundle will be UNSIGNED: ${e.signature.reason ?? 'no key'}.`}
+          </dd>
         </dl>
       </article>
       <article className="preview-page" aria-label="Summary">

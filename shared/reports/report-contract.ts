@@ -69,6 +69,8 @@ export const reportsContract = {
     request: ReportSpecSchema.extend({
       /** Also write the bundle and a signed record into the archive under reports/<id>/, locked. */
       archiveCopy: z.boolean().default(false),
+      /** Put the cited archived objects into the bundle (unset: when they weigh at most 100 MiB). */
+      includeObjects: z.boolean().optional(),
     }),
     response: z.object({ jobId: z.string() }),
   },

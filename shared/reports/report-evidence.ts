@@ -7,11 +7,19 @@
  * - the population (PCAOB AS 15): every archived day of the period with its manifests and objects
  *   (key, version id, SHA-256, size, events, lock mode, retain-until), so a row count can be set
  *   against what was there to find, and nothing can have been truncated unseen;
- * - the verification run at report time, and the objects read back for the cited events;
+ * - the verification run at report time, and the objects read back for the cited events (their
+ *   SHA-256, size and lock as read back);
+ * - what the bundle holds to prove itself offline: the archive's public key, the root object and
+ *   manifests byte for byte, whether SHA256SUMS is signed (and why not), the cited objects;
+ * - the days of the period that are not archived, and why (gaps are part of every answer);
+ * - how each cited result's rows were checked: against the cited rows (by content), and row by row
+ *   against the archived event lines (field by field), and the engine's events per day against the
+ *   manifests;
  * - the verdict in words, and notes (what Genesys never records, what the PDF cannot show).
  */
 import { z } from 'zod';
 import { DaySchema } from '../day';
+import { DayStateSchema } from '../day-status';
 import { ResultEngineSchema, ResultMetadataSchema } from '../discovery/result-metadata';
 import { ERROR_CODES } from '../errors';
 import { LockModeSchema } from '../manifest';
@@ -33,17 +41,9 @@ export const ObjectEvidenceSchema = z.strictObject({
   sha256Raw: Sha256,
   size: z.number().int().nonnegative(),
   events: z.number().int().nonnegative(),
+  /** The lock as its manifest recorded it when the object was written (null: none, a local folder). */
   lockMode: LockModeSchema.nullable(),
   retainUntil: Instant.nullable(),
-  /** Read back at report time because cited events were taken from it (null: not read). */
-  readBack: z
-    .strictObject({
-      sha256: Sha256,
-      sha256Raw: Sha256,
-      events: z.number().int(),
-      matches: z.boolean(),
-    })
-    .nullable(),
 });
 export type ObjectEvidence = z.infer<typeof ObjectEvidenceSchema>;
 
@@ -86,7 +86,8 @@ export const ResultEvidenceSchema = z.strictObject({
     .strictObject({
       startedAt: Instant,
       finishedAt: Instant,
-      runTimeMs: z.number().nonnegative(),
+      /** Null in a reproducible report (its time is fixed: durations are not recorded). */
+      runTimeMs: z.number().nonnegative().nullable(),
       rowCount: z.number().int().nonnegative(),
       engine: ResultEngineSchema,
       population: ResultMetadataSchema.shape.population,
@@ -102,13 +103,106 @@ export const ResultEvidenceSchema = z.strictObject({
   ids: z.number().int().nonnegative(),
   /** Of those, ids of archived events in the period (their events are in this report). */
   eventsFound: z.number().int().nonnegative(),
+  /**
+   * The order of the rows in the rows file and the PDF: `query` as the query's ORDER BY gave them,
+   * `sorted` by every column in turn (the query states no order, so the engine's order would vary
+   * from run to run), `engine` as the engine returned them (too many to sort; no stated order).
+   */
+  order: z.enum(['query', 'sorted', 'engine']),
+  /** A cited result's rows at report time against the rows it was cited with (null: run for the report). */
+  comparison: z
+    .strictObject({
+      /** `content`: every row compared by its content (the cited rows were at hand); `count`: only the row count. */
+      method: z.enum(['content', 'count']),
+      /** Where the cited rows came from (a file name, the Discovery page's result). */
+      source: z.string().nullable(),
+      /** Cited rows not returned at report time, and rows returned that were not cited. */
+      missing: z.number().int().nonnegative(),
+      extra: z.number().int().nonnegative(),
+      /** Up to ten of those, by event id where the result has one, else as the row's text. */
+      missingExamples: z.array(z.string()),
+      extraExamples: z.array(z.string()),
+    })
+    .nullable(),
+  /** Each row naming an event, compared field by field with that event's archived line. */
+  fieldCheck: z.strictObject({
+    /** Columns compared (named like an event field), and columns that are not event fields. */
+    columns: z.array(z.string()),
+    notCompared: z.array(z.string()),
+    rows: z.number().int().nonnegative(),
+    mismatches: z.number().int().nonnegative(),
+    /** Up to twenty differing values. */
+    examples: z.array(z.strictObject({ id: z.string(), column: z.string(), result: z.string(), archived: z.string() })),
+  }),
 });
 export type ResultEvidence = z.infer<typeof ResultEvidenceSchema>;
+
+/** A lock as read back from the store at report time. */
+export const LockReadSchema = z.discriminatedUnion('state', [
+  z.strictObject({ state: z.literal('locked'), mode: LockModeSchema, retainUntil: Instant }),
+  /** The store reports no lock on it now. */
+  z.strictObject({ state: z.literal('none') }),
+  /** A local folder: not WORM storage, it has no locks, and none was checked. */
+  z.strictObject({ state: z.literal('not-checked') }),
+]);
+export type LockRead = z.infer<typeof LockReadSchema>;
+
+/** An archive file the bundle holds byte for byte under `archive/<key>`. */
+export const ArchiveFileSchema = z.strictObject({
+  /** `root`: archive.json; `manifest`: one the report relies on; `chain`: one linking the period to the head; `object`: a cited archived object. */
+  role: z.enum(['root', 'manifest', 'chain', 'object']),
+  key: z.string(),
+  versionId: z.string().nullable(),
+  /** Its path in the bundle. */
+  file: z.string(),
+  sha256: Sha256,
+  size: z.number().int().nonnegative(),
+  lock: LockReadSchema,
+});
+export type ArchiveFile = z.infer<typeof ArchiveFileSchema>;
+
+/** An archived object cited events were taken from, read back at report time. */
+export const CitedObjectSchema = z.strictObject({
+  day: DaySchema,
+  key: z.string(),
+  versionId: z.string().nullable(),
+  /** The manifest that names it. */
+  manifestKey: z.string(),
+  /** As its manifest recorded them. */
+  recorded: z.strictObject({
+    sha256: Sha256,
+    sha256Raw: Sha256,
+    size: z.number().int().nonnegative(),
+    events: z.number().int().nonnegative(),
+  }),
+  /** As read back at report time (events -1, raw hash empty: not valid gzip). */
+  readBack: z.strictObject({
+    sha256: Sha256,
+    sha256Raw: Sha256,
+    size: z.number().int().nonnegative(),
+    events: z.number().int(),
+  }),
+  matches: z.boolean(),
+  lock: LockReadSchema,
+  /** Its bytes in the bundle (null: not included). */
+  file: z.string().nullable(),
+});
+export type CitedObject = z.infer<typeof CitedObjectSchema>;
+
+/** A day of the period that is not archived, and why (as the archive calendar says it). */
+export const ReportGapSchema = z.strictObject({
+  day: DaySchema,
+  state: DayStateSchema,
+  detail: z.string(),
+});
+export type ReportGap = z.infer<typeof ReportGapSchema>;
 
 export const ReportEvidenceSchema = z.strictObject({
   format: z.literal(REPORT_EVIDENCE_FORMAT),
   reportId: ReportIdSchema,
   generatedAt: Instant,
+  /** `fixed`: the generation time was given (SOURCE_DATE_EPOCH, --generated-at) for a reproducible report. */
+  clock: z.enum(['system', 'fixed']),
   tool: z.strictObject({ name: z.literal('audit-archive'), version: z.string() }),
   request: ReportRequestSchema,
   period: ReportPeriodSchema,
@@ -123,7 +217,49 @@ export const ReportEvidenceSchema = z.strictObject({
     /** SHA-256 of the signing key's public DER: every manifest is signed with it. */
     keyFingerprint: Sha256.nullable(),
     head: z.strictObject({ key: z.string(), sequence: z.number().int(), sha256: Sha256 }).nullable(),
+    /** Where the archive is kept: only S3 with Object Lock (or Azure immutable blob) is WORM storage. */
+    storage: z.strictObject({ kind: z.enum(['s3', 'local', 'azure']), worm: z.boolean() }),
   }),
+  /** SHA256SUMS.sig: the archive key's Ed25519 signature of SHA256SUMS, or why there is none. */
+  signature: z.strictObject({
+    signed: z.boolean(),
+    keyFingerprint: Sha256.nullable(),
+    reason: z.string().nullable(),
+  }),
+  /** What the bundle holds so it proves itself without the app. */
+  bundle: z.strictObject({
+    /** The archive's public key (SPKI PEM), null when the archive has no valid root. */
+    publicKey: z.string().nullable(),
+    archiveFiles: z.array(ArchiveFileSchema),
+    /** Whether the cited objects themselves are in the bundle, and why (or why not). */
+    objects: z.strictObject({
+      included: z.boolean(),
+      bytes: z.number().int().nonnegative(),
+      limitBytes: z.number().int().nonnegative(),
+      reason: z.string(),
+    }),
+    /** One line per event of events.ndjson: its SHA-256 and where it sits in the archive. */
+    eventLines: z.string(),
+  }),
+  /** Days of the period that are not archived, with their state (missing, failed, pending, …). */
+  gaps: z.array(ReportGapSchema),
+  citedObjects: z.array(CitedObjectSchema),
+  /** The query engine's events per day against the manifests' counts (each engine the results ran on). */
+  engineDays: z.array(
+    z.strictObject({
+      engine: z.enum(['local', 'athena']),
+      days: z.number().int().nonnegative(),
+      mismatches: z.array(
+        z.strictObject({
+          day: DaySchema,
+          engine: z.number().int().nonnegative(),
+          archived: z.number().int().nonnegative(),
+        }),
+      ),
+      /** Why it could not be compared (the count query failed). */
+      error: z.string().nullable(),
+    }),
+  ),
   results: z.array(ResultEvidenceSchema),
   events: z.strictObject({
     count: z.number().int().nonnegative(),

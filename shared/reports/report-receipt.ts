@@ -4,6 +4,7 @@
  * the bundle itself), the verdict, and the archive copy's keys and versions when one was written.
  */
 import { z } from 'zod';
+import { ReportGapSchema } from './report-evidence';
 import { ReportPeriodSchema } from './report-request';
 import { ReportFileSchema, ReportIdSchema } from './report-record';
 
@@ -26,6 +27,12 @@ export const ReportReceiptSchema = z.strictObject({
   pages: z.number().int().nonnegative(),
   verified: z.boolean(),
   headline: z.string(),
+  /** Each finding that makes the verdict fail, as the cover lists them. */
+  findings: z.array(z.string()),
+  /** The days of the period that are not archived. */
+  gaps: z.array(ReportGapSchema),
+  /** Whether SHA256SUMS is signed with the archive's key (SHA256SUMS.sig). */
+  signed: z.boolean(),
   files: z.array(ReportFileSchema),
   archiveCopy: z
     .strictObject({

@@ -28,6 +28,17 @@ export const TimeZoneSchema = z
 const HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const LINE_BREAK = /[\r\n\u2028\u2029]/;
 const HIDDEN_MESSAGE = 'must not hold control or direction-override characters';
+/**
+ * Characters that print as nothing, or only move text, in a one-line field (a reference, a name):
+ * zero-width space, non-joiner and joiner, the left-to-right and right-to-left marks (U+200B to
+ * U+200F), the Arabic letter mark (U+061C), the word joiner and invisible operators (U+2060 to
+ * U+2064), the Mongolian vowel separator (U+180E), the byte-order mark (U+FEFF) and the soft hyphen
+ * (U+00AD). Two references that look the same on the cover could otherwise differ in evidence.json.
+ * The question, written as prose, keeps them (a Persian sentence needs its zero-width non-joiner).
+ */
+export const INVISIBLE_IN_ONE_LINE = /[\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]/;
+const INVISIBLE_MESSAGE =
+  'must not hold invisible characters (zero-width spaces or joiners, direction marks, word joiners, a byte-order mark or a soft hyphen): type it again without them';
 
 /** Text of several lines (the question). */
 const Text = (max: number) =>
@@ -37,7 +48,15 @@ const Text = (max: number) =>
     .max(max)
     .refine((v) => !HIDDEN.test(v), HIDDEN_MESSAGE);
 /** One line of text: a line break could make the cover say what the report does not. */
-const Line = (max: number) => Text(max).refine((v) => !LINE_BREAK.test(v), 'must be one line (no line breaks)');
+const Line = (max: number) =>
+  z
+    .string()
+    // Before trimming, which would quietly drop a byte-order mark at either end.
+    .refine((v) => !INVISIBLE_IN_ONE_LINE.test(v), INVISIBLE_MESSAGE)
+    .trim()
+    .max(max)
+    .refine((v) => !HIDDEN.test(v), HIDDEN_MESSAGE)
+    .refine((v) => !LINE_BREAK.test(v), 'must be one line (no line breaks)');
 
 export const ReportRequestSchema = z.strictObject({
   /** The request's reference as the examiner wrote it (letter number, case id). */
@@ -68,7 +87,12 @@ export type ReportPeriod = z.infer<typeof ReportPeriodSchema>;
  * SQL and parameters again and compares the row count), or a query to run now.
  */
 export const ReportSourceSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('result'), metadata: ResultMetadataSchema }),
+  z.strictObject({
+    kind: z.literal('result'),
+    metadata: ResultMetadataSchema,
+    /** The Discovery run it came from: its rows, while the app keeps them, are compared with today's by content. */
+    runId: z.uuid().optional(),
+  }),
   z.strictObject({ kind: z.literal('query'), query: RunRequestQuerySchema }),
 ]);
 export type ReportSource = z.infer<typeof ReportSourceSchema>;

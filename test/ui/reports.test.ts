@@ -131,6 +131,11 @@ describe('answering an examiner with a report', () => {
     expect(facts).toContain(`Events in this report\n${who.events} event${who.events === 1 ? '' : 's'}`);
     expect(facts).toContain(`Period (UTC days)\n${days[0]} to ${days.at(-1)}`);
     expect(facts).toContain(`returned ${who.events} row`);
+    // A local folder: the preview says it is not WORM and claims no lock, as the PDF's cover does.
+    expect(facts).toContain('A local folder is not WORM storage');
+    expect(facts).toContain('no lock was checked');
+    expect(await cover.locator('.verdict').innerText()).not.toMatch(/locked/);
+    expect(facts).toMatch(/Days not archived\nEvery day of the period \(\d+ days\) is archived\./);
     const byUser = page.getByRole('article', { name: 'Summary' }).getByRole('table', { name: 'By user' });
     expect(await byUser.getByRole('row').first().innerText()).toBe(`${who.name}\t${who.events}`);
     const byAction = page.getByRole('article', { name: 'Summary' }).getByRole('table', { name: 'By action' });
@@ -176,6 +181,16 @@ describe('answering an examiner with a report', () => {
     const folder = /: (.+)$/.exec((await folderNotice.textContent()) ?? '')?.[1] as string;
     expect(folder).toBe(path.join(userDataDir, 'reports', reportId));
     expect((await stat(path.join(folder, 'report.pdf'))).size).toBeGreaterThan(1000);
+    // The Discovery run is still kept: the report compared today's rows with its rows, by content.
+    const evidence = JSON.parse(await readFile(path.join(folder, 'evidence.json'), 'utf8')) as {
+      results: Array<{ comparison: unknown }>;
+    };
+    expect(evidence.results[0]?.comparison).toMatchObject({
+      method: 'content',
+      source: "the Discovery page's result",
+      missing: 0,
+      extra: 0,
+    });
     await page.screenshot({ path: await screenshotPath('reports-generated'), fullPage: true });
     await page
       .getByRole('region', { name: /^Report AR-/ })
@@ -193,7 +208,9 @@ describe('answering an examiner with a report', () => {
     expect(await check.getByRole('listitem').allInnerTexts()).toEqual([
       expect.stringMatching(/^Bundle: passed · /),
       expect.stringMatching(/^Files in the bundle: passed · /),
+      expect.stringMatching(/^Signature: passed · SHA256SUMS is signed with the archive's own key/),
       expect.stringMatching(/^Report folder: passed · /),
+      expect.stringMatching(/^Archive: passed · Read again from the archive: /),
     ]);
 
     // A byte of the bundle changes on disk (same size): the re-check names the bundle as failed.
@@ -212,7 +229,7 @@ describe('answering an examiner with a report', () => {
     await check.locator('.check-title').filter({ hasText: 'Changed' }).waitFor();
     expect(await check.getAttribute('role')).toBe('alert');
     expect(await check.locator('.check-title').textContent()).toMatch(
-      /^✗ Changed: Bundle(, Files in the bundle)? failed\.$/,
+      /^✗ Changed: Bundle(, Files in the bundle)?(, Signature)? failed\.$/,
     );
     const bundleLine = check.getByRole('listitem').filter({ hasText: /^Bundle: FAILED/ });
     expect(await bundleLine.innerText()).toBe(

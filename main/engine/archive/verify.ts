@@ -25,7 +25,7 @@ import type { LockMode } from '../../../shared/manifest';
 import { isFailingProblem, type VerifyProblem } from '../../../shared/verify';
 import type { Archive } from './archive';
 import type { ObjectLock } from './archive-store';
-import { compareProblems, type ChainHead } from './assessment';
+import { compareProblems, type Assessment, type ChainHead } from './assessment';
 
 const MS_PER_DAY = 86_400_000;
 /** Stores round retain-until to the second. */
@@ -80,6 +80,8 @@ export interface VerifyResult {
   } | null;
   /** Store requests the verification made. */
   readonly requests: number;
+  /** The archive as this verification read it (whole and fresh): what a report states is taken from it. */
+  readonly assessment: Assessment;
 }
 
 export async function verifyArchive(options: VerifyOptions): Promise<VerifyResult> {
@@ -263,6 +265,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
         }
       : null,
     requests: store.requestCount - before,
+    assessment,
   };
 }
 

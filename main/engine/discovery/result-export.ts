@@ -1,8 +1,12 @@
 /**
- * Writing results for machines: CSV (RFC 4180, a header row) and NDJSON (one JSON object per row).
+ * Writing results: CSV (RFC 4180, a header row) for people's spreadsheets, and NDJSON (one JSON
+ * object per row) for machines.
  *
- * Values are written exactly as the engine returned them (no formula escaping: a cell that starts
- * with `=` stays `=`; this is evidence, and the metadata file beside it says what produced it).
+ * CSV is opened in spreadsheets, which run a cell that starts with `=`, `+`, `-` or `@` (and, in
+ * some, a tab or carriage return) as a formula: an audit event's user or entity name is outside
+ * text, and `=HYPERLINK(...)` in it would become a live link. So such a text cell gets a leading
+ * apostrophe (OWASP's advice), which spreadsheets show as text and do not display. Numbers are
+ * never prefixed. NDJSON keeps every value exactly as the engine returned it: that is the evidence.
  * Nested values (a struct, a list) are written as JSON; null is an empty CSV field and JSON null.
  */
 import type { ResultColumn, ResultRow, ResultValue } from '../../../shared/discovery/result-metadata';
@@ -19,10 +23,15 @@ export function uniqueColumnNames(columns: readonly ResultColumn[]): string[] {
   });
 }
 
-function csvField(value: ResultValue): string {
+/** Text a spreadsheet would run as a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV field: quoted when it must be, and a text that a spreadsheet would run as a formula made inert. */
+export function csvField(value: ResultValue): string {
   if (value === null) return '';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const safe = typeof value === 'string' && FORMULA_START.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 export function csvHeader(columns: readonly ResultColumn[]): string {

@@ -1,18 +1,30 @@
 /**
- * Re-checking a report after the fact (the Reports page's "Re-check"): the bundle still has the
- * SHA-256 its receipt recorded; every file inside it matches the bundle's SHA256SUMS and the
- * receipt; the unzipped folder beside it still matches too; and, when a copy was kept in the
- * archive, its record is still this archive's, signed with its key, names that bundle at its
- * version, and the archived bundle's bytes hash to the same SHA-256.
+ * Re-checking a report after the fact (the Reports page's "Re-check"). It checks, and trusts
+ * nothing it can check: the receipt beside a report is only where to look (its SHA-256 can be
+ * rewritten with the bundle), so the bundle must prove itself:
+ *
+ * - the bundle's SHA256SUMS.sig verifies SHA256SUMS with the bundle's archive-public-key.pem, and,
+ *   when the archive is reachable, that key is the archive's own (the root names it);
+ * - every file in the bundle is listed in SHA256SUMS with its hash, and nothing is missing or extra;
+ * - the unzipped folder beside it holds exactly those files, with those hashes;
+ * - when the archive is reachable: every archived file the bundle holds (root, manifests) is still
+ *   the archive's at its version, byte for byte, and every cited object hashes to what it did;
+ * - and, when a copy was kept in the archive, its record is still this archive's, signed, names this
+ *   bundle, and the archived bundle's bytes hash to it.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createHash, createPublicKey } from 'node:crypto';
+import * as fs from 'node:fs/promises';
 import path from 'node:path';
-import { Unzip, UnzipInflate } from 'fflate';
+import { formatFingerprint } from '../../../shared/archive-root';
+import { ReportEvidenceSchema, type ReportEvidence } from '../../../shared/reports/report-evidence';
 import type { ReportReceipt } from '../../../shared/reports/report-receipt';
 import type { Archive } from '../archive/archive';
-import { checkReportRecordBytes } from '../archive/report-records';
+import type { RootState } from '../archive/assessment';
+import { fingerprintOfPublicKey } from '../archive/signing';
+import { checkArchiveCopy } from './check-archive-copy';
+import { PUBLIC_KEY_NAME, SIGNATURE_NAME, sumsSignatureValid } from './bundle-signature';
 import { sha256OfFile, SUMS_NAME } from './report-bundle';
+import { readZip, type ZipContents } from './report-zip';
 
 export interface ReportCheck {
   readonly what: string;
@@ -20,176 +32,212 @@ export interface ReportCheck {
   readonly detail: string;
 }
 
-/** Each entry of a zip with its SHA-256 and the text of one entry (`SHA256SUMS`). */
-async function zipEntries(file: string, textOf: string): Promise<{ hashes: Map<string, string>; text: string | null }> {
-  const hashes = new Map<string, string>();
-  let text: string | null = null;
-  const pending: Array<Promise<void>> = [];
-  const unzip = new Unzip((entry) => {
-    const hash = createHash('sha256');
-    const chunks: Uint8Array[] | null = entry.name.endsWith(`/${textOf}`) ? [] : null;
-    pending.push(
-      new Promise<void>((resolve, reject) => {
-        entry.ondata = (err, data, final) => {
-          if (err) return reject(err);
-          hash.update(data);
-          chunks?.push(data);
-          if (final) {
-            hashes.set(entry.name, hash.digest('hex'));
-            if (chunks) text = Buffer.concat(chunks).toString('utf8');
-            resolve();
-          }
-        };
-      }),
-    );
-    entry.start();
-  });
-  unzip.register(UnzipInflate);
-  let last: Buffer | null = null;
-  for await (const chunk of createReadStream(file, { highWaterMark: 64 * 1024 })) {
-    if (last) unzip.push(last);
-    last = chunk as Buffer;
+/** `SHA256SUMS` as a map of name to SHA-256 (null: not in sha256sum's format). */
+export function parseSums(text: string): Map<string, string> | null {
+  const sums = new Map<string, string>();
+  for (const line of text.split('\n').filter(Boolean)) {
+    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+    if (!m) return null;
+    sums.set(m[2] as string, m[1] as string);
   }
-  unzip.push(last ?? new Uint8Array(0), true);
-  await Promise.all(pending);
-  return { hashes, text };
+  return sums;
 }
 
+function listed(names: readonly string[]): string {
+  return names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+}
+
+/** Names of a file set against SHA256SUMS: changed, missing, extra. */
+function compareToSums(sums: ReadonlyMap<string, string>, hashes: ReadonlyMap<string, string>): string[] {
+  const changed = [...sums].filter(([n, h]) => hashes.has(n) && hashes.get(n) !== h).map(([n]) => n);
+  const missing = [...sums.keys()].filter((n) => !hashes.has(n));
+  const extra = [...hashes.keys()].filter((n) => !sums.has(n) && n !== SUMS_NAME && n !== SIGNATURE_NAME);
+  return [
+    ...(changed.length ? [`changed: ${listed(changed)}`] : []),
+    ...(missing.length ? [`missing: ${listed(missing)}`] : []),
+    ...(extra.length ? [`not listed in ${SUMS_NAME} (added afterwards): ${listed(extra)}`] : []),
+  ];
+}
+
+/** SHA256SUMS.sig against the bundle's public key (the folder's when the bundle cannot be read), and that key against the archive's. */
+function signatureCheck(copy: ZipContents | null, root: RootState | null): ReportCheck {
+  const what = 'Signature';
+  const sums = copy?.bytes.get(SUMS_NAME);
+  const sig = copy?.bytes.get(SIGNATURE_NAME);
+  const pem = copy?.bytes.get(PUBLIC_KEY_NAME)?.toString('utf8');
+  if (!sig || !sums)
+    return {
+      what,
+      ok: false,
+      detail: `The bundle is unsigned (no ${SIGNATURE_NAME}): nothing shows its ${SUMS_NAME} was not computed again after a change.`,
+    };
+  const valid = pem ? sumsSignatureValid(pem, sums, sig) : null;
+  if (!valid)
+    return {
+      what,
+      ok: false,
+      detail: `${SIGNATURE_NAME} does not verify ${SUMS_NAME} with the bundle's ${PUBLIC_KEY_NAME}: a file was changed and ${SUMS_NAME} computed again, or the key was swapped.`,
+    };
+  const fingerprint = pemFingerprint(pem as string);
+  if (!root)
+    return {
+      what,
+      ok: true,
+      detail: `${SUMS_NAME} is signed by the key ${formatFingerprint(fingerprint)}; the archive is not reachable here, so it was not confirmed to be the archive's key.`,
+    };
+  if (root.status !== 'ok' || root.root.signingKey.fingerprint !== fingerprint)
+    return {
+      what,
+      ok: false,
+      detail: `${SUMS_NAME} is signed by the key ${formatFingerprint(fingerprint)}, which is not the archive's${root.status === 'ok' ? ` (${formatFingerprint(root.root.signingKey.fingerprint)})` : ''}: the key was swapped.`,
+    };
+  return {
+    what,
+    ok: true,
+    detail: `${SUMS_NAME} is signed with the archive's own key (${formatFingerprint(fingerprint)}).`,
+  };
+}
+
+function pemFingerprint(pem: string): string {
+  return fingerprintOfPublicKey(createPublicKey({ key: pem, format: 'pem' }));
+}
+
+/** The folder's files as a zip's contents: every file's SHA-256, and the bytes of the few asked for. */
+async function readFolder(folder: string, keep: readonly string[]): Promise<ZipContents> {
+  const hashes = new Map<string, string>();
+  const bytes = new Map<string, Buffer>();
+  for (const e of await fs.readdir(folder, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile() && !e.isSymbolicLink()) continue;
+    const file = path.join(e.parentPath, e.name);
+    const name = path.relative(folder, file).split(path.sep).join('/');
+    hashes.set(name, (await sha256OfFile(file)).sha256);
+    if (keep.includes(name)) bytes.set(name, await fs.readFile(file));
+  }
+  return { hashes, bytes, outside: [] };
+}
+
+function sumsOf(copy: ZipContents | null): Map<string, string> | null {
+  const bytes = copy?.bytes.get(SUMS_NAME);
+  return bytes ? parseSums(bytes.toString('utf8')) : null;
+}
+
+/** The unzipped folder: exactly the files SHA256SUMS lists (the bundle's, else its own), with those hashes. */
+function folderCheck(receipt: ReportReceipt, folder: ZipContents | null, zip: ZipContents | null): ReportCheck {
+  const what = 'Report folder';
+  if (!folder) return { what, ok: false, detail: `${receipt.folder} cannot be read.` };
+  const sums = sumsOf(zip) ?? sumsOf(folder);
+  if (!sums)
+    return { what, ok: false, detail: `Neither the bundle nor ${receipt.folder} holds a readable ${SUMS_NAME}.` };
+  const problems = compareToSums(sums, folder.hashes);
+  if (zip)
+    for (const name of [SUMS_NAME, SIGNATURE_NAME])
+      if (zip.hashes.get(name) !== folder.hashes.get(name)) problems.push(`${name} is not the bundle's`);
+  return problems.length === 0
+    ? { what, ok: true, detail: `Every file in ${receipt.folder} is the bundle's, and nothing was added.` }
+    : { what, ok: false, detail: `Changed since the report was made: ${problems.join('; ')}.` };
+}
+
+function bundleCheck(receipt: ReportReceipt, bundleSha: string | null): ReportCheck {
+  const name = path.basename(receipt.bundle);
+  if (bundleSha === null) return { what: 'Bundle', ok: false, detail: `${receipt.bundle} cannot be read.` };
+  return bundleSha === receipt.bundleSha256
+    ? { what: 'Bundle', ok: true, detail: `${name} has the SHA-256 recorded when it was made (${bundleSha}).` }
+    : {
+        what: 'Bundle',
+        ok: false,
+        detail: `${name} now has SHA-256 ${bundleSha}, not the ${receipt.bundleSha256} recorded: it was changed.`,
+      };
+}
+
+function bundleFilesCheck(receipt: ReportReceipt, zip: ZipContents | null, error: string | null): ReportCheck {
+  const what = 'Files in the bundle';
+  if (!zip) return { what, ok: false, detail: `The bundle cannot be read as a zip (${error ?? 'error'}).` };
+  const sums = sumsOf(zip);
+  if (!sums)
+    return {
+      what,
+      ok: false,
+      detail: `The bundle holds no readable ${SUMS_NAME} in ${receipt.reportId}/${zip.outside.length ? ` (it holds ${listed(zip.outside)}: another bundle)` : ''}.`,
+    };
+  const problems = compareToSums(sums, zip.hashes);
+  return problems.length
+    ? { what, ok: false, detail: `${problems.join('; ')}.` }
+    : { what, ok: true, detail: `All ${sums.size} files match ${SUMS_NAME}, and nothing was added or removed.` };
+}
+
+const KEEP = [SUMS_NAME, SIGNATURE_NAME, PUBLIC_KEY_NAME, 'evidence.json'];
+
 export async function checkReport(receipt: ReportReceipt, archive: Archive | null): Promise<ReportCheck[]> {
-  const checks: ReportCheck[] = [];
-  const add = (what: string, ok: boolean, detail: string) => checks.push({ what, ok, detail });
-
-  // The bundle as a whole.
-  let bundleSha: string | null = null;
-  try {
-    bundleSha = (await sha256OfFile(receipt.bundle)).sha256;
-    add(
-      'Bundle',
-      bundleSha === receipt.bundleSha256,
-      bundleSha === receipt.bundleSha256
-        ? `${path.basename(receipt.bundle)} has the SHA-256 recorded when it was made (${bundleSha}).`
-        : `${path.basename(receipt.bundle)} now has SHA-256 ${bundleSha}, not the ${receipt.bundleSha256} recorded: it was changed.`,
-    );
-  } catch (e) {
-    add('Bundle', false, `${receipt.bundle} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
-  }
-
-  // Inside the bundle: SHA256SUMS, and every file against it and the receipt.
-  if (bundleSha !== null) {
-    try {
-      const { hashes, text } = await zipEntries(receipt.bundle, SUMS_NAME);
-      const root = `${receipt.reportId}/`;
-      const sums = new Map(
-        (text ?? '')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => [l.slice(66), l.slice(0, 64)] as const),
-      );
-      const bad: string[] = [];
-      for (const f of receipt.files) {
-        const inZip = hashes.get(root + f.name);
-        if (inZip !== f.sha256 || sums.get(f.name) !== f.sha256) bad.push(f.name);
-      }
-      const extra = [...hashes.keys()].filter(
-        (n) => n !== root + SUMS_NAME && !receipt.files.some((f) => root + f.name === n),
-      );
-      add(
-        'Files in the bundle',
-        text !== null && bad.length === 0 && extra.length === 0,
-        text === null
-          ? `The bundle holds no ${SUMS_NAME}.`
-          : bad.length || extra.length
-            ? `${[...bad, ...extra].join(', ')} ${bad.length + extra.length === 1 ? 'does' : 'do'} not match ${SUMS_NAME} and the receipt.`
-            : `All ${receipt.files.length} files match ${SUMS_NAME} and the receipt.`,
-      );
-    } catch (e) {
-      add('Files in the bundle', false, `The bundle cannot be read as a zip (${(e as Error).message}).`);
-    }
-  }
-
-  // The unzipped folder beside it.
-  const changed: string[] = [];
-  for (const f of receipt.files) {
-    try {
-      if ((await sha256OfFile(path.join(receipt.folder, ...f.name.split('/')))).sha256 !== f.sha256)
-        changed.push(f.name);
-    } catch {
-      changed.push(`${f.name} (missing)`);
-    }
-  }
-  add(
-    'Report folder',
-    changed.length === 0,
-    changed.length === 0
-      ? `Every file in ${receipt.folder} matches.`
-      : `Changed since the report was made: ${changed.join(', ')}.`,
+  const bundleSha = await sha256OfFile(receipt.bundle).then(
+    (r) => r.sha256,
+    () => null,
   );
-
-  // The copy kept in the archive.
-  if (receipt.archiveCopy) {
-    const copy = receipt.archiveCopy;
-    if (!archive || archive.store.url !== receipt.archive) {
-      add(
-        'Archive copy',
-        false,
-        `The copy is in ${receipt.archive}, which is not the archive open here; check it there with \`audit-archive verify\`.`,
-      );
-    } else {
-      const snapshot = await archive.read({ scope: 'layout' });
-      const root = snapshot.assessment.root;
-      const chunks: Uint8Array[] = [];
-      let readable = true;
-      try {
-        for await (const c of archive.store.getObject(copy.recordKey, copy.recordVersionId)) chunks.push(c);
-      } catch {
-        readable = false;
-      }
-      const read = readable
-        ? checkReportRecordBytes(
-            copy.recordKey,
-            copy.recordVersionId,
-            Buffer.concat(chunks),
-            root.status === 'ok' ? root.signingKey : null,
-          )
-        : null;
-      if (!read || !read.ok) {
-        add(
-          'Archive copy',
-          false,
-          read && !read.ok ? read.detail : `${copy.recordKey} cannot be read from the archive.`,
-        );
-      } else if (!read.signed || root.status !== 'ok' || read.record.archiveId !== root.root.archiveId) {
-        add(
-          'Archive copy',
-          false,
-          `${copy.recordKey} is not signed with this archive's key: it is not the record the report wrote.`,
-        );
-      } else if (read.record.bundle.sha256 !== receipt.bundleSha256) {
-        add(
-          'Archive copy',
-          false,
-          `${copy.recordKey} records a bundle with SHA-256 ${read.record.bundle.sha256}, not this one.`,
-        );
-      } else {
-        const hash = createHash('sha256');
-        let ok = true;
-        try {
-          for await (const c of archive.store.getObject(copy.bundleKey, copy.bundleVersionId)) hash.update(c);
-        } catch {
-          ok = false;
-        }
-        const archived = ok ? hash.digest('hex') : null;
-        add(
-          'Archive copy',
-          archived === receipt.bundleSha256,
-          archived === receipt.bundleSha256
-            ? `${copy.bundleKey} in the archive is this bundle, and its record is signed with the archive's key.`
-            : archived
-              ? `${copy.bundleKey} in the archive has SHA-256 ${archived}, not this bundle's.`
-              : `${copy.bundleKey} cannot be read from the archive at its version.`,
-        );
-      }
-    }
-  }
+  let zipError: string | null = null;
+  const zip = await readZip(receipt.bundle, `${receipt.reportId}/`, KEEP).catch((e: unknown) => {
+    zipError = e instanceof Error ? e.message : String(e);
+    return null;
+  });
+  const folder = await readFolder(receipt.folder, KEEP).catch(() => null);
+  const reachable = archive && archive.store.url === receipt.archive ? archive : null;
+  const snapshot = reachable ? await reachable.read({ scope: 'layout' }).catch(() => null) : null;
+  const checks = [
+    bundleCheck(receipt, bundleSha),
+    bundleFilesCheck(receipt, zip, zipError),
+    signatureCheck(zip ?? folder, snapshot?.assessment.root ?? null),
+    folderCheck(receipt, folder, zip),
+  ];
+  const evidence = evidenceIn(zip) ?? evidenceIn(folder);
+  checks.push(
+    reachable && evidence
+      ? await archiveCheck(reachable, evidence)
+      : {
+          what: 'Archive',
+          ok: true,
+          detail: `${receipt.archive} could not be read here (it is not the archive open here, or it is not reachable), so the cited objects were not read again: \`audit-archive verify --full\` there checks them.`,
+        },
+  );
+  if (receipt.archiveCopy && bundleSha) checks.push(await checkArchiveCopy(receipt, reachable, bundleSha));
   return checks;
+}
+
+function evidenceIn(copy: ZipContents | null): ReportEvidence | null {
+  try {
+    const parsed = ReportEvidenceSchema.safeParse(JSON.parse(copy?.bytes.get('evidence.json')?.toString('utf8') ?? ''));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+async function hashOf(archive: Archive, key: string, versionId: string | null): Promise<string | null> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of archive.store.getObject(key, versionId)) hash.update(chunk);
+  } catch {
+    return null;
+  }
+  return hash.digest('hex');
+}
+
+/** The archive's files the bundle relies on, read again from the archive at their versions. */
+async function archiveCheck(archive: Archive, e: ReportEvidence): Promise<ReportCheck> {
+  const wanted = [
+    ...e.bundle.archiveFiles
+      .filter((f) => f.role !== 'object')
+      .map((f) => ({ key: f.key, versionId: f.versionId, sha256: f.sha256 })),
+    ...e.citedObjects.map((o) => ({ key: o.key, versionId: o.versionId, sha256: o.readBack.sha256 })),
+  ];
+  const differ: string[] = [];
+  for (const w of wanted) if ((await hashOf(archive, w.key, w.versionId)) !== w.sha256) differ.push(w.key);
+  return differ.length === 0
+    ? {
+        what: 'Archive',
+        ok: true,
+        detail: `Read again from the archive: the root object, ${e.bundle.archiveFiles.filter((f) => f.role === 'manifest' || f.role === 'chain').length} manifests and ${e.citedObjects.length} cited objects are what the report read.`,
+      }
+    : {
+        what: 'Archive',
+        ok: false,
+        detail: `Not what the report read (or gone) in the archive now: ${listed(differ)}.`,
+      };
 }

@@ -3,11 +3,14 @@
  *
  * - A result run before (its metadata, from Discovery's "add to report", `query --out`'s
  *   `.query.json` or the CLI's `--results`) is run again with its exact recorded SQL and positional
- *   parameters, and its row count set against the one cited: a report never relies on rows it was
- *   handed, only on what the archive answers now.
+ *   parameters, and its rows set against the ones cited: by content when the cited rows are at hand
+ *   (rerun-comparison.ts), else by count, which the report then says. A report never relies on
+ *   rows it was handed, only on what the archive answers now.
  * - A query given to the report (`--sql`, `--saved`, a saved query on the Reports page) runs now.
  *
- * Each result's rows go to a spool (the bundle's CSV, and the PDF for results that name no events).
+ * Each result's rows go to a spool (the bundle's CSV, and the PDF for results that name no events),
+ * in a stated order (row-order.ts), and each row naming an event is registered for the
+ * field-by-field check against its archived line (field-check.ts).
  * A result with an `id` column names events: a locator query (the cited SQL as a CTE, joined with
  * `audit_events_raw` on `id`) tells on which day each one is archived, so the report reads only
  * the objects of those days to take each event's exact line.
@@ -15,6 +18,7 @@
 import { DT_COLUMN, AUDIT_EVENTS_RAW_TABLE, dtOf } from '../../../shared/discovery/audit-events-table';
 import { compileQuery, type CompiledQuery, type QueryText } from '../../../shared/discovery/compile-query';
 import type { PositionalParameter } from '../../../shared/discovery/parameters';
+import type { SavedQuery } from '../../../shared/discovery/saved-query';
 import type {
   QueryEngineKind,
   ResultColumn,
@@ -28,14 +32,22 @@ import type { ResultEvidence } from '../../../shared/reports/report-evidence';
 import type { QueryEngine, QueryProgress } from '../discovery/query-engine';
 import { ResultSpool } from '../discovery/result-spool';
 import { runDiscoveryQuery } from '../discovery/run-query';
+import type { FieldCheck } from './field-check';
+import { compareCitedRows, type CitedRows } from './rerun-comparison';
+import { orderRows } from './row-order';
 
 /** A source made concrete: a cited result, or a query to run (its range already the report's period). */
 export type CitedSource =
-  | { readonly kind: 'result'; readonly metadata: ResultMetadata }
+  | {
+      readonly kind: 'result';
+      readonly metadata: ResultMetadata;
+      /** The rows it was cited with, when at hand: compared with today's by content. */
+      readonly rows?: CitedRows;
+    }
   | { readonly kind: 'query'; readonly query: QueryText; readonly savedQuery: { id: string; name: string } | null };
 
 export interface CitedResult {
-  readonly evidence: Omit<ResultEvidence, 'rowsFile' | 'eventsFound'>;
+  readonly evidence: Omit<ResultEvidence, 'rowsFile' | 'eventsFound' | 'fieldCheck'>;
   readonly columns: readonly ResultColumn[];
   /** The rows as returned (null when the query could not run). */
   readonly spool: ResultSpool | null;
@@ -56,7 +68,12 @@ export interface RunCitedOptions {
   readonly spoolFolder: string;
   /** Prefix of the ids given to results run for this report (deterministic: the report id). */
   readonly resultIdPrefix: string;
+  /** The time the report writes (fixed in a reproducible report). */
   readonly now: () => number;
+  /** False in a reproducible report: a duration would differ from run to run. */
+  readonly recordDurations: boolean;
+  /** Where rows naming events are registered for the field-by-field check. */
+  readonly fieldCheck: FieldCheck;
   readonly signal?: AbortSignal;
   readonly onProgress?: (message: string, done: number, total: number) => void;
 }
@@ -105,6 +122,42 @@ export function checkRecordedQuery(m: ResultMetadata, index: number): void {
     throw refuse('the bound parameters differ');
 }
 
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+/**
+ * Refuses a recorded result that claims to be a saved or starter query the library does not hold
+ * as it ran: the PDF would print "Result 1: Deletions" over a query about queues. The claim holds
+ * when the library has a query of that id and name whose SQL as written (or form, range aside) and
+ * parameter types are the result's.
+ */
+export function checkSavedQueryClaim(m: ResultMetadata, library: readonly SavedQuery[], index: number): void {
+  const claim = m.query.savedQuery;
+  if (!claim) return;
+  const refuse = (why: string) =>
+    new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `Result ${index} says it is the saved query "${claim.name.slice(0, 120)}" (${claim.id.slice(0, 64)}), but ${why}: the result file was changed, or made with another library. Run the query again here and cite the new result.`,
+    );
+  const saved = library.find((q) => q.id === claim.id);
+  if (!saved) throw refuse('this installation has no saved or starter query of that id');
+  if (saved.name !== claim.name) throw refuse(`the library calls that query "${saved.name}"`);
+  const q = m.query;
+  const same =
+    q.kind === 'sql'
+      ? saved.query.kind === 'sql' &&
+        saved.query.sql === q.sourceSql &&
+        q.parameters.every((p) => saved.parameters.some((d) => d.name === p.name && d.type === p.type))
+      : saved.query.kind === 'structured' &&
+        sortedJson({ ...saved.query.structured, range: null }) === sortedJson({ ...q.structured, range: null });
+  if (!same) throw refuse("its query is not that saved query's");
+}
+
 /** A recorded result's query, exactly as it ran. */
 export function compiledFromMetadata(m: ResultMetadata): CompiledQuery {
   return {
@@ -118,28 +171,95 @@ export function compiledFromMetadata(m: ResultMetadata): CompiledQuery {
   };
 }
 
-async function runOne(source: CitedSource, index: number, options: RunCitedOptions): Promise<CitedResult> {
-  const spool = await ResultSpool.create(options.spoolFolder, `result-${index}`);
-  let columns: ResultColumn[] = [];
-  const ids = new Set<string>();
-  let idIndex = -1;
-  const onColumns = (cols: readonly ResultColumn[]) => {
-    columns = [...cols];
-    idIndex = columns.findIndex((c) => c.name.toLowerCase() === 'id');
-  };
-  const onPage = async (rows: readonly ResultRow[]) => {
-    if (idIndex >= 0)
-      for (const row of rows) {
-        const v = row[idIndex];
-        if (typeof v === 'string' && v !== '') ids.add(v);
-      }
-    await spool.append(rows);
-  };
-  const progress = (p: QueryProgress) => options.onProgress?.(`Result ${index}: ${p.message}`, index - 1, index);
+/** Where one result's rows go as they arrive: the spool, the ids it names, the field check. */
+class RowSink {
+  columns: ResultColumn[] = [];
+  readonly ids = new Set<string>();
+  private idIndex = -1;
+  private check: ((row: ResultRow) => void) | null = null;
 
+  constructor(
+    readonly spool: ResultSpool,
+    private readonly index: number,
+    private readonly fieldCheck: FieldCheck,
+  ) {}
+
+  readonly onColumns = (cols: readonly ResultColumn[]) => {
+    this.columns = [...cols];
+    this.idIndex = this.columns.findIndex((c) => c.name.toLowerCase() === 'id');
+    this.check = this.fieldCheck.register(this.index, this.columns);
+  };
+
+  readonly onPage = async (rows: readonly ResultRow[]) => {
+    if (this.idIndex >= 0)
+      for (const row of rows) {
+        const v = row[this.idIndex];
+        if (typeof v === 'string' && v !== '') this.ids.add(v);
+        this.check?.(row);
+      }
+    await this.spool.append(rows);
+  };
+}
+
+/** A result run before, run again with its exact SQL and parameters. */
+async function runRecorded(
+  metadata: ResultMetadata,
+  engine: QueryEngine,
+  sink: RowSink,
+  options: RunCitedOptions,
+  progress: (p: QueryProgress) => void,
+): Promise<NonNullable<ResultEvidence['rerun']>> {
+  const startedAt = options.now();
+  const execution = await engine.execute(compiledFromMetadata(metadata), {
+    ...(options.signal ? { signal: options.signal } : {}),
+    onProgress: progress,
+  });
+  sink.onColumns(execution.columns);
+  let rowCount = 0;
+  for await (const page of execution.pages) {
+    rowCount += page.length;
+    await sink.onPage(page);
+  }
+  const finishedAt = options.now();
+  const facts = execution.facts();
+  return {
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    runTimeMs: options.recordDurations ? finishedAt - startedAt : null,
+    rowCount,
+    engine: facts.engine,
+    population: facts.population,
+  };
+}
+
+/** Today's rows against the cited ones: by content when they are at hand, else by count. */
+async function comparisonOf(
+  source: Extract<CitedSource, { kind: 'result' }>,
+  sink: RowSink,
+  rowCount: number,
+): Promise<NonNullable<ResultEvidence['comparison']>> {
+  if (source.rows) {
+    const c = await compareCitedRows(source.rows, sink.spool.pages(), sink.columns);
+    return { method: 'content', source: source.rows.source, ...c };
+  }
+  const cited = source.metadata.rowCount;
+  return {
+    method: 'count',
+    source: null,
+    missing: Math.max(0, cited - rowCount),
+    extra: Math.max(0, rowCount - cited),
+    missingExamples: [],
+    extraExamples: [],
+  };
+}
+
+async function runOne(source: CitedSource, index: number, options: RunCitedOptions): Promise<CitedResult> {
+  const sink = new RowSink(await ResultSpool.create(options.spoolFolder, `result-${index}`), index, options.fieldCheck);
+  const progress = (p: QueryProgress) => options.onProgress?.(`Result ${index}: ${p.message}`, index - 1, index);
   let metadata: ResultMetadata;
   let compiled: CompiledQuery;
   let rerun: ResultEvidence['rerun'] = null;
+  let comparison: ResultEvidence['comparison'] = null;
   let error: ResultEvidence['error'] = null;
   let engine: QueryEngine;
   if (source.kind === 'result') {
@@ -147,27 +267,8 @@ async function runOne(source: CitedSource, index: number, options: RunCitedOptio
     compiled = compiledFromMetadata(metadata);
     engine = options.engineFor(options.engine ?? metadata.engine.kind);
     try {
-      const startedAt = options.now();
-      const execution = await engine.execute(compiled, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        onProgress: progress,
-      });
-      onColumns(execution.columns);
-      let rowCount = 0;
-      for await (const page of execution.pages) {
-        rowCount += page.length;
-        await onPage(page);
-      }
-      const finishedAt = options.now();
-      const facts = execution.facts();
-      rerun = {
-        startedAt: new Date(startedAt).toISOString(),
-        finishedAt: new Date(finishedAt).toISOString(),
-        runTimeMs: finishedAt - startedAt,
-        rowCount,
-        engine: facts.engine,
-        population: facts.population,
-      };
+      rerun = await runRecorded(metadata, engine, sink, options, progress);
+      comparison = await comparisonOf(source, sink, rerun.rowCount);
     } catch (e) {
       error = reported(e);
     }
@@ -181,8 +282,8 @@ async function runOne(source: CitedSource, index: number, options: RunCitedOptio
         archive: options.archiveUrl,
         savedQuery: source.savedQuery,
         now: options.now,
-        onColumns,
-        onPage,
+        onColumns: sink.onColumns,
+        onPage: sink.onPage,
         onProgress: progress,
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -192,36 +293,64 @@ async function runOne(source: CitedSource, index: number, options: RunCitedOptio
       metadata = unrunMetadata(source, compiled, options, index, engine.kind);
     }
   }
+  return finish({ source, index, metadata, compiled, engine, sink, rerun, comparison, error }, options);
+}
 
-  const idColumn = idIndex >= 0 ? (columns[idIndex] as ResultColumn).name : null;
+/** Locates the events a result names, puts its rows in their stated order, and makes its evidence. */
+async function finish(
+  r: {
+    source: CitedSource;
+    index: number;
+    metadata: ResultMetadata;
+    compiled: CompiledQuery;
+    engine: QueryEngine;
+    sink: RowSink;
+    rerun: ResultEvidence['rerun'];
+    comparison: ResultEvidence['comparison'];
+    error: ResultEvidence['error'];
+  },
+  options: RunCitedOptions,
+): Promise<CitedResult> {
+  const { index, sink } = r;
+  const columns = sink.columns;
+  let error = r.error;
+  const idColumn = columns.find((c) => c.name.toLowerCase() === 'id')?.name ?? null;
   let located = new Map<Day, Set<string>>();
-  if (!error && idColumn && ids.size > 0) {
+  if (!error && idColumn && sink.ids.size > 0) {
     options.onProgress?.(
-      `Result ${index}: finding the day of each of its ${ids.size.toLocaleString('en')} events…`,
+      `Result ${index}: finding the day of each of its ${sink.ids.size.toLocaleString('en')} events…`,
       index - 1,
       index,
     );
     try {
-      located = await locateEvents(engine, compiled, idColumn, options.signal);
+      located = await locateEvents(r.engine, r.compiled, idColumn, options.signal);
     } catch (e) {
       error = reported(e);
     }
   }
   const found = [...located.values()].reduce((n, s) => n + s.size, 0);
+  let spool: ResultSpool | null = sink.spool;
+  let order: ResultEvidence['order'] = 'query';
+  if (error && sink.spool.rowCount === 0) {
+    await sink.spool.dispose();
+    spool = null;
+  } else ({ spool, order } = await orderRows(sink.spool, r.compiled.sql, options.spoolFolder, `result-${index}`));
   return {
     evidence: {
       index,
-      label: labelOf(metadata),
-      origin: source.kind === 'result' ? 'cited-result' : 'run-for-report',
-      metadata,
-      rerun,
+      label: labelOf(r.metadata),
+      origin: r.source.kind === 'result' ? 'cited-result' : 'run-for-report',
+      metadata: r.metadata,
+      rerun: r.rerun,
       error,
       // A column named id whose values name no archived event (a user id, a count's key) names no events.
       idColumn: found > 0 ? idColumn : null,
-      ids: found > 0 ? ids.size : 0,
+      ids: found > 0 ? sink.ids.size : 0,
+      order,
+      comparison: r.comparison,
     },
     columns,
-    spool: error && spool.rowCount === 0 ? (await spool.dispose(), null) : spool,
+    spool,
     located,
   };
 }

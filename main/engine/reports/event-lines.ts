@@ -8,9 +8,11 @@
  * set against its manifest: the objects the report's events come from are verified in full,
  * whatever the verification mode of the rest of the period.
  *
- * Lines go to a spool file as they are found; only a small index (time, id, offset) stays in
- * memory, sorted into the report's order (event time, then id) and used to write `events.ndjson`,
- * `events.csv` and the PDF's table.
+ * Lines go to a spool file as they are found; only a small index (time, id, offset, object, line
+ * number) stays in memory, sorted into the report's order (event time, then id) and used to write
+ * `events.ndjson`, `event-lines.ndjson` (each line's SHA-256 and where it sits: object and line
+ * number, so an examiner can find it in the object), `events.csv` and the PDF's table. An object's
+ * stored bytes can be kept as they are read (the bundle then holds the cited objects themselves).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { createGunzip } from 'node:zlib';
 import type { Day } from '../../../shared/day';
 import { eventRowOf, type EventRow, type EventTimeFormat } from '../../../shared/reports/event-row';
 import type { ArchiveStore } from '../archive/archive-store';
+import type { FieldCheck } from './field-check';
 
 export interface ObjectToRead {
   readonly day: Day;
@@ -30,11 +33,16 @@ export interface ObjectToRead {
   readonly sha256: string;
   readonly sha256Raw: string;
   readonly events: number;
+  /** Stored size, as its manifest recorded it. */
+  readonly size: number;
+  /** The manifest that names it. */
+  readonly manifestKey: string;
 }
 
 export interface ReadBack {
   readonly sha256: string;
   readonly sha256Raw: string;
+  readonly size: number;
   readonly events: number;
   readonly matches: boolean;
 }
@@ -51,6 +59,7 @@ export class EventIndex {
   private offset = new Float64Array(1024);
   private length = new Uint32Array(1024);
   private object = new Uint32Array(1024);
+  private line = new Uint32Array(1024);
   private idStart = new Float64Array(1024);
   private idLength = new Uint32Array(1024);
   private ids = Buffer.allocUnsafe(64 * 1024);
@@ -58,7 +67,7 @@ export class EventIndex {
   /** Entry numbers in the report's order, once sorted. */
   private order: Uint32Array | null = null;
 
-  add(ms: number, id: string, offset: number, length: number, object: number): void {
+  add(ms: number, id: string, offset: number, length: number, object: number, line: number): void {
     if (this.count === this.ms.length) this.grow();
     const i = this.count++;
     const idLength = Buffer.byteLength(id);
@@ -71,6 +80,7 @@ export class EventIndex {
     this.offset[i] = offset;
     this.length[i] = length;
     this.object[i] = object;
+    this.line[i] = line;
     this.idStart[i] = this.idBytes;
     this.idLength[i] = idLength;
     this.idBytes += this.ids.write(id, this.idBytes);
@@ -93,6 +103,7 @@ export class EventIndex {
     this.idStart = f64(this.idStart);
     this.length = u32(this.length);
     this.object = u32(this.object);
+    this.line = u32(this.line);
     this.idLength = u32(this.idLength);
   }
 
@@ -121,10 +132,15 @@ export class EventIndex {
   }
 
   /** The entries in the report's order. */
-  *inOrder(): Generator<{ offset: number; length: number; object: number }> {
+  *inOrder(): Generator<{ offset: number; length: number; object: number; line: number }> {
     const order = this.order ?? Uint32Array.from({ length: this.count }, (_, i) => i);
     for (const i of order)
-      yield { offset: this.offset[i] as number, length: this.length[i] as number, object: this.object[i] as number };
+      yield {
+        offset: this.offset[i] as number,
+        length: this.length[i] as number,
+        object: this.object[i] as number,
+        line: this.line[i] as number,
+      };
   }
 }
 
@@ -150,29 +166,41 @@ const ID_PREFIX = Buffer.from('{"id":"');
 const FLUSH_BYTES = 1 << 20;
 const SPOOL_WINDOW_BYTES = 1 << 20;
 
+export interface CollectOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Checks each cited row against its event's archived line (field-check.ts). */
+  readonly fieldCheck?: FieldCheck;
+  /** Where to keep an object's stored bytes as they are read (null: not kept). */
+  readonly keepObjectAt?: (object: ObjectToRead, index: number) => string | null;
+}
+
+/** Parses a line read from the archive; null when it is not a JSON object (verify reports the object). */
+function parseEvent(line: Buffer): Record<string, unknown> | null {
+  try {
+    const parsed = JSON.parse(line.toString('utf8')) as unknown;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Reads the cited events' lines from the objects of their days. */
 export async function collectEventLines(
   store: ArchiveStore,
   wanted: ReadonlyMap<Day, ReadonlySet<string>>,
   objectsOf: (day: Day) => readonly ObjectToRead[],
   spoolFile: string,
-  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  options: CollectOptions = {},
 ): Promise<CollectedEvents> {
   const days = [...wanted.keys()].sort();
   const objects = days.flatMap((d) => objectsOf(d));
   const index = new EventIndex();
   const readBack = new Map<string, ReadBack>();
   const notFound: Array<{ id: string; day: Day }> = [];
-  const fd = openSync(spoolFile, 'wx', 0o600);
-  let offset = 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const flush = () => {
-    if (pendingBytes === 0) return;
-    writeSync(fd, Buffer.concat(pending, pendingBytes));
-    pending = [];
-    pendingBytes = 0;
-  };
+  const spool = new LineSpool(spoolFile);
   try {
     let done = 0;
     for (const day of days) {
@@ -182,25 +210,24 @@ export async function collectEventLines(
         const object = objects[objectIndex] as ObjectToRead;
         if (object.day !== day) continue;
         options.signal?.throwIfAborted();
-        const take = (line: Buffer, id: string) => {
+        const take = (line: Buffer, id: string, lineNumber: number) => {
           if (!ids.has(id) || seen.has(id)) return;
           seen.add(id);
-          const copy = Buffer.from(line);
-          let ms = Number.NaN;
-          try {
-            const parsed = JSON.parse(copy.toString('utf8')) as { eventDate?: unknown; eventTime?: unknown };
-            const date = parsed.eventDate ?? parsed.eventTime;
-            if (typeof date === 'string') ms = Date.parse(date);
-          } catch {
-            // kept as archived; sorted last
-          }
-          index.add(ms, id, offset, copy.length, objectIndex);
-          pending.push(copy, NEWLINE);
-          pendingBytes += copy.length + 1;
-          offset += copy.length + 1;
-          if (pendingBytes > FLUSH_BYTES) flush();
+          const event = parseEvent(line);
+          const date = event?.eventDate ?? event?.eventTime;
+          index.add(
+            typeof date === 'string' ? Date.parse(date) : Number.NaN,
+            id,
+            spool.offset,
+            line.length,
+            objectIndex,
+            lineNumber,
+          );
+          spool.add(line);
+          if (event && options.fieldCheck?.wants(id)) options.fieldCheck.checkEvent(id, event);
         };
-        const digest = await readObjectLines(store, object, take);
+        const keepAt = options.keepObjectAt?.(object, objectIndex) ?? null;
+        const digest = await readObjectLines(store, object, take, keepAt);
         readBack.set(objectId(object.key, object.versionId), {
           ...digest,
           matches:
@@ -210,49 +237,68 @@ export async function collectEventLines(
       }
       for (const id of [...ids].sort()) if (!seen.has(id)) notFound.push({ id, day });
     }
-    flush();
+    spool.flush();
   } finally {
-    closeSync(fd);
+    spool.close();
   }
   index.sort();
   return { spoolFile, count: index.count, index, objects, readBack, notFound };
 }
 
+/** The collected lines, appended to a spool file in large writes. */
+class LineSpool {
+  offset = 0;
+  private readonly fd: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(file: string) {
+    this.fd = openSync(file, 'wx', 0o600);
+  }
+
+  add(line: Buffer): void {
+    this.pending.push(Buffer.from(line), NEWLINE);
+    this.pendingBytes += line.length + 1;
+    this.offset += line.length + 1;
+    if (this.pendingBytes > FLUSH_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.pendingBytes === 0) return;
+    writeSync(this.fd, Buffer.concat(this.pending, this.pendingBytes));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
 const NEWLINE = Buffer.from('\n');
 
 /**
- * Streams one object: SHA-256 of the stored and the uncompressed bytes, its line count, and each
- * line with its id. Bytes that are not valid gzip give an empty raw hash and -1 lines.
+ * Streams one object: SHA-256 and size of the stored bytes, SHA-256 of the uncompressed bytes, its
+ * line count, and each line with its id and line number (from 1). Bytes that are not valid gzip
+ * give an empty raw hash and -1 lines. `keepAt`: a file the stored bytes are copied to as read.
  */
 async function readObjectLines(
   store: ArchiveStore,
   object: ObjectToRead,
-  onLine: (line: Buffer, id: string) => void,
-): Promise<{ sha256: string; sha256Raw: string; events: number }> {
+  onLine: (line: Buffer, id: string, lineNumber: number) => void,
+  keepAt: string | null,
+): Promise<{ sha256: string; sha256Raw: string; size: number; events: number }> {
   const stored = createHash('sha256');
   const raw = createHash('sha256');
+  let size = 0;
   let lines = 0;
   let carry: Buffer | null = null;
   let corrupt = false;
   const gunzip = createGunzip();
   const lineOf = (buf: Buffer, start: number, end: number) => {
     lines += 1;
-    const line = buf.subarray(start, end);
-    let id: string | null = null;
-    if (line.length > ID_PREFIX.length && line.subarray(0, ID_PREFIX.length).equals(ID_PREFIX)) {
-      const close = line.indexOf(0x22, ID_PREFIX.length);
-      const backslash = line.indexOf(0x5c, ID_PREFIX.length);
-      if (close > 0 && (backslash === -1 || backslash > close)) id = line.toString('utf8', ID_PREFIX.length, close);
-    }
-    if (id === null) {
-      try {
-        const parsed = JSON.parse(line.toString('utf8')) as { id?: unknown };
-        if (typeof parsed.id === 'string') id = parsed.id;
-      } catch {
-        return; // not an event: verify reports the object
-      }
-    }
-    if (id !== null) onLine(line, id);
+    const id = idOfLine(buf.subarray(start, end));
+    if (id !== null) onLine(buf.subarray(start, end), id, lines);
   };
   gunzip.on('data', (chunk: Buffer) => {
     raw.update(chunk);
@@ -272,31 +318,54 @@ async function readObjectLines(
       resolve();
     });
   });
-  for await (const chunk of store.getObject(object.key, object.versionId)) {
-    stored.update(chunk);
-    if (!corrupt && !gunzip.write(chunk)) await Promise.race([new Promise((r) => gunzip.once('drain', r)), done]);
+  const keep = keepAt ? createWriteStream(keepAt, { flags: 'wx', mode: 0o600 }) : null;
+  try {
+    for await (const chunk of store.getObject(object.key, object.versionId)) {
+      stored.update(chunk);
+      size += chunk.length;
+      if (keep) await write(keep, Buffer.from(chunk));
+      if (!corrupt && !gunzip.write(chunk)) await Promise.race([new Promise((r) => gunzip.once('drain', r)), done]);
+    }
+  } finally {
+    keep?.end();
+    if (keep) await finished(keep);
   }
   if (!corrupt) gunzip.end();
   await done;
   // A last line without its newline is still a line of the object (the exporter always ends with one).
   if (!corrupt && carry) lineOf(carry, 0, (carry as Buffer).length);
-  return { sha256: stored.digest('hex'), sha256Raw: corrupt ? '' : raw.digest('hex'), events: corrupt ? -1 : lines };
+  const sha256Raw = corrupt ? '' : raw.digest('hex');
+  return { sha256: stored.digest('hex'), sha256Raw, size, events: corrupt ? -1 : lines };
 }
 
-/** Writes the collected lines in the report's order to `ndjsonFile`, and hands each event's row to `onRow`. */
-export async function writeEventsNdjson(
-  collected: CollectedEvents,
-  ndjsonFile: string,
-  times: EventTimeFormat,
-  onRow: (row: EventRow, from: ObjectToRead) => void | Promise<void>,
-): Promise<void> {
-  const spool = await fs.open(collected.spoolFile, 'r');
-  const out = createWriteStream(ndjsonFile, { flags: 'wx' });
-  // The spool holds the lines in archive order, which is mostly the report's (time) order: read it
-  // in windows rather than one read per event (100,000 reads on a busy machine take minutes).
+/** The event id of an archived line: read from its start (how Genesys writes every event), else parsed. */
+function idOfLine(line: Buffer): string | null {
+  if (line.length > ID_PREFIX.length && line.subarray(0, ID_PREFIX.length).equals(ID_PREFIX)) {
+    const close = line.indexOf(0x22, ID_PREFIX.length);
+    const backslash = line.indexOf(0x5c, ID_PREFIX.length);
+    if (close > 0 && (backslash === -1 || backslash > close)) return line.toString('utf8', ID_PREFIX.length, close);
+  }
+  const parsed = parseEvent(line);
+  return parsed && typeof parsed.id === 'string' ? parsed.id : null;
+}
+
+/** Where a line of events.ndjson comes from: its SHA-256, the object and the line number in it. */
+export interface EventLineSource {
+  readonly n: number;
+  readonly id: string;
+  readonly day: Day;
+  readonly object: string;
+  readonly versionId: string | null;
+  readonly line: number;
+  readonly sha256: string;
+}
+
+/** Reads spooled lines by offset, through a window (the spool is mostly in the report's order already). */
+function spoolReader(spool: fs.FileHandle): (offset: number, length: number) => Promise<Buffer> {
+  // Reading in windows rather than one read per event: 100,000 reads on a busy machine take minutes.
   let window = Buffer.alloc(0);
   let windowStart = 0;
-  const lineAt = async (offset: number, length: number): Promise<Buffer> => {
+  return async (offset, length) => {
     if (offset < windowStart || offset + length > windowStart + window.length) {
       const buf = Buffer.allocUnsafe(Math.max(SPOOL_WINDOW_BYTES, length));
       const { bytesRead } = await spool.read(buf, 0, buf.length, offset);
@@ -305,6 +374,22 @@ export async function writeEventsNdjson(
     }
     return window.subarray(offset - windowStart, offset - windowStart + length);
   };
+}
+
+/**
+ * Writes the collected lines in the report's order to `files.ndjson` (and, with `files.sources`,
+ * one JSON object per line saying where it comes from), and hands each event's row to `onRow`.
+ */
+export async function writeEventsNdjson(
+  collected: CollectedEvents,
+  files: { readonly ndjson: string; readonly sources?: string },
+  times: EventTimeFormat,
+  onRow: (row: EventRow, from: ObjectToRead, source: EventLineSource) => void | Promise<void>,
+): Promise<void> {
+  const spool = await fs.open(collected.spoolFile, 'r');
+  const out = createWriteStream(files.ndjson, { flags: 'wx' });
+  const sources = files.sources ? createWriteStream(files.sources, { flags: 'wx' }) : null;
+  const lineAt = spoolReader(spool);
   try {
     let n = 0;
     for (const e of collected.index.inOrder()) {
@@ -318,30 +403,56 @@ export async function writeEventsNdjson(
       } catch {
         // shown with empty fields; the line itself is in the NDJSON as archived
       }
-      await onRow(eventRowOf(event, n, times), object);
+      const row = eventRowOf(event, n, times);
+      const source: EventLineSource = {
+        n,
+        id: row.id,
+        day: object.day,
+        object: object.key,
+        versionId: object.versionId,
+        line: e.line,
+        sha256: createHash('sha256').update(buf.subarray(0, e.length)).digest('hex'),
+      };
+      if (sources) await write(sources, JSON.stringify(source) + '\n');
+      await onRow(row, object, source);
     }
-    out.end();
+    for (const stream of [out, sources]) stream?.end();
     await finished(out);
+    if (sources) await finished(sources);
   } finally {
     await spool.close();
     out.destroy();
+    sources?.destroy();
   }
 }
 
-/** The events of `events.ndjson`, as rows, in file order (once per PDF pass). */
-export async function* readEventRows(ndjsonFile: string, times: EventTimeFormat): AsyncGenerator<EventRow> {
+/** The events of `events.ndjson`, as rows, with where each line comes from (`event-lines.ndjson`), in file order. */
+export async function* readEventRows(
+  ndjsonFile: string,
+  sourcesFile: string,
+  times: EventTimeFormat,
+): AsyncGenerator<{ row: EventRow; source: EventLineSource | null }> {
   const lines = createInterface({ input: createReadStream(ndjsonFile, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const sources = createInterface({ input: createReadStream(sourcesFile, { encoding: 'utf8' }), crlfDelay: Infinity })[
+    Symbol.asyncIterator
+  ]();
   let n = 0;
-  for await (const line of lines) {
-    if (line === '') continue;
-    n += 1;
-    let event: unknown = {};
-    try {
-      event = JSON.parse(line);
-    } catch {
-      // see writeEventsNdjson
+  try {
+    for await (const line of lines) {
+      if (line === '') continue;
+      n += 1;
+      let event: unknown = {};
+      try {
+        event = JSON.parse(line);
+      } catch {
+        // see writeEventsNdjson
+      }
+      const next = await sources.next();
+      const source = next.done ? null : (JSON.parse(next.value) as EventLineSource);
+      yield { row: eventRowOf(event, n, times), source };
     }
-    yield eventRowOf(event, n, times);
+  } finally {
+    await sources.return?.();
   }
 }
 

@@ -1,15 +1,16 @@
 /**
  * The report's bundle: `SHA256SUMS` over every file of the report folder (the format `sha256sum -c`
  * reads), and a zip of the folder that is byte-for-byte reproducible: files in name order, one
- * compression level, fixed chunking, and every entry's time set to the report's generation time
- * (as UTC wall-clock time, so the zip does not depend on the machine's zone).
+ * compression level (gzip files stored as they are), fixed chunking, and every entry's time set to
+ * the report's generation time (as UTC wall-clock time, so the zip does not depend on the machine's
+ * zone).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { Zip, ZipDeflate } from 'fflate';
+import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import type { ReportFile } from '../../../shared/reports/report-record';
 
 export const SUMS_NAME = 'SHA256SUMS';
@@ -67,7 +68,10 @@ export async function writeBundleZip(
   const mtime = generatedAt.slice(0, 19);
   try {
     for (const name of [...names].sort()) {
-      const entry = new ZipDeflate(`${root}/${name}`, { level: 6 });
+      // Archived objects are gzip already: deflating them again costs time and saves nothing.
+      const entry = name.endsWith('.gz')
+        ? new ZipPassThrough(`${root}/${name}`)
+        : new ZipDeflate(`${root}/${name}`, { level: 6 });
       entry.mtime = mtime;
       zip.add(entry);
       let last: Buffer | null = null;

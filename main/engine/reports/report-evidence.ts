@@ -1,8 +1,9 @@
 /**
  * Building `evidence.json` (and so the PDF's cover and Appendix A) from what the report found: the
- * archive as read at report time, the verification run over the period, the objects read back for
- * the events, and the cited results. The verdict is worded here, once, for the cover, the CLI and
- * the app alike.
+ * archive as its verification read it at report time, the verification run over the period, the
+ * objects read back for the events, the cited results and how their rows were checked, the days
+ * not archived, and what the bundle holds to prove itself. The verdict is worded here, once, for
+ * the cover, the CLI and the app alike; each finding is said once.
  */
 import { eachDay, type Day } from '../../../shared/day';
 import {
@@ -13,45 +14,50 @@ import {
   type ResultEvidence,
 } from '../../../shared/reports/report-evidence';
 import type { ReportPeriod, ReportRequest } from '../../../shared/reports/report-request';
-import { isFailingProblem, type VerifyProblem } from '../../../shared/verify';
+import { count as plural } from '../../../shared/reports/report-words';
+import { isFailingProblem } from '../../../shared/verify';
 import type { Assessment } from '../archive/assessment';
 import type { VerifyResult } from '../archive/verify';
-import { objectId, type ReadBack } from './event-lines';
 
 export interface EvidenceInput {
   readonly reportId: string;
   readonly generatedAt: string;
+  readonly clock: ReportEvidence['clock'];
   readonly toolVersion: string;
   readonly request: ReportRequest;
   readonly period: ReportPeriod;
   readonly archiveUrl: string;
+  readonly storage: ReportEvidence['archive']['storage'];
+  /** The archive as the report's verification read it. */
   readonly assessment: Assessment;
   readonly results: readonly ResultEvidence[];
   readonly events: { count: number; notFound: ReadonlyArray<{ id: string; day: Day }>; files: string[] };
   /** Events of the report by the day they came from. */
   readonly citedByDay: ReadonlyMap<Day, number>;
   readonly verification: { result: VerifyResult; mode: 'full' | 'standard'; at: string };
-  readonly readBack: ReadonlyMap<string, ReadBack>;
+  readonly signature: ReportEvidence['signature'];
+  readonly bundle: ReportEvidence['bundle'];
+  readonly gaps: ReportEvidence['gaps'];
+  readonly citedObjects: ReportEvidence['citedObjects'];
+  readonly engineDays: ReportEvidence['engineDays'];
+  /** Findings made while writing the bundle (an archive file that changed while the report was made). */
+  readonly bundleFindings: readonly string[];
   readonly rightToLeft: boolean;
 }
 
-export function buildEvidence(input: EvidenceInput): ReportEvidence {
-  const { assessment, period } = input;
-  const root = assessment.root.status === 'ok' ? assessment.root : null;
-  const problemsByDay = new Map<Day, VerifyProblem[]>();
+function daysOf(input: EvidenceInput): { days: DayEvidence[]; population: ReportEvidence['population'] } {
+  const problemsByDay = new Map<Day, VerifyResult['problems']>();
   for (const p of input.verification.result.problems)
     if (p.day) problemsByDay.set(p.day, [...(problemsByDay.get(p.day) ?? []), p]);
-
   const days: DayEvidence[] = [];
-  let manifests = 0;
-  let objects = 0;
-  let events = 0;
-  let storedBytes = 0;
-  for (const day of eachDay(period.from, period.to)) {
-    const chain = assessment.days.get(day)?.manifests ?? [];
-    manifests += chain.length;
+  const population = { days: 0, archivedDays: 0, manifests: 0, objects: 0, events: 0, storedBytes: 0 };
+  for (const day of eachDay(input.period.from, input.period.to)) {
+    const chain = input.assessment.days.get(day)?.manifests ?? [];
     const dayEvents = chain.at(-1)?.manifest.dayEventsTotal ?? 0;
-    events += dayEvents;
+    population.days += 1;
+    population.archivedDays += chain.length > 0 ? 1 : 0;
+    population.manifests += chain.length;
+    population.events += dayEvents;
     days.push({
       day,
       manifests: chain.map((c) => ({
@@ -64,19 +70,10 @@ export function buildEvidence(input: EvidenceInput): ReportEvidence {
         events: c.manifest.events,
         dayEventsTotal: c.manifest.dayEventsTotal,
         objects: c.manifest.objects.map((o) => {
-          objects += 1;
-          storedBytes += o.size;
-          return {
-            key: o.key,
-            versionId: o.versionId,
-            sha256: o.sha256,
-            sha256Raw: o.sha256Raw,
-            size: o.size,
-            events: o.events,
-            lockMode: o.lockMode,
-            retainUntil: o.retainUntil,
-            readBack: input.readBack.get(objectId(o.key, o.versionId)) ?? null,
-          };
+          population.objects += 1;
+          population.storedBytes += o.size;
+          const { key, versionId, sha256, sha256Raw, size, events, lockMode, retainUntil } = o;
+          return { key, versionId, sha256, sha256Raw, size, events, lockMode, retainUntil };
         }),
       })),
       events: dayEvents,
@@ -84,36 +81,41 @@ export function buildEvidence(input: EvidenceInput): ReportEvidence {
       problems: problemsByDay.get(day) ?? [],
     });
   }
+  return { days, population };
+}
 
-  const v = input.verification.result;
-  const readBacks = [...input.readBack.values()];
-  const verification = {
-    at: input.verification.at,
-    mode: input.verification.mode,
-    ok: v.ok,
-    from: v.from,
-    to: v.to,
-    manifestsChecked: v.manifestsChecked,
-    objectsChecked: v.objectsChecked,
-    problems: v.problems,
-    readBack: { objects: readBacks.length, matched: readBacks.filter((r) => r.matches).length },
+function archiveOf(input: EvidenceInput): ReportEvidence['archive'] {
+  const { assessment } = input;
+  const root = assessment.root.status === 'ok' ? assessment.root : null;
+  return {
+    url: input.archiveUrl,
+    archiveId: root?.root.archiveId ?? null,
+    purpose: root?.root.purpose ?? null,
+    organisation: root?.root.organisation ?? null,
+    root: root ? { key: root.key, versionId: root.versionId, sha256: root.sha256 } : null,
+    keyFingerprint: root?.root.signingKey.fingerprint ?? null,
+    head: assessment.head,
+    storage: input.storage,
   };
+}
+
+export function buildEvidence(input: EvidenceInput): ReportEvidence {
+  const { days, population } = daysOf(input);
+  const v = input.verification.result;
   const evidence: Omit<ReportEvidence, 'verdict'> = {
     format: REPORT_EVIDENCE_FORMAT,
     reportId: input.reportId,
     generatedAt: input.generatedAt,
+    clock: input.clock,
     tool: { name: 'audit-archive', version: input.toolVersion },
     request: input.request,
-    period,
-    archive: {
-      url: input.archiveUrl,
-      archiveId: root?.root.archiveId ?? null,
-      purpose: root?.root.purpose ?? null,
-      organisation: root?.root.organisation ?? null,
-      root: root ? { key: root.key, versionId: root.versionId, sha256: root.sha256 } : null,
-      keyFingerprint: root?.root.signingKey.fingerprint ?? null,
-      head: assessment.head,
-    },
+    period: input.period,
+    archive: archiveOf(input),
+    signature: input.signature,
+    bundle: input.bundle,
+    gaps: input.gaps,
+    citedObjects: input.citedObjects,
+    engineDays: input.engineDays,
     results: [...input.results],
     events: {
       count: input.events.count,
@@ -121,39 +123,42 @@ export function buildEvidence(input: EvidenceInput): ReportEvidence {
       idsWithoutEvent: input.results.reduce((n, r) => n + (r.ids - r.eventsFound), 0),
       files: input.events.files,
     },
-    population: {
-      days: days.length,
-      archivedDays: days.filter((d) => d.manifests.length > 0).length,
-      manifests,
-      objects,
-      events,
-      storedBytes,
-    },
+    population,
     days,
-    verification,
+    verification: {
+      at: input.verification.at,
+      mode: input.verification.mode,
+      ok: v.ok,
+      from: v.from,
+      to: v.to,
+      manifestsChecked: v.manifestsChecked,
+      objectsChecked: v.objectsChecked,
+      problems: v.problems,
+      readBack: {
+        objects: input.citedObjects.length,
+        matched: input.citedObjects.filter((o) => o.matches).length,
+      },
+    },
     notes: { redaction: REDACTION_NOTE, rightToLeft: input.rightToLeft },
   };
-  return { ...evidence, verdict: verdictOf(evidence) };
+  return { ...evidence, verdict: verdictOf(evidence, input.bundleFindings) };
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
-}
-
-/** The verdict in words: what the cover says first, and each finding that makes it fail. */
-export function verdictOf(e: Omit<ReportEvidence, 'verdict'>): ReportEvidence['verdict'] {
+/** What the archive's verification and the objects read back found. */
+function archiveFindings(e: Omit<ReportEvidence, 'verdict'>): string[] {
   const findings: string[] = [];
+  const hashMismatch = new Set<string>();
   for (const p of e.verification.problems) {
     if (!isFailingProblem(p.kind)) continue;
+    if (p.kind === 'hash-mismatch' && p.key) hashMismatch.add(p.key);
     findings.push(`${p.day ?? 'The archive'}: ${p.kind}${p.key ? ` (${p.key})` : ''}. ${p.detail}`);
   }
-  for (const d of e.days)
-    for (const m of d.manifests)
-      for (const o of m.objects)
-        if (o.readBack && !o.readBack.matches)
-          findings.push(
-            `${d.day}: ${o.key}, read back at report time for the events taken from it, does not match its manifest (SHA-256 ${o.readBack.sha256 || 'unreadable'}, recorded ${o.sha256}; ${o.readBack.events} events, recorded ${o.events}). The events of this report from it are as the archive holds them now.`,
-          );
+  // An object verification already named is said once; the events taken from it are marked in the table.
+  for (const o of e.citedObjects)
+    if (!o.matches && !hashMismatch.has(o.key))
+      findings.push(
+        `${o.day}: ${o.key}, read back at report time for the events taken from it, does not match its manifest (SHA-256 ${o.readBack.sha256 || 'unreadable'}, recorded ${o.recorded.sha256}; ${o.readBack.events} events, recorded ${o.recorded.events}). The events of this report from it are as the archive holds them now, and marked in the table.`,
+      );
   if (e.events.notFound.length > 0)
     findings.push(
       `${plural(e.events.notFound.length, 'cited event')} cannot be found in the archived objects of their day (${e.events.notFound
@@ -161,24 +166,70 @@ export function verdictOf(e: Omit<ReportEvidence, 'verdict'>): ReportEvidence['v
         .map((x) => `${x.id} on ${x.day}`)
         .join(
           ', ',
-        )}${e.events.notFound.length > 5 ? ', …' : ''}): the archive no longer holds what the query engine's verified copy held.`,
+        )}${e.events.notFound.length > 5 ? ', …' : ''}): the archive does not hold what the query engine's copy held.`,
     );
-  for (const r of e.results) {
-    if (r.error)
-      findings.push(`Result ${r.index} could not be run at report time: ${r.error.message} [${r.error.code}]`);
-    else if (r.rerun && r.rerun.rowCount !== r.metadata.rowCount)
+  for (const d of e.engineDays) {
+    if (d.error)
       findings.push(
-        `Result ${r.index} returned ${plural(r.rerun.rowCount, 'row')} at report time, not the ${plural(r.metadata.rowCount, 'row')} it was cited with: the archive or the query's engine answers differently now.`,
+        `The ${d.engine} query engine's events per day could not be compared with the manifests: ${d.error}`,
+      );
+    for (const m of d.mismatches.slice(0, 10))
+      findings.push(
+        `${m.day}: the ${d.engine} query engine holds ${plural(m.engine, 'event')} for the day, its signed manifests ${plural(m.archived, 'event')}: the engine's copy is not the archive, so results drawn from it are not evidence.`,
+      );
+    if (d.mismatches.length > 10)
+      findings.push(`… and ${d.mismatches.length - 10} more days where the ${d.engine} query engine's events differ.`);
+  }
+  return findings;
+}
+
+/** What the cited results' checks found. */
+function resultFindings(e: Omit<ReportEvidence, 'verdict'>): string[] {
+  const findings: string[] = [];
+  for (const r of e.results) {
+    if (r.error) {
+      findings.push(`Result ${r.index} could not be run at report time: ${r.error.message} [${r.error.code}]`);
+      continue;
+    }
+    const c = r.comparison;
+    if (c && (c.missing > 0 || c.extra > 0)) {
+      const cited = r.metadata.rowCount;
+      const now = r.rerun?.rowCount ?? 0;
+      findings.push(
+        c.method === 'count'
+          ? `Result ${r.index} returned ${plural(now, 'row')} at report time, not the ${plural(cited, 'row')} it was cited with: the archive or the query's engine answers differently now.`
+          : `Result ${r.index} at report time differs from the rows it was cited with (${c.source ?? 'the cited rows'}): ${plural(c.missing, 'cited row')} not returned now${c.missingExamples.length ? ` (${c.missingExamples.join(', ')})` : ''}, ${plural(c.extra, 'row')} returned now that ${c.extra === 1 ? 'was' : 'were'} not cited${c.extraExamples.length ? ` (${c.extraExamples.join(', ')})` : ''}.`,
+      );
+    }
+    const f = r.fieldCheck;
+    if (f.mismatches > 0)
+      findings.push(
+        `Result ${r.index}: ${plural(f.mismatches, 'row')} ${f.mismatches === 1 ? 'differs' : 'differ'} from the archived event ${f.mismatches === 1 ? 'it names' : 'they name'} (${f.examples
+          .slice(0, 3)
+          .map((x) => `${x.id}: ${x.column} "${x.result}", archived "${x.archived}"`)
+          .join('; ')}): the query engine's copy is not what the archive holds.`,
       );
   }
+  return findings;
+}
+
+/** The verdict in words: what the cover says first, and each finding that makes it fail (each once). */
+export function verdictOf(
+  e: Omit<ReportEvidence, 'verdict'>,
+  bundleFindings: readonly string[] = [],
+): ReportEvidence['verdict'] {
+  const findings = [...new Set([...archiveFindings(e), ...resultFindings(e), ...bundleFindings])];
   const ok = findings.length === 0;
   const p = e.population;
+  const at = e.clock === 'fixed' ? 'when this report was made' : `at ${e.verification.at}`;
   // Standard mode hashes only the objects the events came from: the rest is not called unaltered.
   const unread = e.verification.mode === 'full' ? 0 : Math.max(0, p.objects - e.verification.readBack.objects);
+  const held = `every archived day of the period (${plural(p.archivedDays, 'day')} of ${plural(p.days, 'day')}, ${plural(p.events, 'event')})`;
+  const signedAs = e.archive.storage.worm ? 'complete, signed and locked' : 'complete and signed';
   const headline = !ok
     ? `VERIFICATION FAILED: ${plural(findings.length, 'finding')} about the archive or the days this report draws on. The report shows the archive as it stands, but the archive does not prove it complete and unaltered:`
     : unread === 0
-      ? `Verified: every archived day of the period (${plural(p.archivedDays, 'day')} of ${plural(p.days, 'day')}, ${plural(p.events, 'event')}) is complete and unaltered at ${e.verification.at}, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived.`
-      : `Verified with the standard checks at ${e.verification.at}: every archived day of the period (${plural(p.archivedDays, 'day')} of ${plural(p.days, 'day')}, ${plural(p.events, 'event')}) is complete, signed and locked as its manifests record, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived (the ${plural(e.verification.readBack.objects, 'archived object')} they come from were hashed); the other ${plural(unread, 'archived object')} of the period were not read (their SHA-256 was not checked); audit-archive verify --full reads them.`;
+      ? `Verified: ${held} is complete and unaltered ${at}, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived.`
+      : `Verified with the standard checks ${at}: ${held} is ${signedAs} as its manifests record, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived (the ${plural(e.verification.readBack.objects, 'archived object')} they come from were hashed); the other ${plural(unread, 'archived object')} of the period were not read (their SHA-256 was not checked); audit-archive verify --full reads them.`;
   return { ok, headline, findings };
 }

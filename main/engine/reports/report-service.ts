@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { findQuery, queryTextFor } from '../../../shared/discovery/query-library';
+import { findQuery, listQueries, queryTextFor } from '../../../shared/discovery/query-library';
 import type { QueryEngineKind } from '../../../shared/discovery/result-metadata';
 import { AuditArchiveError, isAuditArchiveError, type ErrorCode } from '../../../shared/errors';
 import type { ReportJobStatus, ReportProgress, reportsContract } from '../../../shared/reports/report-contract';
@@ -27,7 +27,9 @@ import type { QueryEngine } from '../discovery/query-engine';
 import { generateReport, previewReport, verificationPolicyOf, type ReportBuildOptions } from './build-report';
 import { checkReport } from './check-report';
 import type { CitedSource } from './cited-results';
+import { fixedGenerationTime } from './generation-time';
 import type { ResolvedFonts } from './pdf/fonts';
+import type { CitedRows } from './rerun-comparison';
 
 type Channels = typeof reportsContract;
 type Req<C extends keyof Channels> = z.output<Channels[C]['request']>;
@@ -48,6 +50,11 @@ export interface ReportServiceOptions {
   readonly openEngine?: (kind: QueryEngineKind, settings: Settings, store: ArchiveStore) => QueryEngine;
   /** Shows a folder in the desktop's file manager; false when it could not. */
   readonly openFolder?: (folder: string) => Promise<boolean>;
+  /**
+   * The rows of a Discovery run, when it is still kept and is the cited result (its result id):
+   * the report then compares today's rows with them by content, not only by count.
+   */
+  readonly citedRows?: (runId: string, resultId: string) => Promise<CitedRows | null>;
   readonly now?: () => number;
   readonly fonts?: ResolvedFonts;
   /**
@@ -68,40 +75,57 @@ interface Job {
 const KEEP_JOBS = 20;
 const PROGRESS_INTERVAL_MS = 250;
 
+/** What the page cited, made concrete: queries run over the report's period, results with their rows when kept. */
+async function citedSourcesOf(
+  settings: Settings,
+  spec: ReportSpec,
+  citedRows: ReportServiceOptions['citedRows'],
+): Promise<CitedSource[]> {
+  const range = spec.period;
+  const out: CitedSource[] = [];
+  for (const s of spec.sources) {
+    if (s.kind === 'result') {
+      const rows = s.runId ? await citedRows?.(s.runId, s.metadata.resultId) : null;
+      out.push({ kind: 'result', metadata: s.metadata, ...(rows ? { rows } : {}) });
+      continue;
+    }
+    const q = s.query;
+    if (q.kind === 'saved') {
+      const saved = findQuery(settings, q.id);
+      out.push({
+        kind: 'query',
+        query: queryTextFor(saved, { parameters: q.parameters, range }),
+        savedQuery: { id: saved.id, name: saved.name },
+      });
+    } else if (q.kind === 'structured')
+      out.push({
+        kind: 'query',
+        query: { kind: 'structured', structured: { ...q.structured, range } },
+        savedQuery: null,
+      });
+    else
+      out.push({
+        kind: 'query',
+        query: { kind: 'sql', sql: q.sql, parameters: q.parameters, range },
+        savedQuery: null,
+      });
+  }
+  return out;
+}
+
 export function createReportService(options: ReportServiceOptions): ReportService & { close(): Promise<void> } {
   const jobs = new Map<string, Job>();
   const controller = new AbortController();
-
-  /** What the page cited, made concrete: queries run over the report's period. */
-  function sourcesOf(settings: Settings, spec: ReportSpec): CitedSource[] {
-    const range = spec.period;
-    return spec.sources.map((s): CitedSource => {
-      if (s.kind === 'result') return { kind: 'result', metadata: s.metadata };
-      const q = s.query;
-      if (q.kind === 'saved') {
-        const saved = findQuery(settings, q.id);
-        return {
-          kind: 'query',
-          query: queryTextFor(saved, { parameters: q.parameters, range }),
-          savedQuery: { id: saved.id, name: saved.name },
-        };
-      }
-      if (q.kind === 'structured')
-        return {
-          kind: 'query',
-          query: { kind: 'structured', structured: { ...q.structured, range } },
-          savedQuery: null,
-        };
-      return { kind: 'query', query: { kind: 'sql', sql: q.sql, parameters: q.parameters, range }, savedQuery: null };
-    });
-  }
 
   async function withBuild<T>(
     spec: ReportSpec,
     fn: (build: ReportBuildOptions, session: ArchiveSession) => Promise<T>,
   ): Promise<T> {
     const settings = await options.loadSettings();
-    const sources = sourcesOf(settings, spec);
+    const sources = await citedSourcesOf(settings, spec, options.citedRows);
+    const now = options.now ?? Date.now;
+    // SOURCE_DATE_EPOCH in the app's environment fixes the generation time too (reproducible reports).
+    const generatedAt = fixedGenerationTime(undefined, options.env, now());
     const session = await options.openSession(settings);
     try {
       return await fn(
@@ -125,7 +149,10 @@ export function createReportService(options: ReportServiceOptions): ReportServic
           defaultEngine: settings.discovery.engine,
           verification: verificationPolicyOf(settings),
           toolVersion: TOOL_VERSION,
+          library: listQueries(settings),
+          journal: session.journal,
           ...(options.now ? { now: options.now } : {}),
+          ...(generatedAt ? { generatedAt } : {}),
           ...(options.fonts ? { fonts: options.fonts } : {}),
           signal: controller.signal,
         },
@@ -172,9 +199,9 @@ export function createReportService(options: ReportServiceOptions): ReportServic
     },
 
     async 'reports:generate'(request) {
-      const { archiveCopy, ...spec } = request;
+      const { archiveCopy, includeObjects, ...spec } = request;
       // Sources are resolved now, so a query that names no saved query is refused at once.
-      sourcesOf(await options.loadSettings(), spec);
+      await citedSourcesOf(await options.loadSettings(), spec, options.citedRows);
       const id = randomUUID();
       const job: Job = { state: 'running', progress: null, receipt: null, error: null, done: Promise.resolve() };
       let lastSent = 0;
@@ -204,6 +231,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
               ...build,
               outDir: options.reportsFolder,
               archiveCopy,
+              ...(includeObjects !== undefined ? { includeObjects } : {}),
               onProgress: progressed,
             }),
           );
@@ -236,7 +264,8 @@ export function createReportService(options: ReportServiceOptions): ReportServic
     async 'reports:check'({ reportId }) {
       const r = await receipt(reportId);
       const settings = await options.loadSettings();
-      const session = r.archiveCopy ? await options.openSession(settings) : null;
+      // The archive, when it can be opened, confirms the bundle's key and the objects it cites.
+      const session = await options.openSession(settings).catch(() => null);
       try {
         const checks = await checkReport(r, session?.archive ?? null);
         return { ok: checks.every((c) => c.ok), checks };

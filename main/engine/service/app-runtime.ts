@@ -28,6 +28,7 @@ import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import { SettingsFile } from '../settings/settings-file';
 import { createDiscoveryService, type DiscoveryServiceOptions } from '../discovery/discovery-service';
 import { createReportService } from '../reports/report-service';
+import { discoveryRunRows } from '../reports/discovery-run-rows';
 import { appArchiveTarget, demoArchiveDirIn, openAppArchiveSession, settingsPathIn, stateDirIn } from './app-archive';
 import { AppEventHub } from './app-events';
 import { createAppService, type AppService, type AppServiceDeps } from './app-service';
@@ -321,6 +322,7 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     env,
     ...(options.discoveryEngine ? { openEngine: options.discoveryEngine } : {}),
     ...(options.openFolder ? { openFolder: options.openFolder } : {}),
+    citedRows: (runId, resultId) => discoveryRunRows(discovery, runId, resultId),
     onJob: (jobId, status) => events.emit('report', { jobId, ...status }),
   });
 

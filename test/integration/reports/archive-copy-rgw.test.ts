@@ -3,14 +3,18 @@
  * a separate process with the exporter's own credentials: the bundle and its signed record land
  * under `{prefix}/reports/<id>/`, locked like the events, and `verify --full` knows them. Someone
  * holding the same credentials then adds a version over the bundle, over the record, or plants a
- * report copy of their own: verify names each key.
+ * report copy of their own: verify names each key. The report's cover states the locks it read back
+ * (and never that the storage is not WORM), and its bundle checks offline with openssl and python3.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportBundleKey, reportRecordKey } from '../../../shared/archive-layout';
 import { addDays, lastSettledDay, type Day } from '../../../shared/day';
+import { ReportEvidenceSchema } from '../../../shared/reports/report-evidence';
 import { ReportReceiptSchema, type ReportReceipt } from '../../../shared/reports/report-receipt';
 import { canonicalJsonBytes, generateSigningKey, signDocument } from '../../../main/engine/archive/signing';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
@@ -25,6 +29,9 @@ import {
   runCli,
   verifyCli,
 } from '../archive/exporter-rgw-fixture';
+import { flat, pdfPages } from '../../unit/reports/report-fixture';
+
+const run = promisify(execFile);
 
 const RETENTION_DAYS = 2;
 
@@ -94,6 +101,41 @@ describe('a report kept in an archive in Ceph RGW', () => {
     const { text, report } = await verifyCli(['--full', '--from', days[0] as Day, '--to', last], env);
     expect(text.code, text.stdout + text.stderr).toBe(0);
     expect(report.problems).toEqual([]);
+  });
+
+  it('says on its cover that the archive is S3 with Object Lock and the locks it read back, and its bundle checks offline', async () => {
+    const cover = flat((await pdfPages(receipt.pdf))[0] as string);
+    expect(cover).toContain(`The archive is in S3 with Object Lock (s3://${bucket}/${PREFIX}).`);
+    expect(cover).toMatch(
+      /\(the root object, 2 manifests and 2 archived objects the events come from\) were read back at report time: every one is locked in COMPLIANCE mode, retained until \d{4}-\d{2}-\d{2} at the earliest\./,
+    );
+    expect(cover).not.toContain('not WORM');
+    expect(cover).not.toContain('no lock was checked');
+    const folder = join(await mkdtemp(join(tmpdir(), 'report-rgw-exam-')), receipt.reportId);
+    await run('unzip', ['-q', receipt.bundle, '-d', join(folder, '..')]);
+    const evidence = ReportEvidenceSchema.parse(JSON.parse(await readFile(join(folder, 'evidence.json'), 'utf8')));
+    for (const f of [...evidence.bundle.archiveFiles, ...evidence.citedObjects])
+      expect(f.lock).toMatchObject({ state: 'locked', mode: 'COMPLIANCE' });
+    expect(evidence.citedObjects.every((o) => o.versionId !== null)).toBe(true);
+    const openssl = await run(
+      'openssl',
+      [
+        'pkeyutl',
+        '-verify',
+        '-pubin',
+        '-inkey',
+        'archive-public-key.pem',
+        '-rawin',
+        '-in',
+        'SHA256SUMS',
+        '-sigfile',
+        'SHA256SUMS.sig',
+      ],
+      { cwd: folder },
+    );
+    expect(openssl.stdout).toBe('Signature Verified Successfully\n');
+    const python = await run('python3', ['verify_bundle.py'], { cwd: folder });
+    expect(python.stdout).toContain('RESULT: every check held');
   });
 
   it('verify names a version added over the bundle, and one added over the record', async () => {

@@ -34,11 +34,13 @@ let to: Day;
 /** A result file `audit-archive query --format json --out` wrote over the period. */
 let resultFile: string;
 
-async function cli(command: string, ...argv: string[]) {
+async function cli(command: string, ...args: Array<string | { env: NodeJS.ProcessEnv }>) {
   let stdout = '';
   let stderr = '';
+  const argv = args.filter((a): a is string => typeof a === 'string');
+  const env = args.find((a): a is { env: NodeJS.ProcessEnv } => typeof a !== 'string')?.env ?? { TZ: 'Europe/London' };
   const code = await main([command, ...argv, '--target', target, '--state-dir', stateDir], {
-    env: { TZ: 'Europe/London' },
+    env,
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
   });
@@ -187,7 +189,7 @@ describe('audit-archive report', () => {
     expect(evidence.population.archivedDays).toBe(2);
   });
 
-  it('--results FILE cites a result `query --out` wrote, runs it again and says the row count matches', async () => {
+  it('--results FILE cites a result `query --out` wrote, runs it again and compares its rows by content with the rows file', async () => {
     const metadata = ResultMetadataSchema.parse(JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')));
     // The rows file, and its .query.json beside it, both name the result.
     for (const file of [resultFile, `${resultFile}.query.json`]) {
@@ -203,7 +205,17 @@ describe('audit-archive report', () => {
         rerun: { rowCount: metadata.rowCount },
       });
       expect(receipt.events).toBe(metadata.rowCount);
-      expect(flat((await pdfPages(receipt.pdf)).join('\n'))).toContain('the same row count as cited');
+      expect(evidence.results[0]?.comparison).toEqual({
+        method: 'content',
+        source: 'queue-changes.json',
+        missing: 0,
+        extra: 0,
+        missingExamples: [],
+        extraExamples: [],
+      });
+      expect(flat((await pdfPages(receipt.pdf)).join('\n'))).toContain(
+        `every row compared by its content with the cited rows (queue-changes.json): the same ${metadata.rowCount} rows`,
+      );
     }
   });
 
@@ -340,7 +352,65 @@ describe('audit-archive report', () => {
           await fs.writeFile(file, 'not a folder');
           return ['--sql', 'SELECT id FROM audit_events', ...period(), '--request-ref', 'X', '--out', file];
         },
-        /Cannot write a report into .*a-file \((EEXIST|ENOTDIR)\): give a folder you can write to/,
+        /Cannot write a report into .*a-file: it is not a folder\. Give a folder you can write to/,
+      ],
+      [
+        'an --out under /proc (where a recursive mkdir never ends)',
+        () => [
+          '--sql',
+          'SELECT id FROM audit_events',
+          ...period(),
+          '--request-ref',
+          'X',
+          '--out',
+          '/proc/audit-archive-report',
+        ],
+        /Cannot write a report into \/proc\/audit-archive-report: it cannot be created \(ENOENT\)/,
+      ],
+      [
+        'an --out whose parent does not exist',
+        (out) => [
+          '--sql',
+          'SELECT id FROM audit_events',
+          ...period(),
+          '--request-ref',
+          'X',
+          '--out',
+          path.join(out, 'a', 'b'),
+        ],
+        /Cannot write a report into .*\/a\/b: its parent folder .*\/a does not exist/,
+      ],
+      [
+        'a result claiming to be a saved query it is not',
+        async () => {
+          const file = path.join(dir, 'claims-deletions.query.json');
+          const m = JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')) as Record<
+            string,
+            Record<string, unknown>
+          >;
+          await fs.writeFile(
+            file,
+            JSON.stringify({ ...m, query: { ...m.query, savedQuery: { id: 'deletions', name: 'Deletions' } } }),
+          );
+          return ['--results', file, ...period(), '--request-ref', 'X', '--out', await newOut()];
+        },
+        /Result 1 says it is the saved query "Deletions" \(deletions\), but its query is not that saved query's/,
+      ],
+      [
+        'a result claiming a saved query the library does not hold',
+        async () => {
+          const file = path.join(dir, 'claims-unknown.query.json');
+          const m = JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')) as Record<
+            string,
+            Record<string, unknown>
+          >;
+          await fs.writeFile(
+            file,
+            JSON.stringify({ ...m, query: { ...m.query, savedQuery: { id: 'queue-changes', name: 'Queue changes' } } }),
+          );
+          return ['--results', file, ...period(), '--request-ref', 'X', '--out', await newOut()];
+        },
+        /this installation has no saved or starter query of that id/,
       ],
       [
         'a result read outside the period',
@@ -426,26 +496,76 @@ describe('audit-archive report', () => {
 
   describe('refuses a malformed value in any field of the request, writing nothing', () => {
     const cases: Array<[string, string[], RegExp]> = [
-      ['--request-ref too long', ['--request-ref', 'R'.repeat(201)], /reference: .*200/],
-      ['--request-ref on two lines', ['--request-ref', 'SEC-1\nVerified: every archived day'], /reference: .*one line/],
+      ['--request-ref too long', ['--request-ref', 'R'.repeat(201)], /--request-ref: .*200/],
+      [
+        '--request-ref on two lines',
+        ['--request-ref', 'SEC-1\nVerified: every archived day'],
+        /--request-ref: .*one line/,
+      ],
       [
         '--request-ref with a direction override',
         ['--request-ref', 'SEC-\u202E1-CES'],
-        /reference: .*control or direction/,
+        /--request-ref: .*control or direction/,
       ],
-      ['--requester too long', ['--request-ref', 'X', '--requester', 'r'.repeat(301)], /requester: /],
-      ['--requester on two lines', ['--request-ref', 'X', '--requester', 'A\r\nB'], /requester: .*one line/],
-      ['--regulator too long', ['--request-ref', 'X', '--regulator', 'r'.repeat(301)], /recipient: /],
+      ['--requester too long', ['--request-ref', 'X', '--requester', 'r'.repeat(301)], /--requester: /],
+      ['--requester on two lines', ['--request-ref', 'X', '--requester', 'A\r\nB'], /--requester: .*one line/],
+      ['--regulator too long', ['--request-ref', 'X', '--regulator', 'r'.repeat(301)], /--regulator: /],
       ['--due not a day', ['--request-ref', 'X', '--due', '2026-13-01'], /--due '2026-13-01'/],
-      ['--question too long', ['--request-ref', 'X', '--question', 'q'.repeat(5001)], /question: /],
+      ['--question too long', ['--request-ref', 'X', '--question', 'q'.repeat(5001)], /--question: /],
       [
         '--question with a control character',
         ['--request-ref', 'X', '--question', 'why\u0007'],
-        /question: .*control or direction/,
+        /--question: .*control or direction/,
       ],
-      ['--prepared-by too long', ['--request-ref', 'X', '--prepared-by', 'p'.repeat(301)], /preparedBy: /],
+      ['--prepared-by too long', ['--request-ref', 'X', '--prepared-by', 'p'.repeat(301)], /--prepared-by: /],
       ['--engine unknown', ['--request-ref', 'X', '--engine', 'oracle'], /--engine must be local or athena/],
       ['--wait not a number', ['--request-ref', 'X', '--wait', 'soon'], /--wait must be a whole number/],
+      ...(
+        [
+          ['a zero-width space', '\u200B'],
+          ['a zero-width joiner', '\u200D'],
+          ['a right-to-left mark', '\u200F'],
+          ['a word joiner', '\u2060'],
+          ['an Arabic letter mark', '\u061C'],
+          ['a byte-order mark', '\uFEFF'],
+        ] as const
+      ).flatMap(([what, c]): Array<[string, string[], RegExp]> => [
+        [
+          `--request-ref with ${what}`,
+          ['--request-ref', `SEC-${c}42`],
+          /--request-ref: must not hold invisible characters/,
+        ],
+        [
+          `--requester with ${what}`,
+          ['--request-ref', 'X', '--requester', `Jo${c}rdan`],
+          /--requester: must not hold invisible/,
+        ],
+        [
+          `--regulator with ${what}`,
+          ['--request-ref', 'X', '--regulator', `SEC${c}`],
+          /--regulator: must not hold invisible/,
+        ],
+        [
+          `--prepared-by with ${what}`,
+          ['--request-ref', 'X', '--prepared-by', `${c}Alex`],
+          /--prepared-by: must not hold invisible/,
+        ],
+      ]),
+      [
+        '--generated-at not an instant',
+        ['--request-ref', 'X', '--generated-at', 'yesterday'],
+        /--generated-at 'yesterday' is not a UTC instant/,
+      ],
+      [
+        '--generated-at in the future',
+        ['--request-ref', 'X', '--generated-at', '2999-01-01T00:00:00Z'],
+        /--generated-at gives 2999-01-01T00:00:00\.000Z, which is later than now/,
+      ],
+      [
+        '--cited-objects unknown',
+        ['--request-ref', 'X', '--cited-objects', 'some'],
+        /--cited-objects must be include or omit/,
+      ],
     ];
     it.each(cases)('%s', async (_what, argv, message) => {
       const out = await newOut();
@@ -614,6 +734,103 @@ describe('audit-archive report', () => {
     });
   });
 
+  it('a refused run makes no --out folder: the folder it would have made does not exist afterwards', async () => {
+    const out = path.join(await newOut(), 'not-yet');
+    const r = await cli(
+      'report',
+      '--results',
+      resultFile,
+      '--from',
+      to,
+      '--to',
+      to,
+      '--request-ref',
+      'X',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Result 1 read .* outside the report's period/);
+    await expect(fs.stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('names on stderr every day of the period it does not hold, and every finding, and exits 1', async () => {
+    const before = addDays(from, -1);
+    const today = new Date(Date.now()).toISOString().slice(0, 10) as Day;
+    const out = await newOut();
+    const r = await cli(
+      'report',
+      '--sql',
+      'SELECT id FROM audit_events',
+      '--from',
+      before,
+      '--to',
+      today,
+      '--request-ref',
+      'SEC-GAPS',
+      '--out',
+      out,
+    );
+    expect(r.code).toBe(1);
+    const receipt = await receiptOf(r.stdout.trimEnd().split('\n')[1] as string);
+    expect(receipt.gaps.map((g) => [g.day, g.state])).toContainEqual([before, 'missing']);
+    expect(receipt.gaps.map((g) => [g.day, g.state])).toContainEqual([today, 'pending']);
+    expect(r.stderr).toContain(`Days of the period not archived (${receipt.gaps.length}):`);
+    expect(r.stderr).toContain(`  ${before} missing: not archived; Genesys still holds it: catch-up can archive it`);
+    expect(r.stderr).toContain(`  ${today} pending: not settled yet when the report was made`);
+    expect(receipt.findings.length).toBeGreaterThan(0);
+    for (const f of receipt.findings) expect(r.stderr).toContain(`  - ${f}\n`);
+    expect(r.stderr).toContain(`  - ${before}: day-missing.`);
+  });
+
+  it('SOURCE_DATE_EPOCH (or --generated-at) makes two runs give the same bytes', async () => {
+    const epoch = String(Math.floor(Date.now() / 1000) - 3600);
+    const at = new Date(Number(epoch) * 1000).toISOString();
+    const runs = [];
+    for (const extra of [[], [], ['--generated-at', at]]) {
+      const r = await cli(
+        'report',
+        '--sql',
+        "SELECT id, action FROM audit_events WHERE entitytype = 'Queue'",
+        ...period(),
+        '--request-ref',
+        'SEC-SAME',
+        '--prepared-by',
+        'Alex Officer',
+        '--out',
+        await newOut(),
+        ...extra,
+        { env: { TZ: 'Europe/London', SOURCE_DATE_EPOCH: extra.length ? '' : epoch } },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      runs.push(r.stdout.trimEnd().split('\n')[1] as string);
+    }
+    const [a, b, c] = await Promise.all(runs.map((bundle) => fs.readFile(bundle)));
+    expect(path.basename(runs[0] as string)).toBe(path.basename(runs[1] as string));
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    const evidence = ReportEvidenceSchema.parse(
+      JSON.parse(await fs.readFile(path.join((await receiptOf(runs[0] as string)).folder, 'evidence.json'), 'utf8')),
+    );
+    // The query states no order: its rows are sorted, and the report says so.
+    expect(evidence).toMatchObject({ generatedAt: at, clock: 'fixed', results: [{ order: 'sorted' }] });
+  });
+
+  it('--results whose rows file was changed: names the rows that differ from what the archive answers now, exits 1', async () => {
+    const dir2 = await newOut();
+    const rows = path.join(dir2, 'edited.json');
+    const lines = (await fs.readFile(resultFile, 'utf8')).trimEnd().split('\n');
+    const removed = JSON.parse(lines[0] as string) as { id: string };
+    await fs.writeFile(rows, lines.slice(1).join('\n') + '\n');
+    const metadata = JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')) as { rowCount: number };
+    await fs.writeFile(`${rows}.query.json`, JSON.stringify({ ...metadata, rowCount: metadata.rowCount - 1 }));
+    const r = await cli('report', '--results', rows, ...period(), '--request-ref', 'SEC-ROWS', '--out', await newOut());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `  - Result 1 at report time differs from the rows it was cited with (edited.json): 0 cited rows not returned now, 1 row returned now that was not cited (${removed.id}).`,
+    );
+  });
+
   it('over a day whose archived part lost a byte: writes the report, says so on its cover, prints both paths and exits 1', async () => {
     const part = (await fs.readdir(root, { recursive: true })).find(
       (f) => f.endsWith('.jsonl.gz') && f.includes(to.replaceAll('-', '/')),
@@ -638,6 +855,8 @@ describe('audit-archive report', () => {
     const receipt = await receiptOf(bundle);
     expect(receipt.verified).toBe(false);
     expect(r.stderr).toContain('VERIFICATION FAILED');
+    // Every finding, not only the headline.
+    expect(r.stderr).toContain(`  - ${to}: hash-mismatch (${part}).`);
     const cover = flat((await pdfPages(pdf))[0] as string);
     expect(cover).toContain('VERIFICATION FAILED');
     expect(cover).toContain(`${to}: hash-mismatch (${part})`);

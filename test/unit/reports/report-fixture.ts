@@ -9,7 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Day } from '../../../shared/day';
+import { listQueries } from '../../../shared/discovery/query-library';
 import { ReportRequestSchema, type ReportRequestInput } from '../../../shared/reports/report-request';
+import { SettingsSchema } from '../../../shared/settings';
 import { generateReport, previewReport, type ReportBuildOptions } from '../../../main/engine/reports/build-report';
 import type { CitedSource } from '../../../main/engine/reports/cited-results';
 import { POLICY, RETENTION } from '../archive/archive-fixture';
@@ -23,7 +25,7 @@ export const ARTIFACTS = path.resolve('test-results', 'reports');
 export function buildOptions(
   demo: DemoArchive,
   sources: CitedSource[],
-  options: { period?: { from: Day; to: Day }; request?: Partial<ReportRequestInput> } = {},
+  options: { period?: { from: Day; to: Day }; request?: Partial<ReportRequestInput>; generatedAt?: string } = {},
 ): ReportBuildOptions {
   const days = demo.days;
   return {
@@ -50,7 +52,9 @@ export function buildOptions(
       policy: RETENTION,
     },
     toolVersion: '0.2.0-test',
+    library: listQueries(SettingsSchema.parse({})),
     now: () => demo.fixture.clock.now,
+    ...(options.generatedAt ? { generatedAt: options.generatedAt } : {}),
   };
 }
 

@@ -95,6 +95,11 @@ describe('an audit response report from the demo archive', () => {
     expect(cover).toContain(`${expected.length} events from 3 cited results`);
     expect(cover).toContain('4 signed manifests naming 4 archived objects with 1,000 events in all');
     expect(cover).toContain('Jordan Examiner');
+    // A local folder: said in words to be no WORM storage, and no lock is claimed.
+    expect(cover).toContain(
+      'A local folder is not WORM storage: whoever can write to it can change or delete its files, and it has no locks, so no lock was checked.',
+    );
+    expect(cover).not.toMatch(/locked in|signed and locked|still locked/);
     expect(cover).toContain('Alex Officer, Compliance');
     expect(cover).toMatch(new RegExp(`${receipt.reportId} · Page 1 of ${pages.length}`));
   });
@@ -122,11 +127,10 @@ describe('an audit response report from the demo archive', () => {
     );
     const text = pages.join('\n');
     const objects = evidence.days.flatMap((d) => d.manifests.flatMap((m) => m.objects));
-    expect(objects.filter((o) => o.readBack).length).toBeGreaterThan(0);
-    for (const o of objects) {
-      expect(text).toContain(o.sha256);
-      if (o.readBack) expect(o.readBack.matches).toBe(true);
-    }
+    expect(evidence.citedObjects.length).toBeGreaterThan(0);
+    for (const o of objects) expect(text).toContain(o.sha256);
+    for (const o of evidence.citedObjects)
+      expect(o).toMatchObject({ matches: true, readBack: { sha256: o.recorded.sha256 } });
     for (const m of evidence.days.flatMap((d) => d.manifests)) expect(text).toContain(m.sha256);
     expect(text).toContain(evidence.archive.keyFingerprint as string);
     expect(evidence.verification).toMatchObject({ ok: true, mode: 'full', problems: [] });
@@ -213,7 +217,9 @@ describe('an audit response report from the demo archive', () => {
     });
     const text = flat((await pdfPages(cited.receipt.pdf)).join('\n'));
     expect(text).toContain(`${metadata.rowCount} rows at`);
-    expect(text).toContain('the same row count as cited');
+    expect(text).toContain(
+      `by row count only (the cited rows themselves were not given): the same ${metadata.rowCount} rows as cited`,
+    );
   });
 
   it('refuses a result read outside the period, before anything is written', async () => {

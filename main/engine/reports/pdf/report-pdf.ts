@@ -23,8 +23,18 @@ import type {
 } from '../../../../shared/discovery/result-metadata';
 import { describeChange, type EventRow } from '../../../../shared/reports/event-row';
 import type { ReportSummary } from '../../../../shared/reports/report-contract';
-import type { ReportEvidence, ResultEvidence } from '../../../../shared/reports/report-evidence';
-import { count, organisationText, populationStatement } from '../../../../shared/reports/report-words';
+import type { LockRead, ReportEvidence, ResultEvidence } from '../../../../shared/reports/report-evidence';
+import {
+  count,
+  comparisonStatement,
+  fieldCheckStatement,
+  gapsStatement,
+  organisationText,
+  rowOrderStatement,
+  populationStatement,
+  signatureStatement,
+  storageStatement,
+} from '../../../../shared/reports/report-words';
 import { FontBook, type Line } from './font-book';
 import type { FontRole, ResolvedFonts } from './fonts';
 import { PAGE_BREAK, runFlow, type Block, type FlowItem } from './page-flow';
@@ -57,8 +67,8 @@ const MAX_ROW_COLUMNS = 10;
 export interface ReportPdfInput {
   readonly evidence: ReportEvidence;
   readonly summary: ReportSummary;
-  /** The events in table order; called once per pass. */
-  readonly events: () => AsyncIterable<EventRow>;
+  /** The events in table order, each with what failed its check (null: nothing); called once per pass. */
+  readonly events: () => AsyncIterable<{ readonly row: EventRow; readonly flag: string | null }>;
   /** Results that name no events: their columns and rows (called once per pass). */
   readonly rowResults: ReadonlyArray<{
     readonly index: number;
@@ -402,18 +412,24 @@ function* cover(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
       `${count(e.events.count, 'event')} from ${count(citedResults, 'cited result')} (${e.results.map((x) => `result ${x.index}: ${count(x.rerun?.rowCount ?? x.metadata.rowCount, 'row')}`).join('; ')})`,
     ],
     ['Population', populationStatement(e)],
+    ['Days not archived', gapsStatement(e)],
     ['Archive', `${e.archive.url}${e.archive.archiveId ? ` (archive id ${e.archive.archiveId})` : ''}`],
+    ['Storage', storageStatement(e)],
     [
       'Signing key fingerprint',
       e.archive.keyFingerprint ? formatFingerprint(e.archive.keyFingerprint) : 'none (no valid root object)',
       S.mono,
     ],
+    ['Signature', signatureStatement(e), e.signature.signed ? S.value : { ...S.value, role: 'bold', color: FAIL_INK }],
     [
       'Verification at report time',
-      `${e.verification.ok ? 'passed' : 'FAILED'} (${e.verification.mode === 'full' ? 'full: every object of the period hashed' : 'standard, plus every object the events came from hashed'}), ${e.verification.at}`,
+      `${e.verification.ok ? 'passed' : 'FAILED'} (${e.verification.mode === 'full' ? 'full: every object of the period hashed' : 'standard, plus every object the events came from hashed'})${e.clock === 'fixed' ? '' : `, ${e.verification.at}`}`,
     ],
     ['Prepared by', r.preparedBy],
-    ['Generated', `${e.generatedAt} (UTC) · ${local} (${r.timeZone})`],
+    [
+      'Generated',
+      `${e.generatedAt} (UTC) · ${local} (${r.timeZone})${e.clock === 'fixed' ? ' · a fixed time (SOURCE_DATE_EPOCH or --generated-at), so that the report can be made again byte for byte' : ''}`,
+    ],
     ['Report id', e.reportId],
   ]);
 }
@@ -438,9 +454,14 @@ function* queries(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
   for (const r of e.results) {
     const m = r.metadata;
     yield heading(layout, resultLabel(r), S.h2);
+    const fixed = e.clock === 'fixed';
     const rerun = r.rerun
-      ? `${count(r.rerun.rowCount, 'row')} at ${r.rerun.finishedAt} on ${engineText({ ...m, engine: r.rerun.engine })}: ${r.rerun.rowCount === m.rowCount ? 'the same row count as cited' : `DIFFERS from the ${count(m.rowCount, 'row')} cited`}`
+      ? `${count(r.rerun.rowCount, 'row')}${fixed ? '' : ` at ${r.rerun.finishedAt}`} on ${engineText({ ...m, engine: r.rerun.engine })}`
       : '';
+    const run =
+      fixed && r.origin === 'run-for-report'
+        ? 'at report time (a reproducible report records no times or durations of its own)'
+        : `${m.startedAt} to ${m.finishedAt} (${(m.runTimeMs / 1000).toFixed(2)} s)`;
     yield* keyValues(layout, [
       [
         'Origin',
@@ -451,9 +472,10 @@ function* queries(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
       ['Engine', engineText(m)],
       ['Archive', m.archive],
       ['Days read', m.range ? `${m.range.from} to ${m.range.to} (UTC)` : 'every day'],
-      ['Run', `${m.startedAt} to ${m.finishedAt} (${(m.runTimeMs / 1000).toFixed(2)} s)`],
+      ['Run', run],
       ['Rows', count(m.rowCount, 'row')],
       ['Run again at report time', rerun],
+      ['Compared with the cited rows', comparisonStatement(r)],
       ['Could not run', r.error ? `${r.error.message} [${r.error.code}]` : ''],
       [
         'Events named',
@@ -461,7 +483,8 @@ function* queries(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
           ? `column "${r.idColumn}": ${count(r.ids, 'distinct id')}, ${count(r.eventsFound, 'archived event')} found`
           : 'none (the result has no id column: its rows are printed after the events)',
       ],
-      ['Rows file', r.rowsFile ?? ''],
+      ['Checked against the archive', r.error ? '' : fieldCheckStatement(r)],
+      ['Rows file', r.rowsFile ? `${r.rowsFile}, ${rowOrderStatement(r)}` : ''],
     ]);
     if (m.query.kind === 'sql') {
       yield layout.paragraph('The query as written', S.label, { after: 2, keepWithNext: 20 });
@@ -551,8 +574,9 @@ function* summary(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
   yield layout.paragraph(
     `${count(s.events, 'event')} on ${count(days, 'day')} of the period${s.failures ? `; ${count(s.failures, 'event')} with a status other than SUCCESS` : ''}. Counts are by the events in this report (the cited results' events); days and months without events are not listed.`,
     S.body,
-    { after: 8 },
+    { after: 4 },
   );
+  yield layout.paragraph(gapsStatement(e), e.gaps.length ? { ...S.body, color: FAIL_INK } : S.body, { after: 8 });
   if (s.events > 0) {
     const buckets = e.days.length > 62 ? byMonth(s.byDay) : s.byDay;
     yield chart(layout, buckets, e.days.length > 62 ? 'Events per month (UTC)' : 'Events per day (UTC)');
@@ -660,7 +684,7 @@ async function* eventsTable(input: ReportPdfInput, layout: Layout): AsyncGenerat
   const zone = e.request.timeZone;
   yield heading(layout, `3. The events (${e.events.count.toLocaleString('en')})`);
   yield layout.paragraph(
-    `Every event the cited results name, in time order: when (UTC, and ${zone}), who, what, on which entity, and each property change as old → new. Each event's exact text, byte for byte as archived, is in events.ndjson (one line per event, in this order); events.csv has the same events for spreadsheets.`,
+    `Every event the cited results name, in time order: when (UTC, and ${zone}), who, what, on which entity, and each property change as old → new. Each event's exact text, byte for byte as archived, is in events.ndjson (one line per event, in this order); events.csv has the same events for spreadsheets. A row whose checks failed is marked CHECK FAILED, saying which.`,
     S.body,
     { after: 6 },
   );
@@ -679,12 +703,16 @@ async function* eventsTable(input: ReportPdfInput, layout: Layout): AsyncGenerat
     { title: 'Property changes (old → new)', width: WIDTH - fixed },
   ];
   yield { kind: 'repeat', header: tableHeader(layout, cols) };
-  for await (const ev of input.events()) {
+  for await (const { row: ev, flag } of input.events()) {
     const failed = ev.status !== '' && ev.status !== 'SUCCESS';
     yield layout.row(
       cols,
       [
-        [piece(`#${ev.n}`, S.cellBold), piece(ev.id, S.cellMono)],
+        [
+          piece(`#${ev.n}`, S.cellBold),
+          piece(ev.id, S.cellMono),
+          piece(flag ? `CHECK FAILED: ${flag}` : '', { ...S.cellBold, color: FAIL_INK }),
+        ],
         [piece(ev.timeUtc, S.cell), piece(ev.timeLocal, S.cellSoft)],
         [
           piece(ev.userName || (ev.userId ? '' : '(no user: a system action)'), S.cell),
@@ -721,7 +749,7 @@ async function* rowsTable(
   yield heading(layout, `Rows of result ${r.index} (${count(rows, 'row')})`);
   const shownCols = r.columns.slice(0, MAX_ROW_COLUMNS);
   yield layout.paragraph(
-    `${ev ? ev.label : ''}: the rows as the query returned them, in its order${r.columns.length > shownCols.length ? `. The first ${shownCols.length} of its ${r.columns.length} columns are shown; ${ev?.rowsFile ?? 'the CSV'} holds them all` : ''}.`,
+    `${ev ? ev.label : ''}: the rows the query returned, ${ev ? rowOrderStatement(ev) : 'in its order'}${r.columns.length > shownCols.length ? `. The first ${shownCols.length} of its ${r.columns.length} columns are shown; ${ev?.rowsFile ?? 'the CSV'} holds them all` : ''}.`,
     S.body,
     { after: 6 },
   );
@@ -741,17 +769,23 @@ async function* rowsTable(
   yield { kind: 'repeat', header: null };
 }
 
-function* evidenceAppendix(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
+function* appendixFacts(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
   const e = input.evidence;
   const v = e.verification;
   yield heading(layout, 'Appendix A. Evidence: the archive, its verification, and every day of the period');
   yield layout.paragraph(
-    "The archive is judged as an auditor hiding a deletion would judge it: every object it references has exactly one version (the one its signed manifest recorded), every manifest is signed with the archive's key and linked into one chain, every object is still locked, and every settled day of the period has a manifest. The same checks run with `audit-archive verify`.",
+    `The archive is judged as an auditor hiding a deletion would judge it: every object it references has exactly one version (the one its signed manifest recorded), every manifest is signed with the archive's key and linked into one chain, ${e.archive.storage.worm ? 'every object is still locked' : 'no lock is checked (a local folder has none: it is not WORM storage)'}, and every settled day of the period has a manifest. The same checks run with \`audit-archive verify\`.`,
     S.body,
     { after: 6 },
   );
+  const engines = e.engineDays.map((d) =>
+    d.error
+      ? `${d.engine}: could not be compared (${d.error})`
+      : `${d.engine}: ${d.mismatches.length === 0 ? `the same events as the manifests on each of the ${count(d.days, 'day')}` : `DIFFERS on ${count(d.mismatches.length, 'day')}: ${d.mismatches.map((m) => `${m.day} ${m.engine} against ${m.archived}`).join(', ')}`}`,
+  );
   yield* keyValues(layout, [
     ['Archive', e.archive.url],
+    ['Storage', storageStatement(e)],
     ['Archive id', e.archive.archiveId ?? 'none'],
     [
       'Root object',
@@ -765,11 +799,16 @@ function* evidenceAppendix(input: ReportPdfInput, layout: Layout): Generator<Flo
     ['Chain head SHA-256', e.archive.head?.sha256 ?? '', S.hash],
     [
       'Verification',
-      `${v.ok ? 'PASSED' : 'FAILED'} at ${v.at}: ${v.mode === 'full' ? 'full (every object of the period read back and hashed)' : 'standard (listing, versions, signatures, chain, locks)'}; ${count(v.manifestsChecked, 'manifest')} and ${count(v.objectsChecked, 'object')} checked, days ${v.from ?? '?'} to ${v.to ?? '?'}`,
+      `${v.ok ? 'PASSED' : 'FAILED'}${e.clock === 'fixed' ? '' : ` at ${v.at}`}: ${v.mode === 'full' ? 'full (every object of the period read back and hashed)' : `standard (listing, versions, signatures, chain${e.archive.storage.worm ? ', locks' : ''})`}; ${count(v.manifestsChecked, 'manifest')} and ${count(v.objectsChecked, 'object')} checked, days ${v.from ?? '?'} to ${v.to ?? '?'}`,
     ],
     [
       'Objects read for the events',
-      `${count(v.readBack.objects, 'object')} read back at report time to take the events from; ${v.readBack.matched} matched their manifests (SHA-256 of the stored and uncompressed bytes, and event count)`,
+      `${count(v.readBack.objects, 'object')} read back at report time to take the events from; ${v.readBack.matched} matched their manifests (SHA-256 of the stored and uncompressed bytes, size and event count)`,
+    ],
+    ['Query engines against the manifests', engines.join('; ') || 'no query engine was used'],
+    [
+      'In the bundle',
+      `${e.bundle.archiveFiles.filter((f) => f.role !== 'object').length} archive files under archive/ (the root object, the period's manifests and ${count(e.bundle.archiveFiles.filter((f) => f.role === 'chain').length, 'manifest')} linking them to the head), byte for byte; the cited objects ${e.bundle.objects.included ? 'too' : `not (${e.bundle.objects.reason})`}`,
     ],
     ['Problems found', v.problems.length === 0 ? 'none' : count(v.problems.length, 'problem')],
   ]);
@@ -804,7 +843,11 @@ function* evidenceAppendix(input: ReportPdfInput, layout: Layout): Generator<Flo
       { ...S.body, color: FAIL_INK },
     );
   }
+}
 
+function* populationTable(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
+  const e = input.evidence;
+  const gaps = new Map(e.gaps.map((g) => [g.day, g]));
   yield spacer(8);
   yield heading(layout, 'The population: every day of the period', S.h2);
   const dayCols: Column[] = [
@@ -813,13 +856,19 @@ function* evidenceAppendix(input: ReportPdfInput, layout: Layout): Generator<Flo
     { title: 'Events archived', width: 80 },
     { title: 'Objects', width: 60 },
     { title: 'Events in this report', width: 90 },
-    { title: 'Verification', width: WIDTH - 450 },
+    { title: 'State and verification', width: WIDTH - 450 },
   ];
   yield { kind: 'repeat', header: tableHeader(layout, dayCols) };
   let i = 0;
   for (const d of e.days) {
     i += 1;
     const failing = d.problems.filter((p) => p.kind !== 'orphan');
+    const gap = gaps.get(d.day);
+    const state = failing.length
+      ? failing.map((p) => p.kind).join(', ')
+      : gap
+        ? `${gap.state}: ${gap.detail}`
+        : 'archived, ok';
     yield layout.row(
       dayCols,
       [
@@ -833,59 +882,83 @@ function* evidenceAppendix(input: ReportPdfInput, layout: Layout): Generator<Flo
         [piece(d.events.toLocaleString('en'), S.cell)],
         [piece(String(d.manifests.reduce((n, m) => n + m.objects.length, 0)), S.cell)],
         [piece(d.cited.toLocaleString('en'), S.cell)],
-        [
-          piece(
-            failing.length ? failing.map((p) => p.kind).join(', ') : d.manifests.length ? 'ok' : 'no manifest',
-            failing.length ? { ...S.cellBold, color: FAIL_INK } : S.cell,
-          ),
-        ],
+        [piece(state, failing.length || gap ? { ...S.cellBold, color: FAIL_INK } : S.cell)],
       ],
       { stripe: i % 2 === 0 },
     );
   }
   yield { kind: 'repeat', header: null };
+}
 
+function lockText(lock: LockRead | undefined, verified: string): string {
+  if (!lock) return verified;
+  if (lock.state === 'not-checked') return 'none: not WORM, not checked';
+  if (lock.state === 'none') return 'NONE';
+  return `${lock.mode} to ${lock.retainUntil.slice(0, 10)}`;
+}
+
+function* manifestsTable(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
+  const e = input.evidence;
+  const worm = e.archive.storage.worm;
+  const readNow = new Map<string, LockRead>([
+    ...e.bundle.archiveFiles.map((f) => [f.key, f.lock] as const),
+    ...e.citedObjects.map((o) => [o.key, o.lock] as const),
+  ]);
+  const notInForce = new Set(e.verification.problems.filter((p) => p.kind === 'lock-not-in-force').map((p) => p.key));
+  const cited = new Map(e.citedObjects.map((o) => [o.key, o]));
+  // Locks the verification checked (S3) without this report reading their values.
+  const verifiedLock = (key: string) =>
+    !worm ? 'none: not WORM, not checked' : notInForce.has(key) ? 'NOT IN FORCE' : 'in force (verified)';
   yield spacer(8);
   yield heading(layout, 'Manifests and objects', S.h2);
   yield layout.paragraph(
-    'For each archived day: its signed manifests (key, version id, SHA-256 of the manifest as stored) and the objects they name (key, version id, SHA-256 of the stored gzip bytes, size, events, lock mode and retain-until as read back when written). "Read back" marks the objects the events of this report were taken from, hashed again at report time.',
+    `For each archived day: its signed manifests (key, version id, SHA-256 of the manifest as stored) and the objects they name (key, version id, SHA-256 of the stored gzip bytes, size, events). "Lock when written" is the lock its manifest recorded when the object was written; "Lock now" is the lock read back at report time${worm ? '' : ' (a local folder has none: it is not WORM storage, and no lock was checked)'}. "Read back" marks the objects the events of this report were taken from, hashed again at report time.`,
     S.body,
     { after: 6 },
   );
   const objCols: Column[] = [
-    { title: 'Object (key, version id)', width: 232 },
-    { title: 'SHA-256', width: 268 },
-    { title: 'Size', width: 52 },
-    { title: 'Events', width: 42 },
-    { title: 'Lock', width: 60 },
-    { title: 'Retain until', width: 70 },
-    { title: 'Read back', width: WIDTH - 724 },
+    { title: 'Manifest or object (key, version id)', width: 212 },
+    { title: 'SHA-256', width: 258 },
+    { title: 'Size', width: 48 },
+    { title: 'Events', width: 40 },
+    { title: 'Lock when written', width: 68 },
+    { title: 'Lock now', width: 68 },
+    { title: 'Read back', width: WIDTH - 694 },
   ];
   yield { kind: 'repeat', header: tableHeader(layout, objCols) };
-  for (const d of e.days) {
+  for (const d of e.days)
     for (const m of d.manifests) {
       yield layout.row(
         objCols,
         [
-          [piece(`Manifest ${m.key}`, S.cellBold), piece(m.versionId ? `version ${m.versionId}` : '', S.cellMono)],
+          [
+            piece(`Manifest ${m.key}`, S.cellBold),
+            piece(m.versionId ? `version ${m.versionId}` : '', S.cellMono),
+            piece(`${m.kind}, sequence ${m.sequence}, written ${m.createdAt}`, S.cellSoft),
+          ],
           [piece(m.sha256, S.hash)],
           [piece('', S.cell)],
           [piece(m.events.toLocaleString('en'), S.cell)],
-          [piece(`${m.kind}, seq. ${m.sequence}`, S.cellSoft)],
-          [piece(m.createdAt.slice(0, 19), S.cellSoft)],
+          [piece('', S.cell)],
+          [piece(lockText(readNow.get(m.key), verifiedLock(m.key)), S.cell)],
           [piece('', S.cell)],
         ],
         { stripe: true },
       );
       for (const o of m.objects) {
-        const rb = o.readBack;
+        const rb = cited.get(o.key);
         yield layout.row(objCols, [
           [piece(o.key, S.cell), piece(o.versionId ? `version ${o.versionId}` : '', S.cellMono)],
           [piece(o.sha256, S.hash)],
           [piece(o.size.toLocaleString('en'), S.cell)],
           [piece(o.events.toLocaleString('en'), S.cell)],
-          [piece(o.lockMode ?? 'none (local folder)', S.cell)],
-          [piece(o.retainUntil ? o.retainUntil.slice(0, 10) : '', S.cell)],
+          [
+            piece(
+              o.lockMode && o.retainUntil ? `${o.lockMode} to ${o.retainUntil.slice(0, 10)}` : 'none recorded',
+              S.cell,
+            ),
+          ],
+          [piece(lockText(readNow.get(o.key), verifiedLock(o.key)), S.cell)],
           [
             piece(
               rb ? (rb.matches ? 'matched' : 'MISMATCH') : '',
@@ -895,8 +968,13 @@ function* evidenceAppendix(input: ReportPdfInput, layout: Layout): Generator<Flo
         ]);
       }
     }
-  }
   yield { kind: 'repeat', header: null };
+}
+
+function* evidenceAppendix(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
+  yield* appendixFacts(input, layout);
+  yield* populationTable(input, layout);
+  yield* manifestsTable(input, layout);
 }
 
 function* notes(
@@ -933,8 +1011,9 @@ function* notes(
   const copy = input.archiveCopy;
   yield layout.paragraph(
     [
-      `This PDF is one file of the report's bundle (${e.reportId}.zip), beside events.ndjson (each event's exact text as archived), events.csv, evidence.json (Appendix A for machines), the rows of each cited result, and SHA256SUMS, which lists every file's SHA-256: in the unzipped folder, \`sha256sum -c SHA256SUMS\` checks them all.`,
-      `Every event line in events.ndjson is byte for byte a line of an object listed in Appendix A, whose SHA-256 its signed manifest recorded; \`audit-archive verify --full --from ${e.period.from} --to ${e.period.to}${e.archive.keyFingerprint ? ` --expect-key ${e.archive.keyFingerprint}` : ''}\` proves the archive again, on any machine.`,
+      `This PDF is one file of the report's bundle (${e.reportId}.zip), beside events.ndjson (each event's exact text as archived), event-lines.ndjson (each line's SHA-256, and the archived object and line number it is), events.csv, evidence.json (Appendix A for machines), the rows of each cited result, the archive's own root object and manifests byte for byte under archive/${e.bundle.objects.included ? ' with the objects the events come from' : ''}, archive-public-key.pem, README.txt, verify_bundle.py and SHA256SUMS, which lists every file's SHA-256.`,
+      `In the unzipped folder, with standard tools only: \`sha256sum -c SHA256SUMS\` checks every file; ${e.signature.signed ? "\`openssl pkeyutl -verify -pubin -inkey archive-public-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig\` checks that SHA256SUMS is the one the archive's key signed" : 'the bundle is unsigned (see the cover), so nothing in it shows that SHA256SUMS was not computed again'}; \`openssl pkey -pubin -in archive-public-key.pem -outform DER | sha256sum\` prints the key's fingerprint, to compare with the one recorded when the archive was created; \`python3 verify_bundle.py\` checks the manifests, their signatures and chain, the archived objects and every event line.`,
+      `With access to the archive, \`audit-archive verify --full --from ${e.period.from} --to ${e.period.to}${e.archive.keyFingerprint ? ` --expect-key ${e.archive.keyFingerprint}` : ''}\` proves the archive again, on any machine.`,
       copy
         ? `A copy of the bundle is kept in the archive itself, locked like the events: ${copy.bundleKey}, with ${copy.recordKey}, a record of the bundle's version and SHA-256 signed with the archive's key (verify checks both).`
         : 'No copy of this bundle was written into the archive.',
