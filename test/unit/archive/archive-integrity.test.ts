@@ -4,6 +4,7 @@
  * The same attacks against S3 Object Lock (second versions, delete markers) run against Ceph RGW
  * in test/integration/archive/attacks-rgw.test.ts.
  */
+import { execFileSync } from 'node:child_process';
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -294,5 +295,50 @@ describe('an archive someone tampers with, without its signing key', () => {
     expect(verdict.problems).toContainEqual(
       expect.objectContaining({ day: '2026-11-25', kind: 'manifest-invalid', key }),
     );
+  });
+
+  it('a named pipe at the next manifest key and a link at a part are named by verify, never opened; status and the next export finish beside them', async () => {
+    fx = await threeDays();
+    fx.clock.now = Date.parse('2026-11-27T12:00:00Z');
+    const fifoKey = manifestKey('org-a', '2026-11-26', 4);
+    await fs.mkdir(path.dirname(file(fx, fifoKey)), { recursive: true });
+    execFileSync('mkfifo', [file(fx, fifoKey)]);
+    const linkKey = dataKey('org-a', '2026-11-24', 1);
+    const original = await fs.readFile(file(fx, linkKey));
+    const copy = path.join(fx.stateDir, 'copy.gz');
+    await fs.writeFile(copy, original);
+    await makeWritable(fx.root);
+    await fs.rm(file(fx, linkKey));
+    await fs.symlink(copy, file(fx, linkKey)); // the same bytes, but through a link
+    try {
+      const verdict = await fx.verify({ full: true, to: '2026-11-25' });
+      expect(verdict.ok).toBe(false);
+      expect(verdict.problems).toContainEqual(
+        expect.objectContaining({
+          kind: 'unexpected-object',
+          key: fifoKey,
+          detail: expect.stringContaining('a named pipe (FIFO)'),
+        }),
+      );
+      expect(verdict.problems).toContainEqual(
+        expect.objectContaining({ kind: 'unexpected-object', key: linkKey, detail: expect.stringContaining('link') }),
+      );
+      expect(verdict.problems).toContainEqual(
+        expect.objectContaining({ day: '2026-11-24', kind: 'object-missing', key: linkKey }),
+      );
+      const status = await fx.archive().read({ scope: 'layout' });
+      expect(status.assessment.problems).toContainEqual(
+        expect.objectContaining({ kind: 'unexpected-object', key: fifoKey }),
+      );
+      // The day the pipe sits in is exported: its key is stepped over, never opened or replaced.
+      const result = await fx.export('2026-11-26');
+      expect(result.manifestKey).toBe(manifestKey('org-a', '2026-11-26', 5));
+      expect((await fs.lstat(file(fx, fifoKey))).isFIFO()).toBe(true);
+    } finally {
+      const reader = await fs
+        .open(file(fx, fifoKey), fsSync.constants.O_WRONLY | fsSync.constants.O_NONBLOCK)
+        .catch(() => null);
+      await reader?.close();
+    }
   });
 });
