@@ -37,6 +37,7 @@ import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
 import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange } from './status';
 import { openArchiveStore } from './stores/open-store';
 import { verifyArchive, type VerifyProgress, type VerifyResult } from './verify';
+import type { ExpectedHead } from './verify-trust';
 import type { LeaseHolder } from './writer-lease';
 
 export const TOOL_VERSION = '0.2.0';
@@ -126,6 +127,7 @@ export interface ArchiveSession {
     options: DayRange & {
       full: boolean;
       expectKey?: string;
+      expectHead?: ExpectedHead;
       onProgress?: (p: VerifyProgress) => void;
       signal?: AbortSignal;
     },
@@ -361,6 +363,7 @@ export async function openArchiveSession(
         ...cal,
         policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
         ...(opts.expectKey ? { expectKey: opts.expectKey } : {}),
+        ...(opts.expectHead ? { expectHead: opts.expectHead } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
