@@ -23,11 +23,14 @@ import { ClientCredentialsAuth, type TokenProvider } from '../genesys/auth';
 import { GenesysAuditClient } from '../genesys/client';
 import { RateBudget } from '../genesys/rate-budget';
 import { startGenesysSimulator, type GenesysSimulator } from '../genesys/simulator/server';
-import { Archive, type ArchiveWriter } from './archive';
+import { Archive, type ArchiveWriter, type WriterRequest } from './archive';
+import type { Assessment } from './assessment';
 import type { ArchiveStore, StoreReadiness } from './archive-store';
 import { planCatchUp, runCatchUp, type CatchUpOptions, type CatchUpPlan, type CatchUpSummary } from './catch-up';
 import {
+  checkExportableDay,
   exportDay as exportOneDay,
+  refuseArchivedDay,
   type ExportDayOptions,
   type ExportDayResult,
   type ExportPolicy,
@@ -102,6 +105,9 @@ export interface WriteOptions {
   /** Called while another writer holds the archive. */
   readonly onWait?: (holder: LeaseHolder | null, waitedMs: number) => void;
 }
+
+/** What a write passes on to `Archive.withWriter`. */
+type WriteRequestOptions = WriteOptions & Pick<WriterRequest, 'before'>;
 
 export interface ArchiveSession {
   readonly settings: Settings;
@@ -243,7 +249,7 @@ export async function openArchiveSession(
 
   /** Runs `fn` as the archive's writer, with the source ready. */
   const write = async <T>(
-    opts: WriteOptions,
+    opts: WriteRequestOptions,
     fn: (writer: ArchiveWriter, src: Awaited<ReturnType<typeof source>>) => Promise<T>,
   ): Promise<T> => {
     checkConfigured();
@@ -255,6 +261,7 @@ export async function openArchiveSession(
         organisation: src.organisation,
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.onWait ? { onWait: opts.onWait } : {}),
+        ...(opts.before ? { before: opts.before } : {}),
       },
       (writer) => fn(writer, src),
     );
@@ -314,7 +321,14 @@ export async function openArchiveSession(
     demo: purpose === 'demo',
     ready,
     checkConfigured,
-    exportDay: (day, opts = {}) => write(opts, (writer, src) => exportWith(writer, src, day, opts)),
+    exportDay: async (day, opts = {}) => {
+      // Refused before the archive is touched (a day not settled or no longer in Genesys), or
+      // before the lease is taken (a day already archived): nothing is written.
+      checkExportableDay(day, now(), policy);
+      const before = (a: Assessment) =>
+        refuseArchivedDay(day, a.days.get(day)?.manifests ?? [], opts.reconcile === true);
+      return write({ ...opts, before }, (writer, src) => exportWith(writer, src, day, opts));
+    },
     async status(range = {}) {
       const snapshot = await archive.read({ scope: 'layout' });
       const defaults = defaultStatusRange(snapshot.assessment, now(), cal.genesysRetentionDays, cal.policyStartDate);

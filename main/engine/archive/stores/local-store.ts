@@ -72,9 +72,11 @@ export class LocalFolderStore implements ArchiveStore {
   async checkReady(_policy: RetentionPolicy): Promise<StoreReadiness> {
     this.requests++;
     try {
-      await fs.mkdir(this.stagingDir(), { recursive: true });
-      // Prove we can create, sync and remove a file where parts are staged.
-      const probe = path.join(this.stagingDir(), `probe-${randomUUID()}.tmp`);
+      // Prove we can create, sync and remove a file where parts are staged (for a new archive, in
+      // the folder that will hold it), leaving nothing behind: a command refused later has changed
+      // nothing.
+      const folder = await nearestExistingFolder(this.stagingDir());
+      const probe = path.join(folder, `${folder === this.stagingDir() ? '' : '.'}probe-${randomUUID()}.tmp`);
       const handle = await fs.open(probe, 'wx', 0o600);
       await handle.sync();
       await handle.close();
@@ -286,7 +288,14 @@ export class LocalFolderStore implements ArchiveStore {
    */
   private async clearStaleStaging(): Promise<void> {
     const cutoff = Date.now() - STALE_STAGING_MS;
-    for (const name of await fs.readdir(this.stagingDir())) {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.stagingDir());
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return; // nothing staged yet: made by the first write
+      throw e;
+    }
+    for (const name of names) {
       if (!name.endsWith('.tmp')) continue;
       const file = path.join(this.stagingDir(), name);
       const st = await fs.stat(file).catch(() => null);
@@ -319,6 +328,21 @@ export class LocalFolderStore implements ArchiveStore {
 
 function errnoCode(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : 'unknown error';
+}
+
+/** `folder` if it exists, else its nearest ancestor that does (ENOTDIR when that is not a folder). */
+async function nearestExistingFolder(folder: string): Promise<string> {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    let st: Stats;
+    try {
+      st = await fs.stat(dir);
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT' || path.dirname(dir) === dir) throw e;
+      continue;
+    }
+    if (st.isDirectory()) return dir;
+    throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
+  }
 }
 
 async function exists(file: string): Promise<boolean> {
