@@ -60,6 +60,18 @@ const NOT_A_DAY_FAILURE: ReadonlySet<ErrorCode> = new Set([
   'INVALID_SETTINGS',
 ]);
 
+/** A catch-up that found nothing to do. */
+const NOTHING_DONE: CatchUpSummary = {
+  archived: 0,
+  alreadyArchived: 0,
+  failed: [],
+  notStarted: 0,
+  cancelled: false,
+  events: 0,
+  bytes: 0,
+  elapsedMs: 0,
+};
+
 export interface ArchiveSessionOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Where the run journal, the manifest cache, the head record and (CLI) signing keys live. */
@@ -343,18 +355,29 @@ export async function openArchiveSession(
       const empty = snapshot.assessment.root.status === 'absent' && !snapshot.assessment.hasContent;
       return { from, to, days, problems, empty, requests: snapshot.requests, manifestReads: snapshot.manifestReads };
     },
-    catchUp: (range, opts) =>
-      write(opts, async (writer, src) => {
-        const from = range.from ?? defaultCatchUpFrom(now(), cal.genesysRetentionDays, cal.policyStartDate);
-        const to = range.to ?? lastSettledDay(now(), cal.settlementMinutes);
-        checkRange(from, to);
-        // Planned under the lease, from the archive as it is now: days another writer archived are not planned.
-        const statuses = computeDayStatuses({ assessment: writer.assessment, from, to, now: now(), ...cal, journal });
-        const plan = planCatchUp(statuses);
+    async catchUp(range, opts) {
+      const from = range.from ?? defaultCatchUpFrom(now(), cal.genesysRetentionDays, cal.policyStartDate);
+      const to = range.to ?? lastSettledDay(now(), cal.settlementMinutes);
+      checkRange(from, to);
+      const planOf = (assessment: Assessment) =>
+        planCatchUp(computeDayStatuses({ assessment, from, to, now: now(), ...cal, journal }));
+      // Nothing to do as the archive stands: done without the lease, so nothing is written (another
+      // writer can only archive days, never add any to the plan).
+      const ahead = planOf(
+        (await archive.read({ scope: 'layout', ...(opts.signal ? { signal: opts.signal } : {}) })).assessment,
+      );
+      if (ahead.days.length === 0) {
+        opts.onPlan?.({ from, to, plan: ahead });
+        return { ...NOTHING_DONE, from, to, plan: ahead };
+      }
+      return write(opts, async (writer, src) => {
+        // Planned again under the lease, from the archive as it is now: days another writer archived are not planned.
+        const plan = planOf(writer.assessment);
         opts.onPlan?.({ from, to, plan });
         const summary = await runDaysWith(writer, src, plan, opts);
         return { ...summary, from, to, plan };
-      }),
+      });
+    },
     runDays: (days, opts) =>
       write(opts, (writer, src) =>
         runDaysWith(

@@ -68,7 +68,7 @@ describe('a refused command leaves an archive in Ceph RGW as it found it', () =>
       extra,
     });
 
-  it('on a fresh prefix: an unsettled day, an unrecoverable day and demo data write no root and no lease object', async () => {
+  it('on a fresh prefix: an unsettled day, an unrecoverable day and demo data write no root and no lease object; nor does a catch-up with nothing to do', async () => {
     const bucket = await exporterBucket('refused-f', 'COMPLIANCE', RETENTION_DAYS);
     const env = envOf(bucket, 'a');
     for (const [args, expected] of [
@@ -82,6 +82,11 @@ describe('a refused command leaves an archive in Ceph RGW as it found it', () =>
       expect(r.code).toBe(expected.code);
       expect(await versionsUnder(bucket), args.join(' ')).toEqual([]);
     }
+    // A catch-up with nothing it may archive (days Genesys no longer holds) is no refusal, and writes nothing either.
+    const nothing = await runCli(['catch-up', '--from', old, '--to', addDays(old, 2)], env);
+    expect(nothing.stderr).toContain('0 day(s) to archive');
+    expect(nothing.code).toBe(0);
+    expect(await versionsUnder(bucket)).toEqual([]);
   });
 
   it('on an archive: an archived day, an unsettled day, another organisation and demo data add no object and no version', async () => {
