@@ -160,6 +160,14 @@ describe('no one holds the lease on a folder who does not heartbeat it', () => {
   it('a lock file whose heartbeat lies in the future (a date in 2099) is no claim: the next export goes ahead', async () => {
     fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
     await plantLockFile(fx, new Date('2099-01-01T00:00:00Z'));
+    // Verify names it, for what it is.
+    expect((await fx.verify()).problems).toContainEqual(
+      expect.objectContaining({
+        kind: 'unexpected-object',
+        key: 'org-a/.writer-lease',
+        detail: expect.stringContaining('its heartbeat dated in the future (2099-01-01T00:00:00.000Z)'),
+      }),
+    );
     const result = await fx.export('2026-11-25', {}, noWait(fx));
     expect(result.manifest.sequence).toBe(1);
     await expect(fs.stat(leaseFile(fx))).rejects.toMatchObject({ code: 'ENOENT' });
