@@ -337,8 +337,7 @@ export async function openArchiveSession(
       // Refused before the archive is touched (a day not settled or no longer in Genesys), or
       // before the lease is taken (a day already archived): nothing is written.
       checkExportableDay(day, now(), policy);
-      const before = (a: Assessment) =>
-        refuseArchivedDay(day, a.days.get(day)?.manifests ?? [], opts.reconcile === true);
+      const before = refusingArchivedDay(day, opts.reconcile === true);
       return write({ ...opts, before }, (writer, src) => exportWith(writer, src, day, opts));
     },
     async status(range = {}) {
@@ -363,9 +362,7 @@ export async function openArchiveSession(
         planCatchUp(computeDayStatuses({ assessment, from, to, now: now(), ...cal, journal }));
       // Nothing to do as the archive stands: done without the lease, so nothing is written (another
       // writer can only archive days, never add any to the plan).
-      const ahead = planOf(
-        (await archive.read({ scope: 'layout', ...(opts.signal ? { signal: opts.signal } : {}) })).assessment,
-      );
+      const ahead = planOf((await archive.read({ scope: 'layout', ...signalOf(opts) })).assessment);
       if (ahead.days.length === 0) {
         opts.onPlan?.({ from, to, plan: ahead });
         return { ...NOTHING_DONE, from, to, plan: ahead };
@@ -440,6 +437,15 @@ export function simulatorSource(sim: GenesysSimulator, now: () => number = Date.
     pollMaxMs: 100,
     queryRetryDelayMs: 20,
   });
+}
+
+/** The refusal of a day already archived (unless reconciling), for `withWriter` to decide before the lease. */
+function refusingArchivedDay(day: Day, reconcile: boolean): (assessment: Assessment) => void {
+  return (assessment) => refuseArchivedDay(day, assessment.days.get(day)?.manifests ?? [], reconcile);
+}
+
+function signalOf(opts: { readonly signal?: AbortSignal }): { signal?: AbortSignal } {
+  return opts.signal ? { signal: opts.signal } : {};
 }
 
 function checkRange(from: Day, to: Day): void {
