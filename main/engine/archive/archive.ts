@@ -364,6 +364,7 @@ export class Archive {
           `${url} holds manifests or data but no root object (archive.json), so its signing key is unknown. Nothing was written: run verify, and restore the root object or use a new prefix.`,
         );
       }
+      await this.options.keys.given?.(); // a key given but missing or unreadable is refused now, not at the first write
       return null;
     }
     const root = state.root;
