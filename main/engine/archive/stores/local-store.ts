@@ -42,6 +42,9 @@ export const LOCAL_NOT_WORM_WARNING =
 /** Where files are written before they are linked into the layout. */
 export const STAGING_FOLDER = '.staging';
 
+/** Bytes per read of a stored object. */
+const READ_CHUNK_BYTES = 256 * 1024;
+
 /** Age after which a temp file in staging is a crashed write's leftover. */
 const STALE_STAGING_MS = 60 * 60 * 1000;
 
@@ -170,10 +173,17 @@ export class LocalFolderStore implements ArchiveStore {
     const file = this.pathOf(key);
     if (versionId !== null) throw notFound(key);
     this.requests++;
-    const handle = await this.openForReading(key, file);
+    const { handle, stats } = await this.openForReading(key, file);
     try {
-      for await (const chunk of handle.createReadStream({ highWaterMark: 256 * 1024, autoClose: false }))
-        yield chunk as Buffer;
+      // Plain reads, no stream: a manifest (a few KB) is one read, a part 256 KiB at a time.
+      for (let position = 0; ;) {
+        const want = Math.min(READ_CHUNK_BYTES, Math.max(stats.size - position, 0) + 1);
+        const buffer = Buffer.allocUnsafe(want);
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        if (bytesRead > 0) yield buffer.subarray(0, bytesRead);
+        position += bytesRead;
+        if (bytesRead < want) break; // end of file
+      }
     } catch (e) {
       throw unreachable(this.root, e);
     } finally {
@@ -182,7 +192,7 @@ export class LocalFolderStore implements ArchiveStore {
   }
 
   /** The file under `key`, open for reading, if it is a regular file reached through no link. */
-  private async openForReading(key: string, file: string): Promise<fs.FileHandle> {
+  private async openForReading(key: string, file: string): Promise<{ handle: fs.FileHandle; stats: Stats }> {
     let opened: Awaited<ReturnType<typeof openRegularFile>>;
     try {
       await this.refuseLinkedFolder(key, file);
@@ -193,7 +203,7 @@ export class LocalFolderStore implements ArchiveStore {
       throw unreachable(this.root, e);
     }
     if (!opened.ok) throw notARegularFile(key, opened.what);
-    return opened.handle;
+    return { handle: opened.handle, stats: opened.stats };
   }
 
   /** A key's folder must be the folder under the root its key names, not one reached through a link. */
