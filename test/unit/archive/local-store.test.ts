@@ -46,6 +46,19 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/** Whether this machine lets the tests make a device node (root with CAP_MKNOD; not an ordinary user). */
+const canMakeDevices = (() => {
+  const probe = path.join(tmpdir(), `aa-mknod-${process.pid}`);
+  try {
+    execFileSync('mknod', [probe, 'c', '1', '3'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    execFileSync('rm', ['-f', probe]);
+  }
+})();
+
 let root: string;
 beforeEach(async () => {
   root = await fs.mkdtemp(path.join(tmpdir(), 'aa-local-'));
@@ -234,4 +247,22 @@ describe('a local archive folder', () => {
       ['archive.json', undefined],
     ]);
   });
+
+  it.runIf(canMakeDevices)(
+    "lists a device node (here /dev/null's numbers) at a part key for what it is, and never opens it",
+    async () => {
+      const store = new LocalFolderStore({ root });
+      const key = dataKey('', '2026-11-26', 1);
+      await fs.mkdir(path.dirname(path.join(root, key)), { recursive: true });
+      execFileSync('mknod', [path.join(root, key), 'c', '1', '3']);
+      const listing = await readArchiveListing(store, 'whole');
+      expect(listing.data.size).toBe(0);
+      expect(listing.other.map((k) => [k.key, k.versions[0]?.unreadable])).toEqual([[key, 'a character device']]);
+      await expect(read(store, key)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringContaining('a character device'),
+      });
+      expect(await store.headObject(key, null)).toBeNull();
+    },
+  );
 });
