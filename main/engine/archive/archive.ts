@@ -314,6 +314,7 @@ export class Archive {
     try {
       const snapshot = await this.read({ scope: 'layout', ...signal });
       const opened = await this.admit(snapshot, request);
+      this.warnUnrecordedHead(snapshot);
       // The root is touched by the first write only: created for a new archive, its lock extended otherwise.
       const openRoot = opened
         ? async () => {
@@ -325,6 +326,15 @@ export class Archive {
     } finally {
       await lease.release();
     }
+  }
+
+  /** A writer continuing a chain this installation has no record of says so: its head is trusted on first use. */
+  private warnUnrecordedHead(snapshot: ArchiveSnapshot): void {
+    const head = snapshot.assessment.head;
+    if (snapshot.headRecord || !head || this.options.stateDir === null) return;
+    this.warn(
+      `This installation has no record of ${this.store.url}'s head (a new installation, or its state folder was reset): it continues the chain from ${head.key} (sequence ${head.sequence}), trusted on first use. If newest manifests were removed before now, this run cannot tell; verify --expect-head with a head you recorded can.`,
+    );
   }
 
   /**

@@ -389,6 +389,23 @@ describe('trust on first use, said and never silent', () => {
     ]);
   });
 
+  it('a writer that has no record of the head it continues says it trusts it on first use', async () => {
+    fx = await threeDays();
+    await forgetHeadRecord(fx);
+    fx.clock.now = Date.parse('2026-11-27T12:00:00Z');
+    const warnings: string[] = [];
+    await fx.export('2026-11-26', {}, fx.archive({ onWarning: (w) => warnings.push(w) }));
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        `no record of ${fx.store.url}'s head (a new installation, or its state folder was reset): it continues the chain from ${manifestKey('org-a', '2026-11-25', 3)} (sequence 3), trusted on first use`,
+      ),
+    ]);
+    // Its own write is recorded: the next one continues from a head it knows.
+    warnings.length = 0;
+    await fx.export('2026-11-24', { reconcile: true }, fx.archive({ onWarning: (w) => warnings.push(w) }));
+    expect(warnings).toEqual([]);
+  });
+
   it('an archive re-signed end to end with another key and forged data: without a record it is "OK" only as trusted on first use; the recorded key catches it', async () => {
     fx = await threeDays();
     const original = ArchiveRootSchema.parse(JSON.parse(await fs.readFile(file(fx, rootKey('org-a')), 'utf8')));
