@@ -4,7 +4,7 @@
  *   {prefix}/archive.json                                  the root object: id, purpose, signing key
  *   {prefix}/audit-logs/YYYY/MM/DD/events-NNNN.jsonl.gz   data only (the Athena table location)
  *   {prefix}/manifests/YYYY/MM/DD/<sequence>.json          one per export run per day, signed, chained
- *   {prefix}/lease/<claim>.json                            the single-writer lease (bookkeeping, not evidence)
+ *   {prefix}/lease/<start>-<ttl>-<holder>-<n>.claim        the single-writer lease (bookkeeping, not evidence)
  *   {prefix}/reports/<report-id>/bundle.zip                an audit response report's bundle, locked like the rest
  *   {prefix}/reports/<report-id>/record.json               its record: the bundle's version and SHA-256, signed
  *
@@ -23,6 +23,13 @@ export const REPORT_RECORD_NAME = 'record.json';
 export const REPORT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const ROOT_NAME = 'archive.json';
 
+/**
+ * A writer-lease key's name under `lease/` (see main/engine/archive/stores/s3-lease.ts): a claim's
+ * heartbeat `<start>-<ttl seconds>-<holder id>-<n>.claim`, or its release
+ * `<start>-<ttl seconds>-<holder id>.released`; `<start>` is `YYYYMMDDTHHMMSSZ`.
+ */
+const LEASE_NAME_RE =
+  /^((\d{8}T\d{6}Z)-(\d{1,5})-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))(?:-(\d{1,9})\.claim|\.released)$/;
 const PART_RE = /^events-(\d{4,9})\.jsonl\.gz$/;
 const MANIFEST_RE = /^(\d{10})\.json$/;
 
@@ -89,6 +96,36 @@ export function manifestKey(prefix: string, day: Day, sequence: number): string 
   return join(prefix, MANIFEST_FOLDER, dayPath(day), `${String(sequence).padStart(10, '0')}.json`);
 }
 
+export interface LeaseKeyName {
+  /** What every key of one claim shares: `<start>-<ttl>-<holder>`. */
+  readonly claim: string;
+  /** The claim's start as its writer's clock wrote it (ms since the epoch). */
+  readonly startMs: number;
+  readonly ttlSeconds: number;
+  /** The heartbeat's number; null for the release. */
+  readonly beat: number | null;
+}
+
+/** The name (the part after `lease/`) of a writer-lease key, or null when it is not one. */
+export function parseLeaseKeyName(name: string): LeaseKeyName | null {
+  const m = LEASE_NAME_RE.exec(name);
+  if (!m) return null;
+  const s = m[2] as string;
+  const startMs = Date.parse(
+    `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`,
+  );
+  if (Number.isNaN(startMs)) return null;
+  return { claim: m[1] as string, startMs, ttlSeconds: Number(m[3]), beat: m[5] === undefined ? null : Number(m[5]) };
+}
+
+/** A lease key's `<start>` part for an instant (to the second), as claims are named and listed. */
+export function leaseStamp(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
 export type ParsedKey =
   | { kind: 'root' }
   | { kind: 'data'; day: Day; part: number }
@@ -108,8 +145,8 @@ export function parseKey(prefix: string, key: string): ParsedKey {
   if (rel === null) return { kind: 'other' };
   if (rel === ROOT_NAME) return { kind: 'root' };
   const seg = rel.split('/');
-  if (seg.length === 2 && seg[0] === LEASE_FOLDER && /^[A-Za-z0-9._-]{1,200}$/.test(seg[1] as string))
-    return { kind: 'lease' };
+  // Only a claim's own keys are the lease's: anything else under lease/ is junk, named by verify.
+  if (seg.length === 2 && seg[0] === LEASE_FOLDER && parseLeaseKeyName(seg[1] as string)) return { kind: 'lease' };
   if (seg.length === 3 && seg[0] === REPORTS_FOLDER && REPORT_ID_RE.test(seg[1] as string)) {
     if (seg[2] === REPORT_BUNDLE_NAME) return { kind: 'report', reportId: seg[1] as string, file: 'bundle' };
     if (seg[2] === REPORT_RECORD_NAME) return { kind: 'report', reportId: seg[1] as string, file: 'record' };

@@ -16,7 +16,7 @@ export const VERIFY_PROBLEM_KINDS = [
   'archive-missing', // the target holds no archive (no root object) while days are expected, or it vanished
   'root-invalid', // the root object is unreadable, invalid, or has more than one version
   'root-changed', // the root's key or id differs from what this installation or the officer recorded
-  'head-rewound', // the chain's head is older than, or differs from, the head this installation recorded
+  'head-rewound', // the chain does not reach the head this installation recorded or the officer expected (--expect-head)
   'manifest-missing', // a manifest the chain links to is not in the archive
   'manifest-invalid', // a manifest-shaped key that is not a valid manifest of this archive
   'signature-invalid', // a manifest not signed by the archive's key
@@ -61,9 +61,28 @@ export const VerifiedArchiveSchema = z.object({
   head: z.object({ key: z.string(), sequence: z.number().int(), sha256: z.string() }).nullable(),
 });
 
+/**
+ * What the verdict's trust rests on. The root's signing key and the chain's head are checked
+ * against what the officer passed (`expected`: --expect-key, --expect-head), else against this
+ * installation's head record (`recorded`), else against nothing: taken from the archive itself,
+ * trusted on first use (`first-use`). Someone who can rewrite the archive can re-sign it with a key
+ * of their own, or remove its newest manifests, and a first-use verdict cannot tell.
+ */
+export const TrustBasisSchema = z.enum(['expected', 'recorded', 'first-use']);
+export type TrustBasis = z.infer<typeof TrustBasisSchema>;
+export const VerifyTrustSchema = z.object({
+  key: TrustBasisSchema,
+  head: TrustBasisSchema,
+  /** Whether this verification recorded the head as the one this installation now vouches for. */
+  headRecorded: z.boolean(),
+});
+export type VerifyTrust = z.infer<typeof VerifyTrustSchema>;
+
 export const VerifyReportSchema = z.object({
   ok: z.boolean(),
   problems: z.array(VerifyProblemSchema),
   archive: VerifiedArchiveSchema.nullable(),
+  /** Null when no archive root was found to trust. */
+  trust: VerifyTrustSchema.nullable(),
 });
 export type VerifyReport = z.infer<typeof VerifyReportSchema>;

@@ -21,7 +21,7 @@ Commands:
   export --day YYYY-MM-DD [--reconcile]   archive one settled day (reconcile: add late events)
   catch-up [--from DAY] [--to DAY]        archive every missing or failed day in the range
   status [--from DAY] [--to DAY] [--json] the archive calendar
-  verify [--from DAY] [--to DAY] [--full] [--expect-key FP] [--json]
+  verify [--from DAY] [--to DAY] [--full] [--expect-key FP] [--expect-head SEQ[:SHA256]] [--json]
                                           walk the signed manifest chain and check every object
   key show | key export [--out FILE] | key import --file FILE
                                           the archive's signing key: fingerprint, copy to a second machine
@@ -87,7 +87,8 @@ a verification problem), not-required (before the policy start). One listing of 
 ${COMMON}
 
 ${EXIT}`,
-  verify: `Usage: audit-archive verify [--from DAY] [--to DAY] [--full] [--expect-key FP] [--json]
+  verify: `Usage: audit-archive verify [--from DAY] [--to DAY] [--full] [--expect-key FP]
+                            [--expect-head SEQ[:SHA256]] [--json]
 
 Proves the archive complete and unaltered. Lists every key and version, reads the root object and
 every manifest, checks each manifest's signature against the archive's key, walks the chain back
@@ -97,12 +98,19 @@ expected days independently of the chain. It also compares the head with the one
 installation last recorded (a removed newest manifest, an unmounted folder). --full also
 downloads every data part and compares SHA-256 and event counts. Orphans (parts left by an
 interrupted run and declared by a later manifest, never counted) are reported but do not fail.
+Without --expect-key and without this installation's record of the archive, the signing key and
+the head are trusted on first use: the verdict says so, because someone who can rewrite the
+archive can re-sign it with a key of their own or remove its newest manifests.
 
   --from DAY           first day (default: the policy start, else the archive's first day)
   --to DAY             last day (default: the last settled day)
   --full               hash every object's bytes
   --expect-key FP      the signing key fingerprint you recorded (\`key show\`): fail if the archive's differs
-  --json               print {"ok":bool,"problems":[{"day","kind","key"?,"detail"}],"archive":{…}|null} on stdout
+  --expect-head SEQ[:SHA256]
+                       a head you recorded (as verify prints it): fail if the chain does not reach it
+  --json               print {"ok":bool,"problems":[{"day","kind","key"?,"detail"}],"archive":{…}|null,
+                       "trust":{"key","head","headRecorded"}|null} on stdout (key/head: expected,
+                       recorded or first-use)
 
 ${COMMON}
 

@@ -13,6 +13,7 @@ import { isFailingProblem } from '../../shared/verify';
 import { signingKeyFromPem, signingKeyToPem } from '../engine/archive/signing';
 import { FileSigningKeyStore } from '../engine/archive/signing-keys';
 import { describeHolder, type LeaseHolder } from '../engine/archive/writer-lease';
+import { describeTrust, parseExpectedHead, trustSuffix, type ExpectedHead } from '../engine/archive/verify-trust';
 import {
   openArchiveSession,
   TOOL_VERSION,
@@ -100,7 +101,13 @@ const COMMAND_OPTIONS = {
   export: { day: { type: 'string' }, reconcile: { type: 'boolean' }, wait: { type: 'string' } },
   'catch-up': { ...RANGE_OPTIONS, concurrency: { type: 'string' }, wait: { type: 'string' } },
   status: { ...RANGE_OPTIONS, json: { type: 'boolean' } },
-  verify: { ...RANGE_OPTIONS, full: { type: 'boolean' }, json: { type: 'boolean' }, 'expect-key': { type: 'string' } },
+  verify: {
+    ...RANGE_OPTIONS,
+    full: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'expect-key': { type: 'string' },
+    'expect-head': { type: 'string' },
+  },
   'bucket init': { yes: { type: 'boolean' } },
   'key show': { json: { type: 'boolean' } },
   'key export': { out: { type: 'string' } },
@@ -198,6 +205,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     days: optionalInt(values.days, 'days', command, 30, 2000),
     waitSeconds: optionalInt(values.wait, 'wait', command, 0, 86_400),
     expectKey: optionalFingerprint(values['expect-key'], command),
+    expectHead: optionalExpectedHead(values['expect-head'], command),
   };
   if (command === 'demo') return runDemo(ctx, { dir: str(values.dir), days: args.days });
   const queryArgs = command === 'query' ? parseQueryArgs(values as Parameters<typeof parseQueryArgs>[0]) : null;
@@ -249,6 +257,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
           full: values.full === true,
           json: values.json === true,
           ...(args.expectKey ? { expectKey: args.expectKey } : {}),
+          ...(args.expectHead ? { expectHead: args.expectHead } : {}),
         });
       case 'key show':
         return await keyShow(ctx, session, stateDir, values.json === true);
@@ -444,13 +453,14 @@ async function verifyCommand(
   ctx: CliContext,
   session: ArchiveSession,
   range: DayRange,
-  opts: { full: boolean; json: boolean; expectKey?: string },
+  opts: { full: boolean; json: boolean; expectKey?: string; expectHead?: ExpectedHead },
 ): Promise<number> {
   const progress = progressLine(ctx.stderr);
   const result = await session.verify({
     ...range,
     full: opts.full,
     ...(opts.expectKey ? { expectKey: opts.expectKey } : {}),
+    ...(opts.expectHead ? { expectHead: opts.expectHead } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => {
       if (ctx.stderr.isTTY && p.phase === 'objects')
@@ -459,17 +469,20 @@ async function verifyCommand(
   });
   progress.done();
   if (opts.json) {
-    ctx.stdout.write(JSON.stringify({ ok: result.ok, problems: result.problems, archive: result.archive }) + '\n');
+    ctx.stdout.write(
+      JSON.stringify({ ok: result.ok, problems: result.problems, archive: result.archive, trust: result.trust }) + '\n',
+    );
   } else {
     const span = result.from === null ? 'no days' : `${result.from} to ${result.to}`;
     ctx.stdout.write(
-      `${result.ok ? 'OK' : 'PROBLEMS FOUND'}: ${session.store.url}, ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${opts.full ? ' (full: every object hashed)' : ''}.\n`,
+      `${result.ok ? 'OK' : 'PROBLEMS FOUND'}: ${session.store.url}, ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${opts.full ? ' (full: every object hashed)' : ''}${trustSuffix(result.trust, result.archive?.head ?? null)}.\n`,
     );
     if (result.archive) {
       ctx.stdout.write(
-        `Archive ${result.archive.archiveId} (${result.archive.purpose}), signing key ${formatFingerprint(result.archive.keyFingerprint)}${result.archive.head ? `, head ${result.archive.head.key} (sequence ${result.archive.head.sequence})` : ''}.\n`,
+        `Archive ${result.archive.archiveId} (${result.archive.purpose}), signing key ${formatFingerprint(result.archive.keyFingerprint)}${result.archive.head ? `, head ${result.archive.head.key} (sequence ${result.archive.head.sequence}, SHA-256 ${result.archive.head.sha256})` : ''}.\n`,
       );
     }
+    for (const line of describeTrust(result.trust, result.archive)) ctx.stdout.write(`${line}\n`);
     for (const p of result.problems)
       ctx.stdout.write(`${p.day ?? 'archive'} ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}\n`);
   }
@@ -677,6 +690,17 @@ function optionalFingerprint(value: unknown, command: Command): string | undefin
       command,
     );
   return fp;
+}
+
+function optionalExpectedHead(value: unknown, command: Command): ExpectedHead | undefined {
+  if (value === undefined) return undefined;
+  const head = parseExpectedHead(String(value));
+  if (!head)
+    throw new UsageError(
+      `--expect-head must be a manifest's sequence number, optionally with its SHA-256 (SEQ or SEQ:SHA256), as verify prints the head`,
+      command,
+    );
+  return head;
 }
 
 function optionalInt(value: unknown, name: string, command: Command, min: number, max: number): number | undefined {

@@ -53,7 +53,10 @@ export interface ArchiveListing {
   readonly data: ReadonlyMap<string, DataKeyVersions>;
   /** Report copies under `reports/`, by report id (only seen with scope `whole`). */
   readonly reports: ReadonlyMap<string, ReportKeys>;
-  /** Keys that are neither (only seen with scope `whole`, plus junk inside the layout folders). */
+  /**
+   * Keys that are neither (only seen with scope `whole`, plus junk inside the layout folders), and
+   * entries the store never reads (`unreadable`), whatever their key.
+   */
   readonly other: readonly KeyVersions[];
   readonly scope: 'layout' | 'whole';
   /** Requests the listing took. */
@@ -90,7 +93,8 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
   const reports = new Map<string, ReportKeys>();
   const other: KeyVersions[] = [];
   for (const [key, versions] of grouped) {
-    const parsed: ParsedKey = parseKey(store.prefix, key);
+    // Something the store will not read (a FIFO at a manifest's key) is never taken for what its key says.
+    const parsed: ParsedKey = versions.some((v) => v.unreadable) ? { kind: 'other' } : parseKey(store.prefix, key);
     switch (parsed.kind) {
       case 'root':
         root = { key, versions };

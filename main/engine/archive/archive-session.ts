@@ -23,11 +23,14 @@ import { ClientCredentialsAuth, type TokenProvider } from '../genesys/auth';
 import { GenesysAuditClient } from '../genesys/client';
 import { RateBudget } from '../genesys/rate-budget';
 import { startGenesysSimulator, type GenesysSimulator } from '../genesys/simulator/server';
-import { Archive, type ArchiveWriter } from './archive';
+import { Archive, type ArchiveWriter, type WriterRequest } from './archive';
+import type { Assessment } from './assessment';
 import type { ArchiveStore, StoreReadiness } from './archive-store';
 import { planCatchUp, runCatchUp, type CatchUpOptions, type CatchUpPlan, type CatchUpSummary } from './catch-up';
 import {
+  checkExportableDay,
   exportDay as exportOneDay,
+  refuseArchivedDay,
   type ExportDayOptions,
   type ExportDayResult,
   type ExportPolicy,
@@ -38,6 +41,7 @@ import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange } from './st
 import { openArchiveStore } from './stores/open-store';
 import { verifyArchive, type VerifyProgress, type VerifyResult } from './verify';
 import { TOOL_VERSION } from './tool-version';
+import type { ExpectedHead } from './verify-trust';
 import type { LeaseHolder } from './writer-lease';
 
 export { TOOL_VERSION };
@@ -56,6 +60,18 @@ const NOT_A_DAY_FAILURE: ReadonlySet<ErrorCode> = new Set([
   'INVALID_ARGUMENT',
   'INVALID_SETTINGS',
 ]);
+
+/** A catch-up that found nothing to do. */
+const NOTHING_DONE: CatchUpSummary = {
+  archived: 0,
+  alreadyArchived: 0,
+  failed: [],
+  notStarted: 0,
+  cancelled: false,
+  events: 0,
+  bytes: 0,
+  elapsedMs: 0,
+};
 
 export interface ArchiveSessionOptions {
   readonly env: NodeJS.ProcessEnv;
@@ -103,6 +119,9 @@ export interface WriteOptions {
   readonly onWait?: (holder: LeaseHolder | null, waitedMs: number) => void;
 }
 
+/** What a write passes on to `Archive.withWriter`. */
+type WriteRequestOptions = WriteOptions & Pick<WriterRequest, 'before'>;
+
 export interface ArchiveSession {
   readonly settings: Settings;
   readonly store: ArchiveStore;
@@ -127,6 +146,7 @@ export interface ArchiveSession {
     options: DayRange & {
       full: boolean;
       expectKey?: string;
+      expectHead?: ExpectedHead;
       onProgress?: (p: VerifyProgress) => void;
       signal?: AbortSignal;
     },
@@ -242,7 +262,7 @@ export async function openArchiveSession(
 
   /** Runs `fn` as the archive's writer, with the source ready. */
   const write = async <T>(
-    opts: WriteOptions,
+    opts: WriteRequestOptions,
     fn: (writer: ArchiveWriter, src: Awaited<ReturnType<typeof source>>) => Promise<T>,
   ): Promise<T> => {
     checkConfigured();
@@ -254,6 +274,7 @@ export async function openArchiveSession(
         organisation: src.organisation,
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.onWait ? { onWait: opts.onWait } : {}),
+        ...(opts.before ? { before: opts.before } : {}),
       },
       (writer) => fn(writer, src),
     );
@@ -313,7 +334,13 @@ export async function openArchiveSession(
     demo: purpose === 'demo',
     ready,
     checkConfigured,
-    exportDay: (day, opts = {}) => write(opts, (writer, src) => exportWith(writer, src, day, opts)),
+    exportDay: async (day, opts = {}) => {
+      // Refused before the archive is touched (a day not settled or no longer in Genesys), or
+      // before the lease is taken (a day already archived): nothing is written.
+      checkExportableDay(day, now(), policy);
+      const before = refusingArchivedDay(day, opts.reconcile === true);
+      return write({ ...opts, before }, (writer, src) => exportWith(writer, src, day, opts));
+    },
     async status(range = {}) {
       const snapshot = await archive.read({ scope: 'layout' });
       const defaults = defaultStatusRange(snapshot.assessment, now(), cal.genesysRetentionDays, cal.policyStartDate);
@@ -328,18 +355,27 @@ export async function openArchiveSession(
       const empty = snapshot.assessment.root.status === 'absent' && !snapshot.assessment.hasContent;
       return { from, to, days, problems, empty, requests: snapshot.requests, manifestReads: snapshot.manifestReads };
     },
-    catchUp: (range, opts) =>
-      write(opts, async (writer, src) => {
-        const from = range.from ?? defaultCatchUpFrom(now(), cal.genesysRetentionDays, cal.policyStartDate);
-        const to = range.to ?? lastSettledDay(now(), cal.settlementMinutes);
-        checkRange(from, to);
-        // Planned under the lease, from the archive as it is now: days another writer archived are not planned.
-        const statuses = computeDayStatuses({ assessment: writer.assessment, from, to, now: now(), ...cal, journal });
-        const plan = planCatchUp(statuses);
+    async catchUp(range, opts) {
+      const from = range.from ?? defaultCatchUpFrom(now(), cal.genesysRetentionDays, cal.policyStartDate);
+      const to = range.to ?? lastSettledDay(now(), cal.settlementMinutes);
+      checkRange(from, to);
+      const planOf = (assessment: Assessment) =>
+        planCatchUp(computeDayStatuses({ assessment, from, to, now: now(), ...cal, journal }));
+      // Nothing to do as the archive stands: done without the lease, so nothing is written (another
+      // writer can only archive days, never add any to the plan).
+      const ahead = planOf((await archive.read({ scope: 'layout', ...signalOf(opts) })).assessment);
+      if (ahead.days.length === 0) {
+        opts.onPlan?.({ from, to, plan: ahead });
+        return { ...NOTHING_DONE, from, to, plan: ahead };
+      }
+      return write(opts, async (writer, src) => {
+        // Planned again under the lease, from the archive as it is now: days another writer archived are not planned.
+        const plan = planOf(writer.assessment);
         opts.onPlan?.({ from, to, plan });
         const summary = await runDaysWith(writer, src, plan, opts);
         return { ...summary, from, to, plan };
-      }),
+      });
+    },
     runDays: (days, opts) =>
       write(opts, (writer, src) =>
         runDaysWith(
@@ -362,6 +398,7 @@ export async function openArchiveSession(
         ...cal,
         policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
         ...(opts.expectKey ? { expectKey: opts.expectKey } : {}),
+        ...(opts.expectHead ? { expectHead: opts.expectHead } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
@@ -401,6 +438,15 @@ export function simulatorSource(sim: GenesysSimulator, now: () => number = Date.
     pollMaxMs: 100,
     queryRetryDelayMs: 20,
   });
+}
+
+/** The refusal of a day already archived (unless reconciling), for `withWriter` to decide before the lease. */
+function refusingArchivedDay(day: Day, reconcile: boolean): (assessment: Assessment) => void {
+  return (assessment) => refuseArchivedDay(day, assessment.days.get(day)?.manifests ?? [], reconcile);
+}
+
+function signalOf(opts: { readonly signal?: AbortSignal }): { signal?: AbortSignal } {
+  return opts.signal ? { signal: opts.signal } : {};
 }
 
 function checkRange(from: Day, to: Day): void {

@@ -54,6 +54,12 @@ export interface ObjectVersionEntry {
   readonly isLatest: boolean;
   readonly size: number;
   readonly lastModified: string;
+  /**
+   * Set when the entry is no object the store would ever read (a local folder: a named pipe, a
+   * socket, a device, a symbolic link, a dot file): what it is, in words. It is listed so verify
+   * names it, and never opened.
+   */
+  readonly unreadable?: string;
 }
 
 export interface StoreReadiness {

@@ -5,11 +5,15 @@
  *
  * - `read()` judges the archive as it is now: one listing, the root, every manifest (from the local
  *   cache where known) and the assessment (assessment.ts), plus what this installation recorded.
- * - `withWriter()` is the only way to write: it takes the writer lease (waiting for, or refusing
- *   beside, another writer with a message naming it), reads the archive fresh, refuses an archive
- *   whose head went backwards since this installation last saw it (an unmounted share, a removed
- *   manifest), creates the root object on first use, loads the signing key, and hands out an
- *   ArchiveWriter whose appends are serialised, lease-checked, signed, read back and recorded.
+ * - `withWriter()` is the only way to write. It first decides, from a read of the archive and
+ *   without the lease, every refusal it can (the wrong kind of archive, another organisation's, a
+ *   head that went backwards since this installation last saw it, a key it does not hold, and the
+ *   caller's own `before`), so a refused command leaves the target exactly as it found it: no root,
+ *   no lease object. Then it takes the writer lease (waiting for, or refusing beside, another
+ *   writer with a message naming it), reads the archive fresh, decides the same again, and hands
+ *   out an ArchiveWriter whose appends are serialised, lease-checked, signed, read back and
+ *   recorded. A new archive's root object is written by the writer's first write, never before: a
+ *   run that writes nothing leaves no root behind.
  */
 import { randomUUID } from 'node:crypto';
 import { dayDataFolder, dayManifestFolder, manifestKey, parseKey, rootKey } from '../../../shared/archive-layout';
@@ -92,6 +96,17 @@ export interface WriterRequest {
   readonly signal?: AbortSignal;
   /** Called while another writer holds the archive. */
   readonly onWait?: (holder: LeaseHolder | null, waitedMs: number) => void;
+  /**
+   * The caller's own refusals (a day already archived), decided from the archive before the lease
+   * is taken, so nothing is written; the caller's work decides them again under the lease.
+   */
+  readonly before?: (assessment: Assessment) => void;
+}
+
+/** An existing archive's root and the key that signs it. */
+interface OpenedRoot {
+  readonly root: ArchiveRoot;
+  readonly key: SigningKey;
 }
 
 export class Archive {
@@ -286,6 +301,8 @@ export class Archive {
 
   /** Runs `fn` as the archive's only writer (see the module comment). */
   async withWriter<T>(request: WriterRequest, fn: (writer: ArchiveWriter) => Promise<T>): Promise<T> {
+    const signal = request.signal ? { signal: request.signal } : {};
+    await this.admit(await this.read({ scope: 'layout', ...signal }), request);
     const lease = await acquireWriterLease(this.store.writerLease(), {
       program: this.options.lease.program,
       ttlMs: this.options.lease.ttlMs,
@@ -295,28 +312,50 @@ export class Archive {
       ...(request.onWait ? { onWait: request.onWait } : {}),
     });
     try {
-      const snapshot = await this.read({ scope: 'layout', ...(request.signal ? { signal: request.signal } : {}) });
-      // A demo archive is not evidence: one the user removed may simply be started again.
-      const refusal = request.purpose === 'demo' ? undefined : this.installationProblems(snapshot)[0];
-      if (refusal)
-        throw new AuditArchiveError(
-          'ARCHIVE_INTEGRITY',
-          `${refusal.detail} Nothing was written: run verify and resolve this first.`,
-        );
-      const { root, key } = await this.openRoot(snapshot, request);
-      const writer = new ArchiveWriter(this, lease, snapshot, root, key);
-      await this.extendRootLock(snapshot);
-      return await fn(writer);
+      const snapshot = await this.read({ scope: 'layout', ...signal });
+      const opened = await this.admit(snapshot, request);
+      this.warnUnrecordedHead(snapshot);
+      // The root is touched by the first write only: created for a new archive, its lock extended otherwise.
+      const openRoot = opened
+        ? async () => {
+            await this.extendRootLock(snapshot);
+            return opened;
+          }
+        : () => this.createRoot(request);
+      return await fn(new ArchiveWriter(this, lease, snapshot, openRoot));
     } finally {
       await lease.release();
     }
   }
 
-  /** The root in effect, created on the first write; refuses the wrong kind of archive. */
-  private async openRoot(
-    snapshot: ArchiveSnapshot,
-    request: WriterRequest,
-  ): Promise<{ root: ArchiveRoot; key: SigningKey }> {
+  /** A writer continuing a chain this installation has no record of says so: its head is trusted on first use. */
+  private warnUnrecordedHead(snapshot: ArchiveSnapshot): void {
+    const head = snapshot.assessment.head;
+    if (snapshot.headRecord || !head || this.options.stateDir === null) return;
+    this.warn(
+      `This installation has no record of ${this.store.url}'s head (a new installation, or its state folder was reset): it continues the chain from ${head.key} (sequence ${head.sequence}), trusted on first use. If newest manifests were removed before now, this run cannot tell; verify --expect-head with a head you recorded can.`,
+    );
+  }
+
+  /**
+   * Every refusal a writer meets, from one read of the archive: the archive's root and key (null
+   * for a new archive), or the reason it may not be written. Writes nothing.
+   */
+  private async admit(snapshot: ArchiveSnapshot, request: WriterRequest): Promise<OpenedRoot | null> {
+    // A demo archive is not evidence: one the user removed may simply be started again.
+    const refusal = request.purpose === 'demo' ? undefined : this.installationProblems(snapshot)[0];
+    if (refusal)
+      throw new AuditArchiveError(
+        'ARCHIVE_INTEGRITY',
+        `${refusal.detail} Nothing was written: run verify and resolve this first.`,
+      );
+    const opened = await this.openRoot(snapshot, request);
+    request.before?.(snapshot.assessment);
+    return opened;
+  }
+
+  /** The root in effect (null: a new archive, its root written by the first write); refuses the wrong kind of archive. */
+  private async openRoot(snapshot: ArchiveSnapshot, request: WriterRequest): Promise<OpenedRoot | null> {
     const { assessment } = snapshot;
     const url = this.store.url;
     if (request.purpose === 'demo' && this.store.kind !== 'local' && this.options.policy.lockMode === 'COMPLIANCE') {
@@ -335,7 +374,8 @@ export class Archive {
           `${url} holds manifests or data but no root object (archive.json), so its signing key is unknown. Nothing was written: run verify, and restore the root object or use a new prefix.`,
         );
       }
-      return this.createRoot(request);
+      await this.options.keys.given?.(); // a key given but missing or unreadable is refused now, not at the first write
+      return null;
     }
     const root = state.root;
     if (root.purpose !== request.purpose) {
@@ -367,7 +407,7 @@ export class Archive {
     return { root, key };
   }
 
-  private async createRoot(request: WriterRequest): Promise<{ root: ArchiveRoot; key: SigningKey }> {
+  private async createRoot(request: WriterRequest): Promise<OpenedRoot> {
     // A key given to this installation (kept by whoever gave it) signs a new archive; otherwise a new
     // one is made and kept before the root names it: a crash in between leaves a spare key, never a
     // root whose key is lost.
@@ -457,15 +497,42 @@ export class ArchiveWriter {
   /** The archive as read when the lease was taken. */
   readonly assessment: Assessment;
 
+  private opening: Promise<OpenedRoot> | null = null;
+  private opened: OpenedRoot | null = null;
+
   constructor(
     readonly archive: Archive,
     private readonly lease: WriterLease,
     private readonly snapshot: ArchiveSnapshot,
-    readonly root: ArchiveRoot,
-    private readonly key: SigningKey,
+    /** Opens the root for the first write: creates a new archive's, or extends an existing one's lock. */
+    private readonly openRoot: () => Promise<OpenedRoot>,
   ) {
     this.assessment = snapshot.assessment;
     this.head = snapshot.assessment.head;
+  }
+
+  /**
+   * Makes sure the root exists before anything else is written (a new archive's root is written
+   * here, once): every write calls it first, so a run that writes nothing leaves no root.
+   */
+  async ensureRoot(): Promise<ArchiveRoot> {
+    this.opening ??= this.openRoot().then((o) => (this.opened = o));
+    return (await this.opening).root;
+  }
+
+  /** The archive's root; only once `ensureRoot` has run (every write does). */
+  get root(): ArchiveRoot {
+    return this.openedRoot().root;
+  }
+
+  private get key(): SigningKey {
+    return this.openedRoot().key;
+  }
+
+  private openedRoot(): OpenedRoot {
+    if (!this.opened)
+      throw new AuditArchiveError('INTERNAL', 'The archive root is used before the first write opened it.');
+    return this.opened;
   }
 
   get store(): ArchiveStore {
@@ -558,6 +625,7 @@ export class ArchiveWriter {
   }> {
     const run = this.tail.then(async () => {
       await this.lease.confirm();
+      await this.ensureRoot();
       const lock = this.lockFor((this.archive.options.now ?? Date.now)());
       const put = await this.store.putObject({ ...input, sha256: sha256Hex(input.body), lock });
       const info = await confirmLock(this.store, put, { size: input.body.length, lock });
@@ -575,6 +643,7 @@ export class ArchiveWriter {
 
   private async appendNow(draft: ManifestDraft, lock: ObjectLock): Promise<AppendedManifest> {
     await this.lease.confirm();
+    await this.ensureRoot();
     // A key taken by something else (junk planted under the next sequence numbers of that day) is
     // stepped over, never replaced: every such key the listing showed, and those planted since,
     // found by listing the day's folder again when a write finds its key taken. The steps are

@@ -369,13 +369,7 @@ export function assessArchive(
       );
   }
   for (const k of listing.other) {
-    if (liveVersions(k).length > 0)
-      problem(
-        null,
-        'unexpected-object',
-        k.key,
-        `${k.key} is not part of the archive's layout: it was not written by the archive. It is ignored.`,
-      );
+    if (liveVersions(k).length > 0) problem(null, 'unexpected-object', k.key, describeStray(k));
   }
 
   const reports = assessReports(listing, rootOk, reportReads, problem);
@@ -521,6 +515,14 @@ function checkVersions(
       `The ${what} ${k.key} has ${live.length} versions; the archive wrote one (${original?.versionId ?? 'unversioned'} at ${original?.lastModified ?? '?'}) and only that one is trusted. Someone wrote over it.`,
     );
   }
+}
+
+/** Why a key outside the layout (or an entry the store never reads) is named. */
+function describeStray(k: KeyVersions): string {
+  const what = k.versions.find((v) => v.unreadable)?.unreadable;
+  return what
+    ? `${k.key} is ${what}, not something the archive writes: it is never opened, and otherwise ignored. Find out who put it there.`
+    : `${k.key} is not part of the archive's layout: it was not written by the archive. It is ignored.`;
 }
 
 /** Demo data never in a real archive (and the reverse); one organisation per archive. */

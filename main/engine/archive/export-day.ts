@@ -82,14 +82,28 @@ export async function exportDay(deps: ExportDeps, day: Day, options: ExportDayOp
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const { policy, writer } = deps;
-  if (!isSettled(day, startedAt, policy.settlementMinutes)) {
+  checkExportableDay(day, startedAt, policy);
+  const done = writer.beginDay(day);
+  try {
+    return await exportSettledDay(deps, day, options, startedAt);
+  } finally {
+    done();
+  }
+}
+
+/**
+ * Refuses (DAY_UNSETTLED, DAY_UNRECOVERABLE) a day that may not be exported at `nowMs`, whatever
+ * the archive holds: callers check it before they touch the archive at all.
+ */
+export function checkExportableDay(day: Day, nowMs: number, policy: ExportPolicy): void {
+  if (!isSettled(day, nowMs, policy.settlementMinutes)) {
     const settlesAt = new Date(dayStartMs(day) + MS_PER_DAY + policy.settlementMinutes * 60_000).toISOString();
     throw new AuditArchiveError(
       'DAY_UNSETTLED',
       `${day} is not settled yet: Genesys may still be indexing its events. It can be exported from ${settlesAt} (its end plus ${policy.settlementMinutes} minutes). Nothing was written.`,
     );
   }
-  const firstRecoverable = firstRecoverableDay(startedAt, policy.genesysRetentionDays);
+  const firstRecoverable = firstRecoverableDay(nowMs, policy.genesysRetentionDays);
   if (day < firstRecoverable) {
     // Genesys answers an old interval with no events rather than an error: exporting it would
     // archive a false "empty day" and claim completeness.
@@ -98,11 +112,15 @@ export async function exportDay(deps: ExportDeps, day: Day, options: ExportDayOp
       `${day} is older than the Genesys retention window (${policy.genesysRetentionDays} days; the first recoverable day is ${firstRecoverable}): Genesys may no longer hold its events, and an empty answer would be archived as an empty day. Nothing was written. If your organisation keeps audit events longer, raise genesys.retentionDays.`,
     );
   }
-  const done = writer.beginDay(day);
-  try {
-    return await exportSettledDay(deps, day, options, startedAt);
-  } finally {
-    done();
+}
+
+/** Refuses (DAY_ALREADY_ARCHIVED) a day whose chain holds `earlier` manifests, unless reconciling. */
+export function refuseArchivedDay(day: Day, earlier: readonly { readonly key: string }[], reconcile: boolean): void {
+  if (earlier.length > 0 && !reconcile) {
+    throw new AuditArchiveError(
+      'DAY_ALREADY_ARCHIVED',
+      `${day} is already archived (manifest ${earlier[earlier.length - 1]!.key}). Nothing was written. To look for events Genesys added later, run it again with --reconcile.`,
+    );
   }
 }
 
@@ -120,12 +138,7 @@ async function exportSettledDay(
 
   const earlier = writer.dayManifests(day);
   const reconcile = earlier.length > 0;
-  if (reconcile && !options.reconcile) {
-    throw new AuditArchiveError(
-      'DAY_ALREADY_ARCHIVED',
-      `${day} is already archived (manifest ${earlier[earlier.length - 1]!.key}). Nothing was written. To look for events Genesys added later, run it again with --reconcile.`,
-    );
-  }
+  refuseArchivedDay(day, earlier, options.reconcile === true);
   // A reconcile builds on what the day's manifests reference: it must be intact.
   const problem = reconcile ? writer.dayProblems(day)[0] : undefined;
   if (problem) {
@@ -160,6 +173,7 @@ async function exportSettledDay(
       // A key planted since the archive was read is stepped over (never replaced), like a manifest's.
       let key: string;
       let put: PutObjectResult;
+      await writer.ensureRoot(); // a new archive's root comes before its first part
       for (let relisted = 0; ;) {
         key = dataKey(store.prefix, day, writer.nextPart(day));
         try {

@@ -8,10 +8,14 @@
  * under this installation, in verify and before any write.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomically } from '../files/write-file-atomically';
+import { readRegularFile } from './stores/regular-file';
+
+/** A head record is a few hundred bytes. */
+const MAX_HEAD_RECORD_BYTES = 64 * 1024;
 
 const HeadRecordSchema = z.object({
   format: z.literal('audit-archive/head@1'),
@@ -38,7 +42,13 @@ export async function readHeadRecord(
   const file = headRecordPath(stateDir, archiveUrl);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Never opened unless it is a regular file: a named pipe planted here must not hang verify.
+    const read = await readRegularFile(file, MAX_HEAD_RECORD_BYTES);
+    if (!read.ok) {
+      onWarning(`The head record ${file} is ${read.what}, not a record: a rewound head cannot be detected this time.`);
+      return null;
+    }
+    text = read.text;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
       onWarning(

@@ -7,8 +7,9 @@
  *   (assessment.ts): one version per referenced key, signatures against the root's key, one chain
  *   walked from its head, no fork, nothing unexpected.
  * - This installation's record catches what the archive alone cannot show: a head that went
- *   backwards, a root swapped, an archive that vanished; `expectKey` checks the fingerprint the
- *   officer recorded.
+ *   backwards, a root swapped, an archive that vanished; `expectKey` and `expectHead` check the
+ *   fingerprint and head the officer recorded. Without either, the result says the key and head
+ *   were trusted on first use (verify-trust.ts).
  * - Every object it relies on (root, manifests, data parts) is read back for its lock, which must
  *   be in force, as strong as the policy and as long as recorded; in full mode every data part is
  *   hashed (stored and uncompressed bytes) and its events counted.
@@ -22,10 +23,11 @@ import { createGunzip } from 'node:zlib';
 import type { ArchiveOrganisation, ArchivePurpose } from '../../../shared/archive-root';
 import { eachDay, firstRecoverableDay, isSettled, lastSettledDay, type Day } from '../../../shared/day';
 import type { LockMode } from '../../../shared/manifest';
-import { isFailingProblem, type VerifyProblem } from '../../../shared/verify';
+import { isFailingProblem, type VerifyProblem, type VerifyTrust } from '../../../shared/verify';
 import type { Archive } from './archive';
 import type { ObjectLock } from './archive-store';
 import { compareProblems, type Assessment, type ChainHead } from './assessment';
+import { expectedHeadProblems, judgeTrust, type ExpectedHead } from './verify-trust';
 
 const MS_PER_DAY = 86_400_000;
 /** Stores round retain-until to the second. */
@@ -49,6 +51,8 @@ export interface VerifyOptions {
   readonly policy: { readonly lockMode: LockMode; readonly retentionDays: number };
   /** The signing key fingerprint the officer recorded (hex). */
   readonly expectKey?: string;
+  /** The head the officer recorded: the chain must reach it. */
+  readonly expectHead?: ExpectedHead;
   /** Reads in flight at once. */
   readonly concurrency?: number;
   readonly onProgress?: (p: VerifyProgress) => void;
@@ -78,6 +82,8 @@ export interface VerifyResult {
     readonly keyFingerprint: string;
     readonly head: ChainHead | null;
   } | null;
+  /** What the key and the head were checked against (null: no valid root to trust). */
+  readonly trust: VerifyTrust | null;
   /** Store requests the verification made. */
   readonly requests: number;
   /** The archive as this verification read it (whole and fresh): what a report states is taken from it. */
@@ -106,6 +112,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
     d === null || ((options.from === undefined || d >= options.from) && (options.to === undefined || d <= options.to));
   const problems: VerifyProblem[] = assessment.problems.filter((p) => inRange(p.day));
   problems.push(...archive.installationProblems(snapshot, options.expectKey));
+  if (options.expectHead) problems.push(...expectedHeadProblems(assessment, options.expectHead));
   const root = assessment.root.status === 'ok' ? assessment.root : null;
   if (
     assessment.root.status === 'absent' &&
@@ -246,6 +253,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
   const ok = !problems.some((p) => isFailingProblem(p.kind));
   const eventCounts = new Map<Day, number>();
   for (const c of assessment.chain) eventCounts.set(c.manifest.day, c.manifest.dayEventsTotal);
+  const headRecorded = ok && root !== null && archive.options.stateDir !== null;
   if (ok && root) await archive.recordHead(root.root, assessment.head);
   return {
     ok,
@@ -264,6 +272,14 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
           head: assessment.head,
         }
       : null,
+    trust: judgeTrust(
+      snapshot,
+      {
+        ...(options.expectKey ? { key: options.expectKey } : {}),
+        ...(options.expectHead ? { head: options.expectHead } : {}),
+      },
+      headRecorded,
+    ),
     requests: store.requestCount - before,
     assessment,
   };

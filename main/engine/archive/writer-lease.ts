@@ -8,11 +8,36 @@
  * adds what is common: waiting for the holder with a message naming it, heartbeats, taking over
  * from a holder that died (its claim goes stale after `ttlMs` without a heartbeat), and a check
  * before every manifest is written that the lease is still ours (`confirm`).
+ *
+ * No one holds the lease who does not heartbeat it: a claim is live only while its last heartbeat
+ * is younger than its TTL (capped by each store) and not later than now plus a stated clock-skew
+ * allowance (`heartbeatState`). A heartbeat in the future beyond that allowance (a clock set
+ * wrong, or a file planted with a date in 2099) is no claim at all, and neither is a lease record
+ * that cannot be read: otherwise one touch of a file could keep every writer out for good.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { z } from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
+
+/**
+ * How far a heartbeat may lie ahead of the reader's clock and still count: the clocks of two
+ * machines writing one archive (or of a machine and a file server) may disagree by this much.
+ */
+export const HEARTBEAT_CLOCK_SKEW_MS = 5 * 60_000;
+
+export type HeartbeatState = 'live' | 'stale' | 'future';
+
+/**
+ * Whether a claim whose last heartbeat was at `lastBeatMs` still holds at `nowMs`: live while it is
+ * younger than `ttlMs`, stale after, and no claim at all when it lies in the future by more than
+ * HEARTBEAT_CLOCK_SKEW_MS.
+ */
+export function heartbeatState(lastBeatMs: number, ttlMs: number, nowMs: number): HeartbeatState {
+  const age = nowMs - lastBeatMs;
+  if (age < -HEARTBEAT_CLOCK_SKEW_MS) return 'future';
+  return age > ttlMs ? 'stale' : 'live';
+}
 
 export interface LeaseHolder {
   /** Unique per acquisition. */

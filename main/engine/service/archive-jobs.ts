@@ -415,9 +415,12 @@ export class ArchiveJobs {
     this.mutate(r, {
       range: result.from && result.to ? { from: result.from, to: result.to } : r.state.range,
       problems: { total: result.problems.length, failing: failing.length, listed },
-      summary: result.ok
-        ? `Verified${range}: ${result.manifestsChecked} manifests and ${result.objectsChecked} objects, no problem found.`
-        : `Verified${range}: ${failing.length} problem(s)${days > 0 ? ` on ${days} day(s)` : ''}.`,
+      summary: (
+        (result.ok
+          ? `Verified${range}: ${result.manifestsChecked} manifests and ${result.objectsChecked} objects, no problem found.`
+          : `Verified${range}: ${failing.length} problem(s)${days > 0 ? ` on ${days} day(s)` : ''}.`) +
+        trustWarning(result)
+      ).slice(0, 1000),
     });
   }
 
@@ -514,6 +517,26 @@ function capitalise(s: string): string {
 }
 
 const counts = new Intl.NumberFormat('en-US');
+/**
+ * What the verdict's trust rests on, when it is not a record: the app pins the key in Settings and
+ * keeps the head record in its state folder, so a missing one is said (an archive with content
+ * whose head record is gone: a new installation, or a state folder reset or tampered with).
+ */
+function trustWarning(result: VerifyResult): string {
+  const trust = result.trust;
+  if (!trust) return '';
+  const notes: string[] = [];
+  if (trust.key === 'first-use')
+    notes.push(
+      'Its signing key was not checked against one recorded in Settings or by this app: it was trusted on first use.',
+    );
+  if (trust.head === 'first-use' && result.archive?.head)
+    notes.push(
+      `This app had no record of the archive's head (a new installation, or its state folder was reset): the head, sequence ${result.archive.head.sequence}, was trusted on first use, so newest manifests removed before now would not show.`,
+    );
+  return notes.length > 0 ? ` ${notes.join(' ')}` : '';
+}
+
 function formatCount(n: number): string {
   return counts.format(n);
 }

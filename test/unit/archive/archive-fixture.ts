@@ -26,6 +26,7 @@ import {
 import { FileSigningKeyStore } from '../../../main/engine/archive/signing-keys';
 import { LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
 import { verifyArchive, type VerifyResult } from '../../../main/engine/archive/verify';
+import type { ExpectedHead } from '../../../main/engine/archive/verify-trust';
 import { ClientCredentialsAuth } from '../../../main/engine/genesys/auth';
 import { GenesysAuditClient } from '../../../main/engine/genesys/client';
 import { RateBudget } from '../../../main/engine/genesys/rate-budget';
@@ -66,6 +67,7 @@ export interface ArchiveFixture {
     to?: Day;
     full?: boolean;
     expectKey?: string;
+    expectHead?: ExpectedHead;
     archive?: Archive;
   }): Promise<VerifyResult>;
   close(): Promise<void>;
@@ -157,6 +159,7 @@ export async function archiveFixture(options: {
         ...(opts.from ? { from: opts.from } : {}),
         ...(opts.to ? { to: opts.to } : {}),
         ...(opts.expectKey ? { expectKey: opts.expectKey } : {}),
+        ...(opts.expectHead ? { expectHead: opts.expectHead } : {}),
       }),
     async close() {
       await sim.close();

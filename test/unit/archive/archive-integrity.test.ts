@@ -4,6 +4,7 @@
  * The same attacks against S3 Object Lock (second versions, delete markers) run against Ceph RGW
  * in test/integration/archive/attacks-rgw.test.ts.
  */
+import { execFileSync } from 'node:child_process';
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -295,4 +296,194 @@ describe('an archive someone tampers with, without its signing key', () => {
       expect.objectContaining({ day: '2026-11-25', kind: 'manifest-invalid', key }),
     );
   });
+
+  it('a named pipe at the next manifest key and a link at a part are named by verify, never opened; status and the next export finish beside them', async () => {
+    fx = await threeDays();
+    fx.clock.now = Date.parse('2026-11-27T12:00:00Z');
+    const fifoKey = manifestKey('org-a', '2026-11-26', 4);
+    await fs.mkdir(path.dirname(file(fx, fifoKey)), { recursive: true });
+    execFileSync('mkfifo', [file(fx, fifoKey)]);
+    const linkKey = dataKey('org-a', '2026-11-24', 1);
+    const original = await fs.readFile(file(fx, linkKey));
+    const copy = path.join(fx.stateDir, 'copy.gz');
+    await fs.writeFile(copy, original);
+    await makeWritable(fx.root);
+    await fs.rm(file(fx, linkKey));
+    await fs.symlink(copy, file(fx, linkKey)); // the same bytes, but through a link
+    try {
+      const verdict = await fx.verify({ full: true, to: '2026-11-25' });
+      expect(verdict.ok).toBe(false);
+      expect(verdict.problems).toContainEqual(
+        expect.objectContaining({
+          kind: 'unexpected-object',
+          key: fifoKey,
+          detail: expect.stringContaining('a named pipe (FIFO)'),
+        }),
+      );
+      expect(verdict.problems).toContainEqual(
+        expect.objectContaining({ kind: 'unexpected-object', key: linkKey, detail: expect.stringContaining('link') }),
+      );
+      expect(verdict.problems).toContainEqual(
+        expect.objectContaining({ day: '2026-11-24', kind: 'object-missing', key: linkKey }),
+      );
+      const status = await fx.archive().read({ scope: 'layout' });
+      expect(status.assessment.problems).toContainEqual(
+        expect.objectContaining({ kind: 'unexpected-object', key: fifoKey }),
+      );
+      // The day the pipe sits in is exported: its key is stepped over, never opened or replaced.
+      const result = await fx.export('2026-11-26');
+      expect(result.manifestKey).toBe(manifestKey('org-a', '2026-11-26', 5));
+      expect((await fs.lstat(file(fx, fifoKey))).isFIFO()).toBe(true);
+    } finally {
+      const reader = await fs
+        .open(file(fx, fifoKey), fsSync.constants.O_WRONLY | fsSync.constants.O_NONBLOCK)
+        .catch(() => null);
+      await reader?.close();
+    }
+  });
 });
+
+describe('trust on first use, said and never silent', () => {
+  /** Forgets what this installation recorded of the archive (a new machine, a state folder reset). */
+  async function forgetHeadRecord(f: ArchiveFixture): Promise<void> {
+    for (const name of await fs.readdir(f.stateDir))
+      if (name.startsWith('head-')) await fs.rm(path.join(f.stateDir, name));
+  }
+
+  it('the same installation vouches for key and head from its record', async () => {
+    fx = await threeDays();
+    const verdict = await fx.verify();
+    expect(verdict.ok).toBe(true);
+    expect(verdict.trust).toEqual({ key: 'recorded', head: 'recorded', headRecorded: true });
+  });
+
+  it('the newest manifest removed, verified by a fresh installation: it says the head was trusted on first use; --expect-head catches the removal', async () => {
+    fx = await threeDays();
+    // The 25th reconciled: its newest manifest can go without the day going missing.
+    const reconciled = await fx.export('2026-11-25', { reconcile: true });
+    expect(reconciled.manifest.sequence).toBe(4);
+    const head = (await fx.verify()).archive!.head!;
+    expect(head.sequence).toBe(4);
+    await forgetHeadRecord(fx);
+    await fs.rm(file(fx, reconciled.manifestKey), { force: true });
+
+    const fresh = await fx.verify();
+    expect(fresh.ok).toBe(true); // the archive alone cannot show it
+    expect(fresh.archive?.head?.sequence).toBe(3);
+    expect(fresh.trust).toEqual({ key: 'first-use', head: 'first-use', headRecorded: true });
+
+    await forgetHeadRecord(fx);
+    const expected = await fx.verify({ expectHead: { sequence: head.sequence, sha256: head.sha256 } });
+    expect(expected.ok).toBe(false);
+    expect(expected.problems).toEqual([
+      expect.objectContaining({
+        kind: 'head-rewound',
+        detail: expect.stringContaining('newest manifests were removed'),
+      }),
+    ]);
+    expect(expected.trust).toMatchObject({ head: 'expected', headRecorded: false });
+    // A head recorded with other bytes at that sequence is not the one reached either.
+    const other = await fx.verify({ expectHead: { sequence: 3, sha256: head.sha256 } });
+    expect(other.problems).toEqual([
+      expect.objectContaining({ kind: 'head-rewound', key: manifestKey('org-a', '2026-11-25', 3) }),
+    ]);
+  });
+
+  it('a writer that has no record of the head it continues says it trusts it on first use', async () => {
+    fx = await threeDays();
+    await forgetHeadRecord(fx);
+    fx.clock.now = Date.parse('2026-11-27T12:00:00Z');
+    const warnings: string[] = [];
+    await fx.export('2026-11-26', {}, fx.archive({ onWarning: (w) => warnings.push(w) }));
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        `no record of ${fx.store.url}'s head (a new installation, or its state folder was reset): it continues the chain from ${manifestKey('org-a', '2026-11-25', 3)} (sequence 3), trusted on first use`,
+      ),
+    ]);
+    // Its own write is recorded: the next one continues from a head it knows.
+    warnings.length = 0;
+    await fx.export('2026-11-24', { reconcile: true }, fx.archive({ onWarning: (w) => warnings.push(w) }));
+    expect(warnings).toEqual([]);
+  });
+
+  it('an archive re-signed end to end with another key and forged data: without a record it is "OK" only as trusted on first use; the recorded key catches it', async () => {
+    fx = await threeDays();
+    const original = ArchiveRootSchema.parse(JSON.parse(await fs.readFile(file(fx, rootKey('org-a')), 'utf8')));
+    await resignWithForgedData(fx);
+    await forgetHeadRecord(fx);
+
+    const fresh = await fx.verify({ full: true });
+    expect(fresh.ok).toBe(true);
+    expect(fresh.archive?.keyFingerprint).not.toBe(original.signingKey.fingerprint);
+    expect(fresh.trust).toMatchObject({ key: 'first-use', head: 'first-use' });
+
+    // The key the officer (or the app, in Settings) recorded when the archive was created.
+    await forgetHeadRecord(fx);
+    const pinned = await fx.verify({ expectKey: original.signingKey.fingerprint });
+    expect(pinned.ok).toBe(false);
+    expect(pinned.problems).toContainEqual(expect.objectContaining({ kind: 'root-changed' }));
+    expect(pinned.trust).toMatchObject({ key: 'expected', headRecorded: false });
+  });
+});
+
+/**
+ * The attack of someone who can rewrite the folder: one event dropped from the 24th, its part and
+ * manifest rewritten to match, the root given a key of the attacker's, and every manifest re-signed
+ * and re-chained with it.
+ */
+async function resignWithForgedData(f: ArchiveFixture): Promise<void> {
+  const { createHash } = await import('node:crypto');
+  const { gunzipSync, gzipSync } = await import('node:zlib');
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const attacker = generateSigningKey();
+  await makeWritable(f.root);
+  const root = ArchiveRootSchema.parse(JSON.parse(await fs.readFile(file(f, rootKey('org-a')), 'utf8')));
+  await writeOver(
+    f,
+    rootKey('org-a'),
+    canonicalJsonBytes({
+      ...root,
+      signingKey: { algorithm: 'Ed25519', publicKey: attacker.publicKeyBase64, fingerprint: attacker.fingerprint },
+    }),
+  );
+  let previous: ArchiveManifest['previous'] = null;
+  for (const [sequence, day] of [
+    [1, '2026-11-23'],
+    [2, '2026-11-24'],
+    [3, '2026-11-25'],
+  ] as const) {
+    const key = manifestKey('org-a', day, sequence);
+    const { signature: _s, ...m } = await readManifestFile(f, key);
+    let objects = m.objects;
+    let drop = 0;
+    if (day === '2026-11-24') {
+      const part = m.objects[0]!;
+      const lines = gunzipSync(await fs.readFile(file(f, part.key)))
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean);
+      const raw = Buffer.from(lines.slice(1).join('\n') + '\n');
+      const gz = gzipSync(raw);
+      await writeOver(f, part.key, gz);
+      drop = 1;
+      objects = [
+        {
+          ...part,
+          sha256: sha(gz),
+          sha256Raw: sha(raw),
+          size: gz.length,
+          rawSize: raw.length,
+          events: part.events - 1,
+        },
+        ...m.objects.slice(1),
+      ];
+    }
+    const forged = signManifest(
+      { ...m, objects, events: m.events - drop, dayEventsTotal: m.dayEventsTotal - drop, previous },
+      attacker,
+    );
+    const bytes = canonicalJsonBytes(forged);
+    await writeOver(f, key, bytes);
+    previous = { key, sequence, sha256: sha(bytes) };
+  }
+}

@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +45,19 @@ async function filesUnder(dir: string): Promise<string[]> {
   }
   return out.sort();
 }
+
+/** Whether this machine lets the tests make a device node (root with CAP_MKNOD; not an ordinary user). */
+const canMakeDevices = (() => {
+  const probe = path.join(tmpdir(), `aa-mknod-${process.pid}`);
+  try {
+    execFileSync('mknod', [probe, 'c', '1', '3'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    execFileSync('rm', ['-f', probe]);
+  }
+})();
 
 let root: string;
 beforeEach(async () => {
@@ -158,4 +174,95 @@ describe('a local archive folder', () => {
     expect([...layout.data.keys()]).toEqual([...listing.data.keys()]);
     expect([...layout.manifests.keys()]).toEqual([...listing.manifests.keys()]);
   });
+
+  it('lists a named pipe, a socket, links and dot files with what they are, never opens them, and reads nothing through a linked folder', async () => {
+    const store = new LocalFolderStore({ root, prefix: 'bank' });
+    await put(store, dataKey(store.prefix, '2026-11-26', 1), 'a real part');
+    await put(store, rootKey(store.prefix), '{}');
+    const at = (key: string) => path.join(root, ...key.split('/'));
+    const fifoKey = manifestKey(store.prefix, '2026-11-26', 1);
+    await fs.mkdir(path.dirname(at(fifoKey)), { recursive: true });
+    execFileSync('mkfifo', [at(fifoKey)]);
+    const socketKey = dataKey(store.prefix, '2026-11-26', 2);
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(at(socketKey), resolve));
+    const linkKey = dataKey(store.prefix, '2026-11-26', 3);
+    const outside = path.join(root, 'outside.txt');
+    await fs.writeFile(outside, 'bytes from elsewhere');
+    await fs.symlink(outside, at(linkKey));
+    // A folder of the layout replaced by a link to another folder holding a "part".
+    const elsewhere = path.join(root, 'elsewhere');
+    await fs.mkdir(elsewhere);
+    await fs.writeFile(path.join(elsewhere, 'events-0001.jsonl.gz'), 'planted');
+    await fs.mkdir(path.dirname(at(dataKey(store.prefix, '2026-11-27', 1))), { recursive: true });
+    await fs.rmdir(path.dirname(at(dataKey(store.prefix, '2026-11-27', 1))));
+    await fs.symlink(elsewhere, path.dirname(at(dataKey(store.prefix, '2026-11-27', 1))));
+    await fs.writeFile(at('bank/manifests/.hidden.json'), '{}');
+    await fs.mkdir(at('bank/audit-logs/.git'));
+    await fs.writeFile(at('bank/audit-logs/.git/config'), 'x');
+    try {
+      const listing = await readArchiveListing(store, 'whole');
+      expect([...listing.manifests.keys()]).toEqual([]);
+      expect([...listing.data.keys()]).toEqual([dataKey(store.prefix, '2026-11-26', 1)]);
+      const said = Object.fromEntries(listing.other.map((k) => [k.key, k.versions[0]?.unreadable]));
+      expect(said).toEqual({
+        [fifoKey]: 'a named pipe (FIFO)',
+        [socketKey]: 'a socket',
+        [linkKey]: 'a symbolic link',
+        'bank/audit-logs/2026/11/27': 'a symbolic link',
+        'bank/manifests/.hidden.json': 'a hidden (dot) file',
+        'bank/audit-logs/.git': 'a hidden (dot) folder',
+      });
+      // Read as if a manifest named them: refused at once, never blocking, never following.
+      for (const key of [fifoKey, socketKey, linkKey, dataKey(store.prefix, '2026-11-27', 1)]) {
+        await expect(read(store, key), key).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        expect(await store.headObject(key, null), key).toBeNull();
+      }
+      // Writing through the linked folder is refused too: nothing lands outside the archive.
+      await expect(put(store, dataKey(store.prefix, '2026-11-27', 2), 'x')).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect(await fs.readdir(elsewhere)).toEqual(['events-0001.jsonl.gz']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      const handle = await fs.open(at(fifoKey), constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null);
+      await handle?.close();
+    }
+  });
+
+  it("keeps its own staging folder and writer-lease file out of listings, unless the lease's heartbeat lies in the future", async () => {
+    const store = new LocalFolderStore({ root });
+    await store.checkReady({ lockMode: 'COMPLIANCE', retentionDays: 2557 });
+    await put(store, rootKey(''), '{}');
+    await fs.writeFile(path.join(root, '.writer-lease'), '{}');
+    expect((await list(store)).map((e) => e.key)).toEqual(['archive.json']);
+    const future = new Date('2099-01-01T00:00:00Z');
+    await fs.utimes(path.join(root, '.writer-lease'), future, future);
+    const listed = await list(store);
+    expect(listed.map((e) => [e.key, e.unreadable])).toEqual([
+      [
+        '.writer-lease',
+        "the writer lease's file, its heartbeat dated in the future (2099-01-01T00:00:00.000Z): no claim, and the next writer replaces it",
+      ],
+      ['archive.json', undefined],
+    ]);
+  });
+
+  it.runIf(canMakeDevices)(
+    "lists a device node (here /dev/null's numbers) at a part key for what it is, and never opens it",
+    async () => {
+      const store = new LocalFolderStore({ root });
+      const key = dataKey('', '2026-11-26', 1);
+      await fs.mkdir(path.dirname(path.join(root, key)), { recursive: true });
+      execFileSync('mknod', [path.join(root, key), 'c', '1', '3']);
+      const listing = await readArchiveListing(store, 'whole');
+      expect(listing.data.size).toBe(0);
+      expect(listing.other.map((k) => [k.key, k.versions[0]?.unreadable])).toEqual([[key, 'a character device']]);
+      await expect(read(store, key)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringContaining('a character device'),
+      });
+      expect(await store.headObject(key, null)).toBeNull();
+    },
+  );
 });

@@ -3,7 +3,7 @@
  * archive take turns, a writer that died is taken over, and a writer that lost the lease stops
  * before it writes a manifest.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
@@ -142,6 +142,86 @@ describe('one writer at a time on an archive folder', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('no one holds the lease on a folder who does not heartbeat it', () => {
+  /** A lock file as a writer on another machine would leave it, its heartbeat set to `mtime`. */
+  async function plantLockFile(f: ArchiveFixture, mtime: Date, ttlMs = 60_000): Promise<void> {
+    await fs.mkdir(path.dirname(leaseFile(f)), { recursive: true });
+    await fs.writeFile(
+      leaseFile(f),
+      JSON.stringify({ holder: { ...newLeaseHolder('a planted claim'), host: 'elsewhere', pid: 4242 }, ttlMs }),
+    );
+    await fs.utimes(leaseFile(f), mtime, mtime);
+  }
+  const noWait = (f: ArchiveFixture) => f.archive({ lease: { ttlMs: 5000, waitMs: 0, program: 'the app' } });
+
+  it('a lock file whose heartbeat lies in the future (a date in 2099) is no claim: the next export goes ahead', async () => {
+    fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
+    await plantLockFile(fx, new Date('2099-01-01T00:00:00Z'));
+    // Verify names it, for what it is.
+    expect((await fx.verify()).problems).toContainEqual(
+      expect.objectContaining({
+        kind: 'unexpected-object',
+        key: 'org-a/.writer-lease',
+        detail: expect.stringContaining('its heartbeat dated in the future (2099-01-01T00:00:00.000Z)'),
+      }),
+    );
+    const result = await fx.export('2026-11-25', {}, noWait(fx));
+    expect(result.manifest.sequence).toBe(1);
+    await expect(fs.stat(leaseFile(fx))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a heartbeat a minute ahead (clocks of two machines disagree) is still a live claim', async () => {
+    fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
+    await plantLockFile(fx, new Date(Date.now() + 60_000));
+    await expect(fx.export('2026-11-25', {}, noWait(fx))).rejects.toMatchObject({
+      code: 'ARCHIVE_BUSY',
+      message: expect.stringContaining('a planted claim'),
+    });
+  });
+
+  it("a named pipe in the lock file's place is never opened: the export goes ahead at once", async () => {
+    fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
+    await fs.mkdir(path.dirname(leaseFile(fx)), { recursive: true });
+    execFileSync('mkfifo', [leaseFile(fx)]);
+    const result = await fx.export('2026-11-25', {}, noWait(fx));
+    expect(result.manifest.sequence).toBe(1);
+  });
+
+  it("a link in the lock file's place is not followed to a live-looking claim elsewhere", async () => {
+    fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
+    const elsewhere = path.join(fx.stateDir, 'claim.json');
+    await fs.writeFile(
+      elsewhere,
+      JSON.stringify({ holder: { ...newLeaseHolder('a linked claim'), host: 'elsewhere' }, ttlMs: 3_600_000 }),
+    );
+    await fs.mkdir(path.dirname(leaseFile(fx)), { recursive: true });
+    await fs.symlink(elsewhere, leaseFile(fx));
+    const result = await fx.export('2026-11-25', {}, noWait(fx));
+    expect(result.manifest.sequence).toBe(1);
+    expect(JSON.parse(await fs.readFile(elsewhere, 'utf8')).holder.program).toBe('a linked claim');
+  });
+
+  it("a folder in the lock file's place stops the writer at once, saying what to remove", async () => {
+    fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
+    await fs.mkdir(path.join(leaseFile(fx), 'inside'), { recursive: true });
+    await expect(fx.export('2026-11-25', {}, noWait(fx))).rejects.toMatchObject({
+      code: 'ARCHIVE_UNREACHABLE',
+      message: expect.stringContaining(`${leaseFile(fx)} is not a lock file and cannot be removed`),
+    });
+  });
+
+  it('a takeover file dated in the future does not stop a stale lock file from being taken over', async () => {
+    fx = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 50 } });
+    await plantLockFile(fx, new Date(Date.now() - 3_600_000), 1000);
+    const takeover = path.join(path.dirname(leaseFile(fx)), '.writer-lease.takeover');
+    await fs.writeFile(takeover, 'x');
+    const future = new Date('2099-01-01T00:00:00Z');
+    await fs.utimes(takeover, future, future);
+    const result = await fx.export('2026-11-25', {}, noWait(fx));
+    expect(result.manifest.sequence).toBe(1);
   });
 });
 

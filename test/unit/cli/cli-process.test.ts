@@ -4,9 +4,10 @@
  * another folder; refused, with the command to run, when the bundle is missing or older than its
  * sources; and on a Node older than the supported ones, run on the Node setup installed.
  */
-import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, open, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,19 +28,31 @@ async function tempDir(prefix: string): Promise<string> {
 
 /** Runs `command` with only `env` (plus PATH to this Node), capturing what it prints. */
 function run(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? process.cwd(),
-      env: { PATH: path.dirname(process.execPath), ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  return start(command, args, options).done;
+}
+
+/** Starts `command` as `run` does, handing back the child (to signal it) and how it ended. */
+function start(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }) {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? process.cwd(),
+    env: { PATH: path.dirname(process.execPath), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, done };
+}
+
+/** Lets a reader blocked on a named pipe go (it reads end of file), so nothing stays stuck after a test. */
+async function unblockFifo(fifo: string): Promise<void> {
+  const handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null); // ENXIO: no reader
+  await handle?.close();
 }
 
 /** A loopback port nothing listens on: the S3 client is built, then its first request is refused. */
@@ -190,4 +203,76 @@ describe.concurrent('audit-archive on a Node older than 22.12', () => {
       /^audit-archive: Audit Archive runs on Node 22 or 24, and this is Node v\d+\.\d+\.\d+ \(.*\); run `npm run setup` in .* \(it fetches Node 24 into \.cache\/\), or install Node 24\.\n$/,
     );
   });
+});
+
+describe('audit-archive ends whatever is planted or hung', () => {
+  it('verify of a local archive with a named pipe at a manifest key ends, naming it, instead of blocking on it', async () => {
+    const home = await tempDir('cli-fifo-');
+    const archive = path.join(home, 'archive');
+    const folder = path.join(archive, 'manifests', '2026', '11', '25');
+    await mkdir(folder, { recursive: true });
+    const fifo = path.join(folder, '0000000001.json');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const r = await run(
+        process.execPath,
+        [BIN, 'verify', '--json', '--target', `file://${archive}`, '--state-dir', path.join(home, 'state')],
+        { env: { HOME: home } },
+      );
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as { problems: Array<{ kind: string; key?: string; detail: string }> };
+      expect(report.problems).toContainEqual(
+        expect.objectContaining({
+          kind: 'unexpected-object',
+          key: 'manifests/2026/11/25/0000000001.json',
+          detail: expect.stringContaining('a named pipe (FIFO)'),
+        }),
+      );
+    } finally {
+      await unblockFifo(fifo);
+    }
+  });
+
+  it('SIGTERM stops a verify whose store never answers', async () => {
+    const home = await tempDir('cli-hung-');
+    // An S3 endpoint that accepts the connection and never says a word: a hung network or share.
+    const sockets: Socket[] = [];
+    let connected!: () => void;
+    const reached = new Promise<void>((resolve) => (connected = resolve));
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      connected();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const verify = start(
+        process.execPath,
+        [
+          BIN,
+          'verify',
+          '--target',
+          's3://audit-test/genesys',
+          '--s3-endpoint',
+          `http://127.0.0.1:${port}`,
+          '--s3-force-path-style',
+          'true',
+          '--s3-region',
+          'us-east-1',
+          '--state-dir',
+          path.join(home, 'state'),
+        ],
+        { env: { HOME: home, AWS_ACCESS_KEY_ID: 'test-access-key', AWS_SECRET_ACCESS_KEY: 'test-secret-key' } },
+      );
+      await reached;
+      verify.child.kill('SIGTERM');
+      const r = await verify.done;
+      expect(r.stderr).toContain('SIGTERM: finishing the current step');
+      expect(r.stderr).toContain('stopping now');
+      expect(r.code).toBe(143);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 30_000);
 });

@@ -196,6 +196,53 @@ describe('audit-archive against a local archive and the simulator', () => {
     expect(clean.stdout).toMatch(/^OK: /);
   });
 
+  it('a verifier with no record of the archive says, in its OK line and in --json, that key and head were trusted on first use; --expect-head checks a recorded head', async () => {
+    const fresh = { ...env, AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state-of-another-machine') };
+    const first = await cli(['verify', '--from', yesterday, '--to', yesterday], fresh);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(
+      /^OK: .*objects checked; the signing key and the head were trusted on first use, not checked against a record\.$/m,
+    );
+    expect(first.stdout).toContain('checked against nothing: no --expect-key was given');
+    const head = /--expect-head (\d+):([0-9a-f]{64})/.exec(first.stdout);
+    expect(head).not.toBeNull();
+
+    const json = await cli(['verify', '--from', yesterday, '--to', yesterday, '--json'], {
+      ...env,
+      AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state-of-a-third-machine'),
+    });
+    expect(VerifyReportSchema.strict().parse(JSON.parse(json.stdout)).trust).toEqual({
+      key: 'first-use',
+      head: 'first-use',
+      headRecorded: true,
+    });
+
+    // The same machine again: it now vouches from its record, and says nothing more.
+    const again = await cli(['verify', '--from', yesterday, '--to', yesterday, '--json'], fresh);
+    expect(JSON.parse(again.stdout).trust).toEqual({ key: 'recorded', head: 'recorded', headRecorded: true });
+
+    const reached = await cli(
+      ['verify', '--from', yesterday, '--to', yesterday, '--expect-head', `${head![1]}:${head![2]}`],
+      {
+        ...env,
+        AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state-of-a-fourth-machine'),
+      },
+    );
+    expect(reached.code).toBe(0);
+    expect(reached.stdout).toMatch(
+      /^OK: .*; the signing key was trusted on first use, not checked against a record\.$/m,
+    );
+    const beyond = await cli(
+      ['verify', '--from', yesterday, '--to', yesterday, '--expect-head', '99', '--json'],
+      fresh,
+    );
+    expect(beyond.code).toBe(1);
+    expect(JSON.parse(beyond.stdout).problems).toEqual([expect.objectContaining({ kind: 'head-rewound' })]);
+    const bad = await cli(['verify', '--expect-head', 'latest'], fresh);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--expect-head must be');
+  });
+
   it('settings from a --config file are overridden by the environment and by flags', async () => {
     const config = join(dir, 'config.json');
     await writeFile(config, JSON.stringify({ archive: { target: 'file:///somewhere/else' } }));

@@ -17,7 +17,7 @@ import { SettingsSchema, type SettingsInput } from '../../../shared/settings';
 import { LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
 import { acquireWriterLease } from '../../../main/engine/archive/writer-lease';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
-import { demoArchiveDirIn, settingsPathIn } from '../../../main/engine/service/app-archive';
+import { demoArchiveDirIn, settingsPathIn, stateDirIn } from '../../../main/engine/service/app-archive';
 import { openAppRuntime, type AppRuntime, type AppRuntimeOptions } from '../../../main/engine/service/app-runtime';
 import { dispatch } from '../../../main/engine/service/dispatch';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
@@ -247,6 +247,32 @@ describe('verify from the app', () => {
     const details = (await call('archive:day', { day: victim })) as DayDetails;
     expect(details.problems).toContainEqual(expect.objectContaining({ kind: 'hash-mismatch' }));
     expect(details.lastVerification).toMatchObject({ problems: 1 });
+  });
+});
+
+describe('what the app verifies its archive against', () => {
+  async function verifyJob(): Promise<JobState> {
+    const job = (await call('archive:verify', { full: false })) as JobState;
+    await runtime!.jobs.whenIdle();
+    return jobEvents()
+      .filter((j) => j.id === job.id)
+      .pop()!;
+  }
+
+  it('says when its head record is gone for an archive that has content: the head and key were then trusted on first use', async () => {
+    await fillAppArchive(userDataDir, { archive: ARCHIVED }, now);
+    await start({});
+    const recorded = await verifyJob();
+    expect(recorded.phase).toBe('done');
+    expect(recorded.summary).not.toContain('first use');
+
+    const state = stateDirIn(userDataDir);
+    for (const name of await readdir(state)) if (name.startsWith('head-')) await rm(path.join(state, name));
+    const forgotten = await verifyJob();
+    expect(forgotten.summary).toContain(
+      "This app had no record of the archive's head (a new installation, or its state folder was reset): the head, sequence 4, was trusted on first use",
+    );
+    expect(forgotten.summary).toContain('Its signing key was not checked');
   });
 });
 

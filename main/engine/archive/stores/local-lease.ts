@@ -3,17 +3,31 @@
  * on NFSv3+ and SMB shares), its modification time as the heartbeat.
  *
  * A holder that died leaves its file behind: it is stale once its heartbeat is older than its TTL,
- * or at once when its process is gone on this same host. Taking over a stale file is itself done
- * under a short-lived exclusive `takeover` file, so two waiting writers never both remove the
- * file and both create a new one.
+ * or at once when its process is gone on this same host. A file whose heartbeat lies in the future
+ * beyond the clock-skew allowance, or that cannot be read as a file (a named pipe, a link, a
+ * folder, no permission), is no claim at all (writer-lease.ts): it is replaced like a stale one,
+ * and it is never opened in a way that could block. Taking over is itself done under a short-lived
+ * exclusive `takeover` file, so two waiting writers never both remove the file and both create a
+ * new one.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { AuditArchiveError } from '../../../../shared/errors';
-import { LeaseHolderSchema, type LeaseClaim, type LeaseHolder, type LeaseMechanism } from '../writer-lease';
 import { z } from 'zod';
+import { AuditArchiveError } from '../../../../shared/errors';
+import {
+  heartbeatState,
+  LeaseHolderSchema,
+  type LeaseClaim,
+  type LeaseHolder,
+  type LeaseMechanism,
+} from '../writer-lease';
+import { readRegularFile } from './regular-file';
+
+/** The lock file's name in the archive folder (a dot file: never an archive key). */
+export const LEASE_FILE_NAME = '.writer-lease';
+export const LEASE_TAKEOVER_NAME = '.writer-lease.takeover';
 
 const LockFileSchema = z.object({ holder: LeaseHolderSchema, ttlMs: z.number().int().positive() });
 /** A lock file that says nothing readable is judged by this TTL. */
@@ -21,14 +35,21 @@ const FALLBACK_TTL_MS = 5 * 60_000;
 /** No claim may keep others out longer than this without a heartbeat, whatever it says. */
 const MAX_TTL_MS = 60 * 60_000;
 const TAKEOVER_STALE_MS = 30_000;
+/** A lock file is a few hundred bytes; anything larger is not one. */
+const MAX_LOCK_FILE_BYTES = 4096;
+
+type LockFileState =
+  | { readonly kind: 'claim'; holder: LeaseHolder | null; ttlMs: number; mtimeMs: number; text: string }
+  /** Not a claim: not a regular file, unreadable, or too large. `what` says which. */
+  | { readonly kind: 'unusable'; what: string };
 
 export class LockFileLease implements LeaseMechanism {
   private readonly file: string;
   private readonly takeover: string;
 
   constructor(folder: string) {
-    this.file = path.join(folder, '.writer-lease');
-    this.takeover = path.join(folder, '.writer-lease.takeover');
+    this.file = path.join(folder, LEASE_FILE_NAME);
+    this.takeover = path.join(folder, LEASE_TAKEOVER_NAME);
   }
 
   async claim(holder: LeaseHolder, ttlMs: number): Promise<LeaseClaim> {
@@ -36,21 +57,22 @@ export class LockFileLease implements LeaseMechanism {
       if (await this.create(holder, ttlMs)) return { mine: true, holder };
       const current = await this.read();
       if (!current) continue; // released meanwhile: try again
-      if (current.holder?.id === holder.id) {
+      if (current.kind === 'claim' && current.holder?.id === holder.id) {
         const now = new Date();
         await fs.utimes(this.file, now, now).catch(() => undefined);
         return { mine: true, holder };
       }
-      if (!(await this.isStale(current))) return { mine: false, holder: current.holder };
+      if (current.kind === 'claim' && !(await this.isStale(current))) return { mine: false, holder: current.holder };
       await this.takeOver(current);
     }
     const current = await this.read();
-    return { mine: false, holder: current?.holder ?? null };
+    return { mine: false, holder: current?.kind === 'claim' ? current.holder : null };
   }
 
   async release(holder: LeaseHolder): Promise<void> {
     const current = await this.read();
-    if (current?.holder?.id === holder.id) await fs.unlink(this.file).catch(() => undefined);
+    if (current?.kind === 'claim' && current.holder?.id === holder.id)
+      await fs.unlink(this.file).catch(() => undefined);
   }
 
   /** True when the file was created for `holder`. */
@@ -72,34 +94,35 @@ export class LockFileLease implements LeaseMechanism {
     return true;
   }
 
-  private async read(): Promise<{ holder: LeaseHolder | null; ttlMs: number; mtimeMs: number; text: string } | null> {
-    let text: string;
-    let mtimeMs: number;
+  private async read(): Promise<LockFileState | null> {
+    let read: Awaited<ReturnType<typeof readRegularFile>>;
     try {
-      const [content, st] = await Promise.all([fs.readFile(this.file, 'utf8'), fs.stat(this.file)]);
-      text = content;
-      mtimeMs = st.mtimeMs;
+      read = await readRegularFile(this.file, MAX_LOCK_FILE_BYTES);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return null;
+      if (code === 'EACCES' || code === 'EPERM') return { kind: 'unusable', what: 'a file this user may not read' };
       throw unreachable(this.file, e);
     }
+    if (!read.ok) return { kind: 'unusable', what: read.what };
     let parsed: z.infer<typeof LockFileSchema> | null = null;
     try {
-      const r = LockFileSchema.safeParse(JSON.parse(text));
+      const r = LockFileSchema.safeParse(JSON.parse(read.text));
       parsed = r.success ? r.data : null;
     } catch {
-      parsed = null; // junk, or a holder killed while writing it: judged by its age alone
+      parsed = null; // junk, or a holder still writing it (or killed while writing): judged by its age alone
     }
     return {
+      kind: 'claim',
       holder: parsed?.holder ?? null,
       ttlMs: Math.min(parsed?.ttlMs ?? FALLBACK_TTL_MS, MAX_TTL_MS),
-      mtimeMs,
-      text,
+      mtimeMs: read.stats.mtimeMs,
+      text: read.text,
     };
   }
 
   private async isStale(current: { holder: LeaseHolder | null; ttlMs: number; mtimeMs: number }): Promise<boolean> {
-    if (Date.now() - current.mtimeMs > current.ttlMs) return true;
+    if (heartbeatState(current.mtimeMs, current.ttlMs, Date.now()) !== 'live') return true;
     // The same machine can tell at once that the holder's process is gone.
     if (current.holder && current.holder.host === hostname() && current.holder.pid !== process.pid) {
       try {
@@ -111,16 +134,18 @@ export class LockFileLease implements LeaseMechanism {
     return false;
   }
 
-  /** Removes a stale lock file, unless someone else replaced it meanwhile. */
-  private async takeOver(stale: { text: string; mtimeMs: number }): Promise<void> {
+  /** Removes a stale or unusable lock file, unless someone else replaced it meanwhile. */
+  private async takeOver(stale: LockFileState): Promise<void> {
     let handle;
     try {
       handle = await fs.open(this.takeover, 'wx', 0o644);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw unreachable(this.takeover, e);
-      // Another writer is taking over; a takeover file left by one that died is cleared after a while.
-      const st = await fs.stat(this.takeover).catch(() => null);
-      if (st && Date.now() - st.mtimeMs > TAKEOVER_STALE_MS) await fs.unlink(this.takeover).catch(() => undefined);
+      // Another writer is taking over; a takeover file left by one that died (or planted with a
+      // date in the future, or not a file at all) is cleared after a while.
+      const st = await fs.lstat(this.takeover).catch(() => null);
+      if (st && (!st.isFile() || heartbeatState(st.mtimeMs, TAKEOVER_STALE_MS, Date.now()) !== 'live'))
+        await fs.unlink(this.takeover).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 50));
       return;
     }
@@ -128,10 +153,29 @@ export class LockFileLease implements LeaseMechanism {
       await handle.writeFile(randomUUID());
       await handle.close();
       const again = await this.read();
-      if (again && again.text === stale.text && again.mtimeMs === stale.mtimeMs)
-        await fs.unlink(this.file).catch(() => undefined);
+      if (!again) return;
+      const same =
+        stale.kind === 'claim'
+          ? again.kind === 'claim' && again.text === stale.text && again.mtimeMs === stale.mtimeMs
+          : again.kind === 'unusable';
+      if (same) await this.remove();
     } finally {
       await fs.unlink(this.takeover).catch(() => undefined);
+    }
+  }
+
+  /** Removes the lock file; a folder in its place cannot be, and is said. */
+  private async remove(): Promise<void> {
+    try {
+      await fs.unlink(this.file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      throw new AuditArchiveError(
+        'ARCHIVE_UNREACHABLE',
+        `The writer lease ${this.file} is not a lock file and cannot be removed (${code ?? 'error'}). Nothing was written: remove it by hand (no writer uses it), then run again.`,
+        { cause: e },
+      );
     }
   }
 }

@@ -7,16 +7,24 @@
  * fsynced, and appears under its key only once complete (written in `{root}/.staging/`, outside the
  * layout, then hard-linked into place; link() fails with EEXIST where rename() would replace), so a
  * crash leaves no half file and nothing but data under `audit-logs/`.
+ *
+ * It reads regular files only (regular-file.ts): a named pipe, socket, device, symbolic link or dot
+ * file under the archive is listed with what it is (`unreadable`, which verify names as an
+ * unexpected object) and never opened, and no file is read through a linked folder, so verify,
+ * status and export end in bounded time whatever is planted there. Its own bookkeeping (the
+ * staging folder and the writer lease's files) is left out of listings while it is what the store
+ * writes.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, type Dirent, type Stats } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { normalisePrefix } from '../../../../shared/archive-layout';
 import { AuditArchiveError } from '../../../../shared/errors';
-import { LockFileLease } from './local-lease';
-import type { LeaseMechanism } from '../writer-lease';
+import { LEASE_FILE_NAME, LEASE_TAKEOVER_NAME, LockFileLease } from './local-lease';
+import { heartbeatState, type LeaseMechanism } from '../writer-lease';
+import { describeEntry, openRegularFile } from './regular-file';
 import type {
   ArchiveStore,
   ObjectLock,
@@ -33,6 +41,9 @@ export const LOCAL_NOT_WORM_WARNING =
 
 /** Where files are written before they are linked into the layout. */
 export const STAGING_FOLDER = '.staging';
+
+/** Bytes per read of a stored object. */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 /** Age after which a temp file in staging is a crashed write's leftover. */
 const STALE_STAGING_MS = 60 * 60 * 1000;
@@ -64,9 +75,11 @@ export class LocalFolderStore implements ArchiveStore {
   async checkReady(_policy: RetentionPolicy): Promise<StoreReadiness> {
     this.requests++;
     try {
-      await fs.mkdir(this.stagingDir(), { recursive: true });
-      // Prove we can create, sync and remove a file where parts are staged.
-      const probe = path.join(this.stagingDir(), `probe-${randomUUID()}.tmp`);
+      // Prove we can create, sync and remove a file where parts are staged (for a new archive, in
+      // the folder that will hold it), leaving nothing behind: a command refused later has changed
+      // nothing.
+      const folder = await nearestExistingFolder(this.stagingDir());
+      const probe = path.join(folder, `${folder === this.stagingDir() ? '' : '.'}probe-${randomUUID()}.tmp`);
       const handle = await fs.open(probe, 'wx', 0o600);
       await handle.sync();
       await handle.close();
@@ -104,6 +117,7 @@ export class LocalFolderStore implements ArchiveStore {
 
     await fs.mkdir(this.stagingDir(), { recursive: true });
     const firstCreated = await fs.mkdir(path.dirname(target), { recursive: true });
+    await this.refuseLinkedFolder(input.key, target);
     const temp = path.join(this.stagingDir(), `${process.pid}-${randomUUID()}.tmp`);
     try {
       const handle = await fs.open(temp, 'wx', 0o644);
@@ -143,10 +157,11 @@ export class LocalFolderStore implements ArchiveStore {
   async headObject(key: string, versionId: string | null): Promise<ObjectInfo | null> {
     // A folder has no versions: a version id can only name something that is not here.
     if (versionId !== null) return null;
+    const file = this.pathOf(key);
     this.requests++;
     try {
-      const st = await fs.stat(this.pathOf(key));
-      if (!st.isFile()) return null;
+      const st = await fs.lstat(file);
+      if (!st.isFile() || !(await this.isInsideRoot(file))) return null;
       return { key, versionId: null, size: st.size, lock: null, legalHold: false };
     } catch (e) {
       if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return null;
@@ -158,12 +173,58 @@ export class LocalFolderStore implements ArchiveStore {
     const file = this.pathOf(key);
     if (versionId !== null) throw notFound(key);
     this.requests++;
+    const { handle, stats } = await this.openForReading(key, file);
     try {
-      for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) yield chunk as Buffer;
+      // Plain reads, no stream: a manifest (a few KB) is one read, a part 256 KiB at a time.
+      for (let position = 0; ;) {
+        const want = Math.min(READ_CHUNK_BYTES, Math.max(stats.size - position, 0) + 1);
+        const buffer = Buffer.allocUnsafe(want);
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        if (bytesRead > 0) yield buffer.subarray(0, bytesRead);
+        position += bytesRead;
+        if (bytesRead < want) break; // end of file
+      }
     } catch (e) {
-      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'EISDIR') throw notFound(key);
+      throw unreachable(this.root, e);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The file under `key`, open for reading, if it is a regular file reached through no link. */
+  private async openForReading(key: string, file: string): Promise<{ handle: fs.FileHandle; stats: Stats }> {
+    let opened: Awaited<ReturnType<typeof openRegularFile>>;
+    try {
+      await this.refuseLinkedFolder(key, file);
+      opened = await openRegularFile(file);
+    } catch (e) {
+      if (e instanceof AuditArchiveError) throw e;
+      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') throw notFound(key);
       throw unreachable(this.root, e);
     }
+    if (!opened.ok) throw notARegularFile(key, opened.what);
+    return { handle: opened.handle, stats: opened.stats };
+  }
+
+  /** A key's folder must be the folder under the root its key names, not one reached through a link. */
+  private async refuseLinkedFolder(key: string, file: string): Promise<void> {
+    if (!(await this.isInsideRoot(file))) throw notARegularFile(key, 'reached through a symbolic link');
+  }
+
+  private async isInsideRoot(file: string): Promise<boolean> {
+    const dir = path.dirname(file);
+    const real = await fs.realpath(dir);
+    return real === path.join(await this.realRoot(), path.relative(this.root, dir));
+  }
+
+  /** The root as the filesystem resolves it (the configured path may itself be a link: that is the user's choice). */
+  private realRootPath: Promise<string> | null = null;
+  private realRoot(): Promise<string> {
+    this.realRootPath ??= fs.realpath(this.root).catch((e: unknown) => {
+      this.realRootPath = null;
+      throw e;
+    });
+    return this.realRootPath;
   }
 
   /**
@@ -188,30 +249,47 @@ export class LocalFolderStore implements ArchiveStore {
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      // Dot-files are never archive keys: staging, the writer lease and its takeover file live there.
-      if (entry.name.startsWith('.')) continue;
       const key = relDir ? `${relDir}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
+      const hidden = entry.name.startsWith('.');
+      if (entry.isDirectory() && !hidden) {
         // Descend only where keys under this folder can still match the prefix.
         if (key.startsWith(prefix) || prefix.startsWith(key + '/')) yield* this.walk(key, prefix);
-      } else if (key.startsWith(prefix)) {
-        let st: Stats;
-        try {
-          st = await fs.stat(path.join(dir, entry.name));
-        } catch (e) {
-          if (errnoCode(e) === 'ENOENT') continue;
-          throw unreachable(this.root, e);
-        }
-        yield {
-          key,
-          versionId: null,
-          isDeleteMarker: false,
-          isLatest: true,
-          size: st.size,
-          lastModified: st.mtime.toISOString(),
-        };
+        continue;
       }
+      if (!key.startsWith(prefix)) continue;
+      let st: Stats;
+      try {
+        st = await fs.lstat(path.join(dir, entry.name));
+      } catch (e) {
+        if (errnoCode(e) === 'ENOENT') continue;
+        throw unreachable(this.root, e);
+      }
+      const own = this.ownBookkeeping(relDir, entry.name, st);
+      if (own === 'skip') continue;
+      const unreadable = st.isFile() && !hidden ? undefined : (own ?? describeListed(st, hidden));
+      yield {
+        key,
+        versionId: null,
+        isDeleteMarker: false,
+        isLatest: true,
+        size: st.size,
+        lastModified: st.mtime.toISOString(),
+        ...(unreadable ? { unreadable } : {}),
+      };
     }
+  }
+
+  /**
+   * The staging folder and the writer lease's files are skipped while they are what this store
+   * writes: a folder, and regular files. A lease file whose heartbeat lies in the future is no
+   * claim (writer-lease.ts): it is listed, saying so, for verify to name.
+   */
+  private ownBookkeeping(relDir: string, name: string, st: Stats): 'skip' | string | null {
+    if (relDir === '' && name === STAGING_FOLDER) return st.isDirectory() ? 'skip' : null;
+    if (relDir !== this.prefix || (name !== LEASE_FILE_NAME && name !== LEASE_TAKEOVER_NAME) || !st.isFile())
+      return null;
+    if (heartbeatState(st.mtimeMs, Infinity, Date.now()) !== 'future') return 'skip';
+    return `the writer lease's file, its heartbeat dated in the future (${st.mtime.toISOString()}): no claim, and the next writer replaces it`;
   }
 
   /**
@@ -220,7 +298,14 @@ export class LocalFolderStore implements ArchiveStore {
    */
   private async clearStaleStaging(): Promise<void> {
     const cutoff = Date.now() - STALE_STAGING_MS;
-    for (const name of await fs.readdir(this.stagingDir())) {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.stagingDir());
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return; // nothing staged yet: made by the first write
+      throw e;
+    }
+    for (const name of names) {
       if (!name.endsWith('.tmp')) continue;
       const file = path.join(this.stagingDir(), name);
       const st = await fs.stat(file).catch(() => null);
@@ -255,6 +340,21 @@ function errnoCode(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : 'unknown error';
 }
 
+/** `folder` if it exists, else its nearest ancestor that does (ENOTDIR when that is not a folder). */
+async function nearestExistingFolder(folder: string): Promise<string> {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    let st: Stats;
+    try {
+      st = await fs.stat(dir);
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT' || path.dirname(dir) === dir) throw e;
+      continue;
+    }
+    if (st.isDirectory()) return dir;
+    throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
+  }
+}
+
 async function exists(file: string): Promise<boolean> {
   try {
     await fs.lstat(file);
@@ -280,6 +380,22 @@ function objectExists(key: string): AuditArchiveError {
   return new AuditArchiveError(
     'ARCHIVE_OBJECT_EXISTS',
     `${key} already exists in the archive and is never replaced. Nothing was written; rerun the export, which continues with the next part number.`,
+  );
+}
+
+/** What the listing says of an entry it never reads. */
+function describeListed(st: Stats, hidden: boolean): string {
+  if (st.isFile()) return 'a hidden (dot) file';
+  if (st.isDirectory()) return 'a hidden (dot) folder';
+  const what = describeEntry(st);
+  return hidden ? `${what}, hidden (dot)` : what;
+}
+
+/** An entry that is no object: a reader is told it is not there (NOT_FOUND), and what it is. */
+function notARegularFile(key: string, what: string): AuditArchiveError {
+  return new AuditArchiveError(
+    'NOT_FOUND',
+    `${key} is ${what}, not a file the archive wrote: it was not read. Run verify to see what else is under the archive folder.`,
   );
 }
 

@@ -1,33 +1,48 @@
 /**
  * The writer lease on S3: one claim key per holder, ordered by the store itself.
  *
- * Ceph accepts `If-None-Match: *` and ignores it (INTEGRITY.md), so no conditional write can
+ * Ceph accepts `If-None-Match: *` and ignores it (see the README, S3 with Object Lock), so no conditional write can
  * arbitrate. What every S3 store does give is one clock and one listing that every reader sees:
  * a writer claims by writing a new key `lease/<start>-<ttl>-<holder>-<n>.claim` (n = 0), renews by
  * writing the next n (the heartbeat; never a second version of a key, so a bucket policy that
  * refuses overwrites does not stop it), and reads the lease folder back. The holder is the live
  * claimant whose claim started first, by the store's own clock (LastModified of its first key),
- * ties broken by key: every reader computes the same winner. A claim is live while its newest key
- * is younger than its TTL (capped) and no `.released` key follows it, so a holder that died is
- * taken over once its heartbeats stop, and keys planted by someone else cannot keep writers out for
- * longer than the cap.
+ * ties broken by key: every reader computes the same winner.
  *
- * Claims are small, carry a one-day lock (they are bookkeeping, not evidence; the bucket's default
- * retention would keep them for years), and the listing starts at a key marker a week back, so the
- * lease costs one PUT and one LIST per look however old the archive is (no holder keeps an archive
- * for a week).
+ * No one holds the lease who does not heartbeat it, and nothing planted under `lease/` hides a
+ * claim:
+ * - A claim is live while its newest key is younger than its TTL (capped at an hour), no
+ *   `.released` key follows it, and it started less than MAX_CLAIM_SPAN_MS ago. A claim whose
+ *   `<start>` differs from the store's time of its first key by more than the clock-skew allowance
+ *   (writer-lease.ts) is no claim: its writer's clock is wrong, or it was planted. A writer whose
+ *   own claim is refused that way is told to fix its clock.
+ * - The listing covers only the keys a live claim can have: from `<start>` = now minus the span
+ *   (and twice the skew allowance), up to the caller's own `<start>` plus twice the allowance (a
+ *   claim that started before the caller's, by the store's clock, cannot sort later). It pages to
+ *   the end of that window however many keys lie in it: keys that are not claims are skipped (verify
+ *   names them), never counted against a page limit that would stop the listing before the claims.
+ *
+ * Claims are small and carry a one-day lock (they are bookkeeping, not evidence; the bucket's
+ * default retention would keep them for years).
  */
 import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { leaseFolder } from '../../../../shared/archive-layout';
-import { LeaseHolderSchema, type LeaseClaim, type LeaseHolder, type LeaseMechanism } from '../writer-lease';
+import { leaseFolder, leaseStamp, parseLeaseKeyName } from '../../../../shared/archive-layout';
+import { AuditArchiveError } from '../../../../shared/errors';
+import {
+  HEARTBEAT_CLOCK_SKEW_MS,
+  heartbeatState,
+  LeaseHolderSchema,
+  type LeaseClaim,
+  type LeaseHolder,
+  type LeaseMechanism,
+} from '../writer-lease';
 import { s3Failure } from './s3-store';
 
 const MAX_TTL_SECONDS = 3600;
-/** Claims older than this are not listed: no writer holds an archive for a week. */
-const LOOKBACK_MS = 7 * 86_400_000;
-const CLAIM_RE = /^(\d{8}T\d{6}Z-(\d{1,5})-[0-9a-f-]{36})(?:-(\d{1,9})\.claim|\.released)$/;
+/** The longest one claim lasts: a run still writing after a week stops at its next manifest, and the next run continues. */
+export const MAX_CLAIM_SPAN_MS = 7 * 86_400_000;
 
 const VersionSchema = z.object({
   Key: z.string(),
@@ -42,9 +57,18 @@ const PageSchema = z.object({
   NextVersionIdMarker: z.string().optional(),
 });
 
+export interface S3ClaimLeaseOptions {
+  /** Keys per listing page (S3's maximum, 1000, unless a test wants many pages). */
+  readonly pageSize?: number;
+}
+
 interface Claimant {
-  base: string;
-  ttlMs: number;
+  /** `lease/<start>-<ttl>-<holder>`. */
+  readonly base: string;
+  readonly ttlMs: number;
+  /** `<start>` as its writer wrote it. */
+  readonly stampMs: number;
+  /** The store's time of its first key. */
   start: number;
   lastBeat: number;
   newestKey: string | undefined;
@@ -53,9 +77,10 @@ interface Claimant {
 
 export class S3ClaimLease implements LeaseMechanism {
   private readonly folder: string;
+  private readonly pageSize: number;
   /** Holder bodies by key (a lease key is written once). */
   private readonly holders = new Map<string, LeaseHolder | null>();
-  private readonly bases = new Map<string, string>();
+  private readonly bases = new Map<string, { base: string; stampMs: number }>();
   private readonly beats = new Map<string, number>();
 
   constructor(
@@ -63,41 +88,60 @@ export class S3ClaimLease implements LeaseMechanism {
     private readonly bucket: string,
     prefix: string,
     private readonly url: string,
+    options: S3ClaimLeaseOptions = {},
   ) {
     this.folder = leaseFolder(prefix);
+    this.pageSize = options.pageSize ?? 1000;
   }
 
   async claim(holder: LeaseHolder, ttlMs: number): Promise<LeaseClaim> {
-    const base = this.baseOf(holder, ttlMs);
+    const own = this.baseOf(holder, ttlMs);
     const beat = this.beats.get(holder.id) ?? 0;
     this.beats.set(holder.id, beat + 1);
-    await this.put(`${base}-${beat}.claim`, JSON.stringify(holder));
-    const claimants = await this.list();
+    await this.put(`${own.base}-${beat}.claim`, JSON.stringify(holder));
+    const claimants = await this.list(own.stampMs);
     const now = Math.max(0, ...[...claimants.values()].map((c) => c.lastBeat));
-    const live = [...claimants.values()].filter((c) => !c.released && c.lastBeat + c.ttlMs > now);
+    const mine = claimants.get(own.base);
+    if (mine) this.checkOwnClaim(mine, now);
+    const live = [...claimants.values()].filter((c) => isLive(c, now));
     live.sort((a, b) => a.start - b.start || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
     const winner = live[0];
     if (!winner) return { mine: false, holder: null }; // our own claim should be live: the store is lagging
-    if (winner.base === base) return { mine: true, holder };
+    if (winner.base === own.base) return { mine: true, holder };
     return { mine: false, holder: await this.holderOf(winner) };
   }
 
   async release(holder: LeaseHolder): Promise<void> {
-    const base = this.bases.get(holder.id);
-    if (base) await this.put(`${base}.released`, JSON.stringify(holder));
+    const own = this.bases.get(holder.id);
+    if (own) await this.put(`${own.base}.released`, JSON.stringify(holder));
   }
 
-  private baseOf(holder: LeaseHolder, ttlMs: number): string {
-    let base = this.bases.get(holder.id);
-    if (!base) {
-      const stamp = new Date()
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d{3}/, '');
-      base = `${this.folder}${stamp}-${Math.min(Math.ceil(ttlMs / 1000), MAX_TTL_SECONDS)}-${holder.id}`;
-      this.bases.set(holder.id, base);
+  /** A claim every other reader would refuse, or one held too long, is said rather than lost silently. */
+  private checkOwnClaim(mine: Claimant, now: number): void {
+    const skew = mine.stampMs - mine.start;
+    if (Math.abs(skew) > HEARTBEAT_CLOCK_SKEW_MS) {
+      throw new AuditArchiveError(
+        'ARCHIVE_UNREACHABLE',
+        `This machine's clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'ahead of' : 'behind'} the clock of ${this.url}; the writer lease allows ${HEARTBEAT_CLOCK_SKEW_MS / 60_000} minutes. Nothing was written: set the clock (NTP), then run again.`,
+      );
     }
-    return base;
+    if (now - mine.start >= MAX_CLAIM_SPAN_MS) {
+      throw new AuditArchiveError(
+        'ARCHIVE_BUSY',
+        `This run has held the writer lease on ${this.url} for ${MAX_CLAIM_SPAN_MS / 86_400_000} days, the longest one claim lasts. It stopped before writing another manifest: run it again to continue.`,
+      );
+    }
+  }
+
+  private baseOf(holder: LeaseHolder, ttlMs: number): { base: string; stampMs: number } {
+    let own = this.bases.get(holder.id);
+    if (!own) {
+      const at = Date.now();
+      const ttl = Math.min(Math.ceil(ttlMs / 1000), MAX_TTL_SECONDS);
+      own = { base: `${this.folder}${leaseStamp(at)}-${ttl}-${holder.id}`, stampMs: Math.floor(at / 1000) * 1000 };
+      this.bases.set(holder.id, own);
+    }
+    return own;
   }
 
   private async put(key: string, body: string): Promise<void> {
@@ -120,61 +164,75 @@ export class S3ClaimLease implements LeaseMechanism {
     }
   }
 
-  private async list(): Promise<Map<string, Claimant>> {
-    const since = new Date(Date.now() - LOOKBACK_MS)
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d{3}/, '');
-    let keyMarker: string | undefined = `${this.folder}${since}`;
+  /**
+   * Every claim a live claim could be, in the window described above, by its base. Bounded by the
+   * window's keys, never by a page count.
+   */
+  private async list(ownStampMs: number): Promise<Map<string, Claimant>> {
+    const slack = 2 * HEARTBEAT_CLOCK_SKEW_MS;
+    let keyMarker: string = `${this.folder}${leaseStamp(Date.now() - MAX_CLAIM_SPAN_MS - slack)}`;
+    // Every key whose <start> is at most the window's end sorts before this ('.' follows '-').
+    const end = `${this.folder}${leaseStamp(ownStampMs + slack)}.`;
     let versionIdMarker: string | undefined;
     const claimants = new Map<string, Claimant>();
-    for (let page = 0; page < 100; page++) {
-      let reply: z.infer<typeof PageSchema>;
-      try {
-        const raw = await this.client.send(
-          new ListObjectVersionsCommand({
-            Bucket: this.bucket,
-            Prefix: this.folder,
-            KeyMarker: keyMarker,
-            VersionIdMarker: versionIdMarker,
-            MaxKeys: 1000,
-          }),
-        );
-        const parsed = PageSchema.safeParse(raw);
-        if (!parsed.success) throw new Error('unexpected listing');
-        reply = parsed.data;
-      } catch (e) {
-        throw s3Failure(e, this.url, 'read the writer lease');
-      }
+    for (;;) {
+      const reply = await this.page(keyMarker, versionIdMarker);
       for (const v of reply.Versions ?? []) {
-        const m = CLAIM_RE.exec(v.Key.slice(this.folder.length));
-        if (!m || !v.LastModified) continue;
-        const base = this.folder + (m[1] as string);
-        const at = v.LastModified.getTime();
-        const c = claimants.get(base) ?? {
-          base,
-          ttlMs: Math.min(Number(m[2]), MAX_TTL_SECONDS) * 1000,
-          start: Infinity,
-          lastBeat: -Infinity,
-          newestKey: undefined,
-          released: false,
-        };
-        if (m[3] === undefined) c.released = true;
-        else {
-          c.start = Math.min(c.start, at);
-          if (at >= c.lastBeat) {
-            c.lastBeat = at;
-            c.newestKey = v.Key;
-          }
-        }
-        claimants.set(base, c);
+        if (v.Key >= end) return finished(claimants);
+        this.add(claimants, v);
       }
-      if (!reply.IsTruncated || !reply.NextKeyMarker) break;
+      if (!reply.IsTruncated || !reply.NextKeyMarker) return finished(claimants);
+      if (reply.NextKeyMarker < keyMarker || (reply.NextKeyMarker === keyMarker && !reply.NextVersionIdMarker))
+        throw s3Failure(new Error('the listing did not move on'), this.url, 'read the writer lease');
+      if (reply.NextKeyMarker >= end) return finished(claimants);
       keyMarker = reply.NextKeyMarker;
       versionIdMarker = reply.NextVersionIdMarker;
     }
-    for (const [base, c] of claimants) if (c.start === Infinity) claimants.delete(base); // a release without a claim
-    return claimants;
+  }
+
+  private async page(keyMarker: string, versionIdMarker: string | undefined): Promise<z.infer<typeof PageSchema>> {
+    try {
+      const raw = await this.client.send(
+        new ListObjectVersionsCommand({
+          Bucket: this.bucket,
+          Prefix: this.folder,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionIdMarker,
+          MaxKeys: this.pageSize,
+        }),
+      );
+      const parsed = PageSchema.safeParse(raw);
+      if (!parsed.success) throw new Error('unexpected listing');
+      return parsed.data;
+    } catch (e) {
+      throw s3Failure(e, this.url, 'read the writer lease');
+    }
+  }
+
+  /** One listed version into its claim; anything that is not a claim's key is skipped. */
+  private add(claimants: Map<string, Claimant>, v: z.infer<typeof VersionSchema>): void {
+    const name = parseLeaseKeyName(v.Key.slice(this.folder.length));
+    if (!v.Key.startsWith(this.folder) || !name || !v.LastModified) return;
+    const base = this.folder + name.claim;
+    const at = v.LastModified.getTime();
+    const c = claimants.get(base) ?? {
+      base,
+      ttlMs: Math.min(name.ttlSeconds, MAX_TTL_SECONDS) * 1000,
+      stampMs: name.startMs,
+      start: Infinity,
+      lastBeat: -Infinity,
+      newestKey: undefined,
+      released: false,
+    };
+    if (name.beat === null) c.released = true;
+    else {
+      c.start = Math.min(c.start, at);
+      if (at >= c.lastBeat) {
+        c.lastBeat = at;
+        c.newestKey = v.Key;
+      }
+    }
+    claimants.set(base, c);
   }
 
   /** Who the winning claim says it is (each key read once; junk says nothing). */
@@ -196,4 +254,23 @@ export class S3ClaimLease implements LeaseMechanism {
     this.holders.set(key, holder);
     return holder;
   }
+}
+
+/** Claims with at least one heartbeat (a release alone is nothing). */
+function finished(claimants: Map<string, Claimant>): Map<string, Claimant> {
+  for (const [base, c] of claimants) if (c.start === Infinity) claimants.delete(base);
+  return claimants;
+}
+
+/**
+ * Live at the store's `now`: not released, heartbeat younger than its TTL, started within the span,
+ * and named with a start its writer's clock could honestly have given it.
+ */
+function isLive(c: Claimant, now: number): boolean {
+  return (
+    !c.released &&
+    heartbeatState(c.lastBeat, c.ttlMs, now) === 'live' &&
+    now - c.start < MAX_CLAIM_SPAN_MS &&
+    Math.abs(c.stampMs - c.start) <= HEARTBEAT_CLOCK_SKEW_MS
+  );
 }
