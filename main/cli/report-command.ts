@@ -20,6 +20,7 @@ import { AuditArchiveError } from '../../shared/errors';
 import { ReportRequestSchema, TimeZoneSchema } from '../../shared/reports/report-request';
 import type { Settings } from '../../shared/settings';
 import { openArchiveSession, TOOL_VERSION } from '../engine/archive/archive-session';
+import type { SigningKeyStore } from '../engine/archive/signing-keys';
 import { describeHolder } from '../engine/archive/writer-lease';
 import { openQueryEngine } from '../engine/discovery/open-query-engine';
 import { generateReport, verificationPolicyOf } from '../engine/reports/build-report';
@@ -198,6 +199,8 @@ export async function reportCommand(
   secrets: { genesysClientSecret?: string },
   args: ReportArgs,
   stateDir: string,
+  /** Where the archive's signing key is kept (an archive copy is signed with it). */
+  keys: SigningKeyStore,
 ): Promise<number> {
   const sources: CitedSource[] = [];
   if (args.query) {
@@ -209,6 +212,7 @@ export async function reportCommand(
   const session = await openArchiveSession(settings, secrets, {
     env: ctx.env,
     stateDir,
+    keys,
     ...(ctx.now ? { now: ctx.now } : {}),
     program: 'the audit-archive CLI (report)',
     ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Unzip, UnzipInflate } from 'fflate';
 import type { ReportReceipt } from '../../../shared/reports/report-receipt';
 import type { Archive } from '../archive/archive';
+import { reportRecordSigned } from '../archive/key-succession';
 import { checkReportRecordBytes } from '../archive/report-records';
 import { sha256OfFile, SUMS_NAME } from './report-bundle';
 
@@ -158,7 +159,11 @@ export async function checkReport(receipt: ReportReceipt, archive: Archive | nul
           false,
           read && !read.ok ? read.detail : `${copy.recordKey} cannot be read from the archive.`,
         );
-      } else if (!read.signed || root.status !== 'ok' || read.record.archiveId !== root.root.archiveId) {
+      } else if (
+        !reportRecordSigned(snapshot.assessment.keys, read.record, read.signed) ||
+        root.status !== 'ok' ||
+        read.record.archiveId !== root.root.archiveId
+      ) {
         add(
           'Archive copy',
           false,
