@@ -7,7 +7,7 @@
  * keychain, or the signing key file outside the state folder, or the environment.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { formatFingerprint, parseFingerprint } from '../../shared/archive-root';
+import { formatFingerprint, parseFingerprint, type ArchivePurpose } from '../../shared/archive-root';
 import { AuditArchiveError } from '../../shared/errors';
 import type { ArchiveSession } from '../engine/archive/archive-session';
 import { TOOL_VERSION } from '../engine/archive/archive-session';
@@ -38,6 +38,7 @@ export const KEY_SUBCOMMANDS = ['show', 'export', 'import', 'migrate', 'rotate',
 export interface ArchiveKeyReport {
   readonly archive: string;
   readonly archiveId: string | null;
+  readonly purpose: ArchivePurpose | null;
   /** The key in effect now (what `verify --expect-key` takes), with its public key as SPKI PEM. */
   readonly fingerprint: string | null;
   readonly publicKeyPem: string | null;
@@ -53,6 +54,8 @@ export interface ArchiveKeyReport {
   readonly held: boolean | null;
   readonly custody: string;
   readonly custodyProblem: string | null;
+  /** Private key files an earlier version left in the state folder (never used for a real archive). */
+  readonly stateFolderKeys: readonly string[];
 }
 
 /**
@@ -64,11 +67,12 @@ export async function archiveKeyReport(session: ArchiveSession, keys: CliSigning
   const { root, keys: history } = snapshot.assessment;
   if (root.status === 'invalid') throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${root.detail} Run verify.`);
   const current = currentPublicKey(history);
+  const purpose = root.status === 'ok' ? root.root.purpose : null;
   let held: boolean | null = null;
   let custodyProblem: string | null = null;
   if (current) {
     try {
-      held = (await keys.get(current.fingerprint)) !== null;
+      held = (await keys.get(current.fingerprint, purpose ?? undefined)) !== null;
     } catch (e) {
       custodyProblem = (e as Error).message;
     }
@@ -76,6 +80,7 @@ export async function archiveKeyReport(session: ArchiveSession, keys: CliSigning
   return {
     archive: session.store.url,
     archiveId: root.status === 'ok' ? root.root.archiveId : null,
+    purpose,
     fingerprint: current?.fingerprint ?? null,
     publicKeyPem: current?.spkiPem ?? null,
     rootFingerprint: root.status === 'ok' ? root.root.signingKey.fingerprint : null,
@@ -88,6 +93,7 @@ export async function archiveKeyReport(session: ArchiveSession, keys: CliSigning
     held,
     custody: keys.description,
     custodyProblem,
+    stateFolderKeys: await keys.stateFolderKeyFiles(),
   };
 }
 
@@ -124,6 +130,10 @@ export async function keyShow(
       : `This installation ${report.held ? 'holds' : 'does NOT hold'} its private key (${report.custody})${report.held ? '' : '; import it with `audit-archive key import --file KEY.pem` to write here'}.`,
     'Record the fingerprint where an examiner can find it; `audit-archive verify --expect-key <fingerprint>` checks it.',
   );
+  if (report.purpose === 'production' && report.stateFolderKeys.length > 0)
+    lines.push(
+      `WARNING: the state folder still holds ${report.stateFolderKeys.length} private key file(s) (${report.stateFolderKeys.join(', ')}), where anyone who holds that folder can read them; a real archive's key is never used from there. Run \`audit-archive key migrate\`.`,
+    );
   ctx.stdout.write(lines.join('\n') + '\n');
   return 0;
 }
@@ -141,7 +151,7 @@ export async function keyExport(
       'INVALID_ARGUMENT',
       `${session.store.url} holds no archive yet, so it has no key to export.`,
     );
-  const key = await keys.get(report.fingerprint);
+  const key = await keys.get(report.fingerprint, report.purpose ?? undefined);
   if (!key)
     throw new AuditArchiveError(
       'ARCHIVE_KEY_MISSING',
@@ -193,7 +203,7 @@ export async function keyImport(
       `${file} holds key ${formatFingerprint(key.fingerprint)}, but ${session.store.url} is signed with ${formatFingerprint(report.fingerprint)} now. Nothing was imported.`,
     );
   }
-  await keys.save(key);
+  await keys.save(key, report.purpose ?? undefined);
   ctx.stderr.write(
     `Imported signing key ${formatFingerprint(key.fingerprint)} into ${keys.custodyDescription}${report.fingerprint ? ` for ${session.store.url}` : ''}. Delete ${file} now.\n`,
   );

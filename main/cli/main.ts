@@ -9,7 +9,7 @@ import { formatFingerprint, parseFingerprint } from '../../shared/archive-root';
 import { parseDay, type Day } from '../../shared/day';
 import { isAuditArchiveError, type ErrorCode } from '../../shared/errors';
 import { isFailingProblem } from '../../shared/verify';
-import { CliSigningKeys, stateFolderKeyFiles, stateFolderKeyDir } from '../engine/archive/key-custody';
+import { CliSigningKeys } from '../engine/archive/key-custody';
 import { describeHolder, type LeaseHolder } from '../engine/archive/writer-lease';
 import {
   openArchiveSession,
@@ -231,7 +231,6 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const stateDir = str(values['state-dir']) ?? defaultStateDir(ctx.env);
   const keys = new CliSigningKeys({ env: ctx.env, stateDir, keyFile: config.settings.archive.signingKeyFile });
   if (command === 'key migrate') return keyMigrate(ctx, stateDir, keys);
-  await warnOfStateFolderKeys(ctx, stateDir);
   if (command === 'query') return queryCommand(ctx, config.settings, queryArgs as QueryArgs, stateDir);
   if (command === 'report')
     return reportCommand(ctx, config.settings, config.secrets, reportArgs as ReportArgs, stateDir, keys);
@@ -278,16 +277,6 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   } finally {
     await session.close();
   }
-}
-
-/** Private keys an earlier version left in the state folder are never used; every run says so until they are moved. */
-async function warnOfStateFolderKeys(ctx: CliContext, stateDir: string): Promise<void> {
-  const files = await stateFolderKeyFiles(stateDir);
-  if (files.length === 0) return;
-  ctx.stderr.write(
-    `audit-archive: warning: ${stateFolderKeyDir(stateDir)} holds ${files.length} private signing key file(s), where anyone who holds the state folder can read them; they are not used from there. Run \`audit-archive key migrate\` to move them into the OS keychain or the signing key file.
-`,
-  );
 }
 
 /** Tells the user, once, that another writer holds the archive and this run waits for it. */

@@ -384,7 +384,7 @@ export class Archive {
       );
     }
     const current = assessment.keys.current?.fingerprint ?? root.signingKey.fingerprint;
-    const key = await this.options.keys.get(current);
+    const key = await this.options.keys.get(current, root.purpose);
     if (!key) {
       throw new AuditArchiveError(
         'ARCHIVE_KEY_MISSING',
@@ -400,7 +400,7 @@ export class Archive {
     // root whose key is lost.
     const given = (await this.options.keys.given?.()) ?? null;
     const key = given ?? generateSigningKey();
-    if (!given) await this.options.keys.save(key);
+    if (!given) await this.options.keys.save(key, request.purpose);
     const now = this.now();
     const root: ArchiveRoot = {
       format: ROOT_FORMAT,

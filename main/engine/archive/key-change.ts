@@ -51,9 +51,9 @@ export interface KeyChangeResult {
 
 /** Rotates the archive's signing key: the key in effect (which this installation must hold) signs its successor. */
 export function rotateSigningKey(archive: Archive, request: KeyChangeRequest): Promise<KeyChangeResult> {
-  return changeKey(archive, request, 'rotation', async (history) => {
+  return changeKey(archive, request, 'rotation', async (history, root) => {
     const current = history.current?.fingerprint as string;
-    const held = await archive.options.keys.get(current);
+    const held = await archive.options.keys.get(current, root.purpose);
     if (!held) {
       throw new AuditArchiveError(
         'ARCHIVE_KEY_MISSING',
@@ -72,7 +72,7 @@ export function replaceLostSigningKey(
   archive: Archive,
   request: KeyChangeRequest & { readonly lostKey: string },
 ): Promise<KeyChangeResult> {
-  return changeKey(archive, request, 'restart', async (history) => {
+  return changeKey(archive, request, 'restart', async (history, root) => {
     const current = history.current?.fingerprint as string;
     if (request.lostKey !== current) {
       throw new AuditArchiveError(
@@ -80,7 +80,7 @@ export function replaceLostSigningKey(
         `The key in effect for ${archive.store.url} is ${formatFingerprint(current)}, not ${formatFingerprint(request.lostKey)}: confirm the key that is lost by its fingerprint (audit-archive key show). Nothing was written.`,
       );
     }
-    if (await archive.options.keys.get(current)) {
+    if (await archive.options.keys.get(current, root.purpose)) {
       throw new AuditArchiveError(
         'INVALID_ARGUMENT',
         `This installation holds the key ${formatFingerprint(current)} (in ${archive.options.keys.description}), so it is not lost: use \`audit-archive key rotate\`, which keeps the archive's chain of keys unbroken. Nothing was written.`,
@@ -99,7 +99,7 @@ async function changeKey(
   archive: Archive,
   request: KeyChangeRequest,
   kind: KeySuccessionKind,
-  authorise: (history: KeyHistory) => Promise<SigningKey | null>,
+  authorise: (history: KeyHistory, root: ArchiveRoot) => Promise<SigningKey | null>,
 ): Promise<KeyChangeResult> {
   checkReason(request.reason);
   return archive.underLease(
@@ -112,9 +112,9 @@ async function changeKey(
     async (lease, snapshot) => {
       const root = changeableRoot(archive, snapshot);
       const history = snapshot.assessment.keys;
-      const signer = await authorise(history);
+      const signer = await authorise(history, root);
       const newKey = generateSigningKey();
-      await archive.options.keys.save(newKey);
+      await archive.options.keys.save(newKey, root.purpose);
       const createdAt = new Date((archive.options.now ?? Date.now)()).toISOString();
       const unsigned = unsignedRecord(snapshot, root, { kind, createdAt, newKey, reason: request.reason });
       const record = signDocument(

@@ -13,7 +13,9 @@
  * - Otherwise the OS keychain (service `audit-archive`, account `archive-signing-key:<fingerprint>`),
  *   the same entry the app uses. Without a usable keychain the run stops, saying to set the key file.
  *
- * A key still in `<state>/keys/` is never used: a command that needs it stops with
+ * A demo archive (simulated events, never evidence) keeps its key in `<state>/keys/`, as the `demo`
+ * command and the app's demo do. A real archive's key still in `<state>/keys/` is never used: a
+ * command that needs it stops with
  * ARCHIVE_KEY_MISSING naming `audit-archive key migrate`, which moves it into the custody above, reads
  * it back, and deletes it from the state folder. An officer decides when key material moves, and
  * learns that the state folder (and its backups) held it.
@@ -22,11 +24,12 @@ import { readdir, rmdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { formatFingerprint } from '../../../shared/archive-root';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
-import { KeytarSecretStore } from '../secrets/keytar-secret-store';
+import { KEYCHAIN_ADVICE, KeytarSecretStore } from '../secrets/keytar-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { KeyFileSigningKeyStore, parsePemKeys, readPrivateFile } from './key-file';
 import { signingKeyFromPem, type SigningKey } from './signing';
-import { SecretSigningKeyStore, SIGNING_KEY_ENV, type SigningKeyStore } from './signing-keys';
+import type { ArchivePurpose } from '../../../shared/archive-root';
+import { FileSigningKeyStore, SecretSigningKeyStore, SIGNING_KEY_ENV, type SigningKeyStore } from './signing-keys';
 
 export const SIGNING_KEY_FILE_ENV = 'AUDIT_ARCHIVE_SIGNING_KEY_FILE';
 
@@ -51,8 +54,11 @@ export class CliSigningKeys implements SigningKeyStore {
   /** Where keys made or imported here are kept. */
   readonly custody: 'key-file' | 'keychain';
   private readonly store: KeyFileSigningKeyStore | SecretSigningKeyStore;
+  /** Demo archives' keys, in the state folder like the `demo` command's. */
+  private readonly demoKeys: FileSigningKeyStore;
 
   constructor(private readonly options: CliKeyCustodyOptions) {
+    this.demoKeys = new FileSigningKeyStore(options.stateDir);
     if (options.keyFile) {
       this.custody = 'key-file';
       this.store = new KeyFileSigningKeyStore(options.keyFile, options.stateDir);
@@ -70,9 +76,10 @@ export class CliSigningKeys implements SigningKeyStore {
     return this.custody === 'key-file' ? this.store.description : 'the OS keychain (service audit-archive)';
   }
 
-  async get(fingerprint: string): Promise<SigningKey | null> {
+  async get(fingerprint: string, purpose?: ArchivePurpose): Promise<SigningKey | null> {
     const fromEnv = this.given();
     if (fromEnv?.fingerprint === fingerprint) return fromEnv;
+    if (purpose === 'demo') return this.demoKeys.get(fingerprint);
     let held: SigningKey | null;
     try {
       held = await this.kept(() => this.store.get(fingerprint));
@@ -89,12 +96,18 @@ export class CliSigningKeys implements SigningKeyStore {
     return fromEnv ? signingKeyFromPem(fromEnv, SIGNING_KEY_ENV) : null;
   }
 
-  async save(key: SigningKey): Promise<void> {
+  async save(key: SigningKey, purpose?: ArchivePurpose): Promise<void> {
+    if (purpose === 'demo') return this.demoKeys.save(key);
     await this.kept(() => this.store.save(key));
   }
 
   async retire(fingerprint: string): Promise<boolean> {
     return this.kept(() => this.store.retire(fingerprint));
+  }
+
+  /** Private key files an earlier version left in the state folder. */
+  stateFolderKeyFiles(): Promise<string[]> {
+    return stateFolderKeyFiles(this.options.stateDir);
   }
 
   /** Runs a custody operation, turning "no keychain here" into advice about the key file. */
@@ -105,7 +118,7 @@ export class CliSigningKeys implements SigningKeyStore {
       if (this.custody === 'keychain' && isAuditArchiveError(e) && e.code === 'SECRET_STORE_UNAVAILABLE') {
         throw new AuditArchiveError(
           'SECRET_STORE_UNAVAILABLE',
-          `The OS keychain cannot keep the archive's signing key here. ${HEADLESS_ADVICE} (The keychain said: ${e.message})`,
+          `The OS keychain cannot keep the archive's signing key here: ${e.message.replace(KEYCHAIN_ADVICE, '').trim()} ${HEADLESS_ADVICE} Nothing was written.`,
           { cause: e },
         );
       }

@@ -16,6 +16,7 @@ import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditArchiveError } from '../../../shared/errors';
 import { writeFileAtomically } from '../files/write-file-atomically';
+import type { ArchivePurpose } from '../../../shared/archive-root';
 import type { SecretStore } from '../secrets/secret-store';
 import { signingKeyFromPem, signingKeyToPem, type SigningKey } from './signing';
 
@@ -24,10 +25,13 @@ export const SIGNING_KEY_ENV = 'AUDIT_ARCHIVE_SIGNING_KEY';
 export interface SigningKeyStore {
   /** Where keys are kept, for messages ("the OS keychain", "/var/lib/audit-archive/keys"). */
   readonly description: string;
-  /** The key with this fingerprint, or null when this installation does not hold it. */
-  get(fingerprint: string): Promise<SigningKey | null>;
+  /**
+   * The key with this fingerprint, or null when this installation does not hold it. `purpose` is the
+   * archive's, where known: a store may keep a demo archive's key (it signs simulated events) apart.
+   */
+  get(fingerprint: string, purpose?: ArchivePurpose): Promise<SigningKey | null>;
   /** Keeps a key (a new archive's, or one imported from another machine). */
-  save(key: SigningKey): Promise<void>;
+  save(key: SigningKey, purpose?: ArchivePurpose): Promise<void>;
   /**
    * A key this installation was given for new archives, kept already (the CLI's
    * AUDIT_ARCHIVE_SIGNING_KEY; the app's key created or imported in setup, in the keychain).
