@@ -11,7 +11,7 @@
  * 4. a rotation then retires the old private key from custody: it signs nothing any more.
  * A crash before 2 leaves a spare key in custody, never an archive whose key is lost.
  */
-import { keySuccessionKey } from '../../../shared/archive-layout';
+import { keySuccessionKey, MAX_KEY_SUCCESSION_INDEX } from '../../../shared/archive-layout';
 import { formatFingerprint, type ArchiveRoot } from '../../../shared/archive-root';
 import { AuditArchiveError } from '../../../shared/errors';
 import {
@@ -163,11 +163,12 @@ function changeableRoot(archive: Archive, snapshot: ArchiveSnapshot): ArchiveRoo
     );
   if (root.status === 'invalid')
     throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${root.detail} Nothing was written: run verify.`);
-  const invalid = assessment.problems.find((p) => p.kind === 'key-succession-invalid');
-  if (invalid)
+  // An invalid record (junk someone planted) changes no key and is stepped over: it cannot block a
+  // rotation, which matters most when a key must be rotated at once.
+  if (assessment.keys.nextIndex > MAX_KEY_SUCCESSION_INDEX)
     throw new AuditArchiveError(
       'ARCHIVE_INTEGRITY',
-      `${invalid.detail} A key change must build on a clean key history: run verify and resolve this first. Nothing was written.`,
+      `Every key-succession record number of ${archive.store.url} is taken (junk was written there): run verify. Nothing was written.`,
     );
   return root.root;
 }

@@ -76,7 +76,7 @@ export interface KeyHistory {
   readonly epochs: readonly KeyEpoch[];
   /** The key that signs what is written now (null without a valid root). */
   readonly current: KeyEpoch | null;
-  /** The next unused record index (above every record-shaped key listed, valid or not). */
+  /** The next record index: above the last valid record, stepping over keys taken by anything else. */
   readonly nextIndex: number;
 }
 
@@ -145,8 +145,13 @@ export function assessKeyHistory(
   problem: Problem,
 ): KeyHistory {
   const ordered = [...listing.successions.values()].sort((a, b) => a.index - b.index);
-  const nextIndex = (ordered.at(-1)?.index ?? 0) + 1;
-  if (!root) return { epochs: [], current: null, nextIndex };
+  const taken = new Set(ordered.map((k) => k.index));
+  const firstFreeAbove = (index: number) => {
+    let n = index + 1;
+    while (taken.has(n)) n++; // bounded by the listing
+    return n;
+  };
+  if (!root) return { epochs: [], current: null, nextIndex: firstFreeAbove(0) };
   const epochs: KeyEpoch[] = [
     {
       fingerprint: root.key.fingerprint,
@@ -172,7 +177,11 @@ export function assessKeyHistory(
     epochs.push(judged);
     problem(null, judged.via === 'restart' ? 'key-restarted' : 'key-rotated', k.key, describeChange(judged));
   }
-  return { epochs, current: epochs.at(-1) ?? null, nextIndex };
+  return {
+    epochs,
+    current: epochs.at(-1) ?? null,
+    nextIndex: firstFreeAbove(epochs.at(-1)?.record?.record.index ?? 0),
+  };
 }
 
 /** The epoch a valid record starts, or why it is not valid. */
