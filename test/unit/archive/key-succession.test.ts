@@ -10,7 +10,8 @@ import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keySuccessionKey, manifestKey } from '../../../shared/archive-layout';
+import { keySuccessionKey, manifestKey, reportBundleKey, reportRecordKey } from '../../../shared/archive-layout';
+import { REPORT_RECORD_FORMAT } from '../../../shared/reports/report-record';
 import { KEY_SUCCESSION_FORMAT, type UnsignedKeySuccession } from '../../../shared/key-succession';
 import { ArchiveManifestSchema, type ArchiveManifest } from '../../../shared/manifest';
 import { replaceLostSigningKey, rotateSigningKey } from '../../../main/engine/archive/key-change';
@@ -282,6 +283,58 @@ describe('rotating the signing key', () => {
       }),
     );
     expect(verdict.ok).toBe(false);
+  });
+});
+
+/** A report copy (bundle and record) as the archive writes one, its record signed with `signer`. */
+async function plantReportCopy(f: ArchiveFixture, reportId: string, signer: SigningKey): Promise<string> {
+  const bundle = Buffer.from(`the bundle of ${reportId}`);
+  const bundleKey = reportBundleKey('org-a', reportId);
+  await plant(f, bundleKey, bundle);
+  const at = new Date(f.clock.now).toISOString();
+  const record = signDocument(
+    {
+      format: REPORT_RECORD_FORMAT,
+      archiveId: await archiveId(f),
+      reportId,
+      generatedAt: at,
+      createdAt: at,
+      reference: 'FINRA-2026-117',
+      period: { from: DAYS[0], to: DAYS[0] },
+      bundle: {
+        key: bundleKey,
+        versionId: null,
+        sha256: createHash('sha256').update(bundle).digest('hex'),
+        size: bundle.length,
+        lockMode: null,
+        retainUntil: null,
+      },
+      files: [],
+      tool: { name: 'audit-archive' as const, version: 'test' },
+    },
+    signer,
+  );
+  const key = reportRecordKey('org-a', reportId);
+  await plant(f, key, canonicalJsonBytes(record));
+  return key;
+}
+
+describe('report copies across a rotation', () => {
+  it('copies signed before the rotation still count; one signed with the retired key afterwards is refused', async () => {
+    fx = await oneDay();
+    const oldKey = await heldKey(fx, await rootFingerprint(fx));
+    const before = await plantReportCopy(fx, 'AR-20261126-00000001', oldKey);
+    const rotated = await rotateSigningKey(fx.archive(), change);
+    const newKey = await heldKey(fx, rotated.newKey);
+    const after = await plantReportCopy(fx, 'AR-20261126-00000002', newKey);
+    const forged = await plantReportCopy(fx, 'AR-20261126-00000003', oldKey);
+
+    const verdict = await fx.verify({ to: DAYS[0] });
+    expect(verdict.problems.filter((p) => p.kind !== 'key-rotated')).toEqual([
+      expect.objectContaining({ kind: 'signature-invalid', key: forged }),
+    ]);
+    const copies = (await fx.archive().read({ scope: 'whole', fresh: true })).assessment.reports ?? [];
+    expect(copies.map((c) => c.recordKey).sort()).toEqual([before, after]);
   });
 });
 
