@@ -210,14 +210,14 @@ export class Archive {
     const problems: VerifyProblem[] = [];
     const { assessment, headRecord } = snapshot;
     const root = assessment.root;
-    if (root.status === 'ok')
-      problems.push(
-        ...keyContinuityProblems(
-          assessment.keys,
-          { key: root.key, fingerprint: root.root.signingKey.fingerprint },
-          { expectKey, recordedKey: headRecord?.archiveId === root.root.archiveId ? headRecord.currentKey : undefined },
-        ),
-      );
+    if (root.status === 'ok') {
+      // The key this installation last saw in effect (records older than key successions name only the root's).
+      const sameArchive =
+        headRecord?.archiveId === root.root.archiveId && headRecord.keyFingerprint === root.root.signingKey.fingerprint;
+      const recordedKey = sameArchive ? (headRecord.currentKey ?? headRecord.keyFingerprint) : undefined;
+      const rootKey = { key: root.key, fingerprint: root.root.signingKey.fingerprint };
+      problems.push(...keyContinuityProblems(assessment.keys, rootKey, { expectKey, recordedKey }));
+    }
     if (!headRecord) return problems;
     if (root.status !== 'ok') {
       if (root.status === 'absent') {
