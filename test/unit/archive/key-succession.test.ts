@@ -22,6 +22,7 @@ import {
   signManifest,
   type SigningKey,
 } from '../../../main/engine/archive/signing';
+import { headRecordPath } from '../../../main/engine/archive/head-record';
 import { FileSigningKeyStore } from '../../../main/engine/archive/signing-keys';
 import { type ArchiveFixture, archiveFixture } from './archive-fixture';
 
@@ -446,5 +447,36 @@ describe('replacing a lost key', () => {
     // The exporter writes nothing under the planted key.
     fx.clock.now = Date.parse('2026-11-27T12:00:00Z');
     await expect(fx.export(DAYS[2])).rejects.toMatchObject({ code: 'ARCHIVE_INTEGRITY' });
+  });
+
+  it('a head record written before key successions existed still vouches only for the root key', async () => {
+    fx = await oneDay();
+    const current = await rootFingerprint(fx);
+    const recordFile = headRecordPath(fx.stateDir, fx.store.url);
+    const { currentKey: _dropped, ...older } = JSON.parse(await fs.readFile(recordFile, 'utf8'));
+    await fs.writeFile(recordFile, JSON.stringify(older));
+    const attacker = generateSigningKey();
+    const head = await manifestAt(fx, DAYS[0], 1);
+    await plant(
+      fx,
+      keySuccessionKey('org-a', 1),
+      successionRecord(
+        fx,
+        {
+          archiveId: await archiveId(fx),
+          index: 1,
+          kind: 'restart',
+          previousKey: { fingerprint: current },
+          newKey: { algorithm: 'Ed25519', publicKey: attacker.publicKeyBase64, fingerprint: attacker.fingerprint },
+          lastManifest: { key: head.key, sequence: 1, sha256: head.sha256 },
+        },
+        attacker,
+      ),
+    );
+    const verdict = await fx.verify({ to: DAYS[0] });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems).toContainEqual(
+      expect.objectContaining({ kind: 'root-changed', detail: expect.stringContaining('declared that key lost') }),
+    );
   });
 });
