@@ -19,7 +19,8 @@
  */
 import { z } from 'zod';
 import { REPORT_ID_RE, MAX_KEY_SUCCESSION_INDEX } from './archive-layout';
-import { ManifestLinkSchema, ManifestSignatureSchema, Sha256HexSchema, SIGNATURE_ALGORITHM } from './manifest';
+import { PublicSigningKeySchema } from './archive-root';
+import { ManifestLinkSchema, ManifestSignatureSchema, Sha256HexSchema } from './manifest';
 
 export const KEY_SUCCESSION_FORMAT = 'audit-archive/key-succession@1';
 
@@ -36,15 +37,7 @@ export const KeySuccessionSchema = z.strictObject({
   /** The key in effect until this record: it signs a rotation; a restart declares it lost. */
   previousKey: z.strictObject({ fingerprint: Sha256HexSchema }),
   /** The key in effect from the next manifest on. */
-  newKey: z.strictObject({
-    algorithm: z.literal(SIGNATURE_ALGORITHM),
-    /** Base64 of the public key's DER (SPKI) encoding. */
-    publicKey: z
-      .string()
-      .regex(/^[A-Za-z0-9+/]+={0,2}$/)
-      .max(200),
-    fingerprint: Sha256HexSchema,
-  }),
+  newKey: PublicSigningKeySchema,
   /** The chain's head when the key changed: the last manifest signed by the previous key (null: none yet). */
   lastManifest: ManifestLinkSchema.nullable(),
   /** Report copies (ids) signed by the previous key: no other report copy may claim its signature. */

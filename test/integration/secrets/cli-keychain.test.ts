@@ -14,12 +14,12 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, lastSettledDay } from '../../../shared/day';
 import { SettingsSchema } from '../../../shared/settings';
-import { main } from '../../../main/cli/main';
 import { openArchiveSession } from '../../../main/engine/archive/archive-session';
 import { signingKeyFromPem } from '../../../main/engine/archive/signing';
 import { FileSigningKeyStore, signingKeyAccount } from '../../../main/engine/archive/signing-keys';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 import { SECRET_SERVICE } from '../../../main/engine/secrets/secret-store';
+import { cliInProcess as cli, privateKeysUnder } from '../../unit/cli/cli-in-process';
 
 const keyringReady = process.env.AUDIT_ARCHIVE_TEST_KEYRING === '1';
 const inCi = process.env.CI === 'true';
@@ -31,26 +31,6 @@ function keyringLookup(account: string): string | null {
   const r = spawnSync('secret-tool', ['lookup', 'service', SECRET_SERVICE, 'account', account], { encoding: 'utf8' });
   if (r.error) throw r.error;
   return r.status === 0 ? r.stdout : null;
-}
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    env,
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
-}
-
-async function privateKeysUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
-    if (e.isFile() && (await fs.readFile(path.join(e.parentPath, e.name), 'utf8')).includes('PRIVATE KEY'))
-      found.push(path.join(e.parentPath, e.name));
-  }
-  return found;
 }
 
 describe.skipIf(!keyringReady && !inCi)('the CLI keeps the signing key in the real OS keychain', () => {

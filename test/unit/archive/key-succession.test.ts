@@ -100,23 +100,42 @@ async function forgedManifest(
   return at;
 }
 
-/** A key-succession record as someone holding `signer` could write it. */
-function successionRecord(
+/**
+ * A key-succession record as someone holding `signer` could write it, planted at its index: it
+ * succeeds `previousKey` with `next`, after the manifest `after`.
+ */
+async function plantSuccession(
   f: ArchiveFixture,
-  fields: Omit<UnsignedKeySuccession, 'format' | 'archiveId' | 'createdAt' | 'tool' | 'reportsSigned' | 'reason'> & {
-    archiveId: string;
+  record: {
+    index: number;
+    kind: 'rotation' | 'restart';
+    previousKey: string;
+    next: SigningKey;
+    after: { key: string; sequence: number; sha256: string };
   },
   signer: SigningKey,
-): Uint8Array {
+): Promise<string> {
   const unsigned: UnsignedKeySuccession = {
     format: KEY_SUCCESSION_FORMAT,
+    archiveId: await archiveId(f),
+    index: record.index,
+    kind: record.kind,
     createdAt: new Date(f.clock.now).toISOString(),
+    previousKey: { fingerprint: record.previousKey },
+    newKey: { algorithm: 'Ed25519', publicKey: record.next.publicKeyBase64, fingerprint: record.next.fingerprint },
+    lastManifest: record.after,
     reportsSigned: [],
     reason: '',
     tool: { name: 'audit-archive', version: 'forged' },
-    ...fields,
   };
-  return canonicalJsonBytes(signDocument(unsigned, signer));
+  const key = keySuccessionKey('org-a', record.index);
+  await plant(f, key, canonicalJsonBytes(signDocument(unsigned, signer)));
+  return key;
+}
+
+/** The link a record or manifest names for a manifest read with `manifestAt`. */
+function linkTo(m: { key: string; sha256: string; manifest: ArchiveManifest }) {
+  return { key: m.key, sequence: m.manifest.sequence, sha256: m.sha256 };
 }
 
 async function archiveId(f: ArchiveFixture): Promise<string> {
@@ -174,26 +193,13 @@ describe('rotating the signing key', () => {
     fx = await oneDay();
     const oldKey = await heldKey(fx, await rootFingerprint(fx));
     const rotated = await rotateSigningKey(fx.archive(), change);
-    const id = await archiveId(fx);
     const head = await manifestAt(fx, DAYS[0], 1);
     const attacker = generateSigningKey();
     // The retired key "rotates" the current key to the attacker's.
-    const forged = keySuccessionKey('org-a', 2);
-    await plant(
+    const forged = await plantSuccession(
       fx,
-      forged,
-      successionRecord(
-        fx,
-        {
-          archiveId: id,
-          index: 2,
-          kind: 'rotation',
-          previousKey: { fingerprint: rotated.newKey },
-          newKey: { algorithm: 'Ed25519', publicKey: attacker.publicKeyBase64, fingerprint: attacker.fingerprint },
-          lastManifest: { key: head.key, sequence: 1, sha256: head.sha256 },
-        },
-        oldKey,
-      ),
+      { index: 2, kind: 'rotation', previousKey: rotated.newKey, next: attacker, after: linkTo(head) },
+      oldKey,
     );
     const verdict = await fx.verify();
     expect(verdict.ok).toBe(false);
@@ -225,22 +231,10 @@ describe('rotating the signing key', () => {
     const current = await rootFingerprint(fx);
     const attacker = generateSigningKey();
     const head = await manifestAt(fx, DAYS[0], 1);
-    const forged = keySuccessionKey('org-a', 1);
-    await plant(
+    const forged = await plantSuccession(
       fx,
-      forged,
-      successionRecord(
-        fx,
-        {
-          archiveId: await archiveId(fx),
-          index: 1,
-          kind: 'rotation',
-          previousKey: { fingerprint: current },
-          newKey: { algorithm: 'Ed25519', publicKey: attacker.publicKeyBase64, fingerprint: attacker.fingerprint },
-          lastManifest: { key: head.key, sequence: 1, sha256: head.sha256 },
-        },
-        attacker,
-      ),
+      { index: 1, kind: 'rotation', previousKey: current, next: attacker, after: linkTo(head) },
+      attacker,
     );
     const manifest = await forgedManifest(fx, head, DAYS[1], attacker);
     const verdict = await fx.verify();
@@ -258,22 +252,16 @@ describe('rotating the signing key', () => {
     fx = await oneDay();
     const current = await heldKey(fx, await rootFingerprint(fx));
     const next = generateSigningKey();
-    const forged = keySuccessionKey('org-a', 1);
-    await plant(
+    const forged = await plantSuccession(
       fx,
-      forged,
-      successionRecord(
-        fx,
-        {
-          archiveId: await archiveId(fx),
-          index: 1,
-          kind: 'rotation',
-          previousKey: { fingerprint: current.fingerprint },
-          newKey: { algorithm: 'Ed25519', publicKey: next.publicKeyBase64, fingerprint: next.fingerprint },
-          lastManifest: { key: manifestKey('org-a', DAYS[0], 1), sequence: 1, sha256: '0'.repeat(64) },
-        },
-        current,
-      ),
+      {
+        index: 1,
+        kind: 'rotation',
+        previousKey: current.fingerprint,
+        next: next,
+        after: { key: manifestKey('org-a', DAYS[0], 1), sequence: 1, sha256: '0'.repeat(64) },
+      },
+      current,
     );
     const verdict = await fx.verify();
     expect(verdict.problems).toContainEqual(
@@ -412,22 +400,10 @@ describe('replacing a lost key', () => {
     const current = await rootFingerprint(fx);
     const attacker = generateSigningKey();
     const head = await manifestAt(fx, DAYS[0], 1);
-    const planted = keySuccessionKey('org-a', 1);
-    await plant(
+    const planted = await plantSuccession(
       fx,
-      planted,
-      successionRecord(
-        fx,
-        {
-          archiveId: await archiveId(fx),
-          index: 1,
-          kind: 'restart',
-          previousKey: { fingerprint: current },
-          newKey: { algorithm: 'Ed25519', publicKey: attacker.publicKeyBase64, fingerprint: attacker.fingerprint },
-          lastManifest: { key: head.key, sequence: 1, sha256: head.sha256 },
-        },
-        attacker,
-      ),
+      { index: 1, kind: 'restart', previousKey: current, next: attacker, after: linkTo(head) },
+      attacker,
     );
     await forgedManifest(fx, head, DAYS[1], attacker);
 
@@ -457,21 +433,10 @@ describe('replacing a lost key', () => {
     await fs.writeFile(recordFile, JSON.stringify(older));
     const attacker = generateSigningKey();
     const head = await manifestAt(fx, DAYS[0], 1);
-    await plant(
+    await plantSuccession(
       fx,
-      keySuccessionKey('org-a', 1),
-      successionRecord(
-        fx,
-        {
-          archiveId: await archiveId(fx),
-          index: 1,
-          kind: 'restart',
-          previousKey: { fingerprint: current },
-          newKey: { algorithm: 'Ed25519', publicKey: attacker.publicKeyBase64, fingerprint: attacker.fingerprint },
-          lastManifest: { key: head.key, sequence: 1, sha256: head.sha256 },
-        },
-        attacker,
-      ),
+      { index: 1, kind: 'restart', previousKey: current, next: attacker, after: linkTo(head) },
+      attacker,
     );
     const verdict = await fx.verify({ to: DAYS[0] });
     expect(verdict.ok).toBe(false);

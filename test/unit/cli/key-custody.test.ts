@@ -14,37 +14,15 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, lastSettledDay } from '../../../shared/day';
 import { ArchiveManifestSchema } from '../../../shared/manifest';
-import { main } from '../../../main/cli/main';
 import { openArchiveSession } from '../../../main/engine/archive/archive-session';
 import { canonicalJsonBytes, signingKeyFromPem } from '../../../main/engine/archive/signing';
 import { FileSigningKeyStore } from '../../../main/engine/archive/signing-keys';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 import { SettingsSchema } from '../../../shared/settings';
+import { cliInProcess as cli, privateKeysUnder } from './cli-in-process';
 
 const yesterday = lastSettledDay(Date.now(), 120);
 const dayBefore = addDays(yesterday, -1);
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    env,
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
-}
-
-/** Every file under `dir` whose bytes hold a PEM private key. */
-async function privateKeysUnder(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
-    if (!e.isFile()) continue;
-    const file = path.join(e.parentPath, e.name);
-    if ((await fs.readFile(file, 'utf8')).includes('PRIVATE KEY')) found.push(file);
-  }
-  return found;
-}
 
 async function exists(p: string): Promise<boolean> {
   return fs.stat(p).then(
