@@ -35,6 +35,7 @@ import { readArchiveListing, originalVersion, type ArchiveListing } from './arch
 import type { ArchiveStore, ObjectLock } from './archive-store';
 import {
   assessArchive,
+  assessKeys,
   checkRootBytes,
   type Assessment,
   type ChainHead,
@@ -42,7 +43,7 @@ import {
   type RootState,
 } from './assessment';
 import { readHeadRecord, writeHeadRecord, type HeadRecord } from './head-record';
-import { keyContinuityProblems, readKeySuccessions } from './key-succession';
+import { keyContinuityProblems, keyForSequence, readKeySuccessions } from './key-succession';
 import { ManifestCatalog } from './manifest-catalog';
 import { readReportRecords } from './report-records';
 import {
@@ -146,7 +147,10 @@ export class Archive {
     const listing = await readArchiveListing(this.store, options.scope);
     options.signal?.throwIfAborted();
     const root = await this.readRoot(listing);
-    const reads = await this.catalog.readAll(listing, root.status === 'ok' ? root.signingKey : null, {
+    // The key history first: it says which key each manifest must be signed with.
+    const successions = await readKeySuccessions(this.store, listing, options.signal);
+    const history = assessKeys(listing, root, successions, () => undefined);
+    const reads = await this.catalog.readAll(listing, (sequence) => keyForSequence(history, sequence), {
       ...(options.signal ? { signal: options.signal } : {}),
       fresh: options.fresh ?? false,
     });
@@ -155,7 +159,6 @@ export class Archive {
       listing.reports.size > 0
         ? await readReportRecords(this.store, listing, root.status === 'ok' ? root.signingKey : null, options.signal)
         : undefined;
-    const successions = await readKeySuccessions(this.store, listing, options.signal);
     const assessment = assessArchive(this.store.prefix, listing, root, reads, reportReads, successions);
     return {
       listing,

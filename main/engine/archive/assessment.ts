@@ -508,7 +508,7 @@ function assessReports(
 }
 
 /** The key history, and each key-succession record's versions (one each, like any key the archive references). */
-function assessKeys(
+export function assessKeys(
   listing: ArchiveListing,
   root: RootState,
   reads: ReadonlyMap<string, KeySuccessionRead>,

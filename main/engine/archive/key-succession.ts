@@ -244,19 +244,17 @@ export function keyForSequence(history: KeyHistory, sequence: number): KeyEpoch 
 }
 
 /**
- * Why a manifest does not count under the key history, or null when it is signed by the key in
- * effect at its sequence. `signedByRoot` is whether it verifies with the root's key (the catalog's check).
+ * Why a manifest does not count under the key history, or null when it does. `signed` is whether it
+ * verifies with the key in effect at its sequence (the catalog's check, with keyForSequence).
  */
 export function manifestSignatureProblem(
   history: KeyHistory,
   key: string,
   manifest: ArchiveManifest,
-  signedByRoot: boolean,
+  signed: boolean,
 ): string | null {
   const epoch = keyForSequence(history, manifest.sequence);
   if (!epoch) return `${key} cannot be checked: the archive has no valid root.`;
-  const signed =
-    epoch.via === 'root' ? signedByRoot : documentSignatureValid(manifest, epoch.publicKey, epoch.fingerprint);
   if (signed) return null;
   const retired = history.epochs.find(
     (e) => e !== epoch && e.fingerprint === manifest.signature.keyFingerprint && e.afterSequence < manifest.sequence,
