@@ -26,6 +26,7 @@ import { KeySuccessionSchema, type KeySuccession } from '../../../shared/key-suc
 import type { ArchiveManifest } from '../../../shared/manifest';
 import type { ReportRecord } from '../../../shared/reports/report-record';
 import type { VerifyProblem } from '../../../shared/verify';
+import type { Archive } from './archive';
 import { originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore } from './archive-store';
 import type { RootKey } from './manifest-catalog';
@@ -367,6 +368,15 @@ export function keyContinuityProblems(
       `Since this installation last saw this archive (key ${formatFingerprint(recordedKey)}), ${restart.key} declared that key lost on ${restart.record.createdAt} and restarted the chain under ${formatFingerprint(current.fingerprint)}, which it does not vouch for. If the restart was your officer's, accept it once: verify --expect-key ${current.fingerprint}.`,
     ),
   ];
+}
+
+/**
+ * The public key that signs what an archive writes now (its root's key, or the successor a valid
+ * key-succession record named), as SPKI PEM (what `openssl pkeyutl -verify -pubin` takes) with the
+ * fingerprint `audit-archive key show` prints; null when the archive has no valid root.
+ */
+export async function archivePublicKey(archive: Archive): Promise<{ fingerprint: string; spkiPem: string } | null> {
+  return currentPublicKey((await archive.read({ scope: 'layout' })).assessment.keys);
 }
 
 /** The archive's current public key as an examiner's tools take it: SPKI PEM, with its fingerprint. */

@@ -5,7 +5,7 @@
  * records on Ceph RGW (locked, a second version named) are in
  * test/integration/archive/key-succession-rgw.test.ts.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +15,7 @@ import { REPORT_RECORD_FORMAT } from '../../../shared/reports/report-record';
 import { KEY_SUCCESSION_FORMAT, type UnsignedKeySuccession } from '../../../shared/key-succession';
 import { ArchiveManifestSchema, type ArchiveManifest } from '../../../shared/manifest';
 import { replaceLostSigningKey, rotateSigningKey } from '../../../main/engine/archive/key-change';
+import { archivePublicKey } from '../../../main/engine/archive/key-succession';
 import {
   canonicalJsonBytes,
   generateSigningKey,
@@ -168,6 +169,18 @@ describe('rotating the signing key', () => {
     expect(verdict.archive).toMatchObject({ keyFingerprint: oldKey, currentKeyFingerprint: rotated.newKey });
     // The fingerprint recorded at creation still vouches for the archive (its key signed the new one), as does the new one.
     for (const expectKey of [oldKey, rotated.newKey]) expect((await fx.verify({ expectKey })).ok).toBe(true);
+    // The public key an examiner is given is the one in effect: it verifies the newest manifest.
+    const shown = await archivePublicKey(fx.archive());
+    expect(shown?.fingerprint).toBe(rotated.newKey);
+    const { signature, ...unsigned } = (await manifestAt(fx, DAYS[2], 3)).manifest;
+    expect(
+      verifySignature(
+        null,
+        canonicalJsonBytes(unsigned),
+        createPublicKey(shown?.spkiPem ?? ''),
+        Buffer.from(signature.value, 'base64'),
+      ),
+    ).toBe(true);
   });
 
   it('a manifest a holder of the retired key appends after the rotation is refused, naming the record that retired it', async () => {
