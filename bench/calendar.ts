@@ -13,13 +13,10 @@
  * Target: load and render under 1 s (warm). On a shared machine the figures follow its load (printed):
  * the engine's listing of a local folder (a folder read per day, then a stat per file) dominates.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { dataKey } from '../shared/archive-layout';
 import { addDays, dayFromMs, eachDay } from '../shared/day';
 import { SettingsSchema } from '../shared/settings';
 import { Archive } from '../main/engine/archive/archive';
@@ -33,6 +30,7 @@ import { dispatch } from '../main/engine/service/dispatch';
 import { settingsPathIn } from '../main/engine/service/app-archive';
 import { SettingsFile } from '../main/engine/settings/settings-file';
 import { launchChromium } from '../test/ui/chromium';
+import { writeSignedDays } from './lib/signed-days';
 
 const RUNS = 5;
 const work = await mkdtemp(join(tmpdir(), 'aa-bench-calendar-'));
@@ -158,73 +156,14 @@ try {
 
 /** Writes the archive as the exporter would, without Genesys: per day a part, then its chained, signed manifest. */
 async function writeArchive(root: string, days: readonly string[]): Promise<void> {
-  const store = new LocalFolderStore({ root });
   const stateDir = join(root, '..', 'writer-state');
   const archive = new Archive({
-    store,
+    store: new LocalFolderStore({ root }),
     stateDir,
     keys: new FileSigningKeyStore(stateDir),
     policy: { lockMode: 'COMPLIANCE', retentionDays: 2557 },
     lease: { ttlMs: 60_000, waitMs: 0, program: 'the calendar benchmark' },
     toolVersion: 'bench',
   });
-  const body = gzipSync('{"id":"00000000-0000-4000-8000-000000000000","eventDate":"2020-01-01T00:00:00.000Z"}\n');
-  const raw = gunzipSync(body);
-  const sha = createHash('sha256').update(body).digest('hex');
-  const shaRaw = createHash('sha256').update(raw).digest('hex');
-  const lock = { mode: 'COMPLIANCE' as const, retainUntil: new Date(Date.now() + 86_400_000).toISOString() };
-  const organisation = { id: 'bench-org', name: 'Bench', apiHost: 'api.example.com' };
-  await archive.withWriter({ purpose: 'production', organisation }, async (writer) => {
-    for (const day of days) {
-      const key = dataKey('', day, 1);
-      const put = await store.putObject({ key, body, sha256: sha, contentType: 'application/gzip', lock });
-      await writer.append(
-        {
-          day,
-          interval: {
-            start: `${day}T00:00:00.000Z`,
-            end: new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString(),
-          },
-          kind: 'export',
-          supersedes: [],
-          orphansIgnored: [],
-          queries: [{ transactionId: 'bench', interval: day, serviceName: null, state: 'Succeeded' }],
-          events: 1,
-          dayEventsTotal: 1,
-          duplicatesDropped: 0,
-          outsideIntervalDropped: 0,
-          firstEventDate: null,
-          lastEventDate: null,
-          objects: [
-            {
-              key,
-              versionId: put.versionId,
-              sha256Raw: shaRaw,
-              sha256: sha,
-              size: body.length,
-              rawSize: raw.length,
-              events: 1,
-              firstEventDate: null,
-              lastEventDate: null,
-              lockMode: null,
-              retainUntil: null,
-            },
-          ],
-          createdAt: new Date().toISOString(),
-          tool: { name: 'audit-archive', version: 'bench' },
-          source: {
-            demo: false,
-            organisationId: organisation.id,
-            organisationName: organisation.name,
-            apiHost: organisation.apiHost,
-            regionHost: null,
-            clientId: null,
-            note: null,
-            perServiceQueries: false,
-          },
-        },
-        lock,
-      );
-    }
-  });
+  await writeSignedDays(archive, days);
 }

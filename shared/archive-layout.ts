@@ -7,6 +7,7 @@
  *   {prefix}/lease/<start>-<ttl>-<holder>-<n>.claim        the single-writer lease (bookkeeping, not evidence)
  *   {prefix}/reports/<report-id>/bundle.zip                an audit response report's bundle, locked like the rest
  *   {prefix}/reports/<report-id>/record.json               its record: the bundle's version and SHA-256, signed
+ *   {prefix}/key-succession/<index>.json                   a change of signing key (rotation or lost-key restart), signed
  *
  * Part numbers continue across runs of the same day (a rerun after a crash never reuses a key), and
  * the manifest sequence is global: it is the chain's write order.
@@ -22,6 +23,7 @@ export const REPORT_RECORD_NAME = 'record.json';
 /** A report id as the archive accepts it in a key (the builder makes `AR-YYYYMMDD-xxxxxxxx`). */
 export const REPORT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const ROOT_NAME = 'archive.json';
+export const KEY_SUCCESSION_FOLDER = 'key-succession';
 
 /**
  * A writer-lease key's name under `lease/` (see main/engine/archive/stores/s3-lease.ts): a claim's
@@ -32,6 +34,9 @@ const LEASE_NAME_RE =
   /^((\d{8}T\d{6}Z)-(\d{1,5})-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))(?:-(\d{1,9})\.claim|\.released)$/;
 const PART_RE = /^events-(\d{4,9})\.jsonl\.gz$/;
 const MANIFEST_RE = /^(\d{10})\.json$/;
+const KEY_SUCCESSION_RE = /^(\d{6})\.json$/;
+/** The highest index a key-succession record's key can carry. */
+export const MAX_KEY_SUCCESSION_INDEX = 999_999;
 
 export function normalisePrefix(prefix: string): string {
   return prefix.replace(/^\/+|\/+$/g, '');
@@ -78,6 +83,15 @@ export function reportBundleKey(prefix: string, reportId: string): string {
 
 export function reportRecordKey(prefix: string, reportId: string): string {
   return join(prefix, REPORTS_FOLDER, reportId, REPORT_RECORD_NAME);
+}
+
+export function keySuccessionFolder(prefix: string): string {
+  return join(prefix, KEY_SUCCESSION_FOLDER) + '/';
+}
+
+/** The record of the archive's `index`-th change of signing key (1, 2, …). */
+export function keySuccessionKey(prefix: string, index: number): string {
+  return join(prefix, KEY_SUCCESSION_FOLDER, `${String(index).padStart(6, '0')}.json`);
 }
 
 export function dayDataFolder(prefix: string, day: Day): string {
@@ -132,6 +146,7 @@ export type ParsedKey =
   | { kind: 'manifest'; day: Day; sequence: number }
   | { kind: 'lease' }
   | { kind: 'report'; reportId: string; file: 'bundle' | 'record' }
+  | { kind: 'key-succession'; index: number }
   | { kind: 'other' };
 
 /**
@@ -151,6 +166,10 @@ export function parseKey(prefix: string, key: string): ParsedKey {
     if (seg[2] === REPORT_BUNDLE_NAME) return { kind: 'report', reportId: seg[1] as string, file: 'bundle' };
     if (seg[2] === REPORT_RECORD_NAME) return { kind: 'report', reportId: seg[1] as string, file: 'record' };
     return { kind: 'other' };
+  }
+  if (seg.length === 2 && seg[0] === KEY_SUCCESSION_FOLDER) {
+    const mm = KEY_SUCCESSION_RE.exec(seg[1] as string);
+    return mm && Number(mm[1]) > 0 ? { kind: 'key-succession', index: Number(mm[1]) } : { kind: 'other' };
   }
   if (seg.length !== 5) return { kind: 'other' };
   const [folder, y, m, d, name] = seg as [string, string, string, string, string];

@@ -24,22 +24,25 @@ export const ArchiveOrganisationSchema = z.strictObject({
 });
 export type ArchiveOrganisation = z.infer<typeof ArchiveOrganisationSchema>;
 
+/** A public signing key as the archive names it (in its root, and in each key-succession record). */
+export const PublicSigningKeySchema = z.strictObject({
+  algorithm: z.literal(SIGNATURE_ALGORITHM),
+  /** Base64 of the public key's DER (SPKI) encoding. */
+  publicKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .max(200),
+  /** SHA-256 of that DER, hex. */
+  fingerprint: Sha256HexSchema,
+});
+
 export const ArchiveRootSchema = z.strictObject({
   format: z.literal(ROOT_FORMAT),
   archiveId: z.uuid(),
   createdAt: z.string().datetime({ offset: false }),
   purpose: ArchivePurposeSchema,
   organisation: ArchiveOrganisationSchema,
-  signingKey: z.strictObject({
-    algorithm: z.literal(SIGNATURE_ALGORITHM),
-    /** Base64 of the public key's DER (SPKI) encoding. */
-    publicKey: z
-      .string()
-      .regex(/^[A-Za-z0-9+/]+={0,2}$/)
-      .max(200),
-    /** SHA-256 of that DER, hex. */
-    fingerprint: Sha256HexSchema,
-  }),
+  signingKey: PublicSigningKeySchema,
   policy: z.strictObject({ lockMode: LockModeSchema, retentionDays: z.number().int().positive() }),
   tool: z.strictObject({ name: z.literal('audit-archive'), version: z.string().max(50) }),
 });

@@ -116,6 +116,16 @@ export const ArchiveSettingsSchema = z.object({
    * this key (held in the OS keychain), and verify checks that the archive's root names it.
    */
   signingKeyFingerprint: Sha256HexSchema.optional(),
+  /**
+   * CLI only: a file holding the archive's private signing key(s) as PEM, for a machine without an
+   * OS keychain. Absolute, outside the state folder, mode 0600 (refused otherwise). Unset: the OS
+   * keychain. The app always keeps its key in the keychain.
+   */
+  signingKeyFile: z
+    .string()
+    .max(4096)
+    .refine((s) => s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s), 'must be an absolute path')
+    .optional(),
 });
 
 export const ScheduleSettingsSchema = z.object({

@@ -2,10 +2,13 @@
  * What the verifier reports: one problem per finding, with a stable kind.
  *
  * Kinds are part of the CLI's `verify --json` contract and of the calendar (a day with a failing
- * problem is shown `tampered`). Every kind fails verification except `orphan`: a data part that an
- * interrupted run left behind and that a later manifest of the same day declares (by key and
- * version) as ignored. It cannot be removed from WORM storage and is never counted, so it is
- * reported but does not fail. A data part that no manifest declares is `unexpected-object`.
+ * problem is shown `tampered`). Every kind fails verification except three that are always reported
+ * and never fail: `orphan`, a data part that an interrupted run left behind and that a later manifest
+ * of the same day declares (by key and version) as ignored (it cannot be removed from WORM storage
+ * and is never counted); `key-rotated`, a change of signing key its predecessor signed; and
+ * `key-restarted`, a lost key replaced by one nobody vouched for (a recorded key that no longer
+ * vouches for the archive's current key fails as `root-changed`). A data part that no manifest
+ * declares is `unexpected-object`.
  *
  * `day` is null for findings about the archive as a whole (its root object, an empty target).
  */
@@ -30,15 +33,22 @@ export const VERIFY_PROBLEM_KINDS = [
   'hash-mismatch', // size, SHA-256 or event count differ from the manifest (full mode: bytes)
   'source-mismatch', // a manifest from another organisation, or demo data in a real archive (or the reverse)
   'unexpected-object', // a key in the archive that is neither its root, a manifest, a declared part, a report copy nor the lease
+  'key-succession-invalid', // a key-succession record that is invalid, another archive's, or not signed by the key in effect then
   'report-invalid', // a report copy whose record is missing, invalid, another archive's, or names another bundle
   'day-missing', // a settled, required day in range has no manifest on the chain
   'orphan', // informational: a part left by an interrupted run, declared by a later manifest
+  'key-rotated', // informational: the signing key was rotated (the old key signed the new one)
+  'key-restarted', // informational, always reported: a lost key was replaced; the chain restarts under a key nobody vouched for
 ] as const;
 export const VerifyProblemKindSchema = z.enum(VERIFY_PROBLEM_KINDS);
 export type VerifyProblemKind = z.infer<typeof VerifyProblemKindSchema>;
 
 /** Kinds that are reported but do not make `ok` false. */
-export const INFORMATIONAL_PROBLEM_KINDS: ReadonlySet<VerifyProblemKind> = new Set(['orphan']);
+export const INFORMATIONAL_PROBLEM_KINDS: ReadonlySet<VerifyProblemKind> = new Set([
+  'orphan',
+  'key-rotated',
+  'key-restarted',
+]);
 
 export function isFailingProblem(kind: VerifyProblemKind): boolean {
   return !INFORMATIONAL_PROBLEM_KINDS.has(kind);
@@ -57,7 +67,10 @@ export const VerifiedArchiveSchema = z.object({
   archiveId: z.string(),
   purpose: z.enum(['production', 'demo']),
   organisation: z.object({ id: z.string().nullable(), name: z.string().nullable(), apiHost: z.string() }),
+  /** The key the root names (the archive's first key). */
   keyFingerprint: z.string(),
+  /** The key in effect now, after every key rotation or restart (older reports lack it). */
+  currentKeyFingerprint: z.string().optional(),
   head: z.object({ key: z.string(), sequence: z.number().int(), sha256: z.string() }).nullable(),
 });
 

@@ -23,8 +23,8 @@ Commands:
   status [--from DAY] [--to DAY] [--json] the archive calendar
   verify [--from DAY] [--to DAY] [--full] [--expect-key FP] [--expect-head SEQ[:SHA256]] [--json]
                                           walk the signed manifest chain and check every object
-  key show | key export [--out FILE] | key import --file FILE
-                                          the archive's signing key: fingerprint, copy to a second machine
+  key show | export | import | migrate | rotate | replace-lost
+                                          the archive's signing key: fingerprint, copies, rotation, loss
   bucket init [--yes]                     create an S3 bucket with Object Lock and print the IAM policy
   demo [--dir DIR] [--days N]             a demo archive from the built-in Genesys simulator
                                           (default ~/AuditArchiveDemo, 400 days)
@@ -91,13 +91,15 @@ ${EXIT}`,
                             [--expect-head SEQ[:SHA256]] [--json]
 
 Proves the archive complete and unaltered. Lists every key and version, reads the root object and
-every manifest, checks each manifest's signature against the archive's key, walks the chain back
+every manifest, checks each manifest's signature against the key in effect at its place in the
+chain (the root's key, then each key a signed key-succession record brought in), walks the chain back
 from its head, checks that every referenced key has exactly the one version recorded (no second
 version, no delete marker), that every object is still locked as the policy asks, and counts the
 expected days independently of the chain. It also compares the head with the one this
 installation last recorded (a removed newest manifest, an unmounted folder). --full also
 downloads every data part and compares SHA-256 and event counts. Orphans (parts left by an
-interrupted run and declared by a later manifest, never counted) are reported but do not fail.
+interrupted run and declared by a later manifest, never counted) and key rotations are reported
+but do not fail; a restart after a lost key is reported on every run, in the verdict line itself.
 Without --expect-key and without this installation's record of the archive, the signing key and
 the head are trusted on first use: the verdict says so, because someone who can rewrite the
 archive can re-sign it with a key of their own or remove its newest manifests.
@@ -105,7 +107,9 @@ archive can re-sign it with a key of their own or remove its newest manifests.
   --from DAY           first day (default: the policy start, else the archive's first day)
   --to DAY             last day (default: the last settled day)
   --full               hash every object's bytes
-  --expect-key FP      the signing key fingerprint you recorded (\`key show\`): fail if the archive's differs
+  --expect-key FP      the signing key fingerprint you recorded (\`key show\`): fail unless it is the
+                       archive's current key or vouches for it through rotations (a restart after
+                       a lost key breaks that: pin the new key once the restart is confirmed)
   --expect-head SEQ[:SHA256]
                        a head you recorded (as verify prints it): fail if the chain does not reach it
   --json               print {"ok":bool,"problems":[{"day","kind","key"?,"detail"}],"archive":{…}|null,
@@ -130,17 +134,31 @@ ${EXIT}`,
   key: `Usage: audit-archive key show [--json]
        audit-archive key export [--out FILE]
        audit-archive key import --file FILE
+       audit-archive key migrate
+       audit-archive key rotate [--reason TEXT]
+       audit-archive key replace-lost --confirm-lost FP [--reason TEXT]
 
-Every manifest is signed (Ed25519) with the archive's own key, created by the first export; its
-public half and fingerprint are in the archive's root object. Record the fingerprint when the
-archive is created: \`verify --expect-key\` checks it later, on any machine.
+Every manifest is signed (Ed25519) with the archive's key, created by the first export; the root
+object names the first key, and signed key-succession records every later one. Record the
+fingerprint: \`verify --expect-key\` checks it later, on any machine.
 
-  key show             the archive's fingerprint, and whether this installation holds its private key
+The private key lives in the OS keychain (service audit-archive) or, on a machine without one, in
+the signing key file (AUDIT_ARCHIVE_SIGNING_KEY_FILE or --signing-key-file: outside the state
+folder, mode 0600), or comes from AUDIT_ARCHIVE_SIGNING_KEY (PEM text). Never the state folder.
+
+  key show             the fingerprint in effect (--json: also its public key as SPKI PEM), the
+                       history of keys, and whether this installation holds the private key
   key export           the private key (PEM) on stdout, or --out FILE (mode 0600, must not exist):
                        for a second machine that writes the same archive. Treat it like a password.
-  key import --file F  keep a key exported elsewhere in this installation's state folder (0600),
-                       after checking it is the archive's key
-The CLI also takes the key from AUDIT_ARCHIVE_SIGNING_KEY (PEM text) when set.
+  key import --file F  keep a key exported elsewhere in the keychain or key file, after checking
+                       it is the archive's current key
+  key migrate          move keys an earlier version kept in <state-dir>/keys into the keychain or
+                       key file, and delete them there (a real archive's key is never used from there)
+  key rotate           the current key signs a new one (a record locked in the archive); later
+                       manifests are signed with the new key and the old one is removed from here
+  key replace-lost     ONLY when the current key is lost: a record signed by a new key restarts the
+                       chain; verify names that restart on every run. --confirm-lost takes the lost
+                       key's fingerprint (\`key show\`)
 
 ${COMMON}
 

@@ -4,14 +4,12 @@
  * Exit codes: 0 success; 1 a day failed or verification found problems; 2 bad usage or settings
  * (nothing was attempted). Progress goes to stderr, results (`--json`) to stdout.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { formatFingerprint, parseFingerprint, type ArchiveRoot } from '../../shared/archive-root';
+import { formatFingerprint, parseFingerprint } from '../../shared/archive-root';
 import { parseDay, type Day } from '../../shared/day';
-import { AuditArchiveError, isAuditArchiveError, type ErrorCode } from '../../shared/errors';
+import { isAuditArchiveError, type ErrorCode } from '../../shared/errors';
 import { isFailingProblem } from '../../shared/verify';
-import { signingKeyFromPem, signingKeyToPem } from '../engine/archive/signing';
-import { FileSigningKeyStore } from '../engine/archive/signing-keys';
+import { CliSigningKeys } from '../engine/archive/key-custody';
 import { describeHolder, type LeaseHolder } from '../engine/archive/writer-lease';
 import { describeTrust, parseExpectedHead, trustSuffix, type ExpectedHead } from '../engine/archive/verify-trust';
 import {
@@ -35,6 +33,16 @@ import { runDemo } from './demo';
 import { parseQueryArgs, QUERY_OPTIONS, queryCommand, type QueryArgs } from './query-command';
 import { parseReportArgs, REPORT_OPTIONS, reportCommand, type ReportArgs } from './report-command';
 import { COMMAND_HELP, MAIN_HELP } from './help';
+import {
+  KEY_COMMAND_OPTIONS,
+  KEY_SUBCOMMANDS,
+  keyExport,
+  keyImport,
+  keyMigrate,
+  keyReplaceLost,
+  keyRotate,
+  keyShow,
+} from './key-command';
 import { bar, formatBytes, formatDuration, progressLine, type CliStream } from './progress';
 
 export interface CliContext {
@@ -109,9 +117,7 @@ const COMMAND_OPTIONS = {
     'expect-head': { type: 'string' },
   },
   'bucket init': { yes: { type: 'boolean' } },
-  'key show': { json: { type: 'boolean' } },
-  'key export': { out: { type: 'string' } },
-  'key import': { file: { type: 'string' } },
+  ...KEY_COMMAND_OPTIONS,
   demo: { dir: { type: 'string' }, days: { type: 'string' } },
   query: QUERY_OPTIONS,
   report: REPORT_OPTIONS,
@@ -162,14 +168,17 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     }
   } else if (first === 'key') {
     const sub = `key ${second ?? ''}` as Command;
-    if (second === 'show' || second === 'export' || second === 'import') {
+    if ((KEY_SUBCOMMANDS as readonly string[]).includes(second ?? '')) {
       command = sub;
       rest = argv.slice(2);
     } else if (second === '--help' || second === '-h' || second === undefined) {
       ctx.stdout.write(COMMAND_HELP.key + '\n');
       return second === undefined ? EXIT_USAGE : EXIT_OK;
     } else {
-      throw new UsageError(`unknown key command '${second}' (key show, key export, key import)`, 'key');
+      throw new UsageError(
+        `unknown key command '${second}' (${KEY_SUBCOMMANDS.map((c) => `key ${c}`).join(', ')})`,
+        'key',
+      );
     }
   } else if (first in COMMAND_OPTIONS && !first.includes(' ')) {
     command = first as Command;
@@ -230,12 +239,15 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   if (command === 'bucket init') return bucketInit(ctx, config.settings, values.yes === true);
 
   const stateDir = str(values['state-dir']) ?? defaultStateDir(ctx.env);
+  const keys = new CliSigningKeys({ env: ctx.env, stateDir, keyFile: config.settings.archive.signingKeyFile });
+  if (command === 'key migrate') return keyMigrate(ctx, stateDir, keys);
   if (command === 'query') return queryCommand(ctx, config.settings, queryArgs as QueryArgs, stateDir);
   if (command === 'report')
-    return reportCommand(ctx, config.settings, config.secrets, reportArgs as ReportArgs, stateDir);
+    return reportCommand(ctx, config.settings, config.secrets, reportArgs as ReportArgs, stateDir, keys);
   const session = await openArchiveSession(config.settings, config.secrets, {
     env: ctx.env,
     stateDir,
+    keys,
     now,
     program: 'the audit-archive CLI',
     ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),
@@ -260,11 +272,18 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
           ...(args.expectHead ? { expectHead: args.expectHead } : {}),
         });
       case 'key show':
-        return await keyShow(ctx, session, stateDir, values.json === true);
+        return await keyShow(ctx, session, keys, values.json === true);
       case 'key export':
-        return await keyExport(ctx, session, stateDir, str(values.out));
+        return await keyExport(ctx, session, keys, str(values.out));
       case 'key import':
-        return await keyImport(ctx, session, stateDir, str(values.file));
+        return await keyImport(ctx, session, keys, str(values.file));
+      case 'key rotate':
+        return await keyRotate(ctx, session, str(values.reason));
+      case 'key replace-lost':
+        return await keyReplaceLost(ctx, session, {
+          confirmLost: str(values['confirm-lost']),
+          reason: str(values.reason),
+        });
     }
   } finally {
     await session.close();
@@ -474,12 +493,18 @@ async function verifyCommand(
     );
   } else {
     const span = result.from === null ? 'no days' : `${result.from} to ${result.to}`;
+    // A lost key's restart is never a plain OK: it is in the verdict line itself.
+    const restarts = result.problems.filter((p) => p.kind === 'key-restarted').length;
+    const verdict = result.ok && restarts > 0 ? `OK, WITH ${restarts} KEY RESTART(S) AFTER A LOST KEY (below)` : 'OK';
     ctx.stdout.write(
-      `${result.ok ? 'OK' : 'PROBLEMS FOUND'}: ${session.store.url}, ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${opts.full ? ' (full: every object hashed)' : ''}${trustSuffix(result.trust, result.archive?.head ?? null)}.\n`,
+      `${result.ok ? verdict : 'PROBLEMS FOUND'}: ${session.store.url}, ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${opts.full ? ' (full: every object hashed)' : ''}${trustSuffix(result.trust, result.archive?.head ?? null)}.\n`,
     );
     if (result.archive) {
+      const a = result.archive;
+      const rootKey =
+        a.currentKeyFingerprint !== a.keyFingerprint ? ` (root key ${formatFingerprint(a.keyFingerprint)})` : '';
       ctx.stdout.write(
-        `Archive ${result.archive.archiveId} (${result.archive.purpose}), signing key ${formatFingerprint(result.archive.keyFingerprint)}${result.archive.head ? `, head ${result.archive.head.key} (sequence ${result.archive.head.sequence}, SHA-256 ${result.archive.head.sha256})` : ''}.\n`,
+        `Archive ${a.archiveId} (${a.purpose}), signing key ${formatFingerprint(a.currentKeyFingerprint)}${rootKey}${a.head ? `, head ${a.head.key} (sequence ${a.head.sequence}, SHA-256 ${a.head.sha256})` : ''}.\n`,
       );
     }
     for (const line of describeTrust(result.trust, result.archive)) ctx.stdout.write(`${line}\n`);
@@ -487,114 +512,6 @@ async function verifyCommand(
       ctx.stdout.write(`${p.day ?? 'archive'} ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}\n`);
   }
   return result.ok ? EXIT_OK : EXIT_FAILED;
-}
-
-/** The archive's signing key: its fingerprint (to record) and whether this installation holds it. */
-async function keyShow(ctx: CliContext, session: ArchiveSession, stateDir: string, json: boolean): Promise<number> {
-  const root = await archiveRoot(session);
-  const held = root
-    ? (await new FileSigningKeyStore(stateDir, ctx.env).get(root.signingKey.fingerprint)) !== null
-    : false;
-  if (json) {
-    ctx.stdout.write(
-      JSON.stringify({
-        archive: session.store.url,
-        archiveId: root?.archiveId ?? null,
-        fingerprint: root?.signingKey.fingerprint ?? null,
-        held,
-      }) + '\n',
-    );
-    return root ? EXIT_OK : EXIT_FAILED;
-  }
-  if (!root) {
-    ctx.stdout.write(`${session.store.url} holds no archive yet: its signing key is created by the first export.\n`);
-    return EXIT_FAILED;
-  }
-  ctx.stdout.write(
-    `Archive ${root.archiveId} at ${session.store.url} (${root.purpose}, created ${root.createdAt})\n` +
-      `Signing key fingerprint: ${formatFingerprint(root.signingKey.fingerprint)}\n` +
-      `This installation ${held ? 'holds' : 'does NOT hold'} its private key${held ? '' : ' (import it with `audit-archive key import --file KEY.pem` to write here)'}.\n` +
-      'Record the fingerprint where an examiner can find it; `audit-archive verify --expect-key <fingerprint>` checks it.\n',
-  );
-  return EXIT_OK;
-}
-
-/** The private key as PEM, for a second machine that writes the same archive. */
-async function keyExport(
-  ctx: CliContext,
-  session: ArchiveSession,
-  stateDir: string,
-  out: string | undefined,
-): Promise<number> {
-  const root = await archiveRoot(session);
-  if (!root)
-    throw new AuditArchiveError(
-      'INVALID_ARGUMENT',
-      `${session.store.url} holds no archive yet, so it has no key to export.`,
-    );
-  const key = await new FileSigningKeyStore(stateDir, ctx.env).get(root.signingKey.fingerprint);
-  if (!key)
-    throw new AuditArchiveError(
-      'ARCHIVE_KEY_MISSING',
-      `This installation does not hold the key ${formatFingerprint(root.signingKey.fingerprint)} of ${session.store.url}; export it on the machine that created the archive.`,
-    );
-  const pem = signingKeyToPem(key);
-  if (out) {
-    await writeFile(out, pem, { mode: 0o600, flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
-      throw new AuditArchiveError(
-        'INVALID_ARGUMENT',
-        `Cannot write ${out} (${e.code ?? 'error'}); it must not exist yet. Nothing was written.`,
-      );
-    });
-    ctx.stderr.write(
-      `Wrote the private signing key of ${session.store.url} to ${out} (mode 0600). Move it to the other machine and delete it here; anyone holding it can sign manifests for this archive.\n`,
-    );
-  } else {
-    ctx.stdout.write(pem);
-    ctx.stderr.write(
-      'That is the private signing key: anyone holding it can sign manifests for this archive. Keep it like a password.\n',
-    );
-  }
-  return EXIT_OK;
-}
-
-/** Keeps a key exported elsewhere in this installation's state folder (0600), after checking it is this archive's. */
-async function keyImport(
-  ctx: CliContext,
-  session: ArchiveSession,
-  stateDir: string,
-  file: string | undefined,
-): Promise<number> {
-  if (!file) throw new UsageError('--file KEY.pem is required', 'key');
-  let pem: string;
-  try {
-    pem = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new AuditArchiveError(
-      'INVALID_ARGUMENT',
-      `Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`,
-    );
-  }
-  const key = signingKeyFromPem(pem, file);
-  const root = await archiveRoot(session);
-  if (root && root.signingKey.fingerprint !== key.fingerprint) {
-    throw new AuditArchiveError(
-      'INVALID_ARGUMENT',
-      `${file} holds key ${formatFingerprint(key.fingerprint)}, but ${session.store.url} is signed with ${formatFingerprint(root.signingKey.fingerprint)}. Nothing was imported.`,
-    );
-  }
-  await new FileSigningKeyStore(stateDir, ctx.env).save(key);
-  ctx.stderr.write(
-    `Imported signing key ${formatFingerprint(key.fingerprint)} into ${stateDir}/keys (mode 0600)${root ? ` for ${session.store.url}` : ''}.\n`,
-  );
-  return EXIT_OK;
-}
-
-async function archiveRoot(session: ArchiveSession): Promise<ArchiveRoot | null> {
-  const snapshot = await session.archive.read({ scope: 'layout' });
-  const root = snapshot.assessment.root;
-  if (root.status === 'invalid') throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${root.detail} Run verify.`);
-  return root.status === 'ok' ? root.root : null;
 }
 
 async function bucketInit(

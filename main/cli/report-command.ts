@@ -24,6 +24,7 @@ import type { ReportReceipt } from '../../shared/reports/report-receipt';
 import { ReportRequestSchema, TimeZoneSchema } from '../../shared/reports/report-request';
 import type { Settings } from '../../shared/settings';
 import { openArchiveSession, TOOL_VERSION, type ArchiveSession } from '../engine/archive/archive-session';
+import type { SigningKeyStore } from '../engine/archive/signing-keys';
 import { describeHolder } from '../engine/archive/writer-lease';
 import { openQueryEngine } from '../engine/discovery/open-query-engine';
 import { generateReport, verificationPolicyOf, type GenerateReportOptions } from '../engine/reports/build-report';
@@ -323,6 +324,8 @@ export async function reportCommand(
   secrets: { genesysClientSecret?: string },
   args: ReportArgs,
   stateDir: string,
+  /** Where the archive's signing key is kept (an archive copy is signed with it). */
+  keys: SigningKeyStore,
 ): Promise<number> {
   // Where the report goes is checked first: a bad --out is refused before anything is read or made.
   await checkReportOutDir(args.out);
@@ -336,6 +339,7 @@ export async function reportCommand(
   const session = await openArchiveSession(settings, secrets, {
     env: ctx.env,
     stateDir,
+    keys,
     ...(ctx.now ? { now: ctx.now } : {}),
     program: 'the audit-archive CLI (report)',
     ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),

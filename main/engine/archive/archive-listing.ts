@@ -7,13 +7,14 @@
  * reading a byte. Versions of a key keep the store's own order (newest first, as S3 lists them);
  * the oldest is the one the archive wrote.
  *
- * Two scopes: `layout` lists only the root key and the two layout folders (what the calendar needs:
- * about six requests for seven years); `whole` lists everything under the prefix, so that verify
- * also sees keys outside the layout.
+ * Two scopes: `layout` lists only the root key, the two layout folders and the key-succession
+ * records (what the calendar and a writer need: about seven requests for seven years); `whole` lists
+ * everything under the prefix, so that verify also sees keys outside the layout.
  */
 import {
   archiveFolder,
   dataFolder,
+  keySuccessionFolder,
   manifestFolder,
   parseKey,
   rootKey,
@@ -38,6 +39,10 @@ export interface DataKeyVersions extends KeyVersions {
   readonly part: number;
 }
 
+export interface SuccessionKeyVersions extends KeyVersions {
+  readonly index: number;
+}
+
 /** The two keys of one report copy (`reports/<id>/bundle.zip` and `record.json`), either possibly absent. */
 export interface ReportKeys {
   readonly reportId: string;
@@ -51,6 +56,8 @@ export interface ArchiveListing {
   readonly manifests: ReadonlyMap<string, ManifestKeyVersions>;
   /** Data-shaped keys, by key. */
   readonly data: ReadonlyMap<string, DataKeyVersions>;
+  /** Key-succession records (changes of signing key), by key. */
+  readonly successions: ReadonlyMap<string, SuccessionKeyVersions>;
   /** Report copies under `reports/`, by report id (only seen with scope `whole`). */
   readonly reports: ReadonlyMap<string, ReportKeys>;
   /**
@@ -77,12 +84,14 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
     // The listing of a key prefix also lists keys that merely start with it: kept only if exactly the root.
     const root = rootKey(store.prefix);
     const lists = await Promise.all(
-      [root, manifestFolder(store.prefix), dataFolder(store.prefix)].map(async (prefix) => {
-        const entries: ObjectVersionEntry[] = [];
-        for await (const entry of store.listVersions(prefix))
-          if (prefix !== root || entry.key === root) entries.push(entry);
-        return entries;
-      }),
+      [root, manifestFolder(store.prefix), dataFolder(store.prefix), keySuccessionFolder(store.prefix)].map(
+        async (prefix) => {
+          const entries: ObjectVersionEntry[] = [];
+          for await (const entry of store.listVersions(prefix))
+            if (prefix !== root || entry.key === root) entries.push(entry);
+          return entries;
+        },
+      ),
     );
     for (const entries of lists) for (const entry of entries) add(entry);
   }
@@ -91,6 +100,7 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
   const manifests = new Map<string, ManifestKeyVersions>();
   const data = new Map<string, DataKeyVersions>();
   const reports = new Map<string, ReportKeys>();
+  const successions = new Map<string, SuccessionKeyVersions>();
   const other: KeyVersions[] = [];
   for (const [key, versions] of grouped) {
     // Something the store will not read (a FIFO at a manifest's key) is never taken for what its key says.
@@ -105,6 +115,9 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
       case 'data':
         data.set(key, { key, versions, day: parsed.day, part: parsed.part });
         break;
+      case 'key-succession':
+        successions.set(key, { key, versions, index: parsed.index });
+        break;
       case 'lease':
         break; // bookkeeping of the writer lease, never evidence
       case 'report': {
@@ -117,7 +130,7 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
         break;
     }
   }
-  return { root, manifests, data, reports, other, scope, requests: store.requestCount - before };
+  return { root, manifests, data, successions, reports, other, scope, requests: store.requestCount - before };
 }
 
 /** The version the archive wrote: the oldest one that is not a delete marker. */

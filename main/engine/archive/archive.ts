@@ -39,6 +39,7 @@ import { readArchiveListing, originalVersion, type ArchiveListing } from './arch
 import type { ArchiveStore, ObjectLock } from './archive-store';
 import {
   assessArchive,
+  assessKeys,
   checkRootBytes,
   type Assessment,
   type ChainHead,
@@ -46,6 +47,7 @@ import {
   type RootState,
 } from './assessment';
 import { readHeadRecord, writeHeadRecord, type HeadRecord } from './head-record';
+import { keyContinuityProblems, keyForSequence, readKeySuccessions } from './key-succession';
 import { ManifestCatalog } from './manifest-catalog';
 import { readReportRecords } from './report-records';
 import {
@@ -160,7 +162,10 @@ export class Archive {
     const listing = await readArchiveListing(this.store, options.scope);
     options.signal?.throwIfAborted();
     const root = await this.readRoot(listing);
-    const reads = await this.catalog.readAll(listing, root.status === 'ok' ? root.signingKey : null, {
+    // The key history first: it says which key each manifest must be signed with.
+    const successions = await readKeySuccessions(this.store, listing, options.signal);
+    const history = assessKeys(listing, root, successions, () => undefined);
+    const reads = await this.catalog.readAll(listing, (sequence) => keyForSequence(history, sequence), {
       ...(options.signal ? { signal: options.signal } : {}),
       fresh: options.fresh ?? false,
     });
@@ -169,7 +174,7 @@ export class Archive {
       listing.reports.size > 0
         ? await readReportRecords(this.store, listing, root.status === 'ok' ? root.signingKey : null, options.signal)
         : undefined;
-    const assessment = assessArchive(this.store.prefix, listing, root, reads, reportReads);
+    const assessment = assessArchive(this.store.prefix, listing, root, reads, reportReads, successions);
     return {
       listing,
       assessment,
@@ -216,19 +221,20 @@ export class Archive {
   /**
    * Findings only this installation can make: the archive vanished, its root changed, or its head
    * went backwards since this installation last wrote or verified it. `expectKey` is a fingerprint
-   * the officer recorded (verify --expect-key).
+   * the officer recorded (verify --expect-key): it must vouch for the archive's current signing key,
+   * as must the key this installation last saw in effect (key-succession.ts).
    */
   installationProblems(snapshot: ArchiveSnapshot, expectKey?: string): VerifyProblem[] {
     const problems: VerifyProblem[] = [];
     const { assessment, headRecord } = snapshot;
     const root = assessment.root;
-    if (expectKey && root.status === 'ok' && root.root.signingKey.fingerprint !== expectKey) {
-      problems.push({
-        day: null,
-        kind: 'root-changed',
-        key: root.key,
-        detail: `The archive's signing key is ${formatFingerprint(root.root.signingKey.fingerprint)}, not the ${formatFingerprint(expectKey)} you recorded: this is not the archive you recorded, or its root was replaced.`,
-      });
+    if (root.status === 'ok') {
+      // The key this installation last saw in effect (records older than key successions name only the root's).
+      const sameArchive =
+        headRecord?.archiveId === root.root.archiveId && headRecord.keyFingerprint === root.root.signingKey.fingerprint;
+      const recordedKey = sameArchive ? (headRecord.currentKey ?? headRecord.keyFingerprint) : undefined;
+      const rootKey = { key: root.key, fingerprint: root.root.signingKey.fingerprint };
+      problems.push(...keyContinuityProblems(assessment.keys, rootKey, { expectKey, recordedKey }));
     }
     if (!headRecord) return problems;
     if (root.status !== 'ok') {
@@ -276,8 +282,11 @@ export class Archive {
     return problems;
   }
 
-  /** Remembers the head this installation now vouches for (after a clean verify, or a write). */
-  async recordHead(root: ArchiveRoot, head: ChainHead | null): Promise<void> {
+  /**
+   * Remembers the head this installation now vouches for (after a clean verify, or a write), and the
+   * signing key in effect then.
+   */
+  async recordHead(root: ArchiveRoot, head: ChainHead | null, currentKey: string): Promise<void> {
     if (this.options.stateDir === null) return;
     // Keys are kept relative to the archive's prefix: one archive reached as a folder with a prefix,
     // or as that subfolder, is one archive.
@@ -287,6 +296,7 @@ export class Archive {
         archiveUrl: this.store.url,
         archiveId: root.archiveId,
         keyFingerprint: root.signingKey.fingerprint,
+        currentKey,
         head: head ? { ...head, key: this.relativeKey(head.key) } : null,
         at: new Date(this.now()).toISOString(),
       },
@@ -303,16 +313,8 @@ export class Archive {
   async withWriter<T>(request: WriterRequest, fn: (writer: ArchiveWriter) => Promise<T>): Promise<T> {
     const signal = request.signal ? { signal: request.signal } : {};
     await this.admit(await this.read({ scope: 'layout', ...signal }), request);
-    const lease = await acquireWriterLease(this.store.writerLease(), {
-      program: this.options.lease.program,
-      ttlMs: this.options.lease.ttlMs,
-      waitMs: this.options.lease.waitMs,
-      archiveUrl: this.store.url,
-      ...(request.signal ? { signal: request.signal } : {}),
-      ...(request.onWait ? { onWait: request.onWait } : {}),
-    });
-    try {
-      const snapshot = await this.read({ scope: 'layout', ...signal });
+    // admit() refuses, before and under the lease, what this installation saw otherwise.
+    return this.underLease({ ...request, scope: 'layout', refuseChanged: false }, async (lease, snapshot) => {
       const opened = await this.admit(snapshot, request);
       this.warnUnrecordedHead(snapshot);
       // The root is touched by the first write only: created for a new archive, its lock extended otherwise.
@@ -322,7 +324,38 @@ export class Archive {
             return opened;
           }
         : () => this.createRoot(request);
-      return await fn(new ArchiveWriter(this, lease, snapshot, openRoot));
+      return fn(new ArchiveWriter(this, lease, snapshot, openRoot));
+    });
+  }
+
+  /**
+   * Takes the writer lease, reads the archive fresh and (with `refuseChanged`) refuses one whose
+   * head, root or key this installation saw otherwise; then runs `fn`. Every write goes through here.
+   */
+  async underLease<T>(
+    request: Pick<WriterRequest, 'signal' | 'onWait'> & { scope: 'layout' | 'whole'; refuseChanged: boolean },
+    fn: (lease: WriterLease, snapshot: ArchiveSnapshot) => Promise<T>,
+  ): Promise<T> {
+    const lease = await acquireWriterLease(this.store.writerLease(), {
+      program: this.options.lease.program,
+      ttlMs: this.options.lease.ttlMs,
+      waitMs: this.options.lease.waitMs,
+      archiveUrl: this.store.url,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.onWait ? { onWait: request.onWait } : {}),
+    });
+    try {
+      const snapshot = await this.read({
+        scope: request.scope,
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+      const refusal = request.refuseChanged ? this.installationProblems(snapshot)[0] : undefined;
+      if (refusal)
+        throw new AuditArchiveError(
+          'ARCHIVE_INTEGRITY',
+          `${refusal.detail} Nothing was written: run verify and resolve this first.`,
+        );
+      return await fn(lease, snapshot);
     } finally {
       await lease.release();
     }
@@ -397,11 +430,12 @@ export class Archive {
         `${url} holds the events of organisation ${org.id ?? org.apiHost}${org.name ? ` (${org.name})` : ''}, but the configured Genesys client belongs to ${request.organisation.id ?? request.organisation.apiHost}${request.organisation.name ? ` (${request.organisation.name})` : ''}. One archive holds one organisation: check the client id and region, or choose that organisation's archive. Nothing was written.`,
       );
     }
-    const key = await this.options.keys.get(root.signingKey.fingerprint);
+    const current = assessment.keys.current?.fingerprint ?? root.signingKey.fingerprint;
+    const key = await this.options.keys.get(current, root.purpose);
     if (!key) {
       throw new AuditArchiveError(
         'ARCHIVE_KEY_MISSING',
-        `${url} is signed with key ${formatFingerprint(root.signingKey.fingerprint)}, which this installation does not hold (looked in ${this.options.keys.description}). Export it on the machine that created the archive (audit-archive key export) and import it here (audit-archive key import); never create a second key for one archive. Nothing was written.`,
+        `${url} is signed with key ${formatFingerprint(current)}, which this installation does not hold (looked in ${this.options.keys.description}). Export it on the machine that created the archive (audit-archive key export) and import it here (audit-archive key import); never create a second key for one archive. Nothing was written.`,
       );
     }
     return { root, key };
@@ -413,7 +447,7 @@ export class Archive {
     // root whose key is lost.
     const given = (await this.options.keys.given?.()) ?? null;
     const key = given ?? generateSigningKey();
-    if (!given) await this.options.keys.save(key);
+    if (!given) await this.options.keys.save(key, request.purpose);
     const now = this.now();
     const root: ArchiveRoot = {
       format: ROOT_FORMAT,
@@ -690,7 +724,7 @@ export class ArchiveWriter {
       this.head = { key, sequence, sha256 };
       const entry: ChainManifest = { key, versionId: put.versionId, sha256, manifest };
       this.appended.set(manifest.day, [...(this.appended.get(manifest.day) ?? []), entry]);
-      await this.archive.recordHead(this.root, this.head);
+      await this.archive.recordHead(this.root, this.head, this.key.fingerprint);
       return { key, versionId: put.versionId, sha256, manifest };
     }
   }

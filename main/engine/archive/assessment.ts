@@ -32,6 +32,14 @@ import type { VerifyProblem } from '../../../shared/verify';
 import { deleteMarkers, liveVersions, originalVersion, type ArchiveListing, type KeyVersions } from './archive-listing';
 import type { ManifestRead, RootKey } from './manifest-catalog';
 import type { ReportRecordRead } from './report-records';
+import {
+  assessKeyHistory,
+  checkSuccessionAnchors,
+  manifestSignatureProblem,
+  reportRecordSigned,
+  type KeyHistory,
+  type KeySuccessionRead,
+} from './key-succession';
 import { canonicalJsonBytes, fingerprintOfPublicKey, publicKeyFromBase64 } from './signing';
 
 export type RootState =
@@ -119,6 +127,8 @@ export interface Assessment {
   readonly problems: readonly VerifyProblem[];
   /** Report copies with a valid, signed record (listed with scope `whole` only; absent: none). */
   readonly reports?: readonly ReportCopy[];
+  /** Which signing key is in effect for which manifests (key-succession.ts). */
+  readonly keys: KeyHistory;
   /** True when the listing holds any manifest- or data-shaped key. */
   readonly hasContent: boolean;
   /** The next unused part number of a day (above every part a manifest names, skipping keys that exist). */
@@ -138,6 +148,7 @@ export function assessArchive(
   root: RootState,
   reads: ReadonlyMap<string, ManifestRead>,
   reportReads: ReadonlyMap<string, ReportRecordRead> = new Map(),
+  successionReads: ReadonlyMap<string, KeySuccessionRead> = new Map(),
 ): Assessment {
   const problems: VerifyProblem[] = [];
   const problem = (day: Day | null, kind: VerifyProblem['kind'], key: string | undefined, detail: string) =>
@@ -156,6 +167,7 @@ export function assessArchive(
     );
   }
   const rootOk = root.status === 'ok' ? root.root : null;
+  const keys = assessKeys(listing, root, successionReads, problem);
 
   // Manifest-shaped keys: one version each, valid, this archive's, signed.
   const valid: Valid[] = [];
@@ -178,13 +190,9 @@ export function assessArchive(
       );
       continue;
     }
-    if (!read.signed) {
-      problem(
-        k.day,
-        'signature-invalid',
-        k.key,
-        `${k.key} is not signed by this archive's key (fingerprint ${rootOk.signingKey.fingerprint}): it was not written by this archive's exporter, or it was changed. It is ignored.`,
-      );
+    const unsigned = manifestSignatureProblem(keys, k.key, m, read.signed);
+    if (unsigned) {
+      problem(k.day, 'signature-invalid', k.key, unsigned);
       continue;
     }
     const sourceProblem = checkSource(m, rootOk);
@@ -284,6 +292,7 @@ export function assessArchive(
     }
   }
   chain.reverse();
+  checkSuccessionAnchors(keys, chain, problem);
 
   // Data parts: named by a chain manifest at their version, or declared orphans; nothing else.
   const referenced = new Map<string, { versionId: string | null; size: number; manifestKey: string; day: Day }>();
@@ -372,7 +381,7 @@ export function assessArchive(
     if (liveVersions(k).length > 0) problem(null, 'unexpected-object', k.key, describeStray(k));
   }
 
-  const reports = assessReports(listing, rootOk, reportReads, problem);
+  const reports = assessReports(listing, rootOk, keys, reportReads, problem);
 
   // By day.
   const days = new Map<Day, DayEvidence>();
@@ -392,6 +401,7 @@ export function assessArchive(
     days,
     problems,
     reports,
+    keys,
     hasContent,
     nextPart(day: Day): number {
       let n = (maxPart.get(day) ?? 0) + 1;
@@ -408,6 +418,7 @@ export function assessArchive(
 function assessReports(
   listing: ArchiveListing,
   root: ArchiveRoot | null,
+  history: KeyHistory,
   reads: ReadonlyMap<string, ReportRecordRead>,
   problem: (day: Day | null, kind: VerifyProblem['kind'], key: string | undefined, detail: string) => void,
 ): ReportCopy[] {
@@ -443,12 +454,12 @@ function assessReports(
       );
       continue;
     }
-    if (!read.signed) {
+    if (!reportRecordSigned(history, r, read.signed)) {
       problem(
         null,
         'signature-invalid',
         read.key,
-        `${read.key} is not signed by this archive's key (fingerprint ${root.signingKey.fingerprint}): the report copy was not written by this archive, or it was changed. It is ignored.`,
+        `${read.key} is not signed by this archive's key (fingerprint ${history.current?.fingerprint ?? root.signingKey.fingerprint}), nor by a retired key whose succession record lists it: the report copy was not written by this archive, or it was changed. It is ignored.`,
       );
       continue;
     }
@@ -488,6 +499,21 @@ function assessReports(
     });
   }
   return copies.sort((a, b) => (a.reportId < b.reportId ? -1 : 1));
+}
+
+/** The key history, and each key-succession record's versions (one each, like any key the archive references). */
+export function assessKeys(
+  listing: ArchiveListing,
+  root: RootState,
+  reads: ReadonlyMap<string, KeySuccessionRead>,
+  problem: (day: Day | null, kind: VerifyProblem['kind'], key: string | undefined, detail: string) => void,
+): KeyHistory {
+  for (const k of listing.successions.values()) checkVersions(k, null, problem, 'key-succession record');
+  const rootKey =
+    root.status === 'ok'
+      ? { archiveId: root.root.archiveId, key: root.signingKey, publicKeyBase64: root.root.signingKey.publicKey }
+      : null;
+  return assessKeyHistory(listing, rootKey, reads, problem);
 }
 
 /** A key the archive references: one version, no delete marker. */

@@ -22,6 +22,11 @@ const HeadRecordSchema = z.object({
   archiveUrl: z.string(),
   archiveId: z.uuid(),
   keyFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The signing key in effect when this installation last wrote or verified (absent in older records). */
+  currentKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   head: z
     .object({ key: z.string(), sequence: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
     .nullable(),

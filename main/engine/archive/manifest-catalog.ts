@@ -1,6 +1,7 @@
 /**
  * Reading manifests: each manifest version is read once per installation, checked (schema, key,
- * canonical form, signature against the root's key) and what was learned is kept in a local cache
+ * canonical form, signature against the key in effect at its sequence: the root's, or a successor's
+ * after a key change, see key-succession.ts) and what was learned is kept in a local cache
  * keyed by key, version id, size and modification time, so the calendar over seven years needs the
  * listing and nothing else once warm. A new machine reads them all once, in parallel.
  *
@@ -33,7 +34,7 @@ export type ManifestRead =
       /** SHA-256 of the stored bytes (what the next manifest's `previous` names). */
       readonly sha256: string;
       readonly manifest: ArchiveManifest;
-      /** Whether its signature verifies with the root's key. */
+      /** Whether its signature verifies with the key in effect at its sequence. */
       readonly signed: boolean;
     }
   | { readonly ok: false; readonly key: string; readonly versionId: string | null; readonly detail: string };
@@ -43,13 +44,16 @@ export interface RootKey {
   readonly fingerprint: string;
 }
 
+/** The key a manifest of this sequence must be signed with (null: none is known, nothing is signed). */
+export type KeyForSequence = (sequence: number) => RootKey | null;
+
 /** Reads and checks one manifest version's bytes (no cache). */
 export function checkManifestBytes(
   prefix: string,
   key: string,
   versionId: string | null,
   bytes: Uint8Array,
-  rootKey: RootKey | null,
+  keyFor: KeyForSequence,
 ): ManifestRead {
   const invalid = (detail: string): ManifestRead => ({ ok: false, key, versionId, detail });
   let json: unknown;
@@ -72,7 +76,8 @@ export function checkManifestBytes(
       `${key} is not in the canonical form the archive writes (bytes were added or rearranged after it was written).`,
     );
   }
-  const signed = rootKey !== null && manifestSignatureValid(manifest, rootKey.publicKey, rootKey.fingerprint);
+  const signer = keyFor(manifest.sequence);
+  const signed = signer !== null && manifestSignatureValid(manifest, signer.publicKey, signer.fingerprint);
   return { ok: true, key, versionId, sha256: sha256Hex(bytes), manifest, signed };
 }
 
@@ -80,7 +85,7 @@ export async function readManifestVersion(
   store: ArchiveStore,
   key: string,
   versionId: string | null,
-  rootKey: RootKey | null,
+  keyFor: KeyForSequence,
 ): Promise<ManifestRead> {
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -101,7 +106,7 @@ export async function readManifestVersion(
       return { ok: false, key, versionId, detail: `${key} is listed but cannot be read at its version.` };
     throw e;
   }
-  return checkManifestBytes(store.prefix, key, versionId, Buffer.concat(chunks), rootKey);
+  return checkManifestBytes(store.prefix, key, versionId, Buffer.concat(chunks), keyFor);
 }
 
 const CachedSchema = z.union([
@@ -145,7 +150,7 @@ export class ManifestCatalog {
   /** Every manifest-shaped key's original version, read and checked; by key. */
   async readAll(
     listing: ArchiveListing,
-    rootKey: RootKey | null,
+    keyFor: KeyForSequence,
     options: { signal?: AbortSignal; fresh?: boolean } = {},
   ): Promise<Map<string, ManifestRead>> {
     await this.load();
@@ -156,7 +161,7 @@ export class ManifestCatalog {
       if (!version) continue; // only delete markers: the assessment reports it
       const cacheKey = cacheKeyOf(version);
       const cached = options.fresh ? undefined : this.entries.get(cacheKey);
-      if (cached) out.set(k.key, this.fromCache(k.key, version.versionId, cached, rootKey));
+      if (cached) out.set(k.key, this.fromCache(k.key, version.versionId, cached, keyFor));
       else todo.push({ key: k.key, version, cacheKey });
     }
     this.lastReads = todo.length;
@@ -165,7 +170,7 @@ export class ManifestCatalog {
       while (next < todo.length) {
         options.signal?.throwIfAborted();
         const item = todo[next++]!;
-        const read = await readManifestVersion(this.store, item.key, item.version.versionId, rootKey);
+        const read = await readManifestVersion(this.store, item.key, item.version.versionId, keyFor);
         out.set(item.key, read);
         this.entries.set(
           item.cacheKey,
@@ -174,7 +179,7 @@ export class ManifestCatalog {
                 ok: true,
                 sha256: read.sha256,
                 manifest: read.manifest,
-                signedBy: read.signed && rootKey ? rootKey.fingerprint : null,
+                signedBy: read.signed ? (keyFor(read.manifest.sequence)?.fingerprint ?? null) : null,
               }
             : { ok: false, detail: read.detail },
         );
@@ -186,14 +191,15 @@ export class ManifestCatalog {
     return out;
   }
 
-  private fromCache(key: string, versionId: string | null, cached: Cached, rootKey: RootKey | null): ManifestRead {
+  private fromCache(key: string, versionId: string | null, cached: Cached, keyFor: KeyForSequence): ManifestRead {
     if (!cached.ok) return { ok: false, key, versionId, detail: cached.detail };
-    // Known valid for this root's key, or checked again (the root changed, or none was known then).
-    let signed = rootKey !== null && cached.signedBy === rootKey.fingerprint;
-    if (!signed && rootKey) {
-      signed = manifestSignatureValid(cached.manifest, rootKey.publicKey, rootKey.fingerprint);
+    // Known valid for the key in effect, or checked again (the key changed, or none was known then).
+    const signer = keyFor(cached.manifest.sequence);
+    let signed = signer !== null && cached.signedBy === signer.fingerprint;
+    if (!signed && signer) {
+      signed = manifestSignatureValid(cached.manifest, signer.publicKey, signer.fingerprint);
       if (signed) {
-        cached.signedBy = rootKey.fingerprint;
+        cached.signedBy = signer.fingerprint;
         this.dirty = true;
       }
     }

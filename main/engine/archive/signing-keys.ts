@@ -2,15 +2,21 @@
  * Where an installation keeps archives' private signing keys, looked up by fingerprint.
  *
  * The private key is a secret like the Genesys client secret: never in the archive, the settings
- * file, logs or IPC. The app keeps it in the OS keychain (account `archive-signing-key:<fingerprint>`);
- * the CLI takes it from the environment (`AUDIT_ARCHIVE_SIGNING_KEY`, PEM text) or from a 0600 file
- * in its state folder (`keys/<fingerprint>.pem`), where `audit-archive key import` puts it. A second
- * machine writing the same archive needs the same key: `audit-archive key export` on the first.
+ * file, the state folder, logs or IPC. The app keeps it in the OS keychain (account
+ * `archive-signing-key:<fingerprint>`); the CLI in the same keychain, or on a machine without one in
+ * a key file outside the state folder, or takes it from the environment (`AUDIT_ARCHIVE_SIGNING_KEY`,
+ * PEM text): see key-custody.ts. A second machine writing the same archive needs the same key:
+ * `audit-archive key export` on the first.
+ *
+ * FileSigningKeyStore (`<stateDir>/keys/<fingerprint>.pem`) remains for demo archives, which sign
+ * simulated events, and as the place earlier CLI versions kept real keys (`audit-archive key migrate`
+ * moves them out).
  */
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditArchiveError } from '../../../shared/errors';
 import { writeFileAtomically } from '../files/write-file-atomically';
+import type { ArchivePurpose } from '../../../shared/archive-root';
 import type { SecretStore } from '../secrets/secret-store';
 import { signingKeyFromPem, signingKeyToPem, type SigningKey } from './signing';
 
@@ -19,18 +25,29 @@ export const SIGNING_KEY_ENV = 'AUDIT_ARCHIVE_SIGNING_KEY';
 export interface SigningKeyStore {
   /** Where keys are kept, for messages ("the OS keychain", "/var/lib/audit-archive/keys"). */
   readonly description: string;
-  /** The key with this fingerprint, or null when this installation does not hold it. */
-  get(fingerprint: string): Promise<SigningKey | null>;
+  /**
+   * The key with this fingerprint, or null when this installation does not hold it. `purpose` is the
+   * archive's, where known: a store may keep a demo archive's key (it signs simulated events) apart.
+   */
+  get(fingerprint: string, purpose?: ArchivePurpose): Promise<SigningKey | null>;
   /** Keeps a key (a new archive's, or one imported from another machine). */
-  save(key: SigningKey): Promise<void>;
+  save(key: SigningKey, purpose?: ArchivePurpose): Promise<void>;
   /**
    * A key this installation was given for new archives, kept already (the CLI's
    * AUDIT_ARCHIVE_SIGNING_KEY; the app's key created or imported in setup, in the keychain).
    */
   given?(): SigningKey | null | Promise<SigningKey | null>;
+  /**
+   * Removes a key this installation no longer signs with (after a rotation is locked in the
+   * archive); true when it was held. Absent: the store cannot forget keys.
+   */
+  retire?(fingerprint: string): Promise<boolean>;
 }
 
-/** Keys as 0600 PEM files in `<stateDir>/keys/`, plus one optionally given in the environment. */
+/**
+ * Keys as 0600 PEM files in `<stateDir>/keys/`, plus one optionally given in the environment: for demo
+ * archives and tests only (the state folder is no place for a real archive's key).
+ */
 export class FileSigningKeyStore implements SigningKeyStore {
   readonly description: string;
   private readonly dir: string;
@@ -135,6 +152,10 @@ export class SecretSigningKeyStore implements SigningKeyStore {
 
   async save(key: SigningKey): Promise<void> {
     await this.secrets.set(signingKeyAccount(key.fingerprint), signingKeyToPem(key));
+  }
+
+  async retire(fingerprint: string): Promise<boolean> {
+    return this.secrets.delete(signingKeyAccount(fingerprint));
   }
 }
 

@@ -79,7 +79,10 @@ export interface VerifyResult {
     readonly archiveId: string;
     readonly purpose: ArchivePurpose;
     readonly organisation: ArchiveOrganisation;
+    /** The key the root names. */
     readonly keyFingerprint: string;
+    /** The key in effect now (the root's, or the last valid key-succession record's). */
+    readonly currentKeyFingerprint: string;
     readonly head: ChainHead | null;
   } | null;
   /** What the key and the head were checked against (null: no valid root to trust). */
@@ -136,6 +139,16 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
       const minimum = Date.parse(root.root.createdAt) + root.root.policy.retentionDays * MS_PER_DAY;
       const p = lockProblem(root.key, info?.lock ?? null, options.policy.lockMode, minimum, null, now);
       if (p) problems.push({ day: null, kind: 'lock-not-in-force', key: root.key, detail: p });
+    });
+  }
+  // Key-succession records in effect are evidence like manifests: locked as long.
+  for (const record of store.kind === 'local' ? [] : assessment.keys.epochs.flatMap((e) => e.record ?? [])) {
+    checks.push(async () => {
+      const info = await headOf(record.key, record.versionId);
+      if (!info) return; // the listing already told
+      const minimum = Date.parse(record.record.createdAt) + options.policy.retentionDays * MS_PER_DAY;
+      const p = lockProblem(record.key, info.lock, options.policy.lockMode, minimum, null, now);
+      if (p) problems.push({ day: null, kind: 'lock-not-in-force', key: record.key, detail: p });
     });
   }
   const chainInRange = assessment.chain.filter((c) => inRange(c.manifest.day));
@@ -253,8 +266,9 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
   const ok = !problems.some((p) => isFailingProblem(p.kind));
   const eventCounts = new Map<Day, number>();
   for (const c of assessment.chain) eventCounts.set(c.manifest.day, c.manifest.dayEventsTotal);
-  const headRecorded = ok && root !== null && archive.options.stateDir !== null;
-  if (ok && root) await archive.recordHead(root.root, assessment.head);
+  const headRecorded = ok && root !== null && assessment.keys.current !== null && archive.options.stateDir !== null;
+  if (ok && root && assessment.keys.current)
+    await archive.recordHead(root.root, assessment.head, assessment.keys.current.fingerprint);
   return {
     ok,
     problems,
@@ -269,6 +283,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
           purpose: root.root.purpose,
           organisation: root.root.organisation,
           keyFingerprint: root.root.signingKey.fingerprint,
+          currentKeyFingerprint: assessment.keys.current?.fingerprint ?? root.root.signingKey.fingerprint,
           head: assessment.head,
         }
       : null,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ReportReceipt } from '../../../shared/reports/report-receipt';
 import type { Archive } from '../archive/archive';
+import { reportRecordSigned } from '../archive/key-succession';
 import { checkReportRecordBytes } from '../archive/report-records';
 import type { ReportCheck } from './check-report';
 
@@ -44,7 +45,8 @@ export async function checkArchiveCopy(
       detail: `The copy is in ${receipt.archive}, which is not the archive open here; check it there with \`audit-archive verify\`.`,
     };
   // The root is read from the store every time (only manifests are cached): its key is what the record must be signed with.
-  const root = (await archive.read({ scope: 'layout' })).assessment.root;
+  const { assessment } = await archive.read({ scope: 'layout' });
+  const root = assessment.root;
   const bytes = await readAll(archive, copy.recordKey, copy.recordVersionId);
   const read = bytes
     ? checkReportRecordBytes(copy.recordKey, copy.recordVersionId, bytes, root.status === 'ok' ? root.signingKey : null)
@@ -55,7 +57,13 @@ export async function checkArchiveCopy(
       ok: false,
       detail: read && !read.ok ? read.detail : `${copy.recordKey} cannot be read from the archive.`,
     };
-  if (!read.signed || root.status !== 'ok' || read.record.archiveId !== root.root.archiveId)
+  // Signed with the key in effect then: the root's, or one a key-succession record named (and, for a
+  // retired key, the record that retired it lists this report).
+  if (
+    !reportRecordSigned(assessment.keys, read.record, read.signed) ||
+    root.status !== 'ok' ||
+    read.record.archiveId !== root.root.archiveId
+  )
     return {
       what,
       ok: false,

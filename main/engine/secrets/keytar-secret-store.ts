@@ -60,7 +60,8 @@ export function parseSecretValue(account: string, secret: string): string {
   return parsed.data;
 }
 
-const WHAT_TO_DO =
+/** What the keychain's errors advise (exported so a caller with better advice can replace it). */
+export const KEYCHAIN_ADVICE =
   'On Linux install libsecret (Debian/Ubuntu: apt-get install libsecret-1-0 gnome-keyring) and run a desktop ' +
   'session with an unlocked keyring; on a headless server use the CLI and set AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET ' +
   'in its environment instead.';
@@ -125,7 +126,7 @@ export class KeytarSecretStore implements SecretStore {
       this.#keytar = null;
       throw new AuditArchiveError(
         'SECRET_STORE_UNAVAILABLE',
-        `The OS keychain cannot be used: its library failed to load (${describeFailure(e)}). ${WHAT_TO_DO}`,
+        `The OS keychain cannot be used: its library failed to load (${describeFailure(e)}). ${KEYCHAIN_ADVICE}`,
       );
     });
     return this.#keytar;
@@ -134,7 +135,7 @@ export class KeytarSecretStore implements SecretStore {
   #unavailable(action: string, e: unknown, secret?: string): AuditArchiveError {
     return new AuditArchiveError(
       'SECRET_STORE_UNAVAILABLE',
-      `Could not ${action} the OS keychain (${describeFailure(e, secret)}). ${WHAT_TO_DO}`,
+      `Could not ${action} the OS keychain (${describeFailure(e, secret)}). ${KEYCHAIN_ADVICE}`,
     );
   }
 }

@@ -412,12 +412,17 @@ export class ArchiveJobs {
     );
     const days = new Set(failing.map((p) => p.day).filter((d) => d !== null)).size;
     const range = result.from && result.to ? ` ${result.from} to ${result.to}` : '';
+    // A lost key's restart is never a plain "no problem": it is in the summary itself.
+    const restarted = result.problems.some((p) => p.kind === 'key-restarted');
+    const clean = restarted
+      ? 'no failing problem, but the signing key was restarted after a lost key (listed below)'
+      : 'no problem found';
     this.mutate(r, {
       range: result.from && result.to ? { from: result.from, to: result.to } : r.state.range,
       problems: { total: result.problems.length, failing: failing.length, listed },
       summary: (
         (result.ok
-          ? `Verified${range}: ${result.manifestsChecked} manifests and ${result.objectsChecked} objects, no problem found.`
+          ? `Verified${range}: ${result.manifestsChecked} manifests and ${result.objectsChecked} objects, ${clean}.`
           : `Verified${range}: ${failing.length} problem(s)${days > 0 ? ` on ${days} day(s)` : ''}.`) +
         trustWarning(result)
       ).slice(0, 1000),

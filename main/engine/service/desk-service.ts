@@ -190,9 +190,9 @@ export function createDeskService(deps: DeskDeps): DeskService {
           lease: { ttlMs: 60_000, waitMs: 0, program: 'the Audit Archive app (setup check)' },
           toolVersion: 'check',
         });
-        const root = (await reader.read({ scope: 'layout' })).assessment.root;
+        const { root, keys: history } = (await reader.read({ scope: 'layout' })).assessment;
         if (root.status === 'ok') {
-          const fingerprint = root.root.signingKey.fingerprint;
+          const fingerprint = history.current?.fingerprint ?? root.root.signingKey.fingerprint;
           atTarget = { fingerprint, held: (await store.get(fingerprint).catch(() => null)) !== null };
         }
       } catch {

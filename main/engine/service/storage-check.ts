@@ -180,22 +180,24 @@ async function existingArchive(
     toolVersion: 'check',
   });
   try {
-    const root = (await reader.read({ scope: 'layout' })).assessment.root;
+    const { root, keys } = (await reader.read({ scope: 'layout' })).assessment;
     if (root.status === 'absent') return { archive: null, warnings: [] };
     if (root.status === 'invalid')
       return { archive: null, warnings: [`The target holds an archive whose root is invalid: ${root.detail}`] };
-    const held = (await options.keys.get(root.root.signingKey.fingerprint).catch(() => null)) !== null;
+    // The key that signs what is written now: the root's, or its successor after a rotation.
+    const fingerprint = keys.current?.fingerprint ?? root.root.signingKey.fingerprint;
+    const held = (await options.keys.get(fingerprint).catch(() => null)) !== null;
     const org = root.root.organisation;
     const archive = {
       purpose: root.root.purpose,
       organisation: `${org.name ? `${org.name} ` : ''}(${org.id ?? org.apiHost})`.slice(0, 800),
-      keyFingerprint: root.root.signingKey.fingerprint,
+      keyFingerprint: fingerprint,
       keyHeld: held,
     };
     const warnings = held
       ? []
       : [
-          `The archive there is signed with key ${formatFingerprint(root.root.signingKey.fingerprint)}, which this installation does not hold: import it (Signing key) before exporting here.`,
+          `The archive there is signed with key ${formatFingerprint(fingerprint)}, which this installation does not hold: import it (Signing key) before exporting here.`,
         ];
     if (root.root.purpose === 'demo')
       warnings.push(

@@ -38,6 +38,7 @@ export interface CliSettingsFlags {
   s3Endpoint?: string;
   s3Region?: string;
   demo?: string | boolean;
+  signingKeyFile?: string;
 }
 
 export interface CliConfigInput {
@@ -167,9 +168,20 @@ export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
     path: [],
     meaning:
       "The archive's private signing key as PEM text (audit-archive key export). Environment only, like the client secret; " +
-      'otherwise keys live in the state folder (keys/, mode 0600). A new archive is signed with it.',
+      'otherwise keys live in the OS keychain or the signing key file. A new archive is signed with it.',
     defaultText: 'none',
     parse: z.string().min(1),
+  },
+  {
+    flagKey: 'signingKeyFile',
+    flag: '--signing-key-file',
+    env: 'AUDIT_ARCHIVE_SIGNING_KEY_FILE',
+    path: ['archive', 'signingKeyFile'],
+    meaning:
+      'Where the private signing key lives on a machine without an OS keychain: an absolute path outside the state ' +
+      'folder, mode 0600 (refused when other users can read it). Created by the first export or `key import`.',
+    defaultText: 'unset: the OS keychain (service audit-archive)',
+    parse: text(settingsShape.archive.signingKeyFile.unwrap()),
   },
   {
     flagKey: 'target',

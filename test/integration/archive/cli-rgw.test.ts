@@ -77,6 +77,7 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     AUDIT_ARCHIVE_TARGET: target,
     AUDIT_ARCHIVE_RETENTION_DAYS: String(RETENTION_DAYS),
     AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state'),
+    AUDIT_ARCHIVE_SIGNING_KEY_FILE: join(dir, 'keys', 'signing-key.pem'),
     AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
     AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
     AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,

@@ -8,7 +8,7 @@
 import { PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { inject } from 'vitest';
 import type { LockMode } from '../../../shared/manifest';
 import { VerifyReportSchema, type VerifyReport } from '../../../shared/verify';
@@ -174,12 +174,13 @@ export function exporterEnv(options: {
   readonly target: string;
   readonly sim: GenesysSimulator;
   readonly retentionDays: number;
-  /** The installation's state folder (signing key, manifest cache, head record, run journal). */
+  /** The installation's state folder (manifest cache, head record, run journal); its key file sits beside it. */
   readonly stateDir?: string;
   readonly extra?: NodeJS.ProcessEnv;
 }): NodeJS.ProcessEnv {
   const rgw = inject('rgw');
   const { sim } = options;
+  const stateDir = options.stateDir ?? join(options.home, 'state');
   return {
     PATH: process.env.PATH,
     HOME: options.home,
@@ -190,7 +191,9 @@ export function exporterEnv(options: {
     AUDIT_ARCHIVE_S3_FORCE_PATH_STYLE: 'true',
     AUDIT_ARCHIVE_TARGET: options.target,
     AUDIT_ARCHIVE_RETENTION_DAYS: String(options.retentionDays),
-    AUDIT_ARCHIVE_STATE_DIR: options.stateDir ?? join(options.home, 'state'),
+    AUDIT_ARCHIVE_STATE_DIR: stateDir,
+    // A server without a keychain: the installation's key lives in a file outside its state folder.
+    AUDIT_ARCHIVE_SIGNING_KEY_FILE: join(options.home, 'keys', `${basename(stateDir)}.pem`),
     AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
     AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
     AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,

@@ -40,6 +40,7 @@ function archivedDays(days: Day[]): Assessment {
     root: { status: 'absent' },
     head: null,
     chain,
+    keys: { epochs: [], current: null, nextIndex: 1 },
     days: byDay,
     problems: [],
     hasContent: true,

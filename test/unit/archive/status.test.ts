@@ -39,6 +39,7 @@ function assessmentOf(archived: Day[], problems: VerifyProblem[] = [], events = 
     root: { status: 'absent' },
     head: null,
     chain,
+    keys: { epochs: [], current: null, nextIndex: 1 },
     days,
     problems,
     hasContent: archived.length > 0,

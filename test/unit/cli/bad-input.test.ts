@@ -115,6 +115,7 @@ describe('damaged local files are reported, and the command still does its work'
       ...genesysEnv(),
       AUDIT_ARCHIVE_TARGET: pathToFileURL(join(dir, name, 'archive')).href,
       AUDIT_ARCHIVE_STATE_DIR: join(dir, name, 'state'),
+      AUDIT_ARCHIVE_SIGNING_KEY_FILE: join(dir, name, 'signing-key.pem'),
     };
     const exported = await cli(['export', '--day', yesterday], env);
     expect(exported.code).toBe(0);

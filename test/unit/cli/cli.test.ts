@@ -134,6 +134,8 @@ describe('audit-archive against a local archive and the simulator', () => {
     env = {
       AUDIT_ARCHIVE_TARGET: pathToFileURL(join(dir, 'archive')).href,
       AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state'),
+      // A machine without a keychain keeps the key in a file outside the state folder.
+      AUDIT_ARCHIVE_SIGNING_KEY_FILE: join(dir, 'keys', 'signing-key.pem'),
       AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
       AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
       AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,
