@@ -13,11 +13,17 @@ import { cliBundleProblem, CLI_ENTRY_URL } from '../scripts/cli-bundle.mjs';
 import {
   installedSupportedNode,
   isSupportedNode,
+  relaunchLoopMessage,
   runNode,
   unsupportedNodeMessage,
 } from '../scripts/supported-node.mjs';
 
 if (!isSupportedNode()) {
+  const loop = relaunchLoopMessage('audit-archive');
+  if (loop) {
+    process.stderr.write(loop + '\n');
+    process.exit(2);
+  }
   const node = installedSupportedNode();
   if (!node) {
     process.stderr.write(unsupportedNodeMessage('audit-archive') + '\n');

@@ -119,6 +119,23 @@ export function installedSupportedNode(env = process.env) {
   return null;
 }
 
+/**
+ * Set in the environment of a process started by runNode: a Node that still finds itself
+ * unsupported there was named by a wrong override (AUDIT_ARCHIVE_NODE24 pointing at an older Node,
+ * say), and starting yet another process would never end.
+ */
+const RELAUNCHED = 'AUDIT_ARCHIVE_RELAUNCHED_BY';
+
+/** Why this process, already started again by runNode, must not start another: one line, or null. */
+export function relaunchLoopMessage(who, env = process.env) {
+  if (!env[RELAUNCHED]) return null;
+  return (
+    `${who}: ${env[RELAUNCHED]} started this process again on ${process.execPath}, which is Node ${process.version}, ` +
+    `not Node 22 or 24: check ${nodeOverrideVariable(PRIMARY_NODE_MAJOR)} and ${nodeOverrideVariable(SECOND_NODE_MAJOR)}, ` +
+    `or run \`npm run setup\` in ${root}.`
+  );
+}
+
 /** One line for a person whose Node is not supported and who has none from setup either. */
 export function unsupportedNodeMessage(who) {
   return (
@@ -134,7 +151,10 @@ export function unsupportedNodeMessage(who) {
  * the child from the terminal itself (it is in this process group), so it is not sent twice.
  */
 export function runNode(binary, args) {
-  const child = childProcess().spawn(binary, args, { stdio: 'inherit' });
+  const child = childProcess().spawn(binary, args, {
+    stdio: 'inherit',
+    env: { ...process.env, [RELAUNCHED]: process.execPath },
+  });
   process.on('SIGINT', () => undefined);
   for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   return new Promise(() => {
@@ -157,6 +177,11 @@ export function runNode(binary, args) {
  * installed; else prints what to install and exits 1.
  */
 export function runOnSupportedNode(args, who) {
+  const loop = isSupportedNode() ? null : relaunchLoopMessage(who);
+  if (loop) {
+    console.error(loop);
+    process.exit(1);
+  }
   const binary = isSupportedNode() ? process.execPath : installedSupportedNode();
   if (!binary) {
     console.error(unsupportedNodeMessage(who));

@@ -192,6 +192,21 @@ describe.concurrent('audit-archive on a Node older than 22.12', () => {
     expect(r).toEqual({ code: 0, stdout: expect.stringMatching(/^audit-archive \d+\.\d+\.\d+\n$/), stderr: '' });
   });
 
+  it.skipIf(!OLDER_NODE)(
+    'an override naming an older Node is said in one line, not started again and again',
+    async () => {
+      // Before this guard, each start ran the next on the same old Node: thousands of processes.
+      const r = await run(OLDER_NODE as string, [BIN, '--version'], {
+        env: { AUDIT_ARCHIVE_NODE24: OLDER_NODE as string, AUDIT_ARCHIVE_NODE22: OLDER_NODE as string },
+      });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /^audit-archive: .* started this process again on .*, which is Node v\d+\.\d+\.\d+, not Node 22 or 24: check AUDIT_ARCHIVE_NODE24 and AUDIT_ARCHIVE_NODE22, or run `npm run setup` in .*\.\n$/,
+      );
+    },
+  );
+
   it.skipIf(!OLDER_NODE)('without one, says in one line what to install, and exits 2', async () => {
     const nowhere = path.join(tmpdir(), 'no-such-node', 'node');
     const r = await run(OLDER_NODE as string, [BIN, 'status'], {
