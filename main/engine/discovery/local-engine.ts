@@ -8,6 +8,9 @@
  * ArchiveObjectCache; or, for comparison, the NDJSON.gz parts read directly), and the compiled
  * query, the same text Athena runs, reads `audit_events` from it.
  *
+ * DuckDB's own parser has the last word on the text: anything it splits into more than one
+ * statement is refused before it is prepared, whatever the product's own scan made of it.
+ *
  * The DuckDB instance is locked down before any query: it may read only the cache folder (and a
  * local archive's folder), nothing else on the machine, and cannot change that.
  */
@@ -139,7 +142,7 @@ export class LocalQueryEngine implements QueryEngine {
       // Aborted while the connection was being made: the listener came too late to fire.
       if (signal?.aborted) throw cancelled();
       await connection.run(`CREATE TEMP VIEW ${AUDIT_EVENTS_RAW_TABLE} AS ${this.rawRelation(files)}`);
-      const statement = await prepareQuery(connection, query.sql);
+      const statement = await prepareOneStatement(connection, query.sql);
       bindParameters(statement, query.parameters);
       onProgress?.({ phase: 'running', message: 'Running the query…' });
       const result = await statement.stream().catch((e: unknown) => {
@@ -205,10 +208,19 @@ export class LocalQueryEngine implements QueryEngine {
   }
 }
 
-async function prepareQuery(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+/** Prepares the text as DuckDB's own parser splits it: exactly one statement, or QUERY_INVALID. */
+async function prepareOneStatement(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
   try {
-    return await connection.prepare(sql);
+    const statements = await connection.extractStatements(sql);
+    if (statements.count !== 1) {
+      throw new AuditArchiveError(
+        'QUERY_INVALID',
+        `DuckDB reads ${statements.count} statements in this SQL: discovery runs one query at a time.`,
+      );
+    }
+    return await statements.prepare(0);
   } catch (e) {
+    if (isAuditArchiveError(e)) throw e;
     throw new AuditArchiveError('QUERY_INVALID', `The query cannot run: ${firstLine(e)}`, { cause: e });
   }
 }
