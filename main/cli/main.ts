@@ -20,6 +20,7 @@ import {
   type DayRange,
 } from '../engine/archive/archive-session';
 import type { CatchUpProgress, CatchUpTotals } from '../engine/archive/catch-up';
+import { cliCacheSealKeyFile, fileCacheSealKey } from '../engine/archive/cache-seal';
 import { defaultStateDir } from '../engine/archive/run-journal';
 import { countStates } from '../engine/archive/status';
 import { initBucket } from '../engine/archive/stores/bucket-init';
@@ -220,14 +221,18 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   if (command === 'bucket init') return bucketInit(ctx, config.settings, values.yes === true);
 
   const stateDir = str(values['state-dir']) ?? defaultStateDir(ctx.env);
-  if (command === 'query') return queryCommand(ctx, config.settings, queryArgs as QueryArgs, stateDir);
+  // The cache seal's secret lives outside the state folder (cache-seal.ts); without a home, none is kept.
+  const sealKeyFile = cliCacheSealKeyFile(ctx.env);
+  const cacheSealKey = sealKeyFile ? fileCacheSealKey(sealKeyFile) : null;
+  if (command === 'query') return queryCommand(ctx, config.settings, queryArgs as QueryArgs, stateDir, cacheSealKey);
   if (command === 'report')
-    return reportCommand(ctx, config.settings, config.secrets, reportArgs as ReportArgs, stateDir);
+    return reportCommand(ctx, config.settings, config.secrets, reportArgs as ReportArgs, stateDir, cacheSealKey);
   const session = await openArchiveSession(config.settings, config.secrets, {
     env: ctx.env,
     stateDir,
     now,
     program: 'the audit-archive CLI',
+    cacheSealKey,
     ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),
     onWarning: (w) => ctx.stderr.write(`audit-archive: warning: ${w}\n`),
   });

@@ -21,6 +21,7 @@ import { ReportRequestSchema, TimeZoneSchema } from '../../shared/reports/report
 import type { Settings } from '../../shared/settings';
 import { openArchiveSession, TOOL_VERSION } from '../engine/archive/archive-session';
 import { describeHolder } from '../engine/archive/writer-lease';
+import type { CacheSealKey } from '../engine/archive/cache-seal';
 import { openQueryEngine } from '../engine/discovery/open-query-engine';
 import { generateReport, verificationPolicyOf } from '../engine/reports/build-report';
 import type { CitedSource } from '../engine/reports/cited-results';
@@ -198,6 +199,7 @@ export async function reportCommand(
   secrets: { genesysClientSecret?: string },
   args: ReportArgs,
   stateDir: string,
+  cacheSealKey: CacheSealKey | null = null,
 ): Promise<number> {
   const sources: CitedSource[] = [];
   if (args.query) {
@@ -211,6 +213,7 @@ export async function reportCommand(
     stateDir,
     ...(ctx.now ? { now: ctx.now } : {}),
     program: 'the audit-archive CLI (report)',
+    cacheSealKey,
     ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),
     onWarning: (w) => ctx.stderr.write(`audit-archive: warning: ${w}\n`),
   });
@@ -230,6 +233,9 @@ export async function reportCommand(
           store: session.store,
           defaultCacheFolder: path.join(stateDir, 'discovery-cache'),
           env: ctx.env,
+          cacheSealKey,
+          stateDir,
+          ...(ctx.now ? { now: ctx.now } : {}),
         }),
       defaultEngine: settings.discovery.engine,
       verification: verificationPolicyOf(settings),

@@ -25,6 +25,7 @@ import { RateBudget } from '../genesys/rate-budget';
 import { startGenesysSimulator, type GenesysSimulator } from '../genesys/simulator/server';
 import { Archive, type ArchiveWriter } from './archive';
 import type { ArchiveStore, StoreReadiness } from './archive-store';
+import type { CacheSealKey } from './cache-seal';
 import { planCatchUp, runCatchUp, type CatchUpOptions, type CatchUpPlan, type CatchUpSummary } from './catch-up';
 import {
   exportDay as exportOneDay,
@@ -76,6 +77,8 @@ export interface ArchiveSessionOptions {
   readonly leaseWaitMs?: number;
   /** Bookkeeping that failed, and other things a person should know: said, never fatal. */
   readonly onWarning?: (message: string) => void;
+  /** Where the secret that seals the manifest cache is kept (cache-seal.ts; absent: a seal of this process only). */
+  readonly cacheSealKey?: CacheSealKey | null;
 }
 
 export interface DayRange {
@@ -170,6 +173,7 @@ export async function openArchiveSession(
     toolVersion: TOOL_VERSION,
     now,
     onWarning: warn,
+    cacheSealKey: options.cacheSealKey ?? null,
   });
   const policy: ExportPolicy = {
     settlementMinutes: settings.archive.settlementMinutes,
