@@ -149,6 +149,7 @@ failed day, then shows the calendar. Nothing leaves this machine.
 ${EXIT}`,
   query: `Usage: audit-archive query (--sql SQL | --saved NAME) [--param name=value]... [--from DAY --to DAY]
                           [--format table|csv|json] [--engine athena|local] [--out FILE] [--confirm-scan]
+                          [--require-complete]
        audit-archive query --list [--format json]
 
 Runs a discovery query over the archive's table audit_events (one row per archived event, each
@@ -168,15 +169,19 @@ day, instant). Only queries (SELECT or WITH) run.
                        downloaded into the cache by version and checked against its manifests) or
                        athena (default: settings discovery.engine, local)
   --out FILE           write the rows to FILE (never over an existing file) and the result's
-                       metadata (exact query, parameters, engine, archive, days, run time, rows,
-                       Athena cost) to FILE.query.json
+                       metadata (exact query, parameters, engine, archive, days, gaps, run time,
+                       rows, Athena cost) to FILE.query.json
   --confirm-scan       Athena only: run a query without --from/--to, reading every day
+  --require-complete   exit 1 when a day of the range is not archived (the rows are still written)
   --cache-dir DIR      the local engine's cache (default: discovery.cacheDir, else <state-dir>/discovery-cache)
   --list               list the starter and saved queries with their parameters
 
 Progress and a summary (rows, run time, days and events read; Athena: bytes scanned and cost) go to
-stderr. Exit status 2 for a query that cannot run as written (bad SQL, a missing or mistyped
-parameter, Athena without a date range), 1 when it failed or was cancelled.
+stderr, with a warning naming every day of the range the answer does not cover (missing, failed,
+pending, unrecoverable, tampered, before the policy start) and anything found changed in the cache
+and rebuilt from the archive. Exit status 2 for a query that cannot run as written (bad SQL, a
+missing or mistyped parameter, Athena without a date range), 1 when it failed or was cancelled, or
+when --require-complete is given and a day of the range is not archived.
 
 ${COMMON}
 
