@@ -151,7 +151,7 @@ export class ArchiveObjectCache {
       // at once would double the memory a build takes.
       { ...options, concurrency: 1 },
       'Preparing archived months for queries',
-      (m) => this.buildMonth(m, seal, options.signal),
+      (m) => this.buildMonth(m, seal, options),
     );
     return checked.map((file) => file ?? (built.shift() as string));
   }
@@ -237,7 +237,8 @@ export class ArchiveObjectCache {
    * Private copies of the month's objects, each hashed as it is copied (from the local archive, or
    * from the checked download), converted to Parquet, counted against the manifests, sealed.
    */
-  private async buildMonth(month: Month, seal: CacheSeal, signal?: AbortSignal): Promise<string> {
+  private async buildMonth(month: Month, seal: CacheSeal, options: Options): Promise<string> {
+    const signal = options.signal;
     const root = localRoot(this.store);
     const work = path.join(this.stagingFolder, randomUUID());
     const staged = `${work}.parquet`;
@@ -246,8 +247,7 @@ export class ArchiveObjectCache {
       for (const o of month.objects) {
         signal?.throwIfAborted();
         // Each copy sits under its day's path, which the reader turns into `dt`.
-        const bytes =
-          root === null ? fileBytes(await this.downloaded(o, { ...(signal ? { signal } : {}) })) : this.storeBytes(o);
+        const bytes = root === null ? fileBytes(await this.downloaded(o, options)) : this.storeBytes(o);
         sources.push(await this.copyVerified(o, bytes, path.join(work, dayPath(o.day)), signal));
       }
       await this.convert(month.objects, sources, staged);
