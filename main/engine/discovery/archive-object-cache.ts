@@ -49,6 +49,7 @@ import type { ArchiveStore } from '../archive/archive-store';
 import { CacheSeal, type CacheSealKey } from '../archive/cache-seal';
 import { writeFileAtomically } from '../files/write-file-atomically';
 import { sqlString } from './duckdb-dialect';
+import { hashFile, hashFiles } from './file-hashes';
 import type { VouchedObject } from './vouched-objects';
 
 /** Bump when the table's columns or the cache's layout change: older files are then simply not used. */
@@ -141,9 +142,7 @@ export class ArchiveObjectCache {
   async columnarMonths(objects: readonly VouchedObject[], options: Options = {}): Promise<string[]> {
     const seal = await this.openSeal(options);
     const months = [...groupByMonth(objects).values()].map((o) => this.monthOf(o));
-    const checked = await this.forEach(months, options, 'Checking the cached months against their seals', (m) =>
-      this.checkedMonth(m, seal, options),
-    );
+    const checked = await this.checkedMonths(months, seal, options);
     const missing = months.filter((_, i) => checked[i] === null);
     const built = await this.forEach(
       missing,
@@ -154,6 +153,50 @@ export class ArchiveObjectCache {
       (m) => this.buildMonth(m, seal, options),
     );
     return checked.map((file) => file ?? (built.shift() as string));
+  }
+
+  /**
+   * Each month's file when its seal is this key's and the file still hashes to what the seal says;
+   * null where the month must be built. The seals are read first, then every sealed file is hashed
+   * (on every core, see file-hashes.ts) and compared.
+   */
+  private async checkedMonths(
+    months: readonly Month[],
+    seal: CacheSeal,
+    options: Options,
+  ): Promise<Array<string | null>> {
+    const sealed = await Promise.all(months.map((m) => this.sealedFile(m, seal, options)));
+    const candidates = sealed.flatMap((s, i) => (s ? [{ ...s, index: i }] : []));
+    let done = 0;
+    const what = 'Checking the cached months against their seals';
+    const progress = () =>
+      options.onProgress?.({ done, total: candidates.length, message: `${what}: ${done} of ${candidates.length}` });
+    progress();
+    const hashes = await hashFiles(
+      candidates.map((c) => c.file),
+      {
+        threads: this.concurrency,
+        expectedBytes: candidates.reduce((n, c) => n + c.record.size, 0),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onHashed: () => {
+          done++;
+          progress();
+        },
+      },
+    ).catch((e: unknown) => {
+      throw options.signal?.aborted ? cancelled() : e;
+    });
+    const out: Array<string | null> = months.map(() => null);
+    candidates.forEach((c, i) => {
+      const found = hashes[i];
+      if (!found) return; // deleted: the cache may be emptied at any time
+      if (found.sha256 === c.record.sha256 && found.size === c.record.size) out[c.index] = c.file;
+      else
+        options.onWarning?.(
+          `${c.file} was changed after it was built (SHA-256 ${found.sha256.slice(0, 12)}…, ${found.size} bytes; its seal says ${c.record.sha256.slice(0, 12)}…, ${c.record.size} bytes); the month was rebuilt from the archive.`,
+        );
+    });
+    return out;
   }
 
   private openSeal(options: Options): Promise<CacheSeal> {
@@ -175,8 +218,12 @@ export class ArchiveObjectCache {
     return { objects, key, folder: path.join(this.folder, COLUMNAR_FORMAT, year as string, month as string) };
   }
 
-  /** The month's file when its seal is this key's and the file still hashes to it; null: build it. */
-  private async checkedMonth(month: Month, seal: CacheSeal, options: Options): Promise<string | null> {
+  /** The month's file and its seal when the seal is this key's and unchanged; null: build the month. */
+  private async sealedFile(
+    month: Month,
+    seal: CacheSeal,
+    options: Options,
+  ): Promise<{ file: string; record: MonthSeal } | null> {
     const sealFile = path.join(month.folder, `${month.key}.seal.json`);
     let record: MonthSeal;
     try {
@@ -200,16 +247,7 @@ export class ArchiveObjectCache {
         : null;
     if (!seal.matches(record.mac, SEAL_PURPOSE, month.key, record.sha256, String(record.size)))
       return rebuilt('has a seal that does not match it (the seal was changed after it was written)');
-    const found = await hashFile(file).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return null;
-      throw e;
-    });
-    if (!found) return null; // deleted: the cache may be emptied at any time
-    if (found.sha256 !== record.sha256 || found.size !== record.size)
-      return rebuilt(
-        `was changed after it was built (SHA-256 ${found.sha256.slice(0, 12)}…, ${found.size} bytes; its seal says ${record.sha256.slice(0, 12)}…, ${record.size} bytes)`,
-      );
-    return file;
+    return { file, record };
   }
 
   /** The checked local copy of an S3 object, downloading it (by version id) if the cache lacks it. */
@@ -420,17 +458,6 @@ function groupByMonth(objects: readonly VouchedObject[]): Map<string, VouchedObj
     else months.set(month, [o]);
   }
   return months;
-}
-
-/** SHA-256 and size of a file, streamed (a month's file can be large). */
-async function hashFile(file: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
 }
 
 async function* fileBytes(file: string): AsyncIterable<Uint8Array> {
