@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { addDays, DaySchema, type Day } from './day';
-import type { DayState, DayStatus } from './day-status';
+import type { DayStatus } from './day-status';
 
 /** Every state but `archived`. */
 export const GAP_STATES = ['missing', 'failed', 'pending', 'unrecoverable', 'tampered', 'not-required'] as const;
@@ -45,10 +45,6 @@ export const GAP_WORDS: Record<GapState, string> = {
   'not-required': 'not archived: before the policy start date',
 };
 
-export function isGapState(state: DayState): state is GapState {
-  return (GAP_STATES as readonly string[]).includes(state);
-}
-
 /** Consecutive days of one state and detail, as one line names them. */
 export interface GapSpan {
   readonly from: Day;
@@ -82,6 +78,22 @@ export function describeGapSpan(span: GapSpan): string {
 export function gapHeadline(gaps: readonly ArchiveGap[]): string {
   const states = [...new Set(gaps.map((g) => g.state))];
   return `${gaps.length} day${gaps.length === 1 ? '' : 's'} of the range ${gaps.length === 1 ? 'is' : 'are'} not in this answer (${states.map((s) => GAP_LABELS[s]).join(', ')})`;
+}
+
+/**
+ * What the gaps mean for the rows: none from a day not archived. A day where verification found a
+ * problem is answered from what its manifests vouch for (the local engine), or from whatever its
+ * folder holds now (Athena reads the folder).
+ */
+export function gapMeaning(gaps: readonly ArchiveGap[], engine: 'local' | 'athena'): string {
+  const tampered = gaps.some((g) => g.state === 'tampered');
+  const notArchived = gaps.some((g) => g.state !== 'tampered');
+  if (!tampered) return 'The answer holds no events of these days.';
+  const problem =
+    engine === 'local'
+      ? 'For a day where verification found a problem, it holds what that day’s manifests vouch for; run verify.'
+      : 'For a day where verification found a problem, Athena read whatever that day’s folder holds now; run verify.';
+  return notArchived ? `The answer holds no events of the days not archived. ${problem}` : problem;
 }
 
 /** A state's short label, as the calendar names it. */
