@@ -269,7 +269,7 @@ async function prepareTree(tree: Tree, card: BenchArchiveCard, sealKey: string):
   const prepared = await child<Prepared>(tree.entry, ['--prepare', JSON.stringify(job)]);
   console.log(
     `Columnar cache (${tree.name}): ${prepared.objects.toLocaleString('en')} objects ready in ${prepared.seconds.toFixed(1)} s (${prepared.cpuSeconds.toFixed(1)} CPU s, peak RSS ${prepared.peakRssMB.toFixed(0)} MB)` +
-      ` — a first build hashes every object and converts it once; later runs check each month's file against its seal.`,
+      ` — a first build hashes every object and converts it once${tree.entry === SELF ? "; later runs check each month's file against its seal" : ''}.`,
   );
 }
 

@@ -7,6 +7,9 @@ const COMMON = `Options for every command:
   --state-dir DIR      where the run journal (error history, counts) lives
                        (default $AUDIT_ARCHIVE_STATE_DIR, else $XDG_STATE_HOME/audit-archive,
                        else ~/.local/state/audit-archive)
+What the CLI derives from the archive (manifest cache, discovery cache) is sealed with a secret in
+$AUDIT_ARCHIVE_CACHE_KEY_FILE (default $XDG_CONFIG_HOME/audit-archive/cache-seal.key, else
+~/.config/audit-archive/cache-seal.key; created 0600 on first use; keep it outside the state folder).
   -h, --help           this help
 Every setting flag and environment variable is listed by \`audit-archive --help\`.`;
 
