@@ -119,33 +119,12 @@ export class LocalQueryEngine implements QueryEngine {
   async execute(query: CompiledQuery, options: ExecuteOptions = {}): Promise<QueryExecution> {
     const { signal, onProgress } = options;
     if (signal?.aborted) throw cancelled();
-    onProgress?.({ phase: 'listing', message: 'Reading the manifests of the days in range…' });
     const warnings: string[] = [];
-    const onWarning = (m: string) => void (warnings.includes(m) || warnings.push(m));
-    let archive: VouchedArchive;
-    let files: string[];
-    try {
-      // The columnar cache is kept by whole months: list whole months, read only the days asked for.
-      const listed = this.reader === 'columnar' && query.range ? wholeMonths(query.range) : (query.range ?? EVERY_DAY);
-      archive = await readVouchedArchive(this.options.store, listed, query.range, {
-        ...(signal ? { signal } : {}),
-        stateDir: path.join(this.options.cacheFolder, 'archive-state'),
-        cacheSealKey: this.options.cacheSealKey ?? null,
-        onWarning,
-        ...(this.options.calendar ? { calendar: this.options.calendar } : {}),
-      });
-      const prepare = {
-        ...(signal ? { signal } : {}),
-        onWarning,
-        onProgress: (p: { done: number; total: number; message: string }) => onProgress?.({ phase: 'preparing', ...p }),
-      };
-      files =
-        this.reader === 'columnar'
-          ? await this.cache.columnarMonths(archive.objects, prepare)
-          : await this.cache.gzipFiles(archive.objects, prepare);
-    } catch (e) {
-      throw signal?.aborted ? cancelled() : e;
-    }
+    const { archive, files } = await this.prepare(
+      query,
+      options,
+      (m) => void (warnings.includes(m) || warnings.push(m)),
+    );
     if (signal?.aborted) throw cancelled();
 
     const connection = await this.connect();
@@ -205,6 +184,41 @@ export class LocalQueryEngine implements QueryEngine {
       release();
       if (signal?.aborted) throw cancelled();
       throw e;
+    }
+  }
+
+  /**
+   * The archive's read for the query (its objects, the range's gaps) and the files DuckDB will read:
+   * months checked against their seals now, or built; downloads checked against their manifests.
+   */
+  private async prepare(
+    query: CompiledQuery,
+    { signal, onProgress }: ExecuteOptions,
+    onWarning: (message: string) => void,
+  ): Promise<{ archive: VouchedArchive; files: string[] }> {
+    onProgress?.({ phase: 'listing', message: 'Reading the manifests of the days in range…' });
+    try {
+      // The columnar cache is kept by whole months: list whole months, read only the days asked for.
+      const listed = this.reader === 'columnar' && query.range ? wholeMonths(query.range) : (query.range ?? EVERY_DAY);
+      const archive = await readVouchedArchive(this.options.store, listed, query.range, {
+        ...(signal ? { signal } : {}),
+        stateDir: path.join(this.options.cacheFolder, 'archive-state'),
+        cacheSealKey: this.options.cacheSealKey ?? null,
+        onWarning,
+        ...(this.options.calendar ? { calendar: this.options.calendar } : {}),
+      });
+      const prepare = {
+        ...(signal ? { signal } : {}),
+        onWarning,
+        onProgress: (p: { done: number; total: number; message: string }) => onProgress?.({ phase: 'preparing', ...p }),
+      };
+      const files =
+        this.reader === 'columnar'
+          ? await this.cache.columnarMonths(archive.objects, prepare)
+          : await this.cache.gzipFiles(archive.objects, prepare);
+      return { archive, files };
+    } catch (e) {
+      throw signal?.aborted ? cancelled() : e;
     }
   }
 
