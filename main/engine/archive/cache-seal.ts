@@ -63,11 +63,12 @@ export class CacheSeal {
   mac(purpose: string, ...parts: ReadonlyArray<string | Uint8Array>): string {
     const h = createHmac('sha256', this.key);
     for (const part of [purpose, ...parts]) {
-      const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+      // A long text (the manifest cache, megabytes) is hashed as it is, never copied first.
       const length = Buffer.alloc(8);
-      length.writeBigUInt64BE(BigInt(bytes.length));
+      length.writeBigUInt64BE(BigInt(typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : part.length));
       h.update(length);
-      h.update(bytes);
+      if (typeof part === 'string') h.update(part, 'utf8');
+      else h.update(part);
     }
     return h.digest('hex');
   }

@@ -6,13 +6,16 @@
  * month) is hashed on this thread: starting workers would cost more than it saves.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 
 export interface FileHash {
   readonly sha256: string;
   readonly size: number;
 }
+
+/** Bytes read at a time. */
+const CHUNK_BYTES = 1024 * 1024;
 
 /** Below this many bytes in all, the batch is hashed on this thread. */
 const WORKER_THRESHOLD_BYTES = 64 * 1024 * 1024;
@@ -21,29 +24,44 @@ const WORKER_THRESHOLD_BYTES = 64 * 1024 * 1024;
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { createReadStream } = require('node:fs');
+const { open } = require('node:fs/promises');
+const buffer = Buffer.allocUnsafe(${1024 * 1024});
 parentPort.on('message', async ({ index, file }) => {
+  let handle;
   try {
     const hash = createHash('sha256');
     let size = 0;
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-      hash.update(chunk);
-      size += chunk.length;
+    handle = await open(file, 'r');
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
     }
     parentPort.postMessage({ index, sha256: hash.digest('hex'), size });
   } catch (e) {
     parentPort.postMessage({ index, error: (e && e.code) || String(e) });
+  } finally {
+    if (handle) await handle.close();
   }
 });
 `;
 
-/** SHA-256 and size of one file, streamed on this thread. */
+/** SHA-256 and size of one file, read into one reused buffer on this thread (no garbage per chunk). */
 export async function hashFile(file: string): Promise<FileHash> {
   const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let size = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  const handle = await open(file, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
   }
   return { sha256: hash.digest('hex'), size };
 }
