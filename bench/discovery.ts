@@ -308,7 +308,7 @@ function printFigures(
   );
   const head = ['scenario', 'rows', 'events read', 'first s', 'best s', 'manifests s', 'checks s', 'DuckDB s'];
   head.push('CPU s/run', 'peak RSS MB');
-  if (withBaseline) head.push('baseline best s', 'x', 'baseline RSS MB', 'RSS x');
+  if (withBaseline) head.push('baseline best s', 'x', 'baseline CPU s/run', 'CPU x', 'baseline RSS MB', 'RSS x');
   const rows = scenarios.map((s) => {
     const [f, b] = results.get(s.label) as [Figures, Figures | undefined];
     const row = [
@@ -325,6 +325,7 @@ function printFigures(
     ];
     if (b) {
       row.push(b.bestSeconds.toFixed(2), (f.bestSeconds / b.bestSeconds).toFixed(2));
+      row.push(b.cpuSeconds.toFixed(1), (f.cpuSeconds / b.cpuSeconds).toFixed(2));
       row.push(b.peakRssMB.toFixed(0), (f.peakRssMB / b.peakRssMB).toFixed(2));
     }
     return row;
