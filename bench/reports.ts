@@ -42,6 +42,7 @@ import { Archive } from '../main/engine/archive/archive';
 import { exportDay } from '../main/engine/archive/export-day';
 import { FileSigningKeyStore } from '../main/engine/archive/signing-keys';
 import { LocalFolderStore } from '../main/engine/archive/stores/local-store';
+import { fileCacheSealKey } from '../main/engine/archive/cache-seal';
 import { LocalQueryEngine } from '../main/engine/discovery/local-engine';
 import { listVouchedObjects } from '../main/engine/discovery/vouched-objects';
 import { benchAuditClient, serveSimulator, simulatorInfo } from './lib/bench-simulator';
@@ -226,10 +227,15 @@ async function ensureArchive(log: (line: string) => void): Promise<ArchiveCard> 
   }
 }
 
+/** The secret the cache's seals are keyed with (the app keeps it in the keychain): prepared months stay trusted across processes. */
+function benchSealKey() {
+  return fileCacheSealKey(join(benchCacheDir(), 'reports-cache-seal.key'));
+}
+
 /** Child: the local engine's Parquet cache for the ten days (only what is missing is built). */
 async function runPrepareChild(job: { root: string; cache: string }): Promise<void> {
   const store = new LocalFolderStore({ root: job.root });
-  const engine = new LocalQueryEngine({ store, cacheFolder: job.cache });
+  const engine = new LocalQueryEngine({ store, cacheFolder: job.cache, cacheSealKey: benchSealKey() });
   const t0 = performance.now();
   const objects = await listVouchedObjects(store, { from: FIRST_DAY, to: LAST_DAY });
   await engine.cache.columnarMonths(objects, {});
@@ -306,7 +312,7 @@ async function runReportChild(job: ReportJob): Promise<void> {
         },
       ],
     },
-    openEngine: () => new LocalQueryEngine({ store, cacheFolder: job.cache }),
+    openEngine: () => new LocalQueryEngine({ store, cacheFolder: job.cache, cacheSealKey: benchSealKey() }),
     defaultEngine: 'local',
     verification: {
       settlementMinutes: SETTLEMENT_MINUTES,

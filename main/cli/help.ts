@@ -7,6 +7,9 @@ const COMMON = `Options for every command:
   --state-dir DIR      where the run journal (error history, counts) lives
                        (default $AUDIT_ARCHIVE_STATE_DIR, else $XDG_STATE_HOME/audit-archive,
                        else ~/.local/state/audit-archive)
+What the CLI derives from the archive (manifest cache, discovery cache) is sealed with a secret in
+$AUDIT_ARCHIVE_CACHE_KEY_FILE (default $XDG_CONFIG_HOME/audit-archive/cache-seal.key, else
+~/.config/audit-archive/cache-seal.key; created 0600 on first use; keep it outside the state folder).
   -h, --help           this help
 Every setting flag and environment variable is listed by \`audit-archive --help\`.`;
 
@@ -175,6 +178,7 @@ failed day, then shows the calendar. Nothing leaves this machine.
 ${EXIT}`,
   query: `Usage: audit-archive query (--sql SQL | --saved NAME) [--param name=value]... [--from DAY --to DAY]
                           [--format table|csv|json] [--engine athena|local] [--out FILE] [--confirm-scan]
+                          [--require-complete]
        audit-archive query --list [--format json]
 
 Runs a discovery query over the archive's table audit_events (one row per archived event, each
@@ -194,15 +198,19 @@ day, instant). Only queries (SELECT or WITH) run.
                        downloaded into the cache by version and checked against its manifests) or
                        athena (default: settings discovery.engine, local)
   --out FILE           write the rows to FILE (never over an existing file) and the result's
-                       metadata (exact query, parameters, engine, archive, days, run time, rows,
-                       Athena cost) to FILE.query.json
+                       metadata (exact query, parameters, engine, archive, days, gaps, run time,
+                       rows, Athena cost) to FILE.query.json
   --confirm-scan       Athena only: run a query without --from/--to, reading every day
+  --require-complete   exit 1 when a day of the range is not archived (the rows are still written)
   --cache-dir DIR      the local engine's cache (default: discovery.cacheDir, else <state-dir>/discovery-cache)
   --list               list the starter and saved queries with their parameters
 
 Progress and a summary (rows, run time, days and events read; Athena: bytes scanned and cost) go to
-stderr. Exit status 2 for a query that cannot run as written (bad SQL, a missing or mistyped
-parameter, Athena without a date range), 1 when it failed or was cancelled.
+stderr, with a warning naming every day of the range the answer does not cover (missing, failed,
+pending, unrecoverable, tampered, before the policy start) and anything found changed in the cache
+and rebuilt from the archive. Exit status 2 for a query that cannot run as written (bad SQL, a
+missing or mistyped parameter, Athena without a date range), 1 when it failed or was cancelled, or
+when --require-complete is given and a day of the range is not archived.
 
 ${COMMON}
 

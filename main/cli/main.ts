@@ -19,6 +19,7 @@ import {
   type DayRange,
 } from '../engine/archive/archive-session';
 import type { CatchUpProgress, CatchUpTotals } from '../engine/archive/catch-up';
+import { cliCacheSealKeyFile, fileCacheSealKey } from '../engine/archive/cache-seal';
 import { defaultStateDir } from '../engine/archive/run-journal';
 import { countStates } from '../engine/archive/status';
 import { initBucket } from '../engine/archive/stores/bucket-init';
@@ -241,15 +242,19 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const stateDir = str(values['state-dir']) ?? defaultStateDir(ctx.env);
   const keys = new CliSigningKeys({ env: ctx.env, stateDir, keyFile: config.settings.archive.signingKeyFile });
   if (command === 'key migrate') return keyMigrate(ctx, stateDir, keys);
-  if (command === 'query') return queryCommand(ctx, config.settings, queryArgs as QueryArgs, stateDir);
+  // The cache seal's secret lives outside the state folder (cache-seal.ts); without a home, none is kept.
+  const sealKeyFile = cliCacheSealKeyFile(ctx.env);
+  const cacheSealKey = sealKeyFile ? fileCacheSealKey(sealKeyFile) : null;
+  if (command === 'query') return queryCommand(ctx, config.settings, queryArgs as QueryArgs, stateDir, cacheSealKey);
   if (command === 'report')
-    return reportCommand(ctx, config.settings, config.secrets, reportArgs as ReportArgs, stateDir, keys);
+    return reportCommand(ctx, config.settings, config.secrets, reportArgs as ReportArgs, stateDir, keys, cacheSealKey);
   const session = await openArchiveSession(config.settings, config.secrets, {
     env: ctx.env,
     stateDir,
     keys,
     now,
     program: 'the audit-archive CLI',
+    cacheSealKey,
     ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),
     onWarning: (w) => ctx.stderr.write(`audit-archive: warning: ${w}\n`),
   });

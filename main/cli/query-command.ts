@@ -3,14 +3,18 @@
  *
  *   audit-archive query (--sql SQL | --saved NAME) [--param name=value]... [--from DAY --to DAY]
  *                       [--format table|csv|json] [--engine athena|local] [--out FILE] [--confirm-scan]
+ *                       [--require-complete]
  *   audit-archive query --list
  *
  * Rows go to stdout (or --out FILE, with the result's metadata in FILE.query.json beside it); progress
- * and a one-line summary (rows, run time, what was read, Athena's bytes scanned and cost) to stderr.
+ * and a one-line summary (rows, run time, what was read, Athena's bytes scanned and cost) to stderr,
+ * then a warning naming every day of the range the answer does not cover (exit 0, or 1 with
+ * --require-complete) and anything the run found changed in its cache and rebuilt.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { describeGapSpan, gapHeadline, gapSpans, type ArchiveGap } from '../../shared/archive-gaps';
 import { DaySchema } from '../../shared/day';
 import type { QueryText } from '../../shared/discovery/compile-query';
 import {
@@ -26,6 +30,7 @@ import type { ResultColumn, ResultMetadata, ResultRow, ResultValue } from '../..
 import type { DateRange } from '../../shared/discovery/structured-query';
 import { AuditArchiveError } from '../../shared/errors';
 import type { Settings } from '../../shared/settings';
+import type { CacheSealKey } from '../engine/archive/cache-seal';
 import { openArchiveStore } from '../engine/archive/stores/open-store';
 import { openQueryEngine } from '../engine/discovery/open-query-engine';
 import { ResultWriter } from '../engine/discovery/result-export';
@@ -44,6 +49,7 @@ export const QUERY_OPTIONS = {
   out: { type: 'string' },
   list: { type: 'boolean' },
   'confirm-scan': { type: 'boolean' },
+  'require-complete': { type: 'boolean' },
   'cache-dir': { type: 'string' },
 } as const;
 
@@ -61,6 +67,8 @@ export interface QueryArgs {
   readonly engine?: 'local' | 'athena';
   readonly out?: string;
   readonly confirmScan: boolean;
+  /** Exit 1 when a day of the range is not archived. */
+  readonly requireComplete: boolean;
   readonly cacheDir?: string;
 }
 
@@ -115,6 +123,7 @@ export function parseQueryArgs(values: Values): QueryArgs {
     ...(engine ? { engine: engine as 'local' | 'athena' } : {}),
     ...(out ? { out } : {}),
     confirmScan: values['confirm-scan'] === true,
+    requireComplete: values['require-complete'] === true,
     ...(cacheDir ? { cacheDir: path.resolve(cacheDir) } : {}),
   };
 }
@@ -124,6 +133,7 @@ export async function queryCommand(
   settings: Settings,
   args: QueryArgs,
   stateDir: string,
+  cacheSealKey: CacheSealKey | null,
 ): Promise<number> {
   if (args.list) return listCommand(ctx, settings, args.format);
   const { query, savedQuery } = resolveQuery(settings, args);
@@ -140,6 +150,9 @@ export async function queryCommand(
     store,
     defaultCacheFolder: path.join(stateDir, 'discovery-cache'),
     env: ctx.env,
+    cacheSealKey,
+    stateDir,
+    ...(ctx.now ? { now: ctx.now } : {}),
   });
   const progress = progressLine(ctx.stderr);
   let file: WriteStream | null = null;
@@ -177,7 +190,10 @@ export async function queryCommand(
     ctx.stderr.write(
       summary(metadata) + (args.out ? ` -> ${args.out} (+ ${path.basename(args.out)}.query.json)` : '') + '\n',
     );
-    return 0;
+    for (const w of metadata.warnings ?? []) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
+    const gaps = metadata.gaps ?? [];
+    if (gaps.length > 0) ctx.stderr.write(gapWarning(gaps, args.requireComplete));
+    return gaps.length > 0 && args.requireComplete ? 1 : 0;
   } catch (e) {
     progress.done();
     throw e;
@@ -228,6 +244,23 @@ function listCommand(ctx: CliContext, settings: Settings, format: Format): numbe
     );
   }
   return 0;
+}
+
+/** The most spans a warning lists; every day is in the result's metadata. */
+const MAX_GAP_LINES = 200;
+
+/** The days the answer does not cover, one span of days a line. */
+function gapWarning(gaps: readonly ArchiveGap[], requireComplete: boolean): string {
+  const spans = gapSpans(gaps);
+  const lines = spans.slice(0, MAX_GAP_LINES).map((s) => `  ${describeGapSpan(s)}\n`);
+  if (spans.length > MAX_GAP_LINES)
+    lines.push(
+      `  … and ${spans.length - MAX_GAP_LINES} more spans: every day is named in the result's metadata (--out FILE writes FILE.query.json)\n`,
+    );
+  const verdict = requireComplete
+    ? 'audit-archive: --require-complete: the range is not complete; exit status 1.\n'
+    : '';
+  return `audit-archive: warning: ${gapHeadline(gaps)}:\n${lines.join('')}${verdict}`;
 }
 
 function summary(m: ResultMetadata): string {

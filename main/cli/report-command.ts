@@ -26,6 +26,7 @@ import type { Settings } from '../../shared/settings';
 import { openArchiveSession, TOOL_VERSION, type ArchiveSession } from '../engine/archive/archive-session';
 import type { SigningKeyStore } from '../engine/archive/signing-keys';
 import { describeHolder } from '../engine/archive/writer-lease';
+import type { CacheSealKey } from '../engine/archive/cache-seal';
 import { openQueryEngine } from '../engine/discovery/open-query-engine';
 import { generateReport, verificationPolicyOf, type GenerateReportOptions } from '../engine/reports/build-report';
 import type { CitedSource } from '../engine/reports/cited-results';
@@ -290,6 +291,7 @@ function buildOptionsOf(
   session: ArchiveSession,
   args: ReportArgs,
   stateDir: string,
+  cacheSealKey: CacheSealKey | null,
 ): Omit<GenerateReportOptions, 'inputs' | 'onWait' | 'onProgress'> {
   const engineSettings = args.cacheDir
     ? { ...settings, discovery: { ...settings.discovery, cacheDir: args.cacheDir } }
@@ -303,6 +305,9 @@ function buildOptionsOf(
         store: session.store,
         defaultCacheFolder: path.join(stateDir, 'discovery-cache'),
         env: ctx.env,
+        cacheSealKey,
+        stateDir,
+        ...(ctx.now ? { now: ctx.now } : {}),
       }),
     defaultEngine: settings.discovery.engine,
     verification: verificationPolicyOf(settings),
@@ -326,6 +331,7 @@ export async function reportCommand(
   stateDir: string,
   /** Where the archive's signing key is kept (an archive copy is signed with it). */
   keys: SigningKeyStore,
+  cacheSealKey: CacheSealKey | null = null,
 ): Promise<number> {
   // Where the report goes is checked first: a bad --out is refused before anything is read or made.
   await checkReportOutDir(args.out);
@@ -342,6 +348,7 @@ export async function reportCommand(
     keys,
     ...(ctx.now ? { now: ctx.now } : {}),
     program: 'the audit-archive CLI (report)',
+    cacheSealKey,
     ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),
     onWarning: (w) => ctx.stderr.write(`audit-archive: warning: ${w}\n`),
   });
@@ -349,7 +356,7 @@ export async function reportCommand(
   try {
     let waited = false;
     const receipt = await generateReport({
-      ...buildOptionsOf(ctx, settings, session, args, stateDir),
+      ...buildOptionsOf(ctx, settings, session, args, stateDir, cacheSealKey),
       inputs: { request: args.request, period: args.period, sources, ...(args.engine ? { engine: args.engine } : {}) },
       onWait: (holder) => {
         if (waited) return;

@@ -6,6 +6,7 @@
  * for Athena, the data scanned and its cost; it can cancel, export, and hand the result to a report.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { describeGapSpan, gapHeadline, gapMeaning, gapSpans, type ArchiveGap } from '../../shared/archive-gaps';
 import type { RawParameterValue, ParameterType, TypedParameterValue } from '../../shared/discovery/parameters';
 import type { RunRequestQuery } from '../../shared/discovery/discovery-contract';
 import type { QueryEngineKind } from '../../shared/discovery/result-metadata';
@@ -622,6 +623,13 @@ function RunView({
           <p className="run-summary" role="status">
             {resultSummary(m)}
           </p>
+          <AnswerGaps gaps={m.gaps ?? []} engine={m.engine.kind} />
+          {(m.warnings ?? []).map((w) => (
+            <p key={w} className="banner banner-warning run-warning">
+              <strong>Cache check: </strong>
+              {w}
+            </p>
+          ))}
           {m.cost && (
             <p className="run-cost">
               Data scanned: <strong>{formatBytes(m.cost.bytesScanned)}</strong> · billed{' '}
@@ -652,5 +660,21 @@ function RunView({
         <ResultsTable bridge={bridge} runId={runId} columns={status.columns} rowCount={status.rowCount} />
       )}
     </div>
+  );
+}
+
+/** The days of the range the answer does not cover, named in words (the calendar's states), never by colour alone. */
+function AnswerGaps({ gaps, engine }: { gaps: readonly ArchiveGap[]; engine: 'local' | 'athena' }) {
+  if (gaps.length === 0) return null;
+  return (
+    <section className="banner banner-warning run-gaps" aria-labelledby="run-gaps-title">
+      <h3 id="run-gaps-title">{gapHeadline(gaps)}</h3>
+      <p>{gapMeaning(gaps, engine)} The calendar shows each of them.</p>
+      <ul className="plain">
+        {gapSpans(gaps).map((span) => (
+          <li key={span.from}>{describeGapSpan(span)}</li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -15,6 +15,7 @@ import {
   type PositionalParameter,
   type TypedParameterValue,
 } from './parameters';
+import { sqlSegments, statementCount, withoutLeadingComments } from './sql-lexer';
 import type { DateRange, StructuredQuery } from './structured-query';
 
 /** Longest SQL text accepted from a person. */
@@ -172,7 +173,7 @@ export function compileQuery(q: QueryText): CompiledQuery {
  * else (DDL, INSERT, a second statement) is refused before it reaches an engine.
  */
 function queryBody(boundSql: string): { text: string; startsWithWith: boolean } {
-  const text = stripLeadingComments(boundSql).replace(/[\s;]+$/, '');
+  const text = withoutTrailingSeparators(withoutLeadingComments(boundSql));
   if (!/^(select|with)\b/i.test(text)) {
     throw new AuditArchiveError(
       'QUERY_INVALID',
@@ -181,48 +182,25 @@ function queryBody(boundSql: string): { text: string; startsWithWith: boolean } 
   }
   if (/^with\s+recursive\b/i.test(text))
     throw new AuditArchiveError('QUERY_INVALID', 'WITH RECURSIVE is not supported in discovery queries.');
-  if (hasSecondStatement(text))
+  if (statementCount(text) > 1)
     throw new AuditArchiveError('QUERY_INVALID', 'The SQL holds more than one statement: run one query at a time.');
   return { text, startsWithWith: /^with\b/i.test(text) };
 }
 
-function stripLeadingComments(sql: string): string {
-  let s = sql.trimStart();
-  for (;;) {
-    if (s.startsWith('--')) {
-      const nl = s.indexOf('\n');
-      s = nl < 0 ? '' : s.slice(nl + 1).trimStart();
-    } else if (s.startsWith('/*')) {
-      const end = s.indexOf('*/');
-      s = end < 0 ? '' : s.slice(end + 2).trimStart();
-    } else return s;
-  }
-}
-
-/** A `;` outside quotes and comments (trailing ones were already removed). */
-function hasSecondStatement(sql: string): boolean {
-  // Blank out quoted runs and comments, then look for a semicolon.
-  let masked = '';
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i] as string;
-    if (c === "'" || c === '"' || c === '`') {
-      let j = i + 1;
-      while (j < sql.length && !(sql[j] === c && sql[j + 1] !== c)) j += sql[j] === c ? 2 : 1;
-      masked += ' ';
-      i = j + 1;
-    } else if (sql.startsWith('--', i)) {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? sql.length : nl;
-    } else if (sql.startsWith('/*', i)) {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? sql.length : end + 2;
-    } else {
-      masked += c;
-      i++;
+/** The text without the whitespace, `;` and comments it ends with. */
+function withoutTrailingSeparators(sql: string): string {
+  const segments = sqlSegments(sql);
+  let end = sql.length;
+  for (let last = segments.pop(); last; last = segments.pop()) {
+    const text = sql.slice(last.start, last.end);
+    if (last.kind === 'comment' || (last.kind === 'code' && /^[\s;]*$/.test(text))) {
+      end = last.start;
+      continue;
     }
+    if (last.kind === 'code') end = last.end - (/[\s;]*$/.exec(text)?.[0].length ?? 0);
+    break;
   }
-  return masked.includes(';');
+  return sql.slice(0, end);
 }
 
 /** True when `sql` (as written, `:name` placeholders) is a query over the archive that can be compiled. */

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { DaySchema } from '../day';
 import { EVENT_DATE_RE } from '../audit-event';
 import { AuditArchiveError } from '../errors';
+import { sqlSegments } from './sql-lexer';
 
 export const PARAMETER_TYPES = ['string', 'integer', 'number', 'boolean', 'day', 'instant'] as const;
 /**
@@ -166,60 +167,39 @@ interface ScannedSql {
 }
 
 /**
- * Finds `:name` placeholders outside string literals, quoted identifiers and comments. A `::` cast
- * is not a placeholder. Bare `?` and `$1`/`$name` placeholders are refused: they would bind values
- * by position behind the reader's back.
+ * Finds `:name` placeholders in the code of a SQL text (never inside strings, quoted names or
+ * comments, as sql-lexer.ts reads them). A `::` cast is not a placeholder. Bare `?` and `$1`/`$name`
+ * placeholders are refused: they would bind values by position behind the reader's back.
  */
 export function scanNamedParameters(sql: string): ScannedSql {
   const names: string[] = [];
   let out = '';
-  let i = 0;
-  const n = sql.length;
+  for (const segment of sqlSegments(sql)) {
+    const text = sql.slice(segment.start, segment.end);
+    out += segment.kind === 'code' ? placeholdersIn(sql, segment.start, segment.end, names) : text;
+  }
+  return { sql: out, names };
+}
+
+/** One run of code with each `:name` replaced by `?` (the name pushed on `names`). */
+function placeholdersIn(sql: string, start: number, end: number, names: string[]): string {
+  let out = '';
+  let i = start;
   const refuse = (what: string) => {
     throw new AuditArchiveError(
       'QUERY_INVALID',
       `The SQL uses ${what} at character ${i + 1}: write parameters as :name and give each a typed value.`,
     );
   };
-  while (i < n) {
+  while (i < end) {
     const c = sql[i] as string;
-    const next = sql[i + 1];
-    if (c === "'" || c === '"' || c === '`') {
-      // A quoted run ends at the next lone quote; a doubled quote is an escaped one.
-      let j = i + 1;
-      for (;;) {
-        if (j >= n)
-          throw new AuditArchiveError(
-            'QUERY_INVALID',
-            `The SQL has an unterminated ${c === "'" ? 'string' : 'quoted name'} starting at character ${i + 1}.`,
-          );
-        if (sql[j] === c) {
-          if (sql[j + 1] === c) j += 2;
-          else break;
-        } else j++;
-      }
-      out += sql.slice(i, j + 1);
-      i = j + 1;
-    } else if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      const j = end < 0 ? n : end;
-      out += sql.slice(i, j);
-      i = j;
-    } else if (c === '/' && next === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      if (end < 0)
-        throw new AuditArchiveError(
-          'QUERY_INVALID',
-          `The SQL has an unterminated /* comment starting at character ${i + 1}.`,
-        );
-      out += sql.slice(i, end + 2);
-      i = end + 2;
-    } else if (c === ':' && next === ':') {
+    const next = i + 1 < end ? sql[i + 1] : undefined;
+    if (c === ':' && next === ':') {
       out += '::';
       i += 2;
     } else if (c === ':' && next !== undefined && /[A-Za-z_]/.test(next)) {
       let j = i + 1;
-      while (j < n && /[A-Za-z0-9_]/.test(sql[j] as string)) j++;
+      while (j < end && /[A-Za-z0-9_]/.test(sql[j] as string)) j++;
       names.push(sql.slice(i + 1, j));
       out += '?';
       i = j;
@@ -229,7 +209,7 @@ export function scanNamedParameters(sql: string): ScannedSql {
       c === '$' &&
       next !== undefined &&
       /[A-Za-z0-9_]/.test(next) &&
-      !/[A-Za-z0-9_]/.test(sql[i - 1] ?? ' ')
+      !/[A-Za-z0-9_$]/.test(sql[i - 1] ?? ' ')
     ) {
       refuse(`a $${next}… placeholder`);
     } else {
@@ -237,7 +217,7 @@ export function scanNamedParameters(sql: string): ScannedSql {
       i++;
     }
   }
-  return { sql: out, names };
+  return out;
 }
 
 /**

@@ -2,10 +2,13 @@
  * What every discovery result carries so it can be cited (the report builder consumes it): the exact
  * query (SQL text run, the structured form or SQL as written, typed parameters), the engine, the
  * archive, the days read, when it ran and how long, how many rows, and for Athena the bytes scanned
- * and their cost. For the local engine it also states the population: the days, vouched objects and
- * events the query read, so a row count can be set against it (nothing truncated unseen).
+ * and their cost. It states the population (the days, vouched objects and events of the range, from
+ * the manifests) so a row count can be set against it (nothing truncated unseen), and the gaps: every
+ * day of the range the archive does not hold (missing, failed, pending, unrecoverable, tampered, or
+ * before the policy start), so an answer is never silent about a day it cannot speak for.
  */
 import { z } from 'zod';
+import { ArchiveGapSchema } from '../archive-gaps';
 import { DaySchema } from '../day';
 import { PositionalParameterSchema, TypedParameterValueSchema } from './parameters';
 import { DateRangeSchema, StructuredQuerySchema } from './structured-query';
@@ -92,7 +95,10 @@ export const ResultEngineSchema = z.discriminatedUnion('kind', [
       kind: z.literal('local'),
       /** e.g. `DuckDB v1.5.6`. */
       version: z.string(),
-      /** What DuckDB read: the archived NDJSON.gz itself, or Parquet derived from objects whose SHA-256 matched their manifest. */
+      /**
+       * What DuckDB read: the archived NDJSON.gz itself, or Parquet derived from objects whose SHA-256
+       * matched their manifest, each file checked against its seal in this very run (or built in it).
+       */
       reads: z.enum(['ndjson-gz', 'verified-parquet-cache']),
     })
     .strict(),
@@ -122,7 +128,11 @@ export const ResultMetadataSchema = z
     archive: z.string(),
     /** The days read (null: every day the archive holds). */
     range: DateRangeSchema.nullable(),
-    /** What the query read (local engine: exactly the objects the manifests vouch for; Athena: null). */
+    /**
+     * What the archive's manifests vouch for in the range: the local engine reads exactly these
+     * objects; Athena reads the same days of the archive's folder (null: the query did not run, or an
+     * Athena result made before populations were recorded).
+     */
     population: z
       .object({
         firstDay: DaySchema.nullable(),
@@ -140,6 +150,14 @@ export const ResultMetadataSchema = z
     columns: z.array(ResultColumnSchema),
     /** Athena only: bytes scanned and what they cost. */
     cost: AthenaCostSchema.nullable(),
+    /**
+     * Every day of the range (of the archive's days when there is none) the answer does not cover,
+     * and why (shared/archive-gaps.ts). Empty: every day is archived. Absent only in results made
+     * before gaps were recorded.
+     */
+    gaps: z.array(ArchiveGapSchema).optional(),
+    /** What the run noticed and repaired on the way (a cache file found changed and rebuilt). */
+    warnings: z.array(z.string()).optional(),
   })
   .strict();
 export type ResultMetadata = z.infer<typeof ResultMetadataSchema>;

@@ -118,6 +118,25 @@ describe('Discovery', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('an answer over days the archive does not hold names them in words, beside the summary', async () => {
+    const before = addDays(days[0] as Day, -2);
+    await setRange(before, days.at(-1) as Day);
+    await page.getByLabel('Entity type').fill('');
+    await page.getByLabel('Entity', { exact: true }).fill('');
+    await runAndWait();
+    const gaps = page.getByRole('region', { name: '2 days of the range are not in this answer (missing)' });
+    await gaps.waitFor();
+    expect(await gaps.getByRole('listitem').allTextContents()).toEqual([
+      `${before} to ${addDays(before, 1)} (2 days): not archived`,
+    ]);
+    expect(await gaps.textContent()).toContain('The answer holds no events of these days.');
+    // An answer over archived days only says nothing of gaps.
+    await setRange(days[0] as Day, days.at(-1) as Day);
+    await runAndWait();
+    expect(await page.getByRole('region', { name: /not in this answer/ }).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('a starter query shows its parameters as form fields and answers with the rows a reading of the files expects', async () => {
     const someone = events.find((e) => e.user.name)?.user as { id: string; name: string };
     const expected = events.filter((e) => e.user.id === someone.id);

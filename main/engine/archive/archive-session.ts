@@ -26,6 +26,7 @@ import { startGenesysSimulator, type GenesysSimulator } from '../genesys/simulat
 import { Archive, type ArchiveWriter, type WriterRequest } from './archive';
 import type { Assessment } from './assessment';
 import type { ArchiveStore, StoreReadiness } from './archive-store';
+import type { CacheSealKey } from './cache-seal';
 import { planCatchUp, runCatchUp, type CatchUpOptions, type CatchUpPlan, type CatchUpSummary } from './catch-up';
 import {
   checkExportableDay,
@@ -93,6 +94,8 @@ export interface ArchiveSessionOptions {
   readonly leaseWaitMs?: number;
   /** Bookkeeping that failed, and other things a person should know: said, never fatal. */
   readonly onWarning?: (message: string) => void;
+  /** Where the secret that seals the manifest cache is kept (cache-seal.ts; absent: a seal of this process only). */
+  readonly cacheSealKey?: CacheSealKey | null;
 }
 
 export interface DayRange {
@@ -191,6 +194,7 @@ export async function openArchiveSession(
     toolVersion: TOOL_VERSION,
     now,
     onWarning: warn,
+    cacheSealKey: options.cacheSealKey ?? null,
   });
   const policy: ExportPolicy = {
     settlementMinutes: settings.archive.settlementMinutes,

@@ -37,6 +37,7 @@ import { describeIssues } from '../../../shared/ipc/contract';
 import type { VerifyProblem } from '../../../shared/verify';
 import { readArchiveListing, originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore, ObjectLock } from './archive-store';
+import type { CacheSealKey } from './cache-seal';
 import {
   assessArchive,
   assessKeys,
@@ -79,6 +80,8 @@ export interface ArchiveOptions {
   readonly now?: () => number;
   /** Bookkeeping that failed (cache, head record): said, never fatal. */
   readonly onWarning?: (message: string) => void;
+  /** Where the secret that seals the manifest cache is kept (absent: a seal of this process only). */
+  readonly cacheSealKey?: CacheSealKey | null;
 }
 
 export interface ArchiveSnapshot {
@@ -125,14 +128,19 @@ export class Archive {
       options.store,
       options.stateDir === null ? null : ManifestCatalog.cacheFileFor(options.stateDir, options.store.url),
       this.warn,
+      options.cacheSealKey ?? null,
     );
   }
 
   /**
    * An Archive only to read (discovery, reports): it never writes, so it needs no key or lease.
-   * `stateDir` keeps its manifest cache (null: none).
+   * `stateDir` keeps its manifest cache (null: none), sealed with `cacheSealKey`.
    */
-  static forReading(store: ArchiveStore, stateDir: string | null, onWarning?: (message: string) => void): Archive {
+  static forReading(
+    store: ArchiveStore,
+    stateDir: string | null,
+    options: { onWarning?: (message: string) => void; cacheSealKey?: CacheSealKey | null } = {},
+  ): Archive {
     return new Archive({
       store,
       stateDir,
@@ -146,7 +154,8 @@ export class Archive {
       policy: { lockMode: 'COMPLIANCE', retentionDays: 1 },
       lease: { ttlMs: 1, waitMs: 0, program: 'a reader' },
       toolVersion: 'reader',
-      ...(onWarning ? { onWarning } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+      cacheSealKey: options.cacheSealKey ?? null,
     });
   }
 

@@ -5,6 +5,15 @@
  * keyed by key, version id, size and modification time, so the calendar over seven years needs the
  * listing and nothing else once warm. A new machine reads them all once, in parallel.
  *
+ * The cache sits in the state folder, which someone else may hold, so it is checked at every use,
+ * never trusted because it exists: the file carries a seal (HMAC under this installation's cache
+ * seal key, cache-seal.ts) over its whole content. A file whose seal matches was written by this
+ * installation from manifests it checked. Any other (no kept key, another installation's, or
+ * changed since: said in a warning) is only a list of candidates: each cached manifest is checked
+ * again as if just read (its key, its signature by the key in effect at its sequence, its SHA-256 recomputed from its
+ * canonical bytes), and one that fails, or a cached "invalid", is read from the archive again.
+ * Bytes the archive did not vouch for in this run never reach the assessment.
+ *
  * A manifest is outside input: a bad one is an `invalid` read naming its key and why, never a
  * thrown error and never a crash; only an unreachable store throws.
  */
@@ -20,6 +29,7 @@ import { ArchiveManifestSchema, type ArchiveManifest } from '../../../shared/man
 import { writeFileAtomically } from '../files/write-file-atomically';
 import { originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore, ObjectVersionEntry } from './archive-store';
+import { CacheSeal, type CacheSealKey } from './cache-seal';
 import { canonicalJsonBytes, manifestSignatureValid, sha256Hex } from './signing';
 
 /** Manifests are small (a few kB); anything much bigger is not one of ours. */
@@ -64,17 +74,34 @@ export function checkManifestBytes(
   }
   const parsed = ArchiveManifestSchema.safeParse(json);
   if (!parsed.success) return invalid(`${key} is not a manifest: ${describeIssues(parsed.error, 'manifest')}.`);
-  const manifest = parsed.data;
-  const where = parseKey(prefix, key);
-  if (where.kind === 'manifest' && (where.day !== manifest.day || where.sequence !== manifest.sequence)) {
-    return invalid(
-      `${key} says day ${manifest.day} sequence ${manifest.sequence}, but its key says day ${where.day} sequence ${where.sequence}.`,
-    );
-  }
-  if (!Buffer.from(bytes).equals(canonicalJsonBytes(manifest))) {
+  if (!Buffer.from(bytes).equals(canonicalJsonBytes(parsed.data))) {
     return invalid(
       `${key} is not in the canonical form the archive writes (bytes were added or rearranged after it was written).`,
     );
+  }
+  return checkManifest(prefix, key, versionId, parsed.data, bytes, keyFor);
+}
+
+/**
+ * Checks a parsed manifest whose canonical bytes are `bytes`: its key names its day and sequence,
+ * its signature (against the key in effect at its sequence) and the SHA-256 the next manifest's `previous` names.
+ */
+function checkManifest(
+  prefix: string,
+  key: string,
+  versionId: string | null,
+  manifest: ArchiveManifest,
+  bytes: Uint8Array,
+  keyFor: KeyForSequence,
+): ManifestRead {
+  const where = parseKey(prefix, key);
+  if (where.kind === 'manifest' && (where.day !== manifest.day || where.sequence !== manifest.sequence)) {
+    return {
+      ok: false,
+      key,
+      versionId,
+      detail: `${key} says day ${manifest.day} sequence ${manifest.sequence}, but its key says day ${where.day} sequence ${where.sequence}.`,
+    };
   }
   const signer = keyFor(manifest.sequence);
   const signed = signer !== null && manifestSignatureValid(manifest, signer.publicKey, signer.fingerprint);
@@ -119,20 +146,30 @@ const CachedSchema = z.union([
   z.object({ ok: z.literal(false), detail: z.string() }),
 ]);
 type Cached = z.infer<typeof CachedSchema>;
-const CacheFileSchema = z.object({
-  format: z.literal('audit-archive/manifest-cache@1'),
+
+export const MANIFEST_CACHE_FORMAT = 'audit-archive/manifest-cache@2';
+/** The first line of the cache file; the entries follow it, sealed as they are written. */
+const CacheHeaderSchema = z.object({
+  format: z.literal(MANIFEST_CACHE_FORMAT),
   archive: z.string(),
-  entries: z.array(z.tuple([z.string(), CachedSchema])),
+  /** Which seal key sealed it (null: none that outlives a process). */
+  keyId: z.string().nullable(),
+  seal: z.string().nullable(),
 });
+const CacheBodySchema = z.object({ entries: z.array(z.tuple([z.string(), CachedSchema])) });
+const SEAL_PURPOSE = 'manifest-catalogue';
 
 /**
  * The manifests of a listing (the original version of each manifest-shaped key), from the local
- * cache where it knows them, read from the store otherwise.
+ * cache where it knows them (checked at use, see the module comment), read from the store otherwise.
  */
 export class ManifestCatalog {
   private entries = new Map<string, Cached>();
+  /** Entries this process read from the store, or found in a cache file its seal vouched for. */
+  private trusted = new Set<string>();
   private loaded = false;
   private dirty = false;
+  private seal: CacheSeal | null = null;
   /** Manifest versions read from the store (not the cache) by the last `readAll`. */
   lastReads = 0;
 
@@ -141,6 +178,8 @@ export class ManifestCatalog {
     /** null: no cache (nothing is kept between runs). */
     private readonly cacheFile: string | null,
     private readonly onWarning: (message: string) => void = () => undefined,
+    /** Where the seal's secret is kept (absent: a seal of this process only). */
+    private readonly sealKey: CacheSealKey | null = null,
   ) {}
 
   static cacheFileFor(stateDir: string, archiveUrl: string): string {
@@ -161,7 +200,8 @@ export class ManifestCatalog {
       if (!version) continue; // only delete markers: the assessment reports it
       const cacheKey = cacheKeyOf(version);
       const cached = options.fresh ? undefined : this.entries.get(cacheKey);
-      if (cached) out.set(k.key, this.fromCache(k.key, version.versionId, cached, keyFor));
+      const read = cached && this.fromCache(k.key, version.versionId, cacheKey, cached, keyFor);
+      if (read) out.set(k.key, read);
       else todo.push({ key: k.key, version, cacheKey });
     }
     this.lastReads = todo.length;
@@ -183,6 +223,7 @@ export class ManifestCatalog {
               }
             : { ok: false, detail: read.detail },
         );
+        this.trusted.add(item.cacheKey);
         this.dirty = true;
       }
     };
@@ -191,7 +232,40 @@ export class ManifestCatalog {
     return out;
   }
 
-  private fromCache(key: string, versionId: string | null, cached: Cached, keyFor: KeyForSequence): ManifestRead {
+  /**
+   * The cached read of a manifest, or null when it must be read from the store: a trusted entry as
+   * kept; any other only when it checks out again now (signed by the key in effect at its sequence).
+   */
+  private fromCache(
+    key: string,
+    versionId: string | null,
+    cacheKey: string,
+    cached: Cached,
+    keyFor: KeyForSequence,
+  ): ManifestRead | null {
+    if (!this.trusted.has(cacheKey)) {
+      const signer = cached.ok ? keyFor(cached.manifest.sequence) : null;
+      if (!cached.ok || !signer) return null;
+      const read = checkManifest(
+        this.store.prefix,
+        key,
+        versionId,
+        cached.manifest,
+        canonicalJsonBytes(cached.manifest),
+        keyFor,
+      );
+      if (!read.ok || !read.signed) return null;
+      this.entries.set(cacheKey, {
+        ok: true,
+        sha256: read.sha256,
+        manifest: read.manifest,
+        signedBy: signer.fingerprint,
+      });
+      this.trusted.add(cacheKey);
+      // Sealed again at the next save, so the next run need not check it again (only with a kept key).
+      if (this.seal?.kept) this.dirty = true;
+      return read;
+    }
     if (!cached.ok) return { ok: false, key, versionId, detail: cached.detail };
     // Known valid for the key in effect, or checked again (the key changed, or none was known then).
     const signer = keyFor(cached.manifest.sequence);
@@ -207,8 +281,10 @@ export class ManifestCatalog {
   }
 
   private async load(): Promise<void> {
-    if (this.loaded || !this.cacheFile) return;
+    if (this.loaded) return;
     this.loaded = true;
+    this.seal = await CacheSeal.open(this.sealKey, this.onWarning);
+    if (!this.cacheFile) return;
     let text: string;
     try {
       text = await readFile(this.cacheFile, 'utf8');
@@ -219,15 +295,25 @@ export class ManifestCatalog {
         );
       return;
     }
-    try {
-      const parsed = CacheFileSchema.safeParse(JSON.parse(text));
-      if (parsed.success && parsed.data.archive === this.store.url) this.entries = new Map(parsed.data.entries);
-    } catch {
-      // A damaged cache is only a slower status: it is rebuilt from the archive.
+    // A damaged or foreign cache is only a slower status: its entries are checked again or re-read.
+    const newline = text.indexOf('\n');
+    const header = CacheHeaderSchema.safeParse(parseJson(text.slice(0, Math.max(0, newline))));
+    if (!header.success || header.data.archive !== this.store.url) return;
+    const body = text.slice(newline + 1);
+    const parsed = CacheBodySchema.safeParse(parseJson(body));
+    if (!parsed.success) return;
+    this.entries = new Map(parsed.data.entries);
+    const ours = this.seal.kept && header.data.keyId === this.seal.keyId;
+    if (ours && header.data.seal && this.seal.matches(header.data.seal, SEAL_PURPOSE, this.store.url, body)) {
+      this.trusted = new Set(this.entries.keys());
+    } else if (ours) {
+      this.onWarning(
+        `The manifest cache ${this.cacheFile} was changed after this installation wrote it (its seal does not match): none of it is trusted; each cached manifest is checked again against the archive's key, and any that fails is read from the archive.`,
+      );
     }
   }
 
-  /** Keeps what the listing still holds (bounded by the archive), if anything changed. */
+  /** Keeps what the listing still holds (bounded by the archive), sealed, if anything changed. */
   private async save(listing: ArchiveListing): Promise<void> {
     if (!this.cacheFile || !this.dirty) return;
     const live = new Set<string>();
@@ -235,20 +321,34 @@ export class ManifestCatalog {
       const v = originalVersion(k);
       if (v) live.add(cacheKeyOf(v));
     }
-    const entries = [...this.entries].filter(([k]) => live.has(k));
+    // Only what this process checked is written (and so sealed): an untrusted entry stays out.
+    const entries = [...this.entries].filter(([k]) => live.has(k) && this.trusted.has(k));
     this.entries = new Map(entries);
+    const seal = this.seal as CacheSeal;
+    const body = JSON.stringify({ entries });
+    const header = {
+      format: MANIFEST_CACHE_FORMAT,
+      archive: this.store.url,
+      keyId: seal.kept ? seal.keyId : null,
+      seal: seal.kept ? seal.mac(SEAL_PURPOSE, this.store.url, body) : null,
+    };
     try {
       await mkdir(dirname(this.cacheFile), { recursive: true, mode: 0o700 });
-      await writeFileAtomically(
-        this.cacheFile,
-        JSON.stringify({ format: 'audit-archive/manifest-cache@1', archive: this.store.url, entries }),
-      );
+      await writeFileAtomically(this.cacheFile, `${JSON.stringify(header)}\n${body}`);
       this.dirty = false;
     } catch (e) {
       this.onWarning(
         `The manifest cache ${this.cacheFile} cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'}); the next status reads the manifests again.`,
       );
     }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,17 +2,27 @@
  * ArchiveObjectCache: what the local engine derives from the archive, in a folder of its own (never
  * part of the archive, safe to delete, rebuilt on demand).
  *
- *   {folder}/objects/YYYY/MM/DD/<sha256>.jsonl.gz     S3 objects downloaded by version id (the range cache)
- *   {folder}/columnar-v1/YYYY/MM/<month key>.parquet   one Parquet file per month of archived objects
- *   {folder}/staging/                                  files being written (renamed into place when complete)
+ *   {folder}/objects/YYYY/MM/DD/<sha256>.jsonl.gz                S3 objects downloaded by version id (the range cache)
+ *   {folder}/columnar-v2/YYYY/MM/<month key>-<sha256>.parquet    one Parquet file per month of archived objects
+ *   {folder}/columnar-v2/YYYY/MM/<month key>.seal.json           which file is that month's, sealed
+ *   {folder}/staging/                                            files being written (renamed into place when complete)
  *
  * Every byte that enters the cache is hashed on the way in and compared with the SHA-256 its manifest
  * recorded; an object that does not match is refused (ARCHIVE_INTEGRITY, naming day and key) and
  * nothing of it is kept. A month's Parquet file is built only from such checked bytes (private
  * copies, so a file changed after the check cannot slip in), must hold exactly the events each day's
- * manifests count, and is named by the SHA-256 of the list of its objects (day, key, version,
- * SHA-256): the same name can only ever mean the same vouched bytes, and a month that gains a part
- * (a reconcile) gets a new name and is rebuilt.
+ * manifests count, and its month key is the SHA-256 of the list of its objects (day, key, version,
+ * SHA-256): a month that gains a part (a reconcile) gets a new key and is rebuilt.
+ *
+ * The cache folder may be held by someone else, so nothing in it is trusted because it exists: it is
+ * checked at every use, in the run that uses it.
+ * - A downloaded object is hashed again and compared with its manifest's SHA-256 and size.
+ * - A month's file is hashed again and compared with its seal: SHA-256 and size under an HMAC keyed
+ *   by this installation's cache seal key (cache-seal.ts), a secret kept outside the cache and state
+ *   folders. A Parquet file rewritten in place (an event dropped, names changed) no longer matches;
+ *   a seal rewritten to match it cannot be made without the key.
+ * Whatever does not match is said in a warning and rebuilt from the archive before the query runs:
+ * an answer never comes from bytes that were not checked in its run.
  *
  * Why columnar, and why by month: DuckDB reading the NDJSON.gz parts directly spends nearly all its
  * time in gunzip and JSON parsing, and opening one small file per archived object costs milliseconds
@@ -20,11 +30,12 @@
  * file (84 over seven years).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { z } from 'zod';
 import { dayPath } from '../../../shared/archive-layout';
 import {
   AUDIT_EVENT_FIELDS,
@@ -35,11 +46,16 @@ import {
 } from '../../../shared/discovery/audit-events-table';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { ArchiveStore } from '../archive/archive-store';
+import { CacheSeal, type CacheSealKey } from '../archive/cache-seal';
+import { writeFileAtomically } from '../files/write-file-atomically';
 import { sqlString } from './duckdb-dialect';
+import { hashFile, hashFiles } from './file-hashes';
 import type { VouchedObject } from './vouched-objects';
 
-/** Bump when the table's columns change: older Parquet files are then simply not used. */
-export const COLUMNAR_FORMAT = 'columnar-v1';
+/** Bump when the table's columns or the cache's layout change: older files are then simply not used. */
+export const COLUMNAR_FORMAT = 'columnar-v2';
+/** Layouts before this one, removed on first use (their files were trusted because they existed). */
+const OLDER_COLUMNAR_FORMATS = ['columnar-v1'];
 
 export interface CacheProgress {
   readonly done: number;
@@ -47,15 +63,42 @@ export interface CacheProgress {
   readonly message: string;
 }
 
-type Options = { signal?: AbortSignal; onProgress?: (p: CacheProgress) => void; concurrency?: number };
+type Options = {
+  signal?: AbortSignal;
+  onProgress?: (p: CacheProgress) => void;
+  concurrency?: number;
+  /** What was found changed and rebuilt (or could not be checked), for the result to say. */
+  onWarning?: (message: string) => void;
+};
 
 export interface ArchiveObjectCacheOptions {
   readonly store: ArchiveStore;
   readonly folder: string;
   /** A connection of the engine's (locked-down) DuckDB instance, for building Parquet. */
   readonly connect: () => Promise<DuckDBConnection>;
-  /** Objects downloaded or months built at once (default 2: one per core). */
+  /** Objects downloaded or months checked at once (default 2: one per core). */
   readonly concurrency?: number;
+  /** Where the secret that seals the months is kept (absent: a seal of this process only). */
+  readonly cacheSealKey?: CacheSealKey | null;
+}
+
+const SEAL_PURPOSE = 'columnar-month';
+const MonthSealSchema = z.object({
+  format: z.literal('audit-archive/columnar-seal@1'),
+  /** The month key the seal was made for (sealed too, so a seal moved to another month fails). */
+  monthKey: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  keyId: z.string(),
+  mac: z.string(),
+});
+type MonthSeal = z.infer<typeof MonthSealSchema>;
+
+/** One month's objects and where its files go. */
+interface Month {
+  readonly objects: readonly VouchedObject[];
+  readonly folder: string;
+  readonly key: string;
 }
 
 export class ArchiveObjectCache {
@@ -63,12 +106,15 @@ export class ArchiveObjectCache {
   private readonly store: ArchiveStore;
   private readonly connect: () => Promise<DuckDBConnection>;
   private readonly concurrency: number;
+  private readonly sealKey: CacheSealKey | null;
+  private seal: Promise<CacheSeal> | null = null;
 
   constructor(options: ArchiveObjectCacheOptions) {
     this.store = options.store;
     this.folder = path.resolve(options.folder);
     this.connect = options.connect;
     this.concurrency = Math.max(1, options.concurrency ?? 2);
+    this.sealKey = options.cacheSealKey ?? null;
   }
 
   get stagingFolder(): string {
@@ -77,102 +123,178 @@ export class ArchiveObjectCache {
 
   /**
    * Local NDJSON.gz files for the objects: the archive's own files for a local folder (read in
-   * place, unhashed: this is the direct reader the benchmark compares against), verified downloads
-   * for S3.
+   * place, unhashed: this is the direct reader the benchmark compares against), downloads for S3,
+   * each checked against its manifest now.
    */
   async gzipFiles(objects: readonly VouchedObject[], options: Options = {}): Promise<string[]> {
     const root = localRoot(this.store);
     if (root !== null) return objects.map((o) => path.join(root, ...o.key.split('/')));
     return this.forEach(objects, options, 'Downloading and checking archived objects', (o) =>
-      this.downloaded(o, options.signal),
+      this.downloaded(o, options),
     );
   }
 
   /**
    * One Parquet file per month of the objects (pass whole months: a month's file holds exactly the
-   * objects given for it), built where missing from bytes that matched their manifests.
+   * objects given for it): each cached month checked against its seal now, the rest (missing,
+   * changed, sealed by another key) built from bytes that matched their manifests.
    */
   async columnarMonths(objects: readonly VouchedObject[], options: Options = {}): Promise<string[]> {
-    const months = new Map<string, VouchedObject[]>();
-    for (const o of objects) {
-      const month = o.day.slice(0, 7);
-      months.set(month, [...(months.get(month) ?? []), o]);
-    }
-    return this.forEach(
-      [...months.values()],
+    const seal = await this.openSeal(options);
+    const months = [...groupByMonth(objects).values()].map((o) => this.monthOf(o));
+    const checked = await this.checkedMonths(months, seal, options);
+    const missing = months.filter((_, i) => checked[i] === null);
+    const built = await this.forEach(
+      missing,
       // One month at a time: DuckDB already reads a month's files on every thread, and two months
       // at once would double the memory a build takes.
       { ...options, concurrency: 1 },
       'Preparing archived months for queries',
-      async (monthObjects) => {
-        const target = this.monthPath(monthObjects);
-        if (await exists(target)) return target;
-        await this.buildMonth(monthObjects, target, options.signal);
-        return target;
-      },
+      (m) => this.buildMonth(m, seal, options),
     );
+    return checked.map((file) => file ?? (built.shift() as string));
   }
 
-  /** The verified local copy of an S3 object, downloading it (by version id) if the cache lacks it. */
-  private async downloaded(o: VouchedObject, signal?: AbortSignal): Promise<string> {
+  /**
+   * Each month's file when its seal is this key's and the file still hashes to what the seal says;
+   * null where the month must be built. The seals are read first, then every sealed file is hashed
+   * (on every core, see file-hashes.ts) and compared.
+   */
+  private async checkedMonths(
+    months: readonly Month[],
+    seal: CacheSeal,
+    options: Options,
+  ): Promise<Array<string | null>> {
+    const sealed = await Promise.all(months.map((m) => this.sealedFile(m, seal, options)));
+    const candidates = sealed.flatMap((s, i) => (s ? [{ ...s, index: i }] : []));
+    let done = 0;
+    const what = 'Checking the cached months against their seals';
+    const progress = () =>
+      options.onProgress?.({ done, total: candidates.length, message: `${what}: ${done} of ${candidates.length}` });
+    progress();
+    const hashes = await hashFiles(
+      candidates.map((c) => c.file),
+      {
+        threads: this.concurrency,
+        expectedBytes: candidates.reduce((n, c) => n + c.record.size, 0),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onHashed: () => {
+          done++;
+          progress();
+        },
+      },
+    ).catch((e: unknown) => {
+      throw options.signal?.aborted ? cancelled() : e;
+    });
+    const out: Array<string | null> = months.map(() => null);
+    candidates.forEach((c, i) => {
+      const found = hashes[i];
+      if (!found) return; // deleted: the cache may be emptied at any time
+      if (found.sha256 === c.record.sha256 && found.size === c.record.size) out[c.index] = c.file;
+      else
+        options.onWarning?.(
+          `${c.file} was changed after it was built (SHA-256 ${found.sha256.slice(0, 12)}…, ${found.size} bytes; its seal says ${c.record.sha256.slice(0, 12)}…, ${c.record.size} bytes); the month was rebuilt from the archive.`,
+        );
+    });
+    return out;
+  }
+
+  private openSeal(options: Options): Promise<CacheSeal> {
+    this.seal ??= (async () => {
+      for (const older of OLDER_COLUMNAR_FORMATS)
+        await fs.rm(path.join(this.folder, older), { recursive: true, force: true }).catch(() => undefined);
+      return CacheSeal.open(this.sealKey, (m) => options.onWarning?.(m));
+    })();
+    return this.seal;
+  }
+
+  private monthOf(objects: readonly VouchedObject[]): Month {
+    const list = objects
+      .map((o) => `${o.day} ${o.key} ${o.versionId ?? ''} ${o.sha256}`)
+      .sort()
+      .join('\n');
+    const key = createHash('sha256').update(list).digest('hex');
+    const [year, month] = (objects[0]?.day ?? '0000-00').split('-');
+    return { objects, key, folder: path.join(this.folder, COLUMNAR_FORMAT, year as string, month as string) };
+  }
+
+  /** The month's file and its seal when the seal is this key's and unchanged; null: build the month. */
+  private async sealedFile(
+    month: Month,
+    seal: CacheSeal,
+    options: Options,
+  ): Promise<{ file: string; record: MonthSeal } | null> {
+    const sealFile = path.join(month.folder, `${month.key}.seal.json`);
+    let record: MonthSeal;
+    try {
+      const parsed = MonthSealSchema.safeParse(JSON.parse(await fs.readFile(sealFile, 'utf8')));
+      if (!parsed.success) throw new SyntaxError('not a seal');
+      record = parsed.data;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      options.onWarning?.(`${sealFile} is not a seal this installation wrote; the month was rebuilt from the archive.`);
+      return null;
+    }
+    const file = path.join(month.folder, `${month.key}-${record.sha256}.parquet`);
+    const rebuilt = (why: string) => {
+      options.onWarning?.(`${file} ${why}; the month was rebuilt from the archive.`);
+      return null;
+    };
+    // Without a kept key, only what this process sealed is known (the rest was said once, when the seal was opened).
+    if (record.keyId !== seal.keyId)
+      return seal.kept
+        ? rebuilt(`was sealed by another key than this installation's (${this.sealKey?.description})`)
+        : null;
+    if (!seal.matches(record.mac, SEAL_PURPOSE, month.key, record.sha256, String(record.size)))
+      return rebuilt('has a seal that does not match it (the seal was changed after it was written)');
+    return { file, record };
+  }
+
+  /** The checked local copy of an S3 object, downloading it (by version id) if the cache lacks it. */
+  private async downloaded(o: VouchedObject, options: Options): Promise<string> {
     const target = path.join(this.folder, 'objects', dayPath(o.day), `${o.sha256}.jsonl.gz`);
-    if (await exists(target)) return target;
-    const staged = await this.copyVerified(o, this.stagingFolder, signal);
+    const found = await hashFile(target).catch(() => null);
+    if (found && found.sha256 === o.sha256 && found.size === o.size) return target;
+    if (found) {
+      options.onWarning?.(
+        `${target}, the downloaded copy of ${o.key} (${o.day}), no longer matches its manifest: it was discarded and downloaded again.`,
+      );
+      await fs.rm(target, { force: true });
+    }
+    const staged = await this.copyVerified(o, this.storeBytes(o), this.stagingFolder, options.signal);
     await fs.mkdir(path.dirname(target), { recursive: true });
     await fs.rename(staged, target);
     return target;
   }
 
-  private async buildMonth(objects: readonly VouchedObject[], target: string, signal?: AbortSignal): Promise<void> {
+  private storeBytes(o: VouchedObject): AsyncIterable<Uint8Array> {
+    return this.store.getObject(o.key, o.versionId);
+  }
+
+  /**
+   * Private copies of the month's objects, each hashed as it is copied (from the local archive, or
+   * from the checked download), converted to Parquet, counted against the manifests, sealed.
+   */
+  private async buildMonth(month: Month, seal: CacheSeal, options: Options): Promise<string> {
+    const signal = options.signal;
     const root = localRoot(this.store);
-    // A local folder's files are copied while hashing, so the bytes converted are the bytes checked;
-    // each copy sits under its day's path, which the reader turns into `dt`.
     const work = path.join(this.stagingFolder, randomUUID());
     const staged = `${work}.parquet`;
     try {
       const sources: string[] = [];
-      for (const o of objects) {
+      for (const o of month.objects) {
         signal?.throwIfAborted();
-        sources.push(
-          root === null
-            ? await this.downloaded(o, signal)
-            : await this.copyVerified(o, path.join(work, dayPath(o.day)), signal),
-        );
+        // Each copy sits under its day's path, which the reader turns into `dt`.
+        const bytes = root === null ? fileBytes(await this.downloaded(o, options)) : this.storeBytes(o);
+        sources.push(await this.copyVerified(o, bytes, path.join(work, dayPath(o.day)), signal));
       }
-      const connection = await this.connect();
-      let perDay: Map<string, number>;
-      try {
-        await connection.run(
-          `COPY (SELECT ${NDJSON_TABLE_SELECT} FROM read_json([${sources.map(sqlString).join(', ')}], ${NDJSON_READ_OPTIONS})) ` +
-            `TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)`,
-        );
-        const counts = await connection.runAndReadAll(
-          `SELECT "${DT_COLUMN}", count(*) FROM read_parquet(${sqlString(staged)}) GROUP BY 1`,
-        );
-        perDay = new Map(counts.getRowsJson().map(([dt, n]) => [String(dt), Number(n)]));
-      } catch (e) {
-        const days = [...new Set(objects.map((o) => o.day))];
-        throw new AuditArchiveError(
-          'ARCHIVE_BAD_OBJECT',
-          `The archived objects of ${days[0]}${days.length > 1 ? ` to ${days.at(-1)}` : ''} match their manifests but cannot be read as audit events: ${(e as Error).message.split('\n')[0]}. Run verify --full.`,
-          { cause: e },
-        );
-      } finally {
-        connection.closeSync();
-      }
-      const expected = new Map<string, number>();
-      for (const o of objects) expected.set(dtOf(o.day), (expected.get(dtOf(o.day)) ?? 0) + o.events);
-      for (const [dt, events] of expected) {
-        const found = perDay.get(dt) ?? 0;
-        if (found !== events) {
-          throw new AuditArchiveError(
-            'ARCHIVE_INTEGRITY',
-            `The archived objects of ${dt.replaceAll('/', '-')} hold ${found} events, but their manifests say ${events}. Nothing was cached; run verify --full.`,
-          );
-        }
-      }
-      await fs.mkdir(path.dirname(target), { recursive: true });
-      await fs.rename(staged, target);
+      await this.convert(month.objects, sources, staged);
+      const made = await hashFile(staged);
+      const file = path.join(month.folder, `${month.key}-${made.sha256}.parquet`);
+      await fs.mkdir(month.folder, { recursive: true });
+      await fs.rename(staged, file);
+      await this.writeSeal(month, made, seal);
+      return file;
     } catch (e) {
       if (signal?.aborted) throw cancelled();
       throw e;
@@ -182,18 +304,79 @@ export class ArchiveObjectCache {
     }
   }
 
+  /** Records which file is the month's, sealed; the file it replaces (if any) is removed. */
+  private async writeSeal(month: Month, made: { sha256: string; size: number }, seal: CacheSeal): Promise<void> {
+    const sealFile = path.join(month.folder, `${month.key}.seal.json`);
+    const previous = await fs
+      .readFile(sealFile, 'utf8')
+      .then((t) => MonthSealSchema.safeParse(JSON.parse(t)).data?.sha256 ?? null)
+      .catch(() => null);
+    const record: MonthSeal = {
+      format: 'audit-archive/columnar-seal@1',
+      monthKey: month.key,
+      sha256: made.sha256,
+      size: made.size,
+      keyId: seal.keyId,
+      mac: seal.mac(SEAL_PURPOSE, month.key, made.sha256, String(made.size)),
+    };
+    await writeFileAtomically(sealFile, JSON.stringify(record));
+    if (previous && previous !== made.sha256)
+      await fs.rm(path.join(month.folder, `${month.key}-${previous}.parquet`), { force: true }).catch(() => undefined);
+  }
+
+  /** The copies as one Parquet file, holding exactly the events each day's manifests count. */
+  private async convert(objects: readonly VouchedObject[], sources: readonly string[], staged: string): Promise<void> {
+    const connection = await this.connect();
+    let perDay: Map<string, number>;
+    try {
+      await connection.run(
+        `COPY (SELECT ${NDJSON_TABLE_SELECT} FROM read_json([${sources.map(sqlString).join(', ')}], ${NDJSON_READ_OPTIONS})) ` +
+          `TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)`,
+      );
+      const counts = await connection.runAndReadAll(
+        `SELECT "${DT_COLUMN}", count(*) FROM read_parquet(${sqlString(staged)}) GROUP BY 1`,
+      );
+      perDay = new Map(counts.getRowsJson().map(([dt, n]) => [String(dt), Number(n)]));
+    } catch (e) {
+      const days = [...new Set(objects.map((o) => o.day))];
+      throw new AuditArchiveError(
+        'ARCHIVE_BAD_OBJECT',
+        `The archived objects of ${days[0]}${days.length > 1 ? ` to ${days.at(-1)}` : ''} match their manifests but cannot be read as audit events: ${(e as Error).message.split('\n')[0]}. Run verify --full.`,
+        { cause: e },
+      );
+    } finally {
+      connection.closeSync();
+    }
+    const expected = new Map<string, number>();
+    for (const o of objects) expected.set(dtOf(o.day), (expected.get(dtOf(o.day)) ?? 0) + o.events);
+    for (const [dt, events] of expected) {
+      const found = perDay.get(dt) ?? 0;
+      if (found !== events) {
+        throw new AuditArchiveError(
+          'ARCHIVE_INTEGRITY',
+          `The archived objects of ${dt.replaceAll('/', '-')} hold ${found} events, but their manifests say ${events}. Nothing was cached; run verify --full.`,
+        );
+      }
+    }
+  }
+
   /**
-   * Streams one object version into `folder` as `<sha256>.jsonl.gz`, hashing it; refuses (and
-   * deletes) it unless size and SHA-256 are the manifest's.
+   * Streams one object's bytes into `folder` as `<sha256>.jsonl.gz` (a unique name in staging),
+   * hashing them; refuses (and deletes) the copy unless size and SHA-256 are the manifest's.
    */
-  private async copyVerified(o: VouchedObject, folder: string, signal?: AbortSignal): Promise<string> {
+  private async copyVerified(
+    o: VouchedObject,
+    bytes: AsyncIterable<Uint8Array>,
+    folder: string,
+    signal?: AbortSignal,
+  ): Promise<string> {
     await fs.mkdir(folder, { recursive: true });
     const staged = path.join(folder, `${folder === this.stagingFolder ? randomUUID() : o.sha256}.jsonl.gz`);
     const hash = createHash('sha256');
     let size = 0;
     const out = createWriteStream(staged, { flags: 'wx' });
     try {
-      for await (const chunk of this.store.getObject(o.key, o.versionId)) {
+      for await (const chunk of bytes) {
         signal?.throwIfAborted();
         hash.update(chunk);
         size += chunk.length;
@@ -225,25 +408,15 @@ export class ArchiveObjectCache {
     return staged;
   }
 
-  /** A month's file, named by the SHA-256 of exactly which object versions (and bytes) it holds. */
-  private monthPath(objects: readonly VouchedObject[]): string {
-    const list = objects
-      .map((o) => `${o.day} ${o.key} ${o.versionId ?? ''} ${o.sha256}`)
-      .sort()
-      .join('\n');
-    const key = createHash('sha256').update(list).digest('hex');
-    const [year, month] = (objects[0]?.day ?? '0000-00').split('-');
-    return path.join(this.folder, COLUMNAR_FORMAT, year as string, month as string, `${key}.parquet`);
-  }
-
   /** Runs `each` over the items, a few at a time, keeping their order in the result. */
-  private async forEach<T>(
+  private async forEach<T, R>(
     items: readonly T[],
     options: Options,
     what: string,
-    each: (item: T) => Promise<string>,
-  ): Promise<string[]> {
-    const out: string[] = new Array(items.length);
+    each: (item: T) => Promise<R>,
+  ): Promise<R[]> {
+    if (items.length === 0) return [];
+    const out: R[] = new Array(items.length);
     let next = 0;
     let done = 0;
     let lastReport = 0;
@@ -275,6 +448,22 @@ export class ArchiveObjectCache {
   }
 }
 
+/** The objects by month (`YYYY-MM`), in the order given. */
+function groupByMonth(objects: readonly VouchedObject[]): Map<string, VouchedObject[]> {
+  const months = new Map<string, VouchedObject[]>();
+  for (const o of objects) {
+    const month = o.day.slice(0, 7);
+    const list = months.get(month);
+    if (list) list.push(o);
+    else months.set(month, [o]);
+  }
+  return months;
+}
+
+async function* fileBytes(file: string): AsyncIterable<Uint8Array> {
+  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) yield chunk as Buffer;
+}
+
 /** The folder a local archive's keys are files under, or null for other stores. */
 function localRoot(store: ArchiveStore): string | null {
   return store.kind === 'local' && 'root' in store && typeof store.root === 'string' ? store.root : null;
@@ -296,13 +485,4 @@ export const NDJSON_READ_OPTIONS = `format = 'newline_delimited', compression = 
 
 export function cancelled(): AuditArchiveError {
   return new AuditArchiveError('QUERY_CANCELLED', 'The query was cancelled; nothing was changed.');
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -10,6 +10,9 @@
  * - A query without a `dt` bound reads and bills every day: refused unless the caller confirms it.
  * - Status is polled with backoff; results are paged (1,000 rows a page); cancelling stops the
  *   query in Athena (StopQueryExecution). Bytes scanned and their cost come with every result.
+ * - The result's population and gaps come from the archive's manifests (`readArchive`, the same
+ *   read as the local engine's), read before the query starts: an answer whose gaps cannot be known
+ *   is not given.
  * - FAILED (with Athena's reason), CANCELLED and permission errors have stable codes.
  */
 import { randomUUID } from 'node:crypto';
@@ -33,8 +36,10 @@ import {
   type ResultValue,
 } from '../../../shared/discovery/result-metadata';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
+import type { DateRange } from '../../../shared/discovery/structured-query';
 import { createDatabaseDdl, createTableDdl, type AthenaTableLocation } from './athena-table';
 import type { ExecuteOptions, QueryEngine, QueryExecution } from './query-engine';
+import { populationOf, type VouchedArchive } from './vouched-objects';
 
 export interface AthenaPolling {
   /** First wait between status checks (ms). */
@@ -59,6 +64,11 @@ export interface AthenaQueryEngineOptions {
   readonly pageSize?: number;
   /** What a query without a date range would read, to say so before it runs (the vouched objects' bytes). */
   readonly estimateScanBytes?: () => Promise<number>;
+  /** The manifests' objects and the gaps of a range (null: every day); absent: no population or gaps are stated. */
+  readonly readArchive?: (
+    range: DateRange | null,
+    options: { signal?: AbortSignal; onWarning: (message: string) => void },
+  ) => Promise<VouchedArchive>;
 }
 
 export class AthenaQueryEngine implements QueryEngine {
@@ -98,6 +108,15 @@ export class AthenaQueryEngine implements QueryEngine {
       );
     }
     if (signal?.aborted) throw cancelledError();
+    const warnings: string[] = [];
+    let archive: VouchedArchive | null = null;
+    if (this.options.readArchive) {
+      onProgress?.({ phase: 'listing', message: 'Reading the manifests of the days in range…' });
+      archive = await this.options.readArchive(query.range, {
+        ...(signal ? { signal } : {}),
+        onWarning: (m) => void (warnings.includes(m) || warnings.push(m)),
+      });
+    }
     onProgress?.({ phase: 'running', message: 'Preparing the Athena table…' });
     await this.ensureTable(signal);
     const execution = await this.runStatement(
@@ -150,8 +169,10 @@ export class AthenaQueryEngine implements QueryEngine {
           queryExecutionId: id,
           outputLocation: execution.ResultConfiguration?.OutputLocation ?? null,
         },
-        population: null,
+        population: archive ? populationOf(archive.objects) : null,
         cost: athenaCost(bytesScanned),
+        gaps: archive?.gaps ?? null,
+        warnings,
       }),
     };
   }

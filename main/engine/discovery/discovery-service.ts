@@ -28,6 +28,7 @@ import type { ResultColumn, ResultMetadata } from '../../../shared/discovery/res
 import { AuditArchiveError, isAuditArchiveError, type ErrorCode } from '../../../shared/errors';
 import type { Settings } from '../../../shared/settings';
 import type { ArchiveStore } from '../archive/archive-store';
+import type { CacheSealKey } from '../archive/cache-seal';
 import { openArchiveStore } from '../archive/stores/open-store';
 import { openQueryEngine } from './open-query-engine';
 import type { QueryEngine } from './query-engine';
@@ -53,6 +54,13 @@ export interface DiscoveryServiceOptions {
   /** Where exports are written. */
   readonly exportsFolder: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Where the secret that seals the cache is kept (absent: a seal of this process only). */
+  readonly cacheSealKey?: CacheSealKey | null;
+  /** The installation's state folder (its run journal names failed days). */
+  readonly stateDir?: string;
+  /** The settings as the calendar applies them (the demo's policy start), for a result's gaps. */
+  readonly calendarSettings?: (settings: Settings) => Promise<Settings>;
+  readonly now?: () => number;
   /** Tests: the engine to use instead of the one settings describe. */
   readonly openEngine?: (kind: 'local' | 'athena', settings: Settings, store: ArchiveStore) => QueryEngine;
 }
@@ -139,7 +147,16 @@ export function createDiscoveryService(
       const kind = request.engine ?? settings.discovery.engine;
       const engine =
         options.openEngine?.(kind, settings, store) ??
-        openQueryEngine({ kind, settings, store, defaultCacheFolder: options.cacheFolder, env: options.env });
+        openQueryEngine({
+          kind,
+          settings: (await options.calendarSettings?.(settings)) ?? settings,
+          store,
+          defaultCacheFolder: options.cacheFolder,
+          env: options.env,
+          cacheSealKey: options.cacheSealKey ?? null,
+          ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+          ...(options.now ? { now: options.now } : {}),
+        });
       const id = randomUUID();
       const spool = await ResultSpool.create(options.resultsFolder, id);
       const controller = new AbortController();

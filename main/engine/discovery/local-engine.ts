@@ -2,11 +2,15 @@
  * LocalQueryEngine: discovery on this machine with DuckDB, for local-folder archives, the demo,
  * officers without Athena, and S3 archives cached locally.
  *
- * It reads only what the manifests vouch for (listVouchedObjects), never a listing of `audit-logs/`:
+ * It reads only what the manifests vouch for (readVouchedArchive), never a listing of `audit-logs/`:
  * an orphan part of an interrupted run is simply not there. The objects become the relation
- * `audit_events_raw` (Parquet built from objects whose SHA-256 matched their manifest, see
- * ArchiveObjectCache; or, for comparison, the NDJSON.gz parts read directly), and the compiled
- * query, the same text Athena runs, reads `audit_events` from it.
+ * `audit_events_raw` (Parquet built from objects whose SHA-256 matched their manifest and checked
+ * against its seal in this run, see ArchiveObjectCache; or, for comparison, the NDJSON.gz parts read
+ * directly), and the compiled query, the same text Athena runs, reads `audit_events` from it. The
+ * same read names the range's gaps: the days the archive does not hold, and why.
+ *
+ * DuckDB's own parser has the last word on the text: anything it splits into more than one
+ * statement is refused before it is prepared, whatever the product's own scan made of it.
  *
  * The DuckDB instance is locked down before any query: it may read only the cache folder (and a
  * local archive's folder), nothing else on the machine, and cannot change that.
@@ -31,17 +35,22 @@ import {
 } from '../../../shared/discovery/audit-events-table';
 import type { CompiledQuery } from '../../../shared/discovery/compile-query';
 import type { PositionalParameter } from '../../../shared/discovery/parameters';
-import type { ResultColumn, ResultMetadata, ResultRow, ResultValue } from '../../../shared/discovery/result-metadata';
+import type { ResultColumn, ResultRow, ResultValue } from '../../../shared/discovery/result-metadata';
 import type { Day } from '../../../shared/day';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { ArchiveStore } from '../archive/archive-store';
+import type { CacheSealKey } from '../archive/cache-seal';
 import { ArchiveObjectCache, cancelled, NDJSON_READ_OPTIONS, NDJSON_TABLE_SELECT } from './archive-object-cache';
 import { lockDown, resultValueConverter, sqlString } from './duckdb-dialect';
 import type { ExecuteOptions, ExecutionFacts, QueryEngine, QueryExecution } from './query-engine';
-import { listVouchedObjects, type VouchedObject } from './vouched-objects';
-
-/** Every day, for a query without a range: the manifests say which days exist. */
-const ALL_DAYS = { from: '1970-01-01', to: '9999-12-31' } as const;
+import {
+  EVERY_DAY,
+  populationOf,
+  readVouchedArchive,
+  type DiscoveryCalendar,
+  type VouchedArchive,
+  type VouchedObject,
+} from './vouched-objects';
 
 export interface LocalQueryEngineOptions {
   readonly store: ArchiveStore;
@@ -53,6 +62,10 @@ export interface LocalQueryEngineOptions {
   readonly threads?: number;
   /** DuckDB's memory limit; beyond it DuckDB spills to the cache folder (default 512MB). */
   readonly memoryLimit?: string;
+  /** Where the secret that seals the cache (its months and manifests) is kept (absent: a seal of this process only). */
+  readonly cacheSealKey?: CacheSealKey | null;
+  /** What decides a gap (absent: the default rules, no run journal). */
+  readonly calendar?: DiscoveryCalendar;
 }
 
 export class LocalQueryEngine implements QueryEngine {
@@ -68,6 +81,7 @@ export class LocalQueryEngine implements QueryEngine {
       folder: options.cacheFolder,
       connect: () => this.connect(),
       concurrency: this.threads,
+      cacheSealKey: options.cacheSealKey ?? null,
     });
   }
 
@@ -105,27 +119,12 @@ export class LocalQueryEngine implements QueryEngine {
   async execute(query: CompiledQuery, options: ExecuteOptions = {}): Promise<QueryExecution> {
     const { signal, onProgress } = options;
     if (signal?.aborted) throw cancelled();
-    onProgress?.({ phase: 'listing', message: 'Reading the manifests of the days in range…' });
-    let objects: VouchedObject[];
-    let files: string[];
-    try {
-      // The columnar cache is kept by whole months: list whole months, read only the days asked for.
-      const listed = this.reader === 'columnar' && query.range ? wholeMonths(query.range) : (query.range ?? ALL_DAYS);
-      objects = await listVouchedObjects(this.options.store, listed, {
-        ...(signal ? { signal } : {}),
-        stateDir: path.join(this.options.cacheFolder, 'archive-state'),
-      });
-      const prepare = {
-        ...(signal ? { signal } : {}),
-        onProgress: (p: { done: number; total: number; message: string }) => onProgress?.({ phase: 'preparing', ...p }),
-      };
-      files =
-        this.reader === 'columnar'
-          ? await this.cache.columnarMonths(objects, prepare)
-          : await this.cache.gzipFiles(objects, prepare);
-    } catch (e) {
-      throw signal?.aborted ? cancelled() : e;
-    }
+    const warnings: string[] = [];
+    const { archive, files } = await this.prepare(
+      query,
+      options,
+      (m) => void (warnings.includes(m) || warnings.push(m)),
+    );
     if (signal?.aborted) throw cancelled();
 
     const connection = await this.connect();
@@ -139,7 +138,7 @@ export class LocalQueryEngine implements QueryEngine {
       // Aborted while the connection was being made: the listener came too late to fire.
       if (signal?.aborted) throw cancelled();
       await connection.run(`CREATE TEMP VIEW ${AUDIT_EVENTS_RAW_TABLE} AS ${this.rawRelation(files)}`);
-      const statement = await prepareQuery(connection, query.sql);
+      const statement = await prepareOneStatement(connection, query.sql);
       bindParameters(statement, query.parameters);
       onProgress?.({ phase: 'running', message: 'Running the query…' });
       const result = await statement.stream().catch((e: unknown) => {
@@ -155,8 +154,10 @@ export class LocalQueryEngine implements QueryEngine {
           version: `DuckDB ${duckdbVersion()}`,
           reads: this.reader === 'columnar' ? 'verified-parquet-cache' : 'ndjson-gz',
         },
-        population: population(inRange(objects, query.range)),
+        population: populationOf(inRange(archive.objects, query.range)),
         cost: null,
+        gaps: archive.gaps,
+        warnings,
       };
       let rows = 0;
       async function* pages(): AsyncGenerator<readonly ResultRow[]> {
@@ -186,6 +187,41 @@ export class LocalQueryEngine implements QueryEngine {
     }
   }
 
+  /**
+   * The archive's read for the query (its objects, the range's gaps) and the files DuckDB will read:
+   * months checked against their seals now, or built; downloads checked against their manifests.
+   */
+  private async prepare(
+    query: CompiledQuery,
+    { signal, onProgress }: ExecuteOptions,
+    onWarning: (message: string) => void,
+  ): Promise<{ archive: VouchedArchive; files: string[] }> {
+    onProgress?.({ phase: 'listing', message: 'Reading the manifests of the days in range…' });
+    try {
+      // The columnar cache is kept by whole months: list whole months, read only the days asked for.
+      const listed = this.reader === 'columnar' && query.range ? wholeMonths(query.range) : (query.range ?? EVERY_DAY);
+      const archive = await readVouchedArchive(this.options.store, listed, query.range, {
+        ...(signal ? { signal } : {}),
+        stateDir: path.join(this.options.cacheFolder, 'archive-state'),
+        cacheSealKey: this.options.cacheSealKey ?? null,
+        onWarning,
+        ...(this.options.calendar ? { calendar: this.options.calendar } : {}),
+      });
+      const prepare = {
+        ...(signal ? { signal } : {}),
+        onWarning,
+        onProgress: (p: { done: number; total: number; message: string }) => onProgress?.({ phase: 'preparing', ...p }),
+      };
+      const files =
+        this.reader === 'columnar'
+          ? await this.cache.columnarMonths(archive.objects, prepare)
+          : await this.cache.gzipFiles(archive.objects, prepare);
+      return { archive, files };
+    } catch (e) {
+      throw signal?.aborted ? cancelled() : e;
+    }
+  }
+
   /** `audit_events_raw` over the prepared files (an empty typed relation when there are none). */
   private rawRelation(files: readonly string[]): string {
     if (files.length === 0) {
@@ -205,10 +241,19 @@ export class LocalQueryEngine implements QueryEngine {
   }
 }
 
-async function prepareQuery(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+/** Prepares the text as DuckDB's own parser splits it: exactly one statement, or QUERY_INVALID. */
+async function prepareOneStatement(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
   try {
-    return await connection.prepare(sql);
+    const statements = await connection.extractStatements(sql);
+    if (statements.count !== 1) {
+      throw new AuditArchiveError(
+        'QUERY_INVALID',
+        `DuckDB reads ${statements.count} statements in this SQL: discovery runs one query at a time.`,
+      );
+    }
+    return await statements.prepare(0);
   } catch (e) {
+    if (isAuditArchiveError(e)) throw e;
     throw new AuditArchiveError('QUERY_INVALID', `The query cannot run: ${firstLine(e)}`, { cause: e });
   }
 }
@@ -283,16 +328,4 @@ function queryFailed(e: unknown): AuditArchiveError {
 function firstLine(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   return message.split('\n')[0] ?? message;
-}
-
-function population(objects: readonly VouchedObject[]): NonNullable<ResultMetadata['population']> {
-  const days = new Set(objects.map((o) => o.day));
-  const sorted = [...days].sort();
-  return {
-    firstDay: sorted[0] ?? null,
-    lastDay: sorted[sorted.length - 1] ?? null,
-    days: days.size,
-    objects: objects.length,
-    events: objects.reduce((n, o) => n + o.events, 0),
-  };
 }

@@ -4,15 +4,21 @@
  * - `local`: DuckDB on this machine over the archive target (a local folder read in place, an S3
  *   archive downloaded into the cache by version id and checked against its manifests first).
  * - `athena`: Amazon Athena over the S3 archive target, in the configured workgroup and database.
+ *
+ * Both state a result's population and gaps from the archive's manifests, judged with the
+ * calendar's rules (settings) and this installation's run journal (`stateDir`, when given).
  */
+import path from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
-import type { Settings } from '../../../shared/settings';
+import { calendarRulesOf, type Settings } from '../../../shared/settings';
 import { AuditArchiveError } from '../../../shared/errors';
 import type { ArchiveStore } from '../archive/archive-store';
+import type { CacheSealKey } from '../archive/cache-seal';
+import { RunJournal } from '../archive/run-journal';
 import { AthenaQueryEngine } from './athena-engine';
 import { LocalQueryEngine } from './local-engine';
 import type { QueryEngine } from './query-engine';
-import { listVouchedObjects } from './vouched-objects';
+import { EVERY_DAY, listVouchedObjects, readVouchedArchive, type DiscoveryCalendar } from './vouched-objects';
 
 export interface OpenQueryEngineOptions {
   readonly kind: 'local' | 'athena';
@@ -21,14 +27,26 @@ export interface OpenQueryEngineOptions {
   /** The local engine's cache folder (settings.discovery.cacheDir wins when set). */
   readonly defaultCacheFolder: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Where the secret that seals the cache is kept (cache-seal.ts; absent: a seal of this process only). */
+  readonly cacheSealKey?: CacheSealKey | null;
+  /** The installation's state folder, whose run journal knows each day's last failure (absent: none). */
+  readonly stateDir?: string;
+  /** Clock (tests place "today"). */
+  readonly now?: () => number;
   /** Tests: a client to use instead of a new one (the real client, under aws-sdk-client-mock). */
   readonly athenaClient?: AthenaClient;
 }
 
 export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
   const { settings, store } = options;
+  const calendar: DiscoveryCalendar = {
+    rules: calendarRulesOf(settings),
+    ...(options.stateDir ? { journal: () => RunJournal.open(options.stateDir as string, store.url) } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
+  const cacheFolder = settings.discovery.cacheDir ?? options.defaultCacheFolder;
   if (options.kind === 'local') {
-    return new LocalQueryEngine({ store, cacheFolder: settings.discovery.cacheDir ?? options.defaultCacheFolder });
+    return new LocalQueryEngine({ store, cacheFolder, cacheSealKey: options.cacheSealKey ?? null, calendar });
   }
   const target = /^s3:\/\/([^/]+)\/?(.*)$/.exec(store.url);
   if (store.kind !== 's3' || !target) {
@@ -50,6 +68,8 @@ export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
     );
   }
   const client = options.athenaClient ?? new AthenaClient({ region });
+  // The manifests are cached (and checked at use) where the local engine keeps them.
+  const manifests = { stateDir: path.join(cacheFolder, 'archive-state'), cacheSealKey: options.cacheSealKey ?? null };
   return new AthenaQueryEngine({
     client,
     region,
@@ -59,7 +79,8 @@ export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
     location: { bucket: target[1] as string, prefix: target[2] ?? '' },
     // Parts left by interrupted runs add a little to this; Athena reads them too.
     estimateScanBytes: async () =>
-      (await listVouchedObjects(store, { from: '1970-01-01', to: '9999-12-31' })).reduce((n, o) => n + o.size, 0),
+      (await listVouchedObjects(store, EVERY_DAY, manifests)).reduce((n, o) => n + o.size, 0),
+    readArchive: (range, o) => readVouchedArchive(store, range ?? EVERY_DAY, range, { ...manifests, ...o, calendar }),
   });
 }
 

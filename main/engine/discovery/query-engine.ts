@@ -3,6 +3,7 @@
  * same compiled SQL text (shared/discovery/compile-query.ts) with the same positional parameters,
  * and hand back rows in pages so a large result never has to sit in memory at once.
  */
+import type { ArchiveGap } from '../../../shared/archive-gaps';
 import type { CompiledQuery } from '../../../shared/discovery/compile-query';
 import type {
   AthenaCost,
@@ -34,6 +35,10 @@ export interface ExecutionFacts {
   readonly engine: ResultEngine;
   readonly population: ResultMetadata['population'];
   readonly cost: AthenaCost | null;
+  /** The days of the range the answer does not cover (null: not known, the query did not reach the archive). */
+  readonly gaps: readonly ArchiveGap[] | null;
+  /** What the run found and repaired on its way (a cache file changed and rebuilt). */
+  readonly warnings: readonly string[];
 }
 
 export interface QueryExecution {

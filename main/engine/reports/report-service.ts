@@ -22,6 +22,7 @@ import type { Settings } from '../../../shared/settings';
 import type { ArchiveSession } from '../archive/archive-session';
 import { TOOL_VERSION } from '../archive/archive-session';
 import type { ArchiveStore } from '../archive/archive-store';
+import type { CacheSealKey } from '../archive/cache-seal';
 import { openQueryEngine } from '../discovery/open-query-engine';
 import type { QueryEngine } from '../discovery/query-engine';
 import { generateReport, previewReport, verificationPolicyOf, type ReportBuildOptions } from './build-report';
@@ -45,6 +46,10 @@ export interface ReportServiceOptions {
   readonly reportsFolder: string;
   /** The local engine's cache when settings name none (Discovery's, so it is warm). */
   readonly cacheFolder: string;
+  /** Where the secret that seals that cache is kept (absent: a seal of this process only). */
+  readonly cacheSealKey?: CacheSealKey | null;
+  /** The installation's state folder (its run journal names failed days). */
+  readonly stateDir?: string;
   readonly env: NodeJS.ProcessEnv;
   /** Tests: the engine to use instead of the one settings describe. */
   readonly openEngine?: (kind: QueryEngineKind, settings: Settings, store: ArchiveStore) => QueryEngine;
@@ -145,6 +150,9 @@ export function createReportService(options: ReportServiceOptions): ReportServic
               store: session.store,
               defaultCacheFolder: options.cacheFolder,
               env: options.env,
+              cacheSealKey: options.cacheSealKey ?? null,
+              ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+              ...(options.now ? { now: options.now } : {}),
             }),
           defaultEngine: settings.discovery.engine,
           verification: verificationPolicyOf(settings),

@@ -8,6 +8,8 @@
  * - State (run journal, manifest cache, head record) lives in `<userData>/state`.
  * - A real archive's signing key lives in the OS keychain; the demo archive's in the state folder
  *   (it signs simulated events, so it needs no keychain, and the demo works without one).
+ * - The secret that seals derived data in the state and cache folders (cache-seal.ts) lives in the
+ *   OS keychain; without one, derived data is checked afresh in each process.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +20,7 @@ import {
   type ArchiveSessionOptions,
   type GenesysCredentials,
 } from '../archive/archive-session';
+import { keychainCacheSealKey, type CacheSealKey } from '../archive/cache-seal';
 import { FileSigningKeyStore, SecretSigningKeyStore, type SigningKeyStore } from '../archive/signing-keys';
 import type { TokenProvider } from '../genesys/auth';
 import type { AuditEventSource } from '../genesys/audit-source';
@@ -62,6 +65,8 @@ export interface AppArchiveOptions {
   readonly genesysToken?: TokenProvider;
   /** The demo organisation's simulator, when the app keeps one running (demo mode only). */
   readonly demoSource?: AuditEventSource;
+  /** Where the cache seal's secret is kept (default: the keychain of `secrets`). */
+  readonly cacheSealKey?: CacheSealKey;
 }
 
 /** Where the app keeps the signing key of the archive these settings use. */
@@ -78,6 +83,7 @@ export function openAppArchiveSession(settings: Settings, options: AppArchiveOpt
     stateDir,
     program: APP_PROGRAM,
     keys: appSigningKeys(settings, options.userDataDir, options.secrets),
+    cacheSealKey: options.cacheSealKey ?? keychainCacheSealKey(options.secrets),
     ...(options.now ? { now: options.now } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     ...(settings.demo && options.demoSource ? { demoSource: options.demoSource } : {}),

@@ -23,6 +23,7 @@ import { startGenesysSimulator, type GenesysSimulator, type SimulatorOptions } f
 import { startAppSchedule, type AppScheduleOptions } from '../schedule/app-schedule';
 import type { DailySchedule } from '../schedule/daily-schedule';
 import { ScheduleRecordFile, scheduleRecordPathIn } from '../schedule/schedule-record';
+import { keychainCacheSealKey } from '../archive/cache-seal';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import { SettingsFile } from '../settings/settings-file';
@@ -96,6 +97,8 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const secrets = options.secrets ?? new KeytarSecretStore();
+  // One source for the whole app: the keychain is asked once for the secret that seals derived data.
+  const cacheSealKey = keychainCacheSealKey(secrets);
   const events = new AppEventHub();
   const warn = options.onWarning ?? (() => undefined);
   const settingsListeners = new Set<(settings: Settings) => void>();
@@ -162,15 +165,18 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
       () => null,
     ));
 
-  const openSession = async (purpose: 'read' | 'write'): Promise<ArchiveSession> => {
-    const loaded = (await settingsFile.load()).settings;
+  /** The settings as the calendar applies them: the demo's history starts at its first day. */
+  const calendarSettings = async (loaded: Settings): Promise<Settings> => {
     const demoStart = loaded.demo && !loaded.archive.policyStartDate ? await demoPolicyStart() : null;
-    const settings: Settings = demoStart
-      ? { ...loaded, archive: { ...loaded.archive, policyStartDate: demoStart } }
-      : loaded;
+    return demoStart ? { ...loaded, archive: { ...loaded.archive, policyStartDate: demoStart } } : loaded;
+  };
+
+  const openSession = async (purpose: 'read' | 'write'): Promise<ArchiveSession> => {
+    const settings = await calendarSettings((await settingsFile.load()).settings);
     const session = await openAppArchiveSession(settings, {
       userDataDir,
       secrets,
+      cacheSealKey,
       env,
       now,
       onWarning: warn,
@@ -308,6 +314,10 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     cacheFolder: path.join(userDataDir, 'discovery-cache'),
     resultsFolder: path.join(userDataDir, 'discovery-results'),
     exportsFolder: path.join(userDataDir, 'exports'),
+    cacheSealKey,
+    stateDir: stateDirIn(userDataDir),
+    calendarSettings,
+    now,
     env,
     ...(options.discoveryEngine ? { openEngine: options.discoveryEngine } : {}),
   });
@@ -319,6 +329,8 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     openSession: () => openSession('read'),
     reportsFolder: path.join(userDataDir, 'reports'),
     cacheFolder: path.join(userDataDir, 'discovery-cache'),
+    cacheSealKey,
+    stateDir: stateDirIn(userDataDir),
     env,
     ...(options.discoveryEngine ? { openEngine: options.discoveryEngine } : {}),
     ...(options.openFolder ? { openFolder: options.openFolder } : {}),

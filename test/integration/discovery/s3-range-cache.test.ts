@@ -2,7 +2,8 @@
  * The local engine over an S3 archive, against a real Ceph RADOS Gateway with Object Lock: the days
  * asked for are downloaded by version id into the cache, each object checked against the SHA-256
  * its manifest recorded, and queried there; a key an attacker wrote over still yields the vouched
- * version, and bytes that do not match their manifest are refused and never cached.
+ * version, and bytes that do not match their manifest are refused and never cached. The cache is
+ * checked again at every use: a downloaded object rewritten there is found and downloaded again.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
@@ -17,7 +18,9 @@ import type { ResultRow } from '../../../shared/discovery/result-metadata';
 import { SettingsSchema } from '../../../shared/settings';
 import { initBucket } from '../../../main/engine/archive/stores/bucket-init';
 import type { S3ObjectLockStore } from '../../../main/engine/archive/stores/s3-store';
+import { fileCacheSealKey } from '../../../main/engine/archive/cache-seal';
 import { LocalQueryEngine } from '../../../main/engine/discovery/local-engine';
+import { runDiscoveryQuery } from '../../../main/engine/discovery/run-query';
 import { listVouchedObjects } from '../../../main/engine/discovery/vouched-objects';
 import { openArchiveSession, simulatorSource } from '../../../main/engine/archive/archive-session';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
@@ -134,5 +137,47 @@ describe('an S3 range cached locally', () => {
     const left = (await fs.readdir(cache, { recursive: true })).filter((f) => /\.(gz|parquet)$/.test(String(f)));
     expect(left).toEqual([]);
     await engine.close();
+  });
+
+  it('a downloaded object rewritten in the cache is found at its next use and downloaded again: the forged bytes never reach an answer', async () => {
+    const cache = path.join(tmp, 'rewritten-download');
+    const cacheSealKey = fileCacheSealKey(path.join(tmp, 'keys', 'cache-seal.key'));
+    const first = new LocalQueryEngine({ store, cacheFolder: cache, cacheSealKey });
+    expect(await rowsOf(first, deletions())).toEqual(expectedDeletions());
+    await first.close();
+
+    // Whoever holds the cache folder rewrites one download (same events, every action now a deletion)
+    // and removes the months built from it, so the next query builds them from the downloads again.
+    const [o] = await listVouchedObjects(store, { from: DAYS[0] as Day, to: DAYS[0] as Day });
+    if (!o) throw new Error('no archived object');
+    const file = path.join(cache, 'objects', ...o.day.split('-'), `${o.sha256}.jsonl.gz`);
+    const forged = gunzipSync(await fs.readFile(file))
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.stringify({ ...JSON.parse(line), action: 'Delete' }));
+    await fs.writeFile(file, gzipSync(`${forged.join('\n')}\n`));
+    for (const entry of await fs.readdir(cache)) {
+      if (entry.startsWith('columnar-')) await fs.rm(path.join(cache, entry), { recursive: true });
+    }
+
+    const second = new LocalQueryEngine({ store, cacheFolder: cache, cacheSealKey });
+    const rows: ResultRow[] = [];
+    const metadata = await runDiscoveryQuery({
+      engine: second,
+      query: deletions(),
+      archive: store.url,
+      onPage: (page) => void rows.push(...page),
+    });
+    await second.close();
+    expect(rows).toEqual(expectedDeletions());
+    expect(metadata.warnings).toEqual([
+      expect.stringContaining(`the downloaded copy of ${o.key} (${o.day}), no longer matches its manifest`),
+    ]);
+    expect(
+      createHash('sha256')
+        .update(await fs.readFile(file))
+        .digest('hex'),
+    ).toBe(o.sha256);
   });
 });

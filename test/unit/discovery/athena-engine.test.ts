@@ -21,8 +21,9 @@ import { sqlLiteral } from '../../../shared/discovery/parameters';
 import { findQuery, queryTextFor } from '../../../shared/discovery/query-library';
 import { athenaCost, ResultMetadataSchema, type ResultRow } from '../../../shared/discovery/result-metadata';
 import { StructuredQuerySchema } from '../../../shared/discovery/structured-query';
-import { defaultSettings } from '../../../shared/settings';
+import { calendarRulesOf, defaultSettings } from '../../../shared/settings';
 import { AthenaQueryEngine } from '../../../main/engine/discovery/athena-engine';
+import { EVERY_DAY, listVouchedObjects, readVouchedArchive } from '../../../main/engine/discovery/vouched-objects';
 import type { QueryEngine } from '../../../main/engine/discovery/query-engine';
 import { runDiscoveryQuery } from '../../../main/engine/discovery/run-query';
 import { demoArchive, leaveOrphanPart, runAsAthenaWould, type DemoArchive } from './discovery-fixture';
@@ -264,6 +265,45 @@ describe('Athena', () => {
     ]);
     expect(progress).toContain('Athena: queued, 0.0 MB scanned');
     expect(athenaCost(1)).toEqual({ bytesScanned: 1, billedBytes: 10 * 1024 * 1024, costUsd: (10 / 1024 / 1024) * 5 });
+  });
+
+  it("states the population and the gaps of the range from the archive's manifests, as the local engine does", async () => {
+    playAthena();
+    const metadata = await runDiscoveryQuery({
+      engine: engine({
+        readArchive: (range, o) =>
+          readVouchedArchive(demo.fixture.store, range ?? EVERY_DAY, range, {
+            ...o,
+            calendar: { rules: calendarRulesOf(defaultSettings()), now: () => demo.fixture.clock.now },
+          }),
+      }),
+      query: {
+        kind: 'sql',
+        sql: 'SELECT count(*) AS n FROM audit_events',
+        parameters: [],
+        range: { from: '2026-03-01', to: '2026-03-04' },
+      },
+      archive: 's3://acme-audit-archive/genesys',
+    });
+    ResultMetadataSchema.parse(metadata);
+    const objects = await listVouchedObjects(demo.fixture.store, { from: '2026-03-01', to: '2026-03-04' });
+    expect(metadata.population).toEqual({
+      firstDay: '2026-03-02',
+      lastDay: '2026-03-03',
+      days: 2,
+      objects: objects.length,
+      events: demo.events.length,
+    });
+    // The part an interrupted run left on 2026-03-03 is what Athena reads beside the vouched ones: named.
+    expect(metadata.gaps).toEqual([
+      { day: '2026-03-01', state: 'missing', detail: null },
+      {
+        day: '2026-03-03',
+        state: 'tampered',
+        detail: expect.stringContaining('events-0099.jsonl.gz is named by no manifest'),
+      },
+      { day: '2026-03-04', state: 'missing', detail: null },
+    ]);
   });
 
   it.each([

@@ -162,6 +162,7 @@ describe('audit-archive query', () => {
       '--engine',
       '--out',
       '--confirm-scan',
+      '--require-complete',
       '--list',
     ])
       expect(r.stdout).toContain(flag);

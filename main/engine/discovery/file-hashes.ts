@@ -1,0 +1,132 @@
+/**
+ * hashFiles: the SHA-256 and size of local files, as the discovery cache checks its months at every
+ * use. Streamed (a month's file is never held in memory whole); a large batch is spread over worker
+ * threads, one per core asked for, so checking seven years of cache (about 800 MB) takes the cores
+ * the query would otherwise leave idle before it starts, not one core's time. A small batch (one
+ * month) is hashed on this thread: starting workers would cost more than it saves.
+ */
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+
+export interface FileHash {
+  readonly sha256: string;
+  readonly size: number;
+}
+
+/** Bytes read at a time. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/** Below this many bytes in all, the batch is hashed on this thread. */
+const WORKER_THRESHOLD_BYTES = 64 * 1024 * 1024;
+
+/** What a worker runs: hash each file it is sent, streamed, and answer with its digest and size. */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { open } = require('node:fs/promises');
+const buffer = Buffer.allocUnsafe(${1024 * 1024});
+parentPort.on('message', async ({ index, file }) => {
+  let handle;
+  try {
+    const hash = createHash('sha256');
+    let size = 0;
+    handle = await open(file, 'r');
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    parentPort.postMessage({ index, sha256: hash.digest('hex'), size });
+  } catch (e) {
+    parentPort.postMessage({ index, error: (e && e.code) || String(e) });
+  } finally {
+    if (handle) await handle.close();
+  }
+});
+`;
+
+/** SHA-256 and size of one file, read into one reused buffer on this thread (no garbage per chunk). */
+export async function hashFile(file: string): Promise<FileHash> {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let size = 0;
+  const handle = await open(file, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/**
+ * Each file's hash, in order; null for a file that does not exist. `expectedBytes` (the sizes the
+ * caller expects) decides whether workers are worth starting.
+ */
+export async function hashFiles(
+  files: readonly string[],
+  options: { threads: number; expectedBytes: number; signal?: AbortSignal; onHashed?: () => void },
+): Promise<Array<FileHash | null>> {
+  const missing = (e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e === 'ENOENT') return null;
+    throw e instanceof Error ? e : new Error(`a cached file could not be read (${String(e)})`);
+  };
+  const threads = Math.min(Math.max(1, options.threads), files.length);
+  if (threads < 2 || options.expectedBytes < WORKER_THRESHOLD_BYTES) {
+    const out: Array<FileHash | null> = [];
+    for (const file of files) {
+      options.signal?.throwIfAborted();
+      out.push(await hashFile(file).catch(missing));
+      options.onHashed?.();
+    }
+    return out;
+  }
+  return hashOnWorkers(files, threads, options, missing);
+}
+
+async function hashOnWorkers(
+  files: readonly string[],
+  threads: number,
+  options: { signal?: AbortSignal; onHashed?: () => void },
+  missing: (e: unknown) => null,
+): Promise<Array<FileHash | null>> {
+  const out: Array<FileHash | null> = new Array(files.length).fill(null);
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true }));
+  let next = 0;
+  try {
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const send = () => {
+              if (options.signal?.aborted) return reject(options.signal.reason);
+              if (next >= files.length) return resolve();
+              const index = next++;
+              worker.postMessage({ index, file: files[index] });
+            };
+            worker.on('message', (m: { index: number; sha256?: string; size?: number; error?: string }) => {
+              try {
+                out[m.index] = m.error ? missing(m.error) : { sha256: m.sha256 as string, size: m.size as number };
+              } catch (e) {
+                return reject(e);
+              }
+              options.onHashed?.();
+              send();
+            });
+            worker.on('error', reject);
+            send();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return out;
+}
