@@ -53,6 +53,8 @@ describe('a refused command leaves a local archive folder as it found it', () =>
   const envFor = (target: string, state: string, source: GenesysSimulator = sim): NodeJS.ProcessEnv => ({
     AUDIT_ARCHIVE_TARGET: pathToFileURL(target).href,
     AUDIT_ARCHIVE_STATE_DIR: join(home, state),
+    // A real archive's key lives outside the state folder (never the developer's own keychain here).
+    AUDIT_ARCHIVE_SIGNING_KEY_FILE: join(home, 'keys', `${state}.pem`),
     AUDIT_ARCHIVE_GENESYS_API_URL: source.apiUrl,
     AUDIT_ARCHIVE_GENESYS_LOGIN_URL: source.loginUrl,
     AUDIT_ARCHIVE_GENESYS_CLIENT_ID: source.clientId,
