@@ -35,7 +35,7 @@ export async function bundleSigner(archive: Archive, root: RootState): Promise<B
   const fingerprint = root.root.signingKey.fingerprint;
   const keys = archive.options.keys;
   try {
-    const key = await keys.get(fingerprint);
+    const key = await keys.get(fingerprint, root.root.purpose);
     if (key) return { signed: true, fingerprint, key };
     return {
       signed: false,
