@@ -7,7 +7,7 @@
 # Sets AUDIT_ARCHIVE_TEST_KEYRING=1 for the command once the Secret Service answers; exits with the
 # command's exit code. If the keyring cannot be started it says so and runs the command without
 # that variable, so keychain tests skip (or fail under CI=true) instead of failing obscurely.
-# Recipe: /work/shared/docs/TEST-SERVERS.md ("OS keychain for keytar: works headless").
+# Why each step is there: docs/TESTING.md ("The OS keychain, headless").
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then

@@ -38,7 +38,7 @@ const str = (key: string): Field => ({ key, type: 'string' });
 const strings = (key: string): Field => ({ key, type: { array: 'string' } });
 const struct = (key: string, fields: readonly Field[]): Field => ({ key, type: { struct: fields } });
 
-/** The AuditLogMessage fields the table types (docs/GENESYS_AUDIT_API.md); anything else stays in the archive only. */
+/** The AuditLogMessage fields the table types (docs/GENESYS.md); anything else stays in the archive only. */
 export const AUDIT_EVENT_FIELDS: readonly Field[] = [
   str('id'),
   str('userHomeOrgId'),

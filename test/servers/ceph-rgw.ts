@@ -2,7 +2,7 @@
  * A real S3 endpoint with Object Lock for the integration tests: a single-node Ceph cluster (one
  * monitor, one in-memory OSD, one RADOS Gateway) on 127.0.0.1, started from Debian's binaries.
  *
- * Recipe and measured facts: shared/docs/TEST-SERVERS.md. Every path (config, data, pid files,
+ * Recipe, settings and measured facts: docs/STORAGE.md. Every path (config, data, pid files,
  * sockets, logs) lives under one temporary folder and every port is a free one, so several clusters
  * (engineers or CI jobs on the same machine) never meet. A cluster left behind by a crashed run is
  * found by its `owner.pid` and stopped before a new one starts.
@@ -134,7 +134,7 @@ async function createUser(c: string[], uid: string): Promise<{ accessKeyId: stri
   return { accessKeyId, secretAccessKey };
 }
 
-/** One-node, no-auth, in-memory cluster; every path under `dir` (see TEST-SERVERS.md). */
+/** One-node, no-auth, in-memory cluster; every path under `dir` (each setting's reason: docs/STORAGE.md). */
 function cephConf(o: { dir: string; fsid: string; monPort: number; rgwPort: number }): string {
   const d = o.dir;
   return `[global]

@@ -1,6 +1,6 @@
 /**
  * Debian's Chromium driven by playwright-core (never Playwright's own browser download), with the
- * flags that work on these machines (docs/TEST-SERVERS.md).
+ * flags that work on these machines (docs/TESTING.md, Chromium).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';

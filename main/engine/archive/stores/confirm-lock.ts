@@ -2,7 +2,7 @@
  * confirmLock: the read-back after every write. A day is archived only when each object is read
  * back from the store with the lock and size that were asked for.
  *
- * Some S3-compatible stores accept COMPLIANCE headers without enforcing them (COMPLIANCE.md), and
+ * Some S3-compatible stores accept COMPLIANCE headers without enforcing them (docs/STORAGE.md), and
  * Ceph ignores them on multipart uploads, so what the PUT request said proves nothing by itself.
  */
 import { AuditArchiveError } from '../../../../shared/errors';

@@ -95,7 +95,7 @@ export function exporterIamPolicy(
           's3:GetObjectVersion',
           // Without it HeadObject omits the lock mode and retain-until, and the lock cannot be confirmed.
           's3:GetObjectRetention',
-          // Without it HeadObject omits the legal hold status shown in reports.
+          // Without it HeadObject omits the legal hold status (read with the lock; nothing shows it yet).
           's3:GetObjectLegalHold',
         ],
         Resource: objects,
@@ -115,12 +115,13 @@ export interface BucketPolicyStatement {
 
 /**
  * On AWS, a bucket policy can make "a new version over an archived key" impossible instead of
- * merely detected (INTEGRITY.md): it refuses every object-creating write under the prefix that
- * does not carry `If-None-Match: *`, which AWS then enforces (412 when the key exists). The
- * exporter sends that header on every PutObject and CompleteMultipartUpload, the writer lease
- * included (its heartbeats are new keys, never new versions). `s3:ObjectCreationOperation` exempts
- * CreateMultipartUpload and UploadPart, which take no conditional header. Ceph ignores both, so
- * this is offered for AWS and cannot be tried here; verify catches a second version either way.
+ * merely detected (docs/STORAGE.md, Conditional writes): it refuses every object-creating write
+ * under the prefix that does not carry `If-None-Match: *`, which AWS then enforces (412 when the
+ * key exists). The exporter sends that header on every PutObject and CompleteMultipartUpload, the
+ * writer lease included (its heartbeats are new keys, never new versions).
+ * `s3:ObjectCreationOperation` exempts CreateMultipartUpload and UploadPart, which take no
+ * conditional header. Ceph ignores both, so this is offered for AWS and cannot be tried here;
+ * verify catches a second version either way.
  */
 export function overwriteGuardBucketPolicy(
   bucket: string,

@@ -1,7 +1,7 @@
 /**
  * The writer lease on S3: one claim key per holder, ordered by the store itself.
  *
- * Ceph accepts `If-None-Match: *` and ignores it (see the README, S3 with Object Lock), so no conditional write can
+ * Ceph accepts `If-None-Match: *` and ignores it (docs/STORAGE.md), so no conditional write can
  * arbitrate. What every S3 store does give is one clock and one listing that every reader sees:
  * a writer claims by writing a new key `lease/<start>-<ttl>-<holder>-<n>.claim` (n = 0), renews by
  * writing the next n (the heartbeat; never a second version of a key, so a bucket policy that

@@ -4,7 +4,7 @@
  *
  * Every object is written once, with the policy's lock (mode + retain-until), Content-MD5 (which the
  * server verifies) and a SHA-256 checksum, and never over an existing key: a second PUT to a key
- * would add a second version, not replace the first (COMPLIANCE.md), so the store looks first.
+ * would add a second version, not replace the first (docs/STORAGE.md), so the store looks first.
  * Credentials come from the AWS SDK default chain (environment, profiles, SSO, instance roles).
  *
  * Measured on Ceph 16 (pacific), the test server here:
