@@ -5,7 +5,8 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
  * - unit: pure logic and our own in-process servers (Genesys simulator); no system services.
  * - integration: real servers started by globalSetup (Ceph RADOS Gateway with Object Lock) and the
  *   real Secret Service (the test script runs vitest under dbus-run-session with gnome-keyring).
- * - ui: the real renderer in Debian's Chromium through the dev/test transport (Playwright).
+ * - ui: the real renderer in Debian's Chromium through the dev/test transport (Playwright); its
+ *   globalSetup builds the renderer once and starts one Chromium for the run (test/servers/ui-setup.ts).
  *
  * `npm test` runs them on Node 24, then vitest.node22.config.ts's selection on Node 22. The unit and
  * integration projects run the `audit-archive` binary in some tests: their globalSetup builds the
@@ -37,6 +38,8 @@ export const uiProject = {
   test: {
     name: 'ui',
     include: ['test/ui/**/*.test.ts'],
+    // The renderer built once and one Chromium for the whole run (every UI file connects to it).
+    globalSetup: ['test/servers/ui-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
