@@ -69,7 +69,7 @@ async function clientSecret(settings: Settings, secrets: SecretStore): Promise<{
 
 export interface AppScheduleOptions extends Pick<
   DailyScheduleOptions,
-  'onRun' | 'onError' | 'now' | 'timeZone' | 'onRunStarted'
+  'onRun' | 'onError' | 'now' | 'timeZone' | 'onRunStarted' | 'onPlanned'
 > {
   readonly userDataDir: string;
   /** Default: the OS keychain. */
@@ -128,6 +128,7 @@ export function startAppSchedule(options: AppScheduleOptions): DailySchedule {
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.onRunStarted ? { onRunStarted: options.onRunStarted } : {}),
+    ...(options.onPlanned ? { onPlanned: options.onPlanned } : {}),
   });
   return {
     ...schedule,

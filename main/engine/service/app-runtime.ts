@@ -74,6 +74,11 @@ export interface AppRuntime {
   readonly jobs: ArchiveJobs;
   /** The daily job, when this process runs it. */
   readonly schedule: DailySchedule | null;
+  /**
+   * Resolves once what the runtime does at start has begun or was found not needed (the demo
+   * archive's first fill): after it, a job that start-up would run is in `jobs`, or none will be.
+   */
+  whenStarted(): Promise<void>;
   /** Called after settings were saved (the Electron shell updates its tray and login item). */
   onSettingsSaved(listener: (settings: Settings) => void): () => void;
   /**
@@ -197,6 +202,8 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
   const record = new ScheduleRecordFile(scheduleRecordPathIn(stateDirIn(userDataDir)), warn);
   let schedule: DailySchedule | null = null;
   let scheduleRunning = false;
+  /** The next run the schedule last planned (undefined: none yet), so only a change is pushed. */
+  let lastPlanned: number | null | undefined;
 
   const scheduleStatus = async (): Promise<ScheduleStatus> => {
     const [{ settings }, recorded] = await Promise.all([settingsFile.load(), record.load()]);
@@ -375,11 +382,18 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
         scheduleRunning = false;
       },
       onRecorded: () => publishSchedule(),
+      // The renderer shows the next run as soon as it is planned (after a run, after a save).
+      onPlanned: (dueAt) => {
+        if (dueAt === lastPlanned) return;
+        lastPlanned = dueAt;
+        publishSchedule();
+      },
       onError: (e) => warn(`The daily archive run failed: ${e instanceof Error ? e.message : String(e)}`),
     };
     schedule = startAppSchedule(scheduleOptions);
   }
-  bookkeeping(fillDemoIfNew().catch((e: unknown) => options.onInternalError?.(e)));
+  const started = fillDemoIfNew().catch((e: unknown) => options.onInternalError?.(e));
+  bookkeeping(started);
 
   return {
     // Every call a transport makes is kept, so close() waits for the ones in flight.
@@ -387,6 +401,7 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     events,
     jobs,
     schedule,
+    whenStarted: () => started,
     onSettingsSaved(listener) {
       settingsListeners.add(listener);
       return () => settingsListeners.delete(listener);
