@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 /**
@@ -5,12 +6,22 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
  * - unit: pure logic and our own in-process servers (Genesys simulator); no system services.
  * - integration: real servers started by globalSetup (Ceph RADOS Gateway with Object Lock) and the
  *   real Secret Service (the test script runs vitest under dbus-run-session with gnome-keyring).
- * - ui: the real renderer in Debian's Chromium through the dev/test transport (Playwright).
+ * - ui: the real renderer in Debian's Chromium through the dev/test transport (Playwright); its
+ *   globalSetup builds the renderer once and starts one Chromium for the run (test/servers/ui-setup.ts).
  *
  * `npm test` runs them on Node 24, then vitest.node22.config.ts's selection on Node 22. The unit and
  * integration projects run the `audit-archive` binary in some tests: their globalSetup builds the
  * CLI's bundle first when it is missing or older than its sources (test/servers/cli-bundle.ts).
  */
+/**
+ * Test files run at once in the unit and UI projects: at least two, even on two cores (Vitest's
+ * default would be one), since their files wait on sockets, child processes and Chromium as much as
+ * they compute. Measured on the 2-core machine under load (README, "How long npm test takes"): the
+ * unit files took half the time, four UI files a quarter less. Integration files run one at a time
+ * (one Ceph gateway for all; the writer-lease tests time heartbeats).
+ */
+const FILES_AT_ONCE = Math.max(2, availableParallelism() - 1);
+
 export const unitProject = {
   test: {
     name: 'unit',
@@ -19,6 +30,7 @@ export const unitProject = {
     testTimeout: 60_000,
     // Some suites export a few days in beforeEach: on a loaded machine that passes Vitest's 10 s default.
     hookTimeout: 60_000,
+    maxWorkers: FILES_AT_ONCE,
   },
 } satisfies TestProjectInlineConfiguration;
 
@@ -37,9 +49,11 @@ export const uiProject = {
   test: {
     name: 'ui',
     include: ['test/ui/**/*.test.ts'],
+    // The renderer built once and one Chromium for the whole run (every UI file connects to it).
+    globalSetup: ['test/servers/ui-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    fileParallelism: false,
+    maxWorkers: FILES_AT_ONCE,
   },
 } satisfies TestProjectInlineConfiguration;
 

@@ -4,28 +4,20 @@
  * `dispatch` (which validates it and returns a Result); the events main pushes go to our own
  * windows' frames only, on one channel. Nothing else is reachable from the renderer.
  */
-import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { ipcMain, type WebContents } from 'electron';
 import { CHANNELS, EVENT_CHANNEL, IPC_PREFIX, type AppEvent } from '../../shared/ipc/contract';
-import { fail } from '../../shared/result';
 import type { AppService } from '../engine/service/app-service';
-import { dispatch } from '../engine/service/dispatch';
+import { callFromRenderer } from '../engine/service/renderer-call';
 import { isTrustedRendererUrl } from '../engine/service/trusted-origin';
 
-function isTrustedSender(event: IpcMainInvokeEvent): boolean {
-  const frame = event.senderFrame;
-  return frame !== null && isTrustedRendererUrl(frame.url);
-}
-
+/** One handler per contract channel; each call is checked and handed on by `callFromRenderer` (tested there). */
 export function registerIpc(service: AppService): void {
   for (const channel of CHANNELS) {
-    ipcMain.handle(IPC_PREFIX + channel, (event, payload: unknown) => {
-      if (!isTrustedSender(event)) {
-        return fail('INVALID_REQUEST', 'This page is not part of Audit Archive and may not call it.');
-      }
-      return dispatch(service, channel, payload, {
+    ipcMain.handle(IPC_PREFIX + channel, (event, payload: unknown) =>
+      callFromRenderer(service, channel, event, payload, {
         onInternalError: (ch, e) => console.error(`[ipc] ${ch} failed:`, e instanceof Error ? e.message : e),
-      });
-    });
+      }),
+    );
   }
 }
 

@@ -5,42 +5,59 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { buildRenderer } from '../../main/devweb/renderer-build';
 
 export const CHROMIUM_PATH = process.env.AUDIT_ARCHIVE_CHROMIUM ?? '/usr/bin/chromium';
 
+/** Chromium's flags that work on these machines (headless, no sandbox in containers, no GPU, no chatter). */
+const CHROMIUM_OPTIONS = {
+  executablePath: CHROMIUM_PATH,
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+};
+
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch(CHROMIUM_OPTIONS);
+}
+
+/** Chromium as a server that test files connect to (one browser for a whole run: test/servers/ui-setup.ts). */
+export function launchChromiumServer(): Promise<BrowserServer> {
+  return chromium.launchServer(CHROMIUM_OPTIONS);
 }
 
 /**
- * For a UI test file: builds the renderer into a temp folder and launches Chromium once (beforeAll),
- * and removes both afterwards. Read the values inside tests or hooks.
+ * For a UI test file: the renderer and Chromium, read inside tests or hooks. In a run of the UI
+ * project both come from its global setup (built and launched once per run: test/servers/ui-setup.ts)
+ * and this file connects to the browser; otherwise (a UI file of another project run alone) the file
+ * builds the renderer into a temp folder and launches Chromium itself, and removes both afterwards.
  */
 export function useRendererAndBrowser(): { readonly rendererDir: string; readonly browser: Browser } {
-  const shared = { rendererDir: '', browser: undefined as Browser | undefined };
+  const shared = { rendererDir: '', browser: undefined as Browser | undefined, ownRendererDir: '' };
   beforeAll(async () => {
-    shared.rendererDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-renderer-'));
-    await buildRenderer(shared.rendererDir);
-    shared.browser = await launchChromium();
+    const provided = inject('ui');
+    if (provided) {
+      shared.rendererDir = provided.rendererDir;
+      shared.browser = await chromium.connect(provided.browserWsEndpoint);
+      return;
+    }
+    shared.ownRendererDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-renderer-'));
+    shared.rendererDir = shared.ownRendererDir;
+    [, shared.browser] = await Promise.all([buildRenderer(shared.rendererDir), launchChromium()]);
   });
   afterAll(async () => {
+    // A connected browser disconnects (its contexts closed); a launched one stops.
     await shared.browser?.close();
-    if (shared.rendererDir) await rm(shared.rendererDir, { recursive: true, force: true });
+    if (shared.ownRendererDir) await rm(shared.ownRendererDir, { recursive: true, force: true });
   });
   return {
     get rendererDir() {

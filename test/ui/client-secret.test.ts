@@ -7,13 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-server';
-import { buildRenderer } from '../../main/devweb/renderer-build';
 import { KeytarSecretStore } from '../../main/engine/secrets/keytar-secret-store';
 import { SECRET_ACCOUNTS } from '../../main/engine/secrets/secret-store';
-import { launchChromium } from './chromium';
+import { useRendererAndBrowser } from './chromium';
 
 const keyringReady = process.env.AUDIT_ARCHIVE_TEST_KEYRING === '1';
 const inCi = process.env.CI === 'true';
@@ -21,9 +20,8 @@ const inCi = process.env.CI === 'true';
 describe.skipIf(!keyringReady && !inCi)('the Genesys client secret in the OS keychain, from the Settings page', () => {
   const clientId = `ui-test-${randomBytes(4).toString('hex')}`;
   const secret = `ui-secret-${randomBytes(12).toString('hex')}`;
-  let rendererDir: string;
+  const ui = useRendererAndBrowser();
   let userDataDir: string;
-  let browser: Browser;
   let server: DevWebServer;
   let context: BrowserContext;
   let page: Page;
@@ -31,12 +29,9 @@ describe.skipIf(!keyringReady && !inCi)('the Genesys client secret in the OS key
   const bodies: string[] = [];
 
   beforeAll(async () => {
-    rendererDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-renderer-'));
     userDataDir = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-userdata-'));
-    await buildRenderer(rendererDir);
-    browser = await launchChromium();
-    server = await startDevWebServer({ userDataDir, rendererDir, log: () => undefined });
-    context = await browser.newContext();
+    server = await startDevWebServer({ userDataDir, rendererDir: ui.rendererDir, log: () => undefined });
+    context = await ui.browser.newContext();
     page = await context.newPage();
     page.on('response', (r) => {
       if (r.url().includes('/rpc/'))
@@ -51,9 +46,7 @@ describe.skipIf(!keyringReady && !inCi)('the Genesys client secret in the OS key
   afterAll(async () => {
     await new KeytarSecretStore().delete(SECRET_ACCOUNTS.genesysClientSecret(clientId)).catch(() => false);
     await context?.close();
-    await browser?.close();
     await server?.close();
-    await rm(rendererDir, { recursive: true, force: true });
     await rm(userDataDir, { recursive: true, force: true });
   });
 

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDays, lastSettledDay } from '../../shared/day';
+import type { ScheduleStatus } from '../../shared/schedule-status';
 import { SettingsSchema, type SettingsInput } from '../../shared/settings';
 import { LocalFolderStore } from '../../main/engine/archive/stores/local-store';
 import { acquireWriterLease } from '../../main/engine/archive/writer-lease';
@@ -16,6 +17,7 @@ import { startGenesysSimulator, type GenesysSimulator } from '../../main/engine/
 import { ScheduleRecordFile, scheduleRecordPathIn } from '../../main/engine/schedule/schedule-record';
 import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store';
 import { demoArchiveDirIn, settingsPathIn, stateDirIn } from '../../main/engine/service/app-archive';
+import { dispatch } from '../../main/engine/service/dispatch';
 import { SettingsFile } from '../../main/engine/settings/settings-file';
 import { fillAppArchive } from '../unit/service/archive-status-fixture';
 import { startApp, type AppUnderTest } from './app-under-test';
@@ -63,6 +65,27 @@ async function lastRunTwoDaysAgo(): Promise<void> {
   );
 }
 
+/**
+ * The first status of the daily job (pushed to the renderer, or current when the test asks) that
+ * `wanted` accepts: what the job decided, without sleeping on it.
+ */
+function scheduleStatusWhere(app: AppUnderTest, wanted: (s: ScheduleStatus) => boolean): Promise<ScheduleStatus> {
+  return new Promise((resolve, reject) => {
+    const found = (s: ScheduleStatus) => {
+      if (!wanted(s)) return;
+      unsubscribe();
+      resolve(s);
+    };
+    const unsubscribe = app.runtime.events.subscribe((e) => {
+      if (e.event === 'schedule') found(e.payload as ScheduleStatus);
+    });
+    dispatch(app.runtime.service, 'schedule:status', {}).then(
+      (r) => (r.ok ? found(r.value as ScheduleStatus) : reject(new Error(r.error.message))),
+      reject,
+    );
+  });
+}
+
 describe('the daily job', () => {
   it('a 02:00 missed while the app was closed runs once at start, and the app shows the last and next run', async () => {
     const gaps = [addDays(last(), -1), last()];
@@ -94,8 +117,13 @@ describe('the daily job', () => {
       await expect.poll(() => page.locator(`[data-day="${day}"]`).getAttribute('class')).toContain('day-archived');
     await page.getByText('Daily archive run: finished').waitFor();
 
-    // Once: the record names one missed run, and nothing runs again.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Once: after the run the daily job plans its next run instead of running again, and the
+    // record names one missed run.
+    const settled = await scheduleStatusWhere(
+      app,
+      (s) => !s.running && s.lastRun?.reason === 'missed' && s.nextRunAt !== null && s.nextRunAt > s.lastRun.finishedAt,
+    );
+    expect(Date.parse(settled.nextRunAt!)).toBeLessThanOrEqual(tomorrow0200.getTime());
     const saved = JSON.parse(await readFile(record.path, 'utf8')) as { lastRun: { reason: string }; failure: unknown };
     expect(saved.lastRun.reason).toBe('missed');
     expect(saved.failure).toBeNull();

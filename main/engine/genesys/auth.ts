@@ -9,7 +9,8 @@
 import { AuditArchiveError } from '../../../shared/errors';
 import { assertGenesysBaseUrl } from './endpoints';
 import { TokenResponseSchema } from './wire';
-import { type FetchFn, backoffMs, describeGenesysError, parseErrorBody, sleep } from './transport';
+import { type FetchFn, backoffMs, describeGenesysError, parseErrorBody } from './transport';
+import { sleep as wallSleep, type WireClock } from './wire-clock';
 
 export interface TokenProvider {
   /** A bearer token valid for a while yet (cached; renewed before expiry). */
@@ -46,11 +47,14 @@ export async function requestToken(
     maxRetries?: number;
     retryBaseMs?: number;
     now?: () => number;
+    /** What login retries wait by. Default: the wall clock. */
+    clock?: WireClock;
   },
 ): Promise<IssuedToken> {
   assertGenesysBaseUrl(loginUrl, 'The Genesys login URL');
   const fetchFn = options.fetch ?? fetch;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? options.clock?.now ?? Date.now;
+  const sleep = options.clock?.sleep ?? wallSleep;
   const policy = { maxRetries: options.maxRetries ?? 4, retryBaseMs: options.retryBaseMs ?? 500, maxBackoffMs: 10_000 };
   for (let attempt = 0; ; attempt++) {
     let status = 0;
@@ -122,6 +126,8 @@ export interface ClientCredentialsOptions {
   readonly fetch?: FetchFn;
   readonly now?: () => number;
   readonly retryBaseMs?: number;
+  /** When tokens expire and login retries end (tests: the simulator's virtual clock). Default: the wall clock. */
+  readonly clock?: WireClock;
 }
 
 /** Client-credentials login with a cached token, renewed before expiry and after a 401. */
@@ -147,7 +153,7 @@ export class ClientCredentialsAuth implements TokenProvider {
   }
 
   async getToken(signal?: AbortSignal): Promise<string> {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     const t = this.current;
     if (t && now < t.expiresAtMs - renewalMarginMs(t.expiresAtMs - this.issuedAt)) return t.accessToken;
     // One login for every caller waiting at this moment.
@@ -159,15 +165,20 @@ export class ClientCredentialsAuth implements TokenProvider {
 
   private issuedAt = 0;
 
+  private now(): number {
+    return (this.options.now ?? this.options.clock?.now ?? Date.now)();
+  }
+
   private async login(signal?: AbortSignal): Promise<IssuedToken> {
     const { loginUrl, clientId, clientSecret } = this.options;
     const basic = Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64');
-    const issuedAt = (this.options.now ?? Date.now)();
+    const issuedAt = this.now();
     const token = await requestToken(loginUrl, new URLSearchParams({ grant_type: 'client_credentials' }), {
       basic,
       fetch: this.options.fetch,
       signal,
-      now: this.options.now,
+      now: () => this.now(),
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
       retryBaseMs: this.options.retryBaseMs,
     });
     this.logins++;

@@ -29,9 +29,9 @@ import {
   type GenesysReply,
   backoffMs,
   parseErrorBody,
-  sleep,
 } from './transport';
 import { fromFetch, nodeHttpSend } from './http-send';
+import { SYSTEM_CLOCK, type WireClock } from './wire-clock';
 import { safeRemoteText } from './remote-text';
 import {
   EventCoreSchema,
@@ -83,6 +83,8 @@ export interface GenesysAuditClientOptions {
   readonly queryRetryDelayMs?: number;
   /** The OAuth client id, for the source identity (default: the token provider's, if it has one). */
   readonly clientId?: string;
+  /** What retries, backoff and polling wait by (tests: the simulator's virtual clock). Default: the wall clock. */
+  readonly clock?: WireClock;
 }
 
 /** Split a closed-open interval into consecutive pieces of at most 31 days. */
@@ -223,11 +225,16 @@ export class GenesysAuditClient implements AuditEventSource {
     });
   }
 
+  private get clock(): WireClock {
+    return this.o.clock ?? SYSTEM_CLOCK;
+  }
+
   private transport(): GenesysTransport {
     return new GenesysTransport({
       auth: this.o.auth,
       budget: this.o.budget,
       send: this.o.fetch ? fromFetch(this.o.fetch) : nodeHttpSend,
+      ...(this.o.clock ? { clock: this.o.clock } : {}),
       retry: {
         ...DEFAULT_RETRY_POLICY,
         maxRetries: this.o.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
@@ -404,7 +411,7 @@ export class GenesysAuditClient implements AuditEventSource {
           `${what} ended Failed in Genesys ${ids.length === 1 ? 'once' : `${ids.length} times`} (${transactions}). Nothing was archived for it; retry the day later, and report the transaction ids to Genesys if it keeps failing.`,
         );
       }
-      await sleep(
+      await this.clock.sleep(
         backoffMs({ maxRetries: this.queryAttempts, retryBaseMs: base, maxBackoffMs: base * 8 }, attempt - 1),
         signal,
       );
@@ -436,16 +443,16 @@ export class GenesysAuditClient implements AuditEventSource {
         : 'If Genesys says serviceName is required, turn on per-service queries in the Genesys settings.',
     });
     let status = this.parseStatus(reply, what);
-    const deadline = Date.now() + (this.o.pollTimeoutMs ?? 15 * 60_000);
+    const deadline = this.clock.now() + (this.o.pollTimeoutMs ?? 15 * 60_000);
     let delay = this.o.pollInitialMs ?? 500;
     while (status.state === 'Queued' || status.state === 'Running') {
-      if (Date.now() + delay > deadline) {
+      if (this.clock.now() + delay > deadline) {
         throw new AuditArchiveError(
           'GENESYS_QUERY_FAILED',
           `${what} (transaction ${status.id}) was still ${status.state} after ${Math.round((this.o.pollTimeoutMs ?? 900_000) / 1000)} s. Genesys may be busy; retry later.`,
         );
       }
-      await sleep(delay, signal);
+      await this.clock.sleep(delay, signal);
       delay = Math.min(delay * 1.5, this.o.pollMaxMs ?? 5_000);
       const pollWhat = `the status of ${what}`;
       status = this.parseStatus(

@@ -9,10 +9,14 @@
  * (the lesson of integrations that kept hammering from other workers).
  */
 
+import { SYSTEM_CLOCK, type WireClock } from './wire-clock';
+
 export interface RateBudgetOptions {
   readonly requestsPerMinute: number;
   /** The window the limit applies to; 60 s for Genesys (tests may shorten it). */
   readonly windowMs?: number;
+  /** When tokens come back and pauses end. Default: the wall clock. */
+  readonly clock?: WireClock;
 }
 
 interface Waiter {
@@ -28,7 +32,9 @@ export class RateBudget {
   /** Times (ms) tokens were spent within the last window, oldest first. */
   private spent: number[] = [];
   private readonly queue: Waiter[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  /** Stops the wait for the next token (the limit changed, or a pause moved it). */
+  private timer: AbortController | null = null;
+  private readonly clock: WireClock;
   private pausedUntilMs = 0;
   private readonly pauseListeners = new Set<(untilMs: number) => void>();
   /** Requests granted so far (for progress and benchmarks). */
@@ -37,6 +43,7 @@ export class RateBudget {
   constructor(options: RateBudgetOptions) {
     this.limit = RateBudget.checkLimit(options.requestsPerMinute);
     this.windowMs = options.windowMs ?? 60_000;
+    this.clock = options.clock ?? SYSTEM_CLOCK;
   }
 
   private static checkLimit(n: number): number {
@@ -110,7 +117,7 @@ export class RateBudget {
 
   private reschedule(): void {
     if (this.timer) {
-      clearTimeout(this.timer);
+      this.timer.abort();
       this.timer = null;
     }
     this.drain();
@@ -119,13 +126,19 @@ export class RateBudget {
   private drain(): void {
     if (this.timer) return;
     while (this.queue.length > 0) {
-      const now = Date.now();
+      const now = this.clock.now();
       const wait = this.waitMs(now);
       if (wait > 0) {
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          this.drain();
-        }, wait);
+        const timer = new AbortController();
+        this.timer = timer;
+        this.clock.sleep(wait, timer.signal).then(
+          () => {
+            if (this.timer !== timer) return;
+            this.timer = null;
+            this.drain();
+          },
+          () => undefined, // stopped by reschedule(), which drains itself
+        );
         return;
       }
       const w = this.queue.shift() as Waiter;

@@ -12,6 +12,7 @@ import { type TokenProvider } from './auth';
 import { ErrorBodySchema, type ErrorBody } from './wire';
 import { type RateBudget } from './rate-budget';
 import { PageBodies, type HttpSend } from './http-send';
+import { SYSTEM_CLOCK, type WireClock } from './wire-clock';
 
 export type FetchFn = typeof fetch;
 
@@ -48,21 +49,7 @@ export interface TransportCounters {
 
 const TRANSIENT = new Set([408, 500, 502, 503, 504]);
 
-/** Sleep that ends early (rejecting) when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { sleep } from './wire-clock';
 
 export function backoffMs(policy: RetryPolicy, attempt: number): number {
   const cap = Math.min(policy.maxBackoffMs, policy.retryBaseMs * 2 ** attempt);
@@ -85,11 +72,11 @@ export function describeGenesysError(status: number, body: ErrorBody): string {
 }
 
 /** Seconds in a Retry-After header (delta-seconds or an HTTP date); undefined when absent or bad. */
-export function retryAfterMs(raw: string | undefined): number | undefined {
+export function retryAfterMs(raw: string | undefined, now: number = Date.now()): number | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.min(Number(raw) * 1000, 10 * 60_000);
   const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.min(at - Date.now(), 10 * 60_000));
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.min(at - now, 10 * 60_000));
 }
 
 function isAbort(e: unknown, signal?: AbortSignal): boolean {
@@ -125,8 +112,14 @@ export class GenesysTransport {
       readonly budget: RateBudget;
       readonly send: HttpSend;
       readonly retry: RetryPolicy;
+      /** Default: the wall clock. */
+      readonly clock?: WireClock;
     },
   ) {}
+
+  private get clock(): WireClock {
+    return this.deps.clock ?? SYSTEM_CLOCK;
+  }
 
   /**
    * Send one request until it gets a usable answer (2xx or 3xx) and return it with its body read.
@@ -196,8 +189,8 @@ export class GenesysTransport {
       }
       if (status === 429) {
         lastProblem = describeGenesysError(status, body);
-        const wait = retryAfterMs(reply.header('retry-after'));
-        if (wait !== undefined && !o.anonymous) budget.pauseUntil(Date.now() + wait);
+        const wait = retryAfterMs(reply.header('retry-after'), this.clock.now());
+        if (wait !== undefined && !o.anonymous) budget.pauseUntil(this.clock.now() + wait);
         retries = await this.backOff(retries, wait, o, lastProblem, 'GENESYS_RATE_LIMITED');
         continue;
       }
@@ -229,7 +222,7 @@ export class GenesysTransport {
       throw new AuditArchiveError(code, `Gave up on ${o.what} after ${retries + 1} attempts: ${problem}. ${hint}`);
     }
     this.counters.retries++;
-    await sleep(waitMs ?? backoffMs(this.deps.retry, retries), o.signal);
+    await this.clock.sleep(waitMs ?? backoffMs(this.deps.retry, retries), o.signal);
     return retries + 1;
   }
 }

@@ -69,7 +69,7 @@ async function clientSecret(settings: Settings, secrets: SecretStore): Promise<{
 
 export interface AppScheduleOptions extends Pick<
   DailyScheduleOptions,
-  'onRun' | 'onError' | 'now' | 'timeZone' | 'onRunStarted'
+  'onRun' | 'onError' | 'now' | 'timeZone' | 'onRunStarted' | 'onPlanned'
 > {
   readonly userDataDir: string;
   /** Default: the OS keychain. */
@@ -87,19 +87,27 @@ export interface AppScheduleOptions extends Pick<
  * Starts the daily schedule over the app's user-data folder. Each run is recorded: a run missed
  * while the app was closed is made up once at the next start, and a failed run (or one with failed
  * days) leaves a failure that stays until a run succeeds. A run cut short by quitting is not
- * recorded, so it is made up at the next start.
+ * recorded, so it is made up at the next start; one that ended is, before stop() resolves.
  */
 export function startAppSchedule(options: AppScheduleOptions): DailySchedule {
   const settingsFile = new SettingsFile(settingsPathIn(options.userDataDir));
   const secrets = options.secrets ?? new KeytarSecretStore();
   const record = options.record ?? new ScheduleRecordFile(scheduleRecordPathIn(stateDirIn(options.userDataDir)));
+  /** Records being written; stop() waits for them, so a run that ended as the app quits is kept. */
+  const recording = new Set<Promise<void>>();
   const onRun = (run: ScheduledRun) => {
     options.onRun?.(run);
     if (run.ok && run.outcome.cancelled) return;
     const entry = scheduledRunRecord(run);
-    void record.recordRun(entry.run, entry.failure).then((r) => options.onRecorded?.(r));
+    // A failed write is said by ScheduleRecordFile's own warning; a broken listener must not stop the schedule.
+    const written = record
+      .recordRun(entry.run, entry.failure)
+      .then((r) => options.onRecorded?.(r))
+      .catch(() => undefined);
+    recording.add(written);
+    void written.then(() => recording.delete(written));
   };
-  return startDailySchedule({
+  const schedule = startDailySchedule({
     loadSettings: async () => (await settingsFile.load()).settings,
     runCatchUp:
       options.runCatchUp ??
@@ -120,7 +128,15 @@ export function startAppSchedule(options: AppScheduleOptions): DailySchedule {
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.onRunStarted ? { onRunStarted: options.onRunStarted } : {}),
+    ...(options.onPlanned ? { onPlanned: options.onPlanned } : {}),
   });
+  return {
+    ...schedule,
+    async stop() {
+      await schedule.stop();
+      await Promise.allSettled([...recording]);
+    },
+  };
 }
 
 /** A run as the record keeps it, and the failure it leaves (null: it succeeded). */

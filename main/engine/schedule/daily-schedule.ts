@@ -55,6 +55,11 @@ export interface DailyScheduleOptions {
   readonly lastRunAt?: () => Promise<number | null>;
   /** A run is starting (the app shows it). */
   readonly onRunStarted?: (reason: ScheduledRunReason) => void;
+  /**
+   * A check decided that nothing runs now: the next run is due at this instant (null: the schedule
+   * is off). Said after every check that did not start a run, so after a run too.
+   */
+  readonly onPlanned?: (dueAt: number | null) => void;
   /** Wall clock. Default: Date.now. */
   readonly now?: () => number;
   /** Default: setTimeout (unref'd, so a CLI or test process is never kept alive by the schedule). */
@@ -270,6 +275,7 @@ export function startDailySchedule(options: DailyScheduleOptions): DailySchedule
     if (!enabled) {
       due = null;
       arm(SCHEDULE_CHECK_MS);
+      report(options.onPlanned, null);
       return;
     }
     const daily = nextRunAt(anchor, time, timeZone);
@@ -279,6 +285,7 @@ export function startDailySchedule(options: DailyScheduleOptions): DailySchedule
       return;
     }
     arm(due - t);
+    report(options.onPlanned, due);
   };
 
   void check();

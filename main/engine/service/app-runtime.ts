@@ -37,6 +37,7 @@ import { ArchiveJobs } from './archive-jobs';
 import { appDemoPlan, DEMO_ARCHIVE_DAYS, demoVolume, fillDemoArchive } from './demo-archive';
 import { createDeskService } from './desk-service';
 import { OfficerSignIn } from './officer-sign-in';
+import { CLOSE_WAIT_MS, serviceTrackedBy, WorkInFlight } from './work-in-flight';
 import { writeFileAtomically } from '../files/write-file-atomically';
 
 export interface AppRuntimeOptions {
@@ -75,9 +76,18 @@ export interface AppRuntime {
   readonly jobs: ArchiveJobs;
   /** The daily job, when this process runs it. */
   readonly schedule: DailySchedule | null;
+  /**
+   * Resolves once what the runtime does at start has begun or was found not needed (the demo
+   * archive's first fill): after it, a job that start-up would run is in `jobs`, or none will be.
+   */
+  whenStarted(): Promise<void>;
   /** Called after settings were saved (the Electron shell updates its tray and login item). */
   onSettingsSaved(listener: (settings: Settings) => void): () => void;
-  /** Stops the daily job and any running job, and the demo organisation's simulator. */
+  /**
+   * Refuses new calls, stops the daily job and any running job, waits for calls in flight and the
+   * bookkeeping they leave (bounded), and stops the demo organisation's simulator: once it resolves,
+   * nothing of this runtime writes in its folders any more.
+   */
   close(): Promise<void>;
 }
 
@@ -102,14 +112,10 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
   const events = new AppEventHub();
   const warn = options.onWarning ?? (() => undefined);
   const settingsListeners = new Set<(settings: Settings) => void>();
-  /** Writes nobody waits for (the daily job's record after a catch-up); close() waits for them. */
-  const pendingBookkeeping = new Set<Promise<unknown>>();
+  /** Service calls in flight and work nobody waits for (the daily job's record after a catch-up); close() waits for them. */
+  const work = new WorkInFlight();
   const openSessions = new Set<Promise<void>>();
-  const bookkeeping = (work: Promise<unknown>) => {
-    pendingBookkeeping.add(work);
-    const settled = () => pendingBookkeeping.delete(work);
-    work.then(settled, settled);
-  };
+  const bookkeeping = (started: Promise<unknown>) => work.keep(started);
   const signIn = new OfficerSignIn({
     events,
     env,
@@ -203,6 +209,8 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
   const record = new ScheduleRecordFile(scheduleRecordPathIn(stateDirIn(userDataDir)), warn);
   let schedule: DailySchedule | null = null;
   let scheduleRunning = false;
+  /** The next run the schedule last planned (undefined: none yet), so only a change is pushed. */
+  let lastPlanned: number | null | undefined;
 
   const scheduleStatus = async (): Promise<ScheduleStatus> => {
     const [{ settings }, recorded] = await Promise.all([settingsFile.load(), record.load()]);
@@ -219,9 +227,11 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     };
   };
   const publishSchedule = () =>
-    void scheduleStatus().then(
-      (s) => events.emit('schedule', s),
-      (e: unknown) => options.onInternalError?.(e),
+    bookkeeping(
+      scheduleStatus().then(
+        (s) => events.emit('schedule', s),
+        (e: unknown) => options.onInternalError?.(e),
+      ),
     );
 
   const jobs = new ArchiveJobs({
@@ -302,7 +312,7 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
       (text) => DemoMarkerSchema.safeParse(JSON.parse(text)).data?.filledAt != null,
       () => false,
     );
-    if (filled || jobs.state().current) return;
+    if (filled || jobs.state().current || work.isClosing) return;
     jobs.startDemoArchive();
   };
 
@@ -349,9 +359,9 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
     archiveStatus: options.archiveStatus ?? archiveStatus,
     desk,
     onSettingsSaved: (settings) => {
-      void schedule?.reschedule().then(publishSchedule);
-      if (!schedule) publishSchedule();
-      void fillDemoIfNew().catch((e: unknown) => options.onInternalError?.(e));
+      if (schedule) bookkeeping(schedule.reschedule().then(publishSchedule));
+      else publishSchedule();
+      bookkeeping(fillDemoIfNew().catch((e: unknown) => options.onInternalError?.(e)));
       for (const listener of settingsListeners) {
         try {
           listener(settings);
@@ -386,30 +396,47 @@ export function openAppRuntime(options: AppRuntimeOptions): AppRuntime {
         scheduleRunning = false;
       },
       onRecorded: () => publishSchedule(),
+      // The renderer shows the next run as soon as it is planned (after a run, after a save).
+      onPlanned: (dueAt) => {
+        if (dueAt === lastPlanned) return;
+        lastPlanned = dueAt;
+        publishSchedule();
+      },
       onError: (e) => warn(`The daily archive run failed: ${e instanceof Error ? e.message : String(e)}`),
     };
     schedule = startAppSchedule(scheduleOptions);
   }
-  void fillDemoIfNew().catch((e: unknown) => options.onInternalError?.(e));
+  const started = fillDemoIfNew().catch((e: unknown) => options.onInternalError?.(e));
+  bookkeeping(started);
 
   return {
-    service,
+    // Every call a transport makes is kept, so close() waits for the ones in flight.
+    service: serviceTrackedBy(service, work),
     events,
     jobs,
     schedule,
+    whenStarted: () => started,
     onSettingsSaved(listener) {
       settingsListeners.add(listener);
       return () => settingsListeners.delete(listener);
     },
     async close() {
+      // Nothing new starts from here; the daily job ends first (a run under way is cancelled and recorded).
+      work.beginClosing();
+      const deadline = Date.now() + CLOSE_WAIT_MS;
       await schedule?.stop();
+      // Requests in flight and bookkeeping finish (bounded: quitting never hangs on one), then the
+      // job running now (perhaps started by one of them) stops, and what it leaves to record is written.
+      await work.settle(deadline);
       await jobs.stop();
       await reports.close();
-      await Promise.allSettled([...pendingBookkeeping]);
-      // Requests still reading the archive finish first (bounded: quitting never hangs on one).
+      const left = await work.settle(deadline);
+      if (left > 0)
+        warn(`Audit Archive closed while ${left} request(s) were still running after ${CLOSE_WAIT_MS / 1000} s.`);
+      // Sessions still reading the archive (a report's) finish first (bounded too).
       await Promise.race([
         Promise.allSettled([...openSessions]),
-        new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
+        new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref()),
       ]);
       await discovery.close();
       signIn.signOut();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
+import { afterAll } from 'vitest';
 import type { Day } from '../../../shared/day';
 import type { ArchiveManifest, ManifestSource } from '../../../shared/manifest';
 import {
@@ -35,6 +36,7 @@ import {
   type GenesysSimulator,
   type SimulatorOptions,
 } from '../../../main/engine/genesys/simulator/server';
+import { snapshotFolders, type FolderSnapshot } from './folder-snapshot';
 
 export const POLICY: ExportPolicy = { settlementMinutes: 120, maxPartBytes: 64 * 1024, genesysRetentionDays: 365 };
 export const RETENTION = { lockMode: 'COMPLIANCE' as const, retentionDays: 2557 };
@@ -73,15 +75,19 @@ export interface ArchiveFixture {
   close(): Promise<void>;
 }
 
-export async function archiveFixture(options: {
+export interface ArchiveFixtureOptions {
   now: string;
   sim?: Partial<SimulatorOptions>;
   pageSize?: number;
-}): Promise<ArchiveFixture> {
+  /** Folders that already hold the archive and its state (archiveFixtureOnce); default: new temp folders. */
+  folders?: { readonly root: string; readonly stateDir: string };
+}
+
+export async function archiveFixture(options: ArchiveFixtureOptions): Promise<ArchiveFixture> {
   const clock = { now: Date.parse(options.now) };
   const sim = await startGenesysSimulator({ seed: 7, now: () => clock.now, ...options.sim });
-  const root = await fs.mkdtemp(path.join(tmpdir(), 'aa-export-'));
-  const stateDir = await fs.mkdtemp(path.join(tmpdir(), 'aa-state-'));
+  const root = options.folders?.root ?? (await fs.mkdtemp(path.join(tmpdir(), 'aa-export-')));
+  const stateDir = options.folders?.stateDir ?? (await fs.mkdtemp(path.join(tmpdir(), 'aa-state-')));
   const store = new LocalFolderStore({ root, prefix: 'org-a' });
   const client = new GenesysAuditClient({
     apiUrl: sim.apiUrl,
@@ -166,6 +172,69 @@ export async function archiveFixture(options: {
       await makeWritable(root);
       await fs.rm(root, { recursive: true, force: true });
       await fs.rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * An archive fixture built once per test file and handed afresh to each test. The first `fresh()`
+ * builds it (`build`: exports, a verify…) and keeps its folders aside (folder-snapshot.ts); every
+ * later one puts them back where they were, byte for byte, and starts a new simulator on the same
+ * port (manifests record the API host) with the clock where the build left it: each test starts
+ * from exactly the archive the build wrote, as if it had built it itself. A fixture handed out
+ * before is closed first. Call at file level (it removes the kept copy after all tests).
+ */
+export function archiveFixtureOnce(
+  options: ArchiveFixtureOptions,
+  build: (fixture: ArchiveFixture) => Promise<void>,
+): { fresh(): Promise<ArchiveFixture> } {
+  let built: { snapshot: FolderSnapshot; root: string; stateDir: string; port: number; now: number } | null = null;
+  let current: { fixture: ArchiveFixture; closed: boolean } | null = null;
+  const closeCurrent = async () => {
+    if (!current || current.closed) return;
+    current.closed = true;
+    await current.fixture.close();
+  };
+  afterAll(async () => {
+    await closeCurrent();
+    await built?.snapshot.discard();
+  });
+  const handOut = (fixture: ArchiveFixture): ArchiveFixture => {
+    const entry = { fixture, closed: false };
+    current = entry;
+    return {
+      ...fixture,
+      close: async () => {
+        if (entry.closed) return;
+        entry.closed = true;
+        await fixture.close();
+      },
+    };
+  };
+  return {
+    async fresh() {
+      await closeCurrent();
+      if (!built) {
+        const f = await archiveFixture(options);
+        await build(f);
+        built = {
+          snapshot: await snapshotFolders([f.root, f.stateDir]),
+          root: f.root,
+          stateDir: f.stateDir,
+          port: Number(new URL(f.sim.apiUrl).port),
+          now: f.clock.now,
+        };
+        return handOut(f);
+      }
+      await built.snapshot.restore();
+      return handOut(
+        await archiveFixture({
+          ...options,
+          now: new Date(built.now).toISOString(),
+          sim: { ...options.sim, port: built.port },
+          folders: { root: built.root, stateDir: built.stateDir },
+        }),
+      );
     },
   };
 }

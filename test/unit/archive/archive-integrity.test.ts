@@ -14,7 +14,7 @@ import { ArchiveManifestSchema, type ArchiveManifest } from '../../../shared/man
 import { canonicalJsonBytes, generateSigningKey, signManifest } from '../../../main/engine/archive/signing';
 import { FileSigningKeyStore } from '../../../main/engine/archive/signing-keys';
 import { ArchiveRootSchema } from '../../../shared/archive-root';
-import { type ArchiveFixture, archiveFixture, filesIn, makeWritable } from './archive-fixture';
+import { type ArchiveFixture, archiveFixture, archiveFixtureOnce, filesIn, makeWritable } from './archive-fixture';
 
 let fx: ArchiveFixture | undefined;
 afterEach(async () => {
@@ -22,13 +22,12 @@ afterEach(async () => {
   fx = undefined;
 });
 
-/** Three archived days, 23 to 25 November, the last settled day being the 25th. */
-async function threeDays(): Promise<ArchiveFixture> {
-  const f = await archiveFixture({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 120 } });
+/** Three archived days, 23 to 25 November, the last settled day being the 25th (exported once per file, then copied). */
+const threeArchivedDays = archiveFixtureOnce({ now: '2026-11-26T12:00:00Z', sim: { eventsPerDay: 120 } }, async (f) => {
   for (const day of ['2026-11-23', '2026-11-24', '2026-11-25']) await f.export(day);
   await f.verify(); // this installation records the head it vouches for
-  return f;
-}
+});
+const threeDays = (): Promise<ArchiveFixture> => threeArchivedDays.fresh();
 
 const file = (f: ArchiveFixture, key: string) => path.join(f.root, key);
 

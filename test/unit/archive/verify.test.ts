@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { readdir, readFile, chmod, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dataKey, manifestKey } from '../../../shared/archive-layout';
 import { addDays, eachDay, lastSettledDay, type Day } from '../../../shared/day';
 import { SettingsSchema } from '../../../shared/settings';
@@ -11,6 +11,7 @@ import { openArchiveSession, simulatorSource, type ArchiveSession } from '../../
 import { LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
 import { canonicalJsonBytes } from '../../../main/engine/archive/signing';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
+import { snapshotFolders, type FolderSnapshot } from './folder-snapshot';
 
 const NOW = Date.parse('2026-11-28T10:00:00.000Z');
 const LAST = lastSettledDay(NOW, 120); // 2026-11-27
@@ -22,25 +23,39 @@ describe('verifying the archive', () => {
   let session: ArchiveSession;
   let store: LocalFolderStore;
 
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'verify-'));
-    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 120 });
-    store = new LocalFolderStore({ root: join(dir, 'archive') });
-    const settings = SettingsSchema.parse({
-      archive: { target: store.url, maxPartBytes: 4096, policyStartDate: FIRST },
-    });
-    session = await openArchiveSession(
-      settings,
+  /** The archived six days, exported once for the file and put back before each test. */
+  let archived: FolderSnapshot;
+  const open = () =>
+    openArchiveSession(
+      SettingsSchema.parse({ archive: { target: store.url, maxPartBytes: 4096, policyStartDate: FIRST } }),
       {},
       { env: {}, stateDir: join(dir, 'state'), now: () => NOW, store, demoSource: simulatorSource(sim, () => NOW) },
     );
-    // Concurrency 1: the chain's write order is then the day order, which the tamper tests rely on.
-    const summary = await session.catchUp({ from: FIRST, to: LAST }, { concurrency: 1 });
-    expect(summary.archived).toBe(6);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'verify-'));
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 120 });
+    store = new LocalFolderStore({ root: join(dir, 'archive') });
+    const writer = await open();
+    try {
+      // Concurrency 1: the chain's write order is then the day order, which the tamper tests rely on.
+      const summary = await writer.catchUp({ from: FIRST, to: LAST }, { concurrency: 1 });
+      expect(summary.archived).toBe(6);
+    } finally {
+      await writer.close();
+    }
+    archived = await snapshotFolders([join(dir, 'archive'), join(dir, 'state')]);
+  });
+  beforeEach(async () => {
+    await archived.restore();
+    session = await open();
   });
   afterEach(async () => {
     await session.close();
-    await sim.close();
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await archived?.discard();
     await rm(dir, { recursive: true, force: true });
   });
 

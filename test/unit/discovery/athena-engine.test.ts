@@ -1,9 +1,11 @@
 /**
  * The Athena engine: the real @aws-sdk/client-athena client under aws-sdk-client-mock (nothing here
- * runs Athena). The mock plays Athena faithfully where it can: it runs the SQL text and
- * ExecutionParameters it receives over every part under the archive's `audit-logs/` (orphans
- * included, as Athena's table location does), and answers in Athena's result format (every value as
- * text, the first row repeating the column names, pages with NextToken).
+ * runs Athena). The mock plays Athena from its documentation (athena-double.ts), with nothing taken
+ * from the engine's DuckDB code: its table is the DDL the engine sends (Hive types, the JSON SerDe,
+ * partition projection), read over every part under the archive's `audit-logs/` (orphans included,
+ * as Athena's table location does); ExecutionParameters are substituted for the `?` as Athena does;
+ * and it answers in Athena's result format (every value as text, the first row repeating the
+ * column names, pages with NextToken).
  */
 import {
   AthenaClient,
@@ -11,7 +13,6 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
-  type QueryExecutionState,
   type StartQueryExecutionCommandInput,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -26,7 +27,7 @@ import { AthenaQueryEngine } from '../../../main/engine/discovery/athena-engine'
 import { EVERY_DAY, listVouchedObjects, readVouchedArchive } from '../../../main/engine/discovery/vouched-objects';
 import type { QueryEngine } from '../../../main/engine/discovery/query-engine';
 import { runDiscoveryQuery } from '../../../main/engine/discovery/run-query';
-import { demoArchive, leaveOrphanPart, runAsAthenaWould, type DemoArchive } from './discovery-fixture';
+import { athenaOver, demoArchive, leaveOrphanPart, type DemoArchive } from './discovery-fixture';
 
 const client = new AthenaClient({
   region: 'eu-west-1',
@@ -58,65 +59,12 @@ function engine(overrides: Partial<ConstructorParameters<typeof AthenaQueryEngin
   });
 }
 
-/** Athena, played over the demo archive: DDL succeeds, queries run as Athena would run them. */
+/**
+ * Athena, played over the demo archive (athena-double.ts): the DDL the engine sends makes its table,
+ * queries run over it with their ExecutionParameters substituted as Athena does.
+ */
 function playAthena(options: { bytesScanned?: number; runningPolls?: number } = {}): StartQueryExecutionCommandInput[] {
-  const started: StartQueryExecutionCommandInput[] = [];
-  const results = new Map<string, { columns: Array<{ name: string; type: string }>; rows: ResultRow[] } | null>();
-  const polls = new Map<string, number>();
-  athena.on(StartQueryExecutionCommand).callsFake(async (input: StartQueryExecutionCommandInput) => {
-    started.push(input);
-    const id = `qe-${started.length}`;
-    const sql = input.QueryString as string;
-    results.set(
-      id,
-      /^CREATE /.test(sql) ? null : await runAsAthenaWould(demo.fixture, sql, input.ExecutionParameters ?? []),
-    );
-    return { QueryExecutionId: id };
-  });
-  athena.on(GetQueryExecutionCommand).callsFake(({ QueryExecutionId: id }: { QueryExecutionId: string }) => {
-    const n = (polls.get(id) ?? 0) + 1;
-    polls.set(id, n);
-    const done = n > (options.runningPolls ?? 1) || results.get(id) === null;
-    return {
-      QueryExecution: {
-        QueryExecutionId: id,
-        Status: { State: (done ? 'SUCCEEDED' : n === 1 ? 'QUEUED' : 'RUNNING') as QueryExecutionState },
-        Statistics: { DataScannedInBytes: done ? (options.bytesScanned ?? 123_456) : 1_000 * n },
-        ResultConfiguration: { OutputLocation: `s3://acme-athena-results/audit/${id}.csv` },
-      },
-    };
-  });
-  athena
-    .on(GetQueryResultsCommand)
-    .callsFake(
-      ({
-        QueryExecutionId: id,
-        NextToken,
-        MaxResults,
-      }: {
-        QueryExecutionId: string;
-        NextToken?: string;
-        MaxResults: number;
-      }) => {
-        const result = results.get(id);
-        if (!result) return { ResultSet: { Rows: [], ResultSetMetadata: { ColumnInfo: [] } } };
-        const asText = (v: unknown) =>
-          v === null ? {} : { VarCharValue: typeof v === 'object' ? JSON.stringify(v) : String(v) };
-        const all = [result.columns.map((c) => ({ VarCharValue: c.name })), ...result.rows.map((r) => r.map(asText))];
-        const start = NextToken ? Number(NextToken) : 0;
-        const end = start + MaxResults;
-        return {
-          ResultSet: {
-            Rows: all.slice(start, end).map((Data) => ({ Data })),
-            ResultSetMetadata: {
-              ColumnInfo: result.columns.map((c) => ({ Name: c.name, Label: c.name, Type: c.type })),
-            },
-          },
-          ...(end < all.length ? { NextToken: String(end) } : {}),
-        };
-      },
-    );
-  return started;
+  return athenaOver(demo.fixture).play(athena, options);
 }
 
 async function rowsOf(e: QueryEngine, query: QueryText, confirmUnboundedScan = false): Promise<ResultRow[]> {

@@ -3,27 +3,20 @@
  * (prefix `org-a`), and an independent reading of what it holds (gunzip + JSON.parse of every
  * object the manifests name: no SQL), to compare query results with.
  *
- * Also "Athena's view" of the same archive: DuckDB reading EVERY file under `audit-logs/`, orphans
- * included, exactly as Athena's table location does, to run the SQL and ExecutionParameters the
- * Athena engine sent (the mocked client answers with it).
+ * Also Athena over the same archive (athena-double.ts): the table the engine's DDL describes, over
+ * EVERY file under `audit-logs/`, orphans included, as Athena's table location reads them.
  */
 import * as fs from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { Day } from '../../../shared/day';
-import { dataFolder } from '../../../shared/archive-layout';
-import { NDJSON_READ_OPTIONS, NDJSON_TABLE_SELECT } from '../../../main/engine/discovery/archive-object-cache';
-import {
-  resultValueConverter,
-  sqlString,
-  TRINO_COMPATIBILITY_MACROS,
-} from '../../../main/engine/discovery/duckdb-dialect';
+import { createDatabaseDdl, createTableDdl } from '../../../main/engine/discovery/athena-table';
 import { LocalQueryEngine } from '../../../main/engine/discovery/local-engine';
 import type { ResultRow } from '../../../shared/discovery/result-metadata';
 import { archiveFixture, dayManifests, type ArchiveFixture } from '../archive/archive-fixture';
+import { AthenaDouble, type AthenaResult } from './athena-double';
 
 /** One archived event as a test reads it. */
 export type ArchivedEvent = Record<string, unknown> & {
@@ -115,40 +108,47 @@ export async function leaveOrphanPart(fixture: ArchiveFixture, day: Day): Promis
   return orphan;
 }
 
-/** Parses one ExecutionParameters literal back to its value (the inverse of sqlLiteral). */
-export function parseAthenaLiteral(literal: string): string | number | boolean {
-  if (literal === 'true' || literal === 'false') return literal === 'true';
-  if (literal.startsWith("'") && literal.endsWith("'")) return literal.slice(1, -1).replaceAll("''", "'");
-  const n = Number(literal);
-  if (!Number.isFinite(n)) throw new Error(`not a literal Athena would accept: ${literal}`);
-  return n;
+/** Where the Athena tests' engine is told the archive is (its table reads `s3://acme-audit-archive/genesys/audit-logs/`). */
+export const ATHENA_ARCHIVE = { bucket: 'acme-audit-archive', prefix: 'genesys' } as const;
+
+/**
+ * Athena played over the fixture's archive folder, which stands for `s3://acme-audit-archive/genesys/`
+ * (athena-double.ts: its table comes from the DDL it is sent, nothing from the engine's DuckDB code).
+ */
+export function athenaOver(fixture: ArchiveFixture): AthenaDouble {
+  const { bucket, prefix } = ATHENA_ARCHIVE;
+  return new AthenaDouble(
+    { [`s3://${bucket}/${prefix}/`]: path.join(fixture.store.root, ...fixture.store.prefix.split('/')) },
+    new Date(fixture.clock.now).toISOString().slice(0, 10).replaceAll('-', '/'),
+  );
 }
 
 /**
  * Runs SQL with Athena's ExecutionParameters over EVERY part under the archive's `audit-logs/`
- * (orphans included), as Athena would: the columns and rows Athena would answer with.
+ * (orphans included), as Athena would after the engine created its table (athena-table.ts's DDL):
+ * the columns and rows Athena answers with, numbers and booleans read back from Athena's text.
  */
 export async function runAsAthenaWould(
   fixture: ArchiveFixture,
   sql: string,
   executionParameters: readonly string[],
 ): Promise<{ columns: Array<{ name: string; type: string }>; rows: ResultRow[] }> {
-  const folder = path.join(fixture.store.root, ...dataFolder(fixture.store.prefix).split('/'));
-  const instance = await DuckDBInstance.create(':memory:');
-  const c = await instance.connect();
-  try {
-    for (const macro of TRINO_COMPATIBILITY_MACROS) await c.run(macro);
-    await c.run(
-      `CREATE TEMP VIEW audit_events_raw AS SELECT ${NDJSON_TABLE_SELECT} FROM read_json(${sqlString(`${folder}/**/*.jsonl.gz`)}, ${NDJSON_READ_OPTIONS})`,
-    );
-    const values = executionParameters.map(parseAthenaLiteral);
-    const reader = await c.runAndReadAll(sql, values);
-    const columns = reader
-      .columnNames()
-      .map((name, i) => ({ name, type: reader.columnType(i).toString().toLowerCase() }));
-    return { columns, rows: reader.convertRows(resultValueConverter) as ResultRow[] };
-  } finally {
-    c.closeSync();
-    instance.closeSync();
+  const athena = athenaOver(fixture);
+  const context = { QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: 'audit_archive' } };
+  for (const ddl of [createDatabaseDdl('audit_archive'), createTableDdl('audit_archive', ATHENA_ARCHIVE)]) {
+    const created = await athena.run({ QueryString: ddl, ...context });
+    if (created.state !== 'SUCCEEDED') throw new Error(`Athena refused the engine's DDL: ${created.reason}`);
   }
+  const outcome = await athena.run({ QueryString: sql, ExecutionParameters: [...executionParameters], ...context });
+  if (outcome.state !== 'SUCCEEDED') throw new Error(`Athena failed the query: ${outcome.reason}`);
+  const { columns, rows } = outcome.result as AthenaResult;
+  const read = (text: string | null, type: string) =>
+    text === null
+      ? null
+      : ['bigint', 'integer'].includes(type)
+        ? Number(text)
+        : type === 'boolean'
+          ? text === 'true'
+          : text;
+  return { columns: [...columns], rows: rows.map((r) => r.map((v, i) => read(v, columns[i]?.type ?? ''))) };
 }

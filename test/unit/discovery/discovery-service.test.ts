@@ -51,6 +51,16 @@ async function finished(runId: string): Promise<ResponseOf<'discovery:status'>> 
   }
 }
 
+/** Resolves once the run says its query is running in the engine (not still listing or preparing). */
+async function runningInEngine(runId: string): Promise<void> {
+  for (;;) {
+    const status = await call<ResponseOf<'discovery:status'>>('discovery:status', { runId });
+    if (status.state !== 'running') throw new Error(`the run ended before it ran: ${status.state}`);
+    if (status.progress?.phase === 'running') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('discovery channels', () => {
   it('list the starter library with its parameters, the local engine by default, and the table columns', async () => {
     const library = await call<ResponseOf<'discovery:library'>>('discovery:library', {});
@@ -186,7 +196,7 @@ describe('discovery channels', () => {
         range: null,
       },
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await runningInEngine(runId);
     expect(await call('discovery:cancel', { runId })).toEqual({ cancelled: true });
     const status = await finished(runId);
     expect(status).toMatchObject({ state: 'cancelled', error: { code: 'QUERY_CANCELLED' } });

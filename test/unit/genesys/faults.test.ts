@@ -10,7 +10,7 @@ import {
   type SimulatorOptions,
   startGenesysSimulator,
 } from '../../../main/engine/genesys/simulator/server';
-import { DAY, NOW, clientFor, collect, deliveries } from './fixtures';
+import { DAY, NOW, clientFor, collect, deliveries, virtualClock } from './fixtures';
 
 let sim: GenesysSimulator | undefined;
 afterEach(async () => {
@@ -19,7 +19,8 @@ afterEach(async () => {
 });
 
 async function exportDay(options: Partial<SimulatorOptions>, clientExtra: Parameters<typeof clientFor>[1] = {}) {
-  sim = await startGenesysSimulator({ now: () => NOW, seed: 3, ...options });
+  // Retry-After, backoff and token lifetimes kept by a virtual clock: waited as told, in no real time.
+  sim = await startGenesysSimulator({ now: () => NOW, seed: 3, clock: virtualClock(), ...options });
   const { client, auth } = clientFor(sim, clientExtra);
   const run = client.queryInterval(dayInterval(DAY));
   const ids = (await collect(run.events)).map((r) => r.id);
@@ -85,8 +86,14 @@ describe('a day is exported exactly once whatever the network does', () => {
   });
 
   it('a short-lived token is renewed before it expires, without a refused request', async () => {
-    // 4 s tokens renewed 0.4 s early; 19 requests of 250 ms each outlive the first token.
-    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 8000, tokenLifetimeSeconds: 4, latencyMs: 250 });
+    // 4 s tokens renewed 0.4 s early; 19 requests of 250 ms each (on the virtual clock) outlive the first token.
+    sim = await startGenesysSimulator({
+      now: () => NOW,
+      clock: virtualClock(),
+      eventsPerDay: 8000,
+      tokenLifetimeSeconds: 4,
+      latencyMs: 250,
+    });
     const { client, auth } = clientFor(sim);
     const ids = (await collect(client.queryInterval(dayInterval(DAY)).events)).map((r) => r.id);
     expect(auth.logins).toBeGreaterThanOrEqual(2);
@@ -148,12 +155,13 @@ describe('a day is exported exactly once whatever the network does', () => {
   it('every fault at once, over two days exported concurrently with one budget, still yields each event once', async () => {
     sim = await startGenesysSimulator({
       now: () => NOW,
+      clock: virtualClock(),
       eventsPerDay: 1600,
       failureRates: { http429: 0.1, http5xx: 0.15, dropConnection: 0.1 },
       redirectEveryNthPage: 3,
       rateLimit: { requestsPerMinute: 6, windowMs: 1000, retryAfter: true },
     });
-    const budget = new RateBudget({ requestsPerMinute: 6000 });
+    const budget = new RateBudget({ requestsPerMinute: 6000, clock: sim.options.clock });
     const a = clientFor(sim, { budget, maxRetries: 16 }).client;
     const b = clientFor(sim, { budget, maxRetries: 16 }).client;
     const other = addDays(DAY, 1);
@@ -176,6 +184,7 @@ describe('when retrying cannot help, the export stops with a stable code', () =>
   it('a rate limit that never lifts ends in GENESYS_RATE_LIMITED', async () => {
     sim = await startGenesysSimulator({
       now: () => NOW,
+      clock: virtualClock(),
       eventsPerDay: 10,
       failureRates: { http429: 1, http5xx: 0, dropConnection: 0 },
       rateLimit: { requestsPerMinute: 1000, retryAfter: false },
@@ -190,6 +199,7 @@ describe('when retrying cannot help, the export stops with a stable code', () =>
   it('a Genesys outage ends in GENESYS_UNAVAILABLE after bounded retries', async () => {
     sim = await startGenesysSimulator({
       now: () => NOW,
+      clock: virtualClock(),
       eventsPerDay: 10,
       failureRates: { http429: 0, http5xx: 1, dropConnection: 0 },
     });

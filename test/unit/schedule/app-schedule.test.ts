@@ -12,9 +12,15 @@ import type { DayStatus } from '../../../shared/day-status';
 import { SettingsSchema } from '../../../shared/settings';
 import { startAppSchedule } from '../../../main/engine/schedule/app-schedule';
 import type { DailySchedule } from '../../../main/engine/schedule/daily-schedule';
+import { ScheduleRecordFile, scheduleRecordPathIn } from '../../../main/engine/schedule/schedule-record';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
 import { dispatch } from '../../../main/engine/service/dispatch';
-import { demoArchiveDirIn, openAppService, settingsPathIn } from '../../../main/engine/service/open-app-service';
+import {
+  demoArchiveDirIn,
+  openAppService,
+  settingsPathIn,
+  stateDirIn,
+} from '../../../main/engine/service/open-app-service';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
 
 const NOW = Date.parse('2026-11-28T10:00:00.000Z');
@@ -87,5 +93,40 @@ describe('the daily schedule in the app', () => {
     schedule = startAppSchedule({ userDataDir, secrets: new MemorySecretStore(), env: {}, now, timeZone: 'UTC' });
     await schedule.reschedule();
     expect(schedule.nextRunAt()).toBe(Date.parse('2026-11-29T03:15:00.000Z'));
+  });
+
+  it('a run that ends as the app quits is recorded before stopping resolves (nothing written afterwards)', async () => {
+    await new SettingsFile(settingsPathIn(userDataDir)).save(
+      SettingsSchema.parse({ archive: { policyStartDate: LAST } }),
+    );
+    const record = new ScheduleRecordFile(scheduleRecordPathIn(stateDirIn(userDataDir)));
+    let stopped: Promise<void> | null = null;
+    schedule = startAppSchedule({
+      userDataDir,
+      secrets: new MemorySecretStore(),
+      env: {},
+      now,
+      timeZone: 'UTC',
+      record,
+      runCatchUp: async () => ({
+        archived: 1,
+        alreadyArchived: 0,
+        failed: [],
+        notStarted: 0,
+        cancelled: false,
+        events: 5,
+        bytes: 9,
+        elapsedMs: 1,
+        from: LAST,
+        to: LAST,
+      }),
+      // The app quits the moment the run ends, before its record is written.
+      onRun: () => (stopped = schedule!.stop()),
+    });
+    await schedule.runNow();
+    await stopped;
+    expect((await record.load()).lastRun).toMatchObject({ reason: 'requested', ok: true, archived: 1 });
+    // The folder can go at once: nothing of the schedule still writes into it.
+    await rm(userDataDir, { recursive: true });
   });
 });

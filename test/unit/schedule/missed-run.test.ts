@@ -54,6 +54,11 @@ describe('the daily job across app starts', () => {
       null,
     );
     const seen: ScheduledRun[] = [];
+    // What the schedule does after the run: it plans the next one, or (wrongly) runs again.
+    let afterRun: (next: { planned: number | null } | { ranAgain: ScheduledRun }) => void = () => undefined;
+    const next = new Promise<{ planned: number | null } | { ranAgain: ScheduledRun }>(
+      (resolve) => (afterRun = resolve),
+    );
     const first = new Promise<ScheduledRun>((resolve) => {
       schedule = startAppSchedule({
         userDataDir,
@@ -64,6 +69,11 @@ describe('the daily job across app starts', () => {
         onRun: (r) => {
           seen.push(r);
           resolve(r);
+          if (seen.length === 2) afterRun({ ranAgain: r });
+        },
+        // The check after a run decides what runs next: that decision is the proof nothing runs now.
+        onPlanned: (dueAt) => {
+          if (seen.length === 1) afterRun({ planned: dueAt });
         },
       });
     });
@@ -76,8 +86,10 @@ describe('the daily job across app starts', () => {
     const saved = JSON.parse(await readFile(record.path, 'utf8')) as { lastRun: { message: string }; failure: unknown };
     expect(saved.lastRun.message).toBe(`Archived 1 day (${LAST} to ${LAST}).`);
     expect(saved.failure).toBeNull();
+    // Once: after the run the schedule plans tomorrow's 02:00 instead of running again.
+    expect(await next).toEqual({ planned: Date.parse('2026-11-29T02:00:00.000Z') });
     expect(schedule!.nextRunAt()).toBe(Date.parse('2026-11-29T02:00:00.000Z'));
-    await new Promise((r) => setTimeout(r, 200));
+    expect(schedule!.isRunning()).toBe(false);
     expect(seen).toHaveLength(1);
   });
 

@@ -90,12 +90,18 @@ async function manifestsOf(day: Day): Promise<string[]> {
   return readdir(dir).catch(() => []);
 }
 
-async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Resolves once `check` holds, looking again at each event the app pushes (no polling, no sleep). */
+function until(what: string, check: () => boolean): Promise<void> {
+  if (!runtime) throw new Error(`no runtime to wait on for ${what}`);
+  if (check()) return Promise.resolve();
+  const app = runtime;
+  return new Promise((resolve) => {
+    const unsubscribe = app.events.subscribe(() => {
+      if (!check()) return;
+      unsubscribe();
+      resolve();
+    });
+  });
 }
 
 describe('catch up now', () => {
@@ -137,12 +143,20 @@ describe('catch up now', () => {
 
   it('can be cancelled, and resumes after the app restarts without writing a day twice', async () => {
     await fillAppArchive(userDataDir, { archive: ARCHIVED }, now);
-    // A slow Genesys, one day at a time, so there is a moment to cancel in.
-    await start({ schedule: { concurrency: 1 } }, { demoSimulator: { latencyMs: 60 } });
+    // One day at a time; cancelled the moment the first day lands, from inside the job's own
+    // announcement of it, so the job is provably mid-flight (one day archived, five to go).
+    await start({ schedule: { concurrency: 1 } });
+    let cancelled: Promise<unknown> | null = null;
+    let atCancel: JobState | null = null;
+    runtime!.events.subscribe((e) => {
+      if (e.event !== 'days' || cancelled) return;
+      atCancel = runtime!.jobs.state().current;
+      cancelled = call('jobs:cancel', { id: atCancel!.id });
+    });
     const started = (await call('archive:catch-up', {})) as JobState;
-    await until('the first day archived', () => dayEvents().length >= 1);
-    expect(await call('jobs:cancel', { id: started.id })).toEqual({ cancelled: true });
     await runtime!.jobs.whenIdle();
+    expect(atCancel).toMatchObject({ id: started.id, phase: 'running', days: { total: GAPS.length } });
+    expect(await cancelled).toEqual({ cancelled: true });
     const final = jobEvents()
       .filter((j) => j.id === started.id)
       .pop()!;
@@ -337,7 +351,8 @@ describe('the day panel', () => {
 describe('the first run', () => {
   it('fills the demo archive with its gaps and a failed day, and days before it are not required', async () => {
     await start({ archive: { policyStartDate: undefined } }, { demoArchive: { fill: true, days: 30 } });
-    await until('the demo fill to start', () => jobEvents().length > 0);
+    await runtime!.whenStarted();
+    expect(jobEvents()).toContainEqual(expect.objectContaining({ kind: 'demo-archive', phase: 'planning' }));
     await runtime!.jobs.whenIdle();
     const final = jobEvents().pop()!;
     expect(final).toMatchObject({ kind: 'demo-archive', origin: 'first-run', phase: 'done' });
@@ -353,7 +368,9 @@ describe('the first run', () => {
     await runtime!.close();
     events = [];
     await start({ archive: { policyStartDate: undefined } }, { demoArchive: { fill: true, days: 30 } });
-    await new Promise((r) => setTimeout(r, 300));
+    // Start-up has decided: a fill it started would be a job by now.
+    await runtime!.whenStarted();
+    expect(runtime!.jobs.state().current).toBeNull();
     expect(jobEvents()).toEqual([]);
   });
 });

@@ -79,7 +79,8 @@ describe('the event stream of the dev/test transport', () => {
         if (text.split('data: ').length > 2) resolve(text);
       });
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // The server subscribes before it writes its first line: events emitted after it are this stream's.
+    await new Promise((resolve) => (text ? resolve(text) : res.once('data', resolve)));
     hub.emit('days', { days: [{ day: '2026-11-20', state: 'archived', events: 3 }] });
     hub.emit('sign-in', {
       state: 'signed-out',

@@ -28,6 +28,7 @@ import {
   realisticDayVolume,
   unitFromHash,
 } from './organisation';
+import { SYSTEM_CLOCK, type WireClock } from '../wire-clock';
 
 const MS_PER_DAY = 86_400_000;
 const MAX_INTERVAL_DAYS = 31;
@@ -58,6 +59,12 @@ export interface SimulatorOptions {
   settlementLagMinutes: number;
   /** Delay before every answer (ms). */
   latencyMs: number;
+  /**
+   * The time on the wire: rate-limit windows, Retry-After, token and download URL lifetimes, the
+   * delay before answers. Default the wall clock; tests share a virtual one with the client (see
+   * main/engine/genesys/wire-clock.ts), so waits are kept without time going by.
+   */
+  clock: WireClock;
   /**
    * Per-client rate limit: at most `requestsPerMinute` requests in any rolling `windowMs` (default
    * 60 s). Over it: 429 `too.many.requests.retry.after` with a `Retry-After` header (seconds), or,
@@ -174,6 +181,7 @@ function defaults(seed: number): SimulatorOptions {
     retentionDays: 365,
     settlementLagMinutes: 10,
     latencyMs: 0,
+    clock: SYSTEM_CLOCK,
     rateLimit: null,
     failureRates: { http429: 0, http5xx: 0, dropConnection: 0 },
     retryAfterSeconds: 1,
@@ -522,7 +530,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       value: opts.rateLimit?.requestsPerMinute ?? 300,
     };
     if (withHeader) {
-      retryAfterUntil = Date.now() + opts.retryAfterSeconds * 1000;
+      retryAfterUntil = opts.clock.now() + opts.retryAfterSeconds * 1000;
       send(
         res,
         429,
@@ -558,7 +566,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     const grant = form.get('grant_type');
     const issue = (): void => {
       const token = randomBytes(24).toString('base64url');
-      tokens.set(token, Date.now() + opts.tokenLifetimeSeconds * 1000);
+      tokens.set(token, opts.clock.now() + opts.tokenLifetimeSeconds * 1000);
       stats.tokensIssued++;
       send(
         res,
@@ -594,7 +602,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       const challenge = createHash('sha256').update(verifier).digest('base64url');
       if (
         !entry ||
-        entry.expiresAt < Date.now() ||
+        entry.expiresAt < opts.clock.now() ||
         entry.clientId !== form.get('client_id') ||
         entry.redirectUri !== form.get('redirect_uri') ||
         verifier.length < 43 ||
@@ -644,7 +652,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       challenge: p.get('code_challenge') ?? '',
       redirectUri,
       clientId: opts.clientId,
-      expiresAt: Date.now() + 60_000,
+      expiresAt: opts.clock.now() + 60_000,
     });
     const target = new URL(redirectUri);
     target.searchParams.set('code', code);
@@ -754,8 +762,9 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
       const { next } = buildPage(q, state, pageSize, 'eventDate', false);
       const key = randomBytes(16).toString('hex');
       // Forget expired download pages so a long demo or benchmark does not grow without bound.
-      if (downloads.size > 1000) for (const [k, d] of downloads) if (d.expiresAt < Date.now()) downloads.delete(k);
-      downloads.set(key, { query: q, from: state, pageSize, expiresAt: Date.now() + 15 * 60_000 });
+      if (downloads.size > 1000)
+        for (const [k, d] of downloads) if (d.expiresAt < opts.clock.now()) downloads.delete(k);
+      downloads.set(key, { query: q, from: state, pageSize, expiresAt: opts.clock.now() + 15 * 60_000 });
       const downloadUrl = `${origin}/download/audits/${key}.json?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=900&X-Amz-Signature=${createHash('sha256').update(key).digest('hex')}`;
       stats.redirects++;
       const body = JSON.stringify({
@@ -786,7 +795,7 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
     const d = downloads.get(key);
     const forcedExpiry = opts.expireNextDownloads > 0;
     if (forcedExpiry) opts.expireNextDownloads--;
-    if (!d || d.expiresAt < Date.now() || forcedExpiry) {
+    if (!d || d.expiresAt < opts.clock.now() || forcedExpiry) {
       res.writeHead(403, { 'content-type': 'application/xml' });
       res.end(
         '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
@@ -825,10 +834,10 @@ export async function startGenesysSimulator(partial: Partial<SimulatorOptions> =
                     : /^\/api\/v2\/audits\/query\/[^/]+$/.test(path)
                       ? 'status'
                       : 'unknown';
-    const arrivalMs = Date.now();
+    const arrivalMs = opts.clock.now();
     stats.requests++;
     stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
-    if (opts.latencyMs > 0) await new Promise((r) => setTimeout(r, opts.latencyMs));
+    if (opts.latencyMs > 0) await opts.clock.sleep(opts.latencyMs);
 
     if (endpoint === 'token' && method === 'POST') return handleToken(req, res);
     if (endpoint === 'authorize' && method === 'GET') return handleAuthorize(url, res);
