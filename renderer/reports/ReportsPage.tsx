@@ -27,7 +27,9 @@ import {
 } from '../../shared/reports/report-words';
 import type { ResultError } from '../../shared/result';
 import { useAppEvent } from '../app/use-app-events';
-import { defaultRange, formatCount, resultSummary, TYPE_LABELS } from '../discovery/discovery-model';
+import { formatCount } from '../app/display-format';
+import { resultSummary } from '../discovery/discovery-format';
+import { defaultRange, TYPE_LABELS } from '../discovery/discovery-model';
 import { reportHandoff } from '../discovery/report-handoff';
 import { fieldErrorsFrom, type FieldErrors } from '../settings/field-errors';
 import './reports.css';
