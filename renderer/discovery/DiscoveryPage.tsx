@@ -36,13 +36,7 @@ export function DiscoveryPage({ bridge }: { bridge: Bridge }) {
   const { run } = state;
   return (
     <section className="discovery" aria-labelledby="discovery-title">
-      <header className="discovery-head">
-        <h2 id="discovery-title">Ask the archive</h2>
-        <p className="hint">
-          Every query reads each archived event once, over whole UTC days. Values you type are sent as typed parameters,
-          never as SQL.
-        </p>
-      </header>
+      <DiscoveryHead />
       {state.libraryError && (
         <p className="banner banner-error" role="alert">
           {state.libraryError}
@@ -107,5 +101,17 @@ export function DiscoveryPage({ bridge }: { bridge: Bridge }) {
         />
       )}
     </section>
+  );
+}
+
+function DiscoveryHead() {
+  return (
+    <header className="discovery-head">
+      <h2 id="discovery-title">Ask the archive</h2>
+      <p className="hint">
+        Every query reads each archived event once, over whole UTC days. Values you type are sent as typed parameters,
+        never as SQL.
+      </p>
+    </header>
   );
 }
