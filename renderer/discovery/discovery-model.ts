@@ -119,7 +119,7 @@ export type DiscoveryAction =
   | { readonly type: 'save-closed' }
   | { readonly type: 'query-saved'; readonly queries: Library['queries']; readonly name: string; readonly id: string };
 
-export const EXAMPLE_SQL = `SELECT "user"."name" AS user_name, action, count(*) AS events
+const EXAMPLE_SQL = `SELECT "user"."name" AS user_name, action, count(*) AS events
 FROM audit_events
 WHERE lower(entitytype) = lower(:entity_type)
 GROUP BY 1, 2
@@ -448,14 +448,14 @@ function pageFieldOf(query: RunRequest['query'], path: readonly string[]): strin
 // ---- The form and the SQL's parameters ----
 
 /** Several users or actions: one per line, or separated by commas. */
-export function splitList(text: string): string[] {
+function splitList(text: string): string[] {
   return text
     .split(/[\n,]/)
     .map((s) => s.trim())
     .filter(Boolean);
 }
 
-export function structuredFromForm(f: FormFields): StructuredQueryInput {
+function structuredFromForm(f: FormFields): StructuredQueryInput {
   return {
     range: { from: f.from, to: f.to },
     users: splitList(f.users),
@@ -468,7 +468,7 @@ export function structuredFromForm(f: FormFields): StructuredQueryInput {
   };
 }
 
-export function formFromStructured(s: StructuredQuery): FormFields {
+function formFromStructured(s: StructuredQuery): FormFields {
   return {
     from: s.range.from,
     to: s.range.to,
@@ -492,7 +492,7 @@ export function parametersIn(sql: string): string[] {
 }
 
 /** Form text as the JSON value of its type; the engine parses again and refuses what does not fit. */
-export function typedValue(type: ParameterType, text: string): string | number | boolean {
+function typedValue(type: ParameterType, text: string): string | number | boolean {
   if ((type === 'integer' || type === 'number') && text.trim() !== '' && Number.isFinite(Number(text)))
     return Number(text);
   if (type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
@@ -510,7 +510,7 @@ export const TYPE_LABELS: Record<ParameterType, string> = {
 export { PARAMETER_TYPES };
 
 /** A saved-query id from its name: `Queue changes (FCA)` -> `queue-changes-fca`. */
-export function slugOf(name: string): string {
+function slugOf(name: string): string {
   return (
     name
       .normalize('NFKD')

@@ -320,7 +320,7 @@ export function isRunning(state: ReportsState): boolean {
 }
 
 /** The Discovery result read days outside the period: the report answers for the period, so it must cover them. */
-export function outsidePeriod(state: ReportsState): string | null {
+function outsidePeriod(state: ReportsState): string | null {
   const range = state.source === 'result' ? state.handoff?.metadata.range : null;
   if (!range || (range.from >= state.period.from && range.to <= state.period.to)) return null;
   return `The result read ${range.from} to ${range.to}: the period must cover it.`;
