@@ -73,10 +73,6 @@ export function manifestFolder(prefix: string): string {
   return join(prefix, MANIFEST_FOLDER) + '/';
 }
 
-export function reportsFolder(prefix: string): string {
-  return join(prefix, REPORTS_FOLDER) + '/';
-}
-
 export function reportBundleKey(prefix: string, reportId: string): string {
   return join(prefix, REPORTS_FOLDER, reportId, REPORT_BUNDLE_NAME);
 }

@@ -14,7 +14,6 @@ export const AuditEventCoreSchema = z.looseObject({
   id: z.string().min(1),
   eventDate: z.string().regex(EVENT_DATE_RE, 'must be an ISO-8601 UTC instant'),
 });
-export type AuditEventCore = z.infer<typeof AuditEventCoreSchema>;
 
 /** An event as it travels through the exporter: its text plus the fields we use. */
 export interface AuditEventRecord {

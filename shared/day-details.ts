@@ -25,7 +25,6 @@ export const DayObjectSchema = z.object({
   lockMode: LockModeSchema.nullable(),
   retainUntil: Instant.nullable(),
 });
-export type DayObject = z.infer<typeof DayObjectSchema>;
 
 export const DayManifestSchema = z.object({
   key: z.string().max(1100),
@@ -51,7 +50,6 @@ export const DayManifestSchema = z.object({
   objects: z.array(DayObjectSchema).max(DAY_OBJECTS_LIMIT),
   objectsTotal: Count,
 });
-export type DayManifest = z.infer<typeof DayManifestSchema>;
 
 export const DayHistoryEntrySchema = z.object({
   at: Instant,

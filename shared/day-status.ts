@@ -29,4 +29,3 @@ export const StatusReportSchema = z.object({
   problems: z.array(VerifyProblemSchema),
   empty: z.boolean(),
 });
-export type StatusReport = z.infer<typeof StatusReportSchema>;

@@ -48,7 +48,6 @@ export const ManifestQuerySchema = z.strictObject({
   serviceName: Text(200).nullable(),
   state: z.enum(['Succeeded', 'Failed', 'Cancelled']),
 });
-export type ManifestQuery = z.infer<typeof ManifestQuerySchema>;
 
 /**
  * Where the events came from: the organisation (GET /api/v2/organizations/me), its API host and
@@ -83,7 +82,6 @@ export const ManifestSignatureSchema = z.strictObject({
   /** Base64 signature over the canonical bytes of the manifest without this field. */
   value: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'must be a base64 Ed25519 signature'),
 });
-export type ManifestSignature = z.infer<typeof ManifestSignatureSchema>;
 
 export const MANIFEST_FORMAT = 'audit-archive/manifest@2';
 

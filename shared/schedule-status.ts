@@ -14,7 +14,6 @@ export const ScheduledRunReasonSchema = z.enum([
   'settled', // the previous UTC day had not settled at the daily run: a second run once it has
   'requested', // someone asked
 ]);
-export type ScheduledRunReasonName = z.infer<typeof ScheduledRunReasonSchema>;
 
 export const ScheduledRunRecordSchema = z.object({
   reason: ScheduledRunReasonSchema,

@@ -36,7 +36,6 @@ export const STORAGE_VERDICTS = [
   'not-writable', // a local folder that cannot be written
 ] as const;
 export const StorageVerdictSchema = z.enum(STORAGE_VERDICTS);
-export type StorageVerdict = z.infer<typeof StorageVerdictSchema>;
 
 export const StorageCheckSchema = z.object({
   target: z.string().max(2000),

@@ -23,112 +23,18 @@ import { useAppEvent } from './use-app-events';
 type AppInfo = ResponseOf<'app:info'>;
 
 export function App({ bridge }: { bridge: Bridge }) {
-  const [route, setRoute] = useState<RouteId>(() => routeFromHash(window.location.hash));
-  const [info, setInfo] = useState<AppInfo | null>(null);
-  const [infoError, setInfoError] = useState<string | null>(null);
-  const [schedule, setSchedule] = useState<ScheduleStatus | null>(null);
-
-  useEffect(() => {
-    const onHash = () => setRoute(routeFromHash(window.location.hash));
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
-
-  const refreshInfo = useCallback(async () => {
-    const result = await bridge.appInfo({});
-    if (result.ok) {
-      setInfo(result.value);
-      setInfoError(null);
-    } else {
-      setInfoError(result.error.message);
-    }
-  }, [bridge]);
-
-  useEffect(() => {
-    void refreshInfo();
-    void bridge.scheduleStatus({}).then((r) => r.ok && setSchedule(r.value));
-  }, [refreshInfo, bridge]);
-  useAppEvent(bridge, 'schedule', setSchedule);
-
+  const route = useRoute();
+  const { info, infoError, refreshInfo } = useAppInfo(bridge);
+  const schedule = useScheduleStatus(bridge);
   const current = [...ROUTES, ...OTHER_ROUTES].find((r) => r.id === route) ?? ROUTES[0];
   const transport = info?.transport ?? 'dev-web';
 
   return (
     <JobsProvider bridge={bridge}>
       <div className="frame">
-        <aside className="sidebar">
-          <div className="brand">
-            <span className="brand-mark" aria-hidden="true" />
-            <span className="brand-name">Audit Archive</span>
-          </div>
-          <nav aria-label="Main">
-            <ul>
-              {ROUTES.map((r) => (
-                <li key={r.id}>
-                  <a href={`#/${r.id}`} aria-current={r.id === route ? 'page' : undefined}>
-                    {r.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          {schedule && (
-            <p className="sidebar-schedule" aria-label="Daily job">
-              Daily job:{' '}
-              {!schedule.enabled
-                ? 'off'
-                : schedule.running
-                  ? 'running'
-                  : schedule.nextRunAt
-                    ? `next ${formatInstant(schedule.nextRunAt)}`
-                    : `at ${schedule.time}${schedule.active ? '' : ' (desktop app)'}`}
-            </p>
-          )}
-          {info && (
-            <p className="sidebar-foot">
-              Version {info.version}
-              {info.transport === 'dev-web' ? ' · browser (dev/test)' : ''}
-            </p>
-          )}
-        </aside>
+        <Sidebar route={route} schedule={schedule} info={info} />
         <div className="content">
-          <div className="banners">
-            {infoError && (
-              <p className="banner banner-error" role="alert">
-                {infoError}
-              </p>
-            )}
-            {schedule?.failure && (
-              <div className="banner banner-error schedule-failure" role="alert">
-                <p>
-                  <strong>The daily archive run failed</strong> (since {formatInstant(schedule.failure.since)}):{' '}
-                  {schedule.failure.message}
-                </p>
-                <p className="detail">
-                  {schedule.failure.code}. This stays until a run succeeds: fix the cause, then use &ldquo;Catch up
-                  now&rdquo; on the <a href="#/calendar">calendar</a>.{' '}
-                  {schedule.lastRun ? `Last run: ${describeLastRun(schedule)}` : ''}
-                </p>
-              </div>
-            )}
-            {info?.demo && route !== 'setup' && (
-              <div className="banner banner-info demo-banner" role="status">
-                <p>
-                  <strong>Demo organisation.</strong> The events come from the built-in simulator and go into a demo
-                  archive, until you connect a real Genesys Cloud organisation.
-                </p>
-                <a className="button-link primary" href="#/setup">
-                  Connect your organisation
-                </a>
-              </div>
-            )}
-            {info && !info.archiveIsWorm && (
-              <p className="banner banner-warning" role="status">
-                <strong>The archive is a local folder</strong> ({info.archiveTarget}). A local folder is not WORM
-                storage unless it sits on WORM storage such as a SnapLock share.
-              </p>
-            )}
-          </div>
+          <Banners route={route} info={info} infoError={infoError} schedule={schedule} />
           {route !== 'calendar' && <JobPanel showLast={false} />}
           <main aria-labelledby="page-title">
             <h1 id="page-title">{current.label}</h1>
@@ -141,5 +47,146 @@ export function App({ bridge }: { bridge: Bridge }) {
         </div>
       </div>
     </JobsProvider>
+  );
+}
+
+/** The page the URL's fragment names, following it as it changes. */
+function useRoute(): RouteId {
+  const [route, setRoute] = useState<RouteId>(() => routeFromHash(window.location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(routeFromHash(window.location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return route;
+}
+
+/** What the app is (version, transport, demo, archive target), read again after settings change. */
+function useAppInfo(bridge: Bridge) {
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [infoError, setInfoError] = useState<string | null>(null);
+  const refreshInfo = useCallback(async () => {
+    const result = await bridge.appInfo({});
+    if (result.ok) {
+      setInfo(result.value);
+      setInfoError(null);
+    } else {
+      setInfoError(result.error.message);
+    }
+  }, [bridge]);
+  useEffect(() => {
+    void refreshInfo();
+  }, [refreshInfo]);
+  return { info, infoError, refreshInfo };
+}
+
+/** The daily job's status, as main pushes it. */
+function useScheduleStatus(bridge: Bridge): ScheduleStatus | null {
+  const [schedule, setSchedule] = useState<ScheduleStatus | null>(null);
+  useEffect(() => {
+    void bridge.scheduleStatus({}).then((r) => r.ok && setSchedule(r.value));
+  }, [bridge]);
+  useAppEvent(bridge, 'schedule', setSchedule);
+  return schedule;
+}
+
+function Sidebar({ route, schedule, info }: { route: RouteId; schedule: ScheduleStatus | null; info: AppInfo | null }) {
+  return (
+    <aside className="sidebar">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        <span className="brand-name">Audit Archive</span>
+      </div>
+      <nav aria-label="Main">
+        <ul>
+          {ROUTES.map((r) => (
+            <li key={r.id}>
+              <a href={`#/${r.id}`} aria-current={r.id === route ? 'page' : undefined}>
+                {r.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {schedule && (
+        <p className="sidebar-schedule" aria-label="Daily job">
+          Daily job: {sidebarSchedule(schedule)}
+        </p>
+      )}
+      {info && (
+        <p className="sidebar-foot">
+          Version {info.version}
+          {info.transport === 'dev-web' ? ' · browser (dev/test)' : ''}
+        </p>
+      )}
+    </aside>
+  );
+}
+
+function sidebarSchedule(schedule: ScheduleStatus): string {
+  if (!schedule.enabled) return 'off';
+  if (schedule.running) return 'running';
+  if (schedule.nextRunAt) return `next ${formatInstant(schedule.nextRunAt)}`;
+  return `at ${schedule.time}${schedule.active ? '' : ' (desktop app)'}`;
+}
+
+function Banners({
+  route,
+  info,
+  infoError,
+  schedule,
+}: {
+  route: RouteId;
+  info: AppInfo | null;
+  infoError: string | null;
+  schedule: ScheduleStatus | null;
+}) {
+  return (
+    <div className="banners">
+      {infoError && (
+        <p className="banner banner-error" role="alert">
+          {infoError}
+        </p>
+      )}
+      {schedule?.failure && <ScheduleFailure schedule={schedule} failure={schedule.failure} />}
+      {info?.demo && route !== 'setup' && (
+        <div className="banner banner-info demo-banner" role="status">
+          <p>
+            <strong>Demo organisation.</strong> The events come from the built-in simulator and go into a demo archive,
+            until you connect a real Genesys Cloud organisation.
+          </p>
+          <a className="button-link primary" href="#/setup">
+            Connect your organisation
+          </a>
+        </div>
+      )}
+      {info && !info.archiveIsWorm && (
+        <p className="banner banner-warning" role="status">
+          <strong>The archive is a local folder</strong> ({info.archiveTarget}). A local folder is not WORM storage
+          unless it sits on WORM storage such as a SnapLock share.
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A failed daily run: stays until a run succeeds. */
+function ScheduleFailure({
+  schedule,
+  failure,
+}: {
+  schedule: ScheduleStatus;
+  failure: NonNullable<ScheduleStatus['failure']>;
+}) {
+  return (
+    <div className="banner banner-error schedule-failure" role="alert">
+      <p>
+        <strong>The daily archive run failed</strong> (since {formatInstant(failure.since)}): {failure.message}
+      </p>
+      <p className="detail">
+        {failure.code}. This stays until a run succeeds: fix the cause, then use &ldquo;Catch up now&rdquo; on the{' '}
+        <a href="#/calendar">calendar</a>. {schedule.lastRun ? `Last run: ${describeLastRun(schedule)}` : ''}
+      </p>
+    </div>
   );
 }

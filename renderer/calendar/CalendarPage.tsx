@@ -8,9 +8,19 @@
  * calendar is read again (verify's findings land on it at once). The keyboard moves across days
  * (arrows: a day or a month, Page Up/Down: a year, Home/End: the month's ends, Enter: open).
  */
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FormEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+} from 'react';
 import type { Day } from '../../shared/day';
-import type { DayStatus } from '../../shared/day-status';
+import type { DayState, DayStatus } from '../../shared/day-status';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResultError } from '../../shared/result';
 import { formatDay } from '../app/display-format';
@@ -219,14 +229,47 @@ function CalendarView({
   const byDay = useMemo(() => new Map(data.days.map((d) => [d.day, d])), [data.days]);
   const counts = useMemo(() => countStates(data.days), [data.days]);
   const problems = useMemo(() => problemRanges(data.days), [data.days]);
-  const strip = useMemo(() => summaryStrip(data.days, data.retentionDays, formatDay), [data.days, data.retentionDays]);
   const from = data.days[0]?.day ?? data.first;
-  const [focused, setFocused] = useState<Day>(data.today);
-  const moved = useRef(false);
+  const days = useDayKeyboard(from, data.today, (day) => byDay.has(day), onOpenDay);
 
   useEffect(() => {
     performance.mark('calendar-rendered');
   }, [data]);
+
+  return (
+    <>
+      <CalendarSummary data={data} from={from} counts={counts} refreshing={refreshing} onRefresh={onRefresh} />
+      <div className="calendar-layout">
+        <div
+          className="calendar-years"
+          data-rendered-days={data.days.length}
+          onClick={days.onClick}
+          onKeyDown={days.onKeyDown}
+        >
+          {data.years.map((year) => (
+            <YearBlock
+              key={year}
+              year={year}
+              byDay={byDay}
+              today={data.today}
+              horizon={data.horizon}
+              focused={days.focused.startsWith(`${year}-`) ? days.focused : null}
+            />
+          ))}
+        </div>
+        <Problems ranges={problems} unrecoverable={counts.unrecoverable} demo={data.demo} />
+      </div>
+    </>
+  );
+}
+
+/**
+ * The day that holds the keyboard (one tab stop for the whole calendar), moved by the arrow keys
+ * inside `[from, today]`; Enter, Space or a click opens a day.
+ */
+function useDayKeyboard(from: Day, today: Day, isShown: (day: Day) => boolean, onOpenDay: (day: Day) => void) {
+  const [focused, setFocused] = useState<Day>(today);
+  const moved = useRef(false);
 
   useEffect(() => {
     if (!moved.current) return;
@@ -237,81 +280,85 @@ function CalendarView({
   const dayOfEvent = (target: EventTarget): Day | null =>
     target instanceof HTMLElement ? (target.closest<HTMLElement>('[data-day]')?.dataset.day ?? null) : null;
 
+  const onClick = (e: MouseEvent) => {
+    const day = dayOfEvent(e.target);
+    if (day && isShown(day)) {
+      setFocused(day);
+      onOpenDay(day);
+    }
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    const day = dayOfEvent(e.target);
+    if (!day) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      onOpenDay(day);
+      return;
+    }
+    const next = moveDay(day, e.key, from, today);
+    if (next === null) return;
+    e.preventDefault();
+    moved.current = true;
+    setFocused(next);
+  };
+  return { focused, onClick, onKeyDown };
+}
+
+/** The summary strip, the counts, the range and the legend above the years. */
+function CalendarSummary({
+  data,
+  from,
+  counts,
+  refreshing,
+  onRefresh,
+}: {
+  data: Loaded;
+  from: Day;
+  counts: Record<DayState, number>;
+  refreshing: boolean;
+  onRefresh: () => Promise<void>;
+}) {
+  const strip = useMemo(() => summaryStrip(data.days, data.retentionDays, formatDay), [data.days, data.retentionDays]);
   return (
-    <>
-      <div className="calendar-summary">
-        <p
-          className={`summary-strip${counts.missing + counts.failed + counts.tampered === 0 ? ' summary-clear' : ''}`}
-          role="status"
-        >
-          {strip}
-        </p>
-        <p className="calendar-counts">{countsLine(counts) || 'No days in range.'}</p>
-        <p className="hint">
-          {from} to {data.today} (today, UTC) · Genesys keeps audit events {formatNumber(data.retentionDays)} days: days
-          before {data.horizon} can no longer be exported ·{' '}
-          <button type="button" className="link-button" disabled={refreshing} onClick={() => void onRefresh()}>
-            {refreshing ? 'Refreshing…' : 'Refresh'}
-          </button>
-        </p>
-        <ul className="calendar-legend" aria-label="Legend">
-          {LEGEND_ORDER.map((state) => (
-            <li key={state} title={STATE_MEANINGS[state]} data-state={state}>
-              <span className={`swatch day-${state}`} aria-hidden="true" />
-              <span className="legend-name">{STATE_LABELS[state]}</span>
-              <span className="legend-count">{formatNumber(counts[state])}</span>
-            </li>
-          ))}
-          <li title="Today (UTC)" data-mark="today">
-            <span className="swatch swatch-today" aria-hidden="true" />
-            <span className="legend-name">today</span>
-          </li>
-          <li title="The oldest day Genesys still holds" data-mark="horizon">
-            <span className="swatch swatch-horizon" aria-hidden="true" />
-            <span className="legend-name">retention horizon</span>
-          </li>
-        </ul>
-      </div>
-      <div className="calendar-layout">
-        <div
-          className="calendar-years"
-          data-rendered-days={data.days.length}
-          onClick={(e) => {
-            const day = dayOfEvent(e.target);
-            if (day && byDay.has(day)) {
-              setFocused(day);
-              onOpenDay(day);
-            }
-          }}
-          onKeyDown={(e) => {
-            const day = dayOfEvent(e.target);
-            if (!day) return;
-            if (e.key === 'Enter' || e.key === ' ') {
-              e.preventDefault();
-              onOpenDay(day);
-              return;
-            }
-            const next = moveDay(day, e.key, from, data.today);
-            if (next === null) return;
-            e.preventDefault();
-            moved.current = true;
-            setFocused(next);
-          }}
-        >
-          {data.years.map((year) => (
-            <YearBlock
-              key={year}
-              year={year}
-              byDay={byDay}
-              today={data.today}
-              horizon={data.horizon}
-              focused={focused.startsWith(`${year}-`) ? focused : null}
-            />
-          ))}
-        </div>
-        <Problems ranges={problems} unrecoverable={counts.unrecoverable} demo={data.demo} />
-      </div>
-    </>
+    <div className="calendar-summary">
+      <p
+        className={`summary-strip${counts.missing + counts.failed + counts.tampered === 0 ? ' summary-clear' : ''}`}
+        role="status"
+      >
+        {strip}
+      </p>
+      <p className="calendar-counts">{countsLine(counts) || 'No days in range.'}</p>
+      <p className="hint">
+        {from} to {data.today} (today, UTC) · Genesys keeps audit events {formatNumber(data.retentionDays)} days: days
+        before {data.horizon} can no longer be exported ·{' '}
+        <button type="button" className="link-button" disabled={refreshing} onClick={() => void onRefresh()}>
+          {refreshing ? 'Refreshing…' : 'Refresh'}
+        </button>
+      </p>
+      <Legend counts={counts} />
+    </div>
+  );
+}
+
+function Legend({ counts }: { counts: Record<DayState, number> }) {
+  return (
+    <ul className="calendar-legend" aria-label="Legend">
+      {LEGEND_ORDER.map((state) => (
+        <li key={state} title={STATE_MEANINGS[state]} data-state={state}>
+          <span className={`swatch day-${state}`} aria-hidden="true" />
+          <span className="legend-name">{STATE_LABELS[state]}</span>
+          <span className="legend-count">{formatNumber(counts[state])}</span>
+        </li>
+      ))}
+      <li title="Today (UTC)" data-mark="today">
+        <span className="swatch swatch-today" aria-hidden="true" />
+        <span className="legend-name">today</span>
+      </li>
+      <li title="The oldest day Genesys still holds" data-mark="horizon">
+        <span className="swatch swatch-horizon" aria-hidden="true" />
+        <span className="legend-name">retention horizon</span>
+      </li>
+    </ul>
   );
 }
 

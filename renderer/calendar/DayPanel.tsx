@@ -10,33 +10,20 @@ import type { DayDetails } from '../../shared/day-details';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResultError } from '../../shared/result';
 import { formatBytes, formatCount, formatInstant } from '../app/display-format';
-import { useJobs } from '../jobs/jobs-context';
+import { useJobs, type Jobs } from '../jobs/jobs-context';
 import { STATE_LABELS } from './calendar-model';
+
+type DayManifest = DayDetails['manifests'][number];
 
 export function DayPanel({ bridge, day, onClose }: { bridge: Bridge; day: Day; onClose: () => void }) {
   const jobs = useJobs();
-  const [details, setDetails] = useState<DayDetails | null>(null);
-  const [error, setError] = useState<ResultError | null>(null);
+  const { details, error } = useDayDetails(bridge, day, jobs.archiveVersion);
   const closeButton = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    let live = true;
-    setError(null);
-    void bridge.archiveDay({ day }).then((r) => {
-      if (!live) return;
-      if (r.ok) setDetails(r.value);
-      else setError(r.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, [bridge, day, jobs.archiveVersion]);
 
   useEffect(() => {
     closeButton.current?.focus();
   }, [day]);
 
-  const busy = jobs.current !== null;
   const shown = details && details.status.day === day ? details : null;
   return (
     <aside
@@ -62,163 +49,212 @@ export function DayPanel({ bridge, day, onClose }: { bridge: Bridge; day: Day; o
         </p>
       )}
       {!shown && !error && <p aria-busy="true">Reading the day…</p>}
-      {shown && (
-        <>
-          <p className={`day-state state-${shown.status.state}`}>
-            <span className={`swatch day-${shown.status.state}`} aria-hidden="true" />
-            <strong>{STATE_LABELS[shown.status.state]}</strong>
-            {shown.status.events !== undefined && <> · {formatCount(shown.status.events)} events</>}
-          </p>
-          {shown.status.error && <p className="day-error">{shown.status.error}</p>}
-
-          <div className="actions day-actions">
-            {shown.actions.export && (
-              <button type="button" className="primary" disabled={busy} onClick={() => void jobs.exportDay(day, false)}>
-                {shown.status.state === 'failed' ? 'Retry export' : 'Export this day'}
-              </button>
-            )}
-            {shown.actions.reconcile && (
-              <button type="button" disabled={busy} onClick={() => void jobs.exportDay(day, true)}>
-                Reconcile (add late events)
-              </button>
-            )}
-            {shown.actions.verify && (
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() => void jobs.verify({ from: day, to: day, full: true })}
-              >
-                Verify this day
-              </button>
-            )}
-          </div>
-
-          <section aria-labelledby="day-manifests-title">
-            <h3 id="day-manifests-title">Manifests</h3>
-            {shown.manifests.length === 0 ? (
-              <p className="hint">No manifest: this day is not in the archive.</p>
-            ) : (
-              shown.manifests.map((m) => (
-                <article key={m.key} className="manifest" aria-label={`Manifest ${m.sequence}`}>
-                  <dl className="facts">
-                    <dt>Manifest</dt>
-                    <dd>
-                      {m.sequence} ({m.kind}), written {formatInstant(m.createdAt)}
-                    </dd>
-                    <dt>Events</dt>
-                    <dd>
-                      {formatCount(m.events)} in this run, {formatCount(m.dayEventsTotal)} in the day
-                      {m.duplicatesDropped > 0 ? `, ${formatCount(m.duplicatesDropped)} duplicates dropped` : ''}
-                    </dd>
-                    <dt>First event</dt>
-                    <dd>{m.firstEventDate ?? 'none (an empty day)'}</dd>
-                    <dt>Last event</dt>
-                    <dd>{m.lastEventDate ?? 'none'}</dd>
-                    <dt>Source</dt>
-                    <dd>
-                      {m.source.organisationName ?? m.source.organisationId ?? m.source.apiHost}
-                      {m.source.organisationId ? ` (${m.source.organisationId})` : ''} at {m.source.apiHost}
-                      {m.source.demo ? ' · the demo organisation (simulated)' : ''}
-                    </dd>
-                    <dt>Key</dt>
-                    <dd>
-                      <code>{m.key}</code>
-                    </dd>
-                    <dt>Version id</dt>
-                    <dd>
-                      <code className="version-id">{m.versionId ?? 'none (a local folder has no versions)'}</code>
-                    </dd>
-                    <dt>SHA-256</dt>
-                    <dd>
-                      <code className="hash">{m.sha256}</code>
-                    </dd>
-                  </dl>
-                  <table className="objects" aria-label={`Objects of manifest ${m.sequence}`}>
-                    <thead>
-                      <tr>
-                        <th scope="col">Object</th>
-                        <th scope="col">Version id</th>
-                        <th scope="col">Size</th>
-                        <th scope="col">SHA-256</th>
-                        <th scope="col">Events</th>
-                        <th scope="col">Lock</th>
-                        <th scope="col">Retain until</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {m.objects.map((o) => (
-                        <tr key={o.key}>
-                          <td>
-                            <code>{o.key}</code>
-                          </td>
-                          <td>
-                            <code className="version-id">{o.versionId ?? 'none (a local folder has no versions)'}</code>
-                          </td>
-                          <td>{formatBytes(o.size)}</td>
-                          <td>
-                            <code className="hash">{o.sha256}</code>
-                          </td>
-                          <td>{formatCount(o.events)}</td>
-                          <td className="lock-mode">{o.lockMode ?? 'none (not WORM)'}</td>
-                          <td className="retain-until">{o.retainUntil ? formatInstant(o.retainUntil) : 'none'}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                  {m.objectsTotal > m.objects.length && (
-                    <p className="hint">
-                      {formatCount(m.objectsTotal - m.objects.length)} more objects are recorded in this manifest.
-                    </p>
-                  )}
-                </article>
-              ))
-            )}
-          </section>
-
-          {shown.problems.length > 0 && (
-            <section aria-labelledby="day-problems-title">
-              <h3 id="day-problems-title">Problems</h3>
-              <ul className="verify-problems">
-                {shown.problems.map((p, i) => (
-                  <li key={`${p.kind}-${p.key ?? i}`} className={`verify-problem kind-${p.kind}`}>
-                    <span className="verify-kind">{p.kind}</span>
-                    {p.key && <code className="verify-key">{p.key}</code>}
-                    <span className="verify-detail">{p.detail}</span>
-                  </li>
-                ))}
-              </ul>
-            </section>
-          )}
-
-          <section aria-labelledby="day-verified-title">
-            <h3 id="day-verified-title">Last verification</h3>
-            <p>
-              {shown.lastVerification
-                ? `${formatInstant(shown.lastVerification.at)}: ${
-                    shown.lastVerification.problems === 0
-                      ? 'no problem found on this day'
-                      : `${shown.lastVerification.problems} problem(s) on this day`
-                  }.`
-                : 'Not covered by the last verification. Verify this day, or the archive, to prove it unaltered.'}
-            </p>
-          </section>
-
-          <section aria-labelledby="day-history-title">
-            <h3 id="day-history-title">History</h3>
-            {shown.history.length === 0 ? (
-              <p className="hint">Nothing has happened to this day yet.</p>
-            ) : (
-              <ul className="day-history">
-                {shown.history.map((h, i) => (
-                  <li key={`${h.at}-${i}`} className={`history-${h.what}`}>
-                    <span className="history-when">{formatInstant(h.at)}</span> {h.detail}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
-        </>
-      )}
+      {shown && <DayEvidence details={shown} jobs={jobs} />}
     </aside>
+  );
+}
+
+/** The day's details, read again whenever a job changed the archive. */
+function useDayDetails(bridge: Bridge, day: Day, archiveVersion: number) {
+  const [details, setDetails] = useState<DayDetails | null>(null);
+  const [error, setError] = useState<ResultError | null>(null);
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    void bridge.archiveDay({ day }).then((r) => {
+      if (!live) return;
+      if (r.ok) setDetails(r.value);
+      else setError(r.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [bridge, day, archiveVersion]);
+  return { details, error };
+}
+
+function DayEvidence({ details, jobs }: { details: DayDetails; jobs: Jobs }) {
+  const { status } = details;
+  return (
+    <>
+      <p className={`day-state state-${status.state}`}>
+        <span className={`swatch day-${status.state}`} aria-hidden="true" />
+        <strong>{STATE_LABELS[status.state]}</strong>
+        {status.events !== undefined && <> · {formatCount(status.events)} events</>}
+      </p>
+      {status.error && <p className="day-error">{status.error}</p>}
+      <DayActions details={details} jobs={jobs} />
+      <section aria-labelledby="day-manifests-title">
+        <h3 id="day-manifests-title">Manifests</h3>
+        {details.manifests.length === 0 ? (
+          <p className="hint">No manifest: this day is not in the archive.</p>
+        ) : (
+          details.manifests.map((m) => <ManifestView key={m.key} manifest={m} />)
+        )}
+      </section>
+      <DayProblems problems={details.problems} />
+      <LastVerification last={details.lastVerification} />
+      <DayHistory history={details.history} />
+    </>
+  );
+}
+
+/** What can be done with the day now; nothing while another job runs on the archive. */
+function DayActions({ details, jobs }: { details: DayDetails; jobs: Jobs }) {
+  const day = details.status.day;
+  const busy = jobs.current !== null;
+  return (
+    <div className="actions day-actions">
+      {details.actions.export && (
+        <button type="button" className="primary" disabled={busy} onClick={() => void jobs.exportDay(day, false)}>
+          {details.status.state === 'failed' ? 'Retry export' : 'Export this day'}
+        </button>
+      )}
+      {details.actions.reconcile && (
+        <button type="button" disabled={busy} onClick={() => void jobs.exportDay(day, true)}>
+          Reconcile (add late events)
+        </button>
+      )}
+      {details.actions.verify && (
+        <button type="button" disabled={busy} onClick={() => void jobs.verify({ from: day, to: day, full: true })}>
+          Verify this day
+        </button>
+      )}
+    </div>
+  );
+}
+
+function ManifestView({ manifest: m }: { manifest: DayManifest }) {
+  return (
+    <article className="manifest" aria-label={`Manifest ${m.sequence}`}>
+      <dl className="facts">
+        <dt>Manifest</dt>
+        <dd>
+          {m.sequence} ({m.kind}), written {formatInstant(m.createdAt)}
+        </dd>
+        <dt>Events</dt>
+        <dd>
+          {formatCount(m.events)} in this run, {formatCount(m.dayEventsTotal)} in the day
+          {m.duplicatesDropped > 0 ? `, ${formatCount(m.duplicatesDropped)} duplicates dropped` : ''}
+        </dd>
+        <dt>First event</dt>
+        <dd>{m.firstEventDate ?? 'none (an empty day)'}</dd>
+        <dt>Last event</dt>
+        <dd>{m.lastEventDate ?? 'none'}</dd>
+        <dt>Source</dt>
+        <dd>
+          {m.source.organisationName ?? m.source.organisationId ?? m.source.apiHost}
+          {m.source.organisationId ? ` (${m.source.organisationId})` : ''} at {m.source.apiHost}
+          {m.source.demo ? ' · the demo organisation (simulated)' : ''}
+        </dd>
+        <dt>Key</dt>
+        <dd>
+          <code>{m.key}</code>
+        </dd>
+        <dt>Version id</dt>
+        <dd>
+          <code className="version-id">{m.versionId ?? 'none (a local folder has no versions)'}</code>
+        </dd>
+        <dt>SHA-256</dt>
+        <dd>
+          <code className="hash">{m.sha256}</code>
+        </dd>
+      </dl>
+      <ManifestObjects manifest={m} />
+      {m.objectsTotal > m.objects.length && (
+        <p className="hint">
+          {formatCount(m.objectsTotal - m.objects.length)} more objects are recorded in this manifest.
+        </p>
+      )}
+    </article>
+  );
+}
+
+function ManifestObjects({ manifest: m }: { manifest: DayManifest }) {
+  return (
+    <table className="objects" aria-label={`Objects of manifest ${m.sequence}`}>
+      <thead>
+        <tr>
+          <th scope="col">Object</th>
+          <th scope="col">Version id</th>
+          <th scope="col">Size</th>
+          <th scope="col">SHA-256</th>
+          <th scope="col">Events</th>
+          <th scope="col">Lock</th>
+          <th scope="col">Retain until</th>
+        </tr>
+      </thead>
+      <tbody>
+        {m.objects.map((o) => (
+          <tr key={o.key}>
+            <td>
+              <code>{o.key}</code>
+            </td>
+            <td>
+              <code className="version-id">{o.versionId ?? 'none (a local folder has no versions)'}</code>
+            </td>
+            <td>{formatBytes(o.size)}</td>
+            <td>
+              <code className="hash">{o.sha256}</code>
+            </td>
+            <td>{formatCount(o.events)}</td>
+            <td className="lock-mode">{o.lockMode ?? 'none (not WORM)'}</td>
+            <td className="retain-until">{o.retainUntil ? formatInstant(o.retainUntil) : 'none'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function DayProblems({ problems }: { problems: DayDetails['problems'] }) {
+  if (problems.length === 0) return null;
+  return (
+    <section aria-labelledby="day-problems-title">
+      <h3 id="day-problems-title">Problems</h3>
+      <ul className="verify-problems">
+        {problems.map((p, i) => (
+          <li key={`${p.kind}-${p.key ?? i}`} className={`verify-problem kind-${p.kind}`}>
+            <span className="verify-kind">{p.kind}</span>
+            {p.key && <code className="verify-key">{p.key}</code>}
+            <span className="verify-detail">{p.detail}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function LastVerification({ last }: { last: DayDetails['lastVerification'] }) {
+  return (
+    <section aria-labelledby="day-verified-title">
+      <h3 id="day-verified-title">Last verification</h3>
+      <p>
+        {last
+          ? `${formatInstant(last.at)}: ${
+              last.problems === 0 ? 'no problem found on this day' : `${last.problems} problem(s) on this day`
+            }.`
+          : 'Not covered by the last verification. Verify this day, or the archive, to prove it unaltered.'}
+      </p>
+    </section>
+  );
+}
+
+function DayHistory({ history }: { history: DayDetails['history'] }) {
+  return (
+    <section aria-labelledby="day-history-title">
+      <h3 id="day-history-title">History</h3>
+      {history.length === 0 ? (
+        <p className="hint">Nothing has happened to this day yet.</p>
+      ) : (
+        <ul className="day-history">
+          {history.map((h, i) => (
+            <li key={`${h.at}-${i}`} className={`history-${h.what}`}>
+              <span className="history-when">{formatInstant(h.at)}</span> {h.detail}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

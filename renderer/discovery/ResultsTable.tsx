@@ -5,10 +5,11 @@
  * Positions are set through the CSSOM (element.style), which the CSP allows; the markup carries no
  * style attribute.
  */
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { ResultColumn, ResultRow } from '../../shared/discovery/result-metadata';
 import type { Bridge } from '../../shared/ipc/bridge';
-import { cellText, formatCount } from './discovery-model';
+import { formatCount } from '../app/display-format';
+import { cellText } from './discovery-format';
 
 /** Must match `.results-row` height in discovery.css. */
 const ROW_HEIGHT = 28;
@@ -26,22 +27,102 @@ export function ResultsTable({
   columns: readonly ResultColumn[];
   rowCount: number;
 }) {
+  const { viewport, scrollTop, height, onScroll } = useViewport(runId);
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(rowCount, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const { rowAt, sample, error } = useRowBlocks(bridge, runId, rowCount, first, last);
+  const template = useMemo(() => columnTemplate(columns, sample), [columns, sample]);
+  const layout = useGridLayout(template, rowCount, first);
+
+  return (
+    <div className="results">
+      {error && (
+        <p className="banner banner-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div
+        className="results-grid"
+        role="grid"
+        aria-label={`Results, ${formatCount(rowCount)} rows`}
+        aria-rowcount={rowCount + 1}
+        aria-colcount={columns.length}
+        ref={layout.grid}
+      >
+        <div className="results-viewport" ref={viewport} onScroll={onScroll} tabIndex={0}>
+          <div role="rowgroup" className="results-head">
+            <div role="row" aria-rowindex={1} className="results-row">
+              {columns.map((c, j) => (
+                <div role="columnheader" className="results-cell" key={j} title={c.type}>
+                  {c.name}
+                </div>
+              ))}
+            </div>
+          </div>
+          <div className="results-canvas" ref={layout.canvas}>
+            <div role="rowgroup" className="results-window" ref={layout.window}>
+              <ResultRows columns={columns} first={first} last={last} rowAt={rowAt} />
+            </div>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function ResultRows({
+  columns,
+  first,
+  last,
+  rowAt,
+}: {
+  columns: readonly ResultColumn[];
+  first: number;
+  last: number;
+  rowAt: (i: number) => ResultRow | null;
+}) {
+  const rows = [];
+  for (let i = first; i < last; i++) {
+    const row = rowAt(i);
+    rows.push(
+      <div role="row" aria-rowindex={i + 2} className={`results-row${i % 2 ? ' odd' : ''}`} key={i}>
+        {columns.map((c, j) => {
+          const text = row ? cellText(row[j]) : '…';
+          return (
+            <div role="gridcell" className="results-cell" key={j} title={text.length > 40 ? text : undefined}>
+              {text}
+            </div>
+          );
+        })}
+      </div>,
+    );
+  }
+  return <>{rows}</>;
+}
+
+/** Column widths from the names and the first rows loaded, in characters, capped. */
+function columnTemplate(columns: readonly ResultColumn[], sample: readonly ResultRow[] | undefined): string {
+  return columns
+    .map((c, i) => {
+      const longest = Math.max(c.name.length, ...(sample ?? []).slice(0, 100).map((r) => cellText(r[i]).length));
+      // Slack for longer values further down (widths do not change while scrolling).
+      return `${Math.min(48, Math.max(10, longest + 4))}ch`;
+    })
+    .join(' ');
+}
+
+/** The scrolled viewport: where it is and how tall; a new run starts at the top. */
+function useViewport(runId: string): {
+  viewport: RefObject<HTMLDivElement | null>;
+  scrollTop: number;
+  height: number;
+  onScroll: () => void;
+} {
   const viewport = useRef<HTMLDivElement>(null);
-  const canvas = useRef<HTMLDivElement>(null);
-  const windowRef = useRef<HTMLDivElement>(null);
-  const grid = useRef<HTMLDivElement>(null);
-  const blocks = useRef(new Map<number, ResultRow[]>());
-  const loading = useRef(new Set<number>());
-  const [version, setVersion] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(480);
-  const [error, setError] = useState<string | null>(null);
 
-  // A new run starts with nothing loaded and the view at the top.
   useEffect(() => {
-    blocks.current = new Map();
-    loading.current = new Set();
-    setVersion((v) => v + 1);
     setScrollTop(0);
     if (viewport.current) viewport.current.scrollTop = 0;
   }, [runId]);
@@ -56,8 +137,31 @@ export function ResultsTable({
     return () => observer.disconnect();
   }, []);
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(rowCount, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const onScroll = () => {
+    const top = viewport.current?.scrollTop ?? 0;
+    requestAnimationFrame(() => setScrollTop(top));
+  };
+  return { viewport, scrollTop, height, onScroll };
+}
+
+/** The rows of `[first, last)`, read from main a block at a time; a new run starts with none. */
+function useRowBlocks(
+  bridge: Bridge,
+  runId: string,
+  rowCount: number,
+  first: number,
+  last: number,
+): { rowAt: (i: number) => ResultRow | null; sample: readonly ResultRow[] | undefined; error: string | null } {
+  const blocks = useRef(new Map<number, ResultRow[]>());
+  const loading = useRef(new Set<number>());
+  const [version, setVersion] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    blocks.current = new Map();
+    loading.current = new Set();
+    setVersion((v) => v + 1);
+  }, [runId]);
 
   const load = useCallback(
     async (block: number) => {
@@ -83,79 +187,18 @@ export function ResultsTable({
   }, [first, last, rowCount, load, version]);
 
   const rowAt = (i: number): ResultRow | null => blocks.current.get(Math.floor(i / BLOCK))?.[i % BLOCK] ?? null;
+  return { rowAt, sample: blocks.current.get(0), error };
+}
 
-  // Column widths from the names and the first rows loaded, in characters, capped.
-  const sample = blocks.current.get(0);
-  const template = useMemo(() => {
-    return columns
-      .map((c, i) => {
-        const longest = Math.max(c.name.length, ...(sample ?? []).slice(0, 100).map((r) => cellText(r[i]).length));
-        // Slack for longer values further down (widths do not change while scrolling).
-        return `${Math.min(48, Math.max(10, longest + 4))}ch`;
-      })
-      .join(' ');
-  }, [columns, sample]);
-
+/** The column widths, the canvas's full height and the rendered window's offset, set through the CSSOM. */
+function useGridLayout(template: string, rowCount: number, first: number) {
+  const grid = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLDivElement>(null);
+  const window = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     grid.current?.style.setProperty('--result-columns', template);
     if (canvas.current) canvas.current.style.height = `${rowCount * ROW_HEIGHT}px`;
-    if (windowRef.current) windowRef.current.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    if (window.current) window.current.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
   }, [template, rowCount, first]);
-
-  const onScroll = () => {
-    const top = viewport.current?.scrollTop ?? 0;
-    requestAnimationFrame(() => setScrollTop(top));
-  };
-
-  const rows = [];
-  for (let i = first; i < last; i++) {
-    const row = rowAt(i);
-    rows.push(
-      <div role="row" aria-rowindex={i + 2} className={`results-row${i % 2 ? ' odd' : ''}`} key={i}>
-        {columns.map((c, j) => {
-          const text = row ? cellText(row[j]) : '…';
-          return (
-            <div role="gridcell" className="results-cell" key={j} title={text.length > 40 ? text : undefined}>
-              {text}
-            </div>
-          );
-        })}
-      </div>,
-    );
-  }
-
-  return (
-    <div className="results">
-      {error && (
-        <p className="banner banner-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div
-        className="results-grid"
-        role="grid"
-        aria-label={`Results, ${formatCount(rowCount)} rows`}
-        aria-rowcount={rowCount + 1}
-        aria-colcount={columns.length}
-        ref={grid}
-      >
-        <div className="results-viewport" ref={viewport} onScroll={onScroll} tabIndex={0}>
-          <div role="rowgroup" className="results-head">
-            <div role="row" aria-rowindex={1} className="results-row">
-              {columns.map((c, j) => (
-                <div role="columnheader" className="results-cell" key={j} title={c.type}>
-                  {c.name}
-                </div>
-              ))}
-            </div>
-          </div>
-          <div className="results-canvas" ref={canvas}>
-            <div role="rowgroup" className="results-window" ref={windowRef}>
-              {rows}
-            </div>
-          </div>
-        </div>
-      </div>
-    </div>
-  );
+  return { grid, canvas, window };
 }

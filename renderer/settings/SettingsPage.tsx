@@ -9,12 +9,13 @@ import type { Bridge } from '../../shared/ipc/bridge';
 import type { LockMode } from '../../shared/manifest';
 import type { Settings } from '../../shared/settings';
 import { fieldErrorsFrom, type FieldErrors } from './field-errors';
-import { Field, NumberInput } from './form-parts';
+import { Field, NumberInput, type SectionProps } from './form-parts';
 import { ArchiveTargetSection } from './sections/ArchiveTargetSection';
 import { GenesysSection } from './sections/GenesysSection';
 import { RetentionSection } from './sections/RetentionSection';
 import { ScheduleSection } from './sections/ScheduleSection';
 import { SigningKeySection } from './sections/SigningKeySection';
+import { patchSection } from './settings-draft';
 import './settings.css';
 
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'refused'; message: string };
@@ -28,111 +29,29 @@ export function SettingsPage({
   transport: 'electron' | 'dev-web';
   onSaved?: () => void;
 }) {
-  const [settings, setSettings] = useState<Settings | null>(null);
-  /** The lock mode as last loaded or saved: switching from GOVERNANCE to COMPLIANCE needs a confirmation. */
-  const [savedLockMode, setSavedLockMode] = useState<LockMode>('COMPLIANCE');
-  const [warnings, setWarnings] = useState<string[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [save, setSave] = useState<SaveState>({ kind: 'idle' });
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const form = useSettingsForm(bridge, onSaved);
   const [confirming, setConfirming] = useState(false);
+  const { settings, errors, save } = form;
 
-  useEffect(() => {
-    let live = true;
-    void bridge.settingsGet({}).then((result) => {
-      if (!live) return;
-      if (result.ok) {
-        setSettings(result.value.settings);
-        setSavedLockMode(result.value.settings.archive.lockMode);
-        setWarnings(result.value.warnings);
-      } else {
-        setLoadError(result.error.message);
-      }
-    });
-    return () => {
-      live = false;
-    };
-  }, [bridge]);
-
-  if (loadError) {
+  if (form.loadError) {
     return (
       <p className="banner banner-error" role="alert">
-        Settings could not be loaded: {loadError}
+        Settings could not be loaded: {form.loadError}
       </p>
     );
   }
   if (!settings) return <p aria-busy="true">Loading settings…</p>;
 
-  const update = <K extends 'genesys' | 'archive' | 'schedule' | 'ui' | 'desktop'>(
-    section: K,
-    patch: Partial<Settings[K]>,
-  ) => {
-    setSettings((s) => (s ? { ...s, [section]: { ...s[section], ...patch } } : s));
-    setSave({ kind: 'idle' });
-  };
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    if (!settings) return;
-    setSave({ kind: 'saving' });
-    const result = await bridge.settingsSave({ settings });
-    if (result.ok) {
-      setSettings(result.value.settings);
-      setSavedLockMode(result.value.settings.archive.lockMode);
-      setWarnings(result.value.warnings);
-      setErrors({});
-      setSave({ kind: 'saved' });
-      onSaved?.();
-    } else {
-      setErrors(fieldErrorsFrom(result.error.issues, ['settings']));
-      setSave({ kind: 'refused', message: result.error.message });
-    }
-  }
-
-  const sectionProps = { settings, update, errors };
+  const sectionProps: SectionProps = { settings, update: form.update, errors };
   return (
-    <form className="settings" onSubmit={onSubmit} noValidate>
-      {warnings.length > 0 && (
-        <div className="banner banner-warning" role="status">
-          <ul className="plain">
-            {warnings.map((w) => (
-              <li key={w}>{w}</li>
-            ))}
-          </ul>
-        </div>
-      )}
-
-      <fieldset>
-        <legend>Organisation</legend>
-        <Field
-          label="Use the demo organisation"
-          error={errors['demo']}
-          hint="The built-in simulator and its own demo archive. Saving a client ID turns it off."
-          inline
-        >
-          {(id) => (
-            <input
-              id={id}
-              type="checkbox"
-              checked={settings.demo}
-              onChange={(e) => {
-                setSettings({ ...settings, demo: e.target.checked });
-                setSave({ kind: 'idle' });
-              }}
-            />
-          )}
-        </Field>
-        <p className="hint section-intro">
-          New here? <a href="#/setup">Connect your organisation</a> step by step, with a check at each step.
-        </p>
-      </fieldset>
-
+    <form className="settings" onSubmit={(e) => void form.submit(e)} noValidate>
+      <SettingsWarnings warnings={form.warnings} />
+      <OrganisationFieldset demo={settings.demo} error={errors['demo']} onDemo={form.setDemo} />
       <GenesysSection {...sectionProps} bridge={bridge} transport={transport} />
       <ArchiveTargetSection {...sectionProps} bridge={bridge} />
-      <RetentionSection {...sectionProps} savedLockMode={savedLockMode} onConfirming={setConfirming} />
+      <RetentionSection {...sectionProps} savedLockMode={form.savedLockMode} onConfirming={setConfirming} />
       <SigningKeySection {...sectionProps} bridge={bridge} />
       <ScheduleSection {...sectionProps} bridge={bridge} />
-
       <fieldset>
         <legend>Display</legend>
         <Field label="Years in the calendar" error={errors['ui.calendarYears']} hint="1 to 10.">
@@ -140,12 +59,115 @@ export function SettingsPage({
             <NumberInput
               id={id}
               value={settings.ui.calendarYears}
-              onChange={(n) => update('ui', { calendarYears: n })}
+              onChange={(n) => form.update('ui', { calendarYears: n })}
             />
           )}
         </Field>
       </fieldset>
+      <SaveBar save={save} disabled={save.kind === 'saving' || confirming} />
+    </form>
+  );
+}
 
+/**
+ * The settings being edited: loaded once, changed section by section, saved whole. A refusal keeps
+ * the draft and marks each field it names.
+ */
+function useSettingsForm(bridge: Bridge, onSaved: (() => void) | undefined) {
+  const [settings, setSettings] = useState<Settings | null>(null);
+  /** The lock mode as last loaded or saved: switching from GOVERNANCE to COMPLIANCE needs a confirmation. */
+  const [savedLockMode, setSavedLockMode] = useState<LockMode>('COMPLIANCE');
+  const [warnings, setWarnings] = useState<string[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [save, setSave] = useState<SaveState>({ kind: 'idle' });
+  const [errors, setErrors] = useState<FieldErrors>({});
+
+  const loaded = (value: { settings: Settings; warnings: string[] }) => {
+    setSettings(value.settings);
+    setSavedLockMode(value.settings.archive.lockMode);
+    setWarnings(value.warnings);
+  };
+
+  useEffect(() => {
+    let live = true;
+    void bridge.settingsGet({}).then((result) => {
+      if (!live) return;
+      if (result.ok) loaded(result.value);
+      else setLoadError(result.error.message);
+    });
+    return () => {
+      live = false;
+    };
+  }, [bridge]);
+
+  const edit = (change: (s: Settings) => Settings) => {
+    setSettings((s) => (s ? change(s) : s));
+    setSave({ kind: 'idle' });
+  };
+  const update: SectionProps['update'] = (section, patch) => edit((s) => patchSection(s, section, patch));
+  const setDemo = (demo: boolean) => edit((s) => ({ ...s, demo }));
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!settings) return;
+    setSave({ kind: 'saving' });
+    const result = await bridge.settingsSave({ settings });
+    if (!result.ok) {
+      setErrors(fieldErrorsFrom(result.error.issues, ['settings']));
+      return setSave({ kind: 'refused', message: result.error.message });
+    }
+    loaded(result.value);
+    setErrors({});
+    setSave({ kind: 'saved' });
+    onSaved?.();
+  }
+
+  return { settings, savedLockMode, warnings, loadError, save, errors, update, setDemo, submit };
+}
+
+function SettingsWarnings({ warnings }: { warnings: readonly string[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <div className="banner banner-warning" role="status">
+      <ul className="plain">
+        {warnings.map((w) => (
+          <li key={w}>{w}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function OrganisationFieldset({
+  demo,
+  error,
+  onDemo,
+}: {
+  demo: boolean;
+  error: string | undefined;
+  onDemo: (demo: boolean) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>Organisation</legend>
+      <Field
+        label="Use the demo organisation"
+        error={error}
+        hint="The built-in simulator and its own demo archive. Saving a client ID turns it off."
+        inline
+      >
+        {(id) => <input id={id} type="checkbox" checked={demo} onChange={(e) => onDemo(e.target.checked)} />}
+      </Field>
+      <p className="hint section-intro">
+        New here? <a href="#/setup">Connect your organisation</a> step by step, with a check at each step.
+      </p>
+    </fieldset>
+  );
+}
+
+function SaveBar({ save, disabled }: { save: SaveState; disabled: boolean }) {
+  return (
+    <>
       {save.kind === 'refused' && (
         <div className="banner banner-error" role="alert">
           <p className="banner-title">Settings were not saved. Correct the fields marked in red and save again.</p>
@@ -153,13 +175,13 @@ export function SettingsPage({
         </div>
       )}
       <div className="save-bar">
-        <button type="submit" className="primary" disabled={save.kind === 'saving' || confirming}>
+        <button type="submit" className="primary" disabled={disabled}>
           {save.kind === 'saving' ? 'Saving…' : 'Save settings'}
         </button>
         <p className="save-status" role="status" aria-live="polite">
           {save.kind === 'saved' && 'Settings saved.'}
         </p>
       </div>
-    </form>
+    </>
   );
 }

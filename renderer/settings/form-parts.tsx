@@ -5,14 +5,12 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { Settings } from '../../shared/settings';
 import type { FieldErrors } from './field-errors';
+import type { DraftSection } from './settings-draft';
 
 /** What every settings section receives: the draft, how to change it, and the errors per field. */
 export interface SectionProps {
   readonly settings: Settings;
-  readonly update: <K extends 'genesys' | 'archive' | 'schedule' | 'ui' | 'desktop'>(
-    section: K,
-    patch: Partial<Settings[K]>,
-  ) => void;
+  readonly update: <K extends DraftSection>(section: K, patch: Partial<Settings[K]>) => void;
   readonly errors: FieldErrors;
 }
 

@@ -11,22 +11,17 @@ import type { Bridge } from '../../shared/ipc/bridge';
 import type { Settings } from '../../shared/settings';
 import type { StorageCheck } from '../../shared/setup-checks';
 import { fieldErrorsFrom, type FieldErrors } from '../settings/field-errors';
+import type { SectionProps } from '../settings/form-parts';
 import { ArchiveTargetSection } from '../settings/sections/ArchiveTargetSection';
 import { GenesysSection } from '../settings/sections/GenesysSection';
 import { RetentionSection } from '../settings/sections/RetentionSection';
 import { SigningKeySection } from '../settings/sections/SigningKeySection';
+import { patchSection } from '../settings/settings-draft';
+import { STEPS, stepGate, stepOfField } from './setup-steps';
 import '../settings/settings.css';
 import './setup.css';
 
-const STEPS = ['Genesys Cloud', 'Archive location', 'Retention policy', 'Signing key', 'Connect'] as const;
-
-/** Which step holds a field, so a refusal at the end can send the officer back to it. */
-function stepOfField(field: string): number {
-  if (field.startsWith('genesys.')) return 0;
-  if (field === 'archive.target' || field.startsWith('archive.s3')) return 1;
-  if (field === 'archive.signingKeyFingerprint') return 3;
-  return 2;
-}
+type Transport = 'electron' | 'dev-web';
 
 export function SetupPage({
   bridge,
@@ -34,67 +29,25 @@ export function SetupPage({
   onConnected,
 }: {
   bridge: Bridge;
-  transport: 'electron' | 'dev-web';
+  transport: Transport;
   onConnected?: () => void;
 }) {
-  const [draft, setDraft] = useState<Settings | null>(null);
   const [step, setStep] = useState(0);
   const [genesysOk, setGenesysOk] = useState(false);
   const [storage, setStorage] = useState<StorageCheck | null>(null);
   const [recorded, setRecorded] = useState(false);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [refusal, setRefusal] = useState<string | null>(null);
-  const [connected, setConnected] = useState<string[] | null>(null);
-  const [saving, setSaving] = useState(false);
-
-  useEffect(() => {
-    void bridge.settingsGet({}).then((r) => {
-      if (r.ok) setDraft(r.value.settings);
-    });
-  }, [bridge]);
+  const setup = useSetupDraft(bridge, onConnected, setStep);
+  const { draft } = setup;
 
   if (!draft) return <p aria-busy="true">Loading…</p>;
 
-  const update = <K extends 'genesys' | 'archive' | 'schedule' | 'ui' | 'desktop'>(
-    section: K,
-    patch: Partial<Settings[K]>,
-  ) => setDraft((d) => (d ? { ...d, [section]: { ...d[section], ...patch } } : d));
-  const sectionProps = { settings: draft, update, errors };
-
-  const canContinue =
-    step === 0
-      ? genesysOk
-      : step === 1
-        ? storage?.ok === true
-        : step === 3
-          ? Boolean(draft.archive.signingKeyFingerprint) && recorded
-          : true;
-  const blocker =
-    step === 0
-      ? 'Test the connection (or sign in as yourself) first: it must log in and have audits:audit:view.'
-      : step === 1
-        ? 'Check the bucket or folder first: it must be able to hold the archive.'
-        : step === 3
-          ? 'Create or import the signing key, and confirm you have recorded its fingerprint.'
-          : '';
-
-  async function connect() {
-    if (!draft) return;
-    setSaving(true);
-    setRefusal(null);
-    const r = await bridge.settingsSave({ settings: { ...draft, demo: false } });
-    setSaving(false);
-    if (r.ok) {
-      setConnected(r.value.warnings);
-      onConnected?.();
-      return;
-    }
-    const fieldErrors = fieldErrorsFrom(r.error.issues, ['settings']);
-    setErrors(fieldErrors);
-    setRefusal(r.error.message);
-    const first = Object.keys(fieldErrors)[0];
-    if (first) setStep(stepOfField(first));
-  }
+  const sectionProps: SectionProps = { settings: draft, update: setup.update, errors: setup.errors };
+  const gate = stepGate(step, {
+    genesysOk,
+    storageOk: storage?.ok === true,
+    keyFingerprint: draft.archive.signingKeyFingerprint,
+    recorded,
+  });
 
   return (
     <div className="setup settings">
@@ -102,14 +55,7 @@ export function SetupPage({
         Connect a real Genesys Cloud organisation and a WORM archive. Each step checks what you entered before the next;
         nothing is saved until the last step, and the demo archive stays as it is.
       </p>
-      <ol className="setup-steps" aria-label="Setup steps">
-        {STEPS.map((name, i) => (
-          <li key={name} aria-current={i === step ? 'step' : undefined} className={i < step ? 'step-done' : ''}>
-            <span className="step-number">{i + 1}</span> {name}
-          </li>
-        ))}
-      </ol>
-
+      <StepList step={step} />
       {step === 0 && (
         <GenesysSection
           {...sectionProps}
@@ -129,75 +75,172 @@ export function SetupPage({
         />
       )}
       {step === 4 && (
-        <fieldset>
-          <legend>Connect</legend>
-          <dl className="facts setup-review" aria-label="What will be saved">
-            <dt>Genesys</dt>
-            <dd>
-              {draft.genesys.region}, client {draft.genesys.clientId}
-              {draft.genesys.authMode === 'pkce' ? ' (signed in as yourself)' : ' (client credentials)'}
-            </dd>
-            <dt>Archive</dt>
-            <dd>
-              {storage?.target ?? draft.archive.target}
-              {storage && !storage.worm ? ' (a local folder: not WORM)' : ''}
-            </dd>
-            <dt>Retention</dt>
-            <dd>
-              {draft.archive.lockMode}, {draft.archive.retentionDays} days
-              {draft.archive.policyStartDate ? `, required from ${draft.archive.policyStartDate}` : ''}
-            </dd>
-            <dt>Signing key</dt>
-            <dd>
-              <code>
-                {draft.archive.signingKeyFingerprint ? formatFingerprint(draft.archive.signingKeyFingerprint) : 'none'}
-              </code>
-            </dd>
-          </dl>
-          <p className="hint">
-            Athena (for discovery queries over an S3 archive) is optional and can be set up later. Connecting turns the
-            demo organisation off; the daily job then archives this organisation at {draft.schedule.time}.
-          </p>
-          {connected ? (
-            <div className="check-outcome check-ok" role="status">
-              <p className="check-title">Connected. The app now archives your organisation.</p>
-              {connected.length > 0 && (
-                <ul className="plain">
-                  {connected.map((w) => (
-                    <li key={w}>{w}</li>
-                  ))}
-                </ul>
-              )}
-              <p>
-                <a href="#/calendar">Open the calendar</a> and use &ldquo;Catch up now&rdquo; to archive every day
-                Genesys still holds.
-              </p>
-            </div>
-          ) : (
-            <button type="button" className="primary" disabled={saving} onClick={() => void connect()}>
-              {saving ? 'Connecting…' : 'Connect and start archiving'}
-            </button>
-          )}
-        </fieldset>
+        <ConnectStep
+          draft={draft}
+          storage={storage}
+          connected={setup.connected}
+          saving={setup.saving}
+          onConnect={() => void setup.connect()}
+        />
       )}
-
-      {refusal && (
+      {setup.refusal && (
         <div className="banner banner-error" role="alert">
           <p className="banner-title">Not connected. Correct the fields marked in red.</p>
-          <p className="detail">{refusal}</p>
+          <p className="detail">{setup.refusal}</p>
         </div>
       )}
-      <div className="setup-nav">
-        <button type="button" disabled={step === 0} onClick={() => setStep((s) => Math.max(0, s - 1))}>
-          Back
-        </button>
-        {step < STEPS.length - 1 && (
-          <button type="button" className="primary" disabled={!canContinue} onClick={() => setStep((s) => s + 1)}>
-            Next
-          </button>
-        )}
-        {!canContinue && blocker && <p className="hint setup-blocker">{blocker}</p>}
-      </div>
+      <SetupNav step={step} gate={gate} onStep={setStep} />
     </div>
+  );
+}
+
+/**
+ * The settings the steps fill in (loaded once, saved only by "Connect"); a refusal marks each field
+ * it names and goes back to the step that holds the first.
+ */
+function useSetupDraft(bridge: Bridge, onConnected: (() => void) | undefined, goToStep: (step: number) => void) {
+  const [draft, setDraft] = useState<Settings | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [connected, setConnected] = useState<string[] | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    void bridge.settingsGet({}).then((r) => {
+      if (r.ok) setDraft(r.value.settings);
+    });
+  }, [bridge]);
+
+  const update: SectionProps['update'] = (section, patch) => setDraft((d) => (d ? patchSection(d, section, patch) : d));
+
+  async function connect() {
+    if (!draft) return;
+    setSaving(true);
+    setRefusal(null);
+    const r = await bridge.settingsSave({ settings: { ...draft, demo: false } });
+    setSaving(false);
+    if (r.ok) {
+      setConnected(r.value.warnings);
+      onConnected?.();
+      return;
+    }
+    const fieldErrors = fieldErrorsFrom(r.error.issues, ['settings']);
+    setErrors(fieldErrors);
+    setRefusal(r.error.message);
+    const first = Object.keys(fieldErrors)[0];
+    if (first) goToStep(stepOfField(first));
+  }
+
+  return { draft, update, errors, refusal, connected, saving, connect };
+}
+
+function StepList({ step }: { step: number }) {
+  return (
+    <ol className="setup-steps" aria-label="Setup steps">
+      {STEPS.map((name, i) => (
+        <li key={name} aria-current={i === step ? 'step' : undefined} className={i < step ? 'step-done' : ''}>
+          <span className="step-number">{i + 1}</span> {name}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function SetupNav({
+  step,
+  gate,
+  onStep,
+}: {
+  step: number;
+  gate: { canContinue: boolean; blocker: string };
+  onStep: (step: number) => void;
+}) {
+  return (
+    <div className="setup-nav">
+      <button type="button" disabled={step === 0} onClick={() => onStep(Math.max(0, step - 1))}>
+        Back
+      </button>
+      {step < STEPS.length - 1 && (
+        <button type="button" className="primary" disabled={!gate.canContinue} onClick={() => onStep(step + 1)}>
+          Next
+        </button>
+      )}
+      {!gate.canContinue && gate.blocker && <p className="hint setup-blocker">{gate.blocker}</p>}
+    </div>
+  );
+}
+
+/** The last step: what will be saved, then "Connect and start archiving", then what to do next. */
+function ConnectStep({
+  draft,
+  storage,
+  connected,
+  saving,
+  onConnect,
+}: {
+  draft: Settings;
+  storage: StorageCheck | null;
+  /** The warnings of the save that connected, once it did. */
+  connected: string[] | null;
+  saving: boolean;
+  onConnect: () => void;
+}) {
+  return (
+    <fieldset>
+      <legend>Connect</legend>
+      <SetupReview draft={draft} storage={storage} />
+      <p className="hint">
+        Athena (for discovery queries over an S3 archive) is optional and can be set up later. Connecting turns the demo
+        organisation off; the daily job then archives this organisation at {draft.schedule.time}.
+      </p>
+      {connected ? (
+        <div className="check-outcome check-ok" role="status">
+          <p className="check-title">Connected. The app now archives your organisation.</p>
+          {connected.length > 0 && (
+            <ul className="plain">
+              {connected.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+          )}
+          <p>
+            <a href="#/calendar">Open the calendar</a> and use &ldquo;Catch up now&rdquo; to archive every day Genesys
+            still holds.
+          </p>
+        </div>
+      ) : (
+        <button type="button" className="primary" disabled={saving} onClick={onConnect}>
+          {saving ? 'Connecting…' : 'Connect and start archiving'}
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+function SetupReview({ draft, storage }: { draft: Settings; storage: StorageCheck | null }) {
+  return (
+    <dl className="facts setup-review" aria-label="What will be saved">
+      <dt>Genesys</dt>
+      <dd>
+        {draft.genesys.region}, client {draft.genesys.clientId}
+        {draft.genesys.authMode === 'pkce' ? ' (signed in as yourself)' : ' (client credentials)'}
+      </dd>
+      <dt>Archive</dt>
+      <dd>
+        {storage?.target ?? draft.archive.target}
+        {storage && !storage.worm ? ' (a local folder: not WORM)' : ''}
+      </dd>
+      <dt>Retention</dt>
+      <dd>
+        {draft.archive.lockMode}, {draft.archive.retentionDays} days
+        {draft.archive.policyStartDate ? `, required from ${draft.archive.policyStartDate}` : ''}
+      </dd>
+      <dt>Signing key</dt>
+      <dd>
+        <code>
+          {draft.archive.signingKeyFingerprint ? formatFingerprint(draft.archive.signingKeyFingerprint) : 'none'}
+        </code>
+      </dd>
+    </dl>
   );
 }

@@ -16,7 +16,6 @@ export const SavedQueryBodySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sql'), sql: z.string().min(1, 'must not be empty').max(MAX_SQL_LENGTH) }).strict(),
   z.object({ kind: z.literal('structured'), structured: StructuredQuerySchema }).strict(),
 ]);
-export type SavedQueryBody = z.infer<typeof SavedQueryBodySchema>;
 
 export const SavedQuerySchema = z
   .object({

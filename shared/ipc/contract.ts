@@ -204,8 +204,6 @@ export type EventName = keyof Events;
 export type EventOf<E extends EventName> = z.infer<Events[E]>;
 export type AppEvent = { [E in EventName]: { readonly event: E; readonly payload: EventOf<E> } }[EventName];
 
-export const EVENT_NAMES = Object.keys(events) as EventName[];
-
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
 }

@@ -58,7 +58,6 @@ export type ReportJobStatus = z.infer<typeof ReportJobStatusSchema>;
 
 /** The `report` event: a report job's status, pushed on each new phase, at most a few times a second within one, and at its end. */
 export const ReportJobEventSchema = ReportJobStatusSchema.extend({ jobId: z.string() });
-export type ReportJobEvent = z.infer<typeof ReportJobEventSchema>;
 
 export const reportsContract = {
   'reports:preview': {

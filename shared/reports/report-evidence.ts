@@ -45,7 +45,6 @@ export const ObjectEvidenceSchema = z.strictObject({
   lockMode: LockModeSchema.nullable(),
   retainUntil: Instant.nullable(),
 });
-export type ObjectEvidence = z.infer<typeof ObjectEvidenceSchema>;
 
 export const ManifestEvidenceSchema = z.strictObject({
   key: z.string(),
@@ -58,7 +57,6 @@ export const ManifestEvidenceSchema = z.strictObject({
   dayEventsTotal: z.number().int().nonnegative(),
   objects: z.array(ObjectEvidenceSchema),
 });
-export type ManifestEvidence = z.infer<typeof ManifestEvidenceSchema>;
 
 export const DayEvidenceSchema = z.strictObject({
   day: DaySchema,

@@ -21,7 +21,6 @@ export const REPORT_RECORD_FORMAT = 'audit-archive/report-record@1';
 export const ReportIdSchema = z
   .string()
   .regex(/^AR-\d{8}-[0-9a-f]{8}$/, 'must be a report id such as AR-20260320-1a2b3c4d');
-export type ReportId = z.infer<typeof ReportIdSchema>;
 
 export const ReportFileSchema = z.strictObject({
   /** Path inside the bundle's report folder (`report.pdf`, `results/result-1.csv`). */

@@ -95,7 +95,6 @@ export const ReportSourceSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('query'), query: RunRequestQuerySchema }),
 ]);
-export type ReportSource = z.infer<typeof ReportSourceSchema>;
 
 /** Everything a report is made from (the app's request; the CLI builds the same). */
 export const ReportSpecSchema = z.strictObject({

@@ -194,7 +194,8 @@ describe('Discovery', () => {
     await page.getByRole('button', { name: 'Add to report' }).click();
     await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
     const handed = await page.evaluate(() => sessionStorage.getItem('audit-archive:report-result'));
-    const metadata = ResultMetadataSchema.parse(JSON.parse(handed as string));
+    // The hand-off is the result's metadata and its run's id (renderer/discovery/report-handoff.ts).
+    const metadata = ResultMetadataSchema.parse((JSON.parse(handed as string) as { metadata: unknown }).metadata);
     expect(metadata.query).toMatchObject({
       kind: 'sql',
       sourceSql: 'SELECT action, count(*) AS n FROM audit_events GROUP BY action ORDER BY n DESC',

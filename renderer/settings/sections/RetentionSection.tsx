@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import type { LockMode } from '../../../shared/manifest';
 import type { Settings } from '../../../shared/settings';
+import type { FieldErrors } from '../field-errors';
 import { Field, NumberInput, type SectionProps } from '../form-parts';
 
 export function RetentionSection({
@@ -23,22 +24,8 @@ export function RetentionSection({
   onConfirming?: (open: boolean) => void;
 }) {
   const { archive } = settings;
-  const [pendingCompliance, setPending] = useState(false);
-  const setPendingCompliance = (open: boolean) => {
-    setPending(open);
-    onConfirming?.(open);
-  };
   const set = (patch: Partial<Settings['archive']>) => update('archive', patch);
   const years = archive.retentionDays / 365.25;
-
-  function chooseLockMode(mode: LockMode) {
-    if (mode === 'COMPLIANCE' && savedLockMode === 'GOVERNANCE' && archive.lockMode === 'GOVERNANCE') {
-      setPendingCompliance(true);
-      return;
-    }
-    setPendingCompliance(false);
-    set({ lockMode: mode });
-  }
 
   return (
     <fieldset>
@@ -50,7 +37,64 @@ export function RetentionSection({
       >
         {(id) => <NumberInput id={id} value={archive.retentionDays} onChange={(n) => set({ retentionDays: n })} />}
       </Field>
-      <Field label="Object Lock mode" error={errors['archive.lockMode']}>
+      <LockModeFields
+        archive={archive}
+        savedLockMode={savedLockMode}
+        error={errors['archive.lockMode']}
+        set={set}
+        onConfirming={onConfirming}
+      />
+      <Field
+        label="Policy start date"
+        error={errors['archive.policyStartDate']}
+        hint="Days before this are not required (shown as such in the calendar, never caught up)."
+      >
+        {(id) => (
+          <input
+            id={id}
+            type="date"
+            value={archive.policyStartDate ?? ''}
+            onChange={(e) => set({ policyStartDate: e.target.value || undefined })}
+          />
+        )}
+      </Field>
+      {advanced && <AdvancedRetentionFields archive={archive} errors={errors} set={set} />}
+    </fieldset>
+  );
+}
+
+/** The Object Lock mode: a warning while GOVERNANCE, a confirmation before going back to COMPLIANCE. */
+function LockModeFields({
+  archive,
+  savedLockMode,
+  error,
+  set,
+  onConfirming,
+}: {
+  archive: Settings['archive'];
+  savedLockMode: LockMode;
+  error: string | undefined;
+  set: (patch: Partial<Settings['archive']>) => void;
+  onConfirming: ((open: boolean) => void) | undefined;
+}) {
+  const [pendingCompliance, setPending] = useState(false);
+  const setPendingCompliance = (open: boolean) => {
+    setPending(open);
+    onConfirming?.(open);
+  };
+
+  function chooseLockMode(mode: LockMode) {
+    if (mode === 'COMPLIANCE' && savedLockMode === 'GOVERNANCE' && archive.lockMode === 'GOVERNANCE') {
+      setPendingCompliance(true);
+      return;
+    }
+    setPendingCompliance(false);
+    set({ lockMode: mode });
+  }
+
+  return (
+    <>
+      <Field label="Object Lock mode" error={error}>
         {(id) => (
           <select
             id={id}
@@ -69,89 +113,102 @@ export function RetentionSection({
         </p>
       )}
       {pendingCompliance && (
-        <div className="confirm" role="alertdialog" aria-labelledby="confirm-compliance-title">
-          <p id="confirm-compliance-title">
-            <strong>Switch to COMPLIANCE?</strong> Objects written in COMPLIANCE mode cannot be deleted or have their
-            retention shortened by anyone, including the account root, until {archive.retentionDays} days have passed.
-            This cannot be undone.
-          </p>
-          <div className="actions">
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                setPendingCompliance(false);
-                set({ lockMode: 'COMPLIANCE' });
-              }}
-            >
-              Switch to COMPLIANCE
-            </button>
-            <button type="button" onClick={() => setPendingCompliance(false)}>
-              Keep GOVERNANCE
-            </button>
-          </div>
-        </div>
+        <ComplianceConfirm
+          retentionDays={archive.retentionDays}
+          onSwitch={() => {
+            setPendingCompliance(false);
+            set({ lockMode: 'COMPLIANCE' });
+          }}
+          onKeep={() => setPendingCompliance(false)}
+        />
       )}
+    </>
+  );
+}
+
+/** The loud confirmation before going back to COMPLIANCE, which cannot be undone. */
+function ComplianceConfirm({
+  retentionDays,
+  onSwitch,
+  onKeep,
+}: {
+  retentionDays: number;
+  onSwitch: () => void;
+  onKeep: () => void;
+}) {
+  return (
+    <div className="confirm" role="alertdialog" aria-labelledby="confirm-compliance-title">
+      <p id="confirm-compliance-title">
+        <strong>Switch to COMPLIANCE?</strong> Objects written in COMPLIANCE mode cannot be deleted or have their
+        retention shortened by anyone, including the account root, until {retentionDays} days have passed. This cannot
+        be undone.
+      </p>
+      <div className="actions">
+        <button type="button" className="danger" onClick={onSwitch}>
+          Switch to COMPLIANCE
+        </button>
+        <button type="button" onClick={onKeep}>
+          Keep GOVERNANCE
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The export's timing: settlement margin, part size, and the writer lease. */
+function AdvancedRetentionFields({
+  archive,
+  errors,
+  set,
+}: {
+  archive: Settings['archive'];
+  errors: FieldErrors;
+  set: (patch: Partial<Settings['archive']>) => void;
+}) {
+  return (
+    <>
       <Field
-        label="Policy start date"
-        error={errors['archive.policyStartDate']}
-        hint="Days before this are not required (shown as such in the calendar, never caught up)."
+        label="Settlement margin (minutes)"
+        error={errors['archive.settlementMinutes']}
+        hint="How long after a UTC day ends before it is exported, so late-indexed events are included."
       >
         {(id) => (
-          <input
+          <NumberInput id={id} value={archive.settlementMinutes} onChange={(n) => set({ settlementMinutes: n })} />
+        )}
+      </Field>
+      <Field
+        label="Largest part (bytes)"
+        error={errors['archive.maxPartBytes']}
+        hint="Upper bound of one compressed data object (16777216 = 16 MiB)."
+      >
+        {(id) => <NumberInput id={id} value={archive.maxPartBytes} onChange={(n) => set({ maxPartBytes: n })} />}
+      </Field>
+      <Field
+        label="Writer taken over after (seconds)"
+        error={errors['archive.lease.staleSeconds']}
+        hint="A writer (this app, a cron job) silent this long is taken to have died."
+      >
+        {(id) => (
+          <NumberInput
             id={id}
-            type="date"
-            value={archive.policyStartDate ?? ''}
-            onChange={(e) => set({ policyStartDate: e.target.value || undefined })}
+            value={archive.lease.staleSeconds}
+            onChange={(n) => set({ lease: { ...archive.lease, staleSeconds: n } })}
           />
         )}
       </Field>
-      {advanced && (
-        <>
-          <Field
-            label="Settlement margin (minutes)"
-            error={errors['archive.settlementMinutes']}
-            hint="How long after a UTC day ends before it is exported, so late-indexed events are included."
-          >
-            {(id) => (
-              <NumberInput id={id} value={archive.settlementMinutes} onChange={(n) => set({ settlementMinutes: n })} />
-            )}
-          </Field>
-          <Field
-            label="Largest part (bytes)"
-            error={errors['archive.maxPartBytes']}
-            hint="Upper bound of one compressed data object (16777216 = 16 MiB)."
-          >
-            {(id) => <NumberInput id={id} value={archive.maxPartBytes} onChange={(n) => set({ maxPartBytes: n })} />}
-          </Field>
-          <Field
-            label="Writer taken over after (seconds)"
-            error={errors['archive.lease.staleSeconds']}
-            hint="A writer (this app, a cron job) silent this long is taken to have died."
-          >
-            {(id) => (
-              <NumberInput
-                id={id}
-                value={archive.lease.staleSeconds}
-                onChange={(n) => set({ lease: { ...archive.lease, staleSeconds: n } })}
-              />
-            )}
-          </Field>
-          <Field
-            label="Wait for another writer (seconds)"
-            error={errors['archive.lease.waitSeconds']}
-            hint="How long a job waits while another writer holds the archive before giving up."
-          >
-            {(id) => (
-              <NumberInput
-                id={id}
-                value={archive.lease.waitSeconds}
-                onChange={(n) => set({ lease: { ...archive.lease, waitSeconds: n } })}
-              />
-            )}
-          </Field>
-        </>
-      )}
-    </fieldset>
+      <Field
+        label="Wait for another writer (seconds)"
+        error={errors['archive.lease.waitSeconds']}
+        hint="How long a job waits while another writer holds the archive before giving up."
+      >
+        {(id) => (
+          <NumberInput
+            id={id}
+            value={archive.lease.waitSeconds}
+            onChange={(n) => set({ lease: { ...archive.lease, waitSeconds: n } })}
+          />
+        )}
+      </Field>
+    </>
   );
 }

@@ -7,6 +7,8 @@ import type { Bridge } from '../../../shared/ipc/bridge';
 import type { ScheduleStatus } from '../../../shared/schedule-status';
 import { formatInstant } from '../../app/display-format';
 import { useAppEvent } from '../../app/use-app-events';
+import type { Settings } from '../../../shared/settings';
+import type { FieldErrors } from '../field-errors';
 import { Field, NumberInput, type SectionProps } from '../form-parts';
 
 export function describeLastRun(status: ScheduleStatus): string {
@@ -67,6 +69,31 @@ export function ScheduleSection({ bridge, settings, update, errors }: SectionPro
           <NumberInput id={id} value={schedule.concurrency} onChange={(n) => update('schedule', { concurrency: n })} />
         )}
       </Field>
+      <DesktopFields desktop={desktop} errors={errors} update={update} />
+      {status && (
+        <dl className="facts schedule-facts" aria-label="Daily job status">
+          <dt>Last run</dt>
+          <dd className="last-run">{describeLastRun(status)}</dd>
+          <dt>Next run</dt>
+          <dd className="next-run">{describeNextRun(status)}</dd>
+        </dl>
+      )}
+    </fieldset>
+  );
+}
+
+/** The desktop app's own settings: start at login, and the tray icon that keeps the daily job running. */
+function DesktopFields({
+  desktop,
+  errors,
+  update,
+}: {
+  desktop: Settings['desktop'];
+  errors: FieldErrors;
+  update: SectionProps['update'];
+}) {
+  return (
+    <>
       <Field
         label="Start at login"
         error={errors['desktop.startAtLogin']}
@@ -97,14 +124,6 @@ export function ScheduleSection({ bridge, settings, update, errors }: SectionPro
           />
         )}
       </Field>
-      {status && (
-        <dl className="facts schedule-facts" aria-label="Daily job status">
-          <dt>Last run</dt>
-          <dd className="last-run">{describeLastRun(status)}</dd>
-          <dt>Next run</dt>
-          <dd className="next-run">{describeNextRun(status)}</dd>
-        </dl>
-      )}
-    </fieldset>
+    </>
   );
 }

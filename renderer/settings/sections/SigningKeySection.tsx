@@ -7,8 +7,11 @@
 import { useEffect, useId, useState } from 'react';
 import { formatFingerprint } from '../../../shared/archive-root';
 import type { Bridge } from '../../../shared/ipc/bridge';
+import type { Settings } from '../../../shared/settings';
 import type { SigningKeyStatus } from '../../../shared/setup-checks';
 import { CheckOutcome, type SectionProps } from '../form-parts';
+
+type Message = { ok: boolean; text: string };
 
 export function SigningKeySection({
   bridge,
@@ -22,11 +25,56 @@ export function SigningKeySection({
   recordedConfirmation?: { checked: boolean; onChange: (checked: boolean) => void };
 }) {
   const { archive } = settings;
-  const [status, setStatus] = useState<SigningKeyStatus | null>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const key = useSigningKey(bridge, archive, (fingerprint) =>
+    update('archive', { signingKeyFingerprint: fingerprint }),
+  );
   const [importing, setImporting] = useState(false);
-  const [pem, setPem] = useState('');
-  const pemId = useId();
+  const recorded = archive.signingKeyFingerprint ?? null;
+  return (
+    <fieldset>
+      <legend>Signing key</legend>
+      <p className="hint section-intro">
+        Every manifest is signed with the archive&apos;s key, whose fingerprint you record with your compliance records:
+        verify then proves, on any machine, that the archive is the one you recorded. The private key stays in the OS
+        keychain; only the fingerprint is shown.
+      </p>
+      <KeyOnRecord recorded={recorded} status={key.status} />
+      {errors['archive.signingKeyFingerprint'] && (
+        <p className="field-error" role="alert">
+          Signing key: {errors['archive.signingKeyFingerprint']}
+        </p>
+      )}
+      <div className="actions key-actions">
+        <button type="button" onClick={() => void key.create()}>
+          {recorded ? 'Create another key' : 'Create a signing key'}
+        </button>
+        <button type="button" onClick={() => setImporting((v) => !v)} aria-expanded={importing}>
+          Import a key…
+        </button>
+      </div>
+      {importing && <KeyImport onImport={(pem) => key.importKey(pem).then((ok) => ok && setImporting(false))} />}
+      {key.message && <CheckOutcome ok={key.message.ok} title={key.message.text} />}
+      {recordedConfirmation && recorded && (
+        <label className="recorded-confirmation">
+          <input
+            type="checkbox"
+            checked={recordedConfirmation.checked}
+            onChange={(e) => recordedConfirmation.onChange(e.target.checked)}
+          />{' '}
+          I have recorded this fingerprint with our compliance records.
+        </label>
+      )}
+    </fieldset>
+  );
+}
+
+/**
+ * The key as the engine reports it for this archive setting (asked once edits pause), and creating
+ * or importing one: `onKey` records the new key's fingerprint in the settings.
+ */
+function useSigningKey(bridge: Bridge, archive: Settings['archive'], onKey: (fingerprint: string) => void) {
+  const [status, setStatus] = useState<SigningKeyStatus | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -45,41 +93,32 @@ export function SigningKeySection({
 
   async function create() {
     const r = await bridge.signingKeyCreate({});
-    if (r.ok) {
-      update('archive', { signingKeyFingerprint: r.value.fingerprint });
-      setMessage({ ok: true, text: 'A new signing key was created and stored in the OS keychain.' });
-    } else {
-      setMessage({ ok: false, text: r.error.message });
-    }
+    if (!r.ok) return setMessage({ ok: false, text: r.error.message });
+    onKey(r.value.fingerprint);
+    setMessage({ ok: true, text: 'A new signing key was created and stored in the OS keychain.' });
   }
 
-  async function importKey() {
+  /** Imports a private key (PEM); whether it was imported. */
+  async function importKey(pem: string): Promise<boolean> {
     const r = await bridge.signingKeyImport({ pem });
-    if (r.ok) {
-      setPem('');
-      setImporting(false);
-      update('archive', { signingKeyFingerprint: r.value.fingerprint });
-      setMessage({ ok: true, text: 'The key was imported into the OS keychain.' });
-    } else {
+    if (!r.ok) {
       setMessage({ ok: false, text: r.error.message });
+      return false;
     }
+    onKey(r.value.fingerprint);
+    setMessage({ ok: true, text: 'The key was imported into the OS keychain.' });
+    return true;
   }
 
-  async function readFile(file: File) {
-    setPem(await file.text());
-  }
+  return { status, message, create, importKey };
+}
 
-  const recorded = archive.signingKeyFingerprint ?? null;
+/** The fingerprint on record and where the key is held, or the archive's own key, and any mismatch between them. */
+function KeyOnRecord({ recorded, status }: { recorded: string | null; status: SigningKeyStatus | null }) {
   const atTarget = status?.archive ?? null;
   const mismatch = recorded !== null && atTarget !== null && atTarget.fingerprint !== recorded;
   return (
-    <fieldset>
-      <legend>Signing key</legend>
-      <p className="hint section-intro">
-        Every manifest is signed with the archive&apos;s key, whose fingerprint you record with your compliance records:
-        verify then proves, on any machine, that the archive is the one you recorded. The private key stays in the OS
-        keychain; only the fingerprint is shown.
-      </p>
+    <>
       {recorded ? (
         <div className="fingerprint-box">
           <p className="fingerprint-label">Fingerprint to record (SHA-256 of the public key)</p>
@@ -106,58 +145,40 @@ export function SigningKeySection({
           here. Import that archive&apos;s key, or choose another target.
         </p>
       )}
-      {errors['archive.signingKeyFingerprint'] && (
-        <p className="field-error" role="alert">
-          Signing key: {errors['archive.signingKeyFingerprint']}
-        </p>
-      )}
-      <div className="actions key-actions">
-        <button type="button" onClick={() => void create()}>
-          {recorded ? 'Create another key' : 'Create a signing key'}
-        </button>
-        <button type="button" onClick={() => setImporting((v) => !v)} aria-expanded={importing}>
-          Import a key…
+    </>
+  );
+}
+
+/** The private key to import, pasted or read from its file. */
+function KeyImport({ onImport }: { onImport: (pem: string) => Promise<unknown> }) {
+  const pemId = useId();
+  const [pem, setPem] = useState('');
+  return (
+    <div className="key-import">
+      <label htmlFor={pemId}>Private key (PEM), as `audit-archive key export` wrote it</label>
+      <textarea
+        id={pemId}
+        rows={5}
+        spellCheck={false}
+        autoComplete="off"
+        value={pem}
+        placeholder="Paste the PEM text the export wrote, or choose its file"
+        onChange={(e) => setPem(e.target.value)}
+      />
+      <div className="actions">
+        <input
+          type="file"
+          accept=".pem,.key,text/plain"
+          aria-label="Read the key from a file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void file.text().then(setPem);
+          }}
+        />
+        <button type="button" className="primary" disabled={!pem.trim()} onClick={() => void onImport(pem)}>
+          Import into the keychain
         </button>
       </div>
-      {importing && (
-        <div className="key-import">
-          <label htmlFor={pemId}>Private key (PEM), as `audit-archive key export` wrote it</label>
-          <textarea
-            id={pemId}
-            rows={5}
-            spellCheck={false}
-            autoComplete="off"
-            value={pem}
-            placeholder="Paste the PEM text the export wrote, or choose its file"
-            onChange={(e) => setPem(e.target.value)}
-          />
-          <div className="actions">
-            <input
-              type="file"
-              accept=".pem,.key,text/plain"
-              aria-label="Read the key from a file"
-              onChange={(e) => {
-                const file = e.target.files?.[0];
-                if (file) void readFile(file);
-              }}
-            />
-            <button type="button" className="primary" disabled={!pem.trim()} onClick={() => void importKey()}>
-              Import into the keychain
-            </button>
-          </div>
-        </div>
-      )}
-      {message && <CheckOutcome ok={message.ok} title={message.text} />}
-      {recordedConfirmation && recorded && (
-        <label className="recorded-confirmation">
-          <input
-            type="checkbox"
-            checked={recordedConfirmation.checked}
-            onChange={(e) => recordedConfirmation.onChange(e.target.checked)}
-          />{' '}
-          I have recorded this fingerprint with our compliance records.
-        </label>
-      )}
-    </fieldset>
+    </div>
   );
 }
