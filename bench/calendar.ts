@@ -27,7 +27,7 @@ import { buildRenderer } from '../main/devweb/renderer-build';
 import { MemorySecretStore } from '../main/engine/secrets/memory-secret-store';
 import { openAppRuntime } from '../main/engine/service/app-runtime';
 import { dispatch } from '../main/engine/service/dispatch';
-import { settingsPathIn } from '../main/engine/service/app-archive';
+import { settingsPathIn } from '../main/engine/archive/app-archive';
 import { SettingsFile } from '../main/engine/settings/settings-file';
 import { launchChromium } from '../test/ui/chromium';
 import { writeSignedDays } from './lib/signed-days';

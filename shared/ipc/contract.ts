@@ -237,11 +237,3 @@ export function fieldIssues(error: z.ZodError, prefix: readonly (string | number
     message: i.message,
   }));
 }
-
-/** Turns zod issues into one message naming the field, e.g. `settings.archive.retentionDays: …`. */
-export function describeIssues(error: z.ZodError, root = 'request'): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`)
-    .join('; ');
-}

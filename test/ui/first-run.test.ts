@@ -13,7 +13,7 @@ import { dataKey } from '../../shared/archive-layout';
 import { addDays, lastSettledDay, type Day } from '../../shared/day';
 import type { ArchiveManifest } from '../../shared/manifest';
 import { SettingsSchema } from '../../shared/settings';
-import { demoArchiveDirIn, settingsPathIn } from '../../main/engine/service/app-archive';
+import { demoArchiveDirIn, settingsPathIn } from '../../main/engine/archive/app-archive';
 import { DEMO_ARCHIVE_DAYS } from '../../main/engine/service/demo-archive';
 import { SettingsFile } from '../../main/engine/settings/settings-file';
 import { startApp, type AppUnderTest } from './app-under-test';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, lastSettledDay, type Day } from '../../shared/day';
-import { demoArchiveDirIn, settingsPathIn } from '../../main/engine/service/app-archive';
+import { demoArchiveDirIn, settingsPathIn } from '../../main/engine/archive/app-archive';
 import { fillAppArchive } from '../unit/service/archive-status-fixture';
 import { startApp, type AppUnderTest } from './app-under-test';
 import { screenshotPath, useRendererAndBrowser } from './chromium';

@@ -33,7 +33,7 @@ import {
   type ManifestLink,
   type UnsignedManifest,
 } from '../../../shared/manifest';
-import { describeIssues } from '../../../shared/ipc/contract';
+import { describeIssues } from '../../../shared/describe-issues';
 import type { VerifyProblem } from '../../../shared/verify';
 import { readArchiveListing, originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore, ObjectLock } from './archive-store';

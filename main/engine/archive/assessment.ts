@@ -25,7 +25,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { dataKey, parseKey } from '../../../shared/archive-layout';
 import { ArchiveRootSchema, type ArchiveRoot } from '../../../shared/archive-root';
 import type { Day } from '../../../shared/day';
-import { describeIssues } from '../../../shared/ipc/contract';
+import { describeIssues } from '../../../shared/describe-issues';
 import type { ArchiveManifest } from '../../../shared/manifest';
 import type { ReportRecord } from '../../../shared/reports/report-record';
 import type { VerifyProblem } from '../../../shared/verify';

@@ -21,7 +21,7 @@ import type { KeyObject } from 'node:crypto';
 import { formatFingerprint } from '../../../shared/archive-root';
 import type { Day } from '../../../shared/day';
 import { isAuditArchiveError } from '../../../shared/errors';
-import { describeIssues } from '../../../shared/ipc/contract';
+import { describeIssues } from '../../../shared/describe-issues';
 import { KeySuccessionSchema, type KeySuccession } from '../../../shared/key-succession';
 import type { ArchiveManifest } from '../../../shared/manifest';
 import type { ReportRecord } from '../../../shared/reports/report-record';

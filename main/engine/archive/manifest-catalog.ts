@@ -24,7 +24,7 @@ import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { parseKey } from '../../../shared/archive-layout';
 import { isAuditArchiveError } from '../../../shared/errors';
-import { describeIssues } from '../../../shared/ipc/contract';
+import { describeIssues } from '../../../shared/describe-issues';
 import { ArchiveManifestSchema, type ArchiveManifest } from '../../../shared/manifest';
 import { writeFileAtomically } from '../files/write-file-atomically';
 import { originalVersion, type ArchiveListing } from './archive-listing';

@@ -8,7 +8,7 @@
  * error; only an unreachable store throws.
  */
 import { isAuditArchiveError } from '../../../shared/errors';
-import { describeIssues } from '../../../shared/ipc/contract';
+import { describeIssues } from '../../../shared/describe-issues';
 import { ReportRecordSchema, type ReportRecord } from '../../../shared/reports/report-record';
 import { originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore } from './archive-store';

@@ -10,7 +10,7 @@ import type { Settings } from '../../../shared/settings';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { ScheduledRunRecord } from '../../../shared/schedule-status';
-import { openAppArchiveSession, settingsPathIn, stateDirIn } from '../service/app-archive';
+import { openAppArchiveSession, settingsPathIn, stateDirIn } from '../archive/app-archive';
 import { SettingsFile } from '../settings/settings-file';
 import {
   startDailySchedule,

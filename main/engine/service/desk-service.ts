@@ -18,7 +18,7 @@ import { Archive } from '../archive/archive';
 import { checkGenesysConnection } from '../genesys/connection-check';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
-import { stateDirIn } from './app-archive';
+import { stateDirIn } from '../archive/app-archive';
 import type { AppService } from './app-service';
 import type { ArchiveJobs } from './archive-jobs';
 import { readDayDetails } from './day-details';

@@ -20,7 +20,7 @@ import { exporterIamPolicy } from '../archive/stores/iam-policy';
 import { openArchiveStore } from '../archive/stores/open-store';
 import { S3ObjectLockStore } from '../archive/stores/s3-store';
 import type { SigningKeyStore } from '../archive/signing-keys';
-import { defaultArchiveDirIn, stateDirIn } from './app-archive';
+import { defaultArchiveDirIn, stateDirIn } from '../archive/app-archive';
 
 export interface StorageCheckOptions {
   readonly userDataDir: string;

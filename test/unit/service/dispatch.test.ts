@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditArchiveError } from '../../../shared/errors';
 import type { ResponseOf } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/result';
-import { appArchiveTarget } from '../../../main/engine/service/app-archive';
+import { appArchiveTarget } from '../../../main/engine/archive/app-archive';
 import { createAppService, type AppService } from '../../../main/engine/service/app-service';
 import { dispatch } from '../../../main/engine/service/dispatch';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
