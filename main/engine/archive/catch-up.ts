@@ -58,8 +58,23 @@ export interface CatchUpDeps {
 export type CatchUpProgress =
   | { readonly kind: 'day-started'; readonly day: Day }
   | { readonly kind: 'day-progress'; readonly day: Day; readonly events: number; readonly bytes: number }
-  | { readonly kind: 'day-archived'; readonly day: Day; readonly events: number; readonly bytes: number }
-  | { readonly kind: 'day-failed'; readonly day: Day; readonly code: string; readonly message: string };
+  | {
+      readonly kind: 'day-archived';
+      readonly day: Day;
+      /** Events and bytes this run archived (0 when another run archived the day meanwhile). */
+      readonly events: number;
+      readonly bytes: number;
+      /** Events of the whole day, for the calendar (absent when another run archived it). */
+      readonly dayEvents?: number;
+    }
+  | {
+      readonly kind: 'day-failed';
+      readonly day: Day;
+      readonly code: string;
+      readonly message: string;
+      /** When it failed (ISO-8601), as the run journal records it. */
+      readonly at: string;
+    };
 
 /** The progress callback gets the event and the running totals, with an ETA once a day has finished. */
 export interface CatchUpTotals {
@@ -150,7 +165,13 @@ export async function runCatchUp(
       bytes += result.bytes;
       await deps.journal?.recordArchived(day, result.dayEvents ?? result.events, new Date(now()));
       await deps.journal?.catchUpDayFinished(day, 'done');
-      report({ kind: 'day-archived', day, events: result.events, bytes: result.bytes });
+      report({
+        kind: 'day-archived',
+        day,
+        events: result.events,
+        bytes: result.bytes,
+        dayEvents: result.dayEvents ?? result.events,
+      });
     } catch (e) {
       inFlight.delete(day);
       // Cancelled mid-day: not a failure of the day; the next run picks it up again.
@@ -164,10 +185,11 @@ export async function runCatchUp(
       }
       const code = isAuditArchiveError(e) ? e.code : 'INTERNAL';
       const message = isAuditArchiveError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? String(e)}`;
+      const at = new Date(now());
       failed.push({ day, code, message });
-      await deps.journal?.recordFailure(day, code, message, new Date(now()));
+      await deps.journal?.recordFailure(day, code, message, at);
       await deps.journal?.catchUpDayFinished(day, 'failed');
-      report({ kind: 'day-failed', day, code, message });
+      report({ kind: 'day-failed', day, code, message, at: at.toISOString() });
     }
   };
 
