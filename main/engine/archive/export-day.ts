@@ -10,18 +10,14 @@
  * Reconcile re-queries an archived day and archives only the ids the archive lacks (late arrivals)
  * into new parts and a 'reconcile' manifest that references the earlier ones. Nothing is overwritten.
  */
-import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
 import { dataKey } from '../../../shared/archive-layout';
 import { type Day, dayInterval, dayStartMs, firstRecoverableDay, isSettled } from '../../../shared/day';
-import { AuditArchiveError } from '../../../shared/errors';
+import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { ArchiveManifest, ManifestObject, ManifestSource } from '../../../shared/manifest';
 import type { AuditEventSource } from '../genesys/audit-source';
 import type { ArchiveWriter } from './archive';
 import type { ArchiveStore, PutObjectResult } from './archive-store';
+import { digestProblems, readArchivedPart, type ObjectDigest } from './archived-object';
 import { EventIdSet } from './event-id-set';
 import { PartWriter } from './part-writer';
 import { confirmLock } from './stores/confirm-lock';
@@ -291,9 +287,9 @@ async function exportSettledDay(
 }
 
 /**
- * Streams one archived part, checks its SHA-256 (stored and raw), size and event count against its
- * manifest, and adds its ids to `ids`. Any difference is ARCHIVE_INTEGRITY: reconcile must not build
- * on an archive it cannot prove.
+ * Reads one archived part (archived-object.ts), checks it against its manifest, and adds its ids
+ * to `ids`. Any difference is ARCHIVE_INTEGRITY: reconcile must not build on an archive it cannot
+ * prove.
  */
 async function readArchivedIds(
   store: ArchiveStore,
@@ -301,72 +297,31 @@ async function readArchivedIds(
   ids: EventIdSet,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const gzHash = createHash('sha256');
-  const rawHash = createHash('sha256');
-  let size = 0;
-  let rawSize = 0;
-  let events = 0;
   let badLine: string | null = null;
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  const takeLines = (text: string): void => {
-    const lines = (rest + text).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) {
-      events++;
-      try {
-        const id = (JSON.parse(line) as { id?: unknown }).id;
-        if (typeof id !== 'string') throw new Error('no id');
-        ids.add(id);
-      } catch {
-        badLine ??= `line ${events}`;
-      }
+  const onLine = (line: Buffer, n: number) => {
+    try {
+      const id = (JSON.parse(line.toString('utf8')) as { id?: unknown }).id;
+      if (typeof id !== 'string') throw new Error('no id');
+      ids.add(id);
+    } catch {
+      badLine ??= `line ${n}`;
     }
   };
+  let digest: ObjectDigest;
   try {
-    await pipeline(
-      Readable.from(store.getObject(object.key, object.versionId)),
-      async function* (chunks: AsyncIterable<Uint8Array>) {
-        for await (const chunk of chunks) {
-          gzHash.update(chunk);
-          size += chunk.length;
-          yield chunk;
-        }
-      },
-      createGunzip(),
-      async function (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          rawHash.update(chunk);
-          rawSize += chunk.length;
-          takeLines(decoder.write(chunk));
-        }
-        takeLines(decoder.end());
-      },
-      signal ? { signal } : {},
-    );
+    digest = await readArchivedPart(store, object, { onLine, ...(signal ? { signal } : {}) });
   } catch (e) {
-    if (e instanceof AuditArchiveError && e.code !== 'ARCHIVE_UNREACHABLE') {
+    if (isAuditArchiveError(e) && e.code !== 'ARCHIVE_UNREACHABLE') {
       throw new AuditArchiveError(
         'ARCHIVE_INTEGRITY',
         `${object.key}, named by a manifest, cannot be read: ${e.message}`,
         { cause: e },
       );
     }
-    if (e instanceof AuditArchiveError || signal?.aborted) throw e;
-    throw new AuditArchiveError(
-      'ARCHIVE_INTEGRITY',
-      `${object.key} is not the gzip file its manifest describes. Nothing was written; run verify.`,
-      { cause: e },
-    );
+    throw e;
   }
-  const problems: string[] = [];
-  if (gzHash.digest('hex') !== object.sha256) problems.push('its SHA-256 differs');
-  if (size !== object.size) problems.push(`it holds ${size} bytes, not ${object.size}`);
-  if (rawHash.digest('hex') !== object.sha256Raw) problems.push('its uncompressed SHA-256 differs');
-  if (rawSize !== object.rawSize) problems.push(`it unpacks to ${rawSize} bytes, not ${object.rawSize}`);
-  if (rest !== '') problems.push('its last line is cut');
-  if (events !== object.events) problems.push(`it holds ${events} events, not ${object.events}`);
-  if (badLine) problems.push(`${badLine} is not an event with an id`);
+  const problems = digestProblems(digest, object);
+  if (digest.gzip && badLine) problems.push(`${badLine} is not an event with an id`);
   if (problems.length > 0) {
     throw new AuditArchiveError(
       'ARCHIVE_INTEGRITY',

@@ -20,7 +20,6 @@
 import type { KeyObject } from 'node:crypto';
 import { formatFingerprint } from '../../../shared/archive-root';
 import type { Day } from '../../../shared/day';
-import { isAuditArchiveError } from '../../../shared/errors';
 import { describeIssues } from '../../../shared/describe-issues';
 import { KeySuccessionSchema, type KeySuccession } from '../../../shared/key-succession';
 import type { ArchiveManifest } from '../../../shared/manifest';
@@ -37,6 +36,7 @@ import {
   publicKeyFromBase64,
   sha256Hex,
 } from './signing';
+import { readArchivedDocument } from './archived-object';
 
 /** A record names a key and a head: far below this. */
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
@@ -99,21 +99,18 @@ export async function readKeySuccessions(
 }
 
 async function readOne(store: ArchiveStore, key: string, versionId: string | null): Promise<KeySuccessionRead> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of store.getObject(key, versionId)) {
-      size += chunk.length;
-      if (size > MAX_RECORD_BYTES)
-        return { ok: false, key, versionId, detail: `${key} is larger than a key-succession record can be.` };
-      chunks.push(chunk);
-    }
-  } catch (e) {
-    if (isAuditArchiveError(e) && e.code === 'NOT_FOUND')
-      return { ok: false, key, versionId, detail: `${key} is listed but cannot be read at its version.` };
-    throw e;
-  }
-  return checkKeySuccessionBytes(key, versionId, Buffer.concat(chunks));
+  const read = await readArchivedDocument(store, { key, versionId }, MAX_RECORD_BYTES);
+  if (!read.ok)
+    return {
+      ok: false,
+      key,
+      versionId,
+      detail:
+        read.reason === 'too-large'
+          ? `${key} is larger than a key-succession record can be.`
+          : `${key} is listed but cannot be read at its version.`,
+    };
+  return checkKeySuccessionBytes(key, versionId, read.bytes);
 }
 
 /** Schema and canonical form of one record's bytes. */
