@@ -3,7 +3,7 @@
  * names its field by path in the request (`['settings', 'archive', 'retentionDays']`), so the form
  * shows the message beside that field. No message text is parsed.
  */
-import type { FieldIssue } from '../../shared/result';
+import type { FieldIssue } from '../../shared/errors';
 
 /** Field path (dotted, inside the form's object) -> message. */
 export type FieldErrors = Readonly<Record<string, string>>;

@@ -10,7 +10,7 @@
  * Channels come in blocks, one per part of the app, so each part's additions stay together.
  */
 import { z } from 'zod';
-import type { FieldIssue } from '../result';
+import type { FieldIssue } from '../errors';
 import { InterruptedCatchUpSchema, JobStateSchema } from '../archive-jobs';
 import { DaySchema } from '../day';
 import { DayDetailsSchema } from '../day-details';

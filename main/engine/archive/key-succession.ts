@@ -25,7 +25,6 @@ import { KeySuccessionSchema, type KeySuccession } from '../../../shared/key-suc
 import type { ArchiveManifest } from '../../../shared/manifest';
 import type { ReportRecord } from '../../../shared/reports/report-record';
 import type { VerifyProblem } from '../../../shared/verify';
-import type { Archive } from './archive';
 import { originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore } from './archive-store';
 import type { RootKey } from './manifest-catalog';
@@ -372,7 +371,9 @@ export function keyContinuityProblems(
  * key-succession record named), as SPKI PEM (what `openssl pkeyutl -verify -pubin` takes) with the
  * fingerprint `audit-archive key show` prints; null when the archive has no valid root.
  */
-export async function archivePublicKey(archive: Archive): Promise<{ fingerprint: string; spkiPem: string } | null> {
+export async function archivePublicKey(archive: {
+  read(request: { scope: 'layout' }): Promise<{ readonly assessment: { readonly keys: KeyHistory } }>;
+}): Promise<{ fingerprint: string; spkiPem: string } | null> {
   return currentPublicKey((await archive.read({ scope: 'layout' })).assessment.keys);
 }
 

@@ -9,17 +9,10 @@
 import { AuditArchiveError } from '../../../shared/errors';
 import { assertGenesysBaseUrl } from './endpoints';
 import { TokenResponseSchema } from './wire';
-import { type FetchFn, backoffMs, describeGenesysError, parseErrorBody } from './transport';
+import { type FetchFn, type TokenProvider, backoffMs, describeGenesysError, parseErrorBody } from './transport';
 import { sleep as wallSleep, type WireClock } from './wire-clock';
 
-export interface TokenProvider {
-  /** A bearer token valid for a while yet (cached; renewed before expiry). */
-  getToken(signal?: AbortSignal): Promise<string>;
-  /** The API refused this token (401): forget it so the next getToken logs in again. */
-  invalidate(token: string): void;
-  /** The OAuth client id the token is issued to, when known (not a secret; recorded as the source). */
-  readonly clientId?: string;
-}
+export type { TokenProvider } from './transport';
 
 export interface IssuedToken {
   readonly accessToken: string;

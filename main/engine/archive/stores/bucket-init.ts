@@ -17,7 +17,8 @@ import {
 import { z } from 'zod';
 import { AuditArchiveError } from '../../../../shared/errors';
 import { LockModeSchema, type LockMode } from '../../../../shared/manifest';
-import { createS3Client, errorName, GOVERNANCE_WARNING, s3Failure, type S3StoreOptions } from './s3-store';
+import { errorName, s3Failure } from './s3-failure';
+import { createS3Client, GOVERNANCE_WARNING, type S3StoreOptions } from './s3-store';
 
 export interface InitBucketOptions {
   /** An SDK client to use; otherwise one is made from `connection` (default credential chain). */
