@@ -30,7 +30,13 @@ import { SettingsFile } from '../settings/settings-file';
 import { createDiscoveryService, type DiscoveryServiceOptions } from '../discovery/discovery-service';
 import { createReportService } from '../reports/report-service';
 import { discoveryRunRows } from '../reports/discovery-run-rows';
-import { appArchiveTarget, demoArchiveDirIn, openAppArchiveSession, settingsPathIn, stateDirIn } from '../archive/app-archive';
+import {
+  appArchiveTarget,
+  demoArchiveDirIn,
+  openAppArchiveSession,
+  settingsPathIn,
+  stateDirIn,
+} from '../archive/app-archive';
 import { AppEventHub } from './app-events';
 import { createAppService, type AppService, type AppServiceDeps } from './app-service';
 import { ArchiveJobs } from './archive-jobs';
