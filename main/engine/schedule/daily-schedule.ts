@@ -9,7 +9,8 @@
  * Why a short check timer instead of one long timer: Node's timers run on the monotonic clock,
  * which on Linux stops while a laptop sleeps, so a timer set for 02:00 would fire hours late after a
  * night asleep. Checking the wall clock every minute runs a missed time once, soon after wake, and
- * follows clock and time-zone changes too. Settings are re-read at each check, so turning the
+ * follows clock and time-zone changes too. Settings are re-read at each check (only the schedule's
+ * part of them, `SchedulePlan`), so turning the
  * schedule off or moving its time applies within a minute, without a restart.
  */
 import { dayFromMs, dayStartMs, lastSettledDay, type Day } from '../../../shared/day';
@@ -42,11 +43,29 @@ export type ScheduledRun = {
 
 export type TimerHandle = unknown;
 
+/** What the schedule reads of the settings at each check: its own part, and when a UTC day settles. */
+export interface SchedulePlan {
+  readonly enabled: boolean;
+  /** Local wall-clock 'HH:MM'. */
+  readonly time: string;
+  /** How long after a UTC day ends it counts as settled (settings.archive.settlementMinutes). */
+  readonly settlementMinutes: number;
+}
+
+/** The schedule's part of the app's settings. */
+export function schedulePlanOf(settings: Settings): SchedulePlan {
+  return {
+    enabled: settings.schedule.enabled,
+    time: settings.schedule.time,
+    settlementMinutes: settings.archive.settlementMinutes,
+  };
+}
+
 export interface DailyScheduleOptions {
-  /** Current settings; called at every check (SettingsFile.load in the app). */
-  readonly loadSettings: () => Promise<Settings>;
+  /** The schedule's settings as they are now; called at every check (from SettingsFile.load in the app). */
+  readonly loadPlan: () => Promise<SchedulePlan>;
   /** Runs the default catch-up; `signal` aborts it when the schedule stops (the app quits). */
-  readonly runCatchUp: (settings: Settings, signal: AbortSignal) => Promise<CatchUpOutcome>;
+  readonly runCatchUp: (signal: AbortSignal) => Promise<CatchUpOutcome>;
   /**
    * When the last run ended, as recorded across app starts (null: never). Runs are due after it,
    * so a time that passed while the app was closed is made up once at start. Without it (or with
@@ -259,9 +278,9 @@ class ScheduleLoop {
 
   async runNow(): Promise<ScheduledRun> {
     if (this.running) return this.running;
-    let settings: Settings;
+    let plan: SchedulePlan;
     try {
-      settings = await this.options.loadSettings();
+      plan = await this.options.loadPlan();
     } catch (error) {
       const t = this.now();
       const failed: ScheduledRun = { reason: 'requested', startedAt: t, finishedAt: t, ok: false, error };
@@ -270,16 +289,16 @@ class ScheduleLoop {
       return failed;
     }
     if (this.running) return this.running;
-    return this.run('requested', settings);
+    return this.run('requested', plan);
   }
 
   /** Re-reads the settings, works out when the next run is due, and runs it if that is now. */
   async check(): Promise<void> {
     if (this.stopped || this.running) return;
-    const settings = await this.loadForCheck();
-    if (!settings || this.stopped || this.running) return;
+    const plan = await this.loadForCheck();
+    if (!plan || this.stopped || this.running) return;
     const t = this.now();
-    const { enabled, time } = settings.schedule;
+    const { enabled, time } = plan;
     if (this.planned && (this.planned.enabled !== enabled || this.planned.time !== time)) {
       // Turned on again or moved: the next run is the next occurrence from now, not a missed one.
       this.anchor = t;
@@ -296,22 +315,22 @@ class ScheduleLoop {
     const due = this.followUpAt !== null && this.followUpAt < daily ? this.followUpAt : daily;
     this.due = due;
     if (t >= due) {
-      void this.run(due === this.followUpAt ? 'settled' : t - due > MISSED_AFTER_MS ? 'missed' : 'daily', settings);
+      void this.run(due === this.followUpAt ? 'settled' : t - due > MISSED_AFTER_MS ? 'missed' : 'daily', plan);
       return;
     }
     this.arm(due - t);
     report(this.options.onPlanned, due);
   }
 
-  /** The settings for a check (and, the first time, the last run recorded); null when they could not be read. */
-  private async loadForCheck(): Promise<Settings | null> {
+  /** The plan for a check (and, the first time, the last run recorded); null when it could not be read. */
+  private async loadForCheck(): Promise<SchedulePlan | null> {
     try {
       if (!this.anchorLoaded) {
         const last = await this.options.lastRunAt?.();
         this.anchorLoaded = true;
         if (typeof last === 'number' && Number.isFinite(last)) this.anchor = last;
       }
-      return await this.options.loadSettings();
+      return await this.options.loadPlan();
     } catch (error) {
       report(this.options.onError, error);
       this.arm(SCHEDULE_CHECK_MS);
@@ -326,27 +345,22 @@ class ScheduleLoop {
       : this.setTimer(() => void this.check(), Math.max(1, Math.min(delayMs, SCHEDULE_CHECK_MS)));
   }
 
-  private run(reason: ScheduledRunReason, settings: Settings): Promise<ScheduledRun> {
+  private run(reason: ScheduledRunReason, plan: SchedulePlan): Promise<ScheduledRun> {
     const controller = new AbortController();
     this.abort = controller;
     const startedAt = this.now();
     report(this.options.onRunStarted, reason);
-    const running = this.catchUp(reason, startedAt, settings, controller.signal).then((result) => {
-      this.finished(result, startedAt, settings);
+    const running = this.catchUp(reason, startedAt, controller.signal).then((result) => {
+      this.finished(result, startedAt, plan.settlementMinutes);
       return result;
     });
     this.running = running;
     return running;
   }
 
-  private async catchUp(
-    reason: ScheduledRunReason,
-    startedAt: number,
-    settings: Settings,
-    signal: AbortSignal,
-  ): Promise<ScheduledRun> {
+  private async catchUp(reason: ScheduledRunReason, startedAt: number, signal: AbortSignal): Promise<ScheduledRun> {
     try {
-      const outcome = await this.options.runCatchUp(settings, signal);
+      const outcome = await this.options.runCatchUp(signal);
       return { reason, startedAt, finishedAt: this.now(), ok: true, outcome };
     } catch (error) {
       return { reason, startedAt, finishedAt: this.now(), ok: false, error };
@@ -354,11 +368,11 @@ class ScheduleLoop {
   }
 
   /** A run ended: the next ones are due after it (and a follow-up once yesterday settles, if needed). */
-  private finished(result: ScheduledRun, startedAt: number, settings: Settings): void {
+  private finished(result: ScheduledRun, startedAt: number, settlementMinutes: number): void {
     this.running = null;
     this.abort = null;
     this.anchor = result.finishedAt;
-    this.followUpAt = settlementFollowUp(startedAt, settings.archive.settlementMinutes);
+    this.followUpAt = settlementFollowUp(startedAt, settlementMinutes);
     if (!result.ok) report(this.options.onError, result.error);
     report(this.options.onRun, result);
     void this.check();

@@ -111,7 +111,7 @@ export class RuntimeSchedule {
       ...(start.now ? { now: start.now } : {}),
       ...(start.timeZone ? { timeZone: start.timeZone } : {}),
       // The daily job runs through the jobs, so the officer sees it like any catch-up.
-      runCatchUp: async (_settings, signal) => {
+      runCatchUp: async (signal) => {
         const result = await jobs.runCatchUp({}, 'daily-job', signal);
         if (!result.ok) throw result.error;
         return result.summary;
