@@ -6,7 +6,8 @@
  * Each function receives a request its schema already parsed (dispatch) and may throw
  * AuditArchiveError; secrets (the client secret, the signing key) only ever go into the keychain.
  */
-import type { Channel } from '../../../shared/ipc/contract';
+import type { z } from 'zod';
+import type { Channel, Contract, ResponseOf } from '../../../shared/ipc/contract';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { Settings } from '../../../shared/settings';
 import type { ConnectionCheck } from '../../../shared/setup-checks';
@@ -18,7 +19,6 @@ import { Archive } from '../archive/archive';
 import { checkGenesysConnection } from '../genesys/connection-check';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import { stateDirIn } from './app-archive';
-import type { AppService } from './app-service';
 import type { ArchiveJobs } from './archive-jobs';
 import { readDayDetails } from './day-details';
 import type { OfficerSignIn } from './officer-sign-in';
@@ -46,7 +46,10 @@ export const DESK_CHANNELS = [
 ] as const satisfies readonly Channel[];
 export type DeskChannel = (typeof DESK_CHANNELS)[number];
 
-export type DeskService = Pick<AppService, DeskChannel>;
+/** One plain async function per desk channel, given the request its schema parsed (as app-service.ts's `AppService`). */
+export type DeskService = {
+  readonly [C in DeskChannel]: (request: z.output<Contract[C]['request']>) => Promise<ResponseOf<C>>;
+};
 
 export interface DeskDeps {
   readonly userDataDir: string;
@@ -56,7 +59,7 @@ export interface DeskDeps {
   readonly jobs: ArchiveJobs;
   readonly signIn: OfficerSignIn;
   readonly openSession: (purpose: 'read' | 'write') => Promise<ArchiveSession>;
-  readonly scheduleStatus: () => Promise<Awaited<ReturnType<AppService['schedule:status']>>>;
+  readonly scheduleStatus: () => Promise<ResponseOf<'schedule:status'>>;
 }
 
 export function createDeskService(deps: DeskDeps): DeskService {
