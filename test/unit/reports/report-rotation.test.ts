@@ -18,7 +18,8 @@ import { formatFingerprint } from '../../../shared/archive-root';
 import type { Day } from '../../../shared/day';
 import { ReportEvidenceSchema, type ReportEvidence } from '../../../shared/reports/report-evidence';
 import type { ReportReceipt } from '../../../shared/reports/report-receipt';
-import { rotateSigningKey, type KeyChangeResult } from '../../../main/engine/archive/key-change';
+import { replaceLostSigningKey, rotateSigningKey, type KeyChangeResult } from '../../../main/engine/archive/key-change';
+import { FileSigningKeyStore } from '../../../main/engine/archive/signing-keys';
 import { generateReport } from '../../../main/engine/reports/build-report';
 import { checkReport } from '../../../main/engine/reports/check-report';
 import type { CitedSource } from '../../../main/engine/reports/cited-results';
@@ -236,6 +237,62 @@ describe('a report after a rotation made by a fresh installation, without --expe
   it("names this installation's record as the basis when it has one", async () => {
     const receipt = await report();
     expect((await evidenceIn(await unzip(receipt))).verification.trust).toMatchObject({ key: 'recorded' });
+  });
+});
+
+describe('a report over an archive whose lost key was replaced (a restart)', () => {
+  it("names the restart; verify_bundle.py checks the lost key's manifests with it, names the restart, and refuses the lost key as --expect-key", async () => {
+    const days: Day[] = ['2026-03-02', '2026-03-03'];
+    const lostDemo = await demoArchive({ days: [days[0] as Day], eventsPerDay: 40 });
+    try {
+      const lost = (await lostDemo.fixture.archive().read({ scope: 'layout' })).assessment.keys.current
+        ?.fingerprint as string;
+      // The new key is kept where the lost one never was.
+      const archive = lostDemo.fixture.archive({ keys: new FileSigningKeyStore(await tempDir('aa-new-keys-')) });
+      const restarted = await replaceLostSigningKey(archive, {
+        reason: 'laptop stolen',
+        toolVersion: 't',
+        lostKey: lost,
+      });
+      await lostDemo.fixture.export(days[1] as Day, {}, archive);
+      const period = { from: days[0] as Day, to: days[1] as Day };
+      const source: CitedSource = {
+        kind: 'query',
+        query: { kind: 'structured', structured: { range: period, users: [], actions: [], entityType: 'Queue' } },
+        savedQuery: null,
+      };
+      const options = buildOptions(lostDemo, [source], { period });
+      // The officer confirmed the restart and pins the new key.
+      const receipt = await generateReport({
+        ...options,
+        archive,
+        verification: { ...options.verification, expectKey: restarted.newKey },
+        outDir: await tempDir('aa-restart-out-'),
+        archiveCopy: false,
+      });
+      expect(receipt.verified).toBe(true);
+      const cover = flat((await pdfPages(receipt.pdf))[0] as string);
+      expect(cover).toContain(
+        `RESTARTED on 2026-03-20T12:00:00.000Z, after manifest sequence 1 (${restarted.recordKey}): ${formatFingerprint(lost)} was declared lost`,
+      );
+      const folder = await unzip(receipt);
+      const pinned = await tool('python3', ['verify_bundle.py', '--expect-key', restarted.newKey], folder);
+      expect(pinned.code, pinned.out).toBe(0);
+      expect(pinned.out).toContain(
+        `OK    key-succession record ${restarted.recordKey} (restart after sequence 1, signed by the new key only)`,
+      );
+      expect(pinned.out).toContain(`was declared LOST and replaced by ${spaced(restarted.newKey)}`);
+      expect(pinned.out).toMatch(
+        new RegExp(`OK {4}manifest org-a/manifests/2026/03/02/\\d+\\.json \\(key ${lost.slice(0, 16)}\\)`),
+      );
+      const old = await tool('python3', ['verify_bundle.py', '--expect-key', lost], folder);
+      expect(old.code).toBe(1);
+      expect(old.out).toContain(
+        `FAIL  the key you recorded, ${spaced(lost)}, no longer vouches for the key in effect ${spaced(restarted.newKey)}: ${restarted.recordKey} restarted the chain`,
+      );
+    } finally {
+      await lostDemo.close();
+    }
   });
 });
 
