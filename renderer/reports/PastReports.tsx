@@ -88,7 +88,7 @@ function PastReport({
           >
             Re-check
           </button>
-          <button type="button" onClick={() => onOpen(r.reportId)} aria-label={`Open the folder of ${r.reportId}`}>
+          <button type="button" onClick={() => onOpen(r.reportId)} aria-label={`Open folder of ${r.reportId}`}>
             Open folder
           </button>
         </div>

@@ -13,6 +13,7 @@ import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store
 import { openAppService, settingsPathIn } from '../../main/engine/service/open-app-service';
 import { fillAppArchive } from '../unit/service/archive-status-fixture';
 import { collectPageErrors, screenshotPath, useRendererAndBrowser } from './chromium';
+import { axeAfterEach, expectAxeClean } from './axe';
 
 const ui = useRendererAndBrowser();
 let userDataDir: string;
@@ -31,6 +32,7 @@ afterEach(async () => {
   await server?.close();
   await rm(userDataDir, { recursive: true, force: true });
 });
+axeAfterEach(() => page);
 
 async function openCalendar(settings: object): Promise<void> {
   await writeFile(settingsPathIn(userDataDir), JSON.stringify(settings));
@@ -79,6 +81,14 @@ describe('archive calendar', () => {
     expect(await legend.locator('[data-state="missing"] .legend-count').textContent()).toBe('2');
     expect(await legend.locator('[data-state="tampered"] .legend-count').textContent()).toBe('1');
     expect(await legend.locator('[data-state="unrecoverable"] .legend-count').textContent()).toBe('0');
+    // Years before the policy start date hold no required day: folded into one line, shown on request.
+    const requiredYears = Number(today.slice(0, 4)) - Number(policyStart.slice(0, 4)) + 1;
+    expect(await page.getByRole('grid').count()).toBe(requiredYears);
+    const foldedYears = 3 - requiredYears;
+    expect(await page.locator('.years-folded').textContent()).toMatch(
+      /: no day required \(every day is before the policy start date\)\. Show (this year|these \d+ years)$/,
+    );
+    await page.getByRole('button', { name: new RegExp(`^Show (this year|these ${foldedYears} years)$`) }).click();
     expect(await page.getByRole('grid').count()).toBe(3);
 
     const day = archived[0] as Day;
@@ -97,6 +107,7 @@ describe('archive calendar', () => {
     expect(items[1]).toBe(`${gap[0]} – ${gap[1]} missing (2 days)`);
     expect(items[2]).toMatch(new RegExp(`^${tampered} tamperedobject-missing`));
     expect(items).toHaveLength(3);
+    await expectAxeClean(page, 'the calendar with every state');
 
     await page.screenshot({ path: await screenshotPath('calendar-states'), fullPage: true });
     expect(pageErrors).toEqual([]);
@@ -136,10 +147,77 @@ describe('archive calendar', () => {
     await page.keyboard.press('Enter');
     const panel = page.getByRole('dialog', { name: `${gap} UTC` });
     await panel.getByText('No manifest: this day is not in the archive.').waitFor();
+    await expectAxeClean(page, 'the day panel of a missing day');
     expect(await panel.getByRole('button', { name: 'Export this day' }).isVisible()).toBe(true);
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'detached' });
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-day'))).toBe(gap);
+
+    // A revisit paints the calendar read last at once, and reads the archive again behind it.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await nav.getByRole('link', { name: 'Calendar' }).click();
+    await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
+    expect(await page.getByRole('grid').count()).toBeGreaterThan(0);
+    expect(await page.locator('.calendar-loading').count()).toBe(0);
+    await page.getByRole('button', { name: 'Refresh', exact: true }).waitFor();
+    expect(await page.locator('.summary-strip').textContent()).toMatch(/^1 missing day, recoverable until /);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("every day state reads without colour: under a greyscale filter each state's cells differ from every other state's, in the calendar and the legend; the focused day shows its date", async () => {
+    const now = Date.now();
+    const today = dayFromMs(now);
+    const last = lastSettledDay(now, 120);
+    // Genesys keeps 8 days here, so the two days before that are unrecoverable.
+    const retentionDays = daysBetween(addDays(last, -7), today);
+    await fillAppArchive(userDataDir, {
+      archive: [addDays(last, -6), addDays(last, -5), addDays(last, -2)],
+      failed: [addDays(last, -1)],
+      tampered: [addDays(last, -5)],
+    });
+    await openCalendar({
+      archive: { policyStartDate: addDays(last, -9) },
+      genesys: { retentionDays },
+      ui: { calendarYears: 1 },
+    });
+    await page.locator('.calendar-counts').waitFor();
+    await page.mouse.move(0, 0);
+    await page.evaluate(() => document.documentElement.style.setProperty('filter', 'grayscale(1)'));
+
+    const states = ['archived', 'missing', 'failed', 'tampered', 'pending', 'unrecoverable', 'not-required'];
+    const cells = new Map<string, number[]>();
+    const swatches = new Map<string, number[]>();
+    for (const state of states) {
+      // A cell of the state (today's and the horizon's rings are drawn outside the cell's box).
+      const cell = page.locator(`td.day-${state}`).first();
+      cells.set(state, await greyPixels(page, await cell.screenshot()));
+      const swatch = page.getByRole('list', { name: 'Legend' }).locator(`[data-state="${state}"] .swatch`);
+      swatches.set(state, await greyPixels(page, await swatch.screenshot()));
+    }
+    for (const [i, a] of states.entries()) {
+      for (const b of states.slice(i + 1)) {
+        expect(difference(cells.get(a)!, cells.get(b)!), `${a} vs ${b} cells in greyscale`).toBeGreaterThan(12);
+        expect(difference(swatches.get(a)!, swatches.get(b)!), `${a} vs ${b} legend in greyscale`).toBeGreaterThan(12);
+      }
+      // The legend shows the cell's own shape: its swatch is nearer its own state's cell than any other's.
+      const own = difference(swatches.get(a)!, cells.get(a)!);
+      for (const b of states.filter((s) => s !== a)) {
+        expect(own, `${a}'s legend is nearer ${a} than ${b}`).toBeLessThan(difference(swatches.get(a)!, cells.get(b)!));
+      }
+    }
+    await page.locator('.calendar-years').screenshot({ path: await screenshotPath('calendar-greyscale') });
+
+    // The keyboard's day shows its date beside it, for anyone who cannot hover or hear it.
+    const focused = page.locator('td[data-day][tabindex="0"]');
+    await focused.focus();
+    await page.keyboard.press('ArrowLeft');
+    const day = addDays(today, -1);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-day'))).toBe(day);
+    const shown = await page.evaluate(() => getComputedStyle(document.activeElement as Element, '::after').content);
+    expect(shown).toBe(`"${day}"`);
+    await page.screenshot({ path: await screenshotPath('calendar-focused-day') });
     expect(pageErrors).toEqual([]);
   });
 
@@ -161,3 +239,27 @@ describe('archive calendar', () => {
     expect(await page.getByRole('grid').count()).toBe(0);
   });
 });
+
+/** A screenshot's pixels as grey levels (0-255) on a 12 x 12 grid, decoded by the page itself (no PNG library). */
+async function greyPixels(p: Page, png: Buffer): Promise<number[]> {
+  return p.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(12, 12);
+    const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+    // Cells and swatches may differ by a pixel's rounding: both are scaled to one 12 x 12 grid.
+    ctx.drawImage(bitmap, 0, 0, 12, 12);
+    const data = ctx.getImageData(0, 0, 12, 12).data;
+    const grey: number[] = [];
+    for (let i = 0; i < data.length; i += 4) grey.push(Math.round((data[i]! + data[i + 1]! + data[i + 2]!) / 3));
+    return grey;
+  }, png.toString('base64'));
+}
+
+/** How far apart two same-sized grey images are: the mean absolute difference per pixel (0-255). */
+function difference(a: readonly number[], b: readonly number[]): number {
+  expect(a.length).toBe(b.length);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
