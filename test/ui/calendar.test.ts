@@ -130,6 +130,9 @@ describe('archive calendar', () => {
     );
     const todayCell = page.locator('[aria-current="date"]');
     expect(await todayCell.getAttribute('aria-label')).toBe(`${today}: pending (today)`);
+    // The horizon may sit in a folded year (every day before the policy start date): show it.
+    const showFolded = page.getByRole('button', { name: /^Show (this year|these \d+ years)$/ });
+    if ((await showFolded.count()) > 0) await showFolded.click();
     const horizon = page.locator('.day-horizon');
     expect(await horizon.getAttribute('data-day')).toBe(addDays(today, -365));
     expect(await horizon.getAttribute('aria-label')).toMatch(

@@ -13,17 +13,15 @@ import type { ConnectionCheck } from '../../../shared/setup-checks';
 import type { ArchiveSession } from '../archive/archive-session';
 import { generateSigningKey, signingKeyFromPem } from '../archive/signing';
 import { SecretSigningKeyStore } from '../archive/signing-keys';
-import { openArchiveStore } from '../archive/stores/open-store';
-import { Archive } from '../archive/archive';
 import { checkGenesysConnection } from '../genesys/connection-check';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
-import { stateDirIn } from './app-archive';
 import type { AppService } from './app-service';
 import type { ArchiveJobs } from './archive-jobs';
 import { readDayDetails } from './day-details';
 import type { OfficerSignIn } from './officer-sign-in';
-import { checkStorage, connectedTarget, initArchiveBucket } from './storage-check';
+import { readSigningKeyStatus } from './signing-key-status';
+import { checkStorage, initArchiveBucket } from './storage-check';
 
 /** The contract's desk channels, served here. */
 export const DESK_CHANNELS = [
@@ -175,30 +173,7 @@ export function createDeskService(deps: DeskDeps): DeskService {
     },
 
     async 'signing-key:status'({ archive }) {
-      const store = keys(archive);
-      const recordedFingerprint = archive.signingKeyFingerprint ?? null;
-      const recorded = recordedFingerprint
-        ? { fingerprint: recordedFingerprint, held: (await keychain(() => store.get(recordedFingerprint))) !== null }
-        : null;
-      let atTarget = null;
-      try {
-        const reader = new Archive({
-          store: openArchiveStore(connectedTarget(archive, deps.userDataDir), archive.s3, deps.env),
-          stateDir: stateDirIn(deps.userDataDir),
-          keys: store,
-          policy: { lockMode: archive.lockMode, retentionDays: archive.retentionDays },
-          lease: { ttlMs: 60_000, waitMs: 0, program: 'the Audit Archive app (setup check)' },
-          toolVersion: 'check',
-        });
-        const { root, keys: history } = (await reader.read({ scope: 'layout' })).assessment;
-        if (root.status === 'ok') {
-          const fingerprint = history.current?.fingerprint ?? root.root.signingKey.fingerprint;
-          atTarget = { fingerprint, held: (await store.get(fingerprint).catch(() => null)) !== null };
-        }
-      } catch {
-        // Unreachable or not set up yet: "Check bucket" says why; the key status stands without it.
-      }
-      return { recorded, archive: atTarget, keptIn: store.description };
+      return readSigningKeyStatus(archive, deps);
     },
 
     async 'signing-key:create'() {
