@@ -131,10 +131,20 @@ try {
     for (let i = 0; i < RUNS; i++) {
       await nav.getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
-      const t = performance.now();
-      await nav.getByRole('link', { name: 'Calendar' }).click();
-      await page.locator(`[data-rendered-days="${days.length + 2}"]`).waitFor({ timeout: 60_000 });
-      revisit.push(performance.now() - t);
+      // Timed inside the page (no round trip of the driver): the click to the first paint of the years.
+      await page.evaluate(() => {
+        performance.clearMarks();
+        performance.mark('revisit-start');
+        document.querySelector<HTMLElement>('nav a[href="#/calendar"]')?.click();
+      });
+      await page.waitForFunction(() => performance.getEntriesByName('calendar-rendered').length > 0);
+      revisit.push(
+        await page.evaluate(
+          () =>
+            (performance.getEntriesByName('calendar-rendered')[0]?.startTime ?? NaN) -
+            (performance.getEntriesByName('revisit-start')[0]?.startTime ?? NaN),
+        ),
+      );
       await page.getByRole('button', { name: 'Refresh', exact: true }).waitFor({ timeout: 60_000 });
     }
     const cells = await page.locator('td[data-day]').count();
