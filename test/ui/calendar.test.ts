@@ -169,7 +169,7 @@ describe('archive calendar', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it("every day state reads without colour: under a greyscale filter each state's cells differ from every other state's, in the calendar and the legend; the focused day shows its date", async () => {
+  it("every day state reads without colour: under greyscale, deuteranopia and protanopia filters each state's cells differ from every other state's, in the calendar and the legend; the focused day shows its date", async () => {
     const now = Date.now();
     const today = dayFromMs(now);
     const last = lastSettledDay(now, 120);
@@ -187,29 +187,13 @@ describe('archive calendar', () => {
     });
     await page.locator('.calendar-counts').waitFor();
     await page.mouse.move(0, 0);
+    await addColourVisionFilters(page);
+    // Greyscale, and the two commonest colour-vision deficiencies (red-green), each through grey levels.
+    for (const filter of ['grayscale(1)', 'url(#aa-deuteranopia)', 'url(#aa-protanopia)']) {
+      await page.evaluate((f) => document.documentElement.style.setProperty('filter', f), filter);
+      await expectStatesApart(page, filter);
+    }
     await page.evaluate(() => document.documentElement.style.setProperty('filter', 'grayscale(1)'));
-
-    const states = ['archived', 'missing', 'failed', 'tampered', 'pending', 'unrecoverable', 'not-required'];
-    const cells = new Map<string, number[]>();
-    const swatches = new Map<string, number[]>();
-    for (const state of states) {
-      // A cell of the state (today's and the horizon's rings are drawn outside the cell's box).
-      const cell = page.locator(`td.day-${state}`).first();
-      cells.set(state, await greyPixels(page, await cell.screenshot()));
-      const swatch = page.getByRole('list', { name: 'Legend' }).locator(`[data-state="${state}"] .swatch`);
-      swatches.set(state, await greyPixels(page, await swatch.screenshot()));
-    }
-    for (const [i, a] of states.entries()) {
-      for (const b of states.slice(i + 1)) {
-        expect(difference(cells.get(a)!, cells.get(b)!), `${a} vs ${b} cells in greyscale`).toBeGreaterThan(12);
-        expect(difference(swatches.get(a)!, swatches.get(b)!), `${a} vs ${b} legend in greyscale`).toBeGreaterThan(12);
-      }
-      // The legend shows the cell's own shape: its swatch is nearer its own state's cell than any other's.
-      const own = difference(swatches.get(a)!, cells.get(a)!);
-      for (const b of states.filter((s) => s !== a)) {
-        expect(own, `${a}'s legend is nearer ${a} than ${b}`).toBeLessThan(difference(swatches.get(a)!, cells.get(b)!));
-      }
-    }
     await page.locator('.calendar-years').screenshot({ path: await screenshotPath('calendar-greyscale') });
 
     // The keyboard's day shows its date beside it, for anyone who cannot hover or hear it.
@@ -242,6 +226,64 @@ describe('archive calendar', () => {
     expect(await page.getByRole('grid').count()).toBe(0);
   });
 });
+
+const STATES = ['archived', 'missing', 'failed', 'tampered', 'pending', 'unrecoverable', 'not-required'];
+
+/**
+ * Under the page's current filter, each state's cells differ from every other state's, the legend's
+ * swatches too, and each swatch is nearer its own state's cell than any other's.
+ */
+async function expectStatesApart(p: Page, filter: string): Promise<void> {
+  const cells = new Map<string, number[]>();
+  const swatches = new Map<string, number[]>();
+  for (const state of STATES) {
+    // A cell of the state (today's and the horizon's rings are drawn outside the cell's box).
+    cells.set(state, await greyPixels(p, await p.locator(`td.day-${state}`).first().screenshot()));
+    const swatch = p.getByRole('list', { name: 'Legend' }).locator(`[data-state="${state}"] .swatch`);
+    swatches.set(state, await greyPixels(p, await swatch.screenshot()));
+  }
+  for (const [i, a] of STATES.entries()) {
+    for (const b of STATES.slice(i + 1)) {
+      expect(difference(cells.get(a)!, cells.get(b)!), `${a} vs ${b} cells, ${filter}`).toBeGreaterThan(12);
+      expect(difference(swatches.get(a)!, swatches.get(b)!), `${a} vs ${b} legend, ${filter}`).toBeGreaterThan(12);
+    }
+    const own = difference(swatches.get(a)!, cells.get(a)!);
+    for (const b of STATES.filter((x) => x !== a)) {
+      expect(own, `${a}'s legend is nearer ${a} than ${b}, ${filter}`).toBeLessThan(
+        difference(swatches.get(a)!, cells.get(b)!),
+      );
+    }
+  }
+}
+
+/**
+ * SVG filters that simulate deuteranopia and protanopia (the usual feColorMatrix approximations),
+ * added through the DOM (the CSP refuses inline styles, not elements).
+ */
+async function addColourVisionFilters(p: Page): Promise<void> {
+  await p.evaluate(() => {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('width', '0');
+    svg.setAttribute('height', '0');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.style.position = 'absolute';
+    const matrices: Record<string, string> = {
+      'aa-deuteranopia': '0.625 0.375 0 0 0 0.7 0.3 0 0 0 0 0.3 0.7 0 0 0 0 0 1 0',
+      'aa-protanopia': '0.567 0.433 0 0 0 0.558 0.442 0 0 0 0 0.242 0.758 0 0 0 0 0 1 0',
+    };
+    for (const [id, values] of Object.entries(matrices)) {
+      const filter = document.createElementNS(ns, 'filter');
+      filter.id = id;
+      const matrix = document.createElementNS(ns, 'feColorMatrix');
+      matrix.setAttribute('type', 'matrix');
+      matrix.setAttribute('values', values);
+      filter.append(matrix);
+      svg.append(filter);
+    }
+    document.body.append(svg);
+  });
+}
 
 /** A screenshot's pixels as grey levels (0-255) on a 12 x 12 grid, decoded by the page itself (no PNG library). */
 async function greyPixels(p: Page, png: Buffer): Promise<number[]> {
