@@ -215,6 +215,7 @@ function runtimeService(
     signIn,
     openSession,
     scheduleStatus: () => schedule.status(),
+    settingsFile: base.settingsFile,
   });
   return createAppService({
     settingsFile: base.settingsFile,

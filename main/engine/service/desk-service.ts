@@ -14,15 +14,15 @@ import type { ConnectionCheck } from '../../../shared/setup-checks';
 import type { ArchiveSession } from '../archive/archive-session';
 import { generateSigningKey, signingKeyFromPem } from '../archive/signing';
 import { SecretSigningKeyStore } from '../archive/signing-keys';
-import { openArchiveStore } from '../archive/stores/open-store';
-import { Archive } from '../archive/archive';
 import { checkGenesysConnection } from '../genesys/connection-check';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
+import type { SettingsFile } from '../settings/settings-file';
 import { stateDirIn } from './app-archive';
 import type { ArchiveJobs } from './archive-jobs';
 import { readDayDetails } from './day-details';
 import type { OfficerSignIn } from './officer-sign-in';
 import { withSession } from './session-tracking';
+import { readSigningKeyStatus } from './signing-key-status';
 import { checkStorage, connectedTarget, initArchiveBucket } from './storage-check';
 
 /** The contract's desk channels, served here. */
@@ -60,6 +60,7 @@ export interface DeskDeps {
   readonly signIn: OfficerSignIn;
   readonly openSession: (purpose: 'read' | 'write') => Promise<ArchiveSession>;
   readonly scheduleStatus: () => Promise<ResponseOf<'schedule:status'>>;
+  readonly settingsFile: Pick<SettingsFile, 'load'>;
 }
 
 export function createDeskService(deps: DeskDeps): DeskService {
@@ -199,13 +200,7 @@ type SigningKeyChannel = 'signing-key:status' | 'signing-key:create' | 'signing-
 function signingKeyChannels(deps: DeskDeps): Pick<DeskService, SigningKeyChannel> {
   return {
     async 'signing-key:status'({ archive }) {
-      const store = keysOf(deps, archive);
-      const recordedFingerprint = archive.signingKeyFingerprint ?? null;
-      const recorded = recordedFingerprint
-        ? { fingerprint: recordedFingerprint, held: (await keychain(() => store.get(recordedFingerprint))) !== null }
-        : null;
-      const atTarget = await keyAtTarget(archive, store, deps);
-      return { recorded, archive: atTarget, keptIn: store.description };
+      return readSigningKeyStatus(archive, deps);
     },
 
     async 'signing-key:create'() {
@@ -231,31 +226,6 @@ function signingKeyChannels(deps: DeskDeps): Pick<DeskService, SigningKeyChannel
 /** The signing keys in the keychain, with the fingerprint these archive settings record. */
 function keysOf(deps: DeskDeps, archive?: Settings['archive']): SecretSigningKeyStore {
   return new SecretSigningKeyStore(deps.secrets, archive?.signingKeyFingerprint);
-}
-
-/** The key the archive at the target is signed with now, and whether this installation holds it (null: none read). */
-async function keyAtTarget(
-  archive: Settings['archive'],
-  store: SecretSigningKeyStore,
-  deps: DeskDeps,
-): Promise<{ fingerprint: string; held: boolean } | null> {
-  try {
-    const reader = new Archive({
-      store: openArchiveStore(connectedTarget(archive, deps.userDataDir), archive.s3, deps.env),
-      stateDir: stateDirIn(deps.userDataDir),
-      keys: store,
-      policy: { lockMode: archive.lockMode, retentionDays: archive.retentionDays },
-      lease: { ttlMs: 60_000, waitMs: 0, program: 'the Audit Archive app (setup check)' },
-      toolVersion: 'check',
-    });
-    const { root, keys: history } = (await reader.read({ scope: 'layout' })).assessment;
-    if (root.status !== 'ok') return null;
-    const fingerprint = history.current?.fingerprint ?? root.root.signingKey.fingerprint;
-    return { fingerprint, held: (await store.get(fingerprint).catch(() => null)) !== null };
-  } catch {
-    // Unreachable or not set up yet: "Check bucket" says why; the key status stands without it.
-    return null;
-  }
 }
 
 /** Keychain failures other than our own errors become one clear error saying what to do. */
