@@ -17,13 +17,12 @@ import { SecretSigningKeyStore } from '../archive/signing-keys';
 import { checkGenesysConnection } from '../genesys/connection-check';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
-import { stateDirIn } from './app-archive';
 import type { ArchiveJobs } from './archive-jobs';
 import { readDayDetails } from './day-details';
 import type { OfficerSignIn } from './officer-sign-in';
 import { withSession } from './session-tracking';
 import { readSigningKeyStatus } from './signing-key-status';
-import { checkStorage, connectedTarget, initArchiveBucket } from './storage-check';
+import { checkStorage, initArchiveBucket } from './storage-check';
 
 /** The contract's desk channels, served here. */
 export const DESK_CHANNELS = [
