@@ -218,7 +218,7 @@ ${EXIT}`,
   report: `Usage: audit-archive report (--saved NAME [--param name=value]... | --sql SQL | --results FILE)
                            [--engine athena|local] --from DAY --to DAY --request-ref REF
                            [--requester TEXT] [--question TEXT] --out DIR [--archive-copy]
-                           [--generated-at INSTANT] [--cited-objects include|omit]
+                           [--generated-at INSTANT] [--cited-objects include|omit] [--expect-key FP]
 
 Answers an examiner's or auditor's request with an audit response report: a PDF for people (cover
 with the verdict in words, the days not archived, the storage and the locks read back, the queries,
@@ -257,6 +257,10 @@ archive is verified over the period (every object hashed when the period's objec
                        (default: included when they weigh at most 100 MiB)
   --wait SECONDS       with --archive-copy: how long to wait for another writer (default: settings)
   --cache-dir DIR      the local engine's cache (as for \`query\`)
+  --expect-key FP      the signing key fingerprint you recorded (as for \`verify\`): the cover then says
+                       the key was checked against it (else against this installation's record of the
+                       archive, else that it was trusted on first use); fails unless it is the key in
+                       effect or a key that signed its way to it by rotation
 
 Prints the paths of the PDF and the bundle on stdout; the verdict, every finding, the days not
 archived, whether the bundle is signed, its SHA-256 and the archive copy on stderr. Exit status 1

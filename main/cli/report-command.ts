@@ -58,6 +58,7 @@ export const REPORT_OPTIONS = {
   wait: { type: 'string' },
   'generated-at': { type: 'string' },
   'cited-objects': { type: 'string' },
+  'expect-key': { type: 'string' },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -76,6 +77,8 @@ export interface ReportArgs {
   readonly generatedAt?: string;
   /** --cited-objects include|omit; unset: included when they weigh at most the default limit. */
   readonly includeObjects?: boolean;
+  /** --expect-key: the key fingerprint the officer recorded; the report's trust then rests on it. */
+  readonly expectKey?: string;
 }
 
 /** The flag of each request field, for messages. */
@@ -160,6 +163,16 @@ function parseBundleFlags(
   };
 }
 
+/** --expect-key FP: 64 hex digits (spaces and colons allowed, as `key show` groups them). */
+function expectKeyFlag(str: Str): Pick<ReportArgs, 'expectKey'> {
+  const given = str('expect-key');
+  if (given === undefined) return {};
+  const fingerprint = given.replace(/[\s:]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(fingerprint))
+    throw usage('--expect-key must be the 64 hex digits of a key fingerprint, as `audit-archive key show` prints it');
+  return { expectKey: fingerprint };
+}
+
 /** Checks the flags before anything is read or opened: bad usage changes nothing. */
 export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
   const str: Str = (name) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
@@ -177,7 +190,7 @@ export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: num
   const engine = str('engine');
   if (engine !== undefined && engine !== 'local' && engine !== 'athena')
     throw usage(`--engine must be local or athena, not '${engine}'`);
-  const bundle = parseBundleFlags(str, env, now);
+  const bundle = { ...parseBundleFlags(str, env, now), ...expectKeyFlag(str) };
   const query =
     results.length > 0
       ? null
@@ -310,7 +323,7 @@ function buildOptionsOf(
         ...(ctx.now ? { now: ctx.now } : {}),
       }),
     defaultEngine: settings.discovery.engine,
-    verification: verificationPolicyOf(settings),
+    verification: { ...verificationPolicyOf(settings), ...(args.expectKey ? { expectKey: args.expectKey } : {}) },
     toolVersion: TOOL_VERSION,
     library: listQueries(settings),
     journal: session.journal,

@@ -39,6 +39,7 @@ import type { LockMode } from '../../../shared/manifest';
 import { calendarRulesOf, type Settings } from '../../../shared/settings';
 import type { Archive } from '../archive/archive';
 import type { RunJournalSnapshot } from '../archive/run-journal';
+import type { ExpectedHead } from '../archive/verify-trust';
 import type { LeaseHolder } from '../archive/writer-lease';
 import type { QueryEngine } from '../discovery/query-engine';
 import { writeArchiveCopy } from './archive-copy';
@@ -78,6 +79,13 @@ export interface VerificationPolicy {
   readonly genesysRetentionDays: number;
   readonly policyStartDate?: Day;
   readonly policy: { readonly lockMode: LockMode; readonly retentionDays: number };
+  /**
+   * The key fingerprint and head the officer recorded (verify --expect-key, --expect-head): the
+   * report then states its trust rests on them, and fails when the archive does not reach them.
+   * Without them, this installation's head record, else trust on first use, said on the cover.
+   */
+  readonly expectKey?: string;
+  readonly expectHead?: ExpectedHead;
 }
 
 /** The verification a report runs, as the settings describe the archive. */

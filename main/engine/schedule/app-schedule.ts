@@ -13,6 +13,7 @@ import type { ScheduledRunRecord } from '../../../shared/schedule-status';
 import { openAppArchiveSession, settingsPathIn, stateDirIn } from '../archive/app-archive';
 import { SettingsFile } from '../settings/settings-file';
 import {
+  schedulePlanOf,
   startDailySchedule,
   type CatchUpOutcome,
   type DailySchedule,
@@ -107,12 +108,13 @@ export function startAppSchedule(options: AppScheduleOptions): DailySchedule {
     recording.add(written);
     void written.then(() => recording.delete(written));
   };
+  const loadSettings = async () => (await settingsFile.load()).settings;
   const schedule = startDailySchedule({
-    loadSettings: async () => (await settingsFile.load()).settings,
+    loadPlan: async () => schedulePlanOf(await loadSettings()),
     runCatchUp:
       options.runCatchUp ??
-      ((settings, signal) =>
-        appCatchUp(settings, {
+      (async (signal) =>
+        appCatchUp(await loadSettings(), {
           userDataDir: options.userDataDir,
           secrets,
           signal,

@@ -30,10 +30,6 @@ const KNOWN_CYCLES: ReadonlyArray<{ readonly files: readonly string[]; readonly 
     owner: 'the reports (check-archive-copy.ts takes ReportCheck from check-report.ts)',
     files: ['main/engine/reports/check-archive-copy.ts', 'main/engine/reports/check-report.ts'],
   },
-  {
-    owner: "the runtime (desk-service.ts takes AppService's type from app-service.ts)",
-    files: ['main/engine/service/app-service.ts', 'main/engine/service/desk-service.ts'],
-  },
 ];
 
 const ROOT = process.cwd();
