@@ -14,9 +14,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeGapSpan, gapHeadline, gapSpans, type ArchiveGap } from '../../shared/archive-gaps';
-import { DaySchema } from '../../shared/day';
-import type { QueryText } from '../../shared/discovery/compile-query';
+import { describeGapSpan, gapHeadline, gapSpans, type ArchiveGap } from '../../../shared/archive-gaps';
+import { DaySchema } from '../../../shared/day';
+import type { QueryText } from '../../../shared/discovery/compile-query';
 import {
   PARAMETER_TYPES,
   ParameterNameSchema,
@@ -24,19 +24,20 @@ import {
   type RawParameterValue,
   type TypedParameterValue,
   parseParameterValue,
-} from '../../shared/discovery/parameters';
-import { findQuery, listQueries, queryTextFor } from '../../shared/discovery/query-library';
-import type { ResultColumn, ResultMetadata, ResultRow, ResultValue } from '../../shared/discovery/result-metadata';
-import type { DateRange } from '../../shared/discovery/structured-query';
-import { AuditArchiveError } from '../../shared/errors';
-import type { Settings } from '../../shared/settings';
-import type { CacheSealKey } from '../engine/archive/cache-seal';
-import { openArchiveStore } from '../engine/archive/stores/open-store';
-import { openQueryEngine } from '../engine/discovery/open-query-engine';
-import { ResultWriter } from '../engine/discovery/result-export';
-import { runDiscoveryQuery } from '../engine/discovery/run-query';
-import type { CliContext } from './main';
-import { formatBytes, formatDuration, progressLine } from './progress';
+} from '../../../shared/discovery/parameters';
+import { findQuery, listQueries, queryTextFor } from '../../../shared/discovery/query-library';
+import type { ResultColumn, ResultMetadata, ResultRow, ResultValue } from '../../../shared/discovery/result-metadata';
+import type { DateRange } from '../../../shared/discovery/structured-query';
+import { AuditArchiveError } from '../../../shared/errors';
+import type { Settings } from '../../../shared/settings';
+import type { CacheSealKey } from '../../engine/archive/cache-seal';
+import { openArchiveStore } from '../../engine/archive/stores/open-store';
+import { openQueryEngine } from '../../engine/discovery/open-query-engine';
+import { ResultWriter } from '../../engine/discovery/result-export';
+import { runDiscoveryQuery } from '../../engine/discovery/run-query';
+import type { CliParts } from '../composition';
+import type { CliContext } from '../context';
+import { formatBytes, formatDuration, progressLine } from '../progress';
 
 export const QUERY_OPTIONS = {
   sql: { type: 'string' },
@@ -126,6 +127,14 @@ export function parseQueryArgs(values: Values): QueryArgs {
     requireComplete: values['require-complete'] === true,
     ...(cacheDir ? { cacheDir: path.resolve(cacheDir) } : {}),
   };
+}
+
+export const options = QUERY_OPTIONS;
+export const parse = parseQueryArgs;
+
+export async function run(args: QueryArgs, parts: CliParts): Promise<number> {
+  const settings = parts.settings();
+  return queryCommand(parts.ctx, settings, args, await parts.stateDir(), await parts.cacheSealKey());
 }
 
 export async function queryCommand(
