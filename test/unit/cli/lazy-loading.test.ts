@@ -73,15 +73,24 @@ function runRecorded(args: string[]): Promise<Loaded> {
   });
 }
 
-/** True when a loaded bundle file carries React (bundled, it shows as its element symbols). */
-async function loadsReact(files: string[]): Promise<boolean> {
-  for (const file of files) if (/Symbol\.for\(["']react\./.test(await readFile(file, 'utf8'))) return true;
-  return false;
+/**
+ * What the loaded bundle files carry of code bundled into them: React (its element symbols) and
+ * DuckDB's JavaScript API (bundled; only its native binding is loaded from node_modules).
+ */
+async function bundledHeavyCode(files: string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    if (/Symbol\.for\(["']react\./.test(text)) found.add('React');
+    if (text.includes('DuckDBInstance')) found.add('DuckDB');
+  }
+  return [...found];
 }
 
-function expectLean(loaded: Loaded): void {
+async function expectLean(loaded: Loaded): Promise<void> {
   const heavy = [...loaded.packages].filter((p) => /duckdb|pdfkit|fontkit|^react/.test(p));
   expect(heavy, loaded.stderr).toEqual([]);
+  expect(await bundledHeavyCode(loaded.bundleFiles)).toEqual([]);
 }
 
 describe('audit-archive loads only what a command uses', () => {
@@ -90,8 +99,7 @@ describe('audit-archive loads only what a command uses', () => {
     async (args) => {
       const loaded = await runRecorded(args);
       expect(loaded.code, loaded.stderr).toBe(0);
-      expectLean(loaded);
-      expect(await loadsReact(loaded.bundleFiles)).toBe(false);
+      await expectLean(loaded);
       // The bundle's entry and, for the main help, its settings table; no command's chunk.
       expect(loaded.bundleFiles.map((f) => path.basename(f)).filter((f) => /^(export|query|report)-/.test(f))).toEqual(
         [],
@@ -107,8 +115,7 @@ describe('audit-archive loads only what a command uses', () => {
     expect(loaded.code).toBe(2);
     // The export's own module was loaded and ran: the check covers its whole import graph.
     expect(loaded.bundleFiles.some((f) => path.basename(f).startsWith('export-'))).toBe(true);
-    expectLean(loaded);
-    expect(await loadsReact(loaded.bundleFiles)).toBe(false);
+    await expectLean(loaded);
   });
 
   it('`query` and `report` do load DuckDB and pdfkit (the recording sees what a command loads)', async () => {
@@ -116,7 +123,8 @@ describe('audit-archive loads only what a command uses', () => {
     const day = addDays(lastSettledDay(Date.now(), 120), -1);
     const range = ['--from', day, '--to', day, '--target', target];
     const query = await runRecorded(['query', '--sql', 'SELECT', ...range]);
-    expect(query.packages.has('@duckdb/node-api'), query.stderr).toBe(true);
+    expect(query.packages.has('@duckdb/node-bindings'), query.stderr).toBe(true);
+    expect(await bundledHeavyCode(query.bundleFiles)).toEqual(['DuckDB']);
     const out = path.join(dir, 'no-such-folder', 'report');
     const report = await runRecorded(['report', '--sql', 'SELECT 1', '--request-ref', 'R-1', '--out', out, ...range]);
     expect(report.code, report.stderr).toBe(2);
