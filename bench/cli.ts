@@ -43,6 +43,8 @@ const DEMO_DAYS = 394;
 const COMMANDS = ['export', 'catch-up', 'status', 'verify', 'key', 'bucket', 'demo', 'query', 'report'];
 
 interface Run {
+  /** What the child said on stderr (for a failure's message). */
+  stderr: string;
   seconds: number;
   cpuSeconds: number;
   peakMB: number;
@@ -76,7 +78,7 @@ function runOnce(node: string, preload: string, args: string[], env: NodeJS.Proc
       const seconds = (performance.now() - started) / 1000;
       if (!usage) return reject(new Error(`no usage from ${args.join(' ')} (exit ${code}): ${stderr.trim()}`));
       const u = JSON.parse(usage) as { maxRSS: number; userCPUTime: number; systemCPUTime: number };
-      resolve({ seconds, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, peakMB: u.maxRSS / 1024, code });
+      resolve({ stderr, seconds, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, peakMB: u.maxRSS / 1024, code });
     });
   });
 }
@@ -211,8 +213,10 @@ async function exportRow(preload: string, dir: string): Promise<void> {
         '--state-dir',
         `${target}/state`,
       ];
-      const r = await runOnce(process.execPath, preload, args, env);
-      if (r.code !== 0) throw new Error(`audit-archive export exited ${r.code}`);
+      // A machine without an OS keychain (a server, this bench's CI) keeps the new archive's key in a file.
+      const keyFile = { AUDIT_ARCHIVE_SIGNING_KEY_FILE: `${target}/signing-key.pem` };
+      const r = await runOnce(process.execPath, preload, args, { ...env, ...keyFile });
+      if (r.code !== 0) throw new Error(`audit-archive export exited ${r.code}: ${r.stderr.trim()}`);
       runs.push(r);
     }
     console.log(
@@ -240,7 +244,15 @@ async function demoArchive(preload: string, dir: string) {
     .filter((f) => f.endsWith('.jsonl.gz'))
     .map((f) => path.join(archive, f))
     .sort();
-  return { env, preload, archive, state: path.join(demoDir, 'state'), files, from: calendar[1], to: calendar[2] };
+  return {
+    env,
+    preload,
+    archive,
+    state: path.join(demoDir, 'state'),
+    files,
+    from: calendar[1] as string,
+    to: calendar[2] as string,
+  };
 }
 
 type Demo = Awaited<ReturnType<typeof demoArchive>>;
@@ -275,7 +287,7 @@ async function timedQuery(demo: Demo, query: string[], out: string): Promise<Run
     [...args, ...query, '--format', 'json', '--out', out],
     demo.env,
   );
-  if (run.code !== 0) throw new Error(`audit-archive query exited ${run.code}`);
+  if (run.code !== 0) throw new Error(`audit-archive query exited ${run.code}: ${run.stderr.trim()}`);
   const rows = readFileSync(out, 'utf8').split('\n').filter(Boolean).length;
   await rm(out, { force: true });
   await rm(`${out}.query.json`, { force: true });
