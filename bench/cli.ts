@@ -294,17 +294,22 @@ async function timedQuery(demo: Demo, query: string[], out: string): Promise<Run
   return { ...run, rows };
 }
 
-/** Runs `zcat FILES | jq -c FILTER` once: its wall time and how many rows it printed. */
-function timedJq(demo: Demo, filter: string): { seconds: number; rows: number } {
+/** Runs `zcat FILES | jq -c FILTER` once: its wall time, the CPU time of zcat and jq, and how many rows it printed. */
+function timedJq(demo: Demo, filter: string): { seconds: number; cpuSeconds: number; rows: number } {
   const started = performance.now();
-  const r = spawnSync('sh', ['-c', 'zcat "$@" | jq -c "$JQ_FILTER"', 'sh', ...demo.files], {
+  // `times` (POSIX) prints the shell's own user and system time, then its children's.
+  const r = spawnSync('sh', ['-c', 'zcat "$@" | jq -c "$JQ_FILTER"; times >&2', 'sh', ...demo.files], {
     encoding: 'utf8',
     env: { ...process.env, JQ_FILTER: filter },
     maxBuffer: 1 << 30,
   });
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0) throw new Error(`zcat | jq failed: ${r.stderr}`);
-  return { seconds, rows: r.stdout.split('\n').filter(Boolean).length };
+  const children = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(r.stderr.trim());
+  const cpuSeconds = children
+    ? Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4])
+    : NaN;
+  return { seconds, cpuSeconds, rows: r.stdout.split('\n').filter(Boolean).length };
 }
 
 function hasJq(): boolean {
@@ -338,10 +343,12 @@ async function queryRows(preload: string, dir: string): Promise<void> {
     if (!jq) continue;
     const jqRuns = Array.from({ length: QUERY_RUNS }, () => timedJq(demo, q.jq));
     const jqBest = Math.min(...jqRuns.map((r) => r.seconds));
+    const jqCpu = median(jqRuns.map((r) => r.cpuSeconds));
+    const cpuRatio = median(warm.map((r) => r.cpuSeconds)) / jqCpu;
     const agree = jqRuns[0]?.rows === rows ? 'same rows' : `ROWS DIFFER (${jqRuns[0]?.rows})`;
     console.log(
-      `  ${' '.repeat(q.label.length)}  zcat | jq ${jqRuns[0]?.rows} rows, best ${jqBest.toFixed(3)} s, median ${median(jqRuns.map((r) => r.seconds)).toFixed(3)} s; ` +
-        `query / jq ${(best / jqBest).toFixed(2)} (target < 0.5 ${best / jqBest < 0.5 ? 'met' : 'MISSED'}; ${agree})`,
+      `  ${' '.repeat(q.label.length)}  zcat | jq ${jqRuns[0]?.rows} rows, best ${jqBest.toFixed(3)} s, median ${median(jqRuns.map((r) => r.seconds)).toFixed(3)} s, CPU ${jqCpu.toFixed(2)} s; ` +
+        `query / jq: wall ${(best / jqBest).toFixed(2)} (target < 0.5 ${best / jqBest < 0.5 ? 'met' : 'MISSED'}), CPU ${cpuRatio.toFixed(2)}; ${agree}`,
     );
   }
 }
