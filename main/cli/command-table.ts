@@ -4,8 +4,8 @@
  * before anything is read or opened: bad usage changes nothing) and `run` (on the composition
  * root's parts, main/cli/composition.ts). The dispatcher (main/cli/main.ts) imports a module only
  * when its command runs, so a command loads only what it uses (an export never loads DuckDB,
- * pdfkit or React code). Adding a command: one file under commands/, one line here, its help text
- * in main/cli/help.ts.
+ * pdfkit or React code). Adding a command: one file under commands/, one line here (a two-word
+ * command, `key show`, makes its first word a family), its help text in main/cli/help.ts.
  */
 import type { ParseArgsConfig } from 'node:util';
 import type { CliParts } from './composition';
@@ -45,16 +45,19 @@ export const COMMANDS = {
 
 export type CommandName = keyof typeof COMMANDS;
 
-/** Commands of two words (`key show`, `bucket init`): their first word and its second words. */
-export const FAMILIES: Readonly<Record<string, readonly string[]>> = {
-  key: ['show', 'export', 'import', 'migrate', 'rotate', 'replace-lost'],
-  bucket: ['init'],
-};
+/** Commands of two words (`key show`, `bucket init`), from the table: each first word and its second words. */
+export const FAMILIES: Readonly<Record<string, readonly string[]>> = Object.keys(COMMANDS).reduce<
+  Record<string, string[]>
+>((families, name) => {
+  const [first, second] = name.split(' ');
+  if (first && second) (families[first] ??= []).push(second);
+  return families;
+}, {});
 
 /** The command `argv` names, with the arguments after its name; null when the first word is no command. */
 export function commandOf(argv: readonly string[]): { name: CommandName; rest: string[] } | null {
   const [first = '', second = ''] = argv;
-  const family = FAMILIES[first];
+  const family = Object.hasOwn(FAMILIES, first) ? FAMILIES[first] : undefined;
   const name = family ? (family.includes(second) ? `${first} ${second}` : null) : first;
   if (name === null || !Object.hasOwn(COMMANDS, name) || (!family && name.includes(' '))) return null;
   return { name: name as CommandName, rest: argv.slice(family ? 2 : 1) };

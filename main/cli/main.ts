@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { isAuditArchiveError } from '../../shared/errors';
 import { TOOL_VERSION } from '../engine/archive/tool-version';
 import { describeSettingsSources } from '../engine/settings/cli-config';
-import { commandOf, FAMILIES, loadCommand, type CommandName } from './command-table';
+import { commandOf, FAMILIES, loadCommand } from './command-table';
 import { cliParts } from './composition';
 import type { CliContext } from './context';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes';
@@ -67,9 +67,11 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   return command.run(args, cliParts(ctx, globalFlagsOf(values)));
 }
 
-function helpOf(name: CommandName | 'key' | 'bucket'): string {
-  if (name === 'bucket') return COMMAND_HELP['bucket init'];
-  return name.startsWith('key') ? COMMAND_HELP.key : COMMAND_HELP[name as keyof typeof COMMAND_HELP];
+/** A command's help; a family's (`key`) for each of its commands, or its one command's (`bucket init`). */
+function helpOf(name: string): string {
+  const help: Readonly<Record<string, string>> = COMMAND_HELP;
+  const family = name.split(' ')[0] ?? name;
+  return help[name] ?? help[family] ?? help[`${family} ${FAMILIES[family]?.[0] ?? ''}`] ?? MAIN_HELP;
 }
 
 /** `--version`, the main help, and a family's help (`key`, `bucket`, alone or with --help); else null. */
@@ -82,20 +84,16 @@ function helpAnswer(argv: readonly string[]): { text: string; exitCode: number }
       exitCode: first === undefined ? EXIT_USAGE : EXIT_OK,
     };
   if (first === '--version' || first === '-v') return { text: `audit-archive ${TOOL_VERSION}\n`, exitCode: EXIT_OK };
-  if ((first === 'key' || first === 'bucket') && (second === undefined || helpFlag(second)))
+  if (Object.hasOwn(FAMILIES, first) && (second === undefined || helpFlag(second)))
     return { text: helpOf(first) + '\n', exitCode: second === undefined ? EXIT_USAGE : EXIT_OK };
   return null;
 }
 
 function unknownCommand(argv: readonly string[]): UsageError {
   const [first = '', second = ''] = argv;
-  const family = FAMILIES[first];
-  if (first === 'bucket')
-    return new UsageError(`unknown bucket command '${second}' (only \`bucket init\` exists)`, 'bucket');
-  if (family)
-    return new UsageError(
-      `unknown ${first} command '${second}' (${family.map((c) => `${first} ${c}`).join(', ')})`,
-      first,
-    );
-  return new UsageError(`unknown command '${first}'`, null);
+  const family = Object.hasOwn(FAMILIES, first) ? FAMILIES[first] : undefined;
+  if (!family) return new UsageError(`unknown command '${first}'`, null);
+  const known =
+    family.length === 1 ? `only \`${first} ${family[0]}\` exists` : family.map((c) => `${first} ${c}`).join(', ');
+  return new UsageError(`unknown ${first} command '${second}' (${known})`, first);
 }
