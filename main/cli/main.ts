@@ -20,8 +20,6 @@ import { GLOBAL_OPTIONS, globalFlagsOf } from './global-options';
 import { COMMAND_HELP, MAIN_HELP } from './help';
 import { describeParseError, UsageError, type FlagValues } from './usage';
 
-export type { CliContext } from './context';
-
 export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
   try {
     return await run(argv, ctx);

@@ -38,7 +38,7 @@ export function run(args: DemoOptions, parts: CliParts): Promise<number> {
   return runDemo(parts.ctx, args);
 }
 
-export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<number> {
+async function runDemo(ctx: CliContext, options: DemoOptions): Promise<number> {
   const now = ctx.now ?? Date.now;
   const dir = resolve(options.dir ?? join(ctx.env.HOME || homedir(), 'AuditArchiveDemo'));
   const totalDays = options.days ?? 400;

@@ -23,7 +23,7 @@ import { str, type FlagValues } from '../usage';
 type KeyCommandContext = Pick<CliContext, 'stdout' | 'stderr' | 'signal'>;
 
 /** What an officer records and an examiner checks: the archive's keys, oldest first, and where this installation keeps its own. */
-export interface ArchiveKeyReport {
+interface ArchiveKeyReport {
   readonly archive: string;
   readonly archiveId: string | null;
   readonly purpose: ArchivePurpose | null;
@@ -50,7 +50,7 @@ export interface ArchiveKeyReport {
  * The archive's public signing key (SPKI PEM) and fingerprint, as `key show` prints them, plus the
  * history of keys and whether this installation holds the current one.
  */
-export async function archiveKeyReport(session: ArchiveSession, keys: CliSigningKeys): Promise<ArchiveKeyReport> {
+async function archiveKeyReport(session: ArchiveSession, keys: CliSigningKeys): Promise<ArchiveKeyReport> {
   const snapshot = await session.archive.read({ scope: 'layout' });
   const { root, keys: history } = snapshot.assessment;
   if (root.status === 'invalid') throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${root.detail} Run verify.`);
@@ -86,7 +86,7 @@ export async function archiveKeyReport(session: ArchiveSession, keys: CliSigning
 }
 
 /** The archive's signing key: its fingerprint (to record) and whether this installation holds it. */
-export async function keyShow(
+async function keyShow(
   ctx: KeyCommandContext,
   session: ArchiveSession,
   keys: CliSigningKeys,
@@ -127,7 +127,7 @@ export async function keyShow(
 }
 
 /** The private key as PEM, for a second machine that writes the same archive. */
-export async function keyExport(
+async function keyExport(
   ctx: KeyCommandContext,
   session: ArchiveSession,
   keys: CliSigningKeys,
@@ -166,7 +166,7 @@ export async function keyExport(
 }
 
 /** Keeps a key exported elsewhere in this installation's custody, after checking it is the archive's current key. */
-export async function keyImport(
+async function keyImport(
   ctx: KeyCommandContext,
   session: ArchiveSession,
   keys: CliSigningKeys,
@@ -199,7 +199,7 @@ export async function keyImport(
 }
 
 /** Moves keys earlier versions kept in `<state>/keys/` into custody, and deletes them there. */
-export async function keyMigrate(ctx: KeyCommandContext, stateDir: string, keys: CliSigningKeys): Promise<number> {
+async function keyMigrate(ctx: KeyCommandContext, stateDir: string, keys: CliSigningKeys): Promise<number> {
   const moved = await migrateStateFolderKeys(stateDir, keys);
   if (moved.length === 0) {
     ctx.stderr.write(`No private keys in ${stateFolderKeyDir(stateDir)}: nothing to move.\n`);
@@ -216,11 +216,7 @@ export async function keyMigrate(ctx: KeyCommandContext, stateDir: string, keys:
 }
 
 /** Rotates the archive's key: the current key signs its successor, then is retired from custody. */
-export async function keyRotate(
-  ctx: KeyCommandContext,
-  session: ArchiveSession,
-  reason: string | undefined,
-): Promise<number> {
+async function keyRotate(ctx: KeyCommandContext, session: ArchiveSession, reason: string | undefined): Promise<number> {
   const result = await rotateSigningKey(session.archive, {
     reason: reason ?? '',
     toolVersion: TOOL_VERSION,
@@ -231,7 +227,7 @@ export async function keyRotate(
 }
 
 /** Replaces a lost key: loud, confirmed by the lost key's fingerprint, always reported by verify. */
-export async function keyReplaceLost(
+async function keyReplaceLost(
   ctx: KeyCommandContext,
   session: ArchiveSession,
   opts: { confirmLost: string | undefined; reason: string | undefined },

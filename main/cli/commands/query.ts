@@ -39,7 +39,7 @@ import type { CliParts } from '../composition';
 import type { CliContext } from '../context';
 import { formatBytes, formatDuration, progressLine } from '../progress';
 
-export const QUERY_OPTIONS = {
+const QUERY_OPTIONS = {
   sql: { type: 'string' },
   saved: { type: 'string' },
   param: { type: 'string', multiple: true },
@@ -137,7 +137,7 @@ export async function run(args: QueryArgs, parts: CliParts): Promise<number> {
   return queryCommand(parts.ctx, settings, args, await parts.stateDir(), await parts.cacheSealKey());
 }
 
-export async function queryCommand(
+async function queryCommand(
   ctx: CliContext,
   settings: Settings,
   args: QueryArgs,

@@ -37,7 +37,7 @@ import type { CliContext } from '../context';
 import { bar, progressLine } from '../progress';
 import { parseQueryArgs, resolveQuery } from './query';
 
-export const REPORT_OPTIONS = {
+const REPORT_OPTIONS = {
   saved: { type: 'string' },
   param: { type: 'string', multiple: true },
   sql: { type: 'string' },
@@ -161,7 +161,7 @@ function parseBundleFlags(
 }
 
 /** Checks the flags before anything is read or opened: bad usage changes nothing. */
-export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
+function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
   const str: Str = (name) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const results = (values.results as string[] | undefined) ?? [];
   const given = [str('saved') !== undefined, str('sql') !== undefined, results.length > 0].filter(Boolean).length;
