@@ -16,28 +16,28 @@
 import { access, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DaySchema, type Day } from '../../shared/day';
-import { listQueries } from '../../shared/discovery/query-library';
-import { ResultMetadataSchema, type ResultMetadata } from '../../shared/discovery/result-metadata';
-import { AuditArchiveError } from '../../shared/errors';
-import type { ReportReceipt } from '../../shared/reports/report-receipt';
-import { ReportRequestSchema, TimeZoneSchema } from '../../shared/reports/report-request';
-import type { Settings } from '../../shared/settings';
-import { openArchiveSession, TOOL_VERSION, type ArchiveSession } from '../engine/archive/archive-session';
-import type { SigningKeyStore } from '../engine/archive/signing-keys';
-import { describeHolder } from '../engine/archive/writer-lease';
-import type { CacheSealKey } from '../engine/archive/cache-seal';
-import { openQueryEngine } from '../engine/discovery/open-query-engine';
-import { generateReport, verificationPolicyOf, type GenerateReportOptions } from '../engine/reports/build-report';
-import type { CitedSource } from '../engine/reports/cited-results';
-import { fixedGenerationTime } from '../engine/reports/generation-time';
-import { checkReportOutDir } from '../engine/reports/report-out-dir';
-import { citedRowsFromFile, type CitedRows } from '../engine/reports/rerun-comparison';
-import type { CliContext } from './main';
-import { bar, progressLine } from './progress';
-import { parseQueryArgs, resolveQuery } from './query-command';
+import { DaySchema, type Day } from '../../../shared/day';
+import { listQueries } from '../../../shared/discovery/query-library';
+import { ResultMetadataSchema, type ResultMetadata } from '../../../shared/discovery/result-metadata';
+import { AuditArchiveError } from '../../../shared/errors';
+import type { ReportReceipt } from '../../../shared/reports/report-receipt';
+import { ReportRequestSchema, TimeZoneSchema } from '../../../shared/reports/report-request';
+import type { Settings } from '../../../shared/settings';
+import { TOOL_VERSION, type ArchiveSession } from '../../engine/archive/archive-session';
+import { describeHolder } from '../../engine/archive/writer-lease';
+import type { CacheSealKey } from '../../engine/archive/cache-seal';
+import { openQueryEngine } from '../../engine/discovery/open-query-engine';
+import { generateReport, verificationPolicyOf, type GenerateReportOptions } from '../../engine/reports/build-report';
+import type { CitedSource } from '../../engine/reports/cited-results';
+import { fixedGenerationTime } from '../../engine/reports/generation-time';
+import { checkReportOutDir } from '../../engine/reports/report-out-dir';
+import { citedRowsFromFile, type CitedRows } from '../../engine/reports/rerun-comparison';
+import type { CliParts } from '../composition';
+import type { CliContext } from '../context';
+import { bar, progressLine } from '../progress';
+import { parseQueryArgs, resolveQuery } from './query';
 
-export const REPORT_OPTIONS = {
+const REPORT_OPTIONS = {
   saved: { type: 'string' },
   param: { type: 'string', multiple: true },
   sql: { type: 'string' },
@@ -174,7 +174,7 @@ function expectKeyFlag(str: Str): Pick<ReportArgs, 'expectKey'> {
 }
 
 /** Checks the flags before anything is read or opened: bad usage changes nothing. */
-export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
+function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
   const str: Str = (name) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const results = (values.results as string[] | undefined) ?? [];
   const given = [str('saved') !== undefined, str('sql') !== undefined, results.length > 0].filter(Boolean).length;
@@ -336,16 +336,15 @@ function buildOptionsOf(
   };
 }
 
-export async function reportCommand(
-  ctx: CliContext,
-  settings: Settings,
-  secrets: { genesysClientSecret?: string },
-  args: ReportArgs,
-  stateDir: string,
-  /** Where the archive's signing key is kept (an archive copy is signed with it). */
-  keys: SigningKeyStore,
-  cacheSealKey: CacheSealKey | null = null,
-): Promise<number> {
+export const options = REPORT_OPTIONS;
+
+export function parse(values: Values, ctx: CliContext): ReportArgs {
+  return parseReportArgs(values, ctx.env, (ctx.now ?? Date.now)());
+}
+
+export async function run(args: ReportArgs, parts: CliParts): Promise<number> {
+  const { ctx } = parts;
+  const settings = parts.settings();
   // Where the report goes is checked first: a bad --out is refused before anything is read or made.
   await checkReportOutDir(args.out);
   const sources: CitedSource[] = [];
@@ -355,16 +354,9 @@ export async function reportCommand(
   }
   for (const file of args.results) sources.push({ kind: 'result', ...(await readResultFile(file)) });
 
-  const session = await openArchiveSession(settings, secrets, {
-    env: ctx.env,
-    stateDir,
-    keys,
-    ...(ctx.now ? { now: ctx.now } : {}),
-    program: 'the audit-archive CLI (report)',
-    cacheSealKey,
-    ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),
-    onWarning: (w) => ctx.stderr.write(`audit-archive: warning: ${w}\n`),
-  });
+  const [stateDir, cacheSealKey] = [await parts.stateDir(), await parts.cacheSealKey()];
+  // The session's signing keys sign the archive copy.
+  const session = await parts.openSession({ program: 'the audit-archive CLI (report)', waitSeconds: args.waitSeconds });
   const progress = progressLine(ctx.stderr);
   try {
     let waited = false;
