@@ -28,11 +28,8 @@ import { PUBLIC_KEY_NAME, SIGNATURE_NAME, sumsSignatureValid } from './bundle-si
 import { sha256OfFile, SUMS_NAME } from './report-bundle';
 import { readZip, type ZipContents } from './report-zip';
 
-export interface ReportCheck {
-  readonly what: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
+export type { ReportCheck } from './report-check';
+import type { ReportCheck } from './report-check';
 
 /** `SHA256SUMS` as a map of name to SHA-256 (null: not in sha256sum's format). */
 export function parseSums(text: string): Map<string, string> | null {

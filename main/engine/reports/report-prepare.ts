@@ -21,7 +21,7 @@ import { checkEngineDays } from './engine-days';
 import { collectEventLines, objectId, type CollectedEvents, type ObjectToRead } from './event-lines';
 import { FieldCheck, type FieldCheckResult } from './field-check';
 import { reportGaps } from './report-gaps';
-import type { ReportBuildOptions } from './build-report';
+import type { ReportBuildOptions } from './report-build-options';
 
 /** Above this, the period's objects are not all hashed at report time (the cited ones always are). */
 export const DEFAULT_FULL_VERIFY_LIMIT_BYTES = 1024 ** 3;
