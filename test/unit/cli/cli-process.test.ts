@@ -44,7 +44,8 @@ function start(command: string, args: string[], options: { env: NodeJS.ProcessEn
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the child's output is read to its end before it counts (under load, 'exit' came first).
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
   return { child, done };
 }
