@@ -28,6 +28,7 @@ Commands:
                                           walk the signed manifest chain and check every object
   key show | export | import | migrate | rotate | replace-lost
                                           the archive's signing key: fingerprint, copies, rotation, loss
+  hold place | list | release             legal holds by matter (hold --help)
   bucket init [--yes]                     create an S3 bucket with Object Lock and print the IAM policy
   demo [--dir DIR] [--days N]             a demo archive from the built-in Genesys simulator
                                           (default ~/AuditArchiveDemo, 400 days)

@@ -31,6 +31,7 @@ import {
   type CliSettingsFlags,
 } from '../engine/settings/cli-config';
 import { runDemo } from './demo';
+import { holdCommand } from './hold-command';
 import { parseQueryArgs, QUERY_OPTIONS, queryCommand, type QueryArgs } from './query-command';
 import { parseReportArgs, REPORT_OPTIONS, reportCommand, type ReportArgs } from './report-command';
 import { COMMAND_HELP, MAIN_HELP } from './help';
@@ -155,6 +156,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
     ctx.stdout.write(`audit-archive ${TOOL_VERSION}\n`);
     return EXIT_OK;
   }
+  if (first === 'hold') return holdCommand(argv.slice(1), ctx);
   let command: Command;
   let rest: string[];
   if (first === 'bucket') {

@@ -36,6 +36,7 @@ import {
   type ExportDayResult,
   type ExportPolicy,
 } from './export-day';
+import { holdOnLanding } from './holds/hold-landing';
 import { RunJournal } from './run-journal';
 import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
 import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange } from './status';
@@ -202,6 +203,7 @@ export async function openArchiveSession(
     genesysRetentionDays: settings.genesys.retentionDays,
   };
   const cal = calendarRulesOf(settings);
+  const landed = holdOnLanding(store, warn, now);
 
   /** A writing command with no organisation configured stops here, before the store is touched. */
   const checkConfigured = () => {
@@ -296,6 +298,7 @@ export async function openArchiveSession(
         day,
         opts,
       );
+      await landed(writer, day);
       await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));
       return result;
     } catch (e) {

@@ -28,6 +28,7 @@ import type { Archive } from './archive';
 import type { ObjectLock } from './archive-store';
 import { compareProblems, type Assessment, type ChainHead } from './assessment';
 import { expectedHeadProblems, judgeTrust, type ExpectedHead } from './verify-trust';
+import { holdProblems } from './holds/hold-check';
 
 const MS_PER_DAY = 86_400_000;
 /** Stores round retain-until to the second. */
@@ -241,6 +242,10 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
     done += 1;
     options.onProgress?.({ phase: 'objects', done, total: checks.length });
   });
+
+  problems.push(
+    ...(await holdProblems({ store, assessment, inRange, ...(options.signal ? { signal: options.signal } : {}) })),
+  );
 
   // Expected days, counted independently of the chain.
   const firstRecoverable = firstRecoverableDay(now, options.genesysRetentionDays);
