@@ -26,6 +26,8 @@ Commands:
   status [--from DAY] [--to DAY] [--json] the archive calendar
   verify [--from DAY] [--to DAY] [--full] [--expect-key FP] [--expect-head SEQ[:SHA256]] [--json]
                                           walk the signed manifest chain and check every object
+  verify --copy [--from DAY] [--to DAY] [--json]
+                                          check the second locked copy object by object
   key show | export | import | migrate | rotate | replace-lost
                                           the archive's signing key: fingerprint, copies, rotation, loss
   hold place | list | release             legal holds by matter (hold --help)
@@ -119,6 +121,10 @@ archive can re-sign it with a key of their own or remove its newest manifests.
   --json               print {"ok":bool,"problems":[{"day","kind","key"?,"detail"}],"archive":{…}|null,
                        "trust":{"key","head","headRecorded"}|null} on stdout (key/head: expected,
                        recorded or first-use)
+  --copy               check the second locked copy instead (archive.copy.target): every object the
+                       manifests vouch for must be there with the recorded SHA-256 (its bytes are
+                       hashed) and a lock until at least the primary's; names copy-missing,
+                       copy-different, copy-unlocked; exit 1 on any
 
 ${COMMON}
 

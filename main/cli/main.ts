@@ -31,6 +31,7 @@ import {
   type CliSettingsFlags,
 } from '../engine/settings/cli-config';
 import { runDemo } from './demo';
+import { catchUpCopy, verifyCopyCommand } from './copy-command';
 import { holdCommand } from './hold-command';
 import { parseQueryArgs, QUERY_OPTIONS, queryCommand, type QueryArgs } from './query-command';
 import { parseReportArgs, REPORT_OPTIONS, reportCommand, type ReportArgs } from './report-command';
@@ -115,6 +116,7 @@ const COMMAND_OPTIONS = {
     ...RANGE_OPTIONS,
     full: { type: 'boolean' },
     json: { type: 'boolean' },
+    copy: { type: 'boolean' },
     'expect-key': { type: 'string' },
     'expect-head': { type: 'string' },
   },
@@ -268,10 +270,14 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
       case 'export':
         return await exportCommand(ctx, session, args.day as Day, values.reconcile === true);
       case 'catch-up':
-        return await catchUpCommand(ctx, session, args.range, args.concurrency);
+        return Math.max(
+          await catchUpCommand(ctx, session, args.range, args.concurrency),
+          await catchUpCopy(ctx, session, args.range),
+        );
       case 'status':
         return await statusCommand(ctx, session, args.range, values.json === true);
       case 'verify':
+        if (values.copy === true) return await verifyCopyCommand(ctx, session, args.range, values.json === true);
         return await verifyCommand(ctx, session, args.range, {
           full: values.full === true,
           json: values.json === true,

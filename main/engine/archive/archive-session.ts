@@ -36,7 +36,7 @@ import {
   type ExportDayResult,
   type ExportPolicy,
 } from './export-day';
-import { holdOnLanding } from './holds/hold-landing';
+import { openDayLanding } from './copy/day-landing';
 import { RunJournal } from './run-journal';
 import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
 import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange } from './status';
@@ -203,7 +203,7 @@ export async function openArchiveSession(
     genesysRetentionDays: settings.genesys.retentionDays,
   };
   const cal = calendarRulesOf(settings);
-  const landed = holdOnLanding(store, warn, now);
+  const landing = openDayLanding({ settings, store, env: options.env, warn, now });
 
   /** A writing command with no organisation configured stops here, before the store is touched. */
   const checkConfigured = () => {
@@ -273,6 +273,7 @@ export async function openArchiveSession(
   ): Promise<T> => {
     checkConfigured();
     await ready();
+    for (const w of await landing.ready()) warn(w);
     const src = await source();
     return archive.withWriter(
       {
@@ -298,7 +299,7 @@ export async function openArchiveSession(
         day,
         opts,
       );
-      await landed(writer, day);
+      await landing.landed(writer, day);
       await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));
       return result;
     } catch (e) {
