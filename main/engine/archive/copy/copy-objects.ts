@@ -8,7 +8,7 @@
 import type { Day } from '../../../../shared/day';
 import { AuditArchiveError } from '../../../../shared/errors';
 import type { ArchiveStore, ObjectLock } from '../archive-store';
-import type { Assessment } from '../assessment';
+import type { Assessment, ChainManifest } from '../assessment';
 import { sha256Hex } from '../signing';
 import { confirmLock } from '../stores/confirm-lock';
 import type { CopyTarget } from './copy-target';
@@ -28,20 +28,23 @@ export function vouchedObjects(assessment: Assessment, inRange: (day: Day) => bo
   const root = assessment.root;
   if (root.status === 'ok')
     out.push({ day: null, key: root.key, versionId: root.versionId, sha256: root.sha256, lock: null });
-  for (const c of assessment.chain) {
-    const day = c.manifest.day;
-    if (!inRange(day)) continue;
-    out.push({ day, key: c.key, versionId: c.versionId, sha256: c.sha256, lock: null });
-    for (const o of c.manifest.objects)
-      out.push({
-        day,
-        key: o.key,
-        versionId: o.versionId,
-        sha256: o.sha256,
-        lock: o.lockMode && o.retainUntil ? { mode: o.lockMode, retainUntil: o.retainUntil } : null,
-      });
-  }
+  for (const c of assessment.chain) if (inRange(c.manifest.day)) out.push(...manifestObjects(c));
   return out;
+}
+
+/** One chain manifest's data parts (with the lock it recorded), then the manifest itself. */
+export function manifestObjects(c: ChainManifest): VouchedObject[] {
+  const day = c.manifest.day;
+  return [
+    ...c.manifest.objects.map((o) => ({
+      day,
+      key: o.key,
+      versionId: o.versionId,
+      sha256: o.sha256,
+      lock: o.lockMode && o.retainUntil ? { mode: o.lockMode, retainUntil: o.retainUntil } : null,
+    })),
+    { day, key: c.key, versionId: c.versionId, sha256: c.sha256, lock: null },
+  ];
 }
 
 /** The primary's lock of one object: the recorded retain-until, else the one it reads back with. */

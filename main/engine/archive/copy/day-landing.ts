@@ -14,7 +14,7 @@ import type { Settings } from '../../../../shared/settings';
 import type { ArchiveWriter } from '../archive';
 import type { ArchiveStore } from '../archive-store';
 import { holdOnLanding } from '../holds/hold-landing';
-import { copyObject, vouchedObjects, type VouchedObject } from './copy-objects';
+import { copyObject, manifestObjects, vouchedObjects, type VouchedObject } from './copy-objects';
 import { checkCopyReady, openCopyTarget, type CopyTarget } from './copy-target';
 
 export interface DayLanding {
@@ -62,14 +62,7 @@ async function writeToCopy(
   if (!landed) return;
   const objects: VouchedObject[] = [
     ...vouchedObjects(writer.assessment, () => false), // the root, when the archive had one before this run
-    ...landed.manifest.objects.map((o) => ({
-      day,
-      key: o.key,
-      versionId: o.versionId,
-      sha256: o.sha256,
-      lock: o.lockMode && o.retainUntil ? { mode: o.lockMode, retainUntil: o.retainUntil } : null,
-    })),
-    { day, key: landed.key, versionId: landed.versionId, sha256: landed.sha256, lock: null },
+    ...manifestObjects(landed),
   ];
   const failed: string[] = [];
   for (const o of objects) {
