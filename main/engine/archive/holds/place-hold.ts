@@ -59,7 +59,7 @@ export function holdPrimitive(store: ArchiveStore): SetLegalHold {
   return store.setLegalHold.bind(store);
 }
 
-export function placeHold(archive: Archive, request: HoldWho & { from: Day; to: Day }): Promise<HoldResult> {
+export async function placeHold(archive: Archive, request: HoldWho & { from: Day; to: Day }): Promise<HoldResult> {
   const set = holdPrimitive(archive.store);
   checkWords(request);
   return underHoldLease(archive, request, async (snapshot, ledger, key, root) => {
@@ -94,7 +94,7 @@ export function placeHold(archive: Archive, request: HoldWho & { from: Day; to: 
   });
 }
 
-export function releaseHold(archive: Archive, request: HoldWho): Promise<HoldResult> {
+export async function releaseHold(archive: Archive, request: HoldWho): Promise<HoldResult> {
   const set = holdPrimitive(archive.store);
   checkWords(request);
   return underHoldLease(archive, request, async (snapshot, ledger, key, root) => {
