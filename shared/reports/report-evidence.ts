@@ -241,6 +241,10 @@ export const ReportEvidenceSchema = z.strictObject({
   }),
   /** Days of the period that are not archived, with their state (missing, failed, pending, …). */
   gaps: z.array(ReportGapSchema),
+  /** Legal holds (signed hold records) whose period overlaps the report's; absent: none. */
+  holds: z
+    .array(z.strictObject({ matter: z.string(), from: DaySchema, to: DaySchema, reference: z.string() }))
+    .optional(),
   citedObjects: z.array(CitedObjectSchema),
   /** The query engine's events per day against the manifests' counts (each engine the results ran on). */
   engineDays: z.array(

@@ -28,7 +28,7 @@ import type { Archive } from './archive';
 import type { ObjectLock } from './archive-store';
 import { compareProblems, type Assessment, type ChainHead } from './assessment';
 import { expectedHeadProblems, judgeTrust, type ExpectedHead } from './verify-trust';
-import { holdProblems } from './holds/hold-check';
+import { checkHolds, type HeldInRange } from './holds/hold-check';
 
 const MS_PER_DAY = 86_400_000;
 /** Stores round retain-until to the second. */
@@ -92,6 +92,8 @@ export interface VerifyResult {
   readonly requests: number;
   /** The archive as this verification read it (whole and fresh): what a report states is taken from it. */
   readonly assessment: Assessment;
+  /** Legal holds whose period overlaps the range verified (holds/hold-check.ts). */
+  readonly holds?: readonly HeldInRange[];
 }
 
 export async function verifyArchive(options: VerifyOptions): Promise<VerifyResult> {
@@ -243,9 +245,14 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
     options.onProgress?.({ phase: 'objects', done, total: checks.length });
   });
 
-  problems.push(
-    ...(await holdProblems({ store, assessment, inRange, ...(options.signal ? { signal: options.signal } : {}) })),
-  );
+  const holds = await checkHolds({
+    store,
+    assessment,
+    ...(options.from ? { from: options.from } : {}),
+    ...(options.to ? { to: options.to } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  problems.push(...holds.problems);
 
   // Expected days, counted independently of the chain.
   const firstRecoverable = firstRecoverableDay(now, options.genesysRetentionDays);
@@ -302,6 +309,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
     ),
     requests: store.requestCount - before,
     assessment,
+    holds: holds.matters,
   };
 }
 

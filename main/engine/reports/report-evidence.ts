@@ -114,6 +114,7 @@ export function buildEvidence(input: EvidenceInput): ReportEvidence {
     signature: input.signature,
     bundle: input.bundle,
     gaps: input.gaps,
+    ...(v.holds?.length ? { holds: [...v.holds] } : {}),
     citedObjects: input.citedObjects,
     engineDays: input.engineDays,
     results: [...input.results],
@@ -231,5 +232,12 @@ export function verdictOf(
     : unread === 0
       ? `Verified: ${held} is complete and unaltered ${at}, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived.`
       : `Verified with the standard checks ${at}: ${held} is ${signedAs} as its manifests record, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived (the ${plural(e.verification.readBack.objects, 'archived object')} they come from were hashed); the other ${plural(unread, 'archived object')} of the period were not read (their SHA-256 was not checked); audit-archive verify --full reads them.`;
-  return { ok, headline, findings };
+  return { ok, headline: headline + heldBy(e.holds), findings };
+}
+
+/** Which matters hold the period, said after the verdict (the signed hold records name them). */
+function heldBy(holds: ReportEvidence['holds']): string {
+  if (!holds?.length) return '';
+  const each = holds.map((h) => `${h.matter}${h.reference ? ` (${h.reference})` : ''}, ${h.from} to ${h.to}`);
+  return ` Legal hold: this period is held for ${each.join('; ')}.`;
 }

@@ -12,11 +12,12 @@ import {
   PutBucketPolicyCommand,
   PutObjectLegalHoldCommand,
 } from '@aws-sdk/client-s3';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, lastSettledDay, type Day } from '../../../shared/day';
+import { ReportEvidenceSchema } from '../../../shared/reports/report-evidence';
 import { exporterHoldDenyStatement, legalHoldOfficerStatement } from '../../../main/engine/archive/holds/hold-policy';
 import { initBucket } from '../../../main/engine/archive/stores/bucket-init';
 import { exporterIamPolicy } from '../../../main/engine/archive/stores/iam-policy';
@@ -242,6 +243,23 @@ describe('legal holds by matter on Ceph RGW', () => {
       expect.objectContaining({ day: d2, key: part!.key, detail: expect.stringContaining('held for Litigation B') }),
     ]);
     expect(after.text.stdout).toContain(`${d2} hold-missing ${part!.key}`);
+  });
+
+  it('a report over a held period says which matters hold it', async () => {
+    const out = join(home, 'reports');
+    const sql = 'SELECT id FROM audit_events ORDER BY id LIMIT 3';
+    const args = ['report', '--sql', sql, '--from', d3, '--to', d3, '--request-ref', 'HOLD-1', '--out', out];
+    const report = await runCli(args, exporter);
+    expect(report.code, report.stderr).toBe(0);
+    const pdf = report.stdout.trimEnd().split('\n')[0] as string;
+    const evidence = ReportEvidenceSchema.parse(
+      JSON.parse(await readFile(join(dirname(pdf), 'evidence.json'), 'utf8')),
+    );
+    expect(evidence.holds?.map((h) => [h.matter, h.from, h.to])).toEqual([
+      ['Litigation B', d2, d3],
+      ['Litigation B', d3, d3],
+    ]);
+    expect(evidence.verdict.headline).toContain(`Legal hold: this period is held for Litigation B, ${d2} to ${d3}`);
   });
 
   it('a local folder refuses holds, saying it cannot enforce one', async () => {

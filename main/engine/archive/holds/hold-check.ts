@@ -8,29 +8,60 @@ import type { Day } from '../../../../shared/day';
 import type { VerifyProblem } from '../../../../shared/verify';
 import type { ArchiveStore } from '../archive-store';
 import type { Assessment } from '../assessment';
-import { readHoldLedger } from './hold-ledger';
+import { readHoldLedger, type HoldLedger } from './hold-ledger';
 import { dayVersions, rootVersion, type HeldVersion } from './hold-versions';
 
 export interface HoldCheckInput {
   readonly store: ArchiveStore;
   readonly assessment: Assessment;
-  /** Whether a day is in the range verified. */
-  readonly inRange: (day: Day | null) => boolean;
+  /** The range verified (absent: unbounded on that side). */
+  readonly from?: Day;
+  readonly to?: Day;
   readonly signal?: AbortSignal;
 }
 
-export async function holdProblems(input: HoldCheckInput): Promise<VerifyProblem[]> {
+/** A matter's period that overlaps the range verified: what a report over it states. */
+export interface HeldInRange {
+  readonly matter: string;
+  readonly from: Day;
+  readonly to: Day;
+  readonly reference: string;
+}
+
+export interface HoldCheck {
+  readonly problems: VerifyProblem[];
+  readonly matters: HeldInRange[];
+}
+
+export async function checkHolds(input: HoldCheckInput): Promise<HoldCheck> {
   const { store, assessment } = input;
-  if (store.kind === 'local') return [];
+  if (store.kind === 'local') return { problems: [], matters: [] };
   const ledger = await readHoldLedger(store, assessment, input.signal);
+  const inRange = (d: Day) =>
+    (input.from === undefined || d >= input.from) && (input.to === undefined || d <= input.to);
+  const matters = [...ledger.matters.values()].flatMap((m) =>
+    m.periods
+      .filter((p) => (input.from === undefined || p.to >= input.from) && (input.to === undefined || p.from <= input.to))
+      .map((p) => ({ matter: m.matter, from: p.from, to: p.to, reference: p.reference })),
+  );
+  return { problems: await holdProblems(store, assessment, ledger, inRange, input.signal), matters };
+}
+
+async function holdProblems(
+  store: ArchiveStore,
+  assessment: Assessment,
+  ledger: HoldLedger,
+  inRange: (d: Day) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<VerifyProblem[]> {
   const problems = [...ledger.problems];
   if (ledger.matters.size === 0) return problems;
-  const heldDays = [...assessment.days.keys()].filter((d) => input.inRange(d) && ledger.mattersOf(d).length > 0);
+  const heldDays = [...assessment.days.keys()].filter((d) => inRange(d) && ledger.mattersOf(d).length > 0);
   const versions: HeldVersion[] = [...rootVersion(assessment), ...dayVersions(assessment, heldDays)];
   let next = 0;
   const worker = async () => {
     while (next < versions.length) {
-      input.signal?.throwIfAborted();
+      signal?.throwIfAborted();
       const v = versions[next++] as HeldVersion;
       const info = await store.headObject(v.key, v.versionId);
       if (!info || info.legalHold) continue; // a missing version is named by the listing already
