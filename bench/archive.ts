@@ -28,8 +28,8 @@ import { bundleForNode } from './lib/bundle-for-node';
 import { dataKey } from '../shared/archive-layout';
 import { addDays, eachDay, lastSettledDay } from '../shared/day';
 import { defaultSettings } from '../shared/settings';
-import type { ArchiveStore } from '../main/engine/archive/archive-store';
-import { Archive } from '../main/engine/archive/archive';
+import type { ArchiveStore, ObjectLock } from '../main/engine/archive/archive-store';
+import { Archive, type ManifestDraft } from '../main/engine/archive/archive';
 import { exportDay } from '../main/engine/archive/export-day';
 import { FileSigningKeyStore } from '../main/engine/archive/signing-keys';
 import { computeDayStatuses } from '../main/engine/archive/status';
@@ -234,131 +234,163 @@ async function startRgw(): Promise<{ rgw: Rgw; stop: () => Promise<void> }> {
   return { rgw: running, stop: () => running.stop() };
 }
 
+type Check = readonly [what: string, ok: boolean];
+
+/** What the measurements that need RGW share. */
+interface RgwRun {
+  readonly rgw: Rgw;
+  readonly admin: S3Client;
+  readonly events: number;
+  /** Null with `--status-only`: no export is measured. */
+  readonly simInfo: SimInfo | null;
+  /** The local export's figures, measured before RGW started. */
+  readonly local: ExportFigures | null;
+}
+
 /** `events` 0: only the calendar. */
 async function orchestrate(events: number): Promise<void> {
-  const rows: string[][] = [];
   const sim = events > 0 ? await child(['--simulator', String(events)]) : null;
   const root = await mkdtemp(join(tmpdir(), 'aa-bench-archive-'));
   let rgwHandle: { rgw: Rgw; stop: () => Promise<void> } | null = null;
   try {
-    let local: ExportFigures | null = null;
-    let s3: ExportFigures | null = null;
     const simInfo = sim ? (JSON.parse(await sim.firstLine) as SimInfo) : null;
+    let local: ExportFigures | null = null;
     if (simInfo) {
       process.stderr.write(`Exporting ${events.toLocaleString('en')} events of ${DAY} into a local folder…\n`);
       local = await measureExport({ sim: simInfo, target: 'local', root });
-      rows.push(exportRow('local folder', local));
     }
     process.stderr.write('Starting Ceph RGW…\n');
     rgwHandle = await startRgw();
     const { rgw } = rgwHandle;
-    const admin = new S3Client({
-      endpoint: rgw.endpoint,
-      forcePathStyle: true,
-      region: rgw.region,
-      credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
-    });
-    if (simInfo) {
-      const bucket = `bench-${randomBytes(4).toString('hex')}`;
-      await initBucket({ client: admin, bucket, lockMode: 'COMPLIANCE', retentionDays: 1 });
-      process.stderr.write(`Exporting ${events.toLocaleString('en')} events of ${DAY} into RGW (Object Lock)…\n`);
-      s3 = await measureExport({ sim: simInfo, target: 's3', rgw, bucket });
-      rows.push(exportRow('Ceph RGW, COMPLIANCE', s3));
-    }
-
-    process.stderr.write(
-      'Writing 7 years of a signed archive (a root, and per day a part and a chained manifest) into RGW…\n',
-    );
-    const status = await measureStatus(admin, rgw);
-    console.log('');
-    if (rows.length > 0)
-      printTable(
-        [
-          'export of one day',
-          'events',
-          'seconds',
-          'events/s',
-          'raw MB/s',
-          'stored MB',
-          'parts',
-          'CPU s',
-          'events/CPU-s',
-          'RSS at start MB',
-          'peak RSS MB',
-        ],
-        rows,
-      );
-    // On a shared machine wall time includes waiting for other processes; events per CPU-second is
-    // what one core of the exporter sustains.
-    console.log('');
-    printTable(
-      ['7 years of status', 'days', 'keys', 'S3 requests', 'manifests read', 'seconds'],
-      [
-        [
-          'cold (new installation)',
-          String(status.days),
-          String(status.keys),
-          String(status.cold.requests),
-          String(status.cold.manifestReads),
-          status.cold.seconds.toFixed(2),
-        ],
-        [
-          'warm (local manifest cache)',
-          String(status.days),
-          String(status.keys),
-          String(status.warm.requests),
-          String(status.warm.manifestReads),
-          status.warm.seconds.toFixed(2),
-        ],
-      ],
-    );
-    process.stderr.write('Verifying the 7 years (fast mode) in its own process…\n');
-    const verify = await measureVerify({ rgw, bucket: status.bucket });
-    console.log('');
-    printTable(
-      [
-        '7 years of verify (fast)',
-        'manifests',
-        'objects',
-        'S3 requests',
-        'seconds',
-        'peak RSS MB',
-        'RSS at start MB',
-        'ok',
-      ],
-      [
-        [
-          'RGW, GOVERNANCE',
-          String(verify.manifests),
-          String(verify.objects),
-          String(verify.requests),
-          verify.seconds.toFixed(1),
-          verify.peakRssMB.toFixed(0),
-          verify.startRssMB.toFixed(0),
-          String(verify.ok),
-        ],
-      ],
-    );
-    console.log('');
-    const checks: Array<readonly [string, boolean]> = [
-      [`7 years of status (warm) < 2 s`, status.warm.seconds < 2],
-      [`7 years of status (warm) <= 10 S3 requests`, status.warm.requests <= 10],
-      [`7 years of verify passes`, verify.ok],
-    ];
-    if (local && s3) {
-      checks.unshift(
-        [`local export >= 30,000 events/s (wall clock)`, local.events / local.seconds >= 30_000],
-        [`local export >= 30,000 events per CPU-second`, local.events / local.cpuSeconds >= 30_000],
-        [`local export peak RSS < 200 MB`, local.peakRssMB < 200],
-        [`RGW export peak RSS < 200 MB`, s3.peakRssMB < 200],
-      );
-    }
+    const checks = await measureOnRgw({ rgw, admin: adminClient(rgw), events, simInfo, local });
     for (const [what, ok] of checks) console.log(`${ok ? 'PASS' : 'MISS'}  ${what}`);
   } finally {
     sim?.proc.stdin?.end();
     await rgwHandle?.stop();
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Everything measured against RGW, each part printing its table; returns the PASS/MISS checks in the
+ * order they print. A new figure: measure it here (in its own function), print its table, and add
+ * its checks to the list.
+ */
+async function measureOnRgw(run: RgwRun): Promise<Check[]> {
+  const s3 = run.simInfo ? await measureRgwExport(run, run.simInfo) : null;
+  process.stderr.write(
+    'Writing 7 years of a signed archive (a root, and per day a part and a chained manifest) into RGW…\n',
+  );
+  const status = await measureStatus(run.admin, run.rgw);
+  console.log('');
+  printExportTable(run.local, s3);
+  // On a shared machine wall time includes waiting for other processes; events per CPU-second is
+  // what one core of the exporter sustains.
+  console.log('');
+  printStatusTable(status);
+  process.stderr.write('Verifying the 7 years (fast mode) in its own process…\n');
+  const verify = await measureVerify({ rgw: run.rgw, bucket: status.bucket });
+  console.log('');
+  printVerifyTable(verify);
+  console.log('');
+  return [
+    ...exportChecks(run.local, s3),
+    [`7 years of status (warm) < 2 s`, status.warm.seconds < 2],
+    [`7 years of status (warm) <= 10 S3 requests`, status.warm.requests <= 10],
+    [`7 years of verify passes`, verify.ok],
+  ];
+}
+
+function adminClient(rgw: Rgw): S3Client {
+  return new S3Client({
+    endpoint: rgw.endpoint,
+    forcePathStyle: true,
+    region: rgw.region,
+    credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+  });
+}
+
+/** The export of one day into a new COMPLIANCE bucket. */
+async function measureRgwExport(run: RgwRun, sim: SimInfo): Promise<ExportFigures> {
+  const bucket = `bench-${randomBytes(4).toString('hex')}`;
+  await initBucket({ client: run.admin, bucket, lockMode: 'COMPLIANCE', retentionDays: 1 });
+  process.stderr.write(`Exporting ${run.events.toLocaleString('en')} events of ${DAY} into RGW (Object Lock)…\n`);
+  return measureExport({ sim, target: 's3', rgw: run.rgw, bucket });
+}
+
+function printExportTable(local: ExportFigures | null, s3: ExportFigures | null): void {
+  const rows: string[][] = [];
+  if (local) rows.push(exportRow('local folder', local));
+  if (s3) rows.push(exportRow('Ceph RGW, COMPLIANCE', s3));
+  if (rows.length === 0) return;
+  printTable(
+    [
+      'export of one day',
+      'events',
+      'seconds',
+      'events/s',
+      'raw MB/s',
+      'stored MB',
+      'parts',
+      'CPU s',
+      'events/CPU-s',
+      'RSS at start MB',
+      'peak RSS MB',
+    ],
+    rows,
+  );
+}
+
+function exportChecks(local: ExportFigures | null, s3: ExportFigures | null): Check[] {
+  if (!local || !s3) return [];
+  return [
+    [`local export >= 30,000 events/s (wall clock)`, local.events / local.seconds >= 30_000],
+    [`local export >= 30,000 events per CPU-second`, local.events / local.cpuSeconds >= 30_000],
+    [`local export peak RSS < 200 MB`, local.peakRssMB < 200],
+    [`RGW export peak RSS < 200 MB`, s3.peakRssMB < 200],
+  ];
+}
+
+function printStatusTable(status: Awaited<ReturnType<typeof measureStatus>>): void {
+  const row = (name: string, f: StatusFigures): string[] => [
+    name,
+    String(status.days),
+    String(status.keys),
+    String(f.requests),
+    String(f.manifestReads),
+    f.seconds.toFixed(2),
+  ];
+  printTable(
+    ['7 years of status', 'days', 'keys', 'S3 requests', 'manifests read', 'seconds'],
+    [row('cold (new installation)', status.cold), row('warm (local manifest cache)', status.warm)],
+  );
+}
+
+function printVerifyTable(verify: Awaited<ReturnType<typeof measureVerify>>): void {
+  printTable(
+    [
+      '7 years of verify (fast)',
+      'manifests',
+      'objects',
+      'S3 requests',
+      'seconds',
+      'peak RSS MB',
+      'RSS at start MB',
+      'ok',
+    ],
+    [
+      [
+        'RGW, GOVERNANCE',
+        String(verify.manifests),
+        String(verify.objects),
+        String(verify.requests),
+        verify.seconds.toFixed(1),
+        verify.peakRssMB.toFixed(0),
+        verify.startRssMB.toFixed(0),
+        String(verify.ok),
+      ],
+    ],
+  );
 }
 
 async function measureExport(job: Parameters<typeof runExport>[0]): Promise<ExportFigures> {
@@ -443,6 +475,14 @@ interface StatusFigures {
   manifestReads: number;
 }
 
+/** The one small part every day of the seven-year archive holds. */
+interface BenchPart {
+  readonly body: Buffer;
+  readonly raw: Buffer;
+  readonly sha: string;
+  readonly lock: ObjectLock;
+}
+
 /** Writes the seven-year archive as the exporter would, without Genesys: parts first (their version ids go into the manifests). */
 async function writeSevenYears(store: S3ObjectLockStore, days: readonly string[]): Promise<number> {
   const stateDir = await mkdtemp(join(tmpdir(), 'aa-bench-writer-'));
@@ -455,85 +495,98 @@ async function writeSevenYears(store: S3ObjectLockStore, days: readonly string[]
     toolVersion: 'bench',
   });
   const body = gzipSync('{"id":"00000000-0000-4000-8000-000000000000","eventDate":"2020-01-01T00:00:00.000Z"}\n');
-  const raw = gunzipSync(body);
-  const sha = createHash('sha256').update(body).digest('hex');
-  const lock = { mode: 'GOVERNANCE' as const, retainUntil: new Date(Date.now() + 86_400_000).toISOString() };
-  const parts = new Map<string, string | null>();
+  const part: BenchPart = {
+    body,
+    raw: gunzipSync(body),
+    sha: createHash('sha256').update(body).digest('hex'),
+    lock: { mode: 'GOVERNANCE', retainUntil: new Date(Date.now() + 86_400_000).toISOString() },
+  };
   // Under the writer, which creates the root object first: a writer refuses a target that holds
   // data but no root (its signing key would be unknown).
   await archive.withWriter(
     { purpose: 'production', organisation: { id: 'bench-org', name: 'Bench', apiHost: 'api.example.com' } },
     async (writer) => {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 32 }, async () => {
-          while (next < days.length) {
-            const day = days[next++] as string;
-            const put = await store.putObject({
-              key: dataKey('bench', day, 1),
-              body,
-              sha256: sha,
-              contentType: 'application/gzip',
-              lock,
-            });
-            parts.set(day, put.versionId);
-          }
-        }),
-      );
+      const versions = await putParts(store, days, part);
       // Appends are serialised by the writer (one chain); each is written, read back and linked.
-      for (const day of days) {
-        await writer.append(
-          {
-            day,
-            interval: {
-              start: `${day}T00:00:00.000Z`,
-              end: new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString(),
-            },
-            kind: 'export',
-            supersedes: [],
-            orphansIgnored: [],
-            queries: [{ transactionId: 'bench', interval: day, serviceName: null, state: 'Succeeded' }],
-            events: 1,
-            dayEventsTotal: 1,
-            duplicatesDropped: 0,
-            outsideIntervalDropped: 0,
-            firstEventDate: null,
-            lastEventDate: null,
-            objects: [
-              {
-                key: dataKey('bench', day, 1),
-                versionId: parts.get(day) ?? null,
-                sha256Raw: createHash('sha256').update(raw).digest('hex'),
-                sha256: sha,
-                size: body.length,
-                rawSize: raw.length,
-                events: 1,
-                firstEventDate: null,
-                lastEventDate: null,
-                lockMode: 'GOVERNANCE',
-                retainUntil: lock.retainUntil,
-              },
-            ],
-            createdAt: new Date().toISOString(),
-            tool: { name: 'audit-archive', version: 'bench' },
-            source: {
-              demo: false,
-              organisationId: 'bench-org',
-              organisationName: 'Bench',
-              apiHost: 'api.example.com',
-              regionHost: null,
-              clientId: null,
-              note: null,
-              perServiceQueries: false,
-            },
-          },
-          lock,
-        );
-      }
+      for (const day of days) await writer.append(benchManifest(day, versions.get(day) ?? null, part), part.lock);
     },
   );
   await rm(stateDir, { recursive: true, force: true });
   return days.length * 2 + 1;
+}
+
+/** Every day's part, 32 at a time; returns each day's version id. */
+async function putParts(
+  store: S3ObjectLockStore,
+  days: readonly string[],
+  part: BenchPart,
+): Promise<Map<string, string | null>> {
+  const versions = new Map<string, string | null>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < days.length) {
+        const day = days[next++] as string;
+        const put = await store.putObject({
+          key: dataKey('bench', day, 1),
+          body: part.body,
+          sha256: part.sha,
+          contentType: 'application/gzip',
+          lock: part.lock,
+        });
+        versions.set(day, put.versionId);
+      }
+    }),
+  );
+  return versions;
+}
+
+/** The manifest of one day holding the one part, as the exporter would write it. */
+function benchManifest(day: string, versionId: string | null, part: BenchPart): ManifestDraft {
+  return {
+    day,
+    interval: {
+      start: `${day}T00:00:00.000Z`,
+      end: new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString(),
+    },
+    kind: 'export',
+    supersedes: [],
+    orphansIgnored: [],
+    queries: [{ transactionId: 'bench', interval: day, serviceName: null, state: 'Succeeded' }],
+    events: 1,
+    dayEventsTotal: 1,
+    duplicatesDropped: 0,
+    outsideIntervalDropped: 0,
+    firstEventDate: null,
+    lastEventDate: null,
+    objects: [
+      {
+        key: dataKey('bench', day, 1),
+        versionId,
+        sha256Raw: createHash('sha256').update(part.raw).digest('hex'),
+        sha256: part.sha,
+        size: part.body.length,
+        rawSize: part.raw.length,
+        events: 1,
+        firstEventDate: null,
+        lastEventDate: null,
+        lockMode: 'GOVERNANCE',
+        retainUntil: part.lock.retainUntil,
+      },
+    ],
+    createdAt: new Date().toISOString(),
+    tool: { name: 'audit-archive', version: 'bench' },
+    source: {
+      demo: false,
+      organisationId: 'bench-org',
+      organisationName: 'Bench',
+      apiHost: 'api.example.com',
+      regionHost: null,
+      clientId: null,
+      note: null,
+      perServiceQueries: false,
+    },
+  };
 }
 
 function printTable(head: string[], rows: string[][]): void {

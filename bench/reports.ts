@@ -259,6 +259,80 @@ async function runReportChild(job: ReportJob): Promise<void> {
     toolVersion: 'bench',
   });
   const startRssMB = process.resourceUsage().maxRSS / 1024;
+  const memory = phaseSampler();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const receipt = await generateReport({
+    archive,
+    inputs: reportInputs(job),
+    openEngine: () => new LocalQueryEngine({ store, cacheFolder: job.cache, cacheSealKey: benchSealKey() }),
+    defaultEngine: 'local',
+    verification: {
+      settlementMinutes: SETTLEMENT_MINUTES,
+      genesysRetentionDays: GENESYS_RETENTION_DAYS,
+      policy: RETENTION,
+    },
+    toolVersion: 'bench',
+    library: [],
+    includeObjects: job.objects,
+    outDir: job.out,
+    archiveCopy: false,
+    onProgress: progressWatcher(memory.enter),
+  });
+  memory.enter('done');
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  memory.stop();
+  delete memory.phases.done;
+  const figures: ReportFigures = {
+    events: receipt.events,
+    pages: receipt.pages,
+    verified: receipt.verified,
+    headline: receipt.headline,
+    pdfBytes: (await stat(receipt.pdf)).size,
+    bundleBytes: receipt.bundleSize,
+    objectBytes: await citedObjectBytes(receipt.folder),
+    signed: receipt.signed,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    startRssMB,
+    peaks: memory.peaks,
+    phases: memory.phases,
+  };
+  await rm(stateDir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify(figures) + '\n', () => process.exit(0));
+}
+
+/** The report the bench asks for: every event of the period, as the Discovery form with only a date range cites it. */
+function reportInputs(job: ReportJob): Parameters<typeof generateReport>[0]['inputs'] {
+  return {
+    request: ReportRequestSchema.parse({
+      reference: 'BENCH-EXAM-0001',
+      requester: 'Jordan Examiner, Division of Examinations',
+      recipient: 'U.S. Securities and Exchange Commission',
+      question: 'Every audited action in the period.',
+      preparedBy: 'The reports benchmark',
+      timeZone: 'Europe/London',
+    }),
+    period: job.period,
+    sources: [
+      {
+        kind: 'query',
+        query: { kind: 'structured', structured: StructuredQuerySchema.parse({ range: job.period }) },
+        savedQuery: null,
+      },
+    ],
+  };
+}
+
+/** Memory sampled every 20 ms: overall peaks, and per phase its seconds and peaks (`enter` starts a phase). */
+function phaseSampler(): {
+  peaks: Record<MemoryKind, number>;
+  phases: Record<string, PhaseFigures>;
+  enter: (phase: string) => void;
+  stop: () => void;
+} {
   const peaks: Record<MemoryKind, number> = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
   const phases: Record<string, PhaseFigures> = {};
   const phaseOf = (name: string) => (phases[name] ??= { seconds: 0, rss: 0, heap: 0, external: 0 });
@@ -281,80 +355,27 @@ async function runReportChild(job: ReportJob): Promise<void> {
     phase = next;
     phaseAt = performance.now();
   };
-  // Where the heap goes: a snapshot (for Chrome's DevTools) at `phase` or `phase@done` (pdf@4000).
+  return { peaks, phases, enter, stop: () => clearInterval(sampler) };
+}
+
+/** Follows the report's phases; writes a heap snapshot (for Chrome's DevTools) at `phase` or `phase@done` (pdf@4000) when asked. */
+function progressWatcher(enter: (phase: string) => void): (p: ReportProgress) => void {
   const snapshotAt = process.env.AUDIT_ARCHIVE_BENCH_HEAP_SNAPSHOT;
-  const onProgress = (p: ReportProgress) => {
+  return (p) => {
     enter(p.phase);
     if (snapshotAt === p.phase || snapshotAt === `${p.phase}@${p.done}`) {
       const file = writeHeapSnapshot(join(tmpdir(), `reports-bench-${snapshotAt}.heapsnapshot`));
       process.stderr.write(`Heap snapshot at ${snapshotAt}: ${file}\n`);
     }
   };
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const receipt = await generateReport({
-    archive,
-    inputs: {
-      request: ReportRequestSchema.parse({
-        reference: 'BENCH-EXAM-0001',
-        requester: 'Jordan Examiner, Division of Examinations',
-        recipient: 'U.S. Securities and Exchange Commission',
-        question: 'Every audited action in the period.',
-        preparedBy: 'The reports benchmark',
-        timeZone: 'Europe/London',
-      }),
-      period: job.period,
-      sources: [
-        {
-          kind: 'query',
-          query: { kind: 'structured', structured: StructuredQuerySchema.parse({ range: job.period }) },
-          savedQuery: null,
-        },
-      ],
-    },
-    openEngine: () => new LocalQueryEngine({ store, cacheFolder: job.cache, cacheSealKey: benchSealKey() }),
-    defaultEngine: 'local',
-    verification: {
-      settlementMinutes: SETTLEMENT_MINUTES,
-      genesysRetentionDays: GENESYS_RETENTION_DAYS,
-      policy: RETENTION,
-    },
-    toolVersion: 'bench',
-    library: [],
-    includeObjects: job.objects,
-    outDir: job.out,
-    archiveCopy: false,
-    onProgress,
-  });
-  enter('done');
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  clearInterval(sampler);
-  delete phases.done;
-  const figures: ReportFigures = {
-    events: receipt.events,
-    pages: receipt.pages,
-    verified: receipt.verified,
-    headline: receipt.headline,
-    pdfBytes: (await stat(receipt.pdf)).size,
-    bundleBytes: receipt.bundleSize,
-    objectBytes: (
-      JSON.parse(await readFile(join(receipt.folder, 'evidence.json'), 'utf8')) as {
-        bundle: { archiveFiles: Array<{ role: string; size: number }> };
-      }
-    ).bundle.archiveFiles
-      .filter((f) => f.role === 'object')
-      .reduce((n, f) => n + f.size, 0),
-    signed: receipt.signed,
-    seconds,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
-    startRssMB,
-    peaks,
-    phases,
+}
+
+/** Bytes of the cited archived objects in the bundle, from its evidence.json (0: left out). */
+async function citedObjectBytes(folder: string): Promise<number> {
+  const evidence = JSON.parse(await readFile(join(folder, 'evidence.json'), 'utf8')) as {
+    bundle: { archiveFiles: Array<{ role: string; size: number }> };
   };
-  await rm(stateDir, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify(figures) + '\n', () => process.exit(0));
+  return evidence.bundle.archiveFiles.filter((f) => f.role === 'object').reduce((n, f) => n + f.size, 0);
 }
 
 async function child<T>(args: string[], nodeFlags: string[] = []): Promise<T> {
@@ -374,10 +395,22 @@ function load(): string {
     .join(' ');
 }
 
+type ScenarioResult = Scenario & { f: ReportFigures; loadBefore: string; loadAfter: string };
+
 async function orchestrate(scenarios: Scenario[]): Promise<void> {
   for (const n of scenarios.map((s) => s.size))
     if (!Number.isInteger(n / EVENTS_PER_DAY) || n < EVENTS_PER_DAY || n > EVENTS_PER_DAY * DAYS)
       throw new Error(`a report size is a multiple of ${EVENTS_PER_DAY} up to ${EVENTS_PER_DAY * DAYS}, not ${n}`);
+  const { card, cache } = await prepareArchive();
+  const results = await runScenarios(scenarios, card, cache);
+  console.log('');
+  printReportTables(results);
+  console.log('');
+  for (const [what, ok] of reportChecks(results)) console.log(`${ok ? 'PASS' : 'MISS'}  ${what}`);
+}
+
+/** The ten-day archive (made or reused) and the Parquet cache prepared over it, each described in one line. */
+async function prepareArchive(): Promise<{ card: ArchiveCard; cache: string }> {
   process.stderr.write('The ten-day archive (made once, then reused from the bench cache)…\n');
   const card = await ensureArchive((l) => process.stderr.write(l + '\n'));
   console.log(
@@ -394,9 +427,13 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
   console.log(
     `Parquet cache (Discovery's, shared with Reports): ${prepared.objects} objects ready in ${prepared.seconds.toFixed(1)} s.`,
   );
+  return { card, cache };
+}
 
+/** Each scenario's report in its own child; the reports themselves are not kept, only their figures. */
+async function runScenarios(scenarios: Scenario[], card: ArchiveCard, cache: string): Promise<ScenarioResult[]> {
   const out = await mkdtemp(join(tmpdir(), 'aa-bench-reports-'));
-  const results: Array<Scenario & { f: ReportFigures; loadBefore: string; loadAfter: string }> = [];
+  const results: ScenarioResult[] = [];
   try {
     for (const { size, heapCapMB, objects } of scenarios) {
       const period = { from: FIRST_DAY, to: addDays(FIRST_DAY, size / EVENTS_PER_DAY - 1) };
@@ -407,15 +444,16 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
         heapCapMB ? [`--max-old-space-size=${heapCapMB}`] : [],
       );
       results.push({ size, heapCapMB, objects, f, loadBefore, loadAfter: load() });
-      // The reports themselves are not kept: only their figures.
       await rm(out, { recursive: true, force: true });
       await mkdir(out);
     }
   } finally {
     await rm(out, { recursive: true, force: true });
   }
+  return results;
+}
 
-  console.log('');
+function printReportTables(results: ScenarioResult[]): void {
   printTable(
     [
       'report',
@@ -464,8 +502,10 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
     ]),
   );
   for (const { f } of results) if (!f.verified) console.log(`Verdict: ${f.headline}`);
+}
 
-  console.log('');
+/** The targets, with the comparisons printed on the way (bundle with and without objects, RSS growth). */
+function reportChecks(results: ScenarioResult[]): Array<readonly [string, boolean]> {
   const at = (n: number, capped = false, objects = true) =>
     results.find((r) => r.size === n && (r.heapCapMB !== null) === capped && r.objects === objects)?.f;
   const small = at(10_000);
@@ -497,7 +537,7 @@ async function orchestrate(scenarios: Scenario[]): Promise<void> {
       `100,000 events with a ${HEAP_CAP_MB} MB heap: completes, peak RSS within 25% of 10,000 events' (${capped.peakRssMB.toFixed(0)} vs ${small.peakRssMB.toFixed(0)} MB)`,
       capped.peakRssMB <= small.peakRssMB * 1.25,
     ]);
-  for (const [what, ok] of checks) console.log(`${ok ? 'PASS' : 'MISS'}  ${what}`);
+  return checks;
 }
 
 function label(size: number, heapCapMB: number | null, objects = true): string {

@@ -30,6 +30,13 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
  */
 export const EXTERNAL = ['electron', 'keytar', 'better-sqlite3', '@duckdb/*', 'pdfkit', 'fflate'];
 
+/**
+ * The CLI bundles DuckDB's JavaScript API (@duckdb/node-api: some 180 small CommonJS files that Node
+ * would otherwise find and compile one by one at every `query`) and keeps only its native binding
+ * external (@duckdb/node-bindings loads duckdb.node for the platform).
+ */
+const CLI_EXTERNAL = [...EXTERNAL.filter((e) => e !== '@duckdb/*'), '@duckdb/node-bindings', '@duckdb/node-bindings-*'];
+
 /** Bundles the main process and the preload (into dist/main unless `outDir` says otherwise). */
 export async function buildMain({ quiet = false, outDir = path.join(root, 'dist', 'main') } = {}) {
   await rm(outDir, { recursive: true, force: true });
@@ -87,7 +94,7 @@ export async function buildCli({ quiet = false, root: projectRoot = root } = {})
     format: 'esm',
     platform: 'node',
     target: 'node22',
-    external: EXTERNAL,
+    external: CLI_EXTERNAL,
     // Bundled CommonJS packages (the AWS SDK) call require() for Node built-ins.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     define: { 'process.env.NODE_ENV': '"production"' },

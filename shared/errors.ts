@@ -4,7 +4,12 @@
  * Codes are part of the contract with the UI, the CLI's exit codes and the tests; messages are for
  * people and must say what to do next. Never put a secret in a message.
  */
-import type { FieldIssue } from './result';
+
+/** One bad field: its path in the request and what is wrong with it. */
+export interface FieldIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
 
 export const ERROR_CODES = [
   // boundary / input

@@ -6,13 +6,7 @@
  * `issues` name each bad field by its path in the request (`['settings', 'archive', 'retentionDays']`)
  * so a form can mark the field without parsing the message.
  */
-import type { ErrorCode } from './errors';
-
-/** One bad field: its path in the request and what is wrong with it. */
-export interface FieldIssue {
-  readonly path: readonly (string | number)[];
-  readonly message: string;
-}
+import type { ErrorCode, FieldIssue } from './errors';
 
 export interface ResultError {
   readonly code: ErrorCode;

@@ -83,12 +83,28 @@ export type BucketInitResult = z.infer<typeof BucketInitResultSchema>;
 export const SigningKeyStatusSchema = z.object({
   /** The fingerprint the officer recorded (settings), and whether the keychain holds that key. */
   recorded: z.object({ fingerprint: Sha256HexSchema, held: z.boolean() }).nullable(),
-  /** The key the archive at the target is signed with, if it exists yet. */
-  archive: z.object({ fingerprint: Sha256HexSchema, held: z.boolean() }).nullable(),
+  /**
+   * The key the archive at the target is signed with now, if it exists yet: whether this
+   * installation holds it, since when it signs (the archive's creation, for the root's key; null for
+   * a key that came in by rotation, whose record dates it) and whether it came in by rotation.
+   */
+  archive: z
+    .object({
+      fingerprint: Sha256HexSchema,
+      held: z.boolean(),
+      signsSince: z.string().datetime({ offset: false }).nullable().optional(),
+      viaRotation: z.boolean().optional(),
+    })
+    .nullable(),
   /** Where keys are kept ("the OS keychain"). */
   keptIn: z.string().max(300),
 });
 export type SigningKeyStatus = z.infer<typeof SigningKeyStatusSchema>;
+
+/** What to do when the keychain cannot be reached, for the signing key (not the Genesys client secret). */
+export const SIGNING_KEY_KEYCHAIN_REMEDY =
+  'The OS keychain is not reachable, so this installation cannot read or keep the signing key. Unlock the ' +
+  'keyring (on Linux: gnome-keyring with libsecret, in a desktop session), then try again. Nothing was changed.';
 
 export const SignInStateSchema = z.object({
   state: z.enum(['signed-out', 'waiting', 'signed-in', 'failed']),

@@ -19,7 +19,7 @@ import { Archive } from '../../main/engine/archive/archive';
 import { exportDay } from '../../main/engine/archive/export-day';
 import { FileSigningKeyStore } from '../../main/engine/archive/signing-keys';
 import { LocalFolderStore } from '../../main/engine/archive/stores/local-store';
-import { benchAuditClient, serveSimulator, simulatorInfo } from './bench-simulator';
+import { type SimInfo, benchAuditClient, serveSimulator, simulatorInfo } from './bench-simulator';
 
 export const SEVEN_YEARS = { from: '2019-01-01', to: '2025-12-31', seed: 11, dayVolumeBase: 4780 } as const;
 // 2: manifests are signed (issue 7): an archive made by version 1 is made again.
@@ -69,72 +69,18 @@ export async function ensureSevenYearArchive(log: (line: string) => void): Promi
   });
   const info = await simulatorInfo(sim);
   try {
-    const store = new LocalFolderStore({ root });
-    const source = benchAuditClient(info);
-    const stateDir = join(dir, 'state');
-    const archive = new Archive({
-      store,
-      stateDir,
-      keys: new FileSigningKeyStore(stateDir),
-      policy: { lockMode: 'COMPLIANCE', retentionDays: 1 },
-      lease: { ttlMs: 60_000, waitMs: 0, program: 'the discovery benchmark' },
-      toolVersion: 'bench',
-    });
-    const identity = await source.identify();
-    const policy = { settlementMinutes: 120, maxPartBytes: 16 * 1024 * 1024, genesysRetentionDays: 36_500 };
-    const days = [...eachDay(SEVEN_YEARS.from, SEVEN_YEARS.to)];
-    const t0 = performance.now();
-    let events = 0;
-    let bytes = 0;
-    let parts = 0;
-    let next = 0;
-    let done = 0;
-    // Two days at a time under one writer: the writer serialises the appends, the parts overlap.
-    await archive.withWriter(
-      {
-        purpose: 'production',
-        organisation: { id: identity.organisationId, name: identity.organisationName, apiHost: identity.apiHost },
-      },
-      (writer) =>
-        Promise.all(
-          [0, 1].map(async () => {
-            while (next < days.length) {
-              const day = days[next++] as Day;
-              const r = await exportDay(
-                {
-                  writer,
-                  source,
-                  sourceRecord: { demo: false, ...identity, perServiceQueries: false },
-                  policy,
-                  toolVersion: 'bench',
-                },
-                day,
-              );
-              events += r.events;
-              bytes += r.bytes;
-              parts += r.manifest.objects.length;
-              if (++done % 100 === 0 || done === days.length) {
-                const s = (performance.now() - t0) / 1000;
-                log(
-                  `  ${done}/${days.length} days, ${events.toLocaleString('en')} events, ${Math.round(events / s).toLocaleString('en')} events/s`,
-                );
-              }
-            }
-          }),
-        ),
-    );
-    const generationSeconds = (performance.now() - t0) / 1000;
+    const totals = await exportSevenYears({ root, stateDir: join(dir, 'state'), info, log });
     const card: BenchArchiveCard = {
       root,
       from: SEVEN_YEARS.from,
       to: SEVEN_YEARS.to,
-      days: days.length,
-      events,
-      storedBytes: bytes,
-      parts,
+      days: totals.days,
+      events: totals.events,
+      storedBytes: totals.storedBytes,
+      parts: totals.parts,
       made: `the Genesys simulator (seed ${SEVEN_YEARS.seed}, weekday/weekend volume around ${SEVEN_YEARS.dayVolumeBase} a weekday) over HTTP, archived day by day by the real exportDay into a local folder with manifests`,
       createdAt: new Date().toISOString(),
-      generationSeconds,
+      generationSeconds: totals.generationSeconds,
       reused: false,
     };
     await writeFile(cardFile, JSON.stringify(card, null, 2) + '\n');
@@ -142,6 +88,58 @@ export async function ensureSevenYearArchive(log: (line: string) => void): Promi
   } finally {
     sim.stdin.end();
   }
+}
+
+/** Every day of the seven years exported from the simulator by the real exportDay into `root`. */
+async function exportSevenYears(job: {
+  root: string;
+  stateDir: string;
+  info: SimInfo;
+  log: (line: string) => void;
+}): Promise<{ days: number; events: number; storedBytes: number; parts: number; generationSeconds: number }> {
+  const source = benchAuditClient(job.info);
+  const archive = new Archive({
+    store: new LocalFolderStore({ root: job.root }),
+    stateDir: job.stateDir,
+    keys: new FileSigningKeyStore(job.stateDir),
+    policy: { lockMode: 'COMPLIANCE', retentionDays: 1 },
+    lease: { ttlMs: 60_000, waitMs: 0, program: 'the discovery benchmark' },
+    toolVersion: 'bench',
+  });
+  const identity = await source.identify();
+  const policy = { settlementMinutes: 120, maxPartBytes: 16 * 1024 * 1024, genesysRetentionDays: 36_500 };
+  const days = [...eachDay(SEVEN_YEARS.from, SEVEN_YEARS.to)];
+  const t0 = performance.now();
+  const totals = { days: days.length, events: 0, storedBytes: 0, parts: 0 };
+  let next = 0;
+  let done = 0;
+  // Two days at a time under one writer: the writer serialises the appends, the parts overlap.
+  await archive.withWriter(
+    {
+      purpose: 'production',
+      organisation: { id: identity.organisationId, name: identity.organisationName, apiHost: identity.apiHost },
+    },
+    (writer) =>
+      Promise.all(
+        [0, 1].map(async () => {
+          while (next < days.length) {
+            const day = days[next++] as Day;
+            const sourceRecord = { demo: false, ...identity, perServiceQueries: false };
+            const r = await exportDay({ writer, source, sourceRecord, policy, toolVersion: 'bench' }, day);
+            totals.events += r.events;
+            totals.storedBytes += r.bytes;
+            totals.parts += r.manifest.objects.length;
+            if (++done % 100 === 0 || done === days.length) {
+              const s = (performance.now() - t0) / 1000;
+              job.log(
+                `  ${done}/${days.length} days, ${totals.events.toLocaleString('en')} events, ${Math.round(totals.events / s).toLocaleString('en')} events/s`,
+              );
+            }
+          }
+        }),
+      ),
+  );
+  return { ...totals, generationSeconds: (performance.now() - t0) / 1000 };
 }
 
 async function makeWritable(dir: string): Promise<void> {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { app, BrowserWindow, Menu, nativeImage, Notification, powerMonitor, shell, Tray } from 'electron';
 import type { ScheduleStatus } from '../../shared/schedule-status';
 import type { Settings } from '../../shared/settings';
-import { openAppRuntime, type AppRuntime } from '../engine/service/app-runtime';
+import { openAppRuntime, type AppRuntime, type AppRuntimeOptions } from '../engine/service/app-runtime';
 import { APP_ORIGIN, isAllowedExternalUrl } from '../engine/service/trusted-origin';
 import { hardenAllWebContents } from './hardening';
 import { forwardEvents, registerIpc } from './ipc';
@@ -63,8 +63,12 @@ if (!app.requestSingleInstanceLock()) {
   });
 }
 
-async function start(): Promise<void> {
-  runtime = openAppRuntime({
+/**
+ * The runtime as the desktop app composes it: its user-data folder and version from Electron, and
+ * the desktop's own doors (the file manager, the system browser, the log); nothing else is read here.
+ */
+function desktopRuntimeOptions(): AppRuntimeOptions {
+  return {
     userDataDir: app.getPath('userData'),
     transport: 'electron',
     appVersion: app.getVersion(),
@@ -76,31 +80,35 @@ async function start(): Promise<void> {
     openExternal: (url) => shell.openExternal(url),
     onWarning: (message) => console.warn(`Audit Archive: ${message}`),
     onInternalError: (e) => console.error('Audit Archive: unexpected error:', e instanceof Error ? e.message : e),
-  });
+  };
+}
+
+async function start(): Promise<void> {
+  runtime = openAppRuntime(desktopRuntimeOptions());
   serveRenderer(RENDERER_DIR);
   registerIpc(runtime.service);
   forwardEvents(runtime.events, () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow.webContents] : []));
   runtime.events.subscribe((event) => {
     if (event.event === 'schedule') onScheduleStatus(event.payload);
   });
-  runtime.onSettingsSaved((settings) => applyDesktopSettings(settings));
+  runtime.onSettingsSaved((settings) => applyDesktopSettings(settings.desktop));
   // Node's timers stop while the machine sleeps: look at the clock at once on wake (a missed run runs once).
   powerMonitor.on('resume', () => void runtime?.schedule?.reschedule());
   Menu.setApplicationMenu(buildMenu());
   const loaded = await runtime.service['settings:get']({});
-  applyDesktopSettings(loaded.settings);
+  applyDesktopSettings(loaded.settings.desktop);
   void runtime.service['schedule:status']({}).then(onScheduleStatus, () => undefined);
   const hidden = process.argv.includes(HIDDEN_FLAG) || app.getLoginItemSettings().wasOpenedAtLogin === true;
   if (!hidden || !tray) showMainWindow();
 }
 
-/** Start at login and the tray icon, as Settings say. */
-function applyDesktopSettings(settings: Settings): void {
+/** Start at login and the tray icon, as Settings say (only their desktop part is read here). */
+function applyDesktopSettings(desktop: Settings['desktop']): void {
   if (app.isPackaged) {
-    app.setLoginItemSettings({ openAtLogin: settings.desktop.startAtLogin, args: [HIDDEN_FLAG] });
+    app.setLoginItemSettings({ openAtLogin: desktop.startAtLogin, args: [HIDDEN_FLAG] });
   }
-  if (settings.desktop.trayIcon && !tray) createTray();
-  if (!settings.desktop.trayIcon && tray) {
+  if (desktop.trayIcon && !tray) createTray();
+  if (!desktop.trayIcon && tray) {
     tray.destroy();
     tray = null;
   }

@@ -173,6 +173,31 @@ folder, mode 0600), or comes from AUDIT_ARCHIVE_SIGNING_KEY (PEM text). Never th
 ${COMMON}
 
 ${EXIT}`,
+  hold: `Usage: audit-archive hold place --from DAY --to DAY --matter NAME [--reference REF] [--reason TEXT]
+       audit-archive hold list [--json]
+       audit-archive hold release --matter NAME
+
+Legal holds by matter, on S3 Object Lock storage (a local folder cannot enforce one and refuses).
+place turns the legal hold ON for every version the manifests vouch for on those days (data parts,
+manifests, the root) and writes a signed hold record, locked like a manifest. Every day of the
+period up to the last settled day must be archived; later days are held as they land. A day under
+two matters stays held until both are released. release turns OFF what no other matter holds and
+writes its own signed record. verify names each vouched version of a held day whose hold is not ON
+(hold-missing).
+
+place and release need the archive's signing key and credentials allowed s3:PutObjectLegalHold
+(the README's legal-hold IAM statement): the exporter's policy does not allow it.
+
+Options:
+  --from DAY, --to DAY   the period to hold (UTC days, YYYY-MM-DD)
+  --matter NAME          the matter, investigation or litigation (what release names)
+  --reference REF        the firm's reference for it (docket, case number)
+  --reason TEXT          why, in the officer's words
+  --json                 (list) the matters as JSON
+
+${COMMON}
+
+${EXIT}`,
   demo: `Usage: audit-archive demo [--dir DIR] [--days N]
 
 Runs the built-in Genesys simulator and archives about 400 days of a synthetic organisation into a
@@ -225,7 +250,7 @@ ${EXIT}`,
   report: `Usage: audit-archive report (--saved NAME [--param name=value]... | --sql SQL | --results FILE)
                            [--engine athena|local] --from DAY --to DAY --request-ref REF
                            [--requester TEXT] [--question TEXT] --out DIR [--archive-copy]
-                           [--generated-at INSTANT] [--cited-objects include|omit]
+                           [--generated-at INSTANT] [--cited-objects include|omit] [--expect-key FP]
 
 Answers an examiner's or auditor's request with an audit response report: a PDF for people (cover
 with the verdict in words, the days not archived, the storage and the locks read back, the queries,
@@ -264,6 +289,10 @@ archive is verified over the period (every object hashed when the period's objec
                        (default: included when they weigh at most 100 MiB)
   --wait SECONDS       with --archive-copy: how long to wait for another writer (default: settings)
   --cache-dir DIR      the local engine's cache (as for \`query\`)
+  --expect-key FP      the signing key fingerprint you recorded (as for \`verify\`): the cover then says
+                       the key was checked against it (else against this installation's record of the
+                       archive, else that it was trusted on first use); fails unless it is the key in
+                       effect or a key that signed its way to it by rotation
 
 Prints the paths of the PDF and the bundle on stdout; the verdict, every finding, the days not
 archived, whether the bundle is signed, its SHA-256 and the archive copy on stderr. Exit status 1

@@ -1,8 +1,8 @@
 /**
  * `audit-archive --version` and the `--help` of each command, answered without loading the engine.
  *
- * index.ts asks here first and imports main.ts (and with it every command, the AWS SDK, DuckDB,
- * pdfkit) only when the answer is not one of these. Only the exact forms below are answered; any
+ * index.ts asks here first and imports main.ts (the dispatcher, which then imports the one command
+ * that runs: main/cli/command-table.ts) only when the answer is not one of these. Only the exact forms below are answered; any
  * other argument list goes to `main`, which answers it the same way (test/unit/cli/quick-answers.test.ts
  * compares the two for every form).
  */

@@ -14,7 +14,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { AppEvent } from '../../shared/ipc/contract';
 import { fail, type Result } from '../../shared/result';
@@ -72,167 +72,43 @@ export async function openOsKeychain(): Promise<{ secrets: SecretStore; availabl
   }
 }
 
+/** What every request handler of one server shares. */
+interface DevWebContext {
+  readonly service: AppService;
+  readonly events: DevWebServerOptions['events'];
+  readonly rendererDir: string;
+  readonly log: (line: string) => void;
+  readonly token: string;
+  /** `127.0.0.1:<port>`, known once the server listens. */
+  expectedHost: string;
+  /** Open event streams, ended when the server closes. */
+  readonly streams: Set<ServerResponse>;
+}
+
 export async function startDevWebServer(options: DevWebServerOptions): Promise<DevWebServer> {
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   await ensureRendererBuilt(rendererDir);
-
-  let service = options.service;
-  let events = options.events;
-  let runtime: AppRuntime | null = null;
-  if (!service) {
-    runtime = openAppRuntime({
-      userDataDir: options.userDataDir,
-      transport: 'dev-web',
-      appVersion: projectVersion(),
-      secrets: (await openOsKeychain()).secrets,
-    });
-    service = runtime.service;
-    events ??= runtime.events;
-  }
-  const app = service;
-  const streams = new Set<ServerResponse>();
-
-  const tokenBytes = randomBytes(32);
-  const token = tokenBytes.toString('base64url');
-  let expectedHost = '';
-
+  const { service, events, runtime } = await serviceToExpose(options);
+  const token = randomBytes(32).toString('base64url');
+  const ctx: DevWebContext = { service, events, rendererDir, log, token, expectedHost: '', streams: new Set() };
   const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
+    handle(ctx, req, res).catch((e: unknown) => {
       log(`dev-web: unexpected error: ${e instanceof Error ? e.message : String(e)}`);
       if (!res.headersSent) sendResult(res, 500, fail('INTERNAL', 'The dev server failed on this request.'));
       else res.destroy();
     });
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.headers.host !== expectedHost) {
-      return sendResult(
-        res,
-        421,
-        fail('INVALID_REQUEST', `Open the app at http://${expectedHost}/ (other host names are refused).`),
-      );
-    }
-    const url = new URL(req.url ?? '/', `http://${expectedHost}`);
-    if (url.pathname.startsWith('/rpc/')) return handleRpc(req, res, url.pathname.slice('/rpc/'.length));
-    if (url.pathname === '/events') return handleEvents(req, res);
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
-    const file = await readRendererFile(rendererDir, url.pathname);
-    if (!file) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...RENDERER_HEADERS }).end('Not found');
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.body.length, ...RENDERER_HEADERS });
-    res.end(req.method === 'HEAD' ? undefined : file.body);
-  }
-
-  /** The token and Origin checks every RPC and the event stream pass; false when it answered a refusal. */
-  function admitted(req: IncomingMessage, res: ServerResponse): boolean {
-    if (!tokenMatches(req.headers[TOKEN_HEADER])) {
-      sendResult(
-        res,
-        401,
-        fail('INVALID_REQUEST', 'Missing or wrong dev token: open the URL that `npm run dev:web` printed.'),
-      );
-      return false;
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${expectedHost}`) {
-      sendResult(res, 403, fail('INVALID_REQUEST', 'Requests from other web pages are refused.'));
-      return false;
-    }
-    return true;
-  }
-
-  /** Server-sent events: one `data:` line of `{event, payload}` JSON per pushed event, a comment every 15 s. */
-  function handleEvents(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'GET') {
-      res.writeHead(405, { Allow: 'GET' }).end();
-      return;
-    }
-    if (!admitted(req, res)) return;
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      Connection: 'keep-alive',
-    });
-    res.write(': connected\n\n');
-    streams.add(res);
-    const unsubscribe =
-      events?.subscribe((event) => res.write(`data: ${JSON.stringify(event)}\n\n`)) ?? (() => undefined);
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
-    heartbeat.unref();
-    const end = () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(res);
-    };
-    req.on('close', end);
-    res.on('close', end);
-  }
-
-  async function handleRpc(req: IncomingMessage, res: ServerResponse, rawChannel: string): Promise<void> {
-    if (req.method !== 'POST') {
-      res.writeHead(405, { Allow: 'POST' }).end();
-      return;
-    }
-    if (!admitted(req, res)) return;
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-      return sendResult(res, 415, fail('INVALID_REQUEST', 'Send the request as application/json.'));
-    }
-    const body = await readBody(req);
-    if (body === 'too-large') {
-      return sendResult(res, 413, fail('INVALID_REQUEST', `The request is larger than ${MAX_BODY_BYTES} bytes.`));
-    }
-    let payload: unknown;
-    try {
-      payload = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
-    } catch {
-      return sendResult(res, 400, fail('INVALID_REQUEST', 'request: the body is not valid JSON.'));
-    }
-    let channel: string;
-    try {
-      channel = decodeURIComponent(rawChannel);
-    } catch {
-      channel = rawChannel;
-    }
-    const result = await dispatch(app, channel, payload, {
-      onInternalError: (ch, e) => log(`dev-web: ${ch} failed: ${e instanceof Error ? e.message : String(e)}`),
-    });
-    sendResult(res, 200, result);
-  }
-
-  function tokenMatches(header: string | string[] | undefined): boolean {
-    if (typeof header !== 'string') return false;
-    const given = Buffer.from(header, 'utf8');
-    const expected = Buffer.from(token, 'utf8');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('dev-web: the server has no TCP address');
-  const port = address.port;
-  expectedHost = `127.0.0.1:${port}`;
-  const origin = `http://${expectedHost}`;
-
+  const port = await listen(server, options.port ?? 0);
+  ctx.expectedHost = `127.0.0.1:${port}`;
+  const origin = `http://${ctx.expectedHost}`;
   return {
     url: `${origin}/#token=${token}`,
     origin,
     token,
     port,
     close: async () => {
-      for (const stream of streams) stream.destroy();
+      for (const stream of ctx.streams) stream.destroy();
       await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => (e ? reject(e) : resolve()));
@@ -240,6 +116,156 @@ export async function startDevWebServer(options: DevWebServerOptions): Promise<D
       await runtime?.close();
     },
   };
+}
+
+/** The service given, or the app runtime over userDataDir and the OS keychain (closed with the server). */
+async function serviceToExpose(
+  options: DevWebServerOptions,
+): Promise<{ service: AppService; events: DevWebServerOptions['events']; runtime: AppRuntime | null }> {
+  if (options.service) return { service: options.service, events: options.events, runtime: null };
+  const runtime = openAppRuntime({
+    userDataDir: options.userDataDir,
+    transport: 'dev-web',
+    appVersion: projectVersion(),
+    secrets: (await openOsKeychain()).secrets,
+  });
+  return { service: runtime.service, events: options.events ?? runtime.events, runtime };
+}
+
+/** Listens on 127.0.0.1 only; resolves with the port. */
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('dev-web: the server has no TCP address');
+  return address.port;
+}
+
+async function handle(ctx: DevWebContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.headers.host !== ctx.expectedHost) {
+    return sendResult(
+      res,
+      421,
+      fail('INVALID_REQUEST', `Open the app at http://${ctx.expectedHost}/ (other host names are refused).`),
+    );
+  }
+  const url = new URL(req.url ?? '/', `http://${ctx.expectedHost}`);
+  if (url.pathname.startsWith('/rpc/')) return handleRpc(ctx, req, res, url.pathname.slice('/rpc/'.length));
+  if (url.pathname === '/events') return handleEvents(ctx, req, res);
+  return serveRendererFile(ctx, req, res, url.pathname);
+}
+
+/** The built renderer's files (GET and HEAD only). */
+async function serveRendererFile(
+  ctx: DevWebContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const file = await readRendererFile(ctx.rendererDir, pathname);
+  if (!file) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...RENDERER_HEADERS }).end('Not found');
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.body.length, ...RENDERER_HEADERS });
+  res.end(req.method === 'HEAD' ? undefined : file.body);
+}
+
+/** The token and Origin checks every RPC and the event stream pass; false when it answered a refusal. */
+function admitted(ctx: DevWebContext, req: IncomingMessage, res: ServerResponse): boolean {
+  if (!tokenMatches(ctx.token, req.headers[TOKEN_HEADER])) {
+    sendResult(
+      res,
+      401,
+      fail('INVALID_REQUEST', 'Missing or wrong dev token: open the URL that `npm run dev:web` printed.'),
+    );
+    return false;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${ctx.expectedHost}`) {
+    sendResult(res, 403, fail('INVALID_REQUEST', 'Requests from other web pages are refused.'));
+    return false;
+  }
+  return true;
+}
+
+/** Server-sent events: one `data:` line of `{event, payload}` JSON per pushed event, a comment every 15 s. */
+function handleEvents(ctx: DevWebContext, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET') {
+    res.writeHead(405, { Allow: 'GET' }).end();
+    return;
+  }
+  if (!admitted(ctx, req, res)) return;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    Connection: 'keep-alive',
+  });
+  res.write(': connected\n\n');
+  ctx.streams.add(res);
+  const unsubscribe =
+    ctx.events?.subscribe((event) => res.write(`data: ${JSON.stringify(event)}\n\n`)) ?? (() => undefined);
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
+  heartbeat.unref();
+  const end = () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+    ctx.streams.delete(res);
+  };
+  req.on('close', end);
+  res.on('close', end);
+}
+
+async function handleRpc(ctx: DevWebContext, req: IncomingMessage, res: ServerResponse, rawChannel: string) {
+  if (req.method !== 'POST') {
+    res.writeHead(405, { Allow: 'POST' }).end();
+    return;
+  }
+  if (!admitted(ctx, req, res)) return;
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+    return sendResult(res, 415, fail('INVALID_REQUEST', 'Send the request as application/json.'));
+  }
+  const body = await readBody(req);
+  if (body === 'too-large') {
+    return sendResult(res, 413, fail('INVALID_REQUEST', `The request is larger than ${MAX_BODY_BYTES} bytes.`));
+  }
+  let payload: unknown;
+  try {
+    payload = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+  } catch {
+    return sendResult(res, 400, fail('INVALID_REQUEST', 'request: the body is not valid JSON.'));
+  }
+  const result = await dispatch(ctx.service, decodedChannel(rawChannel), payload, {
+    onInternalError: (ch, e) => ctx.log(`dev-web: ${ch} failed: ${e instanceof Error ? e.message : String(e)}`),
+  });
+  sendResult(res, 200, result);
+}
+
+/** The channel in the path, percent-decoded when it decodes. */
+function decodedChannel(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Constant-time comparison of the header with the server's token. */
+function tokenMatches(token: string, header: string | string[] | undefined): boolean {
+  if (typeof header !== 'string') return false;
+  const given = Buffer.from(header, 'utf8');
+  const expected = Buffer.from(token, 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** The version in package.json (the dev server runs from the source tree). */

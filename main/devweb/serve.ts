@@ -1,63 +1,59 @@
 /**
  * `npm run dev:web`: the app in a normal browser on 127.0.0.1, wired to the real engine.
  *
- * For development and tests only (the packaged app never starts it). User data defaults to
- * ~/.config/audit-archive-dev, override with AUDIT_ARCHIVE_USER_DATA; AUDIT_ARCHIVE_DEV_PORT picks the
- * port (default: any free one). Rebuilds the renderer on start (into AUDIT_ARCHIVE_RENDERER_DIR,
- * default dist/renderer) so the page always matches the source; with `--watch`
+ * For development and tests only (the packaged app never starts it). Its composition root: what
+ * it is told (dev-web-config.ts) is read once here, and each part gets only its own options.
+ * Rebuilds the renderer on start so the page always matches the source; with `--watch`
  * (`npm run dev:web -- --watch`) it keeps rebuilding on every change; with `--schedule` it also runs
  * the daily job. On the first run in demo mode it fills the demo archive, like the app.
  */
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { openAppRuntime } from '../engine/service/app-runtime';
+import { readDevWebConfig, type DevWebConfig } from './dev-web-config';
 import { openOsKeychain, projectVersion, startDevWebServer } from './dev-web-server';
-import { buildRenderer, DEFAULT_RENDERER_DIR, watchRenderer } from './renderer-build';
+import { buildRenderer, watchRenderer } from './renderer-build';
 
-const userDataDir = process.env.AUDIT_ARCHIVE_USER_DATA || path.join(os.homedir(), '.config', 'audit-archive-dev');
-const port = Number(process.env.AUDIT_ARCHIVE_DEV_PORT ?? 0);
+const say = (line: string) => process.stderr.write(`Audit Archive: ${line}\n`);
 
-await mkdir(userDataDir, { recursive: true });
-const rendererDir = process.env.AUDIT_ARCHIVE_RENDERER_DIR || DEFAULT_RENDERER_DIR;
-const watching = process.argv.includes('--watch')
-  ? await watchRenderer(rendererDir, (error) =>
-      process.stderr.write(
-        error
-          ? `Audit Archive: the renderer did not build: ${error.message}\n`
-          : 'Audit Archive: renderer rebuilt; reload the page.\n',
-      ),
-    )
-  : (await buildRenderer(rendererDir), null);
-const keychain = await openOsKeychain();
-if (!keychain.available) {
-  process.stderr.write(
-    `Audit Archive: ${keychain.reason}; storing the Genesys client secret is refused until a Secret Service runs.\n`,
+/** Builds the renderer once, or keeps rebuilding it (the watcher, to close at exit). */
+async function renderer({ dir, watch }: DevWebConfig['renderer']): Promise<{ close(): Promise<void> } | null> {
+  if (!watch) {
+    await buildRenderer(dir);
+    return null;
+  }
+  return watchRenderer(dir, (error) =>
+    say(error ? `the renderer did not build: ${error.message}` : 'renderer rebuilt; reload the page.'),
   );
 }
-// The daily job only with --schedule: tests and developers get no surprise exports. The demo
-// archive is filled on the first run in demo mode, as the app does.
-const withSchedule = process.argv.includes('--schedule');
+
+const config = readDevWebConfig(process.env, process.argv, os.homedir());
+await mkdir(config.userDataDir, { recursive: true });
+const watching = await renderer(config.renderer);
+const keychain = await openOsKeychain();
+if (!keychain.available) {
+  say(`${keychain.reason}; storing the Genesys client secret is refused until a Secret Service runs.`);
+}
+// The demo archive is filled on the first run in demo mode, as the app does.
 const runtime = openAppRuntime({
-  userDataDir,
+  userDataDir: config.userDataDir,
   transport: 'dev-web',
   appVersion: projectVersion(),
   secrets: keychain.secrets,
-  schedule: withSchedule,
+  schedule: config.schedule,
   demoArchive: { fill: true },
-  onWarning: (message) => process.stderr.write(`Audit Archive: ${message}\n`),
-  onInternalError: (e) =>
-    process.stderr.write(`Audit Archive: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`),
+  onWarning: (message) => say(message),
+  onInternalError: (e) => say(`unexpected error: ${e instanceof Error ? e.message : String(e)}`),
 });
 const server = await startDevWebServer({
-  userDataDir,
-  port: Number.isInteger(port) ? port : 0,
+  userDataDir: config.userDataDir,
+  port: config.server.port,
   service: runtime.service,
   events: runtime.events,
-  rendererDir,
+  rendererDir: config.renderer.dir,
 });
 process.stdout.write(`Audit Archive (dev/test transport) is at ${server.url}\n`);
-if (withSchedule) process.stdout.write(`Audit Archive: daily schedule on (settings in ${userDataDir}).\n`);
+if (config.schedule) process.stdout.write(`Audit Archive: daily schedule on (settings in ${config.userDataDir}).\n`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -8,15 +8,16 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResponseOf } from '../../shared/ipc/contract';
 import type { ScheduleStatus } from '../../shared/schedule-status';
-import { CalendarPage } from '../calendar/CalendarPage';
+import { CalendarPage, forgetCalendar } from '../calendar/CalendarPage';
 import { DiscoveryPage } from '../discovery/DiscoveryPage';
 import { JobPanel } from '../jobs/JobPanel';
 import { JobsProvider } from '../jobs/jobs-context';
 import { ReportsPage } from '../reports/ReportsPage';
-import { describeLastRun } from '../settings/sections/ScheduleSection';
+import { describeLastRun, scheduleTime } from '../settings/sections/ScheduleSection';
 import { SettingsPage } from '../settings/SettingsPage';
 import { SetupPage } from '../setup/SetupPage';
 import { formatInstant } from './display-format';
+import { mayLeave } from './leave-guard';
 import { OTHER_ROUTES, ROUTES, routeFromHash, type RouteId } from './routes';
 import { useAppEvent } from './use-app-events';
 
@@ -28,6 +29,10 @@ export function App({ bridge }: { bridge: Bridge }) {
   const schedule = useScheduleStatus(bridge);
   const current = [...ROUTES, ...OTHER_ROUTES].find((r) => r.id === route) ?? ROUTES[0];
   const transport = info?.transport ?? 'dev-web';
+  const settingsChanged = () => {
+    forgetCalendar();
+    void refreshInfo();
+  };
 
   return (
     <JobsProvider bridge={bridge}>
@@ -41,8 +46,8 @@ export function App({ bridge }: { bridge: Bridge }) {
             {route === 'calendar' && <CalendarPage bridge={bridge} />}
             {route === 'discovery' && <DiscoveryPage bridge={bridge} />}
             {route === 'reports' && <ReportsPage bridge={bridge} />}
-            {route === 'settings' && <SettingsPage bridge={bridge} transport={transport} onSaved={refreshInfo} />}
-            {route === 'setup' && <SetupPage bridge={bridge} transport={transport} onConnected={refreshInfo} />}
+            {route === 'settings' && <SettingsPage bridge={bridge} transport={transport} onSaved={settingsChanged} />}
+            {route === 'setup' && <SetupPage bridge={bridge} transport={transport} onConnected={settingsChanged} />}
           </main>
         </div>
       </div>
@@ -50,11 +55,22 @@ export function App({ bridge }: { bridge: Bridge }) {
   );
 }
 
-/** The page the URL's fragment names, following it as it changes. */
+/**
+ * The page the URL's fragment names, following it as it changes; a page with unsaved edits is asked
+ * first (renderer/app/leave-guard.ts), and staying puts its address back.
+ */
 function useRoute(): RouteId {
   const [route, setRoute] = useState<RouteId>(() => routeFromHash(window.location.hash));
   useEffect(() => {
-    const onHash = () => setRoute(routeFromHash(window.location.hash));
+    const onHash = (e: HashChangeEvent) => {
+      const next = routeFromHash(window.location.hash);
+      const from = routeFromHash(new URL(e.oldURL).hash);
+      if (next !== from && !mayLeave()) {
+        window.history.replaceState(null, '', `#/${from}`);
+        return;
+      }
+      setRoute(next);
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
@@ -127,7 +143,7 @@ function sidebarSchedule(schedule: ScheduleStatus): string {
   if (!schedule.enabled) return 'off';
   if (schedule.running) return 'running';
   if (schedule.nextRunAt) return `next ${formatInstant(schedule.nextRunAt)}`;
-  return `at ${schedule.time}${schedule.active ? '' : ' (desktop app)'}`;
+  return `at ${scheduleTime(schedule.time, schedule.timeZone)}${schedule.active ? '' : ', in the desktop app'}`;
 }
 
 function Banners({

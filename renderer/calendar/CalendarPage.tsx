@@ -34,6 +34,7 @@ import {
   countsLine,
   dayOf,
   daysInMonth,
+  foldedYears,
   formatNumber,
   LEGEND_ORDER,
   MONTH_NAMES,
@@ -49,6 +50,7 @@ import {
 } from './calendar-model';
 import { DayPanel } from './DayPanel';
 import './calendar.css';
+import { UTC_DAY_INPUT } from '../app/utc-day-input';
 
 type Loaded = {
   years: number[];
@@ -62,12 +64,74 @@ type Loaded = {
 type View =
   { kind: 'loading' } | { kind: 'error'; error: ResultError } | { kind: 'ready'; data: Loaded; refreshing: boolean };
 
+/** Genesys's own retention, until the settings are read. */
+const DEFAULT_GENESYS_RETENTION_DAYS = 365;
+
 const DAY_COLUMNS = Array.from({ length: 31 }, (_, i) => i + 1);
+
+/**
+ * The calendar as last read, kept in memory for the app's life: a revisit paints it at once and
+ * reads the archive again in the background ("Refreshing…" until the new answer replaces it).
+ * Forgotten when the settings change (another archive, another policy).
+ */
+let lastRead: Loaded | null = null;
+
+/** Drops the remembered calendar (after settings are saved or an organisation is connected). */
+export function forgetCalendar(): void {
+  lastRead = null;
+}
 
 export function CalendarPage({ bridge }: { bridge: Bridge }) {
   const jobs = useJobs();
-  const [view, setView] = useState<View>({ kind: 'loading' });
+  const { view, load } = useCalendarData(bridge, jobs.archiveVersion);
   const [openDay, setOpenDay] = useState<Day | null>(null);
+
+  const running = jobs.current !== null;
+  return (
+    <section className="calendar" aria-labelledby="calendar-title">
+      <header className="calendar-head">
+        <h2 id="calendar-title">Archive calendar · UTC days</h2>
+        <p className="hint">
+          Every square is one <strong>UTC day</strong> (00:00 to 24:00 UTC), the unit in which audit events are
+          archived. Click a day, or move with the arrow keys and press Enter, for its evidence.
+        </p>
+      </header>
+      <Toolbar
+        running={running}
+        resumable={jobs.interrupted !== null}
+        onCatchUp={() => void jobs.catchUp()}
+        onVerify={(r) => void jobs.verify(r)}
+      />
+      <JobPanel calendar={view.kind === 'ready' ? view.data.days : undefined} />
+      {view.kind === 'loading' && (
+        <p className="calendar-loading" aria-busy="true">
+          Reading the archive…
+        </p>
+      )}
+      {view.kind === 'error' && <CalendarError error={view.error} onRetry={load} />}
+      {view.kind === 'ready' && (
+        <CalendarView data={view.data} refreshing={view.refreshing} onRefresh={load} onOpenDay={setOpenDay} />
+      )}
+      {openDay && (
+        <DayPanel
+          bridge={bridge}
+          day={openDay}
+          retentionDays={view.kind === 'ready' ? view.data.retentionDays : DEFAULT_GENESYS_RETENTION_DAYS}
+          onClose={() => closeDay(openDay, setOpenDay)}
+        />
+      )}
+    </section>
+  );
+}
+
+/**
+ * The calendar's data: the remembered read painted at once, then the archive read again (on mount,
+ * whenever a job changed the archive, and on Refresh); days a running job changes painted as they come.
+ */
+function useCalendarData(bridge: Bridge, archiveVersion: number) {
+  const [view, setView] = useState<View>(() =>
+    lastRead ? { kind: 'ready', data: lastRead, refreshing: true } : { kind: 'loading' },
+  );
 
   /**
    * Days a job changed since the current read of the calendar started: the read may have been
@@ -88,58 +152,34 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
     if (!status.ok) return setView({ kind: 'error', error: status.error });
     performance.mark('calendar-data-received');
     const retentionDays = settings.value.settings.genesys.retentionDays;
-    setView({
-      kind: 'ready',
-      data: {
-        years,
-        today,
-        first: from,
-        horizon: retentionHorizon(today, retentionDays),
-        retentionDays,
-        demo: settings.value.settings.demo,
-        days: status.value.days.map((d) => changedSinceRead.current.get(d.day) ?? d),
-      },
-      refreshing: false,
-    });
+    lastRead = {
+      years,
+      today,
+      first: from,
+      horizon: retentionHorizon(today, retentionDays),
+      retentionDays,
+      demo: settings.value.settings.demo,
+      days: status.value.days.map((d) => changedSinceRead.current.get(d.day) ?? d),
+    };
+    setView({ kind: 'ready', data: lastRead, refreshing: false });
   }, [bridge]);
 
   useEffect(() => {
     void load();
-  }, [load, jobs.archiveVersion]);
+  }, [load, archiveVersion]);
 
   // Days a running job archived or failed, painted at once.
   useAppEvent(bridge, 'days', ({ days }) => {
     const changed = new Map(days.map((d) => [d.day, d]));
     for (const d of days) changedSinceRead.current.set(d.day, d);
-    setView((v) =>
-      v.kind === 'ready' ? { ...v, data: { ...v.data, days: v.data.days.map((d) => changed.get(d.day) ?? d) } } : v,
-    );
+    setView((v) => {
+      if (v.kind !== 'ready') return v;
+      const data = { ...v.data, days: v.data.days.map((d) => changed.get(d.day) ?? d) };
+      lastRead = data;
+      return { ...v, data };
+    });
   });
-
-  const running = jobs.current !== null;
-  return (
-    <section className="calendar" aria-labelledby="calendar-title">
-      <header className="calendar-head">
-        <h2 id="calendar-title">Archive calendar · UTC days</h2>
-        <p className="hint">
-          Every square is one <strong>UTC day</strong> (00:00 to 24:00 UTC), the unit in which audit events are
-          archived. Click a day, or move with the arrow keys and press Enter, for its evidence.
-        </p>
-      </header>
-      <Toolbar running={running} onCatchUp={() => void jobs.catchUp()} onVerify={(r) => void jobs.verify(r)} />
-      <JobPanel />
-      {view.kind === 'loading' && (
-        <p className="calendar-loading" aria-busy="true">
-          Reading the archive…
-        </p>
-      )}
-      {view.kind === 'error' && <CalendarError error={view.error} onRetry={load} />}
-      {view.kind === 'ready' && (
-        <CalendarView data={view.data} refreshing={view.refreshing} onRefresh={load} onOpenDay={setOpenDay} />
-      )}
-      {openDay && <DayPanel bridge={bridge} day={openDay} onClose={() => closeDay(openDay, setOpenDay)} />}
-    </section>
-  );
+  return { view, load };
 }
 
 /** Closing the panel gives the keyboard back to the day it came from. */
@@ -150,10 +190,13 @@ function closeDay(day: Day, setOpenDay: (day: Day | null) => void): void {
 
 function Toolbar({
   running,
+  resumable,
   onCatchUp,
   onVerify,
 }: {
   running: boolean;
+  /** A catch-up stopped before its end: its own box offers "Resume catch-up", the one way on. */
+  resumable: boolean;
   onCatchUp: () => void;
   onVerify: (request: { from?: Day; to?: Day; full: boolean }) => void;
 }) {
@@ -166,21 +209,24 @@ function Toolbar({
   };
   return (
     <div className="calendar-toolbar">
-      <button
-        type="button"
-        className="primary"
-        disabled={running}
-        onClick={onCatchUp}
-        title="Archive every missing or failed day Genesys still holds, oldest first"
-      >
-        Catch up now
-      </button>
+      {!resumable && (
+        <button
+          type="button"
+          className="primary"
+          disabled={running}
+          onClick={onCatchUp}
+          title="Archive every missing or failed day Genesys still holds, oldest first"
+        >
+          Catch up now
+        </button>
+      )}
       <form className="verify-form" onSubmit={submit} aria-label="Verify the archive">
         <label>
-          From <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} aria-label="Verify from" />
+          From{' '}
+          <input {...UTC_DAY_INPUT} value={from} onChange={(e) => setFrom(e.target.value)} aria-label="Verify from" />
         </label>
         <label>
-          to <input type="date" value={to} onChange={(e) => setTo(e.target.value)} aria-label="Verify to" />
+          to <input {...UTC_DAY_INPUT} value={to} onChange={(e) => setTo(e.target.value)} aria-label="Verify to" />
         </label>
         <select
           value={mode}
@@ -229,8 +275,13 @@ function CalendarView({
   const byDay = useMemo(() => new Map(data.days.map((d) => [d.day, d])), [data.days]);
   const counts = useMemo(() => countStates(data.days), [data.days]);
   const problems = useMemo(() => problemRanges(data.days), [data.days]);
+  const folded = useMemo(() => foldedYears(data.years, data.days), [data.years, data.days]);
+  const [unfolded, setUnfolded] = useState(false);
+  const shownYears = unfolded ? data.years : data.years.filter((y) => !folded.includes(y));
   const from = data.days[0]?.day ?? data.first;
-  const days = useDayKeyboard(from, data.today, (day) => byDay.has(day), onOpenDay);
+  // The keyboard stays on the years shown.
+  const oldestShown = `${String(shownYears[shownYears.length - 1] ?? data.years[0]).padStart(4, '0')}-01-01`;
+  const days = useDayKeyboard(from > oldestShown ? from : oldestShown, data.today, (day) => byDay.has(day), onOpenDay);
 
   useEffect(() => {
     performance.mark('calendar-rendered');
@@ -246,7 +297,7 @@ function CalendarView({
           onClick={days.onClick}
           onKeyDown={days.onKeyDown}
         >
-          {data.years.map((year) => (
+          {shownYears.map((year) => (
             <YearBlock
               key={year}
               year={year}
@@ -256,6 +307,7 @@ function CalendarView({
               focused={days.focused.startsWith(`${year}-`) ? days.focused : null}
             />
           ))}
+          {folded.length > 0 && !unfolded && <FoldedYears years={folded} onShow={() => setUnfolded(true)} />}
         </div>
         <Problems ranges={problems} unrecoverable={counts.unrecoverable} demo={data.demo} />
       </div>
@@ -304,6 +356,21 @@ function useDayKeyboard(from: Day, today: Day, isShown: (day: Day) => boolean, o
   return { focused, onClick, onKeyDown };
 }
 
+/** Old years with no required day, in one line (they are all "not required"), with a way to show them. */
+function FoldedYears({ years, onShow }: { years: readonly number[]; onShow: () => void }) {
+  const span = years.length === 1 ? `${years[0]}` : `${years[0]} – ${years[years.length - 1]}`;
+  return (
+    <p className="years-folded">
+      <span>
+        <strong>{span}</strong>: no day required (every day is before the policy start date).
+      </span>{' '}
+      <button type="button" className="link-button" onClick={onShow}>
+        Show {years.length === 1 ? 'this year' : `these ${years.length} years`}
+      </button>
+    </p>
+  );
+}
+
 /** The summary strip, the counts, the range and the legend above the years. */
 function CalendarSummary({
   data,
@@ -318,14 +385,14 @@ function CalendarSummary({
   refreshing: boolean;
   onRefresh: () => Promise<void>;
 }) {
+  const jobs = useJobs();
+  const filling = jobs.current?.kind === 'demo-archive' || jobs.current?.kind === 'catch-up';
   const strip = useMemo(() => summaryStrip(data.days, data.retentionDays, formatDay), [data.days, data.retentionDays]);
+  const clear = counts.missing + counts.failed + counts.tampered === 0;
   return (
     <div className="calendar-summary">
-      <p
-        className={`summary-strip${counts.missing + counts.failed + counts.tampered === 0 ? ' summary-clear' : ''}`}
-        role="status"
-      >
-        {strip}
+      <p className={`summary-strip${clear ? ' summary-clear' : filling ? ' summary-filling' : ''}`} role="status">
+        {filling && !clear && counts.tampered === 0 ? fillingStrip(counts) : strip}
       </p>
       <p className="calendar-counts">{countsLine(counts) || 'No days in range.'}</p>
       <p className="hint">
@@ -338,6 +405,14 @@ function CalendarSummary({
       <Legend counts={counts} />
     </div>
   );
+}
+
+/** While a catch-up or the demo's fill runs, the days it is archiving are work in progress, not an alarm. */
+function fillingStrip(counts: Record<DayState, number>): string {
+  const left = counts.missing + counts.failed;
+  return `${formatNumber(left)} ${left === 1 ? 'day' : 'days'} not archived yet: being archived now (see the progress above)${
+    counts.unrecoverable > 0 ? ` · ${formatNumber(counts.unrecoverable)} unrecoverable` : ''
+  }`;
 }
 
 function Legend({ counts }: { counts: Record<DayState, number> }) {
@@ -393,7 +468,8 @@ const YearBlock = memo(function YearBlock({
           </th>
           {DAY_COLUMNS.map((d) => (
             <th key={d} scope="col" className="day-number">
-              {d === 1 || d % 5 === 0 ? d : ''}
+              {/* Every column is named for a screen reader; only 1, 5, 10… are printed. */}
+              <span className={d === 1 || d % 5 === 0 ? undefined : 'visually-hidden'}>{d}</span>
             </th>
           ))}
         </tr>
@@ -448,7 +524,10 @@ function Problems({
   return (
     <aside className="problems" aria-labelledby="problems-title">
       <h2 id="problems-title">
-        Problems <span className="problems-total">{total === 0 ? 'none' : `${formatNumber(total)} days`}</span>
+        Problems{' '}
+        <span className="problems-total">
+          {total === 0 ? 'none' : `${formatNumber(total)} ${total === 1 ? 'day' : 'days'}`}
+        </span>
       </h2>
       {ranges.length === 0 ? (
         <p className="hint">No missing, failed or tampered day in the shown years.</p>

@@ -10,12 +10,25 @@ import type { DayDetails } from '../../shared/day-details';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResultError } from '../../shared/result';
 import { formatBytes, formatCount, formatInstant } from '../app/display-format';
+import { Breakable, Token } from '../app/Token';
 import { useJobs, type Jobs } from '../jobs/jobs-context';
 import { STATE_LABELS } from './calendar-model';
+import { dayGuidance, findingDetail, type DayGuidance } from './day-guidance';
 
 type DayManifest = DayDetails['manifests'][number];
 
-export function DayPanel({ bridge, day, onClose }: { bridge: Bridge; day: Day; onClose: () => void }) {
+export function DayPanel({
+  bridge,
+  day,
+  retentionDays,
+  onClose,
+}: {
+  bridge: Bridge;
+  day: Day;
+  /** Days Genesys keeps audit events (until when a failed day can still be archived). */
+  retentionDays: number;
+  onClose: () => void;
+}) {
   const jobs = useJobs();
   const { details, error } = useDayDetails(bridge, day, jobs.archiveVersion);
   const closeButton = useRef<HTMLButtonElement>(null);
@@ -26,7 +39,7 @@ export function DayPanel({ bridge, day, onClose }: { bridge: Bridge; day: Day; o
 
   const shown = details && details.status.day === day ? details : null;
   return (
-    <aside
+    <div
       className="day-panel"
       role="dialog"
       aria-modal="false"
@@ -49,8 +62,8 @@ export function DayPanel({ bridge, day, onClose }: { bridge: Bridge; day: Day; o
         </p>
       )}
       {!shown && !error && <p aria-busy="true">Reading the day…</p>}
-      {shown && <DayEvidence details={shown} jobs={jobs} />}
-    </aside>
+      {shown && <DayEvidence details={shown} jobs={jobs} retentionDays={retentionDays} />}
+    </div>
   );
 }
 
@@ -73,8 +86,9 @@ function useDayDetails(bridge: Bridge, day: Day, archiveVersion: number) {
   return { details, error };
 }
 
-function DayEvidence({ details, jobs }: { details: DayDetails; jobs: Jobs }) {
+function DayEvidence({ details, jobs, retentionDays }: { details: DayDetails; jobs: Jobs; retentionDays: number }) {
   const { status } = details;
+  const guidance = dayGuidance(details, retentionDays);
   return (
     <>
       <p className={`day-state state-${status.state}`}>
@@ -82,7 +96,8 @@ function DayEvidence({ details, jobs }: { details: DayDetails; jobs: Jobs }) {
         <strong>{STATE_LABELS[status.state]}</strong>
         {status.events !== undefined && <> · {formatCount(status.events)} events</>}
       </p>
-      {status.error && <p className="day-error">{status.error}</p>}
+      {status.error && <p className="day-error">{findingDetail(status.error)}</p>}
+      {guidance && <GuidanceView guidance={guidance} />}
       <DayActions details={details} jobs={jobs} />
       <section aria-labelledby="day-manifests-title">
         <h3 id="day-manifests-title">Manifests</h3>
@@ -96,6 +111,27 @@ function DayEvidence({ details, jobs }: { details: DayDetails; jobs: Jobs }) {
       <LastVerification last={details.lastVerification} />
       <DayHistory history={details.history} />
     </>
+  );
+}
+
+/** What happened to the day, what it means for the evidence, and the next steps, in plain words. */
+function GuidanceView({ guidance }: { guidance: DayGuidance }) {
+  return (
+    <section className={`day-guidance guidance-${guidance.tone}`} aria-labelledby="day-guidance-title">
+      <h3 id="day-guidance-title">{guidance.title}</h3>
+      <dl className="guidance-facts">
+        <dt>What happened</dt>
+        <dd>{guidance.happened}</dd>
+        <dt>What it means for the evidence</dt>
+        <dd>{guidance.meaning}</dd>
+      </dl>
+      <h4>What to do next</h4>
+      <ol className="guidance-steps">
+        {guidance.steps.map((step) => (
+          <li key={step}>{step}</li>
+        ))}
+      </ol>
+    </section>
   );
 }
 
@@ -119,6 +155,11 @@ function DayActions({ details, jobs }: { details: DayDetails; jobs: Jobs }) {
         <button type="button" disabled={busy} onClick={() => void jobs.verify({ from: day, to: day, full: true })}>
           Verify this day
         </button>
+      )}
+      {details.status.state === 'tampered' && (
+        <a className="button-link" href="#/reports">
+          Export this day&apos;s report
+        </a>
       )}
     </div>
   );
@@ -149,15 +190,19 @@ function ManifestView({ manifest: m }: { manifest: DayManifest }) {
         </dd>
         <dt>Key</dt>
         <dd>
-          <code>{m.key}</code>
+          <Token value={m.key} what={`key of manifest ${m.sequence}`} />
         </dd>
         <dt>Version id</dt>
         <dd>
-          <code className="version-id">{m.versionId ?? 'none (a local folder has no versions)'}</code>
+          {m.versionId ? (
+            <Token value={m.versionId} what={`version id of manifest ${m.sequence}`} className="version-id" />
+          ) : (
+            <code className="version-id">none (a local folder has no versions)</code>
+          )}
         </dd>
         <dt>SHA-256</dt>
         <dd>
-          <code className="hash">{m.sha256}</code>
+          <Token value={m.sha256} what={`SHA-256 of manifest ${m.sequence}`} className="hash" />
         </dd>
       </dl>
       <ManifestObjects manifest={m} />
@@ -188,16 +233,22 @@ function ManifestObjects({ manifest: m }: { manifest: DayManifest }) {
         {m.objects.map((o) => (
           <tr key={o.key}>
             <td>
-              <code>{o.key}</code>
+              <code>
+                <Breakable text={o.key} />
+              </code>
             </td>
             <td>
-              <code className="version-id">{o.versionId ?? 'none (a local folder has no versions)'}</code>
+              {o.versionId ? (
+                <Token value={o.versionId} what={`version id of ${o.key}`} className="version-id" />
+              ) : (
+                <code className="version-id">none (a local folder has no versions)</code>
+              )}
             </td>
-            <td>{formatBytes(o.size)}</td>
+            <td className="size">{formatBytes(o.size)}</td>
             <td>
-              <code className="hash">{o.sha256}</code>
+              <Token value={o.sha256} what={`SHA-256 of ${o.key}`} className="hash" />
             </td>
-            <td>{formatCount(o.events)}</td>
+            <td className="count">{formatCount(o.events)}</td>
             <td className="lock-mode">{o.lockMode ?? 'none (not WORM)'}</td>
             <td className="retain-until">{o.retainUntil ? formatInstant(o.retainUntil) : 'none'}</td>
           </tr>
@@ -217,7 +268,7 @@ function DayProblems({ problems }: { problems: DayDetails['problems'] }) {
           <li key={`${p.kind}-${p.key ?? i}`} className={`verify-problem kind-${p.kind}`}>
             <span className="verify-kind">{p.kind}</span>
             {p.key && <code className="verify-key">{p.key}</code>}
-            <span className="verify-detail">{p.detail}</span>
+            <span className="verify-detail">{findingDetail(p.detail)}</span>
           </li>
         ))}
       </ul>

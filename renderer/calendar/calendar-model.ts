@@ -243,3 +243,19 @@ function shiftMonths(day: Day, months: number): Day {
   const m = ((month % 12) + 12) % 12;
   return dayOf(y, m, Math.min(Number(day.slice(8, 10)), daysInMonth(y, m)));
 }
+
+/**
+ * The oldest shown years in which no day is required (all before the policy start date): folded
+ * into one line under the calendar, so the first archived day is not 1,500 px down. Never this year.
+ */
+export function foldedYears(years: readonly number[], days: readonly DayStatus[]): number[] {
+  const required = new Set<number>();
+  for (const d of days) if (d.state !== 'not-required') required.add(Number(d.day.slice(0, 4)));
+  const folded: number[] = [];
+  // Newest first: fold from the oldest year up to the first one that holds a required day.
+  for (const year of [...years].reverse()) {
+    if (required.has(year) || year === years[0]) break;
+    folded.push(year);
+  }
+  return folded.reverse();
+}

@@ -18,6 +18,7 @@ import {
   type RangeChoice,
   type SqlParameter,
 } from './discovery-model';
+import { UTC_DAY_INPUT } from '../app/utc-day-input';
 
 const loadSqlEditor = () => import('./SqlEditor');
 const SqlEditor = lazy(() => loadSqlEditor().then((m) => ({ default: m.SqlEditor })));
@@ -249,7 +250,7 @@ function RangeFields({
       <label>
         From{' '}
         <input
-          type="date"
+          {...UTC_DAY_INPUT}
           value={range.from}
           disabled={range.everyDay}
           onChange={(e) => onChange({ ...range, from: e.target.value })}
@@ -259,7 +260,7 @@ function RangeFields({
       <label>
         To{' '}
         <input
-          type="date"
+          {...UTC_DAY_INPUT}
           value={range.to}
           disabled={range.everyDay}
           onChange={(e) => onChange({ ...range, to: e.target.value })}
@@ -353,7 +354,7 @@ function FormRange({
       <label>
         From{' '}
         <input
-          type="date"
+          {...UTC_DAY_INPUT}
           value={form.from}
           required
           onChange={(e) => onChange({ ...form, from: e.target.value })}
@@ -363,7 +364,7 @@ function FormRange({
       <label>
         To{' '}
         <input
-          type="date"
+          {...UTC_DAY_INPUT}
           value={form.to}
           required
           onChange={(e) => onChange({ ...form, to: e.target.value })}

@@ -31,37 +31,45 @@ export function ResultsTable({
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rowCount, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const { rowAt, sample, error } = useRowBlocks(bridge, runId, rowCount, first, last);
-  const template = useMemo(() => columnTemplate(columns, sample), [columns, sample]);
+  // Hidden by name, so the choice holds across runs that answer with the same columns.
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const template = useMemo(() => columnTemplate(columns, sample, hidden), [columns, sample, hidden]);
   const layout = useGridLayout(template, rowCount, first);
 
   return (
     <div className="results">
+      <ColumnChooser columns={columns} hidden={hidden} onChange={setHidden} />
       {error && (
         <p className="banner banner-error" role="alert">
           {error}
         </p>
       )}
-      <div
-        className="results-grid"
-        role="grid"
-        aria-label={`Results, ${formatCount(rowCount)} rows`}
-        aria-rowcount={rowCount + 1}
-        aria-colcount={columns.length}
-        ref={layout.grid}
-      >
-        <div className="results-viewport" ref={viewport} onScroll={onScroll} tabIndex={0}>
+      <div className="results-grid" ref={layout.grid}>
+        {/* The scrolling box is the grid itself: a focusable box between a grid and its rows is not allowed. */}
+        <div
+          className="results-viewport"
+          role="grid"
+          aria-label={`Results, ${formatCount(rowCount)} rows`}
+          aria-rowcount={rowCount + 1}
+          aria-colcount={columns.filter((c) => !hidden.has(c.name)).length}
+          ref={viewport}
+          onScroll={onScroll}
+          tabIndex={0}
+        >
           <div role="rowgroup" className="results-head">
             <div role="row" aria-rowindex={1} className="results-row">
-              {columns.map((c, j) => (
-                <div role="columnheader" className="results-cell" key={j} title={c.type}>
-                  {c.name}
-                </div>
-              ))}
+              {columns.map((c, j) =>
+                hidden.has(c.name) ? null : (
+                  <div role="columnheader" className="results-cell" key={j} title={c.type}>
+                    {c.name}
+                  </div>
+                ),
+              )}
             </div>
           </div>
           <div className="results-canvas" ref={layout.canvas}>
             <div role="rowgroup" className="results-window" ref={layout.window}>
-              <ResultRows columns={columns} first={first} last={last} rowAt={rowAt} />
+              <ResultRows columns={columns} hidden={hidden} first={first} last={last} rowAt={rowAt} />
             </div>
           </div>
         </div>
@@ -72,11 +80,13 @@ export function ResultsTable({
 
 function ResultRows({
   columns,
+  hidden,
   first,
   last,
   rowAt,
 }: {
   columns: readonly ResultColumn[];
+  hidden: ReadonlySet<string>;
   first: number;
   last: number;
   rowAt: (i: number) => ResultRow | null;
@@ -87,7 +97,17 @@ function ResultRows({
     rows.push(
       <div role="row" aria-rowindex={i + 2} className={`results-row${i % 2 ? ' odd' : ''}`} key={i}>
         {columns.map((c, j) => {
-          const text = row ? cellText(row[j]) : '…';
+          if (hidden.has(c.name)) return null;
+          const value = row?.[j];
+          // An empty value says so, rather than leaving a blank cell that reads like a missing one.
+          if (row && (value === null || value === undefined || value === '')) {
+            return (
+              <div role="gridcell" className="results-cell cell-empty" key={j}>
+                {value === '' ? '(empty text)' : '(none)'}
+              </div>
+            );
+          }
+          const text = row ? cellText(value) : '…';
           return (
             <div role="gridcell" className="results-cell" key={j} title={text.length > 40 ? text : undefined}>
               {text}
@@ -100,10 +120,56 @@ function ResultRows({
   return <>{rows}</>;
 }
 
-/** Column widths from the names and the first rows loaded, in characters, capped. */
-function columnTemplate(columns: readonly ResultColumn[], sample: readonly ResultRow[] | undefined): string {
+/** Which columns show: every one by default; the officer can hide any but the last one shown. */
+function ColumnChooser({
+  columns,
+  hidden,
+  onChange,
+}: {
+  columns: readonly ResultColumn[];
+  hidden: ReadonlySet<string>;
+  onChange: (hidden: ReadonlySet<string>) => void;
+}) {
+  const shown = columns.filter((c) => !hidden.has(c.name)).length;
+  const toggle = (name: string, show: boolean) => {
+    const next = new Set(hidden);
+    if (show) next.delete(name);
+    else next.add(name);
+    onChange(next);
+  };
+  return (
+    <details className="column-chooser">
+      <summary>
+        Columns: {shown} of {columns.length} shown
+      </summary>
+      <fieldset>
+        <legend className="visually-hidden">Columns to show</legend>
+        {columns.map((c, j) => (
+          <label key={j}>
+            <input
+              type="checkbox"
+              checked={!hidden.has(c.name)}
+              disabled={!hidden.has(c.name) && shown === 1}
+              onChange={(e) => toggle(c.name, e.target.checked)}
+            />{' '}
+            {c.name}
+          </label>
+        ))}
+      </fieldset>
+    </details>
+  );
+}
+
+/** Column widths from the names and the first rows loaded, in characters, capped (hidden ones left out). */
+function columnTemplate(
+  columns: readonly ResultColumn[],
+  sample: readonly ResultRow[] | undefined,
+  hidden: ReadonlySet<string>,
+): string {
   return columns
-    .map((c, i) => {
+    .filter((c) => !hidden.has(c.name))
+    .map((c) => {
+      const i = columns.indexOf(c);
       const longest = Math.max(c.name.length, ...(sample ?? []).slice(0, 100).map((r) => cellText(r[i]).length));
       // Slack for longer values further down (widths do not change while scrolling).
       return `${Math.min(48, Math.max(10, longest + 4))}ch`;

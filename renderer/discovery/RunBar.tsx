@@ -1,6 +1,7 @@
 /**
  * Below the question: the engine it runs on, Run and Cancel, and saving the question in the library.
  */
+import { useEffect, useId, useRef } from 'react';
 import type { QueryEngineKind } from '../../shared/discovery/result-metadata';
 import type { SaveDraft } from './discovery-model';
 
@@ -63,10 +64,27 @@ export function SaveQueryForm({
   onSave: () => void;
   onClose: () => void;
 }) {
+  const box = useRef<HTMLDivElement>(null);
+  // Opened below the question: brought into view, with the keyboard in its first field.
+  useEffect(() => {
+    box.current?.scrollIntoView({ block: 'nearest' });
+    box.current?.querySelector('input')?.focus();
+  }, []);
+  const hintId = useId();
   return (
-    <div className="save-query" role="group" aria-label="Save query">
+    <div className="save-query" role="group" aria-label="Save query" ref={box}>
+      <p className="hint" id={hintId}>
+        Saves this question (the form or the SQL, with its parameters) in your query library on this computer, to run
+        again later. Give it a name to save it.
+      </p>
       <label>
-        Name <input value={draft.name} onChange={(e) => onChange({ ...draft, name: e.target.value })} />
+        Name{' '}
+        <input
+          value={draft.name}
+          required
+          aria-describedby={hintId}
+          onChange={(e) => onChange({ ...draft, name: e.target.value })}
+        />
       </label>
       <label>
         Description{' '}
@@ -75,6 +93,7 @@ export function SaveQueryForm({
       <button type="button" className="primary" disabled={!draft.name.trim()} onClick={onSave}>
         Save
       </button>
+      {!draft.name.trim() && <span className="hint">Enter a name first.</span>}
       <button type="button" onClick={onClose}>
         Close
       </button>

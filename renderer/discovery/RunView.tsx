@@ -105,6 +105,7 @@ function RunAnswer({
       <p className="run-summary" role="status">
         {resultSummary(m)}
       </p>
+      <ExactQuery metadata={m} />
       <AnswerGaps gaps={m.gaps ?? []} engine={m.engine.kind} />
       {(m.warnings ?? []).map((w) => (
         <p key={w} className="banner banner-warning run-warning">
@@ -130,6 +131,28 @@ function RunAnswer({
         </button>
       </div>
     </div>
+  );
+}
+
+/** The exact SQL this answer ran (a form's query too) and what was bound to each `?`, beside the rows. */
+function ExactQuery({ metadata: m }: { metadata: ResultMetadata }) {
+  const params = m.query.positionalParameters;
+  return (
+    <details className="exact-query" open>
+      <summary>The exact query this answer ran{m.query.kind === 'structured' ? ' (built from the form)' : ''}</summary>
+      <pre className="exact-sql" aria-label="SQL">
+        <code>{m.query.sql}</code>
+      </pre>
+      {params.length > 0 && (
+        <ol className="exact-parameters" aria-label="Parameters, in the order of each ?">
+          {params.map((p, i) => (
+            <li key={i}>
+              <code>{p.name}</code> ({p.type}) = <code>{JSON.stringify(p.value)}</code>
+            </li>
+          ))}
+        </ol>
+      )}
+    </details>
   );
 }
 

@@ -3,9 +3,14 @@
  * waits for, a rate-limit pause) with Cancel; then how it ended, with the failed days and what
  * verify found; and a catch-up left unfinished, with Resume.
  */
+import { useEffect, useState } from 'react';
 import type { JobState } from '../../shared/archive-jobs';
+import type { DayStatus } from '../../shared/day-status';
+import type { VerifyProblem } from '../../shared/verify';
 import { formatBytes, formatCount, formatDuration, formatInstant } from '../app/display-format';
+import { findingDetail } from '../calendar/day-guidance';
 import { useJobs } from './jobs-context';
+import { knownFactsText, verifyOutcome, type VerifyOutcome } from './verify-outcome';
 import './jobs.css';
 
 export function jobTitle(job: JobState): string {
@@ -25,9 +30,18 @@ export function jobTitle(job: JobState): string {
   }
 }
 
-export function JobPanel({ showLast = true }: { showLast?: boolean }) {
+export function JobPanel({
+  showLast = true,
+  calendar,
+}: {
+  showLast?: boolean;
+  /** The calendar's days, when shown beside it: a verification's outcome is told against them. */
+  calendar?: readonly DayStatus[] | undefined;
+}) {
   const jobs = useJobs();
   const { current, last, interrupted, refusal } = jobs;
+  // A catch-up just cancelled is the interrupted one: one box says so, with Resume in it.
+  const cancelledHere = last?.kind === 'catch-up' && last.phase === 'cancelled' && interrupted !== null;
   return (
     <div className="job-area">
       {refusal && (
@@ -41,7 +55,7 @@ export function JobPanel({ showLast = true }: { showLast?: boolean }) {
         </div>
       )}
       {current && <RunningJob job={current} onCancel={() => void jobs.cancel()} />}
-      {!current && interrupted && (
+      {!current && interrupted && !(showLast && cancelledHere) && (
         <div className="banner banner-warning job-interrupted" role="status">
           <p>
             <strong>A catch-up stopped before its end</strong> (started {formatInstant(interrupted.startedAt)}):{' '}
@@ -54,12 +68,40 @@ export function JobPanel({ showLast = true }: { showLast?: boolean }) {
           </button>
         </div>
       )}
-      {!current && showLast && last && <FinishedJob job={last} />}
+      {!current && showLast && last && (
+        <FinishedJob job={last} calendar={calendar} onResume={cancelledHere ? () => void jobs.catchUp() : undefined} />
+      )}
     </div>
   );
 }
 
+/**
+ * Milliseconds since this state of the job arrived, ticking every second: the elapsed time and the
+ * estimate move between the engine's updates (which come when a day ends) instead of standing still.
+ */
+function useSinceArrival(job: JobState): number {
+  const [arrived, setArrived] = useState(() => Date.now());
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    setArrived(Date.now());
+    setNow(Date.now());
+  }, [job]);
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return Math.max(0, now - arrived);
+}
+
+/** "about 38 s left", counting down from the engine's estimate; "finishing" once it has run out. */
+function etaText(etaMs: number | null, since: number): string {
+  if (etaMs === null) return '';
+  const left = etaMs - since;
+  return left > 1000 ? ` · about ${formatDuration(left)} left` : ' · finishing';
+}
+
 function RunningJob({ job, onCancel }: { job: JobState; onCancel: () => void }) {
+  const since = useSinceArrival(job);
   const cancelling = job.phase === 'cancelling';
   const dayBased = job.kind !== 'verify';
   const finished = job.days.done + job.days.failed;
@@ -95,8 +137,9 @@ function RunningJob({ job, onCancel }: { job: JobState; onCancel: () => void }) 
             <span className="job-days">
               {formatCount(finished)} of {formatCount(job.days.total)} days
             </span>{' '}
-            · {formatCount(job.events)} events · {formatBytes(job.bytes)} · {formatDuration(job.elapsedMs)} elapsed
-            {job.etaMs !== null ? ` · about ${formatDuration(job.etaMs)} left` : ''}
+            · {formatCount(job.events)} events · {formatBytes(job.bytes)} · {formatDuration(job.elapsedMs + since)}{' '}
+            elapsed
+            <span className="job-eta">{etaText(job.etaMs, since)}</span>
             {job.days.failed > 0 ? ` · ${formatCount(job.days.failed)} failed` : ''}
           </p>
         </>
@@ -113,7 +156,7 @@ function RunningJob({ job, onCancel }: { job: JobState; onCancel: () => void }) 
             {verifyProgress.phase === 'listing'
               ? 'Reading the archive (every key and version)…'
               : `Checked ${formatCount(verifyProgress.done)} of ${formatCount(verifyProgress.total)} locks and objects`}{' '}
-            · {formatDuration(job.elapsedMs)} elapsed
+            · {formatDuration(job.elapsedMs + since)} elapsed
           </p>
         </>
       )}
@@ -136,7 +179,17 @@ function RunningJob({ job, onCancel }: { job: JobState; onCancel: () => void }) 
   );
 }
 
-function FinishedJob({ job }: { job: JobState }) {
+function FinishedJob({
+  job,
+  calendar,
+  onResume,
+}: {
+  job: JobState;
+  calendar: readonly DayStatus[] | undefined;
+  onResume: (() => void) | undefined;
+}) {
+  const outcome = calendar ? verifyOutcome(job, calendar) : null;
+  if (outcome) return <VerifyOutcomeView job={job} outcome={outcome} />;
   // The demo's failed day fails on purpose; its fill is not an alarm.
   const demo = job.kind === 'demo-archive' && job.phase === 'done';
   const tone = demo
@@ -156,6 +209,14 @@ function FinishedJob({ job }: { job: JobState }) {
         {job.summary}
       </p>
       {job.error && <p className="detail">{job.error.code}</p>}
+      {onResume && (
+        <p>
+          Resuming plans again from the archive, so nothing is written twice.{' '}
+          <button type="button" className="primary" onClick={onResume}>
+            Resume catch-up
+          </button>
+        </p>
+      )}
       {!demo && <FailureList job={job} />}
       {job.problems && job.problems.listed.length > 0 && (
         <>
@@ -169,18 +230,55 @@ function FinishedJob({ job }: { job: JobState }) {
               )
             </span>
           </h3>
-          <ul className="verify-problems" aria-label="Verification problems">
-            {job.problems.listed.map((p, i) => (
-              <li key={`${p.day ?? 'archive'}-${p.kind}-${p.key ?? i}`} className={`verify-problem kind-${p.kind}`}>
-                <span className="verify-day">{p.day ?? 'archive'}</span> <span className="verify-kind">{p.kind}</span>
-                {p.key && <code className="verify-key">{p.key}</code>}
-                <span className="verify-detail">{p.detail}</span>
-              </li>
-            ))}
-          </ul>
+          <ProblemList problems={job.problems.listed} label="Verification problems" />
         </>
       )}
     </section>
+  );
+}
+
+/** A verification told against the calendar: what passed, what is new, what was already known. */
+function VerifyOutcomeView({ job, outcome }: { job: JobState; outcome: VerifyOutcome }) {
+  return (
+    <section
+      className={`job job-finished banner ${outcome.alarm ? 'banner-error' : 'banner-info'}`}
+      aria-labelledby="job-last-title"
+    >
+      <h2 id="job-last-title" className="job-last-title">
+        {jobTitle(job)}: finished
+        {job.finishedAt ? <span className="job-when"> · {formatInstant(job.finishedAt)}</span> : null}
+      </h2>
+      <p className="job-summary" role="status">
+        <span aria-hidden="true">{outcome.alarm ? '✗ ' : '✓ '}</span>
+        {outcome.headline}
+      </p>
+      {outcome.fresh.length > 0 && (
+        <>
+          <h3 className="job-problems-title">New problems</h3>
+          <ProblemList problems={outcome.fresh} label="Verification problems" />
+        </>
+      )}
+      {outcome.known.length > 0 && (
+        <details className="job-known">
+          <summary>{knownFactsText(outcome.known)}</summary>
+          <ProblemList problems={outcome.known} label="Known, accepted" />
+        </details>
+      )}
+    </section>
+  );
+}
+
+function ProblemList({ problems, label }: { problems: readonly VerifyProblem[]; label: string }) {
+  return (
+    <ul className="verify-problems" aria-label={label}>
+      {problems.map((p, i) => (
+        <li key={`${p.day ?? 'archive'}-${p.kind}-${p.key ?? i}`} className={`verify-problem kind-${p.kind}`}>
+          <span className="verify-day">{p.day ?? 'archive'}</span> <span className="verify-kind">{p.kind}</span>
+          {p.key && <code className="verify-key">{p.key}</code>}
+          <span className="verify-detail">{findingDetail(p.detail)}</span>
+        </li>
+      ))}
+    </ul>
   );
 }
 

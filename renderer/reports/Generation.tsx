@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'react';
 import type { ReportJobStatus, ReportProgress } from '../../shared/reports/report-contract';
 import { formatCount } from '../app/display-format';
+import { CopyButton } from '../app/Token';
 
 type Phase = ReportProgress['phase'];
 type ReportReceipt = NonNullable<ReportJobStatus['receipt']>;
@@ -143,8 +144,11 @@ function ReceiptFiles({ receipt }: { receipt: ReportReceipt }) {
       <dt>Bundle</dt>
       <dd className="path">{receipt.bundle}</dd>
       <dt>Bundle SHA-256</dt>
-      <dd className="hash" aria-label="Bundle SHA-256">
-        {receipt.bundleSha256}
+      <dd>
+        <span className="hash" role="note" aria-label="Bundle SHA-256">
+          {receipt.bundleSha256}
+        </span>{' '}
+        <CopyButton value={receipt.bundleSha256} what="the bundle's SHA-256" />
       </dd>
       {receipt.archiveCopy && (
         <>

@@ -4,6 +4,7 @@
  */
 import { formatCount } from '../app/display-format';
 import type { CheckState, Receipt, ReportList } from './reports-model';
+import { CopyButton } from '../app/Token';
 
 export function PastReports({
   reports,
@@ -75,9 +76,10 @@ function PastReport({
         </div>
         <div className="report-hash">
           <span className="hint">Bundle SHA-256</span>
-          <div className="hash" aria-label={`Bundle SHA-256 of ${r.reportId}`}>
+          <div className="hash" role="note" aria-label={`Bundle SHA-256 of ${r.reportId}`}>
             {r.bundleSha256}
           </div>
+          <CopyButton value={r.bundleSha256} what={`the bundle SHA-256 of ${r.reportId}`} />
         </div>
         <div className="row-actions">
           <button
@@ -88,7 +90,7 @@ function PastReport({
           >
             Re-check
           </button>
-          <button type="button" onClick={() => onOpen(r.reportId)} aria-label={`Open the folder of ${r.reportId}`}>
+          <button type="button" onClick={() => onOpen(r.reportId)} aria-label={`Open folder of ${r.reportId}`}>
             Open folder
           </button>
         </div>

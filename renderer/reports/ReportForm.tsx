@@ -15,6 +15,7 @@ import {
   type ReportsState,
   type RequestFields,
 } from './reports-model';
+import { UTC_DAY_INPUT } from '../app/utc-day-input';
 
 export function ReportForm({
   state,
@@ -247,7 +248,7 @@ function PeriodFieldset(props: {
         {(props) => (
           <input
             {...props}
-            type="date"
+            {...UTC_DAY_INPUT}
             value={period.from}
             onChange={(e) => onPeriod({ ...period, from: e.target.value })}
           />
@@ -257,7 +258,7 @@ function PeriodFieldset(props: {
         {(props) => (
           <input
             {...props}
-            type="date"
+            {...UTC_DAY_INPUT}
             value={period.to}
             onChange={(e) => onPeriod({ ...period, to: e.target.value })}
           />

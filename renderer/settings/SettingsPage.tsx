@@ -4,10 +4,12 @@
  * a refusal marks each bad field from the structured issues it carries. Secrets are write-only:
  * they go to the OS keychain through their own channels and the page only learns whether one is stored.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { LockMode } from '../../shared/manifest';
 import type { Settings } from '../../shared/settings';
+import { officerSummary } from '../app/officer-words';
+import { useLeaveGuard } from '../app/leave-guard';
 import { fieldErrorsFrom, type FieldErrors } from './field-errors';
 import { Field, NumberInput, type SectionProps } from './form-parts';
 import { ArchiveTargetSection } from './sections/ArchiveTargetSection';
@@ -64,7 +66,7 @@ export function SettingsPage({
           )}
         </Field>
       </fieldset>
-      <SaveBar save={save} disabled={save.kind === 'saving' || confirming} />
+      <SaveBar save={save} disabled={save.kind === 'saving' || confirming} fields={Object.keys(errors).length} />
     </form>
   );
 }
@@ -82,8 +84,11 @@ function useSettingsForm(bridge: Bridge, onSaved: (() => void) | undefined) {
   const [save, setSave] = useState<SaveState>({ kind: 'idle' });
   const [errors, setErrors] = useState<FieldErrors>({});
 
+  /** The settings as last loaded or saved: what leaving the page would fall back to. */
+  const [saved, setSaved] = useState<Settings | null>(null);
   const loaded = (value: { settings: Settings; warnings: string[] }) => {
     setSettings(value.settings);
+    setSaved(value.settings);
     setSavedLockMode(value.settings.archive.lockMode);
     setWarnings(value.warnings);
   };
@@ -104,7 +109,16 @@ function useSettingsForm(bridge: Bridge, onSaved: (() => void) | undefined) {
     setSettings((s) => (s ? change(s) : s));
     setSave({ kind: 'idle' });
   };
-  const update: SectionProps['update'] = (section, patch) => edit((s) => patchSection(s, section, patch));
+  // A field's error goes as soon as the field changes: it described the value that was refused.
+  const update: SectionProps['update'] = (section, patch) => {
+    setErrors((e) =>
+      withoutFields(
+        e,
+        Object.keys(patch).map((k) => `${section}.${k}`),
+      ),
+    );
+    edit((s) => patchSection(s, section, patch));
+  };
   const setDemo = (demo: boolean) => edit((s) => ({ ...s, demo }));
 
   async function submit(event: FormEvent) {
@@ -122,7 +136,20 @@ function useSettingsForm(bridge: Bridge, onSaved: (() => void) | undefined) {
     onSaved?.();
   }
 
+  const unsaved = useCallback(
+    () =>
+      settings && saved && JSON.stringify(settings) !== JSON.stringify(saved) ? 'Settings has unsaved changes.' : null,
+    [settings, saved],
+  );
+  useLeaveGuard(unsaved);
+
   return { settings, savedLockMode, warnings, loadError, save, errors, update, setDemo, submit };
+}
+
+/** `errors` without the fields named (and those under them: `archive.s3` covers `archive.s3.endpoint`). */
+function withoutFields(errors: FieldErrors, fields: readonly string[]): FieldErrors {
+  const left = Object.entries(errors).filter(([k]) => !fields.some((f) => k === f || k.startsWith(`${f}.`)));
+  return left.length === Object.keys(errors).length ? errors : Object.fromEntries(left);
 }
 
 function SettingsWarnings({ warnings }: { warnings: readonly string[] }) {
@@ -165,13 +192,19 @@ function OrganisationFieldset({
   );
 }
 
-function SaveBar({ save, disabled }: { save: SaveState; disabled: boolean }) {
+function SaveBar({ save, disabled, fields }: { save: SaveState; disabled: boolean; fields: number }) {
   return (
     <>
       {save.kind === 'refused' && (
         <div className="banner banner-error" role="alert">
-          <p className="banner-title">Settings were not saved. Correct the fields marked in red and save again.</p>
-          <p className="detail">{save.message}</p>
+          <p className="banner-title">
+            Settings were not saved. Correct the fields marked with ✗ above and save again.
+          </p>
+          <p className="detail">
+            {fields > 0
+              ? `${fields} ${fields === 1 ? 'field needs' : 'fields need'} correcting.`
+              : officerSummary(save.message)}
+          </p>
         </div>
       )}
       <div className="save-bar">

@@ -1,9 +1,11 @@
 /**
  * Errors per form field, from the structured issues the engine returns with a refusal: each issue
  * names its field by path in the request (`['settings', 'archive', 'retentionDays']`), so the form
- * shows the message beside that field. No message text is parsed.
+ * shows the message beside that field, in the officer's words (renderer/app/officer-words.ts).
+ * The field is found from the path, never by parsing the message.
  */
-import type { FieldIssue } from '../../shared/result';
+import type { FieldIssue } from '../../shared/errors';
+import { officerMessage } from '../app/officer-words';
 
 /** Field path (dotted, inside the form's object) -> message. */
 export type FieldErrors = Readonly<Record<string, string>>;
@@ -21,12 +23,7 @@ export function fieldErrorsFrom(
     const path = issue.path.map(String);
     if (!prefix.every((p, i) => path[i] === p)) continue;
     const field = path.slice(prefix.length).join('.');
-    errors[field] ??= friendlier(issue.message);
+    errors[field] ??= officerMessage(issue.message);
   }
   return errors;
-}
-
-/** zod's wording for an empty number field (sent as null) is accurate but not helpful. */
-function friendlier(message: string): string {
-  return /expected number, received (null|NaN)/.test(message) ? 'Enter a whole number.' : message;
 }

@@ -2,8 +2,9 @@
  * The pieces every settings form is made of: a labelled field with its hint and error, a number
  * input that lets the engine refuse what does not parse, and the outcome of a live check.
  */
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useLayoutEffect, useState, type ReactNode } from 'react';
 import type { Settings } from '../../shared/settings';
+import { officerSummary } from '../app/officer-words';
 import type { FieldErrors } from './field-errors';
 import type { DraftSection } from './settings-draft';
 
@@ -14,7 +15,12 @@ export interface SectionProps {
   readonly errors: FieldErrors;
 }
 
-/** A labelled form row: label, control, hint and the field's error (announced to screen readers). */
+/**
+ * A labelled form row: label, control, hint and the field's error. The control (the element whose
+ * id the row hands to `children`) is marked `aria-invalid` while there is an error, and described by
+ * the hint and the error, so a screen reader reads both with the field; the outline is CSS's
+ * (`.field-invalid`), with a ✗ before the message so it does not rest on colour.
+ */
 export function Field({
   label,
   hint,
@@ -29,18 +35,40 @@ export function Field({
   children: (id: string) => ReactNode;
 }) {
   const id = useId();
+  useDescribedControl(id, hint ? `${id}-hint` : undefined, error ? `${id}-error` : undefined);
   return (
     <div className={`field${inline ? ' field-inline' : ''}${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
       {children(id)}
-      {hint && <p className="hint">{hint}</p>}
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
       {error && (
-        <p className="field-error" role="alert">
+        <p className="field-error" id={`${id}-error`} role="alert">
+          <span aria-hidden="true">✗ </span>
           {label}: {error}
         </p>
       )}
     </div>
   );
+}
+
+/**
+ * Sets `aria-invalid` and `aria-describedby` on the control with `id` (rendered by the caller's
+ * `children`, so set through the DOM rather than as props the caller would have to pass on).
+ */
+function useDescribedControl(id: string, hintId: string | undefined, errorId: string | undefined): void {
+  useLayoutEffect(() => {
+    const control = document.getElementById(id);
+    if (!control) return;
+    const describedBy = [errorId, hintId].filter(Boolean).join(' ');
+    if (describedBy) control.setAttribute('aria-describedby', describedBy);
+    else control.removeAttribute('aria-describedby');
+    if (errorId) control.setAttribute('aria-invalid', 'true');
+    else control.removeAttribute('aria-invalid');
+  });
 }
 
 /** A number field; an empty or unparsable entry is sent as is and refused by the engine, naming the field. */
@@ -95,7 +123,7 @@ export function CheckOutcome({ ok, title, children }: { ok: boolean; title: stri
     <div className={`check-outcome ${ok ? 'check-ok' : 'check-failed'}`} role={ok ? 'status' : 'alert'}>
       <p className="check-title">
         <span aria-hidden="true">{ok ? '✓ ' : '✗ '}</span>
-        {title}
+        {officerSummary(title)}
       </p>
       {children}
     </div>

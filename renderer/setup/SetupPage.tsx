@@ -10,6 +10,7 @@ import { formatFingerprint } from '../../shared/archive-root';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { Settings } from '../../shared/settings';
 import type { StorageCheck } from '../../shared/setup-checks';
+import { officerSummary } from '../app/officer-words';
 import { fieldErrorsFrom, type FieldErrors } from '../settings/field-errors';
 import type { SectionProps } from '../settings/form-parts';
 import { ArchiveTargetSection } from '../settings/sections/ArchiveTargetSection';
@@ -85,8 +86,8 @@ export function SetupPage({
       )}
       {setup.refusal && (
         <div className="banner banner-error" role="alert">
-          <p className="banner-title">Not connected. Correct the fields marked in red.</p>
-          <p className="detail">{setup.refusal}</p>
+          <p className="banner-title">Not connected. Correct the fields marked with ✗ and try again.</p>
+          <p className="detail">{officerSummary(setup.refusal)}</p>
         </div>
       )}
       <SetupNav step={step} gate={gate} onStep={setStep} />

@@ -10,7 +10,7 @@
  * Channels come in blocks, one per part of the app, so each part's additions stay together.
  */
 import { z } from 'zod';
-import type { FieldIssue } from '../result';
+import type { FieldIssue } from '../errors';
 import { InterruptedCatchUpSchema, JobStateSchema } from '../archive-jobs';
 import { DaySchema } from '../day';
 import { DayDetailsSchema } from '../day-details';
@@ -236,12 +236,4 @@ export function fieldIssues(error: z.ZodError, prefix: readonly (string | number
     path: [...prefix, ...i.path.map((p) => (typeof p === 'number' ? p : String(p)))],
     message: i.message,
   }));
-}
-
-/** Turns zod issues into one message naming the field, e.g. `settings.archive.retentionDays: …`. */
-export function describeIssues(error: z.ZodError, root = 'request'): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`)
-    .join('; ');
 }

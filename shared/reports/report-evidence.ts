@@ -23,7 +23,7 @@ import { DayStateSchema } from '../day-status';
 import { ResultEngineSchema, ResultMetadataSchema } from '../discovery/result-metadata';
 import { ERROR_CODES } from '../errors';
 import { LockModeSchema } from '../manifest';
-import { VerifyProblemSchema } from '../verify';
+import { VerifyProblemSchema, VerifyTrustSchema } from '../verify';
 import { ReportPeriodSchema, ReportRequestSchema } from './report-request';
 import { ReportIdSchema } from './report-record';
 
@@ -147,8 +147,12 @@ export type LockRead = z.infer<typeof LockReadSchema>;
 
 /** An archive file the bundle holds byte for byte under `archive/<key>`. */
 export const ArchiveFileSchema = z.strictObject({
-  /** `root`: archive.json; `manifest`: one the report relies on; `chain`: one linking the period to the head; `object`: a cited archived object. */
-  role: z.enum(['root', 'manifest', 'chain', 'object']),
+  /**
+   * `root`: archive.json; `manifest`: one the report relies on; `chain`: one linking the period to
+   * the head; `succession`: a key-succession record linking the root's key to the key in effect;
+   * `object`: a cited archived object.
+   */
+  role: z.enum(['root', 'manifest', 'chain', 'succession', 'object']),
   key: z.string(),
   versionId: z.string().nullable(),
   /** Its path in the bundle. */
@@ -212,8 +216,30 @@ export const ReportEvidenceSchema = z.strictObject({
       .strictObject({ id: z.string().nullable(), name: z.string().nullable(), apiHost: z.string() })
       .nullable(),
     root: z.strictObject({ key: z.string(), versionId: z.string().nullable(), sha256: Sha256 }).nullable(),
-    /** SHA-256 of the signing key's public DER: every manifest is signed with it. */
+    /**
+     * SHA-256 of the public DER of the key in effect at report time (the root's, or its successor
+     * after a rotation or restart): archive-public-key.pem, and the key that signs SHA256SUMS.
+     */
     keyFingerprint: Sha256.nullable(),
+    /**
+     * The archive's keys, oldest first: the root's, then each one a key-succession record brought
+     * in (`rotation`: signed by the key before it; `restart`: a lost key replaced, signed by the new
+     * key only). Manifests after `afterSequence` (up to the next key's) are signed by that key.
+     * Absent in bundles made before key succession: the root's key alone.
+     */
+    keys: z
+      .array(
+        z.strictObject({
+          fingerprint: Sha256,
+          via: z.enum(['root', 'rotation', 'restart']),
+          afterSequence: z.number().int().nonnegative(),
+          /** The key-succession record that brought it in (null for the root's key), in the bundle. */
+          record: z.string().nullable(),
+          /** When that record says the key changed (null for the root's key). */
+          changedAt: Instant.nullable(),
+        }),
+      )
+      .default([]),
     head: z.strictObject({ key: z.string(), sequence: z.number().int(), sha256: Sha256 }).nullable(),
     /** Where the archive is kept: only S3 with Object Lock (or Azure immutable blob) is WORM storage. */
     storage: z.strictObject({ kind: z.enum(['s3', 'local', 'azure']), worm: z.boolean() }),
@@ -292,6 +318,12 @@ export const ReportEvidenceSchema = z.strictObject({
     problems: z.array(VerifyProblemSchema),
     /** Objects read back for the cited events, and how many matched their manifests. */
     readBack: z.strictObject({ objects: z.number().int().nonnegative(), matched: z.number().int().nonnegative() }),
+    /**
+     * What the key and the head were checked against: the fingerprint and head the officer gave
+     * (`expected`), this installation's head record (`recorded`), or nothing (`first-use`). Null
+     * when the archive has no valid root; absent in bundles made before it was stated.
+     */
+    trust: VerifyTrustSchema.nullable().default(null),
   }),
   verdict: z.strictObject({
     ok: z.boolean(),

@@ -2,7 +2,8 @@
  * The sentences a report states, shared by the PDF and the Reports page's preview so both say the
  * same thing: the population statement (what there was to find, against what each result returned),
  * how the organisation is named, what the storage is and what of its locks was checked, whether the
- * bundle is signed, and which days are not archived.
+ * bundle is signed, what the archive's key was checked against and how it changed, and which days
+ * are not archived.
  */
 import { formatFingerprint } from '../archive-root';
 import type { ReportEvidence } from './report-evidence';
@@ -56,8 +57,10 @@ export function storageStatement(e: ReportEvidence): string {
   const without = files.length - locked.length;
   const roots = e.bundle.archiveFiles.filter((f) => f.role === 'root').length;
   const manifests = e.bundle.archiveFiles.filter((f) => f.role === 'manifest' || f.role === 'chain').length;
+  const successions = e.bundle.archiveFiles.filter((f) => f.role === 'succession').length;
   const parts = [
     ...(roots ? ['the root object'] : []),
+    ...(successions ? [count(successions, 'key-succession record')] : []),
     ...(manifests ? [count(manifests, 'manifest')] : []),
     ...(e.citedObjects.length ? [`${count(e.citedObjects.length, 'archived object')} the events come from`] : []),
   ];
@@ -75,6 +78,34 @@ export function signatureStatement(e: ReportEvidence): string {
   if (s.signed)
     return `The bundle's SHA256SUMS is signed with the archive's own key (fingerprint ${s.keyFingerprint ? formatFingerprint(s.keyFingerprint) : 'unknown'}): SHA256SUMS.sig, which OpenSSL checks against archive-public-key.pem (README.txt gives the command). A file changed after the report was made, even with SHA256SUMS computed again, fails that check.`;
   return `UNSIGNED: the bundle's SHA256SUMS carries no signature, because ${s.reason ?? 'no key was available'}. Anyone can change a file of this bundle and compute SHA256SUMS again; the archive's manifests in it are still signed, and their signatures still check every archived line.`;
+}
+
+/**
+ * What the archive's key was checked against when the report was made (verify-trust.ts): the
+ * fingerprint the officer gave, this installation's record, or nothing (trusted on first use).
+ */
+export function keyTrustStatement(e: ReportEvidence): string {
+  const t = e.verification.trust;
+  if (!t) return 'Not checked: the archive has no valid root object, so it names no key.';
+  if (t.key === 'expected')
+    return 'Checked against the fingerprint the officer recorded and gave for this report (--expect-key): the key in effect is that key, or a key it signed into effect by rotation.';
+  if (t.key === 'recorded')
+    return "Checked against this installation's own record of the archive (its head record): the key in effect is the one it last saw, or one that key signed into effect by rotation. No fingerprint recorded outside this installation was given (--expect-key).";
+  return 'TRUSTED ON FIRST USE: nothing kept outside the archive confirmed this key (no fingerprint was given with --expect-key, and this installation has no record of the archive). Someone able to rewrite the archive could have re-signed it with a key of their own: compare the fingerprint above with the one recorded when the archive was created or its key last changed.';
+}
+
+/** The archive's key changes (rotations and lost-key restarts), in words; null when its key never changed. */
+export function keyHistoryStatement(e: ReportEvidence): string | null {
+  const keys = e.archive.keys;
+  if (keys.length < 2) return null;
+  const changes = keys.slice(1).map((k, i) => {
+    const before = keys[i]?.fingerprint ?? '';
+    const at = `on ${k.changedAt ?? 'an unknown date'}, after manifest sequence ${k.afterSequence} (${k.record ?? 'no record'})`;
+    return k.via === 'rotation'
+      ? `rotated ${at}: ${formatFingerprint(before)} signed its successor ${formatFingerprint(k.fingerprint)}`
+      : `RESTARTED ${at}: ${formatFingerprint(before)} was declared lost and replaced by ${formatFingerprint(k.fingerprint)}, which the lost key did not sign (anyone able to write to the archive could have written that record; confirm it with the officer who did)`;
+  });
+  return `The archive's root named ${formatFingerprint(keys[0]?.fingerprint ?? '')}; its key then changed ${count(changes.length, 'time')}: ${changes.join('; ')}. Each manifest is signed by the key in effect at its sequence; the bundle holds these key-succession records, and verify_bundle.py checks each manifest with its key through them.`;
 }
 
 /** The days of the period that are not archived, in runs of consecutive days with the same state. */

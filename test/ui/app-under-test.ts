@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-server';
 import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store';
 import { openAppRuntime, type AppRuntime, type AppRuntimeOptions } from '../../main/engine/service/app-runtime';
+import { expectAxeClean } from './axe';
 import { collectPageErrors } from './chromium';
 
 export interface AppUnderTest {
@@ -15,8 +16,11 @@ export interface AppUnderTest {
   readonly context: BrowserContext;
   readonly page: Page;
   readonly pageErrors: string[];
-  /** Opens a page of the app (`#/calendar`, `#/setup`, …) and waits for its heading. */
+  /** Opens a page of the app (`#/calendar`, `#/setup`, …), waits for its heading, and checks it with axe. */
   open(route: string, heading: string): Promise<void>;
+  /** Fails on any axe-core violation in the page as it is now (`state` names it in the failure). */
+  axe(state: string): Promise<void>;
+  /** Checks the last state with axe (unless the test already failed), then stops everything. */
   close(): Promise<void>;
 }
 
@@ -51,11 +55,17 @@ export async function startApp(
       // The token travels in the fragment; the route follows it (`#token=…#/calendar`).
       await page.goto(`${server.url}${route}`);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await expectAxeClean(page, `${heading} page, opened`);
     },
+    axe: (state) => expectAxeClean(page, state),
     async close() {
-      await context.close();
-      await server.close();
-      await runtime.close();
+      try {
+        if (!page.isClosed()) await expectAxeClean(page, 'the last state of the test');
+      } finally {
+        await context.close();
+        await server.close();
+        await runtime.close();
+      }
     },
   };
 }

@@ -13,6 +13,7 @@ import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store
 import { openAppService, settingsPathIn } from '../../main/engine/service/open-app-service';
 import { fillAppArchive } from '../unit/service/archive-status-fixture';
 import { collectPageErrors, screenshotPath, useRendererAndBrowser } from './chromium';
+import { axeAfterEach, expectAxeClean } from './axe';
 
 const ui = useRendererAndBrowser();
 let userDataDir: string;
@@ -31,6 +32,7 @@ afterEach(async () => {
   await server?.close();
   await rm(userDataDir, { recursive: true, force: true });
 });
+axeAfterEach(() => page);
 
 async function openCalendar(settings: object): Promise<void> {
   await writeFile(settingsPathIn(userDataDir), JSON.stringify(settings));
@@ -79,6 +81,14 @@ describe('archive calendar', () => {
     expect(await legend.locator('[data-state="missing"] .legend-count').textContent()).toBe('2');
     expect(await legend.locator('[data-state="tampered"] .legend-count').textContent()).toBe('1');
     expect(await legend.locator('[data-state="unrecoverable"] .legend-count').textContent()).toBe('0');
+    // Years before the policy start date hold no required day: folded into one line, shown on request.
+    const requiredYears = Number(today.slice(0, 4)) - Number(policyStart.slice(0, 4)) + 1;
+    expect(await page.getByRole('grid').count()).toBe(requiredYears);
+    const foldedYears = 3 - requiredYears;
+    expect(await page.locator('.years-folded').textContent()).toMatch(
+      /: no day required \(every day is before the policy start date\)\. Show (this year|these \d+ years)$/,
+    );
+    await page.getByRole('button', { name: new RegExp(`^Show (this year|these ${foldedYears} years)$`) }).click();
     expect(await page.getByRole('grid').count()).toBe(3);
 
     const day = archived[0] as Day;
@@ -97,6 +107,7 @@ describe('archive calendar', () => {
     expect(items[1]).toBe(`${gap[0]} – ${gap[1]} missing (2 days)`);
     expect(items[2]).toMatch(new RegExp(`^${tampered} tamperedobject-missing`));
     expect(items).toHaveLength(3);
+    await expectAxeClean(page, 'the calendar with every state');
 
     await page.screenshot({ path: await screenshotPath('calendar-states'), fullPage: true });
     expect(pageErrors).toEqual([]);
@@ -119,6 +130,9 @@ describe('archive calendar', () => {
     );
     const todayCell = page.locator('[aria-current="date"]');
     expect(await todayCell.getAttribute('aria-label')).toBe(`${today}: pending (today)`);
+    // The horizon may sit in a folded year (every day before the policy start date): show it.
+    const showFolded = page.getByRole('button', { name: /^Show (this year|these \d+ years)$/ });
+    if ((await showFolded.count()) > 0) await showFolded.click();
     const horizon = page.locator('.day-horizon');
     expect(await horizon.getAttribute('data-day')).toBe(addDays(today, -365));
     expect(await horizon.getAttribute('aria-label')).toMatch(
@@ -136,10 +150,61 @@ describe('archive calendar', () => {
     await page.keyboard.press('Enter');
     const panel = page.getByRole('dialog', { name: `${gap} UTC` });
     await panel.getByText('No manifest: this day is not in the archive.').waitFor();
+    await expectAxeClean(page, 'the day panel of a missing day');
     expect(await panel.getByRole('button', { name: 'Export this day' }).isVisible()).toBe(true);
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'detached' });
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-day'))).toBe(gap);
+
+    // A revisit paints the calendar read last at once, and reads the archive again behind it.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await nav.getByRole('link', { name: 'Calendar' }).click();
+    await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
+    expect(await page.getByRole('grid').count()).toBeGreaterThan(0);
+    expect(await page.locator('.calendar-loading').count()).toBe(0);
+    await page.getByRole('button', { name: 'Refresh', exact: true }).waitFor();
+    expect(await page.locator('.summary-strip').textContent()).toMatch(/^1 missing day, recoverable until /);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("every day state reads without colour: under greyscale, deuteranopia and protanopia filters each state's cells differ from every other state's, in the calendar and the legend; the focused day shows its date", async () => {
+    const now = Date.now();
+    const today = dayFromMs(now);
+    const last = lastSettledDay(now, 120);
+    // Genesys keeps 8 days here, so the two days before that are unrecoverable.
+    const retentionDays = daysBetween(addDays(last, -7), today);
+    await fillAppArchive(userDataDir, {
+      archive: [addDays(last, -6), addDays(last, -5), addDays(last, -2)],
+      failed: [addDays(last, -1)],
+      tampered: [addDays(last, -5)],
+    });
+    await openCalendar({
+      archive: { policyStartDate: addDays(last, -9) },
+      genesys: { retentionDays },
+      ui: { calendarYears: 1 },
+    });
+    await page.locator('.calendar-counts').waitFor();
+    await page.mouse.move(0, 0);
+    await addColourVisionFilters(page);
+    // Greyscale, and the two commonest colour-vision deficiencies (red-green), each through grey levels.
+    for (const filter of ['grayscale(1)', 'url(#aa-deuteranopia)', 'url(#aa-protanopia)']) {
+      await page.evaluate((f) => document.documentElement.style.setProperty('filter', f), filter);
+      await expectStatesApart(page, filter);
+    }
+    await page.evaluate(() => document.documentElement.style.setProperty('filter', 'grayscale(1)'));
+    await page.locator('.calendar-years').screenshot({ path: await screenshotPath('calendar-greyscale') });
+
+    // The keyboard's day shows its date beside it, for anyone who cannot hover or hear it.
+    const focused = page.locator('td[data-day][tabindex="0"]');
+    await focused.focus();
+    await page.keyboard.press('ArrowLeft');
+    const day = addDays(today, -1);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-day'))).toBe(day);
+    const shown = await page.evaluate(() => getComputedStyle(document.activeElement as Element, '::after').content);
+    expect(shown).toBe(`"${day}"`);
+    await page.screenshot({ path: await screenshotPath('calendar-focused-day') });
     expect(pageErrors).toEqual([]);
   });
 
@@ -161,3 +226,85 @@ describe('archive calendar', () => {
     expect(await page.getByRole('grid').count()).toBe(0);
   });
 });
+
+const STATES = ['archived', 'missing', 'failed', 'tampered', 'pending', 'unrecoverable', 'not-required'];
+
+/**
+ * Under the page's current filter, each state's cells differ from every other state's, the legend's
+ * swatches too, and each swatch is nearer its own state's cell than any other's.
+ */
+async function expectStatesApart(p: Page, filter: string): Promise<void> {
+  const cells = new Map<string, number[]>();
+  const swatches = new Map<string, number[]>();
+  for (const state of STATES) {
+    // A cell of the state (today's and the horizon's rings are drawn outside the cell's box).
+    cells.set(state, await greyPixels(p, await p.locator(`td.day-${state}`).first().screenshot()));
+    const swatch = p.getByRole('list', { name: 'Legend' }).locator(`[data-state="${state}"] .swatch`);
+    swatches.set(state, await greyPixels(p, await swatch.screenshot()));
+  }
+  for (const [i, a] of STATES.entries()) {
+    for (const b of STATES.slice(i + 1)) {
+      expect(difference(cells.get(a)!, cells.get(b)!), `${a} vs ${b} cells, ${filter}`).toBeGreaterThan(12);
+      expect(difference(swatches.get(a)!, swatches.get(b)!), `${a} vs ${b} legend, ${filter}`).toBeGreaterThan(12);
+    }
+    const own = difference(swatches.get(a)!, cells.get(a)!);
+    for (const b of STATES.filter((x) => x !== a)) {
+      expect(own, `${a}'s legend is nearer ${a} than ${b}, ${filter}`).toBeLessThan(
+        difference(swatches.get(a)!, cells.get(b)!),
+      );
+    }
+  }
+}
+
+/**
+ * SVG filters that simulate deuteranopia and protanopia (the usual feColorMatrix approximations),
+ * added through the DOM (the CSP refuses inline styles, not elements).
+ */
+async function addColourVisionFilters(p: Page): Promise<void> {
+  await p.evaluate(() => {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('width', '0');
+    svg.setAttribute('height', '0');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.style.position = 'absolute';
+    const matrices: Record<string, string> = {
+      'aa-deuteranopia': '0.625 0.375 0 0 0 0.7 0.3 0 0 0 0 0.3 0.7 0 0 0 0 0 1 0',
+      'aa-protanopia': '0.567 0.433 0 0 0 0.558 0.442 0 0 0 0 0.242 0.758 0 0 0 0 0 1 0',
+    };
+    for (const [id, values] of Object.entries(matrices)) {
+      const filter = document.createElementNS(ns, 'filter');
+      filter.id = id;
+      const matrix = document.createElementNS(ns, 'feColorMatrix');
+      matrix.setAttribute('type', 'matrix');
+      matrix.setAttribute('values', values);
+      filter.append(matrix);
+      svg.append(filter);
+    }
+    document.body.append(svg);
+  });
+}
+
+/** A screenshot's pixels as grey levels (0-255) on a 12 x 12 grid, decoded by the page itself (no PNG library). */
+async function greyPixels(p: Page, png: Buffer): Promise<number[]> {
+  return p.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(12, 12);
+    const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+    // Cells and swatches may differ by a pixel's rounding: both are scaled to one 12 x 12 grid.
+    ctx.drawImage(bitmap, 0, 0, 12, 12);
+    const data = ctx.getImageData(0, 0, 12, 12).data;
+    const grey: number[] = [];
+    for (let i = 0; i < data.length; i += 4) grey.push(Math.round((data[i]! + data[i + 1]! + data[i + 2]!) / 3));
+    return grey;
+  }, png.toString('base64'));
+}
+
+/** How far apart two same-sized grey images are: the mean absolute difference per pixel (0-255). */
+function difference(a: readonly number[], b: readonly number[]): number {
+  expect(a.length).toBe(b.length);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}

@@ -16,7 +16,7 @@ import { acquireWriterLease } from '../../main/engine/archive/writer-lease';
 import { startGenesysSimulator, type GenesysSimulator } from '../../main/engine/genesys/simulator/server';
 import { ScheduleRecordFile, scheduleRecordPathIn } from '../../main/engine/schedule/schedule-record';
 import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store';
-import { demoArchiveDirIn, settingsPathIn, stateDirIn } from '../../main/engine/service/app-archive';
+import { demoArchiveDirIn, settingsPathIn, stateDirIn } from '../../main/engine/archive/app-archive';
 import { dispatch } from '../../main/engine/service/dispatch';
 import { SettingsFile } from '../../main/engine/settings/settings-file';
 import { fillAppArchive } from '../unit/service/archive-status-fixture';

@@ -21,6 +21,7 @@ import { AthenaQueryEngine } from '../../main/engine/discovery/athena-engine';
 import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store';
 import { openAppService, settingsPathIn } from '../../main/engine/service/open-app-service';
 import { collectPageErrors, useRendererAndBrowser } from './chromium';
+import { axeAfterEach, expectAxeClean } from './axe';
 
 const ui = useRendererAndBrowser();
 const client = new AthenaClient({
@@ -107,6 +108,7 @@ afterAll(async () => {
   await server?.close();
   if (userDataDir) await fs.rm(userDataDir, { recursive: true, force: true });
 });
+axeAfterEach(() => page);
 
 describe('Discovery on Athena', () => {
   it('shows Athena running with the data scanned so far, then the rows, the data scanned and what it cost', async () => {
@@ -125,6 +127,7 @@ describe('Discovery on Athena', () => {
       .filter({ hasText: /Athena: running, [\d.]+ MB scanned · [\d.]+ MB scanned so far/ });
     await progress.waitFor();
     await page.locator('.run-summary').waitFor();
+    await expectAxeClean(page, 'Discovery on Athena after Run query');
     expect(await page.locator('.run-summary').textContent()).toMatch(
       /^2 rows in [\d.]+ s · Athena \(audit-archive\) · 2024-01-01 to 2026-06-30 · 3\.00 GB scanned · \$0\.0146$/,
     );

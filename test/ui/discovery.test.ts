@@ -15,6 +15,7 @@ import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store
 import { demoArchiveDirIn, openAppService, settingsPathIn } from '../../main/engine/service/open-app-service';
 import { fillAppArchive } from '../unit/service/archive-status-fixture';
 import { collectPageErrors, useRendererAndBrowser } from './chromium';
+import { axeAfterEach, expectAxeClean } from './axe';
 
 const ui = useRendererAndBrowser();
 let userDataDir: string;
@@ -65,6 +66,7 @@ afterAll(async () => {
     await fs.rm(userDataDir, { recursive: true, force: true });
   }
 });
+axeAfterEach(() => page);
 
 async function setRange(from: Day, to: Day): Promise<void> {
   await page.getByLabel('From').first().fill(from);
@@ -75,6 +77,7 @@ async function runAndWait(): Promise<string> {
   await page.getByRole('button', { name: 'Run query' }).click();
   const done = page.locator('.run-summary, .discovery [role="alert"]');
   await done.first().waitFor({ timeout: 60_000 });
+  await expectAxeClean(page, 'Discovery after Run query');
   return (await done.first().textContent()) ?? '';
 }
 
@@ -100,6 +103,10 @@ describe('Discovery', () => {
       .locator('[role="row"][aria-rowindex]:not([aria-rowindex="1"]) [role="gridcell"]:last-child')
       .allTextContents();
     expect(ids.sort()).toEqual(expected.map((e) => e.id).sort());
+    // No blank cell: an empty value says so.
+    expect(await grid.locator('[role="gridcell"]:empty').count()).toBe(0);
+    // The results use the window's width (1440 px here), not a column of 900 px.
+    expect((await page.locator('.results-viewport').boundingBox())?.width).toBeGreaterThan(1000);
 
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const notice = page.getByRole('status').filter({ hasText: 'Exported' });
@@ -115,6 +122,20 @@ describe('Discovery', () => {
     const metadata = ResultMetadataSchema.parse(JSON.parse(await fs.readFile(metadataFile as string, 'utf8')));
     expect(metadata.query).toMatchObject({ kind: 'structured', structured: { entityType: 'Queue', entity: queue } });
     expect(metadata.rowCount).toBe(expected.length);
+    // The form's query shows the exact SQL it ran beside the rows, and what was bound to each ?.
+    const exact = page.locator('.exact-query');
+    expect(await exact.locator('summary').textContent()).toBe('The exact query this answer ran (built from the form)');
+    expect(await exact.getByLabel('SQL').textContent()).toBe(metadata.query.sql);
+    expect(await exact.getByRole('listitem').count()).toBe(metadata.query.positionalParameters.length);
+
+    // The column chooser hides a column from view (not from the export) and shows it again.
+    await page.locator('.column-chooser summary').click();
+    await page.getByRole('checkbox', { name: 'remote_ip' }).uncheck();
+    expect(await grid.getAttribute('aria-colcount')).toBe('12');
+    expect(await page.getByRole('columnheader', { name: 'remote_ip' }).count()).toBe(0);
+    expect(await page.locator('.column-chooser summary').textContent()).toBe('Columns: 12 of 13 shown');
+    await page.getByRole('checkbox', { name: 'remote_ip' }).check();
+    expect(await grid.getAttribute('aria-colcount')).toBe('13');
     expect(pageErrors).toEqual([]);
   });
 

@@ -13,7 +13,7 @@ import { dataKey } from '../../shared/archive-layout';
 import { addDays, lastSettledDay, type Day } from '../../shared/day';
 import type { ArchiveManifest } from '../../shared/manifest';
 import { SettingsSchema } from '../../shared/settings';
-import { demoArchiveDirIn, settingsPathIn } from '../../main/engine/service/app-archive';
+import { demoArchiveDirIn, settingsPathIn } from '../../main/engine/archive/app-archive';
 import { DEMO_ARCHIVE_DAYS } from '../../main/engine/service/demo-archive';
 import { SettingsFile } from '../../main/engine/settings/settings-file';
 import { startApp, type AppUnderTest } from './app-under-test';
@@ -127,6 +127,11 @@ describe('the first run, on the demo organisation', () => {
       })
       .toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: await screenshotPath('catch-up-in-progress') });
+    await app.axe('a catch-up in progress');
+    // The estimate moves between the engine's updates: it counts down rather than standing still.
+    const eta = page.locator('.job-eta');
+    const firstEta = await eta.textContent();
+    await expect.poll(() => eta.textContent(), { timeout: 10_000 }).not.toBe(firstEta);
     await page.getByRole('button', { name: 'Cancel' }).click();
     // Days land on the calendar as they are archived, before the catch-up ends.
     expect(Number(await legendCount('missing')) + Number(await legendCount('failed'))).toBeLessThan(10);
@@ -135,6 +140,10 @@ describe('the first run, on the demo organisation', () => {
     const done = Number(/^Cancelled after (\d+) of 10 days; the rest can be resumed\.$/.exec(cancelled ?? '')?.[1]);
     expect(done).toBeGreaterThanOrEqual(1);
     expect(done).toBeLessThan(10);
+    // One box says it, and offers the one way on: Resume, not also "Catch up now".
+    await expect.poll(() => page.locator('.job-interrupted').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Resume catch-up' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Catch up now' }).count()).toBe(0);
 
     // The app restarts (quick Genesys this time): the unfinished catch-up is offered, and resumed.
     await app.close();
@@ -170,16 +179,26 @@ describe('the first run, on the demo organisation', () => {
     await page.getByRole('combobox', { name: 'Verification mode' }).selectOption('full');
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await page.getByText('Full verification: finished').waitFor({ timeout: 120_000 });
-    // The changed day, and the demo's two old days that were never archived (verify counts days on its own).
-    expect(await page.locator('.job-summary').textContent()).toMatch(
-      /^Verified \S+ to \S+: 3 problem\(s\) on 3 day\(s\)\.$/,
-    );
+    // One story: the changed day is the one new problem; what passed is said; the demo's two old
+    // days that were never archived are known, accepted facts, listed apart.
+    await expect
+      .poll(() => page.locator('.job-summary').textContent())
+      .toMatch(/^✗ Verified \S+ to \S+: [\d,]+ archived days passed; 1 new problem on 1 day\.$/);
     const findings = await page
       .getByRole('list', { name: 'Verification problems' })
       .getByRole('listitem')
       .allTextContents();
-    expect(findings.filter((f) => f.startsWith(`${victim} hash-mismatch${dataKey('', victim, 1)}`))).toHaveLength(1);
-    expect(findings.filter((f) => / day-missing/.test(f))).toHaveLength(2);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatch(new RegExp(`^${victim} hash-mismatch${dataKey('', victim, 1)}`));
+    expect(await page.locator('.job-known summary').textContent()).toBe(
+      '2 days older than Genesys keeps were never archived (unrecoverable on the calendar): known and accepted, not new.',
+    );
+    const known = await page
+      .getByRole('list', { name: 'Known, accepted', includeHidden: true })
+      .locator('li')
+      .allTextContents();
+    expect(known.filter((f) => / day-missing/.test(f))).toHaveLength(2);
+    await app.axe('a full verification finished with a problem');
 
     await expect.poll(() => cell.getAttribute('class')).toContain('day-tampered');
     expect(await cell.getAttribute('aria-label')).toMatch(
@@ -191,6 +210,23 @@ describe('the first run, on the demo organisation', () => {
       .getByRole('listitem')
       .allTextContents();
     expect(problems.some((p) => p.startsWith(`${victim} tamperedhash-mismatch`))).toBe(true);
+    expect(await page.locator('.problems-total').textContent()).toBe('1 day');
+
+    // The tampered day says what happened, what it means for the evidence and what to do next.
+    await cell.click();
+    const panel = page.getByRole('dialog', { name: `${victim} UTC` });
+    const guidance = panel.getByRole('region', { name: 'This day was changed after it was archived' });
+    await guidance.waitFor();
+    const words = (await guidance.textContent()) ?? '';
+    expect(words).toContain('no longer has the bytes its manifest recorded');
+    expect(words).toContain('What it means for the evidence');
+    expect(words).toContain('Keep the evidence');
+    expect(words).toContain("Export this day's report");
+    expect(words).toContain('Tell your information-security team');
+    expect(await panel.getByRole('link', { name: "Export this day's report" }).getAttribute('href')).toBe('#/reports');
+    expect(await panel.textContent()).not.toMatch(/-1 events/);
+    await page.screenshot({ path: await screenshotPath('day-panel-tampered') });
+    await app.axe('the day panel of a tampered day');
   });
 
   it("a day opens beside the calendar with its evidence: the object's key, SHA-256 and version, the manifest, its source and history", async () => {
@@ -220,6 +256,7 @@ describe('the first run, on the demo organisation', () => {
       /Exported [\d,]+ event\(s\) in 1 part\(s\), manifest \d+\.$/,
     );
     await page.screenshot({ path: await screenshotPath('day-panel') });
+    await app.axe('the day panel of an archived day');
 
     // "Verify this day" from the panel: the last verification now covers it.
     await panel.getByRole('button', { name: 'Verify this day' }).click();

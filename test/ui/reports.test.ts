@@ -13,7 +13,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, lastSettledDay, type Day } from '../../shared/day';
-import { demoArchiveDirIn, settingsPathIn } from '../../main/engine/service/app-archive';
+import { demoArchiveDirIn, settingsPathIn } from '../../main/engine/archive/app-archive';
 import { fillAppArchive } from '../unit/service/archive-status-fixture';
 import { startApp, type AppUnderTest } from './app-under-test';
 import { screenshotPath, useRendererAndBrowser } from './chromium';
@@ -143,6 +143,7 @@ describe('answering an examiner with a report', () => {
       expect(await byAction.getByRole('row', { name: new RegExp(`^${action} `) }).innerText()).toBe(`${action}\t${n}`);
     }
     await page.screenshot({ path: await screenshotPath('reports-preview'), fullPage: true });
+    await app.axe('the report preview');
 
     // Generate: each phase shows as it comes, then the receipt with the bundle's SHA-256.
     await page.getByRole('button', { name: 'Generate report' }).click();
@@ -151,6 +152,9 @@ describe('answering an examiner with a report', () => {
       .waitFor();
     const written = page.getByRole('heading', { name: /^Report AR-\d{8}-[0-9a-f]{8} written$/, level: 2 });
     await written.waitFor({ timeout: 120_000 });
+    await app.axe('the report written, its receipt');
+    // One verification statement on screen: the preview's, from before, gives way to the receipt's.
+    expect(await page.getByRole('article', { name: 'Cover' }).count()).toBe(0);
     const reportId = /AR-\d{8}-[0-9a-f]{8}/.exec((await written.textContent()) ?? '')?.[0] as string;
     expect(await page.getByRole('progressbar', { name: 'Report progress' }).getAttribute('value')).toBe('1');
     const steps = await page.getByRole('list', { name: 'Steps' }).getByRole('listitem').allInnerTexts();
@@ -272,6 +276,7 @@ describe('answering an examiner with a report', () => {
       '[INVALID_REQUEST]',
     );
     await page.screenshot({ path: await screenshotPath('reports-field-error') });
+    await app.axe('a report field refused');
 
     await zone.fill('America/New_York');
     await page.getByRole('button', { name: 'Preview' }).click();

@@ -9,6 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-server';
 import { collectPageErrors, screenshotPath, useRendererAndBrowser } from './chromium';
+import { axeAfterEach, expectAxeClean } from './axe';
 
 const ui = useRendererAndBrowser();
 let userDataDir: string;
@@ -33,6 +34,7 @@ afterEach(async () => {
   await server?.close();
   await rm(userDataDir, { recursive: true, force: true });
 });
+axeAfterEach(() => page);
 
 async function openSettings(): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
@@ -74,10 +76,82 @@ describe('settings', () => {
 
     const fieldError = page.locator('.field-error', { hasText: 'Retention (days):' });
     await fieldError.waitFor();
-    expect(await fieldError.textContent()).toMatch(/Too small/);
+    expect(await fieldError.textContent()).toBe('✗ Retention (days): must be at least 1');
     expect(await page.getByRole('alert').filter({ hasText: 'Settings were not saved.' }).textContent()).toContain(
-      'request.settings.archive.retentionDays',
+      '1 field needs correcting.',
     );
+    await expect(readFile(settingsPath(), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('every refused field is outlined, aria-invalid and described by its hint and error in plain words; an error goes when its field changes; unsaved edits are not dropped silently', async () => {
+    await openSettings();
+    await page.getByLabel('Kind of storage').selectOption('s3');
+    const bucket = page.getByLabel('Bucket');
+    await bucket.fill('my audit bucket');
+    const retention = page.getByLabel('Retention (days)');
+    await retention.fill('-5');
+    // No year count for a negative retention ("About -0.0 years").
+    expect(await page.locator('.field', { has: retention }).locator('.hint').textContent()).not.toMatch(/About/);
+    await page.getByRole('button', { name: 'Save settings' }).click();
+
+    const bucketError = page.locator('.field-error', { hasText: 'Bucket:' });
+    await bucketError.waitFor();
+    // The error says what the hint says, about the bucket, not the target's URL syntax.
+    expect(await bucketError.textContent()).toBe(
+      '✗ Bucket: "my audit bucket" is not a bucket name: use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit. It has spaces.',
+    );
+    const bucketHint = await page.locator('.field', { has: bucket }).locator('.hint').textContent();
+    expect(bucketHint).toBe(
+      '3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.',
+    );
+    for (const [field, label] of [
+      [bucket, 'Bucket'],
+      [retention, 'Retention (days)'],
+    ] as const) {
+      expect(await field.getAttribute('aria-invalid'), label).toBe('true');
+      const described = await field.evaluate((el) =>
+        (el.getAttribute('aria-describedby') ?? '')
+          .split(' ')
+          .map((id) => document.getElementById(id)?.textContent)
+          .join(' | '),
+      );
+      expect(described, label).toMatch(new RegExp(`^✗ ${label.replace(/[()]/g, '\\$&')}: .+ \\| .+`));
+      // Outlined: a visible outline, not only a red border.
+      expect(await field.evaluate((el) => getComputedStyle(el).outlineStyle), label).toBe('solid');
+    }
+    expect(
+      await retention.evaluate(
+        (el) => document.getElementById(el.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent,
+      ),
+    ).toBe('✗ Retention (days): must be at least 1');
+    // No request paths or schema wording anywhere on the page.
+    const text = await page.locator('main').innerText();
+    expect(text).not.toMatch(/request\.|Too small|expected number/);
+    await page.screenshot({ path: await screenshotPath('settings-field-errors'), fullPage: true });
+    await expectAxeClean(page, 'settings with refused fields');
+
+    // Changing a field takes its error away at once; the other stays until its own field changes.
+    await retention.fill('2557');
+    await expect.poll(() => retention.getAttribute('aria-invalid')).toBeNull();
+    expect(await page.locator('.field-error', { hasText: 'Retention (days):' }).count()).toBe(0);
+    expect(await bucket.getAttribute('aria-invalid')).toBe('true');
+    await bucket.fill('my-audit-bucket');
+    await expect.poll(() => page.locator('.field-error').count()).toBe(0);
+
+    // Leaving with unsaved edits asks first; staying keeps them.
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Calendar' }).click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toMatch(/^Settings has unsaved changes\.[\s\S]*Leave without saving\?/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Settings');
+    expect(await bucket.inputValue()).toBe('my-audit-bucket');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Calendar' }).click();
+    await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
     await expect(readFile(settingsPath(), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 

@@ -18,7 +18,7 @@ import { SettingsSchema, type SettingsInput } from '../../shared/settings';
 import { startGenesysSimulator, type GenesysSimulator } from '../../main/engine/genesys/simulator/server';
 import { MemorySecretStore } from '../../main/engine/secrets/memory-secret-store';
 import { SECRET_ACCOUNTS } from '../../main/engine/secrets/secret-store';
-import { settingsPathIn } from '../../main/engine/service/app-archive';
+import { settingsPathIn } from '../../main/engine/archive/app-archive';
 import { SettingsFile } from '../../main/engine/settings/settings-file';
 import { startApp, type AppUnderTest } from './app-under-test';
 import { screenshotPath, useRendererAndBrowser } from './chromium';

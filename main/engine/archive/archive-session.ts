@@ -14,15 +14,10 @@
 import { lastSettledDay, type Day } from '../../../shared/day';
 import type { DayStatus } from '../../../shared/day-status';
 import { AuditArchiveError, type ErrorCode } from '../../../shared/errors';
-import type { ArchiveOrganisation, ArchivePurpose } from '../../../shared/archive-root';
-import type { ManifestSource } from '../../../shared/manifest';
+import type { ArchivePurpose } from '../../../shared/archive-root';
 import { calendarRulesOf, type Settings } from '../../../shared/settings';
 import type { VerifyProblem } from '../../../shared/verify';
 import type { AuditEventSource } from '../genesys/audit-source';
-import { ClientCredentialsAuth, type TokenProvider } from '../genesys/auth';
-import { GenesysAuditClient } from '../genesys/client';
-import { RateBudget } from '../genesys/rate-budget';
-import { startGenesysSimulator, type GenesysSimulator } from '../genesys/simulator/server';
 import { Archive, type ArchiveWriter, type WriterRequest } from './archive';
 import type { Assessment } from './assessment';
 import type { ArchiveStore, StoreReadiness } from './archive-store';
@@ -36,8 +31,9 @@ import {
   type ExportDayResult,
   type ExportPolicy,
 } from './export-day';
-import { openDayLanding } from './copy/day-landing';
+import { openDayLanding, type DayLanding } from './copy/day-landing';
 import { RunJournal } from './run-journal';
+import { lazySource, type GenesysCredentials, type SessionSource } from './session-source';
 import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
 import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange } from './status';
 import { openArchiveStore } from './stores/open-store';
@@ -47,6 +43,7 @@ import type { ExpectedHead } from './verify-trust';
 import type { LeaseHolder } from './writer-lease';
 
 export { TOOL_VERSION };
+export { simulatorSource, type GenesysCredentials } from './session-source';
 
 /** Refusals that say nothing about the day itself: not recorded as the day's last failure. */
 const NOT_A_DAY_FAILURE: ReadonlySet<ErrorCode> = new Set([
@@ -158,11 +155,22 @@ export interface ArchiveSession {
   close(): Promise<void>;
 }
 
-/** What lets a session log in to a real organisation: the client secret, or an officer's own sign-in (PKCE). */
-export interface GenesysCredentials {
-  readonly genesysClientSecret?: string;
-  /** A signed-in officer's token (PKCE); used instead of the client secret when given. */
-  readonly genesysToken?: TokenProvider;
+/** What a session's operations share, opened once and handed to each explicitly. */
+interface SessionCore {
+  readonly settings: Settings;
+  readonly now: () => number;
+  readonly store: ArchiveStore;
+  readonly archive: Archive;
+  readonly journal: RunJournal;
+  readonly policy: ExportPolicy;
+  readonly cal: ReturnType<typeof calendarRulesOf>;
+  readonly purpose: ArchivePurpose;
+  readonly checkConfigured: () => void;
+  readonly ready: () => Promise<StoreReadiness>;
+  readonly source: () => Promise<SessionSource>;
+  /** What follows a day's landing in the primary: holds and the second copy (copy/day-landing.ts). */
+  readonly landing: DayLanding;
+  readonly warn: (message: string) => void;
 }
 
 export async function openArchiveSession(
@@ -171,7 +179,56 @@ export async function openArchiveSession(
   options: ArchiveSessionOptions,
 ): Promise<ArchiveSession> {
   const now = options.now ?? Date.now;
+  const store = options.store ?? openArchiveStore(targetOf(settings, options), settings.archive.s3, options.env);
+  const journal = await RunJournal.open(options.stateDir, store.url);
+  const checkConfigured = configuredCheck(settings, secrets, options);
   const warn = options.onWarning ?? (() => undefined);
+  const source = lazySource({
+    settings,
+    secrets,
+    env: options.env,
+    ...(options.demoSource ? { demoSource: options.demoSource } : {}),
+    now,
+    checkConfigured,
+  });
+  const core: SessionCore = {
+    settings,
+    now,
+    store,
+    archive: openArchive(settings, options, store, now),
+    journal,
+    policy: {
+      settlementMinutes: settings.archive.settlementMinutes,
+      maxPartBytes: settings.archive.maxPartBytes,
+      genesysRetentionDays: settings.genesys.retentionDays,
+    },
+    cal: calendarRulesOf(settings),
+    purpose: settings.demo || options.demoSource ? 'demo' : 'production',
+    checkConfigured,
+    ready: readinessOnce(store, settings),
+    source: source.get,
+    landing: openDayLanding({ settings, store, env: options.env, warn, now }),
+    warn,
+  };
+  return {
+    settings,
+    store,
+    archive: core.archive,
+    journal,
+    demo: core.purpose === 'demo',
+    ready: core.ready,
+    checkConfigured,
+    exportDay: (day, opts = {}) => exportDayOf(core, day, opts),
+    status: (range = {}) => statusOf(core, range),
+    catchUp: (range, opts) => catchUpOf(core, range, opts),
+    runDays: (days, opts) => runDaysOf(core, days, opts),
+    verify: (opts) => verifyOf(core, opts),
+    close: source.close,
+  };
+}
+
+/** The archive target: the setting, else the caller's default; an error saying what to set when neither is. */
+function targetOf(settings: Settings, options: ArchiveSessionOptions): string {
   const target = settings.archive.target || options.defaultTarget;
   if (!target && !options.store) {
     throw new AuditArchiveError(
@@ -179,10 +236,16 @@ export async function openArchiveSession(
       'No archive target is set: set AUDIT_ARCHIVE_TARGET (s3://bucket/prefix or file:///absolute/path) or archive.target in the --config file.',
     );
   }
-  const store = options.store ?? openArchiveStore(target as string, settings.archive.s3, options.env);
-  const journal = await RunJournal.open(options.stateDir, store.url);
-  const demo = settings.demo;
-  const archive = new Archive({
+  return target as string;
+}
+
+function openArchive(
+  settings: Settings,
+  options: ArchiveSessionOptions,
+  store: ArchiveStore,
+  now: () => number,
+): Archive {
+  return new Archive({
     store,
     stateDir: options.stateDir,
     keys: options.keys ?? new FileSigningKeyStore(options.stateDir, options.env),
@@ -194,20 +257,19 @@ export async function openArchiveSession(
     },
     toolVersion: TOOL_VERSION,
     now,
-    onWarning: warn,
+    onWarning: options.onWarning ?? (() => undefined),
     cacheSealKey: options.cacheSealKey ?? null,
   });
-  const policy: ExportPolicy = {
-    settlementMinutes: settings.archive.settlementMinutes,
-    maxPartBytes: settings.archive.maxPartBytes,
-    genesysRetentionDays: settings.genesys.retentionDays,
-  };
-  const cal = calendarRulesOf(settings);
-  const landing = openDayLanding({ settings, store, env: options.env, warn, now });
+}
 
-  /** A writing command with no organisation configured stops here, before the store is touched. */
-  const checkConfigured = () => {
-    if (demo || options.demoSource) return;
+/** A writing command with no organisation configured stops here, before the store is touched. */
+function configuredCheck(
+  settings: Settings,
+  secrets: GenesysCredentials,
+  options: Pick<ArchiveSessionOptions, 'demoSource'>,
+): () => void {
+  return () => {
+    if (settings.demo || options.demoSource) return;
     if (secrets.genesysToken) return;
     if (!settings.genesys.clientId || !secrets.genesysClientSecret) {
       throw new AuditArchiveError(
@@ -218,234 +280,193 @@ export async function openArchiveSession(
       );
     }
   };
+}
 
-  let closeSimulator: (() => Promise<void>) | null = null;
-  let sourcePromise: Promise<{
-    source: AuditEventSource;
-    record: ManifestSource;
-    organisation: ArchiveOrganisation;
-  }> | null = null;
-  const source = () =>
-    (sourcePromise ??= (async () => {
-      let src: AuditEventSource;
-      if (options.demoSource) src = options.demoSource;
-      else if (demo) {
-        const sim = await startGenesysSimulator({ now });
-        closeSimulator = () => sim.close();
-        src = simulatorSource(sim, now);
-      } else {
-        checkConfigured();
-        src = GenesysAuditClient.forSettings(
-          settings,
-          secrets.genesysToken ?? (secrets.genesysClientSecret as string),
-          options.env,
-        );
-      }
-      const identity = await src.identify();
-      const record: ManifestSource = {
-        demo: demo || options.demoSource !== undefined,
-        ...identity,
-        perServiceQueries: src.perServiceQueries,
-      };
-      const organisation: ArchiveOrganisation = {
-        id: identity.organisationId,
-        name: identity.organisationName,
-        apiHost: identity.apiHost,
-      };
-      return { source: src, record, organisation };
-    })().catch((e: unknown) => {
-      sourcePromise = null;
-      throw e;
-    }));
-  const purpose: ArchivePurpose = demo || options.demoSource ? 'demo' : 'production';
-
+/** The store's readiness, checked once (before the first write). */
+function readinessOnce(store: ArchiveStore, settings: Settings): () => Promise<StoreReadiness> {
   let readiness: Promise<StoreReadiness> | null = null;
-  const ready = () =>
+  return () =>
     (readiness ??= store.checkReady({
       lockMode: settings.archive.lockMode,
       retentionDays: settings.archive.retentionDays,
     }));
-
-  /** Runs `fn` as the archive's writer, with the source ready. */
-  const write = async <T>(
-    opts: WriteRequestOptions,
-    fn: (writer: ArchiveWriter, src: Awaited<ReturnType<typeof source>>) => Promise<T>,
-  ): Promise<T> => {
-    checkConfigured();
-    await ready();
-    for (const w of await landing.ready()) warn(w);
-    const src = await source();
-    return archive.withWriter(
-      {
-        purpose,
-        organisation: src.organisation,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        ...(opts.onWait ? { onWait: opts.onWait } : {}),
-        ...(opts.before ? { before: opts.before } : {}),
-      },
-      (writer) => fn(writer, src),
-    );
-  };
-
-  const exportWith = async (
-    writer: ArchiveWriter,
-    src: Awaited<ReturnType<typeof source>>,
-    day: Day,
-    opts: ExportDayOptions,
-  ) => {
-    try {
-      const result = await exportOneDay(
-        { writer, source: src.source, sourceRecord: src.record, policy, toolVersion: TOOL_VERSION, now },
-        day,
-        opts,
-      );
-      await landing.landed(writer, day);
-      await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));
-      return result;
-    } catch (e) {
-      // A cancelled run is not a failure of the day: the next run simply picks it up.
-      if (e instanceof AuditArchiveError && !NOT_A_DAY_FAILURE.has(e.code) && !opts.signal?.aborted) {
-        await journal.recordFailure(day, e.code, e.message, new Date(now()));
-      }
-      throw e;
-    }
-  };
-
-  const runDaysWith = (
-    writer: ArchiveWriter,
-    src: Awaited<ReturnType<typeof source>>,
-    plan: CatchUpPlan,
-    opts: Partial<CatchUpOptions>,
-  ) =>
-    runCatchUp(
-      {
-        exportDay: async (day, o) => {
-          const r = await exportWith(writer, src, day, o);
-          return { events: r.events, bytes: r.bytes, dayEvents: r.manifest.dayEventsTotal };
-        },
-        journal,
-        now,
-      },
-      plan,
-      {
-        concurrency: opts.concurrency ?? settings.schedule.concurrency,
-        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      },
-    );
-
-  return {
-    settings,
-    store,
-    archive,
-    journal,
-    demo: purpose === 'demo',
-    ready,
-    checkConfigured,
-    exportDay: async (day, opts = {}) => {
-      // Refused before the archive is touched (a day not settled or no longer in Genesys), or
-      // before the lease is taken (a day already archived): nothing is written.
-      checkExportableDay(day, now(), policy);
-      const before = refusingArchivedDay(day, opts.reconcile === true);
-      return write({ ...opts, before }, (writer, src) => exportWith(writer, src, day, opts));
-    },
-    async status(range = {}) {
-      const snapshot = await archive.read({ scope: 'layout' });
-      const defaults = defaultStatusRange(snapshot.assessment, now(), cal.genesysRetentionDays, cal.policyStartDate);
-      const from = range.from ?? defaults.from;
-      const to = range.to ?? defaults.to;
-      checkRange(from, to);
-      const days = computeDayStatuses({ assessment: snapshot.assessment, from, to, now: now(), ...cal, journal });
-      const problems = [
-        ...snapshot.assessment.problems.filter((p) => p.day === null),
-        ...archive.installationProblems(snapshot),
-      ];
-      const empty = snapshot.assessment.root.status === 'absent' && !snapshot.assessment.hasContent;
-      return { from, to, days, problems, empty, requests: snapshot.requests, manifestReads: snapshot.manifestReads };
-    },
-    async catchUp(range, opts) {
-      const from = range.from ?? defaultCatchUpFrom(now(), cal.genesysRetentionDays, cal.policyStartDate);
-      const to = range.to ?? lastSettledDay(now(), cal.settlementMinutes);
-      checkRange(from, to);
-      const planOf = (assessment: Assessment) =>
-        planCatchUp(computeDayStatuses({ assessment, from, to, now: now(), ...cal, journal }));
-      // Nothing to do as the archive stands: done without the lease, so nothing is written (another
-      // writer can only archive days, never add any to the plan).
-      const ahead = planOf((await archive.read({ scope: 'layout', ...signalOf(opts) })).assessment);
-      if (ahead.days.length === 0) {
-        opts.onPlan?.({ from, to, plan: ahead });
-        return { ...NOTHING_DONE, from, to, plan: ahead };
-      }
-      return write(opts, async (writer, src) => {
-        // Planned again under the lease, from the archive as it is now: days another writer archived are not planned.
-        const plan = planOf(writer.assessment);
-        opts.onPlan?.({ from, to, plan });
-        const summary = await runDaysWith(writer, src, plan, opts);
-        return { ...summary, from, to, plan };
-      });
-    },
-    runDays: (days, opts) =>
-      write(opts, (writer, src) =>
-        runDaysWith(
-          writer,
-          src,
-          {
-            days: days.filter((d) => writer.dayManifests(d).length === 0),
-            skipped: { unrecoverable: 0, tampered: 0, pending: 0 },
-          },
-          opts,
-        ),
-      ),
-    async verify(opts) {
-      const result = await verifyArchive({
-        archive,
-        ...(opts.from ? { from: opts.from } : {}),
-        ...(opts.to ? { to: opts.to } : {}),
-        full: opts.full,
-        now: now(),
-        ...cal,
-        policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
-        ...(opts.expectKey ? { expectKey: opts.expectKey } : {}),
-        ...(opts.expectHead ? { expectHead: opts.expectHead } : {}),
-        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-      await journal.recordEventCounts(result.eventCounts);
-      await journal.recordVerify(
-        result.problems.filter((p) => p.day !== null),
-        { from: opts.from ? result.from : null, to: opts.to ? result.to : null },
-        new Date(now()),
-      );
-      return result;
-    },
-    close: async () => {
-      const close = closeSimulator as (() => Promise<void>) | null;
-      if (close) await close();
-    },
-  };
 }
 
-/**
- * A Genesys client for a simulator in this process (demo, tests, benchmarks), with its own
- * generous rate budget so it never throttles the real exporter's shared one, and quick status
- * polls and resubmissions (the simulator answers in milliseconds; Genesys takes seconds).
- */
-export function simulatorSource(sim: GenesysSimulator, now: () => number = Date.now): AuditEventSource {
-  const auth = new ClientCredentialsAuth({
-    loginUrl: sim.loginUrl,
-    clientId: sim.clientId,
-    clientSecret: sim.clientSecret,
-    now,
+/** Runs `fn` as the archive's writer, with the source ready. */
+async function write<T>(
+  core: SessionCore,
+  opts: WriteRequestOptions,
+  fn: (writer: ArchiveWriter, src: SessionSource) => Promise<T>,
+): Promise<T> {
+  core.checkConfigured();
+  await core.ready();
+  for (const w of await core.landing.ready()) core.warn(w);
+  const src = await core.source();
+  return core.archive.withWriter(
+    {
+      purpose: core.purpose,
+      organisation: src.organisation,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onWait ? { onWait: opts.onWait } : {}),
+      ...(opts.before ? { before: opts.before } : {}),
+    },
+    (writer) => fn(writer, src),
+  );
+}
+
+function exportDayOf(core: SessionCore, day: Day, opts: ExportDayOptions & WriteOptions): Promise<ExportDayResult> {
+  // Refused before the archive is touched (a day not settled or no longer in Genesys), or
+  // before the lease is taken (a day already archived): nothing is written.
+  checkExportableDay(day, core.now(), core.policy);
+  const before = refusingArchivedDay(day, opts.reconcile === true);
+  return write(core, { ...opts, before }, (writer, src) => exportWith(core, writer, src, day, opts));
+}
+
+/** One day's export under the lease, told to the run journal (a failure of the day as its last failure). */
+async function exportWith(
+  core: SessionCore,
+  writer: ArchiveWriter,
+  src: SessionSource,
+  day: Day,
+  opts: ExportDayOptions,
+): Promise<ExportDayResult> {
+  const { now, journal } = core;
+  try {
+    const result = await exportOneDay(
+      { writer, source: src.source, sourceRecord: src.record, policy: core.policy, toolVersion: TOOL_VERSION, now },
+      day,
+      opts,
+    );
+    await core.landing.landed(writer, day);
+    await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));
+    return result;
+  } catch (e) {
+    // A cancelled run is not a failure of the day: the next run simply picks it up.
+    if (e instanceof AuditArchiveError && !NOT_A_DAY_FAILURE.has(e.code) && !opts.signal?.aborted) {
+      await journal.recordFailure(day, e.code, e.message, new Date(now()));
+    }
+    throw e;
+  }
+}
+
+function runDaysWith(
+  core: SessionCore,
+  writer: ArchiveWriter,
+  src: SessionSource,
+  plan: CatchUpPlan,
+  opts: Partial<CatchUpOptions>,
+): Promise<CatchUpSummary> {
+  return runCatchUp(
+    {
+      exportDay: async (day, o) => {
+        const r = await exportWith(core, writer, src, day, o);
+        return { events: r.events, bytes: r.bytes, dayEvents: r.manifest.dayEventsTotal };
+      },
+      journal: core.journal,
+      now: core.now,
+    },
+    plan,
+    {
+      concurrency: opts.concurrency ?? core.settings.schedule.concurrency,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    },
+  );
+}
+
+async function statusOf(core: SessionCore, range: DayRange): Promise<StatusResult> {
+  const { archive, cal, now } = core;
+  const snapshot = await archive.read({ scope: 'layout' });
+  const defaults = defaultStatusRange(snapshot.assessment, now(), cal.genesysRetentionDays, cal.policyStartDate);
+  const from = range.from ?? defaults.from;
+  const to = range.to ?? defaults.to;
+  checkRange(from, to);
+  const days = computeDayStatuses({
+    assessment: snapshot.assessment,
+    from,
+    to,
+    now: now(),
+    ...cal,
+    journal: core.journal,
   });
-  return new GenesysAuditClient({
-    apiUrl: sim.apiUrl,
-    loginUrl: sim.loginUrl,
-    auth,
-    budget: new RateBudget({ requestsPerMinute: 60_000 }),
-    pollInitialMs: 5,
-    pollMaxMs: 100,
-    queryRetryDelayMs: 20,
+  const problems = [
+    ...snapshot.assessment.problems.filter((p) => p.day === null),
+    ...archive.installationProblems(snapshot),
+  ];
+  const empty = snapshot.assessment.root.status === 'absent' && !snapshot.assessment.hasContent;
+  return { from, to, days, problems, empty, requests: snapshot.requests, manifestReads: snapshot.manifestReads };
+}
+
+type CatchUpRequest = Parameters<ArchiveSession['catchUp']>[1];
+
+async function catchUpOf(
+  core: SessionCore,
+  range: DayRange,
+  opts: CatchUpRequest,
+): Promise<CatchUpSummary & { from: Day; to: Day; plan: CatchUpPlan }> {
+  const { cal, now } = core;
+  const from = range.from ?? defaultCatchUpFrom(now(), cal.genesysRetentionDays, cal.policyStartDate);
+  const to = range.to ?? lastSettledDay(now(), cal.settlementMinutes);
+  checkRange(from, to);
+  const planOf = (assessment: Assessment) =>
+    planCatchUp(computeDayStatuses({ assessment, from, to, now: now(), ...cal, journal: core.journal }));
+  // Nothing to do as the archive stands: done without the lease, so nothing is written (another
+  // writer can only archive days, never add any to the plan).
+  const ahead = planOf((await core.archive.read({ scope: 'layout', ...signalOf(opts) })).assessment);
+  if (ahead.days.length === 0) {
+    opts.onPlan?.({ from, to, plan: ahead });
+    return { ...NOTHING_DONE, from, to, plan: ahead };
+  }
+  return write(core, opts, async (writer, src) => {
+    // Planned again under the lease, from the archive as it is now: days another writer archived are not planned.
+    const plan = planOf(writer.assessment);
+    opts.onPlan?.({ from, to, plan });
+    const summary = await runDaysWith(core, writer, src, plan, opts);
+    return { ...summary, from, to, plan };
   });
+}
+
+function runDaysOf(
+  core: SessionCore,
+  days: readonly Day[],
+  opts: Partial<CatchUpOptions> & WriteOptions,
+): Promise<CatchUpSummary> {
+  return write(core, opts, (writer, src) =>
+    runDaysWith(
+      core,
+      writer,
+      src,
+      {
+        days: days.filter((d) => writer.dayManifests(d).length === 0),
+        skipped: { unrecoverable: 0, tampered: 0, pending: 0 },
+      },
+      opts,
+    ),
+  );
+}
+
+async function verifyOf(core: SessionCore, opts: Parameters<ArchiveSession['verify']>[0]): Promise<VerifyResult> {
+  const { settings, now, journal } = core;
+  const result = await verifyArchive({
+    archive: core.archive,
+    ...(opts.from ? { from: opts.from } : {}),
+    ...(opts.to ? { to: opts.to } : {}),
+    full: opts.full,
+    now: now(),
+    ...core.cal,
+    policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
+    ...(opts.expectKey ? { expectKey: opts.expectKey } : {}),
+    ...(opts.expectHead ? { expectHead: opts.expectHead } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  await journal.recordEventCounts(result.eventCounts);
+  await journal.recordVerify(
+    result.problems.filter((p) => p.day !== null),
+    { from: opts.from ? result.from : null, to: opts.to ? result.to : null },
+    new Date(now()),
+  );
+  return result;
 }
 
 /** The refusal of a day already archived (unless reconciling), for `withWriter` to decide before the lease. */

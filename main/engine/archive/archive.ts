@@ -33,7 +33,7 @@ import {
   type ManifestLink,
   type UnsignedManifest,
 } from '../../../shared/manifest';
-import { describeIssues } from '../../../shared/ipc/contract';
+import { describeIssues } from '../../../shared/describe-issues';
 import type { VerifyProblem } from '../../../shared/verify';
 import { readArchiveListing, originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore, ObjectLock } from './archive-store';
@@ -63,6 +63,7 @@ import {
 import type { SigningKeyStore } from './signing-keys';
 import { confirmLock } from './stores/confirm-lock';
 import { acquireWriterLease, type LeaseHolder, type WriterLease } from './writer-lease';
+import { readArchivedDocument } from './archived-object';
 
 const MS_PER_DAY = 86_400_000;
 const MAX_ROOT_BYTES = 64 * 1024;
@@ -202,29 +203,21 @@ export class Archive {
         key: listing.root.key,
         detail: `The root object ${listing.root.key} is hidden by a delete marker.`,
       };
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of this.store.getObject(listing.root.key, version.versionId)) {
-        size += chunk.length;
-        if (size > MAX_ROOT_BYTES)
-          return {
-            status: 'invalid',
-            key: listing.root.key,
-            detail: `The root object ${listing.root.key} is larger than a root object can be.`,
-          };
-        chunks.push(chunk);
-      }
-    } catch (e) {
-      if (e instanceof AuditArchiveError && e.code === 'NOT_FOUND')
-        return {
-          status: 'invalid',
-          key: listing.root.key,
-          detail: `The root object ${listing.root.key} is listed but cannot be read.`,
-        };
-      throw e;
-    }
-    return checkRootBytes(listing.root.key, version.versionId, Buffer.concat(chunks));
+    const read = await readArchivedDocument(
+      this.store,
+      { key: listing.root.key, versionId: version.versionId },
+      MAX_ROOT_BYTES,
+    );
+    if (!read.ok)
+      return {
+        status: 'invalid',
+        key: listing.root.key,
+        detail:
+          read.reason === 'too-large'
+            ? `The root object ${listing.root.key} is larger than a root object can be.`
+            : `The root object ${listing.root.key} is listed but cannot be read.`,
+      };
+    return checkRootBytes(listing.root.key, version.versionId, read.bytes);
   }
 
   /**

@@ -58,8 +58,23 @@ export interface CatchUpDeps {
 export type CatchUpProgress =
   | { readonly kind: 'day-started'; readonly day: Day }
   | { readonly kind: 'day-progress'; readonly day: Day; readonly events: number; readonly bytes: number }
-  | { readonly kind: 'day-archived'; readonly day: Day; readonly events: number; readonly bytes: number }
-  | { readonly kind: 'day-failed'; readonly day: Day; readonly code: string; readonly message: string };
+  | {
+      readonly kind: 'day-archived';
+      readonly day: Day;
+      /** Events and bytes this run archived (0 when another run archived the day meanwhile). */
+      readonly events: number;
+      readonly bytes: number;
+      /** Events of the whole day, for the calendar (absent when another run archived it). */
+      readonly dayEvents?: number;
+    }
+  | {
+      readonly kind: 'day-failed';
+      readonly day: Day;
+      readonly code: string;
+      readonly message: string;
+      /** When it failed (ISO-8601), as the run journal records it. */
+      readonly at: string;
+    };
 
 /** The progress callback gets the event and the running totals, with an ETA once a day has finished. */
 export interface CatchUpTotals {
@@ -97,100 +112,134 @@ export async function runCatchUp(
   plan: CatchUpPlan,
   options: CatchUpOptions,
 ): Promise<CatchUpSummary> {
-  const now = deps.now ?? Date.now;
-  const started = now();
+  const run = new CatchUpRun(deps, plan, options);
   const total = plan.days.length;
-  const failed: Array<{ day: Day; code: string; message: string }> = [];
-  let archived = 0;
-  let alreadyArchived = 0;
-  let events = 0; // finished days only
-  let bytes = 0;
-  const inFlight = new Map<Day, { events: number; bytes: number }>();
-  let next = 0;
-  const signal = options.signal;
+  if (deps.journal && total > 0) await deps.journal.startCatchUp(plan.days, new Date(run.started));
+  const workers = Math.max(1, Math.min(options.concurrency, total));
+  await Promise.all(Array.from({ length: workers }, () => run.work()));
+  const cancelled = options.signal?.aborted ?? false;
+  if (deps.journal && total > 0 && !cancelled) await deps.journal.finishCatchUp();
+  return run.summary(cancelled);
+}
 
-  const totals = (): CatchUpTotals => {
-    const finished = archived + alreadyArchived + failed.length;
-    const elapsedMs = now() - started;
+/** One catch-up under way: its days handed to workers in order, and what they have done. */
+class CatchUpRun {
+  readonly started: number;
+  private readonly now: () => number;
+  private readonly failed: Array<{ day: Day; code: string; message: string }> = [];
+  private archived = 0;
+  private alreadyArchived = 0;
+  /** Events and bytes of finished days only; days in flight are counted in `inFlight`. */
+  private events = 0;
+  private bytes = 0;
+  private readonly inFlight = new Map<Day, { events: number; bytes: number }>();
+  private next = 0;
+
+  constructor(
+    private readonly deps: CatchUpDeps,
+    private readonly plan: CatchUpPlan,
+    private readonly options: CatchUpOptions,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.started = this.now();
+  }
+
+  /** A worker: takes the next day until none is left or the run is cancelled. */
+  async work(): Promise<void> {
+    const signal = this.options.signal;
+    while (this.next < this.plan.days.length && !signal?.aborted) {
+      const day = this.plan.days[this.next++] as Day;
+      await this.runDay(day);
+    }
+  }
+
+  private totals(): CatchUpTotals {
+    const total = this.plan.days.length;
+    const finished = this.archived + this.alreadyArchived + this.failed.length;
+    const elapsedMs = this.now() - this.started;
     let flightEvents = 0;
     let flightBytes = 0;
-    for (const p of inFlight.values()) {
+    for (const p of this.inFlight.values()) {
       flightEvents += p.events;
       flightBytes += p.bytes;
     }
     return {
       daysTotal: total,
-      daysDone: archived + alreadyArchived,
-      daysFailed: failed.length,
-      events: events + flightEvents,
-      bytes: bytes + flightBytes,
+      daysDone: this.archived + this.alreadyArchived,
+      daysFailed: this.failed.length,
+      events: this.events + flightEvents,
+      bytes: this.bytes + flightBytes,
       elapsedMs,
       etaMs: finished === 0 ? null : Math.round((elapsedMs / finished) * (total - finished)),
     };
-  };
-  const report = (event: CatchUpProgress) => options.onProgress?.(event, totals());
+  }
 
-  if (deps.journal && total > 0) await deps.journal.startCatchUp(plan.days, new Date(started));
+  private report(event: CatchUpProgress): void {
+    this.options.onProgress?.(event, this.totals());
+  }
 
-  const runDay = async (day: Day) => {
-    inFlight.set(day, { events: 0, bytes: 0 });
-    report({ kind: 'day-started', day });
-    const daySignal = signal ?? new AbortController().signal;
+  private async runDay(day: Day): Promise<void> {
+    const { deps } = this;
+    this.inFlight.set(day, { events: 0, bytes: 0 });
+    this.report({ kind: 'day-started', day });
     try {
       const result = await deps.exportDay(day, {
-        signal: daySignal,
+        signal: this.options.signal ?? new AbortController().signal,
         onProgress: (p) => {
-          inFlight.set(day, { events: p.events, bytes: p.bytes });
-          report({ kind: 'day-progress', day, events: p.events, bytes: p.bytes });
+          this.inFlight.set(day, { events: p.events, bytes: p.bytes });
+          this.report({ kind: 'day-progress', day, events: p.events, bytes: p.bytes });
         },
       });
-      inFlight.delete(day);
-      archived += 1;
-      events += result.events;
-      bytes += result.bytes;
-      await deps.journal?.recordArchived(day, result.dayEvents ?? result.events, new Date(now()));
+      this.inFlight.delete(day);
+      this.archived += 1;
+      this.events += result.events;
+      this.bytes += result.bytes;
+      await deps.journal?.recordArchived(day, result.dayEvents ?? result.events, new Date(this.now()));
       await deps.journal?.catchUpDayFinished(day, 'done');
-      report({ kind: 'day-archived', day, events: result.events, bytes: result.bytes });
+      this.report({
+        kind: 'day-archived',
+        day,
+        events: result.events,
+        bytes: result.bytes,
+        dayEvents: result.dayEvents ?? result.events,
+      });
     } catch (e) {
-      inFlight.delete(day);
-      // Cancelled mid-day: not a failure of the day; the next run picks it up again.
-      if (signal?.aborted) return;
-      if (isAuditArchiveError(e) && e.code === 'DAY_ALREADY_ARCHIVED') {
-        // Another run archived it meanwhile: the goal is met, nothing was written twice.
-        alreadyArchived += 1;
-        await deps.journal?.catchUpDayFinished(day, 'done');
-        report({ kind: 'day-archived', day, events: 0, bytes: 0 });
-        return;
-      }
-      const code = isAuditArchiveError(e) ? e.code : 'INTERNAL';
-      const message = isAuditArchiveError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? String(e)}`;
-      failed.push({ day, code, message });
-      await deps.journal?.recordFailure(day, code, message, new Date(now()));
-      await deps.journal?.catchUpDayFinished(day, 'failed');
-      report({ kind: 'day-failed', day, code, message });
+      this.inFlight.delete(day);
+      await this.dayFailed(day, e);
     }
-  };
+  }
 
-  const worker = async () => {
-    while (next < total && !signal?.aborted) {
-      const day = plan.days[next++] as Day;
-      await runDay(day);
+  private async dayFailed(day: Day, e: unknown): Promise<void> {
+    const { deps } = this;
+    // Cancelled mid-day: not a failure of the day; the next run picks it up again.
+    if (this.options.signal?.aborted) return;
+    if (isAuditArchiveError(e) && e.code === 'DAY_ALREADY_ARCHIVED') {
+      // Another run archived it meanwhile: the goal is met, nothing was written twice.
+      this.alreadyArchived += 1;
+      await deps.journal?.catchUpDayFinished(day, 'done');
+      this.report({ kind: 'day-archived', day, events: 0, bytes: 0 });
+      return;
     }
-  };
-  const workers = Math.max(1, Math.min(options.concurrency, total));
-  await Promise.all(Array.from({ length: workers }, worker));
+    const code = isAuditArchiveError(e) ? e.code : 'INTERNAL';
+    const message = isAuditArchiveError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? String(e)}`;
+    const at = new Date(this.now());
+    this.failed.push({ day, code, message });
+    await deps.journal?.recordFailure(day, code, message, at);
+    await deps.journal?.catchUpDayFinished(day, 'failed');
+    this.report({ kind: 'day-failed', day, code, message, at: at.toISOString() });
+  }
 
-  const cancelled = signal?.aborted ?? false;
-  const finished = archived + alreadyArchived + failed.length;
-  if (deps.journal && total > 0 && !cancelled) await deps.journal.finishCatchUp();
-  return {
-    archived,
-    alreadyArchived,
-    failed,
-    notStarted: total - finished,
-    cancelled,
-    events,
-    bytes,
-    elapsedMs: now() - started,
-  };
+  summary(cancelled: boolean): CatchUpSummary {
+    const finished = this.archived + this.alreadyArchived + this.failed.length;
+    return {
+      archived: this.archived,
+      alreadyArchived: this.alreadyArchived,
+      failed: this.failed,
+      notStarted: this.plan.days.length - finished,
+      cancelled,
+      events: this.events,
+      bytes: this.bytes,
+      elapsedMs: this.now() - this.started,
+    };
+  }
 }

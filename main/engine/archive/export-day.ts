@@ -10,20 +10,17 @@
  * Reconcile re-queries an archived day and archives only the ids the archive lacks (late arrivals)
  * into new parts and a 'reconcile' manifest that references the earlier ones. Nothing is overwritten.
  */
-import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
 import { dataKey } from '../../../shared/archive-layout';
 import { type Day, dayInterval, dayStartMs, firstRecoverableDay, isSettled } from '../../../shared/day';
-import { AuditArchiveError } from '../../../shared/errors';
+import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { ArchiveManifest, ManifestObject, ManifestSource } from '../../../shared/manifest';
+import type { AuditEventRecord } from '../../../shared/audit-event';
 import type { AuditEventSource } from '../genesys/audit-source';
 import type { ArchiveWriter } from './archive';
-import type { ArchiveStore, PutObjectResult } from './archive-store';
+import type { ArchiveStore, ObjectLock, PutObjectResult } from './archive-store';
+import { digestProblems, readArchivedPart, type ObjectDigest } from './archived-object';
 import { EventIdSet } from './event-id-set';
-import { PartWriter } from './part-writer';
+import { PartWriter, type FinishedPart } from './part-writer';
 import { confirmLock } from './stores/confirm-lock';
 
 const MS_PER_DAY = 86_400_000;
@@ -130,12 +127,73 @@ async function exportSettledDay(
   options: ExportDayOptions,
   startedAt: number,
 ): Promise<ExportDayResult> {
-  const { writer, source } = deps;
-  const store = writer.store;
+  const { writer } = deps;
   const now = deps.now ?? Date.now;
   const signal = options.signal;
   signal?.throwIfAborted();
+  const prior = await priorArchive(writer, day, options);
+  const lock = writer.lockFor(startedAt);
+  const interval = dayInterval(day);
+  const tally = new DayTally(day, options.onProgress);
+  const parts = new PartWriter({
+    maxPartBytes: deps.policy.maxPartBytes,
+    onPart: async (part) => {
+      tally.stored(await storePart(writer, day, part, lock));
+      // A stop between parts leaves only complete, confirmed parts behind (orphans until a manifest declares them).
+      signal?.throwIfAborted();
+    },
+  });
+  const run = deps.source.queryInterval(interval, signal ? { signal } : {});
+  try {
+    await takeEvents(run.events, interval, prior, parts, tally, signal);
+    await parts.finish();
+  } catch (e) {
+    parts.discard();
+    throw e;
+  }
+  signal?.throwIfAborted();
+  const appended = await writer.append(
+    {
+      day,
+      interval: { start: interval.start, end: interval.end },
+      kind: prior.reconcile ? 'reconcile' : 'export',
+      supersedes: prior.earlier.map((m) => ({ key: m.key, sha256: m.sha256 })),
+      orphansIgnored: prior.orphansIgnored,
+      queries: run.queries.map((q) => ({
+        transactionId: q.transactionId,
+        interval: q.interval,
+        serviceName: q.serviceName,
+        state: q.state,
+      })),
+      ...tally.manifestCounts(prior.archivedIds.size),
+      createdAt: new Date(now()).toISOString(),
+      tool: { name: 'audit-archive', version: deps.toolVersion },
+      source: deps.sourceRecord,
+    },
+    lock,
+  );
+  tally.progress();
+  return {
+    day,
+    outcome: prior.reconcile ? 'reconciled' : 'archived',
+    manifestKey: appended.key,
+    manifest: appended.manifest,
+    events: tally.events,
+    bytes: tally.bytes,
+    duplicatesDropped: tally.duplicatesDropped,
+  };
+}
 
+/** What earlier runs left of the day: its manifests, every id they hold (hashes checked), the orphans to declare. */
+interface PriorArchive {
+  readonly earlier: ReturnType<ArchiveWriter['dayManifests']>;
+  readonly reconcile: boolean;
+  readonly archivedIds: EventIdSet;
+  readonly orphansIgnored: ReturnType<ArchiveWriter['dayOrphans']>;
+}
+
+/** Refuses an archived day (unless reconciling) or one that cannot be proved; reads what a reconcile builds on. */
+async function priorArchive(writer: ArchiveWriter, day: Day, options: ExportDayOptions): Promise<PriorArchive> {
   const earlier = writer.dayManifests(day);
   const reconcile = earlier.length > 0;
   refuseArchivedDay(day, earlier, options.reconcile === true);
@@ -147,153 +205,145 @@ async function exportSettledDay(
       `${day} cannot be proved as it stands (${problem.kind}${problem.key ? ` ${problem.key}` : ''}: ${problem.detail}). Nothing was written: run verify and resolve it before reconciling this day.`,
     );
   }
-
   // What earlier runs archived: every id they hold, hashes checked (reconcile builds only on what it can prove).
   const archivedIds = new EventIdSet();
   for (const { manifest } of earlier) {
-    for (const object of manifest.objects) await readArchivedIds(store, object, archivedIds, signal);
+    for (const object of manifest.objects) await readArchivedIds(writer.store, object, archivedIds, options.signal);
   }
-  const orphansIgnored = writer.dayOrphans(day);
+  return { earlier, reconcile, archivedIds, orphansIgnored: writer.dayOrphans(day) };
+}
 
-  const lock = writer.lockFor(startedAt);
-  const interval = dayInterval(day);
+/** Genesys's answer for the day into parts: events outside the day and duplicates dropped and counted. */
+async function takeEvents(
+  events: AsyncIterable<AuditEventRecord>,
+  interval: { readonly start: string; readonly end: string },
+  prior: PriorArchive,
+  parts: PartWriter,
+  tally: DayTally,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const startMs = Date.parse(interval.start);
   const endMs = Date.parse(interval.end);
-
-  const objects: ManifestObject[] = [];
-  /** Events stored in confirmed parts, and events taken so far (stored or still in the open part). */
-  let events = 0;
-  let taken = 0;
-  let bytes = 0;
-  const progress = (): void => options.onProgress?.({ day, events: taken, bytes });
-
-  const writerOfParts = new PartWriter({
-    maxPartBytes: deps.policy.maxPartBytes,
-    onPart: async (part) => {
-      // A key planted since the archive was read is stepped over (never replaced), like a manifest's.
-      let key: string;
-      let put: PutObjectResult;
-      await writer.ensureRoot(); // a new archive's root comes before its first part
-      for (let relisted = 0; ;) {
-        key = dataKey(store.prefix, day, writer.nextPart(day));
-        try {
-          put = await store.putObject({
-            key,
-            body: part.body,
-            sha256: part.sha256,
-            contentType: 'application/gzip',
-            lock,
-          });
-          break;
-        } catch (e) {
-          if (!(e instanceof AuditArchiveError && e.code === 'ARCHIVE_OBJECT_EXISTS') || relisted++ >= 3) throw e;
-          await writer.stepOverTakenParts(day);
-        }
-      }
-      const info = await confirmLock(store, put, { size: part.size, lock });
-      objects.push({
-        key,
-        versionId: put.versionId,
-        sha256Raw: part.sha256Raw,
-        sha256: part.sha256,
-        size: part.size,
-        rawSize: part.rawSize,
-        events: part.events,
-        firstEventDate: part.firstEventDate,
-        lastEventDate: part.lastEventDate,
-        lockMode: info.lock?.mode ?? null,
-        retainUntil: info.lock ? new Date(Date.parse(info.lock.retainUntil)).toISOString() : null,
-      });
-      events += part.events;
-      bytes += part.size;
-      progress();
-      // A stop between parts leaves only complete, confirmed parts behind (orphans until a manifest declares them).
-      signal?.throwIfAborted();
-    },
-  });
-
   const seen = new EventIdSet();
-  let duplicatesDropped = 0;
-  let outsideIntervalDropped = 0;
-  let firstMs = Infinity;
-  let lastMs = -Infinity;
-  let firstEventDate: string | null = null;
-  let lastEventDate: string | null = null;
-  const run = source.queryInterval(interval, signal ? { signal } : {});
-  try {
-    for await (const record of run.events) {
-      if (signal?.aborted) signal.throwIfAborted();
-      if (record.eventTimeMs < startMs || record.eventTimeMs >= endMs) {
-        outsideIntervalDropped++;
-        continue;
-      }
-      if (!seen.add(record.id)) {
-        duplicatesDropped++;
-        continue;
-      }
-      // Already archived by an earlier run: not a duplicate in Genesys's answer, just not new.
-      if (reconcile && archivedIds.has(record.id)) continue;
-      if (record.eventTimeMs < firstMs) {
-        firstMs = record.eventTimeMs;
-        firstEventDate = record.eventDate;
-      }
-      if (record.eventTimeMs > lastMs) {
-        lastMs = record.eventTimeMs;
-        lastEventDate = record.eventDate;
-      }
-      await writerOfParts.write(record);
-      if (++taken % PROGRESS_EVERY === 0) progress();
+  for await (const record of events) {
+    if (signal?.aborted) signal.throwIfAborted();
+    if (record.eventTimeMs < startMs || record.eventTimeMs >= endMs) {
+      tally.outsideIntervalDropped++;
+      continue;
     }
-    await writerOfParts.finish();
-  } catch (e) {
-    writerOfParts.discard();
-    throw e;
+    if (!seen.add(record.id)) {
+      tally.duplicatesDropped++;
+      continue;
+    }
+    // Already archived by an earlier run: not a duplicate in Genesys's answer, just not new.
+    if (prior.reconcile && prior.archivedIds.has(record.id)) continue;
+    tally.saw(record);
+    await parts.write(record);
+    tally.took();
   }
-  signal?.throwIfAborted();
+}
 
-  const dayEventsTotal = archivedIds.size + events;
-  const appended = await writer.append(
-    {
-      day,
-      interval: { start: interval.start, end: interval.end },
-      kind: reconcile ? 'reconcile' : 'export',
-      supersedes: earlier.map((m) => ({ key: m.key, sha256: m.sha256 })),
-      orphansIgnored,
-      queries: run.queries.map((q) => ({
-        transactionId: q.transactionId,
-        interval: q.interval,
-        serviceName: q.serviceName,
-        state: q.state,
-      })),
-      events,
-      dayEventsTotal,
-      duplicatesDropped,
-      outsideIntervalDropped,
-      firstEventDate,
-      lastEventDate,
-      objects,
-      createdAt: new Date(now()).toISOString(),
-      tool: { name: 'audit-archive', version: deps.toolVersion },
-      source: deps.sourceRecord,
-    },
-    lock,
-  );
-  progress();
+/** One finished part stored once with the lock and read back; a key planted since the archive was read is stepped over (never replaced), like a manifest's. */
+async function storePart(
+  writer: ArchiveWriter,
+  day: Day,
+  part: FinishedPart,
+  lock: ObjectLock,
+): Promise<ManifestObject> {
+  const store = writer.store;
+  let key: string;
+  let put: PutObjectResult;
+  await writer.ensureRoot(); // a new archive's root comes before its first part
+  for (let relisted = 0; ;) {
+    key = dataKey(store.prefix, day, writer.nextPart(day));
+    try {
+      put = await store.putObject({ key, body: part.body, sha256: part.sha256, contentType: 'application/gzip', lock });
+      break;
+    } catch (e) {
+      if (!(e instanceof AuditArchiveError && e.code === 'ARCHIVE_OBJECT_EXISTS') || relisted++ >= 3) throw e;
+      await writer.stepOverTakenParts(day);
+    }
+  }
+  const info = await confirmLock(store, put, { size: part.size, lock });
   return {
-    day,
-    outcome: reconcile ? 'reconciled' : 'archived',
-    manifestKey: appended.key,
-    manifest: appended.manifest,
-    events,
-    bytes,
-    duplicatesDropped,
+    key,
+    versionId: put.versionId,
+    sha256Raw: part.sha256Raw,
+    sha256: part.sha256,
+    size: part.size,
+    rawSize: part.rawSize,
+    events: part.events,
+    firstEventDate: part.firstEventDate,
+    lastEventDate: part.lastEventDate,
+    lockMode: info.lock?.mode ?? null,
+    retainUntil: info.lock ? new Date(Date.parse(info.lock.retainUntil)).toISOString() : null,
   };
 }
 
+/** What a day's export counts as it goes, and tells as progress. */
+class DayTally {
+  readonly objects: ManifestObject[] = [];
+  /** Events stored in confirmed parts, and events taken so far (stored or still in the open part). */
+  events = 0;
+  taken = 0;
+  bytes = 0;
+  duplicatesDropped = 0;
+  outsideIntervalDropped = 0;
+  private firstMs = Infinity;
+  private lastMs = -Infinity;
+  private firstEventDate: string | null = null;
+  private lastEventDate: string | null = null;
+
+  constructor(
+    private readonly day: Day,
+    private readonly onProgress: ExportDayOptions['onProgress'],
+  ) {}
+
+  progress(): void {
+    this.onProgress?.({ day: this.day, events: this.taken, bytes: this.bytes });
+  }
+
+  /** An event that will be archived: the day's first and last event times. */
+  saw(record: AuditEventRecord): void {
+    if (record.eventTimeMs < this.firstMs) {
+      this.firstMs = record.eventTimeMs;
+      this.firstEventDate = record.eventDate;
+    }
+    if (record.eventTimeMs > this.lastMs) {
+      this.lastMs = record.eventTimeMs;
+      this.lastEventDate = record.eventDate;
+    }
+  }
+
+  took(): void {
+    if (++this.taken % PROGRESS_EVERY === 0) this.progress();
+  }
+
+  stored(object: ManifestObject): void {
+    this.objects.push(object);
+    this.events += object.events;
+    this.bytes += object.size;
+    this.progress();
+  }
+
+  /** The manifest's counts; `archivedBefore`: events earlier manifests of the day hold. */
+  manifestCounts(archivedBefore: number) {
+    return {
+      events: this.events,
+      dayEventsTotal: archivedBefore + this.events,
+      duplicatesDropped: this.duplicatesDropped,
+      outsideIntervalDropped: this.outsideIntervalDropped,
+      firstEventDate: this.firstEventDate,
+      lastEventDate: this.lastEventDate,
+      objects: this.objects,
+    };
+  }
+}
+
 /**
- * Streams one archived part, checks its SHA-256 (stored and raw), size and event count against its
- * manifest, and adds its ids to `ids`. Any difference is ARCHIVE_INTEGRITY: reconcile must not build
- * on an archive it cannot prove.
+ * Reads one archived part (archived-object.ts), checks it against its manifest, and adds its ids
+ * to `ids`. Any difference is ARCHIVE_INTEGRITY: reconcile must not build on an archive it cannot
+ * prove.
  */
 async function readArchivedIds(
   store: ArchiveStore,
@@ -301,72 +351,31 @@ async function readArchivedIds(
   ids: EventIdSet,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const gzHash = createHash('sha256');
-  const rawHash = createHash('sha256');
-  let size = 0;
-  let rawSize = 0;
-  let events = 0;
   let badLine: string | null = null;
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  const takeLines = (text: string): void => {
-    const lines = (rest + text).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) {
-      events++;
-      try {
-        const id = (JSON.parse(line) as { id?: unknown }).id;
-        if (typeof id !== 'string') throw new Error('no id');
-        ids.add(id);
-      } catch {
-        badLine ??= `line ${events}`;
-      }
+  const onLine = (line: Buffer, n: number) => {
+    try {
+      const id = (JSON.parse(line.toString('utf8')) as { id?: unknown }).id;
+      if (typeof id !== 'string') throw new Error('no id');
+      ids.add(id);
+    } catch {
+      badLine ??= `line ${n}`;
     }
   };
+  let digest: ObjectDigest;
   try {
-    await pipeline(
-      Readable.from(store.getObject(object.key, object.versionId)),
-      async function* (chunks: AsyncIterable<Uint8Array>) {
-        for await (const chunk of chunks) {
-          gzHash.update(chunk);
-          size += chunk.length;
-          yield chunk;
-        }
-      },
-      createGunzip(),
-      async function (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          rawHash.update(chunk);
-          rawSize += chunk.length;
-          takeLines(decoder.write(chunk));
-        }
-        takeLines(decoder.end());
-      },
-      signal ? { signal } : {},
-    );
+    digest = await readArchivedPart(store, object, { onLine, ...(signal ? { signal } : {}) });
   } catch (e) {
-    if (e instanceof AuditArchiveError && e.code !== 'ARCHIVE_UNREACHABLE') {
+    if (isAuditArchiveError(e) && e.code !== 'ARCHIVE_UNREACHABLE') {
       throw new AuditArchiveError(
         'ARCHIVE_INTEGRITY',
         `${object.key}, named by a manifest, cannot be read: ${e.message}`,
         { cause: e },
       );
     }
-    if (e instanceof AuditArchiveError || signal?.aborted) throw e;
-    throw new AuditArchiveError(
-      'ARCHIVE_INTEGRITY',
-      `${object.key} is not the gzip file its manifest describes. Nothing was written; run verify.`,
-      { cause: e },
-    );
+    throw e;
   }
-  const problems: string[] = [];
-  if (gzHash.digest('hex') !== object.sha256) problems.push('its SHA-256 differs');
-  if (size !== object.size) problems.push(`it holds ${size} bytes, not ${object.size}`);
-  if (rawHash.digest('hex') !== object.sha256Raw) problems.push('its uncompressed SHA-256 differs');
-  if (rawSize !== object.rawSize) problems.push(`it unpacks to ${rawSize} bytes, not ${object.rawSize}`);
-  if (rest !== '') problems.push('its last line is cut');
-  if (events !== object.events) problems.push(`it holds ${events} events, not ${object.events}`);
-  if (badLine) problems.push(`${badLine} is not an event with an id`);
+  const problems = digestProblems(digest, object);
+  if (digest.gzip && badLine) problems.push(`${badLine} is not an event with an id`);
   if (problems.length > 0) {
     throw new AuditArchiveError(
       'ARCHIVE_INTEGRITY',

@@ -20,13 +20,11 @@
 import type { KeyObject } from 'node:crypto';
 import { formatFingerprint } from '../../../shared/archive-root';
 import type { Day } from '../../../shared/day';
-import { isAuditArchiveError } from '../../../shared/errors';
-import { describeIssues } from '../../../shared/ipc/contract';
+import { describeIssues } from '../../../shared/describe-issues';
 import { KeySuccessionSchema, type KeySuccession } from '../../../shared/key-succession';
 import type { ArchiveManifest } from '../../../shared/manifest';
 import type { ReportRecord } from '../../../shared/reports/report-record';
 import type { VerifyProblem } from '../../../shared/verify';
-import type { Archive } from './archive';
 import { originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore } from './archive-store';
 import type { RootKey } from './manifest-catalog';
@@ -37,6 +35,7 @@ import {
   publicKeyFromBase64,
   sha256Hex,
 } from './signing';
+import { readArchivedDocument } from './archived-object';
 
 /** A record names a key and a head: far below this. */
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
@@ -99,21 +98,18 @@ export async function readKeySuccessions(
 }
 
 async function readOne(store: ArchiveStore, key: string, versionId: string | null): Promise<KeySuccessionRead> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of store.getObject(key, versionId)) {
-      size += chunk.length;
-      if (size > MAX_RECORD_BYTES)
-        return { ok: false, key, versionId, detail: `${key} is larger than a key-succession record can be.` };
-      chunks.push(chunk);
-    }
-  } catch (e) {
-    if (isAuditArchiveError(e) && e.code === 'NOT_FOUND')
-      return { ok: false, key, versionId, detail: `${key} is listed but cannot be read at its version.` };
-    throw e;
-  }
-  return checkKeySuccessionBytes(key, versionId, Buffer.concat(chunks));
+  const read = await readArchivedDocument(store, { key, versionId }, MAX_RECORD_BYTES);
+  if (!read.ok)
+    return {
+      ok: false,
+      key,
+      versionId,
+      detail:
+        read.reason === 'too-large'
+          ? `${key} is larger than a key-succession record can be.`
+          : `${key} is listed but cannot be read at its version.`,
+    };
+  return checkKeySuccessionBytes(key, versionId, read.bytes);
 }
 
 /** Schema and canonical form of one record's bytes. */
@@ -375,7 +371,9 @@ export function keyContinuityProblems(
  * key-succession record named), as SPKI PEM (what `openssl pkeyutl -verify -pubin` takes) with the
  * fingerprint `audit-archive key show` prints; null when the archive has no valid root.
  */
-export async function archivePublicKey(archive: Archive): Promise<{ fingerprint: string; spkiPem: string } | null> {
+export async function archivePublicKey(archive: {
+  read(request: { scope: 'layout' }): Promise<{ readonly assessment: { readonly keys: KeyHistory } }>;
+}): Promise<{ fingerprint: string; spkiPem: string } | null> {
   return currentPublicKey((await archive.read({ scope: 'layout' })).assessment.keys);
 }
 

@@ -23,14 +23,14 @@ import { dirname, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { parseKey } from '../../../shared/archive-layout';
-import { isAuditArchiveError } from '../../../shared/errors';
-import { describeIssues } from '../../../shared/ipc/contract';
+import { describeIssues } from '../../../shared/describe-issues';
 import { ArchiveManifestSchema, type ArchiveManifest } from '../../../shared/manifest';
 import { writeFileAtomically } from '../files/write-file-atomically';
 import { originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore, ObjectVersionEntry } from './archive-store';
 import { CacheSeal, type CacheSealKey } from './cache-seal';
 import { canonicalJsonBytes, manifestSignatureValid, sha256Hex } from './signing';
+import { readArchivedDocument } from './archived-object';
 
 /** Manifests are small (a few kB); anything much bigger is not one of ours. */
 const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
@@ -114,26 +114,18 @@ export async function readManifestVersion(
   versionId: string | null,
   keyFor: KeyForSequence,
 ): Promise<ManifestRead> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of store.getObject(key, versionId)) {
-      size += chunk.length;
-      if (size > MAX_MANIFEST_BYTES)
-        return {
-          ok: false,
-          key,
-          versionId,
-          detail: `${key} is larger than ${MAX_MANIFEST_BYTES} bytes: not a manifest.`,
-        };
-      chunks.push(chunk);
-    }
-  } catch (e) {
-    if (isAuditArchiveError(e) && e.code === 'NOT_FOUND')
-      return { ok: false, key, versionId, detail: `${key} is listed but cannot be read at its version.` };
-    throw e;
-  }
-  return checkManifestBytes(store.prefix, key, versionId, Buffer.concat(chunks), keyFor);
+  const read = await readArchivedDocument(store, { key, versionId }, MAX_MANIFEST_BYTES);
+  if (!read.ok)
+    return {
+      ok: false,
+      key,
+      versionId,
+      detail:
+        read.reason === 'too-large'
+          ? `${key} is larger than ${MAX_MANIFEST_BYTES} bytes: not a manifest.`
+          : `${key} is listed but cannot be read at its version.`,
+    };
+  return checkManifestBytes(store.prefix, key, versionId, read.bytes, keyFor);
 }
 
 const CachedSchema = z.union([

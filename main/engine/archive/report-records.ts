@@ -7,13 +7,13 @@
  * A record is outside input: a bad one is an `invalid` read naming its key and why, never a thrown
  * error; only an unreachable store throws.
  */
-import { isAuditArchiveError } from '../../../shared/errors';
-import { describeIssues } from '../../../shared/ipc/contract';
+import { describeIssues } from '../../../shared/describe-issues';
 import { ReportRecordSchema, type ReportRecord } from '../../../shared/reports/report-record';
 import { originalVersion, type ArchiveListing } from './archive-listing';
 import type { ArchiveStore } from './archive-store';
 import type { RootKey } from './manifest-catalog';
 import { canonicalJsonBytes, documentSignatureValid, sha256Hex } from './signing';
+import { readArchivedDocument } from './archived-object';
 
 /** A record holds a bundle's name and a list of its files: far below this. */
 const MAX_RECORD_BYTES = 1024 * 1024;
@@ -85,19 +85,16 @@ async function readOne(
   versionId: string | null,
   rootKey: RootKey | null,
 ): Promise<ReportRecordRead> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of store.getObject(key, versionId)) {
-      size += chunk.length;
-      if (size > MAX_RECORD_BYTES)
-        return { ok: false, key, versionId, detail: `${key} is larger than a report record can be.` };
-      chunks.push(chunk);
-    }
-  } catch (e) {
-    if (isAuditArchiveError(e) && e.code === 'NOT_FOUND')
-      return { ok: false, key, versionId, detail: `${key} is listed but cannot be read at its version.` };
-    throw e;
-  }
-  return checkReportRecordBytes(key, versionId, Buffer.concat(chunks), rootKey);
+  const read = await readArchivedDocument(store, { key, versionId }, MAX_RECORD_BYTES);
+  if (!read.ok)
+    return {
+      ok: false,
+      key,
+      versionId,
+      detail:
+        read.reason === 'too-large'
+          ? `${key} is larger than a report record can be.`
+          : `${key} is listed but cannot be read at its version.`,
+    };
+  return checkReportRecordBytes(key, versionId, read.bytes, rootKey);
 }

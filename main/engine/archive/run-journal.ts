@@ -207,8 +207,7 @@ export class RunJournal implements RunJournalSnapshot {
 
   /** The day's last failure (its message bounded). Never rejects. */
   recordFailure(day: Day, code: string, message: string, at: Date): Promise<void> {
-    const failure = { code: bounded(code, 100), message: bounded(message, JOURNAL_LIMITS.text), at: at.toISOString() };
-    this.data.days[day] = { ...this.data.days[day], failure };
+    this.data.days[day] = { ...this.data.days[day], failure: journalFailure(code, message, at) };
     return this.save();
   }
 
@@ -340,6 +339,19 @@ function shortened(p: DayProblem): DayProblem {
     ...(p.key === undefined ? {} : { key: bounded(p.key, JOURNAL_LIMITS.text) }),
     detail: bounded(p.detail, JOURNAL_LIMITS.text),
   };
+}
+
+/** A failed attempt at a day, as the journal keeps it (and the calendar shows it: status.ts). */
+export interface DayFailure {
+  readonly code: string;
+  readonly message: string;
+  /** ISO-8601. */
+  readonly at: string;
+}
+
+/** A failure as the journal keeps it: code and message bounded. */
+export function journalFailure(code: string, message: string, at: Date): DayFailure {
+  return { code: bounded(code, 100), message: bounded(message, JOURNAL_LIMITS.text), at: at.toISOString() };
 }
 
 function bounded(text: string, max: number): string {

@@ -12,7 +12,7 @@ import { dayFromMs, eachDay, firstRecoverableDay, isSettled, type Day } from '..
 import type { DayStatus } from '../../../shared/day-status';
 import { isFailingProblem, type VerifyProblem } from '../../../shared/verify';
 import type { Assessment } from './assessment';
-import type { RunJournalSnapshot } from './run-journal';
+import type { DayFailure, RunJournalSnapshot } from './run-journal';
 
 export interface DayStatusInput {
   readonly assessment: Assessment;
@@ -55,7 +55,7 @@ export function computeDayStatuses(input: DayStatusInput): DayStatus[] {
     if (problem) {
       out.push({ day, state: 'tampered', ...events, error: describe(problem) });
     } else if (archived) {
-      out.push({ day, state: 'archived', ...events });
+      out.push(archivedDayStatus(day, events.events));
     } else if (input.policyStartDate && day < input.policyStartDate) {
       out.push({ day, state: 'not-required' });
     } else if (!isSettled(day, input.now, input.settlementMinutes)) {
@@ -63,7 +63,7 @@ export function computeDayStatuses(input: DayStatusInput): DayStatus[] {
     } else if (day < firstRecoverable) {
       out.push({ day, state: 'unrecoverable', ...(record?.failure ? { error: failureText(record.failure) } : {}) });
     } else if (record?.failure) {
-      out.push({ day, state: 'failed', error: failureText(record.failure) });
+      out.push(failedDayStatus(day, record.failure));
     } else {
       out.push({ day, state: 'missing' });
     }
@@ -80,8 +80,18 @@ function describe(p: VerifyProblem): string {
   return `${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}`;
 }
 
-function failureText(f: { code: string; message: string; at: string }): string {
+function failureText(f: DayFailure): string {
   return `${f.code}: ${f.message} (at ${f.at})`;
+}
+
+/** An archived day, as the calendar shows it (also live, as a run archives it). */
+export function archivedDayStatus(day: Day, events: number | undefined): DayStatus {
+  return { day, state: 'archived', ...(events !== undefined ? { events } : {}) };
+}
+
+/** A day whose last attempt failed, as the calendar shows it (also live, as a run fails it: the failure as journalFailure in run-journal.ts bounds it). */
+export function failedDayStatus(day: Day, failure: DayFailure): DayStatus {
+  return { day, state: 'failed', error: failureText(failure) };
 }
 
 /** Counts per state, for summaries (CLI, demo, the calendar header). */

@@ -29,12 +29,7 @@ import {
 import { AUDIT_EVENTS_RAW_TABLE } from '../../../shared/discovery/audit-events-table';
 import type { CompiledQuery } from '../../../shared/discovery/compile-query';
 import { sqlLiteral } from '../../../shared/discovery/parameters';
-import {
-  athenaCost,
-  type ResultColumn,
-  type ResultRow,
-  type ResultValue,
-} from '../../../shared/discovery/result-metadata';
+import { athenaCost, type ResultRow, type ResultValue } from '../../../shared/discovery/result-metadata';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { DateRange } from '../../../shared/discovery/structured-query';
 import { createDatabaseDdl, createTableDdl, type AthenaTableLocation } from './athena-table';
@@ -96,27 +91,10 @@ export class AthenaQueryEngine implements QueryEngine {
 
   async execute(query: CompiledQuery, options: ExecuteOptions = {}): Promise<QueryExecution> {
     const { signal, onProgress } = options;
-    if (query.range === null && !options.confirmUnboundedScan) {
-      const bytes = await this.options.estimateScanBytes?.().catch(() => null);
-      const size =
-        bytes == null
-          ? ''
-          : `: about ${formatMegabytes(bytes)} of archived events (about $${athenaCost(bytes).costUsd.toFixed(4)})`;
-      throw new AuditArchiveError(
-        'QUERY_UNBOUNDED_SCAN',
-        `This query has no date range, so Athena would read (and bill) every day under ${this.tableUrl()}${size}. Give a date range (--from/--to), or confirm the full scan.`,
-      );
-    }
+    if (query.range === null && !options.confirmUnboundedScan) await this.refuseUnboundedScan();
     if (signal?.aborted) throw cancelledError();
     const warnings: string[] = [];
-    let archive: VouchedArchive | null = null;
-    if (this.options.readArchive) {
-      onProgress?.({ phase: 'listing', message: 'Reading the manifests of the days in range…' });
-      archive = await this.options.readArchive(query.range, {
-        ...(signal ? { signal } : {}),
-        onWarning: (m) => void (warnings.includes(m) || warnings.push(m)),
-      });
-    }
+    const archive = await this.vouchedArchive(query, options, warnings);
     onProgress?.({ phase: 'running', message: 'Preparing the Athena table…' });
     await this.ensureTable(signal);
     const execution = await this.runStatement(
@@ -127,38 +105,11 @@ export class AthenaQueryEngine implements QueryEngine {
       onProgress,
     );
     const id = execution.QueryExecutionId as string;
-    const bytesScanned = execution.Statistics?.DataScannedInBytes ?? 0;
-
     const first = await this.resultsPage(id, undefined);
     const columnInfo = first.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
-    const columns: ResultColumn[] = columnInfo.map((c) => ({
-      name: c.Name ?? c.Label ?? '',
-      type: (c.Type ?? 'varchar').toLowerCase(),
-    }));
-    const nextPage = (token: string) => this.resultsPage(id, token);
-    let rows = 0;
-    async function* pages(): AsyncGenerator<readonly ResultRow[]> {
-      let page: GetQueryResultsCommandOutput | null = first;
-      let isFirst = true;
-      while (page) {
-        let raw = page.ResultSet?.Rows ?? [];
-        // The first row of a SELECT's first page repeats the column names.
-        if (isFirst && raw.length > 0 && isHeaderRow(raw[0]?.Data ?? [], columnInfo)) raw = raw.slice(1);
-        isFirst = false;
-        const converted = raw.map((r) => columnInfo.map((c, i) => cell(r.Data?.[i]?.VarCharValue, c)));
-        rows += converted.length;
-        if (converted.length > 0) {
-          onProgress?.({ phase: 'fetching', message: `${rows.toLocaleString('en')} rows`, rows });
-          yield converted;
-        }
-        if (!page.NextToken) return;
-        if (signal?.aborted) throw cancelledError();
-        page = await nextPage(page.NextToken);
-      }
-    }
     return {
-      columns,
-      pages: pages(),
+      columns: columnInfo.map((c) => ({ name: c.Name ?? c.Label ?? '', type: (c.Type ?? 'varchar').toLowerCase() })),
+      pages: resultPages(first, columnInfo, (token) => this.resultsPage(id, token), options),
       facts: () => ({
         engine: {
           kind: 'athena',
@@ -170,11 +121,38 @@ export class AthenaQueryEngine implements QueryEngine {
           outputLocation: execution.ResultConfiguration?.OutputLocation ?? null,
         },
         population: archive ? populationOf(archive.objects) : null,
-        cost: athenaCost(bytesScanned),
+        cost: athenaCost(execution.Statistics?.DataScannedInBytes ?? 0),
         gaps: archive?.gaps ?? null,
         warnings,
       }),
     };
+  }
+
+  /** A query without a date range would read (and bill) every day: refused, with what it would cost. */
+  private async refuseUnboundedScan(): Promise<never> {
+    const bytes = await this.options.estimateScanBytes?.().catch(() => null);
+    const size =
+      bytes == null
+        ? ''
+        : `: about ${formatMegabytes(bytes)} of archived events (about $${athenaCost(bytes).costUsd.toFixed(4)})`;
+    throw new AuditArchiveError(
+      'QUERY_UNBOUNDED_SCAN',
+      `This query has no date range, so Athena would read (and bill) every day under ${this.tableUrl()}${size}. Give a date range (--from/--to), or confirm the full scan.`,
+    );
+  }
+
+  /** The manifests of the days in range (population and gaps), when the engine can read the archive. */
+  private async vouchedArchive(
+    query: CompiledQuery,
+    { signal, onProgress }: ExecuteOptions,
+    warnings: string[],
+  ): Promise<VouchedArchive | null> {
+    if (!this.options.readArchive) return null;
+    onProgress?.({ phase: 'listing', message: 'Reading the manifests of the days in range…' });
+    return this.options.readArchive(query.range, {
+      ...(signal ? { signal } : {}),
+      onWarning: (m) => void (warnings.includes(m) || warnings.push(m)),
+    });
   }
 
   async close(): Promise<void> {
@@ -364,4 +342,30 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 function formatMegabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The result's rows, page by page from the first (the header row a SELECT's first page repeats dropped). */
+async function* resultPages(
+  first: GetQueryResultsCommandOutput,
+  columnInfo: ReadonlyArray<ColumnInfo>,
+  nextPage: (token: string) => Promise<GetQueryResultsCommandOutput>,
+  { signal, onProgress }: ExecuteOptions,
+): AsyncGenerator<readonly ResultRow[]> {
+  let page: GetQueryResultsCommandOutput | null = first;
+  let isFirst = true;
+  let rows = 0;
+  while (page) {
+    let raw = page.ResultSet?.Rows ?? [];
+    if (isFirst && raw.length > 0 && isHeaderRow(raw[0]?.Data ?? [], columnInfo)) raw = raw.slice(1);
+    isFirst = false;
+    const converted = raw.map((r) => columnInfo.map((c, i) => cell(r.Data?.[i]?.VarCharValue, c)));
+    rows += converted.length;
+    if (converted.length > 0) {
+      onProgress?.({ phase: 'fetching', message: `${rows.toLocaleString('en')} rows`, rows });
+      yield converted;
+    }
+    if (!page.NextToken) return;
+    if (signal?.aborted) throw cancelledError();
+    page = await nextPage(page.NextToken);
+  }
 }

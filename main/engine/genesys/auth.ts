@@ -9,17 +9,10 @@
 import { AuditArchiveError } from '../../../shared/errors';
 import { assertGenesysBaseUrl } from './endpoints';
 import { TokenResponseSchema } from './wire';
-import { type FetchFn, backoffMs, describeGenesysError, parseErrorBody } from './transport';
+import { type FetchFn, type TokenProvider, backoffMs, describeGenesysError, parseErrorBody } from './transport';
 import { sleep as wallSleep, type WireClock } from './wire-clock';
 
-export interface TokenProvider {
-  /** A bearer token valid for a while yet (cached; renewed before expiry). */
-  getToken(signal?: AbortSignal): Promise<string>;
-  /** The API refused this token (401): forget it so the next getToken logs in again. */
-  invalidate(token: string): void;
-  /** The OAuth client id the token is issued to, when known (not a secret; recorded as the source). */
-  readonly clientId?: string;
-}
+export type { TokenProvider } from './transport';
 
 export interface IssuedToken {
   readonly accessToken: string;
@@ -40,40 +33,16 @@ export function renewalMarginMs(lifetimeMs: number): number {
 export async function requestToken(
   loginUrl: string,
   form: URLSearchParams,
-  options: {
-    basic?: string;
-    fetch?: FetchFn;
-    signal?: AbortSignal;
-    maxRetries?: number;
-    retryBaseMs?: number;
-    now?: () => number;
-    /** What login retries wait by. Default: the wall clock. */
-    clock?: WireClock;
-  },
+  options: TokenRequestOptions,
 ): Promise<IssuedToken> {
   assertGenesysBaseUrl(loginUrl, 'The Genesys login URL');
-  const fetchFn = options.fetch ?? fetch;
   const now = options.now ?? options.clock?.now ?? Date.now;
   const sleep = options.clock?.sleep ?? wallSleep;
   const policy = { maxRetries: options.maxRetries ?? 4, retryBaseMs: options.retryBaseMs ?? 500, maxBackoffMs: 10_000 };
   for (let attempt = 0; ; attempt++) {
-    let status = 0;
-    let text = '';
+    let answer: { status: number; text: string };
     try {
-      const headers: Record<string, string> = {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      };
-      if (options.basic) headers.authorization = `Basic ${options.basic}`;
-      const res = await fetchFn(`${loginUrl}/oauth/token`, {
-        method: 'POST',
-        headers,
-        body: form.toString(),
-        signal: options.signal,
-        redirect: 'manual',
-      });
-      status = res.status;
-      text = await res.text();
+      answer = await postTokenForm(loginUrl, form, options);
     } catch (e) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (attempt >= policy.maxRetries) {
@@ -85,38 +54,83 @@ export async function requestToken(
       await sleep(backoffMs(policy, attempt), options.signal);
       continue;
     }
-    if (status === 200) {
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      const parsed = TokenResponseSchema.safeParse(json);
-      if (!parsed.success) {
-        throw new AuditArchiveError(
-          'GENESYS_BAD_RESPONSE',
-          `The Genesys login at ${loginUrl} answered without a usable token. Check that the login URL points at Genesys.`,
-        );
-      }
-      return { accessToken: parsed.data.access_token, expiresAtMs: now() + parsed.data.expires_in * 1000 };
-    }
-    if ((status === 429 || status === 408 || status >= 500) && attempt < policy.maxRetries) {
+    const { status, text } = answer;
+    if (status === 200) return issuedToken(loginUrl, text, now);
+    if (isTransient(status) && attempt < policy.maxRetries) {
       await sleep(backoffMs(policy, attempt), options.signal);
       continue;
     }
-    const body = parseErrorBody(text);
-    if (status === 400 || status === 401 || status === 403) {
-      throw new AuditArchiveError(
-        'GENESYS_AUTH_FAILED',
-        `Genesys refused the login (${describeGenesysError(status, body)}). Check the OAuth client id and secret, that the client uses the right grant type, and that it belongs to this region.`,
-      );
-    }
+    throw loginRefusal(loginUrl, status, text);
+  }
+}
+
+export interface TokenRequestOptions {
+  basic?: string;
+  fetch?: FetchFn;
+  signal?: AbortSignal;
+  maxRetries?: number;
+  retryBaseMs?: number;
+  now?: () => number;
+  /** What login retries wait by. Default: the wall clock. */
+  clock?: WireClock;
+}
+
+/** One POST of the form (with its Basic header when given); throws only when no answer came. */
+async function postTokenForm(
+  loginUrl: string,
+  form: URLSearchParams,
+  options: TokenRequestOptions,
+): Promise<{ status: number; text: string }> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
+  if (options.basic) headers.authorization = `Basic ${options.basic}`;
+  const res = await (options.fetch ?? fetch)(`${loginUrl}/oauth/token`, {
+    method: 'POST',
+    headers,
+    body: form.toString(),
+    signal: options.signal,
+    redirect: 'manual',
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+function isTransient(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+/** The token of a 200 answer, expiring `expires_in` from now; an answer without one is refused. */
+function issuedToken(loginUrl: string, text: string, now: () => number): IssuedToken {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = TokenResponseSchema.safeParse(json);
+  if (!parsed.success) {
     throw new AuditArchiveError(
-      status === 429 || status === 408 || status >= 500 ? 'GENESYS_UNAVAILABLE' : 'GENESYS_BAD_RESPONSE',
-      `The Genesys login answered ${describeGenesysError(status, body)}. Retry later; if it persists, check the login URL.`,
+      'GENESYS_BAD_RESPONSE',
+      `The Genesys login at ${loginUrl} answered without a usable token. Check that the login URL points at Genesys.`,
     );
   }
+  return { accessToken: parsed.data.access_token, expiresAtMs: now() + parsed.data.expires_in * 1000 };
+}
+
+/** Bad credentials (400/401/403) end as GENESYS_AUTH_FAILED; the rest as unavailable or a bad response. */
+function loginRefusal(loginUrl: string, status: number, text: string): AuditArchiveError {
+  const body = parseErrorBody(text);
+  if (status === 400 || status === 401 || status === 403) {
+    return new AuditArchiveError(
+      'GENESYS_AUTH_FAILED',
+      `Genesys refused the login (${describeGenesysError(status, body)}). Check the OAuth client id and secret, that the client uses the right grant type, and that it belongs to this region.`,
+    );
+  }
+  return new AuditArchiveError(
+    isTransient(status) ? 'GENESYS_UNAVAILABLE' : 'GENESYS_BAD_RESPONSE',
+    `The Genesys login answered ${describeGenesysError(status, body)}. Retry later; if it persists, check the login URL.`,
+  );
 }
 
 export interface ClientCredentialsOptions {

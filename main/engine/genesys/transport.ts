@@ -8,11 +8,20 @@
  * that says what to do; no token or secret ever goes into a message.
  */
 import { AuditArchiveError } from '../../../shared/errors';
-import { type TokenProvider } from './auth';
 import { ErrorBodySchema, type ErrorBody } from './wire';
 import { type RateBudget } from './rate-budget';
 import { PageBodies, type HttpSend } from './http-send';
 import { SYSTEM_CLOCK, type WireClock } from './wire-clock';
+
+/** What every Genesys request gets its bearer token from (auth.ts: client credentials; pkce.ts: an officer's sign-in). */
+export interface TokenProvider {
+  /** A bearer token valid for a while yet (cached; renewed before expiry). */
+  getToken(signal?: AbortSignal): Promise<string>;
+  /** The API refused this token (401): forget it so the next getToken logs in again. */
+  invalidate(token: string): void;
+  /** The OAuth client id the token is issued to, when known (not a secret; recorded as the source). */
+  readonly clientId?: string;
+}
 
 export type FetchFn = typeof fetch;
 

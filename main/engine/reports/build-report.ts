@@ -25,30 +25,23 @@ import * as fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { compileQuery } from '../../../shared/discovery/compile-query';
-import type { QueryEngineKind } from '../../../shared/discovery/result-metadata';
 import type { SavedQuery } from '../../../shared/discovery/saved-query';
 import { eachDay, type Day } from '../../../shared/day';
 import { AuditArchiveError } from '../../../shared/errors';
 import type { EventRow } from '../../../shared/reports/event-row';
-import type { ReportPreview, ReportProgress, ReportSummary } from '../../../shared/reports/report-contract';
+import type { ReportPreview, ReportSummary } from '../../../shared/reports/report-contract';
 import type { ArchiveFile, ReportEvidence, ResultEvidence } from '../../../shared/reports/report-evidence';
 import { REPORT_RECEIPT_FORMAT, type ReportReceipt } from '../../../shared/reports/report-receipt';
-import type { ReportPeriod, ReportRequest } from '../../../shared/reports/report-request';
 import { reportBundleKey, reportRecordKey } from '../../../shared/archive-layout';
-import type { LockMode } from '../../../shared/manifest';
-import { calendarRulesOf, type Settings } from '../../../shared/settings';
-import type { Archive } from '../archive/archive';
-import type { RunJournalSnapshot } from '../archive/run-journal';
 import type { LeaseHolder } from '../archive/writer-lease';
-import type { QueryEngine } from '../discovery/query-engine';
 import { writeArchiveCopy } from './archive-copy';
 import { bundleReadme } from './bundle-readme';
 import { SIGNATURE_NAME, writeSumsSignature } from './bundle-signature';
 import { VERIFY_SCRIPT, VERIFY_SCRIPT_NAME } from './bundle-verify-script';
-import { checkRecordedQuery, checkSavedQueryClaim, type CitedSource } from './cited-results';
+import { checkRecordedQuery, checkSavedQueryClaim } from './cited-results';
 import { readEventRows, writeEventsNdjson } from './event-lines';
 import { EventSummary } from './event-summary';
-import { resolveFonts, type ResolvedFonts } from './pdf/fonts';
+import { resolveFonts } from './pdf/fonts';
 import { writeReportPdf } from './pdf/report-pdf';
 import { writeBundleZip, writeSha256Sums, SUMS_NAME } from './report-bundle';
 import { buildEvidence } from './report-evidence';
@@ -65,53 +58,9 @@ import { clockOf, prepareReport, type Prepared } from './report-prepare';
 export { DEFAULT_FULL_VERIFY_LIMIT_BYTES, DEFAULT_OBJECTS_LIMIT_BYTES } from './report-prepare';
 const PREVIEW_EVENTS = 25;
 
-export interface ReportInputs {
-  readonly request: ReportRequest;
-  readonly period: ReportPeriod;
-  readonly sources: readonly CitedSource[];
-  /** Where the cited queries run (default: a result's own engine; queries: `defaultEngine`). */
-  readonly engine?: QueryEngineKind;
-}
-
-export interface VerificationPolicy {
-  readonly settlementMinutes: number;
-  readonly genesysRetentionDays: number;
-  readonly policyStartDate?: Day;
-  readonly policy: { readonly lockMode: LockMode; readonly retentionDays: number };
-}
-
-/** The verification a report runs, as the settings describe the archive. */
-export function verificationPolicyOf(settings: Settings): VerificationPolicy {
-  return {
-    ...calendarRulesOf(settings),
-    policy: { lockMode: settings.archive.lockMode, retentionDays: settings.archive.retentionDays },
-  };
-}
-
-export interface ReportBuildOptions {
-  /** The archive read, verified and (archive copy) written; the caller's installation state and keys. */
-  readonly archive: Archive;
-  readonly inputs: ReportInputs;
-  /** Opens a query engine of a kind (closed by the builder when it is done). */
-  readonly openEngine: (kind: QueryEngineKind) => QueryEngine;
-  readonly defaultEngine: QueryEngineKind;
-  readonly verification: VerificationPolicy;
-  readonly toolVersion: string;
-  /** The saved and starter queries: a result's claim to be one of them is checked against it. */
-  readonly library: readonly SavedQuery[];
-  /** This installation's run journal (a day's failed export), for the days not archived. */
-  readonly journal?: RunJournalSnapshot;
-  readonly now?: () => number;
-  /** A fixed generation time (ISO, UTC) for a reproducible report (generation-time.ts). */
-  readonly generatedAt?: string;
-  readonly fonts?: ResolvedFonts;
-  readonly fullVerifyLimitBytes?: number;
-  /** Put the cited archived objects into the bundle: true, false, or (unset) when they weigh at most `objectsLimitBytes`. */
-  readonly includeObjects?: boolean;
-  readonly objectsLimitBytes?: number;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: ReportProgress) => void;
-}
+export { verificationPolicyOf } from './report-build-options';
+export type { ReportBuildOptions, ReportInputs, VerificationPolicy } from './report-build-options';
+import type { ReportBuildOptions, ReportInputs } from './report-build-options';
 
 export interface GenerateReportOptions extends ReportBuildOptions {
   /** The report folder, its bundle and its receipt go here. */

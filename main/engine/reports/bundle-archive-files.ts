@@ -1,6 +1,8 @@
 /**
  * The archive's own files in the bundle, byte for byte as stored, under `archive/<key>` (the
- * archive's layout, prefix included): the root object (its id and public key), every manifest of
+ * archive's layout, prefix included): the root object (its id and public key), the key-succession
+ * records that link the root's key to the key in effect (each signed by the key before it, or for a
+ * lost key's restart by the new key), every manifest of
  * the period (signed, naming each object's SHA-256), the manifests that link the period's last one
  * to the chain's head at report time, and optionally the cited objects themselves. With them an
  * examiner re-checks, without the app, the signatures (OpenSSL), the chain links and the hashes.
@@ -74,12 +76,19 @@ interface Wanted {
   readonly sha256: string;
 }
 
-/** The root, the period's manifests, and the chain from the period's last manifest to the head. */
+/**
+ * The root, the key-succession records from the root's key to the key in effect, the period's
+ * manifests, and the chain from the period's last manifest to the head.
+ */
 export function archiveFilesWanted(assessment: Assessment, days: readonly Day[]): Wanted[] {
   const wanted: Wanted[] = [];
   const root = assessment.root;
   if (root.status === 'ok')
     wanted.push({ role: 'root', key: root.key, versionId: root.versionId, sha256: root.sha256 });
+  // The records linking the root's key to the key in effect: manifests signed by an earlier key are checked with it.
+  for (const e of assessment.keys.epochs)
+    if (e.record)
+      wanted.push({ role: 'succession', key: e.record.key, versionId: e.record.versionId, sha256: e.record.sha256 });
   const manifest = (role: Wanted['role'], c: ChainManifest): Wanted => ({
     role,
     key: c.key,

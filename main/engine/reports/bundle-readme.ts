@@ -4,7 +4,13 @@
  */
 import { formatFingerprint } from '../../../shared/archive-root';
 import type { ReportEvidence } from '../../../shared/reports/report-evidence';
-import { gapsStatement, signatureStatement, storageStatement } from '../../../shared/reports/report-words';
+import {
+  gapsStatement,
+  keyHistoryStatement,
+  keyTrustStatement,
+  signatureStatement,
+  storageStatement,
+} from '../../../shared/reports/report-words';
 import { ARCHIVE_FOLDER } from './bundle-archive-files';
 import { PUBLIC_KEY_NAME, SIGNATURE_NAME } from './bundle-signature';
 import { VERIFY_SCRIPT_NAME } from './bundle-verify-script';
@@ -25,10 +31,13 @@ function files(e: ReportEvidence): string[] {
     ...(e.bundle.publicKey
       ? [
           `  ${PUBLIC_KEY_NAME}`,
-          "                      the archive's Ed25519 public key (SPKI PEM); its fingerprint is the one on the cover",
+          "                      the archive's Ed25519 public key in effect (SPKI PEM); its fingerprint is the one on the cover",
         ]
       : []),
     `  ${ARCHIVE_FOLDER}/            the archive's own files, byte for byte as stored, under their keys: the root object,`,
+    ...(e.archive.keys.length > 1
+      ? ["                      the key-succession records linking the root's key to the key in effect,"]
+      : []),
     "                      the period's signed manifests and those linking them to the chain's head,",
     `                      ${objects}`,
     `  ${VERIFY_SCRIPT_NAME.padEnd(19)} checks all of this with Python's standard library`,
@@ -56,12 +65,14 @@ function commands(e: ReportEvidence): string[] {
           `  3. openssl pkey -pubin -in ${PUBLIC_KEY_NAME} -outform DER | sha256sum`,
           `       prints the key's fingerprint: ${fp}`,
           "       (the cover's, in groups of four); compare it with the one recorded when the archive was",
-          '       created (`audit-archive key show`): only that shows whose key signed this bundle',
+          '       created or its key last changed (`audit-archive key show`): only that shows whose key signed this bundle',
         ]
       : []),
     `  4. python3 ${VERIFY_SCRIPT_NAME}${fp ? ` --expect-key ${fp}` : ''}`,
-    '       the hashes, files added or removed, the root object and the public key, every manifest (each',
-    "       signature checked by OpenSSL), the chain links to the head, the archived objects, every event's line",
+    '       the hashes, files added or removed, the root object, the key history (each key-succession record),',
+    '       the public key, every manifest (each signature checked by OpenSSL with the key in effect at its',
+    "       sequence), the chain links to the head, the archived objects, every event's line; --expect-key also",
+    '       accepts an earlier key you recorded when every key change since is a rotation it signed',
     '  5. with access to the archive:',
     `     audit-archive verify --full --from ${e.period.from} --to ${e.period.to}${fp ? ` --expect-key ${fp}` : ''}`,
     '       the archive is still complete and unaltered, and is the archive of that key',
@@ -84,6 +95,8 @@ export function bundleReadme(e: ReportEvidence, copy: { bundleKey: string; recor
     `Storage: ${storageStatement(e)}`,
     `Days: ${gapsStatement(e)}`,
     `Signature: ${signatureStatement(e)}`,
+    `Key checked against: ${keyTrustStatement(e)}`,
+    ...(keyHistoryStatement(e) ? [`Key changes: ${keyHistoryStatement(e)}`] : []),
     '',
     ...files(e),
     '',

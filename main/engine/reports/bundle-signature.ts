@@ -6,6 +6,9 @@
  *
  *   openssl pkeyutl -verify -pubin -inkey archive-public-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig
  *
+ * The key is the one in effect at report time: the root's, or its successor after a key rotation or
+ * restart (key-succession.ts); the bundle also holds the key-succession records that link the root's
+ * key to it, so manifests signed by an earlier key are checked with that key (verify_bundle.py).
  * The private key is taken where this installation keeps it (the archive's key store, as a writer
  * takes it); where it is not on this machine the bundle is unsigned and the cover says so, and why.
  */
@@ -14,7 +17,8 @@ import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { formatFingerprint } from '../../../shared/archive-root';
 import type { Archive } from '../archive/archive';
-import type { RootState } from '../archive/assessment';
+import type { Assessment } from '../archive/assessment';
+import { currentPublicKey } from '../archive/key-succession';
 import type { SigningKey } from '../archive/signing';
 
 export const PUBLIC_KEY_NAME = 'archive-public-key.pem';
@@ -24,15 +28,21 @@ export type BundleSigner =
   | { readonly signed: true; readonly fingerprint: string; readonly key: SigningKey }
   | { readonly signed: false; readonly fingerprint: string | null; readonly reason: string };
 
-/** The archive's key when this installation holds it, else why the bundle will be unsigned. */
-export async function bundleSigner(archive: Archive, root: RootState): Promise<BundleSigner> {
-  if (root.status !== 'ok')
+/**
+ * The key in effect (the root's, or its successor after a rotation or restart) when this
+ * installation holds it, else why the bundle will be unsigned. A retired key never signs a bundle:
+ * its signature would claim a time the archive no longer vouches for.
+ */
+export async function bundleSigner(archive: Archive, assessment: Assessment): Promise<BundleSigner> {
+  const root = assessment.root;
+  const current = assessment.keys.current;
+  if (root.status !== 'ok' || !current)
     return {
       signed: false,
       fingerprint: null,
       reason: 'the archive has no valid root object, so it names no signing key',
     };
-  const fingerprint = root.root.signingKey.fingerprint;
+  const fingerprint = current.fingerprint;
   const keys = archive.options.keys;
   try {
     const key = await keys.get(fingerprint, root.root.purpose);
@@ -40,7 +50,7 @@ export async function bundleSigner(archive: Archive, root: RootState): Promise<B
     return {
       signed: false,
       fingerprint,
-      reason: `the archive's private signing key (${formatFingerprint(fingerprint)}) is not on this machine (looked in ${keys.description})`,
+      reason: `the archive's private signing key in effect (${formatFingerprint(fingerprint)}) is not on this machine (looked in ${keys.description})`,
     };
   } catch (e) {
     return {
@@ -51,10 +61,10 @@ export async function bundleSigner(archive: Archive, root: RootState): Promise<B
   }
 }
 
-/** The root's public key as SPKI PEM (what `openssl pkeyutl -pubin` reads). */
-export function publicKeyPem(root: RootState): string | null {
-  if (root.status !== 'ok') return null;
-  return root.signingKey.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+/** The public key in effect as SPKI PEM (what `openssl pkeyutl -pubin` reads); null without a valid root. */
+export function publicKeyPem(assessment: Assessment): string | null {
+  if (assessment.root.status !== 'ok') return null;
+  return currentPublicKey(assessment.keys)?.spkiPem ?? null;
 }
 
 /** Signs the folder's SHA256SUMS into SHA256SUMS.sig (raw Ed25519, 64 bytes). */

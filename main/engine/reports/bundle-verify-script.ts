@@ -1,8 +1,9 @@
 /**
  * verify_bundle.py, written into every report bundle: a short script an examiner runs with a stock
  * python3 (standard library only) in the unzipped folder. It checks everything the standard library
- * can (SHA256SUMS and extra or missing files, the public key against the root object, the root and
- * manifests byte for byte and their chain links, the included archived objects against their
+ * can (SHA256SUMS and extra or missing files, the key history from the root's key through each
+ * key-succession record, the public key in effect against it, the root and manifests byte for byte,
+ * each manifest against the key in effect at its sequence, and their chain links, the included archived objects against their
  * manifests, every event line against its object and line number, the counts), and for each Ed25519
  * signature it prints, and runs when openssl is on the PATH, the OpenSSL command that checks it.
  * Tests run it on real bundles, untouched and forged (test/unit/reports/report-bundle.test.ts).
@@ -16,9 +17,12 @@ Run it in the report's folder (the one holding SHA256SUMS):
 
     python3 verify_bundle.py [--expect-key FINGERPRINT] [--no-openssl] [--signatures-dir DIR]
 
-It checks every file against SHA256SUMS (and names files added or removed), the archive's public
-key against the root object, the root object and every manifest byte for byte (canonical form,
-SHA-256, this archive's, signed by this key, the chain links from the period to the head), every
+It checks every file against SHA256SUMS (and names files added or removed), the archive's key
+history (the root object's key, then each key-succession record: a rotation signed by the key
+before it, a lost key's restart signed by the new key and named), the public key in effect against
+that history, the root object and every manifest byte for byte (canonical form, SHA-256, this
+archive's, signed by the key in effect at its sequence, the chain links from the period to the
+head), every
 archived object the bundle holds against its manifest, every event line against its object and
 line number, and the counts. Python's standard library cannot check Ed25519 signatures: for each
 signature it writes the signed bytes and the raw signature into a folder, prints the OpenSSL
@@ -106,6 +110,12 @@ def read_json(folder, name):
         return json.loads(f.read().decode("utf-8"))
 
 
+def pem_of(der):
+    body = base64.b64encode(der).decode("ascii")
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN PUBLIC KEY-----\n" + "\n".join(lines) + "\n-----END PUBLIC KEY-----\n"
+
+
 class Signatures:
     """Ed25519 signatures, checked by OpenSSL (the standard library has no Ed25519)."""
 
@@ -115,8 +125,16 @@ class Signatures:
         self.openssl = shutil.which("openssl") if run else None
         self.count = 0
 
-    def check(self, what, signed_path, signature_path):
-        command = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", self.key, "-rawin",
+    def key_file(self, fingerprint, der):
+        """An earlier key of the archive as a PEM file OpenSSL reads, in the signatures folder."""
+        path = os.path.join(self.workdir, "key-" + fingerprint + ".pem")
+        with open(path, "w", encoding="ascii") as f:
+            f.write(pem_of(der))
+        return path
+
+    def check(self, what, signed_path, signature_path, key=None):
+        key = key or self.key
+        command = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", key, "-rawin",
                    "-in", signed_path, "-sigfile", signature_path]
         if not self.openssl:
             print("TODO  " + what + ": " + " ".join(command))
@@ -126,9 +144,9 @@ class Signatures:
         if result.returncode == 0:
             passed(what + ": signature verified by OpenSSL")
         else:
-            failed(what + ": signature does NOT verify with archive-public-key.pem (" + " ".join(command) + ")")
+            failed(what + ": signature does NOT verify with " + os.path.basename(key) + " (" + " ".join(command) + ")")
 
-    def check_document(self, what, document):
+    def check_document(self, what, document, key=None):
         """A manifest or record: signed over its canonical bytes without its "signature" field."""
         self.count += 1
         unsigned = dict(document)
@@ -139,30 +157,132 @@ class Signatures:
             f.write(canonical(unsigned))
         with open(signature_path, "wb") as f:
             f.write(base64.b64decode(signature["value"]))
-        self.check(what, signed_path, signature_path)
+        self.check(what, signed_path, signature_path, key)
 
 
-def check_key(folder, evidence, root, expect):
+def succession_records(files):
+    """The key-succession records the bundle holds, checked byte for byte, in index order."""
+    records = []
+    for key, (entry, data) in files.items():
+        if entry["role"] != "succession":
+            continue
+        record = json.loads(data.decode("utf-8"))
+        if canonical(record) != data:
+            failed(key + " is not in the archive's canonical form")
+        records.append((record, key))
+    return sorted(records, key=lambda r: r[0]["index"])
+
+
+def check_record(record, key, root, epochs, signatures):
+    """One key change: this archive's, succeeding the key in effect, its new key whole, signed; its epoch or None."""
+    current = epochs[-1]
+    der = base64.b64decode(record["newKey"]["publicKey"])
+    after = record["lastManifest"]["sequence"] if record["lastManifest"] else 0
+    if record["archiveId"] != root["archiveId"]:
+        failed(key + " belongs to another archive")
+        return None
+    if record["previousKey"]["fingerprint"] != current["fingerprint"]:
+        failed(key + " succeeds key " + spaced(record["previousKey"]["fingerprint"]) + ", not the key in effect then, "
+               + spaced(current["fingerprint"]))
+        return None
+    if sha256_bytes(der) != record["newKey"]["fingerprint"] or any(e["fingerprint"] == sha256_bytes(der) for e in epochs):
+        failed(key + " names a new key whose fingerprint does not match it, or a key the archive already had")
+        return None
+    if after < current["after"]:
+        failed(key + " says the key changed before the previous change did")
+        return None
+    epoch = {"fingerprint": sha256_bytes(der), "der": der, "after": after, "via": record["kind"], "record": key,
+             "pem": signatures.key_file(sha256_bytes(der), der)}
+    if record["kind"] == "rotation":
+        signatures.check_document("key-succession record %s (rotation after sequence %d, signed by the key before it, %s)"
+                                  % (key, after, spaced(current["fingerprint"])), record, current["pem"])
+    else:
+        signatures.check_document("key-succession record %s (restart after sequence %d, signed by the new key only)"
+                                  % (key, after), record, epoch["pem"])
+        print("NOTE  " + key + ": on " + record["createdAt"] + " key " + spaced(current["fingerprint"]) + " was declared"
+              " LOST and replaced by " + spaced(epoch["fingerprint"]) + ", which the lost key did not sign: anyone able to"
+              " write to the archive could have written this record; confirm it with the officer who did")
+    return epoch
+
+
+def check_key_history(files, evidence, root, signatures):
+    """The root's key, then each key change the bundle holds: which key signs the manifests of which sequences."""
+    if root is None:
+        return []
+    root_der = base64.b64decode(root["signingKey"]["publicKey"])
+    if sha256_bytes(root_der) != root["signingKey"]["fingerprint"]:
+        failed("the root object's key does not have the fingerprint the root names")
+    epochs = [{"fingerprint": root["signingKey"]["fingerprint"], "der": root_der, "after": 0, "via": "root",
+               "record": None, "pem": signatures.key_file(sha256_bytes(root_der), root_der)}]
+    for record, key in succession_records(files):
+        epoch = check_record(record, key, root, epochs, signatures)
+        if epoch is not None:
+            epochs.append(epoch)
+    stated = [k["fingerprint"] for k in evidence["archive"]["keys"]]
+    if stated != [e["fingerprint"] for e in epochs]:
+        failed("the key history evidence.json states (%d keys) is not the one the root and the key-succession records"
+               " in the bundle give (%d keys): a record was removed or added" % (len(stated), len(epochs)))
+    elif len(epochs) > 1:
+        passed("key history: %s" % "; ".join(
+            ("root key " if e["via"] == "root" else e["via"] + " (" + e["record"] + ") to ") + spaced(e["fingerprint"])
+            + ("" if e["via"] == "root" else " after sequence %d" % e["after"]) for e in epochs))
+    return epochs
+
+
+def key_for(epochs, sequence):
+    """The key in effect for a manifest of this sequence."""
+    found = None
+    for e in epochs:
+        if e["via"] == "root" or sequence > e["after"]:
+            found = e
+    return found
+
+
+def check_expected_key(epochs, fingerprint, expect):
+    """The key the examiner recorded must be the bundle's key, or vouch for it through rotations only."""
+    wanted = expect.replace(" ", "").replace(":", "").lower()
+    known = [e["fingerprint"] for e in epochs]
+    if wanted == fingerprint:
+        passed("the archive's key is the one you recorded, and the key in effect: " + spaced(fingerprint))
+        return
+    if fingerprint not in known or wanted not in known or known.index(wanted) > known.index(fingerprint):
+        failed("the archive's key is " + spaced(fingerprint) + ", NOT the one you recorded"
+               + ("" if wanted in known else ", and its key history does not hold the one you recorded"))
+        return
+    later = epochs[known.index(wanted) + 1:known.index(fingerprint) + 1]
+    restarts = [e["record"] for e in later if e["via"] == "restart"]
+    if restarts:
+        failed("the key you recorded, " + spaced(wanted) + ", no longer vouches for the key in effect "
+               + spaced(fingerprint) + ": " + ", ".join(restarts) + " restarted the chain under a key it did not sign")
+    else:
+        passed("the key you recorded, %s, signed its successor%s up to the key in effect %s (%d rotation record(s))"
+               % (spaced(wanted), "s" if len(later) > 1 else "", spaced(fingerprint), len(later)))
+
+
+def check_key(folder, evidence, epochs, expect):
     with open(os.path.join(folder, "archive-public-key.pem"), "r", encoding="ascii") as f:
         body = "".join(line for line in f.read().splitlines() if line and not line.startswith("-----"))
     der = base64.b64decode(body)
     fingerprint = sha256_bytes(der)
     if len(der) != 44 or not der.startswith(ED25519_SPKI_PREFIX):
         failed("archive-public-key.pem is not an Ed25519 public key")
-    if root is not None and base64.b64encode(der).decode("ascii") != root["signingKey"]["publicKey"]:
-        failed("archive-public-key.pem is not the key the archive's root object names")
+    if epochs and der != epochs[-1]["der"]:
+        failed("archive-public-key.pem is not the key the archive's root object names (after a key change: the key"
+               " in effect its key-succession records give)")
     if fingerprint != evidence["archive"]["keyFingerprint"]:
         failed("archive-public-key.pem's fingerprint is not the one evidence.json and the cover state")
+    trust = evidence["verification"]["trust"]
+    if trust is not None:
+        said = {"expected": "the fingerprint the officer gave (--expect-key)",
+                "recorded": "the key this installation had recorded for the archive",
+                "first-use": "nothing kept elsewhere: it was trusted on first use"}
+        print("NOTE  when the report was made, the archive's key was checked against " + said[trust["key"]])
     if expect:
-        wanted = expect.replace(" ", "").replace(":", "").lower()
-        if fingerprint == wanted:
-            passed("the archive's key is the one you recorded: " + spaced(fingerprint))
-        else:
-            failed("the archive's key is " + spaced(fingerprint) + ", NOT the one you recorded")
+        check_expected_key(epochs, fingerprint, expect)
     else:
         print("NOTE  the archive's key fingerprint is " + spaced(fingerprint) + ": compare it with the one"
-              " recorded when the archive was created (audit-archive key show); only that shows who made"
-              " this bundle (or pass --expect-key)")
+              " recorded when the archive was created or its key last changed (audit-archive key show); only that"
+              " shows who made this bundle (or pass --expect-key)")
 
 
 def load_archive_files(folder, evidence):
@@ -199,7 +319,7 @@ def check_root(files, evidence):
     return root
 
 
-def check_manifests(files, evidence, root, signatures):
+def check_manifests(files, evidence, root, epochs, signatures):
     manifests = {}
     for key, (entry, data) in sorted(files.items()):
         if entry["role"] not in ("manifest", "chain"):
@@ -210,9 +330,15 @@ def check_manifests(files, evidence, root, signatures):
             failed(key + " is not in the archive's canonical form")
         if root is not None and manifest["archiveId"] != root["archiveId"]:
             failed(key + " belongs to another archive")
-        if root is not None and manifest["signature"]["keyFingerprint"] != root["signingKey"]["fingerprint"]:
-            failed(key + " names another signing key")
-        signatures.check_document("manifest " + key, manifest)
+        epoch = key_for(epochs, manifest["sequence"])
+        if epoch is None:
+            failed(key + " cannot be checked: the bundle holds no valid root object")
+            continue
+        if manifest["signature"]["keyFingerprint"] != epoch["fingerprint"]:
+            failed(key + " (sequence %d) names signing key %s, not the key in effect at its sequence, %s"
+                   % (manifest["sequence"], spaced(manifest["signature"]["keyFingerprint"]), spaced(epoch["fingerprint"])))
+        which = "" if len(epochs) == 1 else " (key " + epoch["fingerprint"][:16] + ")"
+        signatures.check_document("manifest " + key + which, manifest, epoch["pem"])
     for day in evidence["days"]:
         for m in day["manifests"]:
             held = manifests.get(m["key"])
@@ -344,15 +470,18 @@ def main():
     print("Report %s, request %s, period %s to %s, generated %s" % (
         evidence["reportId"], evidence["request"]["reference"], evidence["period"]["from"],
         evidence["period"]["to"], evidence["generatedAt"]))
+    files = load_archive_files(folder, evidence)
+    root = check_root(files, evidence)
+    epochs = check_key_history(files, evidence, root, signatures)
+    # SHA256SUMS is checked with the key in effect as the root and its records give it, not only with the PEM beside it.
     if os.path.isfile(os.path.join(folder, "SHA256SUMS.sig")):
-        signatures.check("SHA256SUMS", os.path.join(folder, "SHA256SUMS"), os.path.join(folder, "SHA256SUMS.sig"))
+        signatures.check("SHA256SUMS", os.path.join(folder, "SHA256SUMS"), os.path.join(folder, "SHA256SUMS.sig"),
+                         epochs[-1]["pem"] if epochs else None)
     else:
         failed("SHA256SUMS is not signed (" + (evidence["signature"]["reason"] or "no SHA256SUMS.sig")
                + "): nothing here proves the files were not changed and the sums computed again")
-    files = load_archive_files(folder, evidence)
-    root = check_root(files, evidence)
-    check_key(folder, evidence, root, args.expect_key)
-    manifests = check_manifests(files, evidence, root, signatures)
+    check_key(folder, evidence, epochs, args.expect_key)
+    manifests = check_manifests(files, evidence, root, epochs, signatures)
     check_chain(manifests, evidence)
     named = manifest_objects(manifests, evidence)
     check_events(folder, evidence, named, check_objects(folder, evidence, named))

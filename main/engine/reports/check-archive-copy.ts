@@ -8,7 +8,7 @@ import type { ReportReceipt } from '../../../shared/reports/report-receipt';
 import type { Archive } from '../archive/archive';
 import { reportRecordSigned } from '../archive/key-succession';
 import { checkReportRecordBytes } from '../archive/report-records';
-import type { ReportCheck } from './check-report';
+import type { ReportCheck } from './report-check';
 
 async function readAll(archive: Archive, key: string, versionId: string | null): Promise<Buffer | null> {
   const chunks: Uint8Array[] = [];

@@ -4,7 +4,8 @@
  * rewritten with the bundle), so the bundle must prove itself:
  *
  * - the bundle's SHA256SUMS.sig verifies SHA256SUMS with the bundle's archive-public-key.pem, and,
- *   when the archive is reachable, that key is the archive's own (the root names it);
+ *   when the archive is reachable, that key is the archive's own (the key in effect, or one a
+ *   rotation retired since: key-succession.ts);
  * - every file in the bundle is listed in SHA256SUMS with its hash, and nothing is missing or extra;
  * - the unzipped folder beside it holds exactly those files, with those hashes;
  * - when the archive is reachable: every archived file the bundle holds (root, manifests) is still
@@ -19,18 +20,16 @@ import { formatFingerprint } from '../../../shared/archive-root';
 import { ReportEvidenceSchema, type ReportEvidence } from '../../../shared/reports/report-evidence';
 import type { ReportReceipt } from '../../../shared/reports/report-receipt';
 import type { Archive } from '../archive/archive';
-import type { RootState } from '../archive/assessment';
+import type { Assessment } from '../archive/assessment';
+import type { KeyHistory } from '../archive/key-succession';
 import { fingerprintOfPublicKey } from '../archive/signing';
 import { checkArchiveCopy } from './check-archive-copy';
 import { PUBLIC_KEY_NAME, SIGNATURE_NAME, sumsSignatureValid } from './bundle-signature';
 import { sha256OfFile, SUMS_NAME } from './report-bundle';
 import { readZip, type ZipContents } from './report-zip';
 
-export interface ReportCheck {
-  readonly what: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
+export type { ReportCheck } from './report-check';
+import type { ReportCheck } from './report-check';
 
 /** `SHA256SUMS` as a map of name to SHA-256 (null: not in sha256sum's format). */
 export function parseSums(text: string): Map<string, string> | null {
@@ -59,8 +58,14 @@ function compareToSums(sums: ReadonlyMap<string, string>, hashes: ReadonlyMap<st
   ];
 }
 
-/** SHA256SUMS.sig against the bundle's public key (the folder's when the bundle cannot be read), and that key against the archive's. */
-function signatureCheck(copy: ZipContents | null, root: RootState | null): ReportCheck {
+/**
+ * SHA256SUMS.sig against the bundle's public key (the folder's when the bundle cannot be read), and
+ * that key against the archive's key history: the key in effect, or a key a rotation retired since
+ * (a report made before the rotation was signed with it; whoever still holds that key could sign
+ * one too, which the detail says). A key the history does not hold, or one a lost-key restart
+ * replaced, is not the archive's.
+ */
+function signatureCheck(copy: ZipContents | null, assessment: Assessment | null): ReportCheck {
   const what = 'Signature';
   const sums = copy?.bytes.get(SUMS_NAME);
   const sig = copy?.bytes.get(SIGNATURE_NAME);
@@ -79,22 +84,39 @@ function signatureCheck(copy: ZipContents | null, root: RootState | null): Repor
       detail: `${SIGNATURE_NAME} does not verify ${SUMS_NAME} with the bundle's ${PUBLIC_KEY_NAME}: a file was changed and ${SUMS_NAME} computed again, or the key was swapped.`,
     };
   const fingerprint = pemFingerprint(pem as string);
-  if (!root)
+  if (!assessment)
     return {
       what,
       ok: true,
       detail: `${SUMS_NAME} is signed by the key ${formatFingerprint(fingerprint)}; the archive is not reachable here, so it was not confirmed to be the archive's key.`,
     };
-  if (root.status !== 'ok' || root.root.signingKey.fingerprint !== fingerprint)
+  return keyInHistory(what, fingerprint, assessment.keys);
+}
+
+/** Whether the key that signed a bundle is the archive's: in effect now, or retired by a rotation since. */
+function keyInHistory(what: string, fingerprint: string, history: KeyHistory): ReportCheck {
+  const current = history.current;
+  const i = history.epochs.findIndex((e) => e.fingerprint === fingerprint);
+  const own = `${SUMS_NAME} is signed with the archive's own key (${formatFingerprint(fingerprint)})`;
+  if (current && current.fingerprint === fingerprint) return { what, ok: true, detail: `${own}, the key in effect.` };
+  const next = history.epochs[i + 1]?.record;
+  if (i < 0 || !current || !next)
     return {
       what,
       ok: false,
-      detail: `${SUMS_NAME} is signed by the key ${formatFingerprint(fingerprint)}, which is not the archive's${root.status === 'ok' ? ` (${formatFingerprint(root.root.signingKey.fingerprint)})` : ''}: the key was swapped.`,
+      detail: `${SUMS_NAME} is signed by the key ${formatFingerprint(fingerprint)}, which is not the archive's${current ? ` (${formatFingerprint(current.fingerprint)})` : ''}: the key was swapped.`,
+    };
+  const later = history.epochs.slice(i + 1);
+  if (later.some((e) => e.via === 'restart'))
+    return {
+      what,
+      ok: false,
+      detail: `${SUMS_NAME} is signed by the key ${formatFingerprint(fingerprint)}, which ${later.find((e) => e.via === 'restart')?.record?.key} declared lost: a bundle signed with a lost key is not the archive's word.`,
     };
   return {
     what,
     ok: true,
-    detail: `${SUMS_NAME} is signed with the archive's own key (${formatFingerprint(fingerprint)}).`,
+    detail: `${own}, which was in effect until ${next.key} rotated it on ${next.record.createdAt} (the key in effect now is ${formatFingerprint(current.fingerprint)}). That the bundle was made before then rests on its own generation time, which whoever still holds the retired key could also write.`,
   };
 }
 
@@ -183,7 +205,7 @@ export async function checkReport(receipt: ReportReceipt, archive: Archive | nul
   const checks = [
     bundleCheck(receipt, bundleSha),
     bundleFilesCheck(receipt, zip, zipError),
-    signatureCheck(zip ?? folder, snapshot?.assessment.root ?? null),
+    signatureCheck(zip ?? folder, snapshot?.assessment ?? null),
     folderCheck(receipt, folder, zip),
   ];
   const evidence = evidenceIn(zip) ?? evidenceIn(folder);

@@ -20,10 +20,10 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import type { Day } from '../../../shared/day';
 import { eventRowOf, type EventRow, type EventTimeFormat } from '../../../shared/reports/event-row';
 import type { ArchiveStore } from '../archive/archive-store';
+import { readArchivedPart, type ObjectDigest } from '../archive/archived-object';
 import type { FieldCheck } from './field-check';
 
 export interface ObjectToRead {
@@ -278,9 +278,10 @@ class LineSpool {
 const NEWLINE = Buffer.from('\n');
 
 /**
- * Streams one object: SHA-256 and size of the stored bytes, SHA-256 of the uncompressed bytes, its
- * line count, and each line with its id and line number (from 1). Bytes that are not valid gzip
- * give an empty raw hash and -1 lines. `keepAt`: a file the stored bytes are copied to as read.
+ * Reads one object (archived-object.ts): SHA-256 and size of the stored bytes, SHA-256 of the
+ * uncompressed bytes, its line count, and each line with its id and line number (from 1). Bytes
+ * that are not valid gzip give an empty raw hash and -1 lines. `keepAt`: a file the stored bytes
+ * are copied to as read.
  */
 async function readObjectLines(
   store: ArchiveStore,
@@ -288,54 +289,21 @@ async function readObjectLines(
   onLine: (line: Buffer, id: string, lineNumber: number) => void,
   keepAt: string | null,
 ): Promise<{ sha256: string; sha256Raw: string; size: number; events: number }> {
-  const stored = createHash('sha256');
-  const raw = createHash('sha256');
-  let size = 0;
-  let lines = 0;
-  let carry: Buffer | null = null;
-  let corrupt = false;
-  const gunzip = createGunzip();
-  const lineOf = (buf: Buffer, start: number, end: number) => {
-    lines += 1;
-    const id = idOfLine(buf.subarray(start, end));
-    if (id !== null) onLine(buf.subarray(start, end), id, lines);
-  };
-  gunzip.on('data', (chunk: Buffer) => {
-    raw.update(chunk);
-    const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-    carry = null;
-    let start = 0;
-    for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-      lineOf(buf, start, nl);
-      start = nl + 1;
-    }
-    if (start < buf.length) carry = Buffer.from(buf.subarray(start));
-  });
-  const done = new Promise<void>((resolve) => {
-    gunzip.on('end', resolve);
-    gunzip.on('error', () => {
-      corrupt = true;
-      resolve();
-    });
-  });
   const keep = keepAt ? createWriteStream(keepAt, { flags: 'wx', mode: 0o600 }) : null;
+  let digest: ObjectDigest;
   try {
-    for await (const chunk of store.getObject(object.key, object.versionId)) {
-      stored.update(chunk);
-      size += chunk.length;
-      if (keep) await write(keep, Buffer.from(chunk));
-      if (!corrupt && !gunzip.write(chunk)) await Promise.race([new Promise((r) => gunzip.once('drain', r)), done]);
-    }
+    digest = await readArchivedPart(store, object, {
+      onLine: (line, n) => {
+        const id = idOfLine(line);
+        if (id !== null) onLine(line, id, n);
+      },
+      ...(keep ? { onStored: (chunk: Uint8Array) => write(keep, Buffer.from(chunk)) } : {}),
+    });
   } finally {
     keep?.end();
     if (keep) await finished(keep);
   }
-  if (!corrupt) gunzip.end();
-  await done;
-  // A last line without its newline is still a line of the object (the exporter always ends with one).
-  if (!corrupt && carry) lineOf(carry, 0, (carry as Buffer).length);
-  const sha256Raw = corrupt ? '' : raw.digest('hex');
-  return { sha256: stored.digest('hex'), sha256Raw, size, events: corrupt ? -1 : lines };
+  return { sha256: digest.sha256, sha256Raw: digest.sha256Raw, size: digest.size, events: digest.lines };
 }
 
 /** The event id of an archived line: read from its start (how Genesys writes every event), else parsed. */

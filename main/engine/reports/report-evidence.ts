@@ -17,6 +17,7 @@ import type { ReportPeriod, ReportRequest } from '../../../shared/reports/report
 import { count as plural } from '../../../shared/reports/report-words';
 import { isFailingProblem } from '../../../shared/verify';
 import type { Assessment } from '../archive/assessment';
+import type { KeyHistory } from '../archive/key-succession';
 import type { VerifyResult } from '../archive/verify';
 
 export interface EvidenceInput {
@@ -93,10 +94,22 @@ function archiveOf(input: EvidenceInput): ReportEvidence['archive'] {
     purpose: root?.root.purpose ?? null,
     organisation: root?.root.organisation ?? null,
     root: root ? { key: root.key, versionId: root.versionId, sha256: root.sha256 } : null,
-    keyFingerprint: root?.root.signingKey.fingerprint ?? null,
+    keyFingerprint: assessment.keys.current?.fingerprint ?? null,
+    keys: keysOf(assessment.keys),
     head: assessment.head,
     storage: input.storage,
   };
+}
+
+/** The archive's keys, oldest first, each with the key-succession record that brought it in. */
+export function keysOf(history: KeyHistory): ReportEvidence['archive']['keys'] {
+  return history.epochs.map((e) => ({
+    fingerprint: e.fingerprint,
+    via: e.via,
+    afterSequence: e.afterSequence,
+    record: e.record?.key ?? null,
+    changedAt: e.record?.record.createdAt ?? null,
+  }));
 }
 
 export function buildEvidence(input: EvidenceInput): ReportEvidence {
@@ -139,6 +152,7 @@ export function buildEvidence(input: EvidenceInput): ReportEvidence {
         objects: input.citedObjects.length,
         matched: input.citedObjects.filter((o) => o.matches).length,
       },
+      trust: v.trust,
     },
     notes: { redaction: REDACTION_NOTE, rightToLeft: input.rightToLeft },
   };

@@ -159,7 +159,7 @@ export async function writeArchiveCopyFiles(
       lock,
     });
   }
-  const pem = publicKeyPem(p.assessment.root);
+  const pem = publicKeyPem(p.assessment);
   if (pem) await fs.writeFile(path.join(folder, PUBLIC_KEY_NAME), pem, { flag: 'wx' });
   const names = [...files.map((f) => f.file), ...(pem ? [PUBLIC_KEY_NAME] : [])];
   return { files, findings: written.findings, names, publicKey: pem ? PUBLIC_KEY_NAME : null };

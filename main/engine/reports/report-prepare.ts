@@ -21,7 +21,7 @@ import { checkEngineDays } from './engine-days';
 import { collectEventLines, objectId, type CollectedEvents, type ObjectToRead } from './event-lines';
 import { FieldCheck, type FieldCheckResult } from './field-check';
 import { reportGaps } from './report-gaps';
-import type { ReportBuildOptions } from './build-report';
+import type { ReportBuildOptions } from './report-build-options';
 
 /** Above this, the period's objects are not all hashed at report time (the cited ones always are). */
 export const DEFAULT_FULL_VERIFY_LIMIT_BYTES = 1024 ** 3;
@@ -110,6 +110,8 @@ async function verifyPeriod(o: ReportBuildOptions, clock: Clock, mode: 'generate
     genesysRetentionDays: o.verification.genesysRetentionDays,
     ...(o.verification.policyStartDate ? { policyStartDate: o.verification.policyStartDate } : {}),
     policy: o.verification.policy,
+    ...(o.verification.expectKey ? { expectKey: o.verification.expectKey } : {}),
+    ...(o.verification.expectHead ? { expectHead: o.verification.expectHead } : {}),
     ...signal,
     onProgress: (p) =>
       progress({
@@ -331,7 +333,7 @@ async function readCitedEvents(
       ...(o.verification.policyStartDate ? { policyStartDate: o.verification.policyStartDate } : {}),
       ...(o.journal ? { journal: o.journal } : {}),
     }),
-    signer: await bundleSigner(o.archive, c.assessment.root),
+    signer: await bundleSigner(o.archive, c.assessment),
     collected,
     citedObjects: await citedObjectsOf(o.archive, collected, kept),
     keptObjects: kept,

@@ -9,14 +9,10 @@
  * the Electron shell passes `openFolder`; without it (dev:web) the page shows the path.
  */
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs/promises';
-import path from 'node:path';
 import type { z } from 'zod';
 import { findQuery, listQueries, queryTextFor } from '../../../shared/discovery/query-library';
 import type { QueryEngineKind } from '../../../shared/discovery/result-metadata';
-import { AuditArchiveError, isAuditArchiveError, type ErrorCode } from '../../../shared/errors';
-import type { ReportJobStatus, ReportProgress, reportsContract } from '../../../shared/reports/report-contract';
-import { ReportReceiptSchema, type ReportReceipt } from '../../../shared/reports/report-receipt';
+import type { ReportJobStatus, reportsContract } from '../../../shared/reports/report-contract';
 import type { ReportSpec } from '../../../shared/reports/report-request';
 import type { Settings } from '../../../shared/settings';
 import type { ArchiveSession } from '../archive/archive-session';
@@ -30,6 +26,7 @@ import { checkReport } from './check-report';
 import type { CitedSource } from './cited-results';
 import { fixedGenerationTime } from './generation-time';
 import type { ResolvedFonts } from './pdf/fonts';
+import { findReceipt, JobTable, listReceipts } from './report-jobs';
 import type { CitedRows } from './rerun-comparison';
 
 type Channels = typeof reportsContract;
@@ -63,22 +60,11 @@ export interface ReportServiceOptions {
   readonly now?: () => number;
   readonly fonts?: ResolvedFonts;
   /**
-   * A job's status changed: on each new phase, at most every PROGRESS_INTERVAL_MS within one, and
-   * always at its end (the app pushes it as the `report` event).
+   * A job's status changed: on each new phase, a few times a second within one, and always at its
+   * end (the app pushes it as the `report` event; report-jobs.ts).
    */
   readonly onJob?: (jobId: string, status: ReportJobStatus) => void;
 }
-
-interface Job {
-  state: 'running' | 'succeeded' | 'failed';
-  progress: ReportProgress | null;
-  receipt: ReportReceipt | null;
-  error: { code: ErrorCode; message: string } | null;
-  done: Promise<void>;
-}
-
-const KEEP_JOBS = 20;
-const PROGRESS_INTERVAL_MS = 250;
 
 /** What the page cited, made concrete: queries run over the report's period, results with their rows when kept. */
 async function citedSourcesOf(
@@ -119,178 +105,109 @@ async function citedSourcesOf(
 }
 
 export function createReportService(options: ReportServiceOptions): ReportService & { close(): Promise<void> } {
-  const jobs = new Map<string, Job>();
+  const jobs = new JobTable();
   const controller = new AbortController();
-
-  async function withBuild<T>(
-    spec: ReportSpec,
-    fn: (build: ReportBuildOptions, session: ArchiveSession) => Promise<T>,
-  ): Promise<T> {
-    const settings = await options.loadSettings();
-    const sources = await citedSourcesOf(settings, spec, options.citedRows);
-    const now = options.now ?? Date.now;
-    // SOURCE_DATE_EPOCH in the app's environment fixes the generation time too (reproducible reports).
-    const generatedAt = fixedGenerationTime(undefined, options.env, now());
-    const session = await options.openSession(settings);
-    try {
-      return await fn(
-        {
-          archive: session.archive,
-          inputs: {
-            request: spec.request,
-            period: spec.period,
-            sources,
-            ...(spec.engine ? { engine: spec.engine } : {}),
-          },
-          openEngine: (kind) =>
-            options.openEngine?.(kind, settings, session.store) ??
-            openQueryEngine({
-              kind,
-              settings,
-              store: session.store,
-              defaultCacheFolder: options.cacheFolder,
-              env: options.env,
-              cacheSealKey: options.cacheSealKey ?? null,
-              ...(options.stateDir ? { stateDir: options.stateDir } : {}),
-              ...(options.now ? { now: options.now } : {}),
-            }),
-          defaultEngine: settings.discovery.engine,
-          verification: verificationPolicyOf(settings),
-          toolVersion: TOOL_VERSION,
-          library: listQueries(settings),
-          journal: session.journal,
-          ...(options.now ? { now: options.now } : {}),
-          ...(generatedAt ? { generatedAt } : {}),
-          ...(options.fonts ? { fonts: options.fonts } : {}),
-          signal: controller.signal,
-        },
-        session,
-      );
-    } finally {
-      await session.close();
-    }
-  }
-
-  async function receipts(): Promise<ReportReceipt[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(options.reportsFolder);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
-    const out: ReportReceipt[] = [];
-    for (const name of names.filter((n) => n.endsWith('.receipt.json'))) {
-      try {
-        const parsed = ReportReceiptSchema.safeParse(
-          JSON.parse(await fs.readFile(path.join(options.reportsFolder, name), 'utf8')),
-        );
-        if (parsed.success) out.push(parsed.data);
-      } catch {
-        // an unreadable receipt is not a report of ours: not listed
-      }
-    }
-    return out.sort((a, b) =>
-      a.generatedAt < b.generatedAt ? 1 : a.generatedAt > b.generatedAt ? -1 : a.reportId < b.reportId ? 1 : -1,
-    );
-  }
-
-  async function receipt(reportId: string): Promise<ReportReceipt> {
-    const found = (await receipts()).find((r) => r.reportId === reportId);
-    if (!found) throw new AuditArchiveError('NOT_FOUND', `There is no report ${reportId} in ${options.reportsFolder}.`);
-    return found;
-  }
-
+  const withBuild = <T>(spec: ReportSpec, fn: (build: ReportBuildOptions) => Promise<T>) =>
+    withReportBuild(options, controller.signal, spec, fn);
   return {
-    async 'reports:preview'(spec) {
-      return withBuild(spec, (build) => previewReport(build));
-    },
-
+    'reports:preview': (spec) => withBuild(spec, (build) => previewReport(build)),
     async 'reports:generate'(request) {
       const { archiveCopy, includeObjects, ...spec } = request;
       // Sources are resolved now, so a query that names no saved query is refused at once.
       await citedSourcesOf(await options.loadSettings(), spec, options.citedRows);
       const id = randomUUID();
-      const job: Job = { state: 'running', progress: null, receipt: null, error: null, done: Promise.resolve() };
-      let lastSent = 0;
-      let sent: ReportProgress | null = null;
-      const publish = () => {
-        if (!options.onJob) return;
-        lastSent = Date.now();
-        sent = job.progress;
-        try {
-          options.onJob(id, { state: job.state, progress: job.progress, receipt: job.receipt, error: job.error });
-        } catch {
-          // a listener's failure is not the report's
-        }
-      };
-      /** Every phase's first and last word is sent (the page lists them); in between, a few a second. */
-      const progressed = (p: ReportProgress) => {
-        const previous = job.progress;
-        const newPhase = p.phase !== previous?.phase;
-        if (newPhase && previous && sent !== previous) publish();
-        job.progress = p;
-        if (newPhase || Date.now() - lastSent >= PROGRESS_INTERVAL_MS) publish();
-      };
-      job.done = (async () => {
-        try {
-          job.receipt = await withBuild(spec, (build) =>
-            generateReport({
-              ...build,
-              outDir: options.reportsFolder,
-              archiveCopy,
-              ...(includeObjects !== undefined ? { includeObjects } : {}),
-              onProgress: progressed,
-            }),
-          );
-          job.state = 'succeeded';
-        } catch (e) {
-          const error = isAuditArchiveError(e)
-            ? e
-            : new AuditArchiveError('INTERNAL', 'The report could not be made; try again.');
-          job.state = 'failed';
-          job.error = { code: error.code, message: error.message };
-        }
-        publish();
-      })();
-      jobs.set(id, job);
-      for (const [old, j] of jobs) if (jobs.size > KEEP_JOBS && j.state !== 'running') jobs.delete(old);
+      jobs.start(id, options.onJob, (onProgress) =>
+        withBuild(spec, (build) =>
+          generateReport({
+            ...build,
+            outDir: options.reportsFolder,
+            archiveCopy,
+            ...(includeObjects !== undefined ? { includeObjects } : {}),
+            onProgress,
+          }),
+        ),
+      );
       return { jobId: id };
     },
-
-    async 'reports:status'({ jobId }) {
-      const job = jobs.get(jobId);
-      if (!job)
-        throw new AuditArchiveError('NOT_FOUND', 'This report job is no longer known; see the list of past reports.');
-      return { state: job.state, progress: job.progress, receipt: job.receipt, error: job.error };
-    },
-
-    async 'reports:list'() {
-      return { folder: options.reportsFolder, reports: await receipts() };
-    },
-
-    async 'reports:check'({ reportId }) {
-      const r = await receipt(reportId);
-      const settings = await options.loadSettings();
-      // The archive, when it can be opened, confirms the bundle's key and the objects it cites.
-      const session = await options.openSession(settings).catch(() => null);
-      try {
-        const checks = await checkReport(r, session?.archive ?? null);
-        return { ok: checks.every((c) => c.ok), checks };
-      } finally {
-        await session?.close();
-      }
-    },
-
+    'reports:status': async ({ jobId }) => jobs.status(jobId),
+    'reports:list': async () => ({ folder: options.reportsFolder, reports: await listReceipts(options.reportsFolder) }),
+    'reports:check': ({ reportId }) => recheckReport(options, reportId),
     async 'reports:open-folder'({ reportId }) {
-      const r = await receipt(reportId);
+      const r = await findReceipt(options.reportsFolder, reportId);
       const opened = options.openFolder ? await options.openFolder(r.folder).catch(() => false) : false;
       return { opened, path: r.folder };
     },
-
     async close() {
       controller.abort();
-      await Promise.all([...jobs.values()].map((j) => j.done));
+      await jobs.close();
     },
+  };
+}
+
+/** Re-check: the receipt's report against its bundle, folder and (when it can be opened) the archive. */
+async function recheckReport(options: ReportServiceOptions, reportId: string): Promise<Res<'reports:check'>> {
+  const r = await findReceipt(options.reportsFolder, reportId);
+  const settings = await options.loadSettings();
+  // The archive, when it can be opened, confirms the bundle's key and the objects it cites.
+  const session = await options.openSession(settings).catch(() => null);
+  try {
+    const checks = await checkReport(r, session?.archive ?? null);
+    return { ok: checks.every((c) => c.ok), checks };
+  } finally {
+    await session?.close();
+  }
+}
+
+/** Runs `fn` with the build options of `spec` over the archive in the current settings (closed after). */
+async function withReportBuild<T>(
+  options: ReportServiceOptions,
+  signal: AbortSignal,
+  spec: ReportSpec,
+  fn: (build: ReportBuildOptions) => Promise<T>,
+): Promise<T> {
+  const settings = await options.loadSettings();
+  const sources = await citedSourcesOf(settings, spec, options.citedRows);
+  // SOURCE_DATE_EPOCH in the app's environment fixes the generation time too (reproducible reports).
+  const generatedAt = fixedGenerationTime(undefined, options.env, (options.now ?? Date.now)());
+  const session = await options.openSession(settings);
+  try {
+    return await fn({
+      ...reportBuildOf(options, settings, session),
+      inputs: { request: spec.request, period: spec.period, sources, ...(spec.engine ? { engine: spec.engine } : {}) },
+      ...(generatedAt ? { generatedAt } : {}),
+      signal,
+    });
+  } finally {
+    await session.close();
+  }
+}
+
+/** What every report of these settings is built with: the archive, its engines, the policy, the library. */
+function reportBuildOf(
+  options: ReportServiceOptions,
+  settings: Settings,
+  session: ArchiveSession,
+): Omit<ReportBuildOptions, 'inputs'> {
+  return {
+    archive: session.archive,
+    openEngine: (kind) =>
+      options.openEngine?.(kind, settings, session.store) ??
+      openQueryEngine({
+        kind,
+        settings,
+        store: session.store,
+        defaultCacheFolder: options.cacheFolder,
+        env: options.env,
+        cacheSealKey: options.cacheSealKey ?? null,
+        ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      }),
+    defaultEngine: settings.discovery.engine,
+    verification: verificationPolicyOf(settings),
+    toolVersion: TOOL_VERSION,
+    library: listQueries(settings),
+    journal: session.journal,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.fonts ? { fonts: options.fonts } : {}),
   };
 }

@@ -10,9 +10,10 @@ import type { Settings } from '../../../shared/settings';
 import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { ScheduledRunRecord } from '../../../shared/schedule-status';
-import { openAppArchiveSession, settingsPathIn, stateDirIn } from '../service/app-archive';
+import { openAppArchiveSession, settingsPathIn, stateDirIn } from '../archive/app-archive';
 import { SettingsFile } from '../settings/settings-file';
 import {
+  schedulePlanOf,
   startDailySchedule,
   type CatchUpOutcome,
   type DailySchedule,
@@ -107,12 +108,13 @@ export function startAppSchedule(options: AppScheduleOptions): DailySchedule {
     recording.add(written);
     void written.then(() => recording.delete(written));
   };
+  const loadSettings = async () => (await settingsFile.load()).settings;
   const schedule = startDailySchedule({
-    loadSettings: async () => (await settingsFile.load()).settings,
+    loadPlan: async () => schedulePlanOf(await loadSettings()),
     runCatchUp:
       options.runCatchUp ??
-      ((settings, signal) =>
-        appCatchUp(settings, {
+      (async (signal) =>
+        appCatchUp(await loadSettings(), {
           userDataDir: options.userDataDir,
           secrets,
           signal,

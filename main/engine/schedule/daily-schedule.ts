@@ -9,7 +9,8 @@
  * Why a short check timer instead of one long timer: Node's timers run on the monotonic clock,
  * which on Linux stops while a laptop sleeps, so a timer set for 02:00 would fire hours late after a
  * night asleep. Checking the wall clock every minute runs a missed time once, soon after wake, and
- * follows clock and time-zone changes too. Settings are re-read at each check, so turning the
+ * follows clock and time-zone changes too. Settings are re-read at each check (only the schedule's
+ * part of them, `SchedulePlan`), so turning the
  * schedule off or moving its time applies within a minute, without a restart.
  */
 import { dayFromMs, dayStartMs, lastSettledDay, type Day } from '../../../shared/day';
@@ -42,11 +43,29 @@ export type ScheduledRun = {
 
 export type TimerHandle = unknown;
 
+/** What the schedule reads of the settings at each check: its own part, and when a UTC day settles. */
+export interface SchedulePlan {
+  readonly enabled: boolean;
+  /** Local wall-clock 'HH:MM'. */
+  readonly time: string;
+  /** How long after a UTC day ends it counts as settled (settings.archive.settlementMinutes). */
+  readonly settlementMinutes: number;
+}
+
+/** The schedule's part of the app's settings. */
+export function schedulePlanOf(settings: Settings): SchedulePlan {
+  return {
+    enabled: settings.schedule.enabled,
+    time: settings.schedule.time,
+    settlementMinutes: settings.archive.settlementMinutes,
+  };
+}
+
 export interface DailyScheduleOptions {
-  /** Current settings; called at every check (SettingsFile.load in the app). */
-  readonly loadSettings: () => Promise<Settings>;
+  /** The schedule's settings as they are now; called at every check (from SettingsFile.load in the app). */
+  readonly loadPlan: () => Promise<SchedulePlan>;
   /** Runs the default catch-up; `signal` aborts it when the schedule stops (the app quits). */
-  readonly runCatchUp: (settings: Settings, signal: AbortSignal) => Promise<CatchUpOutcome>;
+  readonly runCatchUp: (signal: AbortSignal) => Promise<CatchUpOutcome>;
   /**
    * When the last run ended, as recorded across app starts (null: never). Runs are due after it,
    * so a time that passed while the app was closed is made up once at start. Without it (or with
@@ -185,138 +204,177 @@ export function settlementFollowUp(ranAt: number, settlementMinutes: number): nu
 }
 
 export function startDailySchedule(options: DailyScheduleOptions): DailySchedule {
-  const now = options.now ?? Date.now;
-  const setTimer =
-    options.setTimer ??
-    ((fire: () => void, ms: number) => {
-      const t = setTimeout(fire, ms);
-      t.unref();
-      return t;
-    });
-  const clearTimer = options.clearTimer ?? ((h: TimerHandle) => clearTimeout(h as ReturnType<typeof setTimeout>));
-  const timeZone = options.timeZone ?? localTimeZone();
+  const loop = new ScheduleLoop(options);
+  void loop.check();
+  return {
+    stop: () => loop.stop(),
+    nextRunAt: () => loop.nextRunAt(),
+    runNow: () => loop.runNow(),
+    reschedule: () => loop.check(),
+    isRunning: () => loop.isRunning(),
+    timeZone: loop.timeZone,
+  };
+}
 
-  let stopped = false;
-  let timer: TimerHandle | null = null;
-  let running: Promise<ScheduledRun> | null = null;
-  let abort: AbortController | null = null;
+/** Calls a listener; a broken one must not stop the schedule. */
+function report<T>(callback: ((value: T) => void) | undefined, value: T): void {
+  try {
+    callback?.(value);
+  } catch {
+    // A broken listener must not stop the schedule.
+  }
+}
+
+/** The default timer: setTimeout, unref'd so a CLI or test process is never kept alive by the schedule. */
+function unrefTimer(fire: () => void, ms: number): TimerHandle {
+  const t = setTimeout(fire, ms);
+  t.unref();
+  return t;
+}
+
+/** The schedule's state between checks: the timer, the run under way, and when the next run is due. */
+class ScheduleLoop {
+  readonly timeZone: string;
+  private readonly now: () => number;
+  private readonly setTimer: (fire: () => void, ms: number) => TimerHandle;
+  private readonly clearTimer: (handle: TimerHandle) => void;
+  private stopped = false;
+  private timer: TimerHandle | null = null;
+  private running: Promise<ScheduledRun> | null = null;
+  private abort: AbortController | null = null;
   /** Runs are due after this instant (the end of the last run recorded, or start). */
-  let anchor = now();
-  let anchorLoaded = options.lastRunAt === undefined;
+  private anchor: number;
+  private anchorLoaded: boolean;
   /** The schedule settings the anchor was taken under; a change re-anchors at "now". */
-  let planned: { enabled: boolean; time: string } | null = null;
-  let followUpAt: number | null = null;
-  let due: number | null = null;
+  private planned: { enabled: boolean; time: string } | null = null;
+  private followUpAt: number | null = null;
+  private due: number | null = null;
 
-  const report = <T>(callback: ((value: T) => void) | undefined, value: T) => {
+  constructor(private readonly options: DailyScheduleOptions) {
+    this.now = options.now ?? Date.now;
+    this.setTimer = options.setTimer ?? unrefTimer;
+    this.clearTimer = options.clearTimer ?? ((h: TimerHandle) => clearTimeout(h as ReturnType<typeof setTimeout>));
+    this.timeZone = options.timeZone ?? localTimeZone();
+    this.anchor = this.now();
+    this.anchorLoaded = options.lastRunAt === undefined;
+  }
+
+  nextRunAt(): number | null {
+    return this.stopped ? null : this.due;
+  }
+
+  isRunning(): boolean {
+    return this.running !== null;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.due = null;
+    if (this.timer !== null) this.clearTimer(this.timer);
+    this.timer = null;
+    this.abort?.abort();
+    if (this.running) await this.running;
+  }
+
+  async runNow(): Promise<ScheduledRun> {
+    if (this.running) return this.running;
+    let plan: SchedulePlan;
     try {
-      callback?.(value);
-    } catch {
-      // A broken listener must not stop the schedule.
+      plan = await this.options.loadPlan();
+    } catch (error) {
+      const t = this.now();
+      const failed: ScheduledRun = { reason: 'requested', startedAt: t, finishedAt: t, ok: false, error };
+      report(this.options.onError, error);
+      report(this.options.onRun, failed);
+      return failed;
     }
-  };
-
-  const arm = (delayMs: number) => {
-    if (timer !== null) clearTimer(timer);
-    timer = stopped ? null : setTimer(() => void check(), Math.max(1, Math.min(delayMs, SCHEDULE_CHECK_MS)));
-  };
-
-  const run = (reason: ScheduledRunReason, settings: Settings): Promise<ScheduledRun> => {
-    const controller = new AbortController();
-    abort = controller;
-    const startedAt = now();
-    report(options.onRunStarted, reason);
-    const finish = async (): Promise<ScheduledRun> => {
-      try {
-        const outcome = await options.runCatchUp(settings, controller.signal);
-        return { reason, startedAt, finishedAt: now(), ok: true, outcome };
-      } catch (error) {
-        return { reason, startedAt, finishedAt: now(), ok: false, error };
-      }
-    };
-    running = finish().then((result) => {
-      running = null;
-      abort = null;
-      anchor = result.finishedAt;
-      followUpAt = settlementFollowUp(startedAt, settings.archive.settlementMinutes);
-      if (!result.ok) report(options.onError, result.error);
-      report(options.onRun, result);
-      void check();
-      return result;
-    });
-    return running;
-  };
+    if (this.running) return this.running;
+    return this.run('requested', plan);
+  }
 
   /** Re-reads the settings, works out when the next run is due, and runs it if that is now. */
-  const check = async (): Promise<void> => {
-    if (stopped || running) return;
-    let settings: Settings;
-    try {
-      if (!anchorLoaded) {
-        const last = await options.lastRunAt?.();
-        anchorLoaded = true;
-        if (typeof last === 'number' && Number.isFinite(last)) anchor = last;
-      }
-      settings = await options.loadSettings();
-    } catch (error) {
-      report(options.onError, error);
-      arm(SCHEDULE_CHECK_MS);
-      return;
-    }
-    if (stopped || running) return;
-    const t = now();
-    const { enabled, time } = settings.schedule;
-    if (planned && (planned.enabled !== enabled || planned.time !== time)) {
+  async check(): Promise<void> {
+    if (this.stopped || this.running) return;
+    const plan = await this.loadForCheck();
+    if (!plan || this.stopped || this.running) return;
+    const t = this.now();
+    const { enabled, time } = plan;
+    if (this.planned && (this.planned.enabled !== enabled || this.planned.time !== time)) {
       // Turned on again or moved: the next run is the next occurrence from now, not a missed one.
-      anchor = t;
-      followUpAt = null;
+      this.anchor = t;
+      this.followUpAt = null;
     }
-    planned = { enabled, time };
+    this.planned = { enabled, time };
     if (!enabled) {
-      due = null;
-      arm(SCHEDULE_CHECK_MS);
-      report(options.onPlanned, null);
+      this.due = null;
+      this.arm(SCHEDULE_CHECK_MS);
+      report(this.options.onPlanned, null);
       return;
     }
-    const daily = nextRunAt(anchor, time, timeZone);
-    due = followUpAt !== null && followUpAt < daily ? followUpAt : daily;
+    const daily = nextRunAt(this.anchor, time, this.timeZone);
+    const due = this.followUpAt !== null && this.followUpAt < daily ? this.followUpAt : daily;
+    this.due = due;
     if (t >= due) {
-      void run(due === followUpAt ? 'settled' : t - due > MISSED_AFTER_MS ? 'missed' : 'daily', settings);
+      void this.run(due === this.followUpAt ? 'settled' : t - due > MISSED_AFTER_MS ? 'missed' : 'daily', plan);
       return;
     }
-    arm(due - t);
-    report(options.onPlanned, due);
-  };
+    this.arm(due - t);
+    report(this.options.onPlanned, due);
+  }
 
-  void check();
-
-  return {
-    async stop() {
-      stopped = true;
-      due = null;
-      if (timer !== null) clearTimer(timer);
-      timer = null;
-      abort?.abort();
-      if (running) await running;
-    },
-    nextRunAt: () => (stopped ? null : due),
-    async runNow() {
-      if (running) return running;
-      let settings: Settings;
-      try {
-        settings = await options.loadSettings();
-      } catch (error) {
-        const t = now();
-        const failed: ScheduledRun = { reason: 'requested', startedAt: t, finishedAt: t, ok: false, error };
-        report(options.onError, error);
-        report(options.onRun, failed);
-        return failed;
+  /** The plan for a check (and, the first time, the last run recorded); null when it could not be read. */
+  private async loadForCheck(): Promise<SchedulePlan | null> {
+    try {
+      if (!this.anchorLoaded) {
+        const last = await this.options.lastRunAt?.();
+        this.anchorLoaded = true;
+        if (typeof last === 'number' && Number.isFinite(last)) this.anchor = last;
       }
-      if (running) return running;
-      return run('requested', settings);
-    },
-    reschedule: () => check(),
-    isRunning: () => running !== null,
-    timeZone,
-  };
+      return await this.options.loadPlan();
+    } catch (error) {
+      report(this.options.onError, error);
+      this.arm(SCHEDULE_CHECK_MS);
+      return null;
+    }
+  }
+
+  private arm(delayMs: number): void {
+    if (this.timer !== null) this.clearTimer(this.timer);
+    this.timer = this.stopped
+      ? null
+      : this.setTimer(() => void this.check(), Math.max(1, Math.min(delayMs, SCHEDULE_CHECK_MS)));
+  }
+
+  private run(reason: ScheduledRunReason, plan: SchedulePlan): Promise<ScheduledRun> {
+    const controller = new AbortController();
+    this.abort = controller;
+    const startedAt = this.now();
+    report(this.options.onRunStarted, reason);
+    const running = this.catchUp(reason, startedAt, controller.signal).then((result) => {
+      this.finished(result, startedAt, plan.settlementMinutes);
+      return result;
+    });
+    this.running = running;
+    return running;
+  }
+
+  private async catchUp(reason: ScheduledRunReason, startedAt: number, signal: AbortSignal): Promise<ScheduledRun> {
+    try {
+      const outcome = await this.options.runCatchUp(signal);
+      return { reason, startedAt, finishedAt: this.now(), ok: true, outcome };
+    } catch (error) {
+      return { reason, startedAt, finishedAt: this.now(), ok: false, error };
+    }
+  }
+
+  /** A run ended: the next ones are due after it (and a follow-up once yesterday settles, if needed). */
+  private finished(result: ScheduledRun, startedAt: number, settlementMinutes: number): void {
+    this.running = null;
+    this.abort = null;
+    this.anchor = result.finishedAt;
+    this.followUpAt = settlementFollowUp(startedAt, settlementMinutes);
+    if (!result.ok) report(this.options.onError, result.error);
+    report(this.options.onRun, result);
+    void this.check();
+  }
 }

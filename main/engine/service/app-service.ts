@@ -13,7 +13,7 @@ import type { DiscoveryService } from '../discovery/discovery-service';
 import type { ReportService } from '../reports/report-service';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
-import { DESK_CHANNELS, type DeskChannel, type DeskService } from './desk-service';
+import type { DeskService } from './desk-service';
 
 /** A request after its zod schema parsed it (defaults applied). */
 export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
@@ -22,28 +22,25 @@ export type AppService = {
   readonly [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
 };
 
-/** The channels served here; the desk's are served by desk-service.ts. */
-type AppChannel = Exclude<Channel, DeskChannel>;
-
 export interface AppServiceDeps {
-  settingsFile: Pick<SettingsFile, 'load' | 'save'>;
-  secrets: SecretStore;
+  readonly settingsFile: Pick<SettingsFile, 'load' | 'save'>;
+  readonly secrets: SecretStore;
   /** How the renderer reaches this service; shown in `app:info`. */
-  transport: 'electron' | 'dev-web';
-  /** The archive calendar; wired by the app once the archive index exists. */
-  archiveStatus?: (request: ParsedRequestOf<'archive:status'>) => Promise<ResponseOf<'archive:status'>>;
-  /** Shown in `app:info`; the Electron shell passes `app.getVersion()`. */
-  appVersion?: string;
+  readonly transport: 'electron' | 'dev-web';
+  /** Shown in `app:info`; the Electron shell passes `app.getVersion()`. Default: 0.0.0. */
+  readonly appVersion?: string;
   /** The archive the app uses with these settings (app-archive.ts: the demo archive in demo mode). */
-  archiveTargetOf?: (settings: Settings) => string;
-  /** Discovery queries, results and saved queries (issue 9). */
-  discovery?: DiscoveryService;
-  /** Audit response reports (issue 10). */
-  reports?: ReportService;
-  /** The officer's desk (catch-up, verify, setup checks); wired by the app runtime. */
-  desk?: DeskService;
+  readonly archiveTargetOf: (settings: Settings) => string;
+  /** The archive calendar. */
+  readonly archiveStatus: (request: ParsedRequestOf<'archive:status'>) => Promise<ResponseOf<'archive:status'>>;
+  /** Discovery queries, results and saved queries. */
+  readonly discovery: DiscoveryService;
+  /** Audit response reports. */
+  readonly reports: ReportService;
+  /** The officer's desk (catch-up, verify, setup checks). */
+  readonly desk: DeskService;
   /** Settings were saved (the runtime re-plans the daily job, the shell its tray and login item). */
-  onSettingsSaved?: (settings: Settings) => void;
+  readonly onSettingsSaved?: (settings: Settings) => void;
 }
 
 const KEYCHAIN_UNAVAILABLE =
@@ -51,32 +48,25 @@ const KEYCHAIN_UNAVAILABLE =
   'Install and unlock a Secret Service (e.g. gnome-keyring with libsecret) or use the macOS/Windows keychain, then try again.';
 
 /**
- * Builds the service from its dependencies; nothing is read until a channel is called.
+ * Builds the service from its dependencies, every one required; nothing is read until a channel is called.
  */
 export function createAppService(deps: AppServiceDeps): AppService {
-  const { settingsFile, secrets } = deps;
-  const archiveTargetOf = deps.archiveTargetOf ?? ((settings: Settings) => settings.archive.target || 'file:///');
+  return {
+    ...appChannels(deps),
+    ...settingsChannels(deps),
+    ...secretChannels(deps),
+    'archive:status': (request) => deps.archiveStatus(request),
+    ...deps.discovery,
+    ...deps.reports,
+    ...deps.desk,
+  };
+}
 
-  /** Keychain failures other than our own errors become one clear, secret-free error. */
-  async function keychain<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (e) {
-      if (isAuditArchiveError(e)) throw e;
-      throw new AuditArchiveError('SECRET_STORE_UNAVAILABLE', KEYCHAIN_UNAVAILABLE, { cause: e });
-    }
-  }
-
-  /** The keychain account of the client secret: for the client id given (setup, before saving), else the saved one. */
-  async function clientSecretAccount(given?: string): Promise<string | null> {
-    const clientId = given?.trim() || (await settingsFile.load()).settings.genesys.clientId.trim();
-    return clientId ? SECRET_ACCOUNTS.genesysClientSecret(clientId) : null;
-  }
-
-  const app: Pick<AppService, AppChannel> = {
+function appChannels(deps: AppServiceDeps): Pick<AppService, 'app:info'> {
+  return {
     async 'app:info'() {
-      const { settings } = await settingsFile.load();
-      const target = archiveTargetOf(settings);
+      const { settings } = await deps.settingsFile.load();
+      const target = deps.archiveTargetOf(settings);
       return {
         name: 'Audit Archive',
         version: deps.appVersion ?? '0.0.0',
@@ -86,7 +76,12 @@ export function createAppService(deps: AppServiceDeps): AppService {
         archiveIsWorm: isWormTarget(target),
       };
     },
+  };
+}
 
+function settingsChannels(deps: AppServiceDeps): Pick<AppService, 'settings:get' | 'settings:save'> {
+  const { settingsFile } = deps;
+  return {
     async 'settings:get'() {
       return settingsFile.load();
     },
@@ -100,7 +95,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
           ...saved,
           warnings: [
             ...saved.warnings,
-            `Organisation connected (client ${settings.genesys.clientId.trim()}): demo mode is off, and the app now archives to ${archiveTargetOf(saved.settings)}.`,
+            `Organisation connected (client ${settings.genesys.clientId.trim()}): demo mode is off, and the app now archives to ${deps.archiveTargetOf(saved.settings)}.`,
           ],
         };
       }
@@ -108,7 +103,29 @@ export function createAppService(deps: AppServiceDeps): AppService {
       deps.onSettingsSaved?.(saved.settings);
       return saved;
     },
+  };
+}
 
+/** Keychain failures other than our own errors become one clear, secret-free error. */
+async function keychain<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (isAuditArchiveError(e)) throw e;
+    throw new AuditArchiveError('SECRET_STORE_UNAVAILABLE', KEYCHAIN_UNAVAILABLE, { cause: e });
+  }
+}
+
+type SecretChannel = 'secrets:status' | 'secrets:set-genesys-client-secret' | 'secrets:clear-genesys-client-secret';
+
+function secretChannels(deps: AppServiceDeps): Pick<AppService, SecretChannel> {
+  const { secrets } = deps;
+  /** The keychain account of the client secret: for the client id given (setup, before saving), else the saved one. */
+  async function clientSecretAccount(given?: string): Promise<string | null> {
+    const clientId = given?.trim() || (await deps.settingsFile.load()).settings.genesys.clientId.trim();
+    return clientId ? SECRET_ACCOUNTS.genesysClientSecret(clientId) : null;
+  }
+  return {
     async 'secrets:status'({ clientId }) {
       const account = await clientSecretAccount(clientId);
       if (!account) return { genesysClientSecret: false };
@@ -134,62 +151,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
       if (!account) return { cleared: false };
       return { cleared: await keychain(() => secrets.delete(account)) };
     },
-
-    async 'archive:status'(request) {
-      if (!deps.archiveStatus) {
-        throw new AuditArchiveError('INTERNAL', 'The archive calendar is not available in this build yet.');
-      }
-      return deps.archiveStatus(request);
-    },
-
-    ...discoveryChannels(deps.discovery),
-    ...reportChannels(deps.reports),
   };
-  return { ...app, ...(deps.desk ?? deskUnavailable()) };
-}
-
-/** The report channels, or a clear refusal from each when this build has no report service. */
-function reportChannels(reports: ReportService | undefined): ReportService {
-  if (reports) return reports;
-  const missing = async (): Promise<never> => {
-    throw new AuditArchiveError('INTERNAL', 'Reports are not available in this build.');
-  };
-  return {
-    'reports:preview': missing,
-    'reports:generate': missing,
-    'reports:status': missing,
-    'reports:list': missing,
-    'reports:check': missing,
-    'reports:open-folder': missing,
-  };
-}
-
-/** The discovery channels, or a clear refusal from each when this build has no discovery service. */
-function discoveryChannels(discovery: DiscoveryService | undefined): DiscoveryService {
-  if (discovery) return discovery;
-  const missing = async (): Promise<never> => {
-    throw new AuditArchiveError('INTERNAL', 'Discovery is not available in this build.');
-  };
-  return {
-    'discovery:library': missing,
-    'discovery:run': missing,
-    'discovery:status': missing,
-    'discovery:rows': missing,
-    'discovery:cancel': missing,
-    'discovery:export': missing,
-    'discovery:save-query': missing,
-    'discovery:delete-query': missing,
-    'discovery:export-queries': missing,
-    'discovery:import-queries': missing,
-  };
-}
-
-/** Without a desk (tests of the other channels), its channels answer that they are not available. */
-function deskUnavailable(): DeskService {
-  const refuse = async (): Promise<never> => {
-    throw new AuditArchiveError('INTERNAL', 'This part of Audit Archive is not available in this build.');
-  };
-  return Object.fromEntries(DESK_CHANNELS.map((c) => [c, refuse])) as unknown as DeskService;
 }
 
 /**

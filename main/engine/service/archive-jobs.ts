@@ -22,6 +22,8 @@ import { isFailingProblem } from '../../../shared/verify';
 import type { ArchiveSession } from '../archive/archive-session';
 import type { CatchUpProgress, CatchUpSummary, CatchUpTotals } from '../archive/catch-up';
 import type { VerifyResult } from '../archive/verify';
+import { journalFailure } from '../archive/run-journal';
+import { archivedDayStatus, failedDayStatus } from '../archive/status';
 import { describeHolder, type LeaseHolder } from '../archive/writer-lease';
 import type { RateBudget } from '../genesys/rate-budget';
 import type { AppEventHub } from './app-events';
@@ -174,7 +176,7 @@ export class ArchiveJobs {
         });
         r.inFlight.delete(day);
         this.deps.events.emit('days', {
-          days: [{ day, state: 'archived', events: result.manifest.dayEventsTotal }],
+          days: [archivedDayStatus(day, result.manifest.dayEventsTotal)],
         });
         this.mutate(r, {
           days: { total: 1, done: 1, failed: 0, notStarted: 0 },
@@ -339,7 +341,7 @@ export class ArchiveJobs {
     else if (event.kind === 'day-progress') r.inFlight.set(event.day, { events: event.events, bytes: event.bytes });
     else r.inFlight.delete(event.day);
     if (event.kind === 'day-archived') {
-      this.deps.events.emit('days', { days: [{ day: event.day, state: 'archived', events: event.events }] });
+      this.deps.events.emit('days', { days: [archivedDayStatus(event.day, event.dayEvents)] });
     }
     const failures =
       event.kind === 'day-failed' && r.state.failures.length < JOB_LIST_LIMITS.failures
@@ -350,7 +352,7 @@ export class ArchiveJobs {
         : r.state.failures;
     if (event.kind === 'day-failed') {
       this.deps.events.emit('days', {
-        days: [{ day: event.day, state: 'failed', error: `${event.code}: ${event.message}`.slice(0, 1000) }],
+        days: [failedDayStatus(event.day, journalFailure(event.code, event.message, new Date(event.at)))],
       });
     }
     const finished = totals.daysDone + totals.daysFailed;

@@ -10,6 +10,11 @@ import type { VerifyProblem } from '../../../shared/verify';
 import type { ArchiveSession } from '../archive/archive-session';
 import { computeDayStatuses } from '../archive/status';
 
+type Assessed = Awaited<ReturnType<ArchiveSession['archive']['read']>>['assessment'];
+type DayEvidence = NonNullable<ReturnType<Assessed['days']['get']>>;
+type ChainEntry = DayEvidence['manifests'][number];
+type Journal = ArchiveSession['journal'];
+
 export async function readDayDetails(session: ArchiveSession, day: Day, now: number): Promise<DayDetails> {
   const { settings, journal } = session;
   const snapshot = await session.archive.read({ scope: 'layout' });
@@ -24,51 +29,72 @@ export async function readDayDetails(session: ArchiveSession, day: Day, now: num
   if (!status) throw new Error(`no status computed for ${day}`);
   const evidence = snapshot.assessment.days.get(day);
   const chain = evidence?.manifests ?? [];
+  const archived = chain.length > 0;
+  return {
+    status,
+    manifests: chain.map(manifestSummary),
+    problems: dayProblems(evidence?.problems ?? [], journal, day),
+    history: dayHistory(chain, journal, day),
+    lastVerification: lastVerification(journal, day),
+    actions: {
+      export: status.state === 'missing' || status.state === 'failed',
+      reconcile: status.state === 'archived',
+      verify: archived,
+    },
+  };
+}
 
-  const manifests: DayDetails['manifests'] = chain.map((c) => {
-    const m = c.manifest;
-    return {
-      key: c.key,
-      versionId: c.versionId,
-      sha256: c.sha256,
-      sequence: m.sequence,
-      kind: m.kind,
-      createdAt: m.createdAt,
-      events: m.events,
-      dayEventsTotal: m.dayEventsTotal,
-      duplicatesDropped: m.duplicatesDropped,
-      firstEventDate: m.firstEventDate,
-      lastEventDate: m.lastEventDate,
-      queries: m.queries.length,
-      source: {
-        demo: m.source.demo,
-        organisationId: m.source.organisationId,
-        organisationName: m.source.organisationName,
-        apiHost: m.source.apiHost,
-        clientId: m.source.clientId,
-      },
-      objects: m.objects.slice(0, DAY_OBJECTS_LIMIT).map((o) => ({
-        key: o.key,
-        versionId: o.versionId,
-        size: o.size,
-        sha256: o.sha256,
-        events: o.events,
-        lockMode: o.lockMode,
-        retainUntil: o.retainUntil,
-      })),
-      objectsTotal: m.objects.length,
-    };
-  });
+/** One manifest on the day's chain as the day panel shows it (its objects up to DAY_OBJECTS_LIMIT). */
+function manifestSummary(c: ChainEntry): DayDetails['manifests'][number] {
+  const m = c.manifest;
+  return {
+    key: c.key,
+    versionId: c.versionId,
+    sha256: c.sha256,
+    sequence: m.sequence,
+    kind: m.kind,
+    createdAt: m.createdAt,
+    events: m.events,
+    dayEventsTotal: m.dayEventsTotal,
+    duplicatesDropped: m.duplicatesDropped,
+    firstEventDate: m.firstEventDate,
+    lastEventDate: m.lastEventDate,
+    queries: m.queries.length,
+    source: {
+      demo: m.source.demo,
+      organisationId: m.source.organisationId,
+      organisationName: m.source.organisationName,
+      apiHost: m.source.apiHost,
+      clientId: m.source.clientId,
+    },
+    objects: m.objects.slice(0, DAY_OBJECTS_LIMIT).map((o) => ({
+      key: o.key,
+      versionId: o.versionId,
+      size: o.size,
+      sha256: o.sha256,
+      events: o.events,
+      lockMode: o.lockMode,
+      retainUntil: o.retainUntil,
+    })),
+    objectsTotal: m.objects.length,
+  };
+}
 
+/** The assessment's problems and the last verification's for the day, each once, at most 50. */
+function dayProblems(assessed: readonly VerifyProblem[], journal: Journal, day: Day): VerifyProblem[] {
   const seen = new Set<string>();
   const problems: VerifyProblem[] = [];
-  for (const p of [...(evidence?.problems ?? []), ...journal.verifyProblems(day)]) {
+  for (const p of [...assessed, ...journal.verifyProblems(day)]) {
     const id = `${p.kind}\u0000${p.key ?? ''}`;
     if (seen.has(id) || problems.length >= 50) continue;
     seen.add(id);
     problems.push(p);
   }
+  return problems;
+}
 
+/** Exports, reconciliations and the last failure, newest first (at most 100). */
+function dayHistory(chain: readonly ChainEntry[], journal: Journal, day: Day): DayHistoryEntry[] {
   const history: DayHistoryEntry[] = chain.map((c) => ({
     at: c.manifest.createdAt,
     what: c.manifest.kind === 'reconcile' ? 'reconciled' : 'exported',
@@ -80,25 +106,17 @@ export async function readDayDetails(session: ArchiveSession, day: Day, now: num
   const failure = journal.day(day)?.failure;
   if (failure) history.push({ at: failure.at, what: 'failed', detail: `${failure.code}: ${failure.message}` });
   history.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  return history.slice(0, 100);
+}
 
+/** The last verification, when its range covered the day. */
+function lastVerification(journal: Journal, day: Day): DayDetails['lastVerification'] {
   const verified = journal.lastVerify;
   const covered =
     verified !== null &&
     (verified.from === null || verified.from <= day) &&
     (verified.to === null || verified.to >= day);
-  const archived = chain.length > 0;
-  return {
-    status,
-    manifests,
-    problems,
-    history: history.slice(0, 100),
-    lastVerification: covered
-      ? { at: verified.at, from: verified.from, to: verified.to, problems: journal.verifyProblems(day).length }
-      : null,
-    actions: {
-      export: status.state === 'missing' || status.state === 'failed',
-      reconcile: status.state === 'archived',
-      verify: archived,
-    },
-  };
+  return covered
+    ? { at: verified.at, from: verified.from, to: verified.to, problems: journal.verifyProblems(day).length }
+    : null;
 }

@@ -6,24 +6,23 @@
  * Each function receives a request its schema already parsed (dispatch) and may throw
  * AuditArchiveError; secrets (the client secret, the signing key) only ever go into the keychain.
  */
-import type { Channel } from '../../../shared/ipc/contract';
+import type { z } from 'zod';
+import type { Channel, Contract, ResponseOf } from '../../../shared/ipc/contract';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { Settings } from '../../../shared/settings';
 import type { ConnectionCheck } from '../../../shared/setup-checks';
 import type { ArchiveSession } from '../archive/archive-session';
 import { generateSigningKey, signingKeyFromPem } from '../archive/signing';
 import { SecretSigningKeyStore } from '../archive/signing-keys';
-import { openArchiveStore } from '../archive/stores/open-store';
-import { Archive } from '../archive/archive';
 import { checkGenesysConnection } from '../genesys/connection-check';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
-import { stateDirIn } from './app-archive';
-import type { AppService } from './app-service';
 import type { ArchiveJobs } from './archive-jobs';
 import { readDayDetails } from './day-details';
 import type { OfficerSignIn } from './officer-sign-in';
-import { checkStorage, connectedTarget, initArchiveBucket } from './storage-check';
+import { withSession } from './session-tracking';
+import { readSigningKeyStatus } from './signing-key-status';
+import { checkStorage, initArchiveBucket } from './storage-check';
 
 /** The contract's desk channels, served here. */
 export const DESK_CHANNELS = [
@@ -46,63 +45,48 @@ export const DESK_CHANNELS = [
 ] as const satisfies readonly Channel[];
 export type DeskChannel = (typeof DESK_CHANNELS)[number];
 
-export type DeskService = Pick<AppService, DeskChannel>;
+/** One plain async function per desk channel, given the request its schema parsed (as app-service.ts's `AppService`). */
+export type DeskService = {
+  readonly [C in DeskChannel]: (request: z.output<Contract[C]['request']>) => Promise<ResponseOf<C>>;
+};
 
 export interface DeskDeps {
   readonly userDataDir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly now: () => number;
-  readonly settingsFile: Pick<SettingsFile, 'load'>;
   readonly secrets: SecretStore;
   readonly jobs: ArchiveJobs;
   readonly signIn: OfficerSignIn;
   readonly openSession: (purpose: 'read' | 'write') => Promise<ArchiveSession>;
-  readonly scheduleStatus: () => Promise<Awaited<ReturnType<AppService['schedule:status']>>>;
+  readonly scheduleStatus: () => Promise<ResponseOf<'schedule:status'>>;
+  readonly settingsFile: Pick<SettingsFile, 'load'>;
 }
 
 export function createDeskService(deps: DeskDeps): DeskService {
-  const { jobs, signIn, secrets } = deps;
-
-  const withSession = async <T>(purpose: 'read' | 'write', fn: (s: ArchiveSession) => Promise<T>): Promise<T> => {
-    const session = await deps.openSession(purpose);
-    try {
-      return await fn(session);
-    } finally {
-      await session.close();
-    }
+  return {
+    ...jobChannels(deps),
+    ...genesysChannels(deps),
+    ...storageChannels(deps),
+    ...signingKeyChannels(deps),
   };
+}
 
-  const keychain = async <T>(op: () => Promise<T>): Promise<T> => {
-    try {
-      return await op();
-    } catch (e) {
-      if (isAuditArchiveError(e)) throw e;
-      throw new AuditArchiveError(
-        'SECRET_STORE_UNAVAILABLE',
-        'The OS keychain is not reachable, so the signing key cannot be kept safely. Install and unlock a Secret Service (e.g. gnome-keyring) or use the macOS/Windows keychain, then try again.',
-        { cause: e },
-      );
-    }
-  };
+type JobChannel =
+  | 'jobs:state'
+  | 'jobs:cancel'
+  | 'archive:catch-up'
+  | 'archive:verify'
+  | 'archive:export-day'
+  | 'archive:day'
+  | 'schedule:status';
 
-  const keys = (archive?: Settings['archive']) => new SecretSigningKeyStore(secrets, archive?.signingKeyFingerprint);
-
+/** The jobs on the archive, one day's evidence, and the daily job's status. */
+function jobChannels(deps: DeskDeps): Pick<DeskService, JobChannel> {
+  const { jobs } = deps;
   return {
     async 'jobs:state'() {
       const { current, last } = jobs.state();
-      let interrupted = null;
-      if (!current) {
-        const record = await withSession('read', async (s) => s.journal.catchUp).catch(() => null);
-        if (record && record.days.length > record.done.length + record.failed.length) {
-          interrupted = {
-            startedAt: record.startedAt,
-            days: record.days.length,
-            done: record.done.length,
-            failed: record.failed.length,
-          };
-        }
-      }
-      return { current, last, interrupted };
+      return { current, last, interrupted: current ? null : await interruptedCatchUp(deps) };
     },
 
     async 'jobs:cancel'({ id }) {
@@ -124,34 +108,40 @@ export function createDeskService(deps: DeskDeps): DeskService {
     },
 
     async 'archive:day'({ day }) {
-      return withSession('read', (s) => readDayDetails(s, day, deps.now()));
+      return withSession(
+        () => deps.openSession('read'),
+        (s) => readDayDetails(s, day, deps.now()),
+      );
     },
 
     async 'schedule:status'() {
       return deps.scheduleStatus();
     },
+  };
+}
 
-    async 'genesys:test-connection'({ genesys }): Promise<ConnectionCheck> {
-      const clientId = genesys.clientId.trim();
-      const refused = (detail: string): ConnectionCheck => ({
-        ok: false,
-        steps: [{ step: 'login', ok: false, detail }],
-        organisation: null,
-        missingPermission: null,
-      });
-      if (!clientId) return refused('Enter the OAuth client id first.');
-      if (genesys.authMode === 'pkce') {
-        const token = signIn.tokenFor(clientId);
-        if (!token) return refused('Sign in as yourself first ("Sign in as myself"); the test then uses your sign-in.');
-        return checkGenesysConnection(genesys, { credentials: { token }, env: deps.env });
-      }
-      const secret = await keychain(() => secrets.get(SECRET_ACCOUNTS.genesysClientSecret(clientId)));
-      if (!secret) {
-        return refused(
-          `No client secret is stored for client ${clientId}: enter it and store it in the keychain, then test again.`,
-        );
-      }
-      return checkGenesysConnection(genesys, { credentials: { clientSecret: secret }, env: deps.env });
+/** A catch-up the journal says was cut short (null: none, or the journal could not be read). */
+async function interruptedCatchUp(deps: DeskDeps) {
+  const record = await withSession(
+    () => deps.openSession('read'),
+    async (s) => s.journal.catchUp,
+  ).catch(() => null);
+  if (!record || record.days.length <= record.done.length + record.failed.length) return null;
+  return {
+    startedAt: record.startedAt,
+    days: record.days.length,
+    done: record.done.length,
+    failed: record.failed.length,
+  };
+}
+
+type GenesysChannel = 'genesys:test-connection' | 'genesys:sign-in' | 'genesys:sign-out' | 'genesys:sign-in-state';
+
+function genesysChannels(deps: DeskDeps): Pick<DeskService, GenesysChannel> {
+  const { signIn } = deps;
+  return {
+    async 'genesys:test-connection'({ genesys }) {
+      return testConnection(genesys, deps);
     },
 
     async 'genesys:sign-in'({ genesys }) {
@@ -165,45 +155,56 @@ export function createDeskService(deps: DeskDeps): DeskService {
     async 'genesys:sign-in-state'() {
       return signIn.current();
     },
+  };
+}
 
+/** "Test connection": with the officer's sign-in (PKCE) or the client secret in the keychain. */
+async function testConnection(genesys: Settings['genesys'], deps: DeskDeps): Promise<ConnectionCheck> {
+  const clientId = genesys.clientId.trim();
+  const refused = (detail: string): ConnectionCheck => ({
+    ok: false,
+    steps: [{ step: 'login', ok: false, detail }],
+    organisation: null,
+    missingPermission: null,
+  });
+  if (!clientId) return refused('Enter the OAuth client id first.');
+  if (genesys.authMode === 'pkce') {
+    const token = deps.signIn.tokenFor(clientId);
+    if (!token) return refused('Sign in as yourself first ("Sign in as myself"); the test then uses your sign-in.');
+    return checkGenesysConnection(genesys, { credentials: { token }, env: deps.env });
+  }
+  const secret = await keychain(() => deps.secrets.get(SECRET_ACCOUNTS.genesysClientSecret(clientId)));
+  if (!secret) {
+    return refused(
+      `No client secret is stored for client ${clientId}: enter it and store it in the keychain, then test again.`,
+    );
+  }
+  return checkGenesysConnection(genesys, { credentials: { clientSecret: secret }, env: deps.env });
+}
+
+function storageChannels(deps: DeskDeps): Pick<DeskService, 'storage:check' | 'storage:init-bucket'> {
+  return {
     async 'storage:check'({ archive }) {
-      return checkStorage(archive, { userDataDir: deps.userDataDir, env: deps.env, keys: keys(archive) });
+      return checkStorage(archive, { userDataDir: deps.userDataDir, env: deps.env, keys: keysOf(deps, archive) });
     },
 
     async 'storage:init-bucket'({ archive, confirmCompliance }) {
       return initArchiveBucket(archive, confirmCompliance, { env: deps.env });
     },
+  };
+}
 
+type SigningKeyChannel = 'signing-key:status' | 'signing-key:create' | 'signing-key:import';
+
+function signingKeyChannels(deps: DeskDeps): Pick<DeskService, SigningKeyChannel> {
+  return {
     async 'signing-key:status'({ archive }) {
-      const store = keys(archive);
-      const recordedFingerprint = archive.signingKeyFingerprint ?? null;
-      const recorded = recordedFingerprint
-        ? { fingerprint: recordedFingerprint, held: (await keychain(() => store.get(recordedFingerprint))) !== null }
-        : null;
-      let atTarget = null;
-      try {
-        const reader = new Archive({
-          store: openArchiveStore(connectedTarget(archive, deps.userDataDir), archive.s3, deps.env),
-          stateDir: stateDirIn(deps.userDataDir),
-          keys: store,
-          policy: { lockMode: archive.lockMode, retentionDays: archive.retentionDays },
-          lease: { ttlMs: 60_000, waitMs: 0, program: 'the Audit Archive app (setup check)' },
-          toolVersion: 'check',
-        });
-        const { root, keys: history } = (await reader.read({ scope: 'layout' })).assessment;
-        if (root.status === 'ok') {
-          const fingerprint = history.current?.fingerprint ?? root.root.signingKey.fingerprint;
-          atTarget = { fingerprint, held: (await store.get(fingerprint).catch(() => null)) !== null };
-        }
-      } catch {
-        // Unreachable or not set up yet: "Check bucket" says why; the key status stands without it.
-      }
-      return { recorded, archive: atTarget, keptIn: store.description };
+      return readSigningKeyStatus(archive, deps);
     },
 
     async 'signing-key:create'() {
       const key = generateSigningKey();
-      await keychain(() => keys().save(key));
+      await keychain(() => keysOf(deps).save(key));
       return { fingerprint: key.fingerprint };
     },
 
@@ -215,10 +216,29 @@ export function createDeskService(deps: DeskDeps): DeskService {
         const message = isAuditArchiveError(e) ? e.message : 'The key you imported is not a PEM private key.';
         throw new AuditArchiveError('INVALID_REQUEST', message, { issues: [{ path: ['pem'], message }] });
       }
-      await keychain(() => keys().save(key));
+      await keychain(() => keysOf(deps).save(key));
       return { fingerprint: key.fingerprint };
     },
   };
+}
+
+/** The signing keys in the keychain, with the fingerprint these archive settings record. */
+function keysOf(deps: DeskDeps, archive?: Settings['archive']): SecretSigningKeyStore {
+  return new SecretSigningKeyStore(deps.secrets, archive?.signingKeyFingerprint);
+}
+
+/** Keychain failures other than our own errors become one clear error saying what to do. */
+async function keychain<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (isAuditArchiveError(e)) throw e;
+    throw new AuditArchiveError(
+      'SECRET_STORE_UNAVAILABLE',
+      'The OS keychain is not reachable, so the signing key cannot be kept safely. Install and unlock a Secret Service (e.g. gnome-keyring) or use the macOS/Windows keychain, then try again.',
+      { cause: e },
+    );
+  }
 }
 
 /** A range that ends before it starts is refused before any job starts, naming the field. */

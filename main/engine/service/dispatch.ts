@@ -7,7 +7,8 @@
  */
 import type { z } from 'zod';
 import { isAuditArchiveError } from '../../../shared/errors';
-import { contract, describeIssues, fieldIssues, isChannel } from '../../../shared/ipc/contract';
+import { describeIssues } from '../../../shared/describe-issues';
+import { contract, fieldIssues, isChannel } from '../../../shared/ipc/contract';
 import { fail, ok, type Result } from '../../../shared/result';
 import type { AppService } from './app-service';
 

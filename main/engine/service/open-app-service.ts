@@ -6,7 +6,7 @@
 import type { AppService } from './app-service';
 import { openAppRuntime, type AppRuntimeOptions } from './app-runtime';
 
-export { defaultArchiveDirIn, demoArchiveDirIn, settingsPathIn, stateDirIn } from './app-archive';
+export { defaultArchiveDirIn, demoArchiveDirIn, settingsPathIn, stateDirIn } from '../archive/app-archive';
 
 export type OpenAppServiceOptions = Pick<
   AppRuntimeOptions,

@@ -15,12 +15,12 @@ import type { BucketInitResult, StorageCheck } from '../../../shared/setup-check
 import { Archive } from '../archive/archive';
 import type { ArchiveStore } from '../archive/archive-store';
 import { initBucket } from '../archive/stores/bucket-init';
-import { inspectBucket } from '../archive/stores/bucket-check';
+import { inspectBucket, type BucketInspection } from '../archive/stores/bucket-check';
 import { exporterIamPolicy } from '../archive/stores/iam-policy';
 import { openArchiveStore } from '../archive/stores/open-store';
 import { S3ObjectLockStore } from '../archive/stores/s3-store';
 import type { SigningKeyStore } from '../archive/signing-keys';
-import { defaultArchiveDirIn, stateDirIn } from './app-archive';
+import { defaultArchiveDirIn, stateDirIn } from '../archive/app-archive';
 
 export interface StorageCheckOptions {
   readonly userDataDir: string;
@@ -71,8 +71,7 @@ async function checkBucket(
   options: StorageCheckOptions,
 ): Promise<StorageCheck> {
   const base = { target: store.url, kind: 's3' as const, archive: null, warnings: [] as string[] };
-  const url = `s3://${store.bucket}`;
-  let bucket;
+  let bucket: BucketInspection;
   try {
     bucket = await inspectBucket(store.client, store.bucket);
   } catch (e) {
@@ -92,50 +91,8 @@ async function checkBucket(
     versioning: bucket.versioning,
     defaultRetention: bucket.defaultRetention,
   };
-  if (!bucket.exists) {
-    return {
-      ...base,
-      verdict: 'create',
-      ok: false,
-      worm: false,
-      bucket: report,
-      canInit: true,
-      reason: `${url} does not exist yet. "Create bucket" makes it with Object Lock (versioning on) and a default retention of ${archive.lockMode} ${archive.retentionDays} days; creating needs an administrator's rights, not the exporter's.`,
-    };
-  }
-  if (!bucket.objectLock) {
-    return {
-      ...base,
-      verdict: 'not-worm',
-      ok: false,
-      worm: false,
-      bucket: report,
-      canInit: false,
-      reason: `${url} has no Object Lock, so it cannot hold the archive: its objects could be deleted or overwritten. Object Lock can only be turned on by the bucket's owner (with versioning); or enter a new bucket name and use "Create bucket".`,
-    };
-  }
-  if (bucket.versioning !== 'Enabled') {
-    return {
-      ...base,
-      verdict: 'not-worm',
-      ok: false,
-      worm: false,
-      bucket: report,
-      canInit: false,
-      reason: `${url} has Object Lock but versioning is ${(bucket.versioning ?? 'off').toLowerCase()}, so it cannot hold the archive. Check that the store supports Object Lock.`,
-    };
-  }
-  if (bucket.defaultRetention && bucket.defaultRetention.days < archive.retentionDays) {
-    return {
-      ...base,
-      verdict: 'retention-too-short',
-      ok: false,
-      worm: true,
-      bucket: report,
-      canInit: true,
-      reason: `${url} keeps objects ${bucket.defaultRetention.days} days by default, shorter than the policy's ${archive.retentionDays} days. "Create bucket" raises its default retention (an administrator's right), or shorten the policy.`,
-    };
-  }
+  const refusal = bucketRefusal(bucket, `s3://${store.bucket}`, archive);
+  if (refusal) return { ...base, ...refusal, ok: false, bucket: report };
   let warnings: string[];
   try {
     warnings = [
@@ -164,6 +121,47 @@ async function checkBucket(
     archive: existing.archive,
     warnings: [...warnings, ...existing.warnings].slice(0, 10),
   };
+}
+
+/** Why a bucket, as inspected, cannot hold the archive under this policy, and what to do (null: it can). */
+function bucketRefusal(
+  bucket: BucketInspection,
+  url: string,
+  archive: Settings['archive'],
+): Pick<StorageCheck, 'verdict' | 'worm' | 'canInit' | 'reason'> | null {
+  if (!bucket.exists) {
+    return {
+      verdict: 'create',
+      worm: false,
+      canInit: true,
+      reason: `${url} does not exist yet. "Create bucket" makes it with Object Lock (versioning on) and a default retention of ${archive.lockMode} ${archive.retentionDays} days; creating needs an administrator's rights, not the exporter's.`,
+    };
+  }
+  if (!bucket.objectLock) {
+    return {
+      verdict: 'not-worm',
+      worm: false,
+      canInit: false,
+      reason: `${url} has no Object Lock, so it cannot hold the archive: its objects could be deleted or overwritten. Object Lock can only be turned on by the bucket's owner (with versioning); or enter a new bucket name and use "Create bucket".`,
+    };
+  }
+  if (bucket.versioning !== 'Enabled') {
+    return {
+      verdict: 'not-worm',
+      worm: false,
+      canInit: false,
+      reason: `${url} has Object Lock but versioning is ${(bucket.versioning ?? 'off').toLowerCase()}, so it cannot hold the archive. Check that the store supports Object Lock.`,
+    };
+  }
+  if (bucket.defaultRetention && bucket.defaultRetention.days < archive.retentionDays) {
+    return {
+      verdict: 'retention-too-short',
+      worm: true,
+      canInit: true,
+      reason: `${url} keeps objects ${bucket.defaultRetention.days} days by default, shorter than the policy's ${archive.retentionDays} days. "Create bucket" raises its default retention (an administrator's right), or shorten the policy.`,
+    };
+  }
+  return null;
 }
 
 /** The archive already at the target (its root), and whether this installation holds its key. */

@@ -291,6 +291,64 @@ function quoted(value: string): string {
   return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 80)}…` : shown);
 }
 
+/** What the sources merged so far hold, and what was wrong with them. */
+interface Merge {
+  readonly merged: Record<string, unknown>;
+  readonly problems: string[];
+  /** Whether any source said `demo` (the CLI archives the simulator only when told to). */
+  demoGiven: boolean;
+}
+
+/** One setting's raw text from `named` (a variable or a flag), checked and set, or its problem noted. */
+function applySource(merge: Merge, source: CliSettingSource, named: string, raw: string): void {
+  const parsed = source.parse.safeParse(raw);
+  if (parsed.success) {
+    setField(merge.merged, source.path, parsed.data);
+    if (source.flagKey === 'demo') merge.demoGiven = true;
+  } else {
+    merge.problems.push(`${named}: ${parsed.error.issues[0]?.message ?? 'is invalid'} (got ${quoted(raw)})`);
+  }
+}
+
+/** The environment variables of the table; an empty one counts as unset. */
+function applyEnvironment(merge: Merge, env: NodeJS.ProcessEnv): void {
+  for (const source of CLI_SETTING_SOURCES) {
+    if (source.env === null || source.path.length === 0) continue;
+    const raw = env[source.env];
+    if (raw !== undefined && raw !== '') applySource(merge, source, source.env, raw);
+  }
+}
+
+/** The flags; a secret is never taken from one (every user on the machine sees flags in `ps`). */
+function applyFlags(merge: Merge, flags: CliSettingsFlags): void {
+  const flagSources = new Map(
+    CLI_SETTING_SOURCES.filter((s) => s.flagKey !== null).map((s) => [s.flagKey as string, s]),
+  );
+  for (const [key, value] of Object.entries(flags) as [string, unknown][]) {
+    if (value === undefined) continue;
+    const source = flagSources.get(key);
+    if (isSecretLikeKey(key)) {
+      merge.problems.push(
+        `a secret cannot be given as a flag (every user on this machine sees flags in ps): set ${CLIENT_SECRET_ENV} in the environment instead`,
+      );
+    } else if (!source?.flag) {
+      merge.problems.push(`unknown setting flag "${key}"`);
+    } else {
+      applySource(merge, source, source.flag, String(value));
+    }
+  }
+}
+
+/** The Genesys client secret, from the environment only; its value is never quoted in a problem. */
+function secretsOf(env: NodeJS.ProcessEnv, problems: string[]): CliConfig['secrets'] {
+  const raw = env[CLIENT_SECRET_ENV];
+  if (raw === undefined || raw === '') return {};
+  const parsed = clientSecret.safeParse(raw);
+  if (parsed.success) return { genesysClientSecret: parsed.data };
+  problems.push(`${CLIENT_SECRET_ENV}: ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  return {};
+}
+
 /**
  * Settings and secrets for one CLI run: `--config` file < environment < flags.
  *
@@ -298,74 +356,22 @@ function quoted(value: string): string {
  * at once, so a cron job is fixed in one round. An empty environment variable counts as unset.
  */
 export function resolveCliConfig(input: CliConfigInput): CliConfig {
-  const warnings: string[] = [];
-  const problems: string[] = [];
-  const merged: Record<string, unknown> = {};
-  let demoGiven = false;
-
-  if (input.configPath !== undefined) {
-    const file = readConfigFile(input.configPath);
-    Object.assign(merged, file.value);
-    demoGiven = hasField(file.value, ['demo']);
-    warnings.push(...file.warnings);
-  }
-
-  for (const source of CLI_SETTING_SOURCES) {
-    if (source.env === null || source.path.length === 0) continue;
-    const raw = input.env[source.env];
-    if (raw === undefined || raw === '') continue;
-    const parsed = source.parse.safeParse(raw);
-    if (parsed.success) {
-      setField(merged, source.path, parsed.data);
-      if (source.flagKey === 'demo') demoGiven = true;
-    } else {
-      problems.push(`${source.env}: ${parsed.error.issues[0]?.message ?? 'is invalid'} (got ${quoted(raw)})`);
-    }
-  }
-
-  const flagSources = new Map(
-    CLI_SETTING_SOURCES.filter((s) => s.flagKey !== null).map((s) => [s.flagKey as string, s]),
-  );
-  for (const [key, value] of Object.entries(input.flags) as [string, unknown][]) {
-    if (value === undefined) continue;
-    if (isSecretLikeKey(key)) {
-      problems.push(
-        `a secret cannot be given as a flag (every user on this machine sees flags in ps): set ${CLIENT_SECRET_ENV} in the environment instead`,
-      );
-      continue;
-    }
-    const source = flagSources.get(key);
-    if (!source?.flag) {
-      problems.push(`unknown setting flag "${key}"`);
-      continue;
-    }
-    const raw = String(value);
-    const parsed = source.parse.safeParse(raw);
-    if (parsed.success) {
-      setField(merged, source.path, parsed.data);
-      if (source.flagKey === 'demo') demoGiven = true;
-    } else {
-      problems.push(`${source.flag}: ${parsed.error.issues[0]?.message ?? 'is invalid'} (got ${quoted(raw)})`);
-    }
-  }
-
-  const secrets: CliConfig['secrets'] = {};
-  const secretRaw = input.env[CLIENT_SECRET_ENV];
-  if (secretRaw !== undefined && secretRaw !== '') {
-    const parsed = clientSecret.safeParse(secretRaw);
-    if (parsed.success) secrets.genesysClientSecret = parsed.data;
-    // The value is never quoted: it is a secret.
-    else problems.push(`${CLIENT_SECRET_ENV}: ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
-  }
-
-  if (problems.length > 0) {
+  const file = input.configPath !== undefined ? readConfigFile(input.configPath) : null;
+  const merge: Merge = {
+    merged: { ...file?.value },
+    problems: [],
+    demoGiven: file ? hasField(file.value, ['demo']) : false,
+  };
+  applyEnvironment(merge, input.env);
+  applyFlags(merge, input.flags);
+  const secrets = secretsOf(input.env, merge.problems);
+  if (merge.problems.length > 0) {
     throw new AuditArchiveError(
       'INVALID_SETTINGS',
-      `Invalid settings: ${problems.join('; ')}. Fix them and run again (audit-archive --help lists every setting).`,
+      `Invalid settings: ${merge.problems.join('; ')}. Fix them and run again (audit-archive --help lists every setting).`,
     );
   }
-
-  const settings = SettingsSchema.safeParse(merged);
+  const settings = SettingsSchema.safeParse(merge.merged);
   if (!settings.success) {
     // Each source was valid on its own; only a combination can fail here.
     throw new AuditArchiveError(
@@ -375,8 +381,8 @@ export function resolveCliConfig(input: CliConfigInput): CliConfig {
   }
   // The CLI archives the simulator only when told to (--demo true): a cron job whose environment
   // lost its client id must fail loudly, never lock simulated events into a real archive.
-  if (!demoGiven) settings.data.demo = false;
-  return { settings: settings.data, secrets, warnings };
+  if (!merge.demoGiven) settings.data.demo = false;
+  return { settings: settings.data, secrets, warnings: file ? [...file.warnings] : [] };
 }
 
 /** The config file, validated on its own so errors name the file and the field. */

@@ -11,7 +11,15 @@ import type { Settings } from '../../../shared/settings';
 import type { BucketInitResult, StorageCheck } from '../../../shared/setup-checks';
 import type { FieldErrors } from '../field-errors';
 import { CheckOutcome, Field, OptionalText, type SectionProps } from '../form-parts';
-import { folderOf, folderTarget, s3Parts, s3Target, type TargetKind } from './archive-target';
+import {
+  BUCKET_RULE,
+  bucketNameProblem,
+  folderOf,
+  folderTarget,
+  s3Parts,
+  s3Target,
+  type TargetKind,
+} from './archive-target';
 
 type ArchiveSettings = Settings['archive'];
 
@@ -68,7 +76,11 @@ function S3Fields({
   const { bucket, prefix } = s3Parts(archive.target);
   return (
     <>
-      <Field label="Bucket" error={errors['archive.target']} hint="3-63 lowercase letters, digits, dots and hyphens.">
+      <Field
+        label="Bucket"
+        error={errors['archive.target'] && (bucketNameProblem(bucket) ?? errors['archive.target'])}
+        hint={`${BUCKET_RULE}.`}
+      >
         {(id) => (
           <PlainText
             id={id}

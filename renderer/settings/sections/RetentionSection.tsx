@@ -8,6 +8,7 @@ import type { LockMode } from '../../../shared/manifest';
 import type { Settings } from '../../../shared/settings';
 import type { FieldErrors } from '../field-errors';
 import { Field, NumberInput, type SectionProps } from '../form-parts';
+import { UTC_DAY_INPUT } from '../../app/utc-day-input';
 
 export function RetentionSection({
   settings,
@@ -33,7 +34,7 @@ export function RetentionSection({
       <Field
         label="Retention (days)"
         error={errors['archive.retentionDays']}
-        hint={`About ${Number.isFinite(years) ? years.toFixed(1) : '?'} years. FINRA 4511 asks six years where no other period applies; 7 years (2557 days) is common.`}
+        hint={`${years >= 0.05 ? `About ${years.toFixed(1)} years. ` : ''}FINRA 4511 asks six years where no other period applies; 7 years (2557 days) is common.`}
       >
         {(id) => <NumberInput id={id} value={archive.retentionDays} onChange={(n) => set({ retentionDays: n })} />}
       </Field>
@@ -52,7 +53,7 @@ export function RetentionSection({
         {(id) => (
           <input
             id={id}
-            type="date"
+            {...UTC_DAY_INPUT}
             value={archive.policyStartDate ?? ''}
             onChange={(e) => set({ policyStartDate: e.target.value || undefined })}
           />

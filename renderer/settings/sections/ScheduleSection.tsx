@@ -18,11 +18,20 @@ export function describeLastRun(status: ScheduleStatus): string {
   return `${formatInstant(last.startedAt)}${why}: ${last.message}`;
 }
 
+/**
+ * The daily run's time, the one way the app states it: "02:00 Europe/London time (this computer's
+ * time zone)". The sidebar, the hint and the status all use it.
+ */
+export function scheduleTime(time: string, timeZone: string | undefined): string {
+  return `${time} ${timeZone ? `${timeZone} time` : 'local time'} (this computer's time zone)`;
+}
+
 export function describeNextRun(status: ScheduleStatus): string {
   if (!status.enabled) return 'Off.';
-  if (!status.active) return `At ${status.time} (${status.timeZone}) while the desktop app runs; not in this window.`;
+  const at = scheduleTime(status.time, status.timeZone);
+  if (!status.active) return `At ${at}, while the desktop app runs; not in this window.`;
   if (status.running) return 'Running now.';
-  return status.nextRunAt ? formatInstant(status.nextRunAt) : `At ${status.time}.`;
+  return status.nextRunAt ? formatInstant(status.nextRunAt) : `At ${at}.`;
 }
 
 export function ScheduleSection({ bridge, settings, update, errors }: SectionProps & { bridge: Bridge }) {
@@ -49,7 +58,7 @@ export function ScheduleSection({ bridge, settings, update, errors }: SectionPro
       <Field
         label="Daily run time"
         error={errors['schedule.time']}
-        hint="Local time; archives the previous UTC day once it has settled, and every recoverable gap. A run missed while the app was closed runs once at the next start."
+        hint={`At ${scheduleTime(schedule.time, status?.timeZone)}: archives the previous UTC day once it has settled, and every recoverable gap. A run missed while the app was closed runs once at the next start.`}
       >
         {(id) => (
           <input

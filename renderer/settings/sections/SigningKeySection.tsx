@@ -8,7 +8,10 @@ import { useEffect, useId, useState } from 'react';
 import { formatFingerprint } from '../../../shared/archive-root';
 import type { Bridge } from '../../../shared/ipc/bridge';
 import type { Settings } from '../../../shared/settings';
-import type { SigningKeyStatus } from '../../../shared/setup-checks';
+import { SIGNING_KEY_KEYCHAIN_REMEDY, type SigningKeyStatus } from '../../../shared/setup-checks';
+import type { ResultError } from '../../../shared/result';
+import { formatInstant } from '../../app/display-format';
+import { Token } from '../../app/Token';
 import { CheckOutcome, type SectionProps } from '../form-parts';
 
 type Message = { ok: boolean; text: string };
@@ -82,7 +85,7 @@ function useSigningKey(bridge: Bridge, archive: Settings['archive'], onKey: (fin
       void bridge.signingKeyStatus({ archive }).then((r) => {
         if (!live) return;
         if (r.ok) setStatus(r.value);
-        else setMessage({ ok: false, text: r.error.message });
+        else setMessage({ ok: false, text: keyErrorText(r.error) });
       });
     }, 300);
     return () => {
@@ -93,7 +96,7 @@ function useSigningKey(bridge: Bridge, archive: Settings['archive'], onKey: (fin
 
   async function create() {
     const r = await bridge.signingKeyCreate({});
-    if (!r.ok) return setMessage({ ok: false, text: r.error.message });
+    if (!r.ok) return setMessage({ ok: false, text: keyErrorText(r.error) });
     onKey(r.value.fingerprint);
     setMessage({ ok: true, text: 'A new signing key was created and stored in the OS keychain.' });
   }
@@ -102,7 +105,7 @@ function useSigningKey(bridge: Bridge, archive: Settings['archive'], onKey: (fin
   async function importKey(pem: string): Promise<boolean> {
     const r = await bridge.signingKeyImport({ pem });
     if (!r.ok) {
-      setMessage({ ok: false, text: r.error.message });
+      setMessage({ ok: false, text: keyErrorText(r.error) });
       return false;
     }
     onKey(r.value.fingerprint);
@@ -132,10 +135,7 @@ function KeyOnRecord({ recorded, status }: { recorded: string | null; status: Si
           </p>
         </div>
       ) : atTarget ? (
-        <p className="hint">
-          The archive at the target is signed with key <code>{formatFingerprint(atTarget.fingerprint)}</code>
-          {atTarget.held ? ', held here.' : ', which this installation does not hold: import it.'}
-        </p>
+        <ArchiveKey atTarget={atTarget} keptIn={status?.keptIn ?? 'the OS keychain'} />
       ) : (
         <p className="hint">No key yet: create one, or import the key of an archive that already exists.</p>
       )}
@@ -146,6 +146,42 @@ function KeyOnRecord({ recorded, status }: { recorded: string | null; status: Si
         </p>
       )}
     </>
+  );
+}
+
+/** A keychain error in the key's own terms (the keychain's generic advice is about the Genesys secret). */
+function keyErrorText(error: ResultError): string {
+  return error.code === 'SECRET_STORE_UNAVAILABLE' ? SIGNING_KEY_KEYCHAIN_REMEDY : error.message;
+}
+
+/** The key the archive is signed with, as the archive knows it: fingerprint, where it is kept, since when. */
+function ArchiveKey({ atTarget, keptIn }: { atTarget: NonNullable<SigningKeyStatus['archive']>; keptIn: string }) {
+  return (
+    <dl className="facts archive-key" aria-label="The archive's signing key">
+      <dt>Fingerprint</dt>
+      <dd>
+        <Token value={formatFingerprint(atTarget.fingerprint)} what="the signing key's fingerprint" />
+      </dd>
+      <dt>Kept in</dt>
+      <dd>{atTarget.held ? keptIn : `not held by this installation (looked in ${keptIn})`}</dd>
+      <dt>Signs since</dt>
+      <dd>
+        {atTarget.signsSince
+          ? `${formatInstant(atTarget.signsSince)} (the archive's creation)`
+          : atTarget.viaRotation
+            ? 'a key rotation (its record, signed by the key before, is in the archive)'
+            : 'unknown'}
+      </dd>
+      {!atTarget.held && (
+        <>
+          <dt>What to do</dt>
+          <dd>
+            Import this key (Import a key…) from the machine that holds it; creating another key would not sign this
+            archive.
+          </dd>
+        </>
+      )}
+    </dl>
   );
 }
 

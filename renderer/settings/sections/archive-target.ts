@@ -31,3 +31,20 @@ export function folderOf(target: string): string {
     return target.slice('file://'.length);
   }
 }
+
+/** The bucket-name rule, as the Bucket field's hint states it (S3's own rule for new buckets). */
+export const BUCKET_RULE =
+  '3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit';
+
+/**
+ * Why `bucket` is not a bucket name, in the hint's words (null when it is one), so the field's
+ * error and hint say the same thing rather than the target's URL syntax.
+ */
+export function bucketNameProblem(bucket: string): string | null {
+  const name = bucket.trim();
+  if (!name) return 'enter the bucket name.';
+  if (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes('..')) return null;
+  const spaces = /\s/.test(name) ? ' It has spaces.' : '';
+  const upper = /[A-Z]/.test(name) ? ' It has capital letters.' : '';
+  return `"${name}" is not a bucket name: use ${BUCKET_RULE}.${spaces}${upper}`;
+}

@@ -16,7 +16,7 @@ import { lastSettledDay } from '../../../shared/day';
 import { SettingsSchema } from '../../../shared/settings';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
-import { settingsPathIn } from '../../../main/engine/service/app-archive';
+import { settingsPathIn } from '../../../main/engine/archive/app-archive';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
 import { startApp, type AppUnderTest } from '../../ui/app-under-test';
 import { screenshotPath, useRendererAndBrowser } from '../../ui/chromium';

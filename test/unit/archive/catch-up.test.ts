@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDays, eachDay, lastSettledDay, type Day } from '../../../shared/day';
+import type { DayStatus } from '../../../shared/day-status';
 import { SettingsSchema } from '../../../shared/settings';
 import { openArchiveSession, simulatorSource, type ArchiveSession } from '../../../main/engine/archive/archive-session';
 import { planCatchUp } from '../../../main/engine/archive/catch-up';
-import { RunJournal } from '../../../main/engine/archive/run-journal';
+import { journalFailure, RunJournal } from '../../../main/engine/archive/run-journal';
+import { archivedDayStatus, failedDayStatus } from '../../../main/engine/archive/status';
 import { LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 import { archivedEventIds } from './verify-archive.helpers';
@@ -113,6 +115,32 @@ describe('catching up the gaps', () => {
     expect((await archivedEventIds(store, bad)).sort()).toEqual(sim.expectedEventIds(bad).sort());
     const after = await session.status({ from: bad, to: bad });
     expect(after.days[0]).toMatchObject({ state: 'archived', events: sim.expectedEventCount(bad) });
+  });
+
+  it('the day states a run shows live are the ones the calendar shows afterwards, failure text included', async () => {
+    const bad = addDays(FIRST, 1);
+    sim.setOptions({ failQueryForDays: [bad] });
+    const live = new Map<Day, DayStatus>();
+    await session.catchUp(
+      { from: FIRST, to: LAST },
+      {
+        concurrency: 2,
+        onProgress: (event) => {
+          if (event.kind === 'day-archived') live.set(event.day, archivedDayStatus(event.day, event.dayEvents));
+          if (event.kind === 'day-failed')
+            live.set(
+              event.day,
+              failedDayStatus(event.day, journalFailure(event.code, event.message, new Date(event.at))),
+            );
+        },
+      },
+    );
+    const calendar = (await session.status({ from: FIRST, to: LAST })).days;
+    expect(live.get(bad)).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/^GENESYS_QUERY_FAILED: .* \(at /),
+    });
+    expect(calendar).toEqual(DAYS.map((day) => live.get(day)));
   });
 
   it('a run cancelled mid-day, then run again, archives every event exactly once', async () => {

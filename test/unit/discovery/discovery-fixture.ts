@@ -6,6 +6,7 @@
  * Also Athena over the same archive (athena-double.ts): the table the engine's DDL describes, over
  * EVERY file under `audit-logs/`, orphans included, as Athena's table location reads them.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Day } from '../../../shared/day';
 import { createDatabaseDdl, createTableDdl } from '../../../main/engine/discovery/athena-table';
+import type { CacheSealKey } from '../../../main/engine/archive/cache-seal';
 import { LocalQueryEngine } from '../../../main/engine/discovery/local-engine';
 import type { ResultRow } from '../../../shared/discovery/result-metadata';
 import { archiveFixture, dayManifests, type ArchiveFixture } from '../archive/archive-fixture';
@@ -37,6 +39,11 @@ export interface DemoArchive {
   /** Every event the manifests vouch for, read with gunzip + JSON.parse. */
   readonly events: readonly ArchivedEvent[];
   readonly cacheFolder: string;
+  /**
+   * The installation's cache seal key, kept for the archive's life as the app (keychain) and the
+   * CLI (key file) keep theirs: what one engine cached, the next trusts while its seal holds.
+   */
+  readonly cacheSealKey: CacheSealKey;
   engine(reader?: 'columnar' | 'ndjson'): LocalQueryEngine;
   close(): Promise<void>;
 }
@@ -54,17 +61,21 @@ export async function demoArchive(
   for (const day of days) await fixture.export(day);
   const cacheFolder = await mkdtemp(path.join(tmpdir(), 'aa-discovery-cache-'));
   const engines: LocalQueryEngine[] = [];
+  const secret = randomBytes(32);
+  const cacheSealKey: CacheSealKey = { description: 'the test installation', secret: async () => secret };
   return {
     fixture,
     days,
     events: await readVouchedEvents(fixture, days),
     cacheFolder,
+    cacheSealKey,
     engine(reader = 'columnar') {
       const engine = new LocalQueryEngine({
         store: fixture.store,
         cacheFolder: path.join(cacheFolder, reader),
         reader,
         threads: 2,
+        cacheSealKey,
       });
       engines.push(engine);
       return engine;

@@ -19,7 +19,7 @@ import {
   resolveGenesysEndpoints,
 } from '../../../main/engine/genesys';
 import { startPkceSignIn } from '../../../main/engine/genesys/pkce';
-import { createAppService } from '../../../main/engine/service/app-service';
+import { createTestAppService } from '../service/service-fakes';
 import { dispatch } from '../../../main/engine/service/dispatch';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
@@ -91,7 +91,7 @@ describe('every door refuses the same URLs', () => {
   it('the app: saving an http login URL is refused and the settings file stays as it was', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'aa-urls-'));
     const settingsFile = path.join(dir, 'settings.json');
-    const service = createAppService({
+    const service = createTestAppService({
       settingsFile: new SettingsFile(settingsFile),
       secrets: new MemorySecretStore(),
       transport: 'dev-web',

@@ -18,8 +18,8 @@ describe('field errors from a refusal', () => {
         ['settings'],
       ),
     ).toEqual({
-      'archive.retentionDays': 'Too small: expected number to be >=1',
-      'genesys.requestsPerMinute': 'Enter a whole number.',
+      'archive.retentionDays': 'must be at least 1',
+      'genesys.requestsPerMinute': 'enter a whole number',
     });
   });
 

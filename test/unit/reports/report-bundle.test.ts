@@ -226,7 +226,7 @@ describe('each forgery fails the examiner’s checks', () => {
     expect(exam.python.out).toMatch(/FAIL {2}event \d+ of events\.ndjson is not the line its source states/);
   });
 
-  it('a swapped key that signs the changed sums: openssl passes with it, but not the manifests, and not the recorded fingerprint', async () => {
+  it('a swapped key that signs the changed sums: openssl passes with it, but not verify_bundle.py (it checks the sums with the root key) nor the recorded fingerprint', async () => {
     const folder = await unzip(receipt.bundle, receipt.reportId);
     const file = path.join(folder, 'events.ndjson');
     await fs.writeFile(file, (await fs.readFile(file, 'utf8')).replace(/"action":"[^"]*"/, '"action":"Forged"'));
@@ -243,7 +243,9 @@ describe('each forgery fails the examiner’s checks', () => {
     expect(exam.openssl.code).toBe(0);
     expect(exam.python.code).toBe(1);
     expect(exam.python.out).toContain("FAIL  archive-public-key.pem is not the key the archive's root object names");
-    expect(exam.python.out).toMatch(/FAIL {2}manifest .*: signature does NOT verify/);
+    // The manifests are the archive's own and verify with its key; SHA256SUMS.sig does not.
+    expect(exam.python.out).toMatch(/FAIL {2}SHA256SUMS: signature does NOT verify with key-[0-9a-f]{64}\.pem/);
+    expect(exam.python.out).toMatch(/OK {4}manifest .*: signature verified by OpenSSL/);
     expect(exam.python.out).toContain('NOT the one you recorded');
   });
 

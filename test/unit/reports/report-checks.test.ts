@@ -1,9 +1,11 @@
 /**
  * A report never says "verified" over rows it did not check in that run, and never leaves out a
  * day it does not hold. Over a demo archive real exports filled:
- * - the local engine's columnar cache rewritten (one event dropped, a user's name changed) answers
- *   the cited query with forged rows: the report names the day whose events the engine miscounts
- *   and the row whose values are not the archived line's, and does not call itself verified;
+ * - the local engine's columnar cache rewritten (one event dropped, a user's name changed) and
+ *   sealed again by someone holding the cache seal secret, so the engine answers the cited query
+ *   with forged rows: the report names the day whose events the engine miscounts and the row whose
+ *   values are not the archived line's (it re-reads the archived bytes), and does not call itself
+ *   verified;
  * - an archived object rewritten with one name changed (re-gzipped, so every line still parses):
  *   the finding is said once, and each event taken from it is marked in the table and the CSV;
  * - a period reaching past the archived days: each day not archived is named, with why, on the
@@ -19,6 +21,8 @@ import type { Day } from '../../../shared/day';
 import { ReportEvidenceSchema, type ReportEvidence } from '../../../shared/reports/report-evidence';
 import type { ReportReceipt } from '../../../shared/reports/report-receipt';
 import type { CitedSource } from '../../../main/engine/reports/cited-results';
+import { CacheSeal } from '../../../main/engine/archive/cache-seal';
+import { hashFile } from '../../../main/engine/discovery/file-hashes';
 import { sqlString } from '../../../main/engine/discovery/duckdb-dialect';
 import { dayManifests } from '../archive/archive-fixture';
 import { DEMO_DAYS, demoArchive, type DemoArchive } from '../discovery/discovery-fixture';
@@ -42,7 +46,26 @@ async function filesUnder(dir: string, suffix: string): Promise<string[]> {
   return found;
 }
 
-describe('a rewritten discovery cache', () => {
+/**
+ * Rewrites a month's sealed Parquet file as `forge` says and seals it again with the installation's
+ * secret, as its holder could: same month key, the seal's hash and size the forged file's.
+ */
+async function forgeSealedMonth(demo: DemoArchive, forge: (parquet: string, forged: string) => Promise<void>) {
+  const [sealFile] = await filesUnder(path.join(demo.cacheFolder, 'columnar'), '.seal.json');
+  const record = JSON.parse(await fs.readFile(sealFile as string, 'utf8'));
+  const folder = path.dirname(sealFile as string);
+  const parquet = path.join(folder, `${record.monthKey}-${record.sha256}.parquet`);
+  const forged = `${parquet}.forged`;
+  await forge(parquet, forged);
+  const made = await hashFile(forged);
+  await fs.rm(parquet);
+  await fs.rename(forged, path.join(folder, `${record.monthKey}-${made.sha256}.parquet`));
+  const seal = await CacheSeal.open(demo.cacheSealKey, () => undefined);
+  const mac = seal.mac('columnar-month', record.monthKey, made.sha256, String(made.size));
+  await fs.writeFile(sealFile as string, JSON.stringify({ ...record, sha256: made.sha256, size: made.size, mac }));
+}
+
+describe('a discovery cache rewritten and sealed again by a holder of the cache seal secret', () => {
   let demo: DemoArchive;
   let dropped: { id: string; day: Day };
   let renamed: { id: string; name: string };
@@ -51,22 +74,21 @@ describe('a rewritten discovery cache', () => {
     demo = await demoArchive();
     // The cache is built as Discovery builds it: by a first query.
     await generate(demo, [QUEUES]);
-    const [parquet] = await filesUnder(path.join(demo.cacheFolder, 'columnar'), '.parquet');
     const queueEvents = demo.events.filter((e) => e.entityType === 'Queue' && e.user.name);
     const victim = queueEvents[0]!;
     const gone = queueEvents[1]!;
     renamed = { id: victim.id, name: victim.user.name as string };
     dropped = { id: gone.id, day: gone.eventDate.slice(0, 10) };
-    // Same file name, one event dropped, one user's name changed: what someone with the cache folder can do.
-    const instance = await DuckDBInstance.create(':memory:');
-    const c = await instance.connect();
-    const forged = `${parquet}.forged`;
-    await c.run(
-      `COPY (SELECT * REPLACE (CASE WHEN "id" = ${sqlString(victim.id)} THEN struct_update("user", name := 'Mallory Forged') ELSE "user" END AS "user") FROM read_parquet(${sqlString(parquet as string)}) WHERE "id" <> ${sqlString(gone.id)}) TO ${sqlString(forged)} (FORMAT parquet)`,
-    );
-    c.closeSync();
-    instance.closeSync();
-    await fs.rename(forged, parquet as string);
+    // One event dropped, one user's name changed, the seal made to match: what the secret's holder can do.
+    await forgeSealedMonth(demo, async (parquet, forged) => {
+      const instance = await DuckDBInstance.create(':memory:');
+      const c = await instance.connect();
+      await c.run(
+        `COPY (SELECT * REPLACE (CASE WHEN "id" = ${sqlString(victim.id)} THEN struct_update("user", name := 'Mallory Forged') ELSE "user" END AS "user") FROM read_parquet(${sqlString(parquet)}) WHERE "id" <> ${sqlString(gone.id)}) TO ${sqlString(forged)} (FORMAT parquet)`,
+      );
+      c.closeSync();
+      instance.closeSync();
+    });
   });
   afterAll(async () => {
     await demo?.close();
@@ -111,7 +133,7 @@ describe('an archived object rewritten with one name changed', () => {
 
   beforeAll(async () => {
     demo = await demoArchive();
-    // The query engine's cache was built before the object was rewritten.
+    // The query engine's cache was built (and sealed with the installation's kept key) before the object was rewritten.
     await generate(demo, [QUEUES]);
     const [first] = await dayManifests(demo.fixture.archive(), day);
     key = first?.manifest.objects[0]?.key as string;

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuditArchiveError } from '../../../shared/errors';
 import { SettingsSchema, type Settings, type SettingsInput } from '../../../shared/settings';
 import {
+  schedulePlanOf,
   startDailySchedule,
   type CatchUpOutcome,
   type DailySchedule,
@@ -116,8 +117,8 @@ function start(
   const runs: ScheduledRun[] = [];
   const errors: unknown[] = [];
   const schedule = startDailySchedule({
-    loadSettings: async () => settings.value,
-    runCatchUp: async (_s, signal) => {
+    loadPlan: async () => schedulePlanOf(settings.value),
+    runCatchUp: async (signal) => {
       calls.push(time.now);
       return options.runCatchUp ? options.runCatchUp(signal) : outcome(1);
     },

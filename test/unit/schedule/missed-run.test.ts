@@ -14,7 +14,7 @@ import { startAppSchedule } from '../../../main/engine/schedule/app-schedule';
 import type { DailySchedule, ScheduledRun } from '../../../main/engine/schedule/daily-schedule';
 import { ScheduleRecordFile, scheduleRecordPathIn } from '../../../main/engine/schedule/schedule-record';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
-import { settingsPathIn, stateDirIn } from '../../../main/engine/service/app-archive';
+import { settingsPathIn, stateDirIn } from '../../../main/engine/archive/app-archive';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
 
 const NOW = Date.parse('2026-11-28T10:00:00.000Z');

@@ -17,7 +17,7 @@ import { SettingsSchema, type SettingsInput } from '../../../shared/settings';
 import { LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
 import { acquireWriterLease } from '../../../main/engine/archive/writer-lease';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
-import { demoArchiveDirIn, settingsPathIn, stateDirIn } from '../../../main/engine/service/app-archive';
+import { demoArchiveDirIn, settingsPathIn, stateDirIn } from '../../../main/engine/archive/app-archive';
 import { openAppRuntime, type AppRuntime, type AppRuntimeOptions } from '../../../main/engine/service/app-runtime';
 import { dispatch } from '../../../main/engine/service/dispatch';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';

@@ -13,7 +13,7 @@ import type { Day } from '../../../shared/day';
 import { SettingsSchema } from '../../../shared/settings';
 import { openArchiveSession, simulatorSource } from '../../../main/engine/archive/archive-session';
 import { startGenesysSimulator } from '../../../main/engine/genesys/simulator/server';
-import { demoArchiveDirIn, stateDirIn } from '../../../main/engine/service/app-archive';
+import { demoArchiveDirIn, stateDirIn } from '../../../main/engine/archive/app-archive';
 
 export interface FilledArchive {
   /** Events each archived day holds, as its manifest recorded them. */

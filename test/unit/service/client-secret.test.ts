@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAppService, type AppService } from '../../../main/engine/service/app-service';
+import type { AppService } from '../../../main/engine/service/app-service';
+import { createTestAppService } from './service-fakes';
 import { dispatch } from '../../../main/engine/service/dispatch';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
 import { SECRET_ACCOUNTS, type SecretStore } from '../../../main/engine/secrets/secret-store';
@@ -17,7 +18,7 @@ let service: AppService;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'aa-secret-'));
   secrets = new MemorySecretStore();
-  service = createAppService({
+  service = createTestAppService({
     settingsFile: new SettingsFile(path.join(dir, 'settings.json')),
     secrets,
     transport: 'electron',
@@ -109,7 +110,7 @@ describe('the Genesys client secret', () => {
       },
       delete: async () => false,
     };
-    const withBroken = createAppService({
+    const withBroken = createTestAppService({
       settingsFile: new SettingsFile(path.join(dir, 'settings.json')),
       secrets: broken,
       transport: 'electron',

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevWebServer, TOKEN_HEADER, type DevWebServer } from '../../../main/devweb/dev-web-server';
 import { AppEventHub } from '../../../main/engine/service/app-events';
-import { createAppService } from '../../../main/engine/service/app-service';
+import { createTestAppService } from './service-fakes';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
     rendererDir,
     log: () => undefined,
     events: hub,
-    service: createAppService({
+    service: createTestAppService({
       settingsFile: new SettingsFile(path.join(dir, 'settings.json')),
       secrets: new MemorySecretStore(),
       transport: 'dev-web',

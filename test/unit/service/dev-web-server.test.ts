@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppService } from '../../../main/engine/service/app-service';
+import { createTestAppService } from './service-fakes';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
 import { startDevWebServer, TOKEN_HEADER, type DevWebServer } from '../../../main/devweb/dev-web-server';
@@ -51,7 +51,7 @@ beforeAll(async () => {
     userDataDir: dir,
     rendererDir,
     log: () => undefined,
-    service: createAppService({
+    service: createTestAppService({
       settingsFile: new SettingsFile(path.join(dir, 'settings.json')),
       secrets: new MemorySecretStore(),
       transport: 'dev-web',

@@ -12,7 +12,7 @@ import { addDays, lastSettledDay } from '../../../shared/day';
 import type { DayStatus } from '../../../shared/day-status';
 import { SettingsSchema } from '../../../shared/settings';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
-import { settingsPathIn } from '../../../main/engine/service/app-archive';
+import { settingsPathIn } from '../../../main/engine/archive/app-archive';
 import { openAppRuntime, type AppRuntime, type AppRuntimeOptions } from '../../../main/engine/service/app-runtime';
 import { dispatch } from '../../../main/engine/service/dispatch';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';

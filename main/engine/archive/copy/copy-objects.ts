@@ -7,6 +7,7 @@
  */
 import type { Day } from '../../../../shared/day';
 import { AuditArchiveError } from '../../../../shared/errors';
+import { readArchivedDocument } from '../archived-object';
 import type { ArchiveStore, ObjectLock } from '../archive-store';
 import type { Assessment, ChainManifest } from '../assessment';
 import { sha256Hex } from '../signing';
@@ -55,9 +56,13 @@ export async function primaryLock(primary: ArchiveStore, o: VouchedObject): Prom
 
 /** Reads one object from the primary at its version and checks it against the record. Throws ARCHIVE_INTEGRITY otherwise. */
 export async function verifiedBytes(primary: ArchiveStore, o: VouchedObject): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of primary.getObject(o.key, o.versionId)) chunks.push(chunk);
-  const bytes = Buffer.concat(chunks);
+  const read = await readArchivedDocument(primary, o, Number.MAX_SAFE_INTEGER);
+  if (!read.ok)
+    throw new AuditArchiveError(
+      'ARCHIVE_INTEGRITY',
+      `${o.key} is not in ${primary.url} at its recorded version: it is not copied (run verify).`,
+    );
+  const bytes = read.bytes;
   const sha256 = sha256Hex(bytes);
   if (sha256 !== o.sha256) {
     throw new AuditArchiveError(

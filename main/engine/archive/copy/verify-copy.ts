@@ -8,12 +8,12 @@
  * from the primary's verified bytes; a different or short-locked object cannot be replaced on WORM
  * storage and stays named.
  */
-import { createHash } from 'node:crypto';
 import { archiveFolder } from '../../../../shared/archive-layout';
 import type { Day } from '../../../../shared/day';
 import type { VerifyProblem } from '../../../../shared/verify';
 import type { Archive } from '../archive';
 import type { ObjectLock, ObjectVersionEntry } from '../archive-store';
+import { hashArchivedObject } from '../archived-object';
 import { copyObject, primaryLock, vouchedObjects, type VouchedObject } from './copy-objects';
 import type { CopyTarget } from './copy-target';
 
@@ -111,9 +111,7 @@ async function checkOne(
   v: ObjectVersionEntry,
 ): Promise<VerifyProblem[]> {
   const key = copy.copyKey(o.key);
-  const hash = createHash('sha256');
-  for await (const chunk of copy.store.getObject(key, v.versionId)) hash.update(chunk);
-  const sha256 = hash.digest('hex');
+  const { sha256 } = await hashArchivedObject(copy.store, { key, versionId: v.versionId });
   if (sha256 !== o.sha256)
     return [
       {

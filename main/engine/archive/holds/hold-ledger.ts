@@ -13,9 +13,10 @@ import { holdsFolder, parseKey } from '../../../../shared/archive-layout';
 import type { Day } from '../../../../shared/day';
 import type { VerifyProblem } from '../../../../shared/verify';
 import type { ArchiveStore, ObjectVersionEntry } from '../archive-store';
+import { readArchivedDocument } from '../archived-object';
 import type { Assessment } from '../assessment';
 import { documentSignatureValid } from '../signing';
-import { checkHoldRecordBytes, type HoldRecord, type HoldRecordRead } from './hold-record';
+import { checkHoldRecordBytes, MAX_HOLD_RECORD_BYTES, type HoldRecord, type HoldRecordRead } from './hold-record';
 
 export interface HeldPeriod {
   readonly from: Day;
@@ -94,9 +95,18 @@ async function readOriginal(
     });
   const original = live.at(-1);
   if (!original) return null;
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of store.getObject(key, original.versionId)) chunks.push(chunk);
-  return checkHoldRecordBytes(key, original.versionId, Buffer.concat(chunks));
+  const read = await readArchivedDocument(store, { key, versionId: original.versionId }, MAX_HOLD_RECORD_BYTES);
+  if (!read.ok)
+    return {
+      ok: false,
+      key,
+      versionId: original.versionId,
+      detail:
+        read.reason === 'too-large'
+          ? `${key} is larger than a legal-hold record can be.`
+          : `The legal-hold record ${key} could not be read at its version.`,
+    };
+  return checkHoldRecordBytes(key, original.versionId, read.bytes);
 }
 
 /** The records that count: valid, this archive's, signed by a key the archive's history names. */

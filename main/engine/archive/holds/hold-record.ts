@@ -10,14 +10,14 @@
  */
 import { z } from 'zod';
 import { DaySchema } from '../../../../shared/day';
-import { describeIssues } from '../../../../shared/ipc/contract';
+import { describeIssues } from '../../../../shared/describe-issues';
 import { ManifestSignatureSchema } from '../../../../shared/manifest';
 import { canonicalJsonBytes, sha256Hex } from '../signing';
 
 export const HOLD_RECORD_FORMAT = 'audit-archive/legal-hold@1';
 /** The highest index a hold record's key can carry (six digits, shared/archive-layout.ts). */
 export const MAX_HOLD_INDEX = 999_999;
-const MAX_RECORD_BYTES = 256 * 1024;
+export const MAX_HOLD_RECORD_BYTES = 256 * 1024;
 
 /** One line of an officer's words: no control characters, bounded. */
 const Line = (max: number) =>
@@ -68,7 +68,7 @@ export type HoldRecordRead =
 /** Checks one record version's bytes: JSON, schema, canonical form (signatures are judged by the ledger). */
 export function checkHoldRecordBytes(key: string, versionId: string | null, bytes: Uint8Array): HoldRecordRead {
   const invalid = (detail: string): HoldRecordRead => ({ ok: false, key, versionId, detail });
-  if (bytes.length > MAX_RECORD_BYTES) return invalid(`${key} is larger than a legal-hold record can be.`);
+  if (bytes.length > MAX_HOLD_RECORD_BYTES) return invalid(`${key} is larger than a legal-hold record can be.`);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { AuditArchiveError } from '../../../../shared/errors';
 import { LockModeSchema, type LockMode } from '../../../../shared/manifest';
-import { errorName, s3Failure } from './s3-store';
+import { errorName, s3Failure } from './s3-failure';
 
 export interface BucketInspection {
   readonly exists: boolean;

@@ -17,7 +17,8 @@ import {
 import { z } from 'zod';
 import { AuditArchiveError } from '../../../../shared/errors';
 import { LockModeSchema, type LockMode } from '../../../../shared/manifest';
-import { createS3Client, errorName, GOVERNANCE_WARNING, s3Failure, type S3StoreOptions } from './s3-store';
+import { errorName, s3Failure } from './s3-failure';
+import { createS3Client, GOVERNANCE_WARNING, type S3StoreOptions } from './s3-store';
 
 export interface InitBucketOptions {
   /** An SDK client to use; otherwise one is made from `connection` (default credential chain). */
@@ -57,58 +58,14 @@ const InitSchema = z.object({
  * then reads the configuration back. Throws ARCHIVE_NOT_WORM for an existing unlocked bucket.
  */
 export async function initBucket(options: InitBucketOptions): Promise<BucketInitSummary> {
-  const parsed = InitSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new AuditArchiveError(
-      'INVALID_ARGUMENT',
-      `Cannot initialise the bucket: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}. Nothing was created.`,
-    );
-  }
-  const { bucket, lockMode, retentionDays } = parsed.data;
+  const { bucket, lockMode, retentionDays } = parseInit(options);
   const client = options.client ?? createS3Client(options.connection ?? {});
   const url = `s3://${bucket}`;
-
   const created = !(await bucketExists(client, bucket, url));
-  if (created) {
-    const region = await client.config.region();
-    try {
-      await client.send(
-        new CreateBucketCommand({
-          Bucket: bucket,
-          ObjectLockEnabledForBucket: true,
-          // us-east-1 is the one region that refuses an explicit location constraint.
-          CreateBucketConfiguration:
-            region && region !== 'us-east-1' ? { LocationConstraint: region as never } : undefined,
-        }),
-      );
-    } catch (e) {
-      if (errorName(e) === 'BucketAlreadyExists') {
-        throw new AuditArchiveError(
-          'INVALID_ARGUMENT',
-          `The bucket name ${bucket} is taken by another account. Choose another name; nothing was created.`,
-        );
-      }
-      throw s3Failure(e, url, 'create the bucket');
-    }
-  }
-
+  if (created) await createLockedBucket(client, bucket, url);
   const existing = await readDefaultRetention(client, bucket, url);
   const satisfies = existing !== null && existing.mode === lockMode && existing.days >= retentionDays;
-  if (!satisfies) {
-    try {
-      await client.send(
-        new PutObjectLockConfigurationCommand({
-          Bucket: bucket,
-          ObjectLockConfiguration: {
-            ObjectLockEnabled: 'Enabled',
-            Rule: { DefaultRetention: { Mode: lockMode, Days: retentionDays } },
-          },
-        }),
-      );
-    } catch (e) {
-      throw s3Failure(e, url, 'set the default retention');
-    }
-  }
+  if (!satisfies) await setDefaultRetention(client, bucket, url, lockMode, retentionDays);
 
   // Read everything back: the summary reports what the store holds, not what was asked.
   const retention = await readDefaultRetention(client, bucket, url);
@@ -118,19 +75,7 @@ export async function initBucket(options: InitBucketOptions): Promise<BucketInit
       `${url} did not keep the default retention ${lockMode} ${retentionDays} days (reads back ${retention ? `${retention.mode} ${retention.days} days` : 'none'}). Check that the store supports Object Lock.`,
     );
   }
-  let versioning: string | undefined;
-  try {
-    versioning = (await client.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
-  } catch (e) {
-    throw s3Failure(e, url, 'read its versioning state');
-  }
-  if (versioning !== 'Enabled') {
-    throw new AuditArchiveError(
-      'ARCHIVE_NOT_WORM',
-      `${url} has Object Lock but versioning is not enabled. Check that the store supports Object Lock.`,
-    );
-  }
-
+  await checkVersioning(client, bucket, url);
   const warnings: string[] = [];
   if (lockMode === 'GOVERNANCE') warnings.push(GOVERNANCE_WARNING);
   if (!created && satisfies)
@@ -146,6 +91,78 @@ export async function initBucket(options: InitBucketOptions): Promise<BucketInit
     defaultRetention: retention,
     warnings,
   };
+}
+
+function parseInit(options: InitBucketOptions): z.infer<typeof InitSchema> {
+  const parsed = InitSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new AuditArchiveError(
+      'INVALID_ARGUMENT',
+      `Cannot initialise the bucket: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}. Nothing was created.`,
+    );
+  }
+  return parsed.data;
+}
+
+/** A new bucket with Object Lock (which turns versioning on), in the client's region. */
+async function createLockedBucket(client: S3Client, bucket: string, url: string): Promise<void> {
+  const region = await client.config.region();
+  try {
+    await client.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        ObjectLockEnabledForBucket: true,
+        // us-east-1 is the one region that refuses an explicit location constraint.
+        CreateBucketConfiguration:
+          region && region !== 'us-east-1' ? { LocationConstraint: region as never } : undefined,
+      }),
+    );
+  } catch (e) {
+    if (errorName(e) === 'BucketAlreadyExists') {
+      throw new AuditArchiveError(
+        'INVALID_ARGUMENT',
+        `The bucket name ${bucket} is taken by another account. Choose another name; nothing was created.`,
+      );
+    }
+    throw s3Failure(e, url, 'create the bucket');
+  }
+}
+
+async function setDefaultRetention(
+  client: S3Client,
+  bucket: string,
+  url: string,
+  lockMode: LockMode,
+  retentionDays: number,
+): Promise<void> {
+  try {
+    await client.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: bucket,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: lockMode, Days: retentionDays } },
+        },
+      }),
+    );
+  } catch (e) {
+    throw s3Failure(e, url, 'set the default retention');
+  }
+}
+
+async function checkVersioning(client: S3Client, bucket: string, url: string): Promise<void> {
+  let versioning: string | undefined;
+  try {
+    versioning = (await client.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
+  } catch (e) {
+    throw s3Failure(e, url, 'read its versioning state');
+  }
+  if (versioning !== 'Enabled') {
+    throw new AuditArchiveError(
+      'ARCHIVE_NOT_WORM',
+      `${url} has Object Lock but versioning is not enabled. Check that the store supports Object Lock.`,
+    );
+  }
 }
 
 async function bucketExists(client: S3Client, bucket: string, url: string): Promise<boolean> {

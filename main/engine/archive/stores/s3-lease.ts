@@ -38,7 +38,7 @@ import {
   type LeaseHolder,
   type LeaseMechanism,
 } from '../writer-lease';
-import { s3Failure } from './s3-store';
+import { s3Failure } from './s3-failure';
 
 const MAX_TTL_SECONDS = 3600;
 /** The longest one claim lasts: a run still writing after a week stops at its next manifest, and the next run continues. */

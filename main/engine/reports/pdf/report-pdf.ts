@@ -32,6 +32,8 @@ import {
   organisationText,
   rowOrderStatement,
   populationStatement,
+  keyHistoryStatement,
+  keyTrustStatement,
   signatureStatement,
   storageStatement,
 } from '../../../../shared/reports/report-words';
@@ -393,13 +395,18 @@ function* cover(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
     },
   };
 
+  yield* keyValues(layout, coverFacts(e));
+}
+
+/** The cover's facts under the verdict: the request, the population, the archive and its key, the verification. */
+function coverFacts(e: ReportEvidence): Array<readonly [string, string, Style?]> {
+  const r = e.request;
   const local = new Intl.DateTimeFormat('en-GB', {
     timeZone: r.timeZone,
     dateStyle: 'long',
     timeStyle: 'long',
   }).format(new Date(e.generatedAt));
-  const citedResults = e.results.length;
-  yield* keyValues(layout, [
+  return [
     ['Request reference', r.reference],
     ['Requested by', r.requester],
     ['Regulator or auditor', r.recipient],
@@ -409,18 +416,13 @@ function* cover(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
     ['Period (UTC days)', `${e.period.from} to ${e.period.to}`],
     [
       'Events in this report',
-      `${count(e.events.count, 'event')} from ${count(citedResults, 'cited result')} (${e.results.map((x) => `result ${x.index}: ${count(x.rerun?.rowCount ?? x.metadata.rowCount, 'row')}`).join('; ')})`,
+      `${count(e.events.count, 'event')} from ${count(e.results.length, 'cited result')} (${e.results.map((x) => `result ${x.index}: ${count(x.rerun?.rowCount ?? x.metadata.rowCount, 'row')}`).join('; ')})`,
     ],
     ['Population', populationStatement(e)],
     ['Days not archived', gapsStatement(e)],
     ['Archive', `${e.archive.url}${e.archive.archiveId ? ` (archive id ${e.archive.archiveId})` : ''}`],
     ['Storage', storageStatement(e)],
-    [
-      'Signing key fingerprint',
-      e.archive.keyFingerprint ? formatFingerprint(e.archive.keyFingerprint) : 'none (no valid root object)',
-      S.mono,
-    ],
-    ['Signature', signatureStatement(e), e.signature.signed ? S.value : { ...S.value, role: 'bold', color: FAIL_INK }],
+    ...keyFacts(e),
     [
       'Verification at report time',
       `${e.verification.ok ? 'passed' : 'FAILED'} (${e.verification.mode === 'full' ? 'full: every object of the period hashed' : 'standard, plus every object the events came from hashed'})${e.clock === 'fixed' ? '' : `, ${e.verification.at}`}`,
@@ -431,7 +433,25 @@ function* cover(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
       `${e.generatedAt} (UTC) · ${local} (${r.timeZone})${e.clock === 'fixed' ? ' · a fixed time (SOURCE_DATE_EPOCH or --generated-at), so that the report can be made again byte for byte' : ''}`,
     ],
     ['Report id', e.reportId],
-  ]);
+  ];
+}
+
+/** The key in effect, what it was checked against, how it changed, and the bundle's signature. */
+function keyFacts(e: ReportEvidence): Array<readonly [string, string, Style?]> {
+  return [
+    [
+      'Signing key fingerprint',
+      e.archive.keyFingerprint ? formatFingerprint(e.archive.keyFingerprint) : 'none (no valid root object)',
+      S.mono,
+    ],
+    [
+      'Key checked against',
+      keyTrustStatement(e),
+      e.verification.trust?.key === 'first-use' ? { ...S.value, role: 'bold' } : S.value,
+    ],
+    ['Key changes', keyHistoryStatement(e) ?? ''],
+    ['Signature', signatureStatement(e), e.signature.signed ? S.value : { ...S.value, role: 'bold', color: FAIL_INK }],
+  ];
 }
 
 function resultLabel(r: ResultEvidence): string {

@@ -12,20 +12,33 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { addDays, lastSettledDay } from '../../shared/day';
-import { SettingsSchema } from '../../shared/settings';
-import { openArchiveSession } from '../engine/archive/archive-session';
-import { countStates } from '../engine/archive/status';
-import { fillDemoArchive } from '../engine/service/demo-archive';
-import type { CliContext } from './main';
-import { bar, formatBytes, formatDuration, progressLine } from './progress';
+import { addDays, lastSettledDay } from '../../../shared/day';
+import { SettingsSchema } from '../../../shared/settings';
+import { openArchiveSession } from '../../engine/archive/archive-session';
+import { countStates } from '../../engine/archive/status';
+import { fillDemoArchive } from '../../engine/service/demo-archive';
+import type { CliParts } from '../composition';
+import type { CliContext } from '../context';
+import { bar, formatBytes, formatDuration, progressLine } from '../progress';
+import { optionalInt, str, type FlagValues } from '../usage';
+
+export const options = { dir: { type: 'string' }, days: { type: 'string' } } as const;
 
 export interface DemoOptions {
   readonly dir?: string | undefined;
   readonly days?: number | undefined;
 }
 
-export async function runDemo(ctx: CliContext, options: DemoOptions): Promise<number> {
+export function parse(values: FlagValues): DemoOptions {
+  return { dir: str(values.dir), days: optionalInt(values.days, 'days', 'demo', 30, 2000) };
+}
+
+/** The demo reads no settings: it writes its own local folder from the simulator. */
+export function run(args: DemoOptions, parts: CliParts): Promise<number> {
+  return runDemo(parts.ctx, args);
+}
+
+async function runDemo(ctx: CliContext, options: DemoOptions): Promise<number> {
   const now = ctx.now ?? Date.now;
   const dir = resolve(options.dir ?? join(ctx.env.HOME || homedir(), 'AuditArchiveDemo'));
   const totalDays = options.days ?? 400;

@@ -16,28 +16,28 @@
 import { access, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DaySchema, type Day } from '../../shared/day';
-import { listQueries } from '../../shared/discovery/query-library';
-import { ResultMetadataSchema, type ResultMetadata } from '../../shared/discovery/result-metadata';
-import { AuditArchiveError } from '../../shared/errors';
-import type { ReportReceipt } from '../../shared/reports/report-receipt';
-import { ReportRequestSchema, TimeZoneSchema } from '../../shared/reports/report-request';
-import type { Settings } from '../../shared/settings';
-import { openArchiveSession, TOOL_VERSION, type ArchiveSession } from '../engine/archive/archive-session';
-import type { SigningKeyStore } from '../engine/archive/signing-keys';
-import { describeHolder } from '../engine/archive/writer-lease';
-import type { CacheSealKey } from '../engine/archive/cache-seal';
-import { openQueryEngine } from '../engine/discovery/open-query-engine';
-import { generateReport, verificationPolicyOf, type GenerateReportOptions } from '../engine/reports/build-report';
-import type { CitedSource } from '../engine/reports/cited-results';
-import { fixedGenerationTime } from '../engine/reports/generation-time';
-import { checkReportOutDir } from '../engine/reports/report-out-dir';
-import { citedRowsFromFile, type CitedRows } from '../engine/reports/rerun-comparison';
-import type { CliContext } from './main';
-import { bar, progressLine } from './progress';
-import { parseQueryArgs, resolveQuery } from './query-command';
+import { DaySchema, type Day } from '../../../shared/day';
+import { listQueries } from '../../../shared/discovery/query-library';
+import { ResultMetadataSchema, type ResultMetadata } from '../../../shared/discovery/result-metadata';
+import { AuditArchiveError } from '../../../shared/errors';
+import type { ReportReceipt } from '../../../shared/reports/report-receipt';
+import { ReportRequestSchema, TimeZoneSchema } from '../../../shared/reports/report-request';
+import type { Settings } from '../../../shared/settings';
+import { TOOL_VERSION, type ArchiveSession } from '../../engine/archive/archive-session';
+import { describeHolder } from '../../engine/archive/writer-lease';
+import type { CacheSealKey } from '../../engine/archive/cache-seal';
+import { openQueryEngine } from '../../engine/discovery/open-query-engine';
+import { generateReport, verificationPolicyOf, type GenerateReportOptions } from '../../engine/reports/build-report';
+import type { CitedSource } from '../../engine/reports/cited-results';
+import { fixedGenerationTime } from '../../engine/reports/generation-time';
+import { checkReportOutDir } from '../../engine/reports/report-out-dir';
+import { citedRowsFromFile, type CitedRows } from '../../engine/reports/rerun-comparison';
+import type { CliParts } from '../composition';
+import type { CliContext } from '../context';
+import { bar, progressLine } from '../progress';
+import { parseQueryArgs, resolveQuery } from './query';
 
-export const REPORT_OPTIONS = {
+const REPORT_OPTIONS = {
   saved: { type: 'string' },
   param: { type: 'string', multiple: true },
   sql: { type: 'string' },
@@ -58,6 +58,7 @@ export const REPORT_OPTIONS = {
   wait: { type: 'string' },
   'generated-at': { type: 'string' },
   'cited-objects': { type: 'string' },
+  'expect-key': { type: 'string' },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -76,6 +77,8 @@ export interface ReportArgs {
   readonly generatedAt?: string;
   /** --cited-objects include|omit; unset: included when they weigh at most the default limit. */
   readonly includeObjects?: boolean;
+  /** --expect-key: the key fingerprint the officer recorded; the report's trust then rests on it. */
+  readonly expectKey?: string;
 }
 
 /** The flag of each request field, for messages. */
@@ -160,8 +163,18 @@ function parseBundleFlags(
   };
 }
 
+/** --expect-key FP: 64 hex digits (spaces and colons allowed, as `key show` groups them). */
+function expectKeyFlag(str: Str): Pick<ReportArgs, 'expectKey'> {
+  const given = str('expect-key');
+  if (given === undefined) return {};
+  const fingerprint = given.replace(/[\s:]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(fingerprint))
+    throw usage('--expect-key must be the 64 hex digits of a key fingerprint, as `audit-archive key show` prints it');
+  return { expectKey: fingerprint };
+}
+
 /** Checks the flags before anything is read or opened: bad usage changes nothing. */
-export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
+function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: number = Date.now()): ReportArgs {
   const str: Str = (name) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const results = (values.results as string[] | undefined) ?? [];
   const given = [str('saved') !== undefined, str('sql') !== undefined, results.length > 0].filter(Boolean).length;
@@ -177,7 +190,7 @@ export function parseReportArgs(values: Values, env: NodeJS.ProcessEnv, now: num
   const engine = str('engine');
   if (engine !== undefined && engine !== 'local' && engine !== 'athena')
     throw usage(`--engine must be local or athena, not '${engine}'`);
-  const bundle = parseBundleFlags(str, env, now);
+  const bundle = { ...parseBundleFlags(str, env, now), ...expectKeyFlag(str) };
   const query =
     results.length > 0
       ? null
@@ -310,7 +323,7 @@ function buildOptionsOf(
         ...(ctx.now ? { now: ctx.now } : {}),
       }),
     defaultEngine: settings.discovery.engine,
-    verification: verificationPolicyOf(settings),
+    verification: { ...verificationPolicyOf(settings), ...(args.expectKey ? { expectKey: args.expectKey } : {}) },
     toolVersion: TOOL_VERSION,
     library: listQueries(settings),
     journal: session.journal,
@@ -323,16 +336,15 @@ function buildOptionsOf(
   };
 }
 
-export async function reportCommand(
-  ctx: CliContext,
-  settings: Settings,
-  secrets: { genesysClientSecret?: string },
-  args: ReportArgs,
-  stateDir: string,
-  /** Where the archive's signing key is kept (an archive copy is signed with it). */
-  keys: SigningKeyStore,
-  cacheSealKey: CacheSealKey | null = null,
-): Promise<number> {
+export const options = REPORT_OPTIONS;
+
+export function parse(values: Values, ctx: CliContext): ReportArgs {
+  return parseReportArgs(values, ctx.env, (ctx.now ?? Date.now)());
+}
+
+export async function run(args: ReportArgs, parts: CliParts): Promise<number> {
+  const { ctx } = parts;
+  const settings = parts.settings();
   // Where the report goes is checked first: a bad --out is refused before anything is read or made.
   await checkReportOutDir(args.out);
   const sources: CitedSource[] = [];
@@ -342,16 +354,9 @@ export async function reportCommand(
   }
   for (const file of args.results) sources.push({ kind: 'result', ...(await readResultFile(file)) });
 
-  const session = await openArchiveSession(settings, secrets, {
-    env: ctx.env,
-    stateDir,
-    keys,
-    ...(ctx.now ? { now: ctx.now } : {}),
-    program: 'the audit-archive CLI (report)',
-    cacheSealKey,
-    ...(args.waitSeconds !== undefined ? { leaseWaitMs: args.waitSeconds * 1000 } : {}),
-    onWarning: (w) => ctx.stderr.write(`audit-archive: warning: ${w}\n`),
-  });
+  const [stateDir, cacheSealKey] = [await parts.stateDir(), await parts.cacheSealKey()];
+  // The session's signing keys sign the archive copy.
+  const session = await parts.openSession({ program: 'the audit-archive CLI (report)', waitSeconds: args.waitSeconds });
   const progress = progressLine(ctx.stderr);
   try {
     let waited = false;

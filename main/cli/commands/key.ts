@@ -7,35 +7,23 @@
  * keychain, or the signing key file outside the state folder, or the environment.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { formatFingerprint, parseFingerprint, type ArchivePurpose } from '../../shared/archive-root';
-import { AuditArchiveError } from '../../shared/errors';
-import type { ArchiveSession } from '../engine/archive/archive-session';
-import { TOOL_VERSION } from '../engine/archive/archive-session';
-import { replaceLostSigningKey, rotateSigningKey, type KeyChangeResult } from '../engine/archive/key-change';
-import { migrateStateFolderKeys, stateFolderKeyDir, type CliSigningKeys } from '../engine/archive/key-custody';
-import { currentPublicKey, type KeyEpoch } from '../engine/archive/key-succession';
-import { signingKeyFromPem, signingKeyToPem } from '../engine/archive/signing';
-import type { CliStream } from './progress';
+import { formatFingerprint, parseFingerprint, type ArchivePurpose } from '../../../shared/archive-root';
+import { AuditArchiveError } from '../../../shared/errors';
+import type { ArchiveSession } from '../../engine/archive/archive-session';
+import { TOOL_VERSION } from '../../engine/archive/archive-session';
+import { replaceLostSigningKey, rotateSigningKey, type KeyChangeResult } from '../../engine/archive/key-change';
+import { migrateStateFolderKeys, stateFolderKeyDir, type CliSigningKeys } from '../../engine/archive/key-custody';
+import { currentPublicKey, type KeyEpoch } from '../../engine/archive/key-succession';
+import { signingKeyFromPem, signingKeyToPem } from '../../engine/archive/signing';
+import type { CliParts } from '../composition';
+import type { CliContext } from '../context';
+import { str, type FlagValues } from '../usage';
 
-export interface KeyCommandContext {
-  readonly stdout: CliStream;
-  readonly stderr: CliStream;
-  readonly signal?: AbortSignal;
-}
-
-export const KEY_COMMAND_OPTIONS = {
-  'key show': { json: { type: 'boolean' } },
-  'key export': { out: { type: 'string' } },
-  'key import': { file: { type: 'string' } },
-  'key migrate': {},
-  'key rotate': { reason: { type: 'string' } },
-  'key replace-lost': { 'confirm-lost': { type: 'string' }, reason: { type: 'string' } },
-} as const;
-
-export const KEY_SUBCOMMANDS = ['show', 'export', 'import', 'migrate', 'rotate', 'replace-lost'] as const;
+/** What the key commands use of the CLI's context. */
+type KeyCommandContext = Pick<CliContext, 'stdout' | 'stderr' | 'signal'>;
 
 /** What an officer records and an examiner checks: the archive's keys, oldest first, and where this installation keeps its own. */
-export interface ArchiveKeyReport {
+interface ArchiveKeyReport {
   readonly archive: string;
   readonly archiveId: string | null;
   readonly purpose: ArchivePurpose | null;
@@ -62,7 +50,7 @@ export interface ArchiveKeyReport {
  * The archive's public signing key (SPKI PEM) and fingerprint, as `key show` prints them, plus the
  * history of keys and whether this installation holds the current one.
  */
-export async function archiveKeyReport(session: ArchiveSession, keys: CliSigningKeys): Promise<ArchiveKeyReport> {
+async function archiveKeyReport(session: ArchiveSession, keys: CliSigningKeys): Promise<ArchiveKeyReport> {
   const snapshot = await session.archive.read({ scope: 'layout' });
   const { root, keys: history } = snapshot.assessment;
   if (root.status === 'invalid') throw new AuditArchiveError('ARCHIVE_INTEGRITY', `${root.detail} Run verify.`);
@@ -98,7 +86,7 @@ export async function archiveKeyReport(session: ArchiveSession, keys: CliSigning
 }
 
 /** The archive's signing key: its fingerprint (to record) and whether this installation holds it. */
-export async function keyShow(
+async function keyShow(
   ctx: KeyCommandContext,
   session: ArchiveSession,
   keys: CliSigningKeys,
@@ -139,7 +127,7 @@ export async function keyShow(
 }
 
 /** The private key as PEM, for a second machine that writes the same archive. */
-export async function keyExport(
+async function keyExport(
   ctx: KeyCommandContext,
   session: ArchiveSession,
   keys: CliSigningKeys,
@@ -178,7 +166,7 @@ export async function keyExport(
 }
 
 /** Keeps a key exported elsewhere in this installation's custody, after checking it is the archive's current key. */
-export async function keyImport(
+async function keyImport(
   ctx: KeyCommandContext,
   session: ArchiveSession,
   keys: CliSigningKeys,
@@ -211,7 +199,7 @@ export async function keyImport(
 }
 
 /** Moves keys earlier versions kept in `<state>/keys/` into custody, and deletes them there. */
-export async function keyMigrate(ctx: KeyCommandContext, stateDir: string, keys: CliSigningKeys): Promise<number> {
+async function keyMigrate(ctx: KeyCommandContext, stateDir: string, keys: CliSigningKeys): Promise<number> {
   const moved = await migrateStateFolderKeys(stateDir, keys);
   if (moved.length === 0) {
     ctx.stderr.write(`No private keys in ${stateFolderKeyDir(stateDir)}: nothing to move.\n`);
@@ -228,11 +216,7 @@ export async function keyMigrate(ctx: KeyCommandContext, stateDir: string, keys:
 }
 
 /** Rotates the archive's key: the current key signs its successor, then is retired from custody. */
-export async function keyRotate(
-  ctx: KeyCommandContext,
-  session: ArchiveSession,
-  reason: string | undefined,
-): Promise<number> {
+async function keyRotate(ctx: KeyCommandContext, session: ArchiveSession, reason: string | undefined): Promise<number> {
   const result = await rotateSigningKey(session.archive, {
     reason: reason ?? '',
     toolVersion: TOOL_VERSION,
@@ -243,7 +227,7 @@ export async function keyRotate(
 }
 
 /** Replaces a lost key: loud, confirmed by the lost key's fingerprint, always reported by verify. */
-export async function keyReplaceLost(
+async function keyReplaceLost(
   ctx: KeyCommandContext,
   session: ArchiveSession,
   opts: { confirmLost: string | undefined; reason: string | undefined },
@@ -287,3 +271,54 @@ function reportChange(ctx: KeyCommandContext, session: ArchiveSession, r: KeyCha
   );
   ctx.stdout.write(lines.join('\n') + '\n');
 }
+
+/**
+ * The subcommands, each with its options, parse and run (main/cli/command-table.ts names them). Every
+ * one but `migrate` runs on an archive session.
+ */
+export const show = {
+  options: { json: { type: 'boolean' } },
+  parse: (values: FlagValues) => ({ json: values.json === true }),
+  run: async (args: { json: boolean }, parts: CliParts) => {
+    const keys = await parts.keys();
+    return parts.withSession({}, (session) => keyShow(parts.ctx, session, keys, args.json));
+  },
+} as const;
+
+export const exportKey = {
+  options: { out: { type: 'string' } },
+  parse: (values: FlagValues) => ({ out: str(values.out) }),
+  run: async (args: { out: string | undefined }, parts: CliParts) => {
+    const keys = await parts.keys();
+    return parts.withSession({}, (session) => keyExport(parts.ctx, session, keys, args.out));
+  },
+} as const;
+
+export const importKey = {
+  options: { file: { type: 'string' } },
+  parse: (values: FlagValues) => ({ file: str(values.file) }),
+  run: async (args: { file: string | undefined }, parts: CliParts) => {
+    const keys = await parts.keys();
+    return parts.withSession({}, (session) => keyImport(parts.ctx, session, keys, args.file));
+  },
+} as const;
+
+export const migrate = {
+  options: {},
+  parse: () => ({}),
+  run: async (_args: object, parts: CliParts) => keyMigrate(parts.ctx, await parts.stateDir(), await parts.keys()),
+} as const;
+
+export const rotate = {
+  options: { reason: { type: 'string' } },
+  parse: (values: FlagValues) => ({ reason: str(values.reason) }),
+  run: (args: { reason: string | undefined }, parts: CliParts) =>
+    parts.withSession({}, (session) => keyRotate(parts.ctx, session, args.reason)),
+} as const;
+
+export const replaceLost = {
+  options: { 'confirm-lost': { type: 'string' }, reason: { type: 'string' } },
+  parse: (values: FlagValues) => ({ confirmLost: str(values['confirm-lost']), reason: str(values.reason) }),
+  run: (args: { confirmLost: string | undefined; reason: string | undefined }, parts: CliParts) =>
+    parts.withSession({}, (session) => keyReplaceLost(parts.ctx, session, args)),
+} as const;

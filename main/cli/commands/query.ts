@@ -14,9 +14,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeGapSpan, gapHeadline, gapSpans, type ArchiveGap } from '../../shared/archive-gaps';
-import { DaySchema } from '../../shared/day';
-import type { QueryText } from '../../shared/discovery/compile-query';
+import { describeGapSpan, gapHeadline, gapSpans, type ArchiveGap } from '../../../shared/archive-gaps';
+import { DaySchema } from '../../../shared/day';
+import type { QueryText } from '../../../shared/discovery/compile-query';
 import {
   PARAMETER_TYPES,
   ParameterNameSchema,
@@ -24,21 +24,22 @@ import {
   type RawParameterValue,
   type TypedParameterValue,
   parseParameterValue,
-} from '../../shared/discovery/parameters';
-import { findQuery, listQueries, queryTextFor } from '../../shared/discovery/query-library';
-import type { ResultColumn, ResultMetadata, ResultRow, ResultValue } from '../../shared/discovery/result-metadata';
-import type { DateRange } from '../../shared/discovery/structured-query';
-import { AuditArchiveError } from '../../shared/errors';
-import type { Settings } from '../../shared/settings';
-import type { CacheSealKey } from '../engine/archive/cache-seal';
-import { openArchiveStore } from '../engine/archive/stores/open-store';
-import { openQueryEngine } from '../engine/discovery/open-query-engine';
-import { ResultWriter } from '../engine/discovery/result-export';
-import { runDiscoveryQuery } from '../engine/discovery/run-query';
-import type { CliContext } from './main';
-import { formatBytes, formatDuration, progressLine } from './progress';
+} from '../../../shared/discovery/parameters';
+import { findQuery, listQueries, queryTextFor } from '../../../shared/discovery/query-library';
+import type { ResultColumn, ResultMetadata, ResultRow, ResultValue } from '../../../shared/discovery/result-metadata';
+import type { DateRange } from '../../../shared/discovery/structured-query';
+import { AuditArchiveError } from '../../../shared/errors';
+import type { Settings } from '../../../shared/settings';
+import type { CacheSealKey } from '../../engine/archive/cache-seal';
+import { openArchiveStore } from '../../engine/archive/stores/open-store';
+import { openQueryEngine } from '../../engine/discovery/open-query-engine';
+import { ResultWriter } from '../../engine/discovery/result-export';
+import { runDiscoveryQuery } from '../../engine/discovery/run-query';
+import type { CliParts } from '../composition';
+import type { CliContext } from '../context';
+import { formatBytes, formatDuration, progressLine } from '../progress';
 
-export const QUERY_OPTIONS = {
+const QUERY_OPTIONS = {
   sql: { type: 'string' },
   saved: { type: 'string' },
   param: { type: 'string', multiple: true },
@@ -128,7 +129,15 @@ export function parseQueryArgs(values: Values): QueryArgs {
   };
 }
 
-export async function queryCommand(
+export const options = QUERY_OPTIONS;
+export const parse = parseQueryArgs;
+
+export async function run(args: QueryArgs, parts: CliParts): Promise<number> {
+  const settings = parts.settings();
+  return queryCommand(parts.ctx, settings, args, await parts.stateDir(), await parts.cacheSealKey());
+}
+
+async function queryCommand(
   ctx: CliContext,
   settings: Settings,
   args: QueryArgs,

@@ -19,9 +19,9 @@ import {
   type ArchiveSession,
   type ArchiveSessionOptions,
   type GenesysCredentials,
-} from '../archive/archive-session';
-import { keychainCacheSealKey, type CacheSealKey } from '../archive/cache-seal';
-import { FileSigningKeyStore, SecretSigningKeyStore, type SigningKeyStore } from '../archive/signing-keys';
+} from './archive-session';
+import { keychainCacheSealKey, type CacheSealKey } from './cache-seal';
+import { FileSigningKeyStore, SecretSigningKeyStore, type SigningKeyStore } from './signing-keys';
 import type { TokenProvider } from '../genesys/auth';
 import type { AuditEventSource } from '../genesys/audit-source';
 import type { SecretStore } from '../secrets/secret-store';

@@ -1,0 +1,185 @@
+/**
+ * The reads verify makes beyond the listing: the lock of every object it relies on (root,
+ * key-succession records, manifests, data parts, report copies) and, in full mode, the bytes of
+ * every data part and report bundle (archived-object.ts). Each check is a function run later,
+ * a bounded number at once; each adds what it finds to `problems`.
+ */
+import type { Day } from '../../../../shared/day';
+import type { LockMode } from '../../../../shared/manifest';
+import type { VerifyProblem } from '../../../../shared/verify';
+import type { ArchiveStore } from '../archive-store';
+import { digestProblems, hashArchivedObject, readArchivedPart } from '../archived-object';
+import type { Assessment, ChainManifest } from '../assessment';
+import { lockProblem, retentionEnd } from './lock-check';
+
+export type Check = () => Promise<void>;
+
+export interface CheckContext {
+  readonly store: ArchiveStore;
+  readonly full: boolean;
+  readonly now: number;
+  readonly policy: { readonly lockMode: LockMode; readonly retentionDays: number };
+  readonly problems: VerifyProblem[];
+  /** Data parts and report keys looked at. */
+  objectsChecked: number;
+}
+
+/** Every check of the archive's objects, the chain's limited to `chainInRange`. */
+export function objectChecks(
+  ctx: CheckContext,
+  assessment: Assessment,
+  chainInRange: readonly ChainManifest[],
+): Check[] {
+  const locks = ctx.store.kind !== 'local';
+  return [
+    ...(locks ? rootLockChecks(ctx, assessment) : []),
+    ...(locks ? successionLockChecks(ctx, assessment) : []),
+    ...chainInRange.flatMap((c) => manifestChecks(ctx, c)),
+    ...(assessment.reports ?? []).flatMap((copy) => reportCopyChecks(ctx, copy)),
+  ];
+}
+
+function lockCheck(
+  ctx: CheckContext,
+  day: Day | null,
+  key: string,
+  lock: Parameters<typeof lockProblem>[1],
+  minimum: number,
+  recorded: string | null,
+): void {
+  const p = lockProblem(key, lock, ctx.policy.lockMode, minimum, recorded, ctx.now);
+  if (p) ctx.problems.push({ day, kind: 'lock-not-in-force', key, detail: p });
+}
+
+function rootLockChecks(ctx: CheckContext, assessment: Assessment): Check[] {
+  const root = assessment.root.status === 'ok' ? assessment.root : null;
+  if (!root) return [];
+  return [
+    async () => {
+      const info = await ctx.store.headObject(root.key, root.versionId);
+      const minimum = retentionEnd(root.root.createdAt, root.root.policy.retentionDays);
+      lockCheck(ctx, null, root.key, info?.lock ?? null, minimum, null);
+    },
+  ];
+}
+
+/** Key-succession records in effect are evidence like manifests: locked as long. */
+function successionLockChecks(ctx: CheckContext, assessment: Assessment): Check[] {
+  return assessment.keys.epochs
+    .flatMap((e) => e.record ?? [])
+    .map((record) => async () => {
+      const info = await ctx.store.headObject(record.key, record.versionId);
+      if (!info) return; // the listing already told
+      lockCheck(
+        ctx,
+        null,
+        record.key,
+        info.lock,
+        retentionEnd(record.record.createdAt, ctx.policy.retentionDays),
+        null,
+      );
+    });
+}
+
+/** A manifest's lock, and each of its data parts. */
+function manifestChecks(ctx: CheckContext, c: ChainManifest): Check[] {
+  const checks: Check[] = [];
+  const minimum = retentionEnd(c.manifest.createdAt, c.manifest.policy.retentionDays);
+  if (ctx.store.kind !== 'local') {
+    checks.push(async () => {
+      const info = await ctx.store.headObject(c.key, c.versionId);
+      if (!info) return; // the listing already told
+      lockCheck(ctx, c.manifest.day, c.key, info.lock, minimum, null);
+    });
+  }
+  for (const object of c.manifest.objects) checks.push(() => checkPart(ctx, c, object, minimum));
+  return checks;
+}
+
+/** A data part: its size and lock (read back), and in full mode its bytes against the manifest. */
+async function checkPart(
+  ctx: CheckContext,
+  c: ChainManifest,
+  object: ChainManifest['manifest']['objects'][number],
+  minimum: number,
+): Promise<void> {
+  const day = c.manifest.day;
+  ctx.objectsChecked += 1;
+  if (ctx.store.kind !== 'local' || ctx.full) {
+    const info = await ctx.store.headObject(object.key, object.versionId);
+    if (!info) return; // object-missing / delete-marker: the listing already told
+    if (info.size !== object.size) {
+      ctx.problems.push({
+        day,
+        kind: 'hash-mismatch',
+        key: object.key,
+        detail: `${object.key} is ${info.size} bytes; ${c.key} recorded ${object.size}.`,
+      });
+      return;
+    }
+    if (object.lockMode !== null && object.retainUntil !== null)
+      lockCheck(ctx, day, object.key, info.lock, minimum, object.retainUntil);
+  }
+  if (!ctx.full) return;
+  const digest = await readArchivedPart(ctx.store, object);
+  if (digestProblems(digest, object).length > 0) {
+    ctx.problems.push({
+      day,
+      kind: 'hash-mismatch',
+      key: object.key,
+      detail: `${object.key} does not match ${c.key}: SHA-256 ${digest.sha256} (recorded ${object.sha256}), ${digest.lines} events (recorded ${object.events}).`,
+    });
+  }
+}
+
+/** A report copy: the locks of its record and bundle, and (full) the bundle's bytes against its signed record. */
+function reportCopyChecks(ctx: CheckContext, copy: NonNullable<Assessment['reports']>[number]): Check[] {
+  const { record } = copy;
+  const checks: Check[] = [];
+  if (ctx.store.kind !== 'local') {
+    for (const [key, versionId] of [
+      [copy.recordKey, copy.recordVersionId],
+      ...(copy.bundlePresent ? [[record.bundle.key, record.bundle.versionId] as const] : []),
+    ] as const) {
+      checks.push(async () => {
+        ctx.objectsChecked += 1;
+        const info = await ctx.store.headObject(key, versionId);
+        if (!info) return; // the listing already told
+        lockCheck(ctx, null, key, info.lock, 0, record.bundle.retainUntil);
+      });
+    }
+  }
+  if (ctx.full && copy.bundlePresent) {
+    checks.push(async () => {
+      const { sha256 } = await hashArchivedObject(ctx.store, record.bundle);
+      if (sha256 !== record.bundle.sha256)
+        ctx.problems.push({
+          day: null,
+          kind: 'hash-mismatch',
+          key: record.bundle.key,
+          detail: `${record.bundle.key} does not match ${copy.recordKey}: SHA-256 ${sha256} (recorded ${record.bundle.sha256}).`,
+        });
+    });
+  }
+  return checks;
+}
+
+/** Runs the checks, `limit` at once, stopping when the signal aborts. */
+export async function runLimited(
+  checks: readonly Check[],
+  limit: number,
+  signal: AbortSignal | undefined,
+  onDone: (done: number) => void,
+): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < checks.length) {
+      signal?.throwIfAborted();
+      const check = checks[next++] as Check;
+      await check();
+      onDone(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, checks.length)) }, worker));
+}

@@ -1,0 +1,95 @@
+/**
+ * What a day that is not simply archived means for the officer, in plain words: what happened,
+ * what it means for the evidence, and what to do next (the steps the product can take from there
+ * first). Shown at the top of the day panel for tampered, failed and unrecoverable days; pure, so
+ * the words are unit-tested (test/unit/renderer/day-guidance.test.ts).
+ */
+import { addDays, type Day } from '../../shared/day';
+import type { DayDetails } from '../../shared/day-details';
+import type { VerifyProblem } from '../../shared/verify';
+
+export interface DayGuidance {
+  readonly tone: 'alarm' | 'warning' | 'info';
+  readonly title: string;
+  readonly happened: string;
+  readonly meaning: string;
+  readonly steps: readonly string[];
+}
+
+/** What each finding says happened to the stored evidence. */
+const FINDING_WORDS: Partial<Record<VerifyProblem['kind'], string>> = {
+  'hash-mismatch': 'a stored file no longer has the bytes its manifest recorded: it was changed after it was written',
+  'object-missing': 'a stored file its manifest recorded is gone',
+  'delete-marker': 'a delete marker now hides a stored file (its locked version is still there underneath)',
+  'version-added': 'a stored file has a second version that the manifest did not record',
+  'lock-not-in-force': 'a stored file is no longer locked as the policy requires',
+  'signature-invalid': "the day's manifest is not signed by the archive's key",
+  'manifest-missing': "the day's manifest is gone",
+  'manifest-invalid': "the day's manifest cannot be read as a manifest of this archive",
+  'chain-broken': "the day's manifest no longer links to the one before it",
+  'source-mismatch': 'the events came from another organisation than the archive records',
+};
+
+export function dayGuidance(details: DayDetails, retentionDays: number): DayGuidance | null {
+  const { status } = details;
+  if (status.state === 'tampered') return tamperedGuidance(details);
+  if (status.state === 'failed') return failedGuidance(status.day, status.error, retentionDays);
+  if (status.state === 'unrecoverable') return unrecoverableGuidance();
+  return null;
+}
+
+function tamperedGuidance(details: DayDetails): DayGuidance {
+  const found = details.problems.map((p) => FINDING_WORDS[p.kind]).filter((w): w is string => Boolean(w));
+  const what = found.length > 0 ? [...new Set(found)].join('; ') : 'the archive no longer matches what was recorded';
+  return {
+    tone: 'alarm',
+    title: 'This day was changed after it was archived',
+    happened: `Verification found that ${what}.`,
+    meaning:
+      'The copy of this day in the archive can no longer be relied on as written: an examiner would be told that its evidence was altered. The manifest and the finding below are the record of it; earlier locked versions may still hold the original.',
+    steps: [
+      'Keep the evidence: do not delete, re-export or overwrite anything for this day; the findings below name each file.',
+      "Export this day's report (Reports, period this day to this day) to record the finding, signed with the archive's key.",
+      'Tell your information-security team and your compliance lead now, with the day, the file and the finding; they decide whether the regulator must be told.',
+      'Verify this day again in full once the storage has been investigated, to record what it shows then.',
+    ],
+  };
+}
+
+function failedGuidance(day: Day, error: string | undefined, retentionDays: number): DayGuidance {
+  return {
+    tone: 'warning',
+    title: 'The export of this day failed',
+    happened: `The last attempt to archive this day did not finish${error ? `: ${error}` : ''}. Nothing of it was kept as evidence.`,
+    meaning: `The archive holds no evidence for this day yet. Genesys still holds its events until ${addDays(day, retentionDays)} (UTC), so it can still be archived.`,
+    steps: [
+      'Retry the export (below), or use "Catch up now" on the calendar for every gap at once.',
+      'If it fails again, the message above says why: fix that (connection, credentials, storage), then retry.',
+    ],
+  };
+}
+
+function unrecoverableGuidance(): DayGuidance {
+  return {
+    tone: 'info',
+    title: 'This day can no longer be archived',
+    happened: 'This day was never archived, and it is older than Genesys keeps audit events.',
+    meaning:
+      'The archive has no evidence for this day and cannot get it from Genesys any more. It is a known, accepted gap: it stays listed, apart from new problems.',
+    steps: [
+      'If the day was archived elsewhere, record where with your retention policy.',
+      'Otherwise record the gap with your compliance records, or set the policy start date in Settings after it.',
+    ],
+  };
+}
+
+/**
+ * A finding's detail as an officer reads it: an event count of -1 means the bytes could not be read
+ * as gzip at all, which the raw text does not say.
+ */
+export function findingDetail(detail: string): string {
+  return detail.replace(
+    /(^|, )-1 events \(recorded ([\d,]+)\)/,
+    '$1events could not be counted: the file is no longer valid gzip (recorded $2 events)',
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * A command loads only what it uses (issue 16): the bundle as it ships (bin/audit-archive.mjs, dist/cli,
+ * built for this run by test/servers/cli-bundle.ts), run as a process with a resolve hook that records
+ * every module Node loads. `--version`, `--help` and `export` never load DuckDB, pdfkit or React code;
+ * `query` and `report`, which need them, do (so the check can tell).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, lastSettledDay } from '../../../shared/day';
+
+const BIN = path.resolve('bin/audit-archive.mjs');
+const BUNDLE_DIR = path.resolve('dist/cli');
+
+/** Records the URL of every module resolved in the process, written to file descriptor 3 at exit. */
+const HOOK = `import { registerHooks } from 'node:module';
+import { writeSync } from 'node:fs';
+const seen = new Set();
+registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); seen.add(r.url); return r; } });
+process.on('exit', () => { try { writeSync(3, [...seen].join('\\n')); } catch {} });
+`;
+
+let dir: string;
+let hook: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'cli-lazy-'));
+  hook = path.join(dir, 'record-modules.mjs');
+  await writeFile(hook, HOOK);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Loaded {
+  code: number | null;
+  stderr: string;
+  /** Packages loaded from node_modules, by name (`@duckdb/node-api`, `pdfkit`, …). */
+  packages: Set<string>;
+  /** The bundle's own files that were loaded. */
+  bundleFiles: string[];
+}
+
+/** Runs the CLI with `args` and says what it loaded. */
+function runRecorded(args: string[]): Promise<Loaded> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', pathToFileURL(hook).href, BIN, ...args], {
+      env: { PATH: path.dirname(process.execPath), HOME: dir, AUDIT_ARCHIVE_STATE_DIR: path.join(dir, 'state') },
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let urls = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.stdio[3]?.on('data', (c: Buffer) => (urls += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const files = urls
+        .split('\n')
+        .filter((u) => u.startsWith('file:'))
+        .map((u) => fileURLToPath(u));
+      const packages = new Set(
+        files.flatMap((f) => {
+          const m = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(f);
+          return m?.[1] ? [m[1].replace(/\\/g, '/')] : [];
+        }),
+      );
+      resolve({ code, stderr, packages, bundleFiles: files.filter((f) => f.startsWith(BUNDLE_DIR + path.sep)) });
+    });
+  });
+}
+
+/**
+ * What the loaded bundle files carry of code bundled into them: React (its element symbols) and
+ * DuckDB's JavaScript API (bundled; only its native binding is loaded from node_modules).
+ */
+async function bundledHeavyCode(files: string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    if (/Symbol\.for\(["']react\./.test(text)) found.add('React');
+    if (text.includes('DuckDBInstance')) found.add('DuckDB');
+  }
+  return [...found];
+}
+
+async function expectLean(loaded: Loaded): Promise<void> {
+  const heavy = [...loaded.packages].filter((p) => /duckdb|pdfkit|fontkit|^react/.test(p));
+  expect(heavy, loaded.stderr).toEqual([]);
+  expect(await bundledHeavyCode(loaded.bundleFiles)).toEqual([]);
+}
+
+describe('audit-archive loads only what a command uses', () => {
+  it.each([[['--version']], [['--help']], [['export', '--help']], [['query', '--help']], [['report', '--help']]])(
+    '`%j` loads neither DuckDB, pdfkit nor React, nor any command module',
+    async (args) => {
+      const loaded = await runRecorded(args);
+      expect(loaded.code, loaded.stderr).toBe(0);
+      await expectLean(loaded);
+      // The bundle's entry and, for the main help, its settings table; no command's chunk.
+      expect(loaded.bundleFiles.map((f) => path.basename(f)).filter((f) => /^(export|query|report)-/.test(f))).toEqual(
+        [],
+      );
+    },
+  );
+
+  it('`export` runs (to its refusal without a Genesys organisation) without DuckDB, pdfkit or React', async () => {
+    const day = addDays(lastSettledDay(Date.now(), 120), -1);
+    const target = pathToFileURL(path.join(dir, 'archive')).href;
+    const loaded = await runRecorded(['export', '--day', day, '--target', target]);
+    expect(loaded.stderr).toContain('GENESYS_NOT_CONFIGURED');
+    expect(loaded.code).toBe(2);
+    // The export's own module was loaded and ran: the check covers its whole import graph.
+    expect(loaded.bundleFiles.some((f) => path.basename(f).startsWith('export-'))).toBe(true);
+    await expectLean(loaded);
+  });
+
+  it('`query` and `report` do load DuckDB and pdfkit (the recording sees what a command loads)', async () => {
+    const target = pathToFileURL(path.join(dir, 'archive')).href;
+    const day = addDays(lastSettledDay(Date.now(), 120), -1);
+    const range = ['--from', day, '--to', day, '--target', target];
+    const query = await runRecorded(['query', '--sql', 'SELECT', ...range]);
+    expect(query.packages.has('@duckdb/node-bindings'), query.stderr).toBe(true);
+    expect(await bundledHeavyCode(query.bundleFiles)).toEqual(['DuckDB']);
+    const out = path.join(dir, 'no-such-folder', 'report');
+    const report = await runRecorded(['report', '--sql', 'SELECT 1', '--request-ref', 'R-1', '--out', out, ...range]);
+    expect(report.code, report.stderr).toBe(2);
+    expect(report.packages.has('pdfkit'), report.stderr).toBe(true);
+  });
+});
