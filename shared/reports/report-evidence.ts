@@ -271,6 +271,21 @@ export const ReportEvidenceSchema = z.strictObject({
   holds: z
     .array(z.strictObject({ matter: z.string(), from: DaySchema, to: DaySchema, reference: z.string() }))
     .optional(),
+  /**
+   * The second locked copy (archive.copy.target), checked over the period at report time: every
+   * object the manifests vouch for read in the copy and hashed, its lock read. Absent: no copy is
+   * set, and the report says nothing about one.
+   */
+  secondCopy: z
+    .strictObject({
+      target: z.string(),
+      mode: z.enum(['write', 'check']),
+      at: Instant,
+      objectsChecked: z.number().int().nonnegative(),
+      matched: z.boolean(),
+      problems: z.array(VerifyProblemSchema),
+    })
+    .optional(),
   citedObjects: z.array(CitedObjectSchema),
   /** The query engine's events per day against the manifests' counts (each engine the results ran on). */
   engineDays: z.array(

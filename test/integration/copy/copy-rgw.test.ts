@@ -13,11 +13,12 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, lastSettledDay } from '../../../shared/day';
+import { ReportEvidenceSchema } from '../../../shared/reports/report-evidence';
 import { initBucket } from '../../../main/engine/archive/stores/bucket-init';
 import { exporterIamPolicy } from '../../../main/engine/archive/stores/iam-policy';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
@@ -75,6 +76,18 @@ describe('a second locked copy on Ceph RGW', () => {
   const verifyCopy = async () => {
     const run = await runCli(['verify', '--copy', '--json'], env);
     return { run, report: JSON.parse(run.stdout) as CopyReport };
+  };
+  /** A report over the three days: its evidence.json (the report's statement about the copy). */
+  const reportEvidence = async (name: string) => {
+    const out = join(home, `report-${name}`);
+    const sql = 'SELECT id FROM audit_events ORDER BY id LIMIT 3';
+    const run = await runCli(
+      ['report', '--sql', sql, '--from', d1, '--to', d3, '--request-ref', name, '--out', out],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const pdf = run.stdout.trimEnd().split('\n')[0] as string;
+    return ReportEvidenceSchema.parse(JSON.parse(await readFile(join(dirname(pdf), 'evidence.json'), 'utf8')));
   };
   const deleteVersion = (key: string, versionId: string) =>
     admin.send(
@@ -154,6 +167,22 @@ describe('a second locked copy on Ceph RGW', () => {
     expect(text.stdout).toMatch(/^COPY MATCHES: s3:\/\/copy-.* \(write mode\)/);
   });
 
+  it('a report states that the copy was checked over its period and matched', async () => {
+    const evidence = await reportEvidence('COPY-OK');
+    expect(evidence.secondCopy).toMatchObject({
+      target: `s3://${copy}/${PREFIX}`,
+      mode: 'write',
+      matched: true,
+      problems: [],
+    });
+    expect(evidence.secondCopy?.objectsChecked).toBeGreaterThan(3);
+    expect(evidence.verdict.headline).toMatch(
+      new RegExp(
+        `Second locked copy: s3://${copy}/${PREFIX} was checked against this archive over the period .* and matched\\.`,
+      ),
+    );
+  });
+
   it('names a missing, a different and a shorter-locked object; catch-up repairs the missing one from the primary', async () => {
     const parts = await versionsOf(copy, `${PREFIX}/audit-logs/`);
     const manifests = await versionsOf(copy, `${PREFIX}/manifests/`);
@@ -179,6 +208,15 @@ describe('a second locked copy on Ceph RGW', () => {
     expect(report.problems.find((p) => p.kind === 'copy-unlocked')?.detail).toMatch(/earlier than the primary's/);
     const text = await runCli(['verify', '--copy'], env);
     expect(text.stdout).toContain(`copy-missing ${gone!.key}`);
+    const evidence = await reportEvidence('COPY-BAD');
+    expect(evidence.secondCopy?.matched).toBe(false);
+    expect(evidence.secondCopy?.problems.map((p) => p.kind).sort()).toEqual([
+      'copy-different',
+      'copy-missing',
+      'copy-unlocked',
+    ]);
+    expect(evidence.verdict.headline).toContain('DOES NOT MATCH: 3 problems (');
+    expect(evidence.verdict.headline).not.toMatch(/and matched\./);
 
     const repaired = await runCli(['catch-up', '--from', d1, '--to', d3], env);
     expect(repaired.code).toBe(1);
