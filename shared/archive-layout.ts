@@ -8,6 +8,7 @@
  *   {prefix}/reports/<report-id>/bundle.zip                an audit response report's bundle, locked like the rest
  *   {prefix}/reports/<report-id>/record.json               its record: the bundle's version and SHA-256, signed
  *   {prefix}/key-succession/<index>.json                   a change of signing key (rotation or lost-key restart), signed
+ *   {prefix}/holds/<index>.json                            a legal hold placed or released for a matter, signed
  *
  * Part numbers continue across runs of the same day (a rerun after a crash never reuses a key), and
  * the manifest sequence is global: it is the chain's write order.
@@ -24,6 +25,7 @@ export const REPORT_RECORD_NAME = 'record.json';
 export const REPORT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const ROOT_NAME = 'archive.json';
 export const KEY_SUCCESSION_FOLDER = 'key-succession';
+export const HOLDS_FOLDER = 'holds';
 
 /**
  * A writer-lease key's name under `lease/` (see main/engine/archive/stores/s3-lease.ts): a claim's
@@ -35,6 +37,7 @@ const LEASE_NAME_RE =
 const PART_RE = /^events-(\d{4,9})\.jsonl\.gz$/;
 const MANIFEST_RE = /^(\d{10})\.json$/;
 const KEY_SUCCESSION_RE = /^(\d{6})\.json$/;
+const HOLD_RE = /^(\d{6})\.json$/;
 /** The highest index a key-succession record's key can carry. */
 export const MAX_KEY_SUCCESSION_INDEX = 999_999;
 
@@ -90,6 +93,15 @@ export function keySuccessionKey(prefix: string, index: number): string {
   return join(prefix, KEY_SUCCESSION_FOLDER, `${String(index).padStart(6, '0')}.json`);
 }
 
+export function holdsFolder(prefix: string): string {
+  return join(prefix, HOLDS_FOLDER) + '/';
+}
+
+/** The archive's `index`-th legal-hold record (1, 2, …; main/engine/archive/holds/hold-record.ts). */
+export function holdRecordKey(prefix: string, index: number): string {
+  return join(prefix, HOLDS_FOLDER, `${String(index).padStart(6, '0')}.json`);
+}
+
 export function dayDataFolder(prefix: string, day: Day): string {
   return join(prefix, DATA_FOLDER, dayPath(day)) + '/';
 }
@@ -143,6 +155,7 @@ export type ParsedKey =
   | { kind: 'lease' }
   | { kind: 'report'; reportId: string; file: 'bundle' | 'record' }
   | { kind: 'key-succession'; index: number }
+  | { kind: 'hold'; index: number }
   | { kind: 'other' };
 
 /**
@@ -166,6 +179,10 @@ export function parseKey(prefix: string, key: string): ParsedKey {
   if (seg.length === 2 && seg[0] === KEY_SUCCESSION_FOLDER) {
     const mm = KEY_SUCCESSION_RE.exec(seg[1] as string);
     return mm && Number(mm[1]) > 0 ? { kind: 'key-succession', index: Number(mm[1]) } : { kind: 'other' };
+  }
+  if (seg.length === 2 && seg[0] === HOLDS_FOLDER) {
+    const mm = HOLD_RE.exec(seg[1] as string);
+    return mm && Number(mm[1]) > 0 ? { kind: 'hold', index: Number(mm[1]) } : { kind: 'other' };
   }
   if (seg.length !== 5) return { kind: 'other' };
   const [folder, y, m, d, name] = seg as [string, string, string, string, string];

@@ -125,7 +125,22 @@ export const ArchiveSettingsSchema = z.object({
     .string()
     .max(4096)
     .refine((s) => s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s), 'must be an absolute path')
-    .optional(),
+    .optional() /**
+   * A second locked copy (SEC 17a-4(f)(2)'s backup set): another S3 bucket with Object Lock
+   * (main/engine/archive/copy/). `write`: the product writes every object and manifest there after
+   * the primary; `check`: an S3 Replication rule fills it and the product only checks it.
+   */,
+  copy: z
+    .object({
+      target: z
+        .union([
+          z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be s3://bucket/prefix'),
+          z.literal(''),
+        ])
+        .default(''),
+      mode: z.enum(['write', 'check']).default('write'),
+    })
+    .prefault({}),
 });
 
 export const ScheduleSettingsSchema = z.object({

@@ -35,6 +35,11 @@ export const VERIFY_PROBLEM_KINDS = [
   'unexpected-object', // a key in the archive that is neither its root, a manifest, a declared part, a report copy nor the lease
   'key-succession-invalid', // a key-succession record that is invalid, another archive's, or not signed by the key in effect then
   'report-invalid', // a report copy whose record is missing, invalid, another archive's, or names another bundle
+  'hold-missing', // a version the manifests vouch for, on a day a matter holds, whose legal hold is not ON
+  'hold-invalid', // a legal-hold record that is invalid, another archive's, or not signed by one of the archive's keys
+  'copy-missing', // verify --copy: a vouched object absent from the second locked copy
+  'copy-different', // verify --copy: the copy's bytes differ from the SHA-256 the primary's manifest records
+  'copy-unlocked', // verify --copy: the copy's lock is missing, weaker or shorter than the primary's
   'day-missing', // a settled, required day in range has no manifest on the chain
   'orphan', // informational: a part left by an interrupted run, declared by a later manifest
   'key-rotated', // informational: the signing key was rotated (the old key signed the new one)

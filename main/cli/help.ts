@@ -26,8 +26,11 @@ Commands:
   status [--from DAY] [--to DAY] [--json] the archive calendar
   verify [--from DAY] [--to DAY] [--full] [--expect-key FP] [--expect-head SEQ[:SHA256]] [--json]
                                           walk the signed manifest chain and check every object
+  verify --copy [--from DAY] [--to DAY] [--json]
+                                          check the second locked copy object by object
   key show | export | import | migrate | rotate | replace-lost
                                           the archive's signing key: fingerprint, copies, rotation, loss
+  hold place | list | release             legal holds by matter (hold --help)
   bucket init [--yes]                     create an S3 bucket with Object Lock and print the IAM policy
   demo [--dir DIR] [--days N]             a demo archive from the built-in Genesys simulator
                                           (default ~/AuditArchiveDemo, 400 days)
@@ -118,6 +121,10 @@ archive can re-sign it with a key of their own or remove its newest manifests.
   --json               print {"ok":bool,"problems":[{"day","kind","key"?,"detail"}],"archive":{…}|null,
                        "trust":{"key","head","headRecorded"}|null} on stdout (key/head: expected,
                        recorded or first-use)
+  --copy               check the second locked copy instead (archive.copy.target): every object the
+                       manifests vouch for must be there with the recorded SHA-256 (its bytes are
+                       hashed) and a lock until at least the primary's; names copy-missing,
+                       copy-different, copy-unlocked; exit 1 on any
 
 ${COMMON}
 
@@ -162,6 +169,31 @@ folder, mode 0600), or comes from AUDIT_ARCHIVE_SIGNING_KEY (PEM text). Never th
   key replace-lost     ONLY when the current key is lost: a record signed by a new key restarts the
                        chain; verify names that restart on every run. --confirm-lost takes the lost
                        key's fingerprint (\`key show\`)
+
+${COMMON}
+
+${EXIT}`,
+  hold: `Usage: audit-archive hold place --from DAY --to DAY --matter NAME [--reference REF] [--reason TEXT]
+       audit-archive hold list [--json]
+       audit-archive hold release --matter NAME
+
+Legal holds by matter, on S3 Object Lock storage (a local folder cannot enforce one and refuses).
+place turns the legal hold ON for every version the manifests vouch for on those days (data parts,
+manifests, the root) and writes a signed hold record, locked like a manifest. Every day of the
+period up to the last settled day must be archived; later days are held as they land. A day under
+two matters stays held until both are released. release turns OFF what no other matter holds and
+writes its own signed record. verify names each vouched version of a held day whose hold is not ON
+(hold-missing).
+
+place and release need the archive's signing key and credentials allowed s3:PutObjectLegalHold
+(the README's legal-hold IAM statement): the exporter's policy does not allow it.
+
+Options:
+  --from DAY, --to DAY   the period to hold (UTC days, YYYY-MM-DD)
+  --matter NAME          the matter, investigation or litigation (what release names)
+  --reference REF        the firm's reference for it (docket, case number)
+  --reason TEXT          why, in the officer's words
+  --json                 (list) the matters as JSON
 
 ${COMMON}
 

@@ -267,6 +267,25 @@ export const ReportEvidenceSchema = z.strictObject({
   }),
   /** Days of the period that are not archived, with their state (missing, failed, pending, …). */
   gaps: z.array(ReportGapSchema),
+  /** Legal holds (signed hold records) whose period overlaps the report's; absent: none. */
+  holds: z
+    .array(z.strictObject({ matter: z.string(), from: DaySchema, to: DaySchema, reference: z.string() }))
+    .optional(),
+  /**
+   * The second locked copy (archive.copy.target), checked over the period at report time: every
+   * object the manifests vouch for read in the copy and hashed, its lock read. Absent: no copy is
+   * set, and the report says nothing about one.
+   */
+  secondCopy: z
+    .strictObject({
+      target: z.string(),
+      mode: z.enum(['write', 'check']),
+      at: Instant,
+      objectsChecked: z.number().int().nonnegative(),
+      matched: z.boolean(),
+      problems: z.array(VerifyProblemSchema),
+    })
+    .optional(),
   citedObjects: z.array(CitedObjectSchema),
   /** The query engine's events per day against the manifests' counts (each engine the results ran on). */
   engineDays: z.array(

@@ -6,7 +6,8 @@ import type { Day } from '../../../shared/day';
 import type { ArchiveSession, DayRange } from '../../engine/archive/archive-session';
 import type { CatchUpPlan, CatchUpProgress, CatchUpSummary, CatchUpTotals } from '../../engine/archive/catch-up';
 import type { CliParts } from '../composition';
-import type { CliContext } from '../context';
+import { catchUpSecondCopy } from '../../engine/archive/copy/copy-runs';
+import { warn, type CliContext } from '../context';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { bar, formatBytes, formatDuration, progressLine, type ProgressLine } from '../progress';
 import { dayRange, optionalInt, type FlagValues } from '../usage';
@@ -35,9 +36,37 @@ export function parse(values: FlagValues): CatchUpArgs {
 
 export function run(args: CatchUpArgs, parts: CliParts): Promise<number> {
   const concurrency = args.concurrency ?? parts.settings().schedule.concurrency;
-  return parts.withSession({ waitSeconds: args.waitSeconds }, (session) =>
-    catchUp(parts.ctx, session, args.range, concurrency),
+  return parts.withSession({ waitSeconds: args.waitSeconds }, async (session) =>
+    Math.max(
+      await catchUp(parts.ctx, session, args.range, concurrency),
+      await copyPass(parts.ctx, session, args.range),
+    ),
   );
+}
+
+/** The second locked copy's part of catch-up (engine/archive/copy/copy-runs.ts), said on stderr. */
+async function copyPass(ctx: CliContext, session: ArchiveSession, range: DayRange): Promise<number> {
+  const pass = await catchUpSecondCopy({
+    settings: session.settings,
+    archive: session.archive,
+    env: ctx.env,
+    ...range,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  if (pass.kind === 'none') return EXIT_OK;
+  if (pass.kind === 'check-mode') {
+    ctx.stderr.write(
+      `The copy ${pass.copy} is filled by S3 Replication (check mode): catch-up writes nothing there; verify --copy checks it.\n`,
+    );
+    return EXIT_OK;
+  }
+  for (const w of pass.warnings) warn(ctx, w);
+  const r = pass.result;
+  ctx.stderr.write(
+    `Copy ${r.copy}: ${r.objectsChecked} object(s) checked, ${r.repaired} written from the primary's verified bytes${r.problems.length ? `, ${r.problems.length} that cannot be repaired on WORM storage (below)` : ''}.\n`,
+  );
+  for (const p of r.problems) ctx.stderr.write(`  ${p.day ?? 'archive'} ${p.kind} ${p.key ?? ''}: ${p.detail}\n`);
+  return r.ok ? EXIT_OK : EXIT_FAILED;
 }
 
 async function catchUp(

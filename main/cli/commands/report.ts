@@ -26,6 +26,7 @@ import type { Settings } from '../../../shared/settings';
 import { TOOL_VERSION, type ArchiveSession } from '../../engine/archive/archive-session';
 import { describeHolder } from '../../engine/archive/writer-lease';
 import type { CacheSealKey } from '../../engine/archive/cache-seal';
+import { openCopyTarget } from '../../engine/archive/copy/copy-target';
 import { openQueryEngine } from '../../engine/discovery/open-query-engine';
 import { generateReport, verificationPolicyOf, type GenerateReportOptions } from '../../engine/reports/build-report';
 import type { CitedSource } from '../../engine/reports/cited-results';
@@ -332,6 +333,7 @@ function buildOptionsOf(
     ...(args.includeObjects !== undefined ? { includeObjects: args.includeObjects } : {}),
     outDir: args.out,
     archiveCopy: args.archiveCopy,
+    secondCopy: openCopyTarget(settings, session.store, ctx.env),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
 }

@@ -1,9 +1,10 @@
 /**
  * `audit-archive verify [--from DAY] [--to DAY] [--full] [--expect-key FP] [--expect-head SEQ[:SHA256]] [--json]`:
- * prove the archive complete and unaltered.
+ * prove the archive complete and unaltered; with `--copy`, that the second locked copy matches it.
  */
 import { formatFingerprint, parseFingerprint } from '../../../shared/archive-root';
 import type { ArchiveSession, DayRange } from '../../engine/archive/archive-session';
+import { verifySecondCopy } from '../../engine/archive/copy/copy-runs';
 import type { VerifyResult } from '../../engine/archive/verify';
 import { describeTrust, parseExpectedHead, trustSuffix, type ExpectedHead } from '../../engine/archive/verify-trust';
 import type { CliParts } from '../composition';
@@ -17,6 +18,7 @@ export const options = {
   to: { type: 'string' },
   full: { type: 'boolean' },
   json: { type: 'boolean' },
+  copy: { type: 'boolean' },
   'expect-key': { type: 'string' },
   'expect-head': { type: 'string' },
 } as const;
@@ -25,6 +27,8 @@ export interface VerifyArgs {
   readonly range: DayRange;
   readonly full: boolean;
   readonly json: boolean;
+  /** `--copy`: check the second locked copy instead. */
+  readonly copy: boolean;
   readonly expectKey?: string;
   readonly expectHead?: ExpectedHead;
 }
@@ -37,6 +41,7 @@ export function parse(values: FlagValues): VerifyArgs {
     range,
     full: values.full === true,
     json: values.json === true,
+    copy: values.copy === true,
     ...(expectKey ? { expectKey } : {}),
     ...(expectHead ? { expectHead } : {}),
   };
@@ -65,7 +70,9 @@ function optionalExpectedHead(value: unknown): ExpectedHead | undefined {
 }
 
 export function run(args: VerifyArgs, parts: CliParts): Promise<number> {
-  return parts.withSession({}, (session) => verify(parts.ctx, session, args));
+  return parts.withSession({}, (session) =>
+    args.copy ? verifyCopy(parts.ctx, session, args) : verify(parts.ctx, session, args),
+  );
 }
 
 async function verify(ctx: CliContext, session: ArchiveSession, args: VerifyArgs): Promise<number> {
@@ -90,6 +97,26 @@ async function verify(ctx: CliContext, session: ArchiveSession, args: VerifyArgs
     ctx.stdout.write(describeResult(session.store.url, result, args.full));
   }
   return result.ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/** `verify --copy`: exit 0 when the copy matches, 1 naming each day and key that does not. */
+async function verifyCopy(ctx: CliContext, session: ArchiveSession, args: VerifyArgs): Promise<number> {
+  const r = await verifySecondCopy({
+    settings: session.settings,
+    archive: session.archive,
+    env: ctx.env,
+    ...args.range,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  if (args.json) ctx.stdout.write(JSON.stringify(r) + '\n');
+  else {
+    const span = r.from === null ? 'no days' : `${r.from} to ${r.to}`;
+    ctx.stdout.write(
+      `${r.ok ? 'COPY MATCHES' : 'COPY PROBLEMS FOUND'}: ${r.copy} (${r.mode} mode) against ${session.store.url}, ${span}, ${r.objectsChecked} objects checked (bytes hashed, locks read).\n`,
+    );
+    for (const p of r.problems) ctx.stdout.write(`${p.day ?? 'archive'} ${p.kind} ${p.key ?? ''}: ${p.detail}\n`);
+  }
+  return r.ok ? EXIT_OK : EXIT_FAILED;
 }
 
 /** The verdict line, the archive and its key, what trust rests on, then every problem. */

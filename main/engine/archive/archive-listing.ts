@@ -120,6 +120,8 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
         break;
       case 'lease':
         break; // bookkeeping of the writer lease, never evidence
+      case 'hold':
+        break; // legal-hold records: read and judged by holds/hold-ledger.ts
       case 'report': {
         const known = reports.get(parsed.reportId) ?? { reportId: parsed.reportId, bundle: null, record: null };
         reports.set(parsed.reportId, { ...known, [parsed.file]: { key, versions } });

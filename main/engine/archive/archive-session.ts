@@ -31,6 +31,7 @@ import {
   type ExportDayResult,
   type ExportPolicy,
 } from './export-day';
+import { openDayLanding, type DayLanding } from './copy/day-landing';
 import { RunJournal } from './run-journal';
 import { lazySource, type GenesysCredentials, type SessionSource } from './session-source';
 import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
@@ -167,6 +168,9 @@ interface SessionCore {
   readonly checkConfigured: () => void;
   readonly ready: () => Promise<StoreReadiness>;
   readonly source: () => Promise<SessionSource>;
+  /** What follows a day's landing in the primary: holds and the second copy (copy/day-landing.ts). */
+  readonly landing: DayLanding;
+  readonly warn: (message: string) => void;
 }
 
 export async function openArchiveSession(
@@ -178,6 +182,7 @@ export async function openArchiveSession(
   const store = options.store ?? openArchiveStore(targetOf(settings, options), settings.archive.s3, options.env);
   const journal = await RunJournal.open(options.stateDir, store.url);
   const checkConfigured = configuredCheck(settings, secrets, options);
+  const warn = options.onWarning ?? (() => undefined);
   const source = lazySource({
     settings,
     secrets,
@@ -202,6 +207,8 @@ export async function openArchiveSession(
     checkConfigured,
     ready: readinessOnce(store, settings),
     source: source.get,
+    landing: openDayLanding({ settings, store, env: options.env, warn, now }),
+    warn,
   };
   return {
     settings,
@@ -293,6 +300,7 @@ async function write<T>(
 ): Promise<T> {
   core.checkConfigured();
   await core.ready();
+  for (const w of await core.landing.ready()) core.warn(w);
   const src = await core.source();
   return core.archive.withWriter(
     {
@@ -329,6 +337,7 @@ async function exportWith(
       day,
       opts,
     );
+    await core.landing.landed(writer, day);
     await journal.recordArchived(day, result.manifest.dayEventsTotal, new Date(now()));
     return result;
   } catch (e) {

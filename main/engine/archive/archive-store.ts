@@ -105,6 +105,12 @@ export interface ArchiveStore {
    */
   extendRetention(key: string, versionId: string | null, lock: ObjectLock): Promise<void>;
 
+  /**
+   * Turns one version's legal hold ON or OFF (S3 PutObjectLegalHold). Absent on stores that cannot
+   * enforce a hold (a local folder). Throws ARCHIVE_HOLD_DENIED when the credentials may not.
+   */
+  setLegalHold?(key: string, versionId: string | null, on: boolean): Promise<void>;
+
   /** The store's primitive for the single-writer lease (see writer-lease.ts). */
   writerLease(): LeaseMechanism;
 

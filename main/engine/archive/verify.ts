@@ -26,6 +26,7 @@ import type { Archive, ArchiveSnapshot } from './archive';
 import { compareProblems, type Assessment, type ChainHead } from './assessment';
 import { objectChecks, runLimited, type CheckContext } from './verify/object-checks';
 import { expectedHeadProblems, judgeTrust, type ExpectedHead } from './verify-trust';
+import { checkHolds, type HeldInRange } from './holds/hold-check';
 
 export interface VerifyOptions {
   readonly archive: Archive;
@@ -85,6 +86,8 @@ export interface VerifyResult {
   readonly requests: number;
   /** The archive as this verification read it (whole and fresh): what a report states is taken from it. */
   readonly assessment: Assessment;
+  /** Legal holds whose period overlaps the range verified (holds/hold-check.ts). */
+  readonly holds?: readonly HeldInRange[];
 }
 
 export async function verifyArchive(options: VerifyOptions): Promise<VerifyResult> {
@@ -113,6 +116,14 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
   await runLimited(checks, options.concurrency ?? 16, options.signal, (done) =>
     options.onProgress?.({ phase: 'objects', done, total: checks.length }),
   );
+  const holds = await checkHolds({
+    store,
+    assessment,
+    ...(options.from ? { from: options.from } : {}),
+    ...(options.to ? { to: options.to } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  problems.push(...holds.problems);
   if (from !== null) problems.push(...missingDays(options, assessment, from, to));
 
   problems.sort(compareProblems);
@@ -140,6 +151,7 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
     ),
     requests: store.requestCount - before,
     assessment,
+    holds: holds.matters,
   };
 }
 

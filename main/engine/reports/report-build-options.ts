@@ -11,6 +11,7 @@ import type { ReportPeriod, ReportRequest } from '../../../shared/reports/report
 import type { LockMode } from '../../../shared/manifest';
 import { calendarRulesOf, type Settings } from '../../../shared/settings';
 import type { Archive } from '../archive/archive';
+import type { CopyTarget } from '../archive/copy/copy-target';
 import type { RunJournalSnapshot } from '../archive/run-journal';
 import type { ExpectedHead } from '../archive/verify-trust';
 import type { QueryEngine } from '../discovery/query-engine';
@@ -68,6 +69,8 @@ export interface ReportBuildOptions {
   /** Put the cited archived objects into the bundle: true, false, or (unset) when they weigh at most `objectsLimitBytes`. */
   readonly includeObjects?: boolean;
   readonly objectsLimitBytes?: number;
+  /** The second locked copy (archive.copy.target): checked over the period when set, said in the verdict. */
+  readonly secondCopy?: CopyTarget | null;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ReportProgress) => void;
 }

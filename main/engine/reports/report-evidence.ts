@@ -17,6 +17,7 @@ import type { ReportPeriod, ReportRequest } from '../../../shared/reports/report
 import { count as plural } from '../../../shared/reports/report-words';
 import { isFailingProblem } from '../../../shared/verify';
 import type { Assessment } from '../archive/assessment';
+import type { CopyCheckResult } from '../archive/copy/verify-copy';
 import type { KeyHistory } from '../archive/key-succession';
 import type { VerifyResult } from '../archive/verify';
 
@@ -35,7 +36,12 @@ export interface EvidenceInput {
   readonly events: { count: number; notFound: ReadonlyArray<{ id: string; day: Day }>; files: string[] };
   /** Events of the report by the day they came from. */
   readonly citedByDay: ReadonlyMap<Day, number>;
-  readonly verification: { result: VerifyResult; mode: 'full' | 'standard'; at: string };
+  readonly verification: {
+    result: VerifyResult;
+    mode: 'full' | 'standard';
+    at: string;
+    secondCopy?: { at: string; result: CopyCheckResult };
+  };
   readonly signature: ReportEvidence['signature'];
   readonly bundle: ReportEvidence['bundle'];
   readonly gaps: ReportEvidence['gaps'];
@@ -127,6 +133,8 @@ export function buildEvidence(input: EvidenceInput): ReportEvidence {
     signature: input.signature,
     bundle: input.bundle,
     gaps: input.gaps,
+    ...(v.holds?.length ? { holds: [...v.holds] } : {}),
+    ...secondCopyOf(input.verification.secondCopy),
     citedObjects: input.citedObjects,
     engineDays: input.engineDays,
     results: [...input.results],
@@ -245,5 +253,36 @@ export function verdictOf(
     : unread === 0
       ? `Verified: ${held} is complete and unaltered ${at}, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived.`
       : `Verified with the standard checks ${at}: ${held} is ${signedAs} as its manifests record, and each of the ${plural(e.events.count, 'event')} in this report is exactly as archived (the ${plural(e.verification.readBack.objects, 'archived object')} they come from were hashed); the other ${plural(unread, 'archived object')} of the period were not read (their SHA-256 was not checked); audit-archive verify --full reads them.`;
-  return { ok, headline, findings };
+  return { ok, headline: headline + heldBy(e.holds) + copyChecked(e.secondCopy), findings };
+}
+
+function secondCopyOf(checked: EvidenceInput['verification']['secondCopy']): Pick<ReportEvidence, 'secondCopy'> {
+  if (!checked) return {};
+  const r = checked.result;
+  return {
+    secondCopy: {
+      target: r.copy,
+      mode: r.mode,
+      at: checked.at,
+      objectsChecked: r.objectsChecked,
+      matched: r.ok,
+      problems: [...r.problems],
+    },
+  };
+}
+
+/** What the check of the second locked copy found, said after the verdict (only when one was checked). */
+function copyChecked(copy: ReportEvidence['secondCopy']): string {
+  if (!copy) return '';
+  const checked = `was checked against this archive over the period at ${copy.at} (${plural(copy.objectsChecked, 'object')}: each read in the copy and hashed, its lock read)`;
+  if (copy.matched) return ` Second locked copy: ${copy.target} ${checked} and matched.`;
+  const kinds = [...new Set(copy.problems.map((p) => p.kind))].join(', ');
+  return ` Second locked copy: ${copy.target} ${checked} and DOES NOT MATCH: ${plural(copy.problems.length, 'problem')} (${kinds}), listed in evidence.json secondCopy; audit-archive verify --copy names each.`;
+}
+
+/** Which matters hold the period, said after the verdict (the signed hold records name them). */
+function heldBy(holds: ReportEvidence['holds']): string {
+  if (!holds?.length) return '';
+  const each = holds.map((h) => `${h.matter}${h.reference ? ` (${h.reference})` : ''}, ${h.from} to ${h.to}`);
+  return ` Legal hold: this period is held for ${each.join('; ')}.`;
 }

@@ -12,6 +12,8 @@ import type { CitedObject, ReportEvidence, ReportGap } from '../../../shared/rep
 import type { ReportPeriod } from '../../../shared/reports/report-request';
 import type { Archive } from '../archive/archive';
 import type { Assessment } from '../archive/assessment';
+import type { CopyTarget } from '../archive/copy/copy-target';
+import { verifyCopy, type CopyCheckResult } from '../archive/copy/verify-copy';
 import { verifyArchive, type VerifyResult } from '../archive/verify';
 import type { QueryEngine } from '../discovery/query-engine';
 import { bundlePathOf, mapLimited, readLock } from './bundle-archive-files';
@@ -28,6 +30,14 @@ export const DEFAULT_FULL_VERIFY_LIMIT_BYTES = 1024 ** 3;
 /** The cited objects go into the bundle unless they weigh more than this (or the caller says otherwise). */
 export const DEFAULT_OBJECTS_LIMIT_BYTES = 100 * 1024 ** 2;
 
+/** The period's verification, and (a second locked copy set) the copy's check over it. */
+export interface PeriodVerification {
+  readonly result: VerifyResult;
+  readonly mode: 'full' | 'standard';
+  readonly at: string;
+  readonly secondCopy?: { readonly at: string; readonly result: CopyCheckResult };
+}
+
 export type PreparedResult = CitedResult & { readonly eventsLocated: number; readonly fieldCheck: FieldCheckResult };
 
 export interface Prepared {
@@ -38,7 +48,7 @@ export interface Prepared {
   readonly results: readonly PreparedResult[];
   /** The archive as the report's verification read it (whole and fresh). */
   readonly assessment: Assessment;
-  readonly verify: { result: VerifyResult; mode: 'full' | 'standard'; at: string };
+  readonly verify: PeriodVerification;
   readonly engineDays: ReportEvidence['engineDays'];
   readonly gaps: ReportGap[];
   readonly signer: BundleSigner;
@@ -121,7 +131,17 @@ async function verifyPeriod(o: ReportBuildOptions, clock: Clock, mode: 'generate
         total: p.total,
       }),
   });
-  return { result, mode: full ? ('full' as const) : ('standard' as const), at };
+  const secondCopy = o.secondCopy ? await checkSecondCopy(o, o.secondCopy, clock) : null;
+  return { result, mode: full ? ('full' as const) : ('standard' as const), at, ...(secondCopy ? { secondCopy } : {}) };
+}
+
+/** The second locked copy checked over the period, object by object (bytes hashed, locks read). */
+async function checkSecondCopy(o: ReportBuildOptions, copy: CopyTarget, clock: Clock) {
+  o.onProgress?.({ phase: 'verifying', message: `Checking the second locked copy ${copy.store.url}…` });
+  const at = new Date(clock.stamp()).toISOString();
+  const { from, to } = o.inputs.period;
+  const result = await verifyCopy({ archive: o.archive, copy, from, to, ...(o.signal ? { signal: o.signal } : {}) });
+  return { at, result };
 }
 
 /** Each engine the results ran on, and the days they read on it (the span of their ranges). */

@@ -19,6 +19,7 @@ import type { ArchiveSession } from '../archive/archive-session';
 import { TOOL_VERSION } from '../archive/archive-session';
 import type { ArchiveStore } from '../archive/archive-store';
 import type { CacheSealKey } from '../archive/cache-seal';
+import { openCopyTarget } from '../archive/copy/copy-target';
 import { openQueryEngine } from '../discovery/open-query-engine';
 import type { QueryEngine } from '../discovery/query-engine';
 import { generateReport, previewReport, verificationPolicyOf, type ReportBuildOptions } from './build-report';
@@ -204,6 +205,7 @@ function reportBuildOf(
       }),
     defaultEngine: settings.discovery.engine,
     verification: verificationPolicyOf(settings),
+    secondCopy: openCopyTarget(settings, session.store, options.env),
     toolVersion: TOOL_VERSION,
     library: listQueries(settings),
     journal: session.journal,

@@ -39,6 +39,8 @@ export interface CliSettingsFlags {
   s3Region?: string;
   demo?: string | boolean;
   signingKeyFile?: string;
+  copyTarget?: string;
+  copyMode?: string;
 }
 
 export interface CliConfigInput {
@@ -182,6 +184,26 @@ export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
       'folder, mode 0600 (refused when other users can read it). Created by the first export or `key import`.',
     defaultText: 'unset: the OS keychain (service audit-archive)',
     parse: text(settingsShape.archive.signingKeyFile.unwrap()),
+  },
+  {
+    flagKey: 'copyTarget',
+    flag: '--copy-target',
+    env: 'AUDIT_ARCHIVE_COPY_TARGET',
+    path: ['archive', 'copy', 'target'],
+    meaning:
+      'A second locked copy: another S3 bucket with Object Lock (another region or account), s3://bucket/prefix; verify --copy checks it.',
+    defaultText: 'none',
+    parse: text(settingsShape.archive.copy.unwrap().shape.target.unwrap()),
+  },
+  {
+    flagKey: 'copyMode',
+    flag: '--copy-mode',
+    env: 'AUDIT_ARCHIVE_COPY_MODE',
+    path: ['archive', 'copy', 'mode'],
+    meaning:
+      'write: the product writes every object and manifest to the copy after the primary; check: S3 Replication fills it and the product only checks it.',
+    defaultText: 'write',
+    parse: text(settingsShape.archive.copy.unwrap().shape.mode.unwrap()),
   },
   {
     flagKey: 'target',

@@ -95,7 +95,7 @@ export function exporterIamPolicy(
           's3:GetObjectVersion',
           // Without it HeadObject omits the lock mode and retain-until, and the lock cannot be confirmed.
           's3:GetObjectRetention',
-          // Without it HeadObject omits the legal hold status (read with the lock; nothing shows it yet).
+          // Without it HeadObject omits the legal hold status (verify checks held versions: holds/hold-check.ts).
           's3:GetObjectLegalHold',
         ],
         Resource: objects,

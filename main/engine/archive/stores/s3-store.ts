@@ -25,6 +25,7 @@ import {
   HeadObjectCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
+  PutObjectLegalHoldCommand,
   PutObjectRetentionCommand,
   S3Client,
   UploadPartCommand,
@@ -283,6 +284,28 @@ export class S3ObjectLockStore implements ArchiveStore {
       );
     } catch (e) {
       throw s3Failure(e, this.url, `extend the retention of ${key}`);
+    }
+  }
+
+  async setLegalHold(key: string, versionId: string | null, on: boolean): Promise<void> {
+    this.assertOwnKey(key);
+    try {
+      await this.client.send(
+        new PutObjectLegalHoldCommand({
+          Bucket: this.bucket,
+          Key: key,
+          VersionId: versionId ?? undefined,
+          LegalHold: { Status: on ? 'ON' : 'OFF' },
+        }),
+      );
+    } catch (e) {
+      if (statusOf(e) === 403 || errorName(e) === 'AccessDenied')
+        throw new AuditArchiveError(
+          'ARCHIVE_HOLD_DENIED',
+          `${this.url} refused to turn the legal hold of ${key} ${on ? 'ON' : 'OFF'}: these credentials may not change legal holds (s3:PutObjectLegalHold). The exporter's policy leaves it out on purpose; holds are placed and released with the officer's credentials (the README's legal-hold IAM statement).`,
+          { cause: e },
+        );
+      throw s3Failure(e, this.url, `set the legal hold of ${key}`);
     }
   }
 

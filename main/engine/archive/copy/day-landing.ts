@@ -1,0 +1,80 @@
+/**
+ * What happens after the export path lands a day in the primary (archive-session.ts calls it once
+ * per day, after the day's lock was read back): its new versions are held when a matter holds the
+ * day (holds/hold-landing.ts), and, with a copy in write mode, every new object and the manifest
+ * are written to the copy from the primary's verified bytes, with the primary's lock, read back.
+ *
+ * The day is archived in the primary whatever happens here: a copy that cannot be written is said
+ * in a warning, `verify --copy` names what is missing, and catch-up writes it.
+ * `ready` refuses a copy that cannot be one before anything is written (copy-target.ts).
+ */
+import type { Day } from '../../../../shared/day';
+import { isAuditArchiveError } from '../../../../shared/errors';
+import type { Settings } from '../../../../shared/settings';
+import type { ArchiveWriter } from '../archive';
+import type { ArchiveStore } from '../archive-store';
+import { holdOnLanding } from '../holds/hold-landing';
+import { copyObject, manifestObjects, vouchedObjects, type VouchedObject } from './copy-objects';
+import { checkCopyReady, openCopyTarget, type CopyTarget } from './copy-target';
+
+export interface DayLanding {
+  /** Refuses a copy that cannot be one (throws), before anything is written; returns warnings. */
+  ready(): Promise<readonly string[]>;
+  landed(writer: ArchiveWriter, day: Day): Promise<void>;
+}
+
+export function openDayLanding(deps: {
+  readonly settings: Settings;
+  readonly store: ArchiveStore;
+  readonly env: NodeJS.ProcessEnv;
+  readonly warn: (message: string) => void;
+  readonly now: () => number;
+}): DayLanding {
+  const hold = holdOnLanding(deps.store, deps.warn, deps.now);
+  let copy: CopyTarget | null | undefined;
+  const copyOf = () => (copy === undefined ? (copy = openCopyTarget(deps.settings, deps.store, deps.env)) : copy);
+  let checked: Promise<readonly string[]> | null = null;
+  const policy = { lockMode: deps.settings.archive.lockMode, retentionDays: deps.settings.archive.retentionDays };
+  return {
+    ready: () => {
+      const target = copyOf();
+      if (!target) return Promise.resolve([]);
+      return (checked ??= checkCopyReady(target, policy).catch((e: unknown) => {
+        checked = null;
+        throw e;
+      }));
+    },
+    landed: async (writer, day) => {
+      await hold(writer, day);
+      const target = copyOf();
+      if (target?.mode === 'write') await writeToCopy(writer, day, target, deps.warn);
+    },
+  };
+}
+
+async function writeToCopy(
+  writer: ArchiveWriter,
+  day: Day,
+  copy: CopyTarget,
+  warn: (m: string) => void,
+): Promise<void> {
+  const landed = writer.dayManifests(day).at(-1);
+  if (!landed) return;
+  const objects: VouchedObject[] = [
+    ...vouchedObjects(writer.assessment, () => false), // the root, when the archive had one before this run
+    ...manifestObjects(landed),
+  ];
+  const failed: string[] = [];
+  for (const o of objects) {
+    try {
+      await copyObject(writer.store, copy, o);
+    } catch (e) {
+      if (isAuditArchiveError(e) && e.code === 'ARCHIVE_OBJECT_EXISTS') continue; // already copied
+      failed.push(`${o.key}: ${isAuditArchiveError(e) ? e.message : String((e as Error)?.message ?? e)}`);
+    }
+  }
+  if (failed.length > 0)
+    warn(
+      `${day} is archived in the primary, but ${failed.length} object(s) could not be written to the copy ${copy.store.url} (${failed[0]}${failed.length > 1 ? ' …' : ''}). verify --copy names them; catch-up writes them.`,
+    );
+}
