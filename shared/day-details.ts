@@ -58,6 +58,19 @@ export const DayHistoryEntrySchema = z.object({
 });
 export type DayHistoryEntry = z.infer<typeof DayHistoryEntrySchema>;
 
+/** A matter holding the day under a legal hold: one period it placed (a signed hold record). */
+export const DayHoldSchema = z.object({
+  matter: z.string().max(200),
+  reference: z.string().max(200),
+  reason: z.string().max(500),
+  /** Who placed it (the officer's name, else the account that ran the command). */
+  by: z.string().max(200),
+  placedAt: Instant,
+  from: DaySchema,
+  to: DaySchema,
+});
+export type DayHold = z.infer<typeof DayHoldSchema>;
+
 export const DayDetailsSchema = z.object({
   status: DayStatusSchema,
   /** Oldest first (the chain's order). */
@@ -69,6 +82,8 @@ export const DayDetailsSchema = z.object({
   lastVerification: z
     .object({ at: Instant, from: DaySchema.nullable(), to: DaySchema.nullable(), problems: Count })
     .nullable(),
+  /** The matters holding the day now, each period that covers it (from verified hold records). */
+  holds: z.array(DayHoldSchema).max(100),
   /** What the officer can do with the day now. */
   actions: z.object({ export: z.boolean(), reconcile: z.boolean(), verify: z.boolean() }),
 });

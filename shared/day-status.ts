@@ -20,6 +20,11 @@ export const DayStatusSchema = z.object({
   state: DayStateSchema,
   events: z.number().int().nonnegative().optional(),
   error: z.string().optional(),
+  /**
+   * The matters holding the day under a legal hold now, sorted (the app's calendar only; read from
+   * the archive's signed hold records, main/engine/service/day-holds.ts). Absent when none does.
+   */
+  holds: z.array(z.string().max(200)).max(50).optional(),
 });
 export type DayStatus = z.infer<typeof DayStatusSchema>;
 

@@ -30,6 +30,10 @@ import { useJobs } from '../jobs/jobs-context';
 import {
   calendarRange,
   cellLabel,
+  countHeld,
+  HELD_MEANING,
+  isHeld,
+  pushedDay,
   countStates,
   countsLine,
   dayOf,
@@ -174,7 +178,13 @@ function useCalendarData(bridge: Bridge, archiveVersion: number) {
     for (const d of days) changedSinceRead.current.set(d.day, d);
     setView((v) => {
       if (v.kind !== 'ready') return v;
-      const data = { ...v.data, days: v.data.days.map((d) => changed.get(d.day) ?? d) };
+      const data = {
+        ...v.data,
+        days: v.data.days.map((d) => {
+          const pushed = changed.get(d.day);
+          return pushed ? pushedDay(d, pushed) : d;
+        }),
+      };
       lastRead = data;
       return { ...v, data };
     });
@@ -389,6 +399,7 @@ function CalendarSummary({
   const filling = jobs.current?.kind === 'demo-archive' || jobs.current?.kind === 'catch-up';
   const strip = useMemo(() => summaryStrip(data.days, data.retentionDays, formatDay), [data.days, data.retentionDays]);
   const clear = counts.missing + counts.failed + counts.tampered === 0;
+  const held = useMemo(() => countHeld(data.days), [data.days]);
   return (
     <div className="calendar-summary">
       <p className={`summary-strip${clear ? ' summary-clear' : filling ? ' summary-filling' : ''}`} role="status">
@@ -402,7 +413,7 @@ function CalendarSummary({
           {refreshing ? 'Refreshing…' : 'Refresh'}
         </button>
       </p>
-      <Legend counts={counts} />
+      <Legend counts={counts} held={held} />
     </div>
   );
 }
@@ -415,7 +426,7 @@ function fillingStrip(counts: Record<DayState, number>): string {
   }`;
 }
 
-function Legend({ counts }: { counts: Record<DayState, number> }) {
+function Legend({ counts, held }: { counts: Record<DayState, number>; held: number }) {
   return (
     <ul className="calendar-legend" aria-label="Legend">
       {LEGEND_ORDER.map((state) => (
@@ -432,6 +443,11 @@ function Legend({ counts }: { counts: Record<DayState, number> }) {
       <li title="The oldest day Genesys still holds" data-mark="horizon">
         <span className="swatch swatch-horizon" aria-hidden="true" />
         <span className="legend-name">retention horizon</span>
+      </li>
+      <li title={HELD_MEANING} data-mark="held">
+        <span className="swatch swatch-held day-held" aria-hidden="true" />
+        <span className="legend-name">legal hold</span>
+        <span className="legend-count">{formatNumber(held)}</span>
       </li>
     </ul>
   );
@@ -496,7 +512,7 @@ const YearBlock = memo(function YearBlock({
                     role="gridcell"
                     data-day={day}
                     tabIndex={day === focused ? 0 : -1}
-                    className={`day day-${status.state}${isToday ? ' day-today' : ''}${isHorizon ? ' day-horizon' : ''}`}
+                    className={`day day-${status.state}${isHeld(status) ? ' day-held' : ''}${isToday ? ' day-today' : ''}${isHorizon ? ' day-horizon' : ''}`}
                     title={label}
                     aria-label={label}
                     aria-current={isToday ? 'date' : undefined}

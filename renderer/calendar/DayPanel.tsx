@@ -1,8 +1,8 @@
 /**
  * One day's evidence, beside the calendar: its state, each manifest and the objects it recorded
  * (key, version id, size, SHA-256, lock mode, retain-until), event count, first and last event,
- * where the events came from, what happened to the day, the last verification, and what can be
- * done now (export or retry, reconcile, verify this day).
+ * where the events came from, the matters holding it under a legal hold, what happened to the day,
+ * the last verification, and what can be done now (export or retry, reconcile, verify this day).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Day } from '../../shared/day';
@@ -98,6 +98,7 @@ function DayEvidence({ details, jobs, retentionDays }: { details: DayDetails; jo
       </p>
       {status.error && <p className="day-error">{findingDetail(status.error)}</p>}
       {guidance && <GuidanceView guidance={guidance} />}
+      <DayHolds holds={details.holds} />
       <DayActions details={details} jobs={jobs} />
       <section aria-labelledby="day-manifests-title">
         <h3 id="day-manifests-title">Manifests</h3>
@@ -111,6 +112,41 @@ function DayEvidence({ details, jobs, retentionDays }: { details: DayDetails; jo
       <LastVerification last={details.lastVerification} />
       <DayHistory history={details.history} />
     </>
+  );
+}
+
+/** The matters holding the day under a legal hold: each period's matter, reference, who placed it, when and why. */
+function DayHolds({ holds }: { holds: DayDetails['holds'] }) {
+  if (holds.length === 0) return null;
+  return (
+    <section className="day-holds" aria-labelledby="day-holds-title">
+      <h3 id="day-holds-title">
+        <span className="swatch swatch-held day-held" aria-hidden="true" /> Under legal hold
+      </h3>
+      <p className="hint">
+        Kept past its retention until every matter below is released (audit-archive hold release --matter NAME).
+      </p>
+      {holds.map((h) => (
+        <article key={`${h.matter}-${h.placedAt}`} className="hold" aria-label={`Legal hold: ${h.matter}`}>
+          <dl className="facts">
+            <dt>Matter</dt>
+            <dd>{h.matter}</dd>
+            <dt>Reference</dt>
+            <dd>{h.reference || 'none given'}</dd>
+            <dt>Placed by</dt>
+            <dd>{h.by}</dd>
+            <dt>Placed</dt>
+            <dd>{formatInstant(h.placedAt)}</dd>
+            <dt>Period</dt>
+            <dd>
+              {h.from} to {h.to}
+            </dd>
+            <dt>Reason</dt>
+            <dd>{h.reason || 'none given'}</dd>
+          </dl>
+        </article>
+      ))}
+    </section>
   );
 }
 

@@ -188,9 +188,32 @@ export function summaryStrip(
   return parts.join(' · ');
 }
 
-/** A cell's label for a screen reader: its state and events, and whether it is today or the horizon. */
+/** What the legal-hold mark means, for the legend's tooltip. */
+export const HELD_MEANING =
+  'Under a legal hold: a matter holds the day, so its records are kept past their retention until released';
+
+/** Whether a matter holds the day under a legal hold now. */
+export function isHeld(status: DayStatus): boolean {
+  return (status.holds?.length ?? 0) > 0;
+}
+
+/** Days a matter holds, for the legend's count. */
+export function countHeld(days: readonly DayStatus[]): number {
+  return days.reduce((n, d) => n + (isHeld(d) ? 1 : 0), 0);
+}
+
+/**
+ * A day a running job pushed (archived, failed): its new state, keeping the matters that hold it (a
+ * job's push does not read the hold records, and a job never releases a hold).
+ */
+export function pushedDay(previous: DayStatus, pushed: DayStatus): DayStatus {
+  return pushed.holds === undefined && previous.holds !== undefined ? { ...pushed, holds: previous.holds } : pushed;
+}
+
+/** A cell's label for a screen reader: its state and events, any legal hold, and whether it is today or the horizon. */
 export function cellLabel(status: DayStatus, marks: { today: boolean; horizon: boolean }): string {
   const notes = [
+    ...(isHeld(status) ? [`under legal hold for ${(status.holds ?? []).join(', ')}`] : []),
     ...(marks.today ? ['today'] : []),
     ...(marks.horizon ? ['Genesys retention horizon: older days can no longer be exported'] : []),
   ];

@@ -1,7 +1,7 @@
 /**
  * One day's evidence for the calendar's day panel, read the way the calendar and verify judge the
  * archive (the same assessment), plus what only this installation knows (the run journal: failed
- * attempts, the last verification).
+ * attempts, the last verification), and the matters holding it under a legal hold (day-holds.ts).
  */
 import type { Day } from '../../../shared/day';
 import { DAY_OBJECTS_LIMIT, type DayDetails, type DayHistoryEntry } from '../../../shared/day-details';
@@ -9,6 +9,7 @@ import { calendarRulesOf } from '../../../shared/settings';
 import type { VerifyProblem } from '../../../shared/verify';
 import type { ArchiveSession } from '../archive/archive-session';
 import { computeDayStatuses } from '../archive/status';
+import { holdsOfDay, readSessionHolds, withHolds } from './day-holds';
 
 type Assessed = Awaited<ReturnType<ArchiveSession['archive']['read']>>['assessment'];
 type DayEvidence = NonNullable<ReturnType<Assessed['days']['get']>>;
@@ -18,14 +19,18 @@ type Journal = ArchiveSession['journal'];
 export async function readDayDetails(session: ArchiveSession, day: Day, now: number): Promise<DayDetails> {
   const { settings, journal } = session;
   const snapshot = await session.archive.read({ scope: 'layout' });
-  const [status] = computeDayStatuses({
-    assessment: snapshot.assessment,
-    from: day,
-    to: day,
-    now,
-    ...calendarRulesOf(settings),
-    journal,
-  });
+  const ledger = await readSessionHolds(session, snapshot.assessment);
+  const [status] = withHolds(
+    computeDayStatuses({
+      assessment: snapshot.assessment,
+      from: day,
+      to: day,
+      now,
+      ...calendarRulesOf(settings),
+      journal,
+    }),
+    ledger,
+  );
   if (!status) throw new Error(`no status computed for ${day}`);
   const evidence = snapshot.assessment.days.get(day);
   const chain = evidence?.manifests ?? [];
@@ -36,6 +41,7 @@ export async function readDayDetails(session: ArchiveSession, day: Day, now: num
     problems: dayProblems(evidence?.problems ?? [], journal, day),
     history: dayHistory(chain, journal, day),
     lastVerification: lastVerification(journal, day),
+    holds: holdsOfDay(ledger, day),
     actions: {
       export: status.state === 'missing' || status.state === 'failed',
       reconcile: status.state === 'archived',

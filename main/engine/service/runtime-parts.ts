@@ -23,6 +23,7 @@ import type { AppEventHub } from './app-events';
 import type { AppServiceDeps } from './app-service';
 import { ArchiveJobs } from './archive-jobs';
 import type { DemoFill } from './demo-fill';
+import { readSessionHolds, withHolds } from './day-holds';
 import type { DemoOrganisation } from './demo-organisation';
 import { genesysCredentials } from './genesys-credentials';
 import type { OfficerSignIn } from './officer-sign-in';
@@ -102,14 +103,17 @@ export function runtimeJobs(deps: RuntimeJobsDeps): ArchiveJobs {
   });
 }
 
-/** The calendar: a session per request, so a target changed in Settings applies at once; status needs no Genesys secret. */
+/**
+ * The calendar: a session per request, so a target changed in Settings applies at once; status needs
+ * no Genesys secret. Each day carries the matters holding it (verified hold records, day-holds.ts).
+ */
 export function archiveStatusFrom(openSession: OpenSession): AppServiceDeps['archiveStatus'] {
   return ({ from, to }) =>
     withSession(
       () => openSession('read'),
       async (session) => {
         const { days } = await session.status({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
-        return { days };
+        return { days: withHolds(days, await readSessionHolds(session)) };
       },
     );
 }

@@ -10,6 +10,7 @@ function details(status: DayDetails['status'], problems: DayDetails['problems'] 
     problems,
     history: [],
     lastVerification: null,
+    holds: [],
     actions: { export: false, reconcile: false, verify: true },
   };
 }

@@ -1,0 +1,135 @@
+/**
+ * Legal holds in the app, in Chromium against the real engine and the shared Ceph RADOS Gateway:
+ * the officer archives three days and places a hold on two of them for a matter with the CLI (a
+ * local folder refuses holds), then opens the calendar. The held days carry the legal-hold mark (a
+ * shape, named in the legend and in each day's label), the day beside them does not, and the day
+ * panel names the matter, its reference, who placed it, when and why; axe finds nothing.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { addDays, lastSettledDay } from '../../../shared/day';
+import { SettingsSchema } from '../../../shared/settings';
+import { settingsPathIn } from '../../../main/engine/archive/app-archive';
+import { initBucket } from '../../../main/engine/archive/stores/bucket-init';
+import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
+import { SettingsFile } from '../../../main/engine/settings/settings-file';
+import { startApp, type AppUnderTest } from '../../ui/app-under-test';
+import { screenshotPath, useRendererAndBrowser } from '../../ui/chromium';
+import { PREFIX, exporterEnv, runCli } from '../archive/exporter-rgw-fixture';
+import { rgwConnection, uniqueBucket } from '../stores/rgw-fixtures';
+
+const ui = useRendererAndBrowser();
+const rgw = inject('rgw');
+const last = lastSettledDay(Date.now(), 120);
+const [d1, d2, d3] = [addDays(last, -2), addDays(last, -1), last] as const;
+let home: string;
+let sim: GenesysSimulator;
+let app: AppUnderTest;
+let page: Page;
+
+beforeAll(async () => {
+  home = await mkdtemp(path.join(os.tmpdir(), 'aa-ui-holds-'));
+  sim = await startGenesysSimulator({ eventsPerDay: 20, seed: 18 });
+  const bucket = uniqueBucket('uiholds');
+  await initBucket({ connection: rgwConnection(), bucket, lockMode: 'GOVERNANCE', retentionDays: 1 });
+  // The officer (the gateway's administrator) may change legal holds; the exporter's role may not.
+  const officer = {
+    ...exporterEnv({
+      home,
+      target: `s3://${bucket}/${PREFIX}`,
+      sim,
+      retentionDays: 1,
+      extra: { AUDIT_ARCHIVE_LOCK_MODE: 'GOVERNANCE' },
+    }),
+    AWS_ACCESS_KEY_ID: rgw.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey,
+    AUDIT_ARCHIVE_OFFICER: 'Dana Officer',
+  };
+  const archived = await runCli(['catch-up', '--from', d1, '--to', d3], officer);
+  expect(archived.code, archived.stderr).toBe(0);
+  const held = await runCli(
+    [
+      'hold',
+      'place',
+      ...['--from', d1, '--to', d2],
+      ...['--matter', 'SEC inquiry HO-1234', '--reference', 'HO-1234', '--reason', 'subpoena of 2026-11-02'],
+    ],
+    officer,
+  );
+  expect(held.code, held.stderr).toBe(0);
+
+  const userDataDir = path.join(home, 'app');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', rgw.accessKeyId);
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', rgw.secretAccessKey);
+  await new SettingsFile(settingsPathIn(userDataDir)).save(
+    SettingsSchema.parse({
+      demo: false,
+      archive: {
+        target: `s3://${bucket}/${PREFIX}`,
+        lockMode: 'GOVERNANCE',
+        retentionDays: 1,
+        policyStartDate: d1,
+        s3: { region: rgw.region, endpoint: rgw.endpoint, forcePathStyle: true },
+      },
+    }),
+  );
+  app = await startApp(ui, { userDataDir });
+  page = app.page;
+}, 180_000);
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await app?.close();
+  await sim?.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('legal holds on the calendar and in the day panel (Ceph RGW)', () => {
+  it('marks each held day with a shape named in the legend, and the day panel names the matter', async () => {
+    await app.open('#/calendar', 'Calendar');
+    const cell = (day: string) => page.locator(`[data-day="${day}"]`);
+    await cell(d1).waitFor();
+    for (const day of [d1, d2]) {
+      expect(await cell(day).getAttribute('class')).toContain('day-held');
+      expect(await cell(day).getAttribute('aria-label')).toMatch(
+        new RegExp(`^${day}: archived, \\d+ events \\(under legal hold for SEC inquiry HO-1234\\)$`),
+      );
+    }
+    expect(await cell(d3).getAttribute('class')).not.toContain('day-held');
+    expect(await cell(d3).getAttribute('aria-label')).not.toContain('legal hold');
+    // The mark is a shape (a corner flag drawn over the state's square), not a colour.
+    const flag = await cell(d1).evaluate((el) => getComputedStyle(el, '::after').borderRightWidth);
+    expect(flag).toBe('6px');
+    const legend = page.getByRole('list', { name: 'Legend' }).locator('[data-mark="held"]');
+    expect((await legend.textContent())?.replace(/\s+/g, ' ')).toBe('legal hold2');
+
+    await cell(d2).click();
+    const panel = page.getByRole('dialog', { name: `${d2} UTC` });
+    const hold = panel.getByRole('article', { name: 'Legal hold: SEC inquiry HO-1234' });
+    await hold.waitFor();
+    const facts = await hold.locator('dt, dd').allTextContents();
+    expect(facts.slice(0, 6)).toEqual([
+      'Matter',
+      'SEC inquiry HO-1234',
+      'Reference',
+      'HO-1234',
+      'Placed by',
+      'Dana Officer',
+    ]);
+    expect(facts).toContain('subpoena of 2026-11-02');
+    expect(facts).toContain(`${d1} to ${d2}`);
+    await app.axe('day panel of a held day');
+    await page.screenshot({ path: await screenshotPath('calendar-legal-hold') });
+
+    await page.getByRole('button', { name: `Close ${d2}` }).click();
+    await cell(d3).click();
+    await page
+      .getByRole('dialog', { name: `${d3} UTC` })
+      .getByRole('heading', { name: 'Manifests' })
+      .waitFor();
+    expect(await page.getByRole('heading', { name: 'Under legal hold' }).count()).toBe(0);
+  });
+});
