@@ -3,8 +3,10 @@
  * the officer archives three days and places a hold on two of them for a matter with the CLI (a
  * local folder refuses holds), then opens the calendar. The held days carry the legal-hold mark (a
  * shape, named in the legend and in each day's label), the day beside them does not, and the day
- * panel names the matter, its reference, who placed it, when and why; axe finds nothing.
+ * panel names the matter, its reference, who placed it, when and why; axe finds nothing. A forged
+ * record (a real one's bytes with its matter and period changed) holds nothing.
  */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,13 +15,14 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { addDays, lastSettledDay } from '../../../shared/day';
 import { SettingsSchema } from '../../../shared/settings';
 import { settingsPathIn } from '../../../main/engine/archive/app-archive';
+import { canonicalJsonBytes } from '../../../main/engine/archive/signing';
 import { initBucket } from '../../../main/engine/archive/stores/bucket-init';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
 import { startApp, type AppUnderTest } from '../../ui/app-under-test';
 import { screenshotPath, useRendererAndBrowser } from '../../ui/chromium';
-import { PREFIX, exporterEnv, runCli } from '../archive/exporter-rgw-fixture';
-import { rgwConnection, uniqueBucket } from '../stores/rgw-fixtures';
+import { PREFIX, exporterEnv, putAs, readObject, runCli } from '../archive/exporter-rgw-fixture';
+import { openStore, rawClient, rgwConnection, uniqueBucket } from '../stores/rgw-fixtures';
 
 const ui = useRendererAndBrowser();
 const rgw = inject('rgw');
@@ -60,6 +63,12 @@ beforeAll(async () => {
     officer,
   );
   expect(held.code, held.stderr).toBe(0);
+  await forgeHoldRecord(bucket);
+  // The forgery is there and read: `hold list` names it as a record that does not count.
+  const listed = await runCli(['hold', 'list'], officer);
+  expect(listed.stdout).toMatch(
+    /archive hold-invalid \S+\/holds\/000002\.json: .*not signed by any of the archive's keys/,
+  );
 
   const userDataDir = path.join(home, 'app');
   vi.stubEnv('AWS_ACCESS_KEY_ID', rgw.accessKeyId);
@@ -80,6 +89,21 @@ beforeAll(async () => {
   page = app.page;
 }, 180_000);
 
+/**
+ * A hold record for the last day under another matter, written as anyone with s3:PutObject can: the
+ * real record's bytes with the matter and period changed, in canonical form, its signature now
+ * wrong. The ledger judges it invalid, so it must mark nothing.
+ */
+async function forgeHoldRecord(bucket: string): Promise<void> {
+  const folder = `${PREFIX}/holds/`;
+  const [real] = (await rawClient().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder }))).Contents ?? [];
+  if (!real?.Key) throw new Error('no hold record was written');
+  const bytes = await readObject(openStore(bucket), real.Key);
+  const record = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  const forged = { ...record, index: 2, matter: 'Forged matter', from: d3, to: d3, days: [d3] };
+  await putAs(rawClient(), bucket, `${folder}000002.json`, canonicalJsonBytes(forged));
+}
+
 afterAll(async () => {
   vi.unstubAllEnvs();
   await app?.close();
@@ -99,6 +123,7 @@ describe('legal holds on the calendar and in the day panel (Ceph RGW)', () => {
       );
     }
     expect(await cell(d3).getAttribute('class')).not.toContain('day-held');
+    // The forged record for d3 fails its signature check: d3 is not marked and the matter is not named.
     expect(await cell(d3).getAttribute('aria-label')).not.toContain('legal hold');
     // The mark is a shape (a corner flag drawn over the state's square), not a colour.
     const flag = await cell(d1).evaluate((el) => getComputedStyle(el, '::after').borderRightWidth);
@@ -131,5 +156,6 @@ describe('legal holds on the calendar and in the day panel (Ceph RGW)', () => {
       .getByRole('heading', { name: 'Manifests' })
       .waitFor();
     expect(await page.getByRole('heading', { name: 'Under legal hold' }).count()).toBe(0);
+    expect(await page.getByText('Forged matter').count()).toBe(0);
   });
 });
