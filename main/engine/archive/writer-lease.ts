@@ -126,9 +126,15 @@ export async function acquireWriterLease(
   const pollMs = Math.max(50, Math.min(options.ttlMs / 4, 5_000));
   for (;;) {
     options.signal?.throwIfAborted();
+    const asked = Date.now();
     const claim = await mechanism.claim(holder, options.ttlMs);
-    if (claim.mine) return new HeldLease(mechanism, holder, options);
+    if (claim.mine && confirmedInTime(asked, options.ttlMs)) return new HeldLease(mechanism, holder, options);
     const waited = Date.now() - started;
+    if (claim.mine) {
+      if (waited < Math.max(options.waitMs, options.ttlMs)) continue;
+      await mechanism.release(holder).catch(() => undefined);
+      throw tooSlowToHold(options);
+    }
     if (waited >= options.waitMs) {
       await mechanism.release(holder).catch(() => undefined);
       throw new AuditArchiveError(
@@ -144,6 +150,23 @@ export async function acquireWriterLease(
       throw e;
     }
   }
+}
+
+/**
+ * A claim counts as held only when the store confirmed it within half its TTL of its heartbeat being
+ * sent: a confirmation that took longer may come after the heartbeat already looks stale to another
+ * writer (under load, two writers held a lease with a 2 s TTL together that way), so the claim is
+ * renewed and read back again instead.
+ */
+function confirmedInTime(askedAt: number, ttlMs: number): boolean {
+  return Date.now() - askedAt < ttlMs / 2;
+}
+
+function tooSlowToHold(options: AcquireLeaseOptions): AuditArchiveError {
+  return new AuditArchiveError(
+    'ARCHIVE_BUSY',
+    `${options.archiveUrl} answered too slowly to hold the writer lease safely: no claim was confirmed within ${Math.round(options.ttlMs / 2000)} s of its heartbeat. Nothing was written: check the connection to the store and run again.`,
+  );
 }
 
 class HeldLease implements WriterLease {

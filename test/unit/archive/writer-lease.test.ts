@@ -232,3 +232,52 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('a claim the store confirms late is not taken as held', () => {
+  /** The folder's own lease, with the first `slow` claims answered only after `delayMs`. */
+  function lateLease(dir: string, slow: number, delayMs: number) {
+    const inner = new LockFileLease(dir);
+    let claims = 0;
+    return {
+      claims: () => claims,
+      mechanism: {
+        async claim(...args: Parameters<LockFileLease['claim']>) {
+          const answer = await inner.claim(...args);
+          if (claims++ < slow) await new Promise((r) => setTimeout(r, delayMs));
+          return answer;
+        },
+        release: (holder: Parameters<LockFileLease['release']>[0]) => inner.release(holder),
+      },
+    };
+  }
+
+  it('a confirmation that came after half the TTL is renewed and read again before the writer proceeds', async () => {
+    const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'lease-'));
+    try {
+      const late = lateLease(dir, 1, 1500);
+      const lease = await acquireWriterLease(late.mechanism, {
+        program: 't',
+        ttlMs: 2000,
+        waitMs: 10_000,
+        archiveUrl: 'file:///x',
+      });
+      expect(late.claims()).toBeGreaterThanOrEqual(2);
+      await lease.release();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a store that never confirms in time refuses the writer, saying so, instead of letting it write', async () => {
+    const dir = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'lease-'));
+    try {
+      const late = lateLease(dir, Infinity, 150);
+      await expect(
+        acquireWriterLease(late.mechanism, { program: 't', ttlMs: 200, waitMs: 0, archiveUrl: 'file:///x' }),
+      ).rejects.toThrow(/answered too slowly to hold the writer lease safely/);
+      await expect(fs.readdir(dir)).resolves.toEqual([]);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
