@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
+/** A Markdown file's name, built at run time so that planted citations below are not citations of this file. */
+const md = (name: string): string => `${name}.md`;
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CODE_FOLDERS = ['main', 'shared', 'renderer', 'scripts', 'bench', 'bin', 'test', '.ci'];
 /** Folders that are never the repository's own files (installs, builds, caches, test output). */
@@ -270,25 +273,35 @@ describe('citations in the code', () => {
   it.each([
     [
       'main/engine/archive/probe.ts',
-      '/**\n * The adversary is described in INTEGRITY.md.\n */\nexport const a = 1;\n',
-      'INTEGRITY.md',
+      '/**\n * The adversary is described in ' + md('INTEGRITY') + '.\n */\nexport const a = 1;\n',
+      md('INTEGRITY'),
     ],
     [
       'test/servers/probe.ts',
-      'export const b = 2; // Recipe: /work/shared/docs/TEST-SERVERS.md\n',
-      '/work/shared/docs/TEST-SERVERS.md',
+      'export const b = 2; // Recipe: /work/shared/docs/' + md('TEST-SERVERS') + '\n',
+      '/work/shared/docs/' + md('TEST-SERVERS'),
     ],
-    ['scripts/probe.sh', '#!/usr/bin/env bash\n# See docs/NOWHERE.md for why.\necho ok\n', 'docs/NOWHERE.md'],
+    [
+      'scripts/probe.sh',
+      '#!/usr/bin/env bash\n# See docs/' + md('NOWHERE') + ' for why.\necho ok\n',
+      'docs/' + md('NOWHERE'),
+    ],
     [
       'renderer/probe.tsx',
-      'export const P = () => (\n  <p>\n    {/* the copy is agreed in docs/COPY.md */}\n    text\n  </p>\n);\n',
-      'docs/COPY.md',
+      'export const P = () => (\n  <p>\n    {/* the copy is agreed in docs/' +
+        md('COPY') +
+        ' */}\n    text\n  </p>\n);\n',
+      'docs/' + md('COPY'),
     ],
-    ['renderer/probe.css', '/* colours: ../docs/COLOURS.md */\n.a { color: red; }\n', '../docs/COLOURS.md'],
+    [
+      'renderer/probe.css',
+      '/* colours: ../docs/' + md('COLOURS') + ' */\n.a { color: red; }\n',
+      '../docs/' + md('COLOURS'),
+    ],
     [
       'shared/probe.ts',
-      'const t = `${1}`; /* a comment after a template: GENESYS_AUDIT_API.md */\nexport const c = t;\n',
-      'GENESYS_AUDIT_API.md',
+      'const t = `${1}`; /* a comment after a template: ' + md('GENESYS_AUDIT_API') + ' */\nexport const c = t;\n',
+      md('GENESYS_AUDIT_API'),
     ],
   ])('a planted citation in %s is found', (file, text, cited) => {
     const found = commentFindings(repo, file, text);
@@ -298,13 +311,13 @@ describe('citations in the code', () => {
   it('a citation the repository holds, a URL, and a Markdown name in a string or in JSX text are not findings', () => {
     const text = [
       '/** The facts: docs/STORAGE.md, and ../../../README.md from here. */',
-      "export const name = 'notes/INTEGRITY.md';",
-      '// https://github.com/aws/aws-cli/blob/develop/CHANGELOG.md',
-      'export const t = `// not a comment: TEMPLATE.md`;',
+      "export const name = 'notes/" + md('INTEGRITY') + "';",
+      '// https://github.com/aws/aws-cli/blob/develop/' + md('CHANGELOG'),
+      'export const t = `// not a comment: ' + md('TEMPLATE') + '`;',
       '',
     ].join('\n');
     expect(commentFindings(repo, 'main/engine/archive/probe.ts', text)).toEqual([]);
-    const jsx = 'export const P = () => <p>// see HELP.md</p>;\n';
+    const jsx = 'export const P = () => <p>// see ' + md('HELP') + '</p>;\n';
     expect(commentFindings(repo, 'renderer/probe.tsx', jsx)).toEqual([]);
   });
 });
@@ -328,7 +341,7 @@ describe('links and names in docs/ and the README', () => {
       '# A planted page',
       '',
       'See [the verifier](../main/engine/archive/gone.ts), [the README](../README.md#no-such-heading),',
-      '[a section here](#nowhere), `main/engine/archive/gone.ts`, `gone-too.ts` and INTEGRITY.md.',
+      '[a section here](#nowhere), `main/engine/archive/gone.ts`, `gone-too.ts` and ' + md('INTEGRITY') + '.',
       'These hold: [STORAGE](STORAGE.md#conditional-writes), [Security](../README.md#security),',
       '`main/engine/archive/verify.ts`, `stores/s3-store.ts`, `settings.json`, `dist/cli` and [here](#a-planted-page).',
       '',
@@ -337,7 +350,7 @@ describe('links and names in docs/ and the README', () => {
       '```',
       '',
     ].join('\n');
-    const found = documentFindings(repo, 'docs/PLANTED.md', text);
+    const found = documentFindings(repo, 'docs/' + md('PLANTED'), text);
     expect(found.map((f) => f.cited).sort()).toEqual(
       [
         '../main/engine/archive/gone.ts',
@@ -345,7 +358,7 @@ describe('links and names in docs/ and the README', () => {
         '#nowhere',
         'main/engine/archive/gone.ts',
         'gone-too.ts',
-        'INTEGRITY.md',
+        md('INTEGRITY'),
       ].sort(),
     );
   });
