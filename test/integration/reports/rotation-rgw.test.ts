@@ -21,6 +21,7 @@ import { ReportReceiptSchema, type ReportReceipt } from '../../../shared/reports
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 import { PREFIX, exporterBucket, exporterEnv, runCli } from '../archive/exporter-rgw-fixture';
 import { flat, pdfPages } from '../../unit/reports/report-fixture';
+import { examinerTool, opensslVerify } from '../../unit/reports/examiner-tools';
 
 const run = promisify(execFile);
 const RETENTION_DAYS = 2;
@@ -29,16 +30,6 @@ async function keyInEffect(env: NodeJS.ProcessEnv): Promise<string> {
   const shown = await runCli(['key', 'show', '--json'], env);
   expect(shown.code, shown.stderr).toBe(0);
   return (JSON.parse(shown.stdout) as { fingerprint: string }).fingerprint;
-}
-
-async function tool(cmd: string, args: string[], cwd: string): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(cmd, args, { cwd, maxBuffer: 1 << 26 });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : 1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
-  }
 }
 
 describe('a report over an archive in Ceph RGW whose key was rotated', () => {
@@ -116,24 +107,9 @@ describe('a report over an archive in Ceph RGW whose key was rotated', () => {
     expect(record).toMatchObject({ key: keySuccessionKey(PREFIX, 1), lock: { state: 'locked', mode: 'COMPLIANCE' } });
     expect(record?.versionId).toBeTruthy();
 
-    const openssl = await tool(
-      'openssl',
-      [
-        'pkeyutl',
-        '-verify',
-        '-pubin',
-        '-inkey',
-        'archive-public-key.pem',
-        '-rawin',
-        '-in',
-        'SHA256SUMS',
-        '-sigfile',
-        'SHA256SUMS.sig',
-      ],
-      folder,
-    );
+    const openssl = await opensslVerify(folder);
     expect(openssl).toEqual({ code: 0, out: 'Signature Verified Successfully\n' });
-    const python = await tool('python3', ['verify_bundle.py', '--expect-key', oldKey], folder);
+    const python = await examinerTool('python3', ['verify_bundle.py', '--expect-key', oldKey], folder);
     expect(python.code, python.out).toBe(0);
     expect(python.out).toContain(`OK    key-succession record ${record?.key} (rotation after sequence 1`);
     expect(python.out).toMatch(new RegExp(`OK {4}manifest ${PREFIX}/manifests/.+ \\(key ${oldKey.slice(0, 16)}\\)`));

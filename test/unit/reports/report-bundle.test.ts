@@ -24,6 +24,7 @@ import type { CitedSource } from '../../../main/engine/reports/cited-results';
 import { makeWritable } from '../archive/archive-fixture';
 import { DEMO_DAYS, demoArchive, type DemoArchive } from '../discovery/discovery-fixture';
 import { buildOptions, flat, generate, pdfPages } from './report-fixture';
+import { examinerTool, opensslVerify } from './examiner-tools';
 
 const run = promisify(execFile);
 const RANGE = { from: DEMO_DAYS[0] as Day, to: DEMO_DAYS.at(-1) as Day };
@@ -53,37 +54,12 @@ interface Exam {
   python: { code: number; out: string };
 }
 
-async function tool(cmd: string, args: string[], cwd: string): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(cmd, args, { cwd, maxBuffer: 1 << 26 });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : 1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
-  }
-}
-
 /** The three checks an examiner runs in the unzipped folder (README.txt gives them). */
 async function examine(folder: string, expectKey = fingerprint): Promise<Exam> {
   return {
-    sums: await tool('sha256sum', ['--quiet', '-c', 'SHA256SUMS'], folder),
-    openssl: await tool(
-      'openssl',
-      [
-        'pkeyutl',
-        '-verify',
-        '-pubin',
-        '-inkey',
-        'archive-public-key.pem',
-        '-rawin',
-        '-in',
-        'SHA256SUMS',
-        '-sigfile',
-        'SHA256SUMS.sig',
-      ],
-      folder,
-    ),
-    python: await tool('python3', ['verify_bundle.py', '--expect-key', expectKey], folder),
+    sums: await examinerTool('sha256sum', ['--quiet', '-c', 'SHA256SUMS'], folder),
+    openssl: await opensslVerify(folder),
+    python: await examinerTool('python3', ['verify_bundle.py', '--expect-key', expectKey], folder),
   };
 }
 

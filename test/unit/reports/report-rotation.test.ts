@@ -25,6 +25,7 @@ import { checkReport } from '../../../main/engine/reports/check-report';
 import type { CitedSource } from '../../../main/engine/reports/cited-results';
 import { demoArchive, type DemoArchive } from '../discovery/discovery-fixture';
 import { buildOptions, flat, pdfPages } from './report-fixture';
+import { examinerTool, opensslVerify } from './examiner-tools';
 
 const run = promisify(execFile);
 const BEFORE: Day[] = ['2026-03-02', '2026-03-03'];
@@ -46,40 +47,12 @@ async function tempDir(prefix: string): Promise<string> {
   return dir;
 }
 
-async function tool(cmd: string, args: string[], cwd: string): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(cmd, args, { cwd, maxBuffer: 1 << 26 });
-    return { code: 0, out: stdout + stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : 1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
-  }
-}
-
 /** Unzips the bundle as an examiner would; returns the report's folder. */
 async function unzip(receipt: ReportReceipt): Promise<string> {
   const dir = await tempDir('aa-rotation-exam-');
   await run('unzip', ['-q', receipt.bundle, '-d', dir]);
   return path.join(dir, receipt.reportId);
 }
-
-const opensslVerify = (folder: string) =>
-  tool(
-    'openssl',
-    [
-      'pkeyutl',
-      '-verify',
-      '-pubin',
-      '-inkey',
-      'archive-public-key.pem',
-      '-rawin',
-      '-in',
-      'SHA256SUMS',
-      '-sigfile',
-      'SHA256SUMS.sig',
-    ],
-    folder,
-  );
 
 async function evidenceIn(folder: string): Promise<ReportEvidence> {
   return ReportEvidenceSchema.parse(JSON.parse(await fs.readFile(path.join(folder, 'evidence.json'), 'utf8')));
@@ -148,7 +121,7 @@ describe('a report over an archive whose key was rotated', () => {
   });
 
   it('passes sha256sum, the openssl check of SHA256SUMS with the new key, and verify_bundle.py with the fingerprint recorded at creation', async () => {
-    expect((await tool('sha256sum', ['--quiet', '-c', 'SHA256SUMS'], folder)).code).toBe(0);
+    expect((await examinerTool('sha256sum', ['--quiet', '-c', 'SHA256SUMS'], folder)).code).toBe(0);
     expect(await opensslVerify(folder)).toEqual({ code: 0, out: 'Signature Verified Successfully\n' });
     const { stdout } = await run(
       'sh',
@@ -156,7 +129,7 @@ describe('a report over an archive whose key was rotated', () => {
       { cwd: folder },
     );
     expect(stdout.slice(0, 64)).toBe(rotated.newKey);
-    const exam = await tool('python3', ['verify_bundle.py', '--expect-key', rotated.previousKey], folder);
+    const exam = await examinerTool('python3', ['verify_bundle.py', '--expect-key', rotated.previousKey], folder);
     expect(exam.code, exam.out).toBe(0);
     expect(exam.out).toContain(
       `OK    key-succession record ${rotated.recordKey} (rotation after sequence ${rotated.afterSequence}, signed by the key before it, ${spaced(rotated.previousKey)}): signature verified by OpenSSL`,
@@ -199,7 +172,7 @@ describe('a report over an archive whose key was rotated', () => {
       .split('\n')
       .filter((l) => l && !l.endsWith(`  ${record}`));
     await fs.writeFile(path.join(forged, 'SHA256SUMS'), `${sums.join('\n')}\n`);
-    const exam = await tool('python3', ['verify_bundle.py', '--no-openssl'], forged);
+    const exam = await examinerTool('python3', ['verify_bundle.py', '--no-openssl'], forged);
     expect(exam.code).toBe(1);
     expect(exam.out).toContain(`FAIL  ${record} is missing from the bundle`);
     expect(exam.out).toContain(
@@ -227,7 +200,7 @@ describe('a report after a rotation made by a fresh installation, without --expe
     expect(evidence.verification.trust).toMatchObject({ key: 'first-use' });
     const cover = flat((await pdfPages(receipt.pdf))[0] as string);
     expect(cover).toContain('TRUSTED ON FIRST USE: nothing kept outside the archive confirmed this key');
-    const exam = await tool('python3', ['verify_bundle.py'], folder);
+    const exam = await examinerTool('python3', ['verify_bundle.py'], folder);
     expect(exam.code, exam.out).toBe(0);
     expect(exam.out).toContain(
       "the archive's key was checked against nothing kept elsewhere: it was trusted on first use",
@@ -276,7 +249,7 @@ describe('a report over an archive whose lost key was replaced (a restart)', () 
         `RESTARTED on 2026-03-20T12:00:00.000Z, after manifest sequence 1 (${restarted.recordKey}): ${formatFingerprint(lost)} was declared lost`,
       );
       const folder = await unzip(receipt);
-      const pinned = await tool('python3', ['verify_bundle.py', '--expect-key', restarted.newKey], folder);
+      const pinned = await examinerTool('python3', ['verify_bundle.py', '--expect-key', restarted.newKey], folder);
       expect(pinned.code, pinned.out).toBe(0);
       expect(pinned.out).toContain(
         `OK    key-succession record ${restarted.recordKey} (restart after sequence 1, signed by the new key only)`,
@@ -285,7 +258,7 @@ describe('a report over an archive whose lost key was replaced (a restart)', () 
       expect(pinned.out).toMatch(
         new RegExp(`OK {4}manifest org-a/manifests/2026/03/02/\\d+\\.json \\(key ${lost.slice(0, 16)}\\)`),
       );
-      const old = await tool('python3', ['verify_bundle.py', '--expect-key', lost], folder);
+      const old = await examinerTool('python3', ['verify_bundle.py', '--expect-key', lost], folder);
       expect(old.code).toBe(1);
       expect(old.out).toContain(
         `FAIL  the key you recorded, ${spaced(lost)}, no longer vouches for the key in effect ${spaced(restarted.newKey)}: ${restarted.recordKey} restarted the chain`,
