@@ -37,6 +37,7 @@ import { initBucket } from '../main/engine/archive/stores/bucket-init';
 import { LocalFolderStore } from '../main/engine/archive/stores/local-store';
 import { S3ObjectLockStore } from '../main/engine/archive/stores/s3-store';
 import { benchAuditClient, serveSimulator, type SimInfo } from './lib/bench-simulator';
+import { benchDayManifest } from './lib/signed-days';
 
 const SELF = fileURLToPath(import.meta.url);
 const DAY = addDays(lastSettledDay(Date.now(), 120), -3);
@@ -543,50 +544,17 @@ async function putParts(
 
 /** The manifest of one day holding the one part, as the exporter would write it. */
 function benchManifest(day: string, versionId: string | null, part: BenchPart): ManifestDraft {
-  return {
-    day,
-    interval: {
-      start: `${day}T00:00:00.000Z`,
-      end: new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString(),
-    },
-    kind: 'export',
-    supersedes: [],
-    orphansIgnored: [],
-    queries: [{ transactionId: 'bench', interval: day, serviceName: null, state: 'Succeeded' }],
+  return benchDayManifest(day, {
+    key: dataKey('bench', day, 1),
+    versionId,
+    sha256Raw: createHash('sha256').update(part.raw).digest('hex'),
+    sha256: part.sha,
+    size: part.body.length,
+    rawSize: part.raw.length,
     events: 1,
-    dayEventsTotal: 1,
-    duplicatesDropped: 0,
-    outsideIntervalDropped: 0,
-    firstEventDate: null,
-    lastEventDate: null,
-    objects: [
-      {
-        key: dataKey('bench', day, 1),
-        versionId,
-        sha256Raw: createHash('sha256').update(part.raw).digest('hex'),
-        sha256: part.sha,
-        size: part.body.length,
-        rawSize: part.raw.length,
-        events: 1,
-        firstEventDate: null,
-        lastEventDate: null,
-        lockMode: 'GOVERNANCE',
-        retainUntil: part.lock.retainUntil,
-      },
-    ],
-    createdAt: new Date().toISOString(),
-    tool: { name: 'audit-archive', version: 'bench' },
-    source: {
-      demo: false,
-      organisationId: 'bench-org',
-      organisationName: 'Bench',
-      apiHost: 'api.example.com',
-      regionHost: null,
-      clientId: null,
-      note: null,
-      perServiceQueries: false,
-    },
-  };
+    lockMode: 'GOVERNANCE',
+    retainUntil: part.lock.retainUntil,
+  });
 }
 
 function printTable(head: string[], rows: string[][]): void {

@@ -29,10 +29,9 @@ import { sha256Hex } from '../main/engine/archive/signing';
 import { confirmLock } from '../main/engine/archive/stores/confirm-lock';
 import { initBucket } from '../main/engine/archive/stores/bucket-init';
 import { S3ObjectLockStore } from '../main/engine/archive/stores/s3-store';
-import { writeSignedDays } from './lib/signed-days';
+import { BENCH_ORGANISATION as ORGANISATION, benchDayManifest, writeSignedDays } from './lib/signed-days';
 
 const PREFIX = 'bench/copy';
-const ORGANISATION = { id: 'bench-org', name: 'Bench', apiHost: 'api.example.com' };
 
 interface Rgw {
   endpoint: string;
@@ -113,48 +112,17 @@ async function writeDay(archive: Archive, writer: ArchiveWriter, day: Day, body:
   const key = dataKey(store.prefix, day, 1);
   const put = await store.putObject({ key, body, sha256: sha256Hex(body), contentType: 'application/gzip', lock });
   await confirmLock(store, put, { lock, size: body.length });
+  const hash = sha256Hex(body);
+  const object = {
+    key,
+    versionId: put.versionId,
+    sha256Raw: hash,
+    sha256: hash,
+    size: body.length,
+    rawSize: body.length,
+  };
   await writer.append(
-    {
-      day,
-      interval: { start: `${day}T00:00:00.000Z`, end: `${addDays(day, 1)}T00:00:00.000Z` },
-      kind: 'export',
-      supersedes: [],
-      orphansIgnored: [],
-      queries: [{ transactionId: 'bench', interval: day, serviceName: null, state: 'Succeeded' }],
-      events: 4780,
-      dayEventsTotal: 4780,
-      duplicatesDropped: 0,
-      outsideIntervalDropped: 0,
-      firstEventDate: null,
-      lastEventDate: null,
-      objects: [
-        {
-          key,
-          versionId: put.versionId,
-          sha256Raw: sha256Hex(body),
-          sha256: sha256Hex(body),
-          size: body.length,
-          rawSize: body.length,
-          events: 4780,
-          firstEventDate: null,
-          lastEventDate: null,
-          lockMode: lock.mode,
-          retainUntil: lock.retainUntil,
-        },
-      ],
-      createdAt: new Date().toISOString(),
-      tool: { name: 'audit-archive', version: 'bench' },
-      source: {
-        demo: false,
-        organisationId: ORGANISATION.id,
-        organisationName: ORGANISATION.name,
-        apiHost: ORGANISATION.apiHost,
-        regionHost: null,
-        clientId: null,
-        note: null,
-        perServiceQueries: false,
-      },
-    },
+    benchDayManifest(day, { ...object, events: 4780, lockMode: lock.mode, retainUntil: lock.retainUntil }),
     lock,
   );
 }
