@@ -163,6 +163,14 @@ export type ParsedKey =
  * numbers read from a key are bounded by the patterns (a part number has at most 9 digits, a
  * sequence exactly 10), and nobody loops up to them.
  */
+/** Whether year-month-day names a day of the proleptic Gregorian calendar (a listing parses thousands of keys: no Date). */
+function isCalendarDay(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  return d <= days;
+}
+
 export function parseKey(prefix: string, key: string): ParsedKey {
   const p = normalisePrefix(prefix);
   const rel = p ? (key.startsWith(p + '/') ? key.slice(p.length + 1) : null) : key;
@@ -189,8 +197,7 @@ export function parseKey(prefix: string, key: string): ParsedKey {
   if (!/^\d{4}$/.test(y) || !/^\d{2}$/.test(m) || !/^\d{2}$/.test(d)) return { kind: 'other' };
   const day = `${y}-${m}-${d}`;
   // A folder that is not a real calendar day (2026/13/45) is junk, not a day.
-  if (new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))).toISOString().slice(0, 10) !== day)
-    return { kind: 'other' };
+  if (!isCalendarDay(Number(y), Number(m), Number(d))) return { kind: 'other' };
   if (folder === DATA_FOLDER) {
     const mm = PART_RE.exec(name);
     return mm ? { kind: 'data', day, part: Number(mm[1]) } : { kind: 'other' };

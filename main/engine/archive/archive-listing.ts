@@ -10,6 +10,11 @@
  * Two scopes: `layout` lists only the root key, the two layout folders and the key-succession
  * records (what the calendar and a writer need: about seven requests for seven years); `whole` lists
  * everything under the prefix, so that verify also sees keys outside the layout.
+ *
+ * A reader that needs the data parts of a few months only (discovery over one month) may ask for
+ * `dataDays`: the data folder is then listed for those months alone, and the listing says so
+ * (`dataDays`), so that the assessment judges data parts only there. Such a listing is never a
+ * writer's (a writer must see every part) nor the calendar's or verify's.
  */
 import {
   archiveFolder,
@@ -66,11 +71,20 @@ export interface ArchiveListing {
    */
   readonly other: readonly KeyVersions[];
   readonly scope: 'layout' | 'whole';
+  /** null: every data key is listed; otherwise only those of the months of these days (the range is month-aligned). */
+  readonly dataDays?: { readonly from: Day; readonly to: Day } | null;
   /** Requests the listing took. */
   readonly requests: number;
 }
 
-export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 'whole'): Promise<ArchiveListing> {
+/** Months a range may span and still have its data folder listed month by month (beyond: the whole folder). */
+export const MAX_DATA_MONTHS = 3;
+
+export async function readArchiveListing(
+  store: ArchiveStore,
+  scope: 'layout' | 'whole',
+  dataDays: { from: Day; to: Day } | null = null,
+): Promise<ArchiveListing> {
   const before = store.requestCount;
   const grouped = new Map<string, ObjectVersionEntry[]>();
   const add = (entry: ObjectVersionEntry) => {
@@ -78,24 +92,67 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
     if (list) list.push(entry);
     else grouped.set(entry.key, [entry]);
   };
+  const months = scope === 'layout' && dataDays ? monthsOf(dataDays) : null;
   if (scope === 'whole') {
     for await (const entry of store.listVersions(archiveFolder(store.prefix))) add(entry);
   } else {
-    // The listing of a key prefix also lists keys that merely start with it: kept only if exactly the root.
-    const root = rootKey(store.prefix);
-    const lists = await Promise.all(
-      [root, manifestFolder(store.prefix), dataFolder(store.prefix), keySuccessionFolder(store.prefix)].map(
-        async (prefix) => {
-          const entries: ObjectVersionEntry[] = [];
-          for await (const entry of store.listVersions(prefix))
-            if (prefix !== root || entry.key === root) entries.push(entry);
-          return entries;
-        },
-      ),
-    );
-    for (const entries of lists) for (const entry of entries) add(entry);
+    for (const entries of await listLayout(store, months)) for (const entry of entries) add(entry);
   }
+  return {
+    ...groupListing(store.prefix, grouped),
+    scope,
+    dataDays: months && monthSpan(months),
+    requests: store.requestCount - before,
+  };
+}
 
+/** The layout's folders (the data folder whole, or month by month), listed concurrently. */
+async function listLayout(store: ArchiveStore, months: string[] | null): Promise<ObjectVersionEntry[][]> {
+  // The listing of a key prefix also lists keys that merely start with it: kept only if exactly the root.
+  const root = rootKey(store.prefix);
+  const data = months
+    ? months.map((m) => `${dataFolder(store.prefix)}${m.slice(0, 4)}/${m.slice(5, 7)}/`)
+    : [dataFolder(store.prefix)];
+  return Promise.all(
+    [root, manifestFolder(store.prefix), keySuccessionFolder(store.prefix), ...data].map(async (prefix) => {
+      const entries: ObjectVersionEntry[] = [];
+      for await (const entry of store.listVersions(prefix))
+        if (prefix !== root || entry.key === root) entries.push(entry);
+      return entries;
+    }),
+  );
+}
+
+/** The months (YYYY-MM) of a range, or null when it spans more than MAX_DATA_MONTHS. */
+function monthsOf(range: { from: Day; to: Day }): string[] | null {
+  const out: string[] = [];
+  let y = Number(range.from.slice(0, 4));
+  let m = Number(range.from.slice(5, 7));
+  const last = range.to.slice(0, 7);
+  for (;;) {
+    const month = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
+    if (month > last) return out;
+    if (out.length === MAX_DATA_MONTHS) return null;
+    out.push(month);
+    [y, m] = m === 12 ? [y + 1, 1] : [y, m + 1];
+  }
+}
+
+/** The days the listed months hold: first of the first month to the last of the last. */
+function monthSpan(months: string[]): { from: Day; to: Day } | null {
+  const first = months[0];
+  const last = months.at(-1);
+  if (!first || !last) return null;
+  const [y, m] = [Number(last.slice(0, 4)), Number(last.slice(5, 7))];
+  const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return { from: `${first}-01` as Day, to: `${last}-${String(lastDay).padStart(2, '0')}` as Day };
+}
+
+/** Groups listed versions by what their key is. */
+function groupListing(
+  prefix: string,
+  grouped: Map<string, ObjectVersionEntry[]>,
+): Pick<ArchiveListing, 'root' | 'manifests' | 'data' | 'successions' | 'reports' | 'other'> {
   let root: KeyVersions | null = null;
   const manifests = new Map<string, ManifestKeyVersions>();
   const data = new Map<string, DataKeyVersions>();
@@ -104,7 +161,7 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
   const other: KeyVersions[] = [];
   for (const [key, versions] of grouped) {
     // Something the store will not read (a FIFO at a manifest's key) is never taken for what its key says.
-    const parsed: ParsedKey = versions.some((v) => v.unreadable) ? { kind: 'other' } : parseKey(store.prefix, key);
+    const parsed: ParsedKey = versions.some((v) => v.unreadable) ? { kind: 'other' } : parseKey(prefix, key);
     switch (parsed.kind) {
       case 'root':
         root = { key, versions };
@@ -132,7 +189,7 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
         break;
     }
   }
-  return { root, manifests, data, successions, reports, other, scope, requests: store.requestCount - before };
+  return { root, manifests, data, successions, reports, other };
 }
 
 /** The version the archive wrote: the oldest one that is not a delete marker. */

@@ -163,13 +163,19 @@ export class Archive {
   /**
    * The archive as it is now. `layout` lists only the root and the two layout folders (the
    * calendar); `whole` lists everything under the prefix (verify). `fresh` reads every manifest
-   * from the store instead of the cache (verify).
+   * from the store instead of the cache (verify). `dataDays` (a reader's, never a writer's): data
+   * parts are listed and judged only for the months of those days (archive-listing.ts).
    */
-  async read(options: { scope: 'layout' | 'whole'; fresh?: boolean; signal?: AbortSignal }): Promise<ArchiveSnapshot> {
+  async read(options: {
+    scope: 'layout' | 'whole';
+    fresh?: boolean;
+    signal?: AbortSignal;
+    dataDays?: { from: Day; to: Day } | null;
+  }): Promise<ArchiveSnapshot> {
     const before = this.store.requestCount;
     const headRecord =
       this.options.stateDir === null ? null : await readHeadRecord(this.options.stateDir, this.store.url, this.warn);
-    const listing = await readArchiveListing(this.store, options.scope);
+    const listing = await readArchiveListing(this.store, options.scope, options.dataDays ?? null);
     options.signal?.throwIfAborted();
     const root = await this.readRoot(listing);
     // The key history first: it says which key each manifest must be signed with.

@@ -18,7 +18,7 @@
  * thrown error and never a crash; only an unreachable store throws.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
@@ -31,6 +31,7 @@ import type { ArchiveStore, ObjectVersionEntry } from './archive-store';
 import { CacheSeal, type CacheSealKey } from './cache-seal';
 import { canonicalJsonBytes, manifestSignatureValid, sha256Hex } from './signing';
 import { readArchivedDocument } from './archived-object';
+import { TOOL_VERSION } from './tool-version';
 
 /** Manifests are small (a few kB); anything much bigger is not one of ours. */
 const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
@@ -147,9 +148,23 @@ const CacheHeaderSchema = z.object({
   /** Which seal key sealed it (null: none that outlives a process). */
   keyId: z.string().nullable(),
   seal: z.string().nullable(),
+  /** The tool version that wrote it: a sealed cache of this version needs no second schema check. */
+  tool: z.string().optional(),
 });
 const CacheBodySchema = z.object({ entries: z.array(z.tuple([z.string(), CachedSchema])) });
 const SEAL_PURPOSE = 'manifest-catalogue';
+
+/**
+ * What this process last loaded (sealed) or saved, per cache file: manifests it checked itself,
+ * kept in its own memory, which no holder of the state folder can change. The next read in this
+ * process (the app's next query or calendar refresh) starts from it instead of parsing the file
+ * again, while the file is as this process left it (same size, time and inode): a file changed
+ * since is read and judged again, so an edit is still said.
+ */
+const remembered = new Map<
+  string,
+  { archive: string; keyId: string | null; file: string; entries: ReadonlyMap<string, Cached> }
+>();
 
 /**
  * The manifests of a listing (the original version of each manifest-shaped key), from the local
@@ -276,8 +291,10 @@ export class ManifestCatalog {
     if (this.loaded) return;
     this.loaded = true;
     this.seal = await CacheSeal.open(this.sealKey, this.onWarning);
-    if (!this.cacheFile) return;
+    if (!this.cacheFile || (await this.recall(this.cacheFile))) return;
     let text: string;
+    // Taken before the read: a rewrite racing it leaves a different identity, read again next time.
+    const identity = await fileIdentity(this.cacheFile);
     try {
       text = await readFile(this.cacheFile, 'utf8');
     } catch (e) {
@@ -292,17 +309,42 @@ export class ManifestCatalog {
     const header = CacheHeaderSchema.safeParse(parseJson(text.slice(0, Math.max(0, newline))));
     if (!header.success || header.data.archive !== this.store.url) return;
     const body = text.slice(newline + 1);
-    const parsed = CacheBodySchema.safeParse(parseJson(body));
-    if (!parsed.success) return;
-    this.entries = new Map(parsed.data.entries);
     const ours = this.seal.kept && header.data.keyId === this.seal.keyId;
-    if (ours && header.data.seal && this.seal.matches(header.data.seal, SEAL_PURPOSE, this.store.url, body)) {
+    const sealed =
+      ours && !!header.data.seal && this.seal.matches(header.data.seal, SEAL_PURPOSE, this.store.url, body);
+    const entries = sealed && header.data.tool === TOOL_VERSION ? sealedEntries(body) : checkedEntries(body);
+    if (!entries) return;
+    this.entries = new Map(entries);
+    if (sealed) {
       this.trusted = new Set(this.entries.keys());
+      this.remember(this.cacheFile, identity);
+      // Written again with this version's mark at the next save, so the next run takes the short path.
+      if (header.data.tool !== TOOL_VERSION) this.dirty = true;
     } else if (ours) {
       this.onWarning(
         `The manifest cache ${this.cacheFile} was changed after this installation wrote it (its seal does not match): none of it is trusted; each cached manifest is checked again against the archive's key, and any that fails is read from the archive.`,
       );
     }
+  }
+
+  /** Starts from what this process last knew of this cache file (same archive, same seal key), if anything. */
+  private async recall(cacheFile: string): Promise<boolean> {
+    const known = remembered.get(cacheFile);
+    if (!known || known.archive !== this.store.url || known.keyId !== this.sealKeyId()) return false;
+    if ((await fileIdentity(cacheFile)) !== known.file) return false;
+    this.entries = new Map(known.entries);
+    this.trusted = new Set(known.entries.keys());
+    return true;
+  }
+
+  /** Keeps the trusted entries in this process's memory for the next read of the same cache file. */
+  private remember(cacheFile: string, file: string): void {
+    const entries = new Map([...this.entries].filter(([k]) => this.trusted.has(k)));
+    if (file) remembered.set(cacheFile, { archive: this.store.url, keyId: this.sealKeyId(), file, entries });
+  }
+
+  private sealKeyId(): string | null {
+    return this.seal?.kept ? this.seal.keyId : null;
   }
 
   /** Keeps what the listing still holds (bounded by the archive), sealed, if anything changed. */
@@ -323,16 +365,44 @@ export class ManifestCatalog {
       archive: this.store.url,
       keyId: seal.kept ? seal.keyId : null,
       seal: seal.kept ? seal.mac(SEAL_PURPOSE, this.store.url, body) : null,
+      tool: TOOL_VERSION,
     };
     try {
       await mkdir(dirname(this.cacheFile), { recursive: true, mode: 0o700 });
       await writeFileAtomically(this.cacheFile, `${JSON.stringify(header)}\n${body}`);
       this.dirty = false;
+      this.remember(this.cacheFile, await fileIdentity(this.cacheFile));
     } catch (e) {
       this.onWarning(
         `The manifest cache ${this.cacheFile} cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'}); the next status reads the manifests again.`,
       );
     }
+  }
+}
+
+/**
+ * The entries of a body this installation sealed with this tool version: written only from
+ * manifests it checked against the schema (the seal proves the bytes are those it wrote), so the
+ * schema is not run over them again; that check is most of a warm status's time on a large archive.
+ */
+function sealedEntries(body: string): Array<[string, Cached]> | null {
+  const json = parseJson(body) as { entries?: unknown } | undefined;
+  return Array.isArray(json?.entries) ? (json.entries as Array<[string, Cached]>) : null;
+}
+
+/** The entries of any other body (another version's, or not sealed by this installation): schema-checked. */
+function checkedEntries(body: string): Array<[string, Cached]> | null {
+  const parsed = CacheBodySchema.safeParse(parseJson(body));
+  return parsed.success ? parsed.data.entries : null;
+}
+
+/** A file's size, modification time and inode ('' when it cannot be read): what changes when it is rewritten. */
+async function fileIdentity(file: string): Promise<string> {
+  try {
+    const st = await stat(file, { bigint: true });
+    return `${st.size}:${st.mtimeNs}:${st.ino}`;
+  } catch {
+    return '';
   }
 }
 

@@ -80,7 +80,14 @@ export async function readVouchedArchive(
       `The range ${gapRange.from} to ${gapRange.to} spans more than a century; an answer names every day of its range that is not archived, so give a range within 100 years (or none, for every day the archive holds).`,
     );
   }
-  const assessment = await assess(store, options);
+  // Data parts are judged only where the answer looks: its objects' days and the days it names gaps in.
+  const dataDays = gapRange
+    ? {
+        from: objectRange.from < gapRange.from ? objectRange.from : gapRange.from,
+        to: objectRange.to > gapRange.to ? objectRange.to : gapRange.to,
+      }
+    : null;
+  const assessment = await assess(store, options, dataDays);
   const journal = (await options.calendar?.journal?.()) ?? null;
   return {
     objects: objectsIn(assessment, objectRange),
@@ -94,16 +101,24 @@ export async function listVouchedObjects(
   range: { from: Day; to: Day },
   options: VouchedArchiveOptions = {},
 ): Promise<VouchedObject[]> {
-  const assessment = await assess(store, options);
+  const assessment = await assess(store, options, range);
   return objectsIn(assessment, range);
 }
 
-/** The archive as the calendar judges it now (layout listing, manifests from the checked cache). */
-async function assess(store: ArchiveStore, options: VouchedArchiveOptions): Promise<Assessment> {
+/**
+ * The archive as the calendar judges it now (layout listing, manifests from the checked cache),
+ * with data parts listed and judged only for the months of `dataDays` (null: every day): the
+ * whole chain of manifests is always read, so which manifests are vouched for does not change.
+ */
+async function assess(
+  store: ArchiveStore,
+  options: VouchedArchiveOptions,
+  dataDays: { from: Day; to: Day } | null,
+): Promise<Assessment> {
   const snapshot = await Archive.forReading(store, options.stateDir ?? null, {
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     cacheSealKey: options.cacheSealKey ?? null,
-  }).read({ scope: 'layout', ...(options.signal ? { signal: options.signal } : {}) });
+  }).read({ scope: 'layout', dataDays, ...(options.signal ? { signal: options.signal } : {}) });
   options.signal?.throwIfAborted();
   return snapshot.assessment;
 }

@@ -228,46 +228,56 @@ export class LocalFolderStore implements ArchiveStore {
   }
 
   /**
-   * Every file under `prefix` (one entry each: a folder has no versions and no delete markers).
-   * Each folder read counts as one request, like one page of a cloud listing.
+   * Every file under `prefix` (one entry each: a folder has no versions and no delete markers), in
+   * key order. Each folder read counts as one request, like one page of a cloud listing.
    */
   async *listVersions(prefix: string): AsyncIterable<ObjectVersionEntry> {
     const slash = prefix.lastIndexOf('/');
     const base = slash >= 0 ? prefix.slice(0, slash) : '';
-    yield* this.walk(base, prefix);
+    yield* await this.listFolder(base, prefix);
   }
 
-  private async *walk(relDir: string, prefix: string): AsyncGenerator<ObjectVersionEntry> {
+  /**
+   * The files under one folder, in key order. Its subfolders are read and its files stat'ed
+   * concurrently: a seven-year archive holds thousands of day folders, and one folder at a time
+   * leaves the disk and libuv's threads idle between calls. libuv's thread pool bounds how many of
+   * these calls (and open folders) are in flight at once, whatever the number queued.
+   */
+  private async listFolder(relDir: string, prefix: string): Promise<ObjectVersionEntry[]> {
     const dir = relDir ? path.join(this.root, ...relDir.split('/')) : this.root;
     let entries: Dirent[];
     this.requests++;
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (e) {
-      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return;
+      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return [];
       throw unreachable(this.root, e);
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const key = relDir ? `${relDir}/${entry.name}` : entry.name;
-      const hidden = entry.name.startsWith('.');
-      if (entry.isDirectory() && !hidden) {
-        // Descend only where keys under this folder can still match the prefix.
-        if (key.startsWith(prefix) || prefix.startsWith(key + '/')) yield* this.walk(key, prefix);
-        continue;
-      }
-      if (!key.startsWith(prefix)) continue;
-      let st: Stats;
-      try {
-        st = await fs.lstat(path.join(dir, entry.name));
-      } catch (e) {
-        if (errnoCode(e) === 'ENOENT') continue;
-        throw unreachable(this.root, e);
-      }
-      const own = this.ownBookkeeping(relDir, entry.name, st);
-      if (own === 'skip') continue;
-      const unreadable = st.isFile() && !hidden ? undefined : (own ?? describeListed(st, hidden));
-      yield {
+    const listed = await Promise.all(entries.map((entry) => this.listEntry(relDir, dir, entry, prefix)));
+    return listed.flat();
+  }
+
+  /** One folder entry: a folder descended into where keys under it can still match the prefix, or a file. */
+  private async listEntry(relDir: string, dir: string, entry: Dirent, prefix: string): Promise<ObjectVersionEntry[]> {
+    const key = relDir ? `${relDir}/${entry.name}` : entry.name;
+    const hidden = entry.name.startsWith('.');
+    if (entry.isDirectory() && !hidden) {
+      return key.startsWith(prefix) || prefix.startsWith(key + '/') ? this.listFolder(key, prefix) : [];
+    }
+    if (!key.startsWith(prefix)) return [];
+    let st: Stats;
+    try {
+      st = await fs.lstat(dir + path.sep + entry.name); // dir is already resolved: no join per file
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return [];
+      throw unreachable(this.root, e);
+    }
+    const own = this.ownBookkeeping(relDir, entry.name, st);
+    if (own === 'skip') return [];
+    const unreadable = st.isFile() && !hidden ? undefined : (own ?? describeListed(st, hidden));
+    return [
+      {
         key,
         versionId: null,
         isDeleteMarker: false,
@@ -275,8 +285,8 @@ export class LocalFolderStore implements ArchiveStore {
         size: st.size,
         lastModified: st.mtime.toISOString(),
         ...(unreadable ? { unreadable } : {}),
-      };
-    }
+      },
+    ];
   }
 
   /**
