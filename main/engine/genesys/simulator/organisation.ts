@@ -225,6 +225,162 @@ function change(property: string, oldValues: readonly string[], newValues: reado
   return `{"property":${q(property)},"oldValues":${JSON.stringify(oldValues)},"newValues":${JSON.stringify(newValues)}}`;
 }
 
+/** The kinds of entity an event template acts on. */
+type EntityKind = 'users' | 'queues' | 'roles' | 'trunks' | 'flows' | 'clients';
+
+/** The organisation's event kinds: services, entity types, actions, how often, and what changes. */
+const TEMPLATE_TABLE: ReadonlyArray<Omit<EventTemplate, 'entities'> & { readonly entities: EntityKind }> = [
+  {
+    serviceName: 'Directory',
+    entityType: 'User',
+    actions: ['Update', 'Update', 'Create', 'Delete'],
+    entities: 'users',
+    weight: 18,
+    propertyChanges: (h, e) =>
+      h % 3 === 0
+        ? change('title', ['Agent'], ['Senior Agent'])
+        : change('email', [], [`${e.id.slice(0, 8)}@example-bank.com`]),
+  },
+  {
+    serviceName: 'Directory',
+    entityType: 'User',
+    actions: ['PasswordChange'],
+    entities: 'users',
+    weight: 4,
+    // Genesys never writes a password into the audit trail: the value is redacted.
+    propertyChanges: () => change('password', ['[REDACTED]'], ['[REDACTED]']),
+  },
+  {
+    serviceName: 'Routing',
+    entityType: 'Queue',
+    actions: ['Update', 'MemberAdd', 'MemberRemove', 'Create'],
+    entities: 'queues',
+    weight: 22,
+    propertyChanges: (h, e) =>
+      h % 2 === 0
+        ? change('name', [e.name], [`${e.name} (new)`])
+        : change('acwSettings.timeoutMs', ['30000'], [String(15000 + (h % 4) * 15000)]),
+  },
+  {
+    serviceName: 'Authorization',
+    entityType: 'Role',
+    actions: ['Update', 'GrantAdd', 'GrantRemove'],
+    entities: 'roles',
+    weight: 10,
+    propertyChanges: (h) => change('permissionPolicies', [], [h % 2 ? 'routing:queue:edit' : 'audits:audit:view']),
+  },
+  {
+    serviceName: 'Telephony',
+    entityType: 'Trunk',
+    actions: ['Update', 'Create', 'Delete'],
+    entities: 'trunks',
+    weight: 6,
+    propertyChanges: (h) => change('state', ['active'], [h % 2 ? 'inactive' : 'active']),
+  },
+  {
+    serviceName: 'Architect',
+    entityType: 'Flow',
+    actions: ['Publish', 'CheckIn', 'CheckOut', 'Update', 'Revert'],
+    entities: 'flows',
+    weight: 16,
+    propertyChanges: (h) => (h % 4 === 0 ? change('version', [String(h % 40)], [String((h % 40) + 1)]) : ''),
+  },
+  {
+    serviceName: 'Integrations',
+    entityType: 'OAuthClient',
+    actions: ['Update', 'Create'],
+    entities: 'clients',
+    weight: 4,
+    propertyChanges: (_h, e) => change('name', [e.name], [e.name]),
+  },
+  {
+    serviceName: 'PeoplePermissions',
+    entityType: 'RoleAssignment',
+    actions: ['Add', 'Remove'],
+    entities: 'roles',
+    weight: 12,
+    propertyChanges: () => '',
+  },
+  {
+    serviceName: 'Quality',
+    entityType: 'Evaluation',
+    actions: ['Create', 'Update', 'Delete'],
+    entities: 'queues',
+    weight: 6,
+    propertyChanges: () => '',
+    system: true,
+  },
+  {
+    serviceName: 'Outbound',
+    entityType: 'Campaign',
+    actions: ['Update', 'Start', 'Stop'],
+    entities: 'queues',
+    weight: 2,
+    propertyChanges: (h) => change('campaignStatus', ['off'], [h % 2 ? 'on' : 'off']),
+  },
+];
+
+/** The organisation's own description (a bank's name picked by the seed). */
+function describeOrganisation(s: number, orgId: string): OrganizationDescription {
+  const orgName = ORGANISATION_NAMES[hash4(s, 200) % ORGANISATION_NAMES.length] ?? 'Example Bank plc';
+  const shortName = `${orgName.toLowerCase().replace(/[^a-z]+/g, '')}-${s}`;
+  return {
+    id: orgId,
+    name: orgName,
+    thirdPartyOrgName: shortName,
+    domain: shortName,
+    version: 1,
+    state: 'active',
+    selfUri: `/api/v2/organizations/${orgId}`,
+  };
+}
+
+/** Forty users' names, picked by the seed. */
+function userNamesOf(s: number): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const f = FIRST_NAMES[hash4(s, 100, i) % FIRST_NAMES.length] ?? 'Alex';
+    const l = LAST_NAMES[hash4(s, 101, i) % LAST_NAMES.length] ?? 'Smith';
+    names.push(`${f} ${l}`);
+  }
+  return names;
+}
+
+/** Cumulative weights scaled to 2^32, the last exactly 2^32 - 1. */
+function cumulativeWeights(templates: readonly EventTemplate[]): Uint32Array {
+  const total = templates.reduce((a, t) => a + t.weight, 0);
+  const cumulative = new Uint32Array(templates.length);
+  let acc = 0;
+  templates.forEach((t, i) => {
+    acc += t.weight;
+    cumulative[i] = i === templates.length - 1 ? 0xffffffff : Math.floor((acc / total) * 0xffffffff);
+  });
+  return cumulative;
+}
+
+/**
+ * The mapping lists every service the organisation answers for, including some that stay quiet:
+ * per-service mode must query them too and cope with empty results.
+ */
+function serviceMappingOf(templates: readonly EventTemplate[]): ServiceMapping {
+  const byService = new Map<string, Map<string, Set<string>>>();
+  for (const t of templates) {
+    const entities = byService.get(t.serviceName) ?? new Map<string, Set<string>>();
+    const actions = entities.get(t.entityType) ?? new Set<string>();
+    t.actions.forEach((a) => actions.add(a));
+    entities.set(t.entityType, actions);
+    byService.set(t.serviceName, entities);
+  }
+  byService.set('Webhooks', new Map([['Webhook', new Set(['Create', 'Delete'])]]));
+  byService.set('WorkforceManagement', new Map([['ManagementUnit', new Set(['Create', 'Update', 'Delete'])]]));
+  return {
+    services: [...byService.entries()].map(([name, entities]) => ({
+      name,
+      entities: [...entities.entries()].map(([en, actions]) => ({ name: en, actions: [...actions] })),
+    })),
+  };
+}
+
 /** The catalogue of services, entity types and actions the organisation answers in `/servicemapping`. */
 /** What `GET /api/v2/organizations/me` answers (the SDK's `Organization`, the fields an org always has). */
 export interface OrganizationDescription {
@@ -265,147 +421,20 @@ export class SyntheticOrganisation {
     this.seed = seed >>> 0;
     const s = this.seed;
     this.orgId = entityId(s, 0, 0);
-    const orgName = ORGANISATION_NAMES[hash4(s, 200) % ORGANISATION_NAMES.length] ?? 'Example Bank plc';
-    const shortName = `${orgName.toLowerCase().replace(/[^a-z]+/g, '')}-${s}`;
-    this.organization = {
-      id: this.orgId,
-      name: orgName,
-      thirdPartyOrgName: shortName,
-      domain: shortName,
-      version: 1,
-      state: 'active',
-      selfUri: `/api/v2/organizations/${this.orgId}`,
-    };
-    const userNames: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const f = FIRST_NAMES[hash4(s, 100, i) % FIRST_NAMES.length] ?? 'Alex';
-      const l = LAST_NAMES[hash4(s, 101, i) % LAST_NAMES.length] ?? 'Smith';
-      userNames.push(`${f} ${l}`);
-    }
-    this.users = namedEntities(s, 1, userNames, '/api/v2/users');
-    const queues = namedEntities(s, 2, QUEUE_NAMES, '/api/v2/routing/queues');
-    const roles = namedEntities(s, 3, ROLE_NAMES, '/api/v2/authorization/roles');
-    const trunks = namedEntities(s, 4, TRUNK_NAMES, '/api/v2/telephony/providers/edges/trunks');
-    const flows = namedEntities(s, 5, FLOW_NAMES, '/api/v2/flows');
+    this.organization = describeOrganisation(s, this.orgId);
+    this.users = namedEntities(s, 1, userNamesOf(s), '/api/v2/users');
     this.clients = namedEntities(s, 6, CLIENT_NAMES, '/api/v2/oauth/clients');
-    const users = this.users;
-    const none = (): string => '';
-    this.templates = [
-      {
-        serviceName: 'Directory',
-        entityType: 'User',
-        actions: ['Update', 'Update', 'Create', 'Delete'],
-        entities: users,
-        weight: 18,
-        propertyChanges: (h, e) =>
-          h % 3 === 0
-            ? change('title', ['Agent'], ['Senior Agent'])
-            : change('email', [], [`${e.id.slice(0, 8)}@example-bank.com`]),
-      },
-      {
-        serviceName: 'Directory',
-        entityType: 'User',
-        actions: ['PasswordChange'],
-        entities: users,
-        weight: 4,
-        // Genesys never writes a password into the audit trail: the value is redacted.
-        propertyChanges: () => change('password', ['[REDACTED]'], ['[REDACTED]']),
-      },
-      {
-        serviceName: 'Routing',
-        entityType: 'Queue',
-        actions: ['Update', 'MemberAdd', 'MemberRemove', 'Create'],
-        entities: queues,
-        weight: 22,
-        propertyChanges: (h, e) =>
-          h % 2 === 0
-            ? change('name', [e.name], [`${e.name} (new)`])
-            : change('acwSettings.timeoutMs', ['30000'], [String(15000 + (h % 4) * 15000)]),
-      },
-      {
-        serviceName: 'Authorization',
-        entityType: 'Role',
-        actions: ['Update', 'GrantAdd', 'GrantRemove'],
-        entities: roles,
-        weight: 10,
-        propertyChanges: (h) => change('permissionPolicies', [], [h % 2 ? 'routing:queue:edit' : 'audits:audit:view']),
-      },
-      {
-        serviceName: 'Telephony',
-        entityType: 'Trunk',
-        actions: ['Update', 'Create', 'Delete'],
-        entities: trunks,
-        weight: 6,
-        propertyChanges: (h) => change('state', ['active'], [h % 2 ? 'inactive' : 'active']),
-      },
-      {
-        serviceName: 'Architect',
-        entityType: 'Flow',
-        actions: ['Publish', 'CheckIn', 'CheckOut', 'Update', 'Revert'],
-        entities: flows,
-        weight: 16,
-        propertyChanges: (h) => (h % 4 === 0 ? change('version', [String(h % 40)], [String((h % 40) + 1)]) : none()),
-      },
-      {
-        serviceName: 'Integrations',
-        entityType: 'OAuthClient',
-        actions: ['Update', 'Create'],
-        entities: this.clients,
-        weight: 4,
-        propertyChanges: (_h, e) => change('name', [e.name], [e.name]),
-      },
-      {
-        serviceName: 'PeoplePermissions',
-        entityType: 'RoleAssignment',
-        actions: ['Add', 'Remove'],
-        entities: roles,
-        weight: 12,
-        propertyChanges: none,
-      },
-      {
-        serviceName: 'Quality',
-        entityType: 'Evaluation',
-        actions: ['Create', 'Update', 'Delete'],
-        entities: queues,
-        weight: 6,
-        propertyChanges: none,
-        system: true,
-      },
-      {
-        serviceName: 'Outbound',
-        entityType: 'Campaign',
-        actions: ['Update', 'Start', 'Stop'],
-        entities: queues,
-        weight: 2,
-        propertyChanges: (h) => change('campaignStatus', ['off'], [h % 2 ? 'on' : 'off']),
-      },
-    ];
-    const total = this.templates.reduce((a, t) => a + t.weight, 0);
-    this.cumulative = new Uint32Array(this.templates.length);
-    let acc = 0;
-    this.templates.forEach((t, i) => {
-      acc += t.weight;
-      this.cumulative[i] = i === this.templates.length - 1 ? 0xffffffff : Math.floor((acc / total) * 0xffffffff);
-    });
-
-    // The mapping lists every service the organisation answers for, including some that stay quiet:
-    // per-service mode must query them too and cope with empty results.
-    const byService = new Map<string, Map<string, Set<string>>>();
-    for (const t of this.templates) {
-      const entities = byService.get(t.serviceName) ?? new Map<string, Set<string>>();
-      const actions = entities.get(t.entityType) ?? new Set<string>();
-      t.actions.forEach((a) => actions.add(a));
-      entities.set(t.entityType, actions);
-      byService.set(t.serviceName, entities);
-    }
-    byService.set('Webhooks', new Map([['Webhook', new Set(['Create', 'Delete'])]]));
-    byService.set('WorkforceManagement', new Map([['ManagementUnit', new Set(['Create', 'Update', 'Delete'])]]));
-    this.serviceMapping = {
-      services: [...byService.entries()].map(([name, entities]) => ({
-        name,
-        entities: [...entities.entries()].map(([en, actions]) => ({ name: en, actions: [...actions] })),
-      })),
+    const entities: Record<EntityKind, readonly NamedEntity[]> = {
+      users: this.users,
+      queues: namedEntities(s, 2, QUEUE_NAMES, '/api/v2/routing/queues'),
+      roles: namedEntities(s, 3, ROLE_NAMES, '/api/v2/authorization/roles'),
+      trunks: namedEntities(s, 4, TRUNK_NAMES, '/api/v2/telephony/providers/edges/trunks'),
+      flows: namedEntities(s, 5, FLOW_NAMES, '/api/v2/flows'),
+      clients: this.clients,
     };
+    this.templates = TEMPLATE_TABLE.map((t) => ({ ...t, entities: entities[t.entities] }));
+    this.cumulative = cumulativeWeights(this.templates);
+    this.serviceMapping = serviceMappingOf(this.templates);
   }
 
   private template(h: number): EventTemplate {
