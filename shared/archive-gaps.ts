@@ -12,8 +12,8 @@ import { addDays, DaySchema, type Day } from './day';
 import type { DayStatus } from './day-status';
 
 /** Every state but `archived`. */
-export const GAP_STATES = ['missing', 'failed', 'pending', 'unrecoverable', 'tampered', 'not-required'] as const;
-export type GapState = (typeof GAP_STATES)[number];
+const GAP_STATES = ['missing', 'failed', 'pending', 'unrecoverable', 'tampered', 'not-required'] as const;
+type GapState = (typeof GAP_STATES)[number];
 
 export const ArchiveGapSchema = z
   .object({
@@ -36,7 +36,7 @@ export function archiveGaps(statuses: readonly DayStatus[]): ArchiveGap[] {
 }
 
 /** What a gap's state means for an answer, in words (never colour alone). */
-export const GAP_WORDS: Record<GapState, string> = {
+const GAP_WORDS: Record<GapState, string> = {
   missing: 'not archived',
   failed: 'not archived: the last export failed',
   pending: 'not archived yet: the day is not settled',
@@ -46,7 +46,7 @@ export const GAP_WORDS: Record<GapState, string> = {
 };
 
 /** Consecutive days of one state and detail, as one line names them. */
-export interface GapSpan {
+interface GapSpan {
   readonly from: Day;
   readonly to: Day;
   readonly days: number;
@@ -97,7 +97,7 @@ export function gapMeaning(gaps: readonly ArchiveGap[], engine: 'local' | 'athen
 }
 
 /** A state's short label, as the calendar names it. */
-export const GAP_LABELS: Record<GapState, string> = {
+const GAP_LABELS: Record<GapState, string> = {
   missing: 'missing',
   failed: 'failed',
   pending: 'pending',

@@ -15,15 +15,15 @@ import { VerifyProblemSchema } from './verify';
 const Instant = z.string().datetime({ offset: false });
 const Count = z.number().int().nonnegative();
 
-export const JOB_KINDS = ['catch-up', 'verify', 'export-day', 'reconcile-day', 'demo-archive'] as const;
-export const JobKindSchema = z.enum(JOB_KINDS);
+const JOB_KINDS = ['catch-up', 'verify', 'export-day', 'reconcile-day', 'demo-archive'] as const;
+const JobKindSchema = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof JobKindSchema>;
 
 /** Who started it: the officer, the daily job, or the app's first run (the demo archive). */
-export const JobOriginSchema = z.enum(['officer', 'daily-job', 'first-run']);
+const JobOriginSchema = z.enum(['officer', 'daily-job', 'first-run']);
 export type JobOrigin = z.infer<typeof JobOriginSchema>;
 
-export const JOB_PHASES = [
+const JOB_PHASES = [
   'waiting-for-writer', // another writer (a cron job, another machine) holds the archive's lease
   'planning',
   'running',
@@ -32,8 +32,8 @@ export const JOB_PHASES = [
   'cancelled',
   'failed',
 ] as const;
-export const JobPhaseSchema = z.enum(JOB_PHASES);
-export type JobPhase = z.infer<typeof JobPhaseSchema>;
+const JobPhaseSchema = z.enum(JOB_PHASES);
+type JobPhase = z.infer<typeof JobPhaseSchema>;
 
 export function isFinished(phase: JobPhase): boolean {
   return phase === 'done' || phase === 'cancelled' || phase === 'failed';
@@ -42,7 +42,7 @@ export function isFinished(phase: JobPhase): boolean {
 /** At most this many days in flight, failures and verify problems are listed (the counts stay exact). */
 export const JOB_LIST_LIMITS = { inFlight: 8, failures: 50, problems: 200 } as const;
 
-export const JobErrorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string().max(2000) });
+const JobErrorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string().max(2000) });
 
 export const JobStateSchema = z.object({
   id: z.string().min(1).max(64),

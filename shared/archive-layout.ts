@@ -16,16 +16,16 @@
 import type { Day } from './day';
 
 export const DATA_FOLDER = 'audit-logs';
-export const MANIFEST_FOLDER = 'manifests';
-export const LEASE_FOLDER = 'lease';
-export const REPORTS_FOLDER = 'reports';
-export const REPORT_BUNDLE_NAME = 'bundle.zip';
-export const REPORT_RECORD_NAME = 'record.json';
+const MANIFEST_FOLDER = 'manifests';
+const LEASE_FOLDER = 'lease';
+const REPORTS_FOLDER = 'reports';
+const REPORT_BUNDLE_NAME = 'bundle.zip';
+const REPORT_RECORD_NAME = 'record.json';
 /** A report id as the archive accepts it in a key (the builder makes `AR-YYYYMMDD-xxxxxxxx`). */
 export const REPORT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-export const ROOT_NAME = 'archive.json';
-export const KEY_SUCCESSION_FOLDER = 'key-succession';
-export const HOLDS_FOLDER = 'holds';
+const ROOT_NAME = 'archive.json';
+const KEY_SUCCESSION_FOLDER = 'key-succession';
+const HOLDS_FOLDER = 'holds';
 
 /**
  * A writer-lease key's name under `lease/` (see main/engine/archive/stores/s3-lease.ts): a claim's
@@ -118,7 +118,7 @@ export function manifestKey(prefix: string, day: Day, sequence: number): string 
   return join(prefix, MANIFEST_FOLDER, dayPath(day), `${String(sequence).padStart(10, '0')}.json`);
 }
 
-export interface LeaseKeyName {
+interface LeaseKeyName {
   /** What every key of one claim shares: `<start>-<ttl>-<holder>`. */
   readonly claim: string;
   /** The claim's start as its writer's clock wrote it (ms since the epoch). */

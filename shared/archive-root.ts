@@ -13,10 +13,10 @@ import { LockModeSchema, Sha256HexSchema, SIGNATURE_ALGORITHM } from './manifest
 
 export const ROOT_FORMAT = 'audit-archive/root@1';
 
-export const ArchivePurposeSchema = z.enum(['production', 'demo']);
+const ArchivePurposeSchema = z.enum(['production', 'demo']);
 export type ArchivePurpose = z.infer<typeof ArchivePurposeSchema>;
 
-export const ArchiveOrganisationSchema = z.strictObject({
+const ArchiveOrganisationSchema = z.strictObject({
   /** Genesys organisation id; null when the exporter's role may not read it (then the API host identifies it). */
   id: z.string().max(200).nullable(),
   name: z.string().max(500).nullable(),

@@ -5,15 +5,9 @@
  * fields included, as the text Genesys sent: parsing and re-serialising would reformat numbers
  * (`1.0`), round integers above 2^53 and decode escapes. The archive is a copy, not a model.
  */
-import { z } from 'zod';
 
 /** Genesys writes `yyyy-MM-ddTHH:mm:ss[.mmm]Z`. */
 export const EVENT_DATE_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
-
-export const AuditEventCoreSchema = z.looseObject({
-  id: z.string().min(1),
-  eventDate: z.string().regex(EVENT_DATE_RE, 'must be an ISO-8601 UTC instant'),
-});
 
 /** An event as it travels through the exporter: its text plus the fields we use. */
 export interface AuditEventRecord {

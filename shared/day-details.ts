@@ -16,7 +16,7 @@ const Count = z.number().int().nonnegative();
 /** Objects listed per manifest (a day of 16 MiB parts rarely has more than a few). */
 export const DAY_OBJECTS_LIMIT = 200;
 
-export const DayObjectSchema = z.object({
+const DayObjectSchema = z.object({
   key: z.string().max(1100),
   versionId: z.string().max(1024).nullable(),
   size: Count,
@@ -26,7 +26,7 @@ export const DayObjectSchema = z.object({
   retainUntil: Instant.nullable(),
 });
 
-export const DayManifestSchema = z.object({
+const DayManifestSchema = z.object({
   key: z.string().max(1100),
   versionId: z.string().max(1024).nullable(),
   sha256: Sha256HexSchema,
@@ -51,7 +51,7 @@ export const DayManifestSchema = z.object({
   objectsTotal: Count,
 });
 
-export const DayHistoryEntrySchema = z.object({
+const DayHistoryEntrySchema = z.object({
   at: Instant,
   what: z.enum(['exported', 'reconciled', 'failed']),
   detail: z.string().max(1000),
@@ -59,7 +59,7 @@ export const DayHistoryEntrySchema = z.object({
 export type DayHistoryEntry = z.infer<typeof DayHistoryEntrySchema>;
 
 /** A matter holding the day under a legal hold: one period it placed (a signed hold record). */
-export const DayHoldSchema = z.object({
+const DayHoldSchema = z.object({
   matter: z.string().max(200),
   reference: z.string().max(200),
   reason: z.string().max(500),

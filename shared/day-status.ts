@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DaySchema } from './day';
 import { VerifyProblemSchema } from './verify';
 
-export const DAY_STATES = [
+const DAY_STATES = [
   'archived', // manifest(s) present, objects read back locked when written
   'missing', // no manifest, Genesys still holds the day: recoverable
   'unrecoverable', // no manifest and older than the Genesys retention window

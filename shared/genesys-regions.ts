@@ -19,7 +19,7 @@ export const GENESYS_HOSTS = [
   'apse1.pure.cloud',
   'edee1.eusc-pure.cloud',
 ] as const;
-export type GenesysHost = (typeof GENESYS_HOSTS)[number];
+type GenesysHost = (typeof GENESYS_HOSTS)[number];
 
 export function apiBaseUrl(host: GenesysHost): string {
   return `https://api.${host}`;

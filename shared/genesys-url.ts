@@ -21,7 +21,7 @@ declare const URL: new (input: string) => {
 };
 
 /** localhost, any 127.x.x.x, or ::1 (as the WHATWG parser writes hostnames: `[::1]`). */
-export function isLoopbackHostname(hostname: string): boolean {
+function isLoopbackHostname(hostname: string): boolean {
   const h = hostname.toLowerCase();
   return h === 'localhost' || h === '[::1]' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }

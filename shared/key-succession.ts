@@ -24,7 +24,7 @@ import { ManifestLinkSchema, ManifestSignatureSchema, Sha256HexSchema } from './
 
 export const KEY_SUCCESSION_FORMAT = 'audit-archive/key-succession@1';
 
-export const KeySuccessionKindSchema = z.enum(['rotation', 'restart']);
+const KeySuccessionKindSchema = z.enum(['rotation', 'restart']);
 export type KeySuccessionKind = z.infer<typeof KeySuccessionKindSchema>;
 
 export const KeySuccessionSchema = z.strictObject({

@@ -21,7 +21,7 @@ const Key = z.string().min(1).max(1024);
 export const LockModeSchema = z.enum(['COMPLIANCE', 'GOVERNANCE']);
 export type LockMode = z.infer<typeof LockModeSchema>;
 
-export const ManifestObjectSchema = z.strictObject({
+const ManifestObjectSchema = z.strictObject({
   key: Key,
   /** The store's version id (S3/Azure); null for a local folder, which has no versions. */
   versionId: Text(1024).nullable(),
@@ -42,7 +42,7 @@ export const ManifestObjectSchema = z.strictObject({
 export type ManifestObject = z.infer<typeof ManifestObjectSchema>;
 
 /** One audit query the run made (a query Genesys ended `Failed` is resubmitted, and both are kept). */
-export const ManifestQuerySchema = z.strictObject({
+const ManifestQuerySchema = z.strictObject({
   transactionId: Text(200),
   interval: Text(100),
   serviceName: Text(200).nullable(),
@@ -54,7 +54,7 @@ export const ManifestQuerySchema = z.strictObject({
  * region, and whether it is the built-in demo organisation. When the role may not read the
  * organisation, `organisationId` is null and `note` says so; the API host and client id identify it.
  */
-export const ManifestSourceSchema = z.strictObject({
+const ManifestSourceSchema = z.strictObject({
   demo: z.boolean(),
   organisationId: Text(200).nullable(),
   organisationName: Text(500).nullable(),
@@ -83,7 +83,7 @@ export const ManifestSignatureSchema = z.strictObject({
   value: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'must be a base64 Ed25519 signature'),
 });
 
-export const MANIFEST_FORMAT = 'audit-archive/manifest@2';
+const MANIFEST_FORMAT = 'audit-archive/manifest@2';
 
 export const ArchiveManifestSchema = z.strictObject({
   format: z.literal(MANIFEST_FORMAT),

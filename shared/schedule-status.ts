@@ -8,7 +8,7 @@ const Instant = z.string().datetime({ offset: false });
 const Count = z.number().int().nonnegative();
 
 /** Why a run of the daily job started. */
-export const ScheduledRunReasonSchema = z.enum([
+const ScheduledRunReasonSchema = z.enum([
   'daily', // the configured time came
   'missed', // the configured time passed while the app was closed or the machine asleep: run once, late
   'settled', // the previous UTC day had not settled at the daily run: a second run once it has

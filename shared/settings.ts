@@ -34,7 +34,7 @@ export const ArchiveTargetSchema = z
  * `file:///srv/archive/../other` would archive into /srv/other while every message, the journal and
  * the manifests name the URL as written. A `%` that is not an escape cannot be read unambiguously.
  */
-export function fileTargetPathProblem(target: string): string | null {
+function fileTargetPathProblem(target: string): string | null {
   const path = target.replace(/^file:\/\//, '').split(/[?#]/, 1)[0] ?? '';
   let decoded: string;
   try {
@@ -143,7 +143,7 @@ export const ArchiveSettingsSchema = z.object({
     .prefault({}),
 });
 
-export const ScheduleSettingsSchema = z.object({
+const ScheduleSettingsSchema = z.object({
   enabled: z.boolean().default(true),
   /** Local time of the daily run, HH:MM. */
   time: z
@@ -154,12 +154,12 @@ export const ScheduleSettingsSchema = z.object({
   concurrency: z.number().int().min(1).max(8).default(2),
 });
 
-export const UiSettingsSchema = z.object({
+const UiSettingsSchema = z.object({
   /** Years shown in the calendar. */
   calendarYears: z.number().int().min(1).max(10).default(7),
 });
 
-export const AthenaSettingsSchema = z.object({
+const AthenaSettingsSchema = z.object({
   /** AWS region of the workgroup; unset: archive.s3.region, else AWS_REGION. */
   region: z
     .string()
@@ -182,7 +182,7 @@ export const AthenaSettingsSchema = z.object({
     .optional(),
 });
 
-export const DiscoverySettingsSchema = z.object({
+const DiscoverySettingsSchema = z.object({
   /** Where queries run by default: `local` (DuckDB on this machine) or `athena`. */
   engine: z.enum(['local', 'athena']).default('local'),
   athena: AthenaSettingsSchema.prefault({}),
@@ -208,7 +208,7 @@ export const DiscoverySettingsSchema = z.object({
 });
 
 /** The Electron shell only (the CLI and dev:web ignore them). */
-export const DesktopSettingsSchema = z.object({
+const DesktopSettingsSchema = z.object({
   /** Open the app (hidden, in the tray) when the user logs in, so the daily job runs. */
   startAtLogin: z.boolean().default(false),
   /** A tray icon that keeps the app (and its daily job) running when the window is closed. */

@@ -9,7 +9,7 @@ import { LockModeSchema, Sha256HexSchema } from './manifest';
 
 const Instant = z.string().datetime({ offset: false });
 
-export const ConnectionStepSchema = z.object({
+const ConnectionStepSchema = z.object({
   step: z.enum(['login', 'organisation', 'permission']),
   ok: z.boolean(),
   detail: z.string().max(1000),
@@ -26,7 +26,7 @@ export const ConnectionCheckSchema = z.object({
 });
 export type ConnectionCheck = z.infer<typeof ConnectionCheckSchema>;
 
-export const STORAGE_VERDICTS = [
+const STORAGE_VERDICTS = [
   'ready', // can hold the archive under this policy now
   'create', // the bucket does not exist: "Create bucket" makes it with Object Lock
   'not-worm', // no Object Lock, or versioning off: refused
@@ -35,7 +35,7 @@ export const STORAGE_VERDICTS = [
   'invalid', // the target itself is malformed
   'not-writable', // a local folder that cannot be written
 ] as const;
-export const StorageVerdictSchema = z.enum(STORAGE_VERDICTS);
+const StorageVerdictSchema = z.enum(STORAGE_VERDICTS);
 
 export const StorageCheckSchema = z.object({
   target: z.string().max(2000),

@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { DaySchema } from './day';
 
-export const VERIFY_PROBLEM_KINDS = [
+const VERIFY_PROBLEM_KINDS = [
   'archive-missing', // the target holds no archive (no root object) while days are expected, or it vanished
   'root-invalid', // the root object is unreadable, invalid, or has more than one version
   'root-changed', // the root's key or id differs from what this installation or the officer recorded
@@ -45,11 +45,11 @@ export const VERIFY_PROBLEM_KINDS = [
   'key-rotated', // informational: the signing key was rotated (the old key signed the new one)
   'key-restarted', // informational, always reported: a lost key was replaced; the chain restarts under a key nobody vouched for
 ] as const;
-export const VerifyProblemKindSchema = z.enum(VERIFY_PROBLEM_KINDS);
-export type VerifyProblemKind = z.infer<typeof VerifyProblemKindSchema>;
+const VerifyProblemKindSchema = z.enum(VERIFY_PROBLEM_KINDS);
+type VerifyProblemKind = z.infer<typeof VerifyProblemKindSchema>;
 
 /** Kinds that are reported but do not make `ok` false. */
-export const INFORMATIONAL_PROBLEM_KINDS: ReadonlySet<VerifyProblemKind> = new Set([
+const INFORMATIONAL_PROBLEM_KINDS: ReadonlySet<VerifyProblemKind> = new Set([
   'orphan',
   'key-rotated',
   'key-restarted',
@@ -68,7 +68,7 @@ export const VerifyProblemSchema = z.object({
 export type VerifyProblem = z.infer<typeof VerifyProblemSchema>;
 
 /** Which archive was verified: what `verify --json` prints beside the problems (null: no archive found). */
-export const VerifiedArchiveSchema = z.object({
+const VerifiedArchiveSchema = z.object({
   archiveId: z.string(),
   purpose: z.enum(['production', 'demo']),
   organisation: z.object({ id: z.string().nullable(), name: z.string().nullable(), apiHost: z.string() }),
@@ -86,7 +86,7 @@ export const VerifiedArchiveSchema = z.object({
  * trusted on first use (`first-use`). Someone who can rewrite the archive can re-sign it with a key
  * of their own, or remove its newest manifests, and a first-use verdict cannot tell.
  */
-export const TrustBasisSchema = z.enum(['expected', 'recorded', 'first-use']);
+const TrustBasisSchema = z.enum(['expected', 'recorded', 'first-use']);
 export type TrustBasis = z.infer<typeof TrustBasisSchema>;
 export const VerifyTrustSchema = z.object({
   key: TrustBasisSchema,

@@ -12,7 +12,7 @@ import type { CliParts } from './composition';
 import type { CliContext } from './context';
 import type { FlagValues } from './usage';
 
-export interface CliCommand<Args = unknown> {
+interface CliCommand<Args = unknown> {
   readonly options: NonNullable<ParseArgsConfig['options']>;
   parse(values: FlagValues, ctx: CliContext): Args;
   run(args: Args, parts: CliParts): Promise<number>;
@@ -46,7 +46,7 @@ export const COMMANDS = {
   report: () => import('./commands/report'),
 } as const satisfies Record<string, Load>;
 
-export type CommandName = keyof typeof COMMANDS;
+type CommandName = keyof typeof COMMANDS;
 
 /** Commands of two words (`key show`, `bucket init`), from the table: each first word and its second words. */
 export const FAMILIES: Readonly<Record<string, readonly string[]>> = Object.keys(COMMANDS).reduce<

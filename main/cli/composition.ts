@@ -13,7 +13,7 @@ import { resolveCliConfig, type CliConfig } from '../engine/settings/cli-config'
 import { warn, type CliContext } from './context';
 import type { GlobalFlags } from './global-options';
 
-export interface SessionOptions {
+interface SessionOptions {
   /** `--wait SECONDS`: how long to wait for another writer's lease. */
   readonly waitSeconds?: number | undefined;
   /** Who holds the lease, as another writer is told. */

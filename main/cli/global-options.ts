@@ -7,7 +7,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { CLI_SETTING_SOURCES, type CliSettingsFlags } from '../engine/settings/cli-config';
 import { str, type FlagValues } from './usage';
 
-export type CliOptions = NonNullable<ParseArgsConfig['options']>;
+type CliOptions = NonNullable<ParseArgsConfig['options']>;
 
 /** The settings flags by name (without `--`), each with its key in CliSettingsFlags. */
 const SETTINGS_FLAGS = new Map<string, keyof CliSettingsFlags>(

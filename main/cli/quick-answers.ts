@@ -9,7 +9,7 @@
 import { TOOL_VERSION } from '../engine/archive/tool-version';
 import { COMMAND_HELP, MAIN_HELP } from './help';
 
-export interface QuickAnswer {
+interface QuickAnswer {
   readonly stdout: string;
   readonly exitCode: number;
 }

@@ -22,13 +22,13 @@ export function str(value: unknown): string | undefined {
 }
 
 /** A value typed by the user, as an error line may quote it: short and on one line. */
-export function shortForMessage(value: string): string {
+function shortForMessage(value: string): string {
   const line = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   return line.length > 40 ? `${line.slice(0, 40)}…` : line;
 }
 
 /** Every day flag goes through here: a malformed day is bad usage (exit 2), never an internal error. */
-export function optionalDay(value: unknown, name: string, command: string): Day | undefined {
+function optionalDay(value: unknown, name: string, command: string): Day | undefined {
   if (value === undefined) return undefined;
   const parsed = parseDay(value);
   if (!parsed.ok)

@@ -30,7 +30,7 @@ import { DEFAULT_RENDERER_DIR, ensureRendererBuilt, PROJECT_ROOT } from './rende
 export const TOKEN_HEADER = 'x-audit-archive-token';
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface DevWebServerOptions {
+interface DevWebServerOptions {
   /** Where settings.json (and the default local archive) live. */
   userDataDir: string;
   /** 0 (default): any free port. */

@@ -20,7 +20,7 @@ export const LEGEND_ORDER: readonly DayState[] = [
 ];
 
 /** Days an officer must act on (catch up or investigate). */
-export const PROBLEM_STATES: ReadonlySet<DayState> = new Set<DayState>(['missing', 'failed', 'tampered']);
+const PROBLEM_STATES: ReadonlySet<DayState> = new Set<DayState>(['missing', 'failed', 'tampered']);
 
 export const STATE_LABELS: Record<DayState, string> = {
   archived: 'archived',
@@ -161,7 +161,7 @@ export function retentionHorizon(today: Day, genesysRetentionDays: number): Day 
 }
 
 /** The last day a missing `day` can still be caught up (Genesys keeps it this long). */
-export function recoverableUntil(day: Day, genesysRetentionDays: number): Day {
+function recoverableUntil(day: Day, genesysRetentionDays: number): Day {
   return addDays(day, genesysRetentionDays);
 }
 

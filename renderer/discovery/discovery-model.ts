@@ -65,7 +65,7 @@ export interface SaveDraft {
  * ran (bad input, or Athena asking to confirm a scan of every day), or started (its status as last
  * polled, and a failure to poll it).
  */
-export type RunStory =
+type RunStory =
   | { readonly kind: 'none' }
   | { readonly kind: 'starting'; readonly request: RunRequest }
   | { readonly kind: 'refused'; readonly request: RunRequest; readonly error: ResultError }

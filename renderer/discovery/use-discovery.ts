@@ -20,7 +20,7 @@ import { formatCount } from '../app/display-format';
 
 const POLL_MS = 250;
 
-export interface DiscoveryCommands {
+interface DiscoveryCommands {
   /** Runs the question as asked now, or `request` (a refused one, confirmed). */
   run(request?: RunRequest): Promise<void>;
   cancel(): Promise<void>;

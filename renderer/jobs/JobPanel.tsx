@@ -13,7 +13,7 @@ import { useJobs } from './jobs-context';
 import { knownFactsText, verifyOutcome, type VerifyOutcome } from './verify-outcome';
 import './jobs.css';
 
-export function jobTitle(job: JobState): string {
+function jobTitle(job: JobState): string {
   switch (job.kind) {
     case 'catch-up':
       return job.origin === 'daily-job' ? 'Daily archive run' : 'Catch-up';

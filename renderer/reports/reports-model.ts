@@ -19,12 +19,12 @@ export type ReportList = ResponseOf<'reports:list'>;
 export type Receipt = ReportList['reports'][number];
 export type Check = ResponseOf<'reports:check'>;
 export type Spec = RequestOf<'reports:preview'>;
-export type GenerateRequest = RequestOf<'reports:generate'>;
+type GenerateRequest = RequestOf<'reports:generate'>;
 /** A re-check of a past report: running, its outcome, or why it could not run. */
 export type CheckState = Check | 'checking' | ResultError;
 
 /** A Discovery result handed over with "Add to report", and its run (while the app keeps it). */
-export interface Handoff {
+interface Handoff {
   readonly metadata: ResultMetadata;
   readonly runId: string;
 }
@@ -45,7 +45,7 @@ export interface Period {
 }
 
 /** What a generation has shown so far: each phase's last progress, in the order they came, and its status. */
-export interface JobView {
+interface JobView {
   readonly steps: readonly ReportProgress[];
   readonly status: ReportJobStatus | null;
 }

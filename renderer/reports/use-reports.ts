@@ -25,7 +25,7 @@ import {
 /** A check of the job's status while it runs, in case the event stream dropped (events carry the progress). */
 const STATUS_CHECK_MS = 3000;
 
-export interface ReportsCommands {
+interface ReportsCommands {
   preview(): Promise<void>;
   generate(): Promise<void>;
   recheck(reportId: string): Promise<void>;

@@ -5,7 +5,7 @@
 export const STEPS = ['Genesys Cloud', 'Archive location', 'Retention policy', 'Signing key', 'Connect'] as const;
 
 /** What the steps have proved so far. */
-export interface SetupProof {
+interface SetupProof {
   /** The connection was tested (or the officer signed in) with audits:audit:view. */
   readonly genesysOk: boolean;
   /** The bucket or folder was checked and can hold the archive. */

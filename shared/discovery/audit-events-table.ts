@@ -18,7 +18,7 @@ import { dayPath, DATA_FOLDER } from '../archive-layout';
 import type { Day } from '../day';
 
 /** The table queries name. */
-export const AUDIT_EVENTS_TABLE = 'audit_events';
+const AUDIT_EVENTS_TABLE = 'audit_events';
 /** The physical relation: every line of every part under `audit-logs/` (orphans included on Athena). */
 export const AUDIT_EVENTS_RAW_TABLE = 'audit_events_raw';
 

@@ -130,7 +130,7 @@ function structuredConditions(q: StructuredQuery): { where: string[]; parameters
   return { where, parameters };
 }
 
-export function compileStructuredQuery(q: StructuredQuery): CompiledQuery {
+function compileStructuredQuery(q: StructuredQuery): CompiledQuery {
   const { where, parameters } = structuredConditions(q);
   const cte = dedupedAuditEvents({ bounded: true, ...(where.length ? { prefilter: where.join('\n      AND ') } : {}) });
   return {

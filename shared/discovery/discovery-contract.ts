@@ -14,7 +14,7 @@ import { SavedQueriesFileSchema, SavedQueryIdSchema, SavedQuerySchema } from './
 import { DateRangeSchema, StructuredQuerySchema } from './structured-query';
 import { ERROR_CODES } from '../errors';
 
-export const ListedQuerySchema = z.intersection(SavedQuerySchema, z.object({ builtIn: z.boolean() }));
+const ListedQuerySchema = z.intersection(SavedQuerySchema, z.object({ builtIn: z.boolean() }));
 
 /** What to run: the form, SQL with typed values, or a listed query with raw values for its parameters. */
 export const RunRequestQuerySchema = z.discriminatedUnion('kind', [
@@ -40,7 +40,7 @@ export type RunRequestQuery = z.infer<typeof RunRequestQuerySchema>;
 
 const RunId = z.string().regex(/^[0-9a-f-]{36}$/, 'must be a run id returned by discovery:run');
 
-export const RunStateSchema = z.enum(['running', 'succeeded', 'failed', 'cancelled']);
+const RunStateSchema = z.enum(['running', 'succeeded', 'failed', 'cancelled']);
 
 export const RunProgressSchema = z
   .object({

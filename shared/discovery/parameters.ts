@@ -24,16 +24,16 @@ export const PARAMETER_TYPES = ['string', 'integer', 'number', 'boolean', 'day',
  * - `instant`: an ISO-8601 UTC instant like Genesys's `eventDate` (sent as that text; compare with
  *   `from_iso8601_timestamp(eventdate) >= from_iso8601_timestamp(:since)`).
  */
-export const ParameterTypeSchema = z.enum(PARAMETER_TYPES);
+const ParameterTypeSchema = z.enum(PARAMETER_TYPES);
 export type ParameterType = z.infer<typeof ParameterTypeSchema>;
 
-export const PARAMETER_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const PARAMETER_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 export const ParameterNameSchema = z
   .string()
   .regex(PARAMETER_NAME_RE, 'must start with a letter or _ and hold only letters, digits and _ (at most 64)');
 
 /** Longest text value accepted (a name, an id, a search term: never a document). */
-export const MAX_PARAMETER_TEXT = 4096;
+const MAX_PARAMETER_TEXT = 4096;
 
 /** A value as it arrives from outside: text from a form field or the CLI, or a JSON scalar. */
 export const RawParameterValueSchema = z.union([z.string().max(MAX_PARAMETER_TEXT), z.number(), z.boolean()]);
@@ -56,7 +56,7 @@ export const ParameterDefinitionSchema = z
     const parsed = parseParameterValue(d.type, d.default);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', path: ['default'], message: parsed.message });
   });
-export type ParameterDefinition = z.infer<typeof ParameterDefinitionSchema>;
+type ParameterDefinition = z.infer<typeof ParameterDefinitionSchema>;
 
 /** A parameter value after parsing: its declared type and a value of that type. */
 export const TypedParameterValueSchema = z
@@ -87,7 +87,7 @@ export const PositionalParameterSchema = z
   .strict();
 export type PositionalParameter = z.infer<typeof PositionalParameterSchema>;
 
-export type ParsedParameter = { ok: true; value: string | number | boolean } | { ok: false; message: string };
+type ParsedParameter = { ok: true; value: string | number | boolean } | { ok: false; message: string };
 
 const INTEGER_TEXT = /^[+-]?\d{1,16}$/;
 const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;

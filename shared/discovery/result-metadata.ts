@@ -42,10 +42,10 @@ export const ResultColumnSchema = z
 export type ResultColumn = z.infer<typeof ResultColumnSchema>;
 
 /** Athena's price: $5 per TB scanned (TB = 2^40 bytes), each query billed at least 10 MB, rounded up to the MB. */
-export const ATHENA_USD_PER_TB = 5;
-export const ATHENA_MIN_BILLED_BYTES = 10 * 1024 * 1024;
+const ATHENA_USD_PER_TB = 5;
+const ATHENA_MIN_BILLED_BYTES = 10 * 1024 * 1024;
 
-export const AthenaCostSchema = z
+const AthenaCostSchema = z
   .object({
     /** `Statistics.DataScannedInBytes` as Athena reported it. */
     bytesScanned: z.number().int().nonnegative(),
@@ -63,7 +63,7 @@ export function athenaCost(bytesScanned: number): AthenaCost {
   return { bytesScanned, billedBytes, costUsd: (billedBytes / 2 ** 40) * ATHENA_USD_PER_TB };
 }
 
-export const ResultQuerySchema = z.discriminatedUnion('kind', [
+const ResultQuerySchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('structured'),

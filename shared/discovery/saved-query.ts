@@ -12,7 +12,7 @@ export const SavedQueryIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes (at most 64), e.g. queue-changes');
 
-export const SavedQueryBodySchema = z.discriminatedUnion('kind', [
+const SavedQueryBodySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sql'), sql: z.string().min(1, 'must not be empty').max(MAX_SQL_LENGTH) }).strict(),
   z.object({ kind: z.literal('structured'), structured: StructuredQuerySchema }).strict(),
 ]);

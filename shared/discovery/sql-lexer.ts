@@ -17,10 +17,10 @@
  */
 import { AuditArchiveError } from '../errors';
 
-export type SqlSegmentKind = 'code' | 'string' | 'quoted-name' | 'comment';
+type SqlSegmentKind = 'code' | 'string' | 'quoted-name' | 'comment';
 
 /** `sql.slice(start, end)` is one run of a kind. */
-export interface SqlSegment {
+interface SqlSegment {
   readonly kind: SqlSegmentKind;
   readonly start: number;
   readonly end: number;

@@ -35,7 +35,7 @@ const FieldList = z.preprocess(
   z.array(z.string().max(500, 'must be at most 500 characters')).max(50, 'at most 50 values').default([]),
 );
 
-export const EVENT_STATUSES = ['SUCCESS', 'FAILURE', 'WARNING'] as const;
+const EVENT_STATUSES = ['SUCCESS', 'FAILURE', 'WARNING'] as const;
 
 export const StructuredQuerySchema = z
   .object({

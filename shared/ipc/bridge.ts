@@ -7,7 +7,7 @@
 import type { Result } from '../result';
 import type { AppEvent, Channel, RequestOf, ResponseOf } from './contract';
 
-export type ChannelFunctions = {
+type ChannelFunctions = {
   readonly [C in Channel as BridgeName<C>]: (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>>;
 };
 
@@ -22,7 +22,7 @@ export type UncheckedBridge = {
 } & { readonly subscribe: (listener: (event: unknown) => void) => () => void };
 
 /** `settings:get` -> `settingsGet`, `secrets:set-genesys-client-secret` -> `secretsSetGenesysClientSecret`. */
-export type BridgeName<C extends string> = C extends `${infer A}:${infer B}` ? `${Camel<A>}${Capitalize<Camel<B>>}` : C;
+type BridgeName<C extends string> = C extends `${infer A}:${infer B}` ? `${Camel<A>}${Capitalize<Camel<B>>}` : C;
 type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<Camel<B>>}` : S;
 
 export function bridgeName(channel: string): string {

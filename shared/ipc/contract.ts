@@ -211,12 +211,12 @@ export function isEventName(name: unknown): name is EventName {
 /** The IPC channel (Electron) and the dev/test stream both carry `{event, payload}` on this name. */
 export const EVENT_CHANNEL = 'audit-archive:event';
 
-export const FieldIssueSchema = z.object({
+const FieldIssueSchema = z.object({
   path: z.array(z.union([z.string(), z.number()])).max(20),
   message: z.string().max(1000),
 });
 
-export const ResultErrorSchema = z.object({
+const ResultErrorSchema = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string(),
   issues: z.array(FieldIssueSchema).max(100).optional(),

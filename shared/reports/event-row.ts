@@ -6,12 +6,12 @@
  */
 import { z } from 'zod';
 
-export const EventChangeSchema = z.strictObject({
+const EventChangeSchema = z.strictObject({
   property: z.string(),
   oldValues: z.array(z.string()),
   newValues: z.array(z.string()),
 });
-export type EventChange = z.infer<typeof EventChangeSchema>;
+type EventChange = z.infer<typeof EventChangeSchema>;
 
 export const EventRowSchema = z.strictObject({
   /** Position in the report's event table, from 1. */

@@ -17,7 +17,7 @@ import { ReportSpecSchema } from './report-request';
 
 const JobId = z.string().regex(/^[0-9a-f-]{36}$/, 'must be a job id returned by reports:generate');
 
-export const ReportProgressSchema = z.strictObject({
+const ReportProgressSchema = z.strictObject({
   phase: z.enum(['queries', 'locating', 'verifying', 'events', 'writing', 'pdf', 'bundle', 'archive-copy']),
   message: z.string(),
   done: z.number().optional(),
@@ -26,9 +26,9 @@ export const ReportProgressSchema = z.strictObject({
 export type ReportProgress = z.infer<typeof ReportProgressSchema>;
 
 /** Counts by one field, most first, for the summary (the rest as one "others" entry). */
-export const CountsSchema = z.array(z.strictObject({ label: z.string(), count: z.number().int() }));
+const CountsSchema = z.array(z.strictObject({ label: z.string(), count: z.number().int() }));
 
-export const ReportSummarySchema = z.strictObject({
+const ReportSummarySchema = z.strictObject({
   events: z.number().int().nonnegative(),
   byAction: CountsSchema,
   byUser: CountsSchema,
@@ -39,7 +39,7 @@ export const ReportSummarySchema = z.strictObject({
 });
 export type ReportSummary = z.infer<typeof ReportSummarySchema>;
 
-export const ReportPreviewSchema = z.strictObject({
+const ReportPreviewSchema = z.strictObject({
   evidence: ReportEvidenceSchema,
   summary: ReportSummarySchema,
   /** The first events of the table, as the PDF's first events page shows them. */
@@ -48,7 +48,7 @@ export const ReportPreviewSchema = z.strictObject({
 export type ReportPreview = z.infer<typeof ReportPreviewSchema>;
 
 /** Where a report job is: its last progress while running, its receipt or error once it ended. */
-export const ReportJobStatusSchema = z.object({
+const ReportJobStatusSchema = z.object({
   state: z.enum(['running', 'succeeded', 'failed']),
   progress: ReportProgressSchema.nullable(),
   receipt: ReportReceiptSchema.nullable(),

@@ -32,7 +32,7 @@ export const REPORT_EVIDENCE_FORMAT = 'audit-archive/report-evidence@1';
 const Instant = z.string().datetime({ offset: false });
 const Sha256 = z.string();
 
-export const ObjectEvidenceSchema = z.strictObject({
+const ObjectEvidenceSchema = z.strictObject({
   key: z.string(),
   versionId: z.string().nullable(),
   /** SHA-256 of the stored (gzip) bytes, as the manifest recorded it. */
@@ -46,7 +46,7 @@ export const ObjectEvidenceSchema = z.strictObject({
   retainUntil: Instant.nullable(),
 });
 
-export const ManifestEvidenceSchema = z.strictObject({
+const ManifestEvidenceSchema = z.strictObject({
   key: z.string(),
   versionId: z.string().nullable(),
   sha256: Sha256,
@@ -58,7 +58,7 @@ export const ManifestEvidenceSchema = z.strictObject({
   objects: z.array(ObjectEvidenceSchema),
 });
 
-export const DayEvidenceSchema = z.strictObject({
+const DayEvidenceSchema = z.strictObject({
   day: DaySchema,
   /** The day's manifests on the signed chain, by sequence (empty: the day is not archived). */
   manifests: z.array(ManifestEvidenceSchema),
@@ -71,7 +71,7 @@ export const DayEvidenceSchema = z.strictObject({
 });
 export type DayEvidence = z.infer<typeof DayEvidenceSchema>;
 
-export const ResultEvidenceSchema = z.strictObject({
+const ResultEvidenceSchema = z.strictObject({
   /** 1-based, as the PDF numbers results. */
   index: z.number().int().positive(),
   /** The saved or starter query's name, else what kind of query it is. */
@@ -136,7 +136,7 @@ export const ResultEvidenceSchema = z.strictObject({
 export type ResultEvidence = z.infer<typeof ResultEvidenceSchema>;
 
 /** A lock as read back from the store at report time. */
-export const LockReadSchema = z.discriminatedUnion('state', [
+const LockReadSchema = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('locked'), mode: LockModeSchema, retainUntil: Instant }),
   /** The store reports no lock on it now. */
   z.strictObject({ state: z.literal('none') }),
@@ -146,7 +146,7 @@ export const LockReadSchema = z.discriminatedUnion('state', [
 export type LockRead = z.infer<typeof LockReadSchema>;
 
 /** An archive file the bundle holds byte for byte under `archive/<key>`. */
-export const ArchiveFileSchema = z.strictObject({
+const ArchiveFileSchema = z.strictObject({
   /**
    * `root`: archive.json; `manifest`: one the report relies on; `chain`: one linking the period to
    * the head; `succession`: a key-succession record linking the root's key to the key in effect;
@@ -164,7 +164,7 @@ export const ArchiveFileSchema = z.strictObject({
 export type ArchiveFile = z.infer<typeof ArchiveFileSchema>;
 
 /** An archived object cited events were taken from, read back at report time. */
-export const CitedObjectSchema = z.strictObject({
+const CitedObjectSchema = z.strictObject({
   day: DaySchema,
   key: z.string(),
   versionId: z.string().nullable(),

@@ -36,7 +36,7 @@ const HIDDEN_MESSAGE = 'must not hold control or direction-override characters';
  * (U+00AD). Two references that look the same on the cover could otherwise differ in evidence.json.
  * The question, written as prose, keeps them (a Persian sentence needs its zero-width non-joiner).
  */
-export const INVISIBLE_IN_ONE_LINE = /[\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]/;
+const INVISIBLE_IN_ONE_LINE = /[\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff]/;
 const INVISIBLE_MESSAGE =
   'must not hold invisible characters (zero-width spaces or joiners, direction marks, word joiners, a byte-order mark or a soft hyphen): type it again without them';
 
@@ -86,7 +86,7 @@ export type ReportPeriod = z.infer<typeof ReportPeriodSchema>;
  * One thing a report cites: a discovery result already run (its metadata: the report runs its exact
  * SQL and parameters again and compares the row count), or a query to run now.
  */
-export const ReportSourceSchema = z.discriminatedUnion('kind', [
+const ReportSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('result'),
     metadata: ResultMetadataSchema,

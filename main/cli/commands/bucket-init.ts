@@ -9,7 +9,7 @@ import { UsageError, type FlagValues } from '../usage';
 
 export const options = { yes: { type: 'boolean' } } as const;
 
-export interface BucketInitArgs {
+interface BucketInitArgs {
   readonly confirmed: boolean;
 }
 

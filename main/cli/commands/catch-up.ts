@@ -20,7 +20,7 @@ export const options = {
   wait: { type: 'string' },
 } as const;
 
-export interface CatchUpArgs {
+interface CatchUpArgs {
   readonly range: DayRange;
   readonly concurrency: number | undefined;
   readonly waitSeconds: number | undefined;

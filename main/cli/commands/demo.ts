@@ -24,7 +24,7 @@ import { optionalInt, str, type FlagValues } from '../usage';
 
 export const options = { dir: { type: 'string' }, days: { type: 'string' } } as const;
 
-export interface DemoOptions {
+interface DemoOptions {
   readonly dir?: string | undefined;
   readonly days?: number | undefined;
 }

@@ -15,7 +15,7 @@ export const options = {
   wait: { type: 'string' },
 } as const;
 
-export interface ExportArgs {
+interface ExportArgs {
   readonly day: Day;
   readonly reconcile: boolean;
   readonly waitSeconds: number | undefined;

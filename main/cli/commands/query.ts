@@ -57,7 +57,7 @@ const QUERY_OPTIONS = {
 type Values = Record<string, string | boolean | string[] | undefined>;
 type Format = 'table' | 'csv' | 'json';
 
-export interface QueryArgs {
+interface QueryArgs {
   readonly list: boolean;
   readonly sql?: string;
   readonly saved?: string;

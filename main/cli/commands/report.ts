@@ -64,7 +64,7 @@ const REPORT_OPTIONS = {
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-export interface ReportArgs {
+interface ReportArgs {
   readonly query: ReturnType<typeof parseQueryArgs> | null;
   readonly results: readonly string[];
   readonly engine?: 'local' | 'athena';

@@ -14,7 +14,7 @@ export const options = {
   json: { type: 'boolean' },
 } as const;
 
-export interface StatusArgs {
+interface StatusArgs {
   readonly range: DayRange;
   readonly json: boolean;
 }

@@ -23,7 +23,7 @@ export const options = {
   'expect-head': { type: 'string' },
 } as const;
 
-export interface VerifyArgs {
+interface VerifyArgs {
   readonly range: DayRange;
   readonly full: boolean;
   readonly json: boolean;

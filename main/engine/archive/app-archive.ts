@@ -26,7 +26,7 @@ import type { TokenProvider } from '../genesys/auth';
 import type { AuditEventSource } from '../genesys/audit-source';
 import type { SecretStore } from '../secrets/secret-store';
 
-export const APP_PROGRAM = 'the Audit Archive app';
+const APP_PROGRAM = 'the Audit Archive app';
 
 export function settingsPathIn(userDataDir: string): string {
   return path.join(userDataDir, 'settings.json');
@@ -53,7 +53,7 @@ export function appArchiveTarget(settings: Settings, userDataDir: string): strin
   return settings.archive.target || pathToFileURL(defaultArchiveDirIn(userDataDir)).href;
 }
 
-export interface AppArchiveOptions {
+interface AppArchiveOptions {
   readonly userDataDir: string;
   readonly secrets: SecretStore;
   readonly env: NodeJS.ProcessEnv;

@@ -44,7 +44,7 @@ export interface DataKeyVersions extends KeyVersions {
   readonly part: number;
 }
 
-export interface SuccessionKeyVersions extends KeyVersions {
+interface SuccessionKeyVersions extends KeyVersions {
   readonly index: number;
 }
 
@@ -78,7 +78,7 @@ export interface ArchiveListing {
 }
 
 /** Months a range may span and still have its data folder listed month by month (beyond: the whole folder). */
-export const MAX_DATA_MONTHS = 3;
+const MAX_DATA_MONTHS = 3;
 
 export async function readArchiveListing(
   store: ArchiveStore,

@@ -101,7 +101,7 @@ export interface DayRange {
   readonly to?: Day;
 }
 
-export interface StatusResult {
+interface StatusResult {
   readonly from: Day;
   readonly to: Day;
   readonly days: DayStatus[];
@@ -114,7 +114,7 @@ export interface StatusResult {
   readonly manifestReads: number;
 }
 
-export interface WriteOptions {
+interface WriteOptions {
   readonly signal?: AbortSignal;
   /** Called while another writer holds the archive. */
   readonly onWait?: (holder: LeaseHolder | null, waitedMs: number) => void;

@@ -511,7 +511,7 @@ function dayOfManifest(c: ChainManifest | undefined): Day | null {
   return c?.manifest.day ?? null;
 }
 
-export interface AppendedManifest {
+interface AppendedManifest {
   readonly key: string;
   readonly versionId: string | null;
   readonly sha256: string;

@@ -19,7 +19,7 @@ import { isAuditArchiveError } from '../../../shared/errors';
 import type { ArchiveStore } from './archive-store';
 
 /** An object version as a manifest records it. */
-export interface ObjectVersion {
+interface ObjectVersion {
   readonly key: string;
   readonly versionId: string | null;
 }
@@ -39,7 +39,7 @@ export interface ObjectDigest {
   readonly lastLineCut: boolean;
 }
 
-export interface ReadPartOptions {
+interface ReadPartOptions {
   /** Each line (without its newline) and its number, from 1. Not called once the bytes prove not to be gzip. */
   readonly onLine?: (line: Buffer, lineNumber: number) => void;
   /** Each chunk of stored bytes as read (to keep a copy). */
@@ -108,7 +108,7 @@ export async function hashArchivedObject(
   return { sha256: hash.digest('hex'), size };
 }
 
-export type DocumentRead =
+type DocumentRead =
   { readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly reason: 'too-large' | 'not-found' };
 
 /** A small document version read whole, refused past `maxBytes`. */

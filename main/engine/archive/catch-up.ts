@@ -36,7 +36,7 @@ export function planCatchUp(statuses: readonly DayStatus[]): CatchUpPlan {
 }
 
 /** What one day's export reports back (a subset of exportDay's result). */
-export interface CatchUpDayResult {
+interface CatchUpDayResult {
   /** Events this run archived. */
   readonly events: number;
   readonly bytes: number;
@@ -44,7 +44,7 @@ export interface CatchUpDayResult {
   readonly dayEvents?: number;
 }
 
-export interface CatchUpDeps {
+interface CatchUpDeps {
   /** Exports one day (E1's exportDay bound to a store, source and chain). */
   readonly exportDay: (
     day: Day,

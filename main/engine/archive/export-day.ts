@@ -32,7 +32,7 @@ export interface ExportPolicy {
   readonly genesysRetentionDays: number;
 }
 
-export interface ExportDeps {
+interface ExportDeps {
   readonly writer: ArchiveWriter;
   readonly source: AuditEventSource;
   /** Where the events come from, as every manifest records it. */
@@ -42,7 +42,7 @@ export interface ExportDeps {
   readonly now?: () => number;
 }
 
-export interface ExportProgress {
+interface ExportProgress {
   day: Day;
   /** Events this run has taken so far (after dedupe; stored once their part is). */
   events: number;

@@ -12,7 +12,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
-import { KeytarSecretStore } from '../secrets/keytar-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { readPrivateFile, writePrivateFile, type PrivateFilePolicy } from './key-file';
 
@@ -108,16 +107,4 @@ export class FileInstallationSecrets implements InstallationSecrets {
       `${this.policy.what} is damaged. Remove it: what it keyed (caches) is rebuilt from the archive.`,
     );
   }
-}
-
-/** Where the CLI keeps installation secrets: beside the signing key file when one is set, else the OS keychain. */
-export function cliInstallationSecrets(options: {
-  readonly stateDir: string;
-  readonly keyFile?: string | undefined;
-  /** The OS keychain (default: keytar, loaded on first use). */
-  readonly keychain?: SecretStore;
-}): InstallationSecrets {
-  return options.keyFile
-    ? FileInstallationSecrets.besideKeyFile(options.keyFile, options.stateDir)
-    : new KeychainInstallationSecrets(options.keychain ?? new KeytarSecretStore());
 }

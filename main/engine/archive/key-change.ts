@@ -27,7 +27,7 @@ import type { KeyHistory } from './key-succession';
 import { canonicalJsonBytes, generateSigningKey, sha256Hex, signDocument, type SigningKey } from './signing';
 import { confirmLock } from './stores/confirm-lock';
 
-export interface KeyChangeRequest {
+interface KeyChangeRequest {
   /** Why, in the officer's words (kept in the record; at most 500 characters). */
   readonly reason: string;
   readonly toolVersion: string;

@@ -31,9 +31,9 @@ import { signingKeyFromPem, type SigningKey } from './signing';
 import type { ArchivePurpose } from '../../../shared/archive-root';
 import { FileSigningKeyStore, SecretSigningKeyStore, SIGNING_KEY_ENV, type SigningKeyStore } from './signing-keys';
 
-export const SIGNING_KEY_FILE_ENV = 'AUDIT_ARCHIVE_SIGNING_KEY_FILE';
+const SIGNING_KEY_FILE_ENV = 'AUDIT_ARCHIVE_SIGNING_KEY_FILE';
 
-export interface CliKeyCustodyOptions {
+interface CliKeyCustodyOptions {
   readonly env: NodeJS.ProcessEnv;
   /** The state folder: the key file must stay out of it, and earlier versions' keys are found in it. */
   readonly stateDir: string;
@@ -159,7 +159,7 @@ export async function stateFolderKeyFiles(stateDir: string): Promise<string[]> {
 }
 
 /** What `key migrate` moved. */
-export interface MigratedKey {
+interface MigratedKey {
   readonly file: string;
   readonly fingerprint: string;
 }

@@ -64,7 +64,7 @@ export interface KeyEpoch {
   readonly record: SuccessionRef | null;
 }
 
-export interface SuccessionRef {
+interface SuccessionRef {
   readonly key: string;
   readonly versionId: string | null;
   readonly sha256: string;
@@ -113,7 +113,7 @@ async function readOne(store: ArchiveStore, key: string, versionId: string | nul
 }
 
 /** Schema and canonical form of one record's bytes. */
-export function checkKeySuccessionBytes(key: string, versionId: string | null, bytes: Uint8Array): KeySuccessionRead {
+function checkKeySuccessionBytes(key: string, versionId: string | null, bytes: Uint8Array): KeySuccessionRead {
   const invalid = (detail: string): KeySuccessionRead => ({ ok: false, key, versionId, detail });
   let json: unknown;
   try {
@@ -303,14 +303,14 @@ export function checkSuccessionAnchors(
  * Whether a key someone recorded still vouches for the current key: it is on the history and every
  * change after it is a rotation (signed by its predecessor). A restart breaks the vouching.
  */
-export function vouchesForCurrent(history: KeyHistory, fingerprint: string): 'yes' | 'unknown-key' | 'restarted' {
+function vouchesForCurrent(history: KeyHistory, fingerprint: string): 'yes' | 'unknown-key' | 'restarted' {
   const i = history.epochs.findIndex((e) => e.fingerprint === fingerprint);
   if (i < 0) return 'unknown-key';
   return history.epochs.slice(i + 1).every((e) => e.via === 'rotation') ? 'yes' : 'restarted';
 }
 
 /** The restart (if any) after a recorded key: the record that broke the vouching, for messages. */
-export function restartAfter(history: KeyHistory, fingerprint: string): SuccessionRef | null {
+function restartAfter(history: KeyHistory, fingerprint: string): SuccessionRef | null {
   const i = history.epochs.findIndex((e) => e.fingerprint === fingerprint);
   return history.epochs.slice(i + 1).find((e) => e.via === 'restart')?.record ?? null;
 }

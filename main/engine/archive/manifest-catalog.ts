@@ -56,10 +56,10 @@ export interface RootKey {
 }
 
 /** The key a manifest of this sequence must be signed with (null: none is known, nothing is signed). */
-export type KeyForSequence = (sequence: number) => RootKey | null;
+type KeyForSequence = (sequence: number) => RootKey | null;
 
 /** Reads and checks one manifest version's bytes (no cache). */
-export function checkManifestBytes(
+function checkManifestBytes(
   prefix: string,
   key: string,
   versionId: string | null,
@@ -109,7 +109,7 @@ function checkManifest(
   return { ok: true, key, versionId, sha256: sha256Hex(bytes), manifest, signed };
 }
 
-export async function readManifestVersion(
+async function readManifestVersion(
   store: ArchiveStore,
   key: string,
   versionId: string | null,
@@ -140,7 +140,7 @@ const CachedSchema = z.union([
 ]);
 type Cached = z.infer<typeof CachedSchema>;
 
-export const MANIFEST_CACHE_FORMAT = 'audit-archive/manifest-cache@2';
+const MANIFEST_CACHE_FORMAT = 'audit-archive/manifest-cache@2';
 /** The first line of the cache file; the entries follow it, sealed as they are written. */
 const CacheHeaderSchema = z.object({
   format: z.literal(MANIFEST_CACHE_FORMAT),

@@ -21,7 +21,7 @@ import type { AuditEventRecord } from '../../../shared/audit-event';
  * as zlib's default level 6 for 83% of its ratio (7.8x against 9.4x), which the 30,000 events/s target
  * on one core needs; levels 4 and up switch to zlib's slower lazy matching.
  */
-export const DEFAULT_GZIP_LEVEL = 3;
+const DEFAULT_GZIP_LEVEL = 3;
 
 /** Raw bytes gathered before they are handed to zlib. */
 const BATCH_BYTES = 256 * 1024;
@@ -47,7 +47,7 @@ export interface FinishedPart {
   readonly lastEventDate: string | null;
 }
 
-export interface PartWriterOptions {
+interface PartWriterOptions {
   /** Upper bound of one part's compressed size (a single event larger than this gets a part of its own). */
   readonly maxPartBytes: number;
   /** Stores the part; the writer waits for it before accepting more events. */

@@ -35,7 +35,7 @@ const DayRecordSchema = z.object({
   archivedAt: Instant.optional(),
   failure: z.object({ code: z.string(), message: z.string(), at: Instant }).optional(),
 });
-export type JournalDayRecord = z.infer<typeof DayRecordSchema>;
+type JournalDayRecord = z.infer<typeof DayRecordSchema>;
 
 const CatchUpRecordSchema = z.object({
   startedAt: Instant,
@@ -43,7 +43,7 @@ const CatchUpRecordSchema = z.object({
   done: z.array(DaySchema),
   failed: z.array(DaySchema),
 });
-export type CatchUpRecord = z.infer<typeof CatchUpRecordSchema>;
+type CatchUpRecord = z.infer<typeof CatchUpRecordSchema>;
 
 const VerifyRecordSchema = z.object({
   at: Instant,
@@ -54,7 +54,7 @@ const VerifyRecordSchema = z.object({
   /** Problems found but not kept (the verify report itself listed them all). */
   omitted: z.number().int().nonnegative().default(0),
 });
-export type VerifyRecord = z.infer<typeof VerifyRecordSchema>;
+type VerifyRecord = z.infer<typeof VerifyRecordSchema>;
 
 const JournalFileSchema = z.object({
   format: z.literal('audit-archive/run-journal@1'),

@@ -27,7 +27,7 @@ export interface SessionSource {
   readonly organisation: ArchiveOrganisation;
 }
 
-export interface SourceDeps {
+interface SourceDeps {
   readonly settings: Settings;
   readonly secrets: GenesysCredentials;
   readonly env: NodeJS.ProcessEnv;

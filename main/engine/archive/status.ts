@@ -14,7 +14,7 @@ import { isFailingProblem, type VerifyProblem } from '../../../shared/verify';
 import type { Assessment } from './assessment';
 import type { DayFailure, RunJournalSnapshot } from './run-journal';
 
-export interface DayStatusInput {
+interface DayStatusInput {
   readonly assessment: Assessment;
   readonly from: Day;
   readonly to: Day;

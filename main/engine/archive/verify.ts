@@ -28,7 +28,7 @@ import { objectChecks, runLimited, type CheckContext } from './verify/object-che
 import { expectedHeadProblems, judgeTrust, type ExpectedHead } from './verify-trust';
 import { checkHolds, type HeldInRange } from './holds/hold-check';
 
-export interface VerifyOptions {
+interface VerifyOptions {
   readonly archive: Archive;
   /** First day to check (default: the policy start, else the first archived day). */
   readonly from?: Day;

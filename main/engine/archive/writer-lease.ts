@@ -26,7 +26,7 @@ import { AuditArchiveError } from '../../../shared/errors';
  */
 export const HEARTBEAT_CLOCK_SKEW_MS = 5 * 60_000;
 
-export type HeartbeatState = 'live' | 'stale' | 'future';
+type HeartbeatState = 'live' | 'stale' | 'future';
 
 /**
  * Whether a claim whose last heartbeat was at `lastBeatMs` still holds at `nowMs`: live while it is
@@ -88,7 +88,7 @@ export interface WriterLease {
   release(): Promise<void>;
 }
 
-export interface AcquireLeaseOptions {
+interface AcquireLeaseOptions {
   readonly program: string;
   /** A claim without a heartbeat for this long is stale: its holder is taken to have died. */
   readonly ttlMs: number;

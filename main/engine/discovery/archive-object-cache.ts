@@ -53,11 +53,11 @@ import { hashFile, hashFiles } from './file-hashes';
 import type { VouchedObject } from './vouched-objects';
 
 /** Bump when the table's columns or the cache's layout change: older files are then simply not used. */
-export const COLUMNAR_FORMAT = 'columnar-v2';
+const COLUMNAR_FORMAT = 'columnar-v2';
 /** Layouts before this one, removed on first use (their files were trusted because they existed). */
 const OLDER_COLUMNAR_FORMATS = ['columnar-v1'];
 
-export interface CacheProgress {
+interface CacheProgress {
   readonly done: number;
   readonly total: number;
   readonly message: string;
@@ -71,7 +71,7 @@ type Options = {
   onWarning?: (message: string) => void;
 };
 
-export interface ArchiveObjectCacheOptions {
+interface ArchiveObjectCacheOptions {
   readonly store: ArchiveStore;
   readonly folder: string;
   /** A connection of the engine's (locked-down) DuckDB instance, for building Parquet. */

@@ -36,16 +36,16 @@ import { createDatabaseDdl, createTableDdl, type AthenaTableLocation } from './a
 import type { ExecuteOptions, QueryEngine, QueryExecution } from './query-engine';
 import { populationOf, type VouchedArchive } from './vouched-objects';
 
-export interface AthenaPolling {
+interface AthenaPolling {
   /** First wait between status checks (ms). */
   readonly initialMs: number;
   readonly maxMs: number;
   readonly factor: number;
 }
 
-export const DEFAULT_POLLING: AthenaPolling = { initialMs: 250, maxMs: 5000, factor: 1.6 };
+const DEFAULT_POLLING: AthenaPolling = { initialMs: 250, maxMs: 5000, factor: 1.6 };
 
-export interface AthenaQueryEngineOptions {
+interface AthenaQueryEngineOptions {
   readonly client: AthenaClient;
   readonly region: string;
   readonly workgroup: string;

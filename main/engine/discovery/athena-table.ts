@@ -34,7 +34,7 @@ const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const PREFIX_RE = /^[A-Za-z0-9!_.*()/ -]*$/;
 
 /** The earliest `dt` the projection knows; days before it are never read. */
-export const PROJECTION_START = '2000/01/01';
+const PROJECTION_START = '2000/01/01';
 
 function checked(database: string, location: AthenaTableLocation): { database: string; url: string } {
   if (!DATABASE_RE.test(database)) {

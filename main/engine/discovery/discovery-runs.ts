@@ -76,7 +76,7 @@ export class RunTable {
 }
 
 /** What a run's query is asked as: a saved query with its values, a structured query, or SQL. */
-export type RunQueryRequest = z.output<(typeof discoveryContract)['discovery:run']['request']>['query'];
+type RunQueryRequest = z.output<(typeof discoveryContract)['discovery:run']['request']>['query'];
 
 /** The query text a request stands for, and the saved query it names (if any). */
 export function resolveRunQuery(
@@ -98,7 +98,7 @@ export function resolveRunQuery(
 }
 
 /** What opening a run's engine needs. */
-export interface RunEngineOptions {
+interface RunEngineOptions {
   readonly cacheFolder: string;
   readonly env: NodeJS.ProcessEnv;
   readonly cacheSealKey?: CacheSealKey | null;

@@ -19,7 +19,7 @@ import {
 import type { ResultValue } from '../../../shared/discovery/result-metadata';
 
 /** Trino functions discovery SQL may use that DuckDB spells differently. */
-export const TRINO_COMPATIBILITY_MACROS: readonly string[] = [
+const TRINO_COMPATIBILITY_MACROS: readonly string[] = [
   // Trino: json_format(JSON) -> varchar. DuckDB's JSON type is text already.
   `CREATE OR REPLACE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
   // Trino: from_iso8601_timestamp(varchar) -> timestamp with time zone; accepts a trailing Z.

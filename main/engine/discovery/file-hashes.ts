@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 
-export interface FileHash {
+interface FileHash {
   readonly sha256: string;
   readonly size: number;
 }

@@ -52,7 +52,7 @@ import {
   type VouchedObject,
 } from './vouched-objects';
 
-export interface LocalQueryEngineOptions {
+interface LocalQueryEngineOptions {
   readonly store: ArchiveStore;
   /** Where derived files live (see ArchiveObjectCache). */
   readonly cacheFolder: string;

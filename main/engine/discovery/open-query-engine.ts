@@ -20,7 +20,7 @@ import { LocalQueryEngine } from './local-engine';
 import type { QueryEngine } from './query-engine';
 import { EVERY_DAY, listVouchedObjects, readVouchedArchive, type DiscoveryCalendar } from './vouched-objects';
 
-export interface OpenQueryEngineOptions {
+interface OpenQueryEngineOptions {
   readonly kind: 'local' | 'athena';
   readonly settings: Settings;
   readonly store: ArchiveStore;

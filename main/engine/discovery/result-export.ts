@@ -27,7 +27,7 @@ export function uniqueColumnNames(columns: readonly ResultColumn[]): string[] {
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** One CSV field: quoted when it must be, and a text that a spreadsheet would run as a formula made inert. */
-export function csvField(value: ResultValue): string {
+function csvField(value: ResultValue): string {
   if (value === null) return '';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
   const safe = typeof value === 'string' && FORMULA_START.test(text) ? `'${text}` : text;

@@ -16,7 +16,7 @@ import {
 } from '../../../shared/discovery/result-metadata';
 import type { ExecuteOptions, QueryEngine } from './query-engine';
 
-export interface RunQueryInput {
+interface RunQueryInput {
   readonly engine: QueryEngine;
   readonly query: QueryText;
   /** The archive's URL, as results cite it. */

@@ -44,7 +44,7 @@ export interface DiscoveryCalendar {
   readonly now?: () => number;
 }
 
-export interface VouchedArchiveOptions {
+interface VouchedArchiveOptions {
   readonly signal?: AbortSignal;
   /** Where the manifest cache lives (null or absent: none). */
   readonly stateDir?: string | null;
@@ -66,7 +66,7 @@ export interface VouchedArchive {
 export const EVERY_DAY = { from: '1970-01-01', to: '9999-12-31' } as const;
 
 /** The longest range whose days an answer names one by one (a century: no archive is older). */
-export const MAX_ANSWER_DAYS = 36_525;
+const MAX_ANSWER_DAYS = 36_525;
 
 export async function readVouchedArchive(
   store: ArchiveStore,

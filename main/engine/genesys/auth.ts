@@ -64,7 +64,7 @@ export async function requestToken(
   }
 }
 
-export interface TokenRequestOptions {
+interface TokenRequestOptions {
   basic?: string;
   fetch?: FetchFn;
   signal?: AbortSignal;

@@ -13,7 +13,7 @@ import { resolveGenesysEndpoints } from './endpoints';
 import { RateBudget } from './rate-budget';
 import { AUDIT_PERMISSION } from './transport';
 
-export interface ConnectionCheckOptions {
+interface ConnectionCheckOptions {
   /** The client secret (client credentials), or an officer's token (PKCE sign-in). */
   readonly credentials: { readonly clientSecret: string } | { readonly token: TokenProvider };
   readonly env?: NodeJS.ProcessEnv;

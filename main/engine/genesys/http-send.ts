@@ -9,14 +9,14 @@
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 
-export interface HttpAnswer {
+interface HttpAnswer {
   readonly status: number;
   /** Header value by lower-case name. */
   header(name: string): string | undefined;
   readonly body: Buffer;
 }
 
-export interface HttpCall {
+interface HttpCall {
   readonly method: 'GET' | 'POST';
   readonly headers: Record<string, string>;
   readonly body?: string;

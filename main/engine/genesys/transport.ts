@@ -51,7 +51,7 @@ export interface GenesysReply {
   header(name: string): string | undefined;
 }
 
-export interface TransportCounters {
+interface TransportCounters {
   requests: number;
   retries: number;
 }
@@ -81,7 +81,7 @@ export function describeGenesysError(status: number, body: ErrorBody): string {
 }
 
 /** Seconds in a Retry-After header (delta-seconds or an HTTP date); undefined when absent or bad. */
-export function retryAfterMs(raw: string | undefined, now: number = Date.now()): number | undefined {
+function retryAfterMs(raw: string | undefined, now: number = Date.now()): number | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.min(Number(raw) * 1000, 10 * 60_000);
   const at = Date.parse(raw);
@@ -92,7 +92,7 @@ function isAbort(e: unknown, signal?: AbortSignal): boolean {
   return signal?.aborted === true || (e instanceof Error && e.name === 'AbortError');
 }
 
-export interface SendOptions {
+interface SendOptions {
   readonly method: 'GET' | 'POST';
   readonly url: string;
   readonly body?: string;

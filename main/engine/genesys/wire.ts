@@ -36,7 +36,7 @@ export const ErrorBodySchema = z
   .catch({});
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
-export const QUERY_STATES = ['Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled'] as const;
+const QUERY_STATES = ['Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled'] as const;
 
 /**
  * Ids Genesys hands back that we repeat in messages and manifests (transaction ids, service names):

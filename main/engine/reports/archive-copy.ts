@@ -20,7 +20,7 @@ import type { Archive } from '../archive/archive';
 import { canonicalJsonBytes, sha256Hex } from '../archive/signing';
 import type { LeaseHolder } from '../archive/writer-lease';
 
-export interface ArchiveCopyInput {
+interface ArchiveCopyInput {
   readonly reportId: string;
   readonly generatedAt: string;
   readonly reference: string;
@@ -33,7 +33,7 @@ export interface ArchiveCopyInput {
   readonly onWait?: (holder: LeaseHolder | null, waitedMs: number) => void;
 }
 
-export interface ArchiveCopy {
+interface ArchiveCopy {
   readonly bundleKey: string;
   readonly bundleVersionId: string | null;
   readonly recordKey: string;

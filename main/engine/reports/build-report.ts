@@ -71,7 +71,7 @@ export interface GenerateReportOptions extends ReportBuildOptions {
 }
 
 /** The id of a report: the UTC day it was generated and a hash of what it was made from and when. */
-export function reportIdFor(inputs: ReportInputs, archiveUrl: string, generatedAt: string): string {
+function reportIdFor(inputs: ReportInputs, archiveUrl: string, generatedAt: string): string {
   const sources = inputs.sources.map((s) =>
     s.kind === 'result'
       ? { result: s.metadata.resultId, sql: s.metadata.query.sql, parameters: s.metadata.query.positionalParameters }

@@ -32,7 +32,7 @@ export type { ReportCheck } from './report-check';
 import type { ReportCheck } from './report-check';
 
 /** `SHA256SUMS` as a map of name to SHA-256 (null: not in sha256sum's format). */
-export function parseSums(text: string): Map<string, string> | null {
+function parseSums(text: string): Map<string, string> | null {
   const sums = new Map<string, string>();
   for (const line of text.split('\n').filter(Boolean)) {
     const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);

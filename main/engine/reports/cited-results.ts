@@ -58,7 +58,7 @@ export interface CitedResult {
 /** Failures that belong in the report (it says so); anything else stops the report before it is written. */
 const REPORTED: ReadonlySet<ErrorCode> = new Set(['ARCHIVE_INTEGRITY', 'QUERY_FAILED']);
 
-export interface RunCitedOptions {
+interface RunCitedOptions {
   readonly engineFor: (kind: QueryEngineKind) => QueryEngine;
   /** Engine for cited queries when the report names none: a result's own, else this. */
   readonly engine: QueryEngineKind | undefined;
@@ -159,7 +159,7 @@ export function checkSavedQueryClaim(m: ResultMetadata, library: readonly SavedQ
 }
 
 /** A recorded result's query, exactly as it ran. */
-export function compiledFromMetadata(m: ResultMetadata): CompiledQuery {
+function compiledFromMetadata(m: ResultMetadata): CompiledQuery {
   return {
     sql: m.query.sql,
     parameters: m.query.positionalParameters,
@@ -410,7 +410,7 @@ function quoteIdentifier(name: string): string {
  * The day of every event the cited query names: the cited SQL (with its own parameters) as a CTE,
  * its id column matched against the archive's raw table in the same days. Both engines run it.
  */
-export function locatorQuery(compiled: CompiledQuery, idColumn: string): CompiledQuery {
+function locatorQuery(compiled: CompiledQuery, idColumn: string): CompiledQuery {
   const range = compiled.range;
   const bound = range ? `"${DT_COLUMN}" BETWEEN ? AND ? AND ` : '';
   const sql =

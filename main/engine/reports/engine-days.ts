@@ -17,7 +17,7 @@ import { isAuditArchiveError } from '../../../shared/errors';
 import type { Assessment } from '../archive/assessment';
 import type { QueryEngine } from '../discovery/query-engine';
 
-export type EngineDays = ReportEvidence['engineDays'][number];
+type EngineDays = ReportEvidence['engineDays'][number];
 
 async function eventsPerDay(
   engine: QueryEngine,

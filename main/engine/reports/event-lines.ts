@@ -39,7 +39,7 @@ export interface ObjectToRead {
   readonly manifestKey: string;
 }
 
-export interface ReadBack {
+interface ReadBack {
   readonly sha256: string;
   readonly sha256Raw: string;
   readonly size: number;
@@ -53,7 +53,7 @@ export interface ReadBack {
  * so the report's peak memory would grow with its event count. Ids are kept as their UTF-8 bytes,
  * only to break ties in the order.
  */
-export class EventIndex {
+class EventIndex {
   count = 0;
   private ms = new Float64Array(1024);
   private offset = new Float64Array(1024);
@@ -166,7 +166,7 @@ const ID_PREFIX = Buffer.from('{"id":"');
 const FLUSH_BYTES = 1 << 20;
 const SPOOL_WINDOW_BYTES = 1 << 20;
 
-export interface CollectOptions {
+interface CollectOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number) => void;
   /** Checks each cited row against its event's archived line (field-check.ts). */

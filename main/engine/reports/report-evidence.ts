@@ -21,7 +21,7 @@ import type { CopyCheckResult } from '../archive/copy/verify-copy';
 import type { KeyHistory } from '../archive/key-succession';
 import type { VerifyResult } from '../archive/verify';
 
-export interface EvidenceInput {
+interface EvidenceInput {
   readonly reportId: string;
   readonly generatedAt: string;
   readonly clock: ReportEvidence['clock'];
@@ -236,7 +236,7 @@ function resultFindings(e: Omit<ReportEvidence, 'verdict'>): string[] {
 }
 
 /** The verdict in words: what the cover says first, and each finding that makes it fail (each once). */
-export function verdictOf(
+function verdictOf(
   e: Omit<ReportEvidence, 'verdict'>,
   bundleFindings: readonly string[] = [],
 ): ReportEvidence['verdict'] {

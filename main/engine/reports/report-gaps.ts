@@ -19,7 +19,7 @@ const WHY: Record<Exclude<DayState, 'archived'>, string> = {
   'not-required': 'before the policy start date: not required',
 };
 
-export interface GapRules {
+interface GapRules {
   readonly now: number;
   readonly settlementMinutes: number;
   readonly genesysRetentionDays: number;

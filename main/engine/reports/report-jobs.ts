@@ -13,7 +13,7 @@ import { ReportReceiptSchema, type ReportReceipt } from '../../../shared/reports
 const KEEP_JOBS = 20;
 const PROGRESS_INTERVAL_MS = 250;
 
-export interface Job {
+interface Job {
   state: 'running' | 'succeeded' | 'failed';
   progress: ReportProgress | null;
   receipt: ReportReceipt | null;
@@ -21,7 +21,7 @@ export interface Job {
   done: Promise<void>;
 }
 
-export type JobListener = (jobId: string, status: ReportJobStatus) => void;
+type JobListener = (jobId: string, status: ReportJobStatus) => void;
 
 export class JobTable {
   private readonly jobs = new Map<string, Job>();

@@ -10,7 +10,7 @@ import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { AuditArchiveError } from '../../../shared/errors';
 
-export interface ReportOutDir {
+interface ReportOutDir {
   readonly dir: string;
   /** False when the folder does not exist yet: `makeReportOutDir` makes it (one level). */
   readonly exists: boolean;

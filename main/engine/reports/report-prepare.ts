@@ -31,14 +31,14 @@ export const DEFAULT_FULL_VERIFY_LIMIT_BYTES = 1024 ** 3;
 export const DEFAULT_OBJECTS_LIMIT_BYTES = 100 * 1024 ** 2;
 
 /** The period's verification, and (a second locked copy set) the copy's check over it. */
-export interface PeriodVerification {
+interface PeriodVerification {
   readonly result: VerifyResult;
   readonly mode: 'full' | 'standard';
   readonly at: string;
   readonly secondCopy?: { readonly at: string; readonly result: CopyCheckResult };
 }
 
-export type PreparedResult = CitedResult & { readonly eventsLocated: number; readonly fieldCheck: FieldCheckResult };
+type PreparedResult = CitedResult & { readonly eventsLocated: number; readonly fieldCheck: FieldCheckResult };
 
 export interface Prepared {
   readonly reportId: string;

@@ -36,7 +36,7 @@ type Res<C extends keyof Channels> = z.infer<Channels[C]['response']>;
 
 export type ReportService = { readonly [C in keyof Channels]: (request: Req<C>) => Promise<Res<C>> };
 
-export interface ReportServiceOptions {
+interface ReportServiceOptions {
   readonly loadSettings: () => Promise<Settings>;
   /** The archive in these settings, with this installation's state and keys (closed after each use). */
   readonly openSession: (settings: Settings) => Promise<ArchiveSession>;

@@ -21,7 +21,7 @@ export interface CitedRows {
   encode(row: ResultRow): string;
 }
 
-export interface RowComparison {
+interface RowComparison {
   readonly missing: number;
   readonly extra: number;
   readonly missingExamples: string[];

@@ -10,7 +10,7 @@ import type { ResultRow, ResultValue } from '../../../shared/discovery/result-me
 import { ResultSpool } from '../discovery/result-spool';
 
 /** Results whose spooled rows weigh more than this are not sorted (the report says so). */
-export const MAX_SORTED_SPOOL_BYTES = 64 * 1024 * 1024;
+const MAX_SORTED_SPOOL_BYTES = 64 * 1024 * 1024;
 
 /**
  * Whether the SQL ends in an ORDER BY of its own: one outside every parenthesis (not a window's or a
@@ -53,7 +53,7 @@ function rank(v: ResultValue): number {
 }
 
 /** Nulls first, then booleans, numbers (by value), text (by code unit) and nested values (by their JSON). */
-export function compareValues(a: ResultValue, b: ResultValue): number {
+function compareValues(a: ResultValue, b: ResultValue): number {
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra - rb;

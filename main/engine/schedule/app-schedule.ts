@@ -22,7 +22,7 @@ import {
 } from './daily-schedule';
 import { ScheduleRecordFile, scheduleRecordPathIn, type ScheduleRecord } from './schedule-record';
 
-export interface AppCatchUpOptions {
+interface AppCatchUpOptions {
   readonly userDataDir: string;
   readonly secrets: SecretStore;
   /** Where S3 endpoints, regions and credentials may come from. Default: `process.env`. */
@@ -35,7 +35,7 @@ export interface AppCatchUpOptions {
  * The default catch-up over the app's archive: every missing or failed day from the first
  * recoverable one up to the last settled UTC day, then the session is closed.
  */
-export async function appCatchUp(settings: Settings, options: AppCatchUpOptions): Promise<CatchUpOutcome> {
+async function appCatchUp(settings: Settings, options: AppCatchUpOptions): Promise<CatchUpOutcome> {
   const secret = await clientSecret(settings, options.secrets);
   const session = await openAppArchiveSession(settings, {
     userDataDir: options.userDataDir,
@@ -142,7 +142,7 @@ export function startAppSchedule(options: AppScheduleOptions): DailySchedule {
 }
 
 /** A run as the record keeps it, and the failure it leaves (null: it succeeded). */
-export function scheduledRunRecord(run: ScheduledRun): {
+function scheduledRunRecord(run: ScheduledRun): {
   run: ScheduledRunRecord;
   failure: { code: string; message: string } | null;
 } {

@@ -18,13 +18,13 @@ import type { Settings } from '../../../shared/settings';
 import type { CatchUpSummary } from '../archive/catch-up';
 
 /** How often the wall clock and the settings are checked (a run never waits longer than this past its time). */
-export const SCHEDULE_CHECK_MS = 60_000;
+const SCHEDULE_CHECK_MS = 60_000;
 
 /** What a catch-up reports back to the schedule. */
 export type CatchUpOutcome = CatchUpSummary & { readonly from: Day; readonly to: Day };
 
 /** Why a run started. */
-export type ScheduledRunReason =
+type ScheduledRunReason =
   /** The configured daily time came (within a check or two of it). */
   | 'daily'
   /** The configured time passed while the app was closed or the machine asleep: made up once, late. */
@@ -41,10 +41,10 @@ export type ScheduledRun = {
   readonly finishedAt: number;
 } & ({ readonly ok: true; readonly outcome: CatchUpOutcome } | { readonly ok: false; readonly error: unknown });
 
-export type TimerHandle = unknown;
+type TimerHandle = unknown;
 
 /** What the schedule reads of the settings at each check: its own part, and when a UTC day settles. */
-export interface SchedulePlan {
+interface SchedulePlan {
   readonly enabled: boolean;
   /** Local wall-clock 'HH:MM'. */
   readonly time: string;

@@ -12,13 +12,13 @@ import { AuditArchiveError } from '../../../shared/errors';
 import { SECRET_SERVICE, type SecretStore } from './secret-store';
 
 /** The part of keytar this store uses. */
-export interface KeytarApi {
+interface KeytarApi {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
 }
 
-export interface KeytarSecretStoreOptions {
+interface KeytarSecretStoreOptions {
   /** Keychain service name; `audit-archive` unless a test needs its own. */
   service?: string;
   /** How keytar is loaded; replaceable so a build can ship it elsewhere. */

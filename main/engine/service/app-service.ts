@@ -16,7 +16,7 @@ import type { SettingsFile } from '../settings/settings-file';
 import type { DeskService } from './desk-service';
 
 /** A request after its zod schema parsed it (defaults applied). */
-export type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
+type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
 
 export type AppService = {
   readonly [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>>;
@@ -159,6 +159,6 @@ function secretChannels(deps: AppServiceDeps): Pick<AppService, SecretChannel> {
  * storage such as a SnapLock share, which we cannot tell from here); S3 and Azure targets are
  * checked for their lock when written, not here.
  */
-export function isWormTarget(target: string): boolean {
+function isWormTarget(target: string): boolean {
   return target.startsWith('s3://') || target.startsWith('azure://');
 }

@@ -29,7 +29,7 @@ import type { RateBudget } from '../genesys/rate-budget';
 import type { AppEventHub } from './app-events';
 
 /** How often a running job's state is pushed (the final state is pushed at once). */
-export const PUBLISH_EVERY_MS = 150;
+const PUBLISH_EVERY_MS = 150;
 
 export interface ArchiveJobsDeps {
   /** A session over the app's archive with the current settings and credentials (for writing when `write`). */
@@ -58,7 +58,7 @@ export interface CatchUpRequest {
 }
 
 /** What the daily job learns from a catch-up it ran through here. */
-export type CatchUpJobResult =
+type CatchUpJobResult =
   | { readonly ok: true; readonly job: JobState; readonly summary: CatchUpSummary & { from: Day; to: Day } }
   | { readonly ok: false; readonly job: JobState; readonly error: unknown };
 

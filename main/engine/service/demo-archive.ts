@@ -26,7 +26,7 @@ export function demoVolume(day: Day): number {
   return weekday === 0 || weekday === 6 ? 5 + (wobble % 15) : 60 + wobble;
 }
 
-export interface DemoArchivePlan {
+interface DemoArchivePlan {
   readonly first: Day;
   readonly last: Day;
   /** Days left out on purpose (recent ones can be caught up; old ones are beyond Genesys retention). */
@@ -49,7 +49,7 @@ export function appDemoPlan(nowMs: number, days: number = DEMO_ARCHIVE_DAYS): De
   return { first, last, gaps: [...old, ...outage, ...recent].filter((d) => d >= first), failed: [addDays(last, -9)] };
 }
 
-export interface FillDemoArchiveOptions {
+interface FillDemoArchiveOptions {
   /** The demo archive (a `file://` URL). */
   readonly target: string;
   readonly stateDir: string;

@@ -20,7 +20,7 @@ import { demoArchiveDirIn, stateDirIn } from '../archive/app-archive';
 import type { ArchiveJobsDeps } from './archive-jobs';
 import { appDemoPlan, fillDemoArchive } from './demo-archive';
 
-export interface DemoFillOptions {
+interface DemoFillOptions {
   readonly userDataDir: string;
   /** How many days of history the first fill plans. */
   readonly days: number;
@@ -30,7 +30,7 @@ export interface DemoFillOptions {
 }
 
 /** How ArchiveJobs asks for the fill (its progress reported like a catch-up's). */
-export type DemoFillRequest = Parameters<NonNullable<ArchiveJobsDeps['fillDemoArchive']>>[0];
+type DemoFillRequest = Parameters<NonNullable<ArchiveJobsDeps['fillDemoArchive']>>[0];
 
 const DemoMarkerSchema = z.object({ first: DaySchema, filledAt: z.string().nullable() });
 type DemoMarker = z.infer<typeof DemoMarkerSchema>;
@@ -100,7 +100,7 @@ export class DemoFill {
   }
 }
 
-export interface FirstFillDeps {
+interface FirstFillDeps {
   /** Whether this runtime fills the demo archive at all (the app and dev:web do; tests choose). */
   readonly enabled: boolean;
   readonly demo: () => Promise<boolean>;

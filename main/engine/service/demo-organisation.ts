@@ -7,7 +7,7 @@ import type { AuditEventSource } from '../genesys/audit-source';
 import { startGenesysSimulator, type GenesysSimulator, type SimulatorOptions } from '../genesys/simulator/server';
 import { demoVolume } from './demo-archive';
 
-export interface DemoOrganisationOptions {
+interface DemoOrganisationOptions {
   readonly now: () => number;
   /** Knobs of the simulator (tests slow it down to watch progress). */
   readonly simulator?: Partial<SimulatorOptions>;

@@ -43,14 +43,14 @@ export const DESK_CHANNELS = [
   'signing-key:create',
   'signing-key:import',
 ] as const satisfies readonly Channel[];
-export type DeskChannel = (typeof DESK_CHANNELS)[number];
+type DeskChannel = (typeof DESK_CHANNELS)[number];
 
 /** One plain async function per desk channel, given the request its schema parsed (as app-service.ts's `AppService`). */
 export type DeskService = {
   readonly [C in DeskChannel]: (request: z.output<Contract[C]['request']>) => Promise<ResponseOf<C>>;
 };
 
-export interface DeskDeps {
+interface DeskDeps {
   readonly userDataDir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly now: () => number;

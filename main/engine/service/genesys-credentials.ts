@@ -10,11 +10,11 @@ import type { TokenProvider } from '../genesys/auth';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 
 /** What credentials are chosen by: demo mode and the Genesys client settings. */
-export type CredentialSettings = Pick<Settings, 'demo'> & {
+type CredentialSettings = Pick<Settings, 'demo'> & {
   readonly genesys: Pick<Settings['genesys'], 'clientId' | 'authMode'>;
 };
 
-export interface CredentialSources {
+interface CredentialSources {
   /** The officer's sign-in: a token for this client id, or null when not signed in. */
   readonly tokenFor: (clientId: string) => TokenProvider | null;
   readonly secrets: SecretStore;

@@ -25,7 +25,7 @@ const SIGNED_OUT: SignInState = {
   error: null,
 };
 
-export interface OfficerSignInOptions {
+interface OfficerSignInOptions {
   readonly events: AppEventHub;
   /** Opens a URL in the user's browser (Electron: shell.openExternal). Without it the renderer opens it. */
   readonly openBrowser?: (url: string) => void | Promise<void>;

@@ -8,7 +8,7 @@ import { openAppRuntime, type AppRuntimeOptions } from './app-runtime';
 
 export { defaultArchiveDirIn, demoArchiveDirIn, settingsPathIn, stateDirIn } from '../archive/app-archive';
 
-export type OpenAppServiceOptions = Pick<
+type OpenAppServiceOptions = Pick<
   AppRuntimeOptions,
   | 'userDataDir'
   | 'transport'

@@ -14,14 +14,14 @@ import { dispatch, type DispatchOptions } from './dispatch';
 import { isTrustedRendererUrl } from './trusted-origin';
 
 /** What Electron says of an IPC call's sender (IpcMainInvokeEvent): its frame, null once gone. */
-export interface RendererCallSender {
+interface RendererCallSender {
   readonly senderFrame: { readonly url: string } | null;
 }
 
 export const UNTRUSTED_SENDER_MESSAGE = 'This page is not part of Audit Archive and may not call it.';
 
 /** True only for a frame showing our own renderer. */
-export function isTrustedSender(sender: RendererCallSender): boolean {
+function isTrustedSender(sender: RendererCallSender): boolean {
   const frame = sender.senderFrame;
   return frame !== null && isTrustedRendererUrl(frame.url);
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
  * The renderer's Content Security Policy, sent as a header on every renderer response
  * (index.html repeats it in a meta tag as a second line of defence).
  */
-export const RENDERER_CSP = [
+const RENDERER_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
@@ -43,7 +43,7 @@ const MIME: Readonly<Record<string, string>> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-export interface RendererFile {
+interface RendererFile {
   body: Buffer;
   contentType: string;
 }

@@ -46,7 +46,7 @@ export type Closing<T> = T & { close(): Promise<void> };
 
 export type OpenSession = (purpose: 'read' | 'write') => Promise<ArchiveSession>;
 
-export interface SessionSources {
+interface SessionSources {
   readonly demoFill: Pick<DemoFill, 'calendarSettings'>;
   readonly demoOrganisation: Pick<DemoOrganisation, 'source'>;
   readonly signIn: Pick<OfficerSignIn, 'tokenFor'>;
@@ -76,7 +76,7 @@ export function sessionOpener(base: RuntimeBase, sources: SessionSources): OpenS
   };
 }
 
-export interface RuntimeJobsDeps {
+interface RuntimeJobsDeps {
   readonly base: RuntimeBase;
   readonly openSession: OpenSession;
   readonly events: AppEventHub;
@@ -119,7 +119,7 @@ export function archiveStatusFrom(openSession: OpenSession): AppServiceDeps['arc
 }
 
 /** The folders under userData that Discovery and Reports keep. */
-export function runtimeFolders(userDataDir: string) {
+function runtimeFolders(userDataDir: string) {
   return {
     cache: path.join(userDataDir, 'discovery-cache'),
     results: path.join(userDataDir, 'discovery-results'),
@@ -152,7 +152,7 @@ export function runtimeDiscovery(
   });
 }
 
-export interface RuntimeReportsDeps {
+interface RuntimeReportsDeps {
   readonly base: RuntimeBase;
   readonly openSession: OpenSession;
   readonly discovery: DiscoveryService;

@@ -13,7 +13,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import type { AppEventHub } from './app-events';
 import type { ArchiveJobs } from './archive-jobs';
 
-export interface RuntimeScheduleDeps {
+interface RuntimeScheduleDeps {
   /** The schedule part of the current settings. */
   readonly loadSchedule: () => Promise<Settings['schedule']>;
   readonly record: ScheduleRecordFile;
@@ -24,7 +24,7 @@ export interface RuntimeScheduleDeps {
 }
 
 /** What starting the daily job in this process needs. */
-export interface RuntimeScheduleStart {
+interface RuntimeScheduleStart {
   readonly userDataDir: string;
   readonly secrets: SecretStore;
   readonly env: NodeJS.ProcessEnv;

@@ -18,7 +18,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
 import { appArchiveTarget, appSigningKeys, stateDirIn } from '../archive/app-archive';
 
-export interface SigningKeyStatusDeps {
+interface SigningKeyStatusDeps {
   readonly userDataDir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly secrets: SecretStore;

@@ -22,7 +22,7 @@ import { S3ObjectLockStore } from '../archive/stores/s3-store';
 import type { SigningKeyStore } from '../archive/signing-keys';
 import { defaultArchiveDirIn, stateDirIn } from '../archive/app-archive';
 
-export interface StorageCheckOptions {
+interface StorageCheckOptions {
   readonly userDataDir: string;
   readonly env: NodeJS.ProcessEnv;
   /** Where this installation keeps signing keys (to say whether it holds an existing archive's key). */
@@ -33,7 +33,7 @@ const NOT_WORM_FOLDER =
   'A local folder is not WORM storage: anyone with access to it can delete or change the files. Use it for a trial, or only on storage that is WORM itself (such as a NetApp SnapLock share).';
 
 /** The target a connected organisation archives to with these settings (empty: the app's local folder). */
-export function connectedTarget(archive: Settings['archive'], userDataDir: string): string {
+function connectedTarget(archive: Settings['archive'], userDataDir: string): string {
   return archive.target || pathToFileURL(defaultArchiveDirIn(userDataDir)).href;
 }
 

@@ -27,7 +27,7 @@ function plainUrl(url: string): URL | null {
 }
 
 /** Hosts whose https pages may be opened in the user's browser (help and documentation only). */
-export const EXTERNAL_LINK_HOSTS: readonly string[] = [
+const EXTERNAL_LINK_HOSTS: readonly string[] = [
   'help.mypurecloud.com',
   'developer.genesys.cloud',
   'docs.aws.amazon.com',

@@ -58,7 +58,7 @@ export interface CliConfig {
 }
 
 /** One setting the CLI takes from the environment and/or a flag. */
-export interface CliSettingSource {
+interface CliSettingSource {
   /** Key in CliSettingsFlags, or null when it is environment-only. */
   flagKey: keyof CliSettingsFlags | null;
   /** `--retention-days`, or null when it is environment-only. */

@@ -19,7 +19,7 @@ import { defaultSettings, SettingsSchema, type Settings } from '../../../shared/
 import { writeFileAtomically } from '../files/write-file-atomically';
 import { isSecretLikeKey, secretLikeFields, unknownFields, withoutSecretLikeFields } from './settings-fields';
 
-export interface SettingsLoadResult {
+interface SettingsLoadResult {
   settings: Settings;
   /** For people: show them (app: a banner; CLI: stderr). Never contain a secret or file contents. */
   warnings: string[];
@@ -213,7 +213,7 @@ const FIELD_IN_TEXT = /["']?([A-Za-z_$][\w$.-]*)["']?\s*[:=]/g;
  * note, and the lines of its value too when it goes on (a value on the next line, an object or a
  * list left open), so a broken file's copy keeps what is needed to recover settings but no secret.
  */
-export function withoutSecretLikeLines(text: string): string {
+function withoutSecretLikeLines(text: string): string {
   const out: string[] = [];
   let valueOnNextLine = false;
   let openBrackets = 0;

@@ -26,7 +26,7 @@ export function scheduleTime(time: string, timeZone: string | undefined): string
   return `${time} ${timeZone ? `${timeZone} time` : 'local time'} (this computer's time zone)`;
 }
 
-export function describeNextRun(status: ScheduleStatus): string {
+function describeNextRun(status: ScheduleStatus): string {
   if (!status.enabled) return 'Off.';
   const at = scheduleTime(status.time, status.timeZone);
   if (!status.active) return `At ${at}, while the desktop app runs; not in this window.`;

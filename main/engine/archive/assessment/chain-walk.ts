@@ -18,7 +18,7 @@ export interface ChainHead {
   readonly sha256: string;
 }
 
-export interface WalkedChain {
+interface WalkedChain {
   readonly head: ChainHead | null;
   /** Ascending by sequence. */
   readonly chain: ChainManifest[];

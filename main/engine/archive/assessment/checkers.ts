@@ -25,7 +25,7 @@ export interface JudgedArchive {
   readonly parts: RecordedParts;
 }
 
-export type ArchiveChecker = (archive: JudgedArchive, problem: ProblemSink) => void;
+type ArchiveChecker = (archive: JudgedArchive, problem: ProblemSink) => void;
 
 /** Run in this order after the chain is walked (findings are sorted afterwards, so the order never shows). */
 export const ARCHIVE_CHECKERS: readonly ArchiveChecker[] = [

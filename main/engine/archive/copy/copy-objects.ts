@@ -55,7 +55,7 @@ export async function primaryLock(primary: ArchiveStore, o: VouchedObject): Prom
 }
 
 /** Reads one object from the primary at its version and checks it against the record. Throws ARCHIVE_INTEGRITY otherwise. */
-export async function verifiedBytes(primary: ArchiveStore, o: VouchedObject): Promise<Buffer> {
+async function verifiedBytes(primary: ArchiveStore, o: VouchedObject): Promise<Buffer> {
   const read = await readArchivedDocument(primary, o, Number.MAX_SAFE_INTEGER);
   if (!read.ok)
     throw new AuditArchiveError(

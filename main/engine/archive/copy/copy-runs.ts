@@ -11,7 +11,7 @@ import type { Archive } from '../archive';
 import { checkCopyReady, openCopyTarget } from './copy-target';
 import { repairCopy, verifyCopy, type CopyCheckResult } from './verify-copy';
 
-export interface CopyRunDeps {
+interface CopyRunDeps {
   readonly settings: Settings;
   readonly archive: Archive;
   readonly env: NodeJS.ProcessEnv;
@@ -31,7 +31,7 @@ export async function verifySecondCopy(deps: CopyRunDeps): Promise<CopyCheckResu
   return verifyCopy({ archive: deps.archive, copy, ...rangeOf(deps) });
 }
 
-export type CopyCatchUp =
+type CopyCatchUp =
   | { readonly kind: 'none' }
   | { readonly kind: 'check-mode'; readonly copy: string }
   | { readonly kind: 'repaired'; readonly warnings: readonly string[]; readonly result: CopyCheckResult };

@@ -20,7 +20,7 @@ import type { CopyTarget } from './copy-target';
 /** Stores round retain-until to the second. */
 const RETAIN_SLACK_MS = 1000;
 
-export interface CopyCheckOptions {
+interface CopyCheckOptions {
   readonly archive: Archive;
   readonly copy: CopyTarget;
   readonly from?: Day;

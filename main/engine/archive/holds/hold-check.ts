@@ -11,7 +11,7 @@ import type { Assessment } from '../assessment';
 import { readHoldLedger, type HoldLedger } from './hold-ledger';
 import { dayVersions, rootVersion, type HeldVersion } from './hold-versions';
 
-export interface HoldCheckInput {
+interface HoldCheckInput {
   readonly store: ArchiveStore;
   readonly assessment: Assessment;
   /** The range verified (absent: unbounded on that side). */
@@ -28,7 +28,7 @@ export interface HeldInRange {
   readonly reference: string;
 }
 
-export interface HoldCheck {
+interface HoldCheck {
   readonly problems: VerifyProblem[];
   readonly matters: HeldInRange[];
 }

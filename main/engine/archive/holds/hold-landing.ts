@@ -17,7 +17,7 @@ import { setHolds, type HeldVersion } from './hold-versions';
 
 const LEDGER_TTL_MS = 5 * 60_000;
 
-export type HoldOnLanding = (writer: ArchiveWriter, day: Day) => Promise<void>;
+type HoldOnLanding = (writer: ArchiveWriter, day: Day) => Promise<void>;
 
 export function holdOnLanding(store: ArchiveStore, warn: (message: string) => void, now: () => number): HoldOnLanding {
   const set = store.setLegalHold?.bind(store);

@@ -9,7 +9,7 @@
  */
 import type { IamPolicyStatement } from '../stores/iam-policy';
 
-export interface DenyStatement {
+interface DenyStatement {
   readonly Sid: string;
   readonly Effect: 'Deny';
   readonly Principal: { readonly AWS: readonly string[] };

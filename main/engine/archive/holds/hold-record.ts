@@ -26,7 +26,7 @@ const Line = (max: number) =>
     .max(max)
     .refine((s) => !/\p{Cc}/u.test(s), 'must be one line without control characters');
 
-export const MatterSchema = Line(200).refine((s) => s.trim().length > 0 && s.trim() === s, {
+const MatterSchema = Line(200).refine((s) => s.trim().length > 0 && s.trim() === s, {
   message: 'must not be empty or start or end with spaces',
 });
 

@@ -25,7 +25,7 @@ import {
 import { readHoldLedger, type HoldLedger } from './hold-ledger';
 import { dayVersions, isArchived, rootVersion, setHolds } from './hold-versions';
 
-export interface HoldWho {
+interface HoldWho {
   readonly matter: string;
   readonly reference: string;
   readonly reason: string;
@@ -50,7 +50,7 @@ export interface HoldResult {
 type SetLegalHold = NonNullable<ArchiveStore['setLegalHold']>;
 
 /** The store's hold primitive, or a refusal a local folder's user understands. */
-export function holdPrimitive(store: ArchiveStore): SetLegalHold {
+function holdPrimitive(store: ArchiveStore): SetLegalHold {
   if (!store.setLegalHold || store.kind === 'local')
     throw new AuditArchiveError(
       'INVALID_ARGUMENT',

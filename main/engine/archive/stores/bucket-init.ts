@@ -29,7 +29,7 @@ export interface InitBucketOptions {
   readonly retentionDays: number;
 }
 
-export interface BucketInitSummary {
+interface BucketInitSummary {
   readonly bucket: string;
   /** False when the bucket already existed with Object Lock. */
   readonly created: boolean;

@@ -21,7 +21,7 @@ export interface IamPolicyStatement {
   readonly Condition?: Record<string, Record<string, string | readonly string[]>>;
 }
 
-export interface IamPolicyDocument {
+interface IamPolicyDocument {
   readonly Version: '2012-10-17';
   readonly Statement: readonly IamPolicyStatement[];
 }
@@ -104,7 +104,7 @@ export function exporterIamPolicy(
   };
 }
 
-export interface BucketPolicyStatement {
+interface BucketPolicyStatement {
   readonly Sid: string;
   readonly Effect: 'Deny';
   readonly Principal: '*';

@@ -40,7 +40,7 @@ export const LOCAL_NOT_WORM_WARNING =
   'A local folder is not WORM storage unless it sits on WORM storage (e.g. a NetApp SnapLock share)';
 
 /** Where files are written before they are linked into the layout. */
-export const STAGING_FOLDER = '.staging';
+const STAGING_FOLDER = '.staging';
 
 /** Bytes per read of a stored object. */
 const READ_CHUNK_BYTES = 256 * 1024;
@@ -48,7 +48,7 @@ const READ_CHUNK_BYTES = 256 * 1024;
 /** Age after which a temp file in staging is a crashed write's leftover. */
 const STALE_STAGING_MS = 60 * 60 * 1000;
 
-export interface LocalFolderStoreOptions {
+interface LocalFolderStoreOptions {
   /** The folder that holds the archive (made absolute). */
   readonly root: string;
   readonly prefix?: string;

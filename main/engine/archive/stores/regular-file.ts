@@ -14,7 +14,7 @@
 import { constants, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 
-export type RegularFileOpen =
+type RegularFileOpen =
   | { readonly ok: true; readonly handle: fs.FileHandle; readonly stats: Stats }
   /** `what` says what the entry is instead ("a named pipe (FIFO)"), for messages. */
   | { readonly ok: false; readonly what: string };

@@ -42,7 +42,7 @@ import { s3Failure } from './s3-failure';
 
 const MAX_TTL_SECONDS = 3600;
 /** The longest one claim lasts: a run still writing after a week stops at its next manifest, and the next run continues. */
-export const MAX_CLAIM_SPAN_MS = 7 * 86_400_000;
+const MAX_CLAIM_SPAN_MS = 7 * 86_400_000;
 
 const VersionSchema = z.object({
   Key: z.string(),
@@ -57,7 +57,7 @@ const PageSchema = z.object({
   NextVersionIdMarker: z.string().optional(),
 });
 
-export interface S3ClaimLeaseOptions {
+interface S3ClaimLeaseOptions {
   /** Keys per listing page (S3's maximum, 1000, unless a test wants many pages). */
   readonly pageSize?: number;
 }

@@ -115,7 +115,7 @@ interface EventTemplate {
 }
 
 /** What the simulator can filter and split on without building the event text. */
-export interface EventDescriptor {
+interface EventDescriptor {
   readonly serviceName: string;
   readonly action: string;
   readonly entityType: string;
@@ -383,7 +383,7 @@ function serviceMappingOf(templates: readonly EventTemplate[]): ServiceMapping {
 
 /** The catalogue of services, entity types and actions the organisation answers in `/servicemapping`. */
 /** What `GET /api/v2/organizations/me` answers (the SDK's `Organization`, the fields an org always has). */
-export interface OrganizationDescription {
+interface OrganizationDescription {
   readonly id: string;
   readonly name: string;
   /** The org's short name (what people type at login). */

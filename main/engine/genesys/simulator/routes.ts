@@ -18,7 +18,7 @@ import { answeredByGateway } from './faults';
 import { HttpFault, send } from './http';
 import { type SimulatorState } from './state';
 
-export type Endpoint =
+type Endpoint =
   'token' | 'authorize' | 'download' | 'organization' | 'servicemapping' | 'query' | 'results' | 'status' | 'unknown';
 
 const EXACT_PATHS: ReadonlyMap<string, Endpoint> = new Map([
@@ -30,7 +30,7 @@ const EXACT_PATHS: ReadonlyMap<string, Endpoint> = new Map([
 ]);
 
 /** The endpoint a path names (the name `stats.byEndpoint` counts it under). */
-export function endpointOf(path: string): Endpoint {
+function endpointOf(path: string): Endpoint {
   const exact = EXACT_PATHS.get(path);
   if (exact) return exact;
   if (path.startsWith('/download/')) return 'download';

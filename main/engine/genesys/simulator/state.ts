@@ -47,7 +47,7 @@ export interface AuditQuery extends Visibility {
 }
 
 /** An authorization code handed out by `/oauth/authorize`, redeemable once. */
-export interface AuthCode {
+interface AuthCode {
   readonly challenge: string;
   readonly redirectUri: string;
   readonly clientId: string;
@@ -55,7 +55,7 @@ export interface AuthCode {
 }
 
 /** A results page prepared for a presigned-style download URL. */
-export interface DownloadPage {
+interface DownloadPage {
   readonly query: AuditQuery;
   readonly from: CursorState;
   readonly pageSize: number;
@@ -103,7 +103,7 @@ export function createSimulatorState(partial: Partial<SimulatorOptions>): Simula
 }
 
 /** A small seeded generator (mulberry32) for fault draws. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

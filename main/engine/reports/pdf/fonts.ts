@@ -23,7 +23,7 @@ import path from 'node:path';
 export type FontRole = 'regular' | 'bold' | 'mono';
 
 /** A font file (and, in a collection, the face's PostScript name). */
-export interface FontFile {
+interface FontFile {
   readonly file: string;
   readonly postscriptName?: string;
 }
@@ -122,7 +122,7 @@ export function isRightToLeft(cp: number): boolean {
 }
 
 /** Where fonts are looked for, first match wins. */
-export function fontFolders(env: NodeJS.ProcessEnv = process.env): string[] {
+function fontFolders(env: NodeJS.ProcessEnv = process.env): string[] {
   const home = os.homedir();
   const given = (env.AUDIT_ARCHIVE_FONT_DIRS ?? '').split(path.delimiter).filter(Boolean);
   return [

@@ -17,14 +17,14 @@ export interface Block {
 export const PAGE_BREAK = { kind: 'page-break' } as const;
 
 /** A header repeated at the top of every page until the next `repeat` (a table's column titles); null ends it. */
-export interface Repeat {
+interface Repeat {
   readonly kind: 'repeat';
   readonly header: Block | null;
 }
 
 export type FlowItem = Block | typeof PAGE_BREAK | Repeat;
 
-export interface PageArea {
+interface PageArea {
   /** Top of the content area (below the page header). */
   readonly top: number;
   /** Bottom of the content area (above the footer). */

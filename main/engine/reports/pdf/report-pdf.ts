@@ -66,7 +66,7 @@ const TOP_COUNTS = 20;
 /** Result rows tables show at most this many columns (the CSV holds them all, and the PDF says so). */
 const MAX_ROW_COLUMNS = 10;
 
-export interface ReportPdfInput {
+interface ReportPdfInput {
   readonly evidence: ReportEvidence;
   readonly summary: ReportSummary;
   /** The events in table order, each with what failed its check (null: nothing); called once per pass. */
@@ -83,7 +83,7 @@ export interface ReportPdfInput {
   readonly onPage?: (done: number, total: number) => void;
 }
 
-export interface ReportPdfFacts {
+interface ReportPdfFacts {
   readonly pages: number;
   /** Characters no available font holds (drawn as "?"). */
   readonly undrawn: number;
