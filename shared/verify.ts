@@ -49,11 +49,7 @@ const VerifyProblemKindSchema = z.enum(VERIFY_PROBLEM_KINDS);
 type VerifyProblemKind = z.infer<typeof VerifyProblemKindSchema>;
 
 /** Kinds that are reported but do not make `ok` false. */
-const INFORMATIONAL_PROBLEM_KINDS: ReadonlySet<VerifyProblemKind> = new Set([
-  'orphan',
-  'key-rotated',
-  'key-restarted',
-]);
+const INFORMATIONAL_PROBLEM_KINDS: ReadonlySet<VerifyProblemKind> = new Set(['orphan', 'key-rotated', 'key-restarted']);
 
 export function isFailingProblem(kind: VerifyProblemKind): boolean {
   return !INFORMATIONAL_PROBLEM_KINDS.has(kind);
