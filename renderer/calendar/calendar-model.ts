@@ -224,7 +224,9 @@ export function cellLabel(
 ): string {
   const notes = [
     ...(isHeld(status) ? [`under legal hold for ${(status.holds ?? []).join(', ')}`] : []),
-    ...(copyWrong(status) ? [`${copyKindsText(status.copy ?? [])} at the copy check of ${marks.copyChecked ?? 'an unknown time'}`] : []),
+    ...(copyWrong(status)
+      ? [`${copyKindsText(status.copy ?? [])} at the copy check of ${marks.copyChecked ?? 'an unknown time'}`]
+      : []),
     ...(marks.today ? ['today'] : []),
     ...(marks.horizon ? ['Genesys retention horizon: older days can no longer be exported'] : []),
   ];

@@ -129,11 +129,11 @@ function copySteps(kinds: readonly CopyProblemKind[], mode: DayCopy['mode']): st
     steps.push(
       mode === 'write'
         ? 'Run "Catch up now" on the calendar (or audit-archive catch-up): catch-up writes every object missing from the copy from the primary\'s verified bytes, never from Genesys, locked as long as in the primary, and reads it back.'
-        : 'The copy is filled by S3 Replication (check mode), so catch-up writes nothing there: have the replication rule and its status checked for the keys below, or set the copy to write mode in Settings so catch-up writes what is missing from the primary\'s verified bytes.',
+        : "The copy is filled by S3 Replication (check mode), so catch-up writes nothing there: have the replication rule and its status checked for the keys below, or set the copy to write mode in Settings so catch-up writes what is missing from the primary's verified bytes.",
     );
   if (kinds.includes('copy-different') || kinds.includes('copy-unlocked'))
     steps.push(
-      'An object with other bytes or a weaker lock cannot be replaced on WORM storage, so catch-up cannot repair it: tell your information-security team and the copy bucket\'s owner, with the day and the keys below, and record it with your compliance records.',
+      "An object with other bytes or a weaker lock cannot be replaced on WORM storage, so catch-up cannot repair it: tell your information-security team and the copy bucket's owner, with the day and the keys below, and record it with your compliance records.",
     );
   steps.push('Check the copy again ("Check the copy" on the calendar) to record what it shows then.');
   return steps;

@@ -207,7 +207,10 @@ export class RunJournal implements RunJournalSnapshot {
   }
 
   /** Stores a check of the second locked copy, replacing the last one (findings bounded as verify's). Never rejects. */
-  recordCopyCheck(check: Omit<CopyCheckRecord, 'found' | 'foundDays' | 'problems' | 'omitted'>, problems: readonly VerifyProblem[]): Promise<void> {
+  recordCopyCheck(
+    check: Omit<CopyCheckRecord, 'found' | 'foundDays' | 'problems' | 'omitted'>,
+    problems: readonly VerifyProblem[],
+  ): Promise<void> {
     const ofDays = problems.filter((p): p is DayProblem => p.day !== null);
     this.data.copyCheck = {
       ...check,

@@ -280,7 +280,10 @@ export class ArchiveJobs {
         );
         onSummary?.(summary);
         this.finishCatchUp(r, summary, 'catch-up');
-        if (!summary.cancelled) this.mutate(r, { summary: (r.state.summary + (await this.copyPass(session, request, signal))).slice(0, 1000) });
+        if (!summary.cancelled)
+          this.mutate(r, {
+            summary: (r.state.summary + (await this.copyPass(session, request, signal))).slice(0, 1000),
+          });
       } catch (e) {
         onError?.(e);
         throw e;
@@ -310,7 +313,10 @@ export class ArchiveJobs {
       const { copy, mode, from, to, objectsChecked, problems, repaired } = pass.result;
       const at = new Date(this.now()).toISOString();
       await session.journal.recordCopyCheck({ at, copy, mode, from, to, objectsChecked }, problems);
-      const left = problems.length > 0 ? `; ${problems.length} that cannot be replaced on WORM storage (listed by "Check the copy")` : '';
+      const left =
+        problems.length > 0
+          ? `; ${problems.length} that cannot be replaced on WORM storage (listed by "Check the copy")`
+          : '';
       return ` Second locked copy: ${objectsChecked} object(s) checked, ${repaired} written from the primary's verified bytes${left}.`;
     } catch (e) {
       if (signal.aborted) throw e;

@@ -6,7 +6,12 @@
  */
 import { JOB_LIST_LIMITS, type JobState } from '../../../shared/archive-jobs';
 import { normalisePrefix } from '../../../shared/archive-layout';
-import { isCopyProblemKind, type CopyCheckSummary, type CopyProblemKind, type DayCopy } from '../../../shared/copy-check';
+import {
+  isCopyProblemKind,
+  type CopyCheckSummary,
+  type CopyProblemKind,
+  type DayCopy,
+} from '../../../shared/copy-check';
 import type { Day } from '../../../shared/day';
 import type { DayStatus } from '../../../shared/day-status';
 import type { Settings } from '../../../shared/settings';

@@ -59,7 +59,11 @@ export async function checkCopyStorage(
 }
 
 /** Why the copy's bucket, as inspected, cannot hold the copy under this policy (null: it can, so far). */
-function copyBucketRefusal(bucket: BucketInspection, url: string, archive: Archive): (Verdict & { warnings: string[] }) | null {
+function copyBucketRefusal(
+  bucket: BucketInspection,
+  url: string,
+  archive: Archive,
+): (Verdict & { warnings: string[] }) | null {
   const refused = (verdict: StorageCheck['verdict'], worm: boolean, reason: string) => ({
     verdict,
     ok: false,

@@ -137,7 +137,9 @@ describe('the second locked copy in the app (Ceph RGW)', () => {
     const panel = page.getByRole('dialog', { name: `${d2} UTC` });
     await panel.getByRole('heading', { name: 'Second locked copy' }).waitFor();
     expect(await squeezed(panel.locator('.copy-state').textContent())).toMatch(
-      new RegExp(`^The copy check of .+ found every object of this day in s3://${copy}/${COPY_PREFIX} with the SHA-256`),
+      new RegExp(
+        `^The copy check of .+ found every object of this day in s3://${copy}/${COPY_PREFIX} with the SHA-256`,
+      ),
     );
     await page.getByRole('button', { name: `Close ${d2}` }).click();
   });
@@ -146,7 +148,9 @@ describe('the second locked copy in the app (Ceph RGW)', () => {
     const removed = await removeFromCopy(d2);
     const summary = await checkTheCopy();
     expect(summary).toMatch(
-      new RegExp(`^✗ The copy s3://${copy}/${COPY_PREFIX} \\(write mode\\) against .+: DOES NOT MATCH\\. 6 of 7 objects matched; 1 missing, on 1 day \\(listed below\\)\\.$`),
+      new RegExp(
+        `^✗ The copy s3://${copy}/${COPY_PREFIX} \\(write mode\\) against .+: DOES NOT MATCH\\. 6 of 7 objects matched; 1 missing, on 1 day \\(listed below\\)\\.$`,
+      ),
     );
     const finding = await squeezed(
       page.getByRole('list', { name: 'Verification problems' }).getByRole('listitem').textContent(),
@@ -154,9 +158,14 @@ describe('the second locked copy in the app (Ceph RGW)', () => {
     expect(finding).toContain(`${d2} copy-missing`);
     expect(finding).toContain(removed);
 
-    await page.waitForFunction((day) => document.querySelector(`[data-day="${day}"]`)?.classList.contains('day-copy'), d2);
+    await page.waitForFunction(
+      (day) => document.querySelector(`[data-day="${day}"]`)?.classList.contains('day-copy'),
+      d2,
+    );
     expect(await cell(d2).getAttribute('aria-label')).toMatch(
-      new RegExp(`^${d2}: archived, 20 events \\(second copy: objects missing from the copy at the copy check of .+\\)$`),
+      new RegExp(
+        `^${d2}: archived, 20 events \\(second copy: objects missing from the copy at the copy check of .+\\)$`,
+      ),
     );
     for (const day of [d1, d3]) expect(await cell(day).getAttribute('class')).not.toContain('day-copy');
     // The mark is a shape (a hollow diamond drawn over the state's square), not a colour.
@@ -177,7 +186,9 @@ describe('the second locked copy in the app (Ceph RGW)', () => {
     );
     expect(text).toContain('The primary archive is still the evidence for this day');
     expect(text).toContain('the backup set that SEC 17a-4(f)(2)(v) asks for');
-    expect(text).toContain(`Run "Catch up now" on the calendar (or audit-archive catch-up): catch-up writes every object missing from the copy from the primary's verified bytes`);
+    expect(text).toContain(
+      `Run "Catch up now" on the calendar (or audit-archive catch-up): catch-up writes every object missing from the copy from the primary's verified bytes`,
+    );
     expect(await squeezed(part.getByRole('list', { name: 'Copy findings' }).textContent())).toContain(
       `copy-missing${removed}`,
     );
@@ -192,7 +203,10 @@ describe('the second locked copy in the app (Ceph RGW)', () => {
     expect(await squeezed(page.locator('.job-summary').textContent())).toMatch(
       /Second locked copy: 7 object\(s\) checked, 1 written from the primary's verified bytes\.$/,
     );
-    await page.waitForFunction((day) => !document.querySelector(`[data-day="${day}"]`)?.classList.contains('day-copy'), d2);
+    await page.waitForFunction(
+      (day) => !document.querySelector(`[data-day="${day}"]`)?.classList.contains('day-copy'),
+      d2,
+    );
     expect(await squeezed(legendEntry().textContent())).toMatch(/^second copy wrong 0 \(checked .+\)$/);
     expect(await checkTheCopy()).toMatch(/: matches\. All 7 objects/);
   });

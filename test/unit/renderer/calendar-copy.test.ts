@@ -76,17 +76,23 @@ describe("the day panel's guidance on the copy", () => {
     );
     expect(g?.meaning).toContain('The primary archive is still the evidence for this day');
     expect(g?.meaning).toContain('the backup set that SEC 17a-4(f)(2)(v) asks for');
-    expect(g?.steps[0]).toMatch(/^Run "Catch up now" .*writes every object missing from the copy from the primary's verified bytes, never from Genesys/);
+    expect(g?.steps[0]).toMatch(
+      /^Run "Catch up now" .*writes every object missing from the copy from the primary's verified bytes, never from Genesys/,
+    );
     expect(g?.steps.at(-1)).toMatch(/^Check the copy again/);
   });
 
   it('check mode points at the replication rule; a different or short-locked object cannot be repaired on WORM storage', () => {
     const replicated = copyGuidance(copy('check', ['copy-missing']), 'T');
-    expect(replicated?.steps[0]).toMatch(/^The copy is filled by S3 Replication \(check mode\), so catch-up writes nothing there/);
+    expect(replicated?.steps[0]).toMatch(
+      /^The copy is filled by S3 Replication \(check mode\), so catch-up writes nothing there/,
+    );
     const changed = copyGuidance(copy('write', ['copy-different', 'copy-unlocked']), 'T');
     expect(changed?.happened).toContain('1 object in the copy with other bytes');
     expect(changed?.happened).toContain('1 object in the copy not locked, or locked weaker or shorter');
-    expect(changed?.steps[0]).toMatch(/^An object with other bytes or a weaker lock cannot be replaced on WORM storage/);
+    expect(changed?.steps[0]).toMatch(
+      /^An object with other bytes or a weaker lock cannot be replaced on WORM storage/,
+    );
     expect(changed?.steps.some((s) => s.includes('Catch up now'))).toBe(false);
   });
 

@@ -13,20 +13,24 @@ import { SettingsSchema } from '../../../shared/settings';
 import type { VerifyProblem } from '../../../shared/verify';
 import type { CopyCheckResult } from '../../../main/engine/archive/copy/verify-copy';
 import { RunJournal } from '../../../main/engine/archive/run-journal';
-import {
-  copyCheckJobPatch,
-  copyUrlOf,
-  dayCopyOf,
-  withCopyCheck,
-} from '../../../main/engine/service/copy-check';
+import { copyCheckJobPatch, copyUrlOf, dayCopyOf, withCopyCheck } from '../../../main/engine/service/copy-check';
 
 const ARCHIVE = 's3://primary/acme/prod';
 const COPY = 's3://copy-bucket/acme/copy';
 const AT = '2026-12-07T05:00:00.000Z';
 const settings = (target: string) =>
   SettingsSchema.parse({ archive: { target: ARCHIVE, copy: { target, mode: 'write' } } });
-const missing = (day: string, key: string): VerifyProblem => ({ day, kind: 'copy-missing', key, detail: `${key} is missing` });
-const days: DayStatus[] = ['2026-03-13', '2026-03-14', '2026-03-15'].map((day) => ({ day, state: 'archived', events: 3 }));
+const missing = (day: string, key: string): VerifyProblem => ({
+  day,
+  kind: 'copy-missing',
+  key,
+  detail: `${key} is missing`,
+});
+const days: DayStatus[] = ['2026-03-13', '2026-03-14', '2026-03-15'].map((day) => ({
+  day,
+  state: 'archived',
+  events: 3,
+}));
 let dir: string;
 
 beforeEach(async () => {
@@ -72,7 +76,7 @@ describe('the last copy check on the calendar and in the day panel', () => {
     });
   });
 
-  it("marks nothing from a check of another copy, and says nothing of a copy when none is set", async () => {
+  it('marks nothing from a check of another copy, and says nothing of a copy when none is set', async () => {
     const journal = await journalWithCheck([missing('2026-03-14', 'acme/copy/a')]);
     const other = withCopyCheck(days, settings('s3://another-copy/acme'), journal);
     expect(other.days.some((d) => d.copy)).toBe(false);
