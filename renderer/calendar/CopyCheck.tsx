@@ -68,8 +68,8 @@ export function CopyProblems({ days, check }: { days: readonly DayStatus[]; chec
   const ranges = copyProblemRanges(days);
   const span = check.from && check.to ? `${check.from} to ${check.to}` : 'no archived day';
   return (
-    <section className="copy-problems" aria-labelledby="copy-problems-title">
-      <h3 id="copy-problems-title">Second locked copy</h3>
+    <div className="copy-problems">
+      <h3>Second locked copy</h3>
       <p className="hint">
         As the last copy check found it ({formatInstant(check.at)}, {span}, {formatNumber(check.objectsChecked)}{' '}
         objects):{' '}
@@ -89,6 +89,6 @@ export function CopyProblems({ days, check }: { days: readonly DayStatus[]; chec
           ))}
         </ul>
       )}
-    </section>
+    </div>
   );
 }
