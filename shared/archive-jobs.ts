@@ -15,7 +15,14 @@ import { VerifyProblemSchema } from './verify';
 const Instant = z.string().datetime({ offset: false });
 const Count = z.number().int().nonnegative();
 
-const JOB_KINDS = ['catch-up', 'verify', 'export-day', 'reconcile-day', 'demo-archive'] as const;
+const JOB_KINDS = [
+  'catch-up',
+  'verify',
+  'export-day',
+  'reconcile-day',
+  'demo-archive',
+  'verify-copy', // the second locked copy checked against the primary (verify --copy)
+] as const;
 const JobKindSchema = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof JobKindSchema>;
 
@@ -67,6 +74,7 @@ export const JobStateSchema = z.object({
   waitingFor: z.string().max(500).nullable(),
   /** Genesys asked to slow down (429): no request goes out before this instant. */
   rateLimitedUntil: Instant.nullable(),
+  /** Verify's progress, and a copy check's (its objects checked in the copy). */
   verify: z.object({ phase: z.enum(['listing', 'objects']), done: Count, total: Count }).nullable(),
   failures: z
     .array(z.object({ day: DaySchema, code: z.string().max(100), message: z.string().max(1000) }))

@@ -5,6 +5,7 @@
  * the last verification that covered it and what the officer can do next.
  */
 import { z } from 'zod';
+import { DayCopySchema } from './copy-check';
 import { DaySchema } from './day';
 import { DayStatusSchema } from './day-status';
 import { LockModeSchema, Sha256HexSchema } from './manifest';
@@ -84,6 +85,8 @@ export const DayDetailsSchema = z.object({
     .nullable(),
   /** The matters holding the day now, each period that covers it (from verified hold records). */
   holds: z.array(DayHoldSchema).max(100),
+  /** The second locked copy set now and what its last check found on this day (null: no copy is set). */
+  copy: DayCopySchema.nullable().optional(),
   /** What the officer can do with the day now. */
   actions: z.object({ export: z.boolean(), reconcile: z.boolean(), verify: z.boolean() }),
 });

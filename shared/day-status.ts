@@ -1,6 +1,7 @@
 /** The state of one UTC day in the archive calendar. */
 import { z } from 'zod';
 import { DaySchema } from './day';
+import { CopyProblemKindSchema } from './copy-check';
 import { VerifyProblemSchema } from './verify';
 
 const DAY_STATES = [
@@ -25,6 +26,11 @@ export const DayStatusSchema = z.object({
    * the archive's signed hold records, main/engine/service/day-holds.ts). Absent when none does.
    */
   holds: z.array(z.string().max(200)).max(50).optional(),
+  /**
+   * What the app's last check of the second locked copy found wrong with the day's objects there
+   * (the app's calendar only; shared/copy-check.ts). Absent when it found nothing or did not cover it.
+   */
+  copy: z.array(CopyProblemKindSchema).max(3).optional(),
 });
 export type DayStatus = z.infer<typeof DayStatusSchema>;
 

@@ -46,7 +46,7 @@ const VERIFY_PROBLEM_KINDS = [
   'key-restarted', // informational, always reported: a lost key was replaced; the chain restarts under a key nobody vouched for
 ] as const;
 const VerifyProblemKindSchema = z.enum(VERIFY_PROBLEM_KINDS);
-type VerifyProblemKind = z.infer<typeof VerifyProblemKindSchema>;
+export type VerifyProblemKind = z.infer<typeof VerifyProblemKindSchema>;
 
 /** Kinds that are reported but do not make `ok` false. */
 const INFORMATIONAL_PROBLEM_KINDS: ReadonlySet<VerifyProblemKind> = new Set(['orphan', 'key-rotated', 'key-restarted']);

@@ -59,6 +59,8 @@ const bridge: UncheckedBridge = {
   signingKeyStatus: (request) => ipcRenderer.invoke(channel('signing-key:status'), request),
   signingKeyCreate: (request) => ipcRenderer.invoke(channel('signing-key:create'), request),
   signingKeyImport: (request) => ipcRenderer.invoke(channel('signing-key:import'), request),
+  archiveVerifyCopy: (request) => ipcRenderer.invoke(channel('archive:verify-copy'), request),
+  storageCheckCopy: (request) => ipcRenderer.invoke(channel('storage:check-copy'), request),
   subscribe: (listener) => {
     // Only the event itself crosses into the page, never Electron's event object (it holds the sender).
     const forward = (_event: IpcRendererEvent, message: unknown) => listener(message);

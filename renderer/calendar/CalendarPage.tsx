@@ -18,9 +18,11 @@ import {
   type FormEvent,
   type KeyboardEvent,
   type MouseEvent,
+  type ReactNode,
 } from 'react';
 import type { Day } from '../../shared/day';
 import type { DayState, DayStatus } from '../../shared/day-status';
+import type { CopyCheckSummary } from '../../shared/copy-check';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResultError } from '../../shared/result';
 import { formatDay } from '../app/display-format';
@@ -33,6 +35,7 @@ import {
   countHeld,
   HELD_MEANING,
   isHeld,
+  copyWrong,
   pushedDay,
   countStates,
   countsLine,
@@ -53,6 +56,7 @@ import {
   type ProblemRange,
 } from './calendar-model';
 import { DayPanel } from './DayPanel';
+import { CopyCheckButton, copyCheckedText, CopyLegendEntry, CopyProblems, type CalendarCopy } from './CopyCheck';
 import './calendar.css';
 import { UTC_DAY_INPUT } from '../app/utc-day-input';
 
@@ -64,6 +68,9 @@ type Loaded = {
   retentionDays: number;
   demo: boolean;
   days: DayStatus[];
+  /** The second locked copy set in Settings, and the app's last check of it. */
+  copy: CalendarCopy;
+  copyCheck: CopyCheckSummary | null;
 };
 type View =
   { kind: 'loading' } | { kind: 'error'; error: ResultError } | { kind: 'ready'; data: Loaded; refreshing: boolean };
@@ -105,6 +112,7 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
         resumable={jobs.interrupted !== null}
         onCatchUp={() => void jobs.catchUp()}
         onVerify={(r) => void jobs.verify(r)}
+        copy={view.kind === 'ready' ? view.data.copy : null}
       />
       <JobPanel calendar={view.kind === 'ready' ? view.data.days : undefined} />
       {view.kind === 'loading' && (
@@ -164,6 +172,8 @@ function useCalendarData(bridge: Bridge, archiveVersion: number) {
       retentionDays,
       demo: settings.value.settings.demo,
       days: status.value.days.map((d) => changedSinceRead.current.get(d.day) ?? d),
+      copy: copyOf(settings.value.settings.archive.copy),
+      copyCheck: status.value.copyCheck ?? null,
     };
     setView({ kind: 'ready', data: lastRead, refreshing: false });
   }, [bridge]);
@@ -192,6 +202,10 @@ function useCalendarData(bridge: Bridge, archiveVersion: number) {
   return { view, load };
 }
 
+function copyOf(copy: { target: string; mode: 'write' | 'check' }): CalendarCopy {
+  return copy.target ? { target: copy.target, mode: copy.mode } : null;
+}
+
 /** Closing the panel gives the keyboard back to the day it came from. */
 function closeDay(day: Day, setOpenDay: (day: Day | null) => void): void {
   setOpenDay(null);
@@ -203,12 +217,14 @@ function Toolbar({
   resumable,
   onCatchUp,
   onVerify,
+  copy,
 }: {
   running: boolean;
   /** A catch-up stopped before its end: its own box offers "Resume catch-up", the one way on. */
   resumable: boolean;
   onCatchUp: () => void;
   onVerify: (request: { from?: Day; to?: Day; full: boolean }) => void;
+  copy: CalendarCopy;
 }) {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -250,6 +266,7 @@ function Toolbar({
           Verify
         </button>
       </form>
+      <CopyCheckButton copy={copy} running={running} range={{ ...(from ? { from } : {}), ...(to ? { to } : {}) }} />
     </div>
   );
 }
@@ -314,12 +331,15 @@ function CalendarView({
               byDay={byDay}
               today={data.today}
               horizon={data.horizon}
+              copyChecked={copyCheckedText(data.copyCheck)}
               focused={days.focused.startsWith(`${year}-`) ? days.focused : null}
             />
           ))}
           {folded.length > 0 && !unfolded && <FoldedYears years={folded} onShow={() => setUnfolded(true)} />}
         </div>
-        <Problems ranges={problems} unrecoverable={counts.unrecoverable} demo={data.demo} />
+        <Problems ranges={problems} unrecoverable={counts.unrecoverable} demo={data.demo}>
+          {data.copy && <CopyProblems days={data.days} check={data.copyCheck} />}
+        </Problems>
       </div>
     </>
   );
@@ -413,7 +433,9 @@ function CalendarSummary({
           {refreshing ? 'Refreshing…' : 'Refresh'}
         </button>
       </p>
-      <Legend counts={counts} held={held} />
+      <Legend counts={counts} held={held}>
+        {data.copy && <CopyLegendEntry days={data.days} check={data.copyCheck} />}
+      </Legend>
     </div>
   );
 }
@@ -426,7 +448,7 @@ function fillingStrip(counts: Record<DayState, number>): string {
   }`;
 }
 
-function Legend({ counts, held }: { counts: Record<DayState, number>; held: number }) {
+function Legend({ counts, held, children }: { counts: Record<DayState, number>; held: number; children?: ReactNode }) {
   return (
     <ul className="calendar-legend" aria-label="Legend">
       {LEGEND_ORDER.map((state) => (
@@ -449,6 +471,7 @@ function Legend({ counts, held }: { counts: Record<DayState, number>; held: numb
         <span className="legend-name">legal hold</span>
         <span className="legend-count">{formatNumber(held)}</span>
       </li>
+      {children}
     </ul>
   );
 }
@@ -458,12 +481,15 @@ const YearBlock = memo(function YearBlock({
   byDay,
   today,
   horizon,
+  copyChecked,
   focused,
 }: {
   year: number;
   byDay: ReadonlyMap<Day, DayStatus>;
   today: Day;
   horizon: Day;
+  /** When the last copy check ran, for the label of a day it found wrong. */
+  copyChecked: string | undefined;
   focused: Day | null;
 }) {
   const summary = useMemo(() => {
@@ -505,14 +531,14 @@ const YearBlock = memo(function YearBlock({
                 if (!status) return <td key={d} className="day day-future" aria-hidden="true" />;
                 const isToday = day === today;
                 const isHorizon = day === horizon;
-                const label = cellLabel(status, { today: isToday, horizon: isHorizon });
+                const label = cellLabel(status, { today: isToday, horizon: isHorizon, copyChecked });
                 return (
                   <td
                     key={d}
                     role="gridcell"
                     data-day={day}
                     tabIndex={day === focused ? 0 : -1}
-                    className={`day day-${status.state}${isHeld(status) ? ' day-held' : ''}${isToday ? ' day-today' : ''}${isHorizon ? ' day-horizon' : ''}`}
+                    className={`day day-${status.state}${isHeld(status) ? ' day-held' : ''}${copyWrong(status) ? ' day-copy' : ''}${isToday ? ' day-today' : ''}${isHorizon ? ' day-horizon' : ''}`}
                     title={label}
                     aria-label={label}
                     aria-current={isToday ? 'date' : undefined}
@@ -531,10 +557,13 @@ function Problems({
   ranges,
   unrecoverable,
   demo,
+  children,
 }: {
   ranges: readonly ProblemRange[];
   unrecoverable: number;
   demo: boolean;
+  /** More problems below the days' (the second locked copy's). */
+  children?: ReactNode;
 }) {
   const total = ranges.reduce((n, r) => n + r.days, 0);
   return (
@@ -574,6 +603,7 @@ function Problems({
           that with your retention policy; otherwise set the policy start date in Settings.
         </p>
       )}
+      {children}
     </aside>
   );
 }

@@ -14,6 +14,7 @@ import { Breakable, Token } from '../app/Token';
 import { useJobs, type Jobs } from '../jobs/jobs-context';
 import { STATE_LABELS } from './calendar-model';
 import { dayGuidance, findingDetail, type DayGuidance } from './day-guidance';
+import { DayCopyPart } from './DayCopy';
 
 type DayManifest = DayDetails['manifests'][number];
 
@@ -99,6 +100,7 @@ function DayEvidence({ details, jobs, retentionDays }: { details: DayDetails; jo
       {status.error && <p className="day-error">{findingDetail(status.error)}</p>}
       {guidance && <GuidanceView guidance={guidance} />}
       <DayHolds holds={details.holds} />
+      <DayCopyPart copy={details.copy} archived={details.manifests.length > 0} />
       <DayActions details={details} jobs={jobs} />
       <section aria-labelledby="day-manifests-title">
         <h3 id="day-manifests-title">Manifests</h3>

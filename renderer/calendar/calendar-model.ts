@@ -6,6 +6,7 @@
  * Pure (no React, no DOM) so it reads like the page's rules.
  */
 import { addDays, dayFromMs, daysBetween, type Day } from '../../shared/day';
+import type { CopyProblemKind } from '../../shared/copy-check';
 import type { DayState, DayStatus } from '../../shared/day-status';
 
 /** Legend order: what needs action first, then the rest. */
@@ -207,17 +208,86 @@ export function countHeld(days: readonly DayStatus[]): number {
  * job's push does not read the hold records, and a job never releases a hold).
  */
 export function pushedDay(previous: DayStatus, pushed: DayStatus): DayStatus {
-  return pushed.holds === undefined && previous.holds !== undefined ? { ...pushed, holds: previous.holds } : pushed;
+  const held =
+    pushed.holds === undefined && previous.holds !== undefined ? { ...pushed, holds: previous.holds } : pushed;
+  // What the last copy check found stays said (with when it was checked) until the next check.
+  return held.copy === undefined && previous.copy !== undefined ? { ...held, copy: previous.copy } : held;
 }
 
-/** A cell's label for a screen reader: its state and events, any legal hold, and whether it is today or the horizon. */
-export function cellLabel(status: DayStatus, marks: { today: boolean; horizon: boolean }): string {
+/**
+ * A cell's label for a screen reader: its state and events, any legal hold, what the last copy check
+ * found (`copyChecked`: when, as the calendar shows it), and whether it is today or the horizon.
+ */
+export function cellLabel(
+  status: DayStatus,
+  marks: { today: boolean; horizon: boolean; copyChecked?: string | undefined },
+): string {
   const notes = [
     ...(isHeld(status) ? [`under legal hold for ${(status.holds ?? []).join(', ')}`] : []),
+    ...(copyWrong(status)
+      ? [`${copyKindsText(status.copy ?? [])} at the copy check of ${marks.copyChecked ?? 'an unknown time'}`]
+      : []),
     ...(marks.today ? ['today'] : []),
     ...(marks.horizon ? ['Genesys retention horizon: older days can no longer be exported'] : []),
   ];
   return notes.length > 0 ? `${dayLabel(status)} (${notes.join('; ')})` : dayLabel(status);
+}
+
+/** What the second-copy mark means, for the legend's tooltip. */
+export const COPY_MEANING =
+  'The last check of the second locked copy found an object of this day missing, different or not locked as in the primary there; the primary is unchanged';
+
+/** What each copy finding says about the day's objects in the copy. */
+export const COPY_KIND_WORDS: Record<CopyProblemKind, string> = {
+  'copy-missing': 'missing from the copy',
+  'copy-different': 'different in the copy',
+  'copy-unlocked': 'not locked in the copy as long as in the primary',
+};
+
+/** Whether the last copy check found something wrong with the day in the copy. */
+export function copyWrong(status: DayStatus): boolean {
+  return (status.copy?.length ?? 0) > 0;
+}
+
+/** Days the last copy check found wrong, for the legend's count. */
+export function countCopyWrong(days: readonly DayStatus[]): number {
+  return days.reduce((n, d) => n + (copyWrong(d) ? 1 : 0), 0);
+}
+
+/** "objects missing from the copy and different in the copy". */
+export function copyKindsText(kinds: readonly CopyProblemKind[]): string {
+  const words = kinds.map((k) => COPY_KIND_WORDS[k]);
+  const list = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? 'wrong');
+  return `second copy: objects ${list}`;
+}
+
+export interface CopyProblemRange {
+  readonly from: Day;
+  readonly to: Day;
+  readonly days: number;
+  /** Every kind found on the range's days. */
+  readonly kinds: readonly CopyProblemKind[];
+}
+
+/** The days the last copy check found wrong, newest first, consecutive days merged into one range. */
+export function copyProblemRanges(days: readonly DayStatus[]): CopyProblemRange[] {
+  const wrong = days.filter(copyWrong).sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
+  const ranges: CopyProblemRange[] = [];
+  for (const d of wrong) {
+    const last = ranges[ranges.length - 1];
+    const kinds = d.copy ?? [];
+    if (last && addDays(last.from, -1) === d.day) {
+      const merged = [...new Set([...last.kinds, ...kinds])].sort();
+      ranges[ranges.length - 1] = { from: d.day, to: last.to, days: last.days + 1, kinds: merged };
+    } else ranges.push({ from: d.day, to: d.day, days: 1, kinds: [...kinds] });
+  }
+  return ranges;
+}
+
+/** "2026-01-03 – 2026-01-05 (3 days): second copy: objects missing from the copy". */
+export function copyProblemRangeText(r: CopyProblemRange): string {
+  const span = r.days === 1 ? r.from : `${r.from} – ${r.to} (${formatNumber(r.days)} days)`;
+  return `${span}: ${copyKindsText(r.kinds)}`;
 }
 
 /** Keys that move across days, and where they lead (kept inside `[first, last]`); null for other keys. */

@@ -1,9 +1,11 @@
 /**
  * What a day that is not simply archived means for the officer, in plain words: what happened,
  * what it means for the evidence, and what to do next (the steps the product can take from there
- * first). Shown at the top of the day panel for tampered, failed and unrecoverable days; pure, so
- * the words are unit-tested (test/unit/renderer/day-guidance.test.ts).
+ * first). Shown at the top of the day panel for tampered, failed and unrecoverable days, and for a
+ * day whose second locked copy the last copy check found wrong; pure, so the words are unit-tested
+ * (test/unit/renderer/day-guidance.test.ts, test/unit/renderer/calendar-copy.test.ts).
  */
+import { COPY_PROBLEM_KINDS, isCopyProblemKind, type CopyProblemKind, type DayCopy } from '../../shared/copy-check';
 import { addDays, type Day } from '../../shared/day';
 import type { DayDetails } from '../../shared/day-details';
 import type { VerifyProblem } from '../../shared/verify';
@@ -92,4 +94,47 @@ export function findingDetail(detail: string): string {
     /(^|, )-1 events \(recorded ([\d,]+)\)/,
     '$1events could not be counted: the file is no longer valid gzip (recorded $2 events)',
   );
+}
+
+/** What each copy finding says happened to the day's objects in the second locked copy. */
+const COPY_FINDING_WORDS: Record<CopyProblemKind, (n: string) => string> = {
+  'copy-missing': (n) => `${n} missing from the copy`,
+  'copy-different': (n) => `${n} in the copy with other bytes than the SHA-256 the primary's manifest records`,
+  'copy-unlocked': (n) => `${n} in the copy not locked, or locked weaker or shorter than in the primary`,
+};
+
+/**
+ * What the last copy check found wrong with the day in the second locked copy (null: nothing, or no
+ * check covered the day). `checkedAt` is the check's time as shown: the words are about that check.
+ */
+export function copyGuidance(copy: DayCopy, checkedAt: string): DayGuidance | null {
+  const problems = (copy.checked?.problems ?? []).filter((p) => isCopyProblemKind(p.kind));
+  if (problems.length === 0) return null;
+  const count = (kind: CopyProblemKind) => problems.filter((p) => p.kind === kind).length;
+  const kinds = COPY_PROBLEM_KINDS.filter((k) => count(k) > 0);
+  const found = kinds.map((k) => COPY_FINDING_WORDS[k](`${count(k)} ${count(k) === 1 ? 'object' : 'objects'}`));
+  return {
+    tone: 'warning',
+    title: 'The second locked copy of this day does not match the primary',
+    happened: `The copy check of ${checkedAt} found ${found.join('; ')} (${copy.target}). The findings below name each key.`,
+    meaning:
+      "The primary archive is still the evidence for this day: this finding is about the copy, not the primary (the primary's own verification says whether it is unaltered). But the backup set that SEC 17a-4(f)(2)(v) asks for, a copy that can serve if the primary is inaccessible, is incomplete for this day until the copy is repaired.",
+    steps: copySteps(kinds, copy.mode),
+  };
+}
+
+function copySteps(kinds: readonly CopyProblemKind[], mode: DayCopy['mode']): string[] {
+  const steps: string[] = [];
+  if (kinds.includes('copy-missing'))
+    steps.push(
+      mode === 'write'
+        ? 'Run "Catch up now" on the calendar (or audit-archive catch-up): catch-up writes every object missing from the copy from the primary\'s verified bytes, never from Genesys, locked as long as in the primary, and reads it back.'
+        : "The copy is filled by S3 Replication (check mode), so catch-up writes nothing there: have the replication rule and its status checked for the keys below, or set the copy to write mode in Settings so catch-up writes what is missing from the primary's verified bytes.",
+    );
+  if (kinds.includes('copy-different') || kinds.includes('copy-unlocked'))
+    steps.push(
+      "An object with other bytes or a weaker lock cannot be replaced on WORM storage, so catch-up cannot repair it: tell your information-security team and the copy bucket's owner, with the day and the keys below, and record it with your compliance records.",
+    );
+  steps.push('Check the copy again ("Check the copy" on the calendar) to record what it shows then.');
+  return steps;
 }

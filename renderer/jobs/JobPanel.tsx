@@ -27,6 +27,8 @@ function jobTitle(job: JobState): string {
       return `Reconciling ${job.range?.from ?? ''}`;
     case 'demo-archive':
       return 'Preparing the demo archive';
+    case 'verify-copy':
+      return 'Check of the second locked copy';
   }
 }
 
@@ -103,7 +105,7 @@ function etaText(etaMs: number | null, since: number): string {
 function RunningJob({ job, onCancel }: { job: JobState; onCancel: () => void }) {
   const since = useSinceArrival(job);
   const cancelling = job.phase === 'cancelling';
-  const dayBased = job.kind !== 'verify';
+  const dayBased = job.kind !== 'verify' && job.kind !== 'verify-copy';
   const finished = job.days.done + job.days.failed;
   const verifyProgress = job.verify;
   return (
@@ -153,10 +155,7 @@ function RunningJob({ job, onCancel }: { job: JobState; onCancel: () => void }) 
             aria-label={verifyProgress.phase === 'listing' ? 'Reading the archive' : 'Checking objects'}
           />
           <p className="job-figures" role="status" aria-live="polite">
-            {verifyProgress.phase === 'listing'
-              ? 'Reading the archive (every key and version)…'
-              : `Checked ${formatCount(verifyProgress.done)} of ${formatCount(verifyProgress.total)} locks and objects`}{' '}
-            · {formatDuration(job.elapsedMs + since)} elapsed
+            {checkProgressText(job.kind, verifyProgress)} · {formatDuration(job.elapsedMs + since)} elapsed
           </p>
         </>
       )}
@@ -177,6 +176,17 @@ function RunningJob({ job, onCancel }: { job: JobState; onCancel: () => void }) 
       <FailureList job={job} />
     </section>
   );
+}
+
+/** What a verification or a copy check is doing now. */
+function checkProgressText(kind: JobState['kind'], p: NonNullable<JobState['verify']>): string {
+  if (kind === 'verify-copy')
+    return p.phase === 'listing'
+      ? 'Reading the primary’s manifests and listing the copy…'
+      : `Checked ${formatCount(p.done)} of ${formatCount(p.total)} objects in the copy (bytes hashed, locks read)`;
+  return p.phase === 'listing'
+    ? 'Reading the archive (every key and version)…'
+    : `Checked ${formatCount(p.done)} of ${formatCount(p.total)} locks and objects`;
 }
 
 function FinishedJob({
@@ -206,6 +216,9 @@ function FinishedJob({
         {job.finishedAt ? <span className="job-when"> · {formatInstant(job.finishedAt)}</span> : null}
       </h2>
       <p className="job-summary" role="status">
+        {job.kind === 'verify-copy' && job.phase === 'done' && (
+          <span aria-hidden="true">{(job.problems?.failing ?? 0) > 0 ? '✗ ' : '✓ '}</span>
+        )}
         {job.summary}
       </p>
       {job.error && <p className="detail">{job.error.code}</p>}
@@ -221,7 +234,7 @@ function FinishedJob({
       {job.problems && job.problems.listed.length > 0 && (
         <>
           <h3 className="job-problems-title">
-            What verify found{' '}
+            {job.kind === 'verify-copy' ? 'What the copy check found' : 'What verify found'}{' '}
             <span className="hint">
               ({formatCount(job.problems.failing)} failing of {formatCount(job.problems.total)}
               {job.problems.total > job.problems.listed.length

@@ -22,6 +22,8 @@ export interface Jobs {
   catchUp(range?: { from?: Day; to?: Day }): Promise<void>;
   verify(request: { from?: Day; to?: Day; full: boolean }): Promise<void>;
   exportDay(day: Day, reconcile: boolean): Promise<void>;
+  /** Checks the second locked copy against the primary (all days when no range is given). */
+  checkCopy(range: { from?: Day; to?: Day }): Promise<void>;
   cancel(): Promise<void>;
   dismissRefusal(): void;
 }
@@ -78,6 +80,7 @@ export function JobsProvider({ bridge, children }: { bridge: Bridge; children: R
       catchUp: async (range = {}) => started(await bridge.archiveCatchUp(range)),
       verify: async (request) => started(await bridge.archiveVerify(request)),
       exportDay: async (day, reconcile) => started(await bridge.archiveExportDay({ day, reconcile })),
+      checkCopy: async (range) => started(await bridge.archiveVerifyCopy(range)),
       cancel: async () => {
         if (!current) return;
         const r = await bridge.jobsCancel({ id: current.id });

@@ -36,6 +36,7 @@ export function SetupPage({
   const [step, setStep] = useState(0);
   const [genesysOk, setGenesysOk] = useState(false);
   const [storage, setStorage] = useState<StorageCheck | null>(null);
+  const [copyReady, setCopyReady] = useState<boolean | null>(null);
   const [recorded, setRecorded] = useState(false);
   const setup = useSetupDraft(bridge, onConnected, setStep);
   const { draft } = setup;
@@ -48,6 +49,7 @@ export function SetupPage({
     storageOk: storage?.ok === true,
     keyFingerprint: draft.archive.signingKeyFingerprint,
     recorded,
+    copyOk: !draft.archive.copy.target || copyReady === true,
   });
 
   return (
@@ -66,7 +68,9 @@ export function SetupPage({
           onChecked={setGenesysOk}
         />
       )}
-      {step === 1 && <ArchiveTargetSection {...sectionProps} bridge={bridge} onChecked={setStorage} />}
+      {step === 1 && (
+        <ArchiveTargetSection {...sectionProps} bridge={bridge} onChecked={setStorage} onCopyChecked={setCopyReady} />
+      )}
       {step === 2 && <RetentionSection {...sectionProps} savedLockMode="COMPLIANCE" advanced={false} />}
       {step === 3 && (
         <SigningKeySection

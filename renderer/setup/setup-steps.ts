@@ -13,6 +13,8 @@ interface SetupProof {
   readonly keyFingerprint: string | undefined;
   /** The officer confirmed the fingerprint is on record. */
   readonly recorded: boolean;
+  /** A second locked copy entered and not yet checked ready (absent or true: none entered, or ready). */
+  readonly copyOk?: boolean;
 }
 
 /** Whether the officer may go on from `step`, and if not, what to do first. */
@@ -25,8 +27,10 @@ export function stepGate(step: number, proof: SetupProof): { canContinue: boolea
       };
     case 1:
       return {
-        canContinue: proof.storageOk,
-        blocker: 'Check the bucket or folder first: it must be able to hold the archive.',
+        canContinue: proof.storageOk && proof.copyOk !== false,
+        blocker: proof.storageOk
+          ? "Check the second locked copy's bucket first (or empty its field): it must be able to hold the copy."
+          : 'Check the bucket or folder first: it must be able to hold the archive.',
       };
     case 3:
       return {
@@ -41,7 +45,7 @@ export function stepGate(step: number, proof: SetupProof): { canContinue: boolea
 /** Which step holds a field, so a refusal at the end can send the officer back to it. */
 export function stepOfField(field: string): number {
   if (field.startsWith('genesys.')) return 0;
-  if (field === 'archive.target' || field.startsWith('archive.s3')) return 1;
+  if (field === 'archive.target' || field.startsWith('archive.s3') || field.startsWith('archive.copy')) return 1;
   if (field === 'archive.signingKeyFingerprint') return 3;
   return 2;
 }

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { FieldIssue } from '../errors';
 import { InterruptedCatchUpSchema, JobStateSchema } from '../archive-jobs';
+import { CopyCheckSummarySchema } from '../copy-check';
 import { DaySchema } from '../day';
 import { DayDetailsSchema } from '../day-details';
 import { DayStatusSchema } from '../day-status';
@@ -74,7 +75,11 @@ const appChannels = {
   },
   'archive:status': {
     request: z.object({ from: DaySchema.optional(), to: DaySchema.optional() }).strict(),
-    response: z.object({ days: z.array(DayStatusSchema) }),
+    response: z.object({
+      days: z.array(DayStatusSchema),
+      /** The app's last check of the second locked copy set now (null: none yet; absent: no copy set). */
+      copyCheck: CopyCheckSummarySchema.nullable().optional(),
+    }),
   },
   // Discovery (issue 9): queries, their results and the saved-query library.
   ...discoveryContract,
@@ -166,6 +171,16 @@ const deskChannels = {
     /** A private key exported on another machine (`audit-archive key export`), as PEM text. */
     request: z.object({ pem: z.string().min(1, 'must not be empty').max(10_000) }).strict(),
     response: z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/) }),
+  },
+  // The second locked copy (issue 18): its check as a job, and setup's check of its bucket.
+  'archive:verify-copy': {
+    request: z.object({ from: DaySchema.optional(), to: DaySchema.optional() }).strict(),
+    response: JobResponse,
+  },
+  'storage:check-copy': {
+    /** The archive settings as entered (saved or not): the copy in `archive.copy`, checked against the primary. */
+    request: z.object({ archive: ArchiveSettingsSchema }).strict(),
+    response: StorageCheckSchema,
   },
 } as const;
 

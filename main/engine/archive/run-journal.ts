@@ -56,12 +56,33 @@ const VerifyRecordSchema = z.object({
 });
 type VerifyRecord = z.infer<typeof VerifyRecordSchema>;
 
+/**
+ * The last check of the second locked copy the app ran (verify --copy's check): which copy, when,
+ * over which days, how many objects and findings, and the findings kept as for verify (bounded).
+ */
+const CopyCheckRecordSchema = z.object({
+  at: Instant,
+  copy: z.string(),
+  mode: z.enum(['write', 'check']),
+  from: DaySchema.nullable(),
+  to: DaySchema.nullable(),
+  objectsChecked: z.number().int().nonnegative(),
+  /** Findings in all and the days they fall on (exact), the first ones kept in `problems`. */
+  found: z.number().int().nonnegative(),
+  foundDays: z.number().int().nonnegative(),
+  problems: z.array(DayProblemSchema),
+  omitted: z.number().int().nonnegative().default(0),
+});
+export type CopyCheckRecord = z.infer<typeof CopyCheckRecordSchema>;
+
 const JournalFileSchema = z.object({
   format: z.literal('audit-archive/run-journal@1'),
   archive: z.string(),
   days: z.record(DaySchema, DayRecordSchema),
   verify: VerifyRecordSchema.nullable(),
   catchUp: CatchUpRecordSchema.nullable(),
+  /** Absent in files written before the app checked a copy. */
+  copyCheck: CopyCheckRecordSchema.nullable().default(null),
 });
 type JournalFile = z.infer<typeof JournalFileSchema>;
 
@@ -131,6 +152,7 @@ export class RunJournal implements RunJournalSnapshot {
       days: {},
       verify: null,
       catchUp: null,
+      copyCheck: null,
     };
     const afresh = (why: string) =>
       new RunJournal(
@@ -177,6 +199,26 @@ export class RunJournal implements RunJournalSnapshot {
 
   get catchUp(): CatchUpRecord | null {
     return this.data.catchUp;
+  }
+
+  /** The last check of the second locked copy (shared/copy-check.ts), whichever copy it was. */
+  get lastCopyCheck(): CopyCheckRecord | null {
+    return this.data.copyCheck;
+  }
+
+  /** Stores a check of the second locked copy, replacing the last one (findings bounded as verify's). Never rejects. */
+  recordCopyCheck(
+    check: Omit<CopyCheckRecord, 'found' | 'foundDays' | 'problems' | 'omitted'>,
+    problems: readonly VerifyProblem[],
+  ): Promise<void> {
+    const ofDays = problems.filter((p): p is DayProblem => p.day !== null);
+    this.data.copyCheck = {
+      ...check,
+      found: problems.length,
+      foundDays: new Set(ofDays.map((p) => p.day)).size,
+      ...boundProblems(ofDays, 0),
+    };
+    return this.save();
   }
 
   /** Everything a person should know about this journal so far: a damaged file, a failed write. */

@@ -21,12 +21,14 @@ import { AuditArchiveError, isAuditArchiveError, type ErrorCode } from '../../..
 import { isFailingProblem } from '../../../shared/verify';
 import type { ArchiveSession } from '../archive/archive-session';
 import type { CatchUpProgress, CatchUpSummary, CatchUpTotals } from '../archive/catch-up';
+import { catchUpSecondCopy, verifySecondCopy } from '../archive/copy/copy-runs';
 import type { VerifyResult } from '../archive/verify';
 import { journalFailure } from '../archive/run-journal';
 import { archivedDayStatus, failedDayStatus } from '../archive/status';
 import { describeHolder, type LeaseHolder } from '../archive/writer-lease';
 import type { RateBudget } from '../genesys/rate-budget';
 import type { AppEventHub } from './app-events';
+import { copyCheckJobPatch } from './copy-check';
 
 /** How often a running job's state is pushed (the final state is pushed at once). */
 const PUBLISH_EVERY_MS = 150;
@@ -41,6 +43,8 @@ export interface ArchiveJobsDeps {
     onProgress: (event: CatchUpProgress, totals: CatchUpTotals) => void;
   }) => Promise<CatchUpSummary>;
   readonly events: AppEventHub;
+  /** The environment the second locked copy's store is opened with (endpoints, credentials). */
+  readonly env?: NodeJS.ProcessEnv;
   /** The signing key fingerprint the officer recorded, checked by verify (null: none recorded). */
   readonly expectedKey?: () => Promise<string | null>;
   /** The budget every Genesys request of this process draws from, to show rate-limit waits. */
@@ -158,6 +162,34 @@ export class ArchiveJobs {
     });
   }
 
+  /**
+   * Checks the second locked copy against the primary (verify --copy's check, copy/copy-runs.ts) and
+   * keeps the check in the run journal, for the calendar's marks and the day panel.
+   */
+  startCopyCheck(request: { from?: Day; to?: Day }, origin: JobOrigin): JobState {
+    const range = request.from && request.to ? { from: request.from, to: request.to } : null;
+    return this.start('verify-copy', origin, { range, full: true }, async (r, signal) => {
+      const session = await this.deps.openSession('read');
+      try {
+        const result = await verifySecondCopy({
+          settings: session.settings,
+          archive: session.archive,
+          env: this.deps.env ?? {},
+          ...(request.from ? { from: request.from } : {}),
+          ...(request.to ? { to: request.to } : {}),
+          signal,
+          onProgress: (p) => this.mutate(r, { phase: 'running', verify: { ...p } }),
+        });
+        const { copy, mode, from, to, objectsChecked } = result;
+        const at = new Date(this.now()).toISOString();
+        await session.journal.recordCopyCheck({ at, copy, mode, from, to, objectsChecked }, result.problems);
+        this.mutate(r, copyCheckJobPatch(result, session.store.url));
+      } finally {
+        await session.close();
+      }
+    });
+  }
+
   startExportDay(day: Day, reconcile: boolean, origin: JobOrigin): JobState {
     const kind: JobKind = reconcile ? 'reconcile-day' : 'export-day';
     return this.start(kind, origin, { range: { from: day, to: day }, full: false }, async (r, signal) => {
@@ -248,6 +280,10 @@ export class ArchiveJobs {
         );
         onSummary?.(summary);
         this.finishCatchUp(r, summary, 'catch-up');
+        if (!summary.cancelled)
+          this.mutate(r, {
+            summary: (r.state.summary + (await this.copyPass(session, request, signal))).slice(0, 1000),
+          });
       } catch (e) {
         onError?.(e);
         throw e;
@@ -256,6 +292,36 @@ export class ArchiveJobs {
       }
     });
     return this.running as Running;
+  }
+
+  /**
+   * Catch-up's pass over the second locked copy (write mode): every object missing there written from
+   * the primary's verified bytes; what still differs is kept as the last copy check. Said in one
+   * sentence; a copy that cannot be reached does not fail the days archived.
+   */
+  private async copyPass(session: ArchiveSession, request: CatchUpRequest, signal: AbortSignal): Promise<string> {
+    try {
+      const pass = await catchUpSecondCopy({
+        settings: session.settings,
+        archive: session.archive,
+        env: this.deps.env ?? {},
+        ...(request.from ? { from: request.from } : {}),
+        ...(request.to ? { to: request.to } : {}),
+        signal,
+      });
+      if (pass.kind !== 'repaired') return '';
+      const { copy, mode, from, to, objectsChecked, problems, repaired } = pass.result;
+      const at = new Date(this.now()).toISOString();
+      await session.journal.recordCopyCheck({ at, copy, mode, from, to, objectsChecked }, problems);
+      const left =
+        problems.length > 0
+          ? `; ${problems.length} that cannot be replaced on WORM storage (listed by "Check the copy")`
+          : '';
+      return ` Second locked copy: ${objectsChecked} object(s) checked, ${repaired} written from the primary's verified bytes${left}.`;
+    } catch (e) {
+      if (signal.aborted) throw e;
+      return ` The second locked copy was not repaired: ${isAuditArchiveError(e) ? e.message : INTERNAL_MESSAGE}`;
+    }
   }
 
   private start(
@@ -516,6 +582,8 @@ function describeKind(job: Pick<JobState, 'kind' | 'full' | 'range'>): string {
       return `the reconciliation of ${job.range?.from ?? 'the day'}`;
     case 'demo-archive':
       return 'filling the demo archive';
+    case 'verify-copy':
+      return 'the check of the second locked copy';
   }
 }
 

@@ -9,6 +9,7 @@ import { calendarRulesOf } from '../../../shared/settings';
 import type { VerifyProblem } from '../../../shared/verify';
 import type { ArchiveSession } from '../archive/archive-session';
 import { computeDayStatuses } from '../archive/status';
+import { dayCopyOf } from './copy-check';
 import { holdsOfDay, readSessionHolds, withHolds } from './day-holds';
 
 type Assessed = Awaited<ReturnType<ArchiveSession['archive']['read']>>['assessment'];
@@ -42,6 +43,7 @@ export async function readDayDetails(session: ArchiveSession, day: Day, now: num
     history: dayHistory(chain, journal, day),
     lastVerification: lastVerification(journal, day),
     holds: holdsOfDay(ledger, day),
+    copy: dayCopyOf(settings, journal, day, chain.at(-1)?.manifest.createdAt ?? null),
     actions: {
       export: status.state === 'missing' || status.state === 'failed',
       reconcile: status.state === 'archived',

@@ -18,6 +18,8 @@ import { checkGenesysConnection } from '../genesys/connection-check';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
 import type { ArchiveJobs } from './archive-jobs';
+import { copyUrlOf } from './copy-check';
+import { checkCopyStorage } from './copy-storage-check';
 import { readDayDetails } from './day-details';
 import type { OfficerSignIn } from './officer-sign-in';
 import { withSession } from './session-tracking';
@@ -42,6 +44,8 @@ export const DESK_CHANNELS = [
   'signing-key:status',
   'signing-key:create',
   'signing-key:import',
+  'archive:verify-copy',
+  'storage:check-copy',
 ] as const satisfies readonly Channel[];
 type DeskChannel = (typeof DESK_CHANNELS)[number];
 
@@ -68,6 +72,27 @@ export function createDeskService(deps: DeskDeps): DeskService {
     ...genesysChannels(deps),
     ...storageChannels(deps),
     ...signingKeyChannels(deps),
+    ...copyChannels(deps),
+  };
+}
+
+/** The second locked copy: its check as a job, refused before it starts when no copy is set; its bucket's check. */
+function copyChannels(deps: DeskDeps): Pick<DeskService, 'archive:verify-copy' | 'storage:check-copy'> {
+  return {
+    async 'archive:verify-copy'(request) {
+      checkRange(request);
+      const { settings } = await deps.settingsFile.load();
+      if (copyUrlOf(settings) === null)
+        throw new AuditArchiveError(
+          'INVALID_REQUEST',
+          'No second locked copy is set: enter one in Settings, Archive location, "Second locked copy", then check it.',
+        );
+      return deps.jobs.startCopyCheck(request, 'officer');
+    },
+
+    async 'storage:check-copy'({ archive }) {
+      return checkCopyStorage(archive, { userDataDir: deps.userDataDir, env: deps.env });
+    },
   };
 }
 

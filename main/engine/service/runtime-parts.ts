@@ -23,6 +23,7 @@ import type { AppEventHub } from './app-events';
 import type { AppServiceDeps } from './app-service';
 import { ArchiveJobs } from './archive-jobs';
 import type { DemoFill } from './demo-fill';
+import { withCopyCheck } from './copy-check';
 import { readSessionHolds, withHolds } from './day-holds';
 import type { DemoOrganisation } from './demo-organisation';
 import { genesysCredentials } from './genesys-credentials';
@@ -91,6 +92,7 @@ export function runtimeJobs(deps: RuntimeJobsDeps): ArchiveJobs {
   return new ArchiveJobs({
     openSession: deps.openSession,
     events: deps.events,
+    env: base.env,
     now: base.now,
     rateBudget: existingSharedRateBudget,
     expectedKey: async () => {
@@ -105,7 +107,8 @@ export function runtimeJobs(deps: RuntimeJobsDeps): ArchiveJobs {
 
 /**
  * The calendar: a session per request, so a target changed in Settings applies at once; status needs
- * no Genesys secret. Each day carries the matters holding it (verified hold records, day-holds.ts).
+ * no Genesys secret. Each day carries the matters holding it (verified hold records, day-holds.ts)
+ * and what the app's last check of the second locked copy found there (copy-check.ts).
  */
 export function archiveStatusFrom(openSession: OpenSession): AppServiceDeps['archiveStatus'] {
   return ({ from, to }) =>
@@ -113,7 +116,8 @@ export function archiveStatusFrom(openSession: OpenSession): AppServiceDeps['arc
       () => openSession('read'),
       async (session) => {
         const { days } = await session.status({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
-        return { days: withHolds(days, await readSessionHolds(session)) };
+        const held = withHolds(days, await readSessionHolds(session));
+        return withCopyCheck(held, session.settings, session.journal);
       },
     );
 }

@@ -33,7 +33,7 @@ const NOT_WORM_FOLDER =
   'A local folder is not WORM storage: anyone with access to it can delete or change the files. Use it for a trial, or only on storage that is WORM itself (such as a NetApp SnapLock share).';
 
 /** The target a connected organisation archives to with these settings (empty: the app's local folder). */
-function connectedTarget(archive: Settings['archive'], userDataDir: string): string {
+export function connectedTarget(archive: Settings['archive'], userDataDir: string): string {
   return archive.target || pathToFileURL(defaultArchiveDirIn(userDataDir)).href;
 }
 

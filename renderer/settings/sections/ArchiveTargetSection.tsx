@@ -2,7 +2,8 @@
  * Where the archive lives: an S3 bucket with Object Lock (bucket, prefix, region, endpoint, path
  * style, AWS profile) or a local folder (flagged: not WORM), with "Check" reporting what the target
  * is (Object Lock, mode, default retention, versioning, an archive already there) and "Create
- * bucket" for a new one, behind a loud confirmation for COMPLIANCE, which cannot be undone.
+ * bucket" for a new one, behind a loud confirmation for COMPLIANCE, which cannot be undone; on S3,
+ * the optional second locked copy and its check (CopyTargetFields.tsx).
  */
 import { useEffect, useState } from 'react';
 import { formatFingerprint } from '../../../shared/archive-root';
@@ -11,6 +12,7 @@ import type { Settings } from '../../../shared/settings';
 import type { BucketInitResult, StorageCheck } from '../../../shared/setup-checks';
 import type { FieldErrors } from '../field-errors';
 import { CheckOutcome, Field, OptionalText, type SectionProps } from '../form-parts';
+import { CopyTargetFields } from './CopyTargetFields';
 import {
   BUCKET_RULE,
   bucketNameProblem,
@@ -29,7 +31,13 @@ export function ArchiveTargetSection({
   update,
   errors,
   onChecked,
-}: SectionProps & { bridge: Bridge; onChecked?: (check: StorageCheck | null) => void }) {
+  onCopyChecked,
+}: SectionProps & {
+  bridge: Bridge;
+  onChecked?: (check: StorageCheck | null) => void;
+  /** Whether the second locked copy was checked ready (null: not checked since it changed). */
+  onCopyChecked?: (ready: boolean | null) => void;
+}) {
   const { archive } = settings;
   const [kind, setKind] = useState<TargetKind>(archive.target.startsWith('s3://') ? 's3' : 'local');
   const { bucket, prefix } = s3Parts(archive.target);
@@ -60,6 +68,9 @@ export function ArchiveTargetSection({
         <FolderFields archive={archive} errors={errors} set={set} />
       )}
       <TargetCheck bridge={bridge} archive={archive} kind={kind} bucket={bucket} onChecked={onChecked} />
+      {kind === 's3' && (
+        <CopyTargetFields bridge={bridge} archive={archive} errors={errors} set={set} onChecked={onCopyChecked} />
+      )}
     </fieldset>
   );
 }

@@ -13,6 +13,12 @@ describe('the setup steps', () => {
     expect(stepGate(0, { ...nothingProved, genesysOk: true }).canContinue).toBe(true);
     expect(stepGate(1, nothingProved).canContinue).toBe(false);
     expect(stepGate(1, { ...nothingProved, storageOk: true }).canContinue).toBe(true);
+    // A second locked copy entered must be checked ready too; none entered asks nothing.
+    expect(stepGate(1, { ...nothingProved, storageOk: true, copyOk: false })).toEqual({
+      canContinue: false,
+      blocker: "Check the second locked copy's bucket first (or empty its field): it must be able to hold the copy.",
+    });
+    expect(stepGate(1, { ...nothingProved, storageOk: true, copyOk: true }).canContinue).toBe(true);
     expect(stepGate(2, nothingProved).canContinue).toBe(true);
     expect(stepGate(4, nothingProved).canContinue).toBe(true);
   });
@@ -28,6 +34,7 @@ describe('the setup steps', () => {
     expect(STEPS[stepOfField('genesys.clientId')]).toBe('Genesys Cloud');
     expect(STEPS[stepOfField('archive.target')]).toBe('Archive location');
     expect(STEPS[stepOfField('archive.s3.region')]).toBe('Archive location');
+    expect(STEPS[stepOfField('archive.copy.target')]).toBe('Archive location');
     expect(STEPS[stepOfField('archive.retentionDays')]).toBe('Retention policy');
     expect(STEPS[stepOfField('archive.signingKeyFingerprint')]).toBe('Signing key');
   });

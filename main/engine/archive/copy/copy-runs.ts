@@ -9,7 +9,7 @@ import { AuditArchiveError } from '../../../../shared/errors';
 import type { Settings } from '../../../../shared/settings';
 import type { Archive } from '../archive';
 import { checkCopyReady, openCopyTarget } from './copy-target';
-import { repairCopy, verifyCopy, type CopyCheckResult } from './verify-copy';
+import { repairCopy, verifyCopy, type CopyCheckProgress, type CopyCheckResult } from './verify-copy';
 
 interface CopyRunDeps {
   readonly settings: Settings;
@@ -18,6 +18,7 @@ interface CopyRunDeps {
   readonly from?: Day;
   readonly to?: Day;
   readonly signal?: AbortSignal;
+  readonly onProgress?: (p: CopyCheckProgress) => void;
 }
 
 /** `verify --copy`: throws INVALID_ARGUMENT when no copy is set. */
@@ -47,10 +48,11 @@ export async function catchUpSecondCopy(deps: CopyRunDeps): Promise<CopyCatchUp>
   return { kind: 'repaired', warnings, result };
 }
 
-function rangeOf(deps: CopyRunDeps): { from?: Day; to?: Day; signal?: AbortSignal } {
+function rangeOf(deps: CopyRunDeps): Pick<CopyRunDeps, 'from' | 'to' | 'signal' | 'onProgress'> {
   return {
     ...(deps.from ? { from: deps.from } : {}),
     ...(deps.to ? { to: deps.to } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
   };
 }

@@ -19,7 +19,11 @@ export interface CopyTarget {
 }
 
 /** The copy the settings name, or null when none is set. Throws INVALID_SETTINGS for a copy that cannot be one. */
-export function openCopyTarget(settings: Settings, primary: ArchiveStore, env: NodeJS.ProcessEnv): CopyTarget | null {
+export function openCopyTarget(
+  settings: Pick<Settings, 'archive'>,
+  primary: ArchiveStore,
+  env: NodeJS.ProcessEnv,
+): CopyTarget | null {
   const { target, mode } = settings.archive.copy;
   if (!target) return null;
   if (primary.kind !== 's3')

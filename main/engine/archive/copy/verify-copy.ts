@@ -27,6 +27,14 @@ interface CopyCheckOptions {
   readonly to?: Day;
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
+  /** Called once the copy is listed (`listing` before), then as each object is checked. */
+  readonly onProgress?: (p: CopyCheckProgress) => void;
+}
+
+export interface CopyCheckProgress {
+  readonly phase: 'listing' | 'objects';
+  readonly done: number;
+  readonly total: number;
 }
 
 export interface CopyCheckResult {
@@ -60,12 +68,16 @@ async function checkCopy(options: CopyCheckOptions, repair: boolean): Promise<Co
   const inRange = (d: Day) =>
     (options.from === undefined || d >= options.from) && (options.to === undefined || d <= options.to);
   const objects = vouchedObjects(snapshot.assessment, inRange);
+  options.onProgress?.({ phase: 'listing', done: 0, total: objects.length });
   const listed = new Map<string, ObjectVersionEntry[]>();
   for await (const v of copy.store.listVersions(archiveFolder(copy.store.prefix)))
     listed.set(v.key, [...(listed.get(v.key) ?? []), v]);
   const problems: VerifyProblem[] = [];
   let repaired = 0;
   let next = 0;
+  let done = 0;
+  const progress = (): void => options.onProgress?.({ phase: 'objects', done, total: objects.length });
+  progress();
   const worker = async () => {
     while (next < objects.length) {
       options.signal?.throwIfAborted();
@@ -77,6 +89,8 @@ async function checkCopy(options: CopyCheckOptions, repair: boolean): Promise<Co
         repaired += 1;
       } else if (!original) problems.push(missing(copy, o, versions.length > 0));
       else problems.push(...(await checkOne(archive, copy, o, original)));
+      done += 1;
+      progress();
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 16, objects.length)) }, worker));
