@@ -53,6 +53,7 @@ import {
   type ProblemRange,
 } from './calendar-model';
 import { DayPanel } from './DayPanel';
+import { PlaceHoldLauncher } from './HoldForms';
 import './calendar.css';
 import { UTC_DAY_INPUT } from '../app/utc-day-input';
 
@@ -106,6 +107,7 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
         onCatchUp={() => void jobs.catchUp()}
         onVerify={(r) => void jobs.verify(r)}
       />
+      <PlaceHoldLauncher bridge={bridge} day={openDay} />
       <JobPanel calendar={view.kind === 'ready' ? view.data.days : undefined} />
       {view.kind === 'loading' && (
         <p className="calendar-loading" aria-busy="true">
