@@ -278,8 +278,14 @@ export function ReleaseHold({
   const [open, setOpen] = useState(false);
   if (!open)
     return (
-      <button type="button" disabled={jobs.current !== null} onClick={() => setOpen(true)}>
-        Release<span className="visually-hidden"> {matter}</span>…
+      // Named with the matter for a screen reader (a day may list several), starting with the word shown.
+      <button
+        type="button"
+        disabled={jobs.current !== null}
+        onClick={() => setOpen(true)}
+        aria-label={`Release ${matter}…`}
+      >
+        Release…
       </button>
     );
   return (
