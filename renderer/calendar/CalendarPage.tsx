@@ -57,6 +57,7 @@ import {
 } from './calendar-model';
 import { DayPanel } from './DayPanel';
 import { CopyCheckButton, copyCheckedText, CopyLegendEntry, CopyProblems, type CalendarCopy } from './CopyCheck';
+import { PlaceHoldLauncher } from './HoldForms';
 import './calendar.css';
 import { UTC_DAY_INPUT } from '../app/utc-day-input';
 
@@ -114,6 +115,7 @@ export function CalendarPage({ bridge }: { bridge: Bridge }) {
         onVerify={(r) => void jobs.verify(r)}
         copy={view.kind === 'ready' ? view.data.copy : null}
       />
+      <PlaceHoldLauncher bridge={bridge} day={openDay} />
       <JobPanel calendar={view.kind === 'ready' ? view.data.days : undefined} />
       {view.kind === 'loading' && (
         <p className="calendar-loading" aria-busy="true">

@@ -4,7 +4,7 @@
  * where the events came from, the matters holding it under a legal hold, what happened to the day,
  * the last verification, and what can be done now (export or retry, reconcile, verify this day).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Day } from '../../shared/day';
 import type { DayDetails } from '../../shared/day-details';
 import type { Bridge } from '../../shared/ipc/bridge';
@@ -15,6 +15,7 @@ import { useJobs, type Jobs } from '../jobs/jobs-context';
 import { STATE_LABELS } from './calendar-model';
 import { dayGuidance, findingDetail, type DayGuidance } from './day-guidance';
 import { DayCopyPart } from './DayCopy';
+import { HoldNote, PlaceHoldLauncher, ReleaseHold } from './HoldForms';
 
 type DayManifest = DayDetails['manifests'][number];
 
@@ -63,7 +64,7 @@ export function DayPanel({
         </p>
       )}
       {!shown && !error && <p aria-busy="true">Reading the day…</p>}
-      {shown && <DayEvidence details={shown} jobs={jobs} retentionDays={retentionDays} />}
+      {shown && <DayEvidence bridge={bridge} details={shown} jobs={jobs} retentionDays={retentionDays} />}
     </div>
   );
 }
@@ -87,9 +88,21 @@ function useDayDetails(bridge: Bridge, day: Day, archiveVersion: number) {
   return { details, error };
 }
 
-function DayEvidence({ details, jobs, retentionDays }: { details: DayDetails; jobs: Jobs; retentionDays: number }) {
+function DayEvidence({
+  bridge,
+  details,
+  jobs,
+  retentionDays,
+}: {
+  bridge: Bridge;
+  details: DayDetails;
+  jobs: Jobs;
+  retentionDays: number;
+}) {
   const { status } = details;
   const guidance = dayGuidance(details, retentionDays);
+  // A release's outcome outlives the matter it removes from the list.
+  const [released, setReleased] = useState<readonly string[] | null>(null);
   return (
     <>
       <p className={`day-state state-${status.state}`}>
@@ -99,7 +112,12 @@ function DayEvidence({ details, jobs, retentionDays }: { details: DayDetails; jo
       </p>
       {status.error && <p className="day-error">{findingDetail(status.error)}</p>}
       {guidance && <GuidanceView guidance={guidance} />}
-      <DayHolds holds={details.holds} />
+      <DayHolds
+        holds={details.holds}
+        release={(matter) => <ReleaseHold bridge={bridge} matter={matter} onReleased={setReleased} />}
+      />
+      <HoldNote lines={released} />
+      <PlaceHoldLauncher bridge={bridge} day={status.day} />
       <DayCopyPart copy={details.copy} archived={details.manifests.length > 0} />
       <DayActions details={details} jobs={jobs} />
       <section aria-labelledby="day-manifests-title">
@@ -118,7 +136,7 @@ function DayEvidence({ details, jobs, retentionDays }: { details: DayDetails; jo
 }
 
 /** The matters holding the day under a legal hold: each period's matter, reference, who placed it, when and why. */
-function DayHolds({ holds }: { holds: DayDetails['holds'] }) {
+function DayHolds({ holds, release }: { holds: DayDetails['holds']; release: (matter: string) => ReactNode }) {
   if (holds.length === 0) return null;
   return (
     <section className="day-holds" aria-labelledby="day-holds-title">
@@ -126,7 +144,8 @@ function DayHolds({ holds }: { holds: DayDetails['holds'] }) {
         <span className="swatch swatch-held day-held" aria-hidden="true" /> Under legal hold
       </h3>
       <p className="hint">
-        Kept past its retention until every matter below is released (audit-archive hold release --matter NAME).
+        Kept past its retention until every matter below is released ("Release…" under the matter, or audit-archive hold
+        release --matter NAME).
       </p>
       {holds.map((h) => (
         <article key={`${h.matter}-${h.placedAt}`} className="hold" aria-label={`Legal hold: ${h.matter}`}>
@@ -146,6 +165,7 @@ function DayHolds({ holds }: { holds: DayDetails['holds'] }) {
             <dt>Reason</dt>
             <dd>{h.reason || 'none given'}</dd>
           </dl>
+          {release(h.matter)}
         </article>
       ))}
     </section>

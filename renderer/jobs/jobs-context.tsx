@@ -17,7 +17,7 @@ export interface Jobs {
   readonly interrupted: InterruptedCatchUp | null;
   /** The last refusal to start or cancel a job (another job runs, nothing configured…). */
   readonly refusal: ResultError | null;
-  /** Bumped whenever a job ends or changes days, so views of the archive know to read it again. */
+  /** Bumped whenever a job ends or changes days (or a hold changed), so views of the archive know to read it again. */
   readonly archiveVersion: number;
   catchUp(range?: { from?: Day; to?: Day }): Promise<void>;
   verify(request: { from?: Day; to?: Day; full: boolean }): Promise<void>;
@@ -26,6 +26,8 @@ export interface Jobs {
   checkCopy(range: { from?: Day; to?: Day }): Promise<void>;
   cancel(): Promise<void>;
   dismissRefusal(): void;
+  /** Something other than a job changed the archive (a legal hold placed or released): views read it again. */
+  archiveChanged(): void;
 }
 
 const JobsContext = createContext<Jobs | null>(null);
@@ -87,6 +89,7 @@ export function JobsProvider({ bridge, children }: { bridge: Bridge; children: R
         if (!r.ok) setRefusal(r.error);
       },
       dismissRefusal: () => setRefusal(null),
+      archiveChanged: () => setArchiveVersion((v) => v + 1),
     }),
     [bridge, current, last, interrupted, refusal, archiveVersion, started],
   );

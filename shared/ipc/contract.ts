@@ -20,6 +20,7 @@ import { ERROR_CODES } from '../errors';
 import { ScheduleStatusSchema } from '../schedule-status';
 import { ArchiveSettingsSchema, GenesysSettingsSchema, SettingsSchema } from '../settings';
 import { discoveryContract } from '../discovery/discovery-contract';
+import { holdsContract } from '../holds/hold-contract';
 import { ReportJobEventSchema, reportsContract } from '../reports/report-contract';
 import {
   BucketInitResultSchema,
@@ -85,6 +86,8 @@ const appChannels = {
   ...discoveryContract,
   // Reports (issue 10): audit response reports, generated as jobs, listed and re-checked.
   ...reportsContract,
+  // Legal holds (issue 18): placed and released by matter from the calendar and the day panel.
+  ...holdsContract,
 } as const;
 
 const JobResponse = JobStateSchema;

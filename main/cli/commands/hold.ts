@@ -5,10 +5,10 @@
  * allowed to change legal holds (the README's legal-hold IAM statement); the exporter's policy
  * leaves that out, and the refusal says so.
  */
-import { hostname, userInfo } from 'node:os';
 import type { Day } from '../../../shared/day';
 import { TOOL_VERSION, type ArchiveSession } from '../../engine/archive/archive-session';
 import { readHoldLedger, type HoldLedger } from '../../engine/archive/holds/hold-ledger';
+import { holdOfficer } from '../../engine/archive/holds/hold-officer';
 import { placeHold, releaseHold, type HoldResult } from '../../engine/archive/holds/place-hold';
 import type { CliParts } from '../composition';
 import type { CliContext } from '../context';
@@ -91,7 +91,7 @@ function request(ctx: CliContext, session: ArchiveSession, args: HoldRequestArgs
     matter: args.matter,
     reference: args.reference,
     reason: args.reason,
-    by: officer(ctx.env),
+    by: holdOfficer(ctx.env),
     toolVersion: TOOL_VERSION,
     settlementMinutes: session.settings.archive.settlementMinutes,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -148,17 +148,4 @@ function describeReleased(url: string, r: HoldResult): string[] {
       : []),
     'Released versions stay locked until their retention ends.',
   ];
-}
-
-/** Who placed or released it: AUDIT_ARCHIVE_OFFICER, else the account and machine that ran the command. */
-function officer(env: NodeJS.ProcessEnv): string {
-  const named = env.AUDIT_ARCHIVE_OFFICER?.trim();
-  if (named) return named.slice(0, 200);
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // no account name on this system
-  }
-  return `${user}@${hostname()}`.slice(0, 200);
 }

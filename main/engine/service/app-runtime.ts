@@ -30,6 +30,7 @@ import { DEMO_ARCHIVE_DAYS } from './demo-archive';
 import { DemoFill, fillDemoIfNew } from './demo-fill';
 import { DemoOrganisation } from './demo-organisation';
 import { createDeskService } from './desk-service';
+import { createHoldService } from './hold-service';
 import { OfficerSignIn } from './officer-sign-in';
 import {
   archiveStatusFrom,
@@ -199,7 +200,7 @@ function firstDemoFill(options: AppRuntimeOptions, parts: RuntimeParts): Promise
   }).catch(parts.onInternalError);
 }
 
-/** The service behind the contract: the app's own channels, the desk, Discovery and Reports. */
+/** The service behind the contract: the app's own channels, the desk, Discovery, Reports and legal holds. */
 function runtimeService(
   options: AppRuntimeOptions,
   parts: RuntimeParts,
@@ -227,6 +228,7 @@ function runtimeService(
     archiveTargetOf: (settings) => appArchiveTarget(settings, base.userDataDir),
     archiveStatus: options.archiveStatus ?? archiveStatusFrom(openSession),
     desk,
+    holds: createHoldService({ env: base.env, openSession }),
     onSettingsSaved,
   });
 }

@@ -14,6 +14,7 @@ import type { ReportService } from '../reports/report-service';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import type { SettingsFile } from '../settings/settings-file';
 import type { DeskService } from './desk-service';
+import type { HoldService } from './hold-service';
 
 /** A request after its zod schema parsed it (defaults applied). */
 type ParsedRequestOf<C extends Channel> = z.output<Contract[C]['request']>;
@@ -39,6 +40,8 @@ export interface AppServiceDeps {
   readonly reports: ReportService;
   /** The officer's desk (catch-up, verify, setup checks). */
   readonly desk: DeskService;
+  /** Legal holds placed and released by matter from the calendar. */
+  readonly holds: HoldService;
   /** Settings were saved (the runtime re-plans the daily job, the shell its tray and login item). */
   readonly onSettingsSaved?: (settings: Settings) => void;
 }
@@ -59,6 +62,7 @@ export function createAppService(deps: AppServiceDeps): AppService {
     ...deps.discovery,
     ...deps.reports,
     ...deps.desk,
+    ...deps.holds,
   };
 }
 

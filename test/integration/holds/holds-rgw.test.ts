@@ -9,7 +9,6 @@ import {
   DeleteObjectCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
-  PutBucketPolicyCommand,
   PutObjectLegalHoldCommand,
 } from '@aws-sdk/client-s3';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -18,41 +17,12 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, lastSettledDay, type Day } from '../../../shared/day';
 import { ReportEvidenceSchema } from '../../../shared/reports/report-evidence';
-import { exporterHoldDenyStatement, legalHoldOfficerStatement } from '../../../main/engine/archive/holds/hold-policy';
-import { initBucket } from '../../../main/engine/archive/stores/bucket-init';
-import { exporterIamPolicy } from '../../../main/engine/archive/stores/iam-policy';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
-import { rawClient, rgwConnection, uniqueBucket } from '../stores/rgw-fixtures';
+import { rawClient } from '../stores/rgw-fixtures';
+import { holdsBucket } from './hold-bucket';
 import { PREFIX, exporterEnv, runCli, verifyCli } from '../archive/exporter-rgw-fixture';
 
 const RETENTION_DAYS = 1;
-
-/**
- * The exporter holds the exporter's policy and the explicit Deny of legal-hold changes (Ceph lets a
- * user change the hold of objects it wrote without a grant); the officer (the administrator,
- * "test") the exporter's policy plus the legal-hold statement the README gives, and governance
- * bypass (to try a delete).
- */
-async function holdsBucket(): Promise<string> {
-  const bucket = uniqueBucket('holds');
-  await initBucket({ connection: rgwConnection(), bucket, lockMode: 'GOVERNANCE', retentionDays: RETENTION_DAYS });
-  const exporter = exporterIamPolicy(bucket, PREFIX).Statement.map((s) => ({
-    ...s,
-    Principal: { AWS: ['arn:aws:iam:::user/exporter', 'arn:aws:iam:::user/test'] },
-  }));
-  const officer = { ...legalHoldOfficerStatement(bucket, PREFIX), Principal: { AWS: ['arn:aws:iam:::user/test'] } };
-  const bypass = {
-    Sid: 'AdministratorMayBypassGovernance',
-    Effect: 'Allow',
-    Principal: { AWS: ['arn:aws:iam:::user/test'] },
-    Action: ['s3:BypassGovernanceRetention', 's3:PutObjectRetention', 's3:GetObjectRetention'],
-    Resource: `arn:aws:s3:::${bucket}/*`,
-  };
-  const deny = exporterHoldDenyStatement(bucket, PREFIX, 'arn:aws:iam:::user/exporter');
-  const policy = { Version: '2012-10-17', Statement: [...exporter, officer, bypass, deny] };
-  await rawClient().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
-  return bucket;
-}
 
 describe('legal holds by matter on Ceph RGW', () => {
   const rgw = inject('rgw');
@@ -85,7 +55,7 @@ describe('legal holds by matter on Ceph RGW', () => {
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'holds-rgw-'));
     sim = await startGenesysSimulator({ eventsPerDay: 300, seed: 18 });
-    bucket = await holdsBucket();
+    bucket = await holdsBucket('holds', RETENTION_DAYS);
     exporter = exporterEnv({
       home,
       target: `s3://${bucket}/${PREFIX}`,

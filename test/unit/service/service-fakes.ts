@@ -1,6 +1,6 @@
 /**
  * The service's dependencies as a test of other channels builds it: what the test gives, and for
- * every dependency it leaves out (the calendar, the desk, Discovery, Reports) a fake whose every
+ * every dependency it leaves out (the calendar, the desk, Discovery, Reports, legal holds) a fake whose every
  * channel refuses with INTERNAL, so a call that reaches one fails loudly. The app wires the real
  * ones (main/engine/service/app-runtime.ts); main/ holds no such stand-ins, every dependency of
  * `createAppService` being required by type.
@@ -9,6 +9,7 @@ import { AuditArchiveError } from '../../../shared/errors';
 import { contract, type Channel } from '../../../shared/ipc/contract';
 import { createAppService, type AppService, type AppServiceDeps } from '../../../main/engine/service/app-service';
 import { DESK_CHANNELS, type DeskService } from '../../../main/engine/service/desk-service';
+import { HOLD_CHANNELS, type HoldService } from '../../../main/engine/service/hold-service';
 import type { DiscoveryService } from '../../../main/engine/discovery/discovery-service';
 import type { ReportService } from '../../../main/engine/reports/report-service';
 
@@ -33,6 +34,7 @@ export function testServiceDeps(given: TestServiceDeps): AppServiceDeps {
     discovery: refusing<DiscoveryService>(channelsStartingWith('discovery:'), 'Discovery'),
     reports: refusing<ReportService>(channelsStartingWith('reports:'), 'Reports'),
     desk: refusing<DeskService>(DESK_CHANNELS, 'The desk'),
+    holds: refusing<HoldService>(HOLD_CHANNELS, 'Legal holds'),
     ...given,
   };
 }

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { DaySchema } from '../../../../shared/day';
 import { describeIssues } from '../../../../shared/describe-issues';
+import { HOLD_WORD_LIMITS, holdLine as Line, MatterSchema } from '../../../../shared/holds/hold-words';
 import { ManifestSignatureSchema } from '../../../../shared/manifest';
 import { canonicalJsonBytes, sha256Hex } from '../signing';
 
@@ -19,17 +20,6 @@ export const HOLD_RECORD_FORMAT = 'audit-archive/legal-hold@1';
 export const MAX_HOLD_INDEX = 999_999;
 export const MAX_HOLD_RECORD_BYTES = 256 * 1024;
 
-/** One line of an officer's words: no control characters, bounded. */
-const Line = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((s) => !/\p{Cc}/u.test(s), 'must be one line without control characters');
-
-const MatterSchema = Line(200).refine((s) => s.trim().length > 0 && s.trim() === s, {
-  message: 'must not be empty or start or end with spaces',
-});
-
 export const HoldRecordSchema = z.strictObject({
   format: z.literal(HOLD_RECORD_FORMAT),
   archiveId: z.uuid(),
@@ -37,10 +27,10 @@ export const HoldRecordSchema = z.strictObject({
   action: z.enum(['place', 'release']),
   /** The matter's name, as the officer gives it: what a release names. */
   matter: MatterSchema,
-  reference: Line(200),
-  reason: Line(500),
+  reference: Line(HOLD_WORD_LIMITS.reference),
+  reason: Line(HOLD_WORD_LIMITS.reason),
   /** Who placed or released it (the officer's name, else the account that ran the command). */
-  by: Line(200),
+  by: Line(HOLD_WORD_LIMITS.by),
   /** The period held (null for a release). Days after the last archived one are held as they land. */
   from: DaySchema.nullable(),
   to: DaySchema.nullable(),

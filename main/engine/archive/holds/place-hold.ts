@@ -25,7 +25,7 @@ import {
 import { readHoldLedger, type HoldLedger } from './hold-ledger';
 import { dayVersions, isArchived, rootVersion, setHolds } from './hold-versions';
 
-interface HoldWho {
+export interface HoldWho {
   readonly matter: string;
   readonly reference: string;
   readonly reason: string;
@@ -49,13 +49,17 @@ export interface HoldResult {
 
 type SetLegalHold = NonNullable<ArchiveStore['setLegalHold']>;
 
+/** Why `store` cannot hold anything (a local folder), in words said before anything is done; null when it can. */
+export function holdRefusal(store: ArchiveStore): string | null {
+  if (store.setLegalHold && store.kind !== 'local') return null;
+  return `${store.url} is a local folder: it cannot enforce a legal hold (anyone who can write the folder can delete a file), so the product does not pretend to place one. Holds need S3 Object Lock storage.`;
+}
+
 /** The store's hold primitive, or a refusal a local folder's user understands. */
 function holdPrimitive(store: ArchiveStore): SetLegalHold {
-  if (!store.setLegalHold || store.kind === 'local')
-    throw new AuditArchiveError(
-      'INVALID_ARGUMENT',
-      `${store.url} is a local folder: it cannot enforce a legal hold (anyone who can write the folder can delete a file), so the product does not pretend to place one. Holds need S3 Object Lock storage. Nothing was written.`,
-    );
+  const refusal = holdRefusal(store);
+  if (refusal !== null || !store.setLegalHold)
+    throw new AuditArchiveError('INVALID_ARGUMENT', `${refusal ?? ''} Nothing was written.`.trim());
   return store.setLegalHold.bind(store);
 }
 
@@ -71,6 +75,7 @@ export async function placeHold(archive: Archive, request: HoldWho & { from: Day
       throw new AuditArchiveError(
         'INVALID_ARGUMENT',
         `${notArchived.length} day(s) of ${request.from} to ${request.to} are not archived, so there is nothing of them to hold: ${listDays(notArchived)}. Archive them first (catch-up), or hold a period that is archived. Nothing was written.`,
+        { issues: [{ path: ['period'], message: `not archived: ${listDays(notArchived)}` }] },
       );
     const days = period.filter((d) => isArchived(snapshot.assessment, d));
     const versions = [...rootVersion(snapshot.assessment), ...dayVersions(snapshot.assessment, days)];
@@ -104,6 +109,7 @@ export async function releaseHold(archive: Archive, request: HoldWho): Promise<H
       throw new AuditArchiveError(
         'INVALID_ARGUMENT',
         `No matter named '${request.matter}' holds anything in ${archive.store.url}${names.length ? `; matters holding days now: ${names.join(', ')}` : '; no matter holds anything now'} (see \`audit-archive hold list\`). Nothing was written.`,
+        { issues: [{ path: ['matter'], message: 'no matter of this name holds anything now' }] },
       );
     }
     const covered = new Set(held.periods.flatMap((p) => [...eachDay(p.from, p.to)]));
@@ -213,6 +219,7 @@ function checkWords(w: HoldWho): void {
     throw new AuditArchiveError(
       'INVALID_ARGUMENT',
       `${bad.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')} (the matter and reference up to 200 characters, the reason up to 500, each one line; they are kept in the archive for good). Nothing was written.`,
+      { issues: bad.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
     );
 }
 
