@@ -1,23 +1,34 @@
 /**
- * The archive benchmark (issue 4): one 1,000,000-event day from the Genesys simulator (no latency,
- * no rate limit) exported end to end into the local store and into a real Ceph RGW with Object Lock,
- * and seven years of calendar status from a real RGW listing.
+ * The archive benchmark (issues 4 and 18): one 1,000,000-event day from the Genesys simulator (no
+ * latency, no rate limit) exported end to end into the local store and into a real Ceph RGW with
+ * Object Lock; seven years of calendar status from a real RGW listing, and verify over them; and the
+ * second locked copy: the cost of writing a day to the copy beside writing it to the primary, and
+ * catch-up's copy pass and `verify --copy` over the seven years (bench/lib/copy-bench.ts).
  *
- *   npx tsx bench/archive.ts [events=1000000]
- *   npx tsx bench/archive.ts --status-only      (only the 7-year calendar)
+ *   npm run bench -- archive [flags]     (or npx tsx bench/archive.ts [flags])
+ *   --only PARTS              export, status and/or copy, comma-separated or repeated (default: all three)
+ *   --events N                events of the exported day (default 1,000,000)
+ *   --copy-days N             the copy's realistic days, each 4,780 events (default 20)
+ *   --status-only             the same as --only status
+ *
+ * `--only copy` writes its own seven years; with status it uses the status part's archive. The
+ * seven years are 2,557 days (one small part and one manifest a day).
  *
  * AUDIT_ARCHIVE_BENCH_MEMORY=1 adds the export's peak heap, external and array-buffer figures (sampled
  * every 20 ms); AUDIT_ARCHIVE_BENCH_PART_BYTES overrides the part size (default: the setting's).
  *
- * Each export runs in its own child process so its peak RSS is its own; the simulator runs in
- * another child (it is Genesys's work, not ours). Ceph is started here (about 20 s) unless
- * AUDIT_ARCHIVE_TEST_RGW points at a running one (`npx tsx test/servers/rgw-cli.ts`).
+ * Each export, each verify and each pass over the copy runs in its own child process so its peak RSS
+ * is its own; the simulator runs in another child (it is Genesys's work, not ours). Ceph is started
+ * here (about 20 s) unless AUDIT_ARCHIVE_TEST_RGW points at a running one
+ * (`npx tsx test/servers/rgw-cli.ts`).
  * Targets: >= 30,000 events/s into the local store, peak RSS < 200 MB, 7 years of status < 2 s in
  * at most 10 S3 requests once the local manifest cache is warm (the cold first look is printed too),
- * and verify over the seven years in bounded memory (its peak RSS is printed).
+ * verify over the seven years in bounded memory (its peak RSS is printed), and `verify --copy` over
+ * them finding the copy whole.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { createHash, randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,6 +48,15 @@ import { initBucket } from '../main/engine/archive/stores/bucket-init';
 import { LocalFolderStore } from '../main/engine/archive/stores/local-store';
 import { S3ObjectLockStore } from '../main/engine/archive/stores/s3-store';
 import { benchAuditClient, serveSimulator, type SimInfo } from './lib/bench-simulator';
+import {
+  benchStore,
+  measureCopyPerDay,
+  newBenchBucket,
+  runCopyPass,
+  type CopyPassFigures,
+  type CopyPassJob,
+  type CopyPerDayFigures,
+} from './lib/copy-bench';
 import { benchDayManifest } from './lib/signed-days';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -59,12 +79,52 @@ interface ExportFigures {
   startRssMB: number;
 }
 
+const PARTS = ['export', 'status', 'copy'] as const;
+type Part = (typeof PARTS)[number];
+
+interface BenchArgs {
+  readonly parts: ReadonlySet<Part>;
+  readonly events: number;
+  readonly copyDays: number;
+}
+
+/** The flags of the header; a flag it does not know stops the bench before anything runs. */
+function benchArgs(argv: string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string', multiple: true },
+      events: { type: 'string' },
+      'copy-days': { type: 'string' },
+      'status-only': { type: 'boolean' },
+    },
+  });
+  const only = [...(values.only ?? []).flatMap((v) => v.split(',')), ...(values['status-only'] ? ['status'] : [])];
+  const unknown = only.find((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown) throw new Error(`--only ${unknown}: the parts are ${PARTS.join(', ')}`);
+  const count = (name: string, v: string | undefined, fallback: number) => {
+    const n = v === undefined ? fallback : Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${v} is not a positive whole number`);
+    return n;
+  };
+  return {
+    parts: new Set(only.length > 0 ? (only as Part[]) : PARTS),
+    events: count('events', values.events, 1_000_000),
+    copyDays: count('copy-days', values['copy-days'], 20),
+  };
+}
+
 const role = process.argv[2];
 if (role === '--simulator') await runSimulator(Number(process.argv[3]));
 else if (role === '--export') await runExport(JSON.parse(process.argv[3] as string));
 else if (role === '--verify') await runVerify(JSON.parse(process.argv[3] as string));
-else if (role === '--status-only') await orchestrate(0);
-else await orchestrate(Number(process.argv[2] ?? 1_000_000));
+else if (role === '--copy-pass') answer(await runCopyPass(JSON.parse(process.argv[3] as string) as CopyPassJob));
+else await orchestrate(benchArgs(process.argv.slice(2)));
+
+/** A child's figures, as its one line of stdout (open S3 sockets must not keep it alive). */
+function answer(figures: unknown): void {
+  process.stdout.write(JSON.stringify(figures) + '\n', () => process.exit(0));
+}
 
 /** Child: the simulator, until its parent closes stdin. */
 async function runSimulator(events: number): Promise<void> {
@@ -241,15 +301,15 @@ type Check = readonly [what: string, ok: boolean];
 interface RgwRun {
   readonly rgw: Rgw;
   readonly admin: S3Client;
-  readonly events: number;
-  /** Null with `--status-only`: no export is measured. */
+  readonly args: BenchArgs;
+  /** Null without the export part: no export is measured. */
   readonly simInfo: SimInfo | null;
   /** The local export's figures, measured before RGW started. */
   readonly local: ExportFigures | null;
 }
 
-/** `events` 0: only the calendar. */
-async function orchestrate(events: number): Promise<void> {
+async function orchestrate(args: BenchArgs): Promise<void> {
+  const events = args.parts.has('export') ? args.events : 0;
   const sim = events > 0 ? await child(['--simulator', String(events)]) : null;
   const root = await mkdtemp(join(tmpdir(), 'aa-bench-archive-'));
   let rgwHandle: { rgw: Rgw; stop: () => Promise<void> } | null = null;
@@ -263,7 +323,7 @@ async function orchestrate(events: number): Promise<void> {
     process.stderr.write('Starting Ceph RGW…\n');
     rgwHandle = await startRgw();
     const { rgw } = rgwHandle;
-    const checks = await measureOnRgw({ rgw, admin: adminClient(rgw), events, simInfo, local });
+    const checks = await measureOnRgw({ rgw, admin: adminClient(rgw), args, simInfo, local });
     for (const [what, ok] of checks) console.log(`${ok ? 'PASS' : 'MISS'}  ${what}`);
   } finally {
     sim?.proc.stdin?.end();
@@ -278,28 +338,125 @@ async function orchestrate(events: number): Promise<void> {
  * its checks to the list.
  */
 async function measureOnRgw(run: RgwRun): Promise<Check[]> {
-  const s3 = run.simInfo ? await measureRgwExport(run, run.simInfo) : null;
+  const checks: Check[] = [];
+  if (run.simInfo) {
+    const s3 = await measureRgwExport(run, run.simInfo);
+    // On a shared machine wall time includes waiting for other processes; events per CPU-second is
+    // what one core of the exporter sustains.
+    console.log('');
+    printExportTable(run.local, s3);
+    checks.push(...exportChecks(run.local, s3));
+  }
+  let sevenYears: string | null = null;
+  if (run.args.parts.has('status')) {
+    const status = await measureStatusAndVerify(run);
+    sevenYears = status.bucket;
+    checks.push(...status.checks);
+  }
+  if (run.args.parts.has('copy')) checks.push(...(await measureCopy(run, sevenYears)));
+  console.log('');
+  return checks;
+}
+
+/** Seven years of status, cold and warm, then verify (fast) over them in its own process. */
+async function measureStatusAndVerify(run: RgwRun): Promise<{ bucket: string; checks: Check[] }> {
   process.stderr.write(
     'Writing 7 years of a signed archive (a root, and per day a part and a chained manifest) into RGW…\n',
   );
   const status = await measureStatus(run.admin, run.rgw);
-  console.log('');
-  printExportTable(run.local, s3);
-  // On a shared machine wall time includes waiting for other processes; events per CPU-second is
-  // what one core of the exporter sustains.
   console.log('');
   printStatusTable(status);
   process.stderr.write('Verifying the 7 years (fast mode) in its own process…\n');
   const verify = await measureVerify({ rgw: run.rgw, bucket: status.bucket });
   console.log('');
   printVerifyTable(verify);
+  return {
+    bucket: status.bucket,
+    checks: [
+      [`7 years of status (warm) < 2 s`, status.warm.seconds < 2],
+      [`7 years of status (warm) <= 10 S3 requests`, status.warm.requests <= 10],
+      [`7 years of verify passes`, verify.ok],
+    ],
+  };
+}
+
+/**
+ * The second locked copy: a realistic day written to the copy beside the primary, then catch-up's
+ * copy pass and `verify --copy` over seven years (`sevenYears`: the status part's archive, else
+ * written here), each pass in its own process.
+ */
+async function measureCopy(run: RgwRun, sevenYears: string | null): Promise<Check[]> {
+  process.stderr.write(`Writing ${run.args.copyDays} realistic days to a primary and to its copy…\n`);
   console.log('');
+  printCopyDayTable(await measureCopyPerDay(run.rgw, run.args.copyDays)); // printed at once: the 7 years take long
+  let primaryBucket = sevenYears;
+  if (!primaryBucket) {
+    process.stderr.write('Writing 7 years of a signed archive into RGW for the copy…\n');
+    primaryBucket = await newBenchBucket(run.rgw, 'copy-7y');
+    const to = lastSettledDay(Date.now(), 120);
+    await writeSevenYears(benchStore(run.rgw, primaryBucket, 'bench'), [...eachDay(addDays(to, -2556), to)]);
+  }
+  const job = { rgw: run.rgw, primaryBucket, copyBucket: await newBenchBucket(run.rgw, 'copy-c'), prefix: 'bench' };
+  process.stderr.write("Catch-up's copy pass over the 7 years, in its own process…\n");
+  const fill = await measureCopyPass({ ...job, mode: 'repair' });
+  process.stderr.write('verify --copy over the 7 years, in its own process…\n');
+  const verify = await measureCopyPass({ ...job, mode: 'verify' });
+  console.log('');
+  printCopyPassTable([fill, verify]);
   return [
-    ...exportChecks(run.local, s3),
-    [`7 years of status (warm) < 2 s`, status.warm.seconds < 2],
-    [`7 years of status (warm) <= 10 S3 requests`, status.warm.requests <= 10],
-    [`7 years of verify passes`, verify.ok],
+    [`catch-up's copy pass wrote every object of the 7 years`, fill.repaired === fill.objects && fill.ok],
+    [`7 years of verify --copy find the copy whole`, verify.ok],
   ];
+}
+
+async function measureCopyPass(job: CopyPassJob): Promise<CopyPassFigures> {
+  const c = await child(['--copy-pass', JSON.stringify(job)]);
+  const figures = JSON.parse(await c.firstLine) as CopyPassFigures;
+  if (figures.firstProblem)
+    process.stderr.write(`${job.mode}: ${figures.problems} problem(s), the first: ${figures.firstProblem}\n`);
+  return figures;
+}
+
+function printCopyDayTable(f: CopyPerDayFigures): void {
+  const ms = (s: number) => (s * 1000).toFixed(0);
+  printTable(
+    [
+      `writing one day (${f.days} days, part ${f.partKB.toFixed(0)} kB of gzip + manifest)`,
+      'wall ms/day',
+      'CPU ms/day',
+    ],
+    [
+      ['primary (part, manifest, each lock read back)', ms(f.primary.wall), ms(f.primary.cpu)],
+      ['copy, write mode (read + SHA-256 from the primary, write, lock read back)', ms(f.copy.wall), ms(f.copy.cpu)],
+    ],
+  );
+}
+
+function printCopyPassTable(passes: readonly CopyPassFigures[]): void {
+  printTable(
+    [
+      'the copy over 7 years',
+      'objects',
+      'written',
+      'problems',
+      'S3 requests',
+      'wall s',
+      'CPU s',
+      'peak RSS MB',
+      'RSS at start MB',
+    ],
+    passes.map((p) => [
+      p.mode === 'repair' ? "catch-up's copy pass (empty copy)" : 'verify --copy (bytes hashed, locks read)',
+      String(p.objects),
+      String(p.repaired),
+      String(p.problems),
+      String(p.requests),
+      p.wall.toFixed(1),
+      p.cpu.toFixed(1),
+      p.peakRssMB.toFixed(0),
+      p.startRssMB.toFixed(0),
+    ]),
+  );
 }
 
 function adminClient(rgw: Rgw): S3Client {
@@ -315,7 +472,7 @@ function adminClient(rgw: Rgw): S3Client {
 async function measureRgwExport(run: RgwRun, sim: SimInfo): Promise<ExportFigures> {
   const bucket = `bench-${randomBytes(4).toString('hex')}`;
   await initBucket({ client: run.admin, bucket, lockMode: 'COMPLIANCE', retentionDays: 1 });
-  process.stderr.write(`Exporting ${run.events.toLocaleString('en')} events of ${DAY} into RGW (Object Lock)…\n`);
+  process.stderr.write(`Exporting ${run.args.events.toLocaleString('en')} events of ${DAY} into RGW (Object Lock)…\n`);
   return measureExport({ sim, target: 's3', rgw: run.rgw, bucket });
 }
 

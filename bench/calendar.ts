@@ -1,7 +1,7 @@
 /**
  * The calendar benchmark (issue 11): seven years of archived days load and render in under a second.
  *
- *   npx tsx bench/calendar.ts
+ *   npm run bench -- calendar          (or npx tsx bench/calendar.ts; no flags)
  *
  * Writes seven years of a signed archive into a local folder (a root, and per day a part and a
  * chained manifest, as the exporter writes them, without Genesys), then measures:

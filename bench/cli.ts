@@ -1,6 +1,7 @@
 /**
  * The CLI's start-up and memory (issue 16): `npm run bench -- cli`.
  *
+ *   npm run bench -- cli [flag]    (or npx tsx bench/cli.ts [flag]):
  *   npx tsx bench/cli.ts            start-up rows, a 50,000-event export, then queries beside zcat | jq
  *   npx tsx bench/cli.ts --quick    start-up rows only
  *   npx tsx bench/cli.ts --query    the queries beside zcat | jq only

@@ -3,6 +3,7 @@
  * at about 4,000 events a day, made once by the real exporter from the simulator and cached, see
  * lib/seven-year-archive.ts), next to the same question answered by `zcat | jq` over the same files.
  *
+ *   npm run bench -- discovery [flags]         (or npx tsx bench/discovery.ts [flags]):
  *   npx tsx bench/discovery.ts                 all scenarios
  *   npx tsx bench/discovery.ts --quick         skip the slow comparisons (NDJSON.gz and jq over seven years)
  *   npx tsx bench/discovery.ts --rebuild-cache measure the Parquet cache's first build again

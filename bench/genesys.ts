@@ -1,5 +1,6 @@
 /**
- * Benchmark of the Genesys connector: `npx tsx bench/genesys.ts` (also run by `npm run bench`).
+ * Benchmark of the Genesys connector: `npm run bench -- genesys` or `npx tsx bench/genesys.ts` (no
+ * flags; `--client-run` is its own child's role).
  *
  * The simulator runs in its own process (so its CPU and memory are not counted against the client),
  * and each client scenario runs in a fresh child process so its peak RSS is its own. The client child

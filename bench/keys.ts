@@ -5,7 +5,7 @@
  * archive read as the calendar reads it (`Archive.read`, layout), by a new installation (cold: every
  * manifest read and checked once) and again (warm: the manifest cache knows which key signed each).
  *
- *   npm run bench -- keys
+ *   npm run bench -- keys              (or npx tsx bench/keys.ts; no flags)
  *
  * Target: warm, the rotated archive's CPU time within 1.2x of the one never rotated (CPU time, as
  * wall time on a shared machine follows its load; both are printed).

@@ -4,6 +4,7 @@
  * period verified in full, every cited event's line read back from the archive, the PDF, CSV, NDJSON,
  * evidence.json and the zipped bundle).
  *
+ *   npm run bench -- reports [sizes]      (or npx tsx bench/reports.ts [sizes]):
  *   npx tsx bench/reports.ts              10k events (its bundle with the cited objects, and again without
  *                                         them), 50k and 100k events, and 100k again with a 96 MB heap
  *   npx tsx bench/reports.ts 10000        one size (a multiple of 10,000, at most 100,000)

@@ -3,7 +3,7 @@
  * 1000-01-01`, a day-missing problem for each of ~375,000 days), recorded, reopened and read by a
  * status of seven years, as every later `status` does.
  *
- *   npx tsx bench/run-journal.ts
+ *   npm run bench -- run-journal       (or npx tsx bench/run-journal.ts; no flags)
  *
  * Targets: the journal file stays under 1 MB; reopening it and a 7-year status read stay in
  * milliseconds and add little memory.

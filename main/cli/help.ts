@@ -230,8 +230,8 @@ day, instant). Only queries (SELECT or WITH) run.
                        downloaded into the cache by version and checked against its manifests) or
                        athena (default: settings discovery.engine, local)
   --out FILE           write the rows to FILE (never over an existing file) and the result's
-                       metadata (exact query, parameters, engine, archive, days, gaps, run time,
-                       rows, Athena cost) to FILE.query.json
+                       metadata (exact query, parameters, engine, archive, days, gaps, legal
+                       holds, run time, rows, Athena cost) to FILE.query.json
   --confirm-scan       Athena only: run a query without --from/--to, reading every day
   --require-complete   exit 1 when a day of the range is not archived (the rows are still written)
   --cache-dir DIR      the local engine's cache (default: discovery.cacheDir, else <state-dir>/discovery-cache)
@@ -239,8 +239,11 @@ day, instant). Only queries (SELECT or WITH) run.
 
 Progress and a summary (rows, run time, days and events read; Athena: bytes scanned and cost) go to
 stderr, with a warning naming every day of the range the answer does not cover (missing, failed,
-pending, unrecoverable, tampered, before the policy start) and anything found changed in the cache
-and rebuilt from the archive. Exit status 2 for a query that cannot run as written (bad SQL, a
+pending, unrecoverable, tampered, before the policy start), a line per matter whose legal hold
+covers days of the range (its reference and the held days in the range, from the archive's signed
+hold records; a record that does not count is named in a warning, never shown as a hold; an S3
+archive only: a local folder cannot hold) and anything found changed in the cache and rebuilt from
+the archive. Exit status 2 for a query that cannot run as written (bad SQL, a
 missing or mistyped parameter, Athena without a date range), 1 when it failed or was cancelled, or
 when --require-complete is given and a day of the range is not archived.
 

@@ -1,10 +1,17 @@
 /**
  * The last question's story: why it was refused (and, for a scan of every day on Athena, the way
  * to confirm it), its progress while it runs, then the answer: what it is, the days it does not
- * cover, what the cache check found, what Athena scanned and cost, the rows, and what can be done
+ * cover, the matters whose legal hold covers days of it, what the cache check found, what Athena
+ * scanned and cost, the rows, and what can be done
  * with them (export, add to a report); or why it failed or that it was cancelled.
  */
 import { describeGapSpan, gapHeadline, gapMeaning, gapSpans, type ArchiveGap } from '../../shared/archive-gaps';
+import {
+  answerHoldsHeadline,
+  describeAnswerHold,
+  invalidHoldRecordsHeadline,
+  type AnswerHolds,
+} from '../../shared/discovery/answer-holds';
 import type { ResultMetadata } from '../../shared/discovery/result-metadata';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResultError } from '../../shared/result';
@@ -107,6 +114,7 @@ function RunAnswer({
       </p>
       <ExactQuery metadata={m} />
       <AnswerGaps gaps={m.gaps ?? []} engine={m.engine.kind} />
+      {m.holds && <AnswerHoldsNote holds={m.holds} />}
       {(m.warnings ?? []).map((w) => (
         <p key={w} className="banner banner-warning run-warning">
           <strong>Cache check: </strong>
@@ -168,6 +176,37 @@ function AnswerGaps({ gaps, engine }: { gaps: readonly ArchiveGap[]; engine: 'lo
           <li key={span.from}>{describeGapSpan(span)}</li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+/** The matters whose legal hold covers days of the range, in words (the calendar marks the days too). */
+function AnswerHoldsNote({ holds }: { holds: AnswerHolds }) {
+  if (holds.matters.length === 0 && holds.invalidRecords.length === 0) return null;
+  return (
+    <section className="banner banner-info run-holds" aria-labelledby="run-holds-title">
+      {holds.matters.length > 0 && (
+        <>
+          <h3 id="run-holds-title">{answerHoldsHeadline(holds)}</h3>
+          <ul className="plain">
+            {holds.matters.map((h) => (
+              <li key={`${h.matter}\n${h.from}\n${h.to}`}>{describeAnswerHold(h)}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      {holds.invalidRecords.length > 0 && (
+        <>
+          <h3 id={holds.matters.length > 0 ? undefined : 'run-holds-title'}>
+            {invalidHoldRecordsHeadline(holds.invalidRecords.length)}
+          </h3>
+          <ul className="plain">
+            {holds.invalidRecords.map((r, i) => (
+              <li key={i}>{r.detail}</li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }

@@ -5,11 +5,13 @@
  * and their cost. It states the population (the days, vouched objects and events of the range, from
  * the manifests) so a row count can be set against it (nothing truncated unseen), and the gaps: every
  * day of the range the archive does not hold (missing, failed, pending, unrecoverable, tampered, or
- * before the policy start), so an answer is never silent about a day it cannot speak for.
+ * before the policy start), so an answer is never silent about a day it cannot speak for; and the
+ * matters whose legal hold covers days of the range.
  */
 import { z } from 'zod';
 import { ArchiveGapSchema } from '../archive-gaps';
 import { DaySchema } from '../day';
+import { AnswerHoldsSchema } from './answer-holds';
 import { PositionalParameterSchema, TypedParameterValueSchema } from './parameters';
 import { DateRangeSchema, StructuredQuerySchema } from './structured-query';
 
@@ -156,6 +158,13 @@ export const ResultMetadataSchema = z
      * before gaps were recorded.
      */
     gaps: z.array(ArchiveGapSchema).optional(),
+    /**
+     * The matters whose legal hold covers a day of the range, with the held days in it, and the hold
+     * records that do not count (shared/discovery/answer-holds.ts), read through the verified hold
+     * ledger. Absent: an archive in a local folder (it cannot hold), or a result made before holds
+     * were recorded.
+     */
+    holds: AnswerHoldsSchema.optional(),
     /** What the run noticed and repaired on the way (a cache file found changed and rebuilt). */
     warnings: z.array(z.string()).optional(),
   })

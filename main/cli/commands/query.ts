@@ -9,13 +9,21 @@
  * Rows go to stdout (or --out FILE, with the result's metadata in FILE.query.json beside it); progress
  * and a one-line summary (rows, run time, what was read, Athena's bytes scanned and cost) to stderr,
  * then a warning naming every day of the range the answer does not cover (exit 0, or 1 with
- * --require-complete) and anything the run found changed in its cache and rebuilt.
+ * --require-complete), the matters whose legal hold covers days of the range (and any hold record
+ * that does not count) and anything the run found changed in its cache and rebuilt. The result's
+ * metadata (FILE.query.json) carries the same gaps and holds.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeGapSpan, gapHeadline, gapSpans, type ArchiveGap } from '../../../shared/archive-gaps';
 import { DaySchema } from '../../../shared/day';
+import {
+  answerHoldsHeadline,
+  describeAnswerHold,
+  invalidHoldRecordsHeadline,
+  type AnswerHolds,
+} from '../../../shared/discovery/answer-holds';
 import type { QueryText } from '../../../shared/discovery/compile-query';
 import {
   PARAMETER_TYPES,
@@ -202,6 +210,7 @@ async function queryCommand(
     for (const w of metadata.warnings ?? []) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
     const gaps = metadata.gaps ?? [];
     if (gaps.length > 0) ctx.stderr.write(gapWarning(gaps, args.requireComplete));
+    if (metadata.holds) ctx.stderr.write(holdNotice(metadata.holds));
     return gaps.length > 0 && args.requireComplete ? 1 : 0;
   } catch (e) {
     progress.done();
@@ -270,6 +279,22 @@ function gapWarning(gaps: readonly ArchiveGap[], requireComplete: boolean): stri
     ? 'audit-archive: --require-complete: the range is not complete; exit status 1.\n'
     : '';
   return `audit-archive: warning: ${gapHeadline(gaps)}:\n${lines.join('')}${verdict}`;
+}
+
+/** The matters whose legal hold covers days of the range, one period a line; records that do not count, as a warning. */
+function holdNotice(holds: AnswerHolds): string {
+  const lines: string[] = [];
+  if (holds.matters.length > 0) {
+    lines.push(`audit-archive: ${answerHoldsHeadline(holds)}:\n`);
+    for (const h of holds.matters.slice(0, MAX_GAP_LINES)) lines.push(`  ${describeAnswerHold(h)}\n`);
+    if (holds.matters.length > MAX_GAP_LINES)
+      lines.push(`  … and ${holds.matters.length - MAX_GAP_LINES} more: every one is in the result's metadata\n`);
+  }
+  if (holds.invalidRecords.length > 0) {
+    lines.push(`audit-archive: warning: ${invalidHoldRecordsHeadline(holds.invalidRecords.length)}:\n`);
+    for (const r of holds.invalidRecords.slice(0, MAX_GAP_LINES)) lines.push(`  ${r.detail}\n`);
+  }
+  return lines.join('');
 }
 
 function summary(m: ResultMetadata): string {

@@ -113,6 +113,15 @@ export interface WriterRequest {
 interface OpenedRoot {
   readonly root: ArchiveRoot;
   readonly key: SigningKey;
+  /** The root object this writer wrote (a new archive's), its lock read back; absent for an existing archive. */
+  readonly created?: CreatedRoot;
+}
+
+/** A new archive's root object as its writer wrote it. */
+export interface CreatedRoot {
+  readonly key: string;
+  readonly versionId: string | null;
+  readonly sha256: string;
 }
 
 export class Archive {
@@ -480,7 +489,11 @@ export class Archive {
     this.warn(
       `Created the archive ${this.store.url} (${root.purpose}) with signing key ${formatFingerprint(key.fingerprint)}. Record this fingerprint: verify --expect-key checks it later.`,
     );
-    return { root, key };
+    return {
+      root,
+      key,
+      created: { key: rootKey(this.store.prefix), versionId: put.versionId, sha256: sha256Hex(bytes) },
+    };
   }
 
   /** Keeps the root locked at least as long as anything written now. */
@@ -560,6 +573,11 @@ export class ArchiveWriter {
   async ensureRoot(): Promise<ArchiveRoot> {
     this.opening ??= this.openRoot().then((o) => (this.opened = o));
     return (await this.opening).root;
+  }
+
+  /** The root object this writer created (a new archive's first write), else null (the archive had one). */
+  get createdRoot(): CreatedRoot | null {
+    return this.opened?.created ?? null;
   }
 
   /** The archive's root; only once `ensureRoot` has run (every write does). */

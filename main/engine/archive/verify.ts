@@ -26,7 +26,8 @@ import type { Archive, ArchiveSnapshot } from './archive';
 import { compareProblems, type Assessment, type ChainHead } from './assessment';
 import { objectChecks, runLimited, type CheckContext } from './verify/object-checks';
 import { expectedHeadProblems, judgeTrust, type ExpectedHead } from './verify-trust';
-import { checkHolds, type HeldInRange } from './holds/hold-check';
+import { checkHolds } from './holds/hold-check';
+import type { HeldInRange } from './holds/hold-ledger';
 
 interface VerifyOptions {
   readonly archive: Archive;

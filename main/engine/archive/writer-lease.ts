@@ -7,7 +7,10 @@
  * holder whose versions every reader orders the same way), behind `LeaseMechanism`; this module
  * adds what is common: waiting for the holder with a message naming it, heartbeats, taking over
  * from a holder that died (its claim goes stale after `ttlMs` without a heartbeat), and a check
- * before every manifest is written that the lease is still ours (`confirm`).
+ * before every manifest is written that the lease is still ours (`confirm`). A claim, a heartbeat
+ * and that check count only when the store confirmed them within half the TTL of their sending
+ * (`confirmedInTime`); a renewal confirmed later is sent again, and a lease the store keeps
+ * confirming late is given up, the writer stopped in words (`renewLease`).
  *
  * No one holds the lease who does not heartbeat it: a claim is live only while its last heartbeat
  * is younger than its TTL (capped by each store) and not later than now plus a stated clock-skew
@@ -99,6 +102,8 @@ interface AcquireLeaseOptions {
   readonly signal?: AbortSignal;
   /** Called when the lease is held by someone else, each time the caller looks again. */
   readonly onWait?: (holder: LeaseHolder | null, waitedMs: number) => void;
+  /** The clock that times each claim's confirmation (tests inject one); default Date.now. */
+  readonly now?: () => number;
 }
 
 export function newLeaseHolder(program: string): LeaseHolder {
@@ -122,14 +127,15 @@ export async function acquireWriterLease(
   options: AcquireLeaseOptions,
 ): Promise<WriterLease> {
   const holder = newLeaseHolder(options.program);
-  const started = Date.now();
+  const now = options.now ?? Date.now;
+  const started = now();
   const pollMs = Math.max(50, Math.min(options.ttlMs / 4, 5_000));
   for (;;) {
     options.signal?.throwIfAborted();
-    const asked = Date.now();
+    const asked = now();
     const claim = await mechanism.claim(holder, options.ttlMs);
-    if (claim.mine && confirmedInTime(asked, options.ttlMs)) return new HeldLease(mechanism, holder, options);
-    const waited = Date.now() - started;
+    if (claim.mine && confirmedInTime(asked, now(), options.ttlMs)) return new HeldLease(mechanism, holder, options);
+    const waited = now() - started;
     if (claim.mine) {
       if (waited < Math.max(options.waitMs, options.ttlMs)) continue;
       await mechanism.release(holder).catch(() => undefined);
@@ -153,13 +159,14 @@ export async function acquireWriterLease(
 }
 
 /**
- * A claim counts as held only when the store confirmed it within half its TTL of its heartbeat being
- * sent: a confirmation that took longer may come after the heartbeat already looks stale to another
- * writer (under load, two writers held a lease with a 2 s TTL together that way), so the claim is
- * renewed and read back again instead.
+ * A claim (and each renewal of it: a heartbeat, the check before a manifest) counts as held only
+ * when the store confirmed it within half its TTL of its heartbeat being sent: a confirmation that
+ * took longer may come after the heartbeat already looks stale to another writer (under load, two
+ * writers held a lease with a 2 s TTL together that way), so the claim is renewed and read back
+ * again instead.
  */
-function confirmedInTime(askedAt: number, ttlMs: number): boolean {
-  return Date.now() - askedAt < ttlMs / 2;
+function confirmedInTime(askedAt: number, confirmedAt: number, ttlMs: number): boolean {
+  return confirmedAt - askedAt < ttlMs / 2;
 }
 
 function tooSlowToHold(options: AcquireLeaseOptions): AuditArchiveError {
@@ -169,17 +176,55 @@ function tooSlowToHold(options: AcquireLeaseOptions): AuditArchiveError {
   );
 }
 
+/** How often a renewal confirmed late is sent again before the lease is given up. */
+export const RENEWAL_ATTEMPTS = 3;
+
+/** What one renewal of a held lease found. */
+export type Renewal =
+  | { readonly kind: 'held' }
+  | { readonly kind: 'lost'; readonly holder: LeaseHolder | null }
+  /** Confirmed as ours each time, but each time later than half the TTL after it was sent. */
+  | { readonly kind: 'too-slow'; readonly tookMs: number };
+
+/**
+ * Renews `holder`'s claim under the same half-TTL rule as the claim that took it: a renewal
+ * confirmed late is sent and read back again, up to RENEWAL_ATTEMPTS times. Throws what the
+ * store throws (an unreachable store).
+ */
+export async function renewLease(
+  mechanism: LeaseMechanism,
+  holder: LeaseHolder,
+  ttlMs: number,
+  now: () => number,
+): Promise<Renewal> {
+  let tookMs = 0;
+  for (let attempt = 0; attempt < RENEWAL_ATTEMPTS; attempt++) {
+    const asked = now();
+    const claim = await mechanism.claim(holder, ttlMs);
+    if (!claim.mine) return { kind: 'lost', holder: claim.holder };
+    const confirmed = now();
+    if (confirmedInTime(asked, confirmed, ttlMs)) return { kind: 'held' };
+    tookMs = Math.max(tookMs, confirmed - asked);
+  }
+  return { kind: 'too-slow', tookMs };
+}
+
+/** Why a held lease stopped counting: another writer has it, or this run gave it up. */
+type Stopped = Exclude<Renewal, { kind: 'held' }>;
+
 class HeldLease implements WriterLease {
   private timer: NodeJS.Timeout | null;
-  private lost: LeaseHolder | null | undefined = undefined;
+  private stopped: Stopped | null = null;
   private beating: Promise<void> = Promise.resolve();
   private released = false;
+  private readonly now: () => number;
 
   constructor(
     private readonly mechanism: LeaseMechanism,
     readonly holder: LeaseHolder,
     private readonly options: AcquireLeaseOptions,
   ) {
+    this.now = options.now ?? Date.now;
     this.timer = setInterval(() => void this.beat(), Math.max(50, options.ttlMs / 4));
     this.timer.unref();
   }
@@ -187,10 +232,10 @@ class HeldLease implements WriterLease {
   /** A heartbeat; a failed one is not fatal by itself (confirm looks again before every write). */
   private beat(): Promise<void> {
     this.beating = this.beating.then(async () => {
-      if (this.released) return;
+      if (this.released || this.stopped) return;
       try {
-        const claim = await this.mechanism.claim(this.holder, this.options.ttlMs);
-        if (!claim.mine) this.lost = claim.holder;
+        const renewal = await renewLease(this.mechanism, this.holder, this.options.ttlMs, this.now);
+        if (renewal.kind !== 'held') await this.stop(renewal);
       } catch {
         // Unreachable store: the next confirm() will find out.
       }
@@ -198,16 +243,35 @@ class HeldLease implements WriterLease {
     return this.beating;
   }
 
+  /** Stops counting the lease; one this run gives up (too slow) is released, so another writer need not wait out its TTL. */
+  private async stop(why: Stopped): Promise<void> {
+    this.stopped = why;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (why.kind === 'too-slow') await this.mechanism.release(this.holder).catch(() => undefined);
+  }
+
   async confirm(): Promise<void> {
     await this.beating;
-    if (this.lost === undefined) {
-      const claim = await this.mechanism.claim(this.holder, this.options.ttlMs);
-      if (claim.mine) return;
-      this.lost = claim.holder;
+    if (!this.stopped) {
+      const renewal = await renewLease(this.mechanism, this.holder, this.options.ttlMs, this.now);
+      if (renewal.kind === 'held') return;
+      await this.stop(renewal);
     }
-    throw new AuditArchiveError(
+    throw this.stoppedError(this.stopped as Stopped);
+  }
+
+  private stoppedError(why: Stopped): AuditArchiveError {
+    const url = this.options.archiveUrl;
+    const ttl = Math.round(this.options.ttlMs / 1000);
+    if (why.kind === 'lost')
+      return new AuditArchiveError(
+        'ARCHIVE_BUSY',
+        `This run lost the writer lease on ${url} to ${describeHolder(why.holder)} (no heartbeat reached the store for ${ttl} s). It stopped before writing a manifest; run it again once that writer has finished.`,
+      );
+    return new AuditArchiveError(
       'ARCHIVE_BUSY',
-      `This run lost the writer lease on ${this.options.archiveUrl} to ${describeHolder(this.lost)} (no heartbeat reached the store for ${Math.round(this.options.ttlMs / 1000)} s). It stopped before writing a manifest; run it again once that writer has finished.`,
+      `This run gave up the writer lease on ${url}: ${RENEWAL_ATTEMPTS} renewals in a row were each confirmed by the store more than half the lease's ${ttl} s TTL after they were sent (the slowest after ${(why.tookMs / 1000).toFixed(1)} s), when another writer could already take the lease for stale. It stopped before writing a manifest: check the connection to the store and run it again.`,
     );
   }
 
@@ -217,7 +281,7 @@ class HeldLease implements WriterLease {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.beating;
-    if (this.lost === undefined) await this.mechanism.release(this.holder).catch(() => undefined);
+    if (!this.stopped) await this.mechanism.release(this.holder).catch(() => undefined);
   }
 }
 

@@ -123,6 +123,7 @@ export class AthenaQueryEngine implements QueryEngine {
         population: archive ? populationOf(archive.objects) : null,
         cost: athenaCost(execution.Statistics?.DataScannedInBytes ?? 0),
         gaps: archive?.gaps ?? null,
+        holds: archive?.holds ?? null,
         warnings,
       }),
     };

@@ -157,6 +157,7 @@ export class LocalQueryEngine implements QueryEngine {
         population: populationOf(inRange(archive.objects, query.range)),
         cost: null,
         gaps: archive.gaps,
+        holds: archive.holds,
         warnings,
       };
       let rows = 0;

@@ -4,6 +4,7 @@
  * and hand back rows in pages so a large result never has to sit in memory at once.
  */
 import type { ArchiveGap } from '../../../shared/archive-gaps';
+import type { AnswerHolds } from '../../../shared/discovery/answer-holds';
 import type { CompiledQuery } from '../../../shared/discovery/compile-query';
 import type {
   AthenaCost,
@@ -37,6 +38,8 @@ export interface ExecutionFacts {
   readonly cost: AthenaCost | null;
   /** The days of the range the answer does not cover (null: not known, the query did not reach the archive). */
   readonly gaps: readonly ArchiveGap[] | null;
+  /** The matters holding days of the range (null: not known, or a local folder, which cannot hold). */
+  readonly holds: AnswerHolds | null;
   /** What the run found and repaired on its way (a cache file changed and rebuilt). */
   readonly warnings: readonly string[];
 }

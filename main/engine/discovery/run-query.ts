@@ -2,8 +2,8 @@
  * runDiscoveryQuery: one query from request to cited result. Compiles the query (values become typed
  * positional parameters), runs it on an engine, hands each page of rows to the caller (a CLI writer,
  * the app's result spool), and returns the metadata the result carries: the exact query, parameters,
- * engine, archive, days, run time, row count, the days of the range that are not archived and, for
- * Athena, bytes scanned and cost.
+ * engine, archive, days, run time, row count, the days of the range that are not archived, the
+ * matters whose legal hold covers days of it and, for Athena, bytes scanned and cost.
  */
 import { randomUUID } from 'node:crypto';
 import { compileQuery, type CompiledQuery, type QueryText } from '../../../shared/discovery/compile-query';
@@ -62,6 +62,7 @@ export async function runDiscoveryQuery(input: RunQueryInput & ExecuteOptions): 
     columns: [...execution.columns],
     cost: facts.cost,
     ...(facts.gaps ? { gaps: [...facts.gaps] } : {}),
+    ...(facts.holds ? { holds: facts.holds } : {}),
     ...(facts.warnings.length > 0 ? { warnings: [...facts.warnings] } : {}),
   };
 }

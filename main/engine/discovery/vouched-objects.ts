@@ -11,10 +11,13 @@
  * in a cache checked at every use (manifest-catalog.ts).
  *
  * The same read gives the answer's gaps: the days of the range the calendar would not show as
- * archived (computeDayStatuses, with the run journal's failures), so a result names them.
+ * archived (computeDayStatuses, with the run journal's failures), so a result names them; and,
+ * judged by the same assessment, the matters whose legal hold covers days of the range, read
+ * through the verified hold ledger as the calendar reads it (holds/hold-ledger.ts).
  */
 import { archiveGaps, type ArchiveGap } from '../../../shared/archive-gaps';
 import { daysBetween, type Day } from '../../../shared/day';
+import type { AnswerHolds } from '../../../shared/discovery/answer-holds';
 import type { ResultMetadata } from '../../../shared/discovery/result-metadata';
 import { AuditArchiveError } from '../../../shared/errors';
 import { calendarRulesOf, defaultSettings } from '../../../shared/settings';
@@ -22,6 +25,7 @@ import { Archive } from '../archive/archive';
 import type { ArchiveStore } from '../archive/archive-store';
 import type { Assessment } from '../archive/assessment';
 import type { CacheSealKey } from '../archive/cache-seal';
+import { heldInRange, readHoldLedger } from '../archive/holds/hold-ledger';
 import type { RunJournalSnapshot } from '../archive/run-journal';
 import { computeDayStatuses, defaultStatusRange } from '../archive/status';
 
@@ -60,6 +64,8 @@ export interface VouchedArchive {
   readonly objects: VouchedObject[];
   /** The days of `gapRange` (the archive's days when null) that are not archived, and why. */
   readonly gaps: ArchiveGap[];
+  /** The matters holding days of `gapRange` (every day when null); null: a local folder, which cannot hold. */
+  readonly holds: AnswerHolds | null;
 }
 
 /** Every day, for a query without a range: the manifests say which days exist. */
@@ -92,6 +98,22 @@ export async function readVouchedArchive(
   return {
     objects: objectsIn(assessment, objectRange),
     gaps: gapsIn(assessment, gapRange, options.calendar, journal),
+    holds: await holdsIn(store, assessment, gapRange, options.signal),
+  };
+}
+
+/** The matters holding days of the range, from the records that count; the others named. */
+async function holdsIn(
+  store: ArchiveStore,
+  assessment: Assessment,
+  range: { from: Day; to: Day } | null,
+  signal: AbortSignal | undefined,
+): Promise<AnswerHolds | null> {
+  if (store.kind === 'local') return null;
+  const ledger = await readHoldLedger(store, assessment, signal);
+  return {
+    matters: heldInRange(ledger, range ?? {}).slice(0, 10_000),
+    invalidRecords: ledger.problems.slice(0, 10_000).map((p) => ({ key: p.key ?? null, detail: p.detail })),
   };
 }
 

@@ -133,7 +133,9 @@ export function buildEvidence(input: EvidenceInput): ReportEvidence {
     signature: input.signature,
     bundle: input.bundle,
     gaps: input.gaps,
-    ...(v.holds?.length ? { holds: [...v.holds] } : {}),
+    ...(v.holds?.length
+      ? { holds: v.holds.map(({ matter, from, to, reference }) => ({ matter, from, to, reference })) }
+      : {}),
     ...secondCopyOf(input.verification.secondCopy),
     citedObjects: input.citedObjects,
     engineDays: input.engineDays,

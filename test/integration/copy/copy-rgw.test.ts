@@ -1,7 +1,8 @@
 /**
  * The second locked copy on Ceph RGW, as the CLI drives it: refused before anything is written
  * (a copy bucket without Object Lock, with a shorter default retention, the primary itself);
- * written by the product after the primary (write mode) and proved by `verify --copy`; a missing,
+ * written by the product after the primary (write mode: the export that creates the archive
+ * copies its root too) and proved by `verify --copy`; a missing,
  * a different and a shorter-locked object each named; the missing one repaired by catch-up from
  * the primary's verified bytes, the others left named (WORM storage cannot be rewritten).
  */
@@ -152,12 +153,26 @@ describe('a second locked copy on Ceph RGW', () => {
     expect(await versionsOf(primary, PREFIX)).toEqual([]);
   });
 
+  const archivedKeys = async () =>
+    (await versionsOf(primary, PREFIX)).map((v) => v.key).filter((k) => !k.includes('/lease/'));
+
+  it('the export that creates the archive writes its root to the copy too, with its part and manifest, at once', async () => {
+    const run = await runCli(['export', '--day', d1], env); // write mode only: no catch-up pass over the copy
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/could not be written to the copy/);
+    const primaryKeys = await archivedKeys();
+    expect(primaryKeys).toContain(`${PREFIX}/archive.json`);
+    expect((await versionsOf(copy, PREFIX)).map((v) => v.key).sort()).toEqual(primaryKeys.sort());
+    const { run: checked, report } = await verifyCopy();
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(report).toMatchObject({ ok: true, objectsChecked: primaryKeys.length, problems: [] });
+  });
+
   it('writes every object and manifest to the copy after the primary, and verify --copy proves it matches', async () => {
     const run = await runCli(['catch-up', '--from', d1, '--to', d3], env);
     expect(run.code, run.stderr).toBe(0);
-    const primaryKeys = (await versionsOf(primary, PREFIX)).map((v) => v.key).filter((k) => !k.includes('/lease/'));
+    const primaryKeys = await archivedKeys();
     const copyKeys = (await versionsOf(copy, PREFIX)).map((v) => v.key);
-    // The root is copied by the first write after it exists (the next catch-up): here by catch-up's copy pass.
     expect(copyKeys.sort()).toEqual(primaryKeys.sort());
     const { run: checked, report } = await verifyCopy();
     expect(checked.code, checked.stderr).toBe(0);

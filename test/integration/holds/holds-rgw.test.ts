@@ -2,7 +2,8 @@
  * Legal holds by matter, as an officer drives them through the CLI, on Ceph RGW with Object Lock:
  * placed (every vouched version ON, a signed record), listed, enforced (a versioned delete with
  * governance bypass is refused while held), released by matter (a day under two matters stays
- * held), held as a held day's new versions land, `hold-missing` once someone turns a hold off, and
+ * held), held as a held day's new versions land, `hold-missing` once someone turns a hold off, named
+ * by a report and by a query over a held range (a record that does not count named as such), and
  * refused: days not archived, an unknown matter, a local folder, and the exporter's credentials.
  */
 import {
@@ -16,11 +17,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, lastSettledDay, type Day } from '../../../shared/day';
+import { ResultMetadataSchema } from '../../../shared/discovery/result-metadata';
 import { ReportEvidenceSchema } from '../../../shared/reports/report-evidence';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 import { rawClient } from '../stores/rgw-fixtures';
 import { holdsBucket } from './hold-bucket';
-import { PREFIX, exporterEnv, runCli, verifyCli } from '../archive/exporter-rgw-fixture';
+import { PREFIX, exporterEnv, putAs, runCli, verifyCli } from '../archive/exporter-rgw-fixture';
 
 const RETENTION_DAYS = 1;
 
@@ -230,6 +232,43 @@ describe('legal holds by matter on Ceph RGW', () => {
       ['Litigation B', d3, d3],
     ]);
     expect(evidence.verdict.headline).toContain(`Legal hold: this period is held for Litigation B, ${d2} to ${d3}`);
+  });
+
+  it('a query names every matter holding a day of its range, with the held days, on stderr and in its metadata', async () => {
+    const out = join(home, 'held-query.ndjson');
+    const sql = 'SELECT count(*) AS n FROM audit_events';
+    const run = await runCli(
+      ['query', '--sql', sql, '--from', d1, '--to', d3, '--format', 'json', '--out', out],
+      exporter,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`audit-archive: Legal hold: 1 matter holds days of this range (Litigation B):\n`);
+    expect(run.stderr).toContain(`  Litigation B: ${d2} to ${d3} held in this range\n`);
+    const metadata = ResultMetadataSchema.parse(JSON.parse(await readFile(`${out}.query.json`, 'utf8')));
+    expect(metadata.holds).toEqual({
+      matters: [
+        { matter: 'Litigation B', reference: '', from: d2, to: d3, heldFrom: d2, heldTo: d3 },
+        { matter: 'Litigation B', reference: '', from: d3, to: d3, heldFrom: d3, heldTo: d3 },
+      ],
+      invalidRecords: [],
+    });
+    // A range inside the period: only its days are held in it. A range no matter holds: no line.
+    const inside = await runCli(['query', '--sql', sql, '--from', d2, '--to', d2], exporter);
+    expect(inside.stderr).toContain(`  Litigation B: ${d2} held in this range (its hold: ${d2} to ${d3})\n`);
+    const free = await runCli(['query', '--sql', sql, '--from', d1, '--to', d1], exporter);
+    expect(free.code, free.stderr).toBe(0);
+    expect(free.stderr).not.toContain('Legal hold');
+  });
+
+  it('a hold record that does not count is named by a query, never shown as a hold', async () => {
+    const forged = `${PREFIX}/holds/000099.json`;
+    await putAs(admin, bucket, forged, '{"format":"audit-archive/legal-hold@1","matter":"Forged matter"}');
+    const run = await runCli(['query', '--sql', 'SELECT 1 AS one', '--from', d1, '--to', d1], exporter);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /audit-archive: warning: 1 record under holds\/ does not count as a legal hold \(not shown as holds; verify names it\):\n  \S+\/holds\/000099\.json is not a legal-hold record: /,
+    );
+    expect(run.stderr).not.toMatch(/Legal hold: .*Forged matter/);
   });
 
   it('a local folder refuses holds, saying it cannot enforce one', async () => {

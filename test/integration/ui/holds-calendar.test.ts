@@ -3,8 +3,9 @@
  * the officer archives three days and places a hold on two of them for a matter with the CLI (a
  * local folder refuses holds), then opens the calendar. The held days carry the legal-hold mark (a
  * shape, named in the legend and in each day's label), the day beside them does not, and the day
- * panel names the matter, its reference, who placed it, when and why; axe finds nothing. A forged
- * record (a real one's bytes with its matter and period changed) holds nothing.
+ * panel names the matter, its reference, who placed it, when and why; a Discovery answer over a
+ * held day names the matter beside it; axe finds nothing. A forged record (a real one's bytes with
+ * its matter and period changed) holds nothing, and Discovery names it as a record that does not count.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -157,5 +158,37 @@ describe('legal holds on the calendar and in the day panel (Ceph RGW)', () => {
       .waitFor();
     expect(await page.getByRole('heading', { name: 'Under legal hold' }).count()).toBe(0);
     expect(await page.getByText('Forged matter').count()).toBe(0);
+  });
+
+  it('a Discovery answer names the matter holding days of its range, and the forged record only as one that does not count', async () => {
+    // The day panel the test above left open is modal: close it before leaving the calendar.
+    const close = page.getByRole('button', { name: `Close ${d3}` });
+    if ((await close.count()) > 0) await close.click();
+    // The sidebar, as an officer goes there (the page is loaded: its address no longer carries the token).
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Discovery' }).click();
+    await page.getByRole('heading', { name: 'Discovery', level: 1 }).waitFor();
+    await page.getByLabel('From').first().fill(d2);
+    await page.getByLabel('To', { exact: true }).first().fill(d3);
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.locator('.run-summary').waitFor({ timeout: 60_000 });
+    const holds = page.getByRole('region', {
+      name: 'Legal hold: 1 matter holds days of this range (SEC inquiry HO-1234)',
+    });
+    await holds.waitFor();
+    const items = await holds.getByRole('listitem').allTextContents();
+    expect(items[0]).toBe(`SEC inquiry HO-1234 (HO-1234): ${d2} held in this range (its hold: ${d1} to ${d2})`);
+    expect(items.slice(1)).toEqual([
+      expect.stringMatching(/holds\/000002\.json is not signed by any of the archive's keys/),
+    ]);
+    expect(await holds.textContent()).toContain('1 record under holds/ does not count as a legal hold');
+    expect(await page.getByText('Forged matter').count()).toBe(0);
+    await app.axe('Discovery answer over a held range');
+    await page.screenshot({ path: await screenshotPath('discovery-legal-hold') });
+
+    // A range no matter holds: nothing about a matter, the record that does not count still named.
+    await page.getByLabel('From').first().fill(d3);
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.getByRole('region', { name: /does not count as a legal hold/ }).waitFor();
+    expect(await page.getByRole('heading', { name: /^Legal hold:/ }).count()).toBe(0);
   });
 });

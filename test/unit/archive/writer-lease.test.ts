@@ -7,9 +7,15 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockFileLease } from '../../../main/engine/archive/stores/local-lease';
-import { acquireWriterLease, newLeaseHolder } from '../../../main/engine/archive/writer-lease';
+import {
+  acquireWriterLease,
+  newLeaseHolder,
+  RENEWAL_ATTEMPTS,
+  type LeaseHolder,
+  type LeaseMechanism,
+} from '../../../main/engine/archive/writer-lease';
 import { type ArchiveFixture, archiveFixture } from './archive-fixture';
 
 let fx: ArchiveFixture | undefined;
@@ -279,5 +285,118 @@ describe('a claim the store confirms late is not taken as held', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a renewal the store confirms late is not taken as still holding', () => {
+  const TTL = 60_000;
+  /** Confirmed just after half the TTL: too late to count. */
+  const LATE = TTL / 2 + 1;
+
+  /**
+   * A store in memory on an injected clock: each claim takes the next step of `plan` (its delay on
+   * the clock, and another writer taking over just after the answer), nothing once it is spent.
+   */
+  function clockedStore() {
+    let t = Date.parse('2026-12-07T02:00:00Z');
+    let current: LeaseHolder | null = null;
+    const plan: Array<{ delayMs: number; thenTakenBy?: LeaseHolder }> = [];
+    const log = { claims: 0, released: [] as string[] };
+    const mechanism: LeaseMechanism = {
+      async claim(holder) {
+        log.claims++;
+        if (current && current.id !== holder.id) return { mine: false, holder: current };
+        current = holder;
+        const step = plan.shift();
+        t += step?.delayMs ?? 0;
+        if (step?.thenTakenBy) current = step.thenTakenBy;
+        return { mine: true, holder };
+      },
+      async release(holder) {
+        log.released.push(holder.id);
+        if (current?.id === holder.id) current = null;
+      },
+    };
+    const lease = () =>
+      acquireWriterLease(mechanism, {
+        program: 'the writer',
+        ttlMs: TTL,
+        waitMs: 0,
+        archiveUrl: 's3://b/org',
+        now: () => t,
+      });
+    return { plan, log, lease, holder: () => current };
+  }
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a renewal confirmed after half the TTL is sent again; the writer goes on once one is confirmed in time', async () => {
+    const store = clockedStore();
+    const lease = await store.lease();
+    store.plan.push({ delayMs: LATE }, { delayMs: 10 });
+    const claims = store.log.claims;
+    await lease.confirm();
+    expect(store.log.claims - claims).toBe(2);
+    expect(store.holder()?.id).toBe(lease.holder.id);
+    await lease.release();
+    expect(store.holder()).toBeNull();
+  });
+
+  it('a late renewal is not taken as held when the lease was taken over meanwhile: the re-read names the new writer', async () => {
+    const store = clockedStore();
+    const lease = await store.lease();
+    const other = { ...newLeaseHolder('the audit-archive CLI'), host: 'cron-box' };
+    store.plan.push({ delayMs: LATE, thenTakenBy: other });
+    await expect(lease.confirm()).rejects.toMatchObject({
+      code: 'ARCHIVE_BUSY',
+      message: expect.stringContaining('lost the writer lease on s3://b/org to the audit-archive CLI'),
+    });
+    await lease.release();
+    expect(store.holder()?.id).toBe(other.id); // the new writer's claim is left alone
+  });
+
+  it('a store that keeps confirming late: the lease is given up and the writer stopped, saying why', async () => {
+    const store = clockedStore();
+    const lease = await store.lease();
+    for (let i = 0; i < RENEWAL_ATTEMPTS; i++) store.plan.push({ delayMs: LATE + i * 1000 });
+    await expect(lease.confirm()).rejects.toMatchObject({
+      code: 'ARCHIVE_BUSY',
+      message: expect.stringMatching(
+        /gave up the writer lease on s3:\/\/b\/org: 3 renewals in a row were each confirmed by the store more than half the lease's 60 s TTL after they were sent \(the slowest after 32\.0 s\).*stopped before writing a manifest/,
+      ),
+    });
+    expect(store.log.released).toEqual([lease.holder.id]);
+    expect(store.holder()).toBeNull(); // free for the next writer at once
+    await expect(lease.confirm()).rejects.toMatchObject({ code: 'ARCHIVE_BUSY' });
+  });
+
+  it('the heartbeat applies the same rule: late renewals give the lease up before the next manifest is checked', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const store = clockedStore();
+    const lease = await store.lease();
+    for (let i = 0; i < RENEWAL_ATTEMPTS; i++) store.plan.push({ delayMs: LATE });
+    await vi.advanceTimersByTimeAsync(TTL / 4); // one heartbeat
+    // confirm() waits for the heartbeat under way, then finds the lease given up: no claim of its own.
+    await expect(lease.confirm()).rejects.toThrow(/gave up the writer lease/);
+    expect(store.log.claims).toBe(1 + RENEWAL_ATTEMPTS);
+    expect(store.log.released).toEqual([lease.holder.id]);
+    await vi.advanceTimersByTimeAsync(TTL); // and no heartbeat after giving up
+    expect(store.log.claims).toBe(1 + RENEWAL_ATTEMPTS);
+    await lease.release();
+  });
+
+  it('a heartbeat confirmed late once, then in time, keeps the lease', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const store = clockedStore();
+    const lease = await store.lease();
+    store.plan.push({ delayMs: LATE }, { delayMs: 5 });
+    await vi.advanceTimersByTimeAsync(TTL / 4);
+    await lease.confirm();
+    expect(store.log.claims).toBe(1 + 2 + 1); // the claim, the heartbeat sent twice, the confirm
+    expect(store.log.released).toEqual([]);
+    await lease.release();
+    expect(store.log.released).toEqual([lease.holder.id]);
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdRecordKey } from '../../../shared/archive-layout';
 import { addDays, type Day } from '../../../shared/day';
 import type { Archive } from '../../../main/engine/archive/archive';
-import { readHoldLedger } from '../../../main/engine/archive/holds/hold-ledger';
+import { heldInRange, readHoldLedger } from '../../../main/engine/archive/holds/hold-ledger';
 import {
   HOLD_RECORD_FORMAT,
   checkHoldRecordBytes,
@@ -112,6 +112,21 @@ describe('the hold ledger', () => {
     expect(l.problems[1]?.detail).toContain('canonical form');
     expect(l.problems[2]?.detail).toContain('another archive');
     expect(l.nextIndex).toBe(7);
+  });
+
+  it('names each period that overlaps a range with its held days cut to the range (what reports and answers state)', async () => {
+    const before = addDays(D1, -3) as Day;
+    await write(7, { matter: 'C', reference: 'REF-7', from: before, to: D1, days: [D1] });
+    const l = await ledger();
+    expect(heldInRange(l, { from: D1, to: D2 })).toEqual([
+      { matter: 'B', reference: '', from: D2, to: addDays(D2, 5), heldFrom: D2, heldTo: D2 },
+      { matter: 'C', reference: 'REF-7', from: before, to: D1, heldFrom: D1, heldTo: D1 },
+    ]);
+    expect(heldInRange(l, {}).map((h) => [h.matter, h.heldFrom, h.heldTo])).toEqual([
+      ['B', D2, addDays(D2, 5)],
+      ['C', before, D1],
+    ]);
+    expect(heldInRange(l, { from: addDays(D2, 6) as Day, to: addDays(D2, 9) as Day })).toEqual([]);
   });
 
   it('refuses a matter that is not one line, and a local folder before anything is read', async () => {

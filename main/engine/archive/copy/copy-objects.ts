@@ -7,6 +7,7 @@
  */
 import type { Day } from '../../../../shared/day';
 import { AuditArchiveError } from '../../../../shared/errors';
+import type { ArchiveWriter } from '../archive';
 import { readArchivedDocument } from '../archived-object';
 import type { ArchiveStore, ObjectLock } from '../archive-store';
 import type { Assessment, ChainManifest } from '../assessment';
@@ -31,6 +32,18 @@ export function vouchedObjects(assessment: Assessment, inRange: (day: Day) => bo
     out.push({ day: null, key: root.key, versionId: root.versionId, sha256: root.sha256, lock: null });
   for (const c of assessment.chain) if (inRange(c.manifest.day)) out.push(...manifestObjects(c));
   return out;
+}
+
+/**
+ * The root a writer's days rest on: the archive's root as read when the lease was taken, or the
+ * root this writer created (a new archive's, written by its first write), so the export that
+ * creates an archive copies its root as it copies every other object.
+ */
+export function writerRootObject(writer: ArchiveWriter): VouchedObject[] {
+  const existing = vouchedObjects(writer.assessment, () => false);
+  if (existing.length > 0) return existing;
+  const created = writer.createdRoot;
+  return created ? [{ day: null, ...created, lock: null }] : [];
 }
 
 /** One chain manifest's data parts (with the lock it recorded), then the manifest itself. */

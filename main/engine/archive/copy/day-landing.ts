@@ -2,7 +2,9 @@
  * What happens after the export path lands a day in the primary (archive-session.ts calls it once
  * per day, after the day's lock was read back): its new versions are held when a matter holds the
  * day (holds/hold-landing.ts), and, with a copy in write mode, every new object and the manifest
- * are written to the copy from the primary's verified bytes, with the primary's lock, read back.
+ * are written to the copy from the primary's verified bytes, with the primary's lock, read back;
+ * so is the root (a new archive's too, written by its first day), once (a root the copy holds
+ * already is left as it is).
  *
  * The day is archived in the primary whatever happens here: a copy that cannot be written is said
  * in a warning, `verify --copy` names what is missing, and catch-up writes it.
@@ -14,7 +16,7 @@ import type { Settings } from '../../../../shared/settings';
 import type { ArchiveWriter } from '../archive';
 import type { ArchiveStore } from '../archive-store';
 import { holdOnLanding } from '../holds/hold-landing';
-import { copyObject, manifestObjects, vouchedObjects, type VouchedObject } from './copy-objects';
+import { copyObject, manifestObjects, writerRootObject, type VouchedObject } from './copy-objects';
 import { checkCopyReady, openCopyTarget, type CopyTarget } from './copy-target';
 
 export interface DayLanding {
@@ -35,6 +37,8 @@ export function openDayLanding(deps: {
   const copyOf = () => (copy === undefined ? (copy = openCopyTarget(deps.settings, deps.store, deps.env)) : copy);
   let checked: Promise<readonly string[]> | null = null;
   const policy = { lockMode: deps.settings.archive.lockMode, retentionDays: deps.settings.archive.retentionDays };
+  /** Root versions found in the copy or written there by this landing: not read again for each day. */
+  const rootsCopied = new Set<string>();
   return {
     ready: () => {
       const target = copyOf();
@@ -47,7 +51,7 @@ export function openDayLanding(deps: {
     landed: async (writer, day) => {
       await hold(writer, day);
       const target = copyOf();
-      if (target?.mode === 'write') await writeToCopy(writer, day, target, deps.warn);
+      if (target?.mode === 'write') await writeToCopy(writer, day, target, deps.warn, rootsCopied);
     },
   };
 }
@@ -57,21 +61,23 @@ async function writeToCopy(
   day: Day,
   copy: CopyTarget,
   warn: (m: string) => void,
+  rootsCopied: Set<string>,
 ): Promise<void> {
   const landed = writer.dayManifests(day).at(-1);
   if (!landed) return;
-  const objects: VouchedObject[] = [
-    ...vouchedObjects(writer.assessment, () => false), // the root, when the archive had one before this run
-    ...manifestObjects(landed),
-  ];
+  const id = (o: VouchedObject) => `${o.key}\n${o.versionId ?? ''}`;
+  const roots = writerRootObject(writer).filter((o) => !rootsCopied.has(id(o)));
   const failed: string[] = [];
-  for (const o of objects) {
+  for (const o of [...roots, ...manifestObjects(landed)]) {
     try {
       await copyObject(writer.store, copy, o);
     } catch (e) {
-      if (isAuditArchiveError(e) && e.code === 'ARCHIVE_OBJECT_EXISTS') continue; // already copied
-      failed.push(`${o.key}: ${isAuditArchiveError(e) ? e.message : String((e as Error)?.message ?? e)}`);
+      if (!isAuditArchiveError(e) || e.code !== 'ARCHIVE_OBJECT_EXISTS') {
+        failed.push(`${o.key}: ${isAuditArchiveError(e) ? e.message : String((e as Error)?.message ?? e)}`);
+        continue;
+      }
     }
+    if (o.day === null) rootsCopied.add(id(o)); // copied now, or already there
   }
   if (failed.length > 0)
     warn(

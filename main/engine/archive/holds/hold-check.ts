@@ -8,7 +8,7 @@ import type { Day } from '../../../../shared/day';
 import type { VerifyProblem } from '../../../../shared/verify';
 import type { ArchiveStore } from '../archive-store';
 import type { Assessment } from '../assessment';
-import { readHoldLedger, type HoldLedger } from './hold-ledger';
+import { heldInRange, readHoldLedger, type HeldInRange, type HoldLedger } from './hold-ledger';
 import { dayVersions, rootVersion, type HeldVersion } from './hold-versions';
 
 interface HoldCheckInput {
@@ -20,16 +20,9 @@ interface HoldCheckInput {
   readonly signal?: AbortSignal;
 }
 
-/** A matter's period that overlaps the range verified: what a report over it states. */
-export interface HeldInRange {
-  readonly matter: string;
-  readonly from: Day;
-  readonly to: Day;
-  readonly reference: string;
-}
-
 interface HoldCheck {
   readonly problems: VerifyProblem[];
+  /** The matters' periods that overlap the range verified: what a report over it states. */
   readonly matters: HeldInRange[];
 }
 
@@ -39,11 +32,7 @@ export async function checkHolds(input: HoldCheckInput): Promise<HoldCheck> {
   const ledger = await readHoldLedger(store, assessment, input.signal);
   const inRange = (d: Day) =>
     (input.from === undefined || d >= input.from) && (input.to === undefined || d <= input.to);
-  const matters = [...ledger.matters.values()].flatMap((m) =>
-    m.periods
-      .filter((p) => (input.from === undefined || p.to >= input.from) && (input.to === undefined || p.from <= input.to))
-      .map((p) => ({ matter: m.matter, from: p.from, to: p.to, reference: p.reference })),
-  );
+  const matters = heldInRange(ledger, input);
   return { problems: await holdProblems(store, assessment, ledger, inRange, input.signal), matters };
 }
 

@@ -47,6 +47,42 @@ export interface HoldLedger {
   mattersOf(day: Day): string[];
 }
 
+/**
+ * A matter's period that overlaps a range (a report's period, a query's range, a verified range):
+ * the period as its record placed it, and the days of it inside the range.
+ */
+export interface HeldInRange {
+  readonly matter: string;
+  readonly reference: string;
+  readonly from: Day;
+  readonly to: Day;
+  /** The held days within the range: the period cut to it (the period itself on an unbounded side). */
+  readonly heldFrom: Day;
+  readonly heldTo: Day;
+}
+
+/**
+ * Every period of every matter holding days now that overlaps `range` (absent ends: unbounded), by
+ * matter then period start: what a report over the range and a discovery answer over it state.
+ */
+export function heldInRange(ledger: HoldLedger, range: { readonly from?: Day; readonly to?: Day }): HeldInRange[] {
+  const { from, to } = range;
+  return [...ledger.matters.values()]
+    .flatMap((m) =>
+      m.periods
+        .filter((p) => (from === undefined || p.to >= from) && (to === undefined || p.from <= to))
+        .map((p) => ({
+          matter: m.matter,
+          reference: p.reference,
+          from: p.from,
+          to: p.to,
+          heldFrom: from !== undefined && from > p.from ? from : p.from,
+          heldTo: to !== undefined && to < p.to ? to : p.to,
+        })),
+    )
+    .sort((a, b) => a.matter.localeCompare(b.matter) || a.from.localeCompare(b.from));
+}
+
 /** Reads and judges every record under `holds/` (one listing, one GET per record). */
 export async function readHoldLedger(
   store: ArchiveStore,
