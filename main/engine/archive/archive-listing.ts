@@ -43,6 +43,12 @@ export interface SuccessionKeyVersions extends KeyVersions {
   readonly index: number;
 }
 
+/** A monthly checkpoint's key (`checkpoints/YYYY/MM/<sequence>.json`). */
+export interface CheckpointKeyVersions extends KeyVersions {
+  readonly month: string;
+  readonly sequence: number;
+}
+
 /** The two keys of one report copy (`reports/<id>/bundle.zip` and `record.json`), either possibly absent. */
 export interface ReportKeys {
   readonly reportId: string;
@@ -60,6 +66,8 @@ export interface ArchiveListing {
   readonly successions: ReadonlyMap<string, SuccessionKeyVersions>;
   /** Report copies under `reports/`, by report id (only seen with scope `whole`). */
   readonly reports: ReadonlyMap<string, ReportKeys>;
+  /** Monthly checkpoints, by key (only seen with scope `whole`; the calendar lists them apart, checkpoint-reader.ts). */
+  readonly checkpoints: ReadonlyMap<string, CheckpointKeyVersions>;
   /**
    * Keys that are neither (only seen with scope `whole`, plus junk inside the layout folders), and
    * entries the store never reads (`unreadable`), whatever their key.
@@ -95,16 +103,24 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
     );
     for (const entries of lists) for (const entry of entries) add(entry);
   }
+  return { ...classify(store.prefix, grouped), scope, requests: store.requestCount - before };
+}
 
+/** Each listed key, by what its name says it is. */
+function classify(
+  prefix: string,
+  grouped: ReadonlyMap<string, ObjectVersionEntry[]>,
+): Omit<ArchiveListing, 'scope' | 'requests'> {
   let root: KeyVersions | null = null;
   const manifests = new Map<string, ManifestKeyVersions>();
   const data = new Map<string, DataKeyVersions>();
   const reports = new Map<string, ReportKeys>();
   const successions = new Map<string, SuccessionKeyVersions>();
+  const checkpoints = new Map<string, CheckpointKeyVersions>();
   const other: KeyVersions[] = [];
   for (const [key, versions] of grouped) {
     // Something the store will not read (a FIFO at a manifest's key) is never taken for what its key says.
-    const parsed: ParsedKey = versions.some((v) => v.unreadable) ? { kind: 'other' } : parseKey(store.prefix, key);
+    const parsed: ParsedKey = versions.some((v) => v.unreadable) ? { kind: 'other' } : parseKey(prefix, key);
     switch (parsed.kind) {
       case 'root':
         root = { key, versions };
@@ -122,6 +138,9 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
         break; // bookkeeping of the writer lease, never evidence
       case 'hold':
         break; // legal-hold records: read and judged by holds/hold-ledger.ts
+      case 'checkpoint':
+        checkpoints.set(key, { key, versions, month: parsed.month, sequence: parsed.sequence });
+        break;
       case 'report': {
         const known = reports.get(parsed.reportId) ?? { reportId: parsed.reportId, bundle: null, record: null };
         reports.set(parsed.reportId, { ...known, [parsed.file]: { key, versions } });
@@ -132,7 +151,7 @@ export async function readArchiveListing(store: ArchiveStore, scope: 'layout' | 
         break;
     }
   }
-  return { root, manifests, data, successions, reports, other, scope, requests: store.requestCount - before };
+  return { root, manifests, data, successions, reports, checkpoints, other };
 }
 
 /** The version the archive wrote: the oldest one that is not a delete marker. */
