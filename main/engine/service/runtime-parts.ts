@@ -108,12 +108,16 @@ export function runtimeJobs(deps: RuntimeJobsDeps): ArchiveJobs {
  * no Genesys secret. Each day carries the matters holding it (verified hold records, day-holds.ts).
  */
 export function archiveStatusFrom(openSession: OpenSession): AppServiceDeps['archiveStatus'] {
-  return ({ from, to }) =>
+  return ({ from, to, checkpoints }) =>
     withSession(
       () => openSession('read'),
       async (session) => {
-        const { days } = await session.status({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
-        return { days: withHolds(days, await readSessionHolds(session)) };
+        const status = await session.status({
+          ...(from ? { from } : {}),
+          ...(to ? { to } : {}),
+          ...(checkpoints ? { checkpoints } : {}),
+        });
+        return { days: withHolds(status.days, await readSessionHolds(session)), checkpoints: status.checkpoints };
       },
     );
 }
