@@ -13,7 +13,8 @@
  * another child (it is Genesys's work, not ours). Ceph is started here (about 20 s) unless
  * AUDIT_ARCHIVE_TEST_RGW points at a running one (`npx tsx test/servers/rgw-cli.ts`).
  * Targets: >= 30,000 events/s into the local store, peak RSS < 200 MB, 7 years of status < 2 s in
- * at most 10 S3 requests once the local manifest cache is warm (the cold first look is printed too),
+ * at most 10 S3 requests once the local manifest cache is warm (the cold first look is printed too,
+ * and a first look from the signed monthly checkpoints under 2 s),
  * and verify over the seven years in bounded memory (its peak RSS is printed).
  */
 import { S3Client } from '@aws-sdk/client-s3';
@@ -299,6 +300,7 @@ async function measureOnRgw(run: RgwRun): Promise<Check[]> {
     ...exportChecks(run.local, s3),
     [`7 years of status (warm) < 2 s`, status.warm.seconds < 2],
     [`7 years of status (warm) <= 10 S3 requests`, status.warm.requests <= 10],
+    [`7 years, a first open from the signed monthly checkpoints < 2 s`, status.checkpointed.seconds < 2],
     [`7 years of verify passes`, verify.ok],
   ];
 }
