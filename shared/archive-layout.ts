@@ -9,6 +9,7 @@
  *   {prefix}/reports/<report-id>/record.json               its record: the bundle's version and SHA-256, signed
  *   {prefix}/key-succession/<index>.json                   a change of signing key (rotation or lost-key restart), signed
  *   {prefix}/holds/<index>.json                            a legal hold placed or released for a matter, signed
+ *   {prefix}/checkpoints/YYYY/MM/<sequence>.json           a month's manifests as the chain held them at <sequence>, signed
  *
  * Part numbers continue across runs of the same day (a rerun after a crash never reuses a key), and
  * the manifest sequence is global: it is the chain's write order.
@@ -23,9 +24,10 @@ const REPORT_BUNDLE_NAME = 'bundle.zip';
 const REPORT_RECORD_NAME = 'record.json';
 /** A report id as the archive accepts it in a key (the builder makes `AR-YYYYMMDD-xxxxxxxx`). */
 export const REPORT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const ROOT_NAME = 'archive.json';
-const KEY_SUCCESSION_FOLDER = 'key-succession';
-const HOLDS_FOLDER = 'holds';
+export const ROOT_NAME = 'archive.json';
+export const KEY_SUCCESSION_FOLDER = 'key-succession';
+export const HOLDS_FOLDER = 'holds';
+export const CHECKPOINTS_FOLDER = 'checkpoints';
 
 /**
  * A writer-lease key's name under `lease/` (see main/engine/archive/stores/s3-lease.ts): a claim's
@@ -38,6 +40,8 @@ const PART_RE = /^events-(\d{4,9})\.jsonl\.gz$/;
 const MANIFEST_RE = /^(\d{10})\.json$/;
 const KEY_SUCCESSION_RE = /^(\d{6})\.json$/;
 const HOLD_RE = /^(\d{6})\.json$/;
+/** A checkpoint's name: the sequence of the chain's head it was written at (10 digits, as a manifest's). */
+const CHECKPOINT_RE = /^(\d{10})\.json$/;
 /** The highest index a key-succession record's key can carry. */
 export const MAX_KEY_SUCCESSION_INDEX = 999_999;
 
@@ -102,6 +106,15 @@ export function holdRecordKey(prefix: string, index: number): string {
   return join(prefix, HOLDS_FOLDER, `${String(index).padStart(6, '0')}.json`);
 }
 
+export function checkpointFolder(prefix: string): string {
+  return join(prefix, CHECKPOINTS_FOLDER) + '/';
+}
+
+/** The checkpoint of `month` (YYYY-MM) written when the chain's head was at `sequence` (main/engine/archive/checkpoints.ts). */
+export function checkpointKey(prefix: string, month: string, sequence: number): string {
+  return join(prefix, CHECKPOINTS_FOLDER, month.replace('-', '/'), `${String(sequence).padStart(10, '0')}.json`);
+}
+
 export function dayDataFolder(prefix: string, day: Day): string {
   return join(prefix, DATA_FOLDER, dayPath(day)) + '/';
 }
@@ -156,6 +169,7 @@ export type ParsedKey =
   | { kind: 'report'; reportId: string; file: 'bundle' | 'record' }
   | { kind: 'key-succession'; index: number }
   | { kind: 'hold'; index: number }
+  | { kind: 'checkpoint'; month: string; sequence: number }
   | { kind: 'other' };
 
 /**
@@ -192,6 +206,7 @@ export function parseKey(prefix: string, key: string): ParsedKey {
     const mm = HOLD_RE.exec(seg[1] as string);
     return mm && Number(mm[1]) > 0 ? { kind: 'hold', index: Number(mm[1]) } : { kind: 'other' };
   }
+  if (seg[0] === CHECKPOINTS_FOLDER) return parseCheckpointKey(seg);
   if (seg.length !== 5) return { kind: 'other' };
   const [folder, y, m, d, name] = seg as [string, string, string, string, string];
   if (!/^\d{4}$/.test(y) || !/^\d{2}$/.test(m) || !/^\d{2}$/.test(d)) return { kind: 'other' };
@@ -207,4 +222,13 @@ export function parseKey(prefix: string, key: string): ParsedKey {
     return mm && Number(mm[1]) > 0 ? { kind: 'manifest', day, sequence: Number(mm[1]) } : { kind: 'other' };
   }
   return { kind: 'other' };
+}
+
+/** `checkpoints/YYYY/MM/<sequence>.json` (a real month, a sequence above 0), else 'other'. */
+function parseCheckpointKey(seg: readonly string[]): ParsedKey {
+  if (seg.length !== 4) return { kind: 'other' };
+  const [, y, m, name] = seg as [string, string, string, string];
+  const mm = CHECKPOINT_RE.exec(name);
+  if (!/^\d{4}$/.test(y) || !/^(0[1-9]|1[0-2])$/.test(m) || !mm || Number(mm[1]) === 0) return { kind: 'other' };
+  return { kind: 'checkpoint', month: `${y}-${m}`, sequence: Number(mm[1]) };
 }

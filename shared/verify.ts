@@ -37,6 +37,7 @@ const VERIFY_PROBLEM_KINDS = [
   'report-invalid', // a report copy whose record is missing, invalid, another archive's, or names another bundle
   'hold-missing', // a version the manifests vouch for, on a day a matter holds, whose legal hold is not ON
   'hold-invalid', // a legal-hold record that is invalid, another archive's, or not signed by one of the archive's keys
+  'checkpoint-invalid', // a monthly checkpoint that is invalid, another archive's, not signed by the key in effect, or disagrees with the chain
   'copy-missing', // verify --copy: a vouched object absent from the second locked copy
   'copy-different', // verify --copy: the copy's bytes differ from the SHA-256 the primary's manifest records
   'copy-unlocked', // verify --copy: the copy's lock is missing, weaker or shorter than the primary's

@@ -31,6 +31,7 @@ export const COMMANDS = {
   'catch-up': () => import('./commands/catch-up'),
   status: () => import('./commands/status'),
   verify: () => import('./commands/verify'),
+  checkpoint: () => import('./commands/checkpoint'),
   'key show': async () => (await import('./commands/key')).show,
   'key export': async () => (await import('./commands/key')).exportKey,
   'key import': async () => (await import('./commands/key')).importKey,

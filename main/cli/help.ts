@@ -28,6 +28,8 @@ Commands:
                                           walk the signed manifest chain and check every object
   verify --copy [--from DAY] [--to DAY] [--json]
                                           check the second locked copy object by object
+  checkpoint [--wait SECONDS] [--json]    write the signed monthly checkpoints a new installation's
+                                          calendar opens from
   key show | export | import | migrate | rotate | replace-lost
                                           the archive's signing key: fingerprint, copies, rotation, loss
   hold place | list | release             legal holds by matter (hold --help)
@@ -129,6 +131,23 @@ archive can re-sign it with a key of their own or remove its newest manifests.
 ${COMMON}
 
 ${EXIT}`,
+  checkpoint: `Usage: audit-archive checkpoint [--wait SECONDS] [--json]
+
+Writes a signed monthly checkpoint for each complete month (its last day settled) whose newest
+checkpoint does not carry the chain's manifests exactly: for an archive made before checkpoints
+existed, or a month a later catch-up or reconcile changed. Catch-up writes them by itself for the
+months it completes. A checkpoint is a new key under checkpoints/YYYY/MM/, locked like a manifest
+and never written over; it lets a new installation paint the calendar from a few dozen reads
+instead of one read per manifest, and verify compares every one with the chain. It needs the
+archive's signing key (it signs them), not Genesys.
+
+  --wait SECONDS       how long to wait while another writer holds the archive (default:
+                       settings archive.lease.waitSeconds, 900)
+  --json               print {"written":[{"month","key","manifests"}],"current":N,"skipped":[...]}
+
+${COMMON}
+
+Exit status: 0 success, 1 a month's checkpoint key was taken by something else, 2 bad usage or settings.`,
   'bucket init': `Usage: audit-archive bucket init [--yes]
 
 Creates the S3 bucket of the archive target with Object Lock (versioning on) and a default

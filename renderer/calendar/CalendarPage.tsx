@@ -20,6 +20,7 @@ import {
   type MouseEvent,
   type ReactNode,
 } from 'react';
+import type { CheckpointUse } from '../../shared/checkpoint';
 import type { Day } from '../../shared/day';
 import type { DayState, DayStatus } from '../../shared/day-status';
 import type { CopyCheckSummary } from '../../shared/copy-check';
@@ -72,6 +73,8 @@ type Loaded = {
   /** The second locked copy set in Settings, and the app's last check of it. */
   copy: CalendarCopy;
   copyCheck: CopyCheckSummary | null;
+  /** What this read took from the archive's signed monthly checkpoints (null: every manifest was read or known). */
+  checkpoints: CheckpointUse | null;
 };
 type View =
   { kind: 'loading' } | { kind: 'error'; error: ResultError } | { kind: 'ready'; data: Loaded; refreshing: boolean };
@@ -153,32 +156,52 @@ function useCalendarData(bridge: Bridge, archiveVersion: number) {
    */
   const changedSinceRead = useRef(new Map<Day, DayStatus>());
 
+  /** One read of the calendar; true when it came from checkpoints and must be read again in full. */
+  const read = useCallback(
+    async (checkpoints: boolean): Promise<boolean> => {
+      const settings = await bridge.settingsGet({});
+      if (!settings.ok) {
+        setView({ kind: 'error', error: settings.error });
+        return false;
+      }
+      const today = utcToday(Date.now());
+      const { from, to, years } = calendarRange(today, settings.value.settings.ui.calendarYears);
+      const status = await bridge.archiveStatus({ from, to, ...(checkpoints ? { checkpoints } : {}) });
+      if (!status.ok) {
+        setView({ kind: 'error', error: status.error });
+        return false;
+      }
+      performance.mark('calendar-data-received');
+      const retentionDays = settings.value.settings.genesys.retentionDays;
+      const used = status.value.checkpoints ?? null;
+      lastRead = {
+        years,
+        today,
+        first: from,
+        horizon: retentionHorizon(today, retentionDays),
+        retentionDays,
+        demo: settings.value.settings.demo,
+        days: status.value.days.map((d) => changedSinceRead.current.get(d.day) ?? d),
+        copy: copyOf(settings.value.settings.archive.copy),
+        copyCheck: status.value.copyCheck ?? null,
+        checkpoints: used,
+      };
+      const partial = used !== null && used.manifests > 0;
+      setView({ kind: 'ready', data: lastRead, refreshing: partial });
+      return partial;
+    },
+    [bridge],
+  );
+
   const load = useCallback(async () => {
     performance.mark('calendar-load-start');
     changedSinceRead.current = new Map();
     // A refresh keeps the calendar on screen until the new answer arrives (no flash of "loading").
     setView((v) => (v.kind === 'ready' ? { ...v, refreshing: true } : { kind: 'loading' }));
-    const settings = await bridge.settingsGet({});
-    if (!settings.ok) return setView({ kind: 'error', error: settings.error });
-    const today = utcToday(Date.now());
-    const { from, to, years } = calendarRange(today, settings.value.settings.ui.calendarYears);
-    const status = await bridge.archiveStatus({ from, to });
-    if (!status.ok) return setView({ kind: 'error', error: status.error });
-    performance.mark('calendar-data-received');
-    const retentionDays = settings.value.settings.genesys.retentionDays;
-    lastRead = {
-      years,
-      today,
-      first: from,
-      horizon: retentionHorizon(today, retentionDays),
-      retentionDays,
-      demo: settings.value.settings.demo,
-      days: status.value.days.map((d) => changedSinceRead.current.get(d.day) ?? d),
-      copy: copyOf(settings.value.settings.archive.copy),
-      copyCheck: status.value.copyCheck ?? null,
-    };
-    setView({ kind: 'ready', data: lastRead, refreshing: false });
-  }, [bridge]);
+    // Nothing in memory (a first open): the signed monthly checkpoints may paint it first; then every
+    // manifest is read and the answer replaces it (engine: main/engine/archive/checkpoints.ts).
+    if (await read(lastRead === null)) await read(false);
+  }, [read]);
 
   useEffect(() => {
     void load();
@@ -435,10 +458,33 @@ function CalendarSummary({
           {refreshing ? 'Refreshing…' : 'Refresh'}
         </button>
       </p>
+      <CheckpointSource used={data.checkpoints} refreshing={refreshing} />
       <Legend counts={counts} held={held}>
         {data.copy && <CopyLegendEntry days={data.days} check={data.copyCheck} />}
       </Legend>
     </div>
+  );
+}
+
+/**
+ * Where a first look came from, when it came from the archive's signed monthly checkpoints: said
+ * until every manifest has been read and the full answer replaced it.
+ */
+function CheckpointSource({ used, refreshing }: { used: CheckpointUse | null; refreshing: boolean }) {
+  if (!used || (used.manifests === 0 && used.refused === 0)) return null;
+  const refused =
+    used.refused > 0
+      ? ` ${formatNumber(used.refused)} ${used.refused === 1 ? 'checkpoint does' : 'checkpoints do'} not count (not signed by the archive's key, or not valid) and ${used.refused === 1 ? 'was' : 'were'} not used: run Verify to see ${used.refused === 1 ? 'it' : 'them'}.`
+      : '';
+  const from =
+    used.manifests > 0
+      ? `${formatNumber(used.manifests)} manifests were taken from the archive's signed monthly checkpoints (${formatNumber(used.months)} months${used.newestWritten ? `, the newest written ${used.newestWritten.slice(0, 10)}` : ''}), each checked against the archive's signing key. ${refreshing ? 'Every manifest is being read from the archive now; this calendar is replaced when that is done.' : 'Refresh reads every manifest from the archive.'}`
+      : '';
+  return (
+    <p className="hint calendar-source" role="note" data-source="checkpoints">
+      {from}
+      {refused}
+    </p>
   );
 }
 

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { FieldIssue } from '../errors';
 import { InterruptedCatchUpSchema, JobStateSchema } from '../archive-jobs';
 import { CopyCheckSummarySchema } from '../copy-check';
+import { CheckpointUseSchema } from '../checkpoint';
 import { DaySchema } from '../day';
 import { DayDetailsSchema } from '../day-details';
 import { DayStatusSchema } from '../day-status';
@@ -75,11 +76,20 @@ const appChannels = {
     response: z.object({ cleared: z.boolean() }),
   },
   'archive:status': {
-    request: z.object({ from: DaySchema.optional(), to: DaySchema.optional() }).strict(),
+    request: z
+      .object({
+        from: DaySchema.optional(),
+        to: DaySchema.optional(),
+        /** A first look: manifests not yet checked here may come from the signed monthly checkpoints. */
+        checkpoints: z.boolean().optional(),
+      })
+      .strict(),
     response: z.object({
       days: z.array(DayStatusSchema),
       /** The app's last check of the second locked copy set now (null: none yet; absent: no copy set). */
       copyCheck: CopyCheckSummarySchema.nullable().optional(),
+      /** What came from the signed monthly checkpoints (absent or null: nothing). */
+      checkpoints: CheckpointUseSchema.nullable().optional(),
     }),
   },
   // Discovery (issue 9): queries, their results and the saved-query library.

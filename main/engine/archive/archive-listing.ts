@@ -48,6 +48,12 @@ interface SuccessionKeyVersions extends KeyVersions {
   readonly index: number;
 }
 
+/** A monthly checkpoint's key (`checkpoints/YYYY/MM/<sequence>.json`). */
+export interface CheckpointKeyVersions extends KeyVersions {
+  readonly month: string;
+  readonly sequence: number;
+}
+
 /** The two keys of one report copy (`reports/<id>/bundle.zip` and `record.json`), either possibly absent. */
 export interface ReportKeys {
   readonly reportId: string;
@@ -65,6 +71,8 @@ export interface ArchiveListing {
   readonly successions: ReadonlyMap<string, SuccessionKeyVersions>;
   /** Report copies under `reports/`, by report id (only seen with scope `whole`). */
   readonly reports: ReadonlyMap<string, ReportKeys>;
+  /** Monthly checkpoints, by key (only seen with scope `whole`; the calendar lists them apart, checkpoint-reader.ts). */
+  readonly checkpoints: ReadonlyMap<string, CheckpointKeyVersions>;
   /**
    * Keys that are neither (only seen with scope `whole`, plus junk inside the layout folders), and
    * entries the store never reads (`unreadable`), whatever their key.
@@ -151,13 +159,14 @@ function monthSpan(months: string[]): { from: Day; to: Day } | null {
 /** Groups listed versions by what their key is. */
 function groupListing(
   prefix: string,
-  grouped: Map<string, ObjectVersionEntry[]>,
-): Pick<ArchiveListing, 'root' | 'manifests' | 'data' | 'successions' | 'reports' | 'other'> {
+  grouped: ReadonlyMap<string, ObjectVersionEntry[]>,
+): Omit<ArchiveListing, 'scope' | 'requests' | 'dataDays'> {
   let root: KeyVersions | null = null;
   const manifests = new Map<string, ManifestKeyVersions>();
   const data = new Map<string, DataKeyVersions>();
   const reports = new Map<string, ReportKeys>();
   const successions = new Map<string, SuccessionKeyVersions>();
+  const checkpoints = new Map<string, CheckpointKeyVersions>();
   const other: KeyVersions[] = [];
   for (const [key, versions] of grouped) {
     // Something the store will not read (a FIFO at a manifest's key) is never taken for what its key says.
@@ -179,6 +188,9 @@ function groupListing(
         break; // bookkeeping of the writer lease, never evidence
       case 'hold':
         break; // legal-hold records: read and judged by holds/hold-ledger.ts
+      case 'checkpoint':
+        checkpoints.set(key, { key, versions, month: parsed.month, sequence: parsed.sequence });
+        break;
       case 'report': {
         const known = reports.get(parsed.reportId) ?? { reportId: parsed.reportId, bundle: null, record: null };
         reports.set(parsed.reportId, { ...known, [parsed.file]: { key, versions } });
@@ -189,7 +201,7 @@ function groupListing(
         break;
     }
   }
-  return { root, manifests, data, successions, reports, other };
+  return { root, manifests, data, successions, reports, checkpoints, other };
 }
 
 /** The version the archive wrote: the oldest one that is not a delete marker. */

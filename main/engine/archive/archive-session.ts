@@ -18,7 +18,7 @@ import type { ArchivePurpose } from '../../../shared/archive-root';
 import { calendarRulesOf, type Settings } from '../../../shared/settings';
 import type { VerifyProblem } from '../../../shared/verify';
 import type { AuditEventSource } from '../genesys/audit-source';
-import { Archive, type ArchiveWriter, type WriterRequest } from './archive';
+import { Archive, type ArchiveWriter, type CheckpointUse, type WriterRequest } from './archive';
 import type { Assessment } from './assessment';
 import type { ArchiveStore, StoreReadiness } from './archive-store';
 import type { CacheSealKey } from './cache-seal';
@@ -32,6 +32,7 @@ import {
   type ExportPolicy,
 } from './export-day';
 import { openDayLanding, type DayLanding } from './copy/day-landing';
+import { writeCheckpoints, type CheckpointResult } from './checkpoint-writer';
 import { RunJournal } from './run-journal';
 import { lazySource, type GenesysCredentials, type SessionSource } from './session-source';
 import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
@@ -112,6 +113,17 @@ interface StatusResult {
   readonly requests: number;
   /** Manifests read from the store for this status (0 once this installation's cache is warm). */
   readonly manifestReads: number;
+  /** What came from the archive's signed monthly checkpoints (null: none were read). */
+  readonly checkpoints: CheckpointUse | null;
+}
+
+export interface StatusOptions {
+  /**
+   * A first look: manifests this installation has not checked yet may be taken from the archive's
+   * signed monthly checkpoints, each checked as if read (checkpoints.ts). The caller says so, and
+   * reads again without them.
+   */
+  readonly checkpoints?: boolean;
 }
 
 interface WriteOptions {
@@ -135,7 +147,9 @@ export interface ArchiveSession {
   /** Throws GENESYS_NOT_CONFIGURED when a write could not know its source; touches nothing. */
   checkConfigured(): void;
   exportDay(day: Day, options?: ExportDayOptions & WriteOptions): Promise<ExportDayResult>;
-  status(range?: DayRange): Promise<StatusResult>;
+  status(range?: DayRange & StatusOptions): Promise<StatusResult>;
+  /** Writes a checkpoint for each complete month its newest one does not carry exactly (checkpoint-writer.ts). */
+  checkpoint(options?: WriteOptions): Promise<CheckpointResult>;
   catchUp(
     range: DayRange,
     options: Partial<CatchUpOptions> &
@@ -220,6 +234,14 @@ export async function openArchiveSession(
     checkConfigured,
     exportDay: (day, opts = {}) => exportDayOf(core, day, opts),
     status: (range = {}) => statusOf(core, range),
+    checkpoint: (opts = {}) =>
+      writeCheckpoints(core.archive, {
+        settlementMinutes: core.cal.settlementMinutes,
+        toolVersion: TOOL_VERSION,
+        thorough: true,
+        ...signalOf(opts),
+        ...(opts.onWait ? { onWait: opts.onWait } : {}),
+      }),
     catchUp: (range, opts) => catchUpOf(core, range, opts),
     runDays: (days, opts) => runDaysOf(core, days, opts),
     verify: (opts) => verifyOf(core, opts),
@@ -374,9 +396,9 @@ function runDaysWith(
   );
 }
 
-async function statusOf(core: SessionCore, range: DayRange): Promise<StatusResult> {
+async function statusOf(core: SessionCore, range: DayRange & StatusOptions): Promise<StatusResult> {
   const { archive, cal, now } = core;
-  const snapshot = await archive.read({ scope: 'layout' });
+  const snapshot = await archive.read({ scope: 'layout', checkpoints: range.checkpoints === true });
   const defaults = defaultStatusRange(snapshot.assessment, now(), cal.genesysRetentionDays, cal.policyStartDate);
   const from = range.from ?? defaults.from;
   const to = range.to ?? defaults.to;
@@ -394,7 +416,16 @@ async function statusOf(core: SessionCore, range: DayRange): Promise<StatusResul
     ...archive.installationProblems(snapshot),
   ];
   const empty = snapshot.assessment.root.status === 'absent' && !snapshot.assessment.hasContent;
-  return { from, to, days, problems, empty, requests: snapshot.requests, manifestReads: snapshot.manifestReads };
+  return {
+    from,
+    to,
+    days,
+    problems,
+    empty,
+    requests: snapshot.requests,
+    manifestReads: snapshot.manifestReads,
+    checkpoints: snapshot.checkpoints,
+  };
 }
 
 type CatchUpRequest = Parameters<ArchiveSession['catchUp']>[1];
@@ -417,13 +448,36 @@ async function catchUpOf(
     opts.onPlan?.({ from, to, plan: ahead });
     return { ...NOTHING_DONE, from, to, plan: ahead };
   }
-  return write(core, opts, async (writer, src) => {
+  const done = await write(core, opts, async (writer, src) => {
     // Planned again under the lease, from the archive as it is now: days another writer archived are not planned.
     const plan = planOf(writer.assessment);
     opts.onPlan?.({ from, to, plan });
     const summary = await runDaysWith(core, writer, src, plan, opts);
     return { ...summary, from, to, plan };
   });
+  if (done.archived > 0 && !done.cancelled) await checkpointQuietly(core, opts);
+  return done;
+}
+
+/**
+ * After a catch-up that archived days: a checkpoint for each month it completed (checkpoint-writer.ts).
+ * The days are archived whatever happens here, so a failure is said, never thrown.
+ */
+async function checkpointQuietly(core: SessionCore, opts: WriteOptions): Promise<void> {
+  try {
+    await writeCheckpoints(core.archive, {
+      settlementMinutes: core.cal.settlementMinutes,
+      toolVersion: TOOL_VERSION,
+      thorough: false,
+      ...signalOf(opts),
+      ...(opts.onWait ? { onWait: opts.onWait } : {}),
+    });
+  } catch (e) {
+    if (opts.signal?.aborted) return;
+    core.warn(
+      `The monthly checkpoints were not written (${e instanceof Error ? e.message : String(e)}). The days are archived; a new installation's calendar reads each manifest instead until \`audit-archive checkpoint\` writes them.`,
+    );
+  }
 }
 
 function runDaysOf(

@@ -33,6 +33,7 @@ import {
   type ManifestLink,
   type UnsignedManifest,
 } from '../../../shared/manifest';
+import type { CheckpointUse } from '../../../shared/checkpoint';
 import { describeIssues } from '../../../shared/describe-issues';
 import type { VerifyProblem } from '../../../shared/verify';
 import { readArchiveListing, originalVersion, type ArchiveListing } from './archive-listing';
@@ -48,7 +49,9 @@ import {
   type RootState,
 } from './assessment';
 import { readHeadRecord, writeHeadRecord, type HeadRecord } from './head-record';
-import { keyContinuityProblems, keyForSequence, readKeySuccessions } from './key-succession';
+import { keyContinuityProblems, keyForSequence, readKeySuccessions, type KeyHistory } from './key-succession';
+import { readAllCheckpoints, readNewestCheckpoints } from './checkpoint-reader';
+import { seedsOf, type CheckpointSeeds } from './checkpoint-seeds';
 import { ManifestCatalog } from './manifest-catalog';
 import { readReportRecords } from './report-records';
 import {
@@ -69,6 +72,8 @@ const MS_PER_DAY = 86_400_000;
 const MAX_ROOT_BYTES = 64 * 1024;
 /** The root's lock is extended when less than this is left beyond what new objects get. */
 const ROOT_EXTEND_MARGIN_MS = 30 * MS_PER_DAY;
+/** Below this many manifests to read, reading checkpoints first saves nothing worth the requests. */
+const CHECKPOINTS_WORTH_READING = 64;
 
 export interface ArchiveOptions {
   readonly store: ArchiveStore;
@@ -83,7 +88,30 @@ export interface ArchiveOptions {
   readonly onWarning?: (message: string) => void;
   /** Where the secret that seals the manifest cache is kept (absent: a seal of this process only). */
   readonly cacheSealKey?: CacheSealKey | null;
+  /** A read with `checkpoints` reads them only when at least this many manifests are unknown here (default 64). */
+  readonly checkpointsWorthReading?: number;
 }
+
+/** How `read` reads the archive. */
+export interface ReadOptions {
+  /** `layout`: the root and the layout folders (the calendar, a writer); `whole`: everything under the prefix (verify). */
+  readonly scope: 'layout' | 'whole';
+  /** Every manifest from the store, none from the cache (verify). */
+  readonly fresh?: boolean;
+  readonly signal?: AbortSignal;
+  /**
+   * A new installation's calendar: manifests this installation has not checked yet may be taken from
+   * the archive's signed monthly checkpoints, each checked as if read (checkpoints.ts).
+   */
+  readonly checkpoints?: boolean;
+  /**
+   * A reader's, never a writer's: data parts are listed and judged only for the months of these
+   * days (archive-listing.ts).
+   */
+  readonly dataDays?: { from: Day; to: Day } | null;
+}
+
+export type { CheckpointUse } from '../../../shared/checkpoint';
 
 export interface ArchiveSnapshot {
   readonly listing: ArchiveListing;
@@ -93,6 +121,8 @@ export interface ArchiveSnapshot {
   /** Requests the listing and the reads took, and manifests read from the store (not the cache). */
   readonly requests: number;
   readonly manifestReads: number;
+  /** What was taken from monthly checkpoints (null: none were read). */
+  readonly checkpoints: CheckpointUse | null;
 }
 
 export interface WriterRequest {
@@ -169,18 +199,8 @@ export class Archive {
     });
   }
 
-  /**
-   * The archive as it is now. `layout` lists only the root and the two layout folders (the
-   * calendar); `whole` lists everything under the prefix (verify). `fresh` reads every manifest
-   * from the store instead of the cache (verify). `dataDays` (a reader's, never a writer's): data
-   * parts are listed and judged only for the months of those days (archive-listing.ts).
-   */
-  async read(options: {
-    scope: 'layout' | 'whole';
-    fresh?: boolean;
-    signal?: AbortSignal;
-    dataDays?: { from: Day; to: Day } | null;
-  }): Promise<ArchiveSnapshot> {
+  /** The archive as it is now (see ReadOptions). */
+  async read(options: ReadOptions): Promise<ArchiveSnapshot> {
     const before = this.store.requestCount;
     const headRecord =
       this.options.stateDir === null ? null : await readHeadRecord(this.options.stateDir, this.store.url, this.warn);
@@ -190,22 +210,53 @@ export class Archive {
     // The key history first: it says which key each manifest must be signed with.
     const successions = await readKeySuccessions(this.store, listing, options.signal);
     const history = assessKeys(listing, root, successions, () => undefined);
+    const seeded = options.checkpoints && !options.fresh ? await this.checkpointSeeds(listing, root, history) : null;
     const reads = await this.catalog.readAll(listing, (sequence) => keyForSequence(history, sequence), {
       ...(options.signal ? { signal: options.signal } : {}),
       fresh: options.fresh ?? false,
+      ...(seeded ? { seeds: seeded.seeds } : {}),
     });
-    // Report copies are listed only with the whole archive (verify); their records are few and read fresh.
+    // Report copies and checkpoints are listed only with the whole archive (verify); their records are read fresh.
     const reportReads =
       listing.reports.size > 0
         ? await readReportRecords(this.store, listing, root.status === 'ok' ? root.signingKey : null, options.signal)
         : undefined;
-    const assessment = assessArchive(this.store.prefix, listing, root, reads, reportReads, successions);
+    const checkpointReads = await readAllCheckpoints(this.store, listing, options.signal);
+    const assessment = assessArchive(
+      this.store.prefix,
+      listing,
+      root,
+      reads,
+      reportReads,
+      successions,
+      checkpointReads,
+    );
     return {
       listing,
       assessment,
       headRecord,
       requests: this.store.requestCount - before,
       manifestReads: this.catalog.lastReads,
+      checkpoints: seeded ? { ...seeded.use, manifests: this.catalog.lastSeeded } : null,
+    };
+  }
+
+  /**
+   * The newest checkpoint of each month that counts, when enough manifests are unknown to this
+   * installation for them to be worth reading (a new installation); null otherwise.
+   */
+  private async checkpointSeeds(
+    listing: ArchiveListing,
+    root: RootState,
+    history: KeyHistory,
+  ): Promise<{ seeds: CheckpointSeeds; use: Omit<CheckpointUse, 'manifests'> } | null> {
+    const worth = this.options.checkpointsWorthReading ?? CHECKPOINTS_WORTH_READING;
+    if (root.status !== 'ok' || (await this.catalog.unknownCount(listing)) < worth) return null;
+    const newest = await readNewestCheckpoints(this.store, root.root.archiveId, history);
+    const written = newest.checkpoints.map((c) => c.createdAt).sort();
+    return {
+      seeds: seedsOf(this.store.prefix, newest.checkpoints),
+      use: { months: newest.checkpoints.length, newestWritten: written.at(-1) ?? null, refused: newest.refused },
     };
   }
 

@@ -16,6 +16,9 @@
  * - A data part counts when a chain manifest names it at its version; a part left by an
  *   interrupted run and declared by a later manifest is an informational orphan; any other key is
  *   unexpected (Athena would read it as data).
+ * - A monthly checkpoint (`checkpoints/YYYY/MM/<sequence>.json`) counts when it has one version, is
+ *   valid, this archive's, signed by the key in effect at its head and agrees with the chain
+ *   (checkpoints.ts); anything else is `checkpoint-invalid`. It is never evidence of a day.
  * - A report copy (`reports/<id>/bundle.zip` + `record.json`) counts when both keys have exactly
  *   one version, the record is valid, this archive's and signed, and names that bundle at its
  *   version; anything else under `reports/` is reported (`report-invalid`, `version-added`, …).
@@ -24,9 +27,11 @@
 import type { Day } from '../../../shared/day';
 import type { VerifyProblem } from '../../../shared/verify';
 import type { ArchiveListing } from './archive-listing';
+import type { CheckpointRead } from './checkpoints';
 import type { KeyHistory, KeySuccessionRead } from './key-succession';
 import type { ManifestRead } from './manifest-catalog';
 import type { ReportRecordRead } from './report-records';
+import { checkCheckpoints } from './assessment/checkpoint-check';
 import { checkSequences, walkChain, type ChainHead, type ChainManifest } from './assessment/chain-walk';
 import { ARCHIVE_CHECKERS, type JudgedArchive } from './assessment/checkers';
 import { nextPartOf, recordedParts } from './assessment/data-parts';
@@ -71,7 +76,7 @@ export interface Assessment {
 
 /**
  * The stages, in order: the root, the keys, the manifests, the chain, then every checker in
- * `ARCHIVE_CHECKERS` and the report copies; the findings sorted and grouped by day.
+ * `ARCHIVE_CHECKERS`, the checkpoints and the report copies; the findings sorted and grouped by day.
  */
 export function assessArchive(
   prefix: string,
@@ -80,6 +85,7 @@ export function assessArchive(
   reads: ReadonlyMap<string, ManifestRead>,
   reportReads: ReadonlyMap<string, ReportRecordRead> = new Map(),
   successionReads: ReadonlyMap<string, KeySuccessionRead> = new Map(),
+  checkpointReads: ReadonlyMap<string, CheckpointRead> = new Map(),
 ): Assessment {
   const { problems, problem } = collectProblems();
   const hasContent = listing.manifests.size > 0 || listing.data.size > 0;
@@ -91,6 +97,7 @@ export function assessArchive(
   const { head, chain } = walkChain(prefix, listing, valid, problem);
   const judged: JudgedArchive = { prefix, listing, root, rootRecord, keys, chain, parts: recordedParts(prefix, chain) };
   for (const check of ARCHIVE_CHECKERS) check(judged, problem);
+  checkCheckpoints(judged, checkpointReads, problem);
   const reports = assessReports(listing, rootRecord, keys, reportReads, problem);
   problems.sort(compareProblems);
   return {

@@ -32,6 +32,7 @@ import { CacheSeal, type CacheSealKey } from './cache-seal';
 import { canonicalJsonBytes, manifestSignatureValid, sha256Hex } from './signing';
 import { readArchivedDocument } from './archived-object';
 import { TOOL_VERSION } from './tool-version';
+import { seedBytesFor, type CheckpointSeeds } from './checkpoint-seeds';
 
 /** Manifests are small (a few kB); anything much bigger is not one of ours. */
 const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
@@ -179,6 +180,8 @@ export class ManifestCatalog {
   private seal: CacheSeal | null = null;
   /** Manifest versions read from the store (not the cache) by the last `readAll`. */
   lastReads = 0;
+  /** Manifests the last `readAll` took from checkpoints (checked, not read; never cached). */
+  lastSeeded = 0;
 
   constructor(
     private readonly store: ArchiveStore,
@@ -197,17 +200,20 @@ export class ManifestCatalog {
   async readAll(
     listing: ArchiveListing,
     keyFor: KeyForSequence,
-    options: { signal?: AbortSignal; fresh?: boolean } = {},
+    options: { signal?: AbortSignal; fresh?: boolean; seeds?: CheckpointSeeds } = {},
   ): Promise<Map<string, ManifestRead>> {
     await this.load();
     const out = new Map<string, ManifestRead>();
     const todo: Array<{ key: string; version: ObjectVersionEntry; cacheKey: string }> = [];
+    this.lastSeeded = 0;
     for (const k of listing.manifests.values()) {
       const version = originalVersion(k);
       if (!version) continue; // only delete markers: the assessment reports it
       const cacheKey = cacheKeyOf(version);
       const cached = options.fresh ? undefined : this.entries.get(cacheKey);
-      const read = cached && this.fromCache(k.key, version.versionId, cacheKey, cached, keyFor);
+      const read =
+        (cached && this.fromCache(k.key, version.versionId, cacheKey, cached, keyFor)) ||
+        (options.seeds && this.fromSeed(k.key, version, options.seeds, keyFor));
       if (read) out.set(k.key, read);
       else todo.push({ key: k.key, version, cacheKey });
     }
@@ -237,6 +243,37 @@ export class ManifestCatalog {
     await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, todo.length) }, worker));
     await this.save(listing);
     return out;
+  }
+
+  /** How many manifest versions of the listing the cache knows nothing of (each would be read from the store). */
+  async unknownCount(listing: ArchiveListing): Promise<number> {
+    await this.load();
+    let n = 0;
+    for (const k of listing.manifests.values()) {
+      const version = originalVersion(k);
+      if (version && !this.entries.has(cacheKeyOf(version))) n++;
+    }
+    return n;
+  }
+
+  /**
+   * A manifest a checkpoint carries for this listed version, checked as if just read (its key, its
+   * signature by the key in effect at its sequence); null when it must be read from the store. Kept
+   * out of the cache: the next read without checkpoints reads it from the archive.
+   */
+  private fromSeed(
+    key: string,
+    version: ObjectVersionEntry,
+    seeds: CheckpointSeeds,
+    keyFor: KeyForSequence,
+  ): ManifestRead | null {
+    const seed = seeds.get(key);
+    const bytes = seed && seedBytesFor(seed, version);
+    if (!seed || !bytes) return null;
+    const read = checkManifest(this.store.prefix, key, version.versionId, seed.manifest, bytes, keyFor);
+    if (!read.ok || !read.signed) return null;
+    this.lastSeeded++;
+    return read;
   }
 
   /**

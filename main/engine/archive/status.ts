@@ -2,7 +2,9 @@
  * The archive calendar: the state of every day in a range, judged by the same assessment as verify
  * and the writer (assessment.ts), over the listing of the root and the two layout folders (7 years
  * is a handful of LIST requests) and the manifests this installation has already read (a local
- * cache: each manifest version is read once). A day is archived only when a valid, signed manifest
+ * cache: each manifest version is read once; on a new installation's first look, optionally the
+ * archive's signed monthly checkpoints, each manifest in them checked as if read: checkpoints.ts).
+ * A day is archived only when a valid, signed manifest
  * for it is on the chain; a junk key is visible as what it is, never as an archived day.
  *
  * The run journal adds what the archive cannot tell: the last failure per day and the last

@@ -111,13 +111,17 @@ export function runtimeJobs(deps: RuntimeJobsDeps): ArchiveJobs {
  * and what the app's last check of the second locked copy found there (copy-check.ts).
  */
 export function archiveStatusFrom(openSession: OpenSession): AppServiceDeps['archiveStatus'] {
-  return ({ from, to }) =>
+  return ({ from, to, checkpoints }) =>
     withSession(
       () => openSession('read'),
       async (session) => {
-        const { days } = await session.status({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
-        const held = withHolds(days, await readSessionHolds(session));
-        return withCopyCheck(held, session.settings, session.journal);
+        const status = await session.status({
+          ...(from ? { from } : {}),
+          ...(to ? { to } : {}),
+          ...(checkpoints ? { checkpoints } : {}),
+        });
+        const held = withHolds(status.days, await readSessionHolds(session));
+        return { ...withCopyCheck(held, session.settings, session.journal), checkpoints: status.checkpoints };
       },
     );
 }

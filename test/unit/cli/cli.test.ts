@@ -30,6 +30,7 @@ describe('audit-archive command line', () => {
       'catch-up',
       'status',
       'verify',
+      'checkpoint',
       'bucket init',
       'demo',
       'AUDIT_ARCHIVE_TARGET',
@@ -39,7 +40,7 @@ describe('audit-archive command line', () => {
     }
   });
 
-  it.each(['export', 'catch-up', 'status', 'verify', 'bucket init', 'demo'])(
+  it.each(['export', 'catch-up', 'status', 'verify', 'checkpoint', 'bucket init', 'demo'])(
     '`%s --help` explains the command and exits 0',
     async (command) => {
       const r = await cli([...command.split(' '), '--help']);
@@ -58,6 +59,7 @@ describe('audit-archive command line', () => {
     [['catch-up', '--concurrency', '50'], /--concurrency must be a whole number from 1 to 8/],
     [['status', 'extra'], /unexpected argument 'extra'/],
     [['bucket', 'destroy'], /unknown bucket command 'destroy'/],
+    [['checkpoint', '--wait', 'soon'], /--wait must be a whole number from 0 to 86400/],
   ])('bad usage %j exits 2 saying what is wrong', async (argv, message) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
