@@ -10,6 +10,12 @@
  *   npx tsx bench/reports.ts 10000        one size (a multiple of 10,000, at most 100,000)
  *   npx tsx bench/reports.ts 100000:96    one size with the heap capped (Node's --max-old-space-size, MB)
  *   npx tsx bench/reports.ts 10000:omit   one size, the cited objects left out of the bundle
+ *   npx tsx bench/reports.ts demo         only the demo's report (below)
+ *
+ * First, the demo's report as the app makes it (lib/demo-report.ts): the app's demo archive filled
+ * as on a first run, the Reports page's default period (the last 30 days) previewed twice (before and
+ * after Discovery's Parquet cache holds the period) and generated in full, through the service: the
+ * preview's wall time printed beside the full report's. Target: a preview under 2 s.
  *
  * The archive: ten UTC days of 10,000 events each from the Genesys simulator (its organisation's
  * users, unicode names included, and property changes), exported by the real exportDay into a local
@@ -49,6 +55,7 @@ import { listVouchedObjects } from '../main/engine/discovery/vouched-objects';
 import { benchAuditClient, serveSimulator, simulatorInfo } from './lib/bench-simulator';
 import { generateReport } from '../main/engine/reports/build-report';
 import { bundleForNode } from './lib/bundle-for-node';
+import { DEMO_QUERY, measureDemoReport, type DemoReportFigures } from './lib/demo-report';
 
 const SELF = fileURLToPath(import.meta.url);
 const MIB = 1024 * 1024;
@@ -134,24 +141,71 @@ const role = process.argv[2];
 if (role === '--simulator') await runSimulator();
 else if (role === '--prepare') await runPrepareChild(JSON.parse(process.argv[3] as string));
 else if (role === '--report') await runReportChild(JSON.parse(process.argv[3] as string));
+else if (role === '--demo') await runDemoChild();
 else {
-  // `100000`, `100000:96` (that size with a 96 MB heap) or `10000:omit` (without the cited objects).
-  const sizes = process.argv.slice(2).map((a) => a.split(':'));
-  await orchestrate(
-    sizes.length
-      ? sizes.map(([size, opt]) => ({
-          size: Number(size),
-          heapCapMB: opt && opt !== 'omit' ? Number(opt) : null,
-          objects: opt !== 'omit',
-        }))
-      : [
-          { size: 10_000, heapCapMB: null, objects: true },
-          { size: 10_000, heapCapMB: null, objects: false },
-          { size: 50_000, heapCapMB: null, objects: true },
-          { size: 100_000, heapCapMB: null, objects: true },
-          { size: 100_000, heapCapMB: HEAP_CAP_MB, objects: true },
-        ],
+  // `100000`, `100000:96` (that size with a 96 MB heap), `10000:omit` (without the cited objects), `demo`.
+  const args = process.argv.slice(2);
+  const demo = args.length === 0 || args.includes('demo');
+  const sizes = args.filter((a) => a !== 'demo').map((a) => a.split(':'));
+  if (demo) await printDemoReport();
+  if (args.length === 0 || sizes.length > 0)
+    await orchestrate(
+      sizes.length
+        ? sizes.map(([size, opt]) => ({
+            size: Number(size),
+            heapCapMB: opt && opt !== 'omit' ? Number(opt) : null,
+            objects: opt !== 'omit',
+          }))
+        : [
+            { size: 10_000, heapCapMB: null, objects: true },
+            { size: 10_000, heapCapMB: null, objects: false },
+            { size: 50_000, heapCapMB: null, objects: true },
+            { size: 100_000, heapCapMB: null, objects: true },
+            { size: 100_000, heapCapMB: HEAP_CAP_MB, objects: true },
+          ],
+    );
+}
+
+/** Child: the demo's report, previewed and generated through the app's service. */
+async function runDemoChild(): Promise<void> {
+  const figures = await measureDemoReport();
+  process.stdout.write(JSON.stringify(figures) + '\n', () => process.exit(0));
+}
+
+/** The demo's report in its own child: the preview's figures beside the full report's. */
+async function printDemoReport(): Promise<void> {
+  process.stderr.write("The demo's report: filling the app's demo archive as on a first run…\n");
+  const loadBefore = load();
+  const d = await child<DemoReportFigures>(['--demo']);
+  const loadAfter = load();
+  console.log(
+    `Demo: the app's demo archive (${d.archivedDays} archived days, filled in ${Math.round(d.fillSeconds)} s); ` +
+      `the Reports page's default period ${d.period.from} to ${d.period.to}, citing the starter "${DEMO_QUERY}" ` +
+      `(${d.events.toLocaleString('en')} events). Verdict: ${d.headline}`,
   );
+  const row = (what: string, t: { seconds: number; cpuSeconds: number }, before = '', after = '') => [
+    what,
+    t.seconds.toFixed(2),
+    t.cpuSeconds.toFixed(2),
+    before,
+    after,
+  ];
+  printTable(
+    ['demo report', 'wall s', 'CPU s', 'load before', 'load after'],
+    [
+      row('preview (first: the Parquet cache not yet holding the period)', d.firstPreview, loadBefore),
+      row('preview (again)', d.secondPreview),
+      row(
+        `full report (${d.report.pages} pages, ${d.report.events.toLocaleString('en')} events)`,
+        d.report,
+        '',
+        loadAfter,
+      ),
+    ],
+  );
+  const slowest = Math.max(d.firstPreview.seconds, d.secondPreview.seconds);
+  console.log(`${slowest < 2 ? 'PASS' : 'MISS'}  a preview of the demo's period < 2 s (wall clock, both previews)`);
+  console.log('');
 }
 
 /** Child: the simulator (10,000 events every day), until its parent closes stdin. */
@@ -380,8 +434,8 @@ async function citedObjectBytes(folder: string): Promise<number> {
 }
 
 async function child<T>(args: string[], nodeFlags: string[] = []): Promise<T> {
-  // DuckDB loads a .node file; pdfkit reads its font metrics beside its own script.
-  const script = await bundleForNode(SELF, 'reports-bench', ['@duckdb/node-api', 'pdfkit']);
+  // DuckDB and keytar (the app's runtime, for the demo) load .node files; pdfkit reads its font metrics beside its own script.
+  const script = await bundleForNode(SELF, 'reports-bench', ['@duckdb/node-api', 'pdfkit', 'keytar']);
   const proc = spawn(process.execPath, [...nodeFlags, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -4,29 +4,58 @@
  * that stays until a run succeeds), the job running on the archive when another page is open, and
  * the current page.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResponseOf } from '../../shared/ipc/contract';
 import type { ScheduleStatus } from '../../shared/schedule-status';
 import { CalendarPage, forgetCalendar } from '../calendar/CalendarPage';
-import { DiscoveryPage } from '../discovery/DiscoveryPage';
 import { JobPanel } from '../jobs/JobPanel';
 import { JobsProvider } from '../jobs/jobs-context';
-import { ReportsPage } from '../reports/ReportsPage';
-import { describeLastRun, scheduleTime } from '../settings/sections/ScheduleSection';
-import { SettingsPage } from '../settings/SettingsPage';
-import { SetupPage } from '../setup/SetupPage';
 import { formatInstant } from './display-format';
 import { mayLeave } from './leave-guard';
+import { describeLastRun, scheduleTime } from './schedule-words';
 import { OTHER_ROUTES, ROUTES, routeFromHash, type RouteId } from './routes';
 import { useAppEvent } from './use-app-events';
+// Every page's styles come with the frame (a few kB), in the order they always had, so the cascade
+// never depends on which page's code arrived first; the pages' code is what loads later.
+import '../discovery/discovery.css';
+import '../reports/reports.css';
+import '../settings/settings.css';
+import '../setup/setup.css';
 
 type AppInfo = ResponseOf<'app:info'>;
+
+/**
+ * The pages after the calendar, each its own chunk: the first paint loads only the frame and the
+ * calendar's code; the others are fetched once the window is idle, so a visit finds them loaded.
+ */
+const PAGE_CHUNKS = {
+  discovery: () => import('../discovery/DiscoveryPage'),
+  reports: () => import('../reports/ReportsPage'),
+  settings: () => import('../settings/SettingsPage'),
+  setup: () => import('../setup/SetupPage'),
+};
+const DiscoveryPage = lazy(() => PAGE_CHUNKS.discovery().then((m) => ({ default: m.DiscoveryPage })));
+const ReportsPage = lazy(() => PAGE_CHUNKS.reports().then((m) => ({ default: m.ReportsPage })));
+const SettingsPage = lazy(() => PAGE_CHUNKS.settings().then((m) => ({ default: m.SettingsPage })));
+const SetupPage = lazy(() => PAGE_CHUNKS.setup().then((m) => ({ default: m.SetupPage })));
+
+/** Fetches every page's chunk once the first paint is done (a failed fetch is tried again on the visit). */
+function usePagesPreloaded(): void {
+  useEffect(() => {
+    const preload = () => {
+      for (const load of Object.values(PAGE_CHUNKS)) void load().catch(() => undefined);
+    };
+    const idle = window.requestIdleCallback(preload, { timeout: 2000 });
+    return () => window.cancelIdleCallback(idle);
+  }, []);
+}
 
 export function App({ bridge }: { bridge: Bridge }) {
   const route = useRoute();
   const { info, infoError, refreshInfo } = useAppInfo(bridge);
   const schedule = useScheduleStatus(bridge);
+  usePagesPreloaded();
   const current = [...ROUTES, ...OTHER_ROUTES].find((r) => r.id === route) ?? ROUTES[0];
   const transport = info?.transport ?? 'dev-web';
   const settingsChanged = () => {
@@ -42,16 +71,28 @@ export function App({ bridge }: { bridge: Bridge }) {
           <Banners route={route} info={info} infoError={infoError} schedule={schedule} />
           {route !== 'calendar' && <JobPanel showLast={false} />}
           <main aria-labelledby="page-title">
-            <h1 id="page-title">{current.label}</h1>
-            {route === 'calendar' && <CalendarPage bridge={bridge} />}
-            {route === 'discovery' && <DiscoveryPage bridge={bridge} />}
-            {route === 'reports' && <ReportsPage bridge={bridge} />}
-            {route === 'settings' && <SettingsPage bridge={bridge} transport={transport} onSaved={settingsChanged} />}
-            {route === 'setup' && <SetupPage bridge={bridge} transport={transport} onConnected={settingsChanged} />}
+            {/* The title comes with its page: a heading on screen means the page's code is there. */}
+            <Suspense fallback={<PageLoading label={current.label} />}>
+              <h1 id="page-title">{current.label}</h1>
+              {route === 'calendar' && <CalendarPage bridge={bridge} />}
+              {route === 'discovery' && <DiscoveryPage bridge={bridge} />}
+              {route === 'reports' && <ReportsPage bridge={bridge} />}
+              {route === 'settings' && <SettingsPage bridge={bridge} transport={transport} onSaved={settingsChanged} />}
+              {route === 'setup' && <SetupPage bridge={bridge} transport={transport} onConnected={settingsChanged} />}
+            </Suspense>
           </main>
         </div>
       </div>
     </JobsProvider>
+  );
+}
+
+/** While a page's code arrives (its first visit, before the preload finished). */
+function PageLoading({ label }: { label: string }) {
+  return (
+    <p id="page-title" className="page-loading" role="status">
+      Opening {label}…
+    </p>
   );
 }
 

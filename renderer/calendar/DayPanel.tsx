@@ -11,6 +11,7 @@ import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResultError } from '../../shared/result';
 import { formatBytes, formatCount, formatInstant } from '../app/display-format';
 import { Breakable, Token } from '../app/Token';
+import { reportsRouteFor } from '../app/routes';
 import { useJobs, type Jobs } from '../jobs/jobs-context';
 import { STATE_LABELS } from './calendar-model';
 import { dayGuidance, findingDetail, type DayGuidance } from './day-guidance';
@@ -215,7 +216,7 @@ function DayActions({ details, jobs }: { details: DayDetails; jobs: Jobs }) {
         </button>
       )}
       {details.status.state === 'tampered' && (
-        <a className="button-link" href="#/reports">
+        <a className="button-link" href={reportsRouteFor({ from: day, to: day })}>
           Export this day&apos;s report
         </a>
       )}

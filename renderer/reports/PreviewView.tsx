@@ -38,7 +38,8 @@ export function PreviewView({
       )}
       <p className="hint">
         An HTML view of the same report model the PDF is drawn from (the app does not embed PDFs). Verification here is
-        the standard check; generating the report hashes every object of the period.
+        the standard check (listing, versions, signatures, chain, locks, and the objects the cited events come from,
+        read back); generating the report also hashes every object of the period when they weigh at most 1 GiB.
       </p>
       <Cover evidence={preview.evidence} />
       <SummaryPage summary={preview.summary} />

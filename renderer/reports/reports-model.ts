@@ -101,20 +101,27 @@ export type ReportsAction =
   | { readonly type: 'check-done'; readonly reportId: string; readonly check: Check | ResultError }
   | { readonly type: 'folder-shown'; readonly key: string; readonly text: string };
 
-/** The page as it opens: citing the handed-over result over its days, or a library query over the last 30 days. */
+/**
+ * The page as it opens: on the period its address names (a day's report from the day panel), citing
+ * a library query over it; else citing the handed-over result over its days; else a library query
+ * over the last 30 days. A result handed over earlier stays one choice away.
+ */
 export function initialReportsState(opening: {
   handoff: Handoff | null;
-  /** The period when no result was handed over. */
+  /** The period the page was opened on (`#/reports?from=…&to=…`), if any. */
+  linkedPeriod?: Period | null;
+  /** The period when neither names one. */
   defaultPeriod: Period;
   /** The officer's own time zone (IANA), or UTC. */
   timeZone: string;
 }): ReportsState {
   const { handoff } = opening;
-  const period = handoff?.metadata.range ?? opening.defaultPeriod;
+  const linked = opening.linkedPeriod ?? null;
+  const period = linked ?? handoff?.metadata.range ?? opening.defaultPeriod;
   return {
     handoff,
     library: null,
-    source: handoff ? 'result' : 'saved',
+    source: handoff && !linked ? 'result' : 'saved',
     savedId: '',
     savedParams: {},
     fields: {

@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useReducer, useRef, type Dispatch, type RefObject } from 'react';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResultError } from '../../shared/result';
+import { periodInRoute } from '../app/routes';
 import { useAppEvent } from '../app/use-app-events';
 import { defaultRange } from '../discovery/discovery-model';
 import { reportHandoff } from '../discovery/report-handoff';
@@ -82,6 +83,7 @@ export function useReports(bridge: Bridge): {
 function openingState(): ReportsState {
   return initialReportsState({
     handoff: reportHandoff(),
+    linkedPeriod: periodInRoute(window.location.hash),
     defaultPeriod: defaultRange(Date.now()),
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   });

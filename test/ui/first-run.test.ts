@@ -223,7 +223,9 @@ describe('the first run, on the demo organisation', () => {
     expect(words).toContain('Keep the evidence');
     expect(words).toContain("Export this day's report");
     expect(words).toContain('Tell your information-security team');
-    expect(await panel.getByRole('link', { name: "Export this day's report" }).getAttribute('href')).toBe('#/reports');
+    expect(await panel.getByRole('link', { name: "Export this day's report" }).getAttribute('href')).toBe(
+      `#/reports?from=${victim}&to=${victim}`,
+    );
     expect(await panel.textContent()).not.toMatch(/-1 events/);
     await page.screenshot({ path: await screenshotPath('day-panel-tampered') });
     await app.axe('the day panel of a tampered day');

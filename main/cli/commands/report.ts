@@ -322,6 +322,7 @@ function buildOptionsOf(
         cacheSealKey,
         stateDir,
         ...(ctx.now ? { now: ctx.now } : {}),
+        oneArchiveRead: true,
       }),
     defaultEngine: settings.discovery.engine,
     verification: { ...verificationPolicyOf(settings), ...(args.expectKey ? { expectKey: args.expectKey } : {}) },

@@ -15,7 +15,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isAuditArchiveError } from '../../../shared/errors';
-import type { SecretStore } from '../secrets/secret-store';
+import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 
 /** Where the seal's secret is kept. */
 export interface CacheSealKey {
@@ -94,7 +94,7 @@ function reason(e: unknown): string {
 }
 
 /** Keychain account of the app's cache seal key. */
-export const CACHE_SEAL_ACCOUNT = 'derived-data-seal-key';
+export const CACHE_SEAL_ACCOUNT = SECRET_ACCOUNTS.cacheSealKey;
 
 /** The secret in the OS keychain (the app), created there on first use. */
 export function keychainCacheSealKey(secrets: SecretStore): CacheSealKey {

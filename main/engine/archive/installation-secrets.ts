@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
-import type { SecretStore } from '../secrets/secret-store';
+import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import { readPrivateFile, writePrivateFile, type PrivateFilePolicy } from './key-file';
 
 export interface InstallationSecrets {
@@ -33,7 +33,7 @@ const Base64Secret = z
 function accountOf(archiveId: string, purpose: string): string {
   if (!PurposeSchema.safeParse(purpose).success || !ArchiveIdSchema.safeParse(archiveId).success)
     throw new AuditArchiveError('INTERNAL', `No installation secret is kept for "${purpose}" of "${archiveId}".`);
-  return `installation-secret:${purpose}:${archiveId}`;
+  return SECRET_ACCOUNTS.installationSecret(purpose, archiveId);
 }
 
 /** Secrets in the OS keychain (service `audit-archive`, account `installation-secret:<purpose>:<archiveId>`). */

@@ -24,7 +24,7 @@ import { readdir, rmdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { formatFingerprint } from '../../../shared/archive-root';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
-import { KEYCHAIN_ADVICE, KeytarSecretStore } from '../secrets/keytar-secret-store';
+import { keychainAdvice, KeytarSecretStore } from '../secrets/keytar-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { KeyFileSigningKeyStore, parsePemKeys, readPrivateFile } from './key-file';
 import { signingKeyFromPem, type SigningKey } from './signing';
@@ -118,7 +118,7 @@ export class CliSigningKeys implements SigningKeyStore {
       if (this.custody === 'keychain' && isAuditArchiveError(e) && e.code === 'SECRET_STORE_UNAVAILABLE') {
         throw new AuditArchiveError(
           'SECRET_STORE_UNAVAILABLE',
-          `The OS keychain cannot keep the archive's signing key here: ${e.message.replace(KEYCHAIN_ADVICE, '').trim()} ${HEADLESS_ADVICE} Nothing was written.`,
+          `The OS keychain cannot keep the archive's signing key here: ${e.message.replace(keychainAdvice('archive-signing-key'), '').trim()} ${HEADLESS_ADVICE} Nothing was written.`,
           { cause: e },
         );
       }

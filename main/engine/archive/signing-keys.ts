@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { AuditArchiveError } from '../../../shared/errors';
 import { writeFileAtomically } from '../files/write-file-atomically';
 import type { ArchivePurpose } from '../../../shared/archive-root';
-import type { SecretStore } from '../secrets/secret-store';
+import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import { signingKeyFromPem, signingKeyToPem, type SigningKey } from './signing';
 
 export const SIGNING_KEY_ENV = 'AUDIT_ARCHIVE_SIGNING_KEY';
@@ -160,5 +160,5 @@ export class SecretSigningKeyStore implements SigningKeyStore {
 }
 
 export function signingKeyAccount(fingerprint: string): string {
-  return `archive-signing-key:${fingerprint}`;
+  return SECRET_ACCOUNTS.archiveSigningKey(fingerprint);
 }

@@ -46,9 +46,11 @@ import type { ExecuteOptions, ExecutionFacts, QueryEngine, QueryExecution } from
 import {
   EVERY_DAY,
   populationOf,
+  readOncePerRange,
   readVouchedArchive,
   type DiscoveryCalendar,
   type VouchedArchive,
+  type VouchedArchiveReader,
   type VouchedObject,
 } from './vouched-objects';
 
@@ -66,6 +68,11 @@ interface LocalQueryEngineOptions {
   readonly cacheSealKey?: CacheSealKey | null;
   /** What decides a gap (absent: the default rules, no run journal). */
   readonly calendar?: DiscoveryCalendar;
+  /**
+   * Read the archive once per range for the engine's life (a report's engine: its queries answer
+   * from one state of the archive, vouched-objects.ts `readOncePerRange`). Default: every query reads it.
+   */
+  readonly oneArchiveRead?: boolean;
 }
 
 export class LocalQueryEngine implements QueryEngine {
@@ -73,9 +80,12 @@ export class LocalQueryEngine implements QueryEngine {
   readonly cache: ArchiveObjectCache;
   private readonly reader: 'columnar' | 'ndjson';
   private instance: Promise<DuckDBInstance> | null = null;
+  private readonly readArchive: VouchedArchiveReader;
 
   constructor(private readonly options: LocalQueryEngineOptions) {
     this.reader = options.reader ?? 'columnar';
+    const read: VouchedArchiveReader = (objects, gaps, o) => readVouchedArchive(options.store, objects, gaps, o);
+    this.readArchive = options.oneArchiveRead ? readOncePerRange(read) : read;
     this.cache = new ArchiveObjectCache({
       store: options.store,
       folder: options.cacheFolder,
@@ -201,7 +211,7 @@ export class LocalQueryEngine implements QueryEngine {
     try {
       // The columnar cache is kept by whole months: list whole months, read only the days asked for.
       const listed = this.reader === 'columnar' && query.range ? wholeMonths(query.range) : (query.range ?? EVERY_DAY);
-      const archive = await readVouchedArchive(this.options.store, listed, query.range, {
+      const archive = await this.readArchive(listed, query.range, {
         ...(signal ? { signal } : {}),
         stateDir: path.join(this.options.cacheFolder, 'archive-state'),
         cacheSealKey: this.options.cacheSealKey ?? null,

@@ -18,7 +18,14 @@ import { RunJournal } from '../archive/run-journal';
 import { AthenaQueryEngine } from './athena-engine';
 import { LocalQueryEngine } from './local-engine';
 import type { QueryEngine } from './query-engine';
-import { EVERY_DAY, listVouchedObjects, readVouchedArchive, type DiscoveryCalendar } from './vouched-objects';
+import {
+  EVERY_DAY,
+  listVouchedObjects,
+  readOncePerRange,
+  readVouchedArchive,
+  type DiscoveryCalendar,
+  type VouchedArchiveReader,
+} from './vouched-objects';
 
 interface OpenQueryEngineOptions {
   readonly kind: 'local' | 'athena';
@@ -35,6 +42,11 @@ interface OpenQueryEngineOptions {
   readonly now?: () => number;
   /** Tests: a client to use instead of a new one (the real client, under aws-sdk-client-mock). */
   readonly athenaClient?: AthenaClient;
+  /**
+   * A report's engine: its queries read the archive once per range (one state of the archive for the
+   * cited query, where its events are and its events per day; vouched-objects.ts `readOncePerRange`).
+   */
+  readonly oneArchiveRead?: boolean;
 }
 
 export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
@@ -46,7 +58,13 @@ export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
   };
   const cacheFolder = settings.discovery.cacheDir ?? options.defaultCacheFolder;
   if (options.kind === 'local') {
-    return new LocalQueryEngine({ store, cacheFolder, cacheSealKey: options.cacheSealKey ?? null, calendar });
+    return new LocalQueryEngine({
+      store,
+      cacheFolder,
+      cacheSealKey: options.cacheSealKey ?? null,
+      calendar,
+      ...(options.oneArchiveRead ? { oneArchiveRead: true } : {}),
+    });
   }
   const target = /^s3:\/\/([^/]+)\/?(.*)$/.exec(store.url);
   if (store.kind !== 's3' || !target) {
@@ -70,6 +88,8 @@ export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
   const client = options.athenaClient ?? new AthenaClient({ region });
   // The manifests are cached (and checked at use) where the local engine keeps them.
   const manifests = { stateDir: path.join(cacheFolder, 'archive-state'), cacheSealKey: options.cacheSealKey ?? null };
+  const read: VouchedArchiveReader = (objects, gaps, o) => readVouchedArchive(store, objects, gaps, o);
+  const readArchive = options.oneArchiveRead ? readOncePerRange(read) : read;
   return new AthenaQueryEngine({
     client,
     region,
@@ -80,7 +100,7 @@ export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
     // Parts left by interrupted runs add a little to this; Athena reads them too.
     estimateScanBytes: async () =>
       (await listVouchedObjects(store, EVERY_DAY, manifests)).reduce((n, o) => n + o.size, 0),
-    readArchive: (range, o) => readVouchedArchive(store, range ?? EVERY_DAY, range, { ...manifests, ...o, calendar }),
+    readArchive: (range, o) => readArchive(range ?? EVERY_DAY, range, { ...manifests, ...o, calendar }),
   });
 }
 

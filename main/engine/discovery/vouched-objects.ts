@@ -117,6 +117,39 @@ async function holdsIn(
   };
 }
 
+/** How an engine reads the vouched archive for a query: `readVouchedArchive` over its store, or a reader built on it. */
+export type VouchedArchiveReader = (
+  objectRange: { from: Day; to: Day },
+  gapRange: { from: Day; to: Day } | null,
+  options: VouchedArchiveOptions,
+) => Promise<VouchedArchive>;
+
+/**
+ * `read`, but once per pair of ranges for the reader's life: the queries of one report (the cited
+ * query, where its events are, its events per day) then answer from one state of the archive, read
+ * and checked once, instead of each reading it again a moment later. The warnings of that read reach
+ * every caller. A read that fails is not kept.
+ */
+export function readOncePerRange(read: VouchedArchiveReader): VouchedArchiveReader {
+  const reads = new Map<string, Promise<{ archive: VouchedArchive; warnings: string[] }>>();
+  return async (objectRange, gapRange, options) => {
+    const key = JSON.stringify([objectRange, gapRange]);
+    let once = reads.get(key);
+    if (!once) {
+      const warnings: string[] = [];
+      once = read(objectRange, gapRange, { ...options, onWarning: (m) => void warnings.push(m) }).then((archive) => ({
+        archive,
+        warnings,
+      }));
+      reads.set(key, once);
+      once.catch(() => reads.delete(key));
+    }
+    const { archive, warnings } = await once;
+    for (const m of warnings) options.onWarning?.(m);
+    return archive;
+  };
+}
+
 /** The vouched objects of a range (any length: no gaps are named). */
 export async function listVouchedObjects(
   store: ArchiveStore,

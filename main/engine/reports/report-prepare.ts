@@ -96,18 +96,29 @@ class Engines {
   }
 }
 
+/**
+ * The stored bytes of the period's objects, to choose whether a report hashes them all (a preview
+ * never does, so it does not ask). Only to choose the mode: everything the report states comes from
+ * the verification's own fresh read.
+ */
+async function periodBytes(o: ReportBuildOptions, signal: { signal?: AbortSignal }): Promise<number> {
+  const { from, to } = o.inputs.period;
+  o.onProgress?.({ phase: 'locating', message: 'Reading the manifests of the period…' });
+  const snapshot = await o.archive.read({ scope: 'layout', ...signal });
+  let bytes = 0;
+  for (const [day, evidence] of snapshot.assessment.days)
+    if (day >= from && day <= to)
+      for (const c of evidence.manifests) for (const x of c.manifest.objects) bytes += x.size;
+  return bytes;
+}
+
 async function verifyPeriod(o: ReportBuildOptions, clock: Clock, mode: 'generate' | 'preview') {
   const { from, to } = o.inputs.period;
   const progress = o.onProgress ?? (() => undefined);
   const signal = o.signal ? { signal: o.signal } : {};
-  progress({ phase: 'locating', message: 'Reading the manifests of the period…' });
-  // Only to choose the mode; everything the report states comes from the verification's own fresh read.
-  const snapshot = await o.archive.read({ scope: 'layout', ...signal });
-  let periodBytes = 0;
-  for (const [day, evidence] of snapshot.assessment.days)
-    if (day >= from && day <= to)
-      for (const c of evidence.manifests) for (const x of c.manifest.objects) periodBytes += x.size;
-  const full = mode === 'generate' && periodBytes <= (o.fullVerifyLimitBytes ?? DEFAULT_FULL_VERIFY_LIMIT_BYTES);
+  const full =
+    mode === 'generate' &&
+    (await periodBytes(o, signal)) <= (o.fullVerifyLimitBytes ?? DEFAULT_FULL_VERIFY_LIMIT_BYTES);
   progress({ phase: 'verifying', message: `Verifying ${from} to ${to}${full ? ' (every object hashed)' : ''}…` });
   const at = new Date(clock.stamp()).toISOString();
   const result = await verifyArchive({
@@ -266,22 +277,26 @@ export async function prepareReport(
     // Every engine the sources run on, opened first: one that is not configured is bad input, refused before anything runs.
     for (const s of inputs.sources)
       engines.get(inputs.engine ?? (s.kind === 'result' ? s.metadata.engine.kind : o.defaultEngine));
-    results.push(
-      ...(await runCitedResults(inputs.sources, {
-        engineFor: engines.get,
-        engine: inputs.engine,
-        defaultEngine: o.defaultEngine,
-        archiveUrl: archive.store.url,
-        spoolFolder: workDir,
-        resultIdPrefix: reportId,
-        now: clock.stamp,
-        recordDurations: clock.clock === 'system',
-        fieldCheck,
-        ...(o.signal ? { signal: o.signal } : {}),
-        onProgress: (message, done, total) => progress({ phase: 'queries', message, done, total }),
-      })),
-    );
-    const verify = await verifyPeriod(o, clock, mode);
+    // A preview verifies while its queries run (DuckDB's threads and the verification overlap); a
+    // report does one after the other, so its steps are shown in the order they happen.
+    const verifying = mode === 'preview' ? verifyPeriod(o, clock, mode) : null;
+    const cited = runCitedResults(inputs.sources, {
+      engineFor: engines.get,
+      engine: inputs.engine,
+      defaultEngine: o.defaultEngine,
+      archiveUrl: archive.store.url,
+      spoolFolder: workDir,
+      resultIdPrefix: reportId,
+      now: clock.stamp,
+      recordDurations: clock.clock === 'system',
+      fieldCheck,
+      ...(o.signal ? { signal: o.signal } : {}),
+      onProgress: (message, done, total) => progress({ phase: 'queries', message, done, total }),
+    });
+    // Both settle before anything else happens, so a refusal never leaves a verification running.
+    await Promise.allSettled([cited, verifying]);
+    results.push(...(await cited));
+    const verify = await (verifying ?? verifyPeriod(o, clock, mode));
     const assessment = verify.result.assessment;
     const engineDays: ReportEvidence['engineDays'] = [];
     for (const [kind, range] of daysReadBy(o, results))

@@ -202,6 +202,7 @@ function reportBuildOf(
         cacheSealKey: options.cacheSealKey ?? null,
         ...(options.stateDir ? { stateDir: options.stateDir } : {}),
         ...(options.now ? { now: options.now } : {}),
+        oneArchiveRead: true,
       }),
     defaultEngine: settings.discovery.engine,
     verification: verificationPolicyOf(settings),

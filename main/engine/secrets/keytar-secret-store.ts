@@ -4,15 +4,16 @@
  *
  * keytar is a native module loaded on first use, not at start: on a Linux machine without
  * libsecret, or without a Secret Service on D-Bus (a headless server), the app still starts and the
- * user gets SECRET_STORE_UNAVAILABLE saying what to install, or that the CLI takes the secret from
- * the environment instead. No error message ever contains a secret.
+ * user gets SECRET_STORE_UNAVAILABLE saying what to install, or where the CLI keeps that secret instead
+ * (each kind of secret its own remedy: the client secret in the environment, the signing key in a key
+ * file or the environment). No error message ever contains a secret.
  */
 import { z } from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
-import { SECRET_SERVICE, type SecretStore } from './secret-store';
+import { SECRET_SERVICE, secretKindOf, type SecretKind, type SecretStore } from './secret-store';
 
 /** The part of keytar this store uses. */
-interface KeytarApi {
+export interface KeytarApi {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
@@ -60,11 +61,33 @@ export function parseSecretValue(account: string, secret: string): string {
   return parsed.data;
 }
 
-/** What the keychain's errors advise (exported so a caller with better advice can replace it). */
-export const KEYCHAIN_ADVICE =
+/** What every keychain error advises first: how to have a keychain on Linux. */
+const KEYCHAIN_SETUP =
   'On Linux install libsecret (Debian/Ubuntu: apt-get install libsecret-1-0 gnome-keyring) and run a desktop ' +
-  'session with an unlocked keyring; on a headless server use the CLI and set AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET ' +
-  'in its environment instead.';
+  'session with an unlocked keyring';
+
+/**
+ * Where each kind of secret can live on a machine without a keychain (README, "Provisioning the client
+ * secret" and "The signing key: where it lives"): the remedy fits the secret the error is about.
+ */
+const HEADLESS_REMEDY: Record<SecretKind, string> = {
+  'genesys-client-secret':
+    'on a headless server use the CLI and set AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET in its environment instead.',
+  'archive-signing-key':
+    "on a headless server use the CLI and keep the archive's signing key in a key file outside the state folder " +
+    '(AUDIT_ARCHIVE_SIGNING_KEY_FILE, --signing-key-file or archive.signingKeyFile; mode 0600), or give it as PEM ' +
+    'text in AUDIT_ARCHIVE_SIGNING_KEY.',
+  'installation-secret':
+    'on a headless server use the CLI with a signing key file (AUDIT_ARCHIVE_SIGNING_KEY_FILE): this ' +
+    "installation's own secrets are then kept beside it, in <key file>.secrets.json.",
+  'cache-seal-key':
+    'on a headless server use the CLI, which keeps the cache seal key in a file (AUDIT_ARCHIVE_CACHE_KEY_FILE).',
+};
+
+/** What a keychain error about this kind of secret advises (exported so a caller with better advice can replace it). */
+export function keychainAdvice(kind: SecretKind | null): string {
+  return kind ? `${KEYCHAIN_SETUP}; ${HEADLESS_REMEDY[kind]}` : `${KEYCHAIN_SETUP}.`;
+}
 
 async function importKeytar(): Promise<KeytarApi> {
   // keytar is CommonJS: its functions arrive on `default` when imported from ESM.
@@ -90,52 +113,60 @@ export class KeytarSecretStore implements SecretStore {
   }
 
   async get(account: string): Promise<string | null> {
-    const keytar = await this.#ready();
     const name = parseSecretAccount(account);
+    const keytar = await this.#ready(name);
     try {
       return await keytar.getPassword(this.service, name);
     } catch (e) {
-      throw this.#unavailable(`read "${name}" from`, e);
+      throw unavailable(`read "${name}" from`, name, e);
     }
   }
 
   async set(account: string, secret: string): Promise<void> {
-    const keytar = await this.#ready();
     const name = parseSecretAccount(account);
+    const keytar = await this.#ready(name);
     const value = parseSecretValue(name, secret);
     try {
       await keytar.setPassword(this.service, name, value);
     } catch (e) {
-      throw this.#unavailable(`store "${name}" in`, e, value);
+      throw unavailable(`store "${name}" in`, name, e, value);
     }
   }
 
   async delete(account: string): Promise<boolean> {
-    const keytar = await this.#ready();
     const name = parseSecretAccount(account);
+    const keytar = await this.#ready(name);
     try {
       return await keytar.deletePassword(this.service, name);
     } catch (e) {
-      throw this.#unavailable(`delete "${name}" from`, e);
+      throw unavailable(`delete "${name}" from`, name, e);
     }
   }
 
-  /** Loads keytar once; a failed load is retried on the next call (the user may install libsecret). */
-  #ready(): Promise<KeytarApi> {
+  /**
+   * Loads keytar once; a failed load is retried on the next call (the user may install libsecret).
+   * The error advises for the secret `account` holds.
+   */
+  async #ready(account: string): Promise<KeytarApi> {
     this.#keytar ??= this.#loadKeytar().catch((e: unknown) => {
       this.#keytar = null;
+      throw e;
+    });
+    try {
+      return await this.#keytar;
+    } catch (e) {
       throw new AuditArchiveError(
         'SECRET_STORE_UNAVAILABLE',
-        `The OS keychain cannot be used: its library failed to load (${describeFailure(e)}). ${KEYCHAIN_ADVICE}`,
+        `The OS keychain cannot be used: its library failed to load (${describeFailure(e)}). ${keychainAdvice(secretKindOf(account))}`,
       );
-    });
-    return this.#keytar;
+    }
   }
+}
 
-  #unavailable(action: string, e: unknown, secret?: string): AuditArchiveError {
-    return new AuditArchiveError(
-      'SECRET_STORE_UNAVAILABLE',
-      `Could not ${action} the OS keychain (${describeFailure(e, secret)}). ${KEYCHAIN_ADVICE}`,
-    );
-  }
+/** A keychain call that failed: what failed, and the remedies that fit the secret `account` holds. */
+function unavailable(action: string, account: string, e: unknown, secret?: string): AuditArchiveError {
+  return new AuditArchiveError(
+    'SECRET_STORE_UNAVAILABLE',
+    `Could not ${action} the OS keychain (${describeFailure(e, secret)}). ${keychainAdvice(secretKindOf(account))}`,
+  );
 }

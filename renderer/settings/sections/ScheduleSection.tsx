@@ -5,34 +5,11 @@
 import { useEffect, useState } from 'react';
 import type { Bridge } from '../../../shared/ipc/bridge';
 import type { ScheduleStatus } from '../../../shared/schedule-status';
-import { formatInstant } from '../../app/display-format';
+import { describeLastRun, describeNextRun, scheduleTime } from '../../app/schedule-words';
 import { useAppEvent } from '../../app/use-app-events';
 import type { Settings } from '../../../shared/settings';
 import type { FieldErrors } from '../field-errors';
 import { Field, NumberInput, type SectionProps } from '../form-parts';
-
-export function describeLastRun(status: ScheduleStatus): string {
-  const last = status.lastRun;
-  if (!last) return 'Not run yet on this machine.';
-  const why = last.reason === 'missed' ? ' (a run missed while the app was closed, made up at start)' : '';
-  return `${formatInstant(last.startedAt)}${why}: ${last.message}`;
-}
-
-/**
- * The daily run's time, the one way the app states it: "02:00 Europe/London time (this computer's
- * time zone)". The sidebar, the hint and the status all use it.
- */
-export function scheduleTime(time: string, timeZone: string | undefined): string {
-  return `${time} ${timeZone ? `${timeZone} time` : 'local time'} (this computer's time zone)`;
-}
-
-function describeNextRun(status: ScheduleStatus): string {
-  if (!status.enabled) return 'Off.';
-  const at = scheduleTime(status.time, status.timeZone);
-  if (!status.active) return `At ${at}, while the desktop app runs; not in this window.`;
-  if (status.running) return 'Running now.';
-  return status.nextRunAt ? formatInstant(status.nextRunAt) : `At ${at}.`;
-}
 
 export function ScheduleSection({ bridge, settings, update, errors }: SectionProps & { bridge: Bridge }) {
   const { schedule, desktop } = settings;

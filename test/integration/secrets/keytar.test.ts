@@ -168,15 +168,15 @@ describe.each(contractStores)('$name keeps the same promises', ({ make, needsKey
 });
 
 describe('a machine where the keychain cannot be used', () => {
-  it('without a Secret Service session the user is told what to do, the app does not crash, and the secret is not echoed', () => {
-    const secret = newSecret();
+  /** Stores `secret` under `account` in a child with no D-Bus session: what the caller got, and all it printed. */
+  function storeWithoutSessionBus(secret: string, account?: string) {
     const env = { ...process.env };
     delete env.DBUS_SESSION_BUS_ADDRESS;
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
     delete env.XDG_RUNTIME_DIR;
     const fixture = fileURLToPath(new URL('./fixtures/keychain-without-session-bus.ts', import.meta.url));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fixture, secret], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fixture, secret, ...(account ? [account] : [])], {
       env,
       encoding: 'utf8',
       timeout: 60_000,
@@ -185,8 +185,21 @@ describe('a machine where the keychain cannot be used', () => {
     const outcome = JSON.parse(r.stdout) as { code?: string; message?: string; stored?: boolean };
     expect(outcome.code).toBe('SECRET_STORE_UNAVAILABLE');
     expect(outcome.message).toMatch(/libsecret/);
-    expect(outcome.message).toMatch(/AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET/);
     expect(r.stdout + r.stderr).not.toContain(secret);
+    return outcome.message ?? '';
+  }
+
+  it('without a Secret Service session the user is told what to do, the app does not crash, and the secret is not echoed', () => {
+    const message = storeWithoutSessionBus(newSecret());
+    expect(message).toMatch(/AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET/);
+    expect(message).not.toMatch(/SIGNING_KEY/);
+  });
+
+  it("for the archive's signing key, the remedy is a key file or AUDIT_ARCHIVE_SIGNING_KEY, never the client secret's", () => {
+    const message = storeWithoutSessionBus(newSecret(), `archive-signing-key:${'ab'.repeat(32)}`);
+    expect(message).toMatch(/AUDIT_ARCHIVE_SIGNING_KEY_FILE/);
+    expect(message).toMatch(/AUDIT_ARCHIVE_SIGNING_KEY\b/);
+    expect(message).not.toMatch(/GENESYS_CLIENT_SECRET/);
   });
 
   it('when the keychain library cannot load, the user is told what to install, and a later call tries again', async () => {

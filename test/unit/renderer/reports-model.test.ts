@@ -96,6 +96,27 @@ describe('the Reports page model', () => {
     expect(spec(state).request).toMatchObject({ timeZone: 'Europe/London', dueDate: null });
   });
 
+  it("opened on a day's period (the day panel's link), cites a library query over that day; a result handed over earlier stays one choice away", () => {
+    const day = { from: '2026-03-09', to: '2026-03-09' };
+    const state = apply(
+      initialReportsState({
+        handoff: { metadata: handedResult, runId: RUN_ID },
+        linkedPeriod: day,
+        defaultPeriod: LAST_30,
+        timeZone: 'UTC',
+      }),
+      { type: 'library-loaded', library },
+    );
+    expect(state.source).toBe('saved');
+    expect(state.period).toEqual(day);
+    expect(spec(state).period).toEqual(day);
+    expect(spec(state).sources).toEqual([
+      { kind: 'query', query: { kind: 'saved', id: state.savedId, parameters: {}, range: day } },
+    ]);
+    const result = apply(state, { type: 'source-chosen', source: 'result' });
+    expect(result.period).toEqual(handedResult.range);
+  });
+
   it('without a hand-off, cites a library query over the last 30 days, sending only the values typed for it', () => {
     const state = apply(opened(false), { type: 'saved-parameter-edited', name: 'user', value: 'ada' });
     expect(state.source).toBe('saved');
