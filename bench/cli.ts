@@ -27,7 +27,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -82,6 +82,13 @@ function runOnce(node: string, preload: string, args: string[], env: NodeJS.Proc
       resolve({ stderr, seconds, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, peakMB: u.maxRSS / 1024, code });
     });
   });
+}
+
+/** The 1, 5 and 15 minute load averages now: on a shared machine, every figure is read beside them. */
+function load(): string {
+  return `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ')}`;
 }
 
 function median(values: number[]): number {
@@ -339,7 +346,7 @@ async function queryRows(preload: string, dir: string): Promise<void> {
     console.log(
       `  ${q.label}: query ${rows} rows, best ${best.toFixed(3)} s, median ${median(warm.map((r) => r.seconds)).toFixed(3)} s, ` +
         `CPU ${median(warm.map((r) => r.cpuSeconds)).toFixed(2)} s, peak ${Math.max(...warm.map((r) => r.peakMB)).toFixed(0)} MB ` +
-        `(first run, building its cache: ${cold.seconds.toFixed(2)} s)`,
+        `(first run, building its cache: ${cold.seconds.toFixed(2)} s; ${load()})`,
     );
     if (!jq) continue;
     const jqRuns = Array.from({ length: QUERY_RUNS }, () => timedJq(demo, q.jq));
@@ -349,7 +356,7 @@ async function queryRows(preload: string, dir: string): Promise<void> {
     const agree = jqRuns[0]?.rows === rows ? 'same rows' : `ROWS DIFFER (${jqRuns[0]?.rows})`;
     console.log(
       `  ${' '.repeat(q.label.length)}  zcat | jq ${jqRuns[0]?.rows} rows, best ${jqBest.toFixed(3)} s, median ${median(jqRuns.map((r) => r.seconds)).toFixed(3)} s, CPU ${jqCpu.toFixed(2)} s; ` +
-        `query / jq: wall ${(best / jqBest).toFixed(2)} (target < 0.5 ${best / jqBest < 0.5 ? 'met' : 'MISSED'}), CPU ${cpuRatio.toFixed(2)}; ${agree}`,
+        `query / jq: wall ${(best / jqBest).toFixed(2)} (target < 0.5 ${best / jqBest < 0.5 ? 'met' : 'MISSED'}), CPU ${cpuRatio.toFixed(2)}; ${agree}; ${load()}`,
     );
   }
 }
@@ -360,8 +367,9 @@ async function main(): Promise<void> {
   try {
     const preload = await usagePreload(dir);
     if (process.argv.includes('--query')) return await queryRows(preload, dir);
-    console.log(`CLI start-up on Node ${process.version}, ${RUNS} runs each (the bundle in dist/cli):\n`);
+    console.log(`CLI start-up on Node ${process.version}, ${RUNS} runs each (the bundle in dist/cli; ${load()}):\n`);
     printRows(await startupRows(preload));
+    console.log(`(${load()} after the start-up rows)`);
     if (process.argv.includes('--quick')) return;
     await exportRow(preload, dir);
     await queryRows(preload, dir);

@@ -7,9 +7,10 @@
 //   says what to install.
 // - A bundle that is missing or older than its sources is refused (exit 2) with the command to run:
 //   the CLI never runs code that is not the checkout's.
+// - The bundle's compiled code is cached beside it (scripts/cli-bundle.mjs, CLI_COMPILE_CACHE).
 // Works through a symlink on PATH (Node resolves it to this file, so the paths below hold).
 import { fileURLToPath } from 'node:url';
-import { cliBundleProblem, CLI_ENTRY_URL } from '../scripts/cli-bundle.mjs';
+import { cliBundleProblem, CLI_ENTRY_URL, enableBundleCompileCache } from '../scripts/cli-bundle.mjs';
 import {
   installedSupportedNode,
   isSupportedNode,
@@ -37,4 +38,5 @@ if (problem) {
   process.stderr.write(`audit-archive: ${problem}\n`);
   process.exit(2);
 }
+enableBundleCompileCache();
 await import(CLI_ENTRY_URL);

@@ -39,7 +39,7 @@ import type { DateRange } from '../../../shared/discovery/structured-query';
 import { AuditArchiveError } from '../../../shared/errors';
 import type { Settings } from '../../../shared/settings';
 import type { CacheSealKey } from '../../engine/archive/cache-seal';
-import { openArchiveStore } from '../../engine/archive/stores/open-store';
+import { loadArchiveStore } from '../../engine/archive/stores/archive-target';
 import { openQueryEngine } from '../../engine/discovery/open-query-engine';
 import { ResultWriter } from '../../engine/discovery/result-export';
 import { runDiscoveryQuery } from '../../engine/discovery/run-query';
@@ -160,7 +160,7 @@ async function queryCommand(
       'No archive target is set: set AUDIT_ARCHIVE_TARGET (s3://bucket/prefix or file:///absolute/path) or --target.',
     );
   }
-  const store = openArchiveStore(settings.archive.target, settings.archive.s3, ctx.env);
+  const store = await loadArchiveStore(settings.archive.target, settings.archive.s3, ctx.env);
   const engine = openQueryEngine({
     kind: args.engine ?? settings.discovery.engine,
     settings: args.cacheDir ? { ...settings, discovery: { ...settings.discovery, cacheDir: args.cacheDir } } : settings,

@@ -45,7 +45,7 @@ interface AthenaPolling {
 
 const DEFAULT_POLLING: AthenaPolling = { initialMs: 250, maxMs: 5000, factor: 1.6 };
 
-interface AthenaQueryEngineOptions {
+export interface AthenaQueryEngineOptions {
   readonly client: AthenaClient;
   readonly region: string;
   readonly workgroup: string;

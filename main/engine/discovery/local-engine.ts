@@ -101,7 +101,13 @@ export class LocalQueryEngine implements QueryEngine {
 
   /** A connection to the engine's one DuckDB instance, locked down on first use. */
   private async connect(): Promise<DuckDBConnection> {
-    this.instance ??= (async () => {
+    return (await this.openInstance()).connect();
+  }
+
+  /** The engine's one DuckDB instance, made and locked down once (made again after a failure). */
+  private openInstance(): Promise<DuckDBInstance> {
+    if (this.instance) return this.instance;
+    this.instance = (async () => {
       const { mkdir } = await import('node:fs/promises');
       await mkdir(this.cache.stagingFolder, { recursive: true });
       const instance = await DuckDBInstance.create(':memory:');
@@ -123,12 +129,14 @@ export class LocalQueryEngine implements QueryEngine {
       return instance;
     })();
     this.instance.catch(() => (this.instance = null));
-    return (await this.instance).connect();
+    return this.instance;
   }
 
   async execute(query: CompiledQuery, options: ExecuteOptions = {}): Promise<QueryExecution> {
     const { signal, onProgress } = options;
     if (signal?.aborted) throw cancelled();
+    // DuckDB opens (on its own threads) while the manifests are read; its failure is met at connect().
+    this.openInstance().catch(() => undefined);
     const warnings: string[] = [];
     const { archive, files } = await this.prepare(
       query,

@@ -7,16 +7,19 @@
  *
  * Both state a result's population and gaps from the archive's manifests, judged with the
  * calendar's rules (settings) and this installation's run journal (`stateDir`, when given).
+ *
+ * The settings are checked here, at once; the Athena engine and its AWS SDK client are loaded when
+ * its first query runs (athena-open.ts), so a local query never loads the AWS SDK.
  */
 import path from 'node:path';
-import { AthenaClient } from '@aws-sdk/client-athena';
+import type { AthenaClient } from '@aws-sdk/client-athena';
 import { calendarRulesOf, type Settings } from '../../../shared/settings';
 import { AuditArchiveError } from '../../../shared/errors';
 import type { ArchiveStore } from '../archive/archive-store';
 import type { CacheSealKey } from '../archive/cache-seal';
 import { RunJournal } from '../archive/run-journal';
-import { AthenaQueryEngine } from './athena-engine';
 import { LocalQueryEngine } from './local-engine';
+import type { AthenaQueryEngineOptions } from './athena-engine';
 import type { QueryEngine } from './query-engine';
 import {
   EVERY_DAY,
@@ -85,13 +88,11 @@ export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
       'Athena needs an AWS region: set discovery.athena.region (or AWS_REGION).',
     );
   }
-  const client = options.athenaClient ?? new AthenaClient({ region });
   // The manifests are cached (and checked at use) where the local engine keeps them.
   const manifests = { stateDir: path.join(cacheFolder, 'archive-state'), cacheSealKey: options.cacheSealKey ?? null };
   const read: VouchedArchiveReader = (objects, gaps, o) => readVouchedArchive(store, objects, gaps, o);
   const readArchive = options.oneArchiveRead ? readOncePerRange(read) : read;
-  return new AthenaQueryEngine({
-    client,
+  const engine: Omit<AthenaQueryEngineOptions, 'client'> = {
     region,
     workgroup: athena.workgroup,
     database: athena.database,
@@ -101,7 +102,28 @@ export function openQueryEngine(options: OpenQueryEngineOptions): QueryEngine {
     estimateScanBytes: async () =>
       (await listVouchedObjects(store, EVERY_DAY, manifests)).reduce((n, o) => n + o.size, 0),
     readArchive: (range, o) => readArchive(range ?? EVERY_DAY, range, { ...manifests, ...o, calendar }),
-  });
+  };
+  return deferredEngine('athena', async () =>
+    (await import('./athena-open')).openAthenaEngine(engine, options.athenaClient),
+  );
+}
+
+/** An engine loaded on its first query (and loaded again after a load that failed). */
+function deferredEngine(kind: QueryEngine['kind'], load: () => Promise<QueryEngine>): QueryEngine {
+  let loaded: Promise<QueryEngine> | null = null;
+  const engine = () =>
+    (loaded ??= load().catch((e: unknown) => {
+      loaded = null;
+      throw e;
+    }));
+  return {
+    kind,
+    execute: async (query, options) => (await engine()).execute(query, options),
+    close: async () => {
+      const opened = loaded && (await loaded.catch(() => null));
+      await opened?.close();
+    },
+  };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -2,9 +2,11 @@
  * A command loads only what it uses (issue 16): the bundle as it ships (bin/audit-archive.mjs, dist/cli,
  * built for this run by test/servers/cli-bundle.ts), run as a process with a resolve hook that records
  * every module Node loads. `--version`, `--help` and `export` never load DuckDB, pdfkit or React code;
- * `query` and `report`, which need them, do (so the check can tell).
+ * `query` and `report`, which need them, do (so the check can tell). A query of a local folder never
+ * loads the AWS SDK (bundled: its code is in the chunks of the S3 store and the Athena engine, loaded
+ * only for an s3:// target or the Athena engine).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -74,8 +76,9 @@ function runRecorded(args: string[]): Promise<Loaded> {
 }
 
 /**
- * What the loaded bundle files carry of code bundled into them: React (its element symbols) and
- * DuckDB's JavaScript API (bundled; only its native binding is loaded from node_modules).
+ * What the loaded bundle files carry of code bundled into them: React (its element symbols),
+ * DuckDB's JavaScript API (bundled; only its native binding is loaded from node_modules) and the
+ * AWS SDK (its clients' user agent names them: `aws-sdk-js`).
  */
 async function bundledHeavyCode(files: string[]): Promise<string[]> {
   const found = new Set<string>();
@@ -83,23 +86,26 @@ async function bundledHeavyCode(files: string[]): Promise<string[]> {
     const text = await readFile(file, 'utf8');
     if (/Symbol\.for\(["']react\./.test(text)) found.add('React');
     if (text.includes('DuckDBInstance')) found.add('DuckDB');
+    if (text.includes('aws-sdk-js')) found.add('AWS SDK');
   }
-  return [...found];
+  return [...found].sort();
 }
 
 async function expectLean(loaded: Loaded): Promise<void> {
   const heavy = [...loaded.packages].filter((p) => /duckdb|pdfkit|fontkit|^react/.test(p));
   expect(heavy, loaded.stderr).toEqual([]);
-  expect(await bundledHeavyCode(loaded.bundleFiles)).toEqual([]);
+  // The AWS SDK is left out here: an export loads it still, for a second copy on S3 (README, The CLI).
+  expect((await bundledHeavyCode(loaded.bundleFiles)).filter((c) => c !== 'AWS SDK')).toEqual([]);
 }
 
 describe('audit-archive loads only what a command uses', () => {
   it.each([[['--version']], [['--help']], [['export', '--help']], [['query', '--help']], [['report', '--help']]])(
-    '`%j` loads neither DuckDB, pdfkit nor React, nor any command module',
+    '`%j` loads neither DuckDB, pdfkit, React nor the AWS SDK, nor any command module',
     async (args) => {
       const loaded = await runRecorded(args);
       expect(loaded.code, loaded.stderr).toBe(0);
       await expectLean(loaded);
+      expect(await bundledHeavyCode(loaded.bundleFiles)).toEqual([]);
       // The bundle's entry and, for the main help, its settings table; no command's chunk.
       expect(loaded.bundleFiles.map((f) => path.basename(f)).filter((f) => /^(export|query|report)-/.test(f))).toEqual(
         [],
@@ -124,10 +130,27 @@ describe('audit-archive loads only what a command uses', () => {
     const range = ['--from', day, '--to', day, '--target', target];
     const query = await runRecorded(['query', '--sql', 'SELECT', ...range]);
     expect(query.packages.has('@duckdb/node-bindings'), query.stderr).toBe(true);
-    expect(await bundledHeavyCode(query.bundleFiles)).toEqual(['DuckDB']);
+    expect((await bundledHeavyCode(query.bundleFiles)).includes('DuckDB')).toBe(true);
     const out = path.join(dir, 'no-such-folder', 'report');
     const report = await runRecorded(['report', '--sql', 'SELECT 1', '--request-ref', 'R-1', '--out', out, ...range]);
     expect(report.code, report.stderr).toBe(2);
     expect(report.packages.has('pdfkit'), report.stderr).toBe(true);
+  });
+
+  it('a query of a local folder reads it with DuckDB and never loads the AWS SDK', async () => {
+    const demo = path.join(dir, 'demo');
+    const env = { PATH: path.dirname(process.execPath), HOME: dir };
+    const made = spawnSync(process.execPath, [BIN, 'demo', '--dir', demo, '--days', '30'], { encoding: 'utf8', env });
+    expect(made.status, made.stderr).toBe(0);
+    const calendar = /Calendar (\S+) to (\S+):/.exec(made.stdout);
+    const [, from = '', to = ''] = calendar ?? [];
+    const target = pathToFileURL(path.join(demo, 'archive')).href;
+    const range = ['--from', from, '--to', to, '--target', target, '--state-dir', path.join(demo, 'state')];
+    const query = await runRecorded(['query', '--saved', 'deletions', '--format', 'json', ...range]);
+    expect(query.code, query.stderr).toBe(0);
+    // It answered from the archive: the summary counts the events it read.
+    expect(query.stderr).toMatch(/read \d+ archived object\(s\), [\d,]+ events over \d+ day\(s\)/);
+    expect(await bundledHeavyCode(query.bundleFiles)).toEqual(['DuckDB']);
+    expect([...query.packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
   });
 });
