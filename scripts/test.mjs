@@ -14,12 +14,14 @@
  *    of them on Node 22, with the same filters and options.
  *
  * Extra arguments go to Vitest (`npm test -- --project unit`, `npm test -- test/unit/cli`); each
- * pass says which Node it used, and the run ends with one "N passed, N failed" line over both.
+ * pass says which Node it used, its time and its five longest files, and the run ends with one
+ * "N passed, N failed" line over both. AUDIT_ARCHIVE_TEST_REPORTS=<folder> keeps each pass's Vitest
+ * JSON report there (every file's and test's time).
  * Exit status: 0 when both passes pass, else non-zero. Servers (Ceph, the Genesys simulator,
  * Chromium) are started by the tests that need them, not here.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,7 +103,10 @@ function runVitest({ node, args, env, keyring }) {
   });
 }
 
-/** Counts from Vitest's JSON report, or null when Vitest did not get as far as writing one. */
+/**
+ * Counts and each file's time from Vitest's JSON report, or null when Vitest did not get as far as
+ * writing one. The report is kept in AUDIT_ARCHIVE_TEST_REPORTS (a folder) when that is set.
+ */
 function readCounts(file) {
   try {
     const r = JSON.parse(readFileSync(file, 'utf8'));
@@ -109,12 +114,35 @@ function readCounts(file) {
       passed: r.numPassedTests ?? 0,
       failed: r.numFailedTests ?? 0,
       skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+      files: (r.testResults ?? []).map((t) => ({ name: shown(t.name), seconds: (t.endTime - t.startTime) / 1000 })),
     };
   } catch {
     return null;
   } finally {
-    rmSync(file, { force: true });
+    keepReport(file);
   }
+}
+
+function keepReport(file) {
+  const folder = process.env.AUDIT_ARCHIVE_TEST_REPORTS;
+  try {
+    if (folder) {
+      mkdirSync(folder, { recursive: true });
+      copyFileSync(file, path.join(folder, `vitest-pass-${passes.length + 1}.json`));
+    }
+  } catch (e) {
+    console.error(`npm test: could not keep the report in ${folder}: ${e.message}`);
+  }
+  rmSync(file, { force: true });
+}
+
+/** The longest test files of a pass, longest first: where a pass's time goes. */
+function longestFiles(files, count = 5) {
+  return [...files]
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, count)
+    .map((f) => `${f.name} ${Math.round(f.seconds)} s`)
+    .join(', ');
 }
 
 /** A path as a person reads it: relative inside the project. */
@@ -185,6 +213,7 @@ if (wantSummary) {
         (c ? `${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped` : `no report (exit ${p.code})`) +
         ` in ${Math.round(p.seconds)} s`,
     );
+    if (c?.files.length) console.log(`npm test:   longest files: ${longestFiles(c.files)}`);
   }
   const counted = passes.filter((p) => p.counts);
   if (counted.length > 0) {

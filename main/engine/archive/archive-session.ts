@@ -33,6 +33,7 @@ import {
 } from './export-day';
 import { openDayLanding, type DayLanding } from './copy/day-landing';
 import { writeCheckpoints, type CheckpointResult } from './checkpoint-writer';
+import { PartBuffers } from './part-writer';
 import { RunJournal } from './run-journal';
 import { lazySource, type GenesysCredentials, type SessionSource } from './session-source';
 import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
@@ -351,11 +352,20 @@ async function exportWith(
   src: SessionSource,
   day: Day,
   opts: ExportDayOptions,
+  partBuffers?: PartBuffers,
 ): Promise<ExportDayResult> {
   const { now, journal } = core;
   try {
     const result = await exportOneDay(
-      { writer, source: src.source, sourceRecord: src.record, policy: core.policy, toolVersion: TOOL_VERSION, now },
+      {
+        writer,
+        source: src.source,
+        sourceRecord: src.record,
+        policy: core.policy,
+        toolVersion: TOOL_VERSION,
+        now,
+        ...(partBuffers ? { partBuffers } : {}),
+      },
       day,
       opts,
     );
@@ -378,10 +388,12 @@ function runDaysWith(
   plan: CatchUpPlan,
   opts: Partial<CatchUpOptions>,
 ): Promise<CatchUpSummary> {
+  const concurrency = opts.concurrency ?? core.settings.schedule.concurrency;
+  const partBuffers = new PartBuffers(concurrency);
   return runCatchUp(
     {
       exportDay: async (day, o) => {
-        const r = await exportWith(core, writer, src, day, o);
+        const r = await exportWith(core, writer, src, day, o, partBuffers);
         return { events: r.events, bytes: r.bytes, dayEvents: r.manifest.dayEventsTotal };
       },
       journal: core.journal,
@@ -389,7 +401,7 @@ function runDaysWith(
     },
     plan,
     {
-      concurrency: opts.concurrency ?? core.settings.schedule.concurrency,
+      concurrency,
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     },

@@ -20,7 +20,7 @@ import type { ArchiveWriter } from './archive';
 import type { ArchiveStore, ObjectLock, PutObjectResult } from './archive-store';
 import { digestProblems, readArchivedPart, type ObjectDigest } from './archived-object';
 import { EventIdSet } from './event-id-set';
-import { PartWriter, type FinishedPart } from './part-writer';
+import { PartWriter, type FinishedPart, type PartBuffers } from './part-writer';
 import { confirmLock } from './stores/confirm-lock';
 
 const MS_PER_DAY = 86_400_000;
@@ -40,6 +40,8 @@ interface ExportDeps {
   readonly policy: ExportPolicy;
   readonly toolVersion: string;
   readonly now?: () => number;
+  /** Output buffers shared by the days of one run (part-writer.ts). */
+  readonly partBuffers?: PartBuffers;
 }
 
 interface ExportProgress {
@@ -137,6 +139,7 @@ async function exportSettledDay(
   const tally = new DayTally(day, options.onProgress);
   const parts = new PartWriter({
     maxPartBytes: deps.policy.maxPartBytes,
+    ...(deps.partBuffers ? { buffers: deps.partBuffers } : {}),
     onPart: async (part) => {
       tally.stored(await storePart(writer, day, part, lock));
       // A stop between parts leaves only complete, confirmed parts behind (orphans until a manifest declares them).

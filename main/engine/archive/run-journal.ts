@@ -7,7 +7,8 @@
  * archived is always recomputed from the archive listing, so deleting the file loses only error
  * history and counts. One file per archive (keyed by the archive URL) in a local state directory
  * (app: userData; CLI: `--state-dir`, AUDIT_ARCHIVE_STATE_DIR, default $XDG_STATE_HOME/audit-archive).
- * Writes are atomic (temp file + fsync + rename), so a crash leaves the old or the new file.
+ * Writes are atomic (temp file + fsync + rename), so a crash leaves the old or the new file; records
+ * made while one is under way are stored together by the next.
  *
  * Being bookkeeping, it never fails the work it records: a write that fails (read-only or full
  * state folder) becomes one warning (`onWarning`, `warnings`) and the run goes on; the next write
@@ -126,6 +127,8 @@ export class RunJournal implements RunJournalSnapshot {
   private data: JournalFile;
   private problemsByDay: Map<Day, DayProblem[]>;
   private writing: Promise<void> = Promise.resolve();
+  /** The write queued behind the one under way, not started yet: a record made now joins it. */
+  private nextWrite: Promise<void> | null = null;
   private readonly warningsSoFar: string[] = [];
   private readonly listeners = new Set<(message: string) => void>();
   private writeFailureReported = false;
@@ -292,12 +295,21 @@ export class RunJournal implements RunJournalSnapshot {
   }
 
   /**
-   * Serialised atomic write of the whole file (bounded: see JOURNAL_LIMITS). Resolves whether or not
-   * the write succeeded: a failure is a warning, never the caller's error.
+   * Serialised atomic write of the whole file (bounded: see JOURNAL_LIMITS), resolved once a write
+   * that holds this record has ended. Records made while a write is under way share the next one,
+   * which takes the journal as it is when it starts: a catch-up of many quick days writes the file
+   * as often as the disk allows, not once per record. Resolves whether or not the write succeeded:
+   * a failure is a warning, never the caller's error.
    */
   private save(): Promise<void> {
-    const text = JSON.stringify(this.data);
-    const next = this.writing.then(() => writeJournal(this.path, text)).catch((e: unknown) => this.writeFailed(e));
+    if (this.nextWrite) return this.nextWrite;
+    const next = this.writing
+      .then(() => {
+        this.nextWrite = null;
+        return writeJournal(this.path, JSON.stringify(this.data));
+      })
+      .catch((e: unknown) => this.writeFailed(e));
+    this.nextWrite = next;
     this.writing = next;
     return next;
   }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type FinishedPart, PartWriter } from '../../../main/engine/archive/part-writer';
+import { type FinishedPart, PartBuffers, PartWriter } from '../../../main/engine/archive/part-writer';
 import type { AuditEventRecord } from '../../../shared/audit-event';
 import { SyntheticOrganisation, dayNumber, eventTimeMs } from '../../../main/engine/genesys/simulator/organisation';
 
@@ -21,12 +21,14 @@ function events(count: number): AuditEventRecord[] {
 async function writeAll(
   maxPartBytes: number,
   records: ReturnType<typeof events>,
+  buffers?: PartBuffers,
 ): Promise<Array<FinishedPart & { body: Buffer }>> {
   const parts: Array<FinishedPart & { body: Buffer }> = [];
   // The body buffer is reused once onPart resolves: keep a copy, as a store would have written it.
   const writer = new PartWriter({
     maxPartBytes,
     onPart: async (p) => void parts.push({ ...p, body: Buffer.from(p.body) }),
+    ...(buffers ? { buffers } : {}),
   });
   for (const r of records) await writer.write(r);
   await writer.finish();
@@ -72,5 +74,22 @@ describe('cutting a day into gzip parts', () => {
 
   it('writes no part at all for a day without events', async () => {
     expect(await writeAll(1024, [])).toEqual([]);
+  });
+
+  it('days of one run that share output buffers each store exactly their own bytes: a small day after a large one holds nothing of it', async () => {
+    const buffers = new PartBuffers(1);
+    const large = events(4000);
+    const small = events(3);
+    const [first] = await writeAll(1024 * 1024, large, buffers);
+    // The first day gave its buffer back, and the second takes it.
+    const given = buffers.take(1);
+    expect(given?.length).toBeGreaterThanOrEqual(1024 * 1024);
+    buffers.give(given!);
+    const [second] = await writeAll(1024 * 1024, small, buffers);
+    expect(gunzipSync(first!.body).toString('utf8')).toBe(large.map((r) => r.json + '\n').join(''));
+    expect(second!.size).toBeLessThan(first!.size);
+    expect(second!.body.length).toBe(second!.size);
+    expect(sha(second!.body)).toBe(second!.sha256);
+    expect(gunzipSync(second!.body).toString('utf8')).toBe(small.map((r) => r.json + '\n').join(''));
   });
 });

@@ -212,3 +212,22 @@ describe('a state folder that cannot be written', () => {
     expect(reopened.day('2026-11-27')?.events).toBe(4);
   });
 });
+
+describe('a catch-up recording many days at once', () => {
+  it('has each record on disk once it resolves, whatever else is being written meanwhile, and loses none', async () => {
+    const journal = await RunJournal.open(dir, ARCHIVE);
+    const days = [...eachDay('2026-01-01', '2026-03-31')];
+    await journal.startCatchUp(days, new Date(NOW));
+    await Promise.all(
+      days.map(async (day, i) => {
+        await journal.recordArchived(day, i + 1, new Date(NOW));
+        // Read from disk, as the next start of the app would.
+        expect((await RunJournal.open(dir, ARCHIVE)).day(day)?.events).toBe(i + 1);
+        await journal.catchUpDayFinished(day, 'done');
+      }),
+    );
+    const reopened = await RunJournal.open(dir, ARCHIVE);
+    expect(days.map((d) => reopened.day(d)?.events)).toEqual(days.map((_, i) => i + 1));
+    expect([...(reopened.catchUp?.done ?? [])].sort()).toEqual(days);
+  });
+});
