@@ -26,6 +26,7 @@ import type { DayState, DayStatus } from '../../shared/day-status';
 import type { CopyCheckSummary } from '../../shared/copy-check';
 import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResultError } from '../../shared/result';
+import type { Settings } from '../../shared/settings';
 import { formatDay } from '../app/display-format';
 import { useAppEvent } from '../app/use-app-events';
 import { JobPanel } from '../jobs/JobPanel';
@@ -172,20 +173,8 @@ function useCalendarData(bridge: Bridge, archiveVersion: number) {
         return false;
       }
       performance.mark('calendar-data-received');
-      const retentionDays = settings.value.settings.genesys.retentionDays;
-      const used = status.value.checkpoints ?? null;
-      lastRead = {
-        years,
-        today,
-        first: from,
-        horizon: retentionHorizon(today, retentionDays),
-        retentionDays,
-        demo: settings.value.settings.demo,
-        days: status.value.days.map((d) => changedSinceRead.current.get(d.day) ?? d),
-        copy: copyOf(settings.value.settings.archive.copy),
-        copyCheck: status.value.copyCheck ?? null,
-        checkpoints: used,
-      };
+      lastRead = loadedFrom(settings.value.settings, status.value, { today, from, years }, changedSinceRead.current);
+      const used = lastRead.checkpoints;
       const partial = used !== null && used.manifests > 0;
       setView({ kind: 'ready', data: lastRead, refreshing: partial });
       return partial;
@@ -225,6 +214,28 @@ function useCalendarData(bridge: Bridge, archiveVersion: number) {
     });
   });
   return { view, load };
+}
+
+/** The calendar's data from one answer (days a job changed since the read began applied over it). */
+function loadedFrom(
+  settings: Settings,
+  answer: { days: DayStatus[]; copyCheck?: CopyCheckSummary | null; checkpoints?: CheckpointUse | null },
+  range: { today: Day; from: Day; years: Loaded['years'] },
+  changed: ReadonlyMap<Day, DayStatus>,
+): Loaded {
+  const retentionDays = settings.genesys.retentionDays;
+  return {
+    years: range.years,
+    today: range.today,
+    first: range.from,
+    horizon: retentionHorizon(range.today, retentionDays),
+    retentionDays,
+    demo: settings.demo,
+    days: answer.days.map((d) => changed.get(d.day) ?? d),
+    copy: copyOf(settings.archive.copy),
+    copyCheck: answer.copyCheck ?? null,
+    checkpoints: answer.checkpoints ?? null,
+  };
 }
 
 function copyOf(copy: { target: string; mode: 'write' | 'check' }): CalendarCopy {
