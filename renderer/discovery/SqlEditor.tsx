@@ -8,6 +8,7 @@
  * CSSOM, which the CSP allows. The Chromium UI test checks the page logs no CSP violation.
  */
 import { useEffect, useRef } from 'react';
+import { closeCompletion, completionStatus } from '@codemirror/autocomplete';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { sql, StandardSQL } from '@codemirror/lang-sql';
 import { EditorState } from '@codemirror/state';
@@ -57,6 +58,7 @@ export function SqlEditor({
           EDITOR_THEME,
           syntaxHighlighting(READABLE_HIGHLIGHT),
           REPLACE_SELECTION_WITHOUT_NATIVE_EDITING,
+          CLOSE_COMPLETION_WITHOUT_FOCUS,
           EditorView.contentAttributes.of({ 'aria-label': label }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) latest.current.onChange(u.state.doc.toString());
@@ -124,3 +126,15 @@ const READABLE_HIGHLIGHT = HighlightStyle.define([
   { tag: tags.comment, color: '#7a3d00', fontStyle: 'italic' },
   { tag: tags.invalid, color: '#b00000' },
 ]);
+
+/**
+ * A completion list open while the editor has no focus is closed: one that arrived after the officer
+ * clicked elsewhere would float over the page with no way to reach it by keyboard (axe:
+ * scrollable-region-focusable). Closed on the next tick: an update listener may not dispatch.
+ */
+const CLOSE_COMPLETION_WITHOUT_FOCUS = EditorView.updateListener.of((u) => {
+  if (u.view.hasFocus || completionStatus(u.state) === null) return;
+  setTimeout(() => {
+    if (!u.view.hasFocus && completionStatus(u.view.state) !== null) closeCompletion(u.view);
+  }, 0);
+});

@@ -473,7 +473,10 @@ async function catchUpOf(
 
 /**
  * After a catch-up that archived days: a checkpoint for each month it completed (checkpoint-writer.ts).
- * The days are archived whatever happens here, so a failure is said, never thrown.
+ * The days are archived whatever happens here, so a failure is said, never thrown. It does not wait
+ * for another writer holding the archive (two catch-ups would otherwise each wait for the other once
+ * more): a month left without its checkpoint only makes a new installation's first look slower, and
+ * the next catch-up (or `audit-archive checkpoint`) writes it.
  */
 async function checkpointQuietly(core: SessionCore, opts: WriteOptions): Promise<void> {
   try {
@@ -481,11 +484,12 @@ async function checkpointQuietly(core: SessionCore, opts: WriteOptions): Promise
       settlementMinutes: core.cal.settlementMinutes,
       toolVersion: TOOL_VERSION,
       thorough: false,
+      noWait: true,
       ...signalOf(opts),
-      ...(opts.onWait ? { onWait: opts.onWait } : {}),
     });
   } catch (e) {
     if (opts.signal?.aborted) return;
+    if (e instanceof AuditArchiveError && e.code === 'ARCHIVE_BUSY') return;
     core.warn(
       `The monthly checkpoints were not written (${e instanceof Error ? e.message : String(e)}). The days are archived; a new installation's calendar reads each manifest instead until \`audit-archive checkpoint\` writes them.`,
     );

@@ -401,13 +401,18 @@ export class Archive {
    * head, root or key this installation saw otherwise; then runs `fn`. Every write goes through here.
    */
   async underLease<T>(
-    request: Pick<WriterRequest, 'signal' | 'onWait'> & { scope: 'layout' | 'whole'; refuseChanged: boolean },
+    request: Pick<WriterRequest, 'signal' | 'onWait'> & {
+      scope: 'layout' | 'whole';
+      refuseChanged: boolean;
+      /** How long to wait for another writer (default: the lease setting's). */
+      waitMs?: number;
+    },
     fn: (lease: WriterLease, snapshot: ArchiveSnapshot) => Promise<T>,
   ): Promise<T> {
     const lease = await acquireWriterLease(this.store.writerLease(), {
       program: this.options.lease.program,
       ttlMs: this.options.lease.ttlMs,
-      waitMs: this.options.lease.waitMs,
+      waitMs: request.waitMs ?? this.options.lease.waitMs,
       archiveUrl: this.store.url,
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.onWait ? { onWait: request.onWait } : {}),

@@ -28,6 +28,8 @@ export interface CheckpointRequest {
   readonly thorough: boolean;
   readonly signal?: AbortSignal;
   readonly onWait?: (holder: LeaseHolder | null, waitedMs: number) => void;
+  /** Give up at once when another writer holds the archive (after a catch-up: that writer writes them). */
+  readonly noWait?: boolean;
 }
 
 export interface CheckpointResult {
@@ -51,6 +53,7 @@ export async function writeCheckpoints(archive: Archive, request: CheckpointRequ
       refuseChanged: true,
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.onWait ? { onWait: request.onWait } : {}),
+      ...(request.noWait ? { waitMs: 0 } : {}),
     },
     async (lease, snapshot) => {
       const { archiveId, key } = await signerOf(archive, snapshot);
