@@ -9,7 +9,7 @@
  * the Electron shell passes `openFolder`; without it (dev:web) the page shows the path.
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { findQuery, listQueries, queryTextFor } from '../../../shared/discovery/query-library';
 import type { QueryEngineKind } from '../../../shared/discovery/result-metadata';
 import type { ReportJobStatus, reportsContract } from '../../../shared/reports/report-contract';
