@@ -7,7 +7,7 @@
  * state is anything but `archived` is a gap, with the state's reason. Nothing here decides a day's
  * state a second way.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { addDays, DaySchema, type Day } from './day';
 import type { DayStatus } from './day-status';
 

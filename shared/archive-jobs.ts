@@ -7,7 +7,7 @@
  * Everything here is bounded: a long catch-up or a verify with thousands of findings still sends
  * small messages (counts are exact, lists are capped and say how many were left out).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from './day';
 import { ERROR_CODES } from './errors';
 import { VerifyProblemSchema } from './verify';

@@ -8,7 +8,7 @@
  * (`audit-archive verify --expect-key`), so a root swapped for another is noticed even on a fresh
  * machine.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LockModeSchema, Sha256HexSchema, SIGNATURE_ALGORITHM } from './manifest';
 
 export const ROOT_FORMAT = 'audit-archive/root@1';

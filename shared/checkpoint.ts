@@ -9,7 +9,7 @@
  * effect at its sequence, its key, its size against the listing), and it is used only for a key whose
  * listed original version it names. A checkpoint is outside input: every field is bounded.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ArchiveManifestSchema, ManifestLinkSchema, ManifestSignatureSchema } from './manifest';
 
 export const CHECKPOINT_FORMAT = 'audit-archive/checkpoint@1';

@@ -5,7 +5,7 @@
  * (main/engine/archive/run-journal.ts); it is a record of a check made at `at`, never the copy as it
  * is now, so every place that shows it says when it was checked.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from './day';
 import { VerifyProblemSchema, type VerifyProblemKind } from './verify';
 

@@ -4,7 +4,7 @@
  * back), where the events came from, what happened to it (exports, reconciliations, failures),
  * the last verification that covered it and what the officer can do next.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DayCopySchema } from './copy-check';
 import { DaySchema } from './day';
 import { DayStatusSchema } from './day-status';

@@ -1,5 +1,5 @@
 /** The state of one UTC day in the archive calendar. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from './day';
 import { CopyProblemKindSchema } from './copy-check';
 import { VerifyProblemSchema } from './verify';

@@ -9,7 +9,7 @@
  * The arithmetic helpers take days already checked; handed something else they throw a coded
  * INVALID_ARGUMENT (exit 2 on the CLI, a Result over IPC), never the RangeError `Date` would.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditArchiveError } from './errors';
 import { fail, ok, type Result } from './result';
 

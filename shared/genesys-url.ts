@@ -8,7 +8,7 @@
  * - No credentials in the URL (`https://user:pass@host`): they would be sent to the host and copied
  *   into manifests, the journal and messages. Messages about such a URL never repeat that part.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // shared/ compiles without DOM or Node types; URL is the WHATWG parser both runtimes provide.
 declare const URL: new (input: string) => {

@@ -17,7 +17,7 @@
  *
  * Read from the archive, so outside input: every string is bounded.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { REPORT_ID_RE, MAX_KEY_SUCCESSION_INDEX } from './archive-layout';
 import { PublicSigningKeySchema } from './archive-root';
 import { ManifestLinkSchema, ManifestSignatureSchema, Sha256HexSchema } from './manifest';

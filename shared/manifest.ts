@@ -9,7 +9,7 @@
  *
  * A manifest is read from the archive, so it is outside input: every string is bounded.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from './day';
 
 export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');

@@ -2,7 +2,7 @@
  * The daily job as the app shows it: when it runs next, what its last run did, and a failure that
  * stays on screen until a run succeeds.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Instant = z.string().datetime({ offset: false });
 const Count = z.number().int().nonnegative();

@@ -5,7 +5,7 @@
  * Every field has a default so that a partial or older settings file still parses; an invalid file
  * falls back to defaults with a visible warning (see main/engine/settings).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema, type Day } from './day';
 import { GENESYS_HOSTS } from './genesys-regions';
 import { GenesysBaseUrlSchema } from './genesys-url';

@@ -4,7 +4,7 @@
  * held, and where an officer's own sign-in (PKCE) stands. Each answer says what is wrong and what
  * to do; none carries a secret.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LockModeSchema, Sha256HexSchema } from './manifest';
 
 const Instant = z.string().datetime({ offset: false });

@@ -4,7 +4,7 @@
  * `GET /api/v2/organizations/me` names the organisation the token belongs to. A role may be refused
  * it (403): then the API host and the OAuth client id are all there is, and `note` says so.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SourceIdentitySchema = z.object({
   /** Genesys organisation id (organizations/me `id`); null when that call was refused. */

@@ -12,7 +12,7 @@
  *
  * `day` is null for findings about the archive as a whole (its root object, an empty target).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from './day';
 
 const VERIFY_PROBLEM_KINDS = [

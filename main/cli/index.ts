@@ -46,10 +46,7 @@ if (quick) {
 } else {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // zod compiles a parser for each object schema at its first use: worth it in the app, which parses
-  // the same shapes all day, not in one CLI run, which parses most schemas once or twice.
-  const { z } = await import('zod');
-  z.config({ jitless: true });
+  await import('./zod-jitless');
   const { main } = await import('./main');
   process.exitCode = await main(argv, {
     env: process.env,

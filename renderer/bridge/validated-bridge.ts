@@ -5,7 +5,7 @@
  * ("the engine answered in a shape this window does not know"), an event is dropped, and both are
  * reported on the console.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { bridgeName, type Bridge, type UncheckedBridge } from '../../shared/ipc/bridge';
 import {
   CHANNELS,

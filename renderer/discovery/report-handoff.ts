@@ -6,7 +6,7 @@
  * Kept in sessionStorage so it survives the route change (and a reload of this window), never in
  * the URL: the route stays `#/reports`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ResultMetadataSchema, type ResultMetadata } from '../../shared/discovery/result-metadata';
 
 const KEY = 'audit-archive:report-result';

@@ -5,7 +5,7 @@
  * records under `holds/` that do not count, named so, never shown as holds. Worded here once for
  * the CLI (`query`) and the Discovery page.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from '../day';
 
 export const AnswerHoldSchema = z

@@ -6,7 +6,7 @@
  * so 100,000 rows scroll smoothly), and can cancel or export it. Every finished run carries its
  * ResultMetadata, which "add to report" hands to the Reports page.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_SQL_LENGTH } from './compile-query';
 import { RawParameterValueSchema, TypedParameterValueSchema } from './parameters';
 import { ResultColumnSchema, ResultMetadataSchema, ResultValueSchema, QueryEngineKindSchema } from './result-metadata';

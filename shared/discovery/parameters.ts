@@ -8,7 +8,7 @@
  * parameter given `1 OR 1=1` is an error, a string parameter given `x' OR '1'='1` is just a string
  * that matches nothing.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from '../day';
 import { EVENT_DATE_RE } from '../audit-event';
 import { AuditArchiveError } from '../errors';

@@ -8,7 +8,7 @@
  * before the policy start), so an answer is never silent about a day it cannot speak for; and the
  * matters whose legal hold covers days of the range.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ArchiveGapSchema } from '../archive-gaps';
 import { DaySchema } from '../day';
 import { AnswerHoldsSchema } from './answer-holds';

@@ -3,7 +3,7 @@
  * Kept in the settings (`discovery.savedQueries`), exported and imported as one JSON file; the
  * starter library (starter-queries.ts) is built in and cannot be overwritten.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_SQL_LENGTH } from './compile-query';
 import { ParameterDefinitionSchema, scanNamedParameters } from './parameters';
 import { StructuredQuerySchema } from './structured-query';

@@ -12,7 +12,7 @@
  * - text: free text, found without case in the user's name, the entity's name, or any property
  *   change (property names and old and new values).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from '../day';
 
 /** An inclusive range of UTC days. */

@@ -7,7 +7,7 @@
  * (main/engine/archive/holds/place-hold.ts). The renderer checks a request against these schemas
  * before sending it, so a bad field is refused beside it at once; main checks it again (dispatch).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema, isDay } from '../day';
 import { HOLD_WORD_LIMITS, holdLine, MatterSchema } from './hold-words';
 

@@ -4,7 +4,7 @@
  * and by the app's requests to place or release a hold (hold-contract.ts), so the app refuses on its
  * field exactly what the record would refuse.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const HOLD_WORD_LIMITS = { matter: 200, reference: 200, reason: 500, by: 200 } as const;
 

@@ -9,7 +9,7 @@
  *
  * Channels come in blocks, one per part of the app, so each part's additions stay together.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldIssue } from '../errors';
 import { InterruptedCatchUpSchema, JobStateSchema } from '../archive-jobs';
 import { CopyCheckSummarySchema } from '../copy-check';

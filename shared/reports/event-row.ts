@@ -4,7 +4,7 @@
  * the archive holds it; a field Genesys left out or filled oddly is shown as it is, never refused
  * (the NDJSON beside the PDF holds the exact bytes).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const EventChangeSchema = z.strictObject({
   property: z.string(),

@@ -7,7 +7,7 @@
  * for a preview: the same report model the PDF is drawn from (cover, results, summary and the first
  * events), which the page shows as HTML (the renderer's CSP forbids embedding a PDF).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CODES } from '../errors';
 import { EventRowSchema } from './event-row';
 import { ReportEvidenceSchema } from './report-evidence';

@@ -17,7 +17,7 @@
  *   manifests;
  * - the verdict in words, and notes (what Genesys never records, what the PDF cannot show).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from '../day';
 import { DayStateSchema } from '../day-status';
 import { ResultEngineSchema, ResultMetadataSchema } from '../discovery/result-metadata';

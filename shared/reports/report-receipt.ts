@@ -3,7 +3,7 @@
  * the app lists as a past report: where its files are, the bundle's SHA-256 (which cannot be inside
  * the bundle itself), the verdict, and the archive copy's keys and versions when one was written.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ReportGapSchema } from './report-evidence';
 import { ReportPeriodSchema } from './report-request';
 import { ReportFileSchema, ReportIdSchema } from './report-record';

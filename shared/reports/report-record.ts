@@ -11,7 +11,7 @@
  *
  * A record is read from the archive, so it is outside input: every string is bounded.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from '../day';
 import { LockModeSchema, ManifestSignatureSchema, Sha256HexSchema } from '../manifest';
 

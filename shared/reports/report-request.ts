@@ -2,7 +2,7 @@
  * What the officer is answering: the examiner's or auditor's request, as the report's cover states
  * it, and what the report cites (discovery results, or queries to run now).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from '../day';
 import { RunRequestQuerySchema } from '../discovery/discovery-contract';
 import { QueryEngineKindSchema, ResultMetadataSchema } from '../discovery/result-metadata';

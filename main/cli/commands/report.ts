@@ -299,14 +299,14 @@ function describeReceipt(receipt: ReportReceipt): string {
 }
 
 /** What the builder needs from the settings, the session and the flags. */
-function buildOptionsOf(
+async function buildOptionsOf(
   ctx: CliContext,
   settings: Settings,
   session: ArchiveSession,
   args: ReportArgs,
   stateDir: string,
   cacheSealKey: CacheSealKey | null,
-): Omit<GenerateReportOptions, 'inputs' | 'onWait' | 'onProgress'> {
+): Promise<Omit<GenerateReportOptions, 'inputs' | 'onWait' | 'onProgress'>> {
   const engineSettings = args.cacheDir
     ? { ...settings, discovery: { ...settings.discovery, cacheDir: args.cacheDir } }
     : settings;
@@ -334,7 +334,7 @@ function buildOptionsOf(
     ...(args.includeObjects !== undefined ? { includeObjects: args.includeObjects } : {}),
     outDir: args.out,
     archiveCopy: args.archiveCopy,
-    secondCopy: openCopyTarget(settings, session.store, ctx.env),
+    secondCopy: await openCopyTarget(settings, session.store, ctx.env),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
 }
@@ -364,7 +364,7 @@ export async function run(args: ReportArgs, parts: CliParts): Promise<number> {
   try {
     let waited = false;
     const receipt = await generateReport({
-      ...buildOptionsOf(ctx, settings, session, args, stateDir, cacheSealKey),
+      ...(await buildOptionsOf(ctx, settings, session, args, stateDir, cacheSealKey)),
       inputs: { request: args.request, period: args.period, sources, ...(args.engine ? { engine: args.engine } : {}) },
       onWait: (holder) => {
         if (waited) return;

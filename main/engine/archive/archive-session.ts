@@ -38,7 +38,7 @@ import { RunJournal } from './run-journal';
 import { lazySource, type GenesysCredentials, type SessionSource } from './session-source';
 import { FileSigningKeyStore, type SigningKeyStore } from './signing-keys';
 import { computeDayStatuses, defaultCatchUpFrom, defaultStatusRange } from './status';
-import { openArchiveStore } from './stores/open-store';
+import { loadArchiveStore } from './stores/archive-target';
 import { verifyArchive, type VerifyProgress, type VerifyResult } from './verify';
 import { TOOL_VERSION } from './tool-version';
 import type { ExpectedHead } from './verify-trust';
@@ -194,7 +194,8 @@ export async function openArchiveSession(
   options: ArchiveSessionOptions,
 ): Promise<ArchiveSession> {
   const now = options.now ?? Date.now;
-  const store = options.store ?? openArchiveStore(targetOf(settings, options), settings.archive.s3, options.env);
+  const store =
+    options.store ?? (await loadArchiveStore(targetOf(settings, options), settings.archive.s3, options.env));
   const journal = await RunJournal.open(options.stateDir, store.url);
   const checkConfigured = configuredCheck(settings, secrets, options);
   const warn = options.onWarning ?? (() => undefined);

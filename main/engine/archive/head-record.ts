@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomically } from '../files/write-file-atomically';
 import { readRegularFile } from './stores/regular-file';
 

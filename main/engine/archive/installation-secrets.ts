@@ -10,7 +10,7 @@
  * and what the other keyed is rebuilt.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import { readPrivateFile, writePrivateFile, type PrivateFilePolicy } from './key-file';

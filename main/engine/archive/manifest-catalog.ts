@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseKey } from '../../../shared/archive-layout';
 import { describeIssues } from '../../../shared/describe-issues';
 import { ArchiveManifestSchema, type ArchiveManifest } from '../../../shared/manifest';

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema, type Day } from '../../../shared/day';
 import { isFailingProblem, VerifyProblemSchema, type VerifyProblem } from '../../../shared/verify';
 

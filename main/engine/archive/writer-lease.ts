@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
 
 /**

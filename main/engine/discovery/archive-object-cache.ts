@@ -35,7 +35,7 @@ import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dayPath } from '../../../shared/archive-layout';
 import {
   AUDIT_EVENT_FIELDS,

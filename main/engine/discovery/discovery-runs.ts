@@ -9,7 +9,7 @@ import { createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { QueryText } from '../../../shared/discovery/compile-query';
 import type { discoveryContract, RunProgressSchema } from '../../../shared/discovery/discovery-contract';
 import { findQuery, queryTextFor } from '../../../shared/discovery/query-library';

@@ -6,7 +6,7 @@
  * Each run opens the archive in the current settings and an engine of its own, so a target or engine
  * changed in Settings applies to the next query at once.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AUDIT_EVENTS_COLUMNS } from '../../../shared/discovery/audit-events-table';
 import { compileQuery } from '../../../shared/discovery/compile-query';
 import type { discoveryContract } from '../../../shared/discovery/discovery-contract';

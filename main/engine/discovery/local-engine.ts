@@ -328,14 +328,28 @@ function cellConverter(type: DuckDBType): CellConverter {
   }
 }
 
-/** A chunk's rows, converting only the columns that need it (most result columns are text). */
+/**
+ * A chunk's rows, converting only the columns that need it (most result columns are text). Each
+ * column is read from its vector in one loop (no per-cell callback, no intermediate array): a query
+ * runs this code once, before the JIT has warmed it, so each step per cell counts.
+ */
 function rowsOf(chunk: DuckDBDataChunk, converters: readonly CellConverter[]): ResultRow[] {
+  const count = chunk.rowCount;
   const columns = converters.map((convert, c) => {
-    const values = chunk.getColumnValues(c);
-    return convert ? values.map((v) => (v === null ? null : convert(v))) : (values as ResultValue[]);
+    const vector = chunk.getColumnVector(c);
+    const values: ResultValue[] = new Array(count);
+    for (let r = 0; r < count; r++) {
+      const v = vector.getItem(r);
+      values[r] = v === null || v === undefined ? null : convert ? convert(v) : (v as ResultValue);
+    }
+    return values;
   });
-  const rows: ResultRow[] = new Array(chunk.rowCount);
-  for (let r = 0; r < chunk.rowCount; r++) rows[r] = columns.map((col) => col[r] ?? null);
+  const rows: ResultRow[] = new Array(count);
+  for (let r = 0; r < count; r++) {
+    const row: ResultValue[] = new Array(columns.length);
+    for (let c = 0; c < columns.length; c++) row[c] = (columns[c] as ResultValue[])[r] ?? null;
+    rows[r] = row;
+  }
   return rows;
 }
 

@@ -4,7 +4,7 @@
  * Envelopes are checked strictly enough to page safely; events are checked only for the fields the
  * archive relies on and otherwise kept exactly as received.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_DATE_RE } from '../../../shared/audit-event';
 import { downloadUrlProblem } from '../../../shared/genesys-url';
 import { safeRemoteText } from './remote-text';

@@ -9,7 +9,7 @@
  * the Electron shell passes `openFolder`; without it (dev:web) the page shows the path.
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { findQuery, listQueries, queryTextFor } from '../../../shared/discovery/query-library';
 import type { QueryEngineKind } from '../../../shared/discovery/result-metadata';
 import type { ReportJobStatus, reportsContract } from '../../../shared/reports/report-contract';
@@ -173,7 +173,7 @@ async function withReportBuild<T>(
   const session = await options.openSession(settings);
   try {
     return await fn({
-      ...reportBuildOf(options, settings, session),
+      ...(await reportBuildOf(options, settings, session)),
       inputs: { request: spec.request, period: spec.period, sources, ...(spec.engine ? { engine: spec.engine } : {}) },
       ...(generatedAt ? { generatedAt } : {}),
       signal,
@@ -184,11 +184,11 @@ async function withReportBuild<T>(
 }
 
 /** What every report of these settings is built with: the archive, its engines, the policy, the library. */
-function reportBuildOf(
+async function reportBuildOf(
   options: ReportServiceOptions,
   settings: Settings,
   session: ArchiveSession,
-): Omit<ReportBuildOptions, 'inputs'> {
+): Promise<Omit<ReportBuildOptions, 'inputs'>> {
   return {
     archive: session.archive,
     openEngine: (kind) =>
@@ -206,7 +206,7 @@ function reportBuildOf(
       }),
     defaultEngine: settings.discovery.engine,
     verification: verificationPolicyOf(settings),
-    secondCopy: openCopyTarget(settings, session.store, options.env),
+    secondCopy: await openCopyTarget(settings, session.store, options.env),
     toolVersion: TOOL_VERSION,
     library: listQueries(settings),
     journal: session.journal,

@@ -8,7 +8,7 @@
  * (each kind of secret its own remedy: the client secret in the environment, the signing key in a key
  * file or the environment). No error message ever contains a secret.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
 import { SECRET_SERVICE, secretKindOf, type SecretKind, type SecretStore } from './secret-store';
 

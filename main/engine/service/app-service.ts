@@ -5,7 +5,7 @@
  * `dispatch`, which validates requests first; so a function here receives an already-parsed request
  * and may throw AuditArchiveError with a stable code and a message saying what to do next.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { Channel, Contract, ResponseOf } from '../../../shared/ipc/contract';
 import type { Settings } from '../../../shared/settings';

@@ -35,7 +35,7 @@ export async function checkCopyStorage(
   let copy: CopyTarget | null;
   try {
     const primary = openArchiveStore(connectedTarget(archive, options.userDataDir), archive.s3, options.env);
-    copy = openCopyTarget({ archive }, primary, options.env);
+    copy = await openCopyTarget({ archive }, primary, options.env);
   } catch (e) {
     return { ...none, verdict: 'invalid', reason: messageOf(e) };
   }

@@ -11,7 +11,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from '../../../shared/day';
 import type { Settings } from '../../../shared/settings';
 import type { CatchUpSummary } from '../archive/catch-up';

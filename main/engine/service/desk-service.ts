@@ -6,7 +6,7 @@
  * Each function receives a request its schema already parsed (dispatch) and may throw
  * AuditArchiveError; secrets (the client secret, the signing key) only ever go into the keychain.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Channel, Contract, ResponseOf } from '../../../shared/ipc/contract';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { Settings } from '../../../shared/settings';

@@ -5,7 +5,7 @@
  * calls the service, and turns anything thrown into a Result: our own errors keep their code and
  * message, anything else becomes a generic INTERNAL (no stack, nothing that might hold a secret).
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { isAuditArchiveError } from '../../../shared/errors';
 import { describeIssues } from '../../../shared/describe-issues';
 import { contract, fieldIssues, isChannel } from '../../../shared/ipc/contract';

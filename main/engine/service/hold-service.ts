@@ -9,7 +9,7 @@
  * Holds need no Genesys credentials; the record is signed with the archive's key where the app keeps
  * it (app-archive.ts), and the legal holds are set with the credentials the archive is reached with.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Day } from '../../../shared/day';
 import type { DaySpan, HoldOutcome } from '../../../shared/holds/hold-contract';
 import type { Channel, Contract, ResponseOf } from '../../../shared/ipc/contract';

@@ -10,7 +10,7 @@
  * sees flags in `ps`) and never the config file (a plain file, often in version control).
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
 import { GENESYS_HOSTS } from '../../../shared/genesys-regions';
 import { GenesysBaseUrlSchema, withoutUrlCredentials } from '../../../shared/genesys-url';

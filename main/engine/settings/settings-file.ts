@@ -13,7 +13,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
 import { defaultSettings, SettingsSchema, type Settings } from '../../../shared/settings';
 import { writeFileAtomically } from '../files/write-file-atomically';

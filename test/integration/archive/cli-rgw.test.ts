@@ -15,7 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataKey } from '../../../shared/archive-layout';
 import { addDays, dayFromMs, eachDay, lastSettledDay, type Day } from '../../../shared/day';
 import { DayStatusSchema } from '../../../shared/day-status';

@@ -1,10 +1,12 @@
 /**
  * A command loads only what it uses (issue 16): the bundle as it ships (bin/audit-archive.mjs, dist/cli,
  * built for this run by test/servers/cli-bundle.ts), run as a process with a resolve hook that records
- * every module Node loads. `--version`, `--help` and `export` never load DuckDB, pdfkit or React code;
+ * every module Node loads (and the bundle's chunks it ran, for the code bundled into them).
+ * `--version`, `--help` and `export` never load DuckDB, pdfkit or React code;
  * `query` and `report`, which need them, do (so the check can tell). A query of a local folder never
  * loads the AWS SDK (bundled: its code is in the chunks of the S3 store and the Athena engine, loaded
- * only for an s3:// target or the Athena engine).
+ * only for an s3:// target or the Athena engine), and neither does an export into a local folder
+ * without a second copy (the copy's store is loaded only when one is set).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, lastSettledDay } from '../../../shared/day';
+import { startGenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 
 const BIN = path.resolve('bin/audit-archive.mjs');
 const BUNDLE_DIR = path.resolve('dist/cli');
@@ -47,11 +50,16 @@ interface Loaded {
   bundleFiles: string[];
 }
 
-/** Runs the CLI with `args` and says what it loaded. */
-function runRecorded(args: string[]): Promise<Loaded> {
+/** Runs the CLI with `args` (and `env` beside its own) and says what it loaded. */
+function runRecorded(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Loaded> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', pathToFileURL(hook).href, BIN, ...args], {
-      env: { PATH: path.dirname(process.execPath), HOME: dir, AUDIT_ARCHIVE_STATE_DIR: path.join(dir, 'state') },
+      env: {
+        PATH: path.dirname(process.execPath),
+        HOME: dir,
+        AUDIT_ARCHIVE_STATE_DIR: path.join(dir, 'state'),
+        ...env,
+      },
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -91,11 +99,11 @@ async function bundledHeavyCode(files: string[]): Promise<string[]> {
   return [...found].sort();
 }
 
+/** Neither DuckDB, pdfkit, React nor the AWS SDK: from node_modules, or bundled into a chunk that ran. */
 async function expectLean(loaded: Loaded): Promise<void> {
-  const heavy = [...loaded.packages].filter((p) => /duckdb|pdfkit|fontkit|^react/.test(p));
+  const heavy = [...loaded.packages].filter((p) => /duckdb|pdfkit|fontkit|^react|^@aws-sdk\/|^@smithy\//.test(p));
   expect(heavy, loaded.stderr).toEqual([]);
-  // The AWS SDK is left out here: an export loads it still, for a second copy on S3 (README, The CLI).
-  expect((await bundledHeavyCode(loaded.bundleFiles)).filter((c) => c !== 'AWS SDK')).toEqual([]);
+  expect(await bundledHeavyCode(loaded.bundleFiles)).toEqual([]);
 }
 
 describe('audit-archive loads only what a command uses', () => {
@@ -113,7 +121,7 @@ describe('audit-archive loads only what a command uses', () => {
     },
   );
 
-  it('`export` runs (to its refusal without a Genesys organisation) without DuckDB, pdfkit or React', async () => {
+  it('`export` runs (to its refusal without a Genesys organisation) without DuckDB, pdfkit, React or the AWS SDK', async () => {
     const day = addDays(lastSettledDay(Date.now(), 120), -1);
     const target = pathToFileURL(path.join(dir, 'archive')).href;
     const loaded = await runRecorded(['export', '--day', day, '--target', target]);
@@ -152,5 +160,30 @@ describe('audit-archive loads only what a command uses', () => {
     expect(query.stderr).toMatch(/read \d+ archived object\(s\), [\d,]+ events over \d+ day\(s\)/);
     expect(await bundledHeavyCode(query.bundleFiles)).toEqual(['DuckDB']);
     expect([...query.packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
+  });
+
+  it('an export into a local folder archives the day and never loads the AWS SDK', async () => {
+    const sim = await startGenesysSimulator({ eventsPerDay: 20 });
+    try {
+      const day = addDays(lastSettledDay(Date.now(), 120), -1);
+      const out = path.join(dir, 'export');
+      const loaded = await runRecorded(
+        ['export', '--day', day, '--target', pathToFileURL(path.join(out, 'archive')).href],
+        {
+          AUDIT_ARCHIVE_STATE_DIR: path.join(out, 'state'),
+          AUDIT_ARCHIVE_SIGNING_KEY_FILE: path.join(out, 'signing-key.pem'),
+          AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
+          AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
+          AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,
+          AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: sim.clientSecret,
+        },
+      );
+      // It wrote the day: the whole export path ran, copy step and all.
+      expect(loaded.stderr).toContain(`${day}: archived ${sim.expectedEventCount(day)} events`);
+      expect(loaded.code, loaded.stderr).toBe(0);
+      await expectLean(loaded);
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -23,7 +23,7 @@ interface CopyRunDeps {
 
 /** `verify --copy`: throws INVALID_ARGUMENT when no copy is set. */
 export async function verifySecondCopy(deps: CopyRunDeps): Promise<CopyCheckResult> {
-  const copy = openCopyTarget(deps.settings, deps.archive.store, deps.env);
+  const copy = await openCopyTarget(deps.settings, deps.archive.store, deps.env);
   if (!copy)
     throw new AuditArchiveError(
       'INVALID_ARGUMENT',
@@ -39,7 +39,7 @@ type CopyCatchUp =
 
 /** catch-up's pass over the copy, after the days: what is missing there, written from the primary's verified bytes. */
 export async function catchUpSecondCopy(deps: CopyRunDeps): Promise<CopyCatchUp> {
-  const copy = openCopyTarget(deps.settings, deps.archive.store, deps.env);
+  const copy = await openCopyTarget(deps.settings, deps.archive.store, deps.env);
   if (!copy) return { kind: 'none' };
   if (copy.mode === 'check') return { kind: 'check-mode', copy: copy.store.url };
   const { lockMode, retentionDays } = deps.settings.archive;

@@ -3,13 +3,14 @@
  * in another region or account, that holds the same keys under its own prefix. Refused before
  * anything is written: a copy that is not S3, that overlaps the primary (same bucket, one prefix
  * inside the other), or whose bucket is not WORM or keeps a default retention shorter than policy
- * (the store's own readiness check, as for the primary).
+ * (the store's own readiness check, as for the primary). The copy's store is loaded only when a copy
+ * is set, so an export without one never loads the S3 store or the AWS SDK.
  */
 import { normalisePrefix } from '../../../../shared/archive-layout';
 import { AuditArchiveError } from '../../../../shared/errors';
 import type { Settings } from '../../../../shared/settings';
 import type { ArchiveStore, RetentionPolicy } from '../archive-store';
-import { openArchiveStore } from '../stores/open-store';
+import { loadArchiveStore } from '../stores/archive-target';
 
 export interface CopyTarget {
   readonly store: ArchiveStore;
@@ -19,11 +20,11 @@ export interface CopyTarget {
 }
 
 /** The copy the settings name, or null when none is set. Throws INVALID_SETTINGS for a copy that cannot be one. */
-export function openCopyTarget(
+export async function openCopyTarget(
   settings: Pick<Settings, 'archive'>,
   primary: ArchiveStore,
   env: NodeJS.ProcessEnv,
-): CopyTarget | null {
+): Promise<CopyTarget | null> {
   const { target, mode } = settings.archive.copy;
   if (!target) return null;
   if (primary.kind !== 's3')
@@ -31,7 +32,7 @@ export function openCopyTarget(
       'INVALID_SETTINGS',
       `A second locked copy (${target}) needs the primary archive on S3 Object Lock too; ${primary.url} is a local folder. Unset archive.copy.target.`,
     );
-  const store = openArchiveStore(target, settings.archive.s3, env);
+  const store = await loadArchiveStore(target, settings.archive.s3, env);
   const [pb, pp] = bucketAndPrefix(primary.url);
   const [cb, cp] = bucketAndPrefix(store.url);
   if (pb === cb && (pp === cp || within(pp, cp) || within(cp, pp)))

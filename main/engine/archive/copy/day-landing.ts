@@ -34,15 +34,16 @@ export function openDayLanding(deps: {
 }): DayLanding {
   const hold = holdOnLanding(deps.store, deps.warn, deps.now);
   let copy: CopyTarget | null | undefined;
-  const copyOf = () => (copy === undefined ? (copy = openCopyTarget(deps.settings, deps.store, deps.env)) : copy);
+  const copyOf = async () =>
+    copy === undefined ? (copy = await openCopyTarget(deps.settings, deps.store, deps.env)) : copy;
   let checked: Promise<readonly string[]> | null = null;
   const policy = { lockMode: deps.settings.archive.lockMode, retentionDays: deps.settings.archive.retentionDays };
   /** Root versions found in the copy or written there by this landing: not read again for each day. */
   const rootsCopied = new Set<string>();
   return {
-    ready: () => {
-      const target = copyOf();
-      if (!target) return Promise.resolve([]);
+    ready: async () => {
+      const target = await copyOf();
+      if (!target) return [];
       return (checked ??= checkCopyReady(target, policy).catch((e: unknown) => {
         checked = null;
         throw e;
@@ -50,7 +51,7 @@ export function openDayLanding(deps: {
     },
     landed: async (writer, day) => {
       await hold(writer, day);
-      const target = copyOf();
+      const target = await copyOf();
       if (target?.mode === 'write') await writeToCopy(writer, day, target, deps.warn, rootsCopied);
     },
   };

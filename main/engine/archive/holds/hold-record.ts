@@ -8,7 +8,7 @@
  * each object version (S3 PutObjectLegalHold) is what enforces it, and verify checks the two agree
  * (hold-check.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaySchema } from '../../../../shared/day';
 import { describeIssues } from '../../../../shared/describe-issues';
 import { HOLD_WORD_LIMITS, holdLine as Line, MatterSchema } from '../../../../shared/holds/hold-words';

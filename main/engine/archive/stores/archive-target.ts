@@ -15,7 +15,7 @@
  * same stores synchronously, for callers that must (the app, a copy target).
  */
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditArchiveError } from '../../../../shared/errors';
 import { ArchiveTargetSchema, type Settings } from '../../../../shared/settings';
 import type { ArchiveStore } from '../archive-store';

@@ -14,7 +14,7 @@ import {
   PutObjectLockConfigurationCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuditArchiveError } from '../../../../shared/errors';
 import { LockModeSchema, type LockMode } from '../../../../shared/manifest';
 import { errorName, s3Failure } from './s3-failure';

@@ -27,7 +27,7 @@
  */
 import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { leaseFolder, leaseStamp, parseLeaseKeyName } from '../../../../shared/archive-layout';
 import { AuditArchiveError } from '../../../../shared/errors';
 import {

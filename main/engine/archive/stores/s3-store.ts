@@ -33,7 +33,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalisePrefix } from '../../../../shared/archive-layout';
 import { AuditArchiveError } from '../../../../shared/errors';
 import { LockModeSchema } from '../../../../shared/manifest';

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Day, addDays, dayFromMs, dayStartMs, firstRecoverableDay } from '../../../../shared/day';
 import { EVENT_DATE_RE } from '../../../../shared/audit-event';
 import { MS_PER_DAY } from './day-events';

@@ -3,7 +3,7 @@
  * manual testing and pointing other tools at (AUDIT_ARCHIVE_GENESYS_API_URL / _LOGIN_URL).
  */
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startGenesysSimulator, type SimulatorOptions } from './server';
 
 const USAGE = `Usage: npm run simulator -- [options]

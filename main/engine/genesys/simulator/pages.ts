@@ -3,7 +3,7 @@
  * retried cursor gets exactly the same page; a duplicate of the previous page's last event is drawn
  * from the seed, never at random.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Day, addDays, dayStartMs } from '../../../../shared/day';
 import { dayNumber, eventTimeMs, hash4, unitFromHash } from './organisation';
 import { dayCount, dayRange, eventText, matches } from './day-events';
