@@ -14,13 +14,23 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
  * CLI's bundle first when it is missing or older than its sources (test/servers/cli-bundle.ts).
  */
 /**
- * Test files run at once in the unit and UI projects: at least two, even on two cores (Vitest's
- * default would be one), since their files wait on sockets, child processes and Chromium as much as
- * they compute. Measured on the 2-core machine under load (README, "How long npm test takes"): the
- * unit files took half the time, four UI files a quarter less. Integration files run one at a time
- * (one Ceph gateway for all; the writer-lease tests time heartbeats).
+ * Test files run at once in every project: at least two, even on two cores (Vitest's
+ * default would be one), since their files wait on sockets, child processes, Chromium and Ceph as
+ * much as they compute. Measured on the 2-core machine under load (README, "How long npm test
+ * takes"): the unit files took half the time, four UI files a quarter less. Integration files share
+ * one Ceph gateway, each in buckets of its own (test/integration/stores/rgw-fixtures.ts
+ * `uniqueBucket`).
  */
 const FILES_AT_ONCE = Math.max(2, availableParallelism() - 1);
+
+/**
+ * A worker runs its files one after another in one process, loading the engine's modules once
+ * rather than once per file (per-file imports added up to about 150 s of a run on two cores). So a
+ * file must leave nothing behind for the next: environment variables through `vi.stubEnv`, undone
+ * after each test; fake timers put back; servers, folders and processes it started, stopped
+ * (docs/TESTING.md, "Test files share a process").
+ */
+const ONE_PROCESS_PER_WORKER = { isolate: false } as const;
 
 export const unitProject = {
   test: {
@@ -31,6 +41,7 @@ export const unitProject = {
     // Some suites export a few days in beforeEach: on a loaded machine that passes Vitest's 10 s default.
     hookTimeout: 60_000,
     maxWorkers: FILES_AT_ONCE,
+    ...ONE_PROCESS_PER_WORKER,
   },
 } satisfies TestProjectInlineConfiguration;
 
@@ -38,10 +49,12 @@ export const integrationProject = {
   test: {
     name: 'integration',
     include: ['test/integration/**/*.test.ts'],
-    globalSetup: ['test/servers/cli-bundle.ts', 'test/servers/global-setup.ts'],
+    // Ceph, and the renderer and Chromium for its UI files (test/integration/ui), started at once.
+    globalSetup: ['test/servers/cli-bundle.ts', 'test/servers/integration-setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
-    fileParallelism: false,
+    maxWorkers: FILES_AT_ONCE,
+    ...ONE_PROCESS_PER_WORKER,
   },
 } satisfies TestProjectInlineConfiguration;
 
@@ -54,6 +67,7 @@ export const uiProject = {
     testTimeout: 120_000,
     hookTimeout: 120_000,
     maxWorkers: FILES_AT_ONCE,
+    ...ONE_PROCESS_PER_WORKER,
   },
 } satisfies TestProjectInlineConfiguration;
 

@@ -9,9 +9,13 @@
  *    may run on an older system Node: it only starts the passes). Anything missing is one line
  *    naming the Debian packages and `npm run setup`, and nothing is started.
  * 2. Runs `vitest run` on Node 24 (inside scripts/with-keyring.sh when the integration or UI project
- *    runs, so the keychain tests talk to a private, unlocked gnome-keyring).
+ *    runs, so the keychain tests talk to a private, unlocked gnome-keyring). The integration project
+ *    runs in a Vitest of its own beside the unit and UI projects (its output lines prefixed
+ *    "integration |"): its files spend most of their time waiting on Ceph, so on two cores they fill
+ *    what the others leave idle.
  * 3. When the unit or integration project was selected, runs vitest.node22.config.ts's selection
- *    of them on Node 22, with the same filters and options.
+ *    of them on Node 22, with the same filters and options, as soon as one Vitest of the first pass
+ *    is done.
  *
  * Extra arguments go to Vitest (`npm test -- --project unit`, `npm test -- test/unit/cli`); each
  * pass says which Node it used, its time and its five longest files, and the run ends with one
@@ -25,11 +29,13 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliBundleProblem } from './cli-bundle.mjs';
 import { findNode, PRIMARY_NODE_MAJOR, SECOND_NODE_MAJOR } from './supported-node.mjs';
 import {
   describeMissing,
   findOnPath,
   missingPrerequisites,
+  PROJECTS,
   secondPassProjects,
   selectedProjects,
 } from './test-prerequisites.mjs';
@@ -71,7 +77,7 @@ for (const signal of Object.keys(exitCodes)) {
  * Runs Vitest with `node` and resolves with its exit code, counts and time. Its own process group,
  * so a stop reaches everything under it (D-Bus, gnome-keyring, Vitest workers).
  */
-function runVitest({ node, args, env, keyring }) {
+function runVitest({ node, args, env, keyring, prefix = '', label }) {
   const summaryFile = path.join(tmpdir(), `audit-archive-vitest-${process.pid}-${running.size}-${Date.now()}.json`);
   const vitestArgs = [
     vitestEntry,
@@ -86,14 +92,23 @@ function runVitest({ node, args, env, keyring }) {
   return new Promise((resolve) => {
     const child = spawn(command, commandArgs, {
       cwd: root,
-      stdio: 'inherit',
+      stdio: prefix ? ['inherit', 'pipe', 'pipe'] : 'inherit',
       env,
       detached: process.platform !== 'win32',
     });
+    if (prefix) {
+      prefixLines(child.stdout, process.stdout, prefix);
+      prefixLines(child.stderr, process.stderr, prefix);
+    }
     running.add(child);
     const finish = (code) => {
       running.delete(child);
-      resolve({ code, counts: wantSummary ? readCounts(summaryFile) : null, seconds: (Date.now() - started) / 1000 });
+      resolve({
+        label,
+        code,
+        counts: wantSummary ? readCounts(summaryFile, label) : null,
+        seconds: (Date.now() - started) / 1000,
+      });
     };
     child.on('error', (e) => {
       console.error(`npm test: could not start ${command}: ${e.message}`);
@@ -107,7 +122,7 @@ function runVitest({ node, args, env, keyring }) {
  * Counts and each file's time from Vitest's JSON report, or null when Vitest did not get as far as
  * writing one. The report is kept in AUDIT_ARCHIVE_TEST_REPORTS (a folder) when that is set.
  */
-function readCounts(file) {
+function readCounts(file, label) {
   try {
     const r = JSON.parse(readFileSync(file, 'utf8'));
     return {
@@ -119,16 +134,35 @@ function readCounts(file) {
   } catch {
     return null;
   } finally {
-    keepReport(file);
+    keepReport(file, label);
   }
 }
 
-function keepReport(file) {
+/** Each line of `from` written to `to` after `prefix` (a pass that runs beside another). */
+function prefixLines(from, to, prefix) {
+  let rest = '';
+  from.setEncoding('utf8');
+  from.on('data', (chunk) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    if (lines.length > 0) to.write(lines.map((l) => prefix + l + '\n').join(''));
+  });
+  from.on('end', () => {
+    if (rest) to.write(prefix + rest + '\n');
+  });
+}
+
+/** A report's file name: the pass's label in letters, digits and hyphens. */
+function reportName(label) {
+  return `vitest-${label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}.json`;
+}
+
+function keepReport(file, label) {
   const folder = process.env.AUDIT_ARCHIVE_TEST_REPORTS;
   try {
     if (folder) {
       mkdirSync(folder, { recursive: true });
-      copyFileSync(file, path.join(folder, `vitest-pass-${passes.length + 1}.json`));
+      copyFileSync(file, path.join(folder, reportName(label)));
     }
   } catch (e) {
     console.error(`npm test: could not keep the report in ${folder}: ${e.message}`);
@@ -153,8 +187,11 @@ function shown(file) {
 
 const env = { ...process.env };
 if (projects.includes('ui') && !env.AUDIT_ARCHIVE_CHROMIUM) env.AUDIT_ARCHIVE_CHROMIUM = findOnPath('chromium') ?? '';
-const needsKeyring = projects.includes('integration') || projects.includes('ui');
-const keyring = needsKeyring && process.platform === 'linux' && env.AUDIT_ARCHIVE_TEST_KEYRING !== '1';
+/** Whether a pass of `group` runs inside scripts/with-keyring.sh (the keychain tests' Secret Service). */
+function keyringFor(group) {
+  const needs = group.includes('integration') || group.includes('ui');
+  return needs && process.platform === 'linux' && env.AUDIT_ARCHIVE_TEST_KEYRING !== '1';
+}
 
 /** `env` with `node` on PATH being `binary`'s, for tests that start child processes by name. */
 function withNodeOnPath(binary) {
@@ -171,39 +208,76 @@ function withoutProjects(args) {
   return rest;
 }
 
-const passes = [];
-const primary = findNode(PRIMARY_NODE_MAJOR);
-console.log(`npm test: pass 1: ${projects.join(', ')} on Node ${primary.version} (${shown(primary.binary)})`);
-passes.push({
-  label: `Node ${primary.version} (${projects.join(', ')})`,
-  ...(await runVitest({ node: primary.binary, args: userArgs, env: withNodeOnPath(primary.binary), keyring })),
-});
+/**
+ * The first pass's Vitest processes, run at once: the integration project apart from the others
+ * when both were selected by name or by default (a `--project` pattern is left to Vitest whole).
+ */
+function firstPassGroups() {
+  const patterned = selectedProjects(userArgs).length === PROJECTS.length && userArgs.some(isProjectPattern);
+  if (patterned || !projects.includes('integration') || projects.length === 1) return [projects];
+  return [projects.filter((p) => p !== 'integration'), ['integration']];
+}
 
-// After the first pass, not beside it: the two at once made a heavy test time out on a loaded
-// 2-core machine, and a test that fails only under load is worse than two minutes.
-if (againOnNode22.length > 0 && !stopped) {
+function isProjectPattern(arg, i, args) {
+  const name = arg.startsWith('--project=') ? arg.slice('--project='.length) : args[i - 1] === '--project' ? arg : null;
+  return name !== null && !PROJECTS.includes(name);
+}
+
+/** One Vitest of the first pass: `group`'s projects on Node 24, prefixed when it runs beside another. */
+function runFirstPassGroup(primary, group, beside) {
+  const label = `Node ${primary.version} (${group.join(', ')})`;
+  const args = beside
+    ? [...group.flatMap((p) => ['--project', p]), '--passWithNoTests', ...withoutProjects(userArgs)]
+    : userArgs;
+  return runVitest({
+    node: primary.binary,
+    args,
+    env: withNodeOnPath(primary.binary),
+    keyring: keyringFor(group),
+    label,
+    prefix: beside && group.includes('integration') ? 'integration | ' : '',
+  });
+}
+
+/** The second pass: vitest.node22.config.ts's runtime-dependent files on Node 22, same filters and options. */
+function runSecondPass() {
   const second = findNode(SECOND_NODE_MAJOR);
-  // Same filters and options; no files left after the filters is not a failure of this pass.
   console.log(
     `npm test: pass 2: what depends on the Node version (vitest.node22.config.ts: ${againOnNode22.join(', ')}) ` +
       `on Node ${second.version} (${shown(second.binary)})`,
   );
-  passes.push({
+  return runVitest({
+    node: second.binary,
+    args: [
+      '--config',
+      path.join(root, 'vitest.node22.config.ts'),
+      ...againOnNode22.flatMap((p) => ['--project', p]),
+      // No files left after the filters is not a failure of this pass.
+      '--passWithNoTests',
+      ...withoutProjects(userArgs),
+    ],
+    env: withNodeOnPath(second.binary),
+    keyring: keyringFor(againOnNode22),
     label: `Node ${second.version} (${againOnNode22.join(', ')}: runtime-dependent files)`,
-    ...(await runVitest({
-      node: second.binary,
-      args: [
-        '--config',
-        path.join(root, 'vitest.node22.config.ts'),
-        ...againOnNode22.flatMap((p) => ['--project', p]),
-        '--passWithNoTests',
-        ...withoutProjects(userArgs),
-      ],
-      env: withNodeOnPath(second.binary),
-      keyring: keyring && againOnNode22.includes('integration'),
-    })),
   });
 }
+
+const passes = [];
+const primary = findNode(PRIMARY_NODE_MAJOR);
+const groups = firstPassGroups();
+// The CLI's bundle built here, once, when it is missing or older than its sources: the projects'
+// global setups (test/servers/cli-bundle.ts) would otherwise both build it at once.
+if (groups.length > 1 && cliBundleProblem() !== null) await (await import('./build.mjs')).buildCli({ quiet: true });
+console.log(
+  `npm test: pass 1: ${groups.map((g) => g.join(', ')).join(' beside ')} on Node ${primary.version} (${shown(primary.binary)})`,
+);
+const firstPass = groups.map((g) => runFirstPassGroup(primary, g, groups.length > 1));
+// The second pass starts as soon as one Vitest of the first pass is done, beside the other: two
+// CPU-bound Vitests at once, never three (three made a heavy test time out on a loaded 2-core machine).
+await Promise.race(firstPass);
+const second = againOnNode22.length > 0 && !stopped ? runSecondPass() : null;
+passes.push(...(await Promise.all(firstPass)));
+if (second) passes.push(await second);
 
 if (wantSummary) {
   for (const p of passes) {

@@ -2,8 +2,9 @@
  * Vitest globalSetup of the UI project: the renderer built once (Vite, into a temp folder) and one
  * Chromium for the whole run, instead of a build and a browser per test file.
  *
- * Provided to every project of the run (`inject('ui')`), so the integration project's UI file uses
- * them too when both projects run; run alone, that file builds and launches its own
+ * Provided to every project of the run (`inject('ui')`). The integration project starts its own
+ * with its Ceph gateway (test/servers/integration-setup.ts), since `npm test` runs it in a Vitest of
+ * its own; a UI file of another project run alone builds and launches its own
  * (test/ui/chromium.ts `useRendererAndBrowser`). Each file connects to the browser and opens its own
  * contexts, so nothing of one file's pages (cookies, storage, the dev token) reaches another's.
  */
