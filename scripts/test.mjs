@@ -12,7 +12,8 @@
  *    runs, so the keychain tests talk to a private, unlocked gnome-keyring). The integration project
  *    runs in a Vitest of its own beside the unit and UI projects (its output lines prefixed
  *    "integration |"): its files spend most of their time waiting on Ceph, so on two cores they fill
- *    what the others leave idle.
+ *    what the others leave idle. One renderer build and one Chromium serve both
+ *    (test/servers/shared-ui.ts, started first, beside them).
  * 3. When the unit or integration project was selected, runs vitest.node22.config.ts's selection
  *    of them on Node 22, with the same filters and options, as soon as one Vitest of the first pass
  *    is done.
@@ -25,7 +26,7 @@
  * Chromium) are started by the tests that need them, not here.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -262,9 +263,44 @@ function runSecondPass() {
   });
 }
 
+/**
+ * One renderer build and one Chromium for every Vitest of the run (test/servers/shared-ui.ts):
+ * started first, beside them; each one's global setup waits for `file`. Resolves `stop()`.
+ */
+function startSharedUi(node) {
+  const file = path.join(tmpdir(), `audit-archive-ui-${process.pid}-${Date.now()}.json`);
+  const child = spawn(node, ['--import', 'tsx', path.join(root, 'test', 'servers', 'shared-ui.ts'), file], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+    detached: process.platform !== 'win32',
+  });
+  running.add(child);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.on('error', (e) => writeFileSync(file, JSON.stringify({ error: `could not start: ${e.message}` })));
+  return {
+    file,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          if (process.platform === 'win32') child.kill('SIGTERM');
+          else process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          // Already gone.
+        }
+        await exited;
+      }
+      running.delete(child);
+      rmSync(file, { force: true });
+    },
+  };
+}
+
 const passes = [];
 const primary = findNode(PRIMARY_NODE_MAJOR);
 const groups = firstPassGroups();
+const sharedUi = groups.length > 1 ? startSharedUi(primary.binary) : null;
+if (sharedUi) env.AUDIT_ARCHIVE_TEST_UI_FILE = sharedUi.file;
 // The CLI's bundle built here, once, when it is missing or older than its sources: the projects'
 // global setups (test/servers/cli-bundle.ts) would otherwise both build it at once.
 if (groups.length > 1 && cliBundleProblem() !== null) await (await import('./build.mjs')).buildCli({ quiet: true });
@@ -278,6 +314,7 @@ await Promise.race(firstPass);
 const second = againOnNode22.length > 0 && !stopped ? runSecondPass() : null;
 passes.push(...(await Promise.all(firstPass)));
 if (second) passes.push(await second);
+await sharedUi?.stop();
 
 if (wantSummary) {
   for (const p of passes) {

@@ -1,7 +1,8 @@
 /**
  * Vitest globalSetup of the integration project: the Ceph RADOS Gateway (global-setup.ts) and the
- * renderer and Chromium its UI files share (ui-setup.ts), started at once. Without the second, each
- * of those files would build the renderer and launch a Chromium of its own, one after another.
+ * renderer and Chromium its UI files share (ui-setup.ts: the run's own when `npm test` started one
+ * for both Vitests, else one of its own), at once. Without the second, each of those files would
+ * build the renderer and launch a Chromium of its own, one after another.
  */
 import type { TestProject } from 'vitest/node';
 import startRgw from './global-setup';
