@@ -34,6 +34,7 @@ import { useJobs } from '../jobs/jobs-context';
 import {
   calendarRange,
   cellLabel,
+  countCopyWrong,
   countHeld,
   HELD_MEANING,
   isHeld,
@@ -454,7 +455,8 @@ function CalendarSummary({
   const jobs = useJobs();
   const filling = jobs.current?.kind === 'demo-archive' || jobs.current?.kind === 'catch-up';
   const strip = useMemo(() => summaryStrip(data.days, data.retentionDays, formatDay), [data.days, data.retentionDays]);
-  const clear = counts.missing + counts.failed + counts.tampered === 0;
+  const copyWrongDays = useMemo(() => countCopyWrong(data.days), [data.days]);
+  const clear = counts.missing + counts.failed + counts.tampered + copyWrongDays === 0;
   const held = useMemo(() => countHeld(data.days), [data.days]);
   return (
     <div className="calendar-summary">

@@ -186,6 +186,11 @@ export function summaryStrip(
     `${formatNumber(counts.tampered)} tampered`,
   ];
   if (counts.unrecoverable > 0) parts.push(`${formatNumber(counts.unrecoverable)} unrecoverable`);
+  // The primary can be whole while the second copy is not: the strip says so too, not only the marks.
+  const copyWrongDays = countCopyWrong(days);
+  if (copyWrongDays > 0) {
+    parts.push(`${formatNumber(copyWrongDays)} ${copyWrongDays === 1 ? 'day' : 'days'} wrong in the second copy`);
+  }
   return parts.join(' · ');
 }
 

@@ -172,6 +172,10 @@ describe('the second locked copy in the app (Ceph RGW)', () => {
     // The mark is a shape (a hollow diamond drawn over the state's square), not a colour.
     expect(await cell(d2).evaluate((el) => getComputedStyle(el, '::before').width)).toBe('4px');
     expect(await squeezed(legendEntry().textContent())).toMatch(/^second copy wrong 1 \(checked .+\)$/);
+    // The strip above agrees with the marks: the primary is whole, the copy is not (and it is not green).
+    const strip = page.locator('.summary-strip');
+    expect(await strip.textContent()).toMatch(/ · 1 day wrong in the second copy$/);
+    expect(await strip.getAttribute('class')).not.toContain('summary-clear');
     expect(await squeezed(page.locator('.problem-copy').textContent())).toBe(
       `${d2}: second copy: objects missing from the copy`,
     );

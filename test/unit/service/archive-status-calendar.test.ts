@@ -92,6 +92,20 @@ describe('the calendar, finished', () => {
     );
   });
 
+  it('the summary strip also says how many days the last copy check found wrong in the second copy', () => {
+    const checked: DayStatus[] = [
+      { day: '2026-03-01', state: 'archived', copy: ['copy-missing'] },
+      { day: '2026-03-02', state: 'archived', copy: ['copy-different', 'copy-unlocked'] },
+      { day: '2026-03-03', state: 'archived', copy: [] },
+    ];
+    expect(summaryStrip(checked, 365, String)).toBe(
+      '0 missing days · 0 failed · 0 tampered · 2 days wrong in the second copy',
+    );
+    expect(summaryStrip(checked.slice(1), 365, String)).toBe(
+      '0 missing days · 0 failed · 0 tampered · 1 day wrong in the second copy',
+    );
+  });
+
   it('marks the retention horizon: the oldest day Genesys still holds', () => {
     expect(retentionHorizon('2026-12-02', 365)).toBe('2025-12-02');
   });
