@@ -214,8 +214,7 @@ function withoutProjects(args) {
  * when both were selected by name or by default (a `--project` pattern is left to Vitest whole).
  */
 function firstPassGroups() {
-  const patterned = selectedProjects(userArgs).length === PROJECTS.length && userArgs.some(isProjectPattern);
-  if (patterned || !projects.includes('integration') || projects.length === 1) return [projects];
+  if (userArgs.some(isProjectPattern) || !projects.includes('integration') || projects.length === 1) return [projects];
   return [projects.filter((p) => p !== 'integration'), ['integration']];
 }
 

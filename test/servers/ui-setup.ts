@@ -10,8 +10,7 @@
  * `useRendererAndBrowser`). Each file connects to the browser and opens its own contexts, so nothing
  * of one file's pages (cookies, storage, the dev token) reaches another's.
  */
-import { readFile, rm } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';

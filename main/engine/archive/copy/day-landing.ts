@@ -33,9 +33,13 @@ export function openDayLanding(deps: {
   readonly now: () => number;
 }): DayLanding {
   const hold = holdOnLanding(deps.store, deps.warn, deps.now);
-  let copy: CopyTarget | null | undefined;
-  const copyOf = async () =>
-    copy === undefined ? (copy = await openCopyTarget(deps.settings, deps.store, deps.env)) : copy;
+  // The opening itself is kept, so calls that overlap open the copy's store once (a failed one is tried again).
+  let copy: Promise<CopyTarget | null> | undefined;
+  const copyOf = () =>
+    (copy ??= openCopyTarget(deps.settings, deps.store, deps.env).catch((e: unknown) => {
+      copy = undefined;
+      throw e;
+    }));
   let checked: Promise<readonly string[]> | null = null;
   const policy = { lockMode: deps.settings.archive.lockMode, retentionDays: deps.settings.archive.retentionDays };
   /** Root versions found in the copy or written there by this landing: not read again for each day. */
