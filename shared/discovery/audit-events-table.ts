@@ -8,14 +8,23 @@
  * therefore lower-case on both engines; SQL may write them in any case (`serviceName`), because
  * both engines compare identifiers without case.
  *
- * Parts left by an interrupted run sit under `audit-logs/` beside the real ones, and Athena reads
- * that whole folder: the physical relation `audit_events_raw` may hold an event twice. Every query
- * therefore reads `audit_events` through `dedupedAuditEvents`, a CTE that keeps one row per
- * (`dt`, `id`); an id lives in one day only, and partitioning by `dt` too lets both engines push a
- * `dt` bound below the window, so Athena still reads only those days.
+ * `audit_events` holds each archived event once, on both engines; each defines it in its own dialect
+ * (`auditEventsDefinition`), and the query written after it is the same text on both.
+ * - Athena reads the whole `audit-logs/` folder, where parts left by an interrupted run sit beside
+ *   the real ones, so its physical relation `audit_events_raw` may hold an event twice: its
+ *   definition keeps one row per (`dt`, `id`) with `row_number()` (Athena has no DISTINCT ON). An id
+ *   lives in one day only, and partitioning by `dt` too lets Athena push a `dt` bound below the
+ *   window, so it still reads only those days.
+ * - The local engine reads only what the manifests vouch for, and its `audit_events_raw` holds one
+ *   row per (`dt`, `id`) by construction (each cached month is written with DISTINCT ON, after its
+ *   lines were counted against the manifests: main/engine/discovery/archive-object-cache.ts), so its
+ *   definition only bounds the days. The window would cost most of a local query's time (every
+ *   column of every event in the range materialised before the query's own WHERE: bench/cli.ts,
+ *   bench/discovery.ts).
  */
 import { dayPath, DATA_FOLDER } from '../archive-layout';
 import type { Day } from '../day';
+import type { QueryEngineKind } from './result-metadata';
 
 /** The table queries name. */
 const AUDIT_EVENTS_TABLE = 'audit_events';
@@ -122,19 +131,27 @@ export function duckTableType(field: Field): string {
 const COLUMN_LIST = AUDIT_EVENTS_COLUMNS.map((c) => `"${c}"`).join(', ');
 
 /**
- * The CTE that defines `audit_events` for one query: the raw relation restricted to the range (two
- * `?`: the first and last `dt`) and to `prefilter` (a structured query's conditions, applied before
- * the deduplication, which is the same answer because copies of an event are byte-identical, and
- * cheaper), with one row per (`dt`, `id`). `prefilter` holds only `?` placeholders, never values.
+ * The CTE that defines `audit_events` for one query on one engine (see the top of this file): the raw
+ * relation restricted to the range (two `?`: the first and last `dt`) and to `prefilter` (a structured
+ * query's conditions, applied before Athena's deduplication, which is the same answer because copies
+ * of an event are byte-identical, and cheaper). The conditions hold only `?` placeholders, never values.
  */
-export function dedupedAuditEvents(options: { bounded: boolean; prefilter?: string }): string {
-  const where = [options.bounded ? `"${DT_COLUMN}" BETWEEN ? AND ?` : null, options.prefilter ?? null].filter(Boolean);
+export function auditEventsDefinition(options: {
+  engine: QueryEngineKind;
+  bounded: boolean;
+  prefilter?: readonly string[];
+}): string {
+  const where = [...(options.bounded ? [`"${DT_COLUMN}" BETWEEN ? AND ?`] : []), ...(options.prefilter ?? [])];
+  const filter = (indent: string) => (where.length ? `\n${indent}WHERE ${where.join(`\n${indent}  AND `)}` : '');
+  if (options.engine === 'local') {
+    return `WITH ${AUDIT_EVENTS_TABLE} AS (\n  SELECT ${COLUMN_LIST}\n  FROM ${AUDIT_EVENTS_RAW_TABLE}${filter('  ')}\n)\n`;
+  }
   return (
     `WITH ${AUDIT_EVENTS_TABLE} AS (\n` +
     `  SELECT ${COLUMN_LIST}\n` +
     `  FROM (\n` +
     `    SELECT ${COLUMN_LIST}, row_number() OVER (PARTITION BY "${DT_COLUMN}", "id") AS "copy_number"\n` +
-    `    FROM ${AUDIT_EVENTS_RAW_TABLE}${where.length ? `\n    WHERE ${where.join('\n      AND ')}` : ''}\n` +
+    `    FROM ${AUDIT_EVENTS_RAW_TABLE}${filter('    ')}\n` +
     `  ) AS "event_copies"\n` +
     `  WHERE "copy_number" = 1\n` +
     `)\n`

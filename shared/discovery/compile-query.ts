@@ -1,5 +1,7 @@
 /**
- * Compiling a discovery query to the one SQL text both engines run.
+ * Compiling a discovery query to the SQL text an engine runs: the definition of `audit_events` in that
+ * engine's form (audit-events-table.ts `auditEventsDefinition`), then the query itself, the same text
+ * on both engines.
  *
  * The dialect is Athena's (Trino): Athena cannot be changed, and the local DuckDB engine defines the
  * few Trino functions it lacks (`json_format`, `from_iso8601_timestamp`, `array_join`, see
@@ -8,7 +10,7 @@
  * the query has a date range.
  */
 import { AuditArchiveError } from '../errors';
-import { dedupedAuditEvents, dtOf } from './audit-events-table';
+import { auditEventsDefinition, dtOf } from './audit-events-table';
 import {
   bindNamedParameters,
   scanNamedParameters,
@@ -16,6 +18,7 @@ import {
   type TypedParameterValue,
 } from './parameters';
 import { sqlSegments, statementCount, withoutLeadingComments } from './sql-lexer';
+import type { QueryEngineKind } from './result-metadata';
 import type { DateRange, StructuredQuery } from './structured-query';
 
 /** Longest SQL text accepted from a person. */
@@ -130,9 +133,9 @@ function structuredConditions(q: StructuredQuery): { where: string[]; parameters
   return { where, parameters };
 }
 
-function compileStructuredQuery(q: StructuredQuery): CompiledQuery {
+function compileStructuredQuery(q: StructuredQuery, engine: QueryEngineKind): CompiledQuery {
   const { where, parameters } = structuredConditions(q);
-  const cte = dedupedAuditEvents({ bounded: true, ...(where.length ? { prefilter: where.join('\n      AND ') } : {}) });
+  const cte = auditEventsDefinition({ engine, bounded: true, prefilter: where });
   return {
     sql: `${cte}${EVENT_ROW_SELECT}\n${EVENT_ROW_ORDER}`,
     parameters: [...rangeParameters(q.range), ...parameters],
@@ -142,19 +145,20 @@ function compileStructuredQuery(q: StructuredQuery): CompiledQuery {
 }
 
 /**
- * Compiles SQL written over `audit_events` (one SELECT or WITH query; `:name` parameters). The text
- * runs after the deduplicating CTE that defines `audit_events`, so a query's own WITH joins it.
+ * Compiles SQL written over `audit_events` (one SELECT or WITH query; `:name` parameters) for an
+ * engine. The text runs after the CTE that defines `audit_events`, so a query's own WITH joins it.
  */
 export function compileSqlQuery(
   sql: string,
   parameters: readonly TypedParameterValue[],
   range: DateRange | null,
+  engine: QueryEngineKind,
 ): CompiledQuery {
   if (sql.length > MAX_SQL_LENGTH)
     throw new AuditArchiveError('QUERY_INVALID', `The SQL is longer than ${MAX_SQL_LENGTH} characters.`);
   const bound = bindNamedParameters(sql, parameters);
   const body = queryBody(bound.sql);
-  const cte = dedupedAuditEvents({ bounded: range !== null });
+  const cte = auditEventsDefinition({ engine, bounded: range !== null });
   const text = body.startsWithWith ? `${cte}, ${body.text.replace(/^with\s+/i, '')}` : `${cte}${body.text}`;
   return {
     sql: text,
@@ -164,8 +168,11 @@ export function compileSqlQuery(
   };
 }
 
-export function compileQuery(q: QueryText): CompiledQuery {
-  return q.kind === 'structured' ? compileStructuredQuery(q.structured) : compileSqlQuery(q.sql, q.parameters, q.range);
+/** The query as `engine` runs it. */
+export function compileQuery(q: QueryText, engine: QueryEngineKind): CompiledQuery {
+  return q.kind === 'structured'
+    ? compileStructuredQuery(q.structured, engine)
+    : compileSqlQuery(q.sql, q.parameters, q.range, engine);
 }
 
 /**

@@ -3,15 +3,15 @@
  * part of the archive, safe to delete, rebuilt on demand).
  *
  *   {folder}/objects/YYYY/MM/DD/<sha256>.jsonl.gz                S3 objects downloaded by version id (the range cache)
- *   {folder}/columnar-v2/YYYY/MM/<month key>-<sha256>.parquet    one Parquet file per month of archived objects
- *   {folder}/columnar-v2/YYYY/MM/<month key>.seal.json           which file is that month's, sealed
+ *   {folder}/columnar-v3/YYYY/MM/<month key>-<sha256>.parquet    one Parquet file per month of archived objects
+ *   {folder}/columnar-v3/YYYY/MM/<month key>.seal.json           which file is that month's, sealed
  *   {folder}/staging/                                            files being written (renamed into place when complete)
  *
  * Every byte that enters the cache is hashed on the way in and compared with the SHA-256 its manifest
  * recorded; an object that does not match is refused (ARCHIVE_INTEGRITY, naming day and key) and
  * nothing of it is kept. A month's Parquet file is built only from such checked bytes (private
  * copies, so a file changed after the check cannot slip in), must hold exactly the events each day's
- * manifests count, and its month key is the SHA-256 of the list of its objects (day, key, version,
+ * manifests count (one row per event: local-engine.ts's `audit_events` relies on it), and its month key is the SHA-256 of the list of its objects (day, key, version,
  * SHA-256): a month that gains a part (a reconcile) gets a new key and is rebuilt.
  *
  * The cache folder may be held by someone else, so nothing in it is trusted because it exists: it is
@@ -53,9 +53,12 @@ import { hashFile, hashFiles } from './file-hashes';
 import type { VouchedObject } from './vouched-objects';
 
 /** Bump when the table's columns or the cache's layout change: older files are then simply not used. */
-const COLUMNAR_FORMAT = 'columnar-v2';
-/** Layouts before this one, removed on first use (their files were trusted because they existed). */
-const OLDER_COLUMNAR_FORMATS = ['columnar-v1'];
+const COLUMNAR_FORMAT = 'columnar-v3';
+/**
+ * Layouts before this one, removed on first use: v1's files were trusted because they existed; v2's
+ * were not yet written one row per (`dt`, `id`), which the local `audit_events` now relies on.
+ */
+const OLDER_COLUMNAR_FORMATS = ['columnar-v1', 'columnar-v2'];
 
 interface CacheProgress {
   readonly done: number;
@@ -324,20 +327,33 @@ export class ArchiveObjectCache {
       await fs.rm(path.join(month.folder, `${month.key}-${previous}.parquet`), { force: true }).catch(() => undefined);
   }
 
-  /** The copies as one Parquet file, holding exactly the events each day's manifests count. */
+  /**
+   * The copies as one Parquet file with one row per (`dt`, `id`), in day order, after the lines of each
+   * day were found to be exactly the events its manifests count. The exporter never archives an event
+   * twice in a day; if copies ever were (an older writer), they are read once, as Athena's
+   * definition of `audit_events` reads them (shared/discovery/audit-events-table.ts).
+   */
   private async convert(objects: readonly VouchedObject[], sources: readonly string[], staged: string): Promise<void> {
     const connection = await this.connect();
-    let perDay: Map<string, number>;
+    const json = `read_json([${sources.map(sqlString).join(', ')}], ${NDJSON_READ_OPTIONS})`;
+    const perDay = async (rows: string) => {
+      const counts = await connection.runAndReadAll(`SELECT "${DT_COLUMN}", count(*) FROM ${rows} GROUP BY 1`);
+      return new Map(counts.getRowsJson().map(([dt, n]) => [String(dt), Number(n)]));
+    };
     try {
       await connection.run(
-        `COPY (SELECT ${NDJSON_TABLE_SELECT} FROM read_json([${sources.map(sqlString).join(', ')}], ${NDJSON_READ_OPTIONS})) ` +
+        `COPY (${ONE_ROW_PER_EVENT(json)} ORDER BY "${DT_COLUMN}", "id") ` +
           `TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)`,
       );
-      const counts = await connection.runAndReadAll(
-        `SELECT "${DT_COLUMN}", count(*) FROM read_parquet(${sqlString(staged)}) GROUP BY 1`,
-      );
-      perDay = new Map(counts.getRowsJson().map(([dt, n]) => [String(dt), Number(n)]));
+      const expected = eventsPerDay(objects);
+      const written = await perDay(`read_parquet(${sqlString(staged)})`);
+      // Fewer rows than the manifests count: lines missing, or an event written twice. Only the lines can tell.
+      const lines = sameCounts(expected, written)
+        ? written
+        : await perDay(`(SELECT ${NDJSON_TABLE_SELECT} FROM ${json})`);
+      checkCounts(expected, lines);
     } catch (e) {
+      if (isAuditArchiveError(e)) throw e;
       const days = [...new Set(objects.map((o) => o.day))];
       throw new AuditArchiveError(
         'ARCHIVE_BAD_OBJECT',
@@ -346,17 +362,6 @@ export class ArchiveObjectCache {
       );
     } finally {
       connection.closeSync();
-    }
-    const expected = new Map<string, number>();
-    for (const o of objects) expected.set(dtOf(o.day), (expected.get(dtOf(o.day)) ?? 0) + o.events);
-    for (const [dt, events] of expected) {
-      const found = perDay.get(dt) ?? 0;
-      if (found !== events) {
-        throw new AuditArchiveError(
-          'ARCHIVE_INTEGRITY',
-          `The archived objects of ${dt.replaceAll('/', '-')} hold ${found} events, but their manifests say ${events}. Nothing was cached; run verify --full.`,
-        );
-      }
     }
   }
 
@@ -482,6 +487,34 @@ const CAST_TO_TABLE = AUDIT_EVENT_FIELDS.map(
 /** The SELECT list that turns `read_json` rows (with `filename`) into table rows, `dt` from the path. */
 export const NDJSON_TABLE_SELECT = `${CAST_TO_TABLE}, regexp_extract(replace("filename", '\\', '/'), '(\\d{4}/\\d{2}/\\d{2})/[^/]+$', 1) AS "${DT_COLUMN}"`;
 export const NDJSON_READ_OPTIONS = `format = 'newline_delimited', compression = 'gzip', filename = true, columns = ${JSON_COLUMNS}`;
+
+/** The events of `rows` (a `read_json` of archived parts) as table rows, one per (`dt`, `id`). */
+export const ONE_ROW_PER_EVENT = (rows: string) =>
+  `SELECT DISTINCT ON ("${DT_COLUMN}", "id") * FROM (SELECT ${NDJSON_TABLE_SELECT} FROM ${rows})`;
+
+/** Events per `dt` as the manifests count them. */
+function eventsPerDay(objects: readonly VouchedObject[]): Map<string, number> {
+  const expected = new Map<string, number>();
+  for (const o of objects) expected.set(dtOf(o.day), (expected.get(dtOf(o.day)) ?? 0) + o.events);
+  return expected;
+}
+
+function sameCounts(expected: Map<string, number>, found: Map<string, number>): boolean {
+  return [...expected].every(([dt, n]) => found.get(dt) === n);
+}
+
+/** Refuses a month whose lines per day are not the events its manifests count. */
+function checkCounts(expected: Map<string, number>, lines: Map<string, number>): void {
+  for (const [dt, events] of expected) {
+    const found = lines.get(dt) ?? 0;
+    if (found !== events) {
+      throw new AuditArchiveError(
+        'ARCHIVE_INTEGRITY',
+        `The archived objects of ${dt.replaceAll('/', '-')} hold ${found} events, but their manifests say ${events}. Nothing was cached; run verify --full.`,
+      );
+    }
+  }
+}
 
 export function cancelled(): AuditArchiveError {
   return new AuditArchiveError('QUERY_CANCELLED', 'The query was cancelled; nothing was changed.');

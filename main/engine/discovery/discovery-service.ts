@@ -102,7 +102,7 @@ async function startDiscoveryRun(
   await runs.cleared;
   const settings = await options.loadSettings();
   const { query, savedQuery } = resolveRunQuery(settings, request.query);
-  compileQuery(query);
+  compileQuery(query, 'local'); // refused here if it cannot compile on any engine: the text after the table is the same
   const store = openArchiveStore(options.archiveTarget(settings), settings.archive.s3, options.env);
   const engine = await openRunEngine(options, request.engine ?? settings.discovery.engine, settings, store);
   const run = await startRun(runs, engine, {

@@ -6,7 +6,8 @@
  * an orphan part of an interrupted run is simply not there. The objects become the relation
  * `audit_events_raw` (Parquet built from objects whose SHA-256 matched their manifest and checked
  * against its seal in this run, see ArchiveObjectCache; or, for comparison, the NDJSON.gz parts read
- * directly), and the compiled query, the same text Athena runs, reads `audit_events` from it. The
+ * directly), one row per (`dt`, `id`), and the compiled query reads `audit_events` from it: the
+ * query's own text is Athena's, after the local definition of the table (audit-events-table.ts). The
  * same read names the range's gaps: the days the archive does not hold, and why.
  *
  * DuckDB's own parser has the last word on the text: anything it splits into more than one
@@ -40,7 +41,7 @@ import type { Day } from '../../../shared/day';
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { ArchiveStore } from '../archive/archive-store';
 import type { CacheSealKey } from '../archive/cache-seal';
-import { ArchiveObjectCache, cancelled, NDJSON_READ_OPTIONS, NDJSON_TABLE_SELECT } from './archive-object-cache';
+import { ArchiveObjectCache, cancelled, NDJSON_READ_OPTIONS, ONE_ROW_PER_EVENT } from './archive-object-cache';
 import { lockDown, resultValueConverter, sqlString } from './duckdb-dialect';
 import type { ExecuteOptions, ExecutionFacts, QueryEngine, QueryExecution } from './query-engine';
 import {
@@ -241,7 +242,11 @@ export class LocalQueryEngine implements QueryEngine {
     }
   }
 
-  /** `audit_events_raw` over the prepared files (an empty typed relation when there are none). */
+  /**
+   * `audit_events_raw` over the prepared files (an empty typed relation when there are none): one row
+   * per (`dt`, `id`), which the local definition of `audit_events` relies on (audit-events-table.ts).
+   * The Parquet months are written so; the NDJSON.gz parts are read so.
+   */
   private rawRelation(files: readonly string[]): string {
     if (files.length === 0) {
       const cols = AUDIT_EVENT_FIELDS.map((f) => `CAST(NULL AS ${duckTableType(f)}) AS "${f.key.toLowerCase()}"`);
@@ -250,7 +255,7 @@ export class LocalQueryEngine implements QueryEngine {
     const list = `[${files.map(sqlString).join(', ')}]`;
     return this.reader === 'columnar'
       ? `SELECT * FROM read_parquet(${list})`
-      : `SELECT ${NDJSON_TABLE_SELECT} FROM read_json(${list}, ${NDJSON_READ_OPTIONS})`;
+      : ONE_ROW_PER_EVENT(`read_json(${list}, ${NDJSON_READ_OPTIONS})`);
   }
 
   async close(): Promise<void> {

@@ -32,7 +32,7 @@ interface RunQueryInput {
 
 export async function runDiscoveryQuery(input: RunQueryInput & ExecuteOptions): Promise<ResultMetadata> {
   const now = input.now ?? Date.now;
-  const compiled = compileQuery(input.query);
+  const compiled = compileQuery(input.query, input.engine.kind);
   const startedAt = now();
   const execution = await input.engine.execute(compiled, {
     ...(input.signal ? { signal: input.signal } : {}),

@@ -2,7 +2,8 @@
  * The results a report cites, run at report time.
  *
  * - A result run before (its metadata, from Discovery's "add to report", `query --out`'s
- *   `.query.json` or the CLI's `--results`) is run again with its exact recorded SQL and positional
+ *   `.query.json` or the CLI's `--results`) is checked to hold what its own query compiles to, then
+ *   that query runs again, compiled for the engine that runs it, with the same positional
  *   parameters, and its rows set against the ones cited: by content when the cited rows are at hand
  *   (rerun-comparison.ts), else by count, which the report then says. A report never relies on
  *   rows it was handed, only on what the archive answers now.
@@ -100,6 +101,8 @@ function labelOf(metadata: ResultMetadata): string {
  * Refuses a recorded result whose SQL and bound parameters are not what its own query (the SQL as
  * written or the Discovery form, its parameters and its range) compiles to: a result file edited to
  * read other days or rows than it shows would otherwise be run, and cited, as it claims to be.
+ * The SQL may be its engine's form or Athena's: before the local engine defined `audit_events` in
+ * its own form, both engines ran Athena's (audit-events-table.ts), and either reads each event once.
  */
 export function checkRecordedQuery(m: ResultMetadata, index: number): void {
   const refuse = (why: string) =>
@@ -107,19 +110,24 @@ export function checkRecordedQuery(m: ResultMetadata, index: number): void {
       'INVALID_ARGUMENT',
       `Result ${index}'s recorded SQL and parameters are not what its query compiles to (${why}): the result file was changed, or made by another version of Audit Archive. Run the query again and cite the new result.`,
     );
-  let compiled: CompiledQuery;
+  let forms: CompiledQuery[];
   try {
-    compiled =
-      m.query.kind === 'structured'
-        ? compileQuery({ kind: 'structured', structured: m.query.structured })
-        : compileQuery({ kind: 'sql', sql: m.query.sourceSql, parameters: m.query.parameters, range: m.range });
+    forms = [...new Set([m.engine.kind, 'athena'] as const)].map((engine) => compileRecorded(m, engine));
   } catch (e) {
     throw refuse(isAuditArchiveError(e) ? e.message : 'it does not compile');
   }
-  if (JSON.stringify(compiled.range) !== JSON.stringify(m.range)) throw refuse("its range is not its query's");
-  if (compiled.sql !== m.query.sql) throw refuse('the SQL differs');
+  const compiled = forms.find((c) => c.sql === m.query.sql);
+  if (JSON.stringify(forms[0]?.range) !== JSON.stringify(m.range)) throw refuse("its range is not its query's");
+  if (!compiled) throw refuse('the SQL differs');
   if (JSON.stringify(compiled.parameters) !== JSON.stringify(m.query.positionalParameters))
     throw refuse('the bound parameters differ');
+}
+
+/** A recorded result's own query (checked by checkRecordedQuery) as `engine` runs it. */
+function compileRecorded(m: ResultMetadata, engine: QueryEngineKind): CompiledQuery {
+  return m.query.kind === 'structured'
+    ? compileQuery({ kind: 'structured', structured: m.query.structured }, engine)
+    : compileQuery({ kind: 'sql', sql: m.query.sourceSql, parameters: m.query.parameters, range: m.range }, engine);
 }
 
 function sortedJson(value: unknown): string {
@@ -159,18 +167,6 @@ export function checkSavedQueryClaim(m: ResultMetadata, library: readonly SavedQ
 }
 
 /** A recorded result's query, exactly as it ran. */
-function compiledFromMetadata(m: ResultMetadata): CompiledQuery {
-  return {
-    sql: m.query.sql,
-    parameters: m.query.positionalParameters,
-    range: m.range,
-    source:
-      m.query.kind === 'structured'
-        ? { kind: 'structured', structured: m.query.structured }
-        : { kind: 'sql', sql: m.query.sourceSql, parameters: m.query.parameters, range: m.range },
-  };
-}
-
 /** Where one result's rows go as they arrive: the spool, the ids it names, the field check. */
 class RowSink {
   columns: ResultColumn[] = [];
@@ -201,7 +197,7 @@ class RowSink {
   };
 }
 
-/** A result run before, run again with its exact SQL and parameters. */
+/** A result run before, run again: its query (checked against its recorded SQL) as this engine runs it. */
 async function runRecorded(
   metadata: ResultMetadata,
   engine: QueryEngine,
@@ -210,7 +206,7 @@ async function runRecorded(
   progress: (p: QueryProgress) => void,
 ): Promise<NonNullable<ResultEvidence['rerun']>> {
   const startedAt = options.now();
-  const execution = await engine.execute(compiledFromMetadata(metadata), {
+  const execution = await engine.execute(compileRecorded(metadata, engine.kind), {
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: progress,
   });
@@ -264,8 +260,8 @@ async function runOne(source: CitedSource, index: number, options: RunCitedOptio
   let engine: QueryEngine;
   if (source.kind === 'result') {
     metadata = source.metadata;
-    compiled = compiledFromMetadata(metadata);
     engine = options.engineFor(options.engine ?? metadata.engine.kind);
+    compiled = compileRecorded(metadata, engine.kind);
     try {
       rerun = await runRecorded(metadata, engine, sink, options, progress);
       comparison = await comparisonOf(source, sink, rerun.rowCount);
@@ -274,7 +270,7 @@ async function runOne(source: CitedSource, index: number, options: RunCitedOptio
     }
   } else {
     engine = options.engineFor(options.engine ?? options.defaultEngine);
-    compiled = compileQuery(source.query);
+    compiled = compileQuery(source.query, engine.kind);
     try {
       const fresh = await runDiscoveryQuery({
         engine,

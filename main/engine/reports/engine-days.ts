@@ -24,12 +24,15 @@ async function eventsPerDay(
   period: ReportPeriod,
   signal?: AbortSignal,
 ): Promise<Map<Day, number>> {
-  const compiled = compileQuery({
-    kind: 'sql',
-    sql: `SELECT "${DT_COLUMN}" AS "day", count(*) AS "events" FROM audit_events GROUP BY "${DT_COLUMN}"`,
-    parameters: [],
-    range: period,
-  });
+  const compiled = compileQuery(
+    {
+      kind: 'sql',
+      sql: `SELECT "${DT_COLUMN}" AS "day", count(*) AS "events" FROM audit_events GROUP BY "${DT_COLUMN}"`,
+      parameters: [],
+      range: period,
+    },
+    engine.kind,
+  );
   const execution = await engine.execute(compiled, signal ? { signal } : {});
   const out = new Map<Day, number>();
   for await (const page of execution.pages)

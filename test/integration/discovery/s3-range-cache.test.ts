@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 async function rowsOf(engine: LocalQueryEngine, query: QueryText): Promise<ResultRow[]> {
-  const execution = await engine.execute(compileQuery(query));
+  const execution = await engine.execute(compileQuery(query, 'local'));
   const rows: ResultRow[] = [];
   for await (const page of execution.pages) rows.push(...page);
   return rows;

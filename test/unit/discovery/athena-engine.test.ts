@@ -68,7 +68,7 @@ function playAthena(options: { bytesScanned?: number; runningPolls?: number } = 
 }
 
 async function rowsOf(e: QueryEngine, query: QueryText, confirmUnboundedScan = false): Promise<ResultRow[]> {
-  const execution = await e.execute(compileQuery(query), { confirmUnboundedScan });
+  const execution = await e.execute(compileQuery(query, 'athena'), { confirmUnboundedScan });
   const rows: ResultRow[] = [];
   for await (const page of execution.pages) rows.push(...page);
   return rows;
@@ -86,7 +86,7 @@ describe('Athena', () => {
         entityType: 'Queue',
       }),
     };
-    const compiled = compileQuery(query);
+    const compiled = compileQuery(query, 'athena');
     const local = await rowsOf(demo.engine(), query);
     const fromAthena = await rowsOf(engine({ pageSize: 2 }), query);
 
@@ -301,12 +301,15 @@ describe('Athena', () => {
     const e = engine();
     await e.ensureTable();
     const running = e.execute(
-      compileQuery({
-        kind: 'sql',
-        sql: 'SELECT * FROM audit_events',
-        parameters: [],
-        range: { from: '2026-03-02', to: '2026-03-03' },
-      }),
+      compileQuery(
+        {
+          kind: 'sql',
+          sql: 'SELECT * FROM audit_events',
+          parameters: [],
+          range: { from: '2026-03-02', to: '2026-03-03' },
+        },
+        'athena',
+      ),
       {
         signal: controller.signal,
         onProgress: (p) => {

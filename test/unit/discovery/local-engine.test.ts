@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 async function rowsOf(engine: LocalQueryEngine, query: QueryText): Promise<{ rows: ResultRow[]; columns: string[] }> {
-  const execution = await engine.execute(compileQuery(query));
+  const execution = await engine.execute(compileQuery(query, 'local'));
   const rows: ResultRow[] = [];
   for await (const page of execution.pages) rows.push(...page);
   return { rows, columns: execution.columns.map((c) => c.name) };
@@ -134,7 +134,7 @@ describe('the local engine', () => {
     expect(metadata.rowCount).toBe(inRange.filter((e) => e.action.toLowerCase().includes('delete')).length);
     expect(metadata.query).toMatchObject({
       kind: 'sql',
-      sql: compileQuery(query).sql,
+      sql: compileQuery(query, 'local').sql,
       savedQuery: { id: 'deletions', name: 'Deletions' },
     });
     expect(metadata.query.positionalParameters).toEqual([
@@ -171,12 +171,15 @@ describe('the local engine', () => {
     });
     expect(rows).toEqual([[demo.events.length]]);
     expect(() =>
-      compileQuery({
-        kind: 'sql',
-        sql: 'SELECT * FROM audit_events LIMIT :n',
-        parameters: [{ name: 'n', type: 'integer', value: '1 OR 1=1' as unknown as number }],
-        range: null,
-      }),
+      compileQuery(
+        {
+          kind: 'sql',
+          sql: 'SELECT * FROM audit_events LIMIT :n',
+          parameters: [{ name: 'n', type: 'integer', value: '1 OR 1=1' as unknown as number }],
+          range: null,
+        },
+        'local',
+      ),
     ).toThrow(/:n must be a whole number/);
     expect(await hashesOf(demo.fixture.root)).toEqual(before);
   });
@@ -209,7 +212,7 @@ describe('the local engine', () => {
     const controller = new AbortController();
     const engine = demo.engine();
     const running = engine.execute(
-      compileQuery({ kind: 'sql', sql: 'SELECT * FROM audit_events', parameters: [], range: null }),
+      compileQuery({ kind: 'sql', sql: 'SELECT * FROM audit_events', parameters: [], range: null }, 'local'),
       { signal: controller.signal },
     );
     controller.abort();
@@ -221,12 +224,15 @@ describe('each event once', () => {
   it('an orphan part of an interrupted run doubles no row, neither locally nor in what Athena reads, though Athena sees the copy', async () => {
     const local = await demoArchive({ days: ['2026-03-09', '2026-03-10'], eventsPerDay: 120 });
     try {
-      const count = compileQuery({
-        kind: 'sql',
-        sql: 'SELECT count(*) AS n, count(DISTINCT id) AS ids FROM audit_events',
-        parameters: [],
-        range: { from: '2026-03-09', to: '2026-03-10' },
-      });
+      const count = compileQuery(
+        {
+          kind: 'sql',
+          sql: 'SELECT count(*) AS n, count(DISTINCT id) AS ids FROM audit_events',
+          parameters: [],
+          range: { from: '2026-03-09', to: '2026-03-10' },
+        },
+        'athena',
+      );
       const params = count.parameters.map((p) => `'${p.value}'`);
       const vouched = local.events.length;
       await leaveOrphanPart(local.fixture, '2026-03-10');

@@ -146,7 +146,7 @@ describe('the query check, attacked', () => {
   it('refuses a second statement hidden behind a quote inside $$…$$', () => {
     const attack = `SELECT $$ ' $$ AS a FROM audit_events; DROP TABLE audit_events_raw; SELECT $$ ' $$`;
     expect(describeSqlProblem(attack)).toMatch(/more than one statement/);
-    expect(() => compileSqlQuery(attack, [], null)).toThrow(/more than one statement/);
+    expect(() => compileSqlQuery(attack, [], null, 'local')).toThrow(/more than one statement/);
   });
 
   it('refuses a second statement after an E-string whose quote is escaped by a backslash', () => {
@@ -174,12 +174,15 @@ describe('the local engine asks DuckDB', () => {
   });
 
   it('refuses a compiled text DuckDB reads as two statements, whatever the product scan made of it', async () => {
-    const one = compileQuery({
-      kind: 'sql',
-      sql: 'SELECT count(*) AS n FROM audit_events',
-      parameters: [],
-      range: { from: '2026-03-02', to: '2026-03-02' },
-    });
+    const one = compileQuery(
+      {
+        kind: 'sql',
+        sql: 'SELECT count(*) AS n FROM audit_events',
+        parameters: [],
+        range: { from: '2026-03-02', to: '2026-03-02' },
+      },
+      'local',
+    );
     // A text the product's own check never let through, handed to the engine directly.
     const two = { ...one, sql: `${one.sql}; SELECT 42` };
     await expect(demo.engine().execute(two)).rejects.toMatchObject({

@@ -78,7 +78,7 @@ describe('the starter library', () => {
       const expected = demo.events.filter((e) => expectation.matches(e, parameters)).map((e) => e.id);
       const engine = demo.engine();
       const execution = await engine.execute(
-        compileQuery(queryTextFor(starter, { parameters, range: { from: '2026-03-02', to: '2026-03-04' } })),
+        compileQuery(queryTextFor(starter, { parameters, range: { from: '2026-03-02', to: '2026-03-04' } }), 'local'),
       );
       const rows: ResultRow[] = [];
       for await (const page of execution.pages) rows.push(...page);

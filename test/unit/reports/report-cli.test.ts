@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportBundleKey, reportRecordKey } from '../../../shared/archive-layout';
 import { addDays, lastSettledDay, type Day } from '../../../shared/day';
+import { compileQuery } from '../../../shared/discovery/compile-query';
 import { ResultMetadataSchema } from '../../../shared/discovery/result-metadata';
 import { ReportEvidenceSchema } from '../../../shared/reports/report-evidence';
 import { ReportReceiptSchema, type ReportReceipt } from '../../../shared/reports/report-receipt';
@@ -324,12 +325,17 @@ describe('audit-archive report', () => {
       [
         'a result run on Athena, which this archive has none of',
         async (out) => {
-          const m = JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')) as Record<string, unknown>;
+          const m = ResultMetadataSchema.parse(JSON.parse(await fs.readFile(`${resultFile}.query.json`, 'utf8')));
+          if (m.query.kind !== 'sql') throw new Error('the cited result is a SQL query');
+          const { sourceSql, parameters } = m.query;
+          // As Athena would have recorded it: its own definition of audit_events.
+          const sql = compileQuery({ kind: 'sql', sql: sourceSql, parameters, range: m.range }, 'athena').sql;
           const file = path.join(dir, 'athena.query.json');
           await fs.writeFile(
             file,
             JSON.stringify({
               ...m,
+              query: { ...m.query, sql },
               engine: {
                 kind: 'athena',
                 region: 'eu-west-1',

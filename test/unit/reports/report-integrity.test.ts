@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Day } from '../../../shared/day';
+import { compileQuery } from '../../../shared/discovery/compile-query';
 import type { ResultMetadata } from '../../../shared/discovery/result-metadata';
 import { ReportEvidenceSchema, type ReportEvidence } from '../../../shared/reports/report-evidence';
 import type { ReportReceipt } from '../../../shared/reports/report-receipt';
@@ -111,6 +112,22 @@ describe('a result file cannot make a report vouch for what it did not check', (
       generate(demo, [{ kind: 'result', metadata: forge(await recordedResult()) }], { period, outDir: out }),
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
     expect(await fs.readdir(out)).toEqual([]);
+  });
+
+  it('cites a local result an earlier version recorded with Athena’s definition of audit_events, and runs it again locally', async () => {
+    const metadata = await recordedResult();
+    if (metadata.query.kind !== 'sql') throw new Error('a SQL result was recorded');
+    const { sourceSql, parameters } = metadata.query;
+    const athenaForm = compileQuery({ kind: 'sql', sql: sourceSql, parameters, range: metadata.range }, 'athena').sql;
+    expect(metadata.query.sql).not.toBe(athenaForm);
+    const { receipt } = await generate(
+      demo,
+      [{ kind: 'result', metadata: { ...metadata, query: { ...metadata.query, sql: athenaForm } } }],
+      { period },
+    );
+    expect(receipt.verified).toBe(true);
+    const evidence = await evidenceOf(receipt);
+    expect(evidence.results[0]?.rerun?.rowCount).toBe(metadata.rowCount);
   });
 
   it('says so when a cited row count is not what the archive answers now', async () => {
