@@ -240,16 +240,21 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
 }
 
 describe('a claim the store confirms late is not taken as held', () => {
-  /** The folder's own lease, with the first `slow` claims answered only after `delayMs`. */
+  /**
+   * The folder's own lease, on an injected clock: the first `slow` claims are answered `delayMs`
+   * after they were asked (the clock moves on; nothing sleeps).
+   */
   function lateLease(dir: string, slow: number, delayMs: number) {
     const inner = new LockFileLease(dir);
     let claims = 0;
+    let t = Date.parse('2026-12-07T02:00:00Z');
     return {
       claims: () => claims,
+      now: () => t,
       mechanism: {
         async claim(...args: Parameters<LockFileLease['claim']>) {
           const answer = await inner.claim(...args);
-          if (claims++ < slow) await new Promise((r) => setTimeout(r, delayMs));
+          if (claims++ < slow) t += delayMs;
           return answer;
         },
         release: (holder: Parameters<LockFileLease['release']>[0]) => inner.release(holder),
@@ -266,8 +271,9 @@ describe('a claim the store confirms late is not taken as held', () => {
         ttlMs: 2000,
         waitMs: 10_000,
         archiveUrl: 'file:///x',
+        now: late.now,
       });
-      expect(late.claims()).toBeGreaterThanOrEqual(2);
+      expect(late.claims()).toBe(2);
       await lease.release();
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
@@ -279,8 +285,15 @@ describe('a claim the store confirms late is not taken as held', () => {
     try {
       const late = lateLease(dir, Infinity, 150);
       await expect(
-        acquireWriterLease(late.mechanism, { program: 't', ttlMs: 200, waitMs: 0, archiveUrl: 'file:///x' }),
+        acquireWriterLease(late.mechanism, {
+          program: 't',
+          ttlMs: 200,
+          waitMs: 0,
+          archiveUrl: 'file:///x',
+          now: late.now,
+        }),
       ).rejects.toThrow(/answered too slowly to hold the writer lease safely/);
+      expect(late.claims()).toBeGreaterThanOrEqual(2);
       await expect(fs.readdir(dir)).resolves.toEqual([]);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
