@@ -1,7 +1,7 @@
 /**
  * A report never says "verified" over rows it did not check in that run, and never leaves out a
  * day it does not hold. Over a demo archive real exports filled:
- * - the local engine's columnar cache rewritten (one event dropped, a user's name changed) and
+ * - the local engine's columnar cache rewritten (one event dropped, one written twice, a user's name changed) and
  *   sealed again by someone holding the cache seal secret, so the engine answers the cited query
  *   with forged rows: the report names the day whose events the engine miscounts and the row whose
  *   values are not the archived line's (it re-reads the archived bytes), and does not call itself
@@ -69,6 +69,7 @@ describe('a discovery cache rewritten and sealed again by a holder of the cache 
   let demo: DemoArchive;
   let dropped: { id: string; day: Day };
   let renamed: { id: string; name: string };
+  let doubled: { id: string; day: Day };
 
   beforeAll(async () => {
     demo = await demoArchive();
@@ -79,12 +80,15 @@ describe('a discovery cache rewritten and sealed again by a holder of the cache 
     const gone = queueEvents[1]!;
     renamed = { id: victim.id, name: victim.user.name as string };
     dropped = { id: gone.id, day: gone.eventDate.slice(0, 10) };
-    // One event dropped, one user's name changed, the seal made to match: what the secret's holder can do.
+    // The local audit_events does not deduplicate again (its months are written one row per event): a row written twice.
+    const twice = demo.events.find((e) => e.entityType !== 'Queue' && e.eventDate.slice(0, 10) !== dropped.day)!;
+    doubled = { id: twice.id, day: twice.eventDate.slice(0, 10) };
+    // One event dropped, one written twice, one user's name changed, the seal made to match: what the secret's holder can do.
     await forgeSealedMonth(demo, async (parquet, forged) => {
       const instance = await DuckDBInstance.create(':memory:');
       const c = await instance.connect();
       await c.run(
-        `COPY (SELECT * REPLACE (CASE WHEN "id" = ${sqlString(victim.id)} THEN struct_update("user", name := 'Mallory Forged') ELSE "user" END AS "user") FROM read_parquet(${sqlString(parquet)}) WHERE "id" <> ${sqlString(gone.id)}) TO ${sqlString(forged)} (FORMAT parquet)`,
+        `COPY (SELECT * REPLACE (CASE WHEN "id" = ${sqlString(victim.id)} THEN struct_update("user", name := 'Mallory Forged') ELSE "user" END AS "user") FROM read_parquet(${sqlString(parquet)}) WHERE "id" <> ${sqlString(gone.id)} UNION ALL SELECT * FROM read_parquet(${sqlString(parquet)}) WHERE "id" = ${sqlString(twice.id)}) TO ${sqlString(forged)} (FORMAT parquet)`,
       );
       c.closeSync();
       instance.closeSync();
@@ -102,7 +106,10 @@ describe('a discovery cache rewritten and sealed again by a holder of the cache 
       {
         engine: 'local',
         days: DEMO_DAYS.length,
-        mismatches: [{ day: dropped.day, engine: 249, archived: 250 }],
+        mismatches: [
+          { day: dropped.day, engine: 249, archived: 250 },
+          { day: doubled.day, engine: 251, archived: 250 },
+        ].sort((a, b) => a.day.localeCompare(b.day)),
         error: null,
       },
     ]);
@@ -114,6 +121,9 @@ describe('a discovery cache rewritten and sealed again by a holder of the cache 
     expect(cover).toContain('VERIFICATION FAILED');
     expect(cover).toContain(
       `${dropped.day}: the local query engine holds 249 events for the day, its signed manifests 250 events`,
+    );
+    expect(cover).toContain(
+      `${doubled.day}: the local query engine holds 251 events for the day, its signed manifests 250 events`,
     );
     expect(cover).toContain(
       `Result 1: 1 row differs from the archived event it names (${renamed.id}: user_name "Mallory Forged", archived "${renamed.name}")`,
