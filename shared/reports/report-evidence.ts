@@ -79,7 +79,7 @@ const ResultEvidenceSchema = z.strictObject({
   /** `cited-result`: a result run before (its metadata as it was); `run-for-report`: run now. */
   origin: z.enum(['cited-result', 'run-for-report']),
   metadata: ResultMetadataSchema,
-  /** A cited result's exact SQL and parameters, run again at report time. */
+  /** A cited result's query and parameters, run again at report time. */
   rerun: z
     .strictObject({
       startedAt: Instant,
@@ -89,6 +89,11 @@ const ResultEvidenceSchema = z.strictObject({
       rowCount: z.number().int().nonnegative(),
       engine: ResultEngineSchema,
       population: ResultMetadataSchema.shape.population,
+      /**
+       * The SQL it ran, when not the recorded one: the same query after another definition of
+       * `audit_events` (another engine's, shared/discovery/audit-events-table.ts). Absent: the recorded SQL.
+       */
+      sql: z.string().optional(),
     })
     .nullable(),
   /** The query could not be run at report time. */

@@ -206,7 +206,8 @@ async function runRecorded(
   progress: (p: QueryProgress) => void,
 ): Promise<NonNullable<ResultEvidence['rerun']>> {
   const startedAt = options.now();
-  const execution = await engine.execute(compileRecorded(metadata, engine.kind), {
+  const compiled = compileRecorded(metadata, engine.kind);
+  const execution = await engine.execute(compiled, {
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: progress,
   });
@@ -225,6 +226,7 @@ async function runRecorded(
     rowCount,
     engine: facts.engine,
     population: facts.population,
+    ...(compiled.sql !== metadata.query.sql ? { sql: compiled.sql } : {}),
   };
 }
 

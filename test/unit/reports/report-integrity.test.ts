@@ -128,6 +128,11 @@ describe('a result file cannot make a report vouch for what it did not check', (
     expect(receipt.verified).toBe(true);
     const evidence = await evidenceOf(receipt);
     expect(evidence.results[0]?.rerun?.rowCount).toBe(metadata.rowCount);
+    // It ran again in the local form, and the evidence and the PDF say so beside the SQL it was recorded with.
+    expect(evidence.results[0]?.rerun?.sql).toBe(metadata.query.sql);
+    const text = flat((await pdfPages(receipt.pdf)).join('\n'));
+    expect(text).toContain("after that engine's own definition of audit_events");
+    expect(text).toContain('The SQL as it ran again at report time');
   });
 
   it('says so when a cited row count is not what the archive answers now', async () => {

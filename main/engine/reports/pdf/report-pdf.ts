@@ -472,79 +472,97 @@ function* queries(input: ReportPdfInput, layout: Layout): Generator<FlowItem> {
   yield heading(layout, '1. The request and the queries that answer it');
   if (e.request.question) yield layout.paragraph(`The question: ${e.request.question}`, S.body, { after: 8 });
   for (const r of e.results) {
-    const m = r.metadata;
     yield heading(layout, resultLabel(r), S.h2);
-    const fixed = e.clock === 'fixed';
-    const rerun = r.rerun
-      ? `${count(r.rerun.rowCount, 'row')}${fixed ? '' : ` at ${r.rerun.finishedAt}`} on ${engineText({ ...m, engine: r.rerun.engine })}`
-      : '';
-    const run =
-      fixed && r.origin === 'run-for-report'
-        ? 'at report time (a reproducible report records no times or durations of its own)'
-        : `${m.startedAt} to ${m.finishedAt} (${(m.runTimeMs / 1000).toFixed(2)} s)`;
-    yield* keyValues(layout, [
-      [
-        'Origin',
-        r.origin === 'cited-result'
-          ? `a discovery result (id ${m.resultId}), cited as it was run`
-          : 'run for this report',
-      ],
-      ['Engine', engineText(m)],
-      ['Archive', m.archive],
-      ['Days read', m.range ? `${m.range.from} to ${m.range.to} (UTC)` : 'every day'],
-      ['Run', run],
-      ['Rows', count(m.rowCount, 'row')],
-      ['Run again at report time', rerun],
-      ['Compared with the cited rows', comparisonStatement(r)],
-      ['Could not run', r.error ? `${r.error.message} [${r.error.code}]` : ''],
-      [
-        'Events named',
-        r.idColumn
-          ? `column "${r.idColumn}": ${count(r.ids, 'distinct id')}, ${count(r.eventsFound, 'archived event')} found`
-          : 'none (the result has no id column: its rows are printed after the events)',
-      ],
-      ['Checked against the archive', r.error ? '' : fieldCheckStatement(r)],
-      ['Rows file', r.rowsFile ? `${r.rowsFile}, ${rowOrderStatement(r)}` : ''],
-    ]);
-    if (m.query.kind === 'sql') {
-      yield layout.paragraph('The query as written', S.label, { after: 2, keepWithNext: 20 });
-      yield* monoBlocks(layout, m.query.sourceSql);
-    } else {
-      yield layout.paragraph('The form as filled in', S.label, { after: 2, keepWithNext: 20 });
-      yield* monoBlocks(layout, describeForm(m.query.structured));
-    }
-    yield layout.paragraph('The SQL as the engine ran it (each ? is a parameter below, in order)', S.label, {
+    yield* keyValues(layout, resultFacts(r, e.clock === 'fixed'));
+    yield* resultQueryText(r, layout);
+    yield* parameterTable(r.metadata.query.positionalParameters, layout);
+    yield spacer(10);
+  }
+}
+
+/** One cited result's facts: where and when it ran, again at report time, and what was checked. */
+function resultFacts(r: ResultEvidence, fixed: boolean): Array<[string, string]> {
+  const m = r.metadata;
+  const rerun = r.rerun
+    ? `${count(r.rerun.rowCount, 'row')}${fixed ? '' : ` at ${r.rerun.finishedAt}`} on ${engineText({ ...m, engine: r.rerun.engine })}${r.rerun.sql ? ", after that engine's own definition of audit_events (its SQL is printed below the result's)" : ''}`
+    : '';
+  const run =
+    fixed && r.origin === 'run-for-report'
+      ? 'at report time (a reproducible report records no times or durations of its own)'
+      : `${m.startedAt} to ${m.finishedAt} (${(m.runTimeMs / 1000).toFixed(2)} s)`;
+  return [
+    [
+      'Origin',
+      r.origin === 'cited-result'
+        ? `a discovery result (id ${m.resultId}), cited as it was run`
+        : 'run for this report',
+    ],
+    ['Engine', engineText(m)],
+    ['Archive', m.archive],
+    ['Days read', m.range ? `${m.range.from} to ${m.range.to} (UTC)` : 'every day'],
+    ['Run', run],
+    ['Rows', count(m.rowCount, 'row')],
+    ['Run again at report time', rerun],
+    ['Compared with the cited rows', comparisonStatement(r)],
+    ['Could not run', r.error ? `${r.error.message} [${r.error.code}]` : ''],
+    [
+      'Events named',
+      r.idColumn
+        ? `column "${r.idColumn}": ${count(r.ids, 'distinct id')}, ${count(r.eventsFound, 'archived event')} found`
+        : 'none (the result has no id column: its rows are printed after the events)',
+    ],
+    ['Checked against the archive', r.error ? '' : fieldCheckStatement(r)],
+    ['Rows file', r.rowsFile ? `${r.rowsFile}, ${rowOrderStatement(r)}` : ''],
+  ];
+}
+
+/** The query as asked, the SQL the engine ran, and the SQL it ran again when that differs. */
+function* resultQueryText(r: ResultEvidence, layout: Layout): Generator<FlowItem> {
+  const m = r.metadata;
+  if (m.query.kind === 'sql') {
+    yield layout.paragraph('The query as written', S.label, { after: 2, keepWithNext: 20 });
+    yield* monoBlocks(layout, m.query.sourceSql);
+  } else {
+    yield layout.paragraph('The form as filled in', S.label, { after: 2, keepWithNext: 20 });
+    yield* monoBlocks(layout, describeForm(m.query.structured));
+  }
+  yield layout.paragraph('The SQL as the engine ran it (each ? is a parameter below, in order)', S.label, {
+    after: 2,
+    keepWithNext: 20,
+  });
+  yield* monoBlocks(layout, m.query.sql);
+  if (r.rerun?.sql) {
+    yield layout.paragraph('The SQL as it ran again at report time (the same parameters)', S.label, {
       after: 2,
       keepWithNext: 20,
     });
-    yield* monoBlocks(layout, m.query.sql);
-    const params = m.query.positionalParameters;
-    if (params.length > 0) {
-      const cols: Column[] = [
-        { title: '#', width: 30 },
-        { title: 'Parameter', width: 200 },
-        { title: 'Type', width: 90 },
-        { title: 'Value', width: WIDTH - 320 },
-      ];
-      yield { kind: 'repeat', header: tableHeader(layout, cols) };
-      let i = 0;
-      for (const p of params) {
-        i += 1;
-        yield layout.row(
-          cols,
-          [
-            [piece(String(i), S.cell)],
-            [piece(p.name, S.cell)],
-            [piece(p.type, S.cell)],
-            [piece(String(p.value), S.mono)],
-          ],
-          { stripe: i % 2 === 0 },
-        );
-      }
-      yield { kind: 'repeat', header: null };
-    }
-    yield spacer(10);
+    yield* monoBlocks(layout, r.rerun.sql);
   }
+}
+
+/** Each `?`'s parameter, in order. */
+function* parameterTable(
+  params: ResultEvidence['metadata']['query']['positionalParameters'],
+  layout: Layout,
+): Generator<FlowItem> {
+  if (params.length === 0) return;
+  const cols: Column[] = [
+    { title: '#', width: 30 },
+    { title: 'Parameter', width: 200 },
+    { title: 'Type', width: 90 },
+    { title: 'Value', width: WIDTH - 320 },
+  ];
+  yield { kind: 'repeat', header: tableHeader(layout, cols) };
+  let i = 0;
+  for (const p of params) {
+    i += 1;
+    yield layout.row(
+      cols,
+      [[piece(String(i), S.cell)], [piece(p.name, S.cell)], [piece(p.type, S.cell)], [piece(String(p.value), S.mono)]],
+      { stripe: i % 2 === 0 },
+    );
+  }
+  yield { kind: 'repeat', header: null };
 }
 
 function describeForm(s: Extract<ResultMetadata['query'], { kind: 'structured' }>['structured']): string {
