@@ -198,12 +198,15 @@ describe('a second locked copy on Ceph RGW', () => {
     );
   });
 
-  it('names a missing, a different and a shorter-locked object; catch-up repairs the missing one from the primary', async () => {
+  it('names a missing, a hidden, a different and a shorter-locked object; catch-up repairs the missing one from the primary and names the rest', async () => {
     const parts = await versionsOf(copy, `${PREFIX}/audit-logs/`);
     const manifests = await versionsOf(copy, `${PREFIX}/manifests/`);
-    const [gone, shortened] = parts;
+    const [gone, shortened, hidden] = parts;
     const [changed] = manifests;
     await deleteVersion(gone!.key, gone!.versionId);
+    // Only a delete marker left: the version removed with the bypass right, then a plain DELETE.
+    await deleteVersion(hidden!.key, hidden!.versionId);
+    await admin.send(new DeleteObjectCommand({ Bucket: copy, Key: hidden!.key }));
     await deleteVersion(changed!.key, changed!.versionId);
     await putLocked(changed!.key, Buffer.from('{"not":"the manifest"}\n'), new Date(Date.now() + 3 * 86_400_000));
     const body = Buffer.concat(await collectBody(shortened!.key, shortened!.versionId));
@@ -215,11 +218,13 @@ describe('a second locked copy on Ceph RGW', () => {
     expect(report.problems.map((p) => [p.kind, p.key])).toEqual(
       expect.arrayContaining([
         ['copy-missing', gone!.key],
+        ['copy-missing', hidden!.key],
         ['copy-different', changed!.key],
         ['copy-unlocked', shortened!.key],
       ]),
     );
-    expect(report.problems).toHaveLength(3);
+    expect(report.problems).toHaveLength(4);
+    expect(report.problems.find((p) => p.key === hidden!.key)?.detail).toMatch(/hidden by a delete marker/);
     expect(report.problems.find((p) => p.kind === 'copy-unlocked')?.detail).toMatch(/earlier than the primary's/);
     const text = await runCli(['verify', '--copy'], env);
     expect(text.stdout).toContain(`copy-missing ${gone!.key}`);
@@ -228,16 +233,26 @@ describe('a second locked copy on Ceph RGW', () => {
     expect(evidence.secondCopy?.problems.map((p) => p.kind).sort()).toEqual([
       'copy-different',
       'copy-missing',
+      'copy-missing',
       'copy-unlocked',
     ]);
-    expect(evidence.verdict.headline).toContain('DOES NOT MATCH: 3 problems (');
+    expect(evidence.verdict.headline).toContain('DOES NOT MATCH: 4 problems (');
     expect(evidence.verdict.headline).not.toMatch(/and matched\./);
 
     const repaired = await runCli(['catch-up', '--from', d1, '--to', d3], env);
     expect(repaired.code).toBe(1);
-    expect(repaired.stderr).toMatch(/1 written from the primary's verified bytes, 2 that cannot be repaired/);
+    expect(repaired.stderr).toMatch(/1 written from the primary's verified bytes, 3 that cannot be repaired/);
     const after = await verifyCopy();
-    expect(after.report.problems.map((p) => p.kind).sort()).toEqual(['copy-different', 'copy-unlocked']);
+    expect(after.report.problems.map((p) => [p.kind, p.key]).sort()).toEqual(
+      [
+        ['copy-different', changed!.key],
+        ['copy-missing', hidden!.key],
+        ['copy-unlocked', shortened!.key],
+      ].sort(),
+    );
+    expect(after.report.problems.find((p) => p.key === hidden!.key)?.detail).toMatch(
+      /once an administrator removes the delete marker, catch-up writes it/,
+    );
   });
 
   async function collectBody(key: string, versionId: string): Promise<Uint8Array[]> {

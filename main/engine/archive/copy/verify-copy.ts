@@ -6,7 +6,9 @@
  * least as strong and as long as the primary's. Each that is not is named: `copy-missing`,
  * `copy-different`, `copy-unlocked`. `repairCopy` (catch-up, write mode) writes each missing one
  * from the primary's verified bytes; a different or short-locked object cannot be replaced on WORM
- * storage and stays named.
+ * storage and stays named, and so does a key whose only versions are delete markers: the store
+ * never writes a key that has any version (s3-store.ts `putObject`), so it is named for an
+ * administrator to remove the marker, after which catch-up writes it.
  */
 import { archiveFolder } from '../../../../shared/archive-layout';
 import type { Day } from '../../../../shared/day';
@@ -84,7 +86,7 @@ async function checkCopy(options: CopyCheckOptions, repair: boolean): Promise<Co
       const o = objects[next++] as VouchedObject;
       const versions = listed.get(copy.copyKey(o.key)) ?? [];
       const original = versions.filter((v) => !v.isDeleteMarker).at(-1);
-      if (!original && repair) {
+      if (!original && repair && versions.length === 0) {
         await copyObject(archive.store, copy, o);
         repaired += 1;
       } else if (!original) problems.push(missing(copy, o, versions.length > 0));
@@ -114,8 +116,15 @@ function missing(copy: CopyTarget, o: VouchedObject, deleteMarker: boolean): Ver
     day: o.day,
     kind: 'copy-missing',
     key,
-    detail: `${key} is ${deleteMarker ? 'hidden by a delete marker' : 'missing'} in the copy ${copy.store.url}${copy.mode === 'write' ? ': catch-up writes it from the primary’s verified bytes' : ': check the replication rule, or run catch-up in write mode'}.`,
+    detail: `${key} is ${deleteMarker ? 'hidden by a delete marker' : 'missing'} in the copy ${copy.store.url}${missingAdvice(copy, deleteMarker)}.`,
   };
+}
+
+function missingAdvice(copy: CopyTarget, deleteMarker: boolean): string {
+  if (copy.mode !== 'write') return ': check the replication rule, or run catch-up in write mode';
+  if (deleteMarker)
+    return ': catch-up writes no version over a key that has any; once an administrator removes the delete marker, catch-up writes it from the primary’s verified bytes';
+  return ': catch-up writes it from the primary’s verified bytes';
 }
 
 async function checkOne(
