@@ -27,9 +27,9 @@ beforeEach(async () => {
   page = await context.newPage();
   pageErrors = collectPageErrors(page);
   // Straight to Settings (the token travels in the fragment, the route after it: `#token=…#/settings`),
-  // not through the calendar the app opens on: its years of day cells are not what these tests are
-  // about, and drawing them on every test took most of this file's time. Reaching each page from the
-  // sidebar is its own test ("the app frame").
+  // not through the calendar the app opens on: its seven years of day cells, drawn before each test
+  // could go on, are not what these tests are about. Reaching each page from the sidebar is its own
+  // test ("the app frame").
   await page.goto(`${server.url}#/settings`);
 });
 
