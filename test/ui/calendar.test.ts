@@ -5,7 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addDays, dayFromMs, daysBetween, lastSettledDay, type Day } from '../../shared/day';
 import { startDevWebServer, type DevWebServer } from '../../main/devweb/dev-web-server';
@@ -234,14 +234,16 @@ const STATES = ['archived', 'missing', 'failed', 'tampered', 'pending', 'unrecov
  * swatches too, and each swatch is nearer its own state's cell than any other's.
  */
 async function expectStatesApart(p: Page, filter: string): Promise<void> {
-  const cells = new Map<string, number[]>();
-  const swatches = new Map<string, number[]>();
-  for (const state of STATES) {
-    // A cell of the state (today's and the horizon's rings are drawn outside the cell's box).
-    cells.set(state, await greyPixels(p, await p.locator(`td.day-${state}`).first().screenshot()));
-    const swatch = p.getByRole('list', { name: 'Legend' }).locator(`[data-state="${state}"] .swatch`);
-    swatches.set(state, await greyPixels(p, await swatch.screenshot()));
-  }
+  // A cell of each state (today's and the horizon's rings are drawn outside the cell's box) and each
+  // state's swatch in the legend, all read from one screenshot of the part of the page that holds them
+  // (one rasterisation of the filtered page, not one per element).
+  const targets = STATES.flatMap((state) => [
+    p.locator(`td.day-${state}`).first(),
+    p.getByRole('list', { name: 'Legend' }).locator(`[data-state="${state}"] .swatch`),
+  ]);
+  const grey = await greyPixelsOf(p, targets);
+  const cells = new Map(STATES.map((state, i) => [state, grey[2 * i]!]));
+  const swatches = new Map(STATES.map((state, i) => [state, grey[2 * i + 1]!]));
   for (const [i, a] of STATES.entries()) {
     for (const b of STATES.slice(i + 1)) {
       expect(difference(cells.get(a)!, cells.get(b)!), `${a} vs ${b} cells, ${filter}`).toBeGreaterThan(12);
@@ -285,20 +287,45 @@ async function addColourVisionFilters(p: Page): Promise<void> {
   });
 }
 
-/** A screenshot's pixels as grey levels (0-255) on a 12 x 12 grid, decoded by the page itself (no PNG library). */
-async function greyPixels(p: Page, png: Buffer): Promise<number[]> {
-  return p.evaluate(async (base64) => {
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const canvas = new OffscreenCanvas(12, 12);
-    const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
-    // Cells and swatches may differ by a pixel's rounding: both are scaled to one 12 x 12 grid.
-    ctx.drawImage(bitmap, 0, 0, 12, 12);
-    const data = ctx.getImageData(0, 0, 12, 12).data;
-    const grey: number[] = [];
-    for (let i = 0; i < data.length; i += 4) grey.push(Math.round((data[i]! + data[i + 1]! + data[i + 2]!) / 3));
-    return grey;
-  }, png.toString('base64'));
+/**
+ * Each element's pixels as grey levels (0-255) on a 12 x 12 grid: one screenshot of the page's
+ * rectangle that holds them all, cut up and decoded by the page itself (no PNG library).
+ */
+async function greyPixelsOf(p: Page, elements: readonly Locator[]): Promise<number[][]> {
+  await p.evaluate(() => window.scrollTo(0, 0));
+  const boxes: { x: number; y: number; width: number; height: number }[] = [];
+  for (const element of elements) {
+    const box = await element.boundingBox();
+    if (!box) throw new Error(`${element.toString()} is not shown`);
+    boxes.push(box);
+  }
+  const x = Math.floor(Math.min(...boxes.map((b) => b.x)));
+  const y = Math.floor(Math.min(...boxes.map((b) => b.y)));
+  const clip = {
+    x,
+    y,
+    width: Math.ceil(Math.max(...boxes.map((b) => b.x + b.width))) - x,
+    height: Math.ceil(Math.max(...boxes.map((b) => b.y + b.height))) - y,
+  };
+  const png = await p.screenshot({ clip });
+  const parts = boxes.map((b) => ({ x: b.x - x, y: b.y - y, width: b.width, height: b.height }));
+  return p.evaluate(
+    async ({ base64, parts }) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      return parts.map((part) => {
+        const canvas = new OffscreenCanvas(12, 12);
+        const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+        // Cells and swatches may differ by a pixel's rounding: both are scaled to one 12 x 12 grid.
+        ctx.drawImage(bitmap, part.x, part.y, part.width, part.height, 0, 0, 12, 12);
+        const data = ctx.getImageData(0, 0, 12, 12).data;
+        const grey: number[] = [];
+        for (let i = 0; i < data.length; i += 4) grey.push(Math.round((data[i]! + data[i + 1]! + data[i + 2]!) / 3));
+        return grey;
+      });
+    },
+    { base64: png.toString('base64'), parts },
+  );
 }
 
 /** How far apart two same-sized grey images are: the mean absolute difference per pixel (0-255). */

@@ -43,9 +43,16 @@ afterEach(async () => {
   await rm(userDataDir, { recursive: true, force: true });
 });
 
-/** The app on the demo organisation, with the simulator reachable as "Genesys" (a private gateway). */
+/**
+ * The app on the demo organisation, with the simulator reachable as "Genesys" (a private gateway),
+ * showing two years on the calendar rather than the default seven: the calendar the officer starts
+ * from is not what these tests are about, and seven years of day cells took seconds to draw and for
+ * axe to check in each test.
+ */
 async function openSetup(settings: SettingsInput = {}): Promise<Page> {
-  await new SettingsFile(settingsPathIn(userDataDir)).save(SettingsSchema.parse(settings));
+  await new SettingsFile(settingsPathIn(userDataDir)).save(
+    SettingsSchema.parse({ ...settings, ui: { calendarYears: 2, ...settings.ui } }),
+  );
   app = await startApp(ui, {
     userDataDir,
     secrets,
