@@ -21,3 +21,38 @@ export function useAppEvent<E extends EventName>(
     [bridge, name],
   );
 }
+
+/**
+ * Like useAppEvent, for events that may come many times a second (a catch-up's days): the payloads
+ * of `windowMs` are handed over together, so what they change is drawn once per window, not once per
+ * event. What is still waiting when the component unmounts is handed over then.
+ */
+export function useBatchedAppEvent<E extends EventName>(
+  bridge: Bridge,
+  name: E,
+  handler: (payloads: readonly EventOf<E>[]) => void,
+  windowMs: number,
+): void {
+  const latest = useRef(handler);
+  latest.current = handler;
+  useEffect(() => {
+    let pending: EventOf<E>[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      timer = null;
+      const batch = pending;
+      pending = [];
+      if (batch.length > 0) latest.current(batch);
+    };
+    const unsubscribe = bridge.subscribe((event) => {
+      if (event.event !== name) return;
+      pending.push(event.payload as EventOf<E>);
+      timer ??= setTimeout(flush, windowMs);
+    });
+    return () => {
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+      flush();
+    };
+  }, [bridge, name, windowMs]);
+}

@@ -28,7 +28,7 @@ import type { Bridge } from '../../shared/ipc/bridge';
 import type { ResultError } from '../../shared/result';
 import type { Settings } from '../../shared/settings';
 import { formatDay } from '../app/display-format';
-import { useAppEvent } from '../app/use-app-events';
+import { useBatchedAppEvent } from '../app/use-app-events';
 import { JobPanel } from '../jobs/JobPanel';
 import { useJobs } from '../jobs/jobs-context';
 import {
@@ -197,24 +197,34 @@ function useCalendarData(bridge: Bridge, archiveVersion: number) {
     void load();
   }, [load, archiveVersion]);
 
-  // Days a running job archived or failed, painted at once.
-  useAppEvent(bridge, 'days', ({ days }) => {
-    const changed = new Map(days.map((d) => [d.day, d]));
-    for (const d of days) changedSinceRead.current.set(d.day, d);
-    setView((v) => {
-      if (v.kind !== 'ready') return v;
-      const data = {
-        ...v.data,
-        days: v.data.days.map((d) => {
-          const pushed = changed.get(d.day);
-          return pushed ? pushedDay(d, pushed) : d;
-        }),
-      };
-      lastRead = data;
-      return { ...v, data };
-    });
-  });
+  // Days a running job archived or failed, painted as they come: at most DAYS_WINDOW_MS apart, so a
+  // catch-up landing many days a second draws the years once per window, not once per day.
+  useBatchedAppEvent(
+    bridge,
+    'days',
+    (batches) => {
+      const changed = new Map(batches.flatMap(({ days }) => days.map((d) => [d.day, d] as const)));
+      for (const [day, d] of changed) changedSinceRead.current.set(day, d);
+      lastRead = lastRead && withPushedDays(lastRead, changed);
+      setView((v) => (v.kind === 'ready' ? { ...v, data: withPushedDays(v.data, changed) } : v));
+    },
+    DAYS_WINDOW_MS,
+  );
   return { view, load };
+}
+
+/** How long days a job pushes are gathered before the calendar draws them. */
+const DAYS_WINDOW_MS = 250;
+
+/** The calendar's data with the days a job pushed applied over it. */
+function withPushedDays(data: Loaded, changed: ReadonlyMap<Day, DayStatus>): Loaded {
+  return {
+    ...data,
+    days: data.days.map((d) => {
+      const pushed = changed.get(d.day);
+      return pushed ? pushedDay(d, pushed) : d;
+    }),
+  };
 }
 
 /** The calendar's data from one answer (days a job changed since the read began applied over it). */
