@@ -172,8 +172,9 @@ describe('Discovery', () => {
     await page.getByRole('tab', { name: 'SQL' }).click();
     const editor = page.locator('.cm-editor');
     await editor.waitFor();
-    // Highlighting: keywords are styled tokens (CodeMirror's generated classes), not plain text.
-    expect(await page.locator('.cm-line span[class]').count()).toBeGreaterThan(3);
+    // Highlighting: keywords are styled tokens (CodeMirror's generated classes), not plain text. The
+    // SQL language loads with the page's editor and highlights after it: wait for the tokens to appear.
+    await expect.poll(() => page.locator('.cm-line span[class]').count()).toBeGreaterThan(3);
     await page.locator('.cm-content').click();
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText(
