@@ -1,7 +1,7 @@
 /**
  * The S3 writer lease against junk under `lease/`, planted with the exporter's own credentials in a
- * real Ceph RGW: thousands of keys sorting before the real claims, and claim-shaped keys that no
- * one heartbeats. Writers still exclude each other, over many more listing pages than the 100 the
+ * real Ceph RGW: over a thousand keys (more than one of S3's full listing pages) sorting before the
+ * real claims, and claim-shaped keys that no one heartbeats. Writers still exclude each other, over many more listing pages than the 100 the
  * listing once stopped at; nothing planted holds the lease; verify names every junk key.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -17,8 +17,8 @@ import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engi
 import { PREFIX, exporterBucket, exporterClient, exporterEnv, runCli, verifyCli } from './exporter-rgw-fixture';
 
 const RETENTION_DAYS = 2;
-const JUNK = 2000;
-const PAGE_SIZE = 15;
+const JUNK = 1100;
+const PAGE_SIZE = 10;
 
 /** A claim key's `<start>` (YYYYMMDDTHHMMSSZ), as the lease names claims. */
 function leaseStamp(ms: number): string {
@@ -75,7 +75,7 @@ describe('the S3 writer lease with junk planted under lease/ in Ceph RGW', () =>
     await rm(home, { recursive: true, force: true });
   });
 
-  it('thousands of junk keys before the claims hide none of them, however many pages; a claim no one heartbeats, with a forged start, holds nothing; verify names the junk', async () => {
+  it('over a thousand junk keys before the claims hide none of them, however many pages; a claim no one heartbeats, with a forged start, holds nothing; verify names the junk', async () => {
     const bucket = await exporterBucket('lease-j', 'COMPLIANCE', RETENTION_DAYS);
     const env = exporterEnv({ home, target: `s3://${bucket}/${PREFIX}`, sim, retentionDays: RETENTION_DAYS });
     const day = lastSettledDay(Date.now(), 120);
@@ -95,7 +95,7 @@ describe('the S3 writer lease with junk planted under lease/ in Ceph RGW', () =>
       { key: forged, body: JSON.stringify(newLeaseHolder('a forged claim')) },
     ]);
 
-    // Two writers, each with its own client, listing 15 keys a page: over 130 pages of junk before the claims.
+    // Two writers, each with its own client, listing 10 keys a page: 110 pages of junk before the claims.
     const lease = (client: S3Client) =>
       new S3ClaimLease(client, bucket, PREFIX, `s3://${bucket}/${PREFIX}`, { pageSize: PAGE_SIZE });
     const options = (program: string) => ({
