@@ -234,9 +234,10 @@ ${EXIT}`,
 
 Runs a discovery query over the archive's table audit_events (one row per archived event, each
 event once even where an interrupted run left a second copy). SQL is Athena's dialect (Trino):
-the local engine runs the same text after its own definition of audit_events. Values are never part of the SQL: write :name in the SQL and
-give --param name=value (text) or --param name:type=value (type: string, integer, number, boolean,
-day, instant). Only queries (SELECT or WITH) run.
+the local engine runs the same text after its own definition of audit_events. Values are never
+part of the SQL: write :name in the SQL and give --param name=value (text) or
+--param name:type=value (type: string, integer, number, boolean, day, instant). Only queries
+(SELECT or WITH) run.
 
   --sql SQL            a query over audit_events, e.g.
                        "SELECT action, count(*) AS n FROM audit_events GROUP BY 1 ORDER BY n DESC"

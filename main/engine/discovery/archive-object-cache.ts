@@ -11,8 +11,10 @@
  * recorded; an object that does not match is refused (ARCHIVE_INTEGRITY, naming day and key) and
  * nothing of it is kept. A month's Parquet file is built only from such checked bytes (private
  * copies, so a file changed after the check cannot slip in), must hold exactly the events each day's
- * manifests count (one row per event: local-engine.ts's `audit_events` relies on it), and its month key is the SHA-256 of the list of its objects (day, key, version,
- * SHA-256): a month that gains a part (a reconcile) gets a new key and is rebuilt.
+ * manifests count, one row per event (the local definition of `audit_events` relies on it:
+ * shared/discovery/audit-events-table.ts), and its month key is the SHA-256 of the list of its
+ * objects (day, key, version, SHA-256): a month that gains a part (a reconcile) gets a new key and is
+ * rebuilt.
  *
  * The cache folder may be held by someone else, so nothing in it is trusted because it exists: it is
  * checked at every use, in the run that uses it.

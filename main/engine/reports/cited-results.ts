@@ -166,7 +166,6 @@ export function checkSavedQueryClaim(m: ResultMetadata, library: readonly SavedQ
   if (!same) throw refuse("its query is not that saved query's");
 }
 
-/** A recorded result's query, exactly as it ran. */
 /** Where one result's rows go as they arrive: the spool, the ids it names, the field check. */
 class RowSink {
   columns: ResultColumn[] = [];

@@ -519,23 +519,18 @@ function resultFacts(r: ResultEvidence, fixed: boolean): Array<[string, string]>
 /** The query as asked, the SQL the engine ran, and the SQL it ran again when that differs. */
 function* resultQueryText(r: ResultEvidence, layout: Layout): Generator<FlowItem> {
   const m = r.metadata;
+  const label = (text: string) => layout.paragraph(text, S.label, { after: 2, keepWithNext: 20 });
   if (m.query.kind === 'sql') {
-    yield layout.paragraph('The query as written', S.label, { after: 2, keepWithNext: 20 });
+    yield label('The query as written');
     yield* monoBlocks(layout, m.query.sourceSql);
   } else {
-    yield layout.paragraph('The form as filled in', S.label, { after: 2, keepWithNext: 20 });
+    yield label('The form as filled in');
     yield* monoBlocks(layout, describeForm(m.query.structured));
   }
-  yield layout.paragraph('The SQL as the engine ran it (each ? is a parameter below, in order)', S.label, {
-    after: 2,
-    keepWithNext: 20,
-  });
+  yield label('The SQL as the engine ran it (each ? is a parameter below, in order)');
   yield* monoBlocks(layout, m.query.sql);
   if (r.rerun?.sql) {
-    yield layout.paragraph('The SQL as it ran again at report time (the same parameters)', S.label, {
-      after: 2,
-      keepWithNext: 20,
-    });
+    yield label('The SQL as it ran again at report time (the same parameters)');
     yield* monoBlocks(layout, r.rerun.sql);
   }
 }
