@@ -124,10 +124,20 @@ export async function buildCli({ quiet = false, root: projectRoot = root } = {})
   }
 }
 
-/** Builds the renderer with Vite. */
+/**
+ * Builds the renderer with Vite: the production build whatever NODE_ENV says (Vite builds React's
+ * development bundle when NODE_ENV is set to anything else; main/devweb/renderer-build.ts does the same).
+ */
 export async function buildRenderer({ quiet = false } = {}) {
   const { build } = await import('vite');
-  await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: quiet ? 'error' : 'warn' });
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: quiet ? 'error' : 'warn' });
+  } finally {
+    if (before === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = before;
+  }
 }
 
 /** The desktop app: main process, preload and renderer (what `npm start` runs). */
