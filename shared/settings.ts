@@ -64,6 +64,12 @@ export const GenesysSettingsSchema = z.object({
   /** Days Genesys keeps audit events; older gaps are unrecoverable. */
   retentionDays: z.number().int().min(1).max(3650).default(365),
   /**
+   * Milliseconds before the first look at a running audit query's status, then x1.5 up to 5 s
+   * (docs/GENESYS.md). Every look is a request against `requestsPerMinute`; a lower first wait only
+   * suits a gateway or test server that answers at once.
+   */
+  statusPollMs: z.number().int().min(10).max(5000).default(500),
+  /**
    * Loopback port of "Sign in as myself" (PKCE): register `http://127.0.0.1:<port>/oauth/callback`
    * as a redirect URI on the OAuth client. 0 picks a free port (tests only: Genesys accepts only a
    * registered redirect URI).

@@ -51,7 +51,12 @@ afterEach(async () => {
  */
 async function openSetup(settings: SettingsInput = {}): Promise<Page> {
   await new SettingsFile(settingsPathIn(userDataDir)).save(
-    SettingsSchema.parse({ ...settings, ui: { calendarYears: 2, ...settings.ui } }),
+    SettingsSchema.parse({
+      ...settings,
+      // The simulator answers a query at once: its status is looked at after 20 ms, not Genesys's 500.
+      genesys: { statusPollMs: 20, ...settings.genesys },
+      ui: { calendarYears: 2, ...settings.ui },
+    }),
   );
   app = await startApp(ui, {
     userDataDir,

@@ -220,6 +220,7 @@ export class GenesysAuditClient implements AuditEventSource {
       auth,
       budget: sharedRateBudget(settings.genesys.requestsPerMinute),
       perServiceQueries: settings.genesys.perServiceQueries,
+      pollInitialMs: settings.genesys.statusPollMs,
       ...(settings.genesys.clientId ? { clientId: settings.genesys.clientId } : {}),
       ...extra,
     });

@@ -155,6 +155,16 @@ export const CLI_SETTING_SOURCES: readonly CliSettingSource[] = [
   {
     flagKey: null,
     flag: null,
+    env: 'AUDIT_ARCHIVE_GENESYS_POLL_MS',
+    path: ['genesys', 'statusPollMs'],
+    meaning:
+      "Milliseconds before the first look at an audit query's status, then x1.5 up to 5 s (10 to 5000). Each look is a request against the rate budget: lower only for a gateway or test server that answers at once.",
+    defaultText: '500',
+    parse: wholeNumber(settingsShape.genesys.statusPollMs.unwrap()),
+  },
+  {
+    flagKey: null,
+    flag: null,
     env: 'AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET',
     path: [],
     meaning:

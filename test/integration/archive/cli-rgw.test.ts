@@ -79,6 +79,7 @@ describe('audit-archive against Ceph RGW with Object Lock', () => {
     AUDIT_ARCHIVE_STATE_DIR: join(dir, 'state'),
     AUDIT_ARCHIVE_SIGNING_KEY_FILE: join(dir, 'keys', 'signing-key.pem'),
     AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
+    AUDIT_ARCHIVE_GENESYS_POLL_MS: '20',
     AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
     AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,
     AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: sim.clientSecret,

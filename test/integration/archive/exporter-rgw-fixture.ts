@@ -195,6 +195,7 @@ export function exporterEnv(options: {
     // A server without a keychain: the installation's key lives in a file outside its state folder.
     AUDIT_ARCHIVE_SIGNING_KEY_FILE: join(options.home, 'keys', `${basename(stateDir)}.pem`),
     AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
+    AUDIT_ARCHIVE_GENESYS_POLL_MS: '20',
     AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
     AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,
     AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: sim.clientSecret,

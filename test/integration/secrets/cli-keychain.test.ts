@@ -60,6 +60,7 @@ describe.skipIf(!keyringReady && !inCi)('the CLI keeps the signing key in the re
       AUDIT_ARCHIVE_TARGET: pathToFileURL(path.join(dir, name, 'archive')).href,
       AUDIT_ARCHIVE_STATE_DIR: state,
       AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
+      AUDIT_ARCHIVE_GENESYS_POLL_MS: '20',
       AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
       AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,
       AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: sim.clientSecret,
@@ -107,7 +108,7 @@ describe.skipIf(!keyringReady && !inCi)('the CLI keeps the signing key in the re
     const earlier = await openArchiveSession(
       SettingsSchema.parse({
         demo: false,
-        genesys: { apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, clientId: sim.clientId },
+        genesys: { apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, clientId: sim.clientId, statusPollMs: 20 },
         archive: { target: m.env.AUDIT_ARCHIVE_TARGET },
       }),
       { genesysClientSecret: sim.clientSecret },

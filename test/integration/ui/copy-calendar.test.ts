@@ -61,7 +61,7 @@ beforeAll(async () => {
   await new SettingsFile(settingsPathIn(userDataDir)).save(
     SettingsSchema.parse({
       demo: false,
-      genesys: { clientId: sim.clientId, apiUrl: sim.apiUrl, loginUrl: sim.loginUrl },
+      genesys: { clientId: sim.clientId, apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, statusPollMs: 20 },
       archive: {
         target: `s3://${primary}/${PREFIX}`,
         lockMode: 'GOVERNANCE',

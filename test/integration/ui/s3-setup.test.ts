@@ -46,7 +46,7 @@ beforeAll(async () => {
   vi.stubEnv('AWS_ACCESS_KEY_ID', rgw.accessKeyId);
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', rgw.secretAccessKey);
   await new SettingsFile(settingsPathIn(userDataDir)).save(
-    SettingsSchema.parse({ archive: { policyStartDate: last, retentionDays: 30 } }),
+    SettingsSchema.parse({ archive: { policyStartDate: last, retentionDays: 30 }, genesys: { statusPollMs: 20 } }),
   );
   app = await startApp(ui, {
     userDataDir,

@@ -69,7 +69,7 @@ describe('where the events come from', () => {
     const real = await openArchiveSession(
       SettingsSchema.parse({
         demo: false,
-        genesys: { clientId: fx.sim.clientId, apiUrl: fx.sim.apiUrl, loginUrl: fx.sim.loginUrl },
+        genesys: { clientId: fx.sim.clientId, apiUrl: fx.sim.apiUrl, loginUrl: fx.sim.loginUrl, statusPollMs: 20 },
         archive: { target: demoTarget },
       }),
       { genesysClientSecret: fx.sim.clientSecret },

@@ -95,6 +95,7 @@ describe('damaged local files are reported, and the command still does its work'
   let sim: GenesysSimulator;
   const genesysEnv = () => ({
     AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
+    AUDIT_ARCHIVE_GENESYS_POLL_MS: '20',
     AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
     AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,
     AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: sim.clientSecret,

@@ -139,6 +139,7 @@ describe('audit-archive against a local archive and the simulator', () => {
       // A machine without a keychain keeps the key in a file outside the state folder.
       AUDIT_ARCHIVE_SIGNING_KEY_FILE: join(dir, 'keys', 'signing-key.pem'),
       AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
+      AUDIT_ARCHIVE_GENESYS_POLL_MS: '20',
       AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
       AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,
       AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: sim.clientSecret,

@@ -56,6 +56,7 @@ async function machine(keyFile?: string) {
     AUDIT_ARCHIVE_STATE_DIR: state,
     AUDIT_ARCHIVE_SIGNING_KEY_FILE: key,
     AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
+    AUDIT_ARCHIVE_GENESYS_POLL_MS: '20',
     AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
     AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,
     AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: sim.clientSecret,
@@ -154,7 +155,7 @@ describe('a key an earlier version kept in the state folder', () => {
     // What an earlier version left: the archive's key in <state>/keys/<fingerprint>.pem.
     const settings = SettingsSchema.parse({
       demo: false,
-      genesys: { apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, clientId: sim.clientId },
+      genesys: { apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, clientId: sim.clientId, statusPollMs: 20 },
       archive: { target: m.env.AUDIT_ARCHIVE_TARGET },
     });
     const earlier = await openArchiveSession(

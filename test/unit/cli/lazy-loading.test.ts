@@ -173,6 +173,7 @@ describe('audit-archive loads only what a command uses', () => {
           AUDIT_ARCHIVE_STATE_DIR: path.join(out, 'state'),
           AUDIT_ARCHIVE_SIGNING_KEY_FILE: path.join(out, 'signing-key.pem'),
           AUDIT_ARCHIVE_GENESYS_API_URL: sim.apiUrl,
+          AUDIT_ARCHIVE_GENESYS_POLL_MS: '20',
           AUDIT_ARCHIVE_GENESYS_LOGIN_URL: sim.loginUrl,
           AUDIT_ARCHIVE_GENESYS_CLIENT_ID: sim.clientId,
           AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: sim.clientSecret,

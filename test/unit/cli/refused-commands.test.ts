@@ -56,6 +56,7 @@ describe('a refused command leaves a local archive folder as it found it', () =>
     // A real archive's key lives outside the state folder (never the developer's own keychain here).
     AUDIT_ARCHIVE_SIGNING_KEY_FILE: join(home, 'keys', `${state}.pem`),
     AUDIT_ARCHIVE_GENESYS_API_URL: source.apiUrl,
+    AUDIT_ARCHIVE_GENESYS_POLL_MS: '20',
     AUDIT_ARCHIVE_GENESYS_LOGIN_URL: source.loginUrl,
     AUDIT_ARCHIVE_GENESYS_CLIENT_ID: source.clientId,
     AUDIT_ARCHIVE_GENESYS_CLIENT_SECRET: source.clientSecret,

@@ -10,7 +10,16 @@ import {
   splitInterval,
 } from '../../../main/engine/genesys';
 import { type GenesysSimulator, startGenesysSimulator } from '../../../main/engine/genesys/simulator/server';
-import { DAY, NOW, clientFor, collect, withExactnessProbe, withoutInsignificantWhitespace } from './fixtures';
+import { SettingsSchema } from '../../../shared/settings';
+import {
+  DAY,
+  NOW,
+  clientFor,
+  collect,
+  virtualClock,
+  withExactnessProbe,
+  withoutInsignificantWhitespace,
+} from './fixtures';
 
 let sim: GenesysSimulator | undefined;
 afterEach(async () => {
@@ -111,6 +120,31 @@ describe('exporting a day from Genesys', () => {
     const mapping = await client.serviceMapping();
     expect(run.transactionIds).toHaveLength(mapping.services.length);
     expect([...records.map((r) => r.id)].sort()).toEqual([...sim.expectedEventIds(DAY)].sort());
+  });
+});
+
+describe("a query's status is looked at after the configured wait, then x1.5", () => {
+  /** The waits a client made for settings `genesys` (forSettings, as the app and the CLI build it). */
+  async function pollWaits(genesys: Record<string, unknown>): Promise<number[]> {
+    sim = await startGenesysSimulator({ now: () => NOW, eventsPerDay: 20, runningPolls: 2 });
+    const clock = virtualClock(NOW);
+    const waits: number[] = [];
+    const recording = {
+      now: clock.now,
+      sleep: (ms: number, signal?: AbortSignal) => (waits.push(ms), clock.sleep(ms, signal)),
+    };
+    const settings = SettingsSchema.parse({
+      genesys: { apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, clientId: sim.clientId, ...genesys },
+    });
+    const client = GenesysAuditClient.forSettings(settings, sim.clientSecret, {}, { clock: recording });
+    expect(await collect(client.queryInterval(dayInterval(DAY)).events)).toHaveLength(20);
+    return waits;
+  }
+
+  it('500 ms by default; the statusPollMs setting (AUDIT_ARCHIVE_GENESYS_POLL_MS) sets the first wait', async () => {
+    expect(await pollWaits({})).toEqual([500, 750, 1125]);
+    await sim?.close();
+    expect(await pollWaits({ statusPollMs: 20 })).toEqual([20, 30, 45]);
   });
 });
 

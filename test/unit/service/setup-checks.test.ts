@@ -55,7 +55,14 @@ async function value<T>(channel: Channel, request: unknown): Promise<T> {
 /** The simulator as a real organisation: its URLs override the region, as a private gateway would. */
 function genesys(patch: Partial<Settings['genesys']> = {}): Settings['genesys'] {
   return SettingsSchema.parse({
-    genesys: { clientId: sim.clientId, apiUrl: sim.apiUrl, loginUrl: sim.loginUrl, signInRedirectPort: 0, ...patch },
+    genesys: {
+      clientId: sim.clientId,
+      apiUrl: sim.apiUrl,
+      loginUrl: sim.loginUrl,
+      statusPollMs: 20,
+      signInRedirectPort: 0,
+      ...patch,
+    },
   }).genesys;
 }
 

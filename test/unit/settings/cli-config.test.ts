@@ -88,6 +88,7 @@ describe('CLI settings: where they come from', () => {
         AUDIT_ARCHIVE_RETENTION_DAYS: '2200',
         AUDIT_ARCHIVE_SETTLEMENT_MINUTES: '30',
         AUDIT_ARCHIVE_S3_FORCE_PATH_STYLE: '1',
+        AUDIT_ARCHIVE_GENESYS_POLL_MS: '25',
       },
       flags: {},
     });
@@ -96,6 +97,7 @@ describe('CLI settings: where they come from', () => {
       apiUrl: 'http://127.0.0.1:8080',
       loginUrl: 'http://127.0.0.1:8081',
       clientId: 'archiver',
+      statusPollMs: 25,
     });
     expect(settings.archive).toMatchObject({
       target: 'file:///var/lib/audit-archive',
@@ -152,6 +154,16 @@ describe('CLI settings: bad settings stop the run (exit 2) instead of running wi
     const error = refusal({ env: { AUDIT_ARCHIVE_RETENTION_DAYS: 'seven years' }, flags: {} });
     expect(error.code).toBe('INVALID_SETTINGS');
     expect(error.message).toContain('AUDIT_ARCHIVE_RETENTION_DAYS: must be a whole number (got "seven years")');
+  });
+
+  it("a first status wait that would poll Genesys without pause, or wait longer than the backoff's cap, is refused", () => {
+    for (const raw of ['0', '9', '5001']) {
+      const error = refusal({ env: { AUDIT_ARCHIVE_GENESYS_POLL_MS: raw }, flags: {} });
+      expect(error.code).toBe('INVALID_SETTINGS');
+      expect(error.message).toContain(`AUDIT_ARCHIVE_GENESYS_POLL_MS: `);
+      expect(error.message).toContain(`(got "${raw}")`);
+    }
+    expect(resolveCliConfig({ env: {}, flags: {} }).settings.genesys.statusPollMs).toBe(500);
   });
 
   it('every bad variable and flag is named at once, so a cron job is fixed in one round', () => {
