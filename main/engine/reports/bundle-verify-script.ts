@@ -455,16 +455,7 @@ def check_events(folder, evidence, named, lines_of):
            " bundle" % (len(events), against_objects))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--expect-key", help="the archive key fingerprint you recorded")
-    parser.add_argument("--no-openssl", action="store_true", help="only print the OpenSSL commands")
-    parser.add_argument("--signatures-dir", help="where to write the signed bytes and signatures (kept)")
-    args = parser.parse_args()
-    folder = os.path.dirname(os.path.abspath(__file__))
-    workdir = args.signatures_dir or tempfile.mkdtemp(prefix="audit-archive-signatures-")
-    os.makedirs(workdir, exist_ok=True)
-    signatures = Signatures(folder, workdir, not args.no_openssl)
+def check_bundle(folder, args, signatures):
     check_sums(folder)
     evidence = read_json(folder, "evidence.json")
     print("Report %s, request %s, period %s to %s, generated %s" % (
@@ -485,10 +476,30 @@ def main():
     check_chain(manifests, evidence)
     named = manifest_objects(manifests, evidence)
     check_events(folder, evidence, named, check_objects(folder, evidence, named))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--expect-key", help="the archive key fingerprint you recorded")
+    parser.add_argument("--no-openssl", action="store_true", help="only print the OpenSSL commands")
+    parser.add_argument("--signatures-dir", help="where to write the signed bytes and signatures (kept)")
+    args = parser.parse_args()
+    folder = os.path.dirname(os.path.abspath(__file__))
+    workdir = args.signatures_dir or tempfile.mkdtemp(prefix="audit-archive-signatures-")
+    os.makedirs(workdir, exist_ok=True)
+    signatures = Signatures(folder, workdir, not args.no_openssl)
+    try:
+        check_bundle(folder, args, signatures)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError) as e:
+        # A file that is not what the report wrote (not JSON, a field missing or of another kind):
+        # said as a failure, not a traceback, and nothing after it was checked.
+        failed("the bundle could not be read to its end (%s: %s): a file is damaged or was altered;"
+               " the checks after this one did not run" % (type(e).__name__, e))
+    finally:
+        if signatures.openssl and not args.signatures_dir:
+            shutil.rmtree(workdir, ignore_errors=True)
     if not signatures.openssl:
         print("The signed bytes and signatures are in " + workdir)
-    elif not args.signatures_dir:
-        shutil.rmtree(workdir, ignore_errors=True)
     print("RESULT: " + ("every check held" if not PROBLEMS else "%d problem(s); see FAIL above" % len(PROBLEMS)))
     return 0 if not PROBLEMS else 1
 

@@ -265,6 +265,29 @@ describe('each forgery fails the examiner’s checks', () => {
     );
   });
 
+  it('a truncated evidence.json under recomputed sums: verify_bundle.py fails in words, not a traceback, and leaves no folder behind', async () => {
+    const folder = await unzip(receipt.bundle, receipt.reportId);
+    const evidence = await fs.readFile(path.join(folder, 'evidence.json'), 'utf8');
+    await fs.writeFile(path.join(folder, 'evidence.json'), evidence.slice(0, evidence.length / 2));
+    await recomputeSums(folder);
+    // The script's own scratch folder for signatures goes under TMPDIR: an empty one shows what it left.
+    const tmp = await tempDir('aa-examiner-tmp-');
+    const exam = await run('python3', ['verify_bundle.py'], { cwd: folder, env: { ...process.env, TMPDIR: tmp } }).then(
+      (r) => ({ code: 0, out: r.stdout + r.stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: e.code ?? 1,
+        out: `${e.stdout ?? ''}${e.stderr ?? ''}`,
+      }),
+    );
+    expect(exam.code).toBe(1);
+    expect(exam.out).not.toContain('Traceback');
+    expect(exam.out).toMatch(
+      /FAIL {2}the bundle could not be read to its end \(JSONDecodeError: .+\): a file is damaged or was altered/,
+    );
+    expect(exam.out).toContain('RESULT: 1 problem(s); see FAIL above');
+    expect(await fs.readdir(tmp)).toEqual([]);
+  });
+
   it("a rewritten receipt over an altered PDF: the app's Re-check fails on the signature, naming the file", async () => {
     const out = await tempDir('aa-recheck-');
     const { receipt: own } = await generate(demo, sources, { outDir: out });

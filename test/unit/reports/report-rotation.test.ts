@@ -172,7 +172,13 @@ describe('a report over an archive whose key was rotated', () => {
       .split('\n')
       .filter((l) => l && !l.endsWith(`  ${record}`));
     await fs.writeFile(path.join(forged, 'SHA256SUMS'), `${sums.join('\n')}\n`);
-    const exam = await examinerTool('python3', ['verify_bundle.py', '--no-openssl'], forged);
+    // --no-openssl keeps the signed bytes for the examiner: in a folder of this test's, not the machine's TMPDIR.
+    const signatures = await tempDir('aa-signatures-');
+    const exam = await examinerTool(
+      'python3',
+      ['verify_bundle.py', '--no-openssl', '--signatures-dir', signatures],
+      forged,
+    );
     expect(exam.code).toBe(1);
     expect(exam.out).toContain(`FAIL  ${record} is missing from the bundle`);
     expect(exam.out).toContain(
