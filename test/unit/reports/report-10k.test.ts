@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Day } from '../../../shared/day';
 import type { ReportReceipt } from '../../../shared/reports/report-receipt';
 import { demoArchive, type DemoArchive } from '../discovery/discovery-fixture';
-import { flat, generate, pdfPages, screenshot } from './report-fixture';
+import { flat, generate, pdfPages, screenshot, removeScratchFolders } from './report-fixture';
+
+afterAll(removeScratchFolders);
 
 const DAY: Day = '2026-03-02';
 const EVENTS = 10_000;

@@ -23,9 +23,10 @@ import { checkReport } from '../../../main/engine/reports/check-report';
 import type { CitedSource } from '../../../main/engine/reports/cited-results';
 import { makeWritable } from '../archive/archive-fixture';
 import { DEMO_DAYS, demoArchive, type DemoArchive } from '../discovery/discovery-fixture';
-import { buildOptions, flat, generate, pdfPages } from './report-fixture';
+import { buildOptions, flat, generate, pdfPages, removeScratchFolders } from './report-fixture';
 import { examinerTool, opensslVerify } from './examiner-tools';
 
+afterAll(removeScratchFolders);
 const run = promisify(execFile);
 const RANGE = { from: DEMO_DAYS[0] as Day, to: DEMO_DAYS.at(-1) as Day };
 

@@ -26,7 +26,9 @@ import { hashFile } from '../../../main/engine/discovery/file-hashes';
 import { sqlString } from '../../../main/engine/discovery/duckdb-dialect';
 import { dayManifests } from '../archive/archive-fixture';
 import { DEMO_DAYS, demoArchive, type DemoArchive } from '../discovery/discovery-fixture';
-import { flat, generate, pdfPages } from './report-fixture';
+import { flat, generate, pdfPages, removeScratchFolders } from './report-fixture';
+
+afterAll(removeScratchFolders);
 
 const RANGE = { from: DEMO_DAYS[0] as Day, to: DEMO_DAYS.at(-1) as Day };
 const QUEUES: CitedSource = {

@@ -24,7 +24,9 @@ import { SettingsSchema } from '../../../shared/settings';
 import { demoArchiveDirIn } from '../../../main/engine/service/open-app-service';
 import { makeWritable } from '../archive/archive-fixture';
 import { fillAppArchive } from '../service/archive-status-fixture';
-import { checkBundle, flat, flipByte, pdfPages } from './report-fixture';
+import { checkBundle, flat, flipByte, pdfPages, removeScratchFolders } from './report-fixture';
+
+afterAll(removeScratchFolders);
 
 let dir: string;
 let root: string;

@@ -14,7 +14,7 @@ import { ReportRequestSchema, type ReportRequestInput } from '../../../shared/re
 import { SettingsSchema } from '../../../shared/settings';
 import { generateReport, previewReport, type ReportBuildOptions } from '../../../main/engine/reports/build-report';
 import type { CitedSource } from '../../../main/engine/reports/cited-results';
-import { POLICY, RETENTION } from '../archive/archive-fixture';
+import { POLICY, RETENTION, makeWritable } from '../archive/archive-fixture';
 import type { DemoArchive } from '../discovery/discovery-fixture';
 
 const run = promisify(execFile);
@@ -58,12 +58,34 @@ export function buildOptions(
   };
 }
 
+/** The folders `scratchFolder` made, until `removeScratchFolders`. */
+const made: string[] = [];
+
+/** A new folder under the system's temp folder, removed by `removeScratchFolders`. */
+export async function scratchFolder(prefix: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/**
+ * Removes the folders made so far, a report's read-only files included. Each test file that makes
+ * reports calls it after its tests (files share a process, so a hook here would serve only the
+ * first: docs/TESTING.md); a run of the suite had left some 50 such folders in /tmp.
+ */
+export async function removeScratchFolders(): Promise<void> {
+  for (const dir of made.splice(0)) {
+    await makeWritable(dir).catch(() => undefined);
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function generate(
   demo: DemoArchive,
   sources: CitedSource[],
   options: Parameters<typeof buildOptions>[2] & { archiveCopy?: boolean; outDir?: string } = {},
 ) {
-  const outDir = options.outDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'aa-report-out-')));
+  const outDir = options.outDir ?? (await scratchFolder('aa-report-out-'));
   const receipt = await generateReport({
     ...buildOptions(demo, sources, options),
     outDir,
@@ -95,7 +117,7 @@ export async function checkBundle(
   zip: string,
   reportId: string,
 ): Promise<{ code: number; output: string; folder: string }> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aa-bundle-'));
+  const dir = await scratchFolder('aa-bundle-');
   await run('unzip', ['-q', zip, '-d', dir]);
   const folder = path.join(dir, reportId);
   try {

@@ -23,7 +23,17 @@ import type { CitedSource } from '../../../main/engine/reports/cited-results';
 import { runDiscoveryQuery } from '../../../main/engine/discovery/run-query';
 import { dayManifests } from '../archive/archive-fixture';
 import { DEMO_DAYS, demoArchive, type DemoArchive } from '../discovery/discovery-fixture';
-import { buildOptions, flat, flipByte, generate, pdfPages } from './report-fixture';
+import {
+  buildOptions,
+  flat,
+  flipByte,
+  generate,
+  pdfPages,
+  scratchFolder,
+  removeScratchFolders,
+} from './report-fixture';
+
+afterAll(removeScratchFolders);
 
 const RANGE = { from: DEMO_DAYS[0] as Day, to: DEMO_DAYS.at(-1) as Day };
 const ALL_EVENTS: CitedSource = {
@@ -46,7 +56,7 @@ async function evidenceOf(receipt: ReportReceipt): Promise<ReportEvidence> {
 }
 
 async function emptyOut(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'aa-report-refused-'));
+  return scratchFolder('aa-report-refused-');
 }
 
 /** A result of the demo archive over the first two days, as Discovery recorded it. */

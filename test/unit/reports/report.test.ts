@@ -17,7 +17,19 @@ import { runDiscoveryQuery } from '../../../main/engine/discovery/run-query';
 import type { CitedSource } from '../../../main/engine/reports/cited-results';
 import { linesInObject } from '../archive/archive-fixture';
 import { DEMO_DAYS, demoArchive, type ArchivedEvent, type DemoArchive } from '../discovery/discovery-fixture';
-import { checkBundle, flat, generate, pdfPages, preview, screenshot, squash } from './report-fixture';
+import {
+  checkBundle,
+  flat,
+  generate,
+  pdfPages,
+  preview,
+  screenshot,
+  scratchFolder,
+  squash,
+  removeScratchFolders,
+} from './report-fixture';
+
+afterAll(removeScratchFolders);
 
 const RANGE = { from: DEMO_DAYS[0] as Day, to: DEMO_DAYS.at(-1) as Day };
 const NON_LATIN = /[\u3040-\u30ff\u3400-\u9fff]/;
@@ -228,7 +240,7 @@ describe('an audit response report from the demo archive', () => {
       query: { kind: 'sql', sql: 'SELECT id FROM audit_events', parameters: [], range: RANGE },
       archive: demo.fixture.store.url,
     });
-    const out = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'aa-report-refused-'));
+    const out = await scratchFolder('aa-report-refused-');
     await expect(
       generate(demo, [{ kind: 'result', metadata }], {
         period: { from: DEMO_DAYS[1] as Day, to: RANGE.to },
