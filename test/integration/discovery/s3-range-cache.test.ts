@@ -35,6 +35,8 @@ let sim: GenesysSimulator;
 let store: S3ObjectLockStore;
 let bucket: string;
 let tmp: string;
+/** The installation's state folder of the session that filled the archive. */
+let state: string;
 let events: Array<{ id: string; action: string }>;
 
 beforeAll(async () => {
@@ -42,7 +44,7 @@ beforeAll(async () => {
   await initBucket({ client: rawClient(), bucket, lockMode: 'GOVERNANCE', retentionDays: 1 });
   store = openStore(bucket);
   sim = await startGenesysSimulator({ seed: 5, now: () => NOW, eventsPerDay: 150, runningPolls: 0 });
-  const state = await fs.mkdtemp(path.join(os.tmpdir(), 'aa-s3-cache-state-'));
+  state = await fs.mkdtemp(path.join(os.tmpdir(), 'aa-s3-cache-state-'));
   const session = await openArchiveSession(
     SettingsSchema.parse({
       demo: true,
@@ -64,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim?.close();
   if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+  if (state) await fs.rm(state, { recursive: true, force: true });
 });
 
 async function rowsOf(engine: LocalQueryEngine, query: QueryText): Promise<ResultRow[]> {

@@ -111,7 +111,7 @@ describe('a report kept in an archive in Ceph RGW', () => {
     );
     expect(cover).not.toContain('not WORM');
     expect(cover).not.toContain('no lock was checked');
-    const folder = join(await mkdtemp(join(tmpdir(), 'report-rgw-exam-')), receipt.reportId);
+    const folder = join(await mkdtemp(join(home, 'exam-')), receipt.reportId);
     await run('unzip', ['-q', receipt.bundle, '-d', join(folder, '..')]);
     const evidence = ReportEvidenceSchema.parse(JSON.parse(await readFile(join(folder, 'evidence.json'), 'utf8')));
     for (const f of [...evidence.bundle.archiveFiles, ...evidence.citedObjects])

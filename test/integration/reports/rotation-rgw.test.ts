@@ -66,7 +66,7 @@ describe('a report over an archive in Ceph RGW whose key was rotated', () => {
     const receipt = ReportReceiptSchema.parse(
       JSON.parse(await readFile(bundle.replace(/\.zip$/, '.receipt.json'), 'utf8')),
     );
-    const dir = await mkdtemp(join(tmpdir(), 'rotation-rgw-exam-'));
+    const dir = await mkdtemp(join(home, 'exam-'));
     await run('unzip', ['-q', receipt.bundle, '-d', dir]);
     return { receipt, folder: join(dir, receipt.reportId) };
   }

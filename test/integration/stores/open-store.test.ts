@@ -3,7 +3,7 @@
  * the environment (so a cron job can point at an S3-compatible store), credentials from the AWS
  * SDK default chain, and a clear refusal for targets that are not supported.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -91,9 +91,13 @@ describe('opening an S3 archive', () => {
 describe('other targets', () => {
   it('a file:// target opens the local folder', async () => {
     const root = await mkdtemp(join(tmpdir(), 'audit-archive-open-'));
-    const store = openArchiveStore(pathToFileURL(root).href, NO_S3_SETTINGS, {});
-    expect(store.kind).toBe('local');
-    expect(store.url).toBe(pathToFileURL(root).href);
+    try {
+      const store = openArchiveStore(pathToFileURL(root).href, NO_S3_SETTINGS, {});
+      expect(store.kind).toBe('local');
+      expect(store.url).toBe(pathToFileURL(root).href);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('an azure:// target is refused until Azure immutable blob is supported', () => {
