@@ -26,8 +26,12 @@ afterAll(async () => {
 const expected = () => contents.map((c) => ({ sha256: createHash('sha256').update(c).digest('hex'), size: c.length }));
 
 describe('hashFiles', () => {
-  it('gives each file its SHA-256 and size, in order, on this thread', async () => {
-    expect(await hashFiles(files, { threads: 2, expectedBytes: 0 })).toEqual(expected());
+  it('gives each file its SHA-256 and size, in order, on this thread, and null for a file that is gone', async () => {
+    let hashed = 0;
+    const gone = path.join(dir, 'gone.parquet');
+    const result = await hashFiles([gone, ...files, gone], { threads: 2, expectedBytes: 0, onHashed: () => hashed++ });
+    expect(result).toEqual([null, ...expected(), null]);
+    expect(hashed).toBe(files.length + 2);
   });
 
   it('gives the same on worker threads, and null for a file that is gone', async () => {
