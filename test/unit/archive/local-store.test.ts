@@ -243,8 +243,8 @@ describe('a local archive folder', () => {
     execFileSync('mkfifo', [at('bank/manifests/2026/11/01/0000000002.json')]);
     await fs.symlink(at(rootKey(store.prefix)), at('bank/manifests/2026/11/02/0000000002.json'));
     await fs.writeFile(at('bank/audit-logs/.hidden'), 'x');
-    // Every call counts as slow: the first is synchronous, the rest go through the thread pool.
-    const pooled = new LocalFolderStore({ root, prefix: 'bank', slowListingCallMs: 0 });
+    // No time for synchronous calls: the first is synchronous, the rest go through the thread pool.
+    const pooled = new LocalFolderStore({ root, prefix: 'bank', syncListingBudget: { perCallMs: 0, spareMs: 0 } });
     for (const prefix of ['', 'bank/', 'bank/audit-logs/', 'bank/audit-logs/2026/11/', 'bank/manifests/2026/11/01/']) {
       const quick = await list(store, prefix);
       expect(quick.length, prefix).toBeGreaterThan(0);
