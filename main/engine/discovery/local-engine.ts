@@ -336,21 +336,26 @@ function cellConverter(type: DuckDBType): CellConverter {
 
 /**
  * A chunk's rows, converting only the columns that need it (most result columns are text). Each
- * column is read from its vector in one loop straight into the rows (no per-cell callback, no
- * column array in between): a query runs this code once, before the JIT has warmed it, so each
- * step per cell counts.
+ * column is read from its vector in one loop (no per-cell callback, no intermediate array): a query
+ * runs this code once, before the JIT has warmed it, so each step per cell counts.
  */
 function rowsOf(chunk: DuckDBDataChunk, converters: readonly CellConverter[]): ResultRow[] {
   const count = chunk.rowCount;
-  const rows: ResultValue[][] = new Array(count);
-  for (let r = 0; r < count; r++) rows[r] = new Array(converters.length);
-  converters.forEach((convert, c) => {
+  const columns = converters.map((convert, c) => {
     const vector = chunk.getColumnVector(c);
+    const values: ResultValue[] = new Array(count);
     for (let r = 0; r < count; r++) {
       const v = vector.getItem(r);
-      (rows[r] as ResultValue[])[c] = v === null || v === undefined ? null : convert ? convert(v) : (v as ResultValue);
+      values[r] = v === null || v === undefined ? null : convert ? convert(v) : (v as ResultValue);
     }
+    return values;
   });
+  const rows: ResultRow[] = new Array(count);
+  for (let r = 0; r < count; r++) {
+    const row: ResultValue[] = new Array(columns.length);
+    for (let c = 0; c < columns.length; c++) row[c] = (columns[c] as ResultValue[])[r] ?? null;
+    rows[r] = row;
+  }
   return rows;
 }
 

@@ -44,41 +44,7 @@ export function csvRows(rows: readonly ResultRow[]): string {
   return out;
 }
 
-/**
- * NDJSON lines: each row as the JSON object `{name: value, …}` that JSON.stringify writes, byte for
- * byte. Written member by member (each name's JSON text once per result, each value through
- * JSON.stringify), which is what JSON.stringify does with the object, without building one object
- * per row. Where an object would not hold the names as plain members in their order (a name that is
- * an array index, which an object orders first; `__proto__`, which sets the object's prototype
- * instead; a name given twice, which an object holds once), each row is built as an object and
- * stringified instead.
- */
 export function ndjsonRows(names: readonly string[], rows: readonly ResultRow[]): string {
-  const members = memberPrefixes(names);
-  if (!members) return ndjsonRowsAsObjects(names, rows);
-  let out = '';
-  for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < members.length; i++) line += members[i] + JSON.stringify(row[i] ?? null);
-    out += line + '}\n';
-  }
-  return out;
-}
-
-/** Each member's text before its value (`{"name":`, then `,"name":`); null where an object would not keep them so. */
-function memberPrefixes(names: readonly string[]): string[] | null {
-  if (names.length === 0 || new Set(names).size !== names.length) return null;
-  if (names.some((n) => n === '__proto__' || isArrayIndex(n))) return null;
-  return names.map((n, i) => `${i === 0 ? '{' : ','}${JSON.stringify(n)}:`);
-}
-
-/** A name an object keeps among its integer-indexed members (ECMA-262: a canonical numeric string below 2^32 - 1). */
-function isArrayIndex(name: string): boolean {
-  if (!/^(?:0|[1-9]\d*)$/.test(name)) return false;
-  return Number(name) < 2 ** 32 - 1;
-}
-
-function ndjsonRowsAsObjects(names: readonly string[], rows: readonly ResultRow[]): string {
   let out = '';
   for (const row of rows) {
     const object: Record<string, ResultValue> = {};
