@@ -15,7 +15,7 @@ let contents: Buffer[];
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aa-hashes-'));
-  contents = [0, 1, 3 * 1024 * 1024 + 7, 512, 2 * 1024 * 1024].map((n) => randomBytes(n));
+  contents = [0, 1, 3 * 1024 * 1024 + 7, 512, 2 * 1024 * 1024, 17 * 1024 * 1024 + 3].map((n) => randomBytes(n));
   files = contents.map((_, i) => path.join(dir, `f${i}.parquet`));
   await Promise.all(files.map((f, i) => fs.writeFile(f, contents[i] as Buffer)));
 });
