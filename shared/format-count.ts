@@ -1,7 +1,7 @@
 /**
  * A count for people, with thousands separators ("30,716"): exactly what `n.toLocaleString('en')`
- * writes, without Intl. The first number Intl formats in a process loads ICU's number data, some
- * 20-30 ms of a CLI query's run on the project's bench machine (README: The CLI); a count needs none of it.
+ * writes, without Intl. The first number Intl formats in a process sets up ICU's number formatting,
+ * which took 26 ms of a CLI query's run (README: The CLI); a count needs none of it.
  * Anything but a whole number in the safe range (a fraction, -0, NaN, an infinity) is left to
  * toLocaleString.
  */

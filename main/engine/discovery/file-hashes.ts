@@ -5,7 +5,7 @@
  * the query would otherwise leave idle before it starts, not one core's time. A small batch (a year
  * of months) is hashed on this thread, with synchronous reads: starting workers would cost more than
  * it saves, and so would reads through libuv's thread pool, whose promise per read costs this thread
- * more than the hashing (the demo year's 14 months, 3.9 MB: 23-45 ms that way, 6-9 ms read
+ * more than the hashing (the demo year's 14 months, 3.9 MB: 23-45 ms that way, 5-9 ms read
  * synchronously, Node 24). The cache is a local folder; the event loop runs between files and every
  * YIELD_BYTES within one.
  */

@@ -379,7 +379,7 @@ const SYNC_LISTING_BUDGET: SyncListingBudget = { perCallMs: 0.25, spareMs: 10 };
  * How one listing reads folders and files' metadata. A call through libuv's thread pool and a
  * promise costs Node's main thread several times what the system call itself costs when the
  * metadata is in the kernel's cache (a local disk, read recently): a year's archive, some 800
- * folders and 800 files, took 80-90 ms that way against 35-45 ms synchronously (Node 24, 2 cores).
+ * folders and 800 files, took 79-92 ms that way against 33-43 ms synchronously (Node 24, 2 cores).
  * So the reader calls synchronously while the calls stay within the budget, letting the event loop
  * run every LISTING_SLICE_MS (the app's main process stays responsive); past it (a network share,
  * a cold disk) it goes through the thread pool for the rest of the listing, where calls overlap.
