@@ -46,6 +46,7 @@ import { runDiscoveryQuery } from '../../engine/discovery/run-query';
 import type { CliParts } from '../composition';
 import type { CliContext } from '../context';
 import { formatBytes, formatDuration, progressLine } from '../progress';
+import { formatCount } from '../../../shared/format-count';
 
 const QUERY_OPTIONS = {
   sql: { type: 'string' },
@@ -298,7 +299,7 @@ function holdNotice(holds: AnswerHolds): string {
 }
 
 function summary(m: ResultMetadata): string {
-  const rows = `${m.rowCount.toLocaleString('en')} row${m.rowCount === 1 ? '' : 's'} in ${m.runTimeMs < 10_000 ? `${(m.runTimeMs / 1000).toFixed(2)}s` : formatDuration(m.runTimeMs)}`;
+  const rows = `${formatCount(m.rowCount)} row${m.rowCount === 1 ? '' : 's'} in ${m.runTimeMs < 10_000 ? `${(m.runTimeMs / 1000).toFixed(2)}s` : formatDuration(m.runTimeMs)}`;
   const range = m.range ? `${m.range.from} to ${m.range.to}` : 'every day';
   if (m.engine.kind === 'athena') {
     const cost = m.cost ? `, ${formatBytes(m.cost.bytesScanned)} scanned, $${m.cost.costUsd.toFixed(4)}` : '';
@@ -306,7 +307,7 @@ function summary(m: ResultMetadata): string {
   }
   const p = m.population;
   const read = p
-    ? `; read ${p.objects.toLocaleString('en')} archived object(s), ${p.events.toLocaleString('en')} events over ${p.days} day(s)`
+    ? `; read ${formatCount(p.objects)} archived object(s), ${formatCount(p.events)} events over ${p.days} day(s)`
     : '';
   return `${rows} (local, ${m.engine.version}; ${range}${read})`;
 }

@@ -14,7 +14,7 @@
  * - An unreachable store, or a cancel, is thrown as it comes: it says nothing about the object.
  */
 import { createHash } from 'node:crypto';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import type { Gunzip } from 'node:zlib';
 import { isAuditArchiveError } from '../../../shared/errors';
 import type { ArchiveStore } from './archive-store';
 
@@ -134,7 +134,8 @@ export async function readArchivedDocument(
 
 /** gunzip with backpressure; the unpacked bytes hashed and split into lines. */
 class Unpacker {
-  private readonly gunzip: Gunzip = createGunzip();
+  // zlib is loaded at the first part read: a query over the local cache reads only small documents.
+  private readonly gunzip: Gunzip = process.getBuiltinModule('node:zlib').createGunzip();
   private readonly raw = createHash('sha256');
   private readonly lines: LineSplitter;
   private rawSize = 0;

@@ -53,6 +53,7 @@ import { writeFileAtomically } from '../files/write-file-atomically';
 import { sqlString } from './duckdb-dialect';
 import { hashFile, hashFiles } from './file-hashes';
 import type { VouchedObject } from './vouched-objects';
+import { formatCount } from '../../../shared/format-count';
 
 /** Bump when the table's columns or the cache's layout change: older files are then simply not used. */
 const COLUMNAR_FORMAT = 'columnar-v3';
@@ -434,7 +435,7 @@ export class ArchiveObjectCache {
         options.onProgress?.({
           done,
           total: items.length,
-          message: `${what}: ${done.toLocaleString('en')} of ${items.length.toLocaleString('en')}`,
+          message: `${what}: ${formatCount(done)} of ${formatCount(items.length)}`,
         });
       }
     };

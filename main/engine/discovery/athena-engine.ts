@@ -35,6 +35,7 @@ import type { DateRange } from '../../../shared/discovery/structured-query';
 import { createDatabaseDdl, createTableDdl, type AthenaTableLocation } from './athena-table';
 import type { ExecuteOptions, QueryEngine, QueryExecution } from './query-engine';
 import { populationOf, type VouchedArchive } from './vouched-objects';
+import { formatCount } from '../../../shared/format-count';
 
 interface AthenaPolling {
   /** First wait between status checks (ms). */
@@ -362,7 +363,7 @@ async function* resultPages(
     const converted = raw.map((r) => columnInfo.map((c, i) => cell(r.Data?.[i]?.VarCharValue, c)));
     rows += converted.length;
     if (converted.length > 0) {
-      onProgress?.({ phase: 'fetching', message: `${rows.toLocaleString('en')} rows`, rows });
+      onProgress?.({ phase: 'fetching', message: `${formatCount(rows)} rows`, rows });
       yield converted;
     }
     if (!page.NextToken) return;

@@ -54,6 +54,7 @@ import {
   type VouchedArchiveReader,
   type VouchedObject,
 } from './vouched-objects';
+import { formatCount } from '../../../shared/format-count';
 
 interface LocalQueryEngineOptions {
   readonly store: ArchiveStore;
@@ -192,7 +193,7 @@ export class LocalQueryEngine implements QueryEngine {
             if (!chunk || chunk.rowCount === 0) return;
             const page = rowsOf(chunk, converters);
             rows += page.length;
-            onProgress?.({ phase: 'fetching', message: `${rows.toLocaleString('en')} rows`, rows });
+            onProgress?.({ phase: 'fetching', message: `${formatCount(rows)} rows`, rows });
             yield page;
           }
         } finally {

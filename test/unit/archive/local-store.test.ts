@@ -230,6 +230,35 @@ describe('a local archive folder', () => {
     }
   });
 
+  it('lists the same whether it reads folders synchronously or, after a slow call, through the thread pool', async () => {
+    const store = new LocalFolderStore({ root, prefix: 'bank' });
+    for (const day of ['2026-10-31', '2026-11-01', '2026-11-02']) {
+      await put(store, dataKey(store.prefix, day, 1), `part of ${day}`);
+      await put(store, dataKey(store.prefix, day, 2), `second part of ${day}`);
+      await put(store, manifestKey(store.prefix, day, 1), '{}');
+    }
+    await put(store, rootKey(store.prefix), '{}');
+    await put(store, 'bank/audit-logs/2026/11/02/notes.txt', 'stray');
+    const at = (key: string) => path.join(root, ...key.split('/'));
+    execFileSync('mkfifo', [at('bank/manifests/2026/11/01/0000000002.json')]);
+    await fs.symlink(at(rootKey(store.prefix)), at('bank/manifests/2026/11/02/0000000002.json'));
+    await fs.writeFile(at('bank/audit-logs/.hidden'), 'x');
+    // No time for synchronous calls: the first is synchronous, the rest go through the thread pool.
+    const pooled = new LocalFolderStore({ root, prefix: 'bank', syncListingBudget: { perCallMs: 0, spareMs: 0 } });
+    for (const prefix of ['', 'bank/', 'bank/audit-logs/', 'bank/audit-logs/2026/11/', 'bank/manifests/2026/11/01/']) {
+      const quick = await list(store, prefix);
+      expect(quick.length, prefix).toBeGreaterThan(0);
+      expect(await list(pooled, prefix), prefix).toEqual(quick);
+    }
+    const whole = await list(store, 'bank/');
+    expect(whole.map((e) => e.key)).toEqual([...whole.map((e) => e.key)].sort());
+    expect(whole.filter((e) => e.unreadable).map((e) => [e.key, e.unreadable])).toEqual([
+      ['bank/audit-logs/.hidden', 'a hidden (dot) file'],
+      ['bank/manifests/2026/11/01/0000000002.json', 'a named pipe (FIFO)'],
+      ['bank/manifests/2026/11/02/0000000002.json', 'a symbolic link'],
+    ]);
+  });
+
   it("keeps its own staging folder and writer-lease file out of listings, unless the lease's heartbeat lies in the future", async () => {
     const store = new LocalFolderStore({ root });
     await store.checkReady({ lockMode: 'COMPLIANCE', retentionDays: 2557 });

@@ -15,7 +15,7 @@ let contents: Buffer[];
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aa-hashes-'));
-  contents = [0, 1, 3 * 1024 * 1024 + 7, 512, 2 * 1024 * 1024].map((n) => randomBytes(n));
+  contents = [0, 1, 3 * 1024 * 1024 + 7, 512, 2 * 1024 * 1024, 17 * 1024 * 1024 + 3].map((n) => randomBytes(n));
   files = contents.map((_, i) => path.join(dir, `f${i}.parquet`));
   await Promise.all(files.map((f, i) => fs.writeFile(f, contents[i] as Buffer)));
 });
@@ -26,8 +26,12 @@ afterAll(async () => {
 const expected = () => contents.map((c) => ({ sha256: createHash('sha256').update(c).digest('hex'), size: c.length }));
 
 describe('hashFiles', () => {
-  it('gives each file its SHA-256 and size, in order, on this thread', async () => {
-    expect(await hashFiles(files, { threads: 2, expectedBytes: 0 })).toEqual(expected());
+  it('gives each file its SHA-256 and size, in order, on this thread, and null for a file that is gone', async () => {
+    let hashed = 0;
+    const gone = path.join(dir, 'gone.parquet');
+    const result = await hashFiles([gone, ...files, gone], { threads: 2, expectedBytes: 0, onHashed: () => hashed++ });
+    expect(result).toEqual([null, ...expected(), null]);
+    expect(hashed).toBe(files.length + 2);
   });
 
   it('gives the same on worker threads, and null for a file that is gone', async () => {

@@ -16,7 +16,7 @@
  * writes.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Dirent, Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -52,6 +52,11 @@ interface LocalFolderStoreOptions {
   /** The folder that holds the archive (made absolute). */
   readonly root: string;
   readonly prefix?: string;
+  /**
+   * How long a listing's synchronous calls may take before the rest goes through libuv's thread
+   * pool (ListingReader; default SYNC_LISTING_BUDGET). Tests set both to 0 to walk that path.
+   */
+  readonly syncListingBudget?: SyncListingBudget;
 }
 
 export class LocalFolderStore implements ArchiveStore {
@@ -60,12 +65,14 @@ export class LocalFolderStore implements ArchiveStore {
   readonly prefix: string;
   readonly root: string;
   private requests = 0;
+  private readonly syncListingBudget: SyncListingBudget;
 
   constructor(options: LocalFolderStoreOptions) {
     this.root = path.resolve(options.root);
     this.prefix = normalisePrefix(options.prefix ?? '');
     const rootUrl = pathToFileURL(this.root).href;
     this.url = this.prefix ? `${rootUrl}/${this.prefix}` : rootUrl;
+    this.syncListingBudget = options.syncListingBudget ?? SYNC_LISTING_BUDGET;
   }
 
   get requestCount(): number {
@@ -234,41 +241,47 @@ export class LocalFolderStore implements ArchiveStore {
   async *listVersions(prefix: string): AsyncIterable<ObjectVersionEntry> {
     const slash = prefix.lastIndexOf('/');
     const base = slash >= 0 ? prefix.slice(0, slash) : '';
-    yield* await this.listFolder(base, prefix);
+    yield* await this.listFolder(new ListingReader(this.syncListingBudget), base, prefix);
   }
 
   /**
-   * The files under one folder, in key order. Its subfolders are read and its files stat'ed
-   * concurrently: a seven-year archive holds thousands of day folders, and one folder at a time
-   * leaves the disk and libuv's threads idle between calls. libuv's thread pool bounds how many of
-   * these calls (and open folders) are in flight at once, whatever the number queued.
+   * The files under one folder, in key order, read through `reader` (see ListingReader). Its
+   * subfolders and its files' metadata are asked for together: when the reader goes through libuv's
+   * thread pool, they are read concurrently (a seven-year archive holds thousands of day folders, and
+   * one at a time would leave a slow disk idle between calls); the pool bounds how many are in flight.
    */
-  private async listFolder(relDir: string, prefix: string): Promise<ObjectVersionEntry[]> {
+  private async listFolder(reader: ListingReader, relDir: string, prefix: string): Promise<ObjectVersionEntry[]> {
     const dir = relDir ? path.join(this.root, ...relDir.split('/')) : this.root;
     let entries: Dirent[];
     this.requests++;
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      entries = await reader.readdir(dir);
     } catch (e) {
       if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return [];
       throw unreachable(this.root, e);
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const listed = await Promise.all(entries.map((entry) => this.listEntry(relDir, dir, entry, prefix)));
+    const listed = await Promise.all(entries.map((entry) => this.listEntry(reader, relDir, dir, entry, prefix)));
     return listed.flat();
   }
 
   /** One folder entry: a folder descended into where keys under it can still match the prefix, or a file. */
-  private async listEntry(relDir: string, dir: string, entry: Dirent, prefix: string): Promise<ObjectVersionEntry[]> {
+  private async listEntry(
+    reader: ListingReader,
+    relDir: string,
+    dir: string,
+    entry: Dirent,
+    prefix: string,
+  ): Promise<ObjectVersionEntry[]> {
     const key = relDir ? `${relDir}/${entry.name}` : entry.name;
     const hidden = entry.name.startsWith('.');
     if (entry.isDirectory() && !hidden) {
-      return key.startsWith(prefix) || prefix.startsWith(key + '/') ? this.listFolder(key, prefix) : [];
+      return key.startsWith(prefix) || prefix.startsWith(key + '/') ? this.listFolder(reader, key, prefix) : [];
     }
     if (!key.startsWith(prefix)) return [];
     let st: Stats;
     try {
-      st = await fs.lstat(dir + path.sep + entry.name); // dir is already resolved: no join per file
+      st = await reader.lstat(dir + path.sep + entry.name); // dir is already resolved: no join per file
     } catch (e) {
       if (errnoCode(e) === 'ENOENT') return [];
       throw unreachable(this.root, e);
@@ -343,6 +356,66 @@ export class LocalFolderStore implements ArchiveStore {
       );
     }
     return path.join(this.root, ...segments);
+  }
+}
+
+/** The main thread's time a listing may take at once, synchronously, before it lets the event loop run. */
+const LISTING_SLICE_MS = 10;
+
+interface SyncListingBudget {
+  /** What a synchronous call may take on average (ms). */
+  readonly perCallMs: number;
+  /** Time to spare beyond that (ms): one call held up by the scheduler is not a slow disk. */
+  readonly spareMs: number;
+}
+
+/**
+ * Cached metadata on a local disk answers in microseconds; a network share's round trip or a cold
+ * disk's seek takes a quarter of a millisecond and more, where calls that overlap finish sooner.
+ */
+const SYNC_LISTING_BUDGET: SyncListingBudget = { perCallMs: 0.25, spareMs: 10 };
+
+/**
+ * How one listing reads folders and files' metadata. A call through libuv's thread pool and a
+ * promise costs Node's main thread several times what the system call itself costs when the
+ * metadata is in the kernel's cache (a local disk, read recently): a year's archive, some 800
+ * folders and 800 files, took 79-92 ms that way against 33-43 ms synchronously (Node 24, 2 cores).
+ * So the reader calls synchronously while the calls stay within the budget, letting the event loop
+ * run every LISTING_SLICE_MS (the app's main process stays responsive); past it (a network share,
+ * a cold disk) it goes through the thread pool for the rest of the listing, where calls overlap.
+ * The entries and errors are the same either way.
+ */
+class ListingReader {
+  private sync = true;
+  private calls = 0;
+  private spent = 0;
+  private sliceStarted = performance.now();
+
+  constructor(private readonly budget: SyncListingBudget) {}
+
+  readdir(dir: string): Promise<Dirent[]> {
+    return this.sync
+      ? this.timed(() => readdirSync(dir, { withFileTypes: true }))
+      : fs.readdir(dir, { withFileTypes: true });
+  }
+
+  lstat(file: string): Promise<Stats> {
+    return this.sync ? this.timed(() => lstatSync(file)) : fs.lstat(file);
+  }
+
+  private async timed<T>(call: () => T): Promise<T> {
+    if (performance.now() - this.sliceStarted > LISTING_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.sliceStarted = performance.now();
+    }
+    const started = performance.now();
+    try {
+      return call();
+    } finally {
+      this.calls++;
+      this.spent += performance.now() - started;
+      if (this.spent >= this.calls * this.budget.perCallMs + this.budget.spareMs) this.sync = false;
+    }
   }
 }
 
