@@ -6,9 +6,9 @@
  * Beside it, dist/cli/build-record.json lists every file the bundle was built from with its
  * modification time, size and SHA-256, and npm's record of the installed packages
  * (node_modules/.package-lock.json) the same way. bin/audit-archive.mjs checks it at every start
- * (one small read and a stat per source file, about a millisecond) and refuses, naming the command
- * to run, a bundle that is missing or older than its sources: a cron job must never run code that
- * is not the checkout's. A file whose time changed but whose bytes did not (a `git checkout` back
+ * (one small read and a stat per source file: 7-8 ms on a 2-core machine, measured 7 December) and
+ * refuses, naming the command to run, a bundle that is missing or older than its sources: a cron
+ * job must never run code that is not the checkout's. A file whose time changed but whose bytes did not (a `git checkout` back
  * and forth) is not a change.
  *
  * Plain Node, no dependency.
