@@ -196,7 +196,11 @@ export class ArchiveObjectCache {
     candidates.forEach((c, i) => {
       const found = hashes[i];
       if (!found) return; // deleted: the cache may be emptied at any time
-      if (found.sha256 === c.record.sha256 && found.size === c.record.size) out[c.index] = c.file;
+      if (found.notRegularFile)
+        options.onWarning?.(
+          `${c.file} is not a regular file (a named pipe, a socket or a device was put in its place); it was not read, and the month was rebuilt from the archive.`,
+        );
+      else if (found.sha256 === c.record.sha256 && found.size === c.record.size) out[c.index] = c.file;
       else
         options.onWarning?.(
           `${c.file} was changed after it was built (SHA-256 ${found.sha256.slice(0, 12)}…, ${found.size} bytes; its seal says ${c.record.sha256.slice(0, 12)}…, ${c.record.size} bytes); the month was rebuilt from the archive.`,

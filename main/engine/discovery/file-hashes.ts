@@ -8,15 +8,32 @@
  * more than the hashing (the demo year's 14 months, 3.9 MB: 23-45 ms that way, 5-9 ms read
  * synchronously, Node 24). The cache is a local folder; the event loop runs between files and every
  * YIELD_BYTES within one.
+ *
+ * Every file is read only if it is a regular file (main/engine/archive/stores/regular-file.ts):
+ * whoever can write the state folder could put a named pipe where a month was, and reading one waits
+ * for a writer that never comes (a query that SIGTERM did not stop). Such a file is NOT_REGULAR_FILE.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { openRegularFile } from '../archive/stores/regular-file';
 
 interface FileHash {
   readonly sha256: string;
   readonly size: number;
+  /** Not a regular file (sha256 empty, size -1): never read, and never what a seal names. */
+  readonly notRegularFile?: true;
+}
+
+/** The code of the error a hash of a named pipe, a socket or a device fails with. */
+export const NOT_REGULAR_FILE = 'ENOTREGULARFILE';
+
+/** `file` opened for reading if it is a regular file; NOT_REGULAR_FILE, saying what it is, otherwise. */
+async function openForHash(file: string) {
+  const opened = await openRegularFile(file);
+  if (!opened.ok)
+    throw Object.assign(new Error(`${file} is not a regular file: ${opened.what}`), { code: NOT_REGULAR_FILE });
+  return opened.handle;
 }
 
 /** Bytes read at a time. */
@@ -33,13 +50,18 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { open } = require('node:fs/promises');
+const { constants } = require('node:fs');
 const buffer = Buffer.allocUnsafe(${1024 * 1024});
 parentPort.on('message', async ({ index, file }) => {
   let handle;
   try {
     const hash = createHash('sha256');
     let size = 0;
-    handle = await open(file, 'r');
+    // As main/engine/archive/stores/regular-file.ts: a named pipe opens at once, a link is refused.
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((e) => {
+      throw e && (e.code === 'ELOOP' || e.code === 'ENXIO') ? { code: '${NOT_REGULAR_FILE}' } : e;
+    });
+    if (!(await handle.stat()).isFile()) throw { code: '${NOT_REGULAR_FILE}' };
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
@@ -60,7 +82,7 @@ export async function hashFile(file: string): Promise<FileHash> {
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let size = 0;
-  const handle = await open(file, 'r');
+  const handle = await openForHash(file);
   try {
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
@@ -74,15 +96,18 @@ export async function hashFile(file: string): Promise<FileHash> {
   return { sha256: hash.digest('hex'), size };
 }
 
-/** SHA-256 and size of one file, read synchronously into `buffer` (reused from file to file). */
+/**
+ * SHA-256 and size of one file, opened as a regular file, then read synchronously into `buffer`
+ * (reused from file to file).
+ */
 async function hashFileOnThisThread(file: string, buffer: Buffer): Promise<FileHash> {
   const hash = createHash('sha256');
   let size = 0;
   let sinceYield = 0;
-  const fd = openSync(file, 'r');
+  const handle = await openForHash(file);
   try {
     for (;;) {
-      const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
+      const bytesRead = readSync(handle.fd, buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
       hash.update(buffer.subarray(0, bytesRead));
       size += bytesRead;
@@ -93,21 +118,24 @@ async function hashFileOnThisThread(file: string, buffer: Buffer): Promise<FileH
       }
     }
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
   return { sha256: hash.digest('hex'), size };
 }
 
 /**
- * Each file's hash, in order; null for a file that does not exist. `expectedBytes` (the sizes the
- * caller expects) decides whether workers are worth starting.
+ * Each file's hash, in order; null for a file that does not exist, and `notRegularFile` for a named
+ * pipe, a socket or a device in its place. `expectedBytes` (the sizes the caller expects) decides
+ * whether workers are worth starting.
  */
 export async function hashFiles(
   files: readonly string[],
   options: { threads: number; expectedBytes: number; signal?: AbortSignal; onHashed?: () => void },
 ): Promise<Array<FileHash | null>> {
-  const missing = (e: unknown) => {
+  const missing = (e: unknown): FileHash | null => {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e === 'ENOENT') return null;
+    if ((e as NodeJS.ErrnoException).code === NOT_REGULAR_FILE || e === NOT_REGULAR_FILE)
+      return { sha256: '', size: -1, notRegularFile: true };
     throw e instanceof Error ? e : new Error(`a cached file could not be read (${String(e)})`);
   };
   const threads = Math.min(Math.max(1, options.threads), files.length);
@@ -134,7 +162,7 @@ async function hashOnWorkers(
   files: readonly string[],
   threads: number,
   options: { signal?: AbortSignal; onHashed?: () => void },
-  missing: (e: unknown) => null,
+  missing: (e: unknown) => FileHash | null,
 ): Promise<Array<FileHash | null>> {
   const out: Array<FileHash | null> = new Array(files.length).fill(null);
   const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true }));

@@ -5,6 +5,7 @@
  * made with nothing but the folders, as someone holding them would make it, and the answer must
  * never be the forged one: the forged file is found, said, and rebuilt from the archive.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,6 +108,25 @@ describe('the columnar cache, attacked by whoever holds the cache folder', () =>
       expect.stringMatching(/was changed after it was built.*rebuilt from the archive/),
     ]);
     expect(second.metadata.warnings?.[0]).toContain(path.basename(file));
+  });
+
+  it('a named pipe put in place of a sealed month is never read: the query ends, says so, and answers from the rebuilt month', async () => {
+    const cache = path.join(tmp, 'fifo');
+    await query(cache);
+    const [file] = await monthFiles(cache);
+    if (!file) throw new Error('no month was cached');
+    await fs.rm(file);
+    execFileSync('mkfifo', [file]);
+
+    const second = await query(cache);
+    expect(second.rows).toEqual(truth());
+    expect(second.metadata.warnings).toEqual([
+      expect.stringMatching(
+        /is not a regular file \(a named pipe.*it was not read, and the month was rebuilt from the archive/,
+      ),
+    ]);
+    expect(second.metadata.warnings?.[0]).toContain(path.basename(file));
+    expect((await fs.lstat(file)).isFile()).toBe(true);
   });
 
   it('a rewritten month whose seal was edited to its new SHA-256 and size is still refused: the seal cannot be remade without the key', async () => {

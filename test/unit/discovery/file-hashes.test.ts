@@ -2,6 +2,7 @@
  * Hashing the cache's files at use: the same SHA-256 and size whether on this thread or spread over
  * worker threads (the path a seven-year check takes), and a file that is gone is reported as gone.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import os from 'node:os';
@@ -44,5 +45,17 @@ describe('hashFiles', () => {
     });
     expect(result).toEqual([...expected(), null]);
     expect(hashed).toBe(files.length + 1);
+  });
+
+  it("never opens a named pipe or follows a link in a file's place, on this thread or on workers: each is said not to be a regular file", async () => {
+    const fifo = path.join(dir, 'pipe.parquet');
+    const link = path.join(dir, 'link.parquet');
+    execFileSync('mkfifo', [fifo]);
+    await fs.symlink(files[0] as string, link);
+    const notRegular = { sha256: '', size: -1, notRegularFile: true };
+    for (const expectedBytes of [0, Number.MAX_SAFE_INTEGER]) {
+      const result = await hashFiles([fifo, files[1] as string, link], { threads: 2, expectedBytes });
+      expect(result).toEqual([notRegular, expected()[1], notRegular]);
+    }
   });
 });
