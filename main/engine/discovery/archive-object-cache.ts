@@ -49,6 +49,7 @@ import {
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { ArchiveStore } from '../archive/archive-store';
 import { CacheSeal, type CacheSealKey } from '../archive/cache-seal';
+import { readRegularFile } from '../archive/stores/regular-file';
 import { writeFileAtomically } from '../files/write-file-atomically';
 import { sqlString } from './duckdb-dialect';
 import { hashFile, hashFiles } from './file-hashes';
@@ -237,7 +238,9 @@ export class ArchiveObjectCache {
     const sealFile = path.join(month.folder, `${month.key}.seal.json`);
     let record: MonthSeal;
     try {
-      const parsed = MonthSealSchema.safeParse(JSON.parse(await fs.readFile(sealFile, 'utf8')));
+      const read = await readSealFile(sealFile);
+      if (!read.ok) throw new SyntaxError(read.what);
+      const parsed = MonthSealSchema.safeParse(JSON.parse(read.text));
       if (!parsed.success) throw new SyntaxError('not a seal');
       record = parsed.data;
     } catch (e) {
@@ -317,9 +320,8 @@ export class ArchiveObjectCache {
   /** Records which file is the month's, sealed; the file it replaces (if any) is removed. */
   private async writeSeal(month: Month, made: { sha256: string; size: number }, seal: CacheSeal): Promise<void> {
     const sealFile = path.join(month.folder, `${month.key}.seal.json`);
-    const previous = await fs
-      .readFile(sealFile, 'utf8')
-      .then((t) => MonthSealSchema.safeParse(JSON.parse(t)).data?.sha256 ?? null)
+    const previous = await readSealFile(sealFile)
+      .then((r) => (r.ok ? (MonthSealSchema.safeParse(JSON.parse(r.text)).data?.sha256 ?? null) : null))
       .catch(() => null);
     const record: MonthSeal = {
       format: 'audit-archive/columnar-seal@1',
@@ -485,6 +487,17 @@ function localRoot(store: ArchiveStore): string | null {
 const JSON_COLUMNS = `{${Object.entries(duckJsonColumns())
   .map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`)
   .join(', ')}}`;
+
+/** A month's seal is a few hundred bytes; anything larger is not one this installation wrote. */
+const MAX_SEAL_BYTES = 64 * 1024;
+
+/**
+ * A seal file's text, read only if it is a regular file (stores/regular-file.ts): a named pipe in a
+ * seal's place would otherwise hold the query until someone wrote to it.
+ */
+function readSealFile(file: string) {
+  return readRegularFile(file, MAX_SEAL_BYTES);
+}
 
 /** The same columns with Athena's lower-case names (a struct cast renames fields by name). */
 const CAST_TO_TABLE = AUDIT_EVENT_FIELDS.map(

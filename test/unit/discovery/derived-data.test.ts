@@ -129,6 +129,26 @@ describe('the columnar cache, attacked by whoever holds the cache folder', () =>
     expect((await fs.lstat(file)).isFile()).toBe(true);
   });
 
+  it("a named pipe put in place of a month's seal is never read: the query ends, says so, and answers from the rebuilt month", async () => {
+    const cache = path.join(tmp, 'fifo-seal');
+    await query(cache);
+    const [file] = await monthFiles(cache);
+    if (!file) throw new Error('no month was cached');
+    const sealFile = path.join(
+      path.dirname(file),
+      (await fs.readdir(path.dirname(file))).find((f) => f.endsWith('.seal.json')) as string,
+    );
+    await fs.rm(sealFile);
+    execFileSync('mkfifo', [sealFile]);
+
+    const second = await query(cache);
+    expect(second.rows).toEqual(truth());
+    expect(second.metadata.warnings).toEqual([
+      `${sealFile} is not a seal this installation wrote; the month was rebuilt from the archive.`,
+    ]);
+    expect((await fs.lstat(sealFile)).isFile()).toBe(true);
+  });
+
   it('a rewritten month whose seal was edited to its new SHA-256 and size is still refused: the seal cannot be remade without the key', async () => {
     const cache = path.join(tmp, 'reseal');
     await query(cache);
