@@ -17,7 +17,7 @@
  * and a file too large to be this journal's is started afresh rather than read.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
@@ -28,6 +28,7 @@ import { isFailingProblem, VerifyProblemSchema, type VerifyProblem } from '../..
 const DayProblemSchema = VerifyProblemSchema.extend({ day: DaySchema });
 type DayProblem = z.infer<typeof DayProblemSchema>;
 import { writeFileAtomically } from '../files/write-file-atomically';
+import { readRegularFile } from './stores/regular-file';
 
 const Instant = z.string().datetime({ offset: false });
 
@@ -171,7 +172,10 @@ export class RunJournal implements RunJournalSnapshot {
           `is too large (${Math.round(size / 1024 / 1024)} MB; an earlier version kept every verify problem), so it is not read and is replaced at the next write`,
         );
       }
-      text = await readFile(path, 'utf8');
+      // Only a regular file is read: a named pipe in its place would hold every command until written to.
+      const read = await readRegularFile(path, JOURNAL_LIMITS.fileBytes);
+      if (!read.ok) return afresh(`is ${read.what}, not a file, so it is not read and is replaced at the next write`);
+      text = read.text;
     } catch (e) {
       if (errorCode(e) === 'ENOENT') return new RunJournal(path, fresh, null);
       return afresh(`could not be read (${describeFsError(e)})`);

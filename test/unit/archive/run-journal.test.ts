@@ -2,6 +2,7 @@
  * The run journal is bookkeeping: it never fails the work it records, and it stays small whatever a
  * verification finds, so every later status stays quick.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -161,6 +162,20 @@ describe('a journal file that cannot be used', () => {
 
     await reopened.recordArchived('2026-11-21', 7, new Date(NOW));
     expect((await RunJournal.open(dir, ARCHIVE)).warning).toBeNull();
+  });
+
+  it('a named pipe in its place is never opened: the journal starts afresh, saying so, and a file replaces it at the next write', async () => {
+    const path = journalPath(dir, ARCHIVE);
+    await mkdir(dirname(path), { recursive: true });
+    execFileSync('mkfifo', [path]);
+
+    const opened = await RunJournal.open(dir, ARCHIVE);
+    expect(opened.warning).toBe(
+      `The run journal ${path} is a named pipe (FIFO), not a file, so it is not read and is replaced at the next write; error history starts afresh (the archive itself is unaffected).`,
+    );
+    await opened.recordArchived('2026-11-21', 7, new Date(NOW));
+    expect((await stat(path)).isFile()).toBe(true);
+    expect((await RunJournal.open(dir, ARCHIVE)).day('2026-11-21')).toMatchObject({ events: 7 });
   });
 
   it('too large to be a bounded journal is not even read, and is replaced at the next write', async () => {

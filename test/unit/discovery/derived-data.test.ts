@@ -149,6 +149,23 @@ describe('the columnar cache, attacked by whoever holds the cache folder', () =>
     expect((await fs.lstat(sealFile)).isFile()).toBe(true);
   });
 
+  it('a named pipe put in place of the cached manifests is never opened: the query reads them from the archive and says so', async () => {
+    const cache = path.join(tmp, 'fifo-manifests');
+    await query(cache);
+    const stateDir = path.join(cache, 'archive-state');
+    const [name] = (await fs.readdir(stateDir)).filter((f) => f.startsWith('manifests-'));
+    if (!name) throw new Error('no manifest cache was written');
+    const file = path.join(stateDir, name);
+    await fs.rm(file);
+    execFileSync('mkfifo', [file]);
+
+    const second = await query(cache);
+    expect(second.rows).toEqual(truth());
+    expect(second.metadata.warnings).toContain(
+      `The manifest cache ${file} is a named pipe (FIFO), not a file; manifests are read from the archive instead.`,
+    );
+  });
+
   it('a rewritten month whose seal was edited to its new SHA-256 and size is still refused: the seal cannot be remade without the key', async () => {
     const cache = path.join(tmp, 'reseal');
     await query(cache);
