@@ -12,10 +12,11 @@
  * archive's key and columnar months are rebuilt (slower, never wrong), and a warning says why.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isAuditArchiveError } from '../../../shared/errors';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
+import { readRegularFile } from './stores/regular-file';
 
 /** Where the seal's secret is kept. */
 export interface CacheSealKey {
@@ -155,8 +156,14 @@ async function readOrCreateKeyFile(file: string): Promise<Uint8Array> {
       `the file may be read or written by other users (mode ${(info.mode & 0o777).toString(8)}; chmod 600 it)`,
     );
   }
-  return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
+  // Only a regular file is read: a named pipe in its place would hold every query until written to.
+  const read = await readRegularFile(file, MAX_KEY_FILE_BYTES);
+  if (!read.ok) throw new Error(`it is ${read.what}, not a file`);
+  return Buffer.from(read.text.trim(), 'base64');
 }
+
+/** The key file holds one line of base64; anything much larger is not one this installation wrote. */
+const MAX_KEY_FILE_BYTES = 4096;
 
 /**
  * The CLI's key file: AUDIT_ARCHIVE_CACHE_KEY_FILE, else `$XDG_CONFIG_HOME/audit-archive/cache-seal.key`

@@ -198,6 +198,18 @@ describe('the columnar cache, attacked by whoever holds the cache folder', () =>
     expect((await query(cache, null)).rows).toEqual(truth());
   });
 
+  it("a named pipe (mode 0600) in the seal key file's place is never opened: the query ends and says the key cannot be read", async () => {
+    const cache = path.join(tmp, 'fifo-key');
+    const keyFile = path.join(tmp, 'fifo-key-folder', 'cache-seal.key');
+    await fs.mkdir(path.dirname(keyFile), { recursive: true, mode: 0o700 });
+    execFileSync('mkfifo', ['-m', '600', keyFile]);
+    const answered = await query(cache, fileCacheSealKey(keyFile));
+    expect(answered.rows).toEqual(truth());
+    expect(answered.metadata.warnings?.join('\n')).toContain(
+      `The cache seal key cannot be read from ${keyFile} (it is a named pipe (FIFO), not a file)`,
+    );
+  });
+
   it('a seal made with another key (another installation, or a guess) is not trusted', async () => {
     const cache = path.join(tmp, 'other-key');
     await query(cache, fileCacheSealKey(path.join(tmp, 'other', 'cache-seal.key')));
