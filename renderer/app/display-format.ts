@@ -2,11 +2,8 @@
  * How numbers, sizes, durations and instants read on screen. Instants are shown in local time
  * with the zone, because the officer lives there; days stay UTC days, because the archive does.
  */
-const numbers = new Intl.NumberFormat('en-US');
-
-export function formatCount(n: number): string {
-  return numbers.format(n);
-}
+/** A count with thousands separators ("30,716"): one home for it, shared with the engine. */
+export { formatCount } from '../../shared/format-count';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -29,6 +29,7 @@ import { describeHolder, type LeaseHolder } from '../archive/writer-lease';
 import type { RateBudget } from '../genesys/rate-budget';
 import type { AppEventHub } from './app-events';
 import { copyCheckJobPatch } from './copy-check';
+import { formatCount } from '../../../shared/format-count';
 
 /** How often a running job's state is pushed (the final state is pushed at once). */
 const PUBLISH_EVERY_MS = 150;
@@ -591,7 +592,6 @@ function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const counts = new Intl.NumberFormat('en-US');
 /**
  * What the verdict's trust rests on, when it is not a record: the app pins the key in Settings and
  * keeps the head record in its state folder, so a missing one is said (an archive with content
@@ -610,8 +610,4 @@ function trustWarning(result: VerifyResult): string {
       `This app had no record of the archive's head (a new installation, or its state folder was reset): the head, sequence ${result.archive.head.sequence}, was trusted on first use, so newest manifests removed before now would not show.`,
     );
   return notes.length > 0 ? ` ${notes.join(' ')}` : '';
-}
-
-function formatCount(n: number): string {
-  return counts.format(n);
 }
