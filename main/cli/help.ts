@@ -249,9 +249,10 @@ part of the SQL: write :name in the SQL and give --param name=value (text) or
   --engine ENGINE      local (DuckDB on this machine: a file:// archive in place, an s3:// archive
                        downloaded into the cache by version and checked against its manifests) or
                        athena (default: settings discovery.engine, local)
-  --out FILE           write the rows to FILE (never over an existing file) and the result's
-                       metadata (exact query, parameters, engine, archive, days, gaps, legal
-                       holds, run time, rows, Athena cost) to FILE.query.json
+  --out FILE           write the rows to FILE and the result's metadata (exact query, parameters,
+                       engine, archive, days, gaps, legal holds, run time, rows, Athena cost) to
+                       FILE.query.json; neither may exist (never written over), and a query that
+                       fails or is stopped leaves neither
   --confirm-scan       Athena only: run a query without --from/--to, reading every day
   --require-complete   exit 1 when a day of the range is not archived (the rows are still written)
   --cache-dir DIR      the local engine's cache (default: discovery.cacheDir, else <state-dir>/discovery-cache)

@@ -13,8 +13,6 @@
  * that does not count) and anything the run found changed in its cache and rebuilt. The result's
  * metadata (FILE.query.json) carries the same gaps and holds.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeGapSpan, gapHeadline, gapSpans, type ArchiveGap } from '../../../shared/archive-gaps';
 import { DaySchema } from '../../../shared/day';
@@ -47,6 +45,7 @@ import type { CliParts } from '../composition';
 import type { CliContext } from '../context';
 import { formatBytes, formatDuration, progressLine } from '../progress';
 import { formatCount } from '../../../shared/format-count';
+import { ResultOut } from './result-out';
 
 const QUERY_OPTIONS = {
   sql: { type: 'string' },
@@ -173,10 +172,10 @@ async function queryCommand(
     ...(ctx.now ? { now: ctx.now } : {}),
   });
   const progress = progressLine(ctx.stderr);
-  let file: WriteStream | null = null;
+  let out: ResultOut | null = null;
   try {
-    if (args.out) file = await openOutFile(args.out);
-    const sink = file ? streamSink(file) : (text: string) => void ctx.stdout.write(text);
+    if (args.out) out = await ResultOut.open(args.out);
+    const sink = out ? out.write : (text: string) => void ctx.stdout.write(text);
     const table = args.format === 'table' ? new TablePrinter(sink) : null;
     const writer = args.format === 'table' ? null : new ResultWriter(args.format === 'csv' ? 'csv' : 'ndjson', sink);
     const metadata = await runDiscoveryQuery({
@@ -200,26 +199,29 @@ async function queryCommand(
     });
     table?.end();
     progress.done();
-    if (file) {
-      await closeFile(file);
-      file = null;
-      await writeFile(`${args.out}.query.json`, JSON.stringify(metadata, null, 2) + '\n', { flag: 'wx' });
-    }
-    ctx.stderr.write(
-      summary(metadata) + (args.out ? ` -> ${args.out} (+ ${path.basename(args.out)}.query.json)` : '') + '\n',
-    );
-    for (const w of metadata.warnings ?? []) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
-    const gaps = metadata.gaps ?? [];
-    if (gaps.length > 0) ctx.stderr.write(gapWarning(gaps, args.requireComplete));
-    if (metadata.holds) ctx.stderr.write(holdNotice(metadata.holds));
-    return gaps.length > 0 && args.requireComplete ? 1 : 0;
+    const written = out;
+    out = null;
+    await written?.finish(metadata);
+    return reportAnswer(ctx, metadata, args);
   } catch (e) {
     progress.done();
     throw e;
   } finally {
-    if (file) await closeFile(file).catch(() => undefined);
+    await out?.discard();
     await engine.close();
   }
+}
+
+/** The summary line and every warning of an answer, on stderr; the exit code. */
+function reportAnswer(ctx: CliContext, metadata: ResultMetadata, args: QueryArgs): number {
+  ctx.stderr.write(
+    summary(metadata) + (args.out ? ` -> ${args.out} (+ ${path.basename(args.out)}.query.json)` : '') + '\n',
+  );
+  for (const w of metadata.warnings ?? []) ctx.stderr.write(`audit-archive: warning: ${w}\n`);
+  const gaps = metadata.gaps ?? [];
+  if (gaps.length > 0) ctx.stderr.write(gapWarning(gaps, args.requireComplete));
+  if (metadata.holds) ctx.stderr.write(holdNotice(metadata.holds));
+  return gaps.length > 0 && args.requireComplete ? 1 : 0;
 }
 
 export function resolveQuery(
@@ -310,32 +312,6 @@ function summary(m: ResultMetadata): string {
     ? `; read ${formatCount(p.objects)} archived object(s), ${formatCount(p.events)} events over ${p.days} day(s)`
     : '';
   return `${rows} (local, ${m.engine.version}; ${range}${read})`;
-}
-
-async function openOutFile(file: string): Promise<WriteStream> {
-  const stream = createWriteStream(file, { flags: 'wx' });
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        new AuditArchiveError(
-          'INVALID_ARGUMENT',
-          e.code === 'EEXIST'
-            ? `--out ${file} exists already; choose a new file (results are never written over)`
-            : `--out ${file} cannot be created (${e.code ?? e.message})`,
-        ),
-      ),
-    );
-  });
-  return stream;
-}
-
-function streamSink(stream: WriteStream): (text: string) => Promise<void> {
-  return (text) => (stream.write(text) ? Promise.resolve() : new Promise((resolve) => stream.once('drain', resolve)));
-}
-
-function closeFile(stream: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
 /** A plain text table for people: widths from the first page, long cells cut with an ellipsis. */

@@ -212,6 +212,10 @@ export async function exportRun(
     await fs.rm(file, { force: true });
     throw e;
   }
-  await fs.writeFile(metadataFile, JSON.stringify(r.metadata, null, 2) + '\n', { flag: 'wx' });
+  // The rows without their metadata would read as a complete answer: neither is kept.
+  await fs.writeFile(metadataFile, JSON.stringify(r.metadata, null, 2) + '\n', { flag: 'wx' }).catch(async (e) => {
+    await fs.rm(file, { force: true });
+    throw e;
+  });
   return { file, metadataFile, rows: r.spool.rowCount };
 }

@@ -113,6 +113,40 @@ describe('audit-archive query', () => {
     expect(again.stderr).toMatch(/exists already/);
   });
 
+  it('--out refuses a leftover FILE.query.json before writing anything, and leaves it as it was', async () => {
+    const out = path.join(dir, 'leftover.ndjson');
+    await fs.writeFile(`${out}.query.json`, 'an earlier result\n');
+    const r = await cli('--saved', 'deletions', '--from', from, '--to', to, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${out}.query.json (where the result's metadata goes) exists already; choose a new file`,
+    );
+    expect(r.stderr).not.toMatch(/unexpected error|INTERNAL/);
+    await expect(fs.stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await fs.readFile(`${out}.query.json`, 'utf8')).toBe('an earlier result\n');
+  });
+
+  it('--out leaves no file behind when the query fails after it started', async () => {
+    const out = path.join(dir, 'failed.csv');
+    // Fails in DuckDB while rows are read (a conversion error), after the rows file was opened.
+    const r = await cli(
+      '--sql',
+      "SELECT CAST(action || 'x' AS INTEGER) AS n FROM audit_events",
+      '--from',
+      from,
+      '--to',
+      to,
+      '--format',
+      'csv',
+      '--out',
+      out,
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/Conversion|convert|INTEGER/i);
+    await expect(fs.stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(fs.stat(`${out}.query.json`)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('SQL with typed parameters prints a table for people', async () => {
     const r = await cli(
       '--sql',
