@@ -16,7 +16,7 @@ import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isAuditArchiveError } from '../../../shared/errors';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
-import { readRegularFile } from './stores/regular-file';
+import { readRegularFile } from '../files/regular-file';
 
 /** Where the seal's secret is kept. */
 export interface CacheSealKey {

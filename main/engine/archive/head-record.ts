@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
 import { writeFileAtomically } from '../files/write-file-atomically';
-import { readRegularFile } from './stores/regular-file';
+import { readRegularFile } from '../files/regular-file';
 
 /** A head record is a few hundred bytes. */
 const MAX_HEAD_RECORD_BYTES = 64 * 1024;

@@ -33,7 +33,7 @@ import { canonicalJsonBytes, manifestSignatureValid, sha256Hex } from './signing
 import { readArchivedDocument } from './archived-object';
 import { TOOL_VERSION } from './tool-version';
 import { seedBytesFor, type CheckpointSeeds } from './checkpoint-seeds';
-import { readRegularFile } from './stores/regular-file';
+import { readRegularFile } from '../files/regular-file';
 
 /** The largest manifest cache read (seven years of daily manifests: 4.8 MB in the archive bench). */
 const MAX_CACHE_FILE_BYTES = 512 * 1024 * 1024;

@@ -28,7 +28,7 @@ import { isFailingProblem, VerifyProblemSchema, type VerifyProblem } from '../..
 const DayProblemSchema = VerifyProblemSchema.extend({ day: DaySchema });
 type DayProblem = z.infer<typeof DayProblemSchema>;
 import { writeFileAtomically } from '../files/write-file-atomically';
-import { readRegularFile } from './stores/regular-file';
+import { readRegularFile } from '../files/regular-file';
 
 const Instant = z.string().datetime({ offset: false });
 

@@ -49,7 +49,7 @@ import {
 import { AuditArchiveError, isAuditArchiveError } from '../../../shared/errors';
 import type { ArchiveStore } from '../archive/archive-store';
 import { CacheSeal, type CacheSealKey } from '../archive/cache-seal';
-import { readRegularFile } from '../archive/stores/regular-file';
+import { readRegularFile } from '../files/regular-file';
 import { writeFileAtomically } from '../files/write-file-atomically';
 import { sqlString } from './duckdb-dialect';
 import { hashFile, hashFiles } from './file-hashes';
@@ -492,7 +492,7 @@ const JSON_COLUMNS = `{${Object.entries(duckJsonColumns())
 const MAX_SEAL_BYTES = 64 * 1024;
 
 /**
- * A seal file's text, read only if it is a regular file (stores/regular-file.ts): a named pipe in a
+ * A seal file's text, read only if it is a regular file (files/regular-file.ts): a named pipe in a
  * seal's place would otherwise hold the query until someone wrote to it.
  */
 function readSealFile(file: string) {

@@ -9,14 +9,14 @@
  * synchronously, Node 24). The cache is a local folder; the event loop runs between files and every
  * YIELD_BYTES within one.
  *
- * Every file is read only if it is a regular file (main/engine/archive/stores/regular-file.ts):
+ * Every file is read only if it is a regular file (main/engine/files/regular-file.ts):
  * whoever can write the state folder could put a named pipe where a month was, and reading one waits
  * for a writer that never comes (a query that SIGTERM did not stop). Such a file is NOT_REGULAR_FILE.
  */
 import { createHash } from 'node:crypto';
 import { readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { openRegularFile } from '../archive/stores/regular-file';
+import { openRegularFile } from '../files/regular-file';
 
 interface FileHash {
   readonly sha256: string;
@@ -57,7 +57,7 @@ parentPort.on('message', async ({ index, file }) => {
   try {
     const hash = createHash('sha256');
     let size = 0;
-    // As main/engine/archive/stores/regular-file.ts: a named pipe opens at once, a link is refused.
+    // As main/engine/files/regular-file.ts: a named pipe opens at once, a link is refused.
     handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((e) => {
       throw e && (e.code === 'ELOOP' || e.code === 'ENXIO') ? { code: '${NOT_REGULAR_FILE}' } : e;
     });

@@ -9,8 +9,11 @@ import path from 'node:path';
 import { AuditArchiveError, isAuditArchiveError, type ErrorCode } from '../../../shared/errors';
 import type { ReportJobStatus, ReportProgress } from '../../../shared/reports/report-contract';
 import { ReportReceiptSchema, type ReportReceipt } from '../../../shared/reports/report-receipt';
+import { readRegularFile } from '../files/regular-file';
 
 const KEEP_JOBS = 20;
+/** A receipt is kilobytes (its gaps and findings at most a few hundred); one past this is not ours and is not read whole. */
+const MAX_RECEIPT_BYTES = 16 * 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 250;
 
 interface Job {
@@ -105,8 +108,10 @@ export async function listReceipts(folder: string): Promise<ReportReceipt[]> {
   const out: ReportReceipt[] = [];
   for (const name of names.filter((n) => n.endsWith('.receipt.json'))) {
     try {
-      const parsed = ReportReceiptSchema.safeParse(JSON.parse(await fs.readFile(path.join(folder, name), 'utf8')));
-      if (parsed.success) out.push(parsed.data);
+      // Only a regular file: a named pipe named like a receipt would hang the Reports page.
+      const read = await readRegularFile(path.join(folder, name), MAX_RECEIPT_BYTES);
+      const parsed = read.ok ? ReportReceiptSchema.safeParse(JSON.parse(read.text)) : null;
+      if (parsed?.success) out.push(parsed.data);
     } catch {
       // an unreadable receipt is not a report of ours: not listed
     }

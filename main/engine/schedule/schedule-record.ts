@@ -6,7 +6,7 @@
  * Bookkeeping only: an unreadable file is read as "nothing recorded" (the daily job then waits for
  * its next time rather than guessing), and a write that fails is reported, never fatal.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
 import {
@@ -15,7 +15,11 @@ import {
   type ScheduleFailure,
   type ScheduledRunRecord,
 } from '../../../shared/schedule-status';
+import { readRegularFile } from '../files/regular-file';
 import { writeFileAtomically } from '../files/write-file-atomically';
+
+/** The record is a few hundred bytes; past this it is damaged, not read whole. */
+const MAX_SCHEDULE_RECORD_BYTES = 256 * 1024;
 
 const ScheduleRecordSchema = z.object({
   format: z.literal('audit-archive/schedule@1'),
@@ -39,7 +43,15 @@ export class ScheduleRecordFile {
   async load(): Promise<ScheduleRecord> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      // Only a regular file: a named pipe planted here would hang the daily job.
+      const read = await readRegularFile(this.path, MAX_SCHEDULE_RECORD_BYTES);
+      if (!read.ok) {
+        this.onWarning(
+          `The daily job's record ${this.path} is ${read.what}, not a record; it starts afresh (the archive is unaffected).`,
+        );
+        return { lastRun: null, failure: null };
+      }
+      text = read.text;
     } catch {
       return { lastRun: null, failure: null };
     }

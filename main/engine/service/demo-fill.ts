@@ -8,13 +8,14 @@
  * finished (null while it runs). In demo mode days before that first day are "not required"
  * (the demo has no older history), unless a policy start is set.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod';
 import { DaySchema } from '../../../shared/day';
 import type { Settings } from '../../../shared/settings';
 import type { CatchUpSummary } from '../archive/catch-up';
+import { readRegularFile } from '../files/regular-file';
 import { writeFileAtomically } from '../files/write-file-atomically';
 import { demoArchiveDirIn, stateDirIn } from '../archive/app-archive';
 import type { ArchiveJobsDeps } from './archive-jobs';
@@ -34,6 +35,8 @@ type DemoFillRequest = Parameters<NonNullable<ArchiveJobsDeps['fillDemoArchive']
 
 const DemoMarkerSchema = z.object({ first: DaySchema, filledAt: z.string().nullable() });
 type DemoMarker = z.infer<typeof DemoMarkerSchema>;
+/** The marker is two fields; past this it is not one. */
+const MAX_DEMO_MARKER_BYTES = 4096;
 
 function demoFilledMarkerIn(userDataDir: string): string {
   return path.join(stateDirIn(userDataDir), 'demo-archive.json');
@@ -41,10 +44,13 @@ function demoFilledMarkerIn(userDataDir: string): string {
 
 /** The marker as recorded, or null when there is none (or it cannot be read). */
 async function readDemoMarker(userDataDir: string): Promise<DemoMarker | null> {
-  return readFile(demoFilledMarkerIn(userDataDir), 'utf8').then(
-    (text) => DemoMarkerSchema.safeParse(JSON.parse(text)).data ?? null,
-    () => null,
-  );
+  try {
+    // Only a regular file: a named pipe planted here would hang the app's start.
+    const read = await readRegularFile(demoFilledMarkerIn(userDataDir), MAX_DEMO_MARKER_BYTES);
+    return read.ok ? (DemoMarkerSchema.safeParse(JSON.parse(read.text)).data ?? null) : null;
+  } catch {
+    return null; // missing, unreadable or not JSON: no marker
+  }
 }
 
 async function writeDemoMarker(userDataDir: string, marker: DemoMarker): Promise<void> {

@@ -11,11 +11,12 @@
  * Writes are atomic (temp file in the same folder, fsync, rename) with mode 0600, so a crash or a
  * full disk leaves either the old file or the new one, never half of one.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type * as z from 'zod';
 import { AuditArchiveError } from '../../../shared/errors';
 import { defaultSettings, SettingsSchema, type Settings } from '../../../shared/settings';
+import { readRegularFile } from '../files/regular-file';
 import { writeFileAtomically } from '../files/write-file-atomically';
 import { isSecretLikeKey, secretLikeFields, unknownFields, withoutSecretLikeFields } from './settings-fields';
 
@@ -33,6 +34,8 @@ type SettingsFileReading =
   | { kind: 'json'; value: unknown; text: string };
 
 const UTF8_BOM = '\uFEFF';
+/** Far above any real settings file (saved queries included); past it the file is refused, never read whole. */
+const MAX_SETTINGS_FILE_BYTES = 16 * 1024 * 1024;
 
 /** `archive.retentionDays: Too big: expected number to be <=36500; …` (at most five issues). */
 export function describeSettingsIssues(error: z.ZodError): string {
@@ -159,7 +162,10 @@ export class SettingsFile {
   async #read(): Promise<SettingsFileReading> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      // A named pipe here would hang the app's start; a link is followed (a user may keep the file elsewhere).
+      const read = await readRegularFile(this.path, MAX_SETTINGS_FILE_BYTES, { followLinks: true });
+      if (!read.ok) return { kind: 'unreadable', reason: `it is ${read.what}, not a settings file` };
+      text = read.text;
     } catch (e) {
       return errorCode(e) === 'ENOENT' ? { kind: 'missing' } : { kind: 'unreadable', reason: errorCode(e) };
     }

@@ -114,7 +114,7 @@ describe('settings file: a broken file never stops the app', () => {
     await mkdir(path, { recursive: true });
     const { settings, warnings } = await new SettingsFile(path).load();
     expect(settings).toEqual(defaultSettings());
-    expect(warnings[0]).toMatch(/could not be read \(EISDIR\)/);
+    expect(warnings[0]).toMatch(/could not be read \(it is a folder, not a settings file\)/);
   });
 
   it('the first save over an invalid file keeps a copy of it, the next save does not', async () => {

@@ -23,7 +23,7 @@ import {
   type LeaseHolder,
   type LeaseMechanism,
 } from '../writer-lease';
-import { readRegularFile } from './regular-file';
+import { readRegularFile } from '../../files/regular-file';
 
 /** The lock file's name in the archive folder (a dot file: never an archive key). */
 export const LEASE_FILE_NAME = '.writer-lease';

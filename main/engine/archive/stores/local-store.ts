@@ -8,7 +8,7 @@
  * layout, then hard-linked into place; link() fails with EEXIST where rename() would replace), so a
  * crash leaves no half file and nothing but data under `audit-logs/`.
  *
- * It reads regular files only (regular-file.ts): a named pipe, socket, device, symbolic link or dot
+ * It reads regular files only (main/engine/files/regular-file.ts): a named pipe, socket, device, symbolic link or dot
  * file under the archive is listed with what it is (`unreadable`, which verify names as an
  * unexpected object) and never opened, and no file is read through a linked folder, so verify,
  * status and export end in bounded time whatever is planted there. Its own bookkeeping (the
@@ -24,7 +24,7 @@ import { normalisePrefix } from '../../../../shared/archive-layout';
 import { AuditArchiveError } from '../../../../shared/errors';
 import { LEASE_FILE_NAME, LEASE_TAKEOVER_NAME, LockFileLease } from './local-lease';
 import { heartbeatState, type LeaseMechanism } from '../writer-lease';
-import { describeEntry, openRegularFile } from './regular-file';
+import { describeEntry, openRegularFile } from '../../files/regular-file';
 import type {
   ArchiveStore,
   ObjectLock,
