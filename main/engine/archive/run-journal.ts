@@ -103,6 +103,8 @@ export const JOURNAL_LIMITS = {
 
 /** A read-only view of the journal, as status computation consumes it. */
 export interface RunJournalSnapshot {
+  /** Set when the file existed but could not be used, so what it knew of failures is not known now. */
+  readonly warning: string | null;
   day(day: Day): JournalDayRecord | undefined;
   /** Problems the last verification found, by day. */
   verifyProblems(day: Day): readonly DayProblem[];

@@ -95,6 +95,8 @@ export async function readVouchedArchive(
     : null;
   const assessment = await assess(store, options, dataDays);
   const journal = (await options.calendar?.journal?.()) ?? null;
+  // Without the journal, a day whose export failed reads as missing: the answer says why.
+  if (journal?.warning) options.onWarning?.(journal.warning);
   return {
     objects: objectsIn(assessment, objectRange),
     gaps: gapsIn(assessment, gapRange, options.calendar, journal),

@@ -5,6 +5,7 @@
  * archive is real (exports from the simulator, one day refused by it so the run journal records the
  * failure, as a real run does), and the days' states are the calendar's own.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { archiveGaps, describeGapSpan, gapSpans } from '../../../shared/archive-
 import { addDays, dayFromMs, eachDay, lastSettledDay, type Day } from '../../../shared/day';
 import { ResultMetadataSchema } from '../../../shared/discovery/result-metadata';
 import { main } from '../../../main/cli/main';
+import { journalPath } from '../../../main/engine/archive/run-journal';
 import { demoArchiveDirIn, stateDirIn } from '../../../main/engine/service/open-app-service';
 import { fillAppArchive } from '../service/archive-status-fixture';
 
@@ -103,6 +105,23 @@ describe('a query over a range with gaps', () => {
     const r = await cli('--sql', COUNT, '--from', day(-4), '--to', day(-3), '--require-complete');
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/not in this answer/);
+  });
+  it('with a named pipe in place of the run journal, says the failed day reads as missing because the journal was set aside', async () => {
+    const journal = journalPath(stateDirIn(dir), target);
+    const kept = `${journal}.kept`;
+    await fs.rename(journal, kept);
+    try {
+      execFileSync('mkfifo', ['-m', '600', journal]);
+      const r = await cli('--sql', COUNT, '--from', day(-2), '--to', day(-2));
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`  ${day(-2)}: not archived\n`);
+      expect(r.stderr).toContain(
+        `audit-archive: warning: The run journal ${journal} is a named pipe (FIFO), not a file, so it is not read and is replaced at the next write; error history starts afresh (the archive itself is unaffected).`,
+      );
+    } finally {
+      await fs.rm(journal, { force: true });
+      await fs.rename(kept, journal);
+    }
   });
 });
 
