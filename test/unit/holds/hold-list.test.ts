@@ -15,6 +15,7 @@ import { listedMatters, listHolds } from '../../../main/engine/archive/holds/hol
 import { HOLD_RECORD_FORMAT, type UnsignedHoldRecord } from '../../../main/engine/archive/holds/hold-record';
 import { canonicalJsonBytes, sha256Hex, signDocument, type SigningKey } from '../../../main/engine/archive/signing';
 import { archiveFixture, type ArchiveFixture } from '../archive/archive-fixture';
+import { cliInProcess } from '../cli/cli-in-process';
 
 const NOW = '2026-11-20T12:00:00Z';
 const SETTLEMENT_MINUTES = 120;
@@ -129,5 +130,15 @@ describe('the list of matters holding days now', () => {
       /is a local folder: it cannot enforce a legal hold .* Holds need S3 Object Lock storage\.$/,
     );
     expect(local.archive).toBe(fx.store.url);
+
+    // `hold list` says the same, in text and JSON, and exits 0: there is nothing it could hold.
+    const env = { AUDIT_ARCHIVE_TARGET: fx.store.url, AUDIT_ARCHIVE_STATE_DIR: fx.stateDir };
+    const text = await cliInProcess(['hold', 'list'], env);
+    expect([text.code, text.stdout]).toEqual([
+      0,
+      `${fx.store.url} is a local folder: it cannot hold anything (holds need S3 Object Lock).\n`,
+    ]);
+    const json = await cliInProcess(['hold', 'list', '--json'], env);
+    expect([json.code, JSON.parse(json.stdout)]).toEqual([0, { archive: fx.store.url, matters: [], problems: [] }]);
   });
 });
