@@ -114,8 +114,8 @@ function MatterView({
       </dl>
       <h4>{card.periods.length === 1 ? 'Period' : `Periods (${card.periods.length})`}</h4>
       <ul className="held-periods">
-        {card.periods.map((p) => (
-          <li key={`${p.placedAt}-${p.period}`}>
+        {card.periods.map((p, i) => (
+          <li key={`${i}-${p.placedAt}`}>
             <dl className="facts">
               <Fact term="Period" value={p.period} />
               <Fact term="Reference" value={p.reference} />
