@@ -44,6 +44,7 @@ const bridge: UncheckedBridge = {
   reportsCheck: (request) => ipcRenderer.invoke(channel('reports:check'), request),
   reportsOpenFolder: (request) => ipcRenderer.invoke(channel('reports:open-folder'), request),
   holdsStatus: (request) => ipcRenderer.invoke(channel('holds:status'), request),
+  holdsList: (request) => ipcRenderer.invoke(channel('holds:list'), request),
   holdsPlace: (request) => ipcRenderer.invoke(channel('holds:place'), request),
   holdsRelease: (request) => ipcRenderer.invoke(channel('holds:release'), request),
   jobsState: (request) => ipcRenderer.invoke(channel('jobs:state'), request),

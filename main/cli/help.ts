@@ -200,7 +200,9 @@ Legal holds by matter, on S3 Object Lock storage (a local folder cannot enforce 
 place turns the legal hold ON for every version the manifests vouch for on those days (data parts,
 manifests, the root) and writes a signed hold record, locked like a manifest. Every day of the
 period up to the last settled day must be archived; later days are held as they land. A day under
-two matters stays held until both are released. release turns OFF what no other matter holds and
+two matters stays held until both are released. list prints the matters holding days now from the
+signed records, each with the days its periods cover (archived, later, not archived, shared), and
+names a record that does not count (exit 1). release turns OFF what no other matter holds and
 writes its own signed record. verify names each vouched version of a held day whose hold is not ON
 (hold-missing).
 

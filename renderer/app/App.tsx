@@ -19,6 +19,7 @@ import { useAppEvent } from './use-app-events';
 // Every page's styles come with the frame (a few kB), in the order they always had, so the cascade
 // never depends on which page's code arrived first; the pages' code is what loads later.
 import '../discovery/discovery.css';
+import '../holds/holds-page.css';
 import '../reports/reports.css';
 import '../settings/settings.css';
 import '../setup/setup.css';
@@ -31,11 +32,13 @@ type AppInfo = ResponseOf<'app:info'>;
  */
 const PAGE_CHUNKS = {
   discovery: () => import('../discovery/DiscoveryPage'),
+  holds: () => import('../holds/HoldsPage'),
   reports: () => import('../reports/ReportsPage'),
   settings: () => import('../settings/SettingsPage'),
   setup: () => import('../setup/SetupPage'),
 };
 const DiscoveryPage = lazy(() => PAGE_CHUNKS.discovery().then((m) => ({ default: m.DiscoveryPage })));
+const HoldsPage = lazy(() => PAGE_CHUNKS.holds().then((m) => ({ default: m.HoldsPage })));
 const ReportsPage = lazy(() => PAGE_CHUNKS.reports().then((m) => ({ default: m.ReportsPage })));
 const SettingsPage = lazy(() => PAGE_CHUNKS.settings().then((m) => ({ default: m.SettingsPage })));
 const SetupPage = lazy(() => PAGE_CHUNKS.setup().then((m) => ({ default: m.SetupPage })));
@@ -77,6 +80,7 @@ export function App({ bridge }: { bridge: Bridge }) {
               {route === 'calendar' && <CalendarPage bridge={bridge} />}
               {route === 'discovery' && <DiscoveryPage bridge={bridge} />}
               {route === 'reports' && <ReportsPage bridge={bridge} />}
+              {route === 'holds' && <HoldsPage bridge={bridge} />}
               {route === 'settings' && <SettingsPage bridge={bridge} transport={transport} onSaved={settingsChanged} />}
               {route === 'setup' && <SetupPage bridge={bridge} transport={transport} onConnected={settingsChanged} />}
             </Suspense>

@@ -3,12 +3,13 @@
  * may carry a query after its name (`#/reports?from=2026-03-02&to=2026-03-02`): the page it opens
  * reads it as a suggestion for its form, checked like anything typed.
  */
-import { isDay } from '../../shared/day';
+import { isDay, type Day } from '../../shared/day';
 
 export const ROUTES = [
   { id: 'calendar', label: 'Calendar' },
   { id: 'discovery', label: 'Discovery' },
   { id: 'reports', label: 'Reports' },
+  { id: 'holds', label: 'Legal holds' },
   { id: 'settings', label: 'Settings' },
 ] as const;
 
@@ -25,6 +26,20 @@ export function routeFromHash(hash: string): RouteId {
 /** The Reports page opened on a period (the day panel's "Export this day's report"). */
 export function reportsRouteFor(period: { from: string; to: string }): string {
   return `#/reports?${new URLSearchParams({ from: period.from, to: period.to }).toString()}`;
+}
+
+/** The calendar opened on a day, its panel open (the Legal holds page's link to a held period). */
+export function calendarRouteFor(day: Day): string {
+  return `#/calendar?${new URLSearchParams({ day }).toString()}`;
+}
+
+/** The day a calendar route names, if it is a real UTC day; otherwise none (the calendar opens as from the sidebar). */
+export function dayInRoute(hash: string): Day | null {
+  if (routeFromHash(hash) !== 'calendar') return null;
+  const query = hash.indexOf('?');
+  if (query < 0) return null;
+  const day = new URLSearchParams(hash.slice(query + 1)).get('day');
+  return isDay(day) ? day : null;
 }
 
 /**

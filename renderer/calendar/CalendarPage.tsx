@@ -6,7 +6,8 @@
  * One `archive:status` call covers every shown year (the engine answers from one listing); days a
  * running job archives or fails arrive as events and are painted at once; when a job ends the
  * calendar is read again (verify's findings land on it at once). The keyboard moves across days
- * (arrows: a day or a month, Page Up/Down: a year, Home/End: the month's ends, Enter: open).
+ * (arrows: a day or a month, Page Up/Down: a year, Home/End: the month's ends, Enter: open). A route
+ * naming a day (`#/calendar?day=2026-03-01`) opens that day's panel.
  */
 import {
   memo,
@@ -63,6 +64,7 @@ import { CopyCheckButton, copyCheckedText, CopyLegendEntry, CopyProblems, type C
 import { PlaceHoldLauncher } from './HoldForms';
 import './calendar.css';
 import { UTC_DAY_INPUT } from '../app/utc-day-input';
+import { dayInRoute } from '../app/routes';
 
 type Loaded = {
   years: number[];
@@ -101,7 +103,8 @@ export function forgetCalendar(): void {
 export function CalendarPage({ bridge }: { bridge: Bridge }) {
   const jobs = useJobs();
   const { view, load } = useCalendarData(bridge, jobs.archiveVersion);
-  const [openDay, setOpenDay] = useState<Day | null>(null);
+  // A link to a day (`#/calendar?day=…`, the Legal holds page's) opens it in the panel at once.
+  const [openDay, setOpenDay] = useState<Day | null>(() => dayInRoute(window.location.hash));
 
   const running = jobs.current !== null;
   return (

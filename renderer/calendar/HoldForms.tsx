@@ -1,6 +1,7 @@
 /**
- * Placing and releasing legal holds from the calendar and the day panel (issue 18), with the
- * engine's own functions behind the contract's hold channels (shared/holds/hold-contract.ts).
+ * Placing and releasing legal holds from the calendar, the day panel and the Legal holds page
+ * (renderer/holds/HoldsPage.tsx), with the engine's own functions behind the contract's hold
+ * channels (shared/holds/hold-contract.ts).
  *
  * "Place a legal hold…" opens a form whose period starts at the day chosen; on an archive that
  * cannot hold anything (a local folder) it says why instead, before any form. "Release…" under a
@@ -264,14 +265,19 @@ function HoldInput({
   );
 }
 
-/** "Release…" under a matter: a form that asks for the matter's name typed out before anything is sent. */
+/**
+ * "Release…" under a matter: a form that asks for the matter's name typed out before anything is
+ * sent. `inDayPanel`: shown under one day (the form says the release reaches beyond it).
+ */
 export function ReleaseHold({
   bridge,
   matter,
+  inDayPanel = true,
   onReleased,
 }: {
   bridge: Bridge;
   matter: string;
+  inDayPanel?: boolean;
   onReleased: (lines: readonly string[]) => void;
 }) {
   const jobs = useJobs();
@@ -292,6 +298,7 @@ export function ReleaseHold({
     <ReleaseForm
       bridge={bridge}
       matter={matter}
+      inDayPanel={inDayPanel}
       onCancel={() => setOpen(false)}
       onReleased={(o) => {
         onReleased(releasedWords(o));
@@ -304,11 +311,13 @@ export function ReleaseHold({
 function ReleaseForm({
   bridge,
   matter,
+  inDayPanel,
   onCancel,
   onReleased,
 }: {
   bridge: Bridge;
   matter: string;
+  inDayPanel: boolean;
   onCancel: () => void;
   onReleased: (o: HoldOutcome) => void;
 }) {
@@ -328,9 +337,9 @@ function ReleaseForm({
       ref={form.ref}
     >
       <p>
-        Releasing ends every period <strong>{matter}</strong> holds, on every day it covers, not only this one; days
-        another matter also holds stay held. Released versions stay locked until their retention ends. A signed release
-        record is written to the archive.
+        Releasing ends every period <strong>{matter}</strong> holds, on every day it covers
+        {inDayPanel ? ', not only this one' : ''}; days another matter also holds stay held. Released versions stay
+        locked until their retention ends. A signed release record is written to the archive.
       </p>
       <HoldInput
         label="Type the matter's name to confirm"

@@ -219,16 +219,25 @@ describe('every field the engine reads', () => {
 });
 
 describe('the app frame', () => {
-  it('shows the demo and not-WORM banners and navigates between the four pages', async () => {
+  it('shows the demo and not-WORM banners and navigates between the five pages', async () => {
     await page.getByText('Demo organisation.').waitFor();
     expect(await page.getByText('A local folder is not WORM storage unless it sits on WORM storage').count()).toBe(1);
 
-    for (const name of ['Discovery', 'Reports', 'Calendar', 'Settings']) {
+    for (const name of ['Discovery', 'Reports', 'Legal holds', 'Calendar', 'Settings']) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
       await page.getByRole('heading', { name, level: 1 }).waitFor();
       expect(
         await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).getAttribute('aria-current'),
       ).toBe('page');
+      if (name === 'Legal holds') {
+        // The demo archive is a local folder: the page says it cannot hold anything, and why.
+        await page
+          .getByRole('status')
+          .filter({ hasText: 'This archive cannot hold records under a legal hold.' })
+          .filter({ hasText: 'Holds need S3 Object Lock storage.' })
+          .waitFor();
+        await expectAxeClean(page, 'the Legal holds page of the demo archive');
+      }
     }
     expect(pageErrors).toEqual([]);
   });

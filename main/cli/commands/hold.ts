@@ -6,8 +6,9 @@
  * leaves that out, and the refusal says so.
  */
 import type { Day } from '../../../shared/day';
+import type { DaySpan } from '../../../shared/holds/hold-contract';
 import { TOOL_VERSION, type ArchiveSession } from '../../engine/archive/archive-session';
-import { readHoldLedger, type HoldLedger } from '../../engine/archive/holds/hold-ledger';
+import { listHolds, type HoldList, type ListedMatter } from '../../engine/archive/holds/hold-list';
 import { holdOfficer } from '../../engine/archive/holds/hold-officer';
 import { placeHold, releaseHold, type HoldResult } from '../../engine/archive/holds/place-hold';
 import type { CliParts } from '../composition';
@@ -99,34 +100,46 @@ function request(ctx: CliContext, session: ArchiveSession, args: HoldRequestArgs
 }
 
 async function holdList(ctx: CliContext, session: ArchiveSession, json: boolean): Promise<number> {
-  if (session.store.kind === 'local') {
-    if (json) ctx.stdout.write(JSON.stringify({ archive: session.store.url, matters: [], problems: [] }) + '\n');
-    else
-      ctx.stdout.write(
-        `${session.store.url} is a local folder: it cannot hold anything (holds need S3 Object Lock).\n`,
-      );
-    return EXIT_OK;
-  }
-  const snapshot = await session.archive.read({ scope: 'layout' });
-  const ledger = await readHoldLedger(session.store, snapshot.assessment, ctx.signal);
+  const list = await listHolds(session.archive, {
+    settlementMinutes: session.settings.archive.settlementMinutes,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
   if (json)
-    ctx.stdout.write(
-      JSON.stringify({ archive: session.store.url, matters: [...ledger.matters.values()], problems: ledger.problems }) +
-        '\n',
-    );
-  else ctx.stdout.write(describeLedger(session.store.url, ledger).join('\n') + '\n');
-  return ledger.problems.length > 0 ? EXIT_FAILED : EXIT_OK;
+    ctx.stdout.write(JSON.stringify({ archive: list.archive, matters: list.matters, problems: list.problems }) + '\n');
+  else ctx.stdout.write(describeList(list).join('\n') + '\n');
+  return list.problems.length > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
-function describeLedger(url: string, ledger: HoldLedger): string[] {
-  const lines = [ledger.matters.size === 0 ? `No matter holds anything in ${url}.` : `Matters holding days in ${url}:`];
-  for (const m of [...ledger.matters.values()].sort((a, b) => a.matter.localeCompare(b.matter)))
+function describeList(list: HoldList): string[] {
+  if (list.refusal !== null)
+    return [`${list.archive} is a local folder: it cannot hold anything (holds need S3 Object Lock).`];
+  const lines = [
+    list.matters.length === 0
+      ? `No matter holds anything in ${list.archive}.`
+      : `Matters holding days in ${list.archive}:`,
+  ];
+  for (const m of [...list.matters].sort((a, b) => a.matter.localeCompare(b.matter))) {
     for (const p of m.periods)
       lines.push(
         `  ${m.matter}: ${p.from} to ${p.to}${p.reference ? `, reference ${p.reference}` : ''}, placed ${p.placedAt} by ${p.by}${p.reason ? ` (${p.reason})` : ''}`,
       );
-  for (const p of ledger.problems) lines.push(`archive ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}`);
+    lines.push(`    ${describeDays(m).join('; ')}`);
+  }
+  for (const p of list.problems) lines.push(`archive ${p.kind}${p.key ? ` ${p.key}` : ''}: ${p.detail}`);
   return lines;
+}
+
+/** What a matter's periods cover, counted against the archive: `holds 2 archived day(s) (… to …); …`. */
+function describeDays(m: ListedMatter): string[] {
+  const span = (s: DaySpan) => (s.first === s.last ? `${s.first}` : `${s.first} to ${s.last}`);
+  return [
+    `holds ${m.archived.count} archived day(s)${m.archived.count > 0 ? ` (${span(m.archived)})` : ''}`,
+    ...(m.later.count > 0 ? [`${m.later.count} later day(s) (${span(m.later)}) held as they are archived`] : []),
+    ...(m.notArchived.count > 0
+      ? [`${m.notArchived.count} day(s) not archived (${span(m.notArchived)}): nothing of them to hold`]
+      : []),
+    ...(m.shared.count > 0 ? [`${m.shared.count} day(s) also held by another matter`] : []),
+  ];
 }
 
 function describePlaced(url: string, r: HoldResult): string[] {

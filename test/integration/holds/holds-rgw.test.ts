@@ -143,8 +143,18 @@ describe('legal holds by matter on Ceph RGW', () => {
       ['Litigation B', d2, d3],
     ]);
     expect(matters[0]?.periods[0]).toMatchObject({ by: 'Dana Officer', reference: 'HO-1234' });
+    // The days each matter covers, counted against the archive (the app's Legal holds page shows the same).
+    expect(matters[0]).toMatchObject({
+      archived: { count: 2, first: d1, last: d2 },
+      later: { count: 0 },
+      notArchived: { count: 0 },
+      shared: { count: 1, first: d2, last: d2 },
+    });
     const text = await runCli(['hold', 'list'], exporter);
     expect(text.stdout).toContain(`SEC inquiry: ${d1} to ${d2}, reference HO-1234`);
+    expect(text.stdout).toContain(
+      `\n    holds 2 archived day(s) (${d1} to ${d2}); 1 day(s) also held by another matter\n`,
+    );
     const verified = await verifyCli([], exporter);
     expect(verified.report.problems.filter((p) => p.kind.startsWith('hold'))).toEqual([]);
   });

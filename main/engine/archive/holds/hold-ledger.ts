@@ -18,7 +18,7 @@ import type { Assessment } from '../assessment';
 import { documentSignatureValid } from '../signing';
 import { checkHoldRecordBytes, MAX_HOLD_RECORD_BYTES, type HoldRecord, type HoldRecordRead } from './hold-record';
 
-interface HeldPeriod {
+export interface HeldPeriod {
   readonly from: Day;
   readonly to: Day;
   /** The index of the record that placed it. */
@@ -29,7 +29,7 @@ interface HeldPeriod {
   readonly reason: string;
 }
 
-interface HeldMatter {
+export interface HeldMatter {
   readonly matter: string;
   readonly periods: readonly HeldPeriod[];
 }
