@@ -7,9 +7,10 @@
  */
 import { formatFingerprint } from '../archive-root';
 import type { ReportEvidence } from './report-evidence';
+import { formatCount } from '../format-count';
 
 export function count(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 export function organisationText(e: ReportEvidence): string {

@@ -37,6 +37,7 @@ import type { CliParts } from '../composition';
 import type { CliContext } from '../context';
 import { bar, progressLine } from '../progress';
 import { parseQueryArgs, resolveQuery } from './query';
+import { formatCount } from '../../../shared/format-count';
 
 const REPORT_OPTIONS = {
   saved: { type: 'string' },
@@ -281,7 +282,7 @@ function parseResultMetadata(file: string, text: string): ResultMetadata {
 /** What the report says on stderr besides progress: the verdict, each finding, the days not archived, the signature. */
 function describeReceipt(receipt: ReportReceipt): string {
   const lines = [
-    `Report ${receipt.reportId} for request ${receipt.reference}: ${receipt.events.toLocaleString('en')} events, ${receipt.pages.toLocaleString('en')} pages.`,
+    `Report ${receipt.reportId} for request ${receipt.reference}: ${formatCount(receipt.events)} events, ${formatCount(receipt.pages)} pages.`,
     receipt.headline,
     ...receipt.findings.map((f) => `  - ${f}`),
   ];
@@ -293,7 +294,7 @@ function describeReceipt(receipt: ReportReceipt): string {
     receipt.signed
       ? "SHA256SUMS is signed with the archive's key (SHA256SUMS.sig); README.txt in the bundle gives the commands that check it."
       : "audit-archive: warning: the bundle is UNSIGNED (the archive's private key is not on this machine; the report's cover says why).",
-    `Bundle SHA-256: ${receipt.bundleSha256} (${receipt.bundleSize.toLocaleString('en')} bytes); in the report folder, \`sha256sum -c SHA256SUMS\` checks every file.`,
+    `Bundle SHA-256: ${receipt.bundleSha256} (${formatCount(receipt.bundleSize)} bytes); in the report folder, \`sha256sum -c SHA256SUMS\` checks every file.`,
   );
   return lines.join('\n') + '\n';
 }

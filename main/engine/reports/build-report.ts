@@ -61,6 +61,7 @@ const PREVIEW_EVENTS = 25;
 export { verificationPolicyOf } from './report-build-options';
 export type { ReportBuildOptions, ReportInputs, VerificationPolicy } from './report-build-options';
 import type { ReportBuildOptions, ReportInputs } from './report-build-options';
+import { formatCount } from '../../../shared/format-count';
 
 export interface GenerateReportOptions extends ReportBuildOptions {
   /** The report folder, its bundle and its receipt go here. */
@@ -222,7 +223,7 @@ async function writeReportFolder(
   folder: string,
 ): Promise<{ evidence: ReportEvidence; pages: number; names: string[] }> {
   const progress = o.onProgress ?? (() => undefined);
-  progress({ phase: 'writing', message: `Writing ${p.collected.count.toLocaleString('en')} events…` });
+  progress({ phase: 'writing', message: `Writing ${formatCount(p.collected.count)} events…` });
   const events = await writeEventFiles(p, folder, o.inputs.request.timeZone);
   const results = await writeResultFiles(p, folder);
   const days = [...eachDay(o.inputs.period.from, o.inputs.period.to)];

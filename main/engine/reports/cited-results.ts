@@ -36,6 +36,7 @@ import { runDiscoveryQuery } from '../discovery/run-query';
 import type { FieldCheck } from './field-check';
 import { compareCitedRows, type CitedRows } from './rerun-comparison';
 import { orderRows } from './row-order';
+import { formatCount } from '../../../shared/format-count';
 
 /** A source made concrete: a cited result, or a query to run (its range already the report's period). */
 export type CitedSource =
@@ -315,7 +316,7 @@ async function finish(
   let located = new Map<Day, Set<string>>();
   if (!error && idColumn && sink.ids.size > 0) {
     options.onProgress?.(
-      `Result ${index}: finding the day of each of its ${sink.ids.size.toLocaleString('en')} events…`,
+      `Result ${index}: finding the day of each of its ${formatCount(sink.ids.size)} events…`,
       index - 1,
       index,
     );

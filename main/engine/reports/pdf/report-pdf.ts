@@ -40,6 +40,7 @@ import {
 import { FontBook, type Line } from './font-book';
 import type { FontRole, ResolvedFonts } from './fonts';
 import { PAGE_BREAK, runFlow, type Block, type FlowItem } from './page-flow';
+import { formatCount } from '../../../../shared/format-count';
 
 // A4 landscape, in points.
 const PAGE_W = 841.89;
@@ -164,7 +165,7 @@ class Layout {
     const rest = Math.max(0, [...text].length - shown);
     const note = this.book.wrap(
       'regular',
-      `… ${rest.toLocaleString('en')} more characters: the full text is in events.ndjson and events.csv.`,
+      `… ${formatCount(rest)} more characters: the full text is in events.ndjson and events.csv.`,
       style.size,
       width,
     );
@@ -461,9 +462,7 @@ function resultLabel(r: ResultEvidence): string {
 function engineText(m: ResultMetadata): string {
   if (m.engine.kind === 'local')
     return `local (${m.engine.version}, reading ${m.engine.reads === 'verified-parquet-cache' ? 'Parquet built from objects whose SHA-256 matched their manifests' : 'the archived NDJSON.gz'})`;
-  const cost = m.cost
-    ? `; ${m.cost.bytesScanned.toLocaleString('en')} bytes scanned, $${m.cost.costUsd.toFixed(4)}`
-    : '';
+  const cost = m.cost ? `; ${formatCount(m.cost.bytesScanned)} bytes scanned, $${m.cost.costUsd.toFixed(4)}` : '';
   return `Amazon Athena (${m.engine.region}, workgroup ${m.engine.workgroup}, ${m.engine.database}.${m.engine.table}, query ${m.engine.queryExecutionId}${cost})`;
 }
 
@@ -636,7 +635,7 @@ function chart(layout: Layout, buckets: ReportSummary['byDay'], title: string): 
   const plotH = 100;
   const max = Math.max(1, ...buckets.map((b) => b.count));
   const t = layout.book.runs('bold', title);
-  const maxLabel = layout.book.runs('regular', max.toLocaleString('en'));
+  const maxLabel = layout.book.runs('regular', formatCount(max));
   const first = layout.book.runs('regular', buckets[0]?.label ?? '');
   const last = layout.book.runs('regular', buckets.at(-1)?.label ?? '');
   return {
@@ -680,12 +679,9 @@ function countGrid(layout: Layout, tables: ReadonlyArray<[string, ReportSummary[
   const laid = tables.map(([title, counts]) => {
     const top = counts.slice(0, TOP_COUNTS);
     const rest = counts.slice(TOP_COUNTS);
-    const rows = top.map((c) => [c.label, c.count.toLocaleString('en')] as const);
+    const rows = top.map((c) => [c.label, formatCount(c.count)] as const);
     if (rest.length > 0)
-      rows.push([
-        `${count(rest.length, 'other')}`,
-        rest.reduce((n, c) => n + c.count, 0).toLocaleString('en'),
-      ] as const);
+      rows.push([`${count(rest.length, 'other')}`, formatCount(rest.reduce((n, c) => n + c.count, 0))] as const);
     return {
       title: layout.book.runs('bold', title),
       rows: rows.map(([label, n]) => ({
@@ -715,7 +711,7 @@ function countGrid(layout: Layout, tables: ReadonlyArray<[string, ReportSummary[
 async function* eventsTable(input: ReportPdfInput, layout: Layout): AsyncGenerator<FlowItem> {
   const e = input.evidence;
   const zone = e.request.timeZone;
-  yield heading(layout, `3. The events (${e.events.count.toLocaleString('en')})`);
+  yield heading(layout, `3. The events (${formatCount(e.events.count)})`);
   yield layout.paragraph(
     `Every event the cited results name, in time order: when (UTC, and ${zone}), who, what, on which entity, and each property change as old → new. Each event's exact text, byte for byte as archived, is in events.ndjson (one line per event, in this order); events.csv has the same events for spreadsheets. A row whose checks failed is marked CHECK FAILED, saying which.`,
     S.body,
@@ -912,9 +908,9 @@ function* populationTable(input: ReportPdfInput, layout: Layout): Generator<Flow
             S.cell,
           ),
         ],
-        [piece(d.events.toLocaleString('en'), S.cell)],
+        [piece(formatCount(d.events), S.cell)],
         [piece(String(d.manifests.reduce((n, m) => n + m.objects.length, 0)), S.cell)],
-        [piece(d.cited.toLocaleString('en'), S.cell)],
+        [piece(formatCount(d.cited), S.cell)],
         [piece(state, failing.length || gap ? { ...S.cellBold, color: FAIL_INK } : S.cell)],
       ],
       { stripe: i % 2 === 0 },
@@ -971,7 +967,7 @@ function* manifestsTable(input: ReportPdfInput, layout: Layout): Generator<FlowI
           ],
           [piece(m.sha256, S.hash)],
           [piece('', S.cell)],
-          [piece(m.events.toLocaleString('en'), S.cell)],
+          [piece(formatCount(m.events), S.cell)],
           [piece('', S.cell)],
           [piece(lockText(readNow.get(m.key), verifiedLock(m.key)), S.cell)],
           [piece('', S.cell)],
@@ -983,8 +979,8 @@ function* manifestsTable(input: ReportPdfInput, layout: Layout): Generator<FlowI
         yield layout.row(objCols, [
           [piece(o.key, S.cell), piece(o.versionId ? `version ${o.versionId}` : '', S.cellMono)],
           [piece(o.sha256, S.hash)],
-          [piece(o.size.toLocaleString('en'), S.cell)],
-          [piece(o.events.toLocaleString('en'), S.cell)],
+          [piece(formatCount(o.size), S.cell)],
+          [piece(formatCount(o.events), S.cell)],
           [
             piece(
               o.lockMode && o.retainUntil ? `${o.lockMode} to ${o.retainUntil.slice(0, 10)}` : 'none recorded',
