@@ -12,15 +12,18 @@
  * simulated events, and as the place earlier CLI versions kept real keys (`audit-archive key migrate`
  * moves them out).
  */
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditArchiveError } from '../../../shared/errors';
+import { readRegularFile } from '../files/regular-file';
 import { writeFileAtomically } from '../files/write-file-atomically';
 import type { ArchivePurpose } from '../../../shared/archive-root';
 import { SECRET_ACCOUNTS, type SecretStore } from '../secrets/secret-store';
 import { signingKeyFromPem, signingKeyToPem, type SigningKey } from './signing';
 
 export const SIGNING_KEY_ENV = 'AUDIT_ARCHIVE_SIGNING_KEY';
+/** A PEM private key is a few hundred bytes; past this the file is not one and is not read whole. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
 
 export interface SigningKeyStore {
   /** Where keys are kept, for messages ("the OS keychain", "/var/lib/audit-archive/keys"). */
@@ -68,8 +71,17 @@ export class FileSigningKeyStore implements SigningKeyStore {
     }
     let pem: string;
     try {
-      pem = await readFile(this.fileOf(fingerprint), 'utf8');
+      // Only a regular file: a named pipe planted in the state folder would hang the export.
+      const read = await readRegularFile(this.fileOf(fingerprint), MAX_KEY_FILE_BYTES);
+      if (!read.ok) {
+        throw new AuditArchiveError(
+          'SECRET_STORE_UNAVAILABLE',
+          `The signing key file ${this.fileOf(fingerprint)} is ${read.what}, not a key file, so the key cannot be read from it; put the key file back in its place, then run again.`,
+        );
+      }
+      pem = read.text;
     } catch (e) {
+      if (e instanceof AuditArchiveError) throw e;
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new AuditArchiveError(
         'SECRET_STORE_UNAVAILABLE',

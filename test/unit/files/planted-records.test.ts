@@ -1,5 +1,5 @@
 /**
- * The app's own records (settings, the daily job's record, the demo marker, report receipts) sit in
+ * The app's own records (settings, the daily job's record, the demo marker and key, report receipts) sit in
  * folders that other programs, or someone with the state folder, can write to. A named pipe planted
  * where one is expected must never hang the app: each is read only if it is a regular file
  * (main/engine/files/regular-file.ts), and what it is instead is said where the record is used.
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSettings, type Settings } from '../../../shared/settings';
 import { stateDirIn } from '../../../main/engine/archive/app-archive';
+import { FileSigningKeyStore } from '../../../main/engine/archive/signing-keys';
 import { listReceipts } from '../../../main/engine/reports/report-jobs';
 import { ScheduleRecordFile, scheduleRecordPathIn } from '../../../main/engine/schedule/schedule-record';
 import { DemoFill } from '../../../main/engine/service/demo-fill';
@@ -102,5 +103,18 @@ describe('report receipts', () => {
     mkfifo(join(dir, 'planted.receipt.json'));
     await writeFile(join(dir, 'junk.receipt.json'), '{}');
     expect(await listReceipts(dir)).toEqual([]);
+  });
+});
+
+describe("a demo archive's signing key in the state folder", () => {
+  it('a named pipe in its place is refused, saying what it is, instead of hanging the export', async () => {
+    const fingerprint = 'ab'.repeat(32);
+    await mkdir(join(dir, 'keys'), { recursive: true });
+    const file = join(dir, 'keys', `${fingerprint}.pem`);
+    mkfifo(file);
+    await expect(new FileSigningKeyStore(dir).get(fingerprint)).rejects.toMatchObject({
+      code: 'SECRET_STORE_UNAVAILABLE',
+      message: `The signing key file ${file} is a named pipe (FIFO), not a key file, so the key cannot be read from it; put the key file back in its place, then run again.`,
+    });
   });
 });
