@@ -52,7 +52,10 @@ export async function startApp(
     page,
     pageErrors,
     async open(route, heading) {
-      // The token travels in the fragment; the route follows it (`#token=…#/calendar`).
+      // The token travels in the fragment; the route follows it (`#token=…#/calendar`). On a page
+      // already showing the app, a new address would change only the fragment, and the app would not
+      // load again: each open is a fresh load.
+      if (page.url() !== 'about:blank') await page.goto('about:blank');
       await page.goto(`${server.url}${route}`);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await expectAxeClean(page, `${heading} page, opened`);

@@ -234,8 +234,6 @@ describe('the Legal holds page (Ceph RGW)', () => {
       archive: { ...settings.archive, target: pathToFileURL(folder).href },
     });
     await new SettingsFile(settingsPathIn(path.join(home, 'app'))).save(local);
-    // A fresh load (the address with the token would otherwise change only the fragment of this page).
-    await page.goto('about:blank');
     await app.open('#/holds', 'Legal holds');
     const said = page.getByRole('status').filter({ hasText: 'cannot enforce a legal hold' });
     await said.waitFor();
