@@ -44,6 +44,7 @@ import {
   countStates,
   countsLine,
   dayOf,
+  daysByYear,
   daysInMonth,
   foldedYears,
   formatNumber,
@@ -57,6 +58,7 @@ import {
   STATE_MEANINGS,
   summaryStrip,
   utcToday,
+  type YearDays,
   type ProblemRange,
 } from './calendar-model';
 import { DayPanel } from './DayPanel';
@@ -349,7 +351,8 @@ function CalendarView({
   onRefresh: () => Promise<void>;
   onOpenDay: (day: Day) => void;
 }) {
-  const byDay = useMemo(() => new Map(data.days.map((d) => [d.day, d])), [data.days]);
+  const previousYears = useRef<ReadonlyMap<number, YearDays>>(new Map());
+  const byYear = useMemo(() => (previousYears.current = daysByYear(data.days, previousYears.current)), [data.days]);
   const counts = useMemo(() => countStates(data.days), [data.days]);
   const problems = useMemo(() => problemRanges(data.days), [data.days]);
   const folded = useMemo(() => foldedYears(data.years, data.days), [data.years, data.days]);
@@ -358,7 +361,12 @@ function CalendarView({
   const from = data.days[0]?.day ?? data.first;
   // The keyboard stays on the years shown.
   const oldestShown = `${String(shownYears[shownYears.length - 1] ?? data.years[0]).padStart(4, '0')}-01-01`;
-  const days = useDayKeyboard(from > oldestShown ? from : oldestShown, data.today, (day) => byDay.has(day), onOpenDay);
+  const days = useDayKeyboard(
+    from > oldestShown ? from : oldestShown,
+    data.today,
+    (day) => byYear.get(Number(day.slice(0, 4)))?.has(day) ?? false,
+    onOpenDay,
+  );
 
   useEffect(() => {
     performance.mark('calendar-rendered');
@@ -378,7 +386,7 @@ function CalendarView({
             <YearBlock
               key={year}
               year={year}
-              byDay={byDay}
+              days={byYear.get(year) ?? NO_DAYS}
               today={data.today}
               horizon={data.horizon}
               copyChecked={copyCheckedText(data.copyCheck)}
@@ -550,27 +558,26 @@ function Legend({ counts, held, children }: { counts: Record<DayState, number>; 
   );
 }
 
+const NO_DAYS: YearDays = new Map();
+
 const YearBlock = memo(function YearBlock({
   year,
-  byDay,
+  days,
   today,
   horizon,
   copyChecked,
   focused,
 }: {
   year: number;
-  byDay: ReadonlyMap<Day, DayStatus>;
+  /** This year's days: the same map while none of them changed, so the block is not drawn again. */
+  days: YearDays;
   today: Day;
   horizon: Day;
   /** When the last copy check ran, for the label of a day it found wrong. */
   copyChecked: string | undefined;
   focused: Day | null;
 }) {
-  const summary = useMemo(() => {
-    const yearDays: DayStatus[] = [];
-    for (const d of byDay.values()) if (d.day.startsWith(`${year}-`)) yearDays.push(d);
-    return countsLine(countStates(yearDays));
-  }, [byDay, year]);
+  const summary = useMemo(() => countsLine(countStates([...days.values()])), [days]);
   return (
     <table className="year" role="grid" aria-label={`${year} (UTC days)`}>
       <caption>
@@ -601,7 +608,7 @@ const YearBlock = memo(function YearBlock({
               {DAY_COLUMNS.map((d) => {
                 if (d > length) return <td key={d} className="day-none" aria-hidden="true" />;
                 const day = dayOf(year, month, d);
-                const status = byDay.get(day);
+                const status = days.get(day);
                 if (!status) return <td key={d} className="day day-future" aria-hidden="true" />;
                 const isToday = day === today;
                 const isHorizon = day === horizon;

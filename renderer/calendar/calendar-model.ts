@@ -357,3 +357,33 @@ export function foldedYears(years: readonly number[], days: readonly DayStatus[]
   }
   return folded.reverse();
 }
+
+/** One year's days, by day. */
+export type YearDays = ReadonlyMap<Day, DayStatus>;
+
+/**
+ * The days grouped by year. A year whose days are the very same objects as in `previous` keeps its
+ * map from there, so a batch of days a job pushed draws again only the years it touched (each year
+ * is a memoised block of up to 366 cells).
+ */
+export function daysByYear(days: readonly DayStatus[], previous: ReadonlyMap<number, YearDays>): Map<number, YearDays> {
+  const grouped = new Map<number, Map<Day, DayStatus>>();
+  for (const d of days) {
+    const year = Number(d.day.slice(0, 4));
+    let yearDays = grouped.get(year);
+    if (!yearDays) grouped.set(year, (yearDays = new Map()));
+    yearDays.set(d.day, d);
+  }
+  const byYear = new Map<number, YearDays>();
+  for (const [year, yearDays] of grouped) {
+    const before = previous.get(year);
+    byYear.set(year, before && sameDays(before, yearDays) ? before : yearDays);
+  }
+  return byYear;
+}
+
+function sameDays(a: YearDays, b: YearDays): boolean {
+  if (a.size !== b.size) return false;
+  for (const [day, status] of b) if (a.get(day) !== status) return false;
+  return true;
+}
