@@ -10,7 +10,7 @@ const DAY_STATES = [
   'unrecoverable', // no manifest and older than the Genesys retention window
   'pending', // not settled yet: not a gap
   'failed', // the last attempt failed (error attached)
-  'tampered', // verification found a problem (delete marker, missing/changed object)
+  'tampered', // verification found a problem (delete marker, missing/changed object, an event repeated or not the day's)
   'not-required', // before the policy start date
 ] as const;
 export const DayStateSchema = z.enum(DAY_STATES);

@@ -31,6 +31,8 @@ const VERIFY_PROBLEM_KINDS = [
   'object-missing', // an object a manifest records is gone at its version
   'lock-not-in-force', // the lock is weaker than the policy or than recorded, shortened, or expired
   'hash-mismatch', // size, SHA-256 or event count differ from the manifest (full mode: bytes)
+  'event-duplicated', // full mode: an event id is more than once in the parts a day's manifests vouch for
+  'event-invalid', // full mode: a line of a day's parts is not an audit event, or is dated outside the day (UTC)
   'source-mismatch', // a manifest from another organisation, or demo data in a real archive (or the reverse)
   'unexpected-object', // a key in the archive that is neither its root, a manifest, a declared part, a report copy nor the lease
   'key-succession-invalid', // a key-succession record that is invalid, another archive's, or not signed by the key in effect then

@@ -105,7 +105,9 @@ from its head, checks that every referenced key has exactly the one version reco
 version, no delete marker), that every object is still locked as the policy asks, and counts the
 expected days independently of the chain. It also compares the head with the one this
 installation last recorded (a removed newest manifest, an unmounted folder). --full also
-downloads every data part and compares SHA-256 and event counts. Orphans (parts left by an
+downloads every data part, compares SHA-256 and event counts, and reads every line: each must be
+an audit event dated in its UTC day, and no event id twice in a day (event-invalid,
+event-duplicated; each named at most 10 times a day, with how many in all). Orphans (parts left by an
 interrupted run and declared by a later manifest, never counted) and key rotations are reported
 but do not fail; a restart after a lost key is reported on every run, in the verdict line itself.
 Without --expect-key and without this installation's record of the archive, the signing key and
@@ -114,7 +116,7 @@ archive can re-sign it with a key of their own or remove its newest manifests.
 
   --from DAY           first day (default: the policy start, else the archive's first day)
   --to DAY             last day (default: the last settled day)
-  --full               hash every object's bytes
+  --full               hash every object's bytes and read every event
   --expect-key FP      the signing key fingerprint you recorded (\`key show\`): fail unless it is the
                        archive's current key or vouches for it through rotations (a restart after
                        a lost key breaks that: pin the new key once the restart is confirmed)

@@ -312,7 +312,7 @@ function Toolbar({
           aria-label="Verification mode"
         >
           <option value="fast">Fast (listing, locks, signatures)</option>
-          <option value="full">Full (also hash every part)</option>
+          <option value="full">Full (also hash every part and read every event)</option>
         </select>
         <button type="submit" disabled={running}>
           Verify

@@ -38,7 +38,7 @@ export const STATE_MEANINGS: Record<DayState, string> = {
   archived: 'Written to the archive and read back locked',
   missing: 'Not archived; Genesys still holds it, so it can be caught up',
   failed: 'The last export attempt failed; Genesys still holds it',
-  tampered: 'Verification found a deleted, hidden or changed object',
+  tampered: 'Verification found a deleted, hidden or changed object, or events not each archived once',
   pending: 'Not settled yet (the day or its settlement margin has not ended)',
   unrecoverable: 'Not archived and older than Genesys keeps audit events',
   'not-required': 'Before the retention policy start date',

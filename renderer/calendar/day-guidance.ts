@@ -8,7 +8,7 @@
 import { COPY_PROBLEM_KINDS, isCopyProblemKind, type CopyProblemKind, type DayCopy } from '../../shared/copy-check';
 import { addDays, type Day } from '../../shared/day';
 import type { DayDetails } from '../../shared/day-details';
-import type { VerifyProblem } from '../../shared/verify';
+import { isFailingProblem, type VerifyProblem } from '../../shared/verify';
 
 export interface DayGuidance {
   readonly tone: 'alarm' | 'warning' | 'info';
@@ -30,7 +30,13 @@ const FINDING_WORDS: Partial<Record<VerifyProblem['kind'], string>> = {
   'manifest-invalid': "the day's manifest cannot be read as a manifest of this archive",
   'chain-broken': "the day's manifest no longer links to the one before it",
   'source-mismatch': 'the events came from another organisation than the archive records',
+  'event-duplicated': "an event is in the day's files more than once",
+  'event-invalid':
+    "a line of the day's files is not an audit event of this day (not JSON, not an event, or dated another day)",
 };
+
+/** Findings about the events inside files that match their signed manifests (verify --full reads every line). */
+const EVENT_FINDINGS: ReadonlySet<VerifyProblem['kind']> = new Set(['event-duplicated', 'event-invalid']);
 
 export function dayGuidance(details: DayDetails, retentionDays: number): DayGuidance | null {
   const { status } = details;
@@ -43,6 +49,8 @@ export function dayGuidance(details: DayDetails, retentionDays: number): DayGuid
 function tamperedGuidance(details: DayDetails): DayGuidance {
   const found = details.problems.map((p) => FINDING_WORDS[p.kind]).filter((w): w is string => Boolean(w));
   const what = found.length > 0 ? [...new Set(found)].join('; ') : 'the archive no longer matches what was recorded';
+  const failing = details.problems.filter((p) => isFailingProblem(p.kind));
+  if (failing.length > 0 && failing.every((p) => EVENT_FINDINGS.has(p.kind))) return eventGuidance(what);
   return {
     tone: 'alarm',
     title: 'This day was changed after it was archived',
@@ -54,6 +62,26 @@ function tamperedGuidance(details: DayDetails): DayGuidance {
       "Export this day's report (Reports, period this day to this day) to record the finding, signed with the archive's key.",
       'Tell your information-security team and your compliance lead now, with the day, the file and the finding; they decide whether the regulator must be told.',
       'Verify this day again in full once the storage has been investigated, to record what it shows then.',
+    ],
+  };
+}
+
+/**
+ * Every file of the day matches its signed manifest (verify names lines only then), yet its lines
+ * break "every event exactly once": whoever held a signing key of the archive wrote them so.
+ */
+function eventGuidance(what: string): DayGuidance {
+  return {
+    tone: 'alarm',
+    title: "This day's archived events are not each there once",
+    happened: `Verification read every event of the day and found that ${what}.`,
+    meaning:
+      "The day's files match their manifests, and the manifests are signed with the archive's key, so they were written this way by whoever held that key: a fault in the exporter, or someone else who has the key. Either way the archive cannot show each of this day's events exactly once, and an examiner would be told.",
+    steps: [
+      'Keep the evidence: do not delete, re-export or overwrite anything for this day; the findings below name each file and line.',
+      "Export this day's report (Reports, period this day to this day) to record the finding, signed with the archive's key.",
+      "Tell your information-security team and your compliance lead now, with the day and the findings: who holds the signing key, and the exporter's own logs of this day's runs, tell a fault from a forgery; they decide whether the regulator must be told.",
+      'Verify this day again in full once it has been investigated, to record what it shows then.',
     ],
   };
 }

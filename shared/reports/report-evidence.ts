@@ -328,7 +328,7 @@ export const ReportEvidenceSchema = z.strictObject({
   days: z.array(DayEvidenceSchema),
   verification: z.strictObject({
     at: Instant,
-    /** `full`: every object of the period hashed; `standard`: listing, versions, signatures, chain, locks (plus every object cited events came from, read back). */
+    /** `full`: every object of the period hashed and every event read (main/engine/archive/verify/day-events.ts); `standard`: listing, versions, signatures, chain, locks (plus every object cited events came from, read back). */
     mode: z.enum(['full', 'standard']),
     ok: z.boolean(),
     from: DaySchema.nullable(),

@@ -126,7 +126,7 @@ function describeResult(url: string, result: VerifyResult, full: boolean): strin
   const restarts = result.problems.filter((p) => p.kind === 'key-restarted').length;
   const verdict = result.ok && restarts > 0 ? `OK, WITH ${restarts} KEY RESTART(S) AFTER A LOST KEY (below)` : 'OK';
   const lines = [
-    `${result.ok ? verdict : 'PROBLEMS FOUND'}: ${url}, ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${full ? ' (full: every object hashed)' : ''}${trustSuffix(result.trust, result.archive?.head ?? null)}.`,
+    `${result.ok ? verdict : 'PROBLEMS FOUND'}: ${url}, ${span}, ${result.manifestsChecked} manifests and ${result.objectsChecked} objects checked${full ? ' (full: every object hashed, every event read)' : ''}${trustSuffix(result.trust, result.archive?.head ?? null)}.`,
   ];
   if (result.archive) {
     const a = result.archive;

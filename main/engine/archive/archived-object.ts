@@ -188,7 +188,8 @@ const NEWLINE = 10;
 /** Splits bytes on `\n`; without a listener it only counts (no line is copied). */
 class LineSplitter {
   count = 0;
-  private carry: Buffer | null = null;
+  /** The pieces of a line cut between chunks (kept as pieces: a long line is joined once, not per chunk). */
+  private carry: Buffer[] = [];
   /** Bytes after the last newline, when only counting. */
   private trailing = 0;
 
@@ -196,14 +197,24 @@ class LineSplitter {
 
   push(chunk: Buffer): void {
     if (!this.onLine) return this.countOnly(chunk);
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    this.carry = null;
     let start = 0;
-    for (let nl = buf.indexOf(NEWLINE, start); nl !== -1; nl = buf.indexOf(NEWLINE, start)) {
-      this.onLine(buf.subarray(start, nl), ++this.count);
+    let nl = chunk.indexOf(NEWLINE);
+    if (this.carry.length > 0) {
+      if (nl === -1) {
+        this.carry.push(Buffer.from(chunk));
+        return;
+      }
+      // Only the line cut between chunks is copied, never the whole chunk.
+      this.onLine(Buffer.concat([...this.carry, chunk.subarray(0, nl)]), ++this.count);
+      this.carry = [];
+      start = nl + 1;
+      nl = chunk.indexOf(NEWLINE, start);
+    }
+    for (; nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+      this.onLine(chunk.subarray(start, nl), ++this.count);
       start = nl + 1;
     }
-    if (start < buf.length) this.carry = Buffer.from(buf.subarray(start));
+    if (start < chunk.length) this.carry.push(Buffer.from(chunk.subarray(start)));
   }
 
   private countOnly(chunk: Buffer): void {
@@ -217,9 +228,9 @@ class LineSplitter {
 
   /** Ends the last line; true when it had no newline. */
   end(): boolean {
-    if (this.carry) {
-      this.onLine?.(this.carry, ++this.count);
-      this.carry = null;
+    if (this.carry.length > 0) {
+      this.onLine?.(Buffer.concat(this.carry), ++this.count);
+      this.carry = [];
       return true;
     }
     if (this.trailing > 0) {

@@ -12,7 +12,7 @@
  * ever read, so a resubmission cannot duplicate events.
  */
 import { AuditArchiveError } from '../../../shared/errors';
-import { EVENT_DATE_RE, type AuditEventRecord } from '../../../shared/audit-event';
+import { checkedEventDate, eventCoreProblem, type AuditEventRecord } from '../../../shared/audit-event';
 import { type UtcInterval, formatInterval } from '../../../shared/day';
 import { GENESYS_HOSTS } from '../../../shared/genesys-regions';
 import { type Settings } from '../../../shared/settings';
@@ -34,7 +34,6 @@ import { fromFetch, nodeHttpSend } from './http-send';
 import { SYSTEM_CLOCK, type WireClock } from './wire-clock';
 import { safeRemoteText } from './remote-text';
 import {
-  EventCoreSchema,
   OrganizationSchema,
   QueryStatusSchema,
   RedirectPageSchema,
@@ -591,18 +590,6 @@ export class GenesysAuditClient implements AuditEventSource {
   }
 }
 
-/** The event's time if its `id` and time are as the archive needs them (the fast path), else null. */
-function checkedEventDate(event: unknown): string | null {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) return null;
-  const { id, eventDate, eventTime } = event as { id?: unknown; eventDate?: unknown; eventTime?: unknown };
-  if (typeof id !== 'string' || id === '') return null;
-  const ok = (t: unknown): t is string =>
-    typeof t === 'string' && EVENT_DATE_RE.test(t) && Number.isFinite(Date.parse(t));
-  if (eventDate !== undefined && !ok(eventDate)) return null;
-  if (eventTime !== undefined && !ok(eventTime)) return null;
-  return (eventDate ?? eventTime ?? null) as string | null;
-}
-
 /**
  * Check the fields we rely on and wrap the event's own text. JSON.parse here is validation only: the
  * archive stores `element.json`, never a re-serialisation.
@@ -626,12 +613,6 @@ function toRecord(
     );
   }
   const eventDate = checkedEventDate(event);
-  if (eventDate === null) {
-    const parsed = EventCoreSchema.safeParse(event);
-    const why = parsed.success
-      ? 'eventDate is missing'
-      : parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ');
-    throw malformed(why);
-  }
+  if (eventDate === null) throw malformed(eventCoreProblem(event));
   return { id: (event as { id: string }).id, eventTimeMs: Date.parse(eventDate), eventDate, json: element.json };
 }

@@ -2,10 +2,9 @@
  * Zod schemas of what Genesys sends back: the only shapes the client trusts.
  *
  * Envelopes are checked strictly enough to page safely; events are checked only for the fields the
- * archive relies on and otherwise kept exactly as received.
+ * archive relies on (shared/audit-event.ts) and otherwise kept exactly as received.
  */
 import * as z from 'zod';
-import { EVENT_DATE_RE } from '../../../shared/audit-event';
 import { downloadUrlProblem } from '../../../shared/genesys-url';
 import { safeRemoteText } from './remote-text';
 
@@ -85,23 +84,3 @@ export const ServiceMappingSchema = z.object({
   ),
 });
 export type ServiceMapping = z.infer<typeof ServiceMappingSchema>;
-
-/** An event's time: the documented shape, and a real instant (`2026-13-45T…` has the shape only). */
-const eventInstant = (field: string) =>
-  z
-    .string()
-    .regex(EVENT_DATE_RE, `${field} must be an ISO-8601 UTC instant`)
-    .refine((t) => Number.isFinite(Date.parse(t)), `${field} is not a real instant`);
-
-/**
- * The fields of an event the archive relies on. Redirect downloads sometimes name the time
- * `eventTime` (an integration reads that); it is accepted for the time only, the event is kept as is.
- * The client checks these fields directly on the fast path and uses this schema to say what is wrong.
- */
-export const EventCoreSchema = z
-  .object({
-    id: z.string().min(1, 'id is empty'),
-    eventDate: eventInstant('eventDate').optional(),
-    eventTime: eventInstant('eventTime').optional(),
-  })
-  .refine((e) => e.eventDate !== undefined || e.eventTime !== undefined, 'eventDate is missing');

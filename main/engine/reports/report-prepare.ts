@@ -119,7 +119,10 @@ async function verifyPeriod(o: ReportBuildOptions, clock: Clock, mode: 'generate
   const full =
     mode === 'generate' &&
     (await periodBytes(o, signal)) <= (o.fullVerifyLimitBytes ?? DEFAULT_FULL_VERIFY_LIMIT_BYTES);
-  progress({ phase: 'verifying', message: `Verifying ${from} to ${to}${full ? ' (every object hashed)' : ''}…` });
+  progress({
+    phase: 'verifying',
+    message: `Verifying ${from} to ${to}${full ? ' (every object hashed, every event read)' : ''}…`,
+  });
   const at = new Date(clock.stamp()).toISOString();
   const result = await verifyArchive({
     archive: o.archive,

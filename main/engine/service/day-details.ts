@@ -88,12 +88,17 @@ function manifestSummary(c: ChainEntry): DayDetails['manifests'][number] {
   };
 }
 
-/** The assessment's problems and the last verification's for the day, each once, at most 50. */
+/**
+ * The assessment's problems and the last verification's for the day, each once, at most 50. A
+ * finding is one per kind and key, except the events a full verify names: several in one part are
+ * several findings (main/engine/archive/verify/day-events.ts), and only verify makes them, so none is said twice.
+ */
 function dayProblems(assessed: readonly VerifyProblem[], journal: Journal, day: Day): VerifyProblem[] {
   const seen = new Set<string>();
   const problems: VerifyProblem[] = [];
   for (const p of [...assessed, ...journal.verifyProblems(day)]) {
-    const id = `${p.kind}\u0000${p.key ?? ''}`;
+    const perLine = p.kind === 'event-duplicated' || p.kind === 'event-invalid';
+    const id = `${p.kind}\u0000${p.key ?? ''}${perLine ? `\u0000${p.detail}` : ''}`;
     if (seen.has(id) || problems.length >= 50) continue;
     seen.add(id);
     problems.push(p);

@@ -6,14 +6,20 @@
  * The same attacks on a local folder are in test/unit/archive/archive-integrity.test.ts.
  */
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestKey, rootKey } from '../../../shared/archive-layout';
+import { dataKey, manifestKey, rootKey } from '../../../shared/archive-layout';
 import { addDays, dayInterval, lastSettledDay, type Day } from '../../../shared/day';
-import { canonicalJsonBytes, generateSigningKey, signManifest } from '../../../main/engine/archive/signing';
+import {
+  canonicalJsonBytes,
+  generateSigningKey,
+  sha256Hex,
+  signManifest,
+  signingKeyFromPem,
+} from '../../../main/engine/archive/signing';
 import { startGenesysSimulator, type GenesysSimulator } from '../../../main/engine/genesys/simulator/server';
 import { readArchiveAfresh } from '../../unit/archive/verify-archive.helpers';
 import { rawClient } from '../stores/rgw-fixtures';
@@ -68,6 +74,12 @@ describe("attacks with the exporter's own credentials on an archive in Ceph RGW"
     expect(before.assessment.problems).toEqual([]);
     expect(before.assessment.head?.sequence).toBe(3);
     return { bucket, env, store, before };
+  }
+
+  /** The installation's own signing key, from the key file beside its state folder (exporterEnv). */
+  async function installationKey(env: NodeJS.ProcessEnv) {
+    const file = join(home, 'keys', `${basename(env.AUDIT_ARCHIVE_STATE_DIR as string)}.pem`);
+    return signingKeyFromPem(await readFile(file, 'utf8'), file);
   }
 
   it('a new version over a data part (one event taken out) is version-added on that day and key, without reading a byte', async () => {
@@ -179,6 +191,85 @@ describe("attacks with the exporter's own credentials on an archive in Ceph RGW"
     expect(after.assessment.problems).toEqual([
       expect.objectContaining({ day: nextDay, kind: 'signature-invalid', key: forgedKey }),
     ]);
+  });
+
+  it('a reconcile signed with the installation key whose part repeats an archived event passes every check but verify --full, which names it', async () => {
+    const { env, store, before } = await archivedByExporter('att-dup');
+    const day = days[1] as Day;
+    const earlier = before.assessment.days.get(day)!.manifests;
+    const exported = earlier[0]!.manifest.objects[0]!;
+    const line = gunzipSync(await readObject(store, exported.key, exported.versionId))
+      .toString('utf8')
+      .split('\n')[2]!;
+    // What a holder of the key and the exporter's credentials can add: new keys only, each locked,
+    // one version each, a manifest signed and linked at the head. Its one event is already archived.
+    const raw = Buffer.from(line + '\n');
+    const body = gzipSync(raw);
+    const partKey = dataKey(PREFIX, day, earlier.flatMap((m) => m.manifest.objects).length + 1);
+    const lock = {
+      mode: 'COMPLIANCE' as const,
+      retainUntil: new Date(Date.now() + (RETENTION_DAYS + 1) * 86_400_000).toISOString(),
+    };
+    const part = await store.putObject({
+      key: partKey,
+      body,
+      sha256: sha256Hex(body),
+      contentType: 'application/gzip',
+      lock,
+    });
+    const partLock = (await store.headObject(partKey, part.versionId))!.lock!;
+    const head = before.assessment.head!;
+    const { signature: _s, ...unsigned } = earlier.at(-1)!.manifest;
+    const forged = signManifest(
+      {
+        ...unsigned,
+        sequence: head.sequence + 1,
+        kind: 'reconcile',
+        supersedes: earlier.map((m) => ({ key: m.key, sha256: m.sha256 })),
+        orphansIgnored: [],
+        events: 1,
+        dayEventsTotal: unsigned.dayEventsTotal + 1,
+        duplicatesDropped: 0,
+        outsideIntervalDropped: 0,
+        objects: [
+          {
+            key: partKey,
+            versionId: part.versionId,
+            sha256Raw: sha256Hex(raw),
+            sha256: sha256Hex(body),
+            size: body.length,
+            rawSize: raw.length,
+            events: 1,
+            firstEventDate: null,
+            lastEventDate: null,
+            lockMode: partLock.mode,
+            retainUntil: new Date(Date.parse(partLock.retainUntil)).toISOString(),
+          },
+        ],
+        createdAt: new Date().toISOString(),
+        previous: head,
+      },
+      await installationKey(env),
+    );
+    const bytes = canonicalJsonBytes(forged);
+    await store.putObject({
+      key: manifestKey(PREFIX, day, head.sequence + 1),
+      body: bytes,
+      sha256: sha256Hex(bytes),
+      contentType: 'application/json',
+      lock,
+    });
+
+    const fast = await verifyCli([], env);
+    expect(fast.report.problems).toEqual([]);
+    expect(fast.json.code).toBe(0);
+    const { text, json, report } = await verifyCli(['--full'], env);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(
+      `${day} event-duplicated ${partKey}: Event id "${JSON.parse(line).id}" is in the parts of ${day} 2 times: ${exported.key} line 3, ${partKey} line 1.`,
+    );
+    expect(json.code).toBe(1);
+    expect(report.problems).toEqual([expect.objectContaining({ day, kind: 'event-duplicated', key: partKey })]);
   });
 
   it('a delete marker on a manifest: the exporter cannot make one, and one made with delete rights is named', async () => {

@@ -73,6 +73,24 @@ describe('the one reader of archived objects', () => {
     expect(digestProblems(counted, recorded)).toEqual(['its last line is cut']);
   });
 
+  it('hands over lines cut between the chunks gunzip gives, a line longer than many chunks included, whole', async () => {
+    const lines = [
+      ...Array.from({ length: 3000 }, (_, i) => `{"id":"${i}","pad":"${'x'.repeat(i % 97)}"}`),
+      `{"id":"long","pad":"${'y'.repeat(200_000)}"}`,
+      ...Array.from({ length: 500 }, (_, i) => `{"id":"after-${i}"}`),
+    ];
+    const raw = Buffer.from(lines.join('\n') + '\n{"id":"cut"');
+    const { versionId } = await put(dataKey('', '2026-11-27', 1), gzipSync(raw));
+    const seen: string[] = [];
+    const digest = await readArchivedPart(
+      store,
+      { key: dataKey('', '2026-11-27', 1), versionId },
+      { onLine: (line, n) => seen.push(`${n}:${line.toString('utf8')}`) },
+    );
+    expect(seen).toEqual([...lines, '{"id":"cut"'].map((l, i) => `${i + 1}:${l}`));
+    expect(digest).toMatchObject({ lines: lines.length + 1, lastLineCut: true, rawSize: raw.length });
+  });
+
   it('bytes that are not gzip are a finding, never a thrown error, and no line is handed over', async () => {
     const body = Buffer.from('this is not gzip at all\nnor is this\n');
     const { versionId } = await put(dataKey('', '2026-11-27', 1), body);

@@ -34,6 +34,36 @@ describe('day guidance', () => {
     ]);
   });
 
+  it('a day whose files match their signed manifests but repeat an event is not called changed: its words say who could have written it', () => {
+    const day = '2026-03-14';
+    const g = dayGuidance(
+      details({ day, state: 'tampered', events: 40, error: 'event-duplicated …' }, [
+        { day, kind: 'event-duplicated', key: 'audit-logs/x.ndjson.gz', detail: 'x' },
+        { day, kind: 'event-invalid', key: 'audit-logs/x.ndjson.gz', detail: 'y' },
+        { day, kind: 'orphan', key: 'audit-logs/y.ndjson.gz', detail: 'z' },
+      ]),
+      365,
+    );
+    expect(g?.title).toBe("This day's archived events are not each there once");
+    expect(g?.happened).toBe(
+      "Verification read every event of the day and found that an event is in the day's files more than once; a line of the day's files is not an audit event of this day (not JSON, not an event, or dated another day).",
+    );
+    expect(g?.meaning).toContain(
+      'written this way by whoever held that key: a fault in the exporter, or someone else who has the key',
+    );
+    expect(g?.steps[0]).toContain('name each file and line');
+    // With a changed file beside it, the day was changed after it was archived: both are said.
+    const mixed = dayGuidance(
+      details({ day, state: 'tampered', events: 40, error: 'event-duplicated …' }, [
+        { day, kind: 'event-duplicated', key: 'audit-logs/x.ndjson.gz', detail: 'x' },
+        { day, kind: 'lock-not-in-force', key: 'audit-logs/x.ndjson.gz', detail: 'x' },
+      ]),
+      365,
+    );
+    expect(mixed?.title).toBe('This day was changed after it was archived');
+    expect(mixed?.happened).toContain("an event is in the day's files more than once");
+  });
+
   it('a failed day says until when Genesys still holds it; an unrecoverable one that it is a known gap; an archived one needs nothing', () => {
     expect(
       dayGuidance(details({ day: '2026-03-14', state: 'failed', error: 'GENESYS_UNAVAILABLE' }), 365)?.meaning,

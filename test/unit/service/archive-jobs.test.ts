@@ -14,6 +14,8 @@ import type { DayDetails } from '../../../shared/day-details';
 import type { DayStatus } from '../../../shared/day-status';
 import type { AppEvent, Channel } from '../../../shared/ipc/contract';
 import { SettingsSchema, type SettingsInput } from '../../../shared/settings';
+import { Archive, type ArchiveOptions } from '../../../main/engine/archive/archive';
+import { FileSigningKeyStore } from '../../../main/engine/archive/signing-keys';
 import { LocalFolderStore } from '../../../main/engine/archive/stores/local-store';
 import { acquireWriterLease } from '../../../main/engine/archive/writer-lease';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
@@ -21,6 +23,7 @@ import { demoArchiveDirIn, settingsPathIn, stateDirIn } from '../../../main/engi
 import { openAppRuntime, type AppRuntime, type AppRuntimeOptions } from '../../../main/engine/service/app-runtime';
 import { dispatch } from '../../../main/engine/service/dispatch';
 import { SettingsFile } from '../../../main/engine/settings/settings-file';
+import { dayParts, forgeParts } from '../archive/forge-parts';
 import { fillAppArchive } from './archive-status-fixture';
 
 const NOW = Date.parse('2026-11-28T10:00:00.000Z');
@@ -262,7 +265,57 @@ describe('verify from the app', () => {
     expect(details.problems).toContainEqual(expect.objectContaining({ kind: 'hash-mismatch' }));
     expect(details.lastVerification).toMatchObject({ problems: 1 });
   });
+
+  it('a day re-signed with the key in the state folder, holding two events twice, turns tampered after a full verify only, each repeat on the day', async () => {
+    await fillAppArchive(userDataDir, { archive: ARCHIVED }, now);
+    const victim = ARCHIVED[2] as Day;
+    const store = new LocalFolderStore({ root: demoArchiveDirIn(userDataDir) });
+    const stateDir = stateDirIn(userDataDir);
+    const holder = { store, stateDir, archive: new Archive(archiveOptions(store, stateDir)) };
+    const [part] = await dayParts(holder, victim);
+    // The third and fourth lines become copies of the first two: the count stays, the manifests are re-signed.
+    await forgeParts(holder, { [part!.key]: (l) => [l[0]!, l[1]!, l[0]!, l[1]!, ...l.slice(4)] });
+    await start({});
+    // Only the gaps left between the archived days are found, fast.
+    const onlyGaps = (job: JobState) => job.problems?.listed.filter((p) => p.kind !== 'day-missing');
+    expect(onlyGaps(await verifyJobOf(false))).toEqual([]);
+    expect((await calendar()).get(victim)?.state).toBe('archived');
+
+    const full = await verifyJobOf(true);
+    expect(onlyGaps(full)?.map((p) => [p.day, p.kind, p.key])).toEqual([
+      [victim, 'event-duplicated', part!.key],
+      [victim, 'event-duplicated', part!.key],
+    ]);
+    expect((await calendar()).get(victim)).toMatchObject({
+      state: 'tampered',
+      error: expect.stringMatching(/^event-duplicated /),
+    });
+    const details = (await call('archive:day', { day: victim })) as DayDetails;
+    // Two repeats in one part are two findings on the day, not one.
+    expect(details.problems.map((p) => p.detail)).toEqual(onlyGaps(full)?.map((p) => p.detail));
+  });
 });
+
+async function verifyJobOf(full: boolean): Promise<JobState> {
+  const job = (await call('archive:verify', { full })) as JobState;
+  await runtime!.jobs.whenIdle();
+  return jobEvents()
+    .filter((j) => j.id === job.id)
+    .pop()!;
+}
+
+/** An Archive over the app's demo folder, as its holder could open it (the key is in the state folder). */
+function archiveOptions(store: LocalFolderStore, stateDir: string): ArchiveOptions {
+  return {
+    store,
+    stateDir,
+    keys: new FileSigningKeyStore(stateDir),
+    policy: { lockMode: 'COMPLIANCE', retentionDays: 2557 },
+    lease: { ttlMs: 5_000, waitMs: 0, program: 'a forger' },
+    toolVersion: 'test',
+    now,
+  };
+}
 
 describe('what the app verifies its archive against', () => {
   async function verifyJob(): Promise<JobState> {

@@ -1,8 +1,9 @@
 /**
  * The reads verify makes beyond the listing: the lock of every object it relies on (root,
  * key-succession records, manifests, data parts, report copies) and, in full mode, the bytes of
- * every data part and report bundle (archived-object.ts). Each check is a function run later,
- * a bounded number at once; each adds what it finds to `problems`.
+ * every data part and report bundle (archived-object.ts) and every event of each day's parts
+ * (day-events.ts). Each check is a function run later, a bounded number at once; each adds what it
+ * finds to `problems`.
  */
 import type { Day } from '../../../../shared/day';
 import type { LockMode } from '../../../../shared/manifest';
@@ -10,6 +11,7 @@ import type { VerifyProblem } from '../../../../shared/verify';
 import type { ArchiveStore } from '../archive-store';
 import { digestProblems, hashArchivedObject, readArchivedPart } from '../archived-object';
 import type { Assessment, ChainManifest } from '../assessment';
+import { DayEvents, type DayPart, type PartOutcome } from './day-events';
 import { lockProblem, retentionEnd } from './lock-check';
 
 export type Check = () => Promise<void>;
@@ -34,7 +36,7 @@ export function objectChecks(
   return [
     ...(locks ? rootLockChecks(ctx, assessment) : []),
     ...(locks ? successionLockChecks(ctx, assessment) : []),
-    ...chainInRange.flatMap((c) => manifestChecks(ctx, c)),
+    ...byDay(chainInRange).flatMap((manifests) => dayChecks(ctx, manifests)),
     ...(assessment.reports ?? []).flatMap((copy) => reportCopyChecks(ctx, copy)),
   ];
 }
@@ -81,33 +83,79 @@ function successionLockChecks(ctx: CheckContext, assessment: Assessment): Check[
     });
 }
 
-/** A manifest's lock, and each of its data parts. */
-function manifestChecks(ctx: CheckContext, c: ChainManifest): Check[] {
-  const checks: Check[] = [];
-  const minimum = retentionEnd(c.manifest.createdAt, c.manifest.policy.retentionDays);
-  if (ctx.store.kind !== 'local') {
-    checks.push(async () => {
-      const info = await ctx.store.headObject(c.key, c.versionId);
-      if (!info) return; // the listing already told
-      lockCheck(ctx, c.manifest.day, c.key, info.lock, minimum, null);
-    });
+/**
+ * The chain's manifests by day, each day where the chain first reaches it: a day's parts are then
+ * checked one after another, so only the days being read hold their event ids (day-events.ts),
+ * however late a reconcile was written.
+ */
+function byDay(chain: readonly ChainManifest[]): ChainManifest[][] {
+  const days = new Map<Day, ChainManifest[]>();
+  for (const c of chain) {
+    const day = days.get(c.manifest.day);
+    if (day) day.push(c);
+    else days.set(c.manifest.day, [c]);
   }
-  for (const object of c.manifest.objects) checks.push(() => checkPart(ctx, c, object, minimum));
+  return [...days.values()];
+}
+
+/** A day's manifests (their locks) and each of its data parts; in full mode, its events too. */
+function dayChecks(ctx: CheckContext, manifests: readonly ChainManifest[]): Check[] {
+  const checks: Check[] = manifests.flatMap((c) => manifestLockCheck(ctx, c));
+  const parts = manifests.flatMap((c) => c.manifest.objects.map((object) => ({ c, object })));
+  const first = manifests[0];
+  const events =
+    ctx.full && first && parts.length > 0
+      ? new DayEvents(
+          first.manifest.day,
+          parts.map(({ c, object }) => ({ object, manifestKey: c.key })),
+          (part, onLine) => readAgain(ctx.store, part, onLine),
+        )
+      : null;
+  parts.forEach(({ c, object }, index) =>
+    checks.push(async () => {
+      const outcome = await checkPart(ctx, c, object, events?.lines(index));
+      if (events) ctx.problems.push(...(await events.partDone(index, outcome)));
+    }),
+  );
   return checks;
 }
 
-/** A data part: its size and lock (read back), and in full mode its bytes against the manifest. */
+function manifestLockCheck(ctx: CheckContext, c: ChainManifest): Check[] {
+  if (ctx.store.kind === 'local') return [];
+  const minimum = retentionEnd(c.manifest.createdAt, c.manifest.policy.retentionDays);
+  return [
+    async () => {
+      const info = await ctx.store.headObject(c.key, c.versionId);
+      if (!info) return; // the listing already told
+      lockCheck(ctx, c.manifest.day, c.key, info.lock, minimum, null);
+    },
+  ];
+}
+
+async function readAgain(
+  store: ArchiveStore,
+  part: DayPart,
+  onLine: (line: Buffer, lineNumber: number) => void,
+): Promise<boolean> {
+  const digest = await readArchivedPart(store, part.object, { onLine });
+  return digestProblems(digest, part.object).length === 0;
+}
+
+/**
+ * A data part: its size and lock (read back), and in full mode its bytes against the manifest, each
+ * line handed to `onLine`. Says whether its bytes were read and matched.
+ */
 async function checkPart(
   ctx: CheckContext,
   c: ChainManifest,
   object: ChainManifest['manifest']['objects'][number],
-  minimum: number,
-): Promise<void> {
+  onLine: ((line: Buffer, lineNumber: number) => void) | undefined,
+): Promise<PartOutcome> {
   const day = c.manifest.day;
   ctx.objectsChecked += 1;
   if (ctx.store.kind !== 'local' || ctx.full) {
     const info = await ctx.store.headObject(object.key, object.versionId);
-    if (!info) return; // object-missing / delete-marker: the listing already told
+    if (!info) return 'unread'; // object-missing / delete-marker: the listing already told
     if (info.size !== object.size) {
       ctx.problems.push({
         day,
@@ -115,21 +163,23 @@ async function checkPart(
         key: object.key,
         detail: `${object.key} is ${info.size} bytes; ${c.key} recorded ${object.size}.`,
       });
-      return;
+      return 'mismatched';
     }
-    if (object.lockMode !== null && object.retainUntil !== null)
+    if (object.lockMode !== null && object.retainUntil !== null) {
+      const minimum = retentionEnd(c.manifest.createdAt, c.manifest.policy.retentionDays);
       lockCheck(ctx, day, object.key, info.lock, minimum, object.retainUntil);
+    }
   }
-  if (!ctx.full) return;
-  const digest = await readArchivedPart(ctx.store, object);
-  if (digestProblems(digest, object).length > 0) {
-    ctx.problems.push({
-      day,
-      kind: 'hash-mismatch',
-      key: object.key,
-      detail: `${object.key} does not match ${c.key}: SHA-256 ${digest.sha256} (recorded ${object.sha256}), ${digest.lines} events (recorded ${object.events}).`,
-    });
-  }
+  if (!ctx.full) return 'unread';
+  const digest = await readArchivedPart(ctx.store, object, onLine ? { onLine } : {});
+  if (digestProblems(digest, object).length === 0) return 'matched';
+  ctx.problems.push({
+    day,
+    kind: 'hash-mismatch',
+    key: object.key,
+    detail: `${object.key} does not match ${c.key}: SHA-256 ${digest.sha256} (recorded ${object.sha256}), ${digest.lines} events (recorded ${object.events}).`,
+  });
+  return 'mismatched';
 }
 
 /** A report copy: the locks of its record and bundle, and (full) the bundle's bytes against its signed record. */

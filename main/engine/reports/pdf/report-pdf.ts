@@ -426,7 +426,7 @@ function coverFacts(e: ReportEvidence): Array<readonly [string, string, Style?]>
     ...keyFacts(e),
     [
       'Verification at report time',
-      `${e.verification.ok ? 'passed' : 'FAILED'} (${e.verification.mode === 'full' ? 'full: every object of the period hashed' : 'standard, plus every object the events came from hashed'})${e.clock === 'fixed' ? '' : `, ${e.verification.at}`}`,
+      `${e.verification.ok ? 'passed' : 'FAILED'} (${e.verification.mode === 'full' ? 'full: every object of the period hashed, every event read' : 'standard, plus every object the events came from hashed'})${e.clock === 'fixed' ? '' : `, ${e.verification.at}`}`,
     ],
     ['Prepared by', r.preparedBy],
     [
@@ -828,7 +828,7 @@ function* appendixFacts(input: ReportPdfInput, layout: Layout): Generator<FlowIt
     ['Chain head SHA-256', e.archive.head?.sha256 ?? '', S.hash],
     [
       'Verification',
-      `${v.ok ? 'PASSED' : 'FAILED'}${e.clock === 'fixed' ? '' : ` at ${v.at}`}: ${v.mode === 'full' ? 'full (every object of the period read back and hashed)' : `standard (listing, versions, signatures, chain${e.archive.storage.worm ? ', locks' : ''})`}; ${count(v.manifestsChecked, 'manifest')} and ${count(v.objectsChecked, 'object')} checked, days ${v.from ?? '?'} to ${v.to ?? '?'}`,
+      `${v.ok ? 'PASSED' : 'FAILED'}${e.clock === 'fixed' ? '' : ` at ${v.at}`}: ${v.mode === 'full' ? 'full (every object of the period read back and hashed, and every event read to check that each is an audit event of its day and each event id is there once a day)' : `standard (listing, versions, signatures, chain${e.archive.storage.worm ? ', locks' : ''})`}; ${count(v.manifestsChecked, 'manifest')} and ${count(v.objectsChecked, 'object')} checked, days ${v.from ?? '?'} to ${v.to ?? '?'}`,
     ],
     [
       'Objects read for the events',
