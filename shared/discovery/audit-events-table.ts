@@ -16,8 +16,9 @@
  *   lives in one day only, and partitioning by `dt` too lets Athena push a `dt` bound below the
  *   window, so it still reads only those days.
  * - The local engine reads only what the manifests vouch for, and its `audit_events_raw` holds one
- *   row per (`dt`, `id`) by construction (each cached month is written with DISTINCT ON, after its
- *   lines were counted against the manifests: main/engine/discovery/archive-object-cache.ts), so its
+ *   row per (`dt`, `id`) by construction (each cached month is written after its lines were counted
+ *   against the manifests, and written again with DISTINCT ON only when an id is in it twice on a day:
+ *   main/engine/discovery/archive-object-cache.ts), so its
  *   definition only bounds the days. The window would cost most of a local query's time (every
  *   column of every event in the range materialised before the query's own WHERE: bench/cli.ts,
  *   bench/discovery.ts).

@@ -337,30 +337,23 @@ export class ArchiveObjectCache {
   }
 
   /**
-   * The copies as one Parquet file with one row per (`dt`, `id`), in day order, after the lines of each
-   * day were found to be exactly the events its manifests count. The exporter never archives an event
-   * twice in a day; if copies ever were (an older writer), they are read once, as Athena's
-   * definition of `audit_events` reads them (shared/discovery/audit-events-table.ts).
+   * The copies as one Parquet file with one row per (`dt`, `id`), after the lines of each day were
+   * found to be exactly the events its manifests count. The lines are written as they are (in the
+   * objects' order), counted, and looked at for an id twice in a day, on two narrow columns of the
+   * Parquet file. The exporter never archives an event twice in a day; if copies ever were (an older
+   * writer), the file is written again with each kept once, as Athena's definition of `audit_events`
+   * reads them (shared/discovery/audit-events-table.ts). Deduplicating every month whole (DISTINCT ON
+   * and a sort of every column) doubled the cache's first build (bench/discovery.ts --rebuild-cache).
    */
   private async convert(objects: readonly VouchedObject[], sources: readonly string[], staged: string): Promise<void> {
     const connection = await this.connect();
     const json = `read_json([${sources.map(sqlString).join(', ')}], ${NDJSON_READ_OPTIONS})`;
-    const perDay = async (rows: string) => {
-      const counts = await connection.runAndReadAll(`SELECT "${DT_COLUMN}", count(*) FROM ${rows} GROUP BY 1`);
-      return new Map(counts.getRowsJson().map(([dt, n]) => [String(dt), Number(n)]));
-    };
     try {
       await connection.run(
-        `COPY (${ONE_ROW_PER_EVENT(json)} ORDER BY "${DT_COLUMN}", "id") ` +
-          `TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)`,
+        `COPY (SELECT ${NDJSON_TABLE_SELECT} FROM ${json}) TO ${sqlString(staged)} ${PARQUET_OPTIONS}`,
       );
-      const expected = eventsPerDay(objects);
-      const written = await perDay(`read_parquet(${sqlString(staged)})`);
-      // Fewer rows than the manifests count: lines missing, or an event written twice. Only the lines can tell.
-      const lines = sameCounts(expected, written)
-        ? written
-        : await perDay(`(SELECT ${NDJSON_TABLE_SELECT} FROM ${json})`);
-      checkCounts(expected, lines);
+      checkCounts(eventsPerDay(objects), await linesPerDay(connection, staged));
+      if (await holdsRepeatedEvents(connection, staged)) await keepEachEventOnce(connection, staged);
     } catch (e) {
       if (isAuditArchiveError(e)) throw e;
       const days = [...new Set(objects.map((o) => o.day))];
@@ -508,19 +501,44 @@ const CAST_TO_TABLE = AUDIT_EVENT_FIELDS.map(
 export const NDJSON_TABLE_SELECT = `${CAST_TO_TABLE}, regexp_extract(replace("filename", '\\', '/'), '(\\d{4}/\\d{2}/\\d{2})/[^/]+$', 1) AS "${DT_COLUMN}"`;
 export const NDJSON_READ_OPTIONS = `format = 'newline_delimited', compression = 'gzip', filename = true, columns = ${JSON_COLUMNS}`;
 
+/** Table rows (with `dt`), one per (`dt`, `id`). */
+const ONE_ROW_PER_EVENT_OF = (tableRows: string) => `SELECT DISTINCT ON ("${DT_COLUMN}", "id") * FROM ${tableRows}`;
+
 /** The events of `rows` (a `read_json` of archived parts) as table rows, one per (`dt`, `id`). */
-export const ONE_ROW_PER_EVENT = (rows: string) =>
-  `SELECT DISTINCT ON ("${DT_COLUMN}", "id") * FROM (SELECT ${NDJSON_TABLE_SELECT} FROM ${rows})`;
+export const ONE_ROW_PER_EVENT = (rows: string) => ONE_ROW_PER_EVENT_OF(`(SELECT ${NDJSON_TABLE_SELECT} FROM ${rows})`);
+
+const PARQUET_OPTIONS = '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)';
+
+/** Rows per `dt` of a month's Parquet file (before deduplication: its lines). */
+async function linesPerDay(connection: DuckDBConnection, file: string): Promise<Map<string, number>> {
+  const counts = await connection.runAndReadAll(
+    `SELECT "${DT_COLUMN}", count(*) FROM read_parquet(${sqlString(file)}) GROUP BY 1`,
+  );
+  return new Map(counts.getRowsJson().map(([dt, n]) => [String(dt), Number(n)]));
+}
+
+/** Whether an event id is in the file twice on one day. */
+async function holdsRepeatedEvents(connection: DuckDBConnection, file: string): Promise<boolean> {
+  const found = await connection.runAndReadAll(
+    `SELECT 1 FROM read_parquet(${sqlString(file)}) GROUP BY "${DT_COLUMN}", "id" HAVING count(*) > 1 LIMIT 1`,
+  );
+  return found.currentRowCount > 0;
+}
+
+/** Writes the file again with one row per (`dt`, `id`), in day order. */
+async function keepEachEventOnce(connection: DuckDBConnection, file: string): Promise<void> {
+  const once = `${file}.once`;
+  await connection.run(
+    `COPY (${ONE_ROW_PER_EVENT_OF(`read_parquet(${sqlString(file)})`)} ORDER BY "${DT_COLUMN}", "id") TO ${sqlString(once)} ${PARQUET_OPTIONS}`,
+  );
+  await fs.rename(once, file);
+}
 
 /** Events per `dt` as the manifests count them. */
 function eventsPerDay(objects: readonly VouchedObject[]): Map<string, number> {
   const expected = new Map<string, number>();
   for (const o of objects) expected.set(dtOf(o.day), (expected.get(dtOf(o.day)) ?? 0) + o.events);
   return expected;
-}
-
-function sameCounts(expected: Map<string, number>, found: Map<string, number>): boolean {
-  return [...expected].every(([dt, n]) => found.get(dt) === n);
 }
 
 /** Refuses a month whose lines per day are not the events its manifests count. */
