@@ -239,6 +239,22 @@ describe('an archive someone tampers with, without its signing key', () => {
     );
   });
 
+  it('a part that grew (bytes appended) is named once, though the listing and the read-back both see its size', async () => {
+    fx = await threeDays();
+    const grown = dataKey('org-a', '2026-11-23', 1);
+    await writeOver(fx, grown, Buffer.concat([await fs.readFile(file(fx, grown)), Buffer.from('appended\n')]));
+    const full = await fx.verify({ full: true });
+    const named = full.problems.filter((p) => p.key === grown);
+    expect(named).toEqual([
+      expect.objectContaining({
+        day: '2026-11-23',
+        kind: 'hash-mismatch',
+        detail: expect.stringMatching(/ bytes; .* recorded \d+\.$/),
+      }),
+    ]);
+    expect(full.ok).toBe(false);
+  });
+
   it('the root rewritten with another key, or replaced by another archive, is named', async () => {
     fx = await threeDays();
     const rootFile = file(fx, rootKey('org-a'));
