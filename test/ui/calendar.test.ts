@@ -18,6 +18,8 @@ import { axeAfterEach, expectAxeClean } from './axe';
 const ui = useRendererAndBrowser();
 let userDataDir: string;
 let server: DevWebServer;
+/** Stops the service's runs and jobs (each run holds its result file open). */
+let closeService: (() => Promise<void>) | undefined;
 let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
@@ -30,19 +32,27 @@ afterEach(async () => {
   vi.unstubAllEnvs();
   await context?.close();
   await server?.close();
+  await closeService?.();
+  closeService = undefined;
   await rm(userDataDir, { recursive: true, force: true });
 });
 axeAfterEach(() => page);
 
 async function openCalendar(settings: object): Promise<void> {
   await writeFile(settingsPathIn(userDataDir), JSON.stringify(settings));
-  const service = openAppService({
+  const opened = openAppService({
     userDataDir,
     transport: 'dev-web',
     appVersion: 'test',
     secrets: new MemorySecretStore(),
   });
-  server = await startDevWebServer({ userDataDir, rendererDir: ui.rendererDir, service, log: () => undefined });
+  closeService = opened.close;
+  server = await startDevWebServer({
+    userDataDir,
+    rendererDir: ui.rendererDir,
+    service: opened.service,
+    log: () => undefined,
+  });
   context = await ui.browser.newContext({ viewport: { width: 1440, height: 1000 } });
   page = await context.newPage();
   pageErrors = collectPageErrors(page);

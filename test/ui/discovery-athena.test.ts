@@ -32,6 +32,8 @@ const athena = mockClient(client);
 const started: StartQueryExecutionCommandInput[] = [];
 let userDataDir: string;
 let server: DevWebServer;
+/** Stops the service's runs and jobs (each run holds its result file open). */
+let closeService: (() => Promise<void>) | undefined;
 let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
@@ -80,7 +82,7 @@ beforeAll(async () => {
       discovery: { engine: 'athena', athena: { workgroup: 'audit-archive' } },
     }),
   );
-  const service = openAppService({
+  const opened = openAppService({
     userDataDir,
     transport: 'dev-web',
     appVersion: 'test',
@@ -95,7 +97,13 @@ beforeAll(async () => {
         polling: { initialMs: 150, maxMs: 150, factor: 1 },
       }),
   });
-  server = await startDevWebServer({ userDataDir, rendererDir: ui.rendererDir, service, log: () => undefined });
+  closeService = opened.close;
+  server = await startDevWebServer({
+    userDataDir,
+    rendererDir: ui.rendererDir,
+    service: opened.service,
+    log: () => undefined,
+  });
   context = await ui.browser.newContext({ viewport: { width: 1440, height: 1000 } });
   page = await context.newPage();
   pageErrors = collectPageErrors(page);
@@ -106,6 +114,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await server?.close();
+  await closeService?.();
+  closeService = undefined;
   if (userDataDir) await fs.rm(userDataDir, { recursive: true, force: true });
 });
 axeAfterEach(() => page);

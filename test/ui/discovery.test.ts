@@ -20,6 +20,8 @@ import { axeAfterEach, expectAxeClean } from './axe';
 const ui = useRendererAndBrowser();
 let userDataDir: string;
 let server: DevWebServer;
+/** Stops the service's runs and jobs (each run holds its result file open). */
+let closeService: (() => Promise<void>) | undefined;
 let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
@@ -42,13 +44,19 @@ beforeAll(async () => {
     }
   }
   await fs.writeFile(settingsPathIn(userDataDir), JSON.stringify({}));
-  const service = openAppService({
+  const opened = openAppService({
     userDataDir,
     transport: 'dev-web',
     appVersion: 'test',
     secrets: new MemorySecretStore(),
   });
-  server = await startDevWebServer({ userDataDir, rendererDir: ui.rendererDir, service, log: () => undefined });
+  closeService = opened.close;
+  server = await startDevWebServer({
+    userDataDir,
+    rendererDir: ui.rendererDir,
+    service: opened.service,
+    log: () => undefined,
+  });
   context = await ui.browser.newContext({ viewport: { width: 1440, height: 1100 }, acceptDownloads: true });
   page = await context.newPage();
   pageErrors = collectPageErrors(page);
@@ -59,6 +67,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await server?.close();
+  await closeService?.();
+  closeService = undefined;
   if (userDataDir) {
     for (const e of await fs.readdir(userDataDir, { recursive: true, withFileTypes: true })) {
       if (e.isFile()) await fs.chmod(path.join(e.parentPath, e.name), 0o644).catch(() => undefined);

@@ -21,6 +21,13 @@ type OpenAppServiceOptions = Pick<
   | 'openFolder'
 >;
 
-export function openAppService(options: OpenAppServiceOptions): AppService {
-  return openAppRuntime(options).service;
+/** The service, and how to stop what it holds (running queries and their result files, jobs). */
+export interface OpenedAppService {
+  readonly service: AppService;
+  readonly close: () => Promise<void>;
+}
+
+export function openAppService(options: OpenAppServiceOptions): OpenedAppService {
+  const runtime = openAppRuntime(options);
+  return { service: runtime.service, close: () => runtime.close() };
 }

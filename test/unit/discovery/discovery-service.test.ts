@@ -19,6 +19,7 @@ import { fillAppArchive } from '../service/archive-status-fixture';
 
 let userDataDir: string;
 let service: AppService;
+let closeService: () => Promise<void> = async () => undefined;
 let days: Day[];
 
 beforeAll(async () => {
@@ -27,10 +28,17 @@ beforeAll(async () => {
   days = [addDays(last, -2), addDays(last, -1), last];
   await fillAppArchive(userDataDir, { archive: days });
   await fs.writeFile(settingsPathIn(userDataDir), '{}');
-  service = openAppService({ userDataDir, transport: 'dev-web', appVersion: 'test', secrets: new MemorySecretStore() });
+  ({ service, close: closeService } = openAppService({
+    userDataDir,
+    transport: 'dev-web',
+    appVersion: 'test',
+    secrets: new MemorySecretStore(),
+  }));
 });
 
 afterAll(async () => {
+  // Stops its runs and removes their result files (each holds an open file).
+  await closeService();
   for (const e of await fs.readdir(userDataDir, { recursive: true, withFileTypes: true })) {
     if (e.isFile()) await fs.chmod(path.join(e.parentPath, e.name), 0o644).catch(() => undefined);
   }

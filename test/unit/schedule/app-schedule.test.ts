@@ -49,7 +49,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 async function calendarDay(day: string): Promise<DayStatus | undefined> {
-  const service = openAppService({
+  const { service, close } = openAppService({
     userDataDir,
     transport: 'dev-web',
     appVersion: 'test',
@@ -57,7 +57,7 @@ async function calendarDay(day: string): Promise<DayStatus | undefined> {
     env: {},
     now,
   });
-  const result = await dispatch(service, 'archive:status', { from: day, to: day });
+  const result = await dispatch(service, 'archive:status', { from: day, to: day }).finally(close);
   if (!result.ok) throw new Error(`archive:status failed: ${result.error.code}: ${result.error.message}`);
   return (result.value as { days: DayStatus[] }).days[0];
 }

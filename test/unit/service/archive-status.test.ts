@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addDays, eachDay, lastSettledDay, type Day } from '../../../shared/day';
 import type { DayStatus } from '../../../shared/day-status';
 import { dispatch } from '../../../main/engine/service/dispatch';
-import { openAppService } from '../../../main/engine/service/open-app-service';
+import type { AppService } from '../../../main/engine/service/app-service';
+import { openAppService, type OpenedAppService } from '../../../main/engine/service/open-app-service';
 import { MemorySecretStore } from '../../../main/engine/secrets/memory-secret-store';
 import { fillAppArchive } from './archive-status-fixture';
 
@@ -22,15 +23,28 @@ const FAILED = addDays(LAST, -1);
 
 let userDataDir: string;
 
+/** Each service a test opened, closed after it. */
+const opened: OpenedAppService[] = [];
+afterEach(async () => {
+  for (const o of opened.splice(0)) await o.close();
+});
+
 function service() {
-  return openAppService({
-    userDataDir,
-    transport: 'dev-web',
-    appVersion: 'test',
-    secrets: new MemorySecretStore(),
-    env: {},
-    now,
-  });
+  return track(
+    openAppService({
+      userDataDir,
+      transport: 'dev-web',
+      appVersion: 'test',
+      secrets: new MemorySecretStore(),
+      env: {},
+      now,
+    }),
+  );
+}
+
+function track(o: OpenedAppService): AppService {
+  opened.push(o);
+  return o.service;
 }
 
 async function status(request: { from?: Day; to?: Day }): Promise<DayStatus[]> {
