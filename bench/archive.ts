@@ -272,7 +272,12 @@ async function measureVerify(job: { rgw: Rgw; bucket: string }): Promise<{
 /** Runs a role of this file in its own process, bundled as the app ships it (see bundleForNode). */
 async function child(args: string[]): Promise<{ proc: ReturnType<typeof spawn>; firstLine: Promise<string> }> {
   const script = await bundleForNode(SELF, 'archive-bench');
-  const proc = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // The engine's roles run as `audit-archive` runs them, with V8's young generation capped
+  // (scripts/engine-heap.mjs); the simulator is Genesys's work, not ours.
+  // @ts-expect-error: plain ESM script without type declarations
+  const { ENGINE_HEAP_FLAGS } = (await import('../scripts/engine-heap.mjs')) as { ENGINE_HEAP_FLAGS: string[] };
+  const flags = args[0] === '--simulator' ? [] : ENGINE_HEAP_FLAGS;
+  const proc = spawn(process.execPath, [...flags, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const firstLine = new Promise<string>((resolve, reject) => {
     let buf = '';
     proc.stdout?.on('data', (c: Buffer) => {

@@ -8,9 +8,13 @@
 // - A bundle that is missing or older than its sources is refused (exit 2) with the command to run:
 //   the CLI never runs code that is not the checkout's.
 // - The bundle's compiled code is cached beside it (scripts/cli-bundle.mjs, CLI_COMPILE_CACHE).
+// - The commands that read or write whole days run with V8's young generation capped
+//   (scripts/engine-heap.mjs): the process replaces itself with one started with the flag (same pid,
+//   so signals and exit codes are the command's), since the flag only counts at a process's start.
 // Works through a symlink on PATH (Node resolves it to this file, so the paths below hold).
 import { fileURLToPath } from 'node:url';
 import { cliBundleProblem, CLI_ENTRY_URL, enableBundleCompileCache } from '../scripts/cli-bundle.mjs';
+import { engineHeapFlagsFor } from '../scripts/engine-heap.mjs';
 import {
   installedSupportedNode,
   isSupportedNode,
@@ -18,6 +22,9 @@ import {
   runNode,
   unsupportedNodeMessage,
 } from '../scripts/supported-node.mjs';
+
+const heapFlags = engineHeapFlagsFor(process.argv.slice(2));
+const again = () => [...heapFlags, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
 
 if (!isSupportedNode()) {
   const loop = relaunchLoopMessage('audit-archive');
@@ -30,8 +37,11 @@ if (!isSupportedNode()) {
     process.stderr.write(unsupportedNodeMessage('audit-archive') + '\n');
     process.exit(2);
   }
-  await runNode(node, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]);
+  await runNode(node, again());
 }
+// The same process, started again with the flag (Node 22.15+ and 24 on POSIX; elsewhere it runs without).
+if (heapFlags.length > 0 && typeof process.execve === 'function')
+  process.execve(process.execPath, [process.execPath, ...again()]);
 
 const problem = cliBundleProblem();
 if (problem) {

@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, open, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -77,7 +77,12 @@ interface CliBundleModule {
  */
 async function checkoutWithBundle() {
   const root = await tempDir('cli-checkout-');
-  for (const file of ['bin/audit-archive.mjs', 'scripts/cli-bundle.mjs', 'scripts/supported-node.mjs']) {
+  for (const file of [
+    'bin/audit-archive.mjs',
+    'scripts/cli-bundle.mjs',
+    'scripts/engine-heap.mjs',
+    'scripts/supported-node.mjs',
+  ]) {
     await mkdir(path.join(root, path.dirname(file)), { recursive: true });
     await copyFile(path.resolve(file), path.join(root, file));
   }
@@ -281,6 +286,12 @@ describe('audit-archive ends whatever is planted or hung', () => {
         { env: { HOME: home, AWS_ACCESS_KEY_ID: 'test-access-key', AWS_SECRET_ACCESS_KEY: 'test-secret-key' } },
       );
       await reached;
+      // The command runs in the process that was started (so the signal reaches it), now started with
+      // V8's young generation capped (scripts/engine-heap.mjs); Linux shows its command line.
+      if (process.platform === 'linux') {
+        const cmdline = (await readFile(`/proc/${verify.child.pid}/cmdline`, 'utf8')).split('\0');
+        expect(cmdline.slice(1, 3)).toEqual(['--max-semi-space-size=16', BIN]);
+      }
       verify.child.kill('SIGTERM');
       const r = await verify.done;
       expect(r.stderr).toContain('SIGTERM: finishing the current step');

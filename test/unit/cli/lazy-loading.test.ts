@@ -20,12 +20,16 @@ import { startGenesysSimulator } from '../../../main/engine/genesys/simulator/se
 const BIN = path.resolve('bin/audit-archive.mjs');
 const BUNDLE_DIR = path.resolve('dist/cli');
 
-/** Records the URL of every module resolved in the process, written to file descriptor 3 at exit. */
+/**
+ * Records the URL of every module resolved in the process, appended at exit to the file
+ * AUDIT_ARCHIVE_TEST_MODULES names (a file, not a pipe: a long command replaces its process to start
+ * with its heap flags, scripts/engine-heap.mjs, and the new process keeps no inherited pipe).
+ */
 const HOOK = `import { registerHooks } from 'node:module';
-import { writeSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 const seen = new Set();
 registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); seen.add(r.url); return r; } });
-process.on('exit', () => { try { writeSync(3, [...seen].join('\\n')); } catch {} });
+process.on('exit', () => { try { appendFileSync(process.env.AUDIT_ARCHIVE_TEST_MODULES, [...seen].join('\\n') + '\\n'); } catch {} });
 `;
 
 let dir: string;
@@ -51,23 +55,26 @@ interface Loaded {
 }
 
 /** Runs the CLI with `args` (and `env` beside its own) and says what it loaded. */
+let recordings = 0;
+
 function runRecorded(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Loaded> {
+  const record = path.join(dir, `modules-${++recordings}.txt`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', pathToFileURL(hook).href, BIN, ...args], {
       env: {
         PATH: path.dirname(process.execPath),
         HOME: dir,
         AUDIT_ARCHIVE_STATE_DIR: path.join(dir, 'state'),
+        AUDIT_ARCHIVE_TEST_MODULES: record,
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    let urls = '';
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.stdio[3]?.on('data', (c: Buffer) => (urls += c.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', async (code) => {
+      const urls = await readFile(record, 'utf8').catch(() => '');
       const files = urls
         .split('\n')
         .filter((u) => u.startsWith('file:'))
