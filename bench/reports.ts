@@ -433,6 +433,13 @@ async function citedObjectBytes(folder: string): Promise<number> {
   return evidence.bundle.archiveFiles.filter((f) => f.role === 'object').reduce((n, f) => n + f.size, 0);
 }
 
+/** The flags `audit-archive` starts its long commands with. */
+async function engineHeapFlags(): Promise<string[]> {
+  // @ts-expect-error: plain ESM script without type declarations
+  const heap = (await import('../scripts/engine-heap.mjs')) as { ENGINE_HEAP_FLAGS: string[] };
+  return heap.ENGINE_HEAP_FLAGS;
+}
+
 async function child<T>(args: string[], nodeFlags: string[] = []): Promise<T> {
   // DuckDB and keytar (the app's runtime, for the demo) load .node files; pdfkit reads its font metrics beside its own script.
   const script = await bundleForNode(SELF, 'reports-bench', ['@duckdb/node-api', 'pdfkit', 'keytar']);
@@ -494,9 +501,10 @@ async function runScenarios(scenarios: Scenario[], card: ArchiveCard, cache: str
       const period = { from: FIRST_DAY, to: addDays(FIRST_DAY, size / EVENTS_PER_DAY - 1) };
       process.stderr.write(`Generating the report over ${period.from} to ${period.to}…\n`);
       const loadBefore = load();
+      // As `audit-archive report` runs: V8's young generation capped (scripts/engine-heap.mjs).
       const f = await child<ReportFigures>(
         ['--report', JSON.stringify({ root: card.root, cache, out, period, objects })],
-        heapCapMB ? [`--max-old-space-size=${heapCapMB}`] : [],
+        [...(await engineHeapFlags()), ...(heapCapMB ? [`--max-old-space-size=${heapCapMB}`] : [])],
       );
       results.push({ size, heapCapMB, objects, f, loadBefore, loadAfter: load() });
       await rm(out, { recursive: true, force: true });
