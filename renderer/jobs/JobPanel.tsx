@@ -283,7 +283,8 @@ function VerifyOutcomeView({ job, outcome }: { job: JobState; outcome: VerifyOut
 
 function ProblemList({ problems, label }: { problems: readonly VerifyProblem[]; label: string }) {
   return (
-    <ul className="verify-problems" aria-label={label}>
+    // It scrolls past 260 px: focusable, so a keyboard can scroll it (axe: scrollable-region-focusable).
+    <ul className="verify-problems" aria-label={label} tabIndex={0}>
       {problems.map((p, i) => (
         <li key={`${p.day ?? 'archive'}-${p.kind}-${p.key ?? i}`} className={`verify-problem kind-${p.kind}`}>
           <span className="verify-day">{p.day ?? 'archive'}</span> <span className="verify-kind">{p.kind}</span>

@@ -142,7 +142,8 @@ describe('the first run, on the demo organisation', () => {
     expect(done).toBeLessThan(10);
     // One box says it, and offers the one way on: Resume, not also "Catch up now".
     await expect.poll(() => page.locator('.job-interrupted').count()).toBe(0);
-    expect(await page.getByRole('button', { name: 'Resume catch-up' }).count()).toBe(1);
+    // The job's state reaches the page after the summary: waited for, not read at once.
+    await expect.poll(() => page.getByRole('button', { name: 'Resume catch-up' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Catch up now' }).count()).toBe(0);
 
     // The app restarts (quick Genesys this time): the unfinished catch-up is offered, and resumed.
