@@ -24,7 +24,6 @@ import type { LockMode } from '../../../shared/manifest';
 import { isFailingProblem, type VerifyProblem, type VerifyTrust } from '../../../shared/verify';
 import type { Archive, ArchiveSnapshot } from './archive';
 import { compareProblems, type Assessment, type ChainHead } from './assessment';
-import { distinctProblems } from './assessment/problems';
 import { objectChecks, runLimited, type CheckContext } from './verify/object-checks';
 import { expectedHeadProblems, judgeTrust, type ExpectedHead } from './verify-trust';
 import { checkHolds } from './holds/hold-check';
@@ -128,15 +127,15 @@ export async function verifyArchive(options: VerifyOptions): Promise<VerifyResul
   problems.push(...holds.problems);
   if (from !== null) problems.push(...missingDays(options, assessment, from, to));
 
-  const found = distinctProblems(problems.sort(compareProblems));
-  const ok = !found.some((p) => isFailingProblem(p.kind));
+  problems.sort(compareProblems);
+  const ok = !problems.some((p) => isFailingProblem(p.kind));
   const root = assessment.root.status === 'ok' ? assessment.root : null;
   const headRecorded = ok && root !== null && assessment.keys.current !== null && archive.options.stateDir !== null;
   if (ok && root && assessment.keys.current)
     await archive.recordHead(root.root, assessment.head, assessment.keys.current.fingerprint);
   return {
     ok,
-    problems: found,
+    problems,
     from,
     to: from === null ? null : to,
     manifestsChecked: chainInRange.length,

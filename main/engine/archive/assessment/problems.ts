@@ -54,17 +54,3 @@ export function compareProblems(a: VerifyProblem, b: VerifyProblem): number {
   const kb = b.key ?? '';
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
-
-/**
- * Each finding once. A local part whose size changed is seen by the listing and again when verify
- * reads its size back: the same words, which the officer should read once.
- */
-export function distinctProblems(problems: readonly VerifyProblem[]): VerifyProblem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = JSON.stringify([p.day, p.kind, p.key, p.detail]);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}

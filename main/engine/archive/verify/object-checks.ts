@@ -157,12 +157,16 @@ async function checkPart(
     const info = await ctx.store.headObject(object.key, object.versionId);
     if (!info) return 'unread'; // object-missing / delete-marker: the listing already told
     if (info.size !== object.size) {
-      ctx.problems.push({
-        day,
-        kind: 'hash-mismatch',
-        key: object.key,
-        detail: `${object.key} is ${info.size} bytes; ${c.key} recorded ${object.size}.`,
-      });
+      // An unversioned (local) part's size is compared by the listing already, in the same words
+      // (assessment/data-parts.ts): named there, once.
+      if (object.versionId !== null) {
+        ctx.problems.push({
+          day,
+          kind: 'hash-mismatch',
+          key: object.key,
+          detail: `${object.key} is ${info.size} bytes; ${c.key} recorded ${object.size}.`,
+        });
+      }
       return 'mismatched';
     }
     if (object.lockMode !== null && object.retainUntil !== null) {
